@@ -1,0 +1,107 @@
+//! Start-up: connect and migrate the store, seed demo data when asked, bind,
+//! and build the actix server.
+
+use crate::auth::JwtKeys;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::error::{self, ApiError};
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::state::AppState;
+use crate::store::{self, Store};
+use crate::{seed, telemetry};
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::{http::header, web, App, HttpResponse, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_scalar::{Scalar, Servable};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Connects to `DATABASE_URL`, applies migrations, and seeds the demo data
+/// into an empty database when `SEED_DEMO` says so.
+pub async fn open_store(settings: &Settings, clock: &Clock) -> anyhow::Result<Arc<dyn Store>> {
+    let store = store::connect(&settings.database_url).await?;
+    store.migrate().await?;
+    if settings.seed_demo_on_empty && store.is_empty().await? {
+        store.seed(&seed::demo_data(clock.now())).await?;
+        tracing::info!("seeded demo data into the empty database");
+    }
+    Ok(store)
+}
+
+impl Application {
+    /// Binds `settings.bind_address` (port 0 picks a free port) and builds the server.
+    pub fn build(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+    ) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.bind_address)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            store,
+            jwt: JwtKeys::new(&settings.jwt_secret),
+            clock,
+            settings: Arc::new(settings),
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(cors(&state.settings.cors_allowed_origins))
+                .wrap(TracingLogger::<telemetry::RouteSpan>::new())
+                .app_data(state.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(64 * 1024)
+                        .error_handler(error::json_error),
+                )
+                .app_data(web::PathConfig::default().error_handler(error::path_error))
+                .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .service(routes::health::healthz)
+                .service(routes::health::readyz)
+                .service(web::scope("/api/v1").configure(routes::api_v1))
+                .route(
+                    "/openapi.json",
+                    web::get().to(|| async { HttpResponse::Ok().json(ApiDoc::openapi()) }),
+                )
+                .service(Scalar::with_url("/docs", ApiDoc::openapi()))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(ApiError::NotFound {
+                        code: "not_found",
+                        detail: "no such resource",
+                    })
+                }))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Cross-origin access for the separately deployed SPAs (`CORS_ALLOWED_ORIGINS`).
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(600)
+}

@@ -1,0 +1,22 @@
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// The app's only source of "now". Tests move it forward instead of sleeping.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    /// Current time, to the microsecond (what both databases store).
+    pub fn now(&self) -> DateTime<Utc> {
+        (Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst)))
+            .trunc_subsecs(6)
+    }
+
+    /// Moves this clock forward; used by tests.
+    pub fn advance(&self, by: Duration) {
+        self.offset_ms
+            .fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,271 @@
+//! Settings, read once at start-up from the environment (and optionally a
+//! `KEY=value` file named by `CONFIG_FILE`; the environment wins).
+
+use secrecy::{ExposeSecret, SecretString};
+use std::collections::HashMap;
+use std::fmt;
+
+/// The JWT secret used when none is configured. Refused in production.
+pub const DEV_JWT_SECRET: &str = "dev-only-jwt-secret-do-not-use-in-production";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Everything the service can be told; `Debug` never shows a secret.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub app_env: AppEnv,
+    pub database_url: String,
+    pub bind_address: String,
+    pub jwt_secret: SecretString,
+    pub public_base_url: String,
+    pub payment_link_ttl_seconds: i64,
+    pub cors_allowed_origins: Vec<String>,
+    pub static_dir: Option<String>,
+    pub log_format: LogFormat,
+    pub seed_demo_on_empty: bool,
+}
+
+/// A setting that cannot be used, named by its variable.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("configuration error: {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn invalid(var: &'static str, message: impl fmt::Display) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.to_string(),
+    }
+}
+
+impl Settings {
+    /// Reads the process environment (and `CONFIG_FILE` if set).
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        let mut vars: HashMap<String, String> = HashMap::new();
+        if let Ok(path) = std::env::var("CONFIG_FILE") {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| invalid("CONFIG_FILE", format!("cannot read {path}: {e}")))?;
+            vars.extend(parse_env_file(&text));
+        }
+        vars.extend(std::env::vars());
+        Settings::from_vars(&vars)
+    }
+
+    /// Builds settings from a map of variables; every value is checked here.
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+        let get = |name: &str| {
+            vars.get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let app_env = match get("APP_ENV").as_deref() {
+            None | Some("development") => AppEnv::Development,
+            Some("production") => AppEnv::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "APP_ENV",
+                    format!("expected development or production, got {other:?}"),
+                ))
+            }
+        };
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/payments.db".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+        let bind_address = get("BIND_ADDRESS").unwrap_or_else(|| "127.0.0.1:8080".into());
+        if bind_address.parse::<std::net::SocketAddr>().is_err() {
+            return Err(invalid(
+                "BIND_ADDRESS",
+                format!("expected host:port such as 127.0.0.1:8080, got {bind_address:?}"),
+            ));
+        }
+        let jwt_secret = get("JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.into());
+        if jwt_secret.len() < 32 {
+            return Err(invalid("JWT_SECRET", "must be at least 32 bytes long"));
+        }
+        if app_env == AppEnv::Production && jwt_secret == DEV_JWT_SECRET {
+            return Err(invalid(
+                "JWT_SECRET",
+                "the development default is refused when APP_ENV=production",
+            ));
+        }
+        let public_base_url = get("PUBLIC_BASE_URL")
+            .unwrap_or_else(|| format!("http://{bind_address}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_base_url.starts_with("http://") || public_base_url.starts_with("https://")) {
+            return Err(invalid(
+                "PUBLIC_BASE_URL",
+                "must start with http:// or https://",
+            ));
+        }
+        if app_env == AppEnv::Production && !public_base_url.starts_with("https://") {
+            return Err(invalid(
+                "PUBLIC_BASE_URL",
+                "must be https:// when APP_ENV=production",
+            ));
+        }
+        let payment_link_ttl_seconds = match get("PAYMENT_LINK_TTL_SECONDS") {
+            None => 600,
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|s| (1..=86_400).contains(s))
+                .ok_or_else(|| {
+                    invalid(
+                        "PAYMENT_LINK_TTL_SECONDS",
+                        format!("expected whole seconds between 1 and 86400, got {v:?}"),
+                    )
+                })?,
+        };
+        let cors_allowed_origins = get("CORS_ALLOWED_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None => {
+                if app_env == AppEnv::Production {
+                    LogFormat::Json
+                } else {
+                    LogFormat::Pretty
+                }
+            }
+            Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(invalid(
+                    "LOG_FORMAT",
+                    format!("expected pretty or json, got {other:?}"),
+                ))
+            }
+        };
+        let seed_demo_on_empty = match get("SEED_DEMO").as_deref() {
+            None => database_url.starts_with("sqlite:") && app_env == AppEnv::Development,
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(other) => {
+                return Err(invalid(
+                    "SEED_DEMO",
+                    format!("expected true or false, got {other:?}"),
+                ))
+            }
+        };
+        Ok(Settings {
+            app_env,
+            database_url,
+            bind_address,
+            jwt_secret: SecretString::from(jwt_secret),
+            public_base_url,
+            payment_link_ttl_seconds,
+            cors_allowed_origins,
+            static_dir: get("STATIC_DIR"),
+            log_format,
+            seed_demo_on_empty,
+        })
+    }
+
+    pub fn uses_dev_jwt_secret(&self) -> bool {
+        self.jwt_secret.expose_secret() == DEV_JWT_SECRET
+    }
+}
+
+/// `KEY=value` lines; `#` starts a comment; optional quotes around the value.
+fn parse_env_file(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    text.lines().filter_map(|line| {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        let (key, value) = line.split_once('=')?;
+        let value = value.trim().trim_matches('"').trim_matches('\'');
+        Some((key.trim().to_owned(), value.to_owned()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_vars(
+            &pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn defaults_run_the_embedded_demo() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database_url, "sqlite://data/payments.db");
+        assert_eq!(s.bind_address, "127.0.0.1:8080");
+        assert_eq!(s.payment_link_ttl_seconds, 600);
+        assert_eq!(s.public_base_url, "http://127.0.0.1:8080");
+        assert!(s.uses_dev_jwt_secret());
+        assert!(s.seed_demo_on_empty);
+    }
+
+    #[test]
+    fn production_refuses_the_development_jwt_secret() {
+        let err = settings(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "https://pay.example.com"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "JWT_SECRET");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("PAYMENT_LINK_TTL_SECONDS", "ten"),
+            ("PAYMENT_LINK_TTL_SECONDS", "0"),
+            ("BIND_ADDRESS", "localhost"),
+            ("DATABASE_URL", "mysql://x"),
+            ("JWT_SECRET", "short"),
+            ("APP_ENV", "staging"),
+        ] {
+            assert_eq!(settings(&[(var, value)]).unwrap_err().var, var);
+        }
+    }
+
+    #[test]
+    fn debug_output_redacts_the_jwt_secret() {
+        let s = settings(&[("JWT_SECRET", "a-very-secret-value-that-is-long-enough")]).unwrap();
+        assert!(!format!("{s:?}").contains("a-very-secret-value"));
+    }
+
+    #[test]
+    fn env_files_allow_comments_and_quotes() {
+        let vars: Vec<_> = parse_env_file("# c\nA=1\n B = \"two\" \n\nbad line\n").collect();
+        assert_eq!(
+            vars,
+            vec![("A".into(), "1".into()), ("B".into(), "two".into())]
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Business rules as pure functions and types: no I/O, no clock reads.
+
+pub mod money;
+pub mod monitor_days;
+pub mod phone;
+pub mod quote;
+
+pub use money::{Cents, TaxRate, CURRENCY};
+pub use monitor_days::MonitorDays;
+pub use phone::{InvalidPhone, PhoneNumber};
+pub use quote::{Line, LineKind, PricePlan, Quote, QuoteError};
+pub mod client;
+pub use client::{Card, Client, ClientQuoteError, ClientSummary, Location, Vehicle};

@@ -1,0 +1,128 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A phone number in E.164 form (`+15125550123`). US and Canadian numbers
+/// may be typed without `+1` and with the usual punctuation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+
+/// Why a string is not a phone number we can text.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid phone number: use a 10-digit US number or +country code and number")]
+pub struct InvalidPhone;
+
+impl PhoneNumber {
+    pub fn parse(input: &str) -> Result<PhoneNumber, InvalidPhone> {
+        let trimmed = input.trim();
+        let international = trimmed.starts_with('+');
+        let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
+        if !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || " -().".contains(c))
+        {
+            return Err(InvalidPhone);
+        }
+        let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+        let e164 = match (international, digits.len()) {
+            (false, 10) => format!("+1{digits}"),
+            (false, 11) if digits.starts_with('1') => format!("+{digits}"),
+            (true, 8..=15) if !digits.starts_with('0') => format!("+{digits}"),
+            _ => return Err(InvalidPhone),
+        };
+        // North American numbers: area code and exchange never start with 0 or 1.
+        if let Some(national) = e164.strip_prefix("+1") {
+            let bytes = national.as_bytes();
+            if bytes.len() != 10 || bytes[0] < b'2' || bytes[3] < b'2' {
+                return Err(InvalidPhone);
+            }
+        }
+        Ok(PhoneNumber(e164))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `(•••) •••-1234`: enough for staff and logs to recognise the number
+    /// without writing it out.
+    pub fn masked(&self) -> String {
+        let last4 = &self.0[self.0.len().saturating_sub(4)..];
+        format!("(•••) •••-{last4}")
+    }
+}
+
+impl TryFrom<String> for PhoneNumber {
+    type Error = InvalidPhone;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        PhoneNumber::parse(&value)
+    }
+}
+
+impl From<PhoneNumber> for String {
+    fn from(phone: PhoneNumber) -> String {
+        phone.0
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn us_numbers_are_accepted_with_or_without_country_code_and_punctuation() {
+        for input in [
+            "5125550123",
+            "(512) 555-0123",
+            "512.555.0123",
+            "1-512-555-0123",
+            "+1 512 555 0123",
+            " 512 555 0123 ",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(input).unwrap().as_str(),
+                "+15125550123",
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn international_numbers_need_a_plus() {
+        assert_eq!(
+            PhoneNumber::parse("+44 20 7946 0958").unwrap().as_str(),
+            "+442079460958"
+        );
+    }
+
+    #[test]
+    fn malformed_numbers_are_refused() {
+        for input in [
+            "",
+            "555-0123",
+            "51255501234",
+            "abc5125550123",
+            "+0123456789",
+            "0125550123",
+            "5120550123",
+            "+1234",
+            "512555012x",
+        ] {
+            assert_eq!(PhoneNumber::parse(input), Err(InvalidPhone), "{input}");
+        }
+    }
+
+    #[test]
+    fn masking_keeps_only_the_last_four_digits() {
+        assert_eq!(
+            PhoneNumber::parse("5125550123").unwrap().masked(),
+            "(•••) •••-0123"
+        );
+    }
+}

@@ -1,0 +1,249 @@
+//! The price of a monitoring period: the one place the quote rule lives.
+//!
+//! Rules (also in the README):
+//! - Monitoring fee: the location's package price for 14 or 30 days when it
+//!   has one, otherwise its daily rate × days.
+//! - Tax: the monitoring fee × the location's tax rate, rounded half-up to the
+//!   cent. Past due balance is not taxed again (it was taxed when invoiced).
+//! - Total due = monitoring fee + tax + past due balance = the sum of the lines.
+
+use super::money::{Cents, TaxRate, CURRENCY};
+use super::monitor_days::MonitorDays;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a location charges for monitoring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PricePlan {
+    pub daily_rate: Option<Cents>,
+    pub price_14: Option<Cents>,
+    pub price_30: Option<Cents>,
+}
+
+impl PricePlan {
+    /// The monitoring fee for a period, or `None` when the plan has no price for it.
+    pub fn monitoring_fee(&self, days: MonitorDays) -> Option<Cents> {
+        let package = match days {
+            MonitorDays::Fourteen => self.price_14,
+            MonitorDays::Thirty => self.price_30,
+        };
+        package.or_else(|| self.daily_rate.map(|rate| Cents(rate.0 * days.days())))
+    }
+}
+
+/// The kind of an invoice or quote line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    Monitoring,
+    PastDue,
+    Tax,
+}
+
+impl LineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Monitoring => "monitoring",
+            LineKind::PastDue => "past_due",
+            LineKind::Tax => "tax",
+        }
+    }
+
+    pub fn parse(kind: &str) -> Option<LineKind> {
+        [LineKind::Monitoring, LineKind::PastDue, LineKind::Tax]
+            .into_iter()
+            .find(|k| k.as_str() == kind)
+    }
+}
+
+/// One line of a quote or an invoice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Line {
+    pub kind: LineKind,
+    #[schema(example = "Monitoring, 14 days")]
+    pub description: String,
+    #[schema(value_type = i64, example = 4900)]
+    pub amount_cents: Cents,
+}
+
+/// A priced monitoring period: what the client is asked to pay. Links and
+/// payments keep the quote they were made from, so the amount charged is
+/// exactly the amount shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Quote {
+    #[schema(value_type = i32, example = 14)]
+    pub monitor_days: MonitorDays,
+    pub lines: Vec<Line>,
+    /// The taxable subtotal: the monitoring fee.
+    #[schema(value_type = i64, example = 4900)]
+    pub subtotal_cents: Cents,
+    #[schema(value_type = i64, example = 404)]
+    pub tax_cents: Cents,
+    #[schema(value_type = i64, example = 12345)]
+    pub past_due_cents: Cents,
+    #[schema(value_type = i64, example = 17649)]
+    pub total_due_cents: Cents,
+    #[schema(example = "USD")]
+    pub currency: String,
+}
+
+/// Why a period cannot be priced.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QuoteError {
+    #[error("the location has no price for {0} monitor days")]
+    NoPrice(i64),
+}
+
+impl Quote {
+    /// Prices `days` of monitoring under `plan` and `tax_rate`, carrying the
+    /// client's `past_due` balance (a credit, below zero, is not applied here).
+    pub fn compute(
+        plan: &PricePlan,
+        tax_rate: TaxRate,
+        days: MonitorDays,
+        past_due: Cents,
+    ) -> Result<Quote, QuoteError> {
+        let fee = plan
+            .monitoring_fee(days)
+            .ok_or(QuoteError::NoPrice(days.days()))?;
+        let tax = fee.times_rate(tax_rate);
+        let past_due = past_due.max(Cents::ZERO);
+        let lines = vec![
+            Line {
+                kind: LineKind::Monitoring,
+                description: format!("Monitoring, {} days", days.days()),
+                amount_cents: fee,
+            },
+            Line {
+                kind: LineKind::PastDue,
+                description: "Past due balance".into(),
+                amount_cents: past_due,
+            },
+            Line {
+                kind: LineKind::Tax,
+                description: format!("Tax ({})", percent(tax_rate)),
+                amount_cents: tax,
+            },
+        ];
+        let total = lines.iter().map(|line| line.amount_cents).sum();
+        Ok(Quote {
+            monitor_days: days,
+            lines,
+            subtotal_cents: fee,
+            tax_cents: tax,
+            past_due_cents: past_due,
+            total_due_cents: total,
+            currency: CURRENCY.into(),
+        })
+    }
+}
+
+/// `8.25%`, `7.375%`, `0%`: the rate as staff and clients read it.
+fn percent(rate: TaxRate) -> String {
+    let ppm = rate.ppm();
+    let whole = ppm / 10_000;
+    let fraction = format!("{:04}", ppm % 10_000);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        format!("{whole}%")
+    } else {
+        format!("{whole}.{fraction}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const DAILY_PLUS_30: PricePlan = PricePlan {
+        daily_rate: Some(Cents(350)),
+        price_14: None,
+        price_30: Some(Cents(9_500)),
+    };
+
+    fn rate(ppm: i64) -> TaxRate {
+        TaxRate::from_ppm(ppm).unwrap()
+    }
+
+    #[test]
+    fn fourteen_days_at_a_daily_rate_with_past_due() {
+        let quote = Quote::compute(
+            &DAILY_PLUS_30,
+            rate(82_500),
+            MonitorDays::Fourteen,
+            Cents(12_345),
+        )
+        .unwrap();
+        assert_eq!(quote.subtotal_cents, Cents(4_900));
+        assert_eq!(quote.tax_cents, Cents(404));
+        assert_eq!(quote.past_due_cents, Cents(12_345));
+        assert_eq!(quote.total_due_cents, Cents(17_649));
+        assert_eq!(quote.lines[2].description, "Tax (8.25%)");
+    }
+
+    #[test]
+    fn a_package_price_wins_over_the_daily_rate() {
+        let quote = Quote::compute(
+            &DAILY_PLUS_30,
+            rate(82_500),
+            MonitorDays::Thirty,
+            Cents::ZERO,
+        )
+        .unwrap();
+        assert_eq!(quote.subtotal_cents, Cents(9_500));
+        assert_eq!(quote.tax_cents, Cents(784));
+        assert_eq!(quote.total_due_cents, Cents(10_284));
+    }
+
+    #[test]
+    fn a_plan_without_a_price_for_the_period_cannot_be_quoted() {
+        let plan = PricePlan {
+            daily_rate: None,
+            price_14: Some(Cents(5_000)),
+            price_30: None,
+        };
+        assert_eq!(
+            Quote::compute(&plan, rate(0), MonitorDays::Thirty, Cents::ZERO),
+            Err(QuoteError::NoPrice(30))
+        );
+    }
+
+    #[test]
+    fn a_credit_balance_is_not_subtracted_from_the_total() {
+        let quote =
+            Quote::compute(&DAILY_PLUS_30, rate(0), MonitorDays::Fourteen, Cents(-500)).unwrap();
+        assert_eq!(quote.past_due_cents, Cents::ZERO);
+        assert_eq!(quote.total_due_cents, Cents(4_900));
+    }
+
+    #[test]
+    fn tax_rates_are_written_without_trailing_zeros() {
+        assert_eq!(percent(rate(82_500)), "8.25%");
+        assert_eq!(percent(rate(73_750)), "7.375%");
+        assert_eq!(percent(rate(60_000)), "6%");
+        assert_eq!(percent(rate(0)), "0%");
+    }
+
+    proptest! {
+        #[test]
+        fn the_total_is_the_sum_of_the_lines_and_never_negative(
+            daily in proptest::option::of(0i64..100_000),
+            p14 in proptest::option::of(0i64..1_000_000),
+            p30 in proptest::option::of(0i64..1_000_000),
+            ppm in 0i64..=1_000_000,
+            thirty: bool,
+            past_due in -1_000_000i64..10_000_000,
+        ) {
+            let plan = PricePlan { daily_rate: daily.map(Cents), price_14: p14.map(Cents), price_30: p30.map(Cents) };
+            let days = if thirty { MonitorDays::Thirty } else { MonitorDays::Fourteen };
+            if let Ok(quote) = Quote::compute(&plan, rate(ppm), days, Cents(past_due)) {
+                let sum: Cents = quote.lines.iter().map(|l| l.amount_cents).sum();
+                prop_assert_eq!(sum, quote.total_due_cents);
+                prop_assert_eq!(quote.subtotal_cents + quote.tax_cents + quote.past_due_cents, quote.total_due_cents);
+                prop_assert!(quote.total_due_cents >= Cents::ZERO);
+                prop_assert!(quote.lines.iter().all(|l| l.amount_cents >= Cents::ZERO));
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Secure payments for monitoring-device clients: quotes, payments, links.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,59 @@
+//! The OpenAPI document, generated from the handlers. `payments-api openapi`
+//! prints it; `openapi/openapi.json` is that output, committed.
+
+use crate::routes;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Secure Payments API",
+        description = "Quotes, payments and secure payment links for monitoring-device clients. \
+            Amounts are integer cents (USD). Errors are RFC 9457 problem documents with a stable `code`.",
+        version = "1.0.0"
+    ),
+    servers((url = "/api/v1")),
+    paths(
+        routes::auth::staff_login,
+        routes::auth::client_login,
+        routes::clients::search_clients,
+        routes::clients::get_client,
+        routes::me::get_me,
+        routes::quote::quote_summary,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerSchemes),
+    tags(
+        (name = "auth", description = "Sign-in for staff (PLUS Web) and clients (My Account)"),
+        (name = "clients", description = "Staff views of clients"),
+        (name = "me", description = "The signed-in client's own records"),
+        (name = "quotes", description = "Pricing of monitoring periods"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerSchemes;
+
+impl Modify for BearerSchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, audience) in [("staff", "plus"), ("client", "myaccount")] {
+            let scheme = HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(format!(
+                    "Access token with audience `{audience}` from the {name} login"
+                )))
+                .build();
+            components.add_security_scheme(name, SecurityScheme::Http(scheme));
+        }
+    }
+}
+
+/// The spec as committed: pretty JSON with a trailing newline.
+pub fn spec_json() -> String {
+    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

@@ -1,0 +1,74 @@
+use crate::auth::Staff;
+use crate::domain::{Client, ClientSummary};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::{get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+pub const CLIENT_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: "client_not_found",
+    detail: "no client with this id",
+};
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Part of a name, email or phone number.
+    #[param(example = "dana")]
+    pub q: String,
+}
+
+/// Staff search for clients by name, email or phone (at most 25 results).
+#[utoipa::path(
+    tag = "clients", operation_id = "search_clients", params(SearchQuery),
+    responses(
+        (status = 200, body = Vec<ClientSummary>),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("staff" = []))
+)]
+#[get("/clients")]
+#[tracing::instrument(skip_all, fields(staff = %staff.id))]
+pub async fn search_clients(
+    staff: Staff,
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> ApiResult<web::Json<Vec<ClientSummary>>> {
+    let q = query.q.trim();
+    if q.chars().count() < 2 {
+        return Err(ApiError::validation(
+            "query_too_short",
+            "q",
+            "type at least 2 characters to search",
+        ));
+    }
+    Ok(web::Json(state.store.search_clients(q, 25).await?))
+}
+
+/// A client with location (incl. `accepts_payments`), vehicles, cards on file and past due balance.
+#[utoipa::path(
+    tag = "clients", operation_id = "get_client",
+    params(("client_id" = Uuid, Path, description = "Client id")),
+    responses(
+        (status = 200, body = Client),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("staff" = []))
+)]
+#[get("/clients/{client_id}")]
+#[tracing::instrument(skip_all, fields(staff = %staff.id))]
+pub async fn get_client(
+    staff: Staff,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<Client>> {
+    let client = state
+        .store
+        .client(path.into_inner())
+        .await?
+        .ok_or(CLIENT_NOT_FOUND)?;
+    Ok(web::Json(client))
+}

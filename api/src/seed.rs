@@ -1,0 +1,298 @@
+//! Demo data: two locations and four clients that between them show every
+//! case the product handles. Ids are fixed so the README and tests can name them.
+
+use crate::auth::password;
+use crate::domain::{Cents, Line, LineKind, MonitorDays};
+use crate::store::{
+    NewCard, NewClient, NewClientLogin, NewInvoice, NewLocation, NewStaff, NewVehicle, SeedData,
+};
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+pub const AUSTIN: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0001);
+pub const EL_PASO: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0002);
+/// Dana: past due balance, a card on file, two vehicles; the demo client login.
+pub const DANA: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0101);
+/// Ellis: at El Paso, which does not accept online payments.
+pub const ELLIS: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0102);
+/// Morgan: enrolled in Auto Pay.
+pub const MORGAN: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0103);
+/// Riley: owes nothing.
+pub const RILEY: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0104);
+pub const DANA_CAMRY: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0201);
+pub const DANA_F150: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0202);
+pub const ELLIS_CIVIC: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0203);
+pub const MORGAN_OUTBACK: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0204);
+pub const RILEY_WRANGLER: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0205);
+pub const DANA_VISA: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0301);
+pub const MORGAN_MASTERCARD: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0302);
+pub const AGENT: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0401);
+pub const ADMIN: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0402);
+
+fn location(
+    id: Uuid,
+    name: &str,
+    accepts_payments: bool,
+    tax_rate_ppm: i64,
+    daily: i64,
+    price_30: Option<i64>,
+    tz: &str,
+) -> NewLocation {
+    NewLocation {
+        id,
+        name: name.into(),
+        accepts_payments,
+        tax_rate_ppm,
+        daily_rate: Some(Cents(daily)),
+        price_14: None,
+        price_30: price_30.map(Cents),
+        time_zone: tz.into(),
+    }
+}
+
+fn client(
+    id: Uuid,
+    location_id: Uuid,
+    first: &str,
+    last: &str,
+    phone: &str,
+    email: &str,
+    plan: MonitorDays,
+    autopay_card: Option<Uuid>,
+) -> NewClient {
+    NewClient {
+        id,
+        location_id,
+        first_name: first.into(),
+        last_name: last.into(),
+        phone: phone.into(),
+        email: email.into(),
+        plan_days: plan,
+        autopay_card_id: autopay_card,
+    }
+}
+
+fn vehicle(
+    id: Uuid,
+    client_id: Uuid,
+    description: &str,
+    plate: &str,
+    serial: &str,
+    paid_through: DateTime<Utc>,
+) -> NewVehicle {
+    NewVehicle {
+        id,
+        client_id,
+        description: description.into(),
+        plate: Some(plate.into()),
+        device_serial: serial.into(),
+        paid_through: Some(paid_through.date_naive()),
+    }
+}
+
+fn card(
+    id: Uuid,
+    client_id: Uuid,
+    token: &str,
+    brand: &str,
+    last4: &str,
+    exp_month: i64,
+    exp_year: i64,
+) -> NewCard {
+    NewCard {
+        id,
+        client_id,
+        gateway_token: token.into(),
+        brand: brand.into(),
+        last4: last4.into(),
+        exp_month,
+        exp_year,
+    }
+}
+
+/// The demo data set, dated relative to `now`.
+pub fn demo_data(now: DateTime<Utc>) -> SeedData {
+    use MonitorDays::{Fourteen, Thirty};
+    let days = Duration::days;
+    // Dana's unpaid invoice from last month: $114.04 + 8.25 % tax = $123.45 past due.
+    let overdue = NewInvoice {
+        id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0501),
+        client_id: DANA,
+        vehicle_id: Some(DANA_CAMRY),
+        status: "open".into(),
+        monitor_days: Some(Thirty),
+        lines: vec![
+            Line {
+                kind: LineKind::Monitoring,
+                description: "Monitoring, 30 days".into(),
+                amount_cents: Cents(11_404),
+            },
+            Line {
+                kind: LineKind::PastDue,
+                description: "Past due balance".into(),
+                amount_cents: Cents(0),
+            },
+            Line {
+                kind: LineKind::Tax,
+                description: "Tax (8.25%)".into(),
+                amount_cents: Cents(941),
+            },
+        ],
+        subtotal: Cents(11_404),
+        tax: Cents(941),
+        past_due: Cents(0),
+        total: Cents(12_345),
+        created_by: "system".into(),
+        issued_at: now - days(40),
+    };
+    SeedData {
+        locations: vec![
+            location(
+                AUSTIN,
+                "Austin Central",
+                true,
+                82_500,
+                350,
+                Some(9_500),
+                "America/Chicago",
+            ),
+            location(
+                EL_PASO,
+                "El Paso West",
+                false,
+                62_500,
+                400,
+                None,
+                "America/Denver",
+            ),
+        ],
+        clients: vec![
+            client(
+                DANA,
+                AUSTIN,
+                "Dana",
+                "Whitfield",
+                "+15125550143",
+                "client@example.com",
+                Thirty,
+                None,
+            ),
+            client(
+                ELLIS,
+                EL_PASO,
+                "Ellis",
+                "Romero",
+                "+19155550188",
+                "ellis@example.com",
+                Fourteen,
+                None,
+            ),
+            client(
+                MORGAN,
+                AUSTIN,
+                "Morgan",
+                "Lee",
+                "+15125550177",
+                "morgan@example.com",
+                Thirty,
+                Some(MORGAN_MASTERCARD),
+            ),
+            client(
+                RILEY,
+                AUSTIN,
+                "Riley",
+                "Chen",
+                "+15125550162",
+                "riley@example.com",
+                Fourteen,
+                None,
+            ),
+        ],
+        vehicles: vec![
+            vehicle(
+                DANA_CAMRY,
+                DANA,
+                "2019 Toyota Camry",
+                "TX-KLM4821",
+                "IID-220419",
+                now - days(10),
+            ),
+            vehicle(
+                DANA_F150,
+                DANA,
+                "2015 Ford F-150",
+                "TX-BRT7730",
+                "IID-220877",
+                now + days(12),
+            ),
+            vehicle(
+                ELLIS_CIVIC,
+                ELLIS,
+                "2012 Honda Civic",
+                "TX-ELP1042",
+                "IID-310552",
+                now + days(3),
+            ),
+            vehicle(
+                MORGAN_OUTBACK,
+                MORGAN,
+                "2021 Subaru Outback",
+                "TX-MGL5590",
+                "IID-220931",
+                now + days(1),
+            ),
+            vehicle(
+                RILEY_WRANGLER,
+                RILEY,
+                "2017 Jeep Wrangler",
+                "TX-RCH3318",
+                "IID-221004",
+                now + days(9),
+            ),
+        ],
+        cards: vec![
+            card(
+                DANA_VISA,
+                DANA,
+                "sbx_card_4242424242424242",
+                "visa",
+                "4242",
+                12,
+                2030,
+            ),
+            card(
+                MORGAN_MASTERCARD,
+                MORGAN,
+                "sbx_card_5555555555554444",
+                "mastercard",
+                "4444",
+                8,
+                2029,
+            ),
+        ],
+        invoices: vec![overdue],
+        staff: vec![
+            NewStaff {
+                id: AGENT,
+                email: "agent@example.com".into(),
+                name: "Alex Agent".into(),
+                role: "agent".into(),
+                password_hash: password::hash("agent-demo-1"),
+            },
+            NewStaff {
+                id: ADMIN,
+                email: "admin@example.com".into(),
+                name: "Avery Admin".into(),
+                role: "admin".into(),
+                password_hash: password::hash("admin-demo-1"),
+            },
+        ],
+        client_logins: vec![NewClientLogin {
+            id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0601),
+            client_id: DANA,
+            email: "client@example.com".into(),
+            password_hash: password::hash("client-demo-1"),
+        }],
+        now,
+    }
+}
