@@ -29,6 +29,8 @@ pub const MORGAN_MASTERCARD: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0
 pub const AGENT: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0401);
 pub const ADMIN: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0402);
 
+// Table rows: one argument per column reads best here.
+#[allow(clippy::too_many_arguments)]
 fn location(
     id: Uuid,
     name: &str,
@@ -50,6 +52,7 @@ fn location(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn client(
     id: Uuid,
     location_id: Uuid,

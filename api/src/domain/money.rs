@@ -155,7 +155,7 @@ mod tests {
             let tax = Cents(amount).times_rate(rate(ppm)).0;
             let exact_millionths = i128::from(amount) * i128::from(ppm);
             let diff = i128::from(tax) * 1_000_000 - exact_millionths;
-            prop_assert!(diff >= -500_000 && diff < 500_000, "diff {diff}");
+            prop_assert!((-500_000..500_000).contains(&diff), "diff {diff}");
         }
     }
 }

@@ -92,10 +92,11 @@ pub(super) fn search_patterns(query: &str) -> (String, String) {
         })
         .collect();
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+    // An empty pattern matches only an empty phone, which no client has.
     let phone = if digits.len() >= 3 {
         format!("%{digits}%")
     } else {
-        "\u{0}".into()
+        String::new()
     };
     (format!("%{escaped}%"), phone)
 }
@@ -306,7 +307,7 @@ mod tests {
     fn search_patterns_escape_like_wildcards_and_match_phone_digits() {
         assert_eq!(
             search_patterns(" Dana_C% "),
-            ("%dana\\_c\\%%".into(), "\u{0}".into())
+            ("%dana\\_c\\%%".into(), String::new())
         );
         assert_eq!(
             search_patterns("(512) 555"),

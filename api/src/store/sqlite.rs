@@ -28,7 +28,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         if let Some(dir) = options.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Io(e))?;
+                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
             }
         }
         let pool = SqlitePoolOptions::new()

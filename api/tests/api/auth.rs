@@ -1,0 +1,128 @@
+use crate::helpers::*;
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn staff_login_returns_a_bearer_token_for_an_hour() {
+    let app = spawn_app().await;
+    let reply = app
+        .login("staff", "agent@example.com", "agent-demo-1")
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body["token_type"], "Bearer");
+    assert_eq!(reply.body["expires_in"], 3600);
+    assert!(
+        reply.body["access_token"]
+            .as_str()
+            .unwrap()
+            .split('.')
+            .count()
+            == 3
+    );
+}
+
+#[tokio::test]
+async fn client_login_works_with_any_email_case() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.login("client", "Client@Example.com", "client-demo-1")
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let app = spawn_app().await;
+    let wrong = app.login("staff", "agent@example.com", "nope").await;
+    let unknown = app.login("staff", "nobody@example.com", "nope").await;
+    wrong.assert_problem(401, "unauthorized");
+    assert_eq!(wrong.body, unknown.body);
+    let client_wrong = app
+        .login("client", "client@example.com", "agent-demo-1")
+        .await;
+    client_wrong.assert_problem(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_take_comparable_time() {
+    let app = spawn_app().await;
+    let (mut known, mut unknown) = (Duration::MAX, Duration::MAX);
+    // Interleaved, best of five: both see the same load from parallel tests.
+    for _ in 0..5 {
+        for (email, best) in [
+            ("agent@example.com", &mut known),
+            ("nobody@example.com", &mut unknown),
+        ] {
+            let start = Instant::now();
+            app.login("staff", email, "wrong-password").await;
+            *best = (*best).min(start.elapsed());
+        }
+    }
+    // Both run one argon2 verification; without the dummy hash an unknown
+    // user answers about twenty times faster.
+    assert!(unknown * 4 > known, "known {known:?} unknown {unknown:?}");
+}
+
+#[tokio::test]
+async fn staff_routes_refuse_client_tokens_and_client_routes_refuse_staff_tokens() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let staff = app.agent_token().await;
+    app.get(&format!("/api/v1/clients/{DANA}"), Some(&client))
+        .await
+        .assert_problem(401, "unauthorized");
+    app.get("/api/v1/clients?q=dana", Some(&client))
+        .await
+        .assert_problem(401, "unauthorized");
+    app.get("/api/v1/me", Some(&staff))
+        .await
+        .assert_problem(401, "unauthorized");
+    assert_eq!(app.get("/api/v1/me", Some(&client)).await.status, 200);
+}
+
+#[tokio::test]
+async fn missing_garbage_and_forged_tokens_are_refused() {
+    let app = spawn_app().await;
+    app.get("/api/v1/me", None)
+        .await
+        .assert_problem(401, "unauthorized");
+    app.get("/api/v1/me", Some("not-a-jwt"))
+        .await
+        .assert_problem(401, "unauthorized");
+    let token = app.client_token().await;
+    let mut forged = token.clone();
+    forged.pop();
+    forged.push(if token.ends_with('A') { 'B' } else { 'A' });
+    app.get("/api/v1/me", Some(&forged))
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn login_validates_its_fields() {
+    let app = spawn_app().await;
+    let reply = app.login("staff", "not-an-email", "").await;
+    reply.assert_problem(422, "validation_failed");
+    let fields: Vec<_> = reply.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["email", "password"]);
+}
+
+#[tokio::test]
+async fn passwords_and_tokens_never_reach_the_logs() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    app.login("staff", "agent@example.com", "a-wrong-password-xyz")
+        .await;
+    app.get("/api/v1/clients?q=dana", Some(&token)).await;
+    let logs = captured_logs();
+    assert!(logs.contains("request completed"), "logs are captured");
+    for secret in ["agent-demo-1", "a-wrong-password-xyz", token.as_str()] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+}

@@ -1,0 +1,105 @@
+use crate::helpers::*;
+
+#[tokio::test]
+async fn staff_find_clients_by_name_email_or_phone_digits() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    for (q, expected) in [
+        ("whit", DANA),
+        ("DANA W", DANA),
+        ("ellis@", ELLIS),
+        ("(512) 555-0177", MORGAN),
+        ("0162", RILEY),
+    ] {
+        let reply = app
+            .get(&format!("/api/v1/clients?q={}", urlencode(q)), Some(&token))
+            .await;
+        assert_eq!(reply.status, 200);
+        let ids: Vec<_> = reply
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids, [expected.to_string()], "query {q}");
+    }
+    let all = app.get("/api/v1/clients?q=example.com", Some(&token)).await;
+    assert_eq!(all.body.as_array().unwrap().len(), 4);
+    let none = app.get("/api/v1/clients?q=%25%25", Some(&token)).await;
+    assert_eq!(
+        none.body.as_array().unwrap().len(),
+        0,
+        "LIKE wildcards are matched literally"
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_one_letter_search_is_refused() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    app.get("/api/v1/clients?q=d", Some(&token))
+        .await
+        .assert_problem(422, "query_too_short");
+}
+
+#[tokio::test]
+async fn a_client_record_carries_location_vehicles_cards_and_past_due() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let dana = app
+        .get(&format!("/api/v1/clients/{DANA}"), Some(&token))
+        .await;
+    assert_eq!(dana.status, 200);
+    let c = &dana.body;
+    assert_eq!(c["location"]["accepts_payments"], true);
+    assert_eq!(c["location"]["tax_rate_ppm"], 82_500);
+    assert_eq!(c["past_due_cents"], 12_345);
+    assert_eq!(c["vehicles"].as_array().unwrap().len(), 2);
+    assert_eq!(c["cards"][0]["last4"], "4242");
+    assert!(
+        c["cards"][0].get("gateway_token").is_none(),
+        "the gateway token stays inside"
+    );
+    let ellis = app
+        .get(&format!("/api/v1/clients/{ELLIS}"), Some(&token))
+        .await;
+    assert_eq!(ellis.body["location"]["accepts_payments"], false);
+    let morgan = app
+        .get(&format!("/api/v1/clients/{MORGAN}"), Some(&token))
+        .await;
+    assert_eq!(morgan.body["autopay_enabled"], true);
+    let riley = app
+        .get(&format!("/api/v1/clients/{RILEY}"), Some(&token))
+        .await;
+    assert_eq!(riley.body["past_due_cents"], 0);
+}
+
+#[tokio::test]
+async fn a_client_sees_their_own_record_at_me() {
+    let app = spawn_app().await;
+    let token = app.client_token().await;
+    let me = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["id"], DANA.to_string());
+    assert_eq!(me.body["past_due_cents"], 12_345);
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz", None).await.status, 200);
+    assert_eq!(app.get("/readyz", None).await.body["status"], "ready");
+}

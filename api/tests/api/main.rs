@@ -1,0 +1,8 @@
+//! Black-box API tests: one binary, the real app over HTTP.
+
+mod auth;
+mod clients;
+mod errors;
+mod helpers;
+mod openapi;
+mod quote;
