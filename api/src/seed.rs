@@ -257,7 +257,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
             card(
                 DANA_VISA,
                 DANA,
-                "sbx_card_4242424242424242",
+                "card_sbx_ok_visa_4242_122030_demo",
                 "visa",
                 "4242",
                 12,
@@ -266,7 +266,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
             card(
                 MORGAN_MASTERCARD,
                 MORGAN,
-                "sbx_card_5555555555554444",
+                "card_sbx_ok_mastercard_4444_082029_demo",
                 "mastercard",
                 "4444",
                 8,

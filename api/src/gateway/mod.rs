@@ -1,0 +1,118 @@
+//! Payment gateways. Card numbers never reach our API in production: the
+//! browser hands the card to the gateway and we receive a single-use token.
+//! Every charge carries an idempotency key, so the gateway charges at most
+//! once per key however often we ask.
+
+pub mod sandbox;
+
+use crate::domain::Cents;
+use async_trait::async_trait;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use sandbox::SandboxGateway;
+
+/// What is charged: a single-use token from client-side tokenization, or a
+/// card saved at the gateway (its opaque reference, never a number).
+#[derive(Clone, Copy, Debug)]
+pub enum PaymentSource<'a> {
+    SingleUse(&'a str),
+    Saved(&'a str),
+}
+
+/// One charge. `idempotency_key` is ours and stable across retries.
+#[derive(Clone, Debug)]
+pub struct ChargeRequest<'a> {
+    pub amount: Cents,
+    pub source: PaymentSource<'a>,
+    pub idempotency_key: &'a str,
+    pub description: &'a str,
+    /// The client is not present (staff-taken, Auto Pay): no 3-D Secure prompt.
+    pub off_session: bool,
+}
+
+/// The card a charge or saved card used, as the gateway describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CardDetails {
+    #[schema(example = "visa")]
+    pub brand: String,
+    #[schema(example = "4242")]
+    pub last4: String,
+    #[schema(example = 12)]
+    pub exp_month: i64,
+    #[schema(example = 2030)]
+    pub exp_year: i64,
+}
+
+/// The gateway's answer to a charge it processed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    Succeeded {
+        reference: String,
+        card: Option<CardDetails>,
+    },
+    /// The bank or the gateway refused; `code` is one of [`DECLINE_CODES`] or
+    /// `card_declined` for anything else.
+    Declined {
+        code: String,
+        reference: Option<String>,
+    },
+}
+
+/// Decline codes we tell apart; anything else is reported as `card_declined`.
+pub const DECLINE_CODES: [&str; 5] = [
+    "card_declined",
+    "insufficient_funds",
+    "expired_card",
+    "incorrect_cvc",
+    "processing_error",
+];
+
+/// Normalises a gateway's decline code to one of [`DECLINE_CODES`].
+pub fn decline_code(code: &str) -> String {
+    if DECLINE_CODES.contains(&code) {
+        code
+    } else {
+        "card_declined"
+    }
+    .to_owned()
+}
+
+/// A card saved at the gateway for later charges.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedCard {
+    pub gateway_token: String,
+    pub card: CardDetails,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// We could not learn the outcome (timeout, connection lost after
+    /// sending): the charge may or may not have happened. Look it up by key.
+    #[error("the gateway did not answer in time; outcome unknown")]
+    Timeout,
+    /// The gateway refused the request itself (bad token, bad parameters):
+    /// no charge happened.
+    #[error("the gateway refused the request: {0}")]
+    Rejected(String),
+    /// The gateway could not be reached before anything was sent.
+    #[error("the gateway is unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait PaymentGateway: Send + Sync {
+    /// `sandbox` or `stripe`.
+    fn name(&self) -> &'static str;
+    /// Charges once per `idempotency_key`: a repeated key returns the first outcome.
+    async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError>;
+    /// The outcome of the charge made with `idempotency_key`, or `None` when
+    /// the gateway has no charge with that key.
+    async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError>;
+    /// Turns a single-use token into a saved card for the client `customer`.
+    async fn save_card(
+        &self,
+        single_use_token: &str,
+        customer: &str,
+    ) -> Result<SavedCard, GatewayError>;
+}

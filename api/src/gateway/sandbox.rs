@@ -1,0 +1,469 @@
+//! The sandbox gateway: the default for development and tests. It imitates
+//! client-side tokenization with an endpoint of its own and decides outcomes by
+//! the well-known test card numbers:
+//!
+//! | number | outcome |
+//! | --- | --- |
+//! | 4242 4242 4242 4242 | succeeds (Visa) |
+//! | 5555 5555 5555 4444 | succeeds (Mastercard) |
+//! | 4000 0000 0000 0002 | declined, `card_declined` |
+//! | 4000 0000 0000 9995 | declined, `insufficient_funds` |
+//! | 4000 0000 0000 0119 | charged, but the answer times out (look it up by key) |
+//!
+//! Tokens carry the test scenario and the card's display details, never the
+//! number, so any API instance can charge a token another one issued. Its
+//! ledger of charges lives in memory, like a real gateway's lives on its side.
+
+use super::{
+    CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, PaymentSource,
+    SavedCard,
+};
+use async_trait::async_trait;
+use chrono::{Datelike, NaiveDate};
+use rand::RngCore;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scenario {
+    Succeeds,
+    Declines,
+    InsufficientFunds,
+    TimesOut,
+}
+
+impl Scenario {
+    fn for_number(number: &str) -> Option<Scenario> {
+        match number {
+            "4242424242424242" | "5555555555554444" => Some(Scenario::Succeeds),
+            "4000000000000002" => Some(Scenario::Declines),
+            "4000000000009995" => Some(Scenario::InsufficientFunds),
+            "4000000000000119" => Some(Scenario::TimesOut),
+            _ => None,
+        }
+    }
+
+    fn tag(self) -> &'static str {
+        match self {
+            Scenario::Succeeds => "ok",
+            Scenario::Declines => "decline",
+            Scenario::InsufficientFunds => "nsf",
+            Scenario::TimesOut => "timeout",
+        }
+    }
+
+    fn from_tag(tag: &str) -> Option<Scenario> {
+        [
+            Scenario::Succeeds,
+            Scenario::Declines,
+            Scenario::InsufficientFunds,
+            Scenario::TimesOut,
+        ]
+        .into_iter()
+        .find(|s| s.tag() == tag)
+    }
+}
+
+/// A card as typed into the sandbox's own card field.
+#[derive(Clone)]
+pub struct CardInput {
+    pub number: String,
+    pub exp_month: i64,
+    pub exp_year: i64,
+    pub cvc: String,
+}
+
+/// Why the sandbox refuses to tokenize a card; each has a stable code.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CardError {
+    #[error("the card number is not valid")]
+    InvalidNumber,
+    #[error("the expiry date is not valid")]
+    InvalidExpiry,
+    #[error("the card has expired")]
+    Expired,
+    #[error("the security code (CVC) is not valid")]
+    InvalidCvc,
+    #[error("the sandbox accepts only the test card numbers listed in the README")]
+    NotATestCard,
+}
+
+impl CardError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CardError::InvalidNumber => "invalid_card_number",
+            CardError::InvalidExpiry => "invalid_expiry",
+            CardError::Expired => "expired_card",
+            CardError::InvalidCvc => "invalid_cvc",
+            CardError::NotATestCard => "test_card_required",
+        }
+    }
+
+    pub fn field(&self) -> &'static str {
+        match self {
+            CardError::InvalidNumber | CardError::NotATestCard => "number",
+            CardError::InvalidExpiry | CardError::Expired => "exp_month",
+            CardError::InvalidCvc => "cvc",
+        }
+    }
+}
+
+/// The Luhn checksum every card number satisfies.
+pub fn luhn_valid(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// Card brand from the number's prefix.
+pub fn brand(number: &str) -> &'static str {
+    let prefix2: u32 = number.get(..2).and_then(|p| p.parse().ok()).unwrap_or(0);
+    let prefix4: u32 = number.get(..4).and_then(|p| p.parse().ok()).unwrap_or(0);
+    match (prefix2, prefix4) {
+        (40..=49, _) => "visa",
+        (51..=55, _) | (_, 2221..=2720) => "mastercard",
+        (34 | 37, _) => "amex",
+        (65, _) | (_, 6011) => "discover",
+        _ => "unknown",
+    }
+}
+
+/// Checks a typed card the way a gateway's card field does.
+pub fn validate_card(
+    input: &CardInput,
+    today: NaiveDate,
+) -> Result<(Scenario, CardDetails), CardError> {
+    let number: String = input
+        .number
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .collect();
+    if !(12..=19).contains(&number.len())
+        || !number.bytes().all(|b| b.is_ascii_digit())
+        || !luhn_valid(&number)
+    {
+        return Err(CardError::InvalidNumber);
+    }
+    if !(1..=12).contains(&input.exp_month) || !(2000..=2100).contains(&input.exp_year) {
+        return Err(CardError::InvalidExpiry);
+    }
+    if (input.exp_year, input.exp_month) < (i64::from(today.year()), i64::from(today.month())) {
+        return Err(CardError::Expired);
+    }
+    let brand = brand(&number);
+    let cvc_len = if brand == "amex" { 4 } else { 3 };
+    if input.cvc.len() != cvc_len || !input.cvc.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CardError::InvalidCvc);
+    }
+    let scenario = Scenario::for_number(&number).ok_or(CardError::NotATestCard)?;
+    let last4 = number[number.len() - 4..].to_owned();
+    Ok((
+        scenario,
+        CardDetails {
+            brand: brand.into(),
+            last4,
+            exp_month: input.exp_month,
+            exp_year: input.exp_year,
+        },
+    ))
+}
+
+fn encode(prefix: &str, scenario: Scenario, card: &CardDetails, suffix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}_{}_{:02}{}_{suffix}",
+        scenario.tag(),
+        card.brand,
+        card.last4,
+        card.exp_month,
+        card.exp_year
+    )
+}
+
+fn decode(token: &str) -> Option<(Scenario, CardDetails)> {
+    let mut parts = token.split('_');
+    let (_kind, _sbx) = (parts.next()?, parts.next()?);
+    let scenario = Scenario::from_tag(parts.next()?)?;
+    let brand = parts.next()?.to_owned();
+    let last4 = parts.next()?.to_owned();
+    let expiry = parts.next()?;
+    let exp_month = expiry.get(..2)?.parse().ok()?;
+    let exp_year = expiry.get(2..)?.parse().ok()?;
+    Some((
+        scenario,
+        CardDetails {
+            brand,
+            last4,
+            exp_month,
+            exp_year,
+        },
+    ))
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Default)]
+pub struct SandboxGateway {
+    latency: Duration,
+    /// Every charge made, by idempotency key.
+    ledger: Mutex<HashMap<String, ChargeOutcome>>,
+}
+
+impl SandboxGateway {
+    /// A sandbox that waits `latency` before answering (for benchmarks).
+    pub fn new(latency: Duration) -> SandboxGateway {
+        SandboxGateway {
+            latency,
+            ledger: Mutex::default(),
+        }
+    }
+
+    /// Tokenizes a typed card: what the gateway's card field does in the browser.
+    pub fn tokenize(
+        &self,
+        input: &CardInput,
+        today: NaiveDate,
+    ) -> Result<(String, CardDetails), CardError> {
+        let (scenario, card) = validate_card(input, today)?;
+        Ok((encode("tok_sbx", scenario, &card, &random_suffix()), card))
+    }
+
+    /// Charges that actually moved money (succeeded, or timed out after succeeding).
+    pub fn captured_charges(&self) -> usize {
+        self.ledger
+            .lock()
+            .map(|l| {
+                l.values()
+                    .filter(|o| matches!(o, ChargeOutcome::Succeeded { .. }))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+}
+
+#[async_trait]
+impl PaymentGateway for SandboxGateway {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+
+    async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError> {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        let token = match request.source {
+            PaymentSource::SingleUse(t) if t.starts_with("tok_sbx_") => t,
+            PaymentSource::Saved(t) if t.starts_with("card_sbx_") => t,
+            _ => return Err(GatewayError::Rejected("no such payment token".into())),
+        };
+        let (scenario, card) =
+            decode(token).ok_or_else(|| GatewayError::Rejected("no such payment token".into()))?;
+        let mut ledger = self
+            .ledger
+            .lock()
+            .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
+        let outcome = ledger
+            .entry(request.idempotency_key.to_owned())
+            .or_insert_with(|| match scenario {
+                Scenario::Succeeds | Scenario::TimesOut => ChargeOutcome::Succeeded {
+                    reference: format!("ch_sbx_{}", random_suffix()),
+                    card: Some(card),
+                },
+                Scenario::Declines => ChargeOutcome::Declined {
+                    code: "card_declined".into(),
+                    reference: None,
+                },
+                Scenario::InsufficientFunds => ChargeOutcome::Declined {
+                    code: "insufficient_funds".into(),
+                    reference: None,
+                },
+            })
+            .clone();
+        if scenario == Scenario::TimesOut {
+            return Err(GatewayError::Timeout);
+        }
+        Ok(outcome)
+    }
+
+    async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
+        let ledger = self
+            .ledger
+            .lock()
+            .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
+        Ok(ledger.get(idempotency_key).cloned())
+    }
+
+    async fn save_card(
+        &self,
+        single_use_token: &str,
+        _customer: &str,
+    ) -> Result<SavedCard, GatewayError> {
+        let (scenario, card) = single_use_token
+            .strip_prefix("tok_sbx_")
+            .and_then(|_| decode(single_use_token))
+            .ok_or_else(|| GatewayError::Rejected("no such payment token".into()))?;
+        Ok(SavedCard {
+            gateway_token: encode("card_sbx", scenario, &card, "saved"),
+            card,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    fn input(number: &str) -> CardInput {
+        CardInput {
+            number: number.into(),
+            exp_month: 12,
+            exp_year: 2030,
+            cvc: "123".into(),
+        }
+    }
+
+    fn charge<'a>(token: &'a str, key: &'a str) -> ChargeRequest<'a> {
+        ChargeRequest {
+            amount: crate::domain::Cents(1000),
+            source: PaymentSource::SingleUse(token),
+            idempotency_key: key,
+            description: "t",
+            off_session: false,
+        }
+    }
+
+    #[test]
+    fn luhn_and_brand_are_checked() {
+        assert!(luhn_valid("4242424242424242"));
+        assert!(!luhn_valid("4242424242424241"));
+        assert_eq!(brand("4242424242424242"), "visa");
+        assert_eq!(brand("5555555555554444"), "mastercard");
+        assert_eq!(brand("378282246310005"), "amex");
+    }
+
+    #[test]
+    fn bad_cards_are_refused_with_their_own_code() {
+        let gw = SandboxGateway::default();
+        let cases = [
+            (input("4242424242424241"), "invalid_card_number"),
+            (input("4242"), "invalid_card_number"),
+            (
+                CardInput {
+                    exp_month: 13,
+                    ..input("4242424242424242")
+                },
+                "invalid_expiry",
+            ),
+            (
+                CardInput {
+                    exp_month: 10,
+                    exp_year: 2026,
+                    ..input("4242424242424242")
+                },
+                "expired_card",
+            ),
+            (
+                CardInput {
+                    cvc: "12".into(),
+                    ..input("4242424242424242")
+                },
+                "invalid_cvc",
+            ),
+            (input("4111111111111111"), "test_card_required"),
+        ];
+        for (card, code) in cases {
+            assert_eq!(gw.tokenize(&card, today()).unwrap_err().code(), code);
+        }
+        assert!(gw
+            .tokenize(
+                &CardInput {
+                    exp_month: 11,
+                    exp_year: 2026,
+                    ..input("4242 4242 4242 4242")
+                },
+                today()
+            )
+            .is_ok());
+    }
+
+    #[test]
+    fn tokens_never_contain_the_card_number() {
+        let (token, card) = SandboxGateway::default()
+            .tokenize(&input("4242424242424242"), today())
+            .unwrap();
+        assert!(!token.contains("4242424242424242"));
+        assert_eq!((card.brand.as_str(), card.last4.as_str()), ("visa", "4242"));
+    }
+
+    #[tokio::test]
+    async fn each_test_card_has_its_outcome_and_a_key_charges_once() {
+        let gw = SandboxGateway::default();
+        let token = |n| gw.tokenize(&input(n), today()).unwrap().0;
+        let ok = token("4242424242424242");
+        assert!(matches!(
+            gw.charge(&charge(&ok, "k1")).await,
+            Ok(ChargeOutcome::Succeeded { .. })
+        ));
+        assert_eq!(
+            gw.charge(&charge(&ok, "k1")).await.unwrap(),
+            gw.lookup("k1").await.unwrap().unwrap()
+        );
+        assert!(
+            matches!(gw.charge(&charge(&token("4000000000000002"), "k2")).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "card_declined")
+        );
+        assert!(
+            matches!(gw.charge(&charge(&token("4000000000009995"), "k3")).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "insufficient_funds")
+        );
+        assert!(matches!(
+            gw.charge(&charge(&token("4000000000000119"), "k4")).await,
+            Err(GatewayError::Timeout)
+        ));
+        assert!(matches!(
+            gw.lookup("k4").await,
+            Ok(Some(ChargeOutcome::Succeeded { .. }))
+        ));
+        assert_eq!(gw.lookup("never").await.unwrap(), None);
+        assert_eq!(gw.captured_charges(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_saved_card_charges_like_its_token() {
+        let gw = SandboxGateway::default();
+        let (token, _) = gw.tokenize(&input("4000000000000002"), today()).unwrap();
+        let saved = gw.save_card(&token, "client").await.unwrap();
+        assert!(saved
+            .gateway_token
+            .starts_with("card_sbx_decline_visa_0002_"));
+        let request = ChargeRequest {
+            source: PaymentSource::Saved(&saved.gateway_token),
+            ..charge("", "k")
+        };
+        assert!(matches!(
+            gw.charge(&request).await,
+            Ok(ChargeOutcome::Declined { .. })
+        ));
+    }
+}
