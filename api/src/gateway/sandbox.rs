@@ -145,7 +145,7 @@ pub fn brand(number: &str) -> &'static str {
 }
 
 /// Checks a typed card the way a gateway's card field does.
-pub fn validate_card(
+fn validate_card(
     input: &CardInput,
     today: NaiveDate,
 ) -> Result<(Scenario, CardDetails), CardError> {
