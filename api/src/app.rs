@@ -1,10 +1,10 @@
 //! Start-up: connect and migrate the store, seed demo data when asked, bind,
 //! and build the actix server.
 
-use crate::auth::JwtKeys;
 use crate::clock::Clock;
-use crate::config::Settings;
+use crate::config::{GatewaySettings, Settings};
 use crate::error::{self, ApiError};
+use crate::gateway::{PaymentGateway, SandboxGateway};
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::state::AppState;
@@ -15,13 +15,42 @@ use actix_web::dev::Server;
 use actix_web::{http::header, web, App, HttpResponse, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_scalar::{Scalar, Servable};
 
+/// The external services, chosen once from the settings.
+#[derive(Clone)]
+pub struct Adapters {
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub sandbox: Option<Arc<SandboxGateway>>,
+}
+
+impl Adapters {
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Adapters> {
+        match &settings.gateway {
+            GatewaySettings::Sandbox { latency_ms } => Ok(Adapters::sandbox(Arc::new(
+                SandboxGateway::new(Duration::from_millis(*latency_ms)),
+            ))),
+            GatewaySettings::Stripe { .. } => {
+                anyhow::bail!("PAYMENT_GATEWAY=stripe: the Stripe adapter is not wired in yet")
+            }
+        }
+    }
+
+    pub fn sandbox(sandbox: Arc<SandboxGateway>) -> Adapters {
+        Adapters {
+            gateway: sandbox.clone(),
+            sandbox: Some(sandbox),
+        }
+    }
+}
+
 pub struct Application {
     port: u16,
     server: Server,
+    state: web::Data<AppState>,
 }
 
 /// Connects to `DATABASE_URL`, applies migrations, and seeds the demo data
@@ -42,15 +71,12 @@ impl Application {
         settings: Settings,
         store: Arc<dyn Store>,
         clock: Arc<Clock>,
+        adapters: Adapters,
     ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.bind_address)?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState {
-            store,
-            jwt: JwtKeys::new(&settings.jwt_secret),
-            clock,
-            settings: Arc::new(settings),
-        });
+        let state = web::Data::new(AppState::new(settings, store, clock, adapters));
+        let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(cors(&state.settings.cors_allowed_origins))
@@ -80,7 +106,16 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            state: app_state,
+        })
+    }
+
+    /// The state the handlers share (for background tasks next to the server).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
     }
 
     pub fn port(&self) -> u16 {

@@ -20,6 +20,19 @@ pub enum LogFormat {
     Json,
 }
 
+/// Which payment gateway charges cards.
+#[derive(Clone, Debug)]
+pub enum GatewaySettings {
+    /// The built-in sandbox (test cards, optional latency for benchmarks).
+    Sandbox { latency_ms: u64 },
+    /// Stripe PaymentIntents.
+    Stripe {
+        secret_key: SecretString,
+        api_base: String,
+        webhook_secret: Option<SecretString>,
+    },
+}
+
 /// Everything the service can be told; `Debug` never shows a secret.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -33,6 +46,7 @@ pub struct Settings {
     pub static_dir: Option<String>,
     pub log_format: LogFormat,
     pub seed_demo_on_empty: bool,
+    pub gateway: GatewaySettings,
 }
 
 /// A setting that cannot be used, named by its variable.
@@ -174,6 +188,45 @@ impl Settings {
                 ))
             }
         };
+        let gateway = match get("PAYMENT_GATEWAY").as_deref() {
+            None | Some("sandbox") => {
+                if app_env == AppEnv::Production
+                    && get("ALLOW_SANDBOX_GATEWAY").as_deref() != Some("true")
+                {
+                    return Err(invalid("PAYMENT_GATEWAY", "the sandbox gateway is refused when APP_ENV=production (set ALLOW_SANDBOX_GATEWAY=true for a staging system)"));
+                }
+                let latency_ms = match get("SANDBOX_LATENCY_MS") {
+                    None => 0,
+                    Some(v) => v
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|ms| *ms <= 60_000)
+                        .ok_or_else(|| {
+                            invalid(
+                                "SANDBOX_LATENCY_MS",
+                                format!("expected milliseconds between 0 and 60000, got {v:?}"),
+                            )
+                        })?,
+                };
+                GatewaySettings::Sandbox { latency_ms }
+            }
+            Some("stripe") => GatewaySettings::Stripe {
+                secret_key: SecretString::from(get("STRIPE_SECRET_KEY").ok_or_else(|| {
+                    invalid("STRIPE_SECRET_KEY", "required when PAYMENT_GATEWAY=stripe")
+                })?),
+                api_base: get("STRIPE_API_BASE")
+                    .unwrap_or_else(|| "https://api.stripe.com".into())
+                    .trim_end_matches('/')
+                    .to_owned(),
+                webhook_secret: get("STRIPE_WEBHOOK_SECRET").map(SecretString::from),
+            },
+            Some(other) => {
+                return Err(invalid(
+                    "PAYMENT_GATEWAY",
+                    format!("expected sandbox or stripe, got {other:?}"),
+                ))
+            }
+        };
         Ok(Settings {
             app_env,
             database_url,
@@ -185,6 +238,7 @@ impl Settings {
             static_dir: get("STATIC_DIR"),
             log_format,
             seed_demo_on_empty,
+            gateway,
         })
     }
 
@@ -241,6 +295,19 @@ mod tests {
     }
 
     #[test]
+    fn production_refuses_the_sandbox_gateway_unless_allowed() {
+        let base = [
+            ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "https://pay.example.com"),
+            ("JWT_SECRET", "a-production-secret-of-enough-length!"),
+        ];
+        assert_eq!(settings(&base).unwrap_err().var, "PAYMENT_GATEWAY");
+        let mut allowed = base.to_vec();
+        allowed.push(("ALLOW_SANDBOX_GATEWAY", "true"));
+        assert!(settings(&allowed).is_ok());
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         for (var, value) in [
             ("PAYMENT_LINK_TTL_SECONDS", "ten"),
@@ -249,9 +316,19 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("JWT_SECRET", "short"),
             ("APP_ENV", "staging"),
+            ("PAYMENT_GATEWAY", "paypal"),
+            ("SANDBOX_LATENCY_MS", "-1"),
         ] {
             assert_eq!(settings(&[(var, value)]).unwrap_err().var, var);
         }
+    }
+
+    #[test]
+    fn the_stripe_gateway_needs_its_secret_key() {
+        assert_eq!(
+            settings(&[("PAYMENT_GATEWAY", "stripe")]).unwrap_err().var,
+            "STRIPE_SECRET_KEY"
+        );
     }
 
     #[test]

@@ -48,6 +48,15 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The card was declined (402); `code` says why.
+    #[error("{detail}")]
+    Declined {
+        code: &'static str,
+        detail: &'static str,
+    },
+    /// A dependency (database, gateway) is down; try again (503).
+    #[error("{0}")]
+    Unavailable(&'static str),
     #[error("{detail}")]
     NotFound {
         code: &'static str,
@@ -88,13 +97,20 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::BadRequest { code, .. }
+            | ApiError::Declined { code, .. }
             | ApiError::NotFound { code, .. }
             | ApiError::Refused { code, .. }
             | ApiError::Conflict { code, .. } => code,
+            ApiError::Unavailable(_) => "service_unavailable",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::Internal(_) => "internal_error",
         }
+    }
+
+    /// The problem document as JSON (stored for idempotent replays).
+    pub fn problem_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.problem()).unwrap_or_default()
     }
 
     fn problem(&self) -> Problem {
@@ -135,6 +151,8 @@ impl ResponseError for ApiError {
             ApiError::BadRequest { status, .. } => *status,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Declined { .. } => StatusCode::PAYMENT_REQUIRED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -153,6 +171,21 @@ impl ResponseError for ApiError {
         response
             .content_type("application/problem+json")
             .json(self.problem())
+    }
+}
+
+impl ApiError {
+    /// A failed payment's refusal, in words the payer can act on.
+    pub fn declined(failure_code: &str) -> ApiError {
+        let (code, detail) = match failure_code {
+            "insufficient_funds" => ("insufficient_funds", "The card was declined for insufficient funds. No money was taken; try another card."),
+            "expired_card" => ("expired_card", "The card has expired. No money was taken; try another card."),
+            "incorrect_cvc" => ("incorrect_cvc", "The security code (CVC) is wrong. No money was taken; check it and try again."),
+            "processing_error" => ("processing_error", "The payment could not be processed. No money was taken; please try again."),
+            "payment_method_invalid" => ("payment_method_invalid", "The card details were not accepted. No money was taken; enter the card again."),
+            _ => ("card_declined", "The card was declined. No money was taken; try another card."),
+        };
+        ApiError::Declined { code, detail }
     }
 }
 

@@ -2,12 +2,14 @@
 
 pub mod app;
 pub mod auth;
+pub mod autopay;
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod gateway;
 pub mod openapi;
+pub mod payments;
 pub mod routes;
 pub mod seed;
 pub mod sms;

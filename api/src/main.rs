@@ -1,9 +1,10 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use payments_api::app::{open_store, Application};
+use payments_api::app::{open_store, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{AppEnv, Settings};
-use payments_api::{openapi, seed, store, telemetry};
+use payments_api::state::AppState;
+use payments_api::{autopay, openapi, payments, seed, store, telemetry};
 use std::sync::Arc;
 
 #[derive(Parser)]
@@ -30,6 +31,19 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Resolve payments whose outcome is unknown by asking the gateway.
+    Reconcile,
+    /// Auto Pay.
+    Autopay {
+        #[command(subcommand)]
+        command: AutopayCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AutopayCommand {
+    /// Charge every enrolled client whose next payment is due (safe to repeat).
+    Run,
 }
 
 #[tokio::main]
@@ -70,8 +84,43 @@ async fn run() -> anyhow::Result<()> {
             tracing::info!("demo data inserted");
             Ok(())
         }
+        Command::Reconcile => {
+            let state = offline_state(settings, clock).await?;
+            let settled = payments::reconcile(&state).await?;
+            tracing::info!(settled, "reconciliation finished");
+            Ok(())
+        }
+        Command::Autopay {
+            command: AutopayCommand::Run,
+        } => {
+            let state = offline_state(settings, clock).await?;
+            let report = autopay::run(&state).await?;
+            tracing::info!(?report, "Auto Pay run finished");
+            Ok(())
+        }
         Command::Openapi => Ok(()),
     }
+}
+
+/// The app's state without a server, for one-off commands.
+async fn offline_state(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<AppState> {
+    let store = store::connect(&settings.database_url).await?;
+    store.migrate().await?;
+    let adapters = Adapters::from_settings(&settings)?;
+    Ok(AppState::new(settings, store, clock, adapters))
+}
+
+/// Every 30 s, settle payments the gateway left unknown.
+fn spawn_reconciler(state: actix_web::web::Data<AppState>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            interval.tick().await;
+            if let Err(error) = payments::reconcile(&state).await {
+                tracing::warn!(%error, "reconciliation failed; retrying later");
+            }
+        }
+    });
 }
 
 async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
@@ -82,7 +131,10 @@ async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
         .await
         .context("cannot open the database")?;
     let base = settings.public_base_url.clone();
-    let app = Application::build(settings, store, clock).context("cannot start the server")?;
+    let adapters = Adapters::from_settings(&settings)?;
+    let app =
+        Application::build(settings, store, clock, adapters).context("cannot start the server")?;
+    spawn_reconciler(app.state());
     tracing::info!(api = %format!("{base}/api/v1"), docs = %format!("{base}/docs"), "payments API listening on port {}", app.port());
     tracing::info!("demo logins: staff agent@example.com / agent-demo-1, admin@example.com / admin-demo-1; client client@example.com / client-demo-1");
     app.run_until_stopped().await?;

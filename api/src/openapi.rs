@@ -21,6 +21,19 @@ use utoipa::{Modify, OpenApi};
         routes::clients::get_client,
         routes::me::get_me,
         routes::quote::quote_summary,
+        routes::payments::next_payment,
+        routes::payments::take_payment,
+        routes::payments::make_payment,
+        routes::history::account_history,
+        routes::history::add_invoice,
+        routes::history::client_log,
+        routes::history::my_invoices,
+        routes::history::my_invoice,
+        routes::cards::my_cards,
+        routes::cards::add_card,
+        routes::cards::remove_card,
+        routes::cards::set_autopay,
+        routes::sandbox::tokenize,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerSchemes),
@@ -29,6 +42,8 @@ use utoipa::{Modify, OpenApi};
         (name = "clients", description = "Staff views of clients"),
         (name = "me", description = "The signed-in client's own records"),
         (name = "quotes", description = "Pricing of monitoring periods"),
+        (name = "payments", description = "Take a Payment (staff)"),
+        (name = "sandbox", description = "The sandbox gateway's card tokenization (development only)"),
     )
 )]
 pub struct ApiDoc;

@@ -1,6 +1,7 @@
 use crate::auth::JwtKeys;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::gateway::{PaymentGateway, SandboxGateway};
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -10,4 +11,25 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub clock: Arc<Clock>,
     pub settings: Arc<Settings>,
+    pub gateway: Arc<dyn PaymentGateway>,
+    /// Set when the sandbox is the gateway: it also tokenizes cards.
+    pub sandbox: Option<Arc<SandboxGateway>>,
+}
+
+impl AppState {
+    pub fn new(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+        adapters: crate::app::Adapters,
+    ) -> AppState {
+        AppState {
+            store,
+            jwt: JwtKeys::new(&settings.jwt_secret),
+            clock,
+            settings: Arc::new(settings),
+            gateway: adapters.gateway,
+            sandbox: adapters.sandbox,
+        }
+    }
 }

@@ -72,6 +72,24 @@ impl FromRequest for ClientUser {
     }
 }
 
+impl Staff {
+    pub fn actor(&self) -> crate::domain::Actor {
+        crate::domain::Actor::Staff {
+            id: self.id,
+            name: self.name.clone(),
+        }
+    }
+}
+
+impl ClientUser {
+    pub fn actor(&self) -> crate::domain::Actor {
+        crate::domain::Actor::Client {
+            id: self.client_id,
+            name: self.name.clone(),
+        }
+    }
+}
+
 /// Either kind of caller, for endpoints both apps use (quote summary).
 #[derive(Clone, Debug)]
 pub enum Caller {

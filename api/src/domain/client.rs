@@ -137,3 +137,21 @@ impl Client {
         Ok((vehicle, quote))
     }
 }
+
+impl Client {
+    /// The vehicle whose monitoring runs out first (never paid first): the
+    /// one Take a Payment charges next.
+    pub fn next_vehicle_due(&self) -> Option<&Vehicle> {
+        self.vehicles
+            .iter()
+            .min_by_key(|v| (v.paid_through.is_some(), v.paid_through))
+    }
+
+    /// The card Auto Pay uses, else the first card on file.
+    pub fn default_card(&self) -> Option<&Card> {
+        self.cards
+            .iter()
+            .find(|c| Some(c.id) == self.autopay_card_id)
+            .or_else(|| self.cards.first())
+    }
+}

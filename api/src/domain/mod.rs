@@ -11,3 +11,7 @@ pub use phone::{InvalidPhone, PhoneNumber};
 pub use quote::{Line, LineKind, PricePlan, Quote, QuoteError};
 pub mod client;
 pub use client::{Card, Client, ClientQuoteError, ClientSummary, Location, Vehicle};
+pub mod payment;
+pub use payment::{gateway_key, next_paid_through, InvoiceAmounts, PaymentMethod, PaymentStatus};
+pub mod invoice;
+pub use invoice::{Actor, Invoice, LogEntry, Payment};

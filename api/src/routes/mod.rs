@@ -1,10 +1,15 @@
 //! HTTP handlers: extract, authorize, call the domain, answer. One file per resource.
 
 pub mod auth;
+pub mod cards;
 pub mod clients;
 pub mod health;
+pub mod history;
+pub mod idempotency;
 pub mod me;
+pub mod payments;
 pub mod quote;
+pub mod sandbox;
 
 use actix_web::web;
 
@@ -15,5 +20,18 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(clients::search_clients)
         .service(clients::get_client)
         .service(me::get_me)
-        .service(quote::quote_summary);
+        .service(quote::quote_summary)
+        .service(payments::next_payment)
+        .service(payments::take_payment)
+        .service(payments::make_payment)
+        .service(history::account_history)
+        .service(history::add_invoice)
+        .service(history::client_log)
+        .service(history::my_invoices)
+        .service(history::my_invoice)
+        .service(cards::my_cards)
+        .service(cards::add_card)
+        .service(cards::remove_card)
+        .service(cards::set_autopay)
+        .service(sandbox::tokenize);
 }

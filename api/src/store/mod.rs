@@ -11,8 +11,9 @@ pub use postgres::PgStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
 
-use crate::domain::{Client, ClientSummary};
+use crate::domain::{Card, Client, ClientSummary, Invoice, LogEntry, Payment};
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -47,6 +48,91 @@ pub trait Store: Send + Sync {
     async fn search_clients(&self, query: &str, limit: i64) -> Result<Vec<ClientSummary>>;
     /// A client with location, vehicles, cards on file and past due balance.
     async fn client(&self, id: Uuid) -> Result<Option<Client>>;
+
+    /// Starts a request under an idempotency key (see [`IdempotencyBegin`]).
+    /// An in-progress claim last touched before `stale_before` is taken over.
+    async fn idempotency_begin(
+        &self,
+        principal: &str,
+        key: &str,
+        request_hash: &[u8],
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<IdempotencyBegin>;
+    /// Stores the answer replayed to retries of the same request.
+    async fn idempotency_complete(
+        &self,
+        principal: &str,
+        key: &str,
+        status: i64,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Forgets an unfinished claim so the request can be retried.
+    async fn idempotency_release(&self, principal: &str, key: &str) -> Result<()>;
+
+    /// Records a payment before its gateway call; when a payment with the
+    /// same gateway key exists, returns that one instead.
+    async fn insert_payment(&self, payment: &NewPayment) -> Result<Payment>;
+    async fn payment(&self, id: Uuid) -> Result<Option<Payment>>;
+    /// In one transaction: marks the payment succeeded, creates its invoice
+    /// from the quote snapshot, settles open invoices it paid off, extends the
+    /// vehicle's paid-through date and writes the client log (with the
+    /// invoice number appended). A payment already succeeded is returned as is.
+    async fn settle_payment(&self, settlement: &Settlement) -> Result<Payment>;
+    /// Marks an open payment failed and logs it; a final payment is returned as is.
+    async fn fail_payment(
+        &self,
+        id: Uuid,
+        failure_code: &str,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<Payment>;
+    async fn mark_payment_unknown(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
+    /// Payments to reconcile: every `unknown` one, and `pending` ones older than `pending_before`.
+    async fn open_payments(&self, pending_before: DateTime<Utc>) -> Result<Vec<Payment>>;
+    /// A client's payments, newest first.
+    async fn client_payments(&self, client_id: Uuid) -> Result<Vec<Payment>>;
+
+    /// A client's invoices with their lines, newest first.
+    async fn client_invoices(&self, client_id: Uuid) -> Result<Vec<Invoice>>;
+    /// Adds an invoice and its client log comment in one transaction.
+    async fn add_invoice(
+        &self,
+        invoice: &NewInvoice,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// A client's card on file with the reference the gateway charges.
+    async fn chargeable_card(
+        &self,
+        client_id: Uuid,
+        card_id: Uuid,
+    ) -> Result<Option<ChargeableCard>>;
+    async fn add_card(&self, card: &NewCard, log: &NewLogEntry, now: DateTime<Utc>)
+        -> Result<Card>;
+    async fn remove_card(
+        &self,
+        client_id: Uuid,
+        card_id: Uuid,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<CardRemoval>;
+    /// Enrols (`Some(card)`) or withdraws (`None`) a client from Auto Pay.
+    async fn set_autopay(
+        &self,
+        client_id: Uuid,
+        card_id: Option<Uuid>,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Vehicles of Auto Pay clients (at locations taking payments) paid only through `through` or less.
+    async fn autopay_due(&self, through: NaiveDate) -> Result<Vec<AutopayDue>>;
+
+    async fn add_log(&self, entry: &NewLogEntry, now: DateTime<Utc>) -> Result<()>;
+    /// A client's log, newest first.
+    async fn client_log(&self, client_id: Uuid) -> Result<Vec<LogEntry>>;
 }
 
 /// Opens the database named by `url` (`sqlite:` or `postgres://`).

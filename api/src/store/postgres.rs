@@ -32,5 +32,6 @@ impl PgStore {
 
 impl_store!(
     PgStore,
-    next_invoice_number = "nextval('invoice_number_seq')"
+    next_invoice_number = "nextval('invoice_number_seq')",
+    for_update = "for update"
 );

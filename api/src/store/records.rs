@@ -112,3 +112,91 @@ pub struct SeedData {
     pub client_logins: Vec<NewClientLogin>,
     pub now: DateTime<Utc>,
 }
+
+/// A payment about to be attempted: written before the gateway is called.
+#[derive(Clone, Debug)]
+pub struct NewPayment {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub vehicle_id: Uuid,
+    pub payment_link_id: Option<Uuid>,
+    pub method: crate::domain::PaymentMethod,
+    pub card_id: Option<Uuid>,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub gateway_key: String,
+    pub quote: crate::domain::Quote,
+    pub initiated_by: String,
+    pub now: DateTime<Utc>,
+}
+
+/// A comment for the client log.
+#[derive(Clone, Debug)]
+pub struct NewLogEntry {
+    pub client_id: Uuid,
+    pub author_kind: String,
+    pub author_name: String,
+    pub message: String,
+}
+
+impl NewLogEntry {
+    pub fn by(
+        actor: &crate::domain::Actor,
+        client_id: Uuid,
+        message: impl Into<String>,
+    ) -> NewLogEntry {
+        NewLogEntry {
+            client_id,
+            author_kind: actor.kind().into(),
+            author_name: actor.name().into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The gateway took the money: mark the payment, bill it, extend the vehicle.
+#[derive(Clone, Debug)]
+pub struct Settlement {
+    pub payment_id: Uuid,
+    pub gateway_reference: String,
+    pub card: Option<crate::gateway::CardDetails>,
+    pub today: NaiveDate,
+    pub log: NewLogEntry,
+    pub now: DateTime<Utc>,
+}
+
+/// Where an idempotency key stands when a request arrives with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdempotencyBegin {
+    /// First use (or a stale in-progress claim taken over): go ahead.
+    Started,
+    /// The same request already finished: answer exactly this.
+    Completed { status: i64, body: String },
+    /// Another request with this key is running now.
+    InProgress,
+    /// The key was used for a different request.
+    Mismatch,
+}
+
+/// A card ready to charge: its display details and the gateway's reference.
+#[derive(Clone, Debug)]
+pub struct ChargeableCard {
+    pub card: crate::domain::Card,
+    pub gateway_token: String,
+}
+
+/// What deleting a card on file did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardRemoval {
+    Removed,
+    NotFound,
+    UsedByAutopay,
+}
+
+/// A vehicle whose Auto Pay charge is due.
+#[derive(Clone, Debug)]
+pub struct AutopayDue {
+    pub client_id: Uuid,
+    pub vehicle_id: Uuid,
+    pub paid_through: Option<NaiveDate>,
+}

@@ -4,9 +4,11 @@
 
 use super::{Result, StoreError};
 use crate::domain::{
-    Card, Cents, Client, ClientSummary, Location, MonitorDays, TaxRate, Vehicle, CURRENCY,
+    Card, Cents, Client, ClientSummary, Invoice, Line, LineKind, Location, LogEntry, MonitorDays,
+    Payment, PaymentMethod, PaymentStatus, Quote, TaxRate, Vehicle, CURRENCY,
 };
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
@@ -152,26 +154,175 @@ pub(super) fn client_from_rows(
                 paid_through: v.paid_through,
             })
             .collect(),
-        cards: cards
-            .into_iter()
-            .map(|c| Card {
-                id: c.id,
-                brand: c.brand,
-                last4: c.last4,
-                exp_month: c.exp_month,
-                exp_year: c.exp_year,
-            })
-            .collect(),
+        cards: cards.into_iter().map(card).collect(),
         past_due_cents: Cents(past_due),
         currency: CURRENCY.into(),
     })
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct PaymentRow {
+    id: Uuid,
+    client_id: Uuid,
+    vehicle_id: Option<Uuid>,
+    invoice_id: Option<Uuid>,
+    invoice_number: Option<i64>,
+    payment_link_id: Option<Uuid>,
+    amount_cents: i64,
+    currency: String,
+    status: String,
+    method: String,
+    card_brand: Option<String>,
+    card_last4: Option<String>,
+    failure_code: Option<String>,
+    gateway_reference: Option<String>,
+    gateway_key: String,
+    quote: sqlx::types::Json<Quote>,
+    initiated_by: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+pub(super) const PAYMENT_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_id, i.number as invoice_number, \
+    p.payment_link_id, p.amount_cents, p.currency, p.status, p.method, p.card_brand, p.card_last4, p.failure_code, \
+    p.gateway_reference, p.gateway_key, p.quote, p.initiated_by, p.created_at, p.updated_at \
+    from payments p left join invoices i on i.id = p.invoice_id ";
+
+impl TryFrom<PaymentRow> for Payment {
+    type Error = StoreError;
+    fn try_from(r: PaymentRow) -> Result<Payment> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("payment {}: {what}", r.id));
+        Ok(Payment {
+            status: PaymentStatus::parse(&r.status).ok_or_else(|| corrupt("status"))?,
+            method: PaymentMethod::parse(&r.method).ok_or_else(|| corrupt("method"))?,
+            id: r.id,
+            client_id: r.client_id,
+            vehicle_id: r.vehicle_id,
+            invoice_id: r.invoice_id,
+            invoice_number: r.invoice_number,
+            payment_link_id: r.payment_link_id,
+            amount_cents: Cents(r.amount_cents),
+            currency: r.currency,
+            card_brand: r.card_brand,
+            card_last4: r.card_last4,
+            failure_code: r.failure_code,
+            gateway_reference: r.gateway_reference,
+            gateway_key: r.gateway_key,
+            quote: r.quote.0,
+            initiated_by: r.initiated_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+pub(super) fn payments(rows: Vec<PaymentRow>) -> Result<Vec<Payment>> {
+    rows.into_iter().map(Payment::try_from).collect()
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct InvoiceRow {
+    id: Uuid,
+    number: i64,
+    client_id: Uuid,
+    vehicle_id: Option<Uuid>,
+    status: String,
+    monitor_days: Option<i64>,
+    subtotal_cents: i64,
+    tax_cents: i64,
+    past_due_cents: i64,
+    total_cents: i64,
+    issued_at: DateTime<Utc>,
+    created_by: String,
+}
+
+pub(super) const INVOICES_SQL: &str = "select id, number, client_id, vehicle_id, status, monitor_days, subtotal_cents, \
+    tax_cents, past_due_cents, total_cents, issued_at, created_by from invoices where client_id = $1 \
+    order by issued_at desc, number desc";
+
+#[derive(sqlx::FromRow)]
+pub(super) struct LineRow {
+    invoice_id: Uuid,
+    kind: String,
+    description: String,
+    amount_cents: i64,
+}
+
+pub(super) const INVOICE_LINES_SQL: &str = "select l.invoice_id, l.kind, l.description, l.amount_cents \
+    from invoice_lines l join invoices i on i.id = l.invoice_id where i.client_id = $1 order by l.invoice_id, l.position";
+
+pub(super) fn invoices(rows: Vec<InvoiceRow>, lines: Vec<LineRow>) -> Result<Vec<Invoice>> {
+    let mut by_invoice: HashMap<Uuid, Vec<Line>> = HashMap::new();
+    for line in lines {
+        let kind = LineKind::parse(&line.kind).ok_or_else(|| {
+            StoreError::Corrupt(format!("invoice {}: line kind", line.invoice_id))
+        })?;
+        by_invoice.entry(line.invoice_id).or_default().push(Line {
+            kind,
+            description: line.description,
+            amount_cents: Cents(line.amount_cents),
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| Invoice {
+            lines: by_invoice.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            number: r.number,
+            client_id: r.client_id,
+            vehicle_id: r.vehicle_id,
+            status: r.status,
+            monitor_days: r.monitor_days,
+            subtotal_cents: Cents(r.subtotal_cents),
+            tax_cents: Cents(r.tax_cents),
+            past_due_cents: Cents(r.past_due_cents),
+            total_cents: Cents(r.total_cents),
+            currency: CURRENCY.into(),
+            issued_at: r.issued_at,
+            created_by: r.created_by,
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct LogRow {
+    id: Uuid,
+    author_kind: String,
+    author_name: String,
+    message: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<LogRow> for LogEntry {
+    fn from(r: LogRow) -> LogEntry {
+        LogEntry {
+            id: r.id,
+            author_kind: r.author_kind,
+            author_name: r.author_name,
+            message: r.message,
+            created_at: r.created_at,
+        }
+    }
+}
+
+pub(super) const INSERT_LOG_SQL: &str = "insert into client_log (id, client_id, author_kind, author_name, message, created_at, updated_at) \
+    values ($1, $2, $3, $4, $5, $6, $6)";
+
+pub(super) fn card(r: CardRow) -> Card {
+    Card {
+        id: r.id,
+        brand: r.brand,
+        last4: r.last4,
+        exp_month: r.exp_month,
+        exp_year: r.exp_year,
+    }
 }
 
 /// Implements `Store` for a backend struct with a `pool` field and a
 /// `begin_write()` method. `next_invoice_number` is the SQL expression that
 /// numbers a new invoice on that backend.
 macro_rules! impl_store {
-    ($store:ty, next_invoice_number = $next_invoice_number:literal) => {
+    ($store:ty, next_invoice_number = $next_invoice_number:literal, for_update = $for_update:literal) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             async fn migrate(&self) -> $crate::store::Result<()> {
@@ -265,6 +416,252 @@ macro_rules! impl_store {
                 let cards = sqlx::query_as(sql::CARDS_SQL).bind(id).fetch_all(&self.pool).await?;
                 let past_due: i64 = sqlx::query_scalar(sql::PAST_DUE_SQL).bind(id).fetch_one(&self.pool).await?;
                 sql::client_from_rows(row, vehicles, cards, past_due).map(Some)
+            }
+
+            async fn idempotency_begin(
+                &self,
+                principal: &str,
+                key: &str,
+                request_hash: &[u8],
+                now: chrono::DateTime<chrono::Utc>,
+                stale_before: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::Result<$crate::store::IdempotencyBegin> {
+                use $crate::store::IdempotencyBegin;
+                let inserted = sqlx::query("insert into idempotency_keys (principal, key, request_hash, status, created_at, updated_at) values ($1, $2, $3, 'in_progress', $4, $4) on conflict (principal, key) do nothing")
+                    .bind(principal).bind(key).bind(request_hash).bind(now)
+                    .execute(&self.pool).await?.rows_affected();
+                if inserted == 1 {
+                    return Ok(IdempotencyBegin::Started);
+                }
+                let (hash, status, response_status, body): (Vec<u8>, String, Option<i64>, Option<String>) =
+                    sqlx::query_as("select request_hash, status, response_status, response_body from idempotency_keys where principal = $1 and key = $2")
+                        .bind(principal).bind(key)
+                        .fetch_one(&self.pool).await?;
+                if hash != request_hash {
+                    return Ok(IdempotencyBegin::Mismatch);
+                }
+                if let (Some(status), Some(body)) = (response_status, body) {
+                    return Ok(IdempotencyBegin::Completed { status, body });
+                }
+                debug_assert_eq!(status, "in_progress");
+                let taken = sqlx::query("update idempotency_keys set updated_at = $3 where principal = $1 and key = $2 and status = 'in_progress' and updated_at < $4")
+                    .bind(principal).bind(key).bind(now).bind(stale_before)
+                    .execute(&self.pool).await?.rows_affected();
+                Ok(if taken == 1 { IdempotencyBegin::Started } else { IdempotencyBegin::InProgress })
+            }
+
+            async fn idempotency_complete(&self, principal: &str, key: &str, status: i64, body: &str, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+                sqlx::query("update idempotency_keys set status = 'completed', response_status = $3, response_body = $4, updated_at = $5 where principal = $1 and key = $2")
+                    .bind(principal).bind(key).bind(status).bind(body).bind(now)
+                    .execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn idempotency_release(&self, principal: &str, key: &str) -> $crate::store::Result<()> {
+                sqlx::query("delete from idempotency_keys where principal = $1 and key = $2 and status = 'in_progress'")
+                    .bind(principal).bind(key)
+                    .execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn insert_payment(&self, p: &$crate::store::NewPayment) -> $crate::store::Result<$crate::domain::Payment> {
+                use $crate::store::sql;
+                sqlx::query("insert into payments (id, client_id, vehicle_id, payment_link_id, amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, initiated_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $14) on conflict (gateway_key) do nothing")
+                    .bind(p.id).bind(p.client_id).bind(p.vehicle_id).bind(p.payment_link_id).bind(p.quote.total_due_cents.0)
+                    .bind($crate::domain::CURRENCY).bind(p.method.as_str()).bind(p.card_id).bind(&p.card_brand).bind(&p.card_last4)
+                    .bind(&p.gateway_key).bind(sqlx::types::Json(&p.quote)).bind(&p.initiated_by).bind(p.now)
+                    .execute(&self.pool).await?;
+                let row: sql::PaymentRow = sqlx::query_as(&format!("{}where p.gateway_key = $1", sql::PAYMENT_SELECT))
+                    .bind(&p.gateway_key)
+                    .fetch_one(&self.pool).await?;
+                row.try_into()
+            }
+
+            async fn payment(&self, id: uuid::Uuid) -> $crate::store::Result<Option<$crate::domain::Payment>> {
+                use $crate::store::sql;
+                let row: Option<sql::PaymentRow> = sqlx::query_as(&format!("{}where p.id = $1", sql::PAYMENT_SELECT))
+                    .bind(id).fetch_optional(&self.pool).await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn settle_payment(&self, s: &$crate::store::Settlement) -> $crate::store::Result<$crate::domain::Payment> {
+                use $crate::domain::{InvoiceAmounts, PaymentStatus};
+                use $crate::store::sql;
+                let mut tx = self.begin_write().await?;
+                sqlx::query(concat!("select id from payments where id = $1 ", $for_update))
+                    .bind(s.payment_id).execute(&mut *tx).await?;
+                let row: sql::PaymentRow = sqlx::query_as(&format!("{}where p.id = $1", sql::PAYMENT_SELECT))
+                    .bind(s.payment_id).fetch_one(&mut *tx).await?;
+                let payment: $crate::domain::Payment = row.try_into()?;
+                if !payment.status.can_become(PaymentStatus::Succeeded) {
+                    tx.rollback().await?;
+                    return Ok(payment);
+                }
+                let amounts = InvoiceAmounts::from_quote(&payment.quote, true);
+                let invoice = $crate::store::NewInvoice {
+                    id: uuid::Uuid::new_v4(),
+                    client_id: payment.client_id,
+                    vehicle_id: payment.vehicle_id,
+                    status: "paid".into(),
+                    monitor_days: Some(payment.quote.monitor_days),
+                    lines: amounts.lines,
+                    subtotal: amounts.subtotal,
+                    tax: amounts.tax,
+                    past_due: amounts.past_due,
+                    total: amounts.total,
+                    created_by: payment.initiated_by.clone(),
+                    issued_at: s.now,
+                };
+                let number = Self::insert_invoice(&mut tx, &invoice, s.now).await?;
+                if amounts.past_due > $crate::domain::Cents::ZERO {
+                    sqlx::query("update invoices set status = 'paid', updated_at = $2 where client_id = $1 and status = 'open'")
+                        .bind(payment.client_id).bind(s.now).execute(&mut *tx).await?;
+                }
+                sqlx::query("update payments set status = 'succeeded', invoice_id = $2, gateway_reference = $3, card_brand = coalesce(card_brand, $4), card_last4 = coalesce(card_last4, $5), updated_at = $6 where id = $1")
+                    .bind(payment.id).bind(invoice.id).bind(&s.gateway_reference)
+                    .bind(s.card.as_ref().map(|c| c.brand.clone())).bind(s.card.as_ref().map(|c| c.last4.clone())).bind(s.now)
+                    .execute(&mut *tx).await?;
+                if let Some(vehicle_id) = payment.vehicle_id {
+                    let current: Option<chrono::NaiveDate> = sqlx::query_scalar(concat!("select paid_through from vehicles where id = $1 ", $for_update))
+                        .bind(vehicle_id).fetch_one(&mut *tx).await?;
+                    let through = $crate::domain::next_paid_through(current, s.today, payment.quote.monitor_days);
+                    sqlx::query("update vehicles set paid_through = $2, updated_at = $3 where id = $1")
+                        .bind(vehicle_id).bind(through).bind(s.now).execute(&mut *tx).await?;
+                }
+                let message = format!("{}, invoice #{number}", s.log.message);
+                sqlx::query(sql::INSERT_LOG_SQL)
+                    .bind(uuid::Uuid::new_v4()).bind(s.log.client_id).bind(&s.log.author_kind).bind(&s.log.author_name).bind(message).bind(s.now)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                self.payment(payment.id).await?.ok_or_else(|| $crate::store::StoreError::Corrupt("settled payment vanished".into()))
+            }
+
+            async fn fail_payment(&self, id: uuid::Uuid, failure_code: &str, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<$crate::domain::Payment> {
+                use $crate::store::sql;
+                let mut tx = self.begin_write().await?;
+                let failed = sqlx::query("update payments set status = 'failed', failure_code = $2, updated_at = $3 where id = $1 and status in ('pending', 'unknown')")
+                    .bind(id).bind(failure_code).bind(now).execute(&mut *tx).await?.rows_affected();
+                if failed == 1 {
+                    sqlx::query(sql::INSERT_LOG_SQL)
+                        .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)
+                        .execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                self.payment(id).await?.ok_or_else(|| $crate::store::StoreError::Corrupt("failed payment vanished".into()))
+            }
+
+            async fn mark_payment_unknown(&self, id: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+                sqlx::query("update payments set status = 'unknown', updated_at = $2 where id = $1 and status = 'pending'")
+                    .bind(id).bind(now).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn open_payments(&self, pending_before: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<Vec<$crate::domain::Payment>> {
+                use $crate::store::sql;
+                let rows = sqlx::query_as(&format!("{}where p.status = 'unknown' or (p.status = 'pending' and p.updated_at < $1) order by p.created_at", sql::PAYMENT_SELECT))
+                    .bind(pending_before).fetch_all(&self.pool).await?;
+                sql::payments(rows)
+            }
+
+            async fn client_payments(&self, client_id: uuid::Uuid) -> $crate::store::Result<Vec<$crate::domain::Payment>> {
+                use $crate::store::sql;
+                let rows = sqlx::query_as(&format!("{}where p.client_id = $1 order by p.created_at desc", sql::PAYMENT_SELECT))
+                    .bind(client_id).fetch_all(&self.pool).await?;
+                sql::payments(rows)
+            }
+
+            async fn client_invoices(&self, client_id: uuid::Uuid) -> $crate::store::Result<Vec<$crate::domain::Invoice>> {
+                use $crate::store::sql;
+                let rows = sqlx::query_as(sql::INVOICES_SQL).bind(client_id).fetch_all(&self.pool).await?;
+                let lines = sqlx::query_as(sql::INVOICE_LINES_SQL).bind(client_id).fetch_all(&self.pool).await?;
+                sql::invoices(rows, lines)
+            }
+
+            async fn add_invoice(&self, invoice: &$crate::store::NewInvoice, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+                use $crate::store::sql;
+                let mut tx = self.begin_write().await?;
+                let number = Self::insert_invoice(&mut tx, invoice, now).await?;
+                sqlx::query(sql::INSERT_LOG_SQL)
+                    .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name)
+                    .bind(format!("{}, invoice #{number}", log.message)).bind(now)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn chargeable_card(&self, client_id: uuid::Uuid, card_id: uuid::Uuid) -> $crate::store::Result<Option<$crate::store::ChargeableCard>> {
+                let row: Option<(uuid::Uuid, String, String, i64, i64, String)> = sqlx::query_as("select id, brand, last4, exp_month, exp_year, gateway_token from cards where id = $1 and client_id = $2 and deleted_at is null")
+                    .bind(card_id).bind(client_id).fetch_optional(&self.pool).await?;
+                Ok(row.map(|(id, brand, last4, exp_month, exp_year, gateway_token)| $crate::store::ChargeableCard {
+                    card: $crate::domain::Card { id, brand, last4, exp_month, exp_year },
+                    gateway_token,
+                }))
+            }
+
+            async fn add_card(&self, c: &$crate::store::NewCard, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<$crate::domain::Card> {
+                use $crate::store::sql;
+                let mut tx = self.begin_write().await?;
+                sqlx::query("insert into cards (id, client_id, gateway_token, brand, last4, exp_month, exp_year, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
+                    .bind(c.id).bind(c.client_id).bind(&c.gateway_token).bind(&c.brand).bind(&c.last4).bind(c.exp_month).bind(c.exp_year).bind(now)
+                    .execute(&mut *tx).await?;
+                sqlx::query(sql::INSERT_LOG_SQL)
+                    .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok($crate::domain::Card { id: c.id, brand: c.brand.clone(), last4: c.last4.clone(), exp_month: c.exp_month, exp_year: c.exp_year })
+            }
+
+            async fn remove_card(&self, client_id: uuid::Uuid, card_id: uuid::Uuid, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<$crate::store::CardRemoval> {
+                use $crate::store::{sql, CardRemoval};
+                let mut tx = self.begin_write().await?;
+                let autopay: Option<Option<uuid::Uuid>> = sqlx::query_scalar("select autopay_card_id from clients where id = $1")
+                    .bind(client_id).fetch_optional(&mut *tx).await?;
+                if autopay.flatten() == Some(card_id) {
+                    tx.rollback().await?;
+                    return Ok(CardRemoval::UsedByAutopay);
+                }
+                let removed = sqlx::query("update cards set deleted_at = $3, updated_at = $3 where id = $1 and client_id = $2 and deleted_at is null")
+                    .bind(card_id).bind(client_id).bind(now).execute(&mut *tx).await?.rows_affected();
+                if removed == 0 {
+                    tx.rollback().await?;
+                    return Ok(CardRemoval::NotFound);
+                }
+                sqlx::query(sql::INSERT_LOG_SQL)
+                    .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(CardRemoval::Removed)
+            }
+
+            async fn set_autopay(&self, client_id: uuid::Uuid, card_id: Option<uuid::Uuid>, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+                use $crate::store::sql;
+                let mut tx = self.begin_write().await?;
+                sqlx::query("update clients set autopay_enabled = $2, autopay_card_id = $3, updated_at = $4 where id = $1")
+                    .bind(client_id).bind(card_id.is_some()).bind(card_id).bind(now).execute(&mut *tx).await?;
+                sqlx::query(sql::INSERT_LOG_SQL)
+                    .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn autopay_due(&self, through: chrono::NaiveDate) -> $crate::store::Result<Vec<$crate::store::AutopayDue>> {
+                let rows: Vec<(uuid::Uuid, uuid::Uuid, Option<chrono::NaiveDate>)> = sqlx::query_as("select c.id, v.id, v.paid_through from clients c join vehicles v on v.client_id = c.id join locations l on l.id = c.location_id where c.autopay_enabled and c.autopay_card_id is not null and l.accepts_payments and (v.paid_through is null or v.paid_through <= $1) order by c.id, v.id")
+                    .bind(through).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(client_id, vehicle_id, paid_through)| $crate::store::AutopayDue { client_id, vehicle_id, paid_through }).collect())
+            }
+
+            async fn add_log(&self, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+                sqlx::query($crate::store::sql::INSERT_LOG_SQL)
+                    .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)
+                    .execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn client_log(&self, client_id: uuid::Uuid) -> $crate::store::Result<Vec<$crate::domain::LogEntry>> {
+                let rows: Vec<$crate::store::sql::LogRow> = sqlx::query_as("select id, author_kind, author_name, message, created_at from client_log where client_id = $1 order by created_at desc, id")
+                    .bind(client_id).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(Into::into).collect())
             }
         }
 

@@ -48,5 +48,7 @@ impl SqliteStore {
 
 impl_store!(
     SqliteStore,
-    next_invoice_number = "(select coalesce(max(number), 1000) + 1 from invoices)"
+    next_invoice_number = "(select coalesce(max(number), 1000) + 1 from invoices)",
+    // one writer at a time (BEGIN IMMEDIATE) already serialises these reads
+    for_update = ""
 );

@@ -2,9 +2,11 @@
 //! database — SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is a
 //! postgres:// URL (a new database per test, dropped afterwards).
 
-use payments_api::app::{open_store, Application};
+use payments_api::app::{open_store, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::Settings;
+use payments_api::gateway::SandboxGateway;
+use payments_api::state::AppState;
 use payments_api::store::Store;
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor, PgConnection};
@@ -126,6 +128,10 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     #[allow(dead_code)] // for tests that move time
     pub clock: Arc<Clock>,
+    /// The sandbox gateway the app charges: counts real charges.
+    pub gateway: Arc<SandboxGateway>,
+    /// The app's state, for running jobs (reconcile, Auto Pay) as `serve` does.
+    pub state: actix_web::web::Data<AppState>,
     _db: TestDb,
 }
 
@@ -153,14 +159,24 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let store = open_store(&settings, &clock)
         .await
         .expect("open test store");
-    let app = Application::build(settings, store.clone(), clock.clone()).expect("build app");
+    let gateway = Arc::new(SandboxGateway::default());
+    let app = Application::build(
+        settings,
+        store.clone(),
+        clock.clone(),
+        Adapters::sandbox(gateway.clone()),
+    )
+    .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         http: reqwest::Client::new(),
         store,
         clock,
+        gateway,
+        state,
         _db: db,
     }
 }
@@ -231,6 +247,25 @@ impl TestApp {
         Reply::from(request.send().await.expect("POST")).await
     }
 
+    /// POST with an `Idempotency-Key`.
+    pub async fn post_idempotent(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        key: &str,
+        body: &Value,
+    ) -> Reply {
+        let mut request = self
+            .http
+            .post(self.url(&format!("/api/v1{path}")))
+            .header("idempotency-key", key)
+            .json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Reply::from(request.send().await.expect("POST")).await
+    }
+
     /// POST with a raw body and content type, for malformed-input tests.
     pub async fn post_raw(
         &self,
@@ -278,6 +313,82 @@ impl TestApp {
     pub async fn client_token(&self) -> String {
         self.token("client", "client@example.com", "client-demo-1")
             .await
+    }
+
+    /// A single-use sandbox token for a test card number.
+    pub async fn tokenize(&self, number: &str) -> String {
+        let reply = self
+            .post(
+                "/sandbox/tokenize",
+                None,
+                &json!({ "number": number, "exp_month": 12, "exp_year": 2030, "cvc": "987" }),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "tokenize: {}", reply.body);
+        reply.body["payment_token"]
+            .as_str()
+            .expect("payment_token")
+            .to_owned()
+    }
+
+    /// Take a Payment for Dana's Camry, 14 days, with her Visa on file.
+    pub async fn take_payment(&self, token: &str, key: &str) -> Reply {
+        self.take_payment_for(token, key, DANA, DANA_CAMRY, 14, DANA_VISA)
+            .await
+    }
+
+    pub async fn take_payment_for(
+        &self,
+        token: &str,
+        key: &str,
+        client: Uuid,
+        vehicle: Uuid,
+        days: i64,
+        card: Uuid,
+    ) -> Reply {
+        let body = json!({ "vehicle_id": vehicle, "monitor_days": days, "card_id": card });
+        self.post_idempotent(
+            &format!("/clients/{client}/payments"),
+            Some(token),
+            key,
+            &body,
+        )
+        .await
+    }
+
+    /// Make a Payment as the demo client (Dana) for her Camry, 14 days.
+    pub async fn make_payment(&self, token: &str, key: &str, extra: Value) -> Reply {
+        let mut body = json!({ "vehicle_id": DANA_CAMRY, "monitor_days": 14 });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        self.post_idempotent("/me/payments", Some(token), key, &body)
+            .await
+    }
+
+    pub async fn account_history(&self, token: &str, client: Uuid) -> Value {
+        let reply = self
+            .get(
+                &format!("/api/v1/clients/{client}/account-history"),
+                Some(token),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body
+    }
+
+    pub async fn client_log(&self, token: &str, client: Uuid) -> Vec<String> {
+        let reply = self
+            .get(&format!("/api/v1/clients/{client}/log"), Some(token))
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply
+            .body
+            .as_array()
+            .expect("log")
+            .iter()
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
     }
 
     pub async fn quote(&self, token: &str, client_id: Uuid, vehicle_id: Uuid, days: i64) -> Reply {

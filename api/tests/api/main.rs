@@ -5,4 +5,5 @@ mod clients;
 mod errors;
 mod helpers;
 mod openapi;
+mod payments;
 mod quote;

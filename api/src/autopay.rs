@@ -1,0 +1,64 @@
+//! The Auto Pay run: charges every enrolled client whose monitoring runs out
+//! by tomorrow. Each charge's key names the client, vehicle and period, so
+//! running twice (or on two machines) charges once.
+
+use crate::domain::{gateway_key, Actor, PaymentMethod, PaymentStatus};
+use crate::payments::{self, Charge, Source};
+use crate::state::AppState;
+use crate::store::StoreError;
+use chrono::Duration;
+
+/// What one run did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct AutopayReport {
+    pub succeeded: usize,
+    pub failed: usize,
+    pub pending: usize,
+    /// Due, but skipped (no usable card, vehicle not priced).
+    pub skipped: usize,
+}
+
+pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
+    let today = state.clock.now().date_naive();
+    let mut report = AutopayReport::default();
+    for due in state.store.autopay_due(today + Duration::days(1)).await? {
+        let Some(client) = state.store.client(due.client_id).await? else {
+            continue;
+        };
+        let card = match client.autopay_card_id {
+            Some(card_id) => state.store.chargeable_card(client.id, card_id).await?,
+            None => None,
+        };
+        let (Some(card), Ok((_, quote))) = (card, client.quote(due.vehicle_id, client.plan_days))
+        else {
+            tracing::warn!(client_id = %client.id, vehicle_id = %due.vehicle_id, "Auto Pay due but not chargeable");
+            report.skipped += 1;
+            continue;
+        };
+        let period = due
+            .paid_through
+            .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
+        let key = format!("autopay:{}:{}:{period}", client.id, due.vehicle_id);
+        let payment = payments::charge(
+            state,
+            Charge {
+                client: &client,
+                vehicle_id: due.vehicle_id,
+                quote,
+                method: PaymentMethod::Autopay,
+                source: Source::Card(card),
+                actor: &Actor::System,
+                gateway_key: gateway_key("autopay", &key),
+                payment_link_id: None,
+                label: "Auto Pay",
+            },
+        )
+        .await?;
+        match payment.status {
+            PaymentStatus::Succeeded => report.succeeded += 1,
+            PaymentStatus::Failed => report.failed += 1,
+            PaymentStatus::Pending | PaymentStatus::Unknown => report.pending += 1,
+        }
+    }
+    Ok(report)
+}

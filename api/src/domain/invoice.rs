@@ -1,0 +1,118 @@
+use super::{Cents, Line, PaymentMethod, PaymentStatus};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A bill: open until paid; its lines always add up to its total.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Invoice {
+    pub id: Uuid,
+    /// The receipt number people quote.
+    #[schema(example = 1002)]
+    pub number: i64,
+    pub client_id: Uuid,
+    pub vehicle_id: Option<Uuid>,
+    #[schema(example = "paid")]
+    pub status: String,
+    #[schema(example = 14)]
+    pub monitor_days: Option<i64>,
+    pub lines: Vec<Line>,
+    #[schema(value_type = i64)]
+    pub subtotal_cents: Cents,
+    #[schema(value_type = i64)]
+    pub tax_cents: Cents,
+    /// Balance carried forward from earlier invoices (not a new charge).
+    #[schema(value_type = i64)]
+    pub past_due_cents: Cents,
+    #[schema(value_type = i64, example = 17649)]
+    pub total_cents: Cents,
+    #[schema(example = "USD")]
+    pub currency: String,
+    pub issued_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+/// A payment attempt and where it stands.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Payment {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub vehicle_id: Option<Uuid>,
+    pub invoice_id: Option<Uuid>,
+    pub invoice_number: Option<i64>,
+    pub payment_link_id: Option<Uuid>,
+    #[schema(value_type = i64, example = 17649)]
+    pub amount_cents: Cents,
+    #[schema(example = "USD")]
+    pub currency: String,
+    pub status: PaymentStatus,
+    pub method: PaymentMethod,
+    #[schema(example = "visa")]
+    pub card_brand: Option<String>,
+    #[schema(example = "4242")]
+    pub card_last4: Option<String>,
+    /// Why it failed (`card_declined`, `insufficient_funds`, …).
+    pub failure_code: Option<String>,
+    pub gateway_reference: Option<String>,
+    pub initiated_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub gateway_key: String,
+    #[serde(skip)]
+    pub quote: super::Quote,
+}
+
+/// A comment in a client's log.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LogEntry {
+    pub id: Uuid,
+    #[schema(example = "staff")]
+    pub author_kind: String,
+    #[schema(example = "Alex Agent")]
+    pub author_name: String,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who did something: written into the client log and the payment record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Staff {
+        id: Uuid,
+        name: String,
+    },
+    Client {
+        id: Uuid,
+        name: String,
+    },
+    /// The Auto Pay run, the reconciler.
+    System,
+}
+
+impl Actor {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Actor::Staff { .. } => "staff",
+            Actor::Client { .. } => "client",
+            Actor::System => "system",
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Actor::Staff { name, .. } | Actor::Client { name, .. } => name,
+            Actor::System => "System",
+        }
+    }
+
+    /// `staff:<id>`: scopes idempotency keys and labels payments.
+    pub fn principal(&self) -> String {
+        match self {
+            Actor::Staff { id, .. } => format!("staff:{id}"),
+            Actor::Client { id, .. } => format!("client:{id}"),
+            Actor::System => "system".into(),
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Payments: the state machine, and the rules that tie a payment to its
+//! invoice and its monitoring period.
+
+use super::{Cents, LineKind, MonitorDays, Quote};
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+/// Where a payment stands.
+///
+/// `pending → succeeded | failed`, and `pending → unknown → succeeded | failed`
+/// when the gateway did not answer and the outcome is learnt by looking the
+/// charge up later. `succeeded` and `failed` are final.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Pending,
+    Succeeded,
+    Failed,
+    Unknown,
+}
+
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::Succeeded => "succeeded",
+            PaymentStatus::Failed => "failed",
+            PaymentStatus::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(status: &str) -> Option<PaymentStatus> {
+        [
+            PaymentStatus::Pending,
+            PaymentStatus::Succeeded,
+            PaymentStatus::Failed,
+            PaymentStatus::Unknown,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == status)
+    }
+
+    /// Whether the state machine allows `self → next`.
+    pub fn can_become(self, next: PaymentStatus) -> bool {
+        use PaymentStatus::*;
+        match self {
+            Pending => matches!(next, Succeeded | Failed | Unknown),
+            Unknown => matches!(next, Succeeded | Failed),
+            Succeeded | Failed => false,
+        }
+    }
+
+    /// Still waiting for the gateway's final word.
+    pub fn is_open(self) -> bool {
+        self.can_become(PaymentStatus::Succeeded)
+    }
+}
+
+/// How a payment was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// Staff charged a saved card (Take a Payment), or the client chose one.
+    CardOnFile,
+    /// The client typed a new card in My Account.
+    NewCard,
+    /// Paid through a secure payment link.
+    PaymentLink,
+    /// Charged by the Auto Pay run.
+    Autopay,
+}
+
+impl PaymentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::CardOnFile => "card_on_file",
+            PaymentMethod::NewCard => "new_card",
+            PaymentMethod::PaymentLink => "payment_link",
+            PaymentMethod::Autopay => "autopay",
+        }
+    }
+
+    pub fn parse(method: &str) -> Option<PaymentMethod> {
+        [
+            PaymentMethod::CardOnFile,
+            PaymentMethod::NewCard,
+            PaymentMethod::PaymentLink,
+            PaymentMethod::Autopay,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == method)
+    }
+}
+
+/// The key a payment is charged under at the gateway, derived from who asked
+/// and their `Idempotency-Key`: a retry of the same request, even after a
+/// crash, can only ever reach the same charge.
+pub fn gateway_key(principal: &str, idempotency_key: &str) -> String {
+    let digest = Sha256::digest(format!("{principal}\n{idempotency_key}").as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("pay_{hex}")
+}
+
+/// The last day a vehicle is paid for after paying `days` more: the period
+/// starts the day after the current one ends, or today if it has lapsed.
+pub fn next_paid_through(
+    current: Option<NaiveDate>,
+    today: NaiveDate,
+    days: MonitorDays,
+) -> NaiveDate {
+    let start = match current {
+        Some(end) if end >= today => end + Duration::days(1),
+        _ => today,
+    };
+    start + Duration::days(days.days() - 1)
+}
+
+/// The charges of an invoice built from a quote. A payment's invoice shows
+/// the carried past due balance it settles; an invoice added by staff bills
+/// only the new period (`carry_past_due = false`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoiceAmounts {
+    pub lines: Vec<super::Line>,
+    pub subtotal: Cents,
+    pub tax: Cents,
+    pub past_due: Cents,
+    pub total: Cents,
+}
+
+impl InvoiceAmounts {
+    pub fn from_quote(quote: &Quote, carry_past_due: bool) -> InvoiceAmounts {
+        let lines: Vec<_> = quote
+            .lines
+            .iter()
+            .filter(|line| carry_past_due || line.kind != LineKind::PastDue)
+            .cloned()
+            .collect();
+        let past_due = if carry_past_due {
+            quote.past_due_cents
+        } else {
+            Cents::ZERO
+        };
+        let total = lines.iter().map(|line| line.amount_cents).sum();
+        InvoiceAmounts {
+            lines,
+            subtotal: quote.subtotal_cents,
+            tax: quote.tax_cents,
+            past_due,
+            total,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PricePlan, TaxRate};
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn the_payment_state_machine_allows_only_its_arrows() {
+        use PaymentStatus::*;
+        let all = [Pending, Succeeded, Failed, Unknown];
+        let allowed = [
+            (Pending, Succeeded),
+            (Pending, Failed),
+            (Pending, Unknown),
+            (Unknown, Succeeded),
+            (Unknown, Failed),
+        ];
+        for from in all {
+            for to in all {
+                assert_eq!(
+                    from.can_become(to),
+                    allowed.contains(&(from, to)),
+                    "{from:?} -> {to:?}"
+                );
+            }
+        }
+        assert!(
+            Pending.is_open() && Unknown.is_open() && !Succeeded.is_open() && !Failed.is_open()
+        );
+    }
+
+    #[test]
+    fn gateway_keys_are_stable_per_caller_and_key() {
+        assert_eq!(gateway_key("staff:1", "k"), gateway_key("staff:1", "k"));
+        assert_ne!(gateway_key("staff:1", "k"), gateway_key("staff:2", "k"));
+        assert_ne!(gateway_key("staff:1", "k"), gateway_key("staff:1", "k2"));
+        assert_eq!(gateway_key("a", "b").len(), 36);
+    }
+
+    #[test]
+    fn a_paid_period_extends_a_current_one_or_starts_today() {
+        let today = date(2026, 11, 25);
+        assert_eq!(
+            next_paid_through(Some(date(2026, 11, 30)), today, MonitorDays::Fourteen),
+            date(2026, 12, 14)
+        );
+        assert_eq!(
+            next_paid_through(Some(date(2026, 11, 25)), today, MonitorDays::Thirty),
+            date(2026, 12, 25)
+        );
+        assert_eq!(
+            next_paid_through(Some(date(2026, 11, 1)), today, MonitorDays::Fourteen),
+            date(2026, 12, 8)
+        );
+        assert_eq!(
+            next_paid_through(None, today, MonitorDays::Fourteen),
+            date(2026, 12, 8)
+        );
+    }
+
+    #[test]
+    fn invoices_from_quotes_carry_past_due_only_when_asked() {
+        let plan = PricePlan {
+            daily_rate: Some(Cents(350)),
+            price_14: None,
+            price_30: None,
+        };
+        let quote = Quote::compute(
+            &plan,
+            TaxRate::from_ppm(82_500).unwrap(),
+            MonitorDays::Fourteen,
+            Cents(12_345),
+        )
+        .unwrap();
+        let paid = InvoiceAmounts::from_quote(&quote, true);
+        assert_eq!(
+            (paid.total, paid.past_due, paid.lines.len()),
+            (Cents(17_649), Cents(12_345), 3)
+        );
+        let added = InvoiceAmounts::from_quote(&quote, false);
+        assert_eq!(
+            (added.total, added.past_due, added.lines.len()),
+            (Cents(5_304), Cents::ZERO, 2)
+        );
+        for amounts in [paid, added] {
+            assert_eq!(
+                amounts.subtotal + amounts.tax + amounts.past_due,
+                amounts.total
+            );
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Moving money: the payment row (with its gateway key) is written before the
+//! gateway is called, the gateway is called with that key, and the outcome is
+//! recorded by one conditional state change. A retry reaches the same row and
+//! the same gateway charge, so nothing is ever charged twice.
+
+use crate::domain::{Actor, Cents, Client, Payment, PaymentMethod, PaymentStatus, Quote};
+use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError, PaymentSource};
+use crate::state::AppState;
+use crate::store::{ChargeableCard, NewLogEntry, NewPayment, Settlement, StoreError};
+use chrono::Duration;
+use uuid::Uuid;
+
+/// What is charged: a card on file, or a single-use token from tokenization.
+pub enum Source {
+    Card(ChargeableCard),
+    Token(String),
+}
+
+/// One payment to make.
+pub struct Charge<'a> {
+    pub client: &'a Client,
+    pub vehicle_id: Uuid,
+    pub quote: Quote,
+    pub method: PaymentMethod,
+    pub source: Source,
+    pub actor: &'a Actor,
+    /// Stable across retries of the same request (see `domain::gateway_key`).
+    pub gateway_key: String,
+    pub payment_link_id: Option<Uuid>,
+    /// Words for the client log: "Take a Payment", "Auto Pay", …
+    pub label: &'a str,
+}
+
+/// "Visa •••• 4242", or "card" when unknown.
+pub fn card_words(brand: Option<&str>, last4: Option<&str>) -> String {
+    match (brand, last4) {
+        (Some(brand), Some(last4)) => {
+            let mut brand = brand.to_owned();
+            if let Some(first) = brand.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            format!("{brand} •••• {last4}")
+        }
+        _ => "card".into(),
+    }
+}
+
+fn describe(label: &str, amount: Cents, payment: &Payment, actor: &Actor) -> String {
+    let card = card_words(payment.card_brand.as_deref(), payment.card_last4.as_deref());
+    format!(
+        "{label} of {amount} with {card} by {} ({})",
+        actor.name(),
+        actor.kind()
+    )
+}
+
+/// Makes (or resumes) the payment and returns it in its new state:
+/// `succeeded` (with invoice), `failed` (with `failure_code`), or `unknown`/
+/// `pending` when the gateway's answer is not known yet.
+pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, StoreError> {
+    let (card_id, brand, last4, source_token) = match &charge.source {
+        Source::Card(c) => (
+            Some(c.card.id),
+            Some(c.card.brand.clone()),
+            Some(c.card.last4.clone()),
+            c.gateway_token.as_str(),
+        ),
+        Source::Token(token) => (None, None, None, token.as_str()),
+    };
+    let now = state.clock.now();
+    let payment = state
+        .store
+        .insert_payment(&NewPayment {
+            id: Uuid::new_v4(),
+            client_id: charge.client.id,
+            vehicle_id: charge.vehicle_id,
+            payment_link_id: charge.payment_link_id,
+            method: charge.method,
+            card_id,
+            card_brand: brand,
+            card_last4: last4,
+            gateway_key: charge.gateway_key.clone(),
+            quote: charge.quote,
+            initiated_by: format!("{} ({})", charge.actor.name(), charge.actor.kind()),
+            now,
+        })
+        .await?;
+    if !payment.status.is_open() {
+        return Ok(payment);
+    }
+    let source = match charge.source {
+        Source::Card(_) => PaymentSource::Saved(source_token),
+        Source::Token(_) => PaymentSource::SingleUse(source_token),
+    };
+    let description = format!(
+        "{}: monitoring for client {}",
+        charge.label, charge.client.id
+    );
+    let request = ChargeRequest {
+        amount: payment.amount_cents,
+        source,
+        idempotency_key: &payment.gateway_key,
+        description: &description,
+        off_session: !matches!(charge.actor, Actor::Client { .. })
+            && charge.payment_link_id.is_none(),
+    };
+    let outcome = state.gateway.charge(&request).await;
+    record(state, payment, outcome, charge.label, charge.actor).await
+}
+
+/// Writes what the gateway said about `payment`.
+async fn record(
+    state: &AppState,
+    payment: Payment,
+    outcome: Result<ChargeOutcome, GatewayError>,
+    label: &str,
+    actor: &Actor,
+) -> Result<Payment, StoreError> {
+    let now = state.clock.now();
+    let amount = payment.amount_cents;
+    match outcome {
+        Ok(ChargeOutcome::Succeeded { reference, card }) => {
+            let mut described = payment.clone();
+            if described.card_last4.is_none() {
+                described.card_brand = card.as_ref().map(|c| c.brand.clone());
+                described.card_last4 = card.as_ref().map(|c| c.last4.clone());
+            }
+            let message = format!("{} succeeded", describe(label, amount, &described, actor));
+            let settlement = Settlement {
+                payment_id: payment.id,
+                gateway_reference: reference,
+                card,
+                today: now.date_naive(),
+                log: NewLogEntry::by(actor, payment.client_id, message),
+                now,
+            };
+            state.store.settle_payment(&settlement).await
+        }
+        Ok(ChargeOutcome::Declined { code, .. }) => {
+            let code = crate::gateway::decline_code(&code);
+            let message = format!(
+                "{} was declined ({code})",
+                describe(label, amount, &payment, actor)
+            );
+            state
+                .store
+                .fail_payment(
+                    payment.id,
+                    &code,
+                    &NewLogEntry::by(actor, payment.client_id, message),
+                    now,
+                )
+                .await
+        }
+        Err(GatewayError::Rejected(reason)) => {
+            tracing::warn!(payment_id = %payment.id, %reason, "gateway rejected the charge request");
+            let message = format!(
+                "{} could not be made: the card details were not accepted",
+                describe(label, amount, &payment, actor)
+            );
+            state
+                .store
+                .fail_payment(
+                    payment.id,
+                    "payment_method_invalid",
+                    &NewLogEntry::by(actor, payment.client_id, message),
+                    now,
+                )
+                .await
+        }
+        Err(GatewayError::Timeout) => {
+            tracing::warn!(payment_id = %payment.id, "gateway timed out; payment outcome unknown until reconciled");
+            state.store.mark_payment_unknown(payment.id, now).await?;
+            Ok(Payment {
+                status: PaymentStatus::Unknown,
+                ..payment
+            })
+        }
+        Err(GatewayError::Unavailable(reason)) => {
+            // Nothing reached the gateway: the payment stays pending and a
+            // retry with the same key (or the reconciler) picks it up.
+            tracing::warn!(payment_id = %payment.id, %reason, "gateway unavailable");
+            Ok(payment)
+        }
+    }
+}
+
+/// How long a payment may stay `pending` before the reconciler looks at it,
+/// and how long a gateway may take to show a charge we sent.
+pub const RECONCILE_AFTER: Duration = Duration::minutes(2);
+
+/// Looks up every `unknown` payment (and `pending` ones older than
+/// [`RECONCILE_AFTER`]) at the gateway and records the outcome. Returns how
+/// many reached a final state.
+pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
+    let now = state.clock.now();
+    let mut settled = 0;
+    for payment in state.store.open_payments(now - RECONCILE_AFTER).await? {
+        let outcome = match state.gateway.lookup(&payment.gateway_key).await {
+            Ok(Some(outcome)) => Ok(outcome),
+            // The gateway never saw it: once it is old enough, nothing was charged.
+            Ok(None) if payment.updated_at < now - RECONCILE_AFTER => Ok(ChargeOutcome::Declined {
+                code: "processing_error".into(),
+                reference: None,
+            }),
+            Ok(None) | Err(_) => continue,
+        };
+        let updated = record(
+            state,
+            payment,
+            outcome,
+            "Payment (reconciled with the gateway)",
+            &Actor::System,
+        )
+        .await?;
+        if !updated.status.is_open() {
+            settled += 1;
+        }
+    }
+    Ok(settled)
+}

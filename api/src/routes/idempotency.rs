@@ -1,0 +1,137 @@
+//! `Idempotency-Key` for money-moving POSTs: the same key and body answer the
+//! stored first response; a different body is refused; a concurrent duplicate
+//! gets 409 while the first runs.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::IdempotencyBegin;
+use actix_web::http::StatusCode;
+use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use chrono::Duration;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::future::{ready, Future, Ready};
+
+/// The client's key for one logical request (1–255 visible ASCII characters).
+pub struct IdempotencyKey(pub String);
+
+/// An unfinished claim older than this is considered abandoned (its process
+/// died) and may be taken over; the gateway key keeps the charge single.
+const STALE_AFTER: Duration = Duration::seconds(60);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let key = match req.headers().get("idempotency-key").map(|v| v.to_str()) {
+            None => Err(bad(
+                "idempotency_key_required",
+                "send an Idempotency-Key header (a fresh UUID per payment attempt)",
+            )),
+            Some(Ok(k))
+                if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                Ok(IdempotencyKey(k.to_owned()))
+            }
+            Some(_) => Err(bad(
+                "invalid_idempotency_key",
+                "the Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )),
+        };
+        ready(key)
+    }
+}
+
+fn bad(code: &'static str, detail: &str) -> ApiError {
+    ApiError::BadRequest {
+        status: StatusCode::BAD_REQUEST,
+        code,
+        detail: detail.into(),
+        errors: vec![],
+    }
+}
+
+fn respond(status: StatusCode, body: String, replayed: bool) -> HttpResponse {
+    let content_type = if status.is_success() {
+        "application/json"
+    } else {
+        "application/problem+json"
+    };
+    let mut response = HttpResponse::build(status);
+    response.content_type(content_type);
+    if replayed {
+        response.insert_header(("idempotent-replayed", "true"));
+    }
+    response.body(body)
+}
+
+/// Runs `operation` once per (`principal`, key): its answer — success or a
+/// 4xx refusal — is stored and replayed to retries. A 5xx releases the key
+/// so the client can retry.
+pub async fn run<T, F, Fut>(
+    state: &AppState,
+    principal: &str,
+    key: &IdempotencyKey,
+    operation_name: &str,
+    request: &T,
+    operation: F,
+) -> ApiResult<HttpResponse>
+where
+    T: Serialize,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = ApiResult<(StatusCode, serde_json::Value)>>,
+{
+    let mut hasher = Sha256::new();
+    hasher.update(operation_name.as_bytes());
+    hasher.update(serde_json::to_vec(request).map_err(|e| ApiError::Internal(e.into()))?);
+    let hash = hasher.finalize();
+    let now = state.clock.now();
+    match state
+        .store
+        .idempotency_begin(principal, &key.0, &hash, now, now - STALE_AFTER)
+        .await?
+    {
+        IdempotencyBegin::Completed { status, body } => {
+            let status = u16::try_from(status)
+                .ok()
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .unwrap_or(StatusCode::OK);
+            Ok(respond(status, body, true))
+        }
+        IdempotencyBegin::InProgress => Err(ApiError::Conflict {
+            code: "request_in_progress",
+            detail:
+                "a request with this Idempotency-Key is still being processed; retry in a moment"
+                    .into(),
+        }),
+        IdempotencyBegin::Mismatch => Err(ApiError::refused(
+            "idempotency_key_reused",
+            "this Idempotency-Key was already used for a different request; use a new key",
+        )),
+        IdempotencyBegin::Started => {
+            let (status, body) = match operation().await {
+                Ok(answer) => answer,
+                Err(error) if error.status_code().is_client_error() => {
+                    (error.status_code(), error.problem_json())
+                }
+                Err(error) => {
+                    state.store.idempotency_release(principal, &key.0).await?;
+                    return Err(error);
+                }
+            };
+            let body = body.to_string();
+            state
+                .store
+                .idempotency_complete(
+                    principal,
+                    &key.0,
+                    i64::from(status.as_u16()),
+                    &body,
+                    state.clock.now(),
+                )
+                .await?;
+            Ok(respond(status, body, false))
+        }
+    }
+}

@@ -1,0 +1,73 @@
+use crate::error::{ApiError, ApiResult};
+use crate::gateway::sandbox::CardInput;
+use crate::gateway::CardDetails;
+use crate::state::AppState;
+use actix_web::{post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A typed card. Only the sandbox gateway ever receives one: with a real
+/// gateway the card goes from the browser to the gateway directly.
+#[derive(Deserialize, ToSchema)]
+pub struct TokenizeRequest {
+    #[schema(example = "4242424242424242")]
+    pub number: String,
+    #[schema(example = 12)]
+    pub exp_month: i64,
+    #[schema(example = 2030)]
+    pub exp_year: i64,
+    #[schema(example = "123")]
+    pub cvc: String,
+    #[schema(example = "78701")]
+    pub postal_code: Option<String>,
+}
+
+impl std::fmt::Debug for TokenizeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenizeRequest([redacted])")
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenizeResponse {
+    /// Single-use token to pay with.
+    #[schema(example = "tok_sbx_ok_visa_4242_122030_3f2a")]
+    pub payment_token: String,
+    #[serde(flatten)]
+    pub card: CardDetails,
+}
+
+/// Sandbox card tokenization (only when `PAYMENT_GATEWAY=sandbox`). Test
+/// cards: 4242424242424242 succeeds, 4000000000000002 declines,
+/// 4000000000009995 insufficient funds, 4000000000000119 times out.
+#[utoipa::path(
+    tag = "sandbox", operation_id = "sandbox_tokenize", request_body = TokenizeRequest,
+    responses(
+        (status = 200, body = TokenizeResponse),
+        (status = 404, description = "Not the sandbox gateway", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sandbox/tokenize")]
+pub async fn tokenize(
+    state: web::Data<AppState>,
+    body: web::Json<TokenizeRequest>,
+) -> ApiResult<web::Json<TokenizeResponse>> {
+    let sandbox = state.sandbox.as_ref().ok_or(ApiError::NotFound {
+        code: "not_found",
+        detail: "no such resource",
+    })?;
+    let input = CardInput {
+        number: body.number.clone(),
+        exp_month: body.exp_month,
+        exp_year: body.exp_year,
+        cvc: body.cvc.clone(),
+    };
+    let (payment_token, card) = sandbox
+        .tokenize(&input, state.clock.now().date_naive())
+        .map_err(|error| ApiError::validation(error.code(), error.field(), error.to_string()))?;
+    Ok(web::Json(TokenizeResponse {
+        payment_token,
+        card,
+    }))
+}

@@ -1,0 +1,499 @@
+use crate::helpers::*;
+use payments_api::payments::reconcile;
+use serde_json::json;
+use uuid::Uuid;
+
+fn key() -> String {
+    Uuid::new_v4().to_string()
+}
+
+#[tokio::test]
+async fn take_payment_charges_the_card_on_file_exactly_the_quoted_amount() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let quote = app.quote(&token, DANA, DANA_CAMRY, 14).await.body;
+    let reply = app.take_payment(&token, &key()).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(reply.body["status"], "succeeded");
+    assert_eq!(reply.body["amount_cents"], quote["total_due_cents"]);
+    assert_eq!(reply.body["amount_cents"], 17_649);
+    assert_eq!(
+        (
+            reply.body["card_brand"].as_str(),
+            reply.body["card_last4"].as_str()
+        ),
+        (Some("visa"), Some("4242"))
+    );
+
+    let history = app.account_history(&token, DANA).await;
+    let invoice = &history["invoices"][0];
+    assert_eq!(invoice["id"], reply.body["invoice_id"]);
+    assert_eq!(invoice["number"], reply.body["invoice_number"]);
+    assert_eq!(invoice["status"], "paid");
+    assert_eq!(invoice["total_cents"], quote["total_due_cents"]);
+    assert_eq!(
+        invoice["lines"], quote["lines"],
+        "the invoice is the quote the agent saw"
+    );
+    assert_eq!(
+        history["past_due_cents"], 0,
+        "the past due balance was paid off"
+    );
+    assert_eq!(
+        history["invoices"][1]["status"], "paid",
+        "the overdue invoice is settled"
+    );
+    assert_eq!(history["payments"][0]["id"], reply.body["payment_id"]);
+    assert_eq!(app.gateway.captured_charges(), 1);
+
+    let log = app.client_log(&token, DANA).await;
+    assert!(log[0].starts_with("Take a Payment of $176.49 with Visa •••• 4242 by Alex Agent (staff) succeeded, invoice #"), "{log:?}");
+}
+
+#[tokio::test]
+async fn next_payment_suggests_the_vehicle_due_first_with_the_clients_plan() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let next = app
+        .get(
+            &format!("/api/v1/clients/{DANA}/next-payment"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(next.status, 200, "{}", next.body);
+    assert_eq!(
+        next.body["vehicle_id"],
+        DANA_CAMRY.to_string(),
+        "the Camry ran out first"
+    );
+    assert_eq!(next.body["monitor_days"], 30);
+    assert_eq!(next.body["total_due_cents"], 22_629);
+    assert_eq!(next.body["default_card_id"], DANA_VISA.to_string());
+    assert_eq!(next.body["accepts_payments"], true);
+}
+
+#[tokio::test]
+async fn each_sandbox_test_card_has_its_outcome() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    for (number, status, code) in [
+        ("4000000000000002", 402, "card_declined"),
+        ("4000000000009995", 402, "insufficient_funds"),
+    ] {
+        let card = app.tokenize(number).await;
+        let reply = app
+            .make_payment(&client, &key(), json!({ "payment_token": card }))
+            .await;
+        reply.assert_problem(status, code);
+    }
+    assert_eq!(app.gateway.captured_charges(), 0);
+    let ok = app.tokenize("4242424242424242").await;
+    let paid = app
+        .make_payment(&client, &key(), json!({ "payment_token": ok }))
+        .await;
+    assert_eq!(paid.status, 201, "{}", paid.body);
+    assert_eq!(paid.body["amount_cents"], 17_649);
+    let invoices = app.get("/api/v1/me/invoices", Some(&client)).await;
+    assert_eq!(invoices.body[0]["id"], paid.body["invoice_id"]);
+    assert_eq!(app.gateway.captured_charges(), 1);
+}
+
+#[tokio::test]
+async fn a_gateway_timeout_leaves_the_payment_unknown_until_reconciled_and_never_charges_twice() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let card = app.tokenize("4000000000000119").await;
+    let idempotency_key = key();
+    let body = json!({ "payment_token": card });
+    let first = app
+        .make_payment(&client, &idempotency_key, body.clone())
+        .await;
+    assert_eq!(
+        (first.status, first.body["status"].as_str()),
+        (202, Some("unknown")),
+        "{}",
+        first.body
+    );
+    assert!(first.body["invoice_id"].is_null());
+    let retry = app.make_payment(&client, &idempotency_key, body).await;
+    assert_eq!(retry.body, first.body, "a retry replays the first answer");
+
+    assert_eq!(reconcile(&app.state).await.unwrap(), 1);
+    assert_eq!(
+        reconcile(&app.state).await.unwrap(),
+        0,
+        "nothing left to reconcile"
+    );
+    let payment_id: Uuid = first.body["payment_id"].as_str().unwrap().parse().unwrap();
+    let payment = app.store.payment(payment_id).await.unwrap().unwrap();
+    assert_eq!(payment.status.as_str(), "succeeded");
+    let invoices = app.get("/api/v1/me/invoices", Some(&client)).await;
+    assert_eq!(
+        invoices.body[0]["id"].as_str(),
+        payment.invoice_id.map(|i| i.to_string()).as_deref()
+    );
+    assert_eq!(invoices.body[0]["total_cents"], 17_649);
+    assert_eq!(app.gateway.captured_charges(), 1);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_take_payments_with_one_key_charge_once() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let idempotency_key = key();
+    let replies =
+        futures_util::future::join_all((0..50).map(|_| app.take_payment(&token, &idempotency_key)))
+            .await;
+    let created: Vec<_> = replies.iter().filter(|r| r.status == 201).collect();
+    assert!(!created.is_empty());
+    for reply in &replies {
+        assert!(
+            reply.status == 201 || (reply.status == 409 && reply.code() == "request_in_progress"),
+            "{} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    assert!(
+        created.iter().all(|r| r.body == created[0].body),
+        "every success is the same payment"
+    );
+    assert_eq!(app.gateway.captured_charges(), 1);
+    let history = app.account_history(&token, DANA).await;
+    assert_eq!(history["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        history["invoices"].as_array().unwrap().len(),
+        2,
+        "the overdue one and exactly one new one"
+    );
+    let retry = app.take_payment(&token, &idempotency_key).await;
+    assert_eq!((retry.status, &retry.body), (201, &created[0].body));
+}
+
+#[tokio::test]
+async fn an_idempotency_key_reused_for_a_different_request_is_refused() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let idempotency_key = key();
+    assert_eq!(app.take_payment(&token, &idempotency_key).await.status, 201);
+    let other = app
+        .take_payment_for(&token, &idempotency_key, DANA, DANA_F150, 14, DANA_VISA)
+        .await;
+    other.assert_problem(422, "idempotency_key_reused");
+    assert_eq!(app.gateway.captured_charges(), 1);
+}
+
+#[tokio::test]
+async fn money_moving_requests_need_an_idempotency_key() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let body = json!({ "vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA });
+    app.post(&format!("/clients/{DANA}/payments"), Some(&token), &body)
+        .await
+        .assert_problem(400, "idempotency_key_required");
+    app.post_idempotent(
+        &format!("/clients/{DANA}/payments"),
+        Some(&token),
+        "bad key with spaces",
+        &body,
+    )
+    .await
+    .assert_problem(400, "invalid_idempotency_key");
+    let client = app.client_token().await;
+    app.post(
+        "/me/payments",
+        Some(&client),
+        &json!({ "vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA }),
+    )
+    .await
+    .assert_problem(400, "idempotency_key_required");
+    assert_eq!(app.gateway.captured_charges(), 0);
+}
+
+#[tokio::test]
+async fn a_declined_answer_is_replayed_and_a_new_key_can_try_again() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let declined_key = key();
+    let card = app.tokenize("4000000000000002").await;
+    let first = app
+        .make_payment(&client, &declined_key, json!({ "payment_token": card }))
+        .await;
+    first.assert_problem(402, "card_declined");
+    let again = app
+        .make_payment(&client, &declined_key, json!({ "payment_token": card }))
+        .await;
+    assert_eq!(again.body, first.body);
+    let good = app.tokenize("4242424242424242").await;
+    assert_eq!(
+        app.make_payment(&client, &key(), json!({ "payment_token": good }))
+            .await
+            .status,
+        201
+    );
+}
+
+#[tokio::test]
+async fn locations_that_do_not_accept_payments_refuse_and_the_refusal_is_logged() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let reply = app
+        .take_payment_for(&token, &key(), ELLIS, ELLIS_CIVIC, 14, DANA_VISA)
+        .await;
+    reply.assert_problem(422, "location_not_accepting_payments");
+    let log = app.client_log(&token, ELLIS).await;
+    assert!(
+        log[0].contains("refused")
+            && log[0].contains("El Paso West")
+            && log[0].contains("Alex Agent"),
+        "{log:?}"
+    );
+    assert_eq!(app.gateway.captured_charges(), 0);
+}
+
+#[tokio::test]
+async fn staff_cannot_make_a_client_payment_and_clients_cannot_take_one() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let client = app.client_token().await;
+    app.make_payment(&staff, &key(), json!({ "card_id": DANA_VISA }))
+        .await
+        .assert_problem(401, "unauthorized");
+    app.take_payment(&client, &key())
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_client_cannot_read_or_charge_another_clients_things() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let paid = app
+        .take_payment_for(&staff, &key(), RILEY, RILEY_WRANGLER, 14, Uuid::nil())
+        .await;
+    paid.assert_problem(404, "card_not_found");
+    // An invoice of Morgan's, made by staff.
+    let invoice = app
+        .post_idempotent(
+            &format!("/clients/{MORGAN}/invoices"),
+            Some(&staff),
+            &key(),
+            &json!({ "vehicle_id": MORGAN_OUTBACK, "monitor_days": 14 }),
+        )
+        .await;
+    assert_eq!(invoice.status, 201, "{}", invoice.body);
+    let dana = app.client_token().await;
+    let other = invoice.body["id"].as_str().unwrap();
+    app.get(&format!("/api/v1/me/invoices/{other}"), Some(&dana))
+        .await
+        .assert_problem(404, "invoice_not_found");
+    app.make_payment(&dana, &key(), json!({ "card_id": MORGAN_MASTERCARD }))
+        .await
+        .assert_problem(404, "card_not_found");
+    app.post_idempotent(
+        "/me/payments",
+        Some(&dana),
+        &key(),
+        &json!({ "vehicle_id": MORGAN_OUTBACK, "monitor_days": 14, "card_id": DANA_VISA }),
+    )
+    .await
+    .assert_problem(404, "vehicle_not_found");
+    assert_eq!(app.gateway.captured_charges(), 0);
+}
+
+#[tokio::test]
+async fn a_changed_total_is_refused_before_charging() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let body = json!({ "vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA, "expected_total_cents": 17_648 });
+    app.post_idempotent(
+        &format!("/clients/{DANA}/payments"),
+        Some(&token),
+        &key(),
+        &body,
+    )
+    .await
+    .assert_problem(409, "quote_changed");
+    assert_eq!(app.gateway.captured_charges(), 0);
+}
+
+#[tokio::test]
+async fn an_added_invoice_raises_the_past_due_balance() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let reply = app
+        .post_idempotent(
+            &format!("/clients/{RILEY}/invoices"),
+            Some(&token),
+            &key(),
+            &json!({ "vehicle_id": RILEY_WRANGLER, "monitor_days": 14 }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(
+        (
+            reply.body["status"].as_str(),
+            reply.body["total_cents"].as_i64()
+        ),
+        (Some("open"), Some(5_304))
+    );
+    let history = app.account_history(&token, RILEY).await;
+    assert_eq!(history["past_due_cents"], 5_304);
+    assert!(app.client_log(&token, RILEY).await[0].contains("added by Alex Agent"));
+    let quote = app.quote(&token, RILEY, RILEY_WRANGLER, 14).await;
+    assert_eq!(quote.body["total_due_cents"], 5_304 * 2);
+}
+
+#[tokio::test]
+async fn a_client_can_save_a_card_pay_with_it_and_enroll_in_autopay() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let card = app.tokenize("5555555555554444").await;
+    let paid = app
+        .make_payment(
+            &client,
+            &key(),
+            json!({ "payment_token": card, "save_card": true, "enroll_autopay": true }),
+        )
+        .await;
+    assert_eq!(paid.status, 201, "{}", paid.body);
+    let me = app.get("/api/v1/me", Some(&client)).await.body;
+    let cards = me["cards"].as_array().unwrap();
+    assert_eq!(cards.len(), 2);
+    let new_card = cards.iter().find(|c| c["last4"] == "4444").unwrap();
+    assert_eq!(me["autopay_enabled"], true);
+    assert_eq!(me["autopay_card_id"], new_card["id"]);
+    let removed = app
+        .http
+        .delete(app.url(&format!(
+            "/api/v1/me/cards/{}",
+            new_card["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&client)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 409, "the Auto Pay card stays");
+    let off = app
+        .http
+        .put(app.url("/api/v1/me/autopay"))
+        .bearer_auth(&client)
+        .json(&json!({ "enabled": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.status(), 200);
+    let removed = app
+        .http
+        .delete(app.url(&format!(
+            "/api/v1/me/cards/{}",
+            new_card["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&client)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 204);
+    let staff = app.agent_token().await;
+    let log = app.client_log(&staff, DANA).await;
+    for expected in [
+        "Card Mastercard •••• 4444 saved",
+        "Auto Pay enabled with Mastercard •••• 4444",
+        "Auto Pay turned off",
+        "Card Mastercard •••• 4444 removed",
+    ] {
+        assert!(
+            log.iter().any(|m| m.starts_with(expected)),
+            "missing {expected:?} in {log:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn autopay_needs_a_saved_card() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let card = app.tokenize("4242424242424242").await;
+    app.make_payment(
+        &client,
+        &key(),
+        json!({ "payment_token": card, "enroll_autopay": true }),
+    )
+    .await
+    .assert_problem(422, "autopay_needs_saved_card");
+    app.make_payment(&client, &key(), json!({}))
+        .await
+        .assert_problem(422, "payment_method_required");
+}
+
+#[tokio::test]
+async fn the_autopay_run_charges_due_clients_once_however_often_it_runs() {
+    let app = spawn_app().await;
+    let first = payments_api::autopay::run(&app.state).await.unwrap();
+    assert_eq!(
+        first.succeeded, 1,
+        "Morgan's Outback is due tomorrow: {first:?}"
+    );
+    let second = payments_api::autopay::run(&app.state).await.unwrap();
+    assert_eq!(second, Default::default(), "nothing is due any more");
+    assert_eq!(app.gateway.captured_charges(), 1);
+    let staff = app.agent_token().await;
+    let history = app.account_history(&staff, MORGAN).await;
+    assert_eq!(history["payments"][0]["method"], "autopay");
+    assert_eq!(history["payments"][0]["amount_cents"], 10_284);
+    assert!(app.client_log(&staff, MORGAN).await[0]
+        .starts_with("Auto Pay of $102.84 with Mastercard •••• 4444 by System (system) succeeded"));
+}
+
+#[tokio::test]
+async fn the_sandbox_refuses_bad_cards_with_their_own_codes() {
+    let app = spawn_app().await;
+    for (number, exp_year, cvc, code) in [
+        ("4242424242424241", 2030, "123", "invalid_card_number"),
+        ("4242424242424242", 2020, "123", "expired_card"),
+        ("4242424242424242", 2030, "12", "invalid_cvc"),
+        ("4111111111111111", 2030, "123", "test_card_required"),
+    ] {
+        let reply = app
+            .post(
+                "/sandbox/tokenize",
+                None,
+                &json!({ "number": number, "exp_month": 12, "exp_year": exp_year, "cvc": cvc }),
+            )
+            .await;
+        reply.assert_problem(422, code);
+    }
+}
+
+#[tokio::test]
+async fn card_numbers_cvcs_and_payment_tokens_never_reach_the_logs() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let token = app.tokenize("4242424242424242").await;
+    let declined = app.tokenize("4000000000000002").await;
+    app.make_payment(&client, &key(), json!({ "payment_token": declined }))
+        .await;
+    app.make_payment(
+        &client,
+        &key(),
+        json!({ "payment_token": token, "save_card": true }),
+    )
+    .await;
+    let logs = captured_logs();
+    assert!(
+        logs.contains("/api/v1/sandbox/tokenize"),
+        "requests are logged"
+    );
+    for secret in [
+        "4242424242424242",
+        "4000000000000002",
+        token.as_str(),
+        declined.as_str(),
+    ] {
+        assert!(!logs.contains(secret), "{secret} reached the logs");
+    }
+    assert!(
+        !logs.to_lowercase().contains("cvc"),
+        "a CVC field reached the logs"
+    );
+}
