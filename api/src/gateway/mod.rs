@@ -4,6 +4,7 @@
 //! once per key however often we ask.
 
 pub mod sandbox;
+pub mod stripe;
 
 use crate::domain::Cents;
 use async_trait::async_trait;
@@ -11,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use sandbox::SandboxGateway;
+pub use stripe::StripeGateway;
 
 /// What is charged: a single-use token from client-side tokenization, or a
 /// card saved at the gateway (its opaque reference, never a number).

@@ -1,0 +1,1310 @@
+//! The Stripe gateway: charges through the PaymentIntents API, form-encoded,
+//! with our idempotency key both as Stripe's `Idempotency-Key` header (so a
+//! retried charge is answered with the first outcome) and in the intent's
+//! metadata (so a charge whose answer was lost can be found again by search).
+//!
+//! Stripe's answers are read in one place ([`StripeGateway::send`]): a
+//! refusal of the request itself is [`GatewayError::Rejected`], a card error
+//! is a decline, and anything that leaves the outcome open (timeouts,
+//! conflicts, rate limits, server errors) is [`GatewayError::Timeout`], to be
+//! settled later with [`PaymentGateway::lookup`] or a webhook.
+//!
+//! Webhook signature checks and event parsing are pure functions, so the
+//! route that receives them stays a screenful.
+
+use super::{
+    decline_code, CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway,
+    PaymentSource, SavedCard,
+};
+use crate::domain::CURRENCY;
+use async_trait::async_trait;
+use hmac::{Hmac, Mac};
+use reqwest::{RequestBuilder, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use sha2::Sha256;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Stripe's production API.
+pub const STRIPE_API: &str = "https://api.stripe.com";
+
+/// A client of Stripe's API. `Debug` shows the key redacted.
+#[derive(Debug)]
+pub struct StripeGateway {
+    http: reqwest::Client,
+    base_url: String,
+    secret_key: SecretString,
+}
+
+impl StripeGateway {
+    /// A gateway talking to `base_url` ([`STRIPE_API`] in production), giving
+    /// up on any request after `timeout`.
+    ///
+    /// # Panics
+    /// At start-up, if the TLS backend cannot be initialised.
+    pub fn new(base_url: impl Into<String>, secret_key: SecretString, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .expect("the HTTP client's TLS backend initialises");
+        StripeGateway {
+            http,
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            secret_key,
+        }
+    }
+
+    fn post(&self, path: &str) -> RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.base_url))
+            .bearer_auth(self.secret_key.expose_secret())
+    }
+
+    fn get(&self, path: &str) -> RequestBuilder {
+        self.http
+            .get(format!("{}{path}", self.base_url))
+            .bearer_auth(self.secret_key.expose_secret())
+    }
+
+    /// Sends a request and reads Stripe's answer; the one place that decides
+    /// what each status means.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<Answer<T>, GatewayError> {
+        let response = request.send().await.map_err(transport_error)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(transport_error)?;
+        if status.is_success() {
+            // Bodies are never logged: a PaymentIntent carries its client_secret.
+            return serde_json::from_slice(&body)
+                .map(Answer::Done)
+                .map_err(|_| {
+                    tracing::warn!(%status, "stripe answered with a body we could not read");
+                    GatewayError::Timeout
+                });
+        }
+        let error = serde_json::from_slice::<ErrorBody>(&body)
+            .map(|b| b.error)
+            .unwrap_or_default();
+        match status {
+            StatusCode::PAYMENT_REQUIRED if error.kind.as_deref() == Some("card_error") => {
+                Ok(Answer::CardError {
+                    code: error.decline(),
+                    reference: error.payment_intent.map(|pi| pi.id),
+                })
+            }
+            // The outcome is open: another request with the key is in
+            // progress, we were throttled, or Stripe failed part-way.
+            StatusCode::REQUEST_TIMEOUT | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS => {
+                tracing::warn!(%status, "stripe left the outcome open");
+                Err(GatewayError::Timeout)
+            }
+            s if s.is_client_error() => Err(GatewayError::Rejected(error.describe(status))),
+            _ => {
+                tracing::warn!(%status, "stripe left the outcome open");
+                Err(GatewayError::Timeout)
+            }
+        }
+    }
+
+    async fn create_customer(&self, customer: &str) -> Result<String, GatewayError> {
+        let request = self
+            .post("/v1/customers")
+            // One Stripe customer per client, however often a card is saved.
+            .header("Idempotency-Key", format!("cus_{customer}"))
+            .form(&[("metadata[client_id]", customer)]);
+        match self.send::<Customer>(request).await? {
+            Answer::Done(c) => Ok(c.id),
+            Answer::CardError { code, .. } => Err(GatewayError::Rejected(code)),
+        }
+    }
+}
+
+/// Stripe's answer to a request it processed.
+enum Answer<T> {
+    Done(T),
+    CardError {
+        code: String,
+        reference: Option<String>,
+    },
+}
+
+/// Maps a failure to talk to Stripe. Only a failed connection proves that
+/// nothing was sent; anything later leaves the outcome open. The URL (which
+/// can hold a payment method id) is kept out of the log.
+fn transport_error(error: reqwest::Error) -> GatewayError {
+    let error = error.without_url();
+    if error.is_builder() {
+        GatewayError::Rejected("the request to the gateway could not be built".into())
+    } else if error.is_connect() {
+        tracing::warn!(error = ?error, "could not connect to stripe");
+        GatewayError::Unavailable("could not connect to the gateway".into())
+    } else {
+        tracing::warn!(error = ?error, "stripe did not answer");
+        GatewayError::Timeout
+    }
+}
+
+/// Our idempotency keys: they go into a search query and a header, so only
+/// characters that need no quoting there.
+fn check_key(key: &str) -> Result<(), GatewayError> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-');
+    if !key.is_empty() && key.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(GatewayError::Rejected(
+            "the idempotency key has characters other than [A-Za-z0-9_:-]".into(),
+        ))
+    }
+}
+
+/// Stripe object ids (`pm_…`, `cus_…`) go into paths, so only `[A-Za-z0-9_]`.
+fn check_id(id: &str) -> Result<(), GatewayError> {
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(())
+    } else {
+        Err(GatewayError::Rejected(
+            "malformed payment method reference".into(),
+        ))
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum IntentStatus {
+    RequiresPaymentMethod,
+    RequiresConfirmation,
+    RequiresAction,
+    Processing,
+    RequiresCapture,
+    Canceled,
+    Succeeded,
+    #[serde(other)]
+    Unrecognised,
+}
+
+#[derive(Deserialize)]
+struct PaymentIntent {
+    id: String,
+    status: IntentStatus,
+    #[serde(default)]
+    metadata: HashMap<String, String>,
+    payment_method: Option<PaymentMethodField>,
+    last_payment_error: Option<ApiError>,
+}
+
+impl PaymentIntent {
+    fn card(&self) -> Option<CardDetails> {
+        match &self.payment_method {
+            Some(PaymentMethodField::Expanded(pm)) => pm.card.clone().map(CardDetails::from),
+            Some(PaymentMethodField::Id(_)) | None => None,
+        }
+    }
+
+    fn decline(&self) -> String {
+        self.last_payment_error
+            .as_ref()
+            .map_or_else(|| decline_code("card_declined"), ApiError::decline)
+    }
+
+    /// The outcome if the intent has reached one, `None` while it can change.
+    fn settled(self) -> Option<ChargeOutcome> {
+        match self.status {
+            IntentStatus::Succeeded => Some(ChargeOutcome::Succeeded {
+                card: self.card(),
+                reference: self.id,
+            }),
+            IntentStatus::RequiresPaymentMethod | IntentStatus::Canceled => {
+                Some(ChargeOutcome::Declined {
+                    code: self.decline(),
+                    reference: Some(self.id),
+                })
+            }
+            IntentStatus::RequiresConfirmation
+            | IntentStatus::RequiresAction
+            | IntentStatus::Processing
+            | IntentStatus::RequiresCapture
+            | IntentStatus::Unrecognised => None,
+        }
+    }
+}
+
+/// `payment_method` is an id unless the request asked to expand it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PaymentMethodField {
+    Expanded(PaymentMethod),
+    Id(#[allow(dead_code)] String),
+}
+
+#[derive(Deserialize)]
+struct PaymentMethod {
+    id: String,
+    card: Option<Card>,
+}
+
+#[derive(Clone, Deserialize)]
+struct Card {
+    brand: String,
+    last4: String,
+    exp_month: i64,
+    exp_year: i64,
+}
+
+impl From<Card> for CardDetails {
+    fn from(card: Card) -> Self {
+        CardDetails {
+            brand: card.brand,
+            last4: card.last4,
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Customer {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct SearchResult {
+    data: Vec<PaymentIntent>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ApiError,
+}
+
+#[derive(Default, Deserialize)]
+struct ApiError {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    code: Option<String>,
+    decline_code: Option<String>,
+    param: Option<String>,
+    payment_intent: Option<IntentId>,
+}
+
+#[derive(Deserialize)]
+struct IntentId {
+    id: String,
+}
+
+impl ApiError {
+    fn decline(&self) -> String {
+        decline_code(
+            self.decline_code
+                .as_deref()
+                .or(self.code.as_deref())
+                .unwrap_or("card_declined"),
+        )
+    }
+
+    /// Built from Stripe's machine fields only: its human message can quote
+    /// the values we sent (tokens) or part of the key.
+    fn describe(&self, status: StatusCode) -> String {
+        let mut text = format!("HTTP {}", status.as_u16());
+        for part in [&self.kind, &self.code].into_iter().flatten() {
+            text.push(' ');
+            text.push_str(part);
+        }
+        if let Some(param) = &self.param {
+            text.push_str(", param ");
+            text.push_str(param);
+        }
+        text
+    }
+}
+
+#[async_trait]
+impl PaymentGateway for StripeGateway {
+    fn name(&self) -> &'static str {
+        "stripe"
+    }
+
+    async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError> {
+        check_key(request.idempotency_key)?;
+        if request.amount.0 <= 0 {
+            return Err(GatewayError::Rejected("the amount must be positive".into()));
+        }
+        let currency = CURRENCY.to_ascii_lowercase();
+        let amount = request.amount.0.to_string();
+        let mut form: Vec<(&str, &str)> = vec![
+            ("amount", amount.as_str()),
+            ("currency", currency.as_str()),
+            ("confirm", "true"),
+            ("description", request.description),
+            ("metadata[idempotency_key]", request.idempotency_key),
+            ("expand[]", "payment_method"),
+        ];
+        match request.source {
+            PaymentSource::SingleUse(token) => {
+                form.extend([
+                    ("payment_method", token),
+                    ("payment_method_types[]", "card"),
+                ]);
+            }
+            PaymentSource::Saved(saved) => {
+                let (customer, payment_method) = saved
+                    .split_once(':')
+                    .ok_or_else(|| GatewayError::Rejected("malformed saved card".into()))?;
+                check_id(customer)?;
+                check_id(payment_method)?;
+                form.extend([("customer", customer), ("payment_method", payment_method)]);
+            }
+        }
+        if request.off_session {
+            form.push(("off_session", "true"));
+        }
+        let http = self
+            .post("/v1/payment_intents")
+            .header("Idempotency-Key", request.idempotency_key)
+            .form(&form);
+        match self.send::<PaymentIntent>(http).await? {
+            Answer::CardError { code, reference } => {
+                Ok(ChargeOutcome::Declined { code, reference })
+            }
+            // We cannot authenticate the cardholder (no 3-D Secure flow), so
+            // an intent that asks for it is as good as declined.
+            Answer::Done(intent) if intent.status == IntentStatus::RequiresAction => {
+                Ok(ChargeOutcome::Declined {
+                    code: decline_code("authentication_required"),
+                    reference: Some(intent.id),
+                })
+            }
+            Answer::Done(intent) => intent.settled().ok_or(GatewayError::Timeout),
+        }
+    }
+
+    /// Stripe's search is eventually consistent (about a minute behind), so
+    /// `None` soon after a lost answer means "not yet seen"; charging again
+    /// with the same key within 24 hours is still safe, as Stripe replays.
+    async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
+        check_key(idempotency_key)?;
+        let query = format!("metadata['idempotency_key']:'{idempotency_key}'");
+        let http = self.get("/v1/payment_intents/search").query(&[
+            ("query", query.as_str()),
+            ("expand[]", "data.payment_method"),
+        ]);
+        let found = match self.send::<SearchResult>(http).await? {
+            Answer::Done(result) => result.data,
+            Answer::CardError { .. } => {
+                return Err(GatewayError::Rejected("unexpected card error".into()))
+            }
+        };
+        // Two intents with one key only happen after Stripe forgot the key;
+        // if either moved money, that is the answer.
+        let Some(intent) =
+            found
+                .into_iter()
+                .reduce(|first, other| match (first.status, other.status) {
+                    (IntentStatus::Succeeded, _) => first,
+                    (_, IntentStatus::Succeeded) => other,
+                    _ => first,
+                })
+        else {
+            return Ok(None);
+        };
+        intent.settled().map(Some).ok_or(GatewayError::Timeout)
+    }
+
+    async fn save_card(
+        &self,
+        single_use_token: &str,
+        customer: &str,
+    ) -> Result<SavedCard, GatewayError> {
+        check_id(single_use_token)?;
+        let customer_id = self.create_customer(customer).await?;
+        check_id(&customer_id)?;
+        let http = self
+            .post(&format!("/v1/payment_methods/{single_use_token}/attach"))
+            .form(&[("customer", customer_id.as_str())]);
+        let method = match self.send::<PaymentMethod>(http).await? {
+            Answer::Done(method) => method,
+            Answer::CardError { code, .. } => return Err(GatewayError::Rejected(code)),
+        };
+        let card = method
+            .card
+            .ok_or_else(|| GatewayError::Rejected("the payment method is not a card".into()))?;
+        Ok(SavedCard {
+            gateway_token: format!("{customer_id}:{}", method.id),
+            card: card.into(),
+        })
+    }
+}
+
+/// Why a webhook is refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    #[error("the Stripe-Signature header is malformed")]
+    MalformedHeader,
+    #[error("no signature in the Stripe-Signature header matches the payload")]
+    BadSignature,
+    #[error("the webhook's timestamp is outside the tolerated window")]
+    TimestampOutOfTolerance,
+    #[error("the webhook's payload is not a Stripe event we can read")]
+    MalformedPayload,
+}
+
+/// Checks a `Stripe-Signature: t=<ts>,v1=<hex>[,v1=…]` header against the raw
+/// payload: some `v1` must be HMAC-SHA256(secret, "{t}.{payload}"), compared
+/// in constant time, and `t` must be within `tolerance_secs` of `now_unix`
+/// (which stops replays of old events).
+pub fn verify_webhook_signature(
+    payload: &[u8],
+    header: &str,
+    secret: &str,
+    now_unix: i64,
+    tolerance_secs: i64,
+) -> Result<(), WebhookError> {
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        let (name, value) = part
+            .trim()
+            .split_once('=')
+            .ok_or(WebhookError::MalformedHeader)?;
+        match name {
+            "t" if timestamp.is_none() => timestamp = Some(value),
+            "t" => return Err(WebhookError::MalformedHeader),
+            "v1" => signatures.push(decode_hex(value).ok_or(WebhookError::MalformedHeader)?),
+            // Other schemes (v0 is Stripe's test-mode one) are not trusted.
+            _ => {}
+        }
+    }
+    let signed_at = timestamp.ok_or(WebhookError::MalformedHeader)?;
+    let seconds: i64 = signed_at
+        .parse()
+        .map_err(|_| WebhookError::MalformedHeader)?;
+    if signatures.is_empty() {
+        return Err(WebhookError::MalformedHeader);
+    }
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|_| WebhookError::BadSignature)?;
+    // Signed over the timestamp exactly as sent, not as we would format it.
+    mac.update(signed_at.as_bytes());
+    mac.update(b".");
+    mac.update(payload);
+    if !signatures
+        .iter()
+        .any(|signature| mac.clone().verify_slice(signature).is_ok())
+    {
+        return Err(WebhookError::BadSignature);
+    }
+    let tolerance = u64::try_from(tolerance_secs).unwrap_or(0);
+    if now_unix.abs_diff(seconds) > tolerance {
+        return Err(WebhookError::TimestampOutOfTolerance);
+    }
+    Ok(())
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.is_empty() || text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|p| u8::from_str_radix(p, 16).ok())
+        })
+        .collect()
+}
+
+/// The outcome of one of our charges, as a webhook reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookCharge {
+    pub idempotency_key: String,
+    pub outcome: ChargeOutcome,
+}
+
+#[derive(Deserialize)]
+struct Event {
+    #[serde(rename = "type")]
+    kind: String,
+    data: EventData,
+}
+
+#[derive(Deserialize)]
+struct EventData {
+    object: serde_json::Value,
+}
+
+/// Reads a (verified) webhook payload. `payment_intent.succeeded` and
+/// `payment_intent.payment_failed` for intents we created give the charge's
+/// outcome; other events, and intents without our idempotency key (made
+/// elsewhere, say in Stripe's dashboard), give `None`.
+pub fn parse_webhook_event(payload: &[u8]) -> Result<Option<WebhookCharge>, WebhookError> {
+    let event: Event =
+        serde_json::from_slice(payload).map_err(|_| WebhookError::MalformedPayload)?;
+    let succeeded = match event.kind.as_str() {
+        "payment_intent.succeeded" => true,
+        "payment_intent.payment_failed" => false,
+        _ => return Ok(None),
+    };
+    let mut intent: PaymentIntent =
+        serde_json::from_value(event.data.object).map_err(|_| WebhookError::MalformedPayload)?;
+    let Some(idempotency_key) = intent.metadata.remove("idempotency_key") else {
+        return Ok(None);
+    };
+    let outcome = if succeeded {
+        ChargeOutcome::Succeeded {
+            card: intent.card(),
+            reference: intent.id,
+        }
+    } else {
+        ChargeOutcome::Declined {
+            code: intent.decline(),
+            reference: Some(intent.id),
+        }
+    };
+    Ok(Some(WebhookCharge {
+        idempotency_key,
+        outcome,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Cents;
+    use serde_json::{json, Value};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+    const KEY: &str = "sk_test_very_secret_key";
+
+    fn gateway(server: &MockServer) -> StripeGateway {
+        StripeGateway::new(
+            server.uri(),
+            SecretString::from(KEY),
+            Duration::from_millis(200),
+        )
+    }
+
+    fn charge_request<'a>(source: PaymentSource<'a>, off_session: bool) -> ChargeRequest<'a> {
+        ChargeRequest {
+            amount: Cents(4999),
+            source,
+            idempotency_key: "pay:123-abc",
+            description: "Monitoring, 14 days",
+            off_session,
+        }
+    }
+
+    fn intent(status: &str) -> Value {
+        json!({
+            "id": "pi_123",
+            "object": "payment_intent",
+            "status": status,
+            "amount": 4999,
+            "client_secret": "pi_123_secret_abc",
+            "metadata": {"idempotency_key": "pay:123-abc"},
+            "payment_method": {
+                "id": "pm_card",
+                "object": "payment_method",
+                "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}
+            }
+        })
+    }
+
+    fn visa() -> CardDetails {
+        CardDetails {
+            brand: "visa".into(),
+            last4: "4242".into(),
+            exp_month: 12,
+            exp_year: 2030,
+        }
+    }
+
+    fn card_error(code: &str, decline: Option<&str>) -> Value {
+        json!({"error": {
+            "type": "card_error",
+            "code": code,
+            "decline_code": decline,
+            "message": "Your card was declined.",
+            "payment_intent": {"id": "pi_declined", "status": "requires_payment_method"}
+        }})
+    }
+
+    async fn answering(verb: &str, at: &str, response: ResponseTemplate) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(method(verb))
+            .and(path(at))
+            .respond_with(response)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    async fn only_request(server: &MockServer) -> Request {
+        let mut requests = server.received_requests().await.unwrap();
+        assert_eq!(requests.len(), 1);
+        requests.remove(0)
+    }
+
+    fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+        request.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    fn sorted_form(request: &Request) -> Vec<(String, String)> {
+        let mut form: Vec<(String, String)> = serde_urlencoded::from_bytes(&request.body).unwrap();
+        form.sort();
+        form
+    }
+
+    fn expected_form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        form.sort();
+        form
+    }
+
+    fn assert_form_post(request: &Request, at: &str, idempotency_key: Option<&str>) {
+        assert_eq!(request.method.as_str(), "POST");
+        assert_eq!(request.url.path(), at);
+        assert_eq!(
+            header(request, "authorization"),
+            Some(format!("Bearer {KEY}").as_str())
+        );
+        assert_eq!(header(request, "idempotency-key"), idempotency_key);
+        assert_eq!(
+            header(request, "content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_single_use_token_is_charged_as_a_confirmed_payment_intent() {
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(200).set_body_json(intent("succeeded")),
+        )
+        .await;
+
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await
+            .unwrap();
+
+        assert_eq!(
+            outcome,
+            ChargeOutcome::Succeeded {
+                reference: "pi_123".into(),
+                card: Some(visa()),
+            }
+        );
+        let request = only_request(&server).await;
+        assert_form_post(&request, "/v1/payment_intents", Some("pay:123-abc"));
+        assert_eq!(
+            sorted_form(&request),
+            expected_form(&[
+                ("amount", "4999"),
+                ("currency", "usd"),
+                ("confirm", "true"),
+                ("payment_method", "pm_single"),
+                ("payment_method_types[]", "card"),
+                ("description", "Monitoring, 14 days"),
+                ("metadata[idempotency_key]", "pay:123-abc"),
+                ("expand[]", "payment_method"),
+            ])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_saved_card_is_charged_with_its_customer_and_off_session() {
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(200).set_body_json(intent("succeeded")),
+        )
+        .await;
+
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::Saved("cus_abc:pm_saved"),
+                true,
+            ))
+            .await
+            .unwrap();
+
+        assert!(matches!(outcome, ChargeOutcome::Succeeded { .. }));
+        let request = only_request(&server).await;
+        assert_form_post(&request, "/v1/payment_intents", Some("pay:123-abc"));
+        assert_eq!(
+            sorted_form(&request),
+            expected_form(&[
+                ("amount", "4999"),
+                ("currency", "usd"),
+                ("confirm", "true"),
+                ("customer", "cus_abc"),
+                ("payment_method", "pm_saved"),
+                ("off_session", "true"),
+                ("description", "Monitoring, 14 days"),
+                ("metadata[idempotency_key]", "pay:123-abc"),
+                ("expand[]", "payment_method"),
+            ])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_malformed_saved_card_is_rejected_without_calling_stripe() {
+        let server = MockServer::start().await;
+        let outcome = gateway(&server)
+            .charge(&charge_request(PaymentSource::Saved("pm_only"), true))
+            .await;
+        assert!(matches!(outcome, Err(GatewayError::Rejected(_))));
+        assert!(server.received_requests().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_declined_card_maps_to_card_declined_with_the_intent_as_reference() {
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(402)
+                .set_body_json(card_error("card_declined", Some("generic_decline"))),
+        )
+        .await;
+
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await
+            .unwrap();
+
+        assert_eq!(
+            outcome,
+            ChargeOutcome::Declined {
+                code: "card_declined".into(),
+                reference: Some("pi_declined".into()),
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn insufficient_funds_keeps_its_decline_code() {
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(402)
+                .set_body_json(card_error("card_declined", Some("insufficient_funds"))),
+        )
+        .await;
+
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await
+            .unwrap();
+
+        assert_eq!(
+            outcome,
+            ChargeOutcome::Declined {
+                code: "insufficient_funds".into(),
+                reference: Some("pi_declined".into()),
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_card_without_decline_code_uses_the_error_code() {
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(402).set_body_json(card_error("expired_card", None)),
+        )
+        .await;
+
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await
+            .unwrap();
+
+        assert!(
+            matches!(outcome, ChargeOutcome::Declined { ref code, .. } if code == "expired_card")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_intent_needing_authentication_is_declined_and_one_still_processing_is_unknown() {
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(200).set_body_json(intent("requires_action")),
+        )
+        .await;
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome,
+            ChargeOutcome::Declined {
+                code: "card_declined".into(),
+                reference: Some("pi_123".into()),
+            }
+        );
+
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(200).set_body_json(intent("processing")),
+        )
+        .await;
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await;
+        assert!(matches!(outcome, Err(GatewayError::Timeout)));
+    }
+
+    #[tokio::test]
+    async fn a_bad_request_is_rejected_without_the_key_or_the_token_in_the_message() {
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(400).set_body_json(json!({"error": {
+                "type": "invalid_request_error",
+                "code": "resource_missing",
+                "param": "payment_method",
+                "message": "No such PaymentMethod: 'pm_single'; key sk_test_very_secret_key"
+            }})),
+        )
+        .await;
+
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await;
+
+        let Err(GatewayError::Rejected(message)) = outcome else {
+            panic!("expected Rejected, got {outcome:?}");
+        };
+        assert_eq!(
+            message,
+            "HTTP 400 invalid_request_error resource_missing, param payment_method"
+        );
+        assert!(!message.contains(KEY) && !message.contains("pm_single"));
+    }
+
+    #[tokio::test]
+    async fn server_errors_rate_limits_and_conflicts_leave_the_outcome_unknown() {
+        for status in [500, 503, 429, 409] {
+            let server = answering(
+                "POST",
+                "/v1/payment_intents",
+                ResponseTemplate::new(status)
+                    .set_body_json(json!({"error": {"type": "api_error"}})),
+            )
+            .await;
+            let outcome = gateway(&server)
+                .charge(&charge_request(
+                    PaymentSource::SingleUse("pm_single"),
+                    false,
+                ))
+                .await;
+            assert!(
+                matches!(outcome, Err(GatewayError::Timeout)),
+                "{status}: {outcome:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_answer_slower_than_the_client_timeout_is_a_timeout() {
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(200)
+                .set_body_json(intent("succeeded"))
+                .set_delay(Duration::from_millis(1000)),
+        )
+        .await;
+
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await;
+
+        assert!(matches!(outcome, Err(GatewayError::Timeout)));
+    }
+
+    #[tokio::test]
+    async fn a_gateway_that_refuses_connections_is_unavailable() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        drop(listener);
+        let gateway = StripeGateway::new(
+            format!("http://{address}"),
+            SecretString::from(KEY),
+            Duration::from_millis(200),
+        );
+
+        let outcome = gateway
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await;
+
+        assert!(matches!(outcome, Err(GatewayError::Unavailable(_))));
+    }
+
+    fn assert_search(request: &Request) {
+        assert_eq!(request.method.as_str(), "GET");
+        assert_eq!(request.url.path(), "/v1/payment_intents/search");
+        assert_eq!(
+            header(request, "authorization"),
+            Some(format!("Bearer {KEY}").as_str())
+        );
+        let query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+        assert_eq!(
+            query,
+            [
+                (
+                    "query".to_owned(),
+                    "metadata['idempotency_key']:'pay:123-abc'".to_owned()
+                ),
+                ("expand[]".to_owned(), "data.payment_method".to_owned()),
+            ]
+        );
+        assert!(request
+            .url
+            .query()
+            .unwrap()
+            .starts_with("query=metadata%5B%27idempotency_key%27%5D%3A%27pay%3A123-abc%27"));
+    }
+
+    #[tokio::test]
+    async fn lookup_finds_a_succeeded_charge_by_its_key() {
+        let server = answering(
+            "GET",
+            "/v1/payment_intents/search",
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"object": "search_result", "data": [intent("succeeded")]})),
+        )
+        .await;
+
+        let outcome = gateway(&server).lookup("pay:123-abc").await.unwrap();
+
+        assert_eq!(
+            outcome,
+            Some(ChargeOutcome::Succeeded {
+                reference: "pi_123".into(),
+                card: Some(visa()),
+            })
+        );
+        assert_search(&only_request(&server).await);
+    }
+
+    #[tokio::test]
+    async fn lookup_finds_a_declined_charge_with_its_last_error() {
+        let mut declined = intent("requires_payment_method");
+        declined["last_payment_error"] = json!({"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds"});
+        let server = answering(
+            "GET",
+            "/v1/payment_intents/search",
+            ResponseTemplate::new(200).set_body_json(json!({"data": [declined]})),
+        )
+        .await;
+
+        let outcome = gateway(&server).lookup("pay:123-abc").await.unwrap();
+
+        assert_eq!(
+            outcome,
+            Some(ChargeOutcome::Declined {
+                code: "insufficient_funds".into(),
+                reference: Some("pi_123".into()),
+            })
+        );
+        assert_search(&only_request(&server).await);
+    }
+
+    #[tokio::test]
+    async fn lookup_of_an_unknown_key_finds_nothing() {
+        let server = answering(
+            "GET",
+            "/v1/payment_intents/search",
+            ResponseTemplate::new(200).set_body_json(json!({"data": [], "has_more": false})),
+        )
+        .await;
+
+        assert_eq!(gateway(&server).lookup("pay:123-abc").await.unwrap(), None);
+        assert_search(&only_request(&server).await);
+    }
+
+    #[tokio::test]
+    async fn lookup_of_a_charge_still_processing_is_still_unknown() {
+        let server = answering(
+            "GET",
+            "/v1/payment_intents/search",
+            ResponseTemplate::new(200).set_body_json(json!({"data": [intent("processing")]})),
+        )
+        .await;
+
+        let outcome = gateway(&server).lookup("pay:123-abc").await;
+
+        assert!(matches!(outcome, Err(GatewayError::Timeout)));
+    }
+
+    #[tokio::test]
+    async fn lookup_refuses_keys_that_would_need_quoting() {
+        let server = MockServer::start().await;
+        let outcome = gateway(&server).lookup("x' OR status:'succeeded").await;
+        assert!(matches!(outcome, Err(GatewayError::Rejected(_))));
+        assert!(server.received_requests().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn saving_a_card_creates_one_customer_per_client_and_attaches_the_card() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/customers"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": "cus_abc", "object": "customer"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/v1/payment_methods/pm_new/attach"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "id": "pm_new",
+                "object": "payment_method",
+                "customer": "cus_abc",
+                "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let saved = gateway(&server)
+            .save_card("pm_new", "client-42")
+            .await
+            .unwrap();
+
+        assert_eq!(
+            saved,
+            SavedCard {
+                gateway_token: "cus_abc:pm_new".into(),
+                card: visa(),
+            }
+        );
+        let requests = server.received_requests().await.unwrap();
+        let [customer, attach] = requests.as_slice() else {
+            panic!("expected two requests, got {}", requests.len());
+        };
+        assert_form_post(customer, "/v1/customers", Some("cus_client-42"));
+        assert_eq!(
+            sorted_form(customer),
+            expected_form(&[("metadata[client_id]", "client-42")])
+        );
+        assert_form_post(attach, "/v1/payment_methods/pm_new/attach", None);
+        assert_eq!(
+            sorted_form(attach),
+            expected_form(&[("customer", "cus_abc")])
+        );
+    }
+
+    #[tokio::test]
+    async fn the_debug_form_of_the_gateway_hides_the_key() {
+        let server = MockServer::start().await;
+        assert!(!format!("{:?}", gateway(&server)).contains(KEY));
+    }
+
+    const SECRET: &str = "whsec_test_secret";
+    const NOW: i64 = 1_700_000_000;
+
+    fn signature(payload: &[u8], secret: &str, timestamp: i64) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(format!("{timestamp}.").as_bytes());
+        mac.update(payload);
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn sign(payload: &[u8], secret: &str, timestamp: i64) -> String {
+        format!("t={timestamp},v1={}", signature(payload, secret, timestamp))
+    }
+
+    #[test]
+    fn a_signature_computed_elsewhere_is_accepted() {
+        // Computed with Python's hmac module, independently of this code.
+        let header =
+            "t=1700000000,v1=74a11abdd08483d064a2a1571e7881b084c522f9f3ccd0b800ec8c74aba47fc2";
+        let payload = br#"{"id":"evt_1","type":"ping"}"#;
+        assert_eq!(
+            verify_webhook_signature(payload, header, SECRET, NOW, 300),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_valid_signature_among_others_is_accepted() {
+        let payload = br#"{"id":"evt_2"}"#;
+        let good = signature(payload, SECRET, NOW - 100);
+        let header = format!(
+            "t={}, v1={}, v1={good}, v0=abcd",
+            NOW - 100,
+            "00".repeat(32)
+        );
+        assert_eq!(
+            verify_webhook_signature(payload, &header, SECRET, NOW, 300),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_tampered_payload_has_a_bad_signature() {
+        let header = sign(br#"{"amount":100}"#, SECRET, NOW);
+        assert_eq!(
+            verify_webhook_signature(br#"{"amount":999}"#, &header, SECRET, NOW, 300),
+            Err(WebhookError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn a_signature_made_with_another_secret_is_bad() {
+        let payload = br#"{"id":"evt_3"}"#;
+        let header = sign(payload, "whsec_someone_else", NOW);
+        assert_eq!(
+            verify_webhook_signature(payload, &header, SECRET, NOW, 300),
+            Err(WebhookError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn an_old_or_future_timestamp_is_out_of_tolerance() {
+        let payload = br#"{"id":"evt_4"}"#;
+        for signed_at in [NOW - 301, NOW + 301] {
+            let header = sign(payload, SECRET, signed_at);
+            assert_eq!(
+                verify_webhook_signature(payload, &header, SECRET, NOW, 300),
+                Err(WebhookError::TimestampOutOfTolerance)
+            );
+        }
+        let header = sign(payload, SECRET, NOW - 300);
+        assert_eq!(
+            verify_webhook_signature(payload, &header, SECRET, NOW, 300),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn malformed_signature_headers_are_refused() {
+        let payload = br#"{"id":"evt_5"}"#;
+        let v1 = format!("v1={}", signature(payload, SECRET, NOW));
+        for header in [
+            String::new(),
+            "garbage".to_owned(),
+            v1.clone(),
+            format!("t={NOW}"),
+            format!("t=soon,{v1}"),
+            format!("t={NOW},v1=xyz"),
+            format!("t={NOW},t={NOW},{v1}"),
+            format!("t={NOW},v0=abcd"),
+        ] {
+            assert_eq!(
+                verify_webhook_signature(payload, &header, SECRET, NOW, 300),
+                Err(WebhookError::MalformedHeader),
+                "{header}"
+            );
+        }
+    }
+
+    fn event(kind: &str, object: Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "id": "evt_1",
+            "object": "event",
+            "type": kind,
+            "data": {"object": object}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_succeeded_event_reports_the_charge_by_its_key() {
+        let mut object = intent("succeeded");
+        object["payment_method"] = json!("pm_card");
+
+        let parsed = parse_webhook_event(&event("payment_intent.succeeded", object)).unwrap();
+
+        assert_eq!(
+            parsed,
+            Some(WebhookCharge {
+                idempotency_key: "pay:123-abc".into(),
+                outcome: ChargeOutcome::Succeeded {
+                    reference: "pi_123".into(),
+                    card: None,
+                },
+            })
+        );
+    }
+
+    #[test]
+    fn a_failed_event_reports_the_decline_code() {
+        let mut object = intent("requires_payment_method");
+        object["payment_method"] = Value::Null;
+        object["last_payment_error"] = json!({"type": "card_error", "code": "incorrect_cvc"});
+
+        let parsed = parse_webhook_event(&event("payment_intent.payment_failed", object)).unwrap();
+
+        assert_eq!(
+            parsed,
+            Some(WebhookCharge {
+                idempotency_key: "pay:123-abc".into(),
+                outcome: ChargeOutcome::Declined {
+                    code: "incorrect_cvc".into(),
+                    reference: Some("pi_123".into()),
+                },
+            })
+        );
+    }
+
+    #[test]
+    fn other_events_and_intents_made_elsewhere_are_ignored() {
+        let charge = event("charge.refunded", json!({"id": "ch_1", "object": "charge"}));
+        assert_eq!(parse_webhook_event(&charge), Ok(None));
+        let mut foreign = intent("succeeded");
+        foreign["metadata"] = json!({});
+        let foreign = event("payment_intent.succeeded", foreign);
+        assert_eq!(parse_webhook_event(&foreign), Ok(None));
+        assert_eq!(
+            parse_webhook_event(b"not json"),
+            Err(WebhookError::MalformedPayload)
+        );
+    }
+}
