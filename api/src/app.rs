@@ -2,11 +2,12 @@
 //! and build the actix server.
 
 use crate::clock::Clock;
-use crate::config::{GatewaySettings, Settings};
+use crate::config::{GatewaySettings, Settings, SmsSettings};
 use crate::error::{self, ApiError};
-use crate::gateway::{PaymentGateway, SandboxGateway};
+use crate::gateway::{PaymentGateway, SandboxGateway, StripeGateway};
 use crate::openapi::ApiDoc;
 use crate::routes;
+use crate::sms::{ConsoleSender, SmsSender};
 use crate::state::AppState;
 use crate::store::{self, Store};
 use crate::{seed, telemetry};
@@ -25,27 +26,50 @@ use utoipa_scalar::{Scalar, Servable};
 pub struct Adapters {
     pub gateway: Arc<dyn PaymentGateway>,
     pub sandbox: Option<Arc<SandboxGateway>>,
+    pub sms: Arc<dyn SmsSender>,
 }
 
 impl Adapters {
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Adapters> {
-        match &settings.gateway {
-            GatewaySettings::Sandbox { latency_ms } => Ok(Adapters::sandbox(Arc::new(
+        let mut adapters = match &settings.gateway {
+            GatewaySettings::Sandbox { latency_ms } => Adapters::sandbox(Arc::new(
                 SandboxGateway::new(Duration::from_millis(*latency_ms)),
-            ))),
-            GatewaySettings::Stripe { .. } => {
-                anyhow::bail!("PAYMENT_GATEWAY=stripe: the Stripe adapter is not wired in yet")
+            )),
+            GatewaySettings::Stripe {
+                secret_key,
+                api_base,
+                ..
+            } => Adapters {
+                gateway: Arc::new(StripeGateway::new(
+                    api_base.clone(),
+                    secret_key.clone(),
+                    GATEWAY_TIMEOUT,
+                )),
+                sandbox: None,
+                sms: Arc::new(ConsoleSender),
+            },
+        };
+        adapters.sms = match &settings.sms {
+            SmsSettings::Console => Arc::new(ConsoleSender),
+            SmsSettings::Twilio { .. } => {
+                anyhow::bail!("SMS_SENDER=twilio: the Twilio adapter is not wired in yet")
             }
-        }
+        };
+        Ok(adapters)
     }
 
+    /// The sandbox gateway and the console SMS sender (the default run, tests).
     pub fn sandbox(sandbox: Arc<SandboxGateway>) -> Adapters {
         Adapters {
             gateway: sandbox.clone(),
             sandbox: Some(sandbox),
+            sms: Arc::new(ConsoleSender),
         }
     }
 }
+
+/// How long we wait for the gateway before treating the outcome as unknown.
+const GATEWAY_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub struct Application {
     port: u16,

@@ -33,6 +33,19 @@ pub enum GatewaySettings {
     },
 }
 
+/// Which SMS provider sends texts.
+#[derive(Clone, Debug)]
+pub enum SmsSettings {
+    /// Prints each message (link included) on one log line.
+    Console,
+    Twilio {
+        account_sid: String,
+        auth_token: SecretString,
+        from: String,
+        api_base: String,
+    },
+}
+
 /// Everything the service can be told; `Debug` never shows a secret.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -47,6 +60,14 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub seed_demo_on_empty: bool,
     pub gateway: GatewaySettings,
+    pub sms: SmsSettings,
+    /// Shown to clients (SMS, expired-link pop-up).
+    pub company_name: String,
+    pub support_phone: String,
+    /// Requests per client IP per minute to open or redeem payment links.
+    pub link_rate_limit_per_minute: i64,
+    /// Declined payments per link (per 10 minutes) before it is locked.
+    pub link_decline_limit: i64,
 }
 
 /// A setting that cannot be used, named by its variable.
@@ -227,7 +248,50 @@ impl Settings {
                 ))
             }
         };
+        let sms = match get("SMS_SENDER").as_deref() {
+            None | Some("console") => SmsSettings::Console,
+            Some("twilio") => {
+                let required = |var: &'static str| {
+                    get(var).ok_or_else(|| invalid(var, "required when SMS_SENDER=twilio"))
+                };
+                SmsSettings::Twilio {
+                    account_sid: required("TWILIO_ACCOUNT_SID")?,
+                    auth_token: SecretString::from(required("TWILIO_AUTH_TOKEN")?),
+                    from: required("TWILIO_FROM")?,
+                    api_base: get("TWILIO_API_BASE")
+                        .unwrap_or_else(|| "https://api.twilio.com".into())
+                        .trim_end_matches('/')
+                        .to_owned(),
+                }
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "SMS_SENDER",
+                    format!("expected console or twilio, got {other:?}"),
+                ))
+            }
+        };
+        let positive = |var: &'static str, default: i64| -> Result<i64, ConfigError> {
+            match get(var) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=1_000_000).contains(n))
+                    .ok_or_else(|| {
+                        invalid(
+                            var,
+                            format!("expected a whole number from 1 to 1000000, got {v:?}"),
+                        )
+                    }),
+            }
+        };
         Ok(Settings {
+            sms,
+            company_name: get("COMPANY_NAME").unwrap_or_else(|| "Monitoring Services".into()),
+            support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
+            link_rate_limit_per_minute: positive("LINK_RATE_LIMIT_PER_MINUTE", 60)?,
+            link_decline_limit: positive("LINK_DECLINE_LIMIT", 5)?,
             app_env,
             database_url,
             bind_address,
@@ -240,6 +304,23 @@ impl Settings {
             seed_demo_on_empty,
             gateway,
         })
+    }
+
+    /// Where the SMS provider reports delivery (Twilio only).
+    pub fn sms_status_callback_url(&self) -> Option<String> {
+        match self.sms {
+            SmsSettings::Console => None,
+            SmsSettings::Twilio { .. } => Some(format!(
+                "{}/api/v1/webhooks/twilio/status",
+                self.public_base_url
+            )),
+        }
+    }
+
+    /// The URL a payment link's token is appended to (after `#`, so it never
+    /// reaches a server log or a Referer header).
+    pub fn payment_link_base(&self) -> String {
+        format!("{}/my-account/pay#", self.public_base_url)
     }
 
     pub fn uses_dev_jwt_secret(&self) -> bool {
@@ -318,13 +399,15 @@ mod tests {
             ("APP_ENV", "staging"),
             ("PAYMENT_GATEWAY", "paypal"),
             ("SANDBOX_LATENCY_MS", "-1"),
+            ("SMS_SENDER", "pigeon"),
+            ("LINK_RATE_LIMIT_PER_MINUTE", "0"),
         ] {
             assert_eq!(settings(&[(var, value)]).unwrap_err().var, var);
         }
     }
 
     #[test]
-    fn the_stripe_gateway_needs_its_secret_key() {
+    fn stripe_and_twilio_need_their_credentials() {
         assert_eq!(
             settings(&[("PAYMENT_GATEWAY", "stripe")]).unwrap_err().var,
             "STRIPE_SECRET_KEY"

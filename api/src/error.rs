@@ -54,6 +54,12 @@ pub enum ApiError {
         code: &'static str,
         detail: &'static str,
     },
+    /// Rate limited (429, with `Retry-After`).
+    #[error("{detail}")]
+    TooManyRequests {
+        retry_after: i64,
+        detail: &'static str,
+    },
     /// A dependency (database, gateway) is down; try again (503).
     #[error("{0}")]
     Unavailable(&'static str),
@@ -102,6 +108,7 @@ impl ApiError {
             | ApiError::Refused { code, .. }
             | ApiError::Conflict { code, .. } => code,
             ApiError::Unavailable(_) => "service_unavailable",
+            ApiError::TooManyRequests { .. } => "rate_limited",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::Internal(_) => "internal_error",
@@ -153,6 +160,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Declined { .. } => StatusCode::PAYMENT_REQUIRED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -165,8 +173,14 @@ impl ResponseError for ApiError {
             tracing::error!(error = ?error, "internal error");
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let ApiError::Unauthorized(_) = self {
-            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            _ => {}
         }
         response
             .content_type("application/problem+json")

@@ -4,7 +4,7 @@ use payments_api::app::{open_store, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{AppEnv, Settings};
 use payments_api::state::AppState;
-use payments_api::{autopay, openapi, payments, seed, store, telemetry};
+use payments_api::{autopay, openapi, payments, seed, sms, store, telemetry};
 use std::sync::Arc;
 
 #[derive(Parser)]
@@ -135,6 +135,7 @@ async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
     let app =
         Application::build(settings, store, clock, adapters).context("cannot start the server")?;
     spawn_reconciler(app.state());
+    sms::outbox::spawn_worker(app.state());
     tracing::info!(api = %format!("{base}/api/v1"), docs = %format!("{base}/docs"), "payments API listening on port {}", app.port());
     tracing::info!("demo logins: staff agent@example.com / agent-demo-1, admin@example.com / admin-demo-1; client client@example.com / client-demo-1");
     app.run_until_stopped().await?;

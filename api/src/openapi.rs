@@ -34,6 +34,12 @@ use utoipa::{Modify, OpenApi};
         routes::cards::remove_card,
         routes::cards::set_autopay,
         routes::sandbox::tokenize,
+        routes::links::send_link,
+        routes::links::client_links,
+        routes::links::revoke_link,
+        routes::links::resend_link,
+        routes::links::get_link,
+        routes::links::redeem_token,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerSchemes),
@@ -43,6 +49,7 @@ use utoipa::{Modify, OpenApi};
         (name = "me", description = "The signed-in client's own records"),
         (name = "quotes", description = "Pricing of monitoring periods"),
         (name = "payments", description = "Take a Payment (staff)"),
+        (name = "payment links", description = "Secure payment links: sent by staff, paid with the token alone"),
         (name = "sandbox", description = "The sandbox gateway's card tokenization (development only)"),
     )
 )]

@@ -2,8 +2,10 @@ use crate::auth::JwtKeys;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::gateway::{PaymentGateway, SandboxGateway};
+use crate::sms::{Sealer, SmsSender};
 use crate::store::Store;
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// What every request handler may use; adapters are chosen once, at start-up.
 pub struct AppState {
@@ -14,6 +16,10 @@ pub struct AppState {
     pub gateway: Arc<dyn PaymentGateway>,
     /// Set when the sandbox is the gateway: it also tokenizes cards.
     pub sandbox: Option<Arc<SandboxGateway>>,
+    pub sms: Arc<dyn SmsSender>,
+    pub sealer: Sealer,
+    /// Wakes the outbox worker when a message is queued.
+    pub outbox_wakeup: Notify,
 }
 
 impl AppState {
@@ -27,9 +33,12 @@ impl AppState {
             store,
             jwt: JwtKeys::new(&settings.jwt_secret),
             clock,
-            settings: Arc::new(settings),
             gateway: adapters.gateway,
             sandbox: adapters.sandbox,
+            sms: adapters.sms,
+            sealer: Sealer::new(&settings.jwt_secret),
+            outbox_wakeup: Notify::new(),
+            settings: Arc::new(settings),
         }
     }
 }

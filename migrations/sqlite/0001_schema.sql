@@ -111,7 +111,8 @@ create table payment_links (
     phone text not null,
     quote text not null,
     amount_cents bigint not null check (amount_cents > 0),
-    status text not null check (status in ('sent', 'opened', 'paid', 'revoked')),
+    -- 'paying': claimed by one redeem while its charge runs (single use)
+    status text not null check (status in ('sent', 'opened', 'paying', 'paid', 'revoked')),
     sent_at text not null,
     expires_at text not null,
     opened_at text,
@@ -187,3 +188,12 @@ create table sms_outbox (
     updated_at text not null
 );
 create index sms_outbox_due_idx on sms_outbox (status, next_attempt_at);
+
+-- Fixed-window counters shared by every API instance (rate limits).
+create table rate_limits (
+    bucket text primary key,
+    window_start text not null,
+    hits bigint not null,
+    created_at text not null,
+    updated_at text not null
+);

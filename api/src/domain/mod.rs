@@ -15,3 +15,8 @@ pub mod payment;
 pub use payment::{gateway_key, next_paid_through, InvoiceAmounts, PaymentMethod, PaymentStatus};
 pub mod invoice;
 pub use invoice::{Actor, Invoice, LogEntry, Payment};
+pub mod link;
+pub use link::{
+    display_status, link_state, sms_body, LinkDisplayStatus, LinkState, LinkStatus, LinkToken,
+    PaymentLink,
+};

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod health;
 pub mod history;
 pub mod idempotency;
+pub mod links;
 pub mod me;
 pub mod payments;
 pub mod quote;
@@ -33,5 +34,11 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(cards::add_card)
         .service(cards::remove_card)
         .service(cards::set_autopay)
-        .service(sandbox::tokenize);
+        .service(sandbox::tokenize)
+        .service(links::send_link)
+        .service(links::client_links)
+        .service(links::revoke_link)
+        .service(links::resend_link)
+        .service(links::get_link)
+        .service(links::redeem_token);
 }

@@ -3,10 +3,13 @@
 //! through an `SmsSender` with bounded retries.
 
 pub mod console;
+pub mod outbox;
+pub mod seal;
 
 use async_trait::async_trait;
 
 pub use console::ConsoleSender;
+pub use seal::Sealer;
 
 /// One message to send. `body` may hold a payment link: never log it
 /// (the console sender is the single, deliberate exception).

@@ -11,7 +11,7 @@ pub use postgres::PgStore;
 pub use records::*;
 pub use sqlite::SqliteStore;
 
-use crate::domain::{Card, Client, ClientSummary, Invoice, LogEntry, Payment};
+use crate::domain::{Card, Client, ClientSummary, Invoice, LogEntry, Payment, PaymentLink};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
@@ -129,6 +129,52 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     /// Vehicles of Auto Pay clients (at locations taking payments) paid only through `through` or less.
     async fn autopay_due(&self, through: NaiveDate) -> Result<Vec<AutopayDue>>;
+
+    /// Creates a link, queues its SMS and logs it, in one transaction.
+    async fn create_link(&self, link: &NewLink) -> Result<()>;
+    async fn link(&self, id: Uuid) -> Result<Option<PaymentLink>>;
+    async fn link_by_token_hash(&self, token_hash: &[u8]) -> Result<Option<PaymentLink>>;
+    /// A client's links, newest first.
+    async fn client_links(&self, client_id: Uuid) -> Result<Vec<PaymentLink>>;
+    /// `sent → opened` (first view).
+    async fn mark_link_opened(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
+    /// The single-use rule: `sent|opened → paying` when unexpired at `now`.
+    /// One conditional update; true for exactly one of concurrent callers.
+    async fn claim_link(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool>;
+    /// `sent|opened → revoked` with a log comment; false when not revocable.
+    async fn revoke_link(&self, id: Uuid, log: &NewLogEntry, now: DateTime<Utc>) -> Result<bool>;
+
+    /// Claims up to `limit` due SMS (queued, or sending with an expired
+    /// lease) until `lease_until`; each is claimed by one worker only.
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>>;
+    async fn finish_outbox(
+        &self,
+        id: Uuid,
+        result: &OutboxResult,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// A provider's delivery report.
+    async fn outbox_delivery(
+        &self,
+        provider_id: &str,
+        status: crate::sms::SmsStatus,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Counts one hit in `bucket`'s window starting at `window_start`; returns the hits so far.
+    async fn rate_limit_hit(
+        &self,
+        bucket: &str,
+        window_start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+    /// Hits in `bucket`'s window starting at `window_start`, without counting one.
+    async fn rate_limit_count(&self, bucket: &str, window_start: DateTime<Utc>) -> Result<i64>;
 
     async fn add_log(&self, entry: &NewLogEntry, now: DateTime<Utc>) -> Result<()>;
     /// A client's log, newest first.

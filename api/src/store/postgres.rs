@@ -33,5 +33,6 @@ impl PgStore {
 impl_store!(
     PgStore,
     next_invoice_number = "nextval('invoice_number_seq')",
-    for_update = "for update"
+    for_update = "for update",
+    skip_locked = "for update skip locked"
 );

@@ -200,3 +200,45 @@ pub struct AutopayDue {
     pub vehicle_id: Uuid,
     pub paid_through: Option<NaiveDate>,
 }
+
+/// A link to create, with its SMS (sealed) and its client log comment.
+#[derive(Clone, Debug)]
+pub struct NewLink {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub vehicle_id: Uuid,
+    pub token_hash: Vec<u8>,
+    pub phone: String,
+    pub quote: crate::domain::Quote,
+    pub sent_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub created_by: Uuid,
+    pub sms_body_sealed: Vec<u8>,
+    pub log: NewLogEntry,
+}
+
+/// An SMS claimed for sending.
+#[derive(Clone, Debug)]
+pub struct OutboxMessage {
+    pub id: Uuid,
+    pub to_phone: String,
+    pub body_sealed: Vec<u8>,
+    pub attempts: i64,
+}
+
+/// How a send attempt ended.
+#[derive(Clone, Debug)]
+pub enum OutboxResult {
+    /// The provider took it; the sealed body is wiped.
+    Accepted {
+        provider_id: String,
+        status: crate::sms::SmsStatus,
+    },
+    /// Try again at `next_attempt_at`.
+    Retry {
+        error: String,
+        next_attempt_at: DateTime<Utc>,
+    },
+    /// Give up.
+    Failed { error: String },
+}

@@ -4,8 +4,9 @@
 
 use super::{Result, StoreError};
 use crate::domain::{
-    Card, Cents, Client, ClientSummary, Invoice, Line, LineKind, Location, LogEntry, MonitorDays,
-    Payment, PaymentMethod, PaymentStatus, Quote, TaxRate, Vehicle, CURRENCY,
+    Card, Cents, Client, ClientSummary, Invoice, Line, LineKind, LinkStatus, Location, LogEntry,
+    MonitorDays, Payment, PaymentLink, PaymentMethod, PaymentStatus, Quote, TaxRate, Vehicle,
+    CURRENCY,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -318,11 +319,55 @@ pub(super) fn card(r: CardRow) -> Card {
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub(super) struct LinkRow {
+    id: Uuid,
+    client_id: Uuid,
+    vehicle_id: Uuid,
+    phone: String,
+    quote: sqlx::types::Json<Quote>,
+    status: String,
+    sent_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    opened_at: Option<DateTime<Utc>>,
+    paid_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    payment_id: Option<Uuid>,
+    sms_status: Option<String>,
+}
+
+pub(super) const LINK_SELECT: &str = "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, l.sent_at, \
+    l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
+    (select o.status from sms_outbox o where o.payment_link_id = l.id order by o.created_at desc limit 1) as sms_status \
+    from payment_links l ";
+
+impl TryFrom<LinkRow> for PaymentLink {
+    type Error = StoreError;
+    fn try_from(r: LinkRow) -> Result<PaymentLink> {
+        Ok(PaymentLink {
+            status: LinkStatus::parse(&r.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("link {}: status", r.id)))?,
+            id: r.id,
+            client_id: r.client_id,
+            vehicle_id: r.vehicle_id,
+            phone: r.phone,
+            quote: r.quote.0,
+            sent_at: r.sent_at,
+            expires_at: r.expires_at,
+            opened_at: r.opened_at,
+            paid_at: r.paid_at,
+            revoked_at: r.revoked_at,
+            payment_id: r.payment_id,
+            sms_status: r.sms_status,
+        })
+    }
+}
+
 /// Implements `Store` for a backend struct with a `pool` field and a
 /// `begin_write()` method. `next_invoice_number` is the SQL expression that
 /// numbers a new invoice on that backend.
 macro_rules! impl_store {
-    ($store:ty, next_invoice_number = $next_invoice_number:literal, for_update = $for_update:literal) => {
+    ($store:ty, next_invoice_number = $next_invoice_number:literal, for_update = $for_update:literal, skip_locked = $skip_locked:literal) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             async fn migrate(&self) -> $crate::store::Result<()> {
@@ -528,6 +573,10 @@ macro_rules! impl_store {
                     sqlx::query("update vehicles set paid_through = $2, updated_at = $3 where id = $1")
                         .bind(vehicle_id).bind(through).bind(s.now).execute(&mut *tx).await?;
                 }
+                if let Some(link_id) = payment.payment_link_id {
+                    sqlx::query("update payment_links set status = 'paid', paid_at = $2, payment_id = $3, updated_at = $2 where id = $1")
+                        .bind(link_id).bind(s.now).bind(payment.id).execute(&mut *tx).await?;
+                }
                 let message = format!("{}, invoice #{number}", s.log.message);
                 sqlx::query(sql::INSERT_LOG_SQL)
                     .bind(uuid::Uuid::new_v4()).bind(s.log.client_id).bind(&s.log.author_kind).bind(&s.log.author_name).bind(message).bind(s.now)
@@ -542,6 +591,9 @@ macro_rules! impl_store {
                 let failed = sqlx::query("update payments set status = 'failed', failure_code = $2, updated_at = $3 where id = $1 and status in ('pending', 'unknown')")
                     .bind(id).bind(failure_code).bind(now).execute(&mut *tx).await?.rows_affected();
                 if failed == 1 {
+                    // A declined card leaves the link payable until it expires.
+                    sqlx::query("update payment_links set status = 'opened', updated_at = $2 where id = (select payment_link_id from payments where id = $1) and status = 'paying'")
+                        .bind(id).bind(now).execute(&mut *tx).await?;
                     sqlx::query(sql::INSERT_LOG_SQL)
                         .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)
                         .execute(&mut *tx).await?;
@@ -649,6 +701,109 @@ macro_rules! impl_store {
                 let rows: Vec<(uuid::Uuid, uuid::Uuid, Option<chrono::NaiveDate>)> = sqlx::query_as("select c.id, v.id, v.paid_through from clients c join vehicles v on v.client_id = c.id join locations l on l.id = c.location_id where c.autopay_enabled and c.autopay_card_id is not null and l.accepts_payments and (v.paid_through is null or v.paid_through <= $1) order by c.id, v.id")
                     .bind(through).fetch_all(&self.pool).await?;
                 Ok(rows.into_iter().map(|(client_id, vehicle_id, paid_through)| $crate::store::AutopayDue { client_id, vehicle_id, paid_through }).collect())
+            }
+
+            async fn create_link(&self, link: &$crate::store::NewLink) -> $crate::store::Result<()> {
+                use $crate::store::sql;
+                let mut tx = self.begin_write().await?;
+                sqlx::query("insert into payment_links (id, client_id, vehicle_id, token_hash, phone, quote, amount_cents, status, sent_at, expires_at, created_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $10, $8, $8)")
+                    .bind(link.id).bind(link.client_id).bind(link.vehicle_id).bind(&link.token_hash).bind(&link.phone)
+                    .bind(sqlx::types::Json(&link.quote)).bind(link.quote.total_due_cents.0).bind(link.sent_at).bind(link.expires_at).bind(link.created_by)
+                    .execute(&mut *tx).await?;
+                sqlx::query("insert into sms_outbox (id, payment_link_id, to_phone, body_sealed, status, attempts, next_attempt_at, created_at, updated_at) values ($1, $2, $3, $4, 'queued', 0, $5, $5, $5)")
+                    .bind(uuid::Uuid::new_v4()).bind(link.id).bind(&link.phone).bind(&link.sms_body_sealed).bind(link.sent_at)
+                    .execute(&mut *tx).await?;
+                sqlx::query(sql::INSERT_LOG_SQL)
+                    .bind(uuid::Uuid::new_v4()).bind(link.log.client_id).bind(&link.log.author_kind).bind(&link.log.author_name).bind(&link.log.message).bind(link.sent_at)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn link(&self, id: uuid::Uuid) -> $crate::store::Result<Option<$crate::domain::PaymentLink>> {
+                use $crate::store::sql;
+                let row: Option<sql::LinkRow> = sqlx::query_as(&format!("{}where l.id = $1", sql::LINK_SELECT)).bind(id).fetch_optional(&self.pool).await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn link_by_token_hash(&self, token_hash: &[u8]) -> $crate::store::Result<Option<$crate::domain::PaymentLink>> {
+                use $crate::store::sql;
+                let row: Option<sql::LinkRow> = sqlx::query_as(&format!("{}where l.token_hash = $1", sql::LINK_SELECT)).bind(token_hash).fetch_optional(&self.pool).await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn client_links(&self, client_id: uuid::Uuid) -> $crate::store::Result<Vec<$crate::domain::PaymentLink>> {
+                use $crate::store::sql;
+                let rows: Vec<sql::LinkRow> = sqlx::query_as(&format!("{}where l.client_id = $1 order by l.sent_at desc", sql::LINK_SELECT)).bind(client_id).fetch_all(&self.pool).await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn mark_link_opened(&self, id: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+                sqlx::query("update payment_links set status = 'opened', opened_at = $2, updated_at = $2 where id = $1 and status = 'sent'")
+                    .bind(id).bind(now).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn claim_link(&self, id: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<bool> {
+                let claimed = sqlx::query("update payment_links set status = 'paying', updated_at = $2 where id = $1 and status in ('sent', 'opened') and expires_at > $2")
+                    .bind(id).bind(now).execute(&self.pool).await?.rows_affected();
+                Ok(claimed == 1)
+            }
+
+            async fn revoke_link(&self, id: uuid::Uuid, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<bool> {
+                use $crate::store::sql;
+                let mut tx = self.begin_write().await?;
+                let revoked = sqlx::query("update payment_links set status = 'revoked', revoked_at = $2, updated_at = $2 where id = $1 and status in ('sent', 'opened')")
+                    .bind(id).bind(now).execute(&mut *tx).await?.rows_affected();
+                if revoked == 1 {
+                    sqlx::query(sql::INSERT_LOG_SQL)
+                        .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)
+                        .execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(revoked == 1)
+            }
+
+            async fn claim_outbox(&self, now: chrono::DateTime<chrono::Utc>, lease_until: chrono::DateTime<chrono::Utc>, limit: i64) -> $crate::store::Result<Vec<$crate::store::OutboxMessage>> {
+                let rows: Vec<(uuid::Uuid, String, Vec<u8>, i64)> = sqlx::query_as(concat!(
+                    "update sms_outbox set status = 'sending', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1 where id in (select id from sms_outbox where status in ('queued', 'sending') and next_attempt_at <= $1 order by next_attempt_at limit $3 ",
+                    $skip_locked,
+                    ") returning id, to_phone, body_sealed, attempts"
+                ))
+                    .bind(now).bind(lease_until).bind(limit).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(id, to_phone, body_sealed, attempts)| $crate::store::OutboxMessage { id, to_phone, body_sealed, attempts }).collect())
+            }
+
+            async fn finish_outbox(&self, id: uuid::Uuid, result: &$crate::store::OutboxResult, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+                use $crate::store::OutboxResult;
+                let query = match result {
+                    OutboxResult::Accepted { provider_id, status } => sqlx::query("update sms_outbox set status = $2, provider_message_id = $3, body_sealed = $4, last_error = null, updated_at = $5 where id = $1")
+                        .bind(id).bind(status.as_str()).bind(provider_id).bind(Vec::<u8>::new()).bind(now),
+                    OutboxResult::Retry { error, next_attempt_at } => sqlx::query("update sms_outbox set status = 'queued', last_error = $2, next_attempt_at = $3, updated_at = $4 where id = $1")
+                        .bind(id).bind(error).bind(*next_attempt_at).bind(now),
+                    OutboxResult::Failed { error } => sqlx::query("update sms_outbox set status = 'failed', last_error = $2, body_sealed = $3, updated_at = $4 where id = $1")
+                        .bind(id).bind(error).bind(Vec::<u8>::new()).bind(now),
+                };
+                query.execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn outbox_delivery(&self, provider_id: &str, status: $crate::sms::SmsStatus, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+                // A late "sent" never overwrites "delivered" or "failed".
+                sqlx::query("update sms_outbox set status = $2, updated_at = $3 where provider_message_id = $1 and status not in ('delivered', 'failed')")
+                    .bind(provider_id).bind(status.as_str()).bind(now).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn rate_limit_hit(&self, bucket: &str, window_start: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<i64> {
+                Ok(sqlx::query_scalar("insert into rate_limits (bucket, window_start, hits, created_at, updated_at) values ($1, $2, 1, $3, $3) on conflict (bucket) do update set hits = case when rate_limits.window_start = excluded.window_start then rate_limits.hits + 1 else 1 end, window_start = excluded.window_start, updated_at = excluded.updated_at returning hits")
+                    .bind(bucket).bind(window_start).bind(now).fetch_one(&self.pool).await?)
+            }
+
+            async fn rate_limit_count(&self, bucket: &str, window_start: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<i64> {
+                let hits: Option<i64> = sqlx::query_scalar("select hits from rate_limits where bucket = $1 and window_start = $2")
+                    .bind(bucket).bind(window_start).fetch_optional(&self.pool).await?;
+                Ok(hits.unwrap_or(0))
             }
 
             async fn add_log(&self, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {

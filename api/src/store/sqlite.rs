@@ -50,5 +50,6 @@ impl_store!(
     SqliteStore,
     next_invoice_number = "(select coalesce(max(number), 1000) + 1 from invoices)",
     // one writer at a time (BEGIN IMMEDIATE) already serialises these reads
-    for_update = ""
+    for_update = "",
+    skip_locked = ""
 );

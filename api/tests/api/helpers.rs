@@ -55,8 +55,50 @@ pub fn captured_logs() -> String {
     String::from_utf8_lossy(&capture_logs().lock().expect("log buffer").clone()).into_owned()
 }
 
+/// Everything the test database holds, as text: the SQLite file's bytes, or
+/// every row of every table on PostgreSQL.
+pub async fn database_text(app: &TestApp) -> String {
+    match &app._db {
+        TestDb::Sqlite { path } => {
+            let mut bytes = Vec::new();
+            for suffix in ["", "-wal"] {
+                bytes.extend(
+                    std::fs::read(format!("{}{suffix}", path.display())).unwrap_or_default(),
+                );
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        TestDb::Postgres { admin_url, name } => {
+            let url = format!(
+                "{}/{name}",
+                admin_url
+                    .rsplit_once('/')
+                    .map(|(s, _)| s)
+                    .unwrap_or_default()
+            );
+            let mut conn = PgConnection::connect(&url).await.expect("connect");
+            let tables: Vec<String> = sqlx::query_scalar(
+                "select tablename::text from pg_tables where schemaname = 'public'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .expect("tables");
+            let mut text = String::new();
+            for table in tables {
+                let rows: Vec<String> =
+                    sqlx::query_scalar(&format!(r#"select t::text from "{table}" t"#))
+                        .fetch_all(&mut conn)
+                        .await
+                        .expect("rows");
+                text.extend(rows);
+            }
+            text
+        }
+    }
+}
+
 /// A database that exists for one test.
-enum TestDb {
+pub(crate) enum TestDb {
     Sqlite { path: std::path::PathBuf },
     Postgres { admin_url: String, name: String },
 }
@@ -124,15 +166,13 @@ impl Drop for TestDb {
 pub struct TestApp {
     pub address: String,
     pub http: reqwest::Client,
-    #[allow(dead_code)] // for tests that look behind the API
     pub store: Arc<dyn Store>,
-    #[allow(dead_code)] // for tests that move time
     pub clock: Arc<Clock>,
     /// The sandbox gateway the app charges: counts real charges.
     pub gateway: Arc<SandboxGateway>,
     /// The app's state, for running jobs (reconcile, Auto Pay) as `serve` does.
     pub state: actix_web::web::Data<AppState>,
-    _db: TestDb,
+    pub(crate) _db: TestDb,
 }
 
 /// The app with demo data and default settings.

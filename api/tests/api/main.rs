@@ -4,6 +4,7 @@ mod auth;
 mod clients;
 mod errors;
 mod helpers;
+mod links;
 mod openapi;
 mod payments;
 mod quote;

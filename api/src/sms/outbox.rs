@@ -1,0 +1,93 @@
+//! The outbox worker: sends queued SMS with bounded retries. Every API
+//! instance runs one; a message is claimed by one worker at a time (a lease,
+//! `FOR UPDATE SKIP LOCKED` on PostgreSQL), so none is sent twice.
+
+use super::{SmsError, SmsMessage};
+use crate::state::AppState;
+use crate::store::{OutboxResult, StoreError};
+use chrono::Duration;
+
+/// Attempts before a message is given up on.
+pub const MAX_ATTEMPTS: i64 = 5;
+/// How long a worker may hold a claimed message before another may take it.
+const LEASE: Duration = Duration::seconds(60);
+
+/// Wait before attempt `attempts + 1`: 5 s, 10 s, 20 s, 40 s.
+fn backoff(attempts: i64) -> Duration {
+    Duration::seconds(5 * (1 << attempts.clamp(1, 4).saturating_sub(1)))
+}
+
+/// Sends what is due now; returns how many messages were handled.
+pub async fn drain(state: &AppState) -> Result<usize, StoreError> {
+    let now = state.clock.now();
+    let messages = state.store.claim_outbox(now, now + LEASE, 20).await?;
+    let count = messages.len();
+    for message in messages {
+        let result = match state.sealer.open(&message.body_sealed) {
+            None => OutboxResult::Failed {
+                error: "message body cannot be unsealed (server secret changed?)".into(),
+            },
+            Some(body) => {
+                let callback = state.settings.sms_status_callback_url();
+                let sms = SmsMessage {
+                    to: &message.to_phone,
+                    body: &body,
+                    status_callback: callback.as_deref(),
+                };
+                match state.sms.send(&sms).await {
+                    Ok(receipt) => OutboxResult::Accepted {
+                        provider_id: receipt.provider_id,
+                        status: receipt.status,
+                    },
+                    Err(SmsError::Retryable(error)) if message.attempts < MAX_ATTEMPTS => {
+                        OutboxResult::Retry {
+                            error,
+                            next_attempt_at: state.clock.now() + backoff(message.attempts),
+                        }
+                    }
+                    Err(SmsError::Retryable(error) | SmsError::Permanent(error)) => {
+                        OutboxResult::Failed { error }
+                    }
+                }
+            }
+        };
+        if let OutboxResult::Failed { error } | OutboxResult::Retry { error, .. } = &result {
+            tracing::warn!(sms_id = %message.id, attempts = message.attempts, %error, "SMS not sent");
+        }
+        state
+            .store
+            .finish_outbox(message.id, &result, state.clock.now())
+            .await?;
+    }
+    Ok(count)
+}
+
+/// Runs [`drain`] whenever woken (a link was just queued) and every second.
+pub fn spawn_worker(state: actix_web::web::Data<AppState>) {
+    tokio::spawn(async move {
+        loop {
+            match drain(&state).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "SMS outbox worker failed; retrying"),
+            }
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(1),
+                state.outbox_wakeup.notified(),
+            )
+            .await;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_and_stop() {
+        let waits: Vec<i64> = (1..=4).map(|a| backoff(a).num_seconds()).collect();
+        assert_eq!(waits, [5, 10, 20, 40]);
+        assert_eq!(MAX_ATTEMPTS, 5);
+    }
+}

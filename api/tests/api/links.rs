@@ -1,0 +1,392 @@
+use crate::helpers::*;
+use chrono::Duration;
+use payments_api::sms::outbox;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+fn key() -> String {
+    Uuid::new_v4().to_string()
+}
+
+/// Sends a link for Dana's Camry (14 days) to `phone`; returns the reply.
+async fn send(app: &TestApp, staff: &str, phone: &str) -> Reply {
+    send_for(app, staff, DANA, DANA_CAMRY, phone).await
+}
+
+async fn send_for(app: &TestApp, staff: &str, client: Uuid, vehicle: Uuid, phone: &str) -> Reply {
+    app.post_idempotent(
+        "/payment-links",
+        Some(staff),
+        &key(),
+        &json!({ "client_id": client, "vehicle_id": vehicle, "monitor_days": 14, "phone": phone }),
+    )
+    .await
+}
+
+/// Sends the queued SMS and returns the token from the last console line.
+async fn deliver_and_read_token(app: &TestApp) -> String {
+    outbox::drain(&app.state).await.expect("drain outbox");
+    // Tests run in parallel: take the newest token that belongs to this app's database.
+    let logs = captured_logs();
+    for line in logs.lines().rev().filter(|l| l.contains("sms_console")) {
+        let Some(after) = line.split("/my-account/pay#").nth(1) else {
+            continue;
+        };
+        let token: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        let Some(parsed) = payments_api::domain::LinkToken::parse(&token) else {
+            continue;
+        };
+        if app
+            .store
+            .link_by_token_hash(&parsed.hash())
+            .await
+            .expect("lookup")
+            .is_some()
+        {
+            return token;
+        }
+    }
+    panic!("no console SMS line with a link of this app")
+}
+
+async fn open(app: &TestApp, token: &str) -> Reply {
+    app.get(&format!("/api/v1/payment-links/{token}"), None)
+        .await
+}
+
+async fn redeem(app: &TestApp, token: &str, card: &str) -> Reply {
+    app.post_idempotent(
+        &format!("/payment-links/{token}/redeem"),
+        None,
+        &key(),
+        &json!({ "payment_token": card, "accept_terms": true }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_full_flow_sends_opens_pays_and_invoices_once() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let sent = send(&app, &staff, "512-555-0143").await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    assert_eq!(sent.body["status"], "sent");
+    assert_eq!(sent.body["amount_cents"], 17_649);
+    assert_eq!(sent.body["phone_masked"], "(•••) •••-0143");
+    let sent_at =
+        chrono::DateTime::parse_from_rfc3339(sent.body["sent_at"].as_str().unwrap()).unwrap();
+    let expires_at =
+        chrono::DateTime::parse_from_rfc3339(sent.body["expires_at"].as_str().unwrap()).unwrap();
+    assert_eq!(expires_at - sent_at, Duration::seconds(600));
+
+    let token = deliver_and_read_token(&app).await;
+    assert_eq!(token.len(), 43);
+    let log = app.client_log(&staff, DANA).await;
+    assert_eq!(
+        log[0],
+        "Secure payment link for $176.49 sent to (•••) •••-0143 by Alex Agent"
+    );
+
+    let opened = open(&app, &token).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert_eq!(opened.body["client_first_name"], "Dana");
+    assert_eq!(opened.body["vehicle_description"], "2019 Toyota Camry");
+    assert_eq!(opened.body["total_due_cents"], 17_649);
+    assert!(
+        opened.body.get("last_name").is_none() && !opened.body.to_string().contains("Whitfield")
+    );
+    assert!(opened.body["seconds_left"].as_i64().unwrap() > 590);
+
+    let card = app.tokenize("4242424242424242").await;
+    let paid = redeem(&app, &token, &card).await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+    assert_eq!(
+        (
+            paid.body["status"].as_str(),
+            paid.body["amount_cents"].as_i64()
+        ),
+        (Some("succeeded"), Some(17_649))
+    );
+    let history = app.account_history(&staff, DANA).await;
+    assert_eq!(history["invoices"][0]["id"], paid.body["invoice_id"]);
+    assert_eq!(history["payments"][0]["method"], "payment_link");
+
+    let again = redeem(&app, &token, &app.tokenize("4242424242424242").await).await;
+    again.assert_problem(410, "link_used");
+    open(&app, &token).await.assert_problem(410, "link_used");
+    let links = app
+        .get(
+            &format!("/api/v1/clients/{DANA}/payment-links"),
+            Some(&staff),
+        )
+        .await;
+    assert_eq!(links.body[0]["status"], "paid");
+    assert_eq!(links.body[0]["sms_status"], "delivered");
+    assert_eq!(app.gateway.captured_charges(), 1);
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_redeems_of_one_link_charge_once() {
+    let app = spawn_app_with(&[("LINK_RATE_LIMIT_PER_MINUTE", "100000")]).await;
+    let staff = app.agent_token().await;
+    assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
+    let token = deliver_and_read_token(&app).await;
+    let mut cards = Vec::new();
+    for _ in 0..100 {
+        cards.push(app.tokenize("4242424242424242").await);
+    }
+    let replies =
+        futures_util::future::join_all(cards.iter().map(|card| redeem(&app, &token, card))).await;
+    let paid: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(paid.len(), 1, "exactly one payment");
+    for reply in replies.iter().filter(|r| r.status != 200) {
+        reply.assert_problem(410, "link_used");
+    }
+    assert_eq!(app.gateway.captured_charges(), 1);
+    let history = app.account_history(&staff, DANA).await;
+    assert_eq!(history["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(history["invoices"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_link_expires_ttl_seconds_after_it_was_sent() {
+    let app = spawn_app_with(&[("PAYMENT_LINK_TTL_SECONDS", "2")]).await;
+    let staff = app.agent_token().await;
+    assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
+    let token = deliver_and_read_token(&app).await;
+    let card = app.tokenize("4242424242424242").await;
+    app.clock.advance(Duration::seconds(1));
+    let opened = open(&app, &token).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert!(opened.body["seconds_left"].as_i64().unwrap() <= 1);
+    app.clock.advance(Duration::seconds(2));
+    redeem(&app, &token, &card)
+        .await
+        .assert_problem(410, "link_expired");
+    open(&app, &token).await.assert_problem(410, "link_expired");
+    let links = app
+        .get(
+            &format!("/api/v1/clients/{DANA}/payment-links"),
+            Some(&staff),
+        )
+        .await;
+    assert_eq!(links.body[0]["status"], "expired");
+    assert_eq!(app.gateway.captured_charges(), 0);
+}
+
+#[tokio::test]
+async fn a_declined_card_leaves_the_link_payable() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    send(&app, &staff, "5125550143").await;
+    let token = deliver_and_read_token(&app).await;
+    redeem(&app, &token, &app.tokenize("4000000000000002").await)
+        .await
+        .assert_problem(402, "card_declined");
+    assert_eq!(open(&app, &token).await.status, 200);
+    let paid = redeem(&app, &token, &app.tokenize("4242424242424242").await).await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+}
+
+#[tokio::test]
+async fn terms_must_be_accepted() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    send(&app, &staff, "5125550143").await;
+    let token = deliver_and_read_token(&app).await;
+    let card = app.tokenize("4242424242424242").await;
+    let reply = app
+        .post_idempotent(
+            &format!("/payment-links/{token}/redeem"),
+            None,
+            &key(),
+            &json!({ "payment_token": card, "accept_terms": false }),
+        )
+        .await;
+    reply.assert_problem(422, "terms_not_accepted");
+    assert_eq!(app.gateway.captured_charges(), 0);
+}
+
+#[tokio::test]
+async fn revoked_and_resent_links() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let first = send(&app, &staff, "5125550143").await;
+    let first_token = deliver_and_read_token(&app).await;
+    let id = first.body["id"].as_str().unwrap();
+    let resent = app
+        .post_idempotent(
+            &format!("/payment-links/{id}/resend"),
+            Some(&staff),
+            &key(),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(resent.status, 201, "{}", resent.body);
+    assert_ne!(resent.body["id"], first.body["id"]);
+    let second_token = deliver_and_read_token(&app).await;
+    assert_ne!(first_token, second_token);
+    open(&app, &first_token)
+        .await
+        .assert_problem(410, "link_revoked");
+    assert_eq!(open(&app, &second_token).await.status, 200);
+
+    let revoked = app
+        .post(
+            &format!(
+                "/payment-links/{}/revoke",
+                resent.body["id"].as_str().unwrap()
+            ),
+            Some(&staff),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (revoked.status, revoked.body["status"].as_str()),
+        (200, Some("revoked"))
+    );
+    redeem(&app, &second_token, &app.tokenize("4242424242424242").await)
+        .await
+        .assert_problem(410, "link_revoked");
+    let log = app.client_log(&staff, DANA).await;
+    assert!(
+        log[0].starts_with("Secure payment link for $176.49 revoked by Alex Agent"),
+        "{log:?}"
+    );
+    assert_eq!(log.iter().filter(|m| m.contains("sent to")).count(), 2);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_tokens_are_not_found() {
+    let app = spawn_app().await;
+    open(&app, &"A".repeat(43))
+        .await
+        .assert_problem(404, "link_not_found");
+    open(&app, "short")
+        .await
+        .assert_problem(404, "link_not_found");
+    redeem(&app, &"B".repeat(43), "tok")
+        .await
+        .assert_problem(404, "link_not_found");
+}
+
+#[tokio::test]
+async fn a_location_that_does_not_accept_payments_refuses_and_queues_nothing() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let reply = send_for(&app, &staff, ELLIS, ELLIS_CIVIC, "9155550188").await;
+    reply.assert_problem(422, "location_not_accepting_payments");
+    assert!(reply.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("El Paso West"));
+    assert_eq!(outbox::drain(&app.state).await.unwrap(), 0, "no SMS queued");
+    let links = app
+        .get(
+            &format!("/api/v1/clients/{ELLIS}/payment-links"),
+            Some(&staff),
+        )
+        .await;
+    assert_eq!(links.body, Value::Array(vec![]));
+}
+
+#[tokio::test]
+async fn bad_phone_numbers_are_refused() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    for phone in ["", "555-0143", "phone", "+0 123", "51255501431234"] {
+        send(&app, &staff, phone)
+            .await
+            .assert_problem(422, "invalid_phone");
+    }
+    assert_eq!(send(&app, &staff, "+1 (512) 555-0143").await.status, 201);
+}
+
+#[tokio::test]
+async fn sending_is_idempotent_and_staff_only() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let body = json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" });
+    let idempotency_key = key();
+    let first = app
+        .post_idempotent("/payment-links", Some(&staff), &idempotency_key, &body)
+        .await;
+    let second = app
+        .post_idempotent("/payment-links", Some(&staff), &idempotency_key, &body)
+        .await;
+    assert_eq!(first.body, second.body);
+    assert_eq!(outbox::drain(&app.state).await.unwrap(), 1, "one SMS");
+    let client = app.client_token().await;
+    app.post_idempotent("/payment-links", Some(&client), &key(), &body)
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn opening_and_redeeming_are_rate_limited_per_ip() {
+    let app = spawn_app_with(&[("LINK_RATE_LIMIT_PER_MINUTE", "3")]).await;
+    for _ in 0..3 {
+        open(&app, &"A".repeat(43))
+            .await
+            .assert_problem(404, "link_not_found");
+    }
+    let response = app
+        .http
+        .get(app.url(&format!("/api/v1/payment-links/{}", "A".repeat(43))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().get("retry-after").is_some());
+    app.clock.advance(Duration::minutes(1));
+    open(&app, &"A".repeat(43))
+        .await
+        .assert_problem(404, "link_not_found");
+}
+
+#[tokio::test]
+async fn repeated_declines_lock_a_link_for_a_while() {
+    let app = spawn_app_with(&[
+        ("LINK_DECLINE_LIMIT", "2"),
+        ("PAYMENT_LINK_TTL_SECONDS", "3600"),
+    ])
+    .await;
+    let staff = app.agent_token().await;
+    send(&app, &staff, "5125550143").await;
+    let token = deliver_and_read_token(&app).await;
+    for _ in 0..2 {
+        redeem(&app, &token, &app.tokenize("4000000000000002").await)
+            .await
+            .assert_problem(402, "card_declined");
+    }
+    redeem(&app, &token, &app.tokenize("4242424242424242").await)
+        .await
+        .assert_problem(429, "rate_limited");
+    app.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        redeem(&app, &token, &app.tokenize("4242424242424242").await)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_token_appears_only_in_the_console_sms_line_and_never_in_the_database() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    send(&app, &staff, "5125550143").await;
+    let token = deliver_and_read_token(&app).await;
+    open(&app, &token).await;
+    redeem(&app, &token, &app.tokenize("4242424242424242").await).await;
+    for line in captured_logs().lines().filter(|l| l.contains(&token)) {
+        assert!(line.contains("sms_console"), "token in a log line: {line}");
+    }
+    assert!(
+        !database_text(&app).await.contains(&token),
+        "the token is in the database"
+    );
+}
