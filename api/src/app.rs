@@ -121,6 +121,8 @@ impl Application {
                     web::get().to(|| async { HttpResponse::Ok().json(ApiDoc::openapi()) }),
                 )
                 .service(Scalar::with_url("/docs", ApiDoc::openapi()))
+                .configure(|cfg| spa(cfg, "/plus", &state.settings.plus_dist))
+                .configure(|cfg| spa(cfg, "/my-account", &state.settings.my_account_dist))
                 .default_service(web::to(|| async {
                     Err::<HttpResponse, _>(ApiError::NotFound {
                         code: "not_found",
@@ -149,6 +151,32 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Serves a built single-page app under `prefix` when its folder exists;
+/// unknown paths under it get `index.html` (client-side routing).
+fn spa(cfg: &mut web::ServiceConfig, prefix: &str, dir: &str) {
+    let Ok(index) = actix_files::NamedFile::open(std::path::Path::new(dir).join("index.html"))
+    else {
+        return;
+    };
+    let redirect_to = format!("{prefix}/");
+    cfg.route(
+        prefix,
+        web::get().to(move || {
+            let location = redirect_to.clone();
+            async move {
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, location))
+                    .finish()
+            }
+        }),
+    );
+    cfg.service(
+        actix_files::Files::new(prefix, dir)
+            .index_file("index.html")
+            .default_handler(index),
+    );
 }
 
 /// Cross-origin access for the separately deployed SPAs (`CORS_ALLOWED_ORIGINS`).

@@ -56,7 +56,9 @@ pub struct Settings {
     pub public_base_url: String,
     pub payment_link_ttl_seconds: i64,
     pub cors_allowed_origins: Vec<String>,
-    pub static_dir: Option<String>,
+    /// Built SPAs served at `/plus/` and `/my-account/` when the folders exist.
+    pub plus_dist: String,
+    pub my_account_dist: String,
     pub log_format: LogFormat,
     pub seed_demo_on_empty: bool,
     pub gateway: GatewaySettings,
@@ -299,7 +301,9 @@ impl Settings {
             public_base_url,
             payment_link_ttl_seconds,
             cors_allowed_origins,
-            static_dir: get("STATIC_DIR"),
+            plus_dist: get("PLUS_DIST").unwrap_or_else(|| "frontend-plus/dist".into()),
+            my_account_dist: get("MY_ACCOUNT_DIST")
+                .unwrap_or_else(|| "frontend-myaccount/dist".into()),
             log_format,
             seed_demo_on_empty,
             gateway,
