@@ -28,6 +28,8 @@ pub enum GatewaySettings {
     /// Stripe PaymentIntents.
     Stripe {
         secret_key: SecretString,
+        /// Public; handed to Stripe Elements in the browser.
+        publishable_key: Option<String>,
         api_base: String,
         webhook_secret: Option<SecretString>,
     },
@@ -237,6 +239,7 @@ impl Settings {
                 secret_key: SecretString::from(get("STRIPE_SECRET_KEY").ok_or_else(|| {
                     invalid("STRIPE_SECRET_KEY", "required when PAYMENT_GATEWAY=stripe")
                 })?),
+                publishable_key: get("STRIPE_PUBLISHABLE_KEY"),
                 api_base: get("STRIPE_API_BASE")
                     .unwrap_or_else(|| "https://api.stripe.com".into())
                     .trim_end_matches('/')

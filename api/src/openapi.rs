@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
     ),
     servers((url = "/api/v1")),
     paths(
+        routes::public_config::public_config,
         routes::auth::staff_login,
         routes::auth::client_login,
         routes::clients::search_clients,
@@ -44,6 +45,7 @@ use utoipa::{Modify, OpenApi};
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerSchemes),
     tags(
+        (name = "config", description = "Public settings for the browser apps"),
         (name = "auth", description = "Sign-in for staff (PLUS Web) and clients (My Account)"),
         (name = "clients", description = "Staff views of clients"),
         (name = "me", description = "The signed-in client's own records"),

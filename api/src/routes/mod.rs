@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod links;
 pub mod me;
 pub mod payments;
+pub mod public_config;
 pub mod quote;
 pub mod sandbox;
 
@@ -16,7 +17,8 @@ use actix_web::web;
 
 /// Every `/api/v1` route.
 pub fn api_v1(cfg: &mut web::ServiceConfig) {
-    cfg.service(auth::staff_login)
+    cfg.service(public_config::public_config)
+        .service(auth::staff_login)
         .service(auth::client_login)
         .service(clients::search_clients)
         .service(clients::get_client)

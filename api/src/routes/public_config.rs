@@ -1,0 +1,38 @@
+use crate::config::GatewaySettings;
+use crate::state::AppState;
+use actix_web::{get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// What a browser app needs before it can take a card.
+#[derive(Serialize, ToSchema)]
+pub struct PublicConfig {
+    /// `sandbox`: tokenize with `POST /sandbox/tokenize`; `stripe`: use Stripe Elements.
+    #[schema(example = "sandbox")]
+    pub gateway: String,
+    /// Stripe's publishable key (only with the Stripe gateway).
+    pub stripe_publishable_key: Option<String>,
+    #[schema(example = "Monitoring Services")]
+    pub company_name: String,
+    #[schema(example = "(800) 555-0100")]
+    pub support_phone: String,
+}
+
+/// Public settings for the SPAs (no secrets).
+#[utoipa::path(tag = "config", operation_id = "public_config", responses((status = 200, body = PublicConfig)))]
+#[get("/config")]
+pub async fn public_config(state: web::Data<AppState>) -> web::Json<PublicConfig> {
+    let settings = &state.settings;
+    let (gateway, stripe_publishable_key) = match &settings.gateway {
+        GatewaySettings::Sandbox { .. } => ("sandbox", None),
+        GatewaySettings::Stripe {
+            publishable_key, ..
+        } => ("stripe", publishable_key.clone()),
+    };
+    web::Json(PublicConfig {
+        gateway: gateway.into(),
+        stripe_publishable_key,
+        company_name: settings.company_name.clone(),
+        support_phone: settings.support_phone.clone(),
+    })
+}
