@@ -41,6 +41,7 @@ use utoipa::{Modify, OpenApi};
         routes::links::resend_link,
         routes::links::get_link,
         routes::links::redeem_token,
+        routes::webhooks::stripe_webhook,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerSchemes),
@@ -52,6 +53,7 @@ use utoipa::{Modify, OpenApi};
         (name = "quotes", description = "Pricing of monitoring periods"),
         (name = "payments", description = "Take a Payment (staff)"),
         (name = "payment links", description = "Secure payment links: sent by staff, paid with the token alone"),
+        (name = "webhooks", description = "Signed callbacks from the payment gateway and the SMS provider"),
         (name = "sandbox", description = "The sandbox gateway's card tokenization (development only)"),
     )
 )]

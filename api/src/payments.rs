@@ -219,3 +219,27 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
     }
     Ok(settled)
 }
+
+/// Records an outcome the gateway reported on its own (a webhook) for the
+/// payment charged under `gateway_key`; unknown keys are ignored.
+pub async fn apply_gateway_outcome(
+    state: &AppState,
+    gateway_key: &str,
+    outcome: ChargeOutcome,
+) -> Result<(), StoreError> {
+    let Some(payment) = state.store.payment_by_gateway_key(gateway_key).await? else {
+        tracing::info!("gateway event for a charge we did not make; ignored");
+        return Ok(());
+    };
+    if payment.status.is_open() {
+        record(
+            state,
+            payment,
+            Ok(outcome),
+            "Payment (confirmed by the gateway)",
+            &Actor::System,
+        )
+        .await?;
+    }
+    Ok(())
+}

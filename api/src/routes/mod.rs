@@ -12,6 +12,7 @@ pub mod payments;
 pub mod public_config;
 pub mod quote;
 pub mod sandbox;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -42,5 +43,6 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(links::revoke_link)
         .service(links::resend_link)
         .service(links::get_link)
-        .service(links::redeem_token);
+        .service(links::redeem_token)
+        .service(webhooks::stripe_webhook);
 }

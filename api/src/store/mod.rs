@@ -75,6 +75,7 @@ pub trait Store: Send + Sync {
     /// same gateway key exists, returns that one instead.
     async fn insert_payment(&self, payment: &NewPayment) -> Result<Payment>;
     async fn payment(&self, id: Uuid) -> Result<Option<Payment>>;
+    async fn payment_by_gateway_key(&self, gateway_key: &str) -> Result<Option<Payment>>;
     /// In one transaction: marks the payment succeeded, creates its invoice
     /// from the quote snapshot, settles open invoices it paid off, extends the
     /// vehicle's paid-through date and writes the client log (with the

@@ -510,22 +510,26 @@ macro_rules! impl_store {
             }
 
             async fn insert_payment(&self, p: &$crate::store::NewPayment) -> $crate::store::Result<$crate::domain::Payment> {
-                use $crate::store::sql;
                 sqlx::query("insert into payments (id, client_id, vehicle_id, payment_link_id, amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, initiated_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $14) on conflict (gateway_key) do nothing")
                     .bind(p.id).bind(p.client_id).bind(p.vehicle_id).bind(p.payment_link_id).bind(p.quote.total_due_cents.0)
                     .bind($crate::domain::CURRENCY).bind(p.method.as_str()).bind(p.card_id).bind(&p.card_brand).bind(&p.card_last4)
                     .bind(&p.gateway_key).bind(sqlx::types::Json(&p.quote)).bind(&p.initiated_by).bind(p.now)
                     .execute(&self.pool).await?;
-                let row: sql::PaymentRow = sqlx::query_as(&format!("{}where p.gateway_key = $1", sql::PAYMENT_SELECT))
-                    .bind(&p.gateway_key)
-                    .fetch_one(&self.pool).await?;
-                row.try_into()
+                self.payment_by_gateway_key(&p.gateway_key).await?
+                    .ok_or_else(|| $crate::store::StoreError::Corrupt("inserted payment vanished".into()))
             }
 
             async fn payment(&self, id: uuid::Uuid) -> $crate::store::Result<Option<$crate::domain::Payment>> {
                 use $crate::store::sql;
                 let row: Option<sql::PaymentRow> = sqlx::query_as(&format!("{}where p.id = $1", sql::PAYMENT_SELECT))
                     .bind(id).fetch_optional(&self.pool).await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn payment_by_gateway_key(&self, gateway_key: &str) -> $crate::store::Result<Option<$crate::domain::Payment>> {
+                use $crate::store::sql;
+                let row: Option<sql::PaymentRow> = sqlx::query_as(&format!("{}where p.gateway_key = $1", sql::PAYMENT_SELECT))
+                    .bind(gateway_key).fetch_optional(&self.pool).await?;
                 row.map(TryInto::try_into).transpose()
             }
 

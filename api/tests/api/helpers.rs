@@ -250,6 +250,11 @@ impl Reply {
         self.body["code"].as_str().unwrap_or_default()
     }
 
+    pub fn assert_problem_status(&self, status: u16) {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.body["status"], status);
+    }
+
     /// Asserts this is a problem+json reply with `status` and `code`.
     pub fn assert_problem(&self, status: u16, code: &str) {
         assert_eq!(

@@ -8,3 +8,4 @@ mod links;
 mod openapi;
 mod payments;
 mod quote;
+mod webhooks;

@@ -1,0 +1,80 @@
+//! Providers telling us what happened: Stripe (payment outcomes) and Twilio
+//! (SMS delivery). Each request is authenticated by the provider's signature.
+
+use crate::config::GatewaySettings;
+use crate::error::{ApiError, ApiResult};
+use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature};
+use crate::payments;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use secrecy::ExposeSecret;
+
+/// Stripe's default tolerance for a signed timestamp.
+const STRIPE_TOLERANCE_SECS: i64 = 300;
+
+fn bad_signature() -> ApiError {
+    ApiError::BadRequest {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid_signature",
+        detail: "the webhook signature is missing or wrong".into(),
+        errors: vec![],
+    }
+}
+
+/// Stripe webhook: `payment_intent.succeeded` / `payment_intent.payment_failed`
+/// settle the payment charged under that key (the same path as reconciliation).
+#[utoipa::path(
+    tag = "webhooks", operation_id = "stripe_webhook",
+    params(("Stripe-Signature" = String, Header, description = "t=<unix time>,v1=<HMAC-SHA256>")),
+    request_body(content = String, content_type = "application/json", description = "A Stripe event"),
+    responses(
+        (status = 200, description = "Received"),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Stripe is not the gateway", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/webhooks/stripe")]
+#[tracing::instrument(skip_all)]
+pub async fn stripe_webhook(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let GatewaySettings::Stripe {
+        webhook_secret: Some(secret),
+        ..
+    } = &state.settings.gateway
+    else {
+        return Err(ApiError::NotFound {
+            code: "not_found",
+            detail: "no such resource",
+        });
+    };
+    let header = req
+        .headers()
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(bad_signature)?;
+    verify_webhook_signature(
+        &body,
+        header,
+        secret.expose_secret(),
+        state.clock.now().timestamp(),
+        STRIPE_TOLERANCE_SECS,
+    )
+    .map_err(|error| {
+        tracing::warn!(%error, "Stripe webhook refused");
+        bad_signature()
+    })?;
+    let event = parse_webhook_event(&body).map_err(|_| ApiError::BadRequest {
+        status: StatusCode::BAD_REQUEST,
+        code: "malformed_event",
+        detail: "not a Stripe event".into(),
+        errors: vec![],
+    })?;
+    if let Some(charge) = event {
+        payments::apply_gateway_outcome(&state, &charge.idempotency_key, charge.outcome).await?;
+    }
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
+}
