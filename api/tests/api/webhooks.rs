@@ -15,7 +15,7 @@ fn stripe_app_vars() -> [(&'static str, &'static str); 3] {
 }
 
 fn signature(payload: &str, timestamp: i64, secret: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("hmac key");
     mac.update(format!("{timestamp}.{payload}").as_bytes());
     let hex: String = mac
         .finalize()
@@ -35,7 +35,7 @@ async fn post_event(app: &TestApp, payload: &str, signature: &str) -> Reply {
         .body(payload.to_owned())
         .send()
         .await
-        .unwrap();
+        .expect("POST webhook");
     let status = response.status().as_u16();
     let body = response.json().await.unwrap_or_default();
     Reply {
