@@ -1,7 +1,8 @@
 // Starts the real API (the debug build at target/debug/payments-api) on a free
 // port against a fresh SQLite database with demo data, serving the built SPAs
 // from frontend-plus/dist and frontend-myaccount/dist. Used by both SPAs'
-// browser tests. Build first: `cargo build -p payments-api`.
+// browser tests. Build first: `cargo build -p payments-api` (or point
+// PAYMENTS_API_BIN at a built binary).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const binary = path.join(root, 'target/debug/payments-api');
+const binary = process.env.PAYMENTS_API_BIN || path.join(root, 'target/debug/payments-api');
 
 function freePort() {
   return new Promise((resolve, reject) => {
