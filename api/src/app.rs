@@ -10,14 +10,16 @@ use crate::routes;
 use crate::sms::{ConsoleSender, SmsSender};
 use crate::state::AppState;
 use crate::store::{self, Store};
-use crate::{seed, telemetry};
+use crate::{metrics, security, seed, telemetry};
 use actix_cors::Cors;
 use actix_web::dev::Server;
+use actix_web::dev::Service;
+use actix_web::HttpMessage;
 use actix_web::{http::header, web, App, HttpResponse, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
-use tracing_actix_web::TracingLogger;
+use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_scalar::{Scalar, Servable};
 
@@ -103,6 +105,40 @@ impl Application {
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap_fn(|req, srv| {
+                    let started = std::time::Instant::now();
+                    let state = req.app_data::<web::Data<AppState>>().cloned();
+                    let method = req.method().to_string();
+                    let path = req.path().to_owned();
+                    let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
+                    let response = srv.call(req);
+                    async move {
+                        let mut response = response.await?;
+                        let route = response
+                            .request()
+                            .match_pattern()
+                            .unwrap_or_else(|| "unmatched".into());
+                        let https = state
+                            .as_ref()
+                            .is_some_and(|s| s.settings.public_base_url.starts_with("https://"));
+                        if let Some(state) = &state {
+                            state.http_metrics.observe(
+                                &method,
+                                &route,
+                                response.status().as_u16(),
+                                started.elapsed(),
+                            );
+                        }
+                        let headers = response.headers_mut();
+                        security::add_headers(headers, &path, https);
+                        if let Some(id) =
+                            request_id.and_then(|id| header::HeaderValue::from_str(&id).ok())
+                        {
+                            headers.insert(header::HeaderName::from_static("x-request-id"), id);
+                        }
+                        Ok(response)
+                    }
+                })
                 .wrap(cors(&state.settings.cors_allowed_origins))
                 .wrap(TracingLogger::<telemetry::RouteSpan>::new())
                 .app_data(state.clone())
@@ -116,6 +152,7 @@ impl Application {
                 .service(routes::health::healthz)
                 .service(routes::health::readyz)
                 .service(web::scope("/api/v1").configure(routes::api_v1))
+                .route("/metrics", web::get().to(metrics::metrics))
                 .route(
                     "/openapi.json",
                     web::get().to(|| async { HttpResponse::Ok().json(ApiDoc::openapi()) }),
@@ -130,6 +167,8 @@ impl Application {
                     })
                 }))
         })
+        // On SIGTERM, stop accepting and give in-flight requests (payments) time to finish.
+        .shutdown_timeout(30)
         .listen(listener)?
         .run();
         Ok(Application {

@@ -20,6 +20,7 @@ pub struct AppState {
     pub sealer: Sealer,
     /// Wakes the outbox worker when a message is queued.
     pub outbox_wakeup: Notify,
+    pub http_metrics: crate::metrics::HttpMetrics,
 }
 
 impl AppState {
@@ -38,6 +39,7 @@ impl AppState {
             sms: adapters.sms,
             sealer: Sealer::new(&settings.jwt_secret),
             outbox_wakeup: Notify::new(),
+            http_metrics: Default::default(),
             settings: Arc::new(settings),
         }
     }

@@ -177,6 +177,9 @@ pub trait Store: Send + Sync {
     /// Hits in `bucket`'s window starting at `window_start`, without counting one.
     async fn rate_limit_count(&self, bucket: &str, window_start: DateTime<Utc>) -> Result<i64>;
 
+    /// Payments and links by status, and SMS waiting to be sent.
+    async fn business_counts(&self) -> Result<BusinessCounts>;
+
     async fn add_log(&self, entry: &NewLogEntry, now: DateTime<Utc>) -> Result<()>;
     /// A client's log, newest first.
     async fn client_log(&self, client_id: Uuid) -> Result<Vec<LogEntry>>;

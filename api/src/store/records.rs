@@ -242,3 +242,11 @@ pub enum OutboxResult {
     /// Give up.
     Failed { error: String },
 }
+
+/// Figures for `/metrics`.
+#[derive(Clone, Debug, Default)]
+pub struct BusinessCounts {
+    pub payments_by_status: Vec<(String, i64)>,
+    pub links_by_status: Vec<(String, i64)>,
+    pub outbox_depth: i64,
+}

@@ -810,6 +810,14 @@ macro_rules! impl_store {
                 Ok(hits.unwrap_or(0))
             }
 
+            async fn business_counts(&self) -> $crate::store::Result<$crate::store::BusinessCounts> {
+                Ok($crate::store::BusinessCounts {
+                    payments_by_status: sqlx::query_as("select status, count(*) from payments group by status order by status").fetch_all(&self.pool).await?,
+                    links_by_status: sqlx::query_as("select status, count(*) from payment_links group by status order by status").fetch_all(&self.pool).await?,
+                    outbox_depth: sqlx::query_scalar("select count(*) from sms_outbox where status in ('queued', 'sending')").fetch_one(&self.pool).await?,
+                })
+            }
+
             async fn add_log(&self, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
                 sqlx::query($crate::store::sql::INSERT_LOG_SQL)
                     .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)

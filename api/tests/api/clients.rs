@@ -103,3 +103,46 @@ async fn health_and_readiness_answer() {
     assert_eq!(app.get("/healthz", None).await.status, 200);
     assert_eq!(app.get("/readyz", None).await.body["status"], "ready");
 }
+
+#[tokio::test]
+async fn responses_carry_security_headers_and_a_request_id() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .get(app.url("/api/v1/config"))
+        .send()
+        .await
+        .unwrap();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert!(header("content-security-policy")
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    assert_eq!(header("referrer-policy").as_deref(), Some("no-referrer"));
+    assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert_eq!(header("x-request-id").map(|id| id.len()), Some(36));
+}
+
+#[tokio::test]
+async fn metrics_report_requests_by_route_and_business_figures() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    app.get(&format!("/api/v1/clients/{DANA}"), Some(&token))
+        .await;
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains(r#"http_requests_total{method="GET",route="/api/v1/clients/{client_id}",status="200"} 1"#), "{metrics}");
+    assert!(metrics.contains("sms_outbox_depth 0"));
+    assert!(metrics.contains("database_up 1"));
+}
