@@ -7,7 +7,7 @@ use crate::error::{self, ApiError};
 use crate::gateway::{PaymentGateway, SandboxGateway, StripeGateway};
 use crate::openapi::ApiDoc;
 use crate::routes;
-use crate::sms::{ConsoleSender, SmsSender};
+use crate::sms::{ConsoleSender, SmsSender, TwilioSender};
 use crate::state::AppState;
 use crate::store::{self, Store};
 use crate::{metrics, security, seed, telemetry};
@@ -32,11 +32,15 @@ pub struct Adapters {
 }
 
 impl Adapters {
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Adapters> {
-        let mut adapters = match &settings.gateway {
-            GatewaySettings::Sandbox { latency_ms } => Adapters::sandbox(Arc::new(
-                SandboxGateway::new(Duration::from_millis(*latency_ms)),
-            )),
+    pub fn from_settings(settings: &Settings) -> Adapters {
+        let sms = sms_sender(&settings.sms);
+        match &settings.gateway {
+            GatewaySettings::Sandbox { latency_ms } => Adapters {
+                sms,
+                ..Adapters::sandbox(Arc::new(SandboxGateway::new(Duration::from_millis(
+                    *latency_ms,
+                ))))
+            },
             GatewaySettings::Stripe {
                 secret_key,
                 api_base,
@@ -48,16 +52,9 @@ impl Adapters {
                     GATEWAY_TIMEOUT,
                 )),
                 sandbox: None,
-                sms: Arc::new(ConsoleSender),
+                sms,
             },
-        };
-        adapters.sms = match &settings.sms {
-            SmsSettings::Console => Arc::new(ConsoleSender),
-            SmsSettings::Twilio { .. } => {
-                anyhow::bail!("SMS_SENDER=twilio: the Twilio adapter is not wired in yet")
-            }
-        };
-        Ok(adapters)
+        }
     }
 
     /// The sandbox gateway and the console SMS sender (the default run, tests).
@@ -70,8 +67,29 @@ impl Adapters {
     }
 }
 
+/// The SMS sender `SMS_SENDER` names.
+pub fn sms_sender(settings: &SmsSettings) -> Arc<dyn SmsSender> {
+    match settings {
+        SmsSettings::Console => Arc::new(ConsoleSender),
+        SmsSettings::Twilio {
+            account_sid,
+            auth_token,
+            from,
+            api_base,
+        } => Arc::new(TwilioSender::new(
+            api_base,
+            account_sid.clone(),
+            auth_token.clone(),
+            from.clone(),
+            SMS_TIMEOUT,
+        )),
+    }
+}
+
 /// How long we wait for the gateway before treating the outcome as unknown.
 const GATEWAY_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long we wait for the SMS provider before retrying later.
+const SMS_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Application {
     port: u16,

@@ -106,7 +106,7 @@ async fn run() -> anyhow::Result<()> {
 async fn offline_state(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<AppState> {
     let store = store::connect(&settings.database_url).await?;
     store.migrate().await?;
-    let adapters = Adapters::from_settings(&settings)?;
+    let adapters = Adapters::from_settings(&settings);
     Ok(AppState::new(settings, store, clock, adapters))
 }
 
@@ -131,7 +131,7 @@ async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
         .await
         .context("cannot open the database")?;
     let base = settings.public_base_url.clone();
-    let adapters = Adapters::from_settings(&settings)?;
+    let adapters = Adapters::from_settings(&settings);
     let app =
         Application::build(settings, store, clock, adapters).context("cannot start the server")?;
     spawn_reconciler(app.state());

@@ -42,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         routes::links::get_link,
         routes::links::redeem_token,
         routes::webhooks::stripe_webhook,
+        routes::webhooks::twilio_status,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerSchemes),

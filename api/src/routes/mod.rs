@@ -44,5 +44,6 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(links::resend_link)
         .service(links::get_link)
         .service(links::redeem_token)
-        .service(webhooks::stripe_webhook);
+        .service(webhooks::stripe_webhook)
+        .service(webhooks::twilio_status);
 }

@@ -1,10 +1,11 @@
 //! Providers telling us what happened: Stripe (payment outcomes) and Twilio
 //! (SMS delivery). Each request is authenticated by the provider's signature.
 
-use crate::config::GatewaySettings;
+use crate::config::{GatewaySettings, SmsSettings};
 use crate::error::{ApiError, ApiResult};
 use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature};
 use crate::payments;
+use crate::sms::twilio;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -77,4 +78,59 @@ pub async fn stripe_webhook(
         payments::apply_gateway_outcome(&state, &charge.idempotency_key, charge.outcome).await?;
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
+}
+
+/// Twilio delivery report for an SMS we sent (`MessageSid`, `MessageStatus`),
+/// signed with `X-Twilio-Signature` over our callback URL and the form.
+#[utoipa::path(
+    tag = "webhooks", operation_id = "twilio_status",
+    params(("X-Twilio-Signature" = String, Header, description = "base64 HMAC-SHA1 of the URL and the sorted form fields")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "A Twilio status callback"),
+    responses(
+        (status = 204, description = "Received"),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Twilio is not the SMS sender", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/webhooks/twilio/status")]
+#[tracing::instrument(skip_all)]
+pub async fn twilio_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let (SmsSettings::Twilio { auth_token, .. }, Some(url)) = (
+        &state.settings.sms,
+        state.settings.sms_status_callback_url(),
+    ) else {
+        return Err(ApiError::NotFound {
+            code: "not_found",
+            detail: "no such resource",
+        });
+    };
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let signature = req
+        .headers()
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !twilio::signature_is_valid(&url, &form, auth_token.expose_secret(), signature) {
+        tracing::warn!("Twilio status callback refused: bad signature");
+        return Err(bad_signature());
+    }
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let (Some(sid), Some(status)) = (
+        field("MessageSid"),
+        field("MessageStatus").and_then(twilio::message_status),
+    ) {
+        state
+            .store
+            .outbox_delivery(sid, status, state.clock.now())
+            .await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -5,11 +5,13 @@
 pub mod console;
 pub mod outbox;
 pub mod seal;
+pub mod twilio;
 
 use async_trait::async_trait;
 
 pub use console::ConsoleSender;
 pub use seal::Sealer;
+pub use twilio::TwilioSender;
 
 /// One message to send. `body` may hold a payment link: never log it
 /// (the console sender is the single, deliberate exception).

@@ -2,7 +2,7 @@
 //! database — SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is a
 //! postgres:// URL (a new database per test, dropped afterwards).
 
-use payments_api::app::{open_store, Adapters, Application};
+use payments_api::app::{open_store, sms_sender, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::Settings;
 use payments_api::gateway::SandboxGateway;
@@ -200,13 +200,12 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         .await
         .expect("open test store");
     let gateway = Arc::new(SandboxGateway::default());
-    let app = Application::build(
-        settings,
-        store.clone(),
-        clock.clone(),
-        Adapters::sandbox(gateway.clone()),
-    )
-    .expect("build app");
+    let adapters = Adapters {
+        sms: sms_sender(&settings.sms),
+        ..Adapters::sandbox(gateway.clone())
+    };
+    let app =
+        Application::build(settings, store.clone(), clock.clone(), adapters).expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
     tokio::spawn(app.run_until_stopped());

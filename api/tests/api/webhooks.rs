@@ -130,3 +130,117 @@ async fn the_stripe_webhook_does_not_exist_without_stripe() {
         .await
         .assert_problem_status(404);
 }
+
+mod twilio {
+    use super::*;
+    use base64::Engine;
+    use payments_api::sms::outbox;
+    use sha1::Sha1;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const TOKEN: &str = "twilio-test-token";
+    const CALLBACK: &str = "https://pay.example.com/api/v1/webhooks/twilio/status";
+
+    /// Twilio's signature: HMAC-SHA1 of the URL and the sorted fields, base64.
+    fn sign(fields: &[(&str, &str)]) -> String {
+        let mut sorted = fields.to_vec();
+        sorted.sort_unstable();
+        let mut mac = Hmac::<Sha1>::new_from_slice(TOKEN.as_bytes()).expect("hmac key");
+        mac.update(CALLBACK.as_bytes());
+        for (name, value) in sorted {
+            mac.update(name.as_bytes());
+            mac.update(value.as_bytes());
+        }
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    }
+
+    async fn report(app: &TestApp, fields: &[(&str, &str)], signature: &str) -> u16 {
+        app.http
+            .post(app.url("/api/v1/webhooks/twilio/status"))
+            .header("x-twilio-signature", signature)
+            .form(fields)
+            .send()
+            .await
+            .expect("POST status callback")
+            .status()
+            .as_u16()
+    }
+
+    async fn sms_status(app: &TestApp, staff: &str) -> String {
+        let links = app
+            .get(
+                &format!("/api/v1/clients/{DANA}/payment-links"),
+                Some(staff),
+            )
+            .await;
+        links.body[0]["sms_status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_link_goes_out_through_twilio_and_a_signed_delivery_report_is_recorded() {
+        let twilio = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/2010-04-01/Accounts/AC123/Messages.json"))
+            .respond_with(
+                ResponseTemplate::new(201)
+                    .set_body_json(json!({"sid": "SM42", "status": "queued"})),
+            )
+            .mount(&twilio)
+            .await;
+        let api_base = twilio.uri();
+        let app = spawn_app_with(&[
+            ("SMS_SENDER", "twilio"),
+            ("TWILIO_ACCOUNT_SID", "AC123"),
+            ("TWILIO_AUTH_TOKEN", TOKEN),
+            ("TWILIO_FROM", "+15125550000"),
+            ("TWILIO_API_BASE", &api_base),
+            ("PUBLIC_BASE_URL", "https://pay.example.com"),
+        ])
+        .await;
+        let staff = app.agent_token().await;
+        let sent = app
+            .post_idempotent(
+                "/payment-links",
+                Some(&staff),
+                &Uuid::new_v4().to_string(),
+                &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" }),
+            )
+            .await;
+        assert_eq!(sent.status, 201, "{:?}", sent.body);
+        assert_eq!(outbox::drain(&app.state).await.expect("drain"), 1);
+
+        let requests = twilio.received_requests().await.expect("requests");
+        assert_eq!(requests.len(), 1);
+        let form: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&requests[0].body).expect("form");
+        let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        assert_eq!(field("To").as_deref(), Some("+15125550143"));
+        assert_eq!(field("StatusCallback").as_deref(), Some(CALLBACK));
+        assert!(
+            field("Body").is_some_and(|b| b.contains("https://pay.example.com/my-account/pay#"))
+        );
+        assert_eq!(sms_status(&app, &staff).await, "sent");
+
+        let delivered = [("MessageSid", "SM42"), ("MessageStatus", "delivered")];
+        assert_eq!(report(&app, &delivered, "forged").await, 400);
+        assert_eq!(sms_status(&app, &staff).await, "sent");
+        assert_eq!(report(&app, &delivered, &sign(&delivered)).await, 204);
+        assert_eq!(sms_status(&app, &staff).await, "delivered");
+
+        // A late "sent" report does not move it back.
+        let late = [("MessageSid", "SM42"), ("MessageStatus", "sent")];
+        assert_eq!(report(&app, &late, &sign(&late)).await, 204);
+        assert_eq!(sms_status(&app, &staff).await, "delivered");
+    }
+
+    #[tokio::test]
+    async fn without_twilio_the_callback_route_does_not_exist() {
+        let app = spawn_app().await;
+        let fields = [("MessageSid", "SM1"), ("MessageStatus", "delivered")];
+        assert_eq!(report(&app, &fields, &sign(&fields)).await, 404);
+    }
+}
