@@ -117,6 +117,16 @@ export function PayPage() {
   const supportPhone = link?.support_phone ?? config?.support_phone;
   const open = outcome === null;
 
+  if (outcome && !link) {
+    // Nothing to pay here: only the pop-up saying why.
+    return (
+      <main class="page">
+        <h1>Secure Payment</h1>
+        <OutcomeDialog outcome={outcome} supportPhone={supportPhone} />
+      </main>
+    );
+  }
+
   return (
     <main class="page">
       <h1>Secure Payment</h1>

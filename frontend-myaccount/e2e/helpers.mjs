@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions, eventually, startApi } from '../../tests/e2e/api-server.mjs';
+
+export { eventually, startApi };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const artifacts = path.resolve(here, '../../tests/artifacts/myaccount');
+mkdirSync(artifacts, { recursive: true });
+
+export const DANA = '00000000-0000-4000-8000-000000000101';
+export const DANA_CAR = '00000000-0000-4000-8000-000000000201';
+
+export const launch = () => chromium.launch(chromiumLaunchOptions);
+
+/** A phone-sized page (360×640, touch). */
+export async function phonePage(browser) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true });
+  return context.newPage();
+}
+
+export const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+/** Sends Dana a payment link as the agent, through the staff API, and returns the token from the SMS. */
+export async function sendLink(api, { vehicleId = DANA_CAR, days = 14 } = {}) {
+  const login = await fetch(`${api.baseUrl}/api/v1/auth/staff/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'agent@example.com', password: 'agent-demo-1' }),
+  });
+  const { access_token } = await login.json();
+  const sentBefore = api.smsTokens().length;
+  const response = await fetch(`${api.baseUrl}/api/v1/payment-links`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${access_token}`,
+      'idempotency-key': crypto.randomUUID(),
+    },
+    body: JSON.stringify({ client_id: DANA, vehicle_id: vehicleId, monitor_days: days, phone: '+15125550143' }),
+  });
+  if (response.status !== 201) throw new Error(`send_link answered ${response.status}: ${await response.text()}`);
+  await eventually(() => api.smsTokens().length > sentBefore);
+  return api.lastSmsToken();
+}
+
+/** Types a card into the sandbox card fields. */
+export async function fillCard(page, number, { expiry = '12/30', cvc = '123', zip = '78701' } = {}) {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiry (MM/YY)').fill(expiry);
+  await page.getByLabel('Security code').fill(cvc);
+  await page.getByLabel('Billing ZIP code').fill(zip);
+}
