@@ -33,6 +33,7 @@ const auth: Middleware = {
 
 export const api = createClient<paths>({
   baseUrl: `${import.meta.env.VITE_API_BASE_URL ?? ''}/api/v1`,
+  fetch: (request) => fetch(request), // looked up per call, so tests can stub it
 });
 api.use(auth);
 

@@ -11,7 +11,7 @@ type Invoice = components['schemas']['Invoice'];
 
 const formatDate = (iso: string) => {
   const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
-  return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1).toLocaleDateString('en-US', { dateStyle: 'medium' });
+  return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
 };
 
 /** Account Information: the invoice just paid, Auto Pay, vehicles and past invoices. */
@@ -37,7 +37,7 @@ export function AccountInfo({ paidInvoiceId }: { paidInvoiceId: string | null })
       {paidInvoiceId && (
         <section class="paid" aria-live="polite">
           <h2>Payment received{paid ? `: invoice #${paid.number}` : ''}</h2>
-          <Summary lines={paid?.lines ?? null} totalCents={paid?.total_cents} caption="Thank you for your payment." />
+          <Summary lines={paid?.lines ?? null} totalCents={paid?.total_cents} caption="Thank you for your payment." totalLabel="Total Paid" />
         </section>
       )}
       {me && (

@@ -1,3 +1,4 @@
+import { useId } from 'preact/hooks';
 import { formatCents } from '../lib/money';
 
 interface Line {
@@ -10,12 +11,14 @@ interface Props {
   lines: Line[] | null;
   totalCents?: number;
   caption?: string;
+  totalLabel?: string;
 }
 
-export function Summary({ lines, totalCents, caption }: Props) {
+export function Summary({ lines, totalCents, caption, totalLabel = 'Total Due Amount' }: Props) {
+  const titleId = useId();
   return (
-    <section class="summary" aria-labelledby="summary-title" aria-busy={lines === null}>
-      <h2 id="summary-title">Payment Summary</h2>
+    <section class="summary" aria-labelledby={titleId} aria-busy={lines === null}>
+      <h2 id={titleId}>Payment Summary</h2>
       {caption && <p class="muted">{caption}</p>}
       {lines === null ? (
         <div class="skeleton" aria-hidden="true">
@@ -36,7 +39,7 @@ export function Summary({ lines, totalCents, caption }: Props) {
           </tbody>
           <tfoot>
             <tr>
-              <th scope="row">Total Due Amount</th>
+              <th scope="row">{totalLabel}</th>
               <td>{formatCents(totalCents ?? 0)}</td>
             </tr>
           </tfoot>
