@@ -42,6 +42,17 @@ test('Dana signs in, pays with her saved Visa, sees the invoice and turns on Aut
   await page.getByText('Auto Pay is on.').waitFor();
   assert.equal(await autopay.getAttribute('aria-checked'), 'true');
   await shot(page, '13-account-autopay-on');
+
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await shot(page, '14-account-information-desktop');
+});
+
+test('an expired or bad session goes back to the login page', async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${api.baseUrl}/my-account/`);
+  await page.evaluate(() => sessionStorage.setItem('myaccount.token', 'not-a-valid-jwt'));
+  await page.goto(`${api.baseUrl}/my-account/account`);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
 });
 
 test('a wrong password is refused', async () => {

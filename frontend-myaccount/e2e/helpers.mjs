@@ -15,10 +15,17 @@ export const DANA_CAR = '00000000-0000-4000-8000-000000000201';
 
 export const launch = () => chromium.launch(chromiumLaunchOptions);
 
+/** Content-Security-Policy violations any page reported (the API's CSP allows no inline script). */
+export const cspViolations = [];
+
 /** A phone-sized page (360×640, touch). */
 export async function phonePage(browser) {
   const context = await browser.newContext({ viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true });
-  return context.newPage();
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  return page;
 }
 
 export const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fillCard, launch, phonePage, sendLink, shot, startApi } from './helpers.mjs';
+import { cspViolations, fillCard, launch, phonePage, sendLink, shot, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -11,6 +11,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await api?.stop();
+  assert.deepEqual(cspViolations, []);
 });
 
 const openLink = async (token) => {
@@ -69,6 +70,26 @@ test('a declined card is explained and another card can be tried', async () => {
   await page.getByRole('button', { name: 'Make Payment' }).click();
   await page.getByRole('dialog', { name: 'Payment Complete' }).waitFor();
   await shot(page, '06-pay-retry-complete');
+});
+
+test('the summary keeps its place while it loads (no layout shift)', async () => {
+  const token = await sendLink(api);
+  const page = await phonePage(browser);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/v1/payment-links/*', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${api.baseUrl}/my-account/pay#${token}`);
+  const cardField = page.getByLabel('Card number');
+  await cardField.waitFor();
+  const before = await cardField.boundingBox();
+  await shot(page, '00-pay-loading');
+  release();
+  await page.getByText('Total Due Amount').waitFor();
+  const after = await cardField.boundingBox();
+  assert.ok(Math.abs(after.y - before.y) <= 2, `the card fields moved from ${before.y} to ${after.y}`);
 });
 
 test('an unknown link says so', async () => {

@@ -7,12 +7,15 @@ interface Line {
 }
 
 interface Props {
-  /** Null while loading: a skeleton of the same size keeps the page from jumping. */
+  /** Null while loading: placeholder rows of the same size keep the page from jumping. */
   lines: Line[] | null;
   totalCents?: number;
   caption?: string;
   totalLabel?: string;
 }
+
+// Same rows as a real summary (fee, past due, tax) so nothing moves when it arrives.
+const placeholder: Line[] = [0, 1, 2].map(() => ({ description: '', amount_cents: 0 }));
 
 export function Summary({ lines, totalCents, caption, totalLabel = 'Total Due Amount' }: Props) {
   const titleId = useId();
@@ -20,31 +23,22 @@ export function Summary({ lines, totalCents, caption, totalLabel = 'Total Due Am
     <section class="summary" aria-labelledby={titleId} aria-busy={lines === null}>
       <h2 id={titleId}>Payment Summary</h2>
       {caption && <p class="muted">{caption}</p>}
-      {lines === null ? (
-        <div class="skeleton" aria-hidden="true">
-          <span />
-          <span />
-          <span />
-          <span class="total" />
-        </div>
-      ) : (
-        <table>
-          <tbody>
-            {lines.map((line) => (
-              <tr key={line.description}>
-                <th scope="row">{line.description}</th>
-                <td>{formatCents(line.amount_cents)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row">{totalLabel}</th>
-              <td>{formatCents(totalCents ?? 0)}</td>
+      <table>
+        <tbody>
+          {(lines ?? placeholder).map((line, i) => (
+            <tr key={i}>
+              <th scope="row">{lines ? line.description : <span class="bar" />}</th>
+              <td>{lines ? formatCents(line.amount_cents) : <span class="bar short" />}</td>
             </tr>
-          </tfoot>
-        </table>
-      )}
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">{lines ? totalLabel : <span class="bar" />}</th>
+            <td>{lines ? formatCents(totalCents ?? 0) : <span class="bar short" />}</td>
+          </tr>
+        </tfoot>
+      </table>
     </section>
   );
 }
