@@ -28,7 +28,15 @@ export async function phonePage(browser) {
   return page;
 }
 
-export const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+/** Saves a full-page screenshot, after checking nothing sticks out sideways (no horizontal scrolling). */
+export async function shot(page, name) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  if (scrollWidth > innerWidth) throw new Error(`${name}: the page is ${scrollWidth}px wide in a ${innerWidth}px window`);
+}
 
 /** Sends Dana a payment link as the agent, through the staff API, and returns the token from the SMS. */
 export async function sendLink(api, { vehicleId = DANA_CAR, days = 14 } = {}) {

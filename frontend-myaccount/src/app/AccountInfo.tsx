@@ -9,9 +9,11 @@ import { AutoPaySwitch } from './AutoPaySwitch';
 type Client = components['schemas']['Client'];
 type Invoice = components['schemas']['Invoice'];
 
-const formatDate = (iso: string) => {
-  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
-  return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
+/** A date-time in the reader's time zone; a plain date (paid through) as that calendar day. */
+const formatDate = (iso: string, month: 'short' | 'numeric' = 'short') => {
+  const [y, m, d] = iso.split('-').map((part) => parseInt(part, 10));
+  const date = iso.length > 10 ? new Date(iso) : new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1);
+  return date.toLocaleDateString('en-US', { month, day: 'numeric', year: 'numeric' });
 };
 
 /** Account Information: the invoice just paid, Auto Pay, vehicles and past invoices. */
@@ -91,7 +93,7 @@ export function AccountInfo({ paidInvoiceId }: { paidInvoiceId: string | null })
               {invoices.map((inv) => (
                 <tr key={inv.id} class={inv.id === paidInvoiceId ? 'highlight' : undefined}>
                   <td>#{inv.number}</td>
-                  <td>{formatDate(inv.issued_at)}</td>
+                  <td>{formatDate(inv.issued_at, 'numeric')}</td>
                   <td>{inv.status}</td>
                   <td>{formatCents(inv.total_cents)}</td>
                 </tr>
