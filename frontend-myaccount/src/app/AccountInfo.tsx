@@ -5,6 +5,7 @@ import { Summary } from '../components/Summary';
 import { formatCents } from '../lib/money';
 import { errorCode, problemMessage } from '../lib/problems';
 import { AutoPaySwitch } from './AutoPaySwitch';
+import type { Paid } from './MakePayment';
 
 type Client = components['schemas']['Client'];
 type Invoice = components['schemas']['Invoice'];
@@ -17,7 +18,8 @@ const formatDate = (iso: string, month: 'short' | 'numeric' = 'short') => {
 };
 
 /** Account Information: the invoice just paid, Auto Pay, vehicles and past invoices. */
-export function AccountInfo({ paidInvoiceId }: { paidInvoiceId: string | null }) {
+export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
+  const paidInvoiceId = payment?.invoiceId ?? null;
   const [me, setMe] = useState<Client | null>(null);
   const [invoices, setInvoices] = useState<Invoice[] | null>(null);
   const [paid, setPaid] = useState<Invoice | null>(null);
@@ -34,8 +36,14 @@ export function AccountInfo({ paidInvoiceId }: { paidInvoiceId: string | null })
 
   return (
     <>
-      <h1>Account Information</h1>
+      <h1 tabIndex={-1}>Account Information</h1>
       {problem && <p class="alert" role="alert">{problemMessage(problem)}</p>}
+      {payment && !payment.confirmed && (
+        <p class="notice" role="status">
+          Your payment was sent and we are waiting for your bank to confirm it. Please do not pay again: it will show
+          here once confirmed.
+        </p>
+      )}
       {paidInvoiceId && (
         <section class="paid" aria-live="polite">
           <h2>Payment received{paid ? `: invoice #${paid.number}` : ''}</h2>
@@ -57,7 +65,7 @@ export function AccountInfo({ paidInvoiceId }: { paidInvoiceId: string | null })
               <dd>{formatCents(me.past_due_cents)}</dd>
             </dl>
           </section>
-          <AutoPaySwitch client={me} onChange={setMe} promote={paidInvoiceId !== null} />
+          <AutoPaySwitch client={me} onChange={setMe} promote={payment !== null} />
           <section>
             <h2>Vehicles</h2>
             <ul class="plain">

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { session, setUnauthorizedHandler } from '../api/client';
 import { AccountInfo } from './AccountInfo';
 import { Login } from './Login';
-import { MakePayment } from './MakePayment';
+import { MakePayment, type Paid } from './MakePayment';
 
 const BASE = import.meta.env.BASE_URL; // '/my-account/'
 
@@ -25,9 +25,11 @@ function useRoute(): [string, (page: string) => void] {
 export function App() {
   const [signedIn, setSignedIn] = useState(() => session.get() !== null);
   const [page, navigate] = useRoute();
-  const [paidInvoiceId, setPaidInvoiceId] = useState<string | null>(null);
+  const [paid, setPaid] = useState<Paid | null>(null);
 
   useEffect(() => setUnauthorizedHandler(() => setSignedIn(false)), []);
+  // A new page moves focus to its heading, so screen readers announce where they are.
+  useEffect(() => document.querySelector<HTMLElement>('main h1')?.focus(), [page, signedIn]);
 
   if (!signedIn) {
     return (
@@ -74,11 +76,11 @@ export function App() {
       </header>
       <main class="page">
         {onAccount ? (
-          <AccountInfo paidInvoiceId={paidInvoiceId} />
+          <AccountInfo paid={paid} />
         ) : (
           <MakePayment
-            onPaid={(invoiceId) => {
-              setPaidInvoiceId(invoiceId);
+            onPaid={(payment) => {
+              setPaid(payment);
               navigate('account');
             }}
           />

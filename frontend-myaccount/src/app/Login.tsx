@@ -27,7 +27,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
 
   return (
     <main class="page">
-      <h1>My Account</h1>
+      <h1 tabIndex={-1}>My Account</h1>
       <form onSubmit={submit}>
         <label>
           Email

@@ -87,8 +87,10 @@ export function PayPage() {
     if (!token || !card.valid || !terms || busy) return;
     setBusy(true);
     setProblem(null);
+    let sent = false;
     try {
       const paymentToken = await card.tokenize();
+      sent = true;
       const key = newIdempotencyKey(); // one per attempt; network retries reuse it
       const result: PaymentResult = await withNetworkRetry(() =>
         call(
@@ -105,7 +107,10 @@ export function PayPage() {
       );
     } catch (error) {
       const code = errorCode(error);
-      if (declineCodes.has(code)) {
+      if (sent && code === 'network_error') {
+        // The payment may have reached the API: ask the link what happened instead of guessing.
+        setOutcome({ kind: 'confirming' });
+      } else if (declineCodes.has(code)) {
         setCardKey((k) => k + 1); // clears the card fields; the terms stay accepted
         setProblem({ code, declined: true });
       } else endWith(code);
