@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launch, phonePage, shot, startApi } from './helpers.mjs';
+
+let api;
+let browser;
+before(async () => {
+  api = await startApi();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+test('Dana signs in, pays with her saved Visa, sees the invoice and turns on Auto Pay', async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${api.baseUrl}/my-account/`);
+  await page.getByLabel('Email').fill('client@example.com');
+  await page.getByLabel('Password').fill('client-demo-1');
+  await shot(page, '10-account-login');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await page.getByRole('tab', { name: 'Make a Payment' }).waitFor();
+  await page.getByText('Total Due Amount').waitFor();
+  await page.getByRole('radio', { name: /Visa ending 4242/ }).check();
+  const summary = await page.locator('.summary').innerText();
+  assert.match(summary, /Past due balance\s+\$123\.45/);
+  await shot(page, '11-account-make-payment');
+
+  await page.getByRole('button', { name: /^Make Payment of \$/ }).click();
+  await page.getByRole('heading', { name: 'Account Information' }).waitFor();
+  const paid = page.getByRole('heading', { name: /Payment received: invoice #\d+/ });
+  await paid.waitFor();
+  const number = (await paid.innerText()).match(/#(\d+)/)?.[1];
+  await page.getByRole('cell', { name: `#${number}` }).waitFor();
+  await shot(page, '12-account-information');
+
+  const autopay = page.getByRole('switch', { name: 'Auto Pay' });
+  assert.equal(await autopay.getAttribute('aria-checked'), 'false');
+  await autopay.click();
+  await page.getByText('Auto Pay is on.').waitFor();
+  assert.equal(await autopay.getAttribute('aria-checked'), 'true');
+  await shot(page, '13-account-autopay-on');
+
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await shot(page, '14-account-information-desktop');
+});
+
+test('an expired or bad session goes back to the login page', async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${api.baseUrl}/my-account/`);
+  await page.evaluate(() => sessionStorage.setItem('myaccount.token', 'not-a-valid-jwt'));
+  await page.goto(`${api.baseUrl}/my-account/account`);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+});
+
+test('a wrong password is refused', async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${api.baseUrl}/my-account/`);
+  await page.getByLabel('Email').fill('client@example.com');
+  await page.getByLabel('Password').fill('wrong-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').getByText('The email or password is not right.').waitFor();
+});

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { cspViolations, fillCard, launch, phonePage, sendLink, shot, startApi } from './helpers.mjs';
+
+let api;
+let browser;
+before(async () => {
+  api = await startApi();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await api?.stop();
+  assert.deepEqual(cspViolations, []);
+});
+
+const openLink = async (token) => {
+  const page = await phonePage(browser);
+  await page.goto(`${api.baseUrl}/my-account/pay#${token}`);
+  return page;
+};
+
+test('a link sent by staff is paid with a good card, and cannot be paid twice', async () => {
+  const token = await sendLink(api);
+  const page = await openLink(token);
+  await page.getByText('Total Due Amount').waitFor();
+  assert.ok(!page.url().includes(token), 'the token is cleared from the address bar');
+  await page.getByText('Hi Dana,').waitFor();
+  await page.getByRole('timer').waitFor();
+  const pay = page.getByRole('button', { name: 'Make Payment' });
+  assert.equal(await pay.isDisabled(), true);
+  await shot(page, '01-pay-summary');
+
+  await fillCard(page, '4242 4242 4242 4242');
+  assert.equal(await pay.isDisabled(), true, 'terms not yet accepted');
+  await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
+  assert.equal(await pay.isDisabled(), false);
+  await shot(page, '02-pay-card-filled');
+  await pay.click();
+
+  const dialog = page.getByRole('dialog', { name: 'Payment Complete' });
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /\$\d[\d,]*\.\d\d/);
+  assert.match(await dialog.innerText(), /Receipt number: \d+/);
+  await shot(page, '03-pay-complete');
+
+  const again = await openLink(token);
+  const used = again.getByRole('dialog', { name: 'Already Paid' });
+  await used.waitFor();
+  assert.match(await used.innerText(), /already been used/);
+  await shot(again, '04-pay-link-used');
+});
+
+test('a declined card is explained and another card can be tried', async () => {
+  const page = await openLink(await sendLink(api));
+  await page.getByText('Total Due Amount').waitFor();
+  await fillCard(page, '4000000000000002');
+  const terms = page.getByRole('checkbox', { name: /I accept the terms/ });
+  await terms.check();
+  await page.getByRole('button', { name: 'Make Payment' }).click();
+
+  const alert = page.getByRole('alert');
+  await alert.getByText('Your card was declined').waitFor();
+  assert.equal(await page.getByLabel('Card number').inputValue(), '', 'the card fields are cleared');
+  assert.equal(await terms.isChecked(), true, 'the terms stay accepted');
+  await shot(page, '05-pay-declined');
+
+  await alert.getByRole('button', { name: 'Try another card' }).click();
+  await fillCard(page, '4242424242424242');
+  await page.getByRole('button', { name: 'Make Payment' }).click();
+  await page.getByRole('dialog', { name: 'Payment Complete' }).waitFor();
+  await shot(page, '06-pay-retry-complete');
+});
+
+test('the summary keeps its place while it loads (no layout shift)', async () => {
+  const token = await sendLink(api);
+  const page = await phonePage(browser);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/v1/payment-links/*', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${api.baseUrl}/my-account/pay#${token}`);
+  const cardField = page.getByLabel('Card number');
+  await cardField.waitFor();
+  const before = await cardField.boundingBox();
+  await shot(page, '00-pay-loading');
+  release();
+  await page.getByText('Total Due Amount').waitFor();
+  const after = await cardField.boundingBox();
+  assert.ok(Math.abs(after.y - before.y) <= 2, `the card fields moved from ${before.y} to ${after.y}`);
+});
+
+test('an unknown link says so', async () => {
+  const page = await openLink('not-a-real-token-not-a-real-token-not-a-rea');
+  await page.getByRole('dialog', { name: 'Link Not Found' }).waitFor();
+});
+
+test('an expired link shows Link Expired with the support phone', async () => {
+  const shortApi = await startApi({ env: { PAYMENT_LINK_TTL_SECONDS: '2' } });
+  try {
+    const token = await sendLink(shortApi);
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // the link's own TTL has to pass
+    const page = await phonePage(browser);
+    await page.goto(`${shortApi.baseUrl}/my-account/pay#${token}`);
+    const dialog = page.getByRole('dialog', { name: 'Link Expired' });
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /support team/);
+    assert.match(await dialog.innerText(), /\(800\) 555-0100/);
+    await shot(page, '07-pay-link-expired');
+  } finally {
+    await shortApi.stop();
+  }
+});

@@ -1,0 +1,62 @@
+import { useState } from 'preact/hooks';
+import { api, call, session } from '../api/client';
+import { ApiError, errorMessage } from '../lib/problems';
+
+export function Login({ onSignedIn }: { onSignedIn: () => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      const { access_token } = await call(api.POST('/auth/client/login', { body: { email, password } }));
+      session.set(access_token);
+      onSignedIn();
+    } catch (error) {
+      setProblem(
+        error instanceof ApiError && error.status === 401 ? 'The email or password is not right.' : errorMessage(error),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="page">
+      <h1 tabIndex={-1}>My Account</h1>
+      <form onSubmit={submit}>
+        <label>
+          Email
+          <input
+            type="email"
+            autoComplete="username"
+            inputMode="email"
+            required
+            value={email}
+            onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <div role="alert" class="alert-slot">
+          {problem && <p class="alert">{problem}</p>}
+        </div>
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}

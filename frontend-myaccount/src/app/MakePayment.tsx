@@ -1,0 +1,199 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { components } from '../api/schema';
+import { api, call, newIdempotencyKey, withNetworkRetry } from '../api/client';
+import { CardEntry, type CardState } from '../components/CardEntry';
+import { PayButton } from '../components/PayButton';
+import { Summary } from '../components/Summary';
+import { formatCents } from '../lib/money';
+import { declineCodes, errorCode, problemMessage } from '../lib/problems';
+
+type Client = components['schemas']['Client'];
+type PublicConfig = components['schemas']['PublicConfig'];
+type QuoteSummary = components['schemas']['QuoteSummary'];
+
+/** What Account Information shows about the payment just made. */
+export interface Paid {
+  invoiceId: string | null;
+  confirmed: boolean;
+}
+
+const NEW_CARD = 'new';
+const brandName = (brand: string) => brand.charAt(0).toUpperCase() + brand.slice(1);
+
+/** Make a Payment: vehicle → days → Payment Summary → card → pay. */
+export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
+  const [me, setMe] = useState<Client | null>(null);
+  const [config, setConfig] = useState<PublicConfig | null>(null);
+  const [vehicleId, setVehicleId] = useState<string | null>(null);
+  const [days, setDays] = useState(30);
+  const [quote, setQuote] = useState<QuoteSummary | null>(null);
+  const [method, setMethod] = useState(NEW_CARD);
+  const [card, setCard] = useState<CardState>({ valid: false, tokenize: () => Promise.reject(new Error('no card')) });
+  const [cardKey, setCardKey] = useState(0);
+  const [saveCard, setSaveCard] = useState(false);
+  const [autopay, setAutopay] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    call(api.GET('/config')).then(setConfig, (e: unknown) => setProblem(errorCode(e)));
+    call(api.GET('/me')).then(
+      (client) => {
+        setMe(client);
+        setVehicleId(client.vehicles[0]?.id ?? null);
+        setDays(client.plan_days === 14 ? 14 : 30);
+        setMethod(client.autopay_card_id ?? client.cards[0]?.id ?? NEW_CARD);
+      },
+      (e: unknown) => setProblem(errorCode(e)),
+    );
+  }, []);
+
+  const loadQuote = () => {
+    if (!me || !vehicleId) return;
+    setQuote(null);
+    call(api.POST('/quote-summary', { body: { client_id: me.id, vehicle_id: vehicleId, monitor_days: days } })).then(
+      setQuote,
+      (e: unknown) => setProblem(errorCode(e)),
+    );
+  };
+  useEffect(loadQuote, [me, vehicleId, days]);
+
+  const newCard = method === NEW_CARD;
+  const cardSaved = !newCard || saveCard;
+  const ready = quote !== null && (!newCard || card.valid);
+
+  const pay = async (event: Event) => {
+    event.preventDefault();
+    if (!ready || !vehicleId || busy) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      let source: { card_id: string } | { payment_token: string } = { card_id: method };
+      if (newCard) {
+        const token = await card.tokenize();
+        source = saveCard
+          ? { card_id: (await call(api.POST('/me/cards', { body: { payment_token: token } }))).id }
+          : { payment_token: token };
+      }
+      const key = newIdempotencyKey();
+      const result = await withNetworkRetry(() =>
+        call(
+          api.POST('/me/payments', {
+            params: { header: { 'Idempotency-Key': key } },
+            body: {
+              vehicle_id: vehicleId,
+              monitor_days: days,
+              expected_total_cents: quote.total_due_cents,
+              enroll_autopay: autopay && cardSaved,
+              ...source,
+            },
+          }),
+        ),
+      );
+      onPaid({ invoiceId: result.invoice_id ?? null, confirmed: result.status === 'succeeded' });
+    } catch (error) {
+      const code = errorCode(error);
+      if (declineCodes.has(code)) setCardKey((k) => k + 1);
+      if (code === 'quote_changed') loadQuote();
+      setProblem(code);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <h1 tabIndex={-1}>Payment</h1>
+      <div role="tablist" aria-label="Payment" class="tabs">
+        <button type="button" role="tab" aria-selected="true" id="tab-make" aria-controls="panel-make">
+          Make a Payment
+        </button>
+      </div>
+      <div id="panel-make" role="tabpanel" aria-labelledby="tab-make">
+        <form onSubmit={pay}>
+          {me && me.past_due_cents > 0 && (
+            <p class="notice">
+              Past due balance: <strong>{formatCents(me.past_due_cents)}</strong>. It is included in this payment.
+            </p>
+          )}
+          <fieldset>
+            <legend>1. Vehicle</legend>
+            {me === null && <div class="skeleton" aria-hidden="true"><span /><span /></div>}
+            {me?.vehicles.map((vehicle) => (
+              <label class="choice" key={vehicle.id}>
+                <input type="radio" name="vehicle" checked={vehicleId === vehicle.id} onChange={() => setVehicleId(vehicle.id)} />
+                <span>
+                  {vehicle.description}
+                  {vehicle.plate && <span class="muted"> · {vehicle.plate}</span>}
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <fieldset>
+            <legend>2. Monitoring days</legend>
+            <div class="row">
+              {[14, 30].map((d) => (
+                <label class="choice" key={d}>
+                  <input type="radio" name="days" checked={days === d} onChange={() => setDays(d)} />
+                  <span>{d} days</span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <Summary
+            lines={quote?.lines ?? null}
+            totalCents={quote?.total_due_cents}
+            caption={quote ? `${quote.vehicle_description}, ${quote.monitor_days} days` : '\u00a0'}
+          />
+          <fieldset>
+            <legend>3. Card</legend>
+            {me?.cards.map((c) => (
+              <label class="choice" key={c.id}>
+                <input type="radio" name="card" checked={method === c.id} onChange={() => setMethod(c.id)} />
+                <span>
+                  {brandName(c.brand)} ending {c.last4}{' '}
+                  <span class="muted">
+                    (exp {String(c.exp_month).padStart(2, '0')}/{c.exp_year})
+                  </span>
+                </span>
+              </label>
+            ))}
+            <label class="choice">
+              <input type="radio" name="card" checked={newCard} onChange={() => setMethod(NEW_CARD)} />
+              <span>A new card</span>
+            </label>
+          </fieldset>
+          {newCard && config && (
+            <>
+              <CardEntry key={cardKey} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />
+              <label class="check">
+                <input type="checkbox" checked={saveCard} onChange={(e) => setSaveCard((e.target as HTMLInputElement).checked)} />
+                <span>Save this card for next time</span>
+              </label>
+            </>
+          )}
+          {me && !me.autopay_enabled && (
+            <div class="promo">
+              <label class="check">
+                <input
+                  type="checkbox"
+                  checked={autopay && cardSaved}
+                  disabled={!cardSaved}
+                  onChange={(e) => setAutopay((e.target as HTMLInputElement).checked)}
+                />
+                <span>
+                  <strong>Turn on Auto Pay</strong> with this card: we pay your monitoring automatically before it runs
+                  out, so your device never lapses.{!cardSaved && ' (Save the card to use Auto Pay.)'}
+                </span>
+              </label>
+            </div>
+          )}
+          <div role="alert" class="alert-slot">
+            {problem && <p class="alert">{problemMessage(problem)}</p>}
+          </div>
+          <PayButton ready={ready} busy={busy} label={quote ? `Make Payment of ${formatCents(quote.total_due_cents)}` : 'Make Payment'} />
+        </form>
+      </div>
+    </>
+  );
+}

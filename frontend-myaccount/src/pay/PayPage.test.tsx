@@ -1,0 +1,100 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PayPage } from './PayPage';
+
+const summary = {
+  client_first_name: 'Dana',
+  vehicle_description: '2019 Toyota Camry',
+  monitor_days: 14,
+  lines: [
+    { kind: 'monitoring', description: 'Monitoring, 14 days', amount_cents: 4900 },
+    { kind: 'past_due', description: 'Past due balance', amount_cents: 12345 },
+    { kind: 'tax', description: 'Tax (8.25%)', amount_cents: 404 },
+  ],
+  total_due_cents: 17649,
+  currency: 'USD',
+  expires_at: '2030-01-01T00:00:00Z',
+  seconds_left: 540,
+  payment_in_progress: false,
+  support_phone: '(800) 555-0100',
+};
+const config = { gateway: 'sandbox', company_name: 'Monitoring Services', support_phone: '(800) 555-0100' };
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' },
+  });
+
+function serve(link: Response) {
+  const requests: string[] = [];
+  vi.stubGlobal('fetch', async (request: Request) => {
+    requests.push(request.url);
+    if (request.url.endsWith('/api/v1/config')) return json(200, config);
+    if (request.url.includes('/api/v1/payment-links/')) return link.clone();
+    return json(404, { code: 'not_found' });
+  });
+  return requests;
+}
+
+const input = (label: string, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
+
+beforeEach(() => {
+  sessionStorage.clear();
+  history.replaceState(null, '', '/my-account/pay#secret-token');
+});
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('the secure payment page', () => {
+  it('shows the summary, takes the token out of the address bar and sends it only to the API', async () => {
+    const requests = serve(json(200, summary));
+    render(<PayPage />);
+    expect(await screen.findByText('$176.49')).toBeTruthy();
+    expect(screen.getByText('Hi Dana,')).toBeTruthy();
+    expect(location.hash).toBe('');
+    expect(requests.filter((url) => url.includes('secret-token'))).toEqual([`${location.origin}/api/v1/payment-links/secret-token`]);
+  });
+
+  it('enables Make Payment only with accepted terms and a valid card', async () => {
+    serve(json(200, summary));
+    render(<PayPage />);
+    await screen.findByText('$176.49');
+    const pay = screen.getByRole('button', { name: 'Make Payment' }) as HTMLButtonElement;
+    const terms = screen.getByRole('checkbox', { name: /I accept the terms/ });
+    expect(pay.disabled).toBe(true);
+
+    input('Card number', '4242 4242 4242 4242');
+    input('Expiry (MM/YY)', '12/30');
+    input('Security code', '123');
+    input('Billing ZIP code', '78701');
+    expect(pay.disabled).toBe(true); // terms not accepted yet
+
+    fireEvent.click(terms);
+    expect(pay.disabled).toBe(false);
+
+    input('Card number', '4242 4242 4242 4241'); // fails the Luhn check
+    expect(pay.disabled).toBe(true);
+    input('Card number', '4242 4242 4242 4242');
+    input('Security code', '12');
+    expect(pay.disabled).toBe(true);
+    input('Security code', '1234');
+    expect(pay.disabled).toBe(false);
+
+    fireEvent.click(terms);
+    expect(pay.disabled).toBe(true);
+  });
+
+  it.each([
+    ['link_used', 'Already Paid'],
+    ['link_revoked', 'Link Replaced'],
+    ['link_expired', 'Link Expired'],
+  ])('answers %s with the %s pop-up', async (code, title) => {
+    serve(json(410, { type: 'about:blank', title, status: 410, detail: code, code }));
+    render(<PayPage />);
+    const dialog = await screen.findByRole('dialog', { name: title });
+    expect(dialog.textContent).toContain('(800) 555-0100');
+  });
+});

@@ -1,0 +1,235 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { components } from '../api/schema';
+import { api, call, newIdempotencyKey, withNetworkRetry } from '../api/client';
+import { CardEntry, type CardState } from '../components/CardEntry';
+import { Countdown } from '../components/Countdown';
+import { Dialog } from '../components/Dialog';
+import { PayButton } from '../components/PayButton';
+import { Summary } from '../components/Summary';
+import { formatCents } from '../lib/money';
+import { declineCodes, errorCode, problemMessage } from '../lib/problems';
+
+type LinkSummary = components['schemas']['LinkSummary'];
+type PublicConfig = components['schemas']['PublicConfig'];
+type PaymentResult = components['schemas']['PaymentResult'];
+
+const TOKEN_KEY = 'myaccount.link';
+
+/** Reads the link token from the fragment once, then keeps it out of the address bar (this tab only). */
+function takeToken(): string | null {
+  const fromUrl = location.hash.slice(1);
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    history.replaceState(history.state, '', location.pathname + location.search);
+    return fromUrl;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** The end states of a link, each its own pop-up. */
+type Outcome =
+  | { kind: 'paid'; amountCents: number; invoiceNumber?: number | null }
+  | { kind: 'confirming' }
+  | { kind: 'link_expired' | 'link_used' | 'link_revoked' | 'link_not_found' };
+
+const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found']);
+
+export function PayPage() {
+  const [token] = useState(takeToken);
+  const [config, setConfig] = useState<PublicConfig | null>(null);
+  const [link, setLink] = useState<LinkSummary | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(token ? null : { kind: 'link_not_found' });
+  const [terms, setTerms] = useState(false);
+  const [card, setCard] = useState<CardState>({ valid: false, tokenize: () => Promise.reject(new Error('no card')) });
+  const [cardKey, setCardKey] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<{ code: string; declined: boolean } | null>(null);
+
+  const endWith = (code: string) => {
+    if (linkCodes.has(code)) setOutcome({ kind: code as 'link_expired' });
+    else setProblem({ code, declined: false });
+  };
+
+  useEffect(() => {
+    if (!token) return;
+    call(api.GET('/config')).then(setConfig, (error: unknown) => setProblem({ code: errorCode(error), declined: false }));
+    call(api.GET('/payment-links/{token}', { params: { path: { token } } })).then(
+      (summary) => {
+        setLink(summary);
+        if (summary.payment_in_progress) setOutcome({ kind: 'confirming' });
+      },
+      (error: unknown) => endWith(errorCode(error)),
+    );
+  }, [token]);
+
+  // While the gateway's answer is being confirmed, ask the link until it is paid or payable again.
+  useEffect(() => {
+    if (outcome?.kind !== 'confirming' || !token) return;
+    const timer = setInterval(() => {
+      call(api.GET('/payment-links/{token}', { params: { path: { token } } })).then(
+        (summary) => {
+          if (summary.payment_in_progress) return;
+          setOutcome(null);
+          setProblem({ code: 'processing_error', declined: true });
+        },
+        (error: unknown) => {
+          const code = errorCode(error);
+          if (code === 'link_used') setOutcome({ kind: 'paid', amountCents: link?.total_due_cents ?? 0 });
+          else if (code !== 'network_error') endWith(code);
+        },
+      );
+    }, 3000);
+    return () => clearInterval(timer);
+  }, [outcome?.kind]);
+
+  const pay = async (event: Event) => {
+    event.preventDefault();
+    if (!token || !card.valid || !terms || busy) return;
+    setBusy(true);
+    setProblem(null);
+    let sent = false;
+    try {
+      const paymentToken = await card.tokenize();
+      sent = true;
+      const key = newIdempotencyKey(); // one per attempt; network retries reuse it
+      const result: PaymentResult = await withNetworkRetry(() =>
+        call(
+          api.POST('/payment-links/{token}/redeem', {
+            params: { path: { token }, header: { 'Idempotency-Key': key } },
+            body: { payment_token: paymentToken, accept_terms: true },
+          }),
+        ),
+      );
+      setOutcome(
+        result.status === 'succeeded'
+          ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number }
+          : { kind: 'confirming' },
+      );
+    } catch (error) {
+      const code = errorCode(error);
+      if (sent && code === 'network_error') {
+        // The payment may have reached the API: ask the link what happened instead of guessing.
+        setOutcome({ kind: 'confirming' });
+      } else if (declineCodes.has(code)) {
+        setCardKey((k) => k + 1); // clears the card fields; the terms stay accepted
+        setProblem({ code, declined: true });
+      } else endWith(code);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const supportPhone = link?.support_phone ?? config?.support_phone;
+  const open = outcome === null;
+
+  if (outcome && !link) {
+    // Nothing to pay here: only the pop-up saying why.
+    return (
+      <main class="page">
+        <h1>Secure Payment</h1>
+        <OutcomeDialog outcome={outcome} supportPhone={supportPhone} />
+      </main>
+    );
+  }
+
+  return (
+    <main class="page">
+      <h1>Secure Payment</h1>
+      <p class="greeting">{link ? `Hi ${link.client_first_name},` : '\u00a0'}</p>
+      <p class="muted vehicle">
+        {link ? `${link.vehicle_description}: monitoring for ${link.monitor_days} days.` : '\u00a0'}
+      </p>
+      {link && open ? (
+        <Countdown secondsLeft={link.seconds_left} onExpired={() => setOutcome({ kind: 'link_expired' })} />
+      ) : (
+        <p class="countdown">&nbsp;</p>
+      )}
+      <Summary lines={link?.lines ?? null} totalCents={link?.total_due_cents} />
+
+      <form onSubmit={pay} noValidate>
+        {config && <CardEntry key={cardKey} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
+        <div role="alert" class="alert-slot">
+          {problem && (
+            <div class="alert">
+              <p>{problemMessage(problem.code)}</p>
+              {problem.declined && (
+                <button type="button" class="secondary" onClick={() => document.querySelector<HTMLInputElement>('.card-fields input')?.focus()}>
+                  Try another card
+                </button>
+              )}
+            </div>
+          )}
+        </div>
+        <label class="check">
+          <input type="checkbox" checked={terms} onChange={(e) => setTerms((e.target as HTMLInputElement).checked)} />
+          <span>
+            I accept the terms of payment and authorize {config?.company_name ?? 'us'} to charge my card
+            {link ? ` ${formatCents(link.total_due_cents)}` : ''} once.
+          </span>
+        </label>
+        <PayButton ready={terms && card.valid && link !== null} busy={busy} />
+      </form>
+
+      {outcome && <OutcomeDialog outcome={outcome} supportPhone={supportPhone} />}
+    </main>
+  );
+}
+
+function OutcomeDialog({ outcome, supportPhone }: { outcome: Outcome; supportPhone?: string }) {
+  const call = supportPhone && (
+    <p>
+      Call our support team at <a href={`tel:${supportPhone.replace(/[^\d+]/g, '')}`}>{supportPhone}</a>.
+    </p>
+  );
+  switch (outcome.kind) {
+    case 'paid':
+      return (
+        <Dialog title="Payment Complete">
+          <p>
+            Thank you. We received your payment of <strong>{formatCents(outcome.amountCents)}</strong>.
+          </p>
+          {outcome.invoiceNumber != null && (
+            <p>
+              Receipt number: <strong>{outcome.invoiceNumber}</strong>
+            </p>
+          )}
+          <p class="muted">You can close this page.</p>
+        </Dialog>
+      );
+    case 'confirming':
+      return (
+        <Dialog title="Confirming your payment">
+          <p>Your card was sent to the bank and we are waiting for its answer. Please do not pay again.</p>
+          <p class="muted" aria-live="polite">This page updates by itself.</p>
+        </Dialog>
+      );
+    case 'link_expired':
+      return (
+        <Dialog title="Link Expired">
+          <p>This payment link has expired. Nothing was charged. Please contact our support team for a new link.</p>
+          {call}
+        </Dialog>
+      );
+    case 'link_used':
+      return (
+        <Dialog title="Already Paid">
+          <p>{problemMessage('link_used')}</p>
+          {call}
+        </Dialog>
+      );
+    case 'link_revoked':
+      return (
+        <Dialog title="Link Replaced">
+          <p>{problemMessage('link_revoked')}</p>
+          {call}
+        </Dialog>
+      );
+    case 'link_not_found':
+      return (
+        <Dialog title="Link Not Found">
+          <p>{problemMessage('link_not_found')}</p>
+          {call}
+        </Dialog>
+      );
+  }
+}
