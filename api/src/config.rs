@@ -72,6 +72,9 @@ pub struct Settings {
     pub link_rate_limit_per_minute: i64,
     /// Declined payments per link (per 10 minutes) before it is locked.
     pub link_decline_limit: i64,
+    /// Reverse proxies in front of the API that append to `X-Forwarded-For`;
+    /// 0 trusts none and uses the peer address.
+    pub trusted_proxy_hops: usize,
 }
 
 /// A setting that cannot be used, named by its variable.
@@ -297,6 +300,12 @@ impl Settings {
             support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
             link_rate_limit_per_minute: positive("LINK_RATE_LIMIT_PER_MINUTE", 60)?,
             link_decline_limit: positive("LINK_DECLINE_LIMIT", 5)?,
+            trusted_proxy_hops: match get("TRUSTED_PROXY_HOPS") {
+                None => 0,
+                Some(v) => v.parse::<usize>().ok().filter(|n| *n <= 5).ok_or_else(|| {
+                    invalid("TRUSTED_PROXY_HOPS", format!("expected 0 to 5, got {v:?}"))
+                })?,
+            },
             app_env,
             database_url,
             bind_address,
