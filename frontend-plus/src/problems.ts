@@ -4,7 +4,7 @@ export type Problem = components['schemas']['Problem'];
 
 /** What a person should read for each stable problem `code` the API answers (README's table). */
 const MESSAGES: Record<string, string> = {
-  validation_failed: 'Some details are not valid. Check the highlighted fields and try again.',
+  validation_failed: 'Some details are not valid. Check them and try again.',
   malformed_json: 'The request could not be read. Reload the page and try again.',
   unsupported_media_type: 'The request could not be read. Reload the page and try again.',
   payload_too_large: 'The request was too large.',
@@ -62,6 +62,8 @@ function isProblem(value: unknown): value is Partial<Problem> {
 /** One sentence for any error: a problem document, a network failure, or anything else. */
 export function problemMessage(error: unknown): string {
   if (isProblem(error)) {
+    const fields = error.errors?.map((e) => e.message).filter(Boolean) ?? [];
+    if (error.code === 'validation_failed' && fields.length > 0) return `Some details are not valid: ${fields.join('; ')}.`;
     const known = error.code ? MESSAGES[error.code] : undefined;
     if (known) return known;
     if (error.detail) return sentence(error.detail);

@@ -8,6 +8,11 @@ describe('problemMessage', () => {
     expect(problemMessage({ code: 'location_not_accepting_payments' })).toMatch(/does not accept payments/);
   });
 
+  it('lists the invalid fields of a validation problem', () => {
+    const problem = { code: 'validation_failed', errors: [{ field: 'phone', message: 'phone is required' }] };
+    expect(problemMessage(problem)).toBe('Some details are not valid: phone is required.');
+  });
+
   it('falls back to the detail, then the title, of an unknown code', () => {
     expect(problemMessage({ code: 'brand_new_code', title: 'New', detail: 'something new happened' }))
       .toBe('Something new happened.');

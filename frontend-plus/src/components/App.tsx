@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { href, onLinkClick, useRoute } from '../router';
+import { href, navigate, onLinkClick, useRoute } from '../router';
 import { getToken, onSessionChange, sessionEndedReason, signOut, staffEmail } from '../session';
 import { ClientPage, type TabId } from './ClientPage';
 import { LoginPage } from './LoginPage';
@@ -14,13 +14,27 @@ export function App() {
 
 function Shell() {
   const route = useRoute();
+  // "/" jumps to client search from anywhere outside a form field.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.key !== '/' || target?.closest('input, textarea, select, [contenteditable]')) return;
+      event.preventDefault();
+      if (!route.startsWith('/?') && route !== '/') navigate('/');
+      setTimeout(() => document.getElementById('q')?.focus(), 0);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [route]);
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
       <header class="topbar">
         <a class="brand" href={href('/')} onClick={onLinkClick('/')}>PLUS Web</a>
         <nav aria-label="Main">
-          <a href={href('/')} onClick={onLinkClick('/')}>Client search</a>
+          <a href={href('/')} onClick={onLinkClick('/')} aria-keyshortcuts="/">
+            Client search <kbd>/</kbd>
+          </a>
         </nav>
         <span class="spacer" />
         <span class="muted who">{staffEmail()}</span>

@@ -33,9 +33,14 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
   useEffect(() => {
     if (n && !client.cards.some((c) => c.id === cardId)) setCardId(n.default_card_id ?? client.cards[0]?.id ?? '');
   }, [n, client.cards]);
+  const outcome = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
+  // After a charge the confirm step is gone: move focus to what happened.
+  useEffect(() => {
+    if (result) outcome.current?.focus();
+  }, [result]);
 
   const card = client.cards.find((c) => c.id === cardId);
   const accepts = client.location.accepts_payments && n?.accepts_payments !== false;
@@ -73,7 +78,7 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
       {!accepts && (
         <p class="error refusal" role="alert">{problemMessage({ code: 'location_not_accepting_payments' })}</p>
       )}
-      <div aria-live="polite">
+      <div aria-live="polite" tabIndex={-1} ref={outcome}>
         {result && <PaymentOutcome result={result} />}
       </div>
       {next.loading && !n && <p class="muted" role="status">Calculating the next payment…</p>}
