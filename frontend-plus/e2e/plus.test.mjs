@@ -135,3 +135,36 @@ test('a 401 returns to the login page with a session-expired message', async (t)
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   await shot(page, '10-session-expired');
 });
+
+test('an agent resends and revokes a link, and adds a new invoice', async (t) => {
+  const page = await signedInPage(t);
+  await openClient(page, 'Riley', 'Riley Chen');
+  await page.getByRole('button', { name: 'Send Secure Payment Link' }).click();
+  await page.getByRole('button', { name: 'Get Summary' }).click();
+  await page.getByRole('row', { name: /Total Due Amount/ }).waitFor();
+  await page.getByRole('button', { name: 'Send Message' }).click();
+  await page.getByText(/Payment link sent to/).waitFor();
+  const rows = page.locator('table.links tbody tr');
+  await rows.first().waitFor();
+
+  await rows.first().getByRole('button', { name: /^Resend/ }).click();
+  await eventually(async () => (await rows.count()) === 2);
+  await rows.nth(1).getByText('Revoked').waitFor();
+  await eventually(() => api.smsTokens().length >= 2);
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await rows.first().getByRole('button', { name: /^Revoke/ }).click();
+  await rows.first().getByText('Revoked').waitFor();
+  await shot(page, '11-resend-revoke');
+
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  await page.getByRole('button', { name: 'Add New Invoice' }).click();
+  const added = page.getByText(/Invoice #(\d+) for \$[\d,]+\.\d\d added\./);
+  await added.waitFor();
+  const number = /#(\d+)/.exec(await added.innerText())[1];
+  await page.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`).waitFor();
+  await shot(page, '12-invoice-added');
+
+  await page.getByRole('tab', { name: 'Client Log' }).click();
+  await page.getByText(/Secure payment link for \$[\d,.]+ revoked/).first().waitFor();
+});

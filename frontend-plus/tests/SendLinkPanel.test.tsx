@@ -42,6 +42,7 @@ describe('SendLinkPanel', () => {
     expect(send?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
     expect(await send?.json()).toMatchObject({ phone: '(512) 555-0143', monitor_days: 14 });
     expect(onSent).toHaveBeenCalledOnce();
+    expect(screen.getByRole('button', { name: 'Send Message' })).toHaveProperty('disabled', true);
   });
 
   it('shows a red message and disables sending when the location does not accept payments', async () => {

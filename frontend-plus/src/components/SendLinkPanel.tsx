@@ -82,10 +82,11 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
           <div class="field">
             <label for="link-phone">Phone number to text</label>
             <input id="link-phone" type="tel" autoComplete="off" required value={phone}
-              onInput={(e) => setPhone(e.currentTarget.value)} aria-describedby="link-phone-hint" />
+              onInput={(e) => { setPhone(e.currentTarget.value); setSent(null); }} aria-describedby="link-phone-hint" />
             <small id="link-phone-hint" class="muted">The client's number is filled in; change it to text someone else.</small>
           </div>
-          <button type="submit" class="primary" disabled={!quote || notAccepting || send.busy || phone.trim() === ''}>
+          {/* After a send, a second one needs a fresh summary (or new details): never a stray double click. */}
+          <button type="submit" class="primary" disabled={!quote || notAccepting || send.busy || sent !== null || phone.trim() === ''}>
             {send.busy ? 'Sending…' : 'Send Message'}
           </button>
           {!quote && !notAccepting && <small class="muted hint">Get the summary first, then send.</small>}
