@@ -86,7 +86,7 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
             <small id="link-phone-hint" class="muted">The client's number is filled in; change it to text someone else.</small>
           </div>
           {/* After a send, a second one needs a fresh summary (or new details): never a stray double click. */}
-          <button type="submit" class="primary" disabled={!quote || notAccepting || send.busy || sent !== null || phone.trim() === ''}>
+          <button type="submit" class="primary" aria-describedby={notAccepting ? 'not-accepting' : undefined} disabled={!quote || notAccepting || send.busy || sent !== null || phone.trim() === ''}>
             {send.busy ? 'Sending…' : 'Send Message'}
           </button>
           {!quote && !notAccepting && <small class="muted hint">Get the summary first, then send.</small>}

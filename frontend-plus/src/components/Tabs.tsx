@@ -33,7 +33,7 @@ export function Tabs<Id extends string>(props: {
     <div class="tabs">
       <div role="tablist" aria-label={props.label} ref={list} onKeyDown={onKeyDown}>
         {props.tabs.map((tab) => (
-          <button key={tab.id} type="button" role="tab" id={`tab-${tab.id}`} aria-controls={`panel-${tab.id}`}
+          <button key={tab.id} type="button" role="tab" id={`tab-${tab.id}`} aria-controls={tab.id === props.active ? `panel-${tab.id}` : undefined}
             aria-selected={tab.id === props.active} tabIndex={tab.id === props.active ? 0 : -1}
             onClick={() => props.onSelect(tab.id)}>
             {tab.label}
