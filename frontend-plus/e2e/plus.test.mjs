@@ -1,0 +1,170 @@
+// Browser end-to-end tests: the built app (npm run build) at /plus/ against the real API
+// (../tests/e2e/api-server.mjs; PAYMENTS_API_BIN names the binary), in Debian's headless Chromium.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions, eventually, startApi } from '../../tests/e2e/api-server.mjs';
+
+const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/artifacts/plus');
+mkdirSync(artifacts, { recursive: true });
+
+let api;
+let browser;
+
+before(async () => {
+  api = await startApi();
+  browser = await chromium.launch(chromiumLaunchOptions);
+});
+
+after(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+/** A fresh signed-in page (own context, so sessionStorage is not shared between tests). */
+async function signedInPage(t) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  // API answers like 401/422 are part of the tests; a missing asset or a CSP refusal is not.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !response.url().includes('/api/v1/')) errors.push(`${response.status()} ${response.url()}`);
+  });
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(errors, [], 'the page logged no errors (CSP included)');
+  });
+  await page.goto(`${api.baseUrl}/plus/`);
+  await page.getByLabel('Email').fill('agent@example.com');
+  await page.getByLabel('Password').fill('agent-demo-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Find a client' }).waitFor();
+  return page;
+}
+
+async function openClient(page, query, name) {
+  await page.getByLabel('Name or phone').fill(query);
+  await page.getByRole('link', { name }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+test('an agent sends Dana a secure payment link and sees it in the list and the Client Log', async (t) => {
+  const page = await signedInPage(t);
+  await shot(page, '01-search');
+  await page.getByLabel('Name or phone').fill('Dana');
+  await page.getByRole('link', { name: 'Dana Whitfield' }).waitFor();
+  await shot(page, '02-search-results');
+  await page.getByRole('link', { name: 'Dana Whitfield' }).click();
+  await page.getByRole('heading', { name: 'Dana Whitfield', level: 1 }).waitFor();
+
+  await page.getByRole('button', { name: 'Send Secure Payment Link' }).click();
+  await page.getByLabel('Vehicle').selectOption({ label: '2019 Toyota Camry · TX-KLM4821 · IID-220419' });
+  await page.getByLabel('14 days').check();
+  await page.getByRole('button', { name: 'Get Summary' }).click();
+  const summary = page.getByRole('table', { name: /Invoice Summary/ });
+  await summary.waitFor();
+  const total = summary.getByRole('row', { name: /Total Due Amount/ });
+  assert.match(await total.innerText(), /Total Due Amount\s+\$176\.49/);
+  assert.equal(await page.getByLabel('Phone number to text').inputValue(), '(512) 555-0143');
+  await shot(page, '03-invoice-summary');
+
+  await page.getByRole('button', { name: 'Send Message' }).click();
+  await page.getByText(/Payment link sent to \(•••\) •••-0143\. It expires at/).waitFor();
+  const row = page.locator('table.links tbody tr').first();
+  await row.getByText('$176.49').waitFor();
+  assert.match(await row.getByTestId('link-status').innerText(), /^(Sent|Delivered)$/);
+  await eventually(() => api.lastSmsToken());
+  await shot(page, '04-link-sent');
+
+  await page.getByRole('tab', { name: 'Client Log' }).click();
+  await page.getByText('Secure payment link for $176.49 sent to (•••) •••-0143').waitFor();
+  await shot(page, '05-client-log');
+});
+
+test('Ellis Romero\'s location does not accept payments: red message, Send Message disabled', async (t) => {
+  const page = await signedInPage(t);
+  await openClient(page, 'Ellis', 'Ellis Romero');
+  await page.getByRole('button', { name: 'Send Secure Payment Link' }).click();
+  const refusal = page.locator('#not-accepting');
+  assert.match(await refusal.innerText(), /does not accept payments/);
+  assert.equal(await refusal.evaluate((el) => getComputedStyle(el).color), 'rgb(185, 28, 28)');
+  await page.getByRole('button', { name: 'Get Summary' }).click();
+  await page.getByRole('table', { name: /Invoice Summary/ }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Send Message' }).isDisabled(), true);
+  await shot(page, '06-ellis-refused');
+});
+
+test('an agent takes a payment with Dana\'s saved Visa and the new invoice appears in the history', async (t) => {
+  const page = await signedInPage(t);
+  await openClient(page, 'Whitfield', 'Dana Whitfield');
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  await page.getByRole('heading', { name: 'Take Payment' }).waitFor();
+  const invoices = page.locator('table.invoices tbody tr');
+  await invoices.first().waitFor();
+  const before = await invoices.count();
+  await page.getByLabel('Card on file').selectOption({ label: 'Visa •••• 4242 (exp 12/2030)' });
+  await shot(page, '07-account-history');
+
+  await page.getByRole('button', { name: 'Take Payment' }).click();
+  const confirm = page.getByRole('button', { name: /^Confirm payment of \$/ });
+  await confirm.waitFor();
+  await shot(page, '08-confirm-payment');
+  await confirm.click();
+  const success = page.getByText(/Payment of \$[\d,]+\.\d\d succeeded with Visa •••• 4242; invoice #(\d+) was added/);
+  await success.waitFor();
+  const number = /invoice #(\d+)/.exec(await success.innerText())[1];
+  await page.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`).waitFor();
+  assert.equal(await invoices.count(), before + 1);
+  await shot(page, '09-payment-taken');
+});
+
+test('a 401 returns to the login page with a session-expired message', async (t) => {
+  const page = await signedInPage(t);
+  await page.evaluate(() => sessionStorage.setItem('plus.token', 'not-a-valid-token'));
+  await page.getByLabel('Name or phone').fill('Dana');
+  await page.getByText('Your session has expired. Please sign in again.').waitFor();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await shot(page, '10-session-expired');
+});
+
+test('an agent resends and revokes a link, and adds a new invoice', async (t) => {
+  const page = await signedInPage(t);
+  await openClient(page, 'Riley', 'Riley Chen');
+  await page.getByRole('button', { name: 'Send Secure Payment Link' }).click();
+  await page.getByRole('button', { name: 'Get Summary' }).click();
+  await page.getByRole('row', { name: /Total Due Amount/ }).waitFor();
+  await page.getByRole('button', { name: 'Send Message' }).click();
+  await page.getByText(/Payment link sent to/).waitFor();
+  const rows = page.locator('table.links tbody tr');
+  await rows.first().waitFor();
+
+  await rows.first().getByRole('button', { name: /^Resend/ }).click();
+  await eventually(async () => (await rows.count()) === 2);
+  await rows.nth(1).getByText('Revoked').waitFor();
+  await eventually(() => api.smsTokens().length >= 2);
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await rows.first().getByRole('button', { name: /^Revoke/ }).click();
+  await rows.first().getByText('Revoked').waitFor();
+  await shot(page, '11-resend-revoke');
+
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  await page.getByRole('button', { name: 'Add New Invoice' }).click();
+  const added = page.getByText(/Invoice #(\d+) for \$[\d,]+\.\d\d added\./);
+  await added.waitFor();
+  const number = /#(\d+)/.exec(await added.innerText())[1];
+  await page.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`).waitFor();
+  await shot(page, '12-invoice-added');
+
+  await page.getByRole('tab', { name: 'Client Log' }).click();
+  await page.getByText(/Secure payment link for \$[\d,.]+ revoked/).first().waitFor();
+});

@@ -1,0 +1,105 @@
+import { api, type Client, type Invoice, type Payment } from '../api/client';
+import { capitalize, formatDateTime } from '../format';
+import { unwrap, useLoad } from '../hooks';
+import { AddInvoiceForm } from './AddInvoiceForm';
+import { ErrorMessage } from './ErrorMessage';
+import { Money } from './Money';
+import { TakePayment } from './TakePayment';
+
+const METHODS: Record<Payment['method'], string> = {
+  card_on_file: 'Card on file',
+  new_card: 'New card',
+  payment_link: 'Payment link',
+  autopay: 'Auto Pay',
+};
+
+/** Invoices and payments with the past due balance; Add New Invoice and Take Payment below. */
+export function AccountHistory({ client, version, onChange }: { client: Client; version: number; onChange: () => void }) {
+  const history = useLoad(
+    () => unwrap(api.GET('/clients/{client_id}/account-history', { params: { path: { client_id: client.id } } })),
+    [client.id, version],
+  );
+  const vehicle = (id: string | null | undefined) => client.vehicles.find((v) => v.id === id)?.description ?? '—';
+  const h = history.data;
+
+  return (
+    <>
+      <section class="card" aria-labelledby="history-title">
+        <div class="section-head">
+          <h2 id="history-title">Account History</h2>
+          {h && (
+            <p class="balance">
+              Past due balance: <strong class={h.past_due_cents > 0 ? 'owed' : ''}><Money cents={h.past_due_cents} /></strong>
+            </p>
+          )}
+        </div>
+        <ErrorMessage error={history.error} />
+        {history.loading && !h && <p class="muted" role="status">Loading account history…</p>}
+        {h && (
+          <>
+            <h3>Invoices</h3>
+            {h.invoices.length === 0 ? <p class="muted">No invoices.</p> : (
+              <table class="table invoices">
+                <thead>
+                  <tr>
+                    <th scope="col">Invoice</th><th scope="col">Issued</th><th scope="col">For</th>
+                    <th scope="col">Lines</th><th scope="col" class="num">Total</th><th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>{h.invoices.map((inv) => <InvoiceRow key={inv.id} invoice={inv} vehicle={vehicle(inv.vehicle_id)} />)}</tbody>
+              </table>
+            )}
+            <h3>Payments</h3>
+            {h.payments.length === 0 ? <p class="muted">No payments.</p> : (
+              <table class="table payments">
+                <thead>
+                  <tr>
+                    <th scope="col">Date</th><th scope="col" class="num">Amount</th><th scope="col">Method</th>
+                    <th scope="col">Card</th><th scope="col">Invoice</th><th scope="col">Status</th><th scope="col">By</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {h.payments.map((p) => (
+                    <tr key={p.id}>
+                      <td>{formatDateTime(p.created_at)}</td>
+                      <td class="num"><Money cents={p.amount_cents} /></td>
+                      <td>{METHODS[p.method]}</td>
+                      <td>{p.card_last4 ? `${capitalize(p.card_brand ?? 'card')} •••• ${p.card_last4}` : '—'}</td>
+                      <td>{p.invoice_number ? `#${p.invoice_number}` : '—'}</td>
+                      <td>
+                        <span class={`badge pay-${p.status}`}>{capitalize(p.status)}</span>
+                        {p.failure_code && <span class="muted small-text"> ({p.failure_code.replace(/_/g, ' ')})</span>}
+                      </td>
+                      <td>{p.initiated_by}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        )}
+      </section>
+      <AddInvoiceForm client={client} onAdded={onChange} />
+      <TakePayment client={client} version={version} onPaid={onChange} />
+    </>
+  );
+}
+
+function InvoiceRow({ invoice, vehicle }: { invoice: Invoice; vehicle: string }) {
+  return (
+    <tr data-invoice-number={invoice.number}>
+      <th scope="row">#{invoice.number}</th>
+      <td>{formatDateTime(invoice.issued_at)}</td>
+      <td>{vehicle}{invoice.monitor_days ? `, ${invoice.monitor_days} days` : ''}</td>
+      <td>
+        <ul class="lines">
+          {invoice.lines.filter((l) => l.amount_cents !== 0).map((l) => (
+            <li key={l.kind + l.description}>{l.description} <Money cents={l.amount_cents} /></li>
+          ))}
+        </ul>
+      </td>
+      <td class="num"><strong><Money cents={invoice.total_cents} /></strong></td>
+      <td><span class={`badge inv-${invoice.status}`}>{capitalize(invoice.status)}</span></td>
+    </tr>
+  );
+}

@@ -1,0 +1,51 @@
+import { useRef, useState } from 'preact/hooks';
+import { api, type Client, type Invoice } from '../api/client';
+import { unwrap, useAction } from '../hooks';
+import { AttemptKeys } from '../idempotency';
+import { ErrorMessage } from './ErrorMessage';
+import { Money } from './Money';
+import { defaultDays, type MonitorDays, VehicleDaysFields } from './VehicleDaysFields';
+
+/** Add New Invoice: bill a monitoring period without taking a payment. */
+export function AddInvoiceForm({ client, onAdded }: { client: Client; onAdded: () => void }) {
+  const [vehicleId, setVehicleId] = useState(client.vehicles[0]?.id ?? '');
+  const [days, setDays] = useState<MonitorDays>(defaultDays(client));
+  const [added, setAdded] = useState<Invoice | null>(null);
+  const { busy, error, run } = useAction();
+  const keys = useRef(new AttemptKeys()).current;
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void run(async () => {
+      const body = { vehicle_id: vehicleId, monitor_days: days };
+      const invoice = await unwrap(api.POST('/clients/{client_id}/invoices', {
+        params: { path: { client_id: client.id }, header: { 'Idempotency-Key': keys.keyFor(body) } },
+        body,
+      }));
+      keys.done();
+      setAdded(invoice);
+      onAdded();
+    });
+  };
+
+  return (
+    <section class="card" aria-labelledby="add-invoice-title">
+      <h2 id="add-invoice-title">Add New Invoice</h2>
+      <form onSubmit={submit} class="panel">
+        <VehicleDaysFields idPrefix="invoice" client={client} vehicleId={vehicleId} days={days}
+          onVehicle={(id) => { setVehicleId(id); setAdded(null); }} onDays={(d) => { setDays(d); setAdded(null); }} />
+        <button type="submit" class="secondary" disabled={busy || client.vehicles.length === 0}>
+          {busy ? 'Adding invoice…' : 'Add New Invoice'}
+        </button>
+        <ErrorMessage error={error} />
+        <div aria-live="polite">
+          {added && (
+            <p class="success" role="status">
+              Invoice #{added.number} for <Money cents={added.total_cents} /> added.
+            </p>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}

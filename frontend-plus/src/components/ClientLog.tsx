@@ -1,0 +1,33 @@
+import { api } from '../api/client';
+import { formatDateTime } from '../format';
+import { unwrap, useLoad } from '../hooks';
+import { ErrorMessage } from './ErrorMessage';
+
+/** The client's log of comments, newest first; reloads after sends and payments. */
+export function ClientLog({ clientId, version }: { clientId: string; version: number }) {
+  const log = useLoad(
+    () => unwrap(api.GET('/clients/{client_id}/log', { params: { path: { client_id: clientId } } })),
+    [clientId, version],
+  );
+  return (
+    <section class="card" aria-labelledby="log-title">
+      <div class="section-head">
+        <h2 id="log-title">Client Log</h2>
+        <button type="button" class="secondary small" onClick={() => void log.reload()}>Refresh</button>
+      </div>
+      <ErrorMessage error={log.error} />
+      {log.loading && !log.data && <p class="muted" role="status">Loading log…</p>}
+      {log.data?.length === 0 && <p class="muted">No comments yet.</p>}
+      <ol class="log">
+        {log.data?.map((entry) => (
+          <li key={entry.id}>
+            <p class="log-message">{entry.message}</p>
+            <p class="muted small-text">
+              {entry.author_name} ({entry.author_kind}) · <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
+            </p>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

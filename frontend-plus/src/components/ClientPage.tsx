@@ -1,0 +1,85 @@
+import { useState } from 'preact/hooks';
+import { api, type Client } from '../api/client';
+import { formatPhone } from '../format';
+import { unwrap, useLoad } from '../hooks';
+import { navigate } from '../router';
+import { AccountHistory } from './AccountHistory';
+import { ClientLog } from './ClientLog';
+import { ErrorMessage } from './ErrorMessage';
+import { LinksList } from './LinksList';
+import { Money } from './Money';
+import { SendLinkPanel } from './SendLinkPanel';
+import { Tabs } from './Tabs';
+
+export type TabId = 'link' | 'history' | 'log';
+
+const TABS: { id: TabId; label: string }[] = [
+  { id: 'link', label: 'Secure Payment Link' },
+  { id: 'history', label: 'Account History' },
+  { id: 'log', label: 'Client Log' },
+];
+
+export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) {
+  const client = useLoad(
+    () => unwrap(api.GET('/clients/{client_id}', { params: { path: { client_id: clientId } } })),
+    [clientId],
+  );
+  // Bumped after anything that changes the client's records, so lists and the log reload.
+  const [version, setVersion] = useState(0);
+  const changed = () => {
+    setVersion((v) => v + 1);
+    void client.reload();
+  };
+
+  if (client.loading && !client.data) return <p class="muted" role="status">Loading client…</p>;
+  if (!client.data) return <ErrorMessage error={client.error} />;
+  const c = client.data;
+
+  return (
+    <>
+      <ClientHeader client={c} />
+      <Tabs label="Client" tabs={TABS} active={tab}
+        onSelect={(id) => navigate(`/clients/${clientId}${id === 'link' ? '' : `/${id}`}`, { replace: true })}>
+        {tab === 'link' && (
+          <>
+            <SendLinkPanel client={c} onSent={changed} />
+            <LinksList client={c} version={version} onChange={changed} />
+          </>
+        )}
+        {tab === 'history' && <AccountHistory client={c} version={version} onChange={changed} />}
+        {tab === 'log' && <ClientLog clientId={c.id} version={version} />}
+      </Tabs>
+    </>
+  );
+}
+
+function ClientHeader({ client }: { client: Client }) {
+  const card = client.cards.find((k) => k.id === client.autopay_card_id);
+  return (
+    <section class="card client-header" aria-labelledby="client-name">
+      <div>
+        <h1 id="client-name">{client.first_name} {client.last_name}</h1>
+        <p class="muted">{formatPhone(client.phone)} · {client.email}</p>
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>Location</dt>
+          <dd>
+            {client.location.name}{' '}
+            {client.location.accepts_payments
+              ? <span class="badge ok">Accepts payments</span>
+              : <span class="badge bad">Does not accept payments</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Past due balance</dt>
+          <dd class={client.past_due_cents > 0 ? 'amount owed' : 'amount'}><Money cents={client.past_due_cents} /></dd>
+        </div>
+        <div>
+          <dt>Auto Pay</dt>
+          <dd>{client.autopay_enabled ? `On${card ? ` (${card.brand} •••• ${card.last4})` : ''}` : 'Off'}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}

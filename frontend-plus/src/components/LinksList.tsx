@@ -1,0 +1,91 @@
+import { useRef } from 'preact/hooks';
+import { api, type Client, type LinkView } from '../api/client';
+import { capitalize, formatDateTime, formatTime } from '../format';
+import { unwrap, useAction, useLoad, usePolling } from '../hooks';
+import { AttemptKeys } from '../idempotency';
+import { formatCents } from '../money';
+import { ErrorMessage } from './ErrorMessage';
+import { Money } from './Money';
+
+const POLL_MS = 4000;
+const LIVE: LinkView['status'][] = ['sent', 'delivered', 'opened'];
+
+/** This client's payment links with live status (polled), Resend and Revoke. */
+export function LinksList({ client, version, onChange }: { client: Client; version: number; onChange: () => void }) {
+  const links = useLoad(
+    () => unwrap(api.GET('/clients/{client_id}/payment-links', { params: { path: { client_id: client.id } } })),
+    [client.id, version],
+  );
+  usePolling(() => void links.reload(), POLL_MS);
+  const action = useAction();
+  const keys = useRef(new AttemptKeys()).current;
+  const vehicle = (id: string) => client.vehicles.find((v) => v.id === id)?.description ?? 'Vehicle';
+
+  const resend = (link: LinkView) =>
+    void action.run(async () => {
+      const keyed = { resend: link.id };
+      await unwrap(api.POST('/payment-links/{link_id}/resend', {
+        params: { path: { link_id: link.id }, header: { 'Idempotency-Key': keys.keyFor(keyed) } },
+        body: {},
+      }));
+      keys.done();
+      onChange();
+    });
+
+  const revoke = (link: LinkView) => {
+    if (!window.confirm(`Cancel the ${formatAmount(link)} link sent to ${link.phone_masked}? The client will no longer be able to pay with it.`)) return;
+    void action.run(async () => {
+      await unwrap(api.POST('/payment-links/{link_id}/revoke', { params: { path: { link_id: link.id } } }));
+      onChange();
+    });
+  };
+
+  return (
+    <section class="card" aria-labelledby="links-title">
+      <h2 id="links-title">Payment links</h2>
+      <ErrorMessage error={action.error ?? links.error} />
+      {links.loading && !links.data && <p class="muted" role="status">Loading links…</p>}
+      {links.data?.length === 0 && <p class="muted">No payment links sent yet.</p>}
+      {links.data && links.data.length > 0 && (
+        <table class="table links">
+          <thead>
+            <tr>
+              <th scope="col">Sent</th><th scope="col">Vehicle</th><th scope="col" class="num">Amount</th>
+              <th scope="col">To</th><th scope="col">Status</th><th scope="col">Expires</th><th scope="col"><span class="sr-only">Actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {links.data.map((link) => (
+              <tr key={link.id} data-link-id={link.id}>
+                <td>{formatDateTime(link.sent_at)}</td>
+                <td>{vehicle(link.vehicle_id)}, {link.monitor_days} days</td>
+                <td class="num"><Money cents={link.amount_cents} /></td>
+                <td>{link.phone_masked}</td>
+                <td><span class={`badge status-${link.status}`} data-testid="link-status">{capitalize(link.status)}</span></td>
+                <td>{link.status === 'paid' || link.status === 'revoked' ? '—' : formatTime(link.expires_at)}</td>
+                <td class="actions">
+                  {LIVE.includes(link.status) && (
+                    <>
+                      <button type="button" class="secondary small" disabled={action.busy} onClick={() => resend(link)}
+                        aria-label={`Resend the ${formatAmount(link)} link`}>Resend</button>
+                      <button type="button" class="danger small" disabled={action.busy} onClick={() => revoke(link)}
+                        aria-label={`Revoke the ${formatAmount(link)} link`}>Revoke</button>
+                    </>
+                  )}
+                  {link.status === 'expired' && (
+                    <button type="button" class="secondary small" disabled={action.busy} onClick={() => resend(link)}
+                      aria-label={`Resend the ${formatAmount(link)} link`}>Resend</button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function formatAmount(link: LinkView): string {
+  return formatCents(link.amount_cents);
+}

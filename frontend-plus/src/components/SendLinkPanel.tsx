@@ -1,0 +1,106 @@
+import { useRef, useState } from 'preact/hooks';
+import { api, type Client, type LinkView, type QuoteSummary } from '../api/client';
+import { formatPhone, formatTime, minutesFromNow } from '../format';
+import { unwrap, useAction } from '../hooks';
+import { AttemptKeys } from '../idempotency';
+import { problemCode, problemMessage } from '../problems';
+import { ErrorMessage } from './ErrorMessage';
+import { InvoiceSummary } from './InvoiceSummary';
+import { defaultDays, type MonitorDays, VehicleDaysFields } from './VehicleDaysFields';
+
+const NOT_ACCEPTING = 'location_not_accepting_payments';
+
+/** Send Secure Payment Link: pick vehicle and days, get the summary, text the link. */
+export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [vehicleId, setVehicleId] = useState(client.vehicles[0]?.id ?? '');
+  const [days, setDays] = useState<MonitorDays>(defaultDays(client));
+  const [phone, setPhone] = useState(formatPhone(client.phone));
+  const [quote, setQuote] = useState<QuoteSummary | null>(null);
+  const [sent, setSent] = useState<LinkView | null>(null);
+  const summary = useAction();
+  const send = useAction();
+  const keys = useRef(new AttemptKeys()).current;
+
+  const refused = [summary.error, send.error].some((e) => problemCode(e) === NOT_ACCEPTING);
+  const notAccepting = !client.location.accepts_payments || refused;
+  const noVehicle = client.vehicles.length === 0;
+
+  const pick = (change: () => void) => {
+    change();
+    setQuote(null);
+    setSent(null);
+  };
+
+  const getSummary = () =>
+    void summary.run(async () => {
+      setSent(null);
+      const body = { client_id: client.id, vehicle_id: vehicleId, monitor_days: days };
+      setQuote(await unwrap(api.POST('/quote-summary', { body })));
+    });
+
+  const sendMessage = (event: Event) => {
+    event.preventDefault();
+    if (!quote) return;
+    void send.run(async () => {
+      const body = { client_id: client.id, vehicle_id: quote.vehicle_id, monitor_days: quote.monitor_days, phone: phone.trim() };
+      const link = await unwrap(api.POST('/payment-links', { body, params: { header: { 'Idempotency-Key': keys.keyFor(body) } } }));
+      keys.done();
+      setSent(link);
+      onSent();
+    });
+  };
+
+  return (
+    <section class="card" aria-labelledby="send-link-title">
+      <h2 id="send-link-title" class="sr-only">Send Secure Payment Link</h2>
+      <button type="button" class="primary" aria-expanded={open} aria-controls="send-link-form"
+        aria-describedby={notAccepting ? 'not-accepting' : undefined} onClick={() => setOpen(!open)}>
+        Send Secure Payment Link
+      </button>
+      {notAccepting && (
+        <p id="not-accepting" class="error refusal" role="alert">
+          {problemMessage({ code: NOT_ACCEPTING })} ({client.location.name})
+        </p>
+      )}
+      {open && (
+        <form id="send-link-form" class="panel" onSubmit={sendMessage}>
+          {noVehicle ? <p class="muted">This client has no vehicle to bill for.</p> : (
+            <VehicleDaysFields idPrefix="link" client={client} vehicleId={vehicleId} days={days}
+              onVehicle={(id) => pick(() => setVehicleId(id))} onDays={(d) => pick(() => setDays(d))} />
+          )}
+          <button type="button" class="secondary" onClick={getSummary} disabled={summary.busy || noVehicle}>
+            {summary.busy ? 'Getting summary…' : 'Get Summary'}
+          </button>
+          {problemCode(summary.error) !== NOT_ACCEPTING && <ErrorMessage error={summary.error} />}
+          <div aria-live="polite">
+            {quote && (
+              <InvoiceSummary title={`Invoice Summary — ${quote.vehicle_description}, ${quote.monitor_days} days`}
+                lines={quote.lines} totalCents={quote.total_due_cents} />
+            )}
+          </div>
+          <div class="field">
+            <label for="link-phone">Phone number to text</label>
+            <input id="link-phone" type="tel" autoComplete="off" required value={phone}
+              onInput={(e) => { setPhone(e.currentTarget.value); setSent(null); }} aria-describedby="link-phone-hint" />
+            <small id="link-phone-hint" class="muted">The client's number is filled in; change it to text someone else.</small>
+          </div>
+          {/* After a send, a second one needs a fresh summary (or new details): never a stray double click. */}
+          <button type="submit" class="primary" aria-describedby={notAccepting ? 'not-accepting' : undefined} disabled={!quote || notAccepting || send.busy || sent !== null || phone.trim() === ''}>
+            {send.busy ? 'Sending…' : 'Send Message'}
+          </button>
+          {!quote && !notAccepting && <small class="muted hint">Get the summary first, then send.</small>}
+          {problemCode(send.error) !== NOT_ACCEPTING && <ErrorMessage error={send.error} />}
+          <div aria-live="polite">
+            {sent && (
+              <p class="success" role="status">
+                Payment link sent to {sent.phone_masked}. It expires at {formatTime(sent.expires_at)}{' '}
+                ({minutesFromNow(sent.expires_at)}).
+              </p>
+            )}
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

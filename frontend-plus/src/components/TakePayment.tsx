@@ -1,0 +1,141 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, type Client, type Schemas } from '../api/client';
+import { capitalize, formatDate } from '../format';
+import { unwrap, useAction, useLoad } from '../hooks';
+import { AttemptKeys } from '../idempotency';
+import { formatCents } from '../money';
+import { problemCode, problemMessage } from '../problems';
+import { ErrorMessage } from './ErrorMessage';
+import { InvoiceSummary } from './InvoiceSummary';
+
+type Card = Schemas['Card'];
+type PaymentResult = Schemas['PaymentResult'];
+
+function cardLabel(card: Card): string {
+  return `${capitalize(card.brand)} •••• ${card.last4} (exp ${String(card.exp_month).padStart(2, '0')}/${card.exp_year})`;
+}
+
+/** Take Payment: the auto-calculated next payment, a card on file, a confirm step, then the charge. */
+export function TakePayment({ client, version, onPaid }: { client: Client; version: number; onPaid: () => void }) {
+  const next = useLoad(
+    () => unwrap(api.GET('/clients/{client_id}/next-payment', { params: { path: { client_id: client.id } } })),
+    [client.id, version],
+  );
+  const [cardId, setCardId] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [result, setResult] = useState<PaymentResult | null>(null);
+  const pay = useAction();
+  const keys = useRef(new AttemptKeys()).current;
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const startButton = useRef<HTMLButtonElement>(null);
+
+  const n = next.data;
+  useEffect(() => {
+    if (n && !client.cards.some((c) => c.id === cardId)) setCardId(n.default_card_id ?? client.cards[0]?.id ?? '');
+  }, [n, client.cards]);
+  const outcome = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
+  // After a charge the confirm step is gone: move focus to what happened.
+  useEffect(() => {
+    if (result) outcome.current?.focus();
+  }, [result]);
+
+  const card = client.cards.find((c) => c.id === cardId);
+  const accepts = client.location.accepts_payments && n?.accepts_payments !== false;
+
+  const cancel = () => {
+    setConfirming(false);
+    startButton.current?.focus();
+  };
+
+  const confirm = () => {
+    if (!n || !card) return;
+    void pay.run(async () => {
+      const body = { vehicle_id: n.vehicle_id, monitor_days: n.monitor_days, card_id: card.id, expected_total_cents: n.total_due_cents };
+      try {
+        const paid = await unwrap(api.POST('/clients/{client_id}/payments', {
+          params: { path: { client_id: client.id }, header: { 'Idempotency-Key': keys.keyFor(body) } },
+          body,
+        }));
+        keys.done();
+        setResult(paid);
+        onPaid();
+      } catch (problem) {
+        // A changed total needs a fresh look before anyone confirms again.
+        if (problemCode(problem) === 'quote_changed') void next.reload();
+        throw problem;
+      } finally {
+        setConfirming(false);
+      }
+    });
+  };
+
+  return (
+    <section class="card" aria-labelledby="take-payment-title">
+      <h2 id="take-payment-title">Take Payment</h2>
+      {!accepts && (
+        <p class="error refusal" role="alert">{problemMessage({ code: 'location_not_accepting_payments' })}</p>
+      )}
+      <div aria-live="polite" tabIndex={-1} ref={outcome}>
+        {result && <PaymentOutcome result={result} />}
+      </div>
+      {next.loading && !n && <p class="muted" role="status">Calculating the next payment…</p>}
+      <ErrorMessage error={next.error} />
+      {n && (
+        <>
+          <p>
+            Next monitor payment: <strong>{n.vehicle_description}</strong>, {n.monitor_days} days
+            {n.due_date && <> (due {formatDate(n.due_date)})</>}.
+          </p>
+          <InvoiceSummary title="Next payment" lines={n.lines} totalCents={n.total_due_cents} />
+          {client.cards.length === 0 ? <p class="muted">No card on file. Send a Secure Payment Link instead.</p> : (
+            <div class="field">
+              <label for="pay-card">Card on file</label>
+              <select id="pay-card" value={cardId} disabled={confirming}
+                onChange={(e) => { setCardId(e.currentTarget.value); pay.setError(null); }}>
+                {client.cards.map((c) => <option key={c.id} value={c.id}>{cardLabel(c)}</option>)}
+              </select>
+            </div>
+          )}
+          {!confirming ? (
+            <button type="button" class="primary" ref={startButton} disabled={!accepts || !card || pay.busy}
+              onClick={() => { setResult(null); pay.setError(null); setConfirming(true); }}>
+              Take Payment
+            </button>
+          ) : (
+            <div class="confirm" role="group" aria-labelledby="confirm-text">
+              <p id="confirm-text">
+                Charge <strong class="amount">{formatCents(n.total_due_cents)}</strong> to {card ? cardLabel(card) : 'the card'}?
+              </p>
+              <button type="button" class="primary" ref={confirmButton} disabled={pay.busy} onClick={confirm}>
+                {pay.busy ? 'Charging…' : `Confirm payment of ${formatCents(n.total_due_cents)}`}
+              </button>
+              <button type="button" class="secondary" disabled={pay.busy} onClick={cancel}>Cancel</button>
+            </div>
+          )}
+          <ErrorMessage error={pay.error} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function PaymentOutcome({ result }: { result: PaymentResult }) {
+  if (result.status === 'succeeded') {
+    return (
+      <p class="success" role="status">
+        Payment of {formatCents(result.amount_cents)} succeeded
+        {result.card_last4 && <> with {capitalize(result.card_brand ?? 'card')} •••• {result.card_last4}</>}
+        {result.invoice_number && <>; invoice #{result.invoice_number} was added to the history</>}.
+      </p>
+    );
+  }
+  return (
+    <p class="notice" role="status">
+      The card processor has not confirmed the {formatCents(result.amount_cents)} payment yet (status: {result.status}).
+      Do not charge again; check Account History in a minute.
+    </p>
+  );
+}

@@ -1,0 +1,15 @@
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'vitest/config';
+
+// The API serves the built app at /plus/ (index.html for unknown paths).
+// `npm run dev` proxies /api to a locally running API.
+export default defineConfig({
+  base: '/plus/',
+  plugins: [preact()],
+  server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
+  test: {
+    environment: 'happy-dom',
+    include: ['tests/**/*.test.{ts,tsx}'],
+    setupFiles: ['tests/setup.ts'],
+  },
+});
