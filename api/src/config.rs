@@ -75,6 +75,9 @@ pub struct Settings {
     /// Reverse proxies in front of the API that append to `X-Forwarded-For`;
     /// 0 trusts none and uses the peer address.
     pub trusted_proxy_hops: usize,
+    /// Age after which a `pending` payment (its process died mid-charge) is
+    /// looked up, and an unknown one the gateway never saw counts as failed.
+    pub reconcile_after_seconds: i64,
 }
 
 /// A setting that cannot be used, named by its variable.
@@ -300,6 +303,7 @@ impl Settings {
             support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
             link_rate_limit_per_minute: positive("LINK_RATE_LIMIT_PER_MINUTE", 60)?,
             link_decline_limit: positive("LINK_DECLINE_LIMIT", 5)?,
+            reconcile_after_seconds: positive("RECONCILE_AFTER_SECONDS", 120)?,
             trusted_proxy_hops: match get("TRUSTED_PROXY_HOPS") {
                 None => 0,
                 Some(v) => v.parse::<usize>().ok().filter(|n| *n <= 5).ok_or_else(|| {

@@ -187,19 +187,18 @@ async fn record(
 
 /// How long a payment may stay `pending` before the reconciler looks at it,
 /// and how long a gateway may take to show a charge we sent.
-pub const RECONCILE_AFTER: Duration = Duration::minutes(2);
-
 /// Looks up every `unknown` payment (and `pending` ones older than
-/// [`RECONCILE_AFTER`]) at the gateway and records the outcome. Returns how
+/// `RECONCILE_AFTER_SECONDS`) at the gateway and records the outcome. Returns how
 /// many reached a final state.
 pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
     let now = state.clock.now();
+    let after = Duration::seconds(state.settings.reconcile_after_seconds);
     let mut settled = 0;
-    for payment in state.store.open_payments(now - RECONCILE_AFTER).await? {
+    for payment in state.store.open_payments(now - after).await? {
         let outcome = match state.gateway.lookup(&payment.gateway_key).await {
             Ok(Some(outcome)) => Ok(outcome),
             // The gateway never saw it: once it is old enough, nothing was charged.
-            Ok(None) if payment.updated_at < now - RECONCILE_AFTER => Ok(ChargeOutcome::Declined {
+            Ok(None) if payment.updated_at < now - after => Ok(ChargeOutcome::Declined {
                 code: "processing_error".into(),
                 reference: None,
             }),

@@ -537,6 +537,11 @@ macro_rules! impl_store {
                 use $crate::domain::{InvoiceAmounts, PaymentStatus};
                 use $crate::store::sql;
                 let mut tx = self.begin_write().await?;
+                // Settlements of one client run one at a time, locking in one
+                // order (client, payment, invoices, vehicle, link): two payments
+                // settling the same open invoices would otherwise deadlock.
+                sqlx::query(concat!("select id from clients where id = (select client_id from payments where id = $1) ", $for_update))
+                    .bind(s.payment_id).execute(&mut *tx).await?;
                 sqlx::query(concat!("select id from payments where id = $1 ", $for_update))
                     .bind(s.payment_id).execute(&mut *tx).await?;
                 let row: sql::PaymentRow = sqlx::query_as(&format!("{}where p.id = $1", sql::PAYMENT_SELECT))

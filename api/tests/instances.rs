@@ -1,0 +1,509 @@
+//! The product as it runs in production: real `payments-api serve` processes.
+//!
+//! - Three instances on one PostgreSQL database: concurrent redeems of the same
+//!   links and concurrent retries of one Take a Payment through all three charge
+//!   once; every SMS goes out once although every instance runs an outbox worker.
+//! - A process killed (SIGKILL) while the gateway holds its charge: after a
+//!   restart the payment is reconciled and the card is never charged twice.
+//!
+//! The first needs `TEST_DATABASE_URL=postgres://…` (the test command's
+//! PostgreSQL pass); the second runs on both stores.
+
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+use sqlx::{Connection, Executor, PgConnection};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use uuid::Uuid;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const DANA: &str = "00000000-0000-4000-8000-000000000101";
+const DANA_CAMRY: &str = "00000000-0000-4000-8000-000000000201";
+const DANA_VISA: &str = "00000000-0000-4000-8000-000000000301";
+
+/// A database for one test, dropped at the end.
+struct Database {
+    url: String,
+    drop_sql: Option<(String, String)>,
+}
+
+impl Database {
+    async fn create(postgres_only: bool) -> Option<Database> {
+        let id = Uuid::new_v4().simple().to_string();
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin) if admin.starts_with("postgres") => {
+                let name = format!("payments_instances_{id}");
+                let mut conn = PgConnection::connect(&admin).await.expect("connect");
+                conn.execute(format!(r#"create database "{name}""#).as_str())
+                    .await
+                    .expect("create database");
+                let server = admin.rsplit_once('/').expect("a path").0;
+                Some(Database {
+                    url: format!("{server}/{name}"),
+                    drop_sql: Some((
+                        admin.clone(),
+                        format!(r#"drop database if exists "{name}" with (force)"#),
+                    )),
+                })
+            }
+            _ if postgres_only => None,
+            _ => Some(Database {
+                url: format!(
+                    "sqlite://{}",
+                    std::env::temp_dir()
+                        .join(format!("payments-instances-{id}.db"))
+                        .display()
+                ),
+                drop_sql: None,
+            }),
+        }
+    }
+
+    async fn drop(self) {
+        if let Some((admin, sql)) = self.drop_sql {
+            let mut conn = PgConnection::connect(&admin).await.expect("connect");
+            conn.execute(sql.as_str()).await.expect("drop database");
+        }
+    }
+
+    async fn scalar(&self, sql: &str) -> i64 {
+        if self.url.starts_with("postgres") {
+            let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect(sql)
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url)
+                .await
+                .expect("connect");
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect(sql)
+        }
+    }
+}
+
+/// One `payments-api` process and everything it printed.
+struct Instance {
+    child: Child,
+    base: String,
+    output: Arc<Mutex<String>>,
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+fn api(db: &Database, extra: &[(&str, &str)], args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_payments-api"));
+    command
+        .args(args)
+        .env_clear()
+        .env("DATABASE_URL", &db.url)
+        .env("JWT_SECRET", "instances-secret-instances-secret-42")
+        .env("SEED_DEMO", "false")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("LINK_RATE_LIMIT_PER_MINUTE", "100000")
+        .envs(extra.iter().copied());
+    command
+}
+
+impl Instance {
+    async fn start(db: &Database, extra: &[(&str, &str)]) -> Instance {
+        let port = free_port();
+        let bind = format!("127.0.0.1:{port}");
+        let mut child = api(db, extra, &["serve"])
+            .env("BIND_ADDRESS", &bind)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start payments-api");
+        let output = Arc::new(Mutex::new(String::new()));
+        let streams: [Box<dyn std::io::Read + Send>; 2] = [
+            Box::new(child.stdout.take().expect("stdout")),
+            Box::new(child.stderr.take().expect("stderr")),
+        ];
+        for stream in streams {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut out = output.lock().expect("lock");
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            });
+        }
+        let instance = Instance {
+            child,
+            base: format!("http://{bind}"),
+            output,
+        };
+        let http = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(r) = http.get(format!("{}/readyz", instance.base)).send().await {
+                if r.status().is_success() {
+                    return instance;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("payments-api did not become ready:\n{}", instance.output());
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().expect("lock").clone()
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill(); // SIGKILL: no shutdown, no cleanup
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn prepare(db: &Database) {
+    for args in [&["migrate"][..], &["seed", "--demo"][..]] {
+        let status = api(db, &[], args).status().expect("run payments-api");
+        assert!(status.success(), "payments-api {args:?} failed");
+    }
+}
+
+async fn post(
+    base: &str,
+    path: &str,
+    token: Option<&str>,
+    key: Option<&str>,
+    body: &Value,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .post(format!("{base}/api/v1{path}"))
+        .json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn login(base: &str, who: &str, email: &str, password: &str) -> String {
+    let (status, body) = post(
+        base,
+        &format!("/auth/{who}/login"),
+        None,
+        None,
+        &json!({"email": email, "password": password}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().expect("token").to_owned()
+}
+
+async fn card_token(base: &str) -> String {
+    let body =
+        json!({"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"});
+    let (status, body) = post(base, "/sandbox/tokenize", None, None, &body).await;
+    assert_eq!(status, 200, "{body}");
+    body["payment_token"].as_str().expect("token").to_owned()
+}
+
+fn sms_tokens(instances: &[Instance]) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for instance in instances {
+        for line in instance
+            .output()
+            .lines()
+            .filter(|l| l.contains("sms_console"))
+        {
+            if let Some(after) = line.split("/my-account/pay#").nth(1) {
+                tokens.push(after.chars().take(43).collect());
+            }
+        }
+    }
+    tokens
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() {
+    let Some(db) = Database::create(true).await else {
+        eprintln!("skipped: set TEST_DATABASE_URL=postgres://… (the test command does)");
+        return;
+    };
+    prepare(&db);
+    let instances = join_all((0..3).map(|_| Instance::start(&db, &[]))).await;
+    let bases: Vec<&str> = instances.iter().map(|i| i.base.as_str()).collect();
+    let staff = login(bases[0], "staff", "agent@example.com", "agent-demo-1").await;
+
+    // Four links, each sent through a different instance.
+    const LINKS: usize = 4;
+    for n in 0..LINKS {
+        let body = json!({"client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143"});
+        let key = Uuid::new_v4().to_string();
+        let (status, body) = post(
+            bases[n % 3],
+            "/payment-links",
+            Some(&staff),
+            Some(&key),
+            &body,
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while sms_tokens(&instances).len() < LINKS && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Every worker polls every second: give a duplicate the chance to happen.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let tokens = sms_tokens(&instances);
+    assert_eq!(tokens.len(), LINKS, "each SMS exactly once: {tokens:?}");
+
+    // 24 concurrent redeems of every link, spread over the three instances.
+    let mut cards = Vec::new();
+    for n in 0..LINKS * 24 {
+        cards.push(card_token(bases[n % 3]).await);
+    }
+    let redeems = cards.iter().enumerate().map(|(n, card)| {
+        let token = &tokens[n % LINKS];
+        let base = bases[n % 3];
+        async move {
+            let key = Uuid::new_v4().to_string();
+            let body = json!({"payment_token": card, "accept_terms": true});
+            post(
+                base,
+                &format!("/payment-links/{token}/redeem"),
+                None,
+                Some(&key),
+                &body,
+            )
+            .await
+        }
+    });
+    let answers = join_all(redeems).await;
+    let paid = answers.iter().filter(|(s, _)| *s == 200).count();
+    let summary: Vec<String> = answers
+        .iter()
+        .map(|(s, b)| format!("{s} {}", b["code"]))
+        .collect();
+    let errors: Vec<String> = instances
+        .iter()
+        .flat_map(|i| {
+            i.output()
+                .lines()
+                .filter(|l| l.contains("ERROR"))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(paid, LINKS, "one success per link: {summary:?} {errors:#?}");
+    for (status, body) in &answers {
+        assert!(
+            *status == 200 || (*status == 410 && body["code"] == "link_used"),
+            "{status} {body}"
+        );
+    }
+
+    // One Take a Payment retried 9 times at once through the three instances.
+    let key = Uuid::new_v4().to_string();
+    let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
+    let path = format!("/clients/{DANA}/payments");
+    let retries = (0..9).map(|n| post(bases[n % 3], &path, Some(&staff), Some(&key), &body));
+    let answers = join_all(retries).await;
+    let mut payment_ids: Vec<&Value> = Vec::new();
+    for (status, body) in &answers {
+        match status {
+            200 | 201 => payment_ids.push(&body["payment_id"]),
+            409 => assert_eq!(body["code"], "request_in_progress", "{body}"),
+            _ => panic!("unexpected answer {status} {body}"),
+        }
+    }
+    let (status, replay) = post(bases[2], &path, Some(&staff), Some(&key), &body).await;
+    assert!(status == 200 || status == 201, "{replay}");
+    assert!(payment_ids.iter().all(|id| **id == replay["payment_id"]));
+
+    let count = |sql: &'static str| db.scalar(sql);
+    assert_eq!(
+        count("select count(*) from payments where payment_link_id is not null").await,
+        LINKS as i64
+    );
+    assert_eq!(
+        count("select count(*) from payments where method = 'card_on_file'").await,
+        1
+    );
+    assert_eq!(
+        count("select count(*) from payments where status = 'succeeded'").await,
+        LINKS as i64 + 1
+    );
+    assert_eq!(
+        count("select count(*) from payment_links where status = 'paid'").await,
+        LINKS as i64
+    );
+    assert_eq!(
+        count("select count(*) from sms_outbox where status = 'delivered' and attempts = 1").await,
+        LINKS as i64
+    );
+    drop(instances);
+    db.drop().await;
+}
+
+/// A fake Stripe that records each PaymentIntent (one per `Idempotency-Key`,
+/// as Stripe does) as soon as the request arrives, then answers slowly.
+#[derive(Clone, Default)]
+struct FakeStripe {
+    intents: Arc<Mutex<HashMap<String, Value>>>,
+}
+
+impl Respond for FakeStripe {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.method.as_str() == "GET" {
+            let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+            let wanted = query.get("query").cloned().unwrap_or_default();
+            let data: Vec<Value> = self
+                .intents
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter(|(key, _)| wanted.contains(&format!("'{key}'")))
+                .map(|(_, intent)| intent.clone())
+                .collect();
+            return ResponseTemplate::new(200)
+                .set_body_json(json!({"object": "search_result", "data": data}));
+        }
+        let form: HashMap<String, String> =
+            serde_urlencoded::from_bytes(&request.body).expect("form");
+        let key = form["metadata[idempotency_key]"].clone();
+        let mut intents = self.intents.lock().expect("lock");
+        let count = intents.len();
+        let intent = intents.entry(key.clone()).or_insert_with(|| {
+            json!({
+                "id": format!("pi_{count}"), "object": "payment_intent", "status": "succeeded",
+                "amount": form["amount"].parse::<i64>().expect("amount"),
+                "metadata": {"idempotency_key": key},
+                "payment_method": {"id": "pm_1", "object": "payment_method",
+                    "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}}
+            })
+        });
+        ResponseTemplate::new(200)
+            .set_body_json(intent.clone())
+            .set_delay(Duration::from_secs(30))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_process_killed_while_the_gateway_charges_is_reconciled_after_restart_and_never_charges_twice(
+) {
+    let db = Database::create(false).await.expect("a database");
+    prepare(&db);
+    let stripe = MockServer::start().await;
+    let fake = FakeStripe::default();
+    Mock::given(wiremock::matchers::path_regex("^/v1/payment_intents"))
+        .respond_with(fake.clone())
+        .mount(&stripe)
+        .await;
+    let stripe_uri = stripe.uri();
+    let env = [
+        ("PAYMENT_GATEWAY", "stripe"),
+        ("STRIPE_SECRET_KEY", "sk_test_fake"),
+        ("STRIPE_API_BASE", stripe_uri.as_str()),
+        ("RECONCILE_AFTER_SECONDS", "1"),
+    ];
+    let mut first = Instance::start(&db, &env).await;
+    let client = login(&first.base, "client", "client@example.com", "client-demo-1").await;
+    let key = Uuid::new_v4().to_string();
+    let body =
+        json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "payment_token": "pm_card_visa"});
+    let base = first.base.clone();
+    let started = tokio::time::Instant::now();
+    let (client2, key2, body2) = (client.clone(), key.clone(), body.clone());
+    let payment = tokio::spawn(async move {
+        let request = reqwest::Client::new()
+            .post(format!("{base}/api/v1/me/payments"))
+            .bearer_auth(client2)
+            .header("Idempotency-Key", key2)
+            .json(&body2);
+        request.send().await.map(|r| r.status().as_u16())
+    });
+
+    // The gateway has taken the charge and is slow to answer: kill the API now.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while fake.intents.lock().expect("lock").is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the charge never reached the gateway"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.kill();
+    assert!(
+        payment.await.expect("join").is_err(),
+        "the killed process cannot have answered"
+    );
+    assert_eq!(
+        db.scalar("select count(*) from payments where status = 'pending'")
+            .await,
+        1
+    );
+
+    // Restarted: the same request is refused while the first one's outcome
+    // is open (it does not reach the gateway a second time)…
+    let second = Instance::start(&db, &env).await;
+    let (status, retry) = post(
+        &second.base,
+        "/me/payments",
+        Some(&client),
+        Some(&key),
+        &body,
+    )
+    .await;
+    assert_eq!(
+        (status, retry["code"].as_str()),
+        (409, Some("request_in_progress")),
+        "{retry}"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // …the reconciler finds the charge by its key and records it…
+    let reconciled = api(&db, &env, &["reconcile"]).output().expect("reconcile");
+    assert!(
+        reconciled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reconciled.stderr)
+    );
+    let settled =
+        "select count(*) from payments where status = 'succeeded' and invoice_id is not null";
+    assert_eq!(db.scalar(settled).await, 1);
+    assert_eq!(db.scalar("select count(*) from payments").await, 1);
+    assert_eq!(fake.intents.lock().expect("lock").len(), 1, "charged once");
+
+    // …and once the dead request's claim on the key has gone stale (60 s), the
+    // client's retry is answered with that payment, not a second charge.
+    tokio::time::sleep_until(started + Duration::from_secs(61)).await;
+    let (status, replay) = post(
+        &second.base,
+        "/me/payments",
+        Some(&client),
+        Some(&key),
+        &body,
+    )
+    .await;
+    assert!(status == 200 || status == 201, "{status} {replay}");
+    assert_eq!(replay["status"], "succeeded", "{replay}");
+    assert_eq!(db.scalar("select count(*) from payments").await, 1);
+    assert_eq!(fake.intents.lock().expect("lock").len(), 1, "charged once");
+    drop(second);
+    db.drop().await;
+}
