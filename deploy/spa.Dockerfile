@@ -1,19 +1,22 @@
-# The plus SPA: built with Node, served by unprivileged nginx with strict
-# security headers (deploy/nginx). Build context: the repository root.
+# One SPA (APP = frontend-plus or frontend-myaccount, served under APP_PATH):
+# built with Node, served by unprivileged nginx with strict security headers.
+# Build context: the repository root.
 FROM node:20-bookworm-slim AS build
+ARG APP
 WORKDIR /app
-COPY frontend-plus/package.json frontend-plus/package-lock.json ./
+COPY ${APP}/package.json ${APP}/package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY frontend-plus/ ./
+COPY ${APP}/ ./
 # Empty: the API is reached on the same origin (nginx proxies /api/).
 ARG VITE_API_BASE_URL=
 ENV VITE_API_BASE_URL=${VITE_API_BASE_URL}
 RUN npm run build
 
 FROM nginxinc/nginx-unprivileged:1.27-alpine
-ENV APP_PATH=/plus \
+ARG APP_PATH
+ENV APP_PATH=${APP_PATH} \
     API_UPSTREAM=api:8080
 COPY deploy/nginx/security-headers.conf /etc/nginx/snippets/security-headers.conf
 COPY deploy/nginx/spa.conf.template /etc/nginx/templates/default.conf.template
-COPY --from=build /app/dist /usr/share/nginx/html/plus
+COPY --from=build /app/dist /usr/share/nginx/html${APP_PATH}
 EXPOSE 8080
