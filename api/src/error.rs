@@ -180,6 +180,9 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
             _ => {}
         }
         response
@@ -205,6 +208,10 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
+        if error.is_transient() {
+            tracing::warn!(%error, "database unavailable");
+            return ApiError::Unavailable("the service is briefly unavailable; retry in a moment");
+        }
         ApiError::Internal(error.into())
     }
 }

@@ -5,9 +5,12 @@
 //!   once; every SMS goes out once although every instance runs an outbox worker.
 //! - A process killed (SIGKILL) while the gateway holds its charge: after a
 //!   restart the payment is reconciled and the card is never charged twice.
+//! - PostgreSQL going away and coming back (every connection cut, new ones
+//!   refused): `/readyz` and requests answer 503 meanwhile, and the same
+//!   process serves again afterwards.
 //!
-//! The first needs `TEST_DATABASE_URL=postgres://…` (the test command's
-//! PostgreSQL pass); the second runs on both stores.
+//! The PostgreSQL ones need `TEST_DATABASE_URL=postgres://…` (the test
+//! command's PostgreSQL pass); the kill test runs on both stores.
 
 use futures_util::future::join_all;
 use serde_json::{json, Value};
@@ -175,8 +178,11 @@ impl Drop for Instance {
 
 fn prepare(db: &Database) {
     for args in [&["migrate"][..], &["seed", "--demo"][..]] {
-        let status = api(db, &[], args).status().expect("run payments-api");
-        assert!(status.success(), "payments-api {args:?} failed");
+        let output = api(db, &[], args).output().expect("run payments-api");
+        assert!(
+            output.status.success(),
+            "payments-api {args:?} failed: {output:?}"
+        );
     }
 }
 
@@ -505,5 +511,123 @@ async fn a_process_killed_while_the_gateway_charges_is_reconciled_after_restart_
     assert_eq!(db.scalar("select count(*) from payments").await, 1);
     assert_eq!(fake.intents.lock().expect("lock").len(), 1, "charged once");
     drop(second);
+    db.drop().await;
+}
+
+/// A TCP proxy in front of PostgreSQL that can cut every connection and
+/// refuse new ones, as a database restart or failover does.
+struct DbProxy {
+    port: u16,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    cut: tokio::sync::watch::Sender<u64>,
+}
+
+impl DbProxy {
+    async fn start(upstream: String) -> DbProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (cut, _) = tokio::sync::watch::channel(0u64);
+        let (accepting, cuts) = (up.clone(), cut.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !accepting.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: connection refused by a database that is down
+                }
+                let mut cut = cuts.subscribe();
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        DbProxy { port, up, cut }
+    }
+
+    fn down(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.cut.send_modify(|generation| *generation += 1);
+    }
+
+    fn up(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+async fn get_status(base: &str, path: &str, token: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn while_postgresql_is_down_the_api_answers_503_and_it_recovers_without_a_restart() {
+    let Some(db) = Database::create(true).await else {
+        eprintln!("skipped: set TEST_DATABASE_URL=postgres://… (the test command does)");
+        return;
+    };
+    prepare(&db);
+    let target = db
+        .url
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("host:port");
+    let proxy = DbProxy::start(target.to_owned()).await;
+    let through_proxy = Database {
+        url: db
+            .url
+            .replacen(target, &format!("127.0.0.1:{}", proxy.port), 1),
+        drop_sql: None,
+    };
+    let instance = Instance::start(&through_proxy, &[]).await;
+    let staff = login(&instance.base, "staff", "agent@example.com", "agent-demo-1").await;
+    let client_path = format!("/api/v1/clients/{DANA}");
+    assert_eq!(
+        get_status(&instance.base, &client_path, &staff).await.0,
+        200
+    );
+
+    proxy.down();
+    let (status, problem) = get_status(&instance.base, &client_path, &staff).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (503, Some("service_unavailable")),
+        "{problem}"
+    );
+    assert_eq!(get_status(&instance.base, "/readyz", &staff).await.0, 503);
+    let body = json!({"client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14});
+    let (status, _) = post(&instance.base, "/quote-summary", Some(&staff), None, &body).await;
+    assert_eq!(status, 503);
+
+    proxy.up();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while get_status(&instance.base, "/readyz", &staff).await.0 != 200 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the API did not recover"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        get_status(&instance.base, &client_path, &staff).await.0,
+        200
+    );
+    let (status, quote) = post(&instance.base, "/quote-summary", Some(&staff), None, &body).await;
+    assert_eq!(status, 200, "{quote}");
+    drop(instance);
     db.drop().await;
 }

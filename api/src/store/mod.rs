@@ -27,6 +27,32 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The database is out of reach or asked us to try again (restart,
+    /// failover, lost connection, deadlock, busy): worth a retry, not a bug.
+    pub fn is_transient(&self) -> bool {
+        let StoreError::Database(error) = self else {
+            return false;
+        };
+        match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            // PostgreSQL: connection exceptions (08), shutdown (57P),
+            // serialization failure and deadlock; SQLite: busy (5, 517).
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+                code.starts_with("08")
+                    || code.starts_with("57P")
+                    || matches!(code.as_ref(), "40001" | "40P01" | "5" | "517")
+            }),
+            _ => false,
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Everything the application asks of its database. Each method is one
