@@ -39,7 +39,7 @@ async fn the_docs_and_the_spec_are_served() {
 }
 
 fn spec() -> serde_json::Value {
-    serde_json::from_str(&payments_api::openapi::spec_json()).unwrap()
+    serde_json::from_str(&payments_api::openapi::spec_json()).expect("the generated spec is JSON")
 }
 
 /// Asserts the spec lists `status` among the answers of `method path`.
