@@ -34,6 +34,22 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The problems every operation that reads a JSON body can answer before its
+/// handler runs ([`json_error`], the `JsonConfig` error handler). Listed first in
+/// such an operation's `responses(...)`, so its own entry for a status wins.
+#[derive(utoipa::IntoResponses)]
+pub enum JsonBodyProblems {
+    /// The request could not be read: `malformed_json` (the body is not JSON).
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// `payload_too_large`: the body is over 64 KiB.
+    #[response(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Problem),
+    /// `unsupported_media_type`: the body was not sent as `application/json`.
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400/422-class: the request itself is wrong.

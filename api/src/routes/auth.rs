@@ -78,6 +78,7 @@ fn token(
 #[utoipa::path(
     tag = "auth", operation_id = "staff_login", request_body = LoginRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 200, body = TokenResponse),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -114,6 +115,7 @@ pub async fn staff_login(
 #[utoipa::path(
     tag = "auth", operation_id = "client_login", request_body = LoginRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 200, body = TokenResponse),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),

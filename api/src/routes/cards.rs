@@ -42,6 +42,7 @@ pub struct SaveCardRequest {
 #[utoipa::path(
     tag = "me", operation_id = "save_card", request_body = SaveCardRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 201, body = Card),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -129,6 +130,7 @@ pub struct AutopayStatus {
 #[utoipa::path(
     tag = "me", operation_id = "set_autopay", request_body = AutopayRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 200, body = AutopayStatus),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),

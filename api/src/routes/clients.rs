@@ -26,6 +26,7 @@ pub struct SearchQuery {
         (status = 200, body = Vec<ClientSummary>),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`query_too_short`: fewer than 2 characters", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("staff" = []))
 )]

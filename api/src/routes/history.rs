@@ -74,6 +74,7 @@ pub struct NewInvoiceRequest {
     ),
     request_body = NewInvoiceRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 201, body = Invoice),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),

@@ -157,6 +157,7 @@ async fn send(
     params(("Idempotency-Key" = String, Header, description = "A fresh key per send; a retry never sends twice")),
     request_body = SendLinkRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 201, body = LinkView),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -211,6 +212,7 @@ pub struct ResendRequest {
     ),
     request_body = ResendRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 201, description = "The new link", body = LinkView),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -538,6 +540,7 @@ const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
     ),
     request_body = RedeemRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 200, description = "Paid", body = crate::routes::payments::PaymentResult),
         (status = 202, description = "Sent to the gateway; outcome being confirmed", body = crate::routes::payments::PaymentResult),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),

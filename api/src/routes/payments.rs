@@ -177,6 +177,7 @@ pub struct TakePaymentRequest {
     ),
     request_body = TakePaymentRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 201, description = "Paid; the invoice was created", body = PaymentResult),
         (status = 202, description = "Sent to the gateway; outcome being confirmed", body = PaymentResult),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -272,6 +273,7 @@ impl std::fmt::Debug for MakePaymentRequest {
     params(("Idempotency-Key" = String, Header, description = "A fresh key per payment attempt; retries reuse it")),
     request_body = MakePaymentRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 201, description = "Paid; the invoice was created", body = PaymentResult),
         (status = 202, description = "Sent to the gateway; outcome being confirmed", body = PaymentResult),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),

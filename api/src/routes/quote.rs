@@ -84,6 +84,7 @@ pub async fn quote_for(
 #[utoipa::path(
     tag = "quotes", operation_id = "quote_summary", request_body = QuoteRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 200, body = QuoteSummary),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),

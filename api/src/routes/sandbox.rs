@@ -43,6 +43,7 @@ pub struct TokenizeResponse {
 #[utoipa::path(
     tag = "sandbox", operation_id = "sandbox_tokenize", request_body = TokenizeRequest,
     responses(
+        crate::error::JsonBodyProblems,
         (status = 200, body = TokenizeResponse),
         (status = 404, description = "Not the sandbox gateway", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),

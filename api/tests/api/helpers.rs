@@ -329,6 +329,29 @@ impl TestApp {
         Reply::from(request.send().await.expect("POST")).await
     }
 
+    /// Any method with a raw body and content type, and a fresh `Idempotency-Key`
+    /// (so money-moving operations get as far as reading the body).
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: &str,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+        let mut request = self
+            .http
+            .request(method, self.url(&format!("/api/v1{path}")))
+            .header("idempotency-key", Uuid::new_v4().to_string())
+            .header("content-type", content_type)
+            .body(body.to_owned());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Reply::from(request.send().await.expect("request")).await
+    }
+
     pub async fn login(&self, who: &str, email: &str, password: &str) -> Reply {
         self.post(
             &format!("/auth/{who}/login"),
