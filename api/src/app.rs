@@ -123,38 +123,36 @@ impl Application {
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
-                .wrap_fn(|req, srv| {
-                    let started = std::time::Instant::now();
-                    let state = req.app_data::<web::Data<AppState>>().cloned();
-                    let method = req.method().to_string();
-                    let path = req.path().to_owned();
-                    let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
-                    let response = srv.call(req);
-                    async move {
-                        let mut response = response.await?;
-                        let route = response
-                            .request()
-                            .match_pattern()
-                            .unwrap_or_else(|| "unmatched".into());
-                        let https = state
-                            .as_ref()
-                            .is_some_and(|s| s.settings.public_base_url.starts_with("https://"));
-                        if let Some(state) = &state {
+                .wrap_fn({
+                    // Per request: metrics by route pattern, security headers, request id.
+                    let state = state.clone();
+                    move |req, srv| {
+                        let state = state.clone();
+                        let started = std::time::Instant::now();
+                        let method = req.method().to_string();
+                        let path = req.path().to_owned();
+                        let request_id =
+                            req.extensions().get::<RequestId>().map(|id| id.to_string());
+                        let response = srv.call(req);
+                        async move {
+                            let mut response = response.await?;
+                            let route = response.request().match_pattern();
                             state.http_metrics.observe(
                                 &method,
-                                &route,
+                                route.as_deref().unwrap_or("unmatched"),
                                 response.status().as_u16(),
                                 started.elapsed(),
                             );
+                            let https = state.settings.public_base_url.starts_with("https://");
+                            let headers = response.headers_mut();
+                            security::add_headers(headers, &path, https);
+                            if let Some(id) =
+                                request_id.and_then(|id| header::HeaderValue::from_str(&id).ok())
+                            {
+                                headers.insert(header::HeaderName::from_static("x-request-id"), id);
+                            }
+                            Ok(response)
                         }
-                        let headers = response.headers_mut();
-                        security::add_headers(headers, &path, https);
-                        if let Some(id) =
-                            request_id.and_then(|id| header::HeaderValue::from_str(&id).ok())
-                        {
-                            headers.insert(header::HeaderName::from_static("x-request-id"), id);
-                        }
-                        Ok(response)
                     }
                 })
                 .wrap(cors(&state.settings.cors_allowed_origins))

@@ -71,7 +71,7 @@ pub struct Line {
 /// exactly the amount shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Quote {
-    #[schema(value_type = i32, example = 14)]
+    #[schema(schema_with = crate::domain::monitor_days::schema)]
     pub monitor_days: MonitorDays,
     pub lines: Vec<Line>,
     /// The taxable subtotal: the monitoring fee.

@@ -59,7 +59,7 @@ pub async fn account_history(
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct NewInvoiceRequest {
     pub vehicle_id: Uuid,
-    #[schema(example = 14)]
+    #[schema(schema_with = crate::domain::monitor_days::schema)]
     pub monitor_days: i64,
 }
 

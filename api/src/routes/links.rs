@@ -37,7 +37,7 @@ pub struct LinkView {
     pub amount_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
-    #[schema(example = 14)]
+    #[schema(schema_with = crate::domain::monitor_days::schema)]
     pub monitor_days: i64,
     #[schema(example = "(•••) •••-0143")]
     pub phone_masked: String,
@@ -85,7 +85,7 @@ fn json<T: Serialize>(status: StatusCode, body: &T) -> ApiResult<(StatusCode, se
 pub struct SendLinkRequest {
     pub client_id: Uuid,
     pub vehicle_id: Uuid,
-    #[schema(example = 14)]
+    #[schema(schema_with = crate::domain::monitor_days::schema)]
     pub monitor_days: i64,
     /// Where to text the link: the client's number or whoever pays for them.
     /// US numbers may omit +1.
@@ -357,7 +357,7 @@ pub struct LinkSummary {
     pub client_first_name: String,
     #[schema(example = "2019 Toyota Camry")]
     pub vehicle_description: String,
-    #[schema(example = 14)]
+    #[schema(schema_with = crate::domain::monitor_days::schema)]
     pub monitor_days: i64,
     pub lines: Vec<Line>,
     #[schema(value_type = i64, example = 17649)]

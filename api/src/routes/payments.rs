@@ -160,7 +160,7 @@ pub async fn next_payment(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct TakePaymentRequest {
     pub vehicle_id: Uuid,
-    #[schema(example = 30)]
+    #[schema(schema_with = crate::domain::monitor_days::schema)]
     pub monitor_days: i64,
     pub card_id: Uuid,
     /// The total the agent confirmed; a different current total answers 409 `quote_changed`.
@@ -241,7 +241,7 @@ pub async fn take_payment(
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct MakePaymentRequest {
     pub vehicle_id: Uuid,
-    #[schema(example = 14)]
+    #[schema(schema_with = crate::domain::monitor_days::schema)]
     pub monitor_days: i64,
     /// Pay with a card on file…
     pub card_id: Option<Uuid>,

@@ -13,7 +13,7 @@ pub struct QuoteRequest {
     pub client_id: Uuid,
     pub vehicle_id: Uuid,
     /// 14 or 30.
-    #[schema(example = 14)]
+    #[schema(schema_with = crate::domain::monitor_days::schema)]
     pub monitor_days: i64,
 }
 

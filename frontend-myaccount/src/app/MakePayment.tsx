@@ -25,7 +25,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const [me, setMe] = useState<Client | null>(null);
   const [config, setConfig] = useState<PublicConfig | null>(null);
   const [vehicleId, setVehicleId] = useState<string | null>(null);
-  const [days, setDays] = useState(30);
+  const [days, setDays] = useState<14 | 30>(30);
   const [quote, setQuote] = useState<QuoteSummary | null>(null);
   const [method, setMethod] = useState(NEW_CARD);
   const [card, setCard] = useState<CardState>({ valid: false, tokenize: () => Promise.reject(new Error('no card')) });
@@ -132,7 +132,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
           <fieldset>
             <legend>2. Monitoring days</legend>
             <div class="row">
-              {[14, 30].map((d) => (
+              {([14, 30] as const).map((d) => (
                 <label class="choice" key={d}>
                   <input type="radio" name="days" checked={days === d} onChange={() => setDays(d)} />
                   <span>{d} days</span>

@@ -671,10 +671,12 @@ export interface components {
             expires_at: string;
             lines: components["schemas"]["Line"][];
             /**
-             * Format: int64
+             * Format: int32
+             * @description Monitor days: 14 or 30
              * @example 14
+             * @enum {integer}
              */
-            monitor_days: number;
+            monitor_days: 14 | 30;
             /** @description True while another attempt to pay this link is being processed. */
             payment_in_progress: boolean;
             /**
@@ -708,10 +710,12 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * Format: int64
+             * Format: int32
+             * @description Monitor days: 14 or 30
              * @example 14
+             * @enum {integer}
              */
-            monitor_days: number;
+            monitor_days: 14 | 30;
             /** Format: date-time */
             opened_at?: string | null;
             /** Format: date-time */
@@ -795,10 +799,12 @@ export interface components {
              */
             expected_total_cents?: number | null;
             /**
-             * Format: int64
+             * Format: int32
+             * @description Monitor days: 14 or 30
              * @example 14
+             * @enum {integer}
              */
-            monitor_days: number;
+            monitor_days: 14 | 30;
             /**
              * @description …or with a new card's single-use token from the gateway's tokenization.
              * @example tok_sbx_ok_visa_4242_122030_3f2a
@@ -811,10 +817,12 @@ export interface components {
         };
         NewInvoiceRequest: {
             /**
-             * Format: int64
+             * Format: int32
+             * @description Monitor days: 14 or 30
              * @example 14
+             * @enum {integer}
              */
-            monitor_days: number;
+            monitor_days: 14 | 30;
             /** Format: uuid */
             vehicle_id: string;
         };
@@ -950,9 +958,11 @@ export interface components {
             lines: components["schemas"]["Line"][];
             /**
              * Format: int32
+             * @description Monitor days: 14 or 30
              * @example 14
+             * @enum {integer}
              */
-            monitor_days: number;
+            monitor_days: 14 | 30;
             /**
              * Format: int64
              * @example 12345
@@ -979,11 +989,12 @@ export interface components {
             /** Format: uuid */
             client_id: string;
             /**
-             * Format: int64
-             * @description 14 or 30.
+             * Format: int32
+             * @description Monitor days: 14 or 30
              * @example 14
+             * @enum {integer}
              */
-            monitor_days: number;
+            monitor_days: 14 | 30;
             /** Format: uuid */
             vehicle_id: string;
         };
@@ -1020,10 +1031,12 @@ export interface components {
             /** Format: uuid */
             client_id: string;
             /**
-             * Format: int64
+             * Format: int32
+             * @description Monitor days: 14 or 30
              * @example 14
+             * @enum {integer}
              */
-            monitor_days: number;
+            monitor_days: 14 | 30;
             /**
              * @description Where to text the link: the client's number or whoever pays for them.
              *     US numbers may omit +1.
@@ -1043,10 +1056,12 @@ export interface components {
              */
             expected_total_cents?: number | null;
             /**
-             * Format: int64
-             * @example 30
+             * Format: int32
+             * @description Monitor days: 14 or 30
+             * @example 14
+             * @enum {integer}
              */
-            monitor_days: number;
+            monitor_days: 14 | 30;
             /** Format: uuid */
             vehicle_id: string;
         };
