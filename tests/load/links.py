@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Payment-link helpers for tests/load/run (standard library only).
+
+  links.py send N        send N links for Dana (staff token in $STAFF_TOKEN), wait for their SMS in
+                         $SERVER_LOG and print one token per line
+  links.py redeem RATE   pay each token read from stdin (one per line) at a constant RATE per second,
+                         open loop: latency counts from the moment a request was *due* (as wrk2 does),
+                         so a slow server cannot slow the load down and hide its own queueing. Prints
+                         one JSON line of figures.
+
+wrk has no constant-rate mode and neither wrk2, oha nor vegeta is packaged by Debian, hence this.
+"""
+import http.client
+import json
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+HOST, PORT = os.environ["API_ADDR"].rsplit(":", 1)
+DANA = "00000000-0000-4000-8000-000000000101"
+DANA_VEHICLE = "00000000-0000-4000-8000-000000000201"
+TOKEN_RE = re.compile(r"/my-account/pay#([A-Za-z0-9_-]{43})")
+
+_local = threading.local()
+
+
+def request(method, path, body=None, headers=None):
+    """One request on this thread's keep-alive connection; reconnects once if it was closed."""
+    headers = dict(headers or {})
+    payload = None
+    if body is not None:
+        payload = json.dumps(body).encode()
+        headers["content-type"] = "application/json"
+    for attempt in (0, 1):
+        conn = getattr(_local, "conn", None)
+        if conn is None:
+            conn = _local.conn = http.client.HTTPConnection(HOST, int(PORT), timeout=30)
+        try:
+            conn.request(method, path, body=payload, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.read()
+        except (http.client.HTTPException, OSError):
+            conn.close()
+            _local.conn = None
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def sms_tokens():
+    with open(os.environ["SERVER_LOG"], encoding="utf-8", errors="replace") as log:
+        return TOKEN_RE.findall(log.read())
+
+
+def send(n):
+    before = len(sms_tokens())
+    auth = {"authorization": "Bearer " + os.environ["STAFF_TOKEN"]}
+    body = {"client_id": DANA, "vehicle_id": DANA_VEHICLE, "monitor_days": 14, "phone": "5125550143"}
+
+    def one(_):
+        status, answer = request(
+            "POST", "/api/v1/payment-links", body, {**auth, "idempotency-key": str(uuid.uuid4())}
+        )
+        if status != 201 and status != 200:
+            raise SystemExit(f"send_link answered {status}: {answer[:300]!r}")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(one, range(n)))
+    deadline = time.monotonic() + 120
+    while True:
+        tokens = sms_tokens()[before:]
+        if len(tokens) >= n or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if len(tokens) < n:
+        raise SystemExit(f"only {len(tokens)} of {n} SMS reached the log in 120 s")
+    print("\n".join(tokens[:n]))
+
+
+def tokenize():
+    status, answer = request(
+        "POST",
+        "/api/v1/sandbox/tokenize",
+        {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+    )
+    if status not in (200, 201):
+        raise SystemExit(f"tokenize answered {status}: {answer[:300]!r}")
+    return json.loads(answer)["payment_token"]
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]
+
+
+def redeem(rate):
+    links = [line.strip() for line in sys.stdin if line.strip()]
+    # Everything a redeem needs is made before the clock starts: a card token and a key each.
+    with ThreadPoolExecutor(8) as pool:
+        cards = list(pool.map(lambda _: tokenize(), links))
+    jobs = [(link, card, str(uuid.uuid4())) for link, card in zip(links, cards)]
+
+    latencies, statuses, lock = [], {}, threading.Lock()
+
+    def one(job, due):
+        link, card, key = job
+        status, _ = request(
+            "POST",
+            f"/api/v1/payment-links/{link}/redeem",
+            {"payment_token": card, "accept_terms": True},
+            {"idempotency-key": key},
+        )
+        done = time.perf_counter()
+        with lock:
+            latencies.append(done - due)
+            statuses[status] = statuses.get(status, 0) + 1
+
+    # Enough threads that a few slow answers never delay the next due request.
+    pool = ThreadPoolExecutor(64)
+    start = time.perf_counter() + 0.05
+    late = 0.0
+    for i, job in enumerate(jobs):
+        due = start + i / rate
+        wait = due - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        else:
+            late = max(late, -wait)
+        pool.submit(one, job, due)
+    pool.shutdown(wait=True)
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    print(
+        json.dumps(
+            {
+                "requests": len(latencies),
+                "achieved_rps": len(latencies) / elapsed,
+                "p50_ms": percentile(latencies, 50) * 1000,
+                "p90_ms": percentile(latencies, 90) * 1000,
+                "p99_ms": percentile(latencies, 99) * 1000,
+                "max_ms": latencies[-1] * 1000 if latencies else float("nan"),
+                "statuses": statuses,
+                "sender_max_lag_ms": late * 1000,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["send"]:
+        send(int(sys.argv[2]))
+    elif sys.argv[1:2] == ["redeem"]:
+        redeem(float(sys.argv[2]))
+    else:
+        raise SystemExit(__doc__)
