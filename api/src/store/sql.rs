@@ -551,14 +551,6 @@ macro_rules! impl_store {
                     tx.rollback().await?;
                     return Ok(payment);
                 }
-                // The vehicle is locked before the invoice is inserted: the invoice's foreign key takes a
-                // key-share lock on the vehicle, and two payments for one vehicle that each held that lock
-                // and then asked for the update lock deadlocked (PostgreSQL), answering 500.
-                let current: Option<chrono::NaiveDate> = match payment.vehicle_id {
-                    Some(vehicle_id) => sqlx::query_scalar(concat!("select paid_through from vehicles where id = $1 ", $for_update))
-                        .bind(vehicle_id).fetch_one(&mut *tx).await?,
-                    None => None,
-                };
                 let amounts = InvoiceAmounts::from_quote(&payment.quote, true);
                 let invoice = $crate::store::NewInvoice {
                     id: uuid::Uuid::new_v4(),
@@ -584,6 +576,8 @@ macro_rules! impl_store {
                     .bind(s.card.as_ref().map(|c| c.brand.clone())).bind(s.card.as_ref().map(|c| c.last4.clone())).bind(s.now)
                     .execute(&mut *tx).await?;
                 if let Some(vehicle_id) = payment.vehicle_id {
+                    let current: Option<chrono::NaiveDate> = sqlx::query_scalar(concat!("select paid_through from vehicles where id = $1 ", $for_update))
+                        .bind(vehicle_id).fetch_one(&mut *tx).await?;
                     let through = $crate::domain::next_paid_through(current, s.today, payment.quote.monitor_days);
                     sqlx::query("update vehicles set paid_through = $2, updated_at = $3 where id = $1")
                         .bind(vehicle_id).bind(through).bind(s.now).execute(&mut *tx).await?;
