@@ -39,6 +39,20 @@ impl<'de> Deserialize<'de> for MonitorDays {
     }
 }
 
+/// The OpenAPI schema of a monitor-days field: the integer 14 or 30.
+pub fn schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int32,
+        )))
+        .enum_values(Some([14, 30]))
+        .description(Some("Monitor days: 14 or 30"))
+        .examples([14])
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,18 +75,4 @@ mod tests {
         );
         assert!(serde_json::from_str::<MonitorDays>("21").is_err());
     }
-}
-
-/// The OpenAPI schema of a monitor-days field: the integer 14 or 30.
-pub fn schema() -> utoipa::openapi::schema::Object {
-    use utoipa::openapi::schema::{ObjectBuilder, Type};
-    ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-            utoipa::openapi::KnownFormat::Int32,
-        )))
-        .enum_values(Some([14, 30]))
-        .description(Some("Monitor days: 14 or 30"))
-        .examples([14])
-        .build()
 }
