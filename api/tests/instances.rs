@@ -8,6 +8,8 @@
 //! - PostgreSQL going away and coming back (every connection cut, new ones
 //!   refused): `/readyz` and requests answer 503 meanwhile, and the same
 //!   process serves again afterwards.
+//! - SIGTERM while a payment is being charged: the payment finishes and is
+//!   answered before the process exits.
 //!
 //! The PostgreSQL ones need `TEST_DATABASE_URL=postgres://…` (the test
 //! command's PostgreSQL pass); the kill test runs on both stores.
@@ -629,5 +631,48 @@ async fn while_postgresql_is_down_the_api_answers_503_and_it_recovers_without_a_
     let (status, quote) = post(&instance.base, "/quote-summary", Some(&staff), None, &body).await;
     assert_eq!(status, 200, "{quote}");
     drop(instance);
+    db.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_lets_a_payment_in_flight_finish_before_the_process_exits() {
+    let db = Database::create(false).await.expect("a database");
+    prepare(&db);
+    let mut instance = Instance::start(&db, &[("SANDBOX_LATENCY_MS", "1500")]).await;
+    let client = login(
+        &instance.base,
+        "client",
+        "client@example.com",
+        "client-demo-1",
+    )
+    .await;
+    let card = card_token(&instance.base).await;
+    let base = instance.base.clone();
+    let payment = tokio::spawn(async move {
+        let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "payment_token": card});
+        let key = Uuid::new_v4().to_string();
+        post(&base, "/me/payments", Some(&client), Some(&key), &body).await
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await; // the charge is under way
+    let pid = instance.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+
+    let (status, paid) = payment.await.expect("join");
+    assert_eq!(
+        (status, paid["status"].as_str()),
+        (201, Some("succeeded")),
+        "{paid}"
+    );
+    let exit = instance.child.wait().expect("wait");
+    assert!(exit.success(), "{exit:?}\n{}", instance.output());
+    assert_eq!(
+        db.scalar("select count(*) from payments where status = 'succeeded'")
+            .await,
+        1
+    );
     db.drop().await;
 }
