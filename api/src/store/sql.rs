@@ -30,11 +30,17 @@ pub(super) struct ClientRow {
     price_14_cents: Option<i64>,
     price_30_cents: Option<i64>,
     time_zone: String,
+    past_due_cents: i64,
 }
 
+/// A client with their location and past due balance: new charges invoiced
+/// (an invoice's carried-forward past due is not a new charge) minus
+/// payments that succeeded.
 pub(super) const CLIENT_SQL: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, c.plan_days, \
     c.autopay_enabled, c.autopay_card_id, l.id as location_id, l.name as location_name, l.accepts_payments, \
-    l.tax_rate_ppm, l.daily_rate_cents, l.price_14_cents, l.price_30_cents, l.time_zone \
+    l.tax_rate_ppm, l.daily_rate_cents, l.price_14_cents, l.price_30_cents, l.time_zone, \
+    cast(coalesce((select sum(total_cents - past_due_cents) from invoices where client_id = $1 and status <> 'void'), 0) as bigint) \
+    - cast(coalesce((select sum(amount_cents) from payments where client_id = $1 and status = 'succeeded'), 0) as bigint) as past_due_cents \
     from clients c join locations l on l.id = c.location_id where c.id = $1";
 
 #[derive(sqlx::FromRow)]
@@ -60,12 +66,6 @@ pub(super) struct CardRow {
 
 pub(super) const CARDS_SQL: &str = "select id, brand, last4, exp_month, exp_year from cards \
     where client_id = $1 and deleted_at is null order by created_at";
-
-/// Past due = new charges invoiced (an invoice's carried-forward past due is
-/// not a new charge) minus payments that succeeded.
-pub(super) const PAST_DUE_SQL: &str = "select \
-    cast(coalesce((select sum(total_cents - past_due_cents) from invoices where client_id = $1 and status <> 'void'), 0) as bigint) \
-    - cast(coalesce((select sum(amount_cents) from payments where client_id = $1 and status = 'succeeded'), 0) as bigint)";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct ClientSummaryRow {
@@ -121,7 +121,6 @@ pub(super) fn client_from_rows(
     row: ClientRow,
     vehicles: Vec<VehicleRow>,
     cards: Vec<CardRow>,
-    past_due: i64,
 ) -> Result<Client> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("client {}: {what}", row.id));
     let plan_days = MonitorDays::parse(row.plan_days).ok_or_else(|| corrupt("plan_days"))?;
@@ -156,7 +155,7 @@ pub(super) fn client_from_rows(
             })
             .collect(),
         cards: cards.into_iter().map(card).collect(),
-        past_due_cents: Cents(past_due),
+        past_due_cents: Cents(row.past_due_cents),
         currency: CURRENCY.into(),
     })
 }
@@ -457,10 +456,11 @@ macro_rules! impl_store {
                 let Some(row) = sqlx::query_as::<_, sql::ClientRow>(sql::CLIENT_SQL).bind(id).fetch_optional(&self.pool).await? else {
                     return Ok(None);
                 };
-                let vehicles = sqlx::query_as(sql::VEHICLES_SQL).bind(id).fetch_all(&self.pool).await?;
-                let cards = sqlx::query_as(sql::CARDS_SQL).bind(id).fetch_all(&self.pool).await?;
-                let past_due: i64 = sqlx::query_scalar(sql::PAST_DUE_SQL).bind(id).fetch_one(&self.pool).await?;
-                sql::client_from_rows(row, vehicles, cards, past_due).map(Some)
+                let (vehicles, cards) = tokio::try_join!(
+                    sqlx::query_as(sql::VEHICLES_SQL).bind(id).fetch_all(&self.pool),
+                    sqlx::query_as(sql::CARDS_SQL).bind(id).fetch_all(&self.pool),
+                )?;
+                sql::client_from_rows(row, vehicles, cards).map(Some)
             }
 
             async fn idempotency_begin(
