@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Payment-link helpers for tests/load/run (standard library only).
 
-  links.py send N        send N links for Dana (staff token in $STAFF_TOKEN), wait for their SMS in
-                         $SERVER_LOG and print one token per line
+  links.py send N        send N links, round robin over the demo vehicles at locations that accept
+                         payments (staff token in $STAFF_TOKEN), wait for their SMS in $SERVER_LOG and
+                         print one token per line
   links.py redeem RATE   pay each token read from stdin (one per line) at a constant RATE per second,
                          open loop: latency counts from the moment a request was *due* (as wrk2 does),
                          so a slow server cannot slow the load down and hide its own queueing. Prints
@@ -21,8 +22,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 HOST, PORT = os.environ["API_ADDR"].rsplit(":", 1)
-DANA = "00000000-0000-4000-8000-000000000101"
-DANA_VEHICLE = "00000000-0000-4000-8000-000000000201"
+# (client, vehicle): Dana's two vehicles, Morgan's and Riley's. Payments of one client settle one at a
+# time (the client row is locked), so spreading the links is what 200 different payers look like.
+PAYERS = [
+    ("00000000-0000-4000-8000-000000000101", "00000000-0000-4000-8000-000000000201"),
+    ("00000000-0000-4000-8000-000000000103", "00000000-0000-4000-8000-000000000204"),
+    ("00000000-0000-4000-8000-000000000104", "00000000-0000-4000-8000-000000000205"),
+    ("00000000-0000-4000-8000-000000000101", "00000000-0000-4000-8000-000000000202"),
+]
 TOKEN_RE = re.compile(r"/my-account/pay#([A-Za-z0-9_-]{43})")
 
 _local = threading.local()
@@ -59,9 +66,9 @@ def sms_tokens():
 def send(n):
     before = len(sms_tokens())
     auth = {"authorization": "Bearer " + os.environ["STAFF_TOKEN"]}
-    body = {"client_id": DANA, "vehicle_id": DANA_VEHICLE, "monitor_days": 14, "phone": "5125550143"}
-
-    def one(_):
+    def one(i):
+        client, vehicle = PAYERS[i % len(PAYERS)]
+        body = {"client_id": client, "vehicle_id": vehicle, "monitor_days": 14, "phone": "5125550143"}
         status, answer = request(
             "POST", "/api/v1/payment-links", body, {**auth, "idempotency-key": str(uuid.uuid4())}
         )
@@ -108,13 +115,14 @@ def redeem(rate):
 
     latencies, statuses, lock = [], {}, threading.Lock()
 
-    def one(job, due):
+    def one(job, due, n):
         link, card, key = job
         status, _ = request(
             "POST",
             f"/api/v1/payment-links/{link}/redeem",
             {"payment_token": card, "accept_terms": True},
-            {"idempotency-key": key},
+            # Each payer from their own address (the server trusts one proxy hop).
+            {"idempotency-key": key, "x-forwarded-for": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"},
         )
         done = time.perf_counter()
         with lock:
@@ -132,7 +140,7 @@ def redeem(rate):
             time.sleep(wait)
         else:
             late = max(late, -wait)
-        pool.submit(one, job, due)
+        pool.submit(one, job, due, i)
     pool.shutdown(wait=True)
     elapsed = time.perf_counter() - start
     latencies.sort()
