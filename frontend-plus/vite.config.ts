@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   base: '/plus/',
   plugins: [preact()],
+  // scripts/page-budgets reads the manifest to size what each page loads.
+  build: { manifest: true },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   test: {
     environment: 'happy-dom',
