@@ -68,14 +68,18 @@ pub async fn quote_for(
         .client(client_id)
         .await?
         .ok_or(CLIENT_NOT_FOUND)?;
+    let summary = summarize(&client, vehicle_id, days)?;
+    Ok((client, summary))
+}
+
+fn summarize(client: &Client, vehicle_id: Uuid, days: MonitorDays) -> ApiResult<QuoteSummary> {
     let (vehicle, quote) = client.quote(vehicle_id, days)?;
-    let summary = QuoteSummary {
-        client_id,
+    Ok(QuoteSummary {
+        client_id: client.id,
         vehicle_id,
         vehicle_description: vehicle.description.clone(),
         quote,
-    };
-    Ok((client, summary))
+    })
 }
 
 /// Quote summary for a client's vehicle and 14 or 30 monitor days: monitoring
@@ -109,6 +113,10 @@ pub async fn quote_summary(
             ));
         }
     }
-    let (_, summary) = quote_for(&state, body.client_id, body.vehicle_id, days).await?;
-    Ok(web::Json(summary))
+    let client = state
+        .store
+        .client_for_quote(body.client_id, body.vehicle_id)
+        .await?
+        .ok_or(CLIENT_NOT_FOUND)?;
+    Ok(web::Json(summarize(&client, body.vehicle_id, days)?))
 }

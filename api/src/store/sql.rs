@@ -36,12 +36,60 @@ pub(super) struct ClientRow {
 /// A client with their location and past due balance: new charges invoiced
 /// (an invoice's carried-forward past due is not a new charge) minus
 /// payments that succeeded.
-pub(super) const CLIENT_SQL: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, c.plan_days, \
-    c.autopay_enabled, c.autopay_card_id, l.id as location_id, l.name as location_name, l.accepts_payments, \
-    l.tax_rate_ppm, l.daily_rate_cents, l.price_14_cents, l.price_30_cents, l.time_zone, \
-    cast(coalesce((select sum(total_cents - past_due_cents) from invoices where client_id = $1 and status <> 'void'), 0) as bigint) \
-    - cast(coalesce((select sum(amount_cents) from payments where client_id = $1 and status = 'succeeded'), 0) as bigint) as past_due_cents \
-    from clients c join locations l on l.id = c.location_id where c.id = $1";
+macro_rules! client_select {
+    () => {
+        "select c.id, c.first_name, c.last_name, c.phone, c.email, c.plan_days, \
+        c.autopay_enabled, c.autopay_card_id, l.id as location_id, l.name as location_name, l.accepts_payments, \
+        l.tax_rate_ppm, l.daily_rate_cents, l.price_14_cents, l.price_30_cents, l.time_zone, \
+        cast(coalesce((select sum(total_cents - past_due_cents) from invoices where client_id = $1 and status <> 'void'), 0) as bigint) \
+        - cast(coalesce((select sum(amount_cents) from payments where client_id = $1 and status = 'succeeded'), 0) as bigint) as past_due_cents"
+    };
+}
+
+pub(super) const CLIENT_SQL: &str = concat!(
+    client_select!(),
+    " from clients c join locations l on l.id = c.location_id where c.id = $1"
+);
+
+/// The client row and one of their vehicles (`$2`; null when it is not theirs).
+pub(super) const CLIENT_VEHICLE_SQL: &str = concat!(
+    client_select!(),
+    ", v.id as vehicle_id, v.description as vehicle_description, v.plate as vehicle_plate, \
+    v.device_serial as vehicle_device_serial, v.paid_through as vehicle_paid_through \
+    from clients c join locations l on l.id = c.location_id \
+    left join vehicles v on v.id = $2 and v.client_id = c.id where c.id = $1"
+);
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ClientVehicleRow {
+    #[sqlx(flatten)]
+    client: ClientRow,
+    vehicle_id: Option<Uuid>,
+    vehicle_description: Option<String>,
+    vehicle_plate: Option<String>,
+    vehicle_device_serial: Option<String>,
+    vehicle_paid_through: Option<NaiveDate>,
+}
+
+impl ClientVehicleRow {
+    pub(super) fn into_client(self) -> Result<Client> {
+        let vehicle = match (
+            self.vehicle_id,
+            self.vehicle_description,
+            self.vehicle_device_serial,
+        ) {
+            (Some(id), Some(description), Some(device_serial)) => vec![VehicleRow {
+                id,
+                description,
+                plate: self.vehicle_plate,
+                device_serial,
+                paid_through: self.vehicle_paid_through,
+            }],
+            _ => vec![],
+        };
+        client_from_rows(self.client, vehicle, vec![])
+    }
+}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct VehicleRow {
@@ -461,6 +509,13 @@ macro_rules! impl_store {
                     sqlx::query_as(sql::CARDS_SQL).bind(id).fetch_all(&self.pool),
                 )?;
                 sql::client_from_rows(row, vehicles, cards).map(Some)
+            }
+
+            async fn client_for_quote(&self, id: uuid::Uuid, vehicle_id: uuid::Uuid) -> $crate::store::Result<Option<$crate::domain::Client>> {
+                use $crate::store::sql;
+                sqlx::query_as::<_, sql::ClientVehicleRow>(sql::CLIENT_VEHICLE_SQL).bind(id).bind(vehicle_id)
+                    .fetch_optional(&self.pool).await?
+                    .map(sql::ClientVehicleRow::into_client).transpose()
             }
 
             async fn idempotency_begin(
