@@ -4,7 +4,7 @@
 use crate::auth::Staff;
 use crate::domain::{
     display_status, gateway_key, link_state, sms_body, Actor, Cents, Line, LinkDisplayStatus,
-    LinkState, LinkToken, PaymentLink, PaymentMethod, PaymentStatus, PhoneNumber,
+    LinkState, LinkStatus, LinkToken, PaymentLink, PaymentMethod, PaymentStatus, PhoneNumber,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::payments::{self, Charge, Source};
@@ -495,10 +495,12 @@ pub async fn get_link(
     if let Some(refusal) = refusal(link_state) {
         return Err(refusal);
     }
-    state.store.mark_link_opened(link.id, now).await?;
+    if link.status == LinkStatus::Sent {
+        state.store.mark_link_opened(link.id, now).await?;
+    }
     let client = state
         .store
-        .client(link.client_id)
+        .client_with_vehicle(link.client_id, link.vehicle_id)
         .await?
         .ok_or(LINK_NOT_FOUND)?;
     let vehicle_description = client
@@ -584,7 +586,7 @@ pub async fn redeem_token(
         claim(&state, link.id).await?;
         let client = state
             .store
-            .client(link.client_id)
+            .client_with_vehicle(link.client_id, link.vehicle_id)
             .await?
             .ok_or(CLIENT_NOT_FOUND)?;
         let actor = Actor::Client {

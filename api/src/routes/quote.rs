@@ -115,7 +115,7 @@ pub async fn quote_summary(
     }
     let client = state
         .store
-        .client_for_quote(body.client_id, body.vehicle_id)
+        .client_with_vehicle(body.client_id, body.vehicle_id)
         .await?
         .ok_or(CLIENT_NOT_FOUND)?;
     Ok(web::Json(summarize(&client, body.vehicle_id, days)?))

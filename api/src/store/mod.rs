@@ -74,10 +74,10 @@ pub trait Store: Send + Sync {
     async fn search_clients(&self, query: &str, limit: i64) -> Result<Vec<ClientSummary>>;
     /// A client with location, vehicles, cards on file and past due balance.
     async fn client(&self, id: Uuid) -> Result<Option<Client>>;
-    /// What a quote needs, in one query: the client as [`Store::client`] but
-    /// with only `vehicle_id` among the vehicles (none when it is not theirs)
-    /// and no cards.
-    async fn client_for_quote(&self, id: Uuid, vehicle_id: Uuid) -> Result<Option<Client>>;
+    /// In one query, what a quote or a payment link needs: the client as
+    /// [`Store::client`] but with only `vehicle_id` among the vehicles (none
+    /// when it is not theirs) and no cards.
+    async fn client_with_vehicle(&self, id: Uuid, vehicle_id: Uuid) -> Result<Option<Client>>;
 
     /// Starts a request under an idempotency key (see [`IdempotencyBegin`]).
     /// An in-progress claim last touched before `stale_before` is taken over.

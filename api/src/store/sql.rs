@@ -511,7 +511,7 @@ macro_rules! impl_store {
                 sql::client_from_rows(row, vehicles, cards).map(Some)
             }
 
-            async fn client_for_quote(&self, id: uuid::Uuid, vehicle_id: uuid::Uuid) -> $crate::store::Result<Option<$crate::domain::Client>> {
+            async fn client_with_vehicle(&self, id: uuid::Uuid, vehicle_id: uuid::Uuid) -> $crate::store::Result<Option<$crate::domain::Client>> {
                 use $crate::store::sql;
                 sqlx::query_as::<_, sql::ClientVehicleRow>(sql::CLIENT_VEHICLE_SQL).bind(id).bind(vehicle_id)
                     .fetch_optional(&self.pool).await?
