@@ -78,6 +78,9 @@ pub struct Settings {
     /// Age after which a `pending` payment (its process died mid-charge) is
     /// looked up, and an unknown one the gateway never saw counts as failed.
     pub reconcile_after_seconds: i64,
+    /// Bearer token `/metrics` asks for; required in production, where the
+    /// figures (payments and links by status) are not for the public.
+    pub metrics_token: Option<SecretString>,
 }
 
 /// A setting that cannot be used, named by its variable.
@@ -297,7 +300,24 @@ impl Settings {
                     }),
             }
         };
+        let metrics_token = get("METRICS_TOKEN");
+        match &metrics_token {
+            Some(token) if token.len() < 16 => {
+                return Err(invalid(
+                    "METRICS_TOKEN",
+                    "must be at least 16 characters long",
+                ))
+            }
+            None if app_env == AppEnv::Production => {
+                return Err(invalid(
+                    "METRICS_TOKEN",
+                    "required when APP_ENV=production (Prometheus sends it as a bearer token)",
+                ))
+            }
+            _ => {}
+        }
         Ok(Settings {
+            metrics_token: metrics_token.map(SecretString::from),
             sms,
             company_name: get("COMPANY_NAME").unwrap_or_else(|| "Monitoring Services".into()),
             support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
@@ -401,11 +421,27 @@ mod tests {
             ("APP_ENV", "production"),
             ("PUBLIC_BASE_URL", "https://pay.example.com"),
             ("JWT_SECRET", "a-production-secret-of-enough-length!"),
+            ("METRICS_TOKEN", "a-scraper-token-of-enough-length"),
         ];
         assert_eq!(settings(&base).unwrap_err().var, "PAYMENT_GATEWAY");
         let mut allowed = base.to_vec();
         allowed.push(("ALLOW_SANDBOX_GATEWAY", "true"));
         assert!(settings(&allowed).is_ok());
+    }
+
+    #[test]
+    fn production_keeps_metrics_behind_a_token() {
+        let base = [
+            ("APP_ENV", "production"),
+            ("PUBLIC_BASE_URL", "https://pay.example.com"),
+            ("JWT_SECRET", "a-production-secret-of-enough-length!"),
+            ("ALLOW_SANDBOX_GATEWAY", "true"),
+        ];
+        assert_eq!(settings(&base).unwrap_err().var, "METRICS_TOKEN");
+        let mut with_token = base.to_vec();
+        with_token.push(("METRICS_TOKEN", "a-scraper-token-of-enough-length"));
+        assert!(settings(&with_token).unwrap().metrics_token.is_some());
+        assert!(settings(&[]).unwrap().metrics_token.is_none());
     }
 
     #[test]
@@ -421,6 +457,7 @@ mod tests {
             ("SANDBOX_LATENCY_MS", "-1"),
             ("SMS_SENDER", "pigeon"),
             ("LINK_RATE_LIMIT_PER_MINUTE", "0"),
+            ("METRICS_TOKEN", "short"),
         ] {
             assert_eq!(settings(&[(var, value)]).unwrap_err().var, var);
         }

@@ -2,8 +2,12 @@
 //! business figures (payments, links, SMS outbox) are read from the database,
 //! so every instance reports the same, true numbers.
 
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -89,8 +93,29 @@ fn gauge(out: &mut String, name: &str, help: &str, label: &str, values: &[(Strin
     }
 }
 
+/// Whether the request carries `METRICS_TOKEN` as its bearer token (any
+/// request does when none is configured). Compares digests, so the time
+/// taken tells nothing about the token.
+fn scraper_allowed(req: &HttpRequest, token: Option<&SecretString>) -> bool {
+    let Some(token) = token else {
+        return true;
+    };
+    let sent = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    Sha256::digest(sent.as_bytes()) == Sha256::digest(token.expose_secret().as_bytes())
+}
+
 /// `GET /metrics`
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    if !scraper_allowed(&req, state.settings.metrics_token.as_ref()) {
+        return Err(ApiError::Unauthorized(
+            "send METRICS_TOKEN as a bearer token",
+        ));
+    }
     let mut out = String::new();
     state.http_metrics.render(&mut out);
     match state.store.business_counts().await {
@@ -117,9 +142,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             let _ = writeln!(out, "# HELP database_up Whether the database answered.\n# TYPE database_up gauge\ndatabase_up 0");
         }
     }
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(out)
+        .body(out))
 }
 
 #[cfg(test)]

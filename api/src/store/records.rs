@@ -130,6 +130,33 @@ pub struct NewPayment {
     pub now: DateTime<Utc>,
 }
 
+impl NewPayment {
+    /// The payment as `insert_payment` has just written it.
+    pub(super) fn pending(&self) -> crate::domain::Payment {
+        crate::domain::Payment {
+            id: self.id,
+            client_id: self.client_id,
+            vehicle_id: Some(self.vehicle_id),
+            invoice_id: None,
+            invoice_number: None,
+            payment_link_id: self.payment_link_id,
+            amount_cents: self.quote.total_due_cents,
+            currency: crate::domain::CURRENCY.into(),
+            status: crate::domain::PaymentStatus::Pending,
+            method: self.method,
+            card_brand: self.card_brand.clone(),
+            card_last4: self.card_last4.clone(),
+            failure_code: None,
+            gateway_reference: None,
+            initiated_by: self.initiated_by.clone(),
+            created_at: self.now,
+            updated_at: self.now,
+            gateway_key: self.gateway_key.clone(),
+            quote: self.quote.clone(),
+        }
+    }
+}
+
 /// A comment for the client log.
 #[derive(Clone, Debug)]
 pub struct NewLogEntry {

@@ -529,14 +529,14 @@ macro_rules! impl_store {
                 use $crate::store::IdempotencyBegin;
                 let inserted = sqlx::query("insert into idempotency_keys (principal, key, request_hash, status, created_at, updated_at) values ($1, $2, $3, 'in_progress', $4, $4) on conflict (principal, key) do nothing")
                     .bind(principal).bind(key).bind(request_hash).bind(now)
-                    .execute(&self.pool).await?.rows_affected();
+                    .execute(&self.relaxed).await?.rows_affected();
                 if inserted == 1 {
                     return Ok(IdempotencyBegin::Started);
                 }
                 let (hash, status, response_status, body): (Vec<u8>, String, Option<i64>, Option<String>) =
                     sqlx::query_as("select request_hash, status, response_status, response_body from idempotency_keys where principal = $1 and key = $2")
                         .bind(principal).bind(key)
-                        .fetch_one(&self.pool).await?;
+                        .fetch_one(&self.relaxed).await?;
                 if hash != request_hash {
                     return Ok(IdempotencyBegin::Mismatch);
                 }
@@ -546,7 +546,7 @@ macro_rules! impl_store {
                 debug_assert_eq!(status, "in_progress");
                 let taken = sqlx::query("update idempotency_keys set updated_at = $3 where principal = $1 and key = $2 and status = 'in_progress' and updated_at < $4")
                     .bind(principal).bind(key).bind(now).bind(stale_before)
-                    .execute(&self.pool).await?.rows_affected();
+                    .execute(&self.relaxed).await?.rows_affected();
                 Ok(if taken == 1 { IdempotencyBegin::Started } else { IdempotencyBegin::InProgress })
             }
 
@@ -565,11 +565,14 @@ macro_rules! impl_store {
             }
 
             async fn insert_payment(&self, p: &$crate::store::NewPayment) -> $crate::store::Result<$crate::domain::Payment> {
-                sqlx::query("insert into payments (id, client_id, vehicle_id, payment_link_id, amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, initiated_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $14) on conflict (gateway_key) do nothing")
+                let inserted = sqlx::query("insert into payments (id, client_id, vehicle_id, payment_link_id, amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, initiated_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $14) on conflict (gateway_key) do nothing")
                     .bind(p.id).bind(p.client_id).bind(p.vehicle_id).bind(p.payment_link_id).bind(p.quote.total_due_cents.0)
                     .bind($crate::domain::CURRENCY).bind(p.method.as_str()).bind(p.card_id).bind(&p.card_brand).bind(&p.card_last4)
                     .bind(&p.gateway_key).bind(sqlx::types::Json(&p.quote)).bind(&p.initiated_by).bind(p.now)
                     .execute(&self.pool).await?;
+                if inserted.rows_affected() == 1 {
+                    return Ok(p.pending());
+                }
                 self.payment_by_gateway_key(&p.gateway_key).await?
                     .ok_or_else(|| $crate::store::StoreError::Corrupt("inserted payment vanished".into()))
             }
@@ -592,12 +595,11 @@ macro_rules! impl_store {
                 use $crate::domain::{InvoiceAmounts, PaymentStatus};
                 use $crate::store::sql;
                 let mut tx = self.begin_write().await?;
-                // Settlements of one client run one at a time, locking in one
-                // order (client, payment, invoices, vehicle, link): two payments
-                // settling the same open invoices would otherwise deadlock.
+                // Settlements of one client run one at a time, and all lock the
+                // client row first: two payments settling the same open
+                // invoices would otherwise deadlock. The payment itself changes
+                // state only by the conditional update below.
                 sqlx::query(concat!("select id from clients where id = (select client_id from payments where id = $1) ", $for_update))
-                    .bind(s.payment_id).execute(&mut *tx).await?;
-                sqlx::query(concat!("select id from payments where id = $1 ", $for_update))
                     .bind(s.payment_id).execute(&mut *tx).await?;
                 let row: sql::PaymentRow = sqlx::query_as(&format!("{}where p.id = $1", sql::PAYMENT_SELECT))
                     .bind(s.payment_id).fetch_one(&mut *tx).await?;
@@ -626,10 +628,16 @@ macro_rules! impl_store {
                     sqlx::query("update invoices set status = 'paid', updated_at = $2 where client_id = $1 and status = 'open'")
                         .bind(payment.client_id).bind(s.now).execute(&mut *tx).await?;
                 }
-                sqlx::query("update payments set status = 'succeeded', invoice_id = $2, gateway_reference = $3, card_brand = coalesce(card_brand, $4), card_last4 = coalesce(card_last4, $5), updated_at = $6 where id = $1")
+                let updated = sqlx::query("update payments set status = 'succeeded', invoice_id = $2, gateway_reference = $3, card_brand = coalesce(card_brand, $4), card_last4 = coalesce(card_last4, $5), updated_at = $6 where id = $1 and status in ('pending', 'unknown')")
                     .bind(payment.id).bind(invoice.id).bind(&s.gateway_reference)
                     .bind(s.card.as_ref().map(|c| c.brand.clone())).bind(s.card.as_ref().map(|c| c.last4.clone())).bind(s.now)
-                    .execute(&mut *tx).await?;
+                    .execute(&mut *tx).await?.rows_affected();
+                if updated == 0 {
+                    // Failed in the meantime (a decline recorded elsewhere).
+                    tx.rollback().await?;
+                    return self.payment(payment.id).await?
+                        .ok_or_else(|| $crate::store::StoreError::Corrupt("settled payment vanished".into()));
+                }
                 if let Some(vehicle_id) = payment.vehicle_id {
                     let current: Option<chrono::NaiveDate> = sqlx::query_scalar(concat!("select paid_through from vehicles where id = $1 ", $for_update))
                         .bind(vehicle_id).fetch_one(&mut *tx).await?;
@@ -646,7 +654,16 @@ macro_rules! impl_store {
                     .bind(uuid::Uuid::new_v4()).bind(s.log.client_id).bind(&s.log.author_kind).bind(&s.log.author_name).bind(message).bind(s.now)
                     .execute(&mut *tx).await?;
                 tx.commit().await?;
-                self.payment(payment.id).await?.ok_or_else(|| $crate::store::StoreError::Corrupt("settled payment vanished".into()))
+                Ok($crate::domain::Payment {
+                    status: PaymentStatus::Succeeded,
+                    invoice_id: Some(invoice.id),
+                    invoice_number: Some(number),
+                    gateway_reference: Some(s.gateway_reference.clone()),
+                    card_brand: payment.card_brand.clone().or_else(|| s.card.as_ref().map(|c| c.brand.clone())),
+                    card_last4: payment.card_last4.clone().or_else(|| s.card.as_ref().map(|c| c.last4.clone())),
+                    updated_at: s.now,
+                    ..payment
+                })
             }
 
             async fn fail_payment(&self, id: uuid::Uuid, failure_code: &str, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<$crate::domain::Payment> {
@@ -804,13 +821,13 @@ macro_rules! impl_store {
 
             async fn mark_link_opened(&self, id: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
                 sqlx::query("update payment_links set status = 'opened', opened_at = $2, updated_at = $2 where id = $1 and status = 'sent'")
-                    .bind(id).bind(now).execute(&self.pool).await?;
+                    .bind(id).bind(now).execute(&self.relaxed).await?;
                 Ok(())
             }
 
             async fn claim_link(&self, id: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<bool> {
                 let claimed = sqlx::query("update payment_links set status = 'paying', updated_at = $2 where id = $1 and status in ('sent', 'opened') and expires_at > $2")
-                    .bind(id).bind(now).execute(&self.pool).await?.rows_affected();
+                    .bind(id).bind(now).execute(&self.relaxed).await?.rows_affected();
                 Ok(claimed == 1)
             }
 
@@ -861,7 +878,7 @@ macro_rules! impl_store {
 
             async fn rate_limit_hit(&self, bucket: &str, window_start: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<i64> {
                 Ok(sqlx::query_scalar("insert into rate_limits (bucket, window_start, hits, created_at, updated_at) values ($1, $2, 1, $3, $3) on conflict (bucket) do update set hits = case when rate_limits.window_start = excluded.window_start then rate_limits.hits + 1 else 1 end, window_start = excluded.window_start, updated_at = excluded.updated_at returning hits")
-                    .bind(bucket).bind(window_start).bind(now).fetch_one(&self.pool).await?)
+                    .bind(bucket).bind(window_start).bind(now).fetch_one(&self.relaxed).await?)
             }
 
             async fn rate_limit_count(&self, bucket: &str, window_start: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<i64> {
@@ -907,10 +924,13 @@ macro_rules! impl_store {
                     .bind(invoice.monitor_days.map(|d| d.days())).bind(invoice.subtotal.0).bind(invoice.tax.0)
                     .bind(invoice.past_due.0).bind(invoice.total.0).bind(&invoice.created_by).bind(invoice.issued_at).bind(now)
                     .fetch_one(&mut **tx).await?;
-                for (position, line) in (0_i64..).zip(&invoice.lines) {
-                    sqlx::query("insert into invoice_lines (invoice_id, position, kind, description, amount_cents) values ($1, $2, $3, $4, $5)")
-                        .bind(invoice.id).bind(position).bind(line.kind.as_str()).bind(&line.description).bind(line.amount_cents.0)
-                        .execute(&mut **tx).await?;
+                if !invoice.lines.is_empty() {
+                    let mut lines = sqlx::QueryBuilder::new("insert into invoice_lines (invoice_id, position, kind, description, amount_cents) ");
+                    lines.push_values((0_i64..).zip(&invoice.lines), |mut row, (position, line)| {
+                        row.push_bind(invoice.id).push_bind(position).push_bind(line.kind.as_str())
+                            .push_bind(&line.description).push_bind(line.amount_cents.0);
+                    });
+                    lines.build().execute(&mut **tx).await?;
                 }
                 Ok(number)
             }

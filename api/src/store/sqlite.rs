@@ -10,6 +10,9 @@ use std::time::Duration;
 /// The embedded default store: one file, no server.
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The same pool: SQLite's WAL with `synchronous = NORMAL` already
+    /// commits without a sync per transaction.
+    relaxed: SqlitePool,
 }
 
 impl Backend for SqliteStore {
@@ -35,7 +38,10 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            relaxed: pool.clone(),
+            pool,
+        })
     }
 
     /// SQLite lets one writer in at a time; taking the write lock when the

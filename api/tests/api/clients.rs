@@ -146,3 +146,29 @@ async fn metrics_report_requests_by_route_and_business_figures() {
     assert!(metrics.contains("sms_outbox_depth 0"));
     assert!(metrics.contains("database_up 1"));
 }
+
+#[tokio::test]
+async fn metrics_with_a_token_configured_answer_only_the_scraper() {
+    let token = "scraper-token-0123456789";
+    let app = spawn_app_with(&[("METRICS_TOKEN", token)]).await;
+    let scrape = |bearer: Option<&'static str>| {
+        let mut request = app.http.get(app.url("/metrics"));
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        request.send()
+    };
+    let anonymous = scrape(None).await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(
+        anonymous.headers()["content-type"],
+        "application/problem+json"
+    );
+    assert_eq!(
+        scrape(Some("scraper-token-wrong")).await.unwrap().status(),
+        401
+    );
+    let scraper = scrape(Some(token)).await.unwrap();
+    assert_eq!(scraper.status(), 200);
+    assert!(scraper.text().await.unwrap().contains("database_up 1"));
+}
