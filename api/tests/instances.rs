@@ -7,7 +7,9 @@
 //!   restart the payment is reconciled and the card is never charged twice.
 //! - PostgreSQL going away and coming back (every connection cut, new ones
 //!   refused): `/readyz` and requests answer 503 meanwhile, and the same
-//!   process serves again afterwards.
+//!   process serves again afterwards. Once through a proxy that cuts the
+//!   connections (a failover), once by restarting a PostgreSQL server of the
+//!   test's own while payments are being taken.
 //! - SIGTERM while a payment is being charged: the payment finishes and is
 //!   answered before the process exits.
 //!
@@ -19,6 +21,7 @@ use serde_json::{json, Value};
 use sqlx::{Connection, Executor, PgConnection};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -675,4 +678,231 @@ async fn sigterm_lets_a_payment_in_flight_finish_before_the_process_exits() {
         1
     );
     db.drop().await;
+}
+
+/// A PostgreSQL server of the test's own (initdb in a temporary folder, its
+/// own port), so it can be stopped and started without disturbing the tests
+/// that share the machine's server. As root, its programs run as `postgres`.
+struct OwnPostgres {
+    bin: PathBuf,
+    data: PathBuf,
+    port: u16,
+}
+
+impl OwnPostgres {
+    /// `None` when the server programs are not installed.
+    fn start() -> Option<OwnPostgres> {
+        let bin = Command::new("pg_config")
+            .arg("--bindir")
+            .output()
+            .ok()
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+            .filter(|dir| dir.join("initdb").exists())
+            .or_else(|| {
+                let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+                    .ok()?
+                    .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+                    .filter(|dir| dir.join("initdb").exists())
+                    .collect();
+                dirs.sort();
+                dirs.pop()
+            })?;
+        let server = OwnPostgres {
+            bin,
+            data: std::env::temp_dir().join(format!("payments-pg-{}", Uuid::new_v4().simple())),
+            port: free_port(),
+        };
+        let data = server.data.display().to_string();
+        server.run(
+            "initdb",
+            &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync"],
+        );
+        server.up();
+        Some(server)
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let program = self.bin.join(program).display().to_string();
+        let as_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let mut command = if as_root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--", &program]);
+            c
+        } else {
+            Command::new(&program)
+        };
+        let output = command.args(args).output().expect(&program);
+        assert!(output.status.success(), "{program} {args:?}: {output:?}");
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
+        let data = self.data.display().to_string();
+        let mut all = vec!["-D", &data];
+        all.extend_from_slice(args);
+        self.run("pg_ctl", &all);
+    }
+
+    fn up(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.data.display()
+        );
+        let log = self.data.join("server.log").display().to_string();
+        self.pg_ctl(&["start", "-w", "-l", &log, "-o", &options]);
+    }
+
+    /// A fast shutdown, as a restart does: sessions are terminated (57P01)
+    /// and new connections refused until `up`.
+    fn down(&self) {
+        self.pg_ctl(&["stop", "-w", "-m", "fast"]);
+    }
+
+    fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        let data = self.data.display().to_string();
+        let _ = std::panic::catch_unwind(|| {
+            self.run("pg_ctl", &["-D", &data, "stop", "-m", "immediate"])
+        });
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_postgresql_restart_while_payments_are_taken_answers_503_then_recovers_and_charges_once()
+{
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        eprintln!("skipped: runs in the PostgreSQL pass (TEST_DATABASE_URL=postgres://…)");
+        return;
+    }
+    let Some(server) = OwnPostgres::start() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI has no PostgreSQL server programs (initdb)"
+        );
+        eprintln!("skipped: no PostgreSQL server programs (initdb) here");
+        return;
+    };
+    let mut admin = PgConnection::connect(&server.url("postgres"))
+        .await
+        .expect("connect");
+    admin
+        .execute("create database payments")
+        .await
+        .expect("create database");
+    drop(admin);
+    let db = Database {
+        url: server.url("payments"),
+        drop_sql: None,
+    };
+    prepare(&db);
+    let instance = Instance::start(&db, &[]).await;
+    let staff = login(&instance.base, "staff", "agent@example.com", "agent-demo-1").await;
+
+    // Four staff members take payments (each with a new key) the whole time.
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let takers = (0..4).map(|_| {
+        let (base, staff, running) = (instance.base.clone(), staff.clone(), running.clone());
+        tokio::spawn(async move {
+            let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
+            let path = format!("/clients/{DANA}/payments");
+            let mut answers = Vec::new();
+            while running.load(std::sync::atomic::Ordering::SeqCst) {
+                let key = Uuid::new_v4().to_string();
+                let (status, answer) = post(&base, &path, Some(&staff), Some(&key), &body).await;
+                answers.push((key, status, answer));
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            answers
+        })
+    });
+    let takers: Vec<_> = takers.collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    server.down();
+    assert_eq!(get_status(&instance.base, "/readyz", &staff).await.0, 503);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(get_status(&instance.base, "/readyz", &staff).await.0, 503);
+    server.up();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while get_status(&instance.base, "/readyz", &staff).await.0 != 200 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the API did not recover:\n{}",
+            instance.output()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    running.store(false, std::sync::atomic::Ordering::SeqCst);
+
+    let mut answers = Vec::new();
+    for taker in takers {
+        answers.extend(taker.await.expect("join"));
+    }
+    let mut charged = 0;
+    let mut unsettled = 0;
+    let mut refused = 0;
+    for (key, status, answer) in &answers {
+        let (status, answer) = match status {
+            201 => (*status, answer.clone()),
+            // Refused while the database was away: nothing is lost, the
+            // same key is retried now that it is back.
+            503 => {
+                refused += 1;
+                assert_eq!(answer["code"], "service_unavailable", "{answer}");
+                let body =
+                    json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
+                post(
+                    &instance.base,
+                    &format!("/clients/{DANA}/payments"),
+                    Some(&staff),
+                    Some(key),
+                    &body,
+                )
+                .await
+            }
+            _ => panic!("a request during the restart answered {status}: {answer}"),
+        };
+        match status {
+            200 | 201 => {
+                assert_eq!(answer["status"], "succeeded", "{answer}");
+                charged += 1;
+            }
+            // Its charge was under way when the database went: the key stays
+            // taken until it is stale, and the payment row is the reconciler's.
+            409 => {
+                assert_eq!(answer["code"], "request_in_progress", "{answer}");
+                unsettled += 1;
+            }
+            _ => panic!("a retry after the restart answered {status}: {answer}"),
+        }
+    }
+    eprintln!("{charged} charged, {refused} refused while PostgreSQL restarted (then retried), {unsettled} in progress");
+    assert!(refused > 0, "the restart was not felt: {answers:?}");
+    assert!(charged > 0, "no payment was taken around the restart");
+    // Each key is one payment at most; every answered success is in the
+    // books; a key still in progress may or may not have settled.
+    let payments = db.scalar("select count(*) from payments").await;
+    let succeeded = db
+        .scalar("select count(*) from payments where status = 'succeeded'")
+        .await;
+    assert!(
+        payments <= charged + unsettled,
+        "{payments} payments for {} keys",
+        charged + unsettled
+    );
+    assert!(
+        (charged..=charged + unsettled).contains(&succeeded),
+        "{succeeded} succeeded, {charged} answered"
+    );
+    drop(instance);
 }
