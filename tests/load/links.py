@@ -22,14 +22,18 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 HOST, PORT = os.environ["API_ADDR"].rsplit(":", 1)
-# (client, vehicle): Dana's two vehicles, Morgan's and Riley's. Payments of one client settle one at a
-# time (the client row is locked), so spreading the links is what 200 different payers look like.
+# (client, vehicle) pairs, one per line as "client|vehicle" in $PAYERS_FILE (tests/load/run makes one payer per
+# link, as 200 payments a second come from 200 different clients), else the demo payers: Dana's two vehicles,
+# Morgan's and Riley's. Payments of one client settle one at a time (the client row is locked).
 PAYERS = [
     ("00000000-0000-4000-8000-000000000101", "00000000-0000-4000-8000-000000000201"),
     ("00000000-0000-4000-8000-000000000103", "00000000-0000-4000-8000-000000000204"),
     ("00000000-0000-4000-8000-000000000104", "00000000-0000-4000-8000-000000000205"),
     ("00000000-0000-4000-8000-000000000101", "00000000-0000-4000-8000-000000000202"),
 ]
+if os.environ.get("PAYERS_FILE"):
+    with open(os.environ["PAYERS_FILE"], encoding="utf-8") as payers:
+        PAYERS = [tuple(line.strip().split("|")) for line in payers if line.strip()]
 TOKEN_RE = re.compile(r"/my-account/pay#([A-Za-z0-9_-]{43})")
 
 _local = threading.local()

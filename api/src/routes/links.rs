@@ -419,7 +419,7 @@ fn client_ip(peer: Option<std::net::IpAddr>, forwarded_for: Option<&str>, hops: 
 }
 
 /// Counts a request from this IP against the link endpoints' limit.
-async fn limit_ip(state: &AppState, req: &HttpRequest, endpoint: &str) -> ApiResult<()> {
+async fn limit_ip(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
     let forwarded_for = req
         .headers()
         .get("x-forwarded-for")
@@ -435,7 +435,7 @@ async fn limit_ip(state: &AppState, req: &HttpRequest, endpoint: &str) -> ApiRes
         .map_err(|e| ApiError::Internal(e.into()))?;
     let hits = state
         .store
-        .rate_limit_hit(&format!("ip:{ip}:{endpoint}"), window, now)
+        .rate_limit_hit(&format!("ip:{ip}:links"), window, now)
         .await?;
     if hits > state.settings.link_rate_limit_per_minute {
         return Err(too_many(
@@ -461,13 +461,20 @@ fn decline_window(now: DateTime<Utc>) -> ApiResult<(String, DateTime<Utc>)> {
     ))
 }
 
-async fn find_link(state: &AppState, token: &str) -> ApiResult<PaymentLink> {
-    let token = LinkToken::parse(token).ok_or(LINK_NOT_FOUND)?;
-    state
-        .store
-        .link_by_token_hash(&token.hash())
-        .await?
-        .ok_or(LINK_NOT_FOUND)
+/// The link named by `token`, for a caller within the per-IP limit. The
+/// count and the lookup run at once; the limit's refusal comes first.
+async fn find_link(state: &AppState, req: &HttpRequest, token: &str) -> ApiResult<PaymentLink> {
+    let lookup = async {
+        let token = LinkToken::parse(token).ok_or(LINK_NOT_FOUND)?;
+        state
+            .store
+            .link_by_token_hash(&token.hash())
+            .await?
+            .ok_or(LINK_NOT_FOUND)
+    };
+    let (limit, link) = tokio::join!(limit_ip(state, req), lookup);
+    limit?;
+    link
 }
 
 /// Opens a link (no login: the token is the authorization). Marks it opened.
@@ -488,21 +495,26 @@ pub async fn get_link(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<LinkSummary>> {
-    limit_ip(&state, &req, "links").await?;
-    let link = find_link(&state, &path).await?;
+    let link = find_link(&state, &req, &path).await?;
     let now = state.clock.now();
     let link_state = link_state(link.status, link.expires_at, now);
     if let Some(refusal) = refusal(link_state) {
         return Err(refusal);
     }
-    if link.status == LinkStatus::Sent {
-        state.store.mark_link_opened(link.id, now).await?;
-    }
-    let client = state
-        .store
-        .client_with_vehicle(link.client_id, link.vehicle_id)
-        .await?
-        .ok_or(LINK_NOT_FOUND)?;
+    let mark_opened = async {
+        if link.status == LinkStatus::Sent {
+            state.store.mark_link_opened(link.id, now).await?;
+        }
+        Ok::<_, crate::store::StoreError>(())
+    };
+    let (opened, client) = tokio::join!(
+        mark_opened,
+        state
+            .store
+            .client_with_vehicle(link.client_id, link.vehicle_id)
+    );
+    opened?;
+    let client = client?.ok_or(LINK_NOT_FOUND)?;
     let vehicle_description = client
         .vehicle(link.vehicle_id)
         .map(|v| v.description.clone())
@@ -562,8 +574,7 @@ pub async fn redeem_token(
     key: IdempotencyKey,
     body: web::Json<RedeemRequest>,
 ) -> ApiResult<HttpResponse> {
-    limit_ip(&state, &req, "links").await?;
-    let link = find_link(&state, &path).await?;
+    let link = find_link(&state, &req, &path).await?;
     let principal = format!("link:{}", link.id);
     idempotency::run(&state, &principal, &key, "redeem_token", &*body, || async {
         if !body.accept_terms {
@@ -575,20 +586,21 @@ pub async fn redeem_token(
         }
         let (bucket, window) = decline_window(state.clock.now())?;
         let bucket = format!("link:{}:{bucket}", link.id);
-        if state.store.rate_limit_count(&bucket, window).await? >= state.settings.link_decline_limit
-        {
+        let (declines, client) = tokio::join!(
+            state.store.rate_limit_count(&bucket, window),
+            state
+                .store
+                .client_with_vehicle(link.client_id, link.vehicle_id)
+        );
+        if declines? >= state.settings.link_decline_limit {
             return Err(too_many(
                 (window + Duration::minutes(10) - state.clock.now())
                     .num_seconds()
                     .max(1),
             ));
         }
+        let client = client?.ok_or(CLIENT_NOT_FOUND)?;
         claim(&state, link.id).await?;
-        let client = state
-            .store
-            .client_with_vehicle(link.client_id, link.vehicle_id)
-            .await?
-            .ok_or(CLIENT_NOT_FOUND)?;
         let actor = Actor::Client {
             id: client.id,
             name: format!("{} (payment link)", client.first_name),

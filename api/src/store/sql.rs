@@ -231,10 +231,32 @@ pub(super) struct PaymentRow {
     updated_at: DateTime<Utc>,
 }
 
-pub(super) const PAYMENT_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_id, i.number as invoice_number, \
-    p.payment_link_id, p.amount_cents, p.currency, p.status, p.method, p.card_brand, p.card_last4, p.failure_code, \
-    p.gateway_reference, p.gateway_key, p.quote, p.initiated_by, p.created_at, p.updated_at \
-    from payments p left join invoices i on i.id = p.invoice_id ";
+macro_rules! payment_select {
+    () => {
+        "select p.id, p.client_id, p.vehicle_id, p.invoice_id, i.number as invoice_number, \
+        p.payment_link_id, p.amount_cents, p.currency, p.status, p.method, p.card_brand, p.card_last4, p.failure_code, \
+        p.gateway_reference, p.gateway_key, p.quote, p.initiated_by, p.created_at, p.updated_at"
+    };
+}
+
+pub(super) const PAYMENT_SELECT: &str = concat!(
+    payment_select!(),
+    " from payments p left join invoices i on i.id = p.invoice_id "
+);
+
+/// A payment about to settle and its vehicle's paid-through date.
+pub(super) const SETTLE_SQL: &str = concat!(
+    payment_select!(),
+    ", v.paid_through as vehicle_paid_through from payments p left join invoices i on i.id = p.invoice_id \
+    left join vehicles v on v.id = p.vehicle_id where p.id = $1"
+);
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SettleRow {
+    #[sqlx(flatten)]
+    pub payment: PaymentRow,
+    pub vehicle_paid_through: Option<NaiveDate>,
+}
 
 impl TryFrom<PaymentRow> for Payment {
     type Error = StoreError;
@@ -597,13 +619,16 @@ macro_rules! impl_store {
                 let mut tx = self.begin_write().await?;
                 // Settlements of one client run one at a time, and all lock the
                 // client row first: two payments settling the same open
-                // invoices would otherwise deadlock. The payment itself changes
-                // state only by the conditional update below.
+                // invoices would otherwise deadlock. The lock also guards the
+                // client's vehicles and open invoices, which only settlements
+                // change; the payment itself changes state only by the
+                // conditional update below.
                 sqlx::query(concat!("select id from clients where id = (select client_id from payments where id = $1) ", $for_update))
                     .bind(s.payment_id).execute(&mut *tx).await?;
-                let row: sql::PaymentRow = sqlx::query_as(&format!("{}where p.id = $1", sql::PAYMENT_SELECT))
+                let row: sql::SettleRow = sqlx::query_as(sql::SETTLE_SQL)
                     .bind(s.payment_id).fetch_one(&mut *tx).await?;
-                let payment: $crate::domain::Payment = row.try_into()?;
+                let paid_through = row.vehicle_paid_through;
+                let payment: $crate::domain::Payment = row.payment.try_into()?;
                 if !payment.status.can_become(PaymentStatus::Succeeded) {
                     tx.rollback().await?;
                     return Ok(payment);
@@ -639,9 +664,7 @@ macro_rules! impl_store {
                         .ok_or_else(|| $crate::store::StoreError::Corrupt("settled payment vanished".into()));
                 }
                 if let Some(vehicle_id) = payment.vehicle_id {
-                    let current: Option<chrono::NaiveDate> = sqlx::query_scalar(concat!("select paid_through from vehicles where id = $1 ", $for_update))
-                        .bind(vehicle_id).fetch_one(&mut *tx).await?;
-                    let through = $crate::domain::next_paid_through(current, s.today, payment.quote.monitor_days);
+                    let through = $crate::domain::next_paid_through(paid_through, s.today, payment.quote.monitor_days);
                     sqlx::query("update vehicles set paid_through = $2, updated_at = $3 where id = $1")
                         .bind(vehicle_id).bind(through).bind(s.now).execute(&mut *tx).await?;
                 }
