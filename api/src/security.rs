@@ -8,7 +8,8 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'non
 /// The SPAs: own scripts only (no inline script); Stripe Elements when used.
 const SPA_CSP: &str = "default-src 'self'; script-src 'self' https://js.stripe.com; \
     frame-src https://js.stripe.com https://hooks.stripe.com; connect-src 'self' https://api.stripe.com; \
-    img-src 'self' data:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    img-src 'self' data:; style-src 'self' 'sha256-aNPP0x1Ly4IF8JIyq7fY9EP972Sof6tDszqGv4yfA5w='; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 /// The API reference viewer at /docs is served from a CDN with an inline bootstrap.
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; \
     style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; \

@@ -1,5 +1,4 @@
 import { render } from 'preact';
-import './styles.css';
 
 // Two entries in one build: the secure payment page must not load the signed-in app (size budget).
 const root = document.getElementById('root');

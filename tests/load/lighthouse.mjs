@@ -5,7 +5,9 @@
 // context, including the tab Lighthouse opens (Playwright auto-attaches to it).
 //
 // usage: node lighthouse.mjs <json: [{name, url, session_token?, expect_api}]>
-// Prints one JSON line per page: {name, performance, accessibility, lcp_ms, fcp_ms, api_ok, lcp_element}.
+// Prints one JSON line per page: {name, performance, accessibility, lcp_ms, fcp_ms, api_ok, lcp_element,
+// lcp_candidates, failed_a11y, runtime_error}.
+// LIGHTHOUSE_REPORT_DIR=<dir> keeps each page's artifacts and report in <dir>/<page-name>/ (see lantern.mjs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,8 @@ import { chromium } from 'playwright-core';
 const TOKEN_KEY = 'myaccount.token'; // frontend-myaccount/src/api/client.ts
 
 const pages = JSON.parse(process.argv[2] ?? '[]');
+const reports = process.env.LIGHTHOUSE_REPORT_DIR;
+const slug = (name) => name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -26,6 +30,35 @@ function freePort() {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The page's LCP candidates as the browser itself reports them (PerformanceObserver), in a second,
+ * unthrottled load at Lighthouse's mobile screen size, like the load Lighthouse observes before it
+ * simulates the throttling: Lighthouse 12.2's own largest-contentful-paint-element audit fails on
+ * current Chromium (its TraceElements gatherer).
+ */
+async function lcpCandidates(context, url) {
+  const tab = await context.newPage();
+  try {
+    await tab.setViewportSize({ width: 412, height: 823 });
+    await tab.addInitScript(() => {
+      window.__lcp = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          window.__lcp.push({
+            ms: Math.round(entry.startTime),
+            size: entry.size,
+            element: entry.element ? entry.element.outerHTML.replace(/\s+/g, ' ').slice(0, 100) : null,
+          });
+        }
+      }).observe({ type: 'largest-contentful-paint', buffered: true });
+    });
+    await tab.goto(url, { waitUntil: 'networkidle' });
+    return await tab.evaluate(() => window.__lcp);
+  } finally {
+    await tab.close();
+  }
 }
 
 async function audit(page) {
@@ -57,6 +90,8 @@ async function audit(page) {
       formFactor: 'mobile',
       // Keeps the session token the init script set; the profile is new for every page anyway.
       disableStorageReset: true,
+      // Gather, save the artifacts (trace, DevTools log) and the report, then audit: lantern.mjs replays them.
+      ...(reports && { gatherMode: path.join(reports, slug(page.name)), auditMode: path.join(reports, slug(page.name)) }),
     });
     const lhr = result.lhr;
     const requests = lhr.audits['network-requests']?.details?.items ?? [];
@@ -65,6 +100,8 @@ async function audit(page) {
     );
     const lcpItems = lhr.audits['largest-contentful-paint-element']?.details?.items ?? [];
     const lcpNode = lcpItems.flatMap((i) => i.items ?? [i]).find((i) => i.node)?.node;
+    const candidates = lcpNode ? [] : await lcpCandidates(context, page.url);
+    const last = candidates.at(-1);
     return {
       name: page.name,
       performance: Math.round((lhr.categories.performance.score ?? 0) * 100),
@@ -72,7 +109,8 @@ async function audit(page) {
       lcp_ms: Math.round(lhr.audits['largest-contentful-paint'].numericValue),
       fcp_ms: Math.round(lhr.audits['first-contentful-paint'].numericValue),
       api_ok: apiOk,
-      lcp_element: lcpNode?.snippet?.slice(0, 80) ?? null,
+      lcp_element: lcpNode?.snippet?.slice(0, 80) ?? (last ? `${last.element} (${last.size} px²)` : null),
+      lcp_candidates: candidates,
       failed_a11y: Object.values(lhr.audits)
         .filter((a) => lhr.categories.accessibility.auditRefs.some((r) => r.id === a.id && r.weight > 0))
         .filter((a) => a.score !== null && a.score < 1)

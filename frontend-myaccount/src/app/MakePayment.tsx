@@ -135,7 +135,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
               {([14, 30] as const).map((d) => (
                 <label class="choice" key={d}>
                   <input type="radio" name="days" checked={days === d} onChange={() => setDays(d)} />
-                  <span>{d} days</span>
+                  <span>{`${d} days`}</span>
                 </label>
               ))}
             </div>

@@ -162,10 +162,10 @@ export function PayPage() {
         </div>
         <label class="check">
           <input type="checkbox" checked={terms} onChange={(e) => setTerms((e.target as HTMLInputElement).checked)} />
-          <span>
-            I accept the terms of payment and authorize {config?.company_name ?? 'us'} to charge my card
-            {link ? ` ${formatCents(link.total_due_cents)}` : ''} once.
-          </span>
+          {/* One text node, as in pay/index.html: filling in the name and the amount changes its text in place. */}
+          <span>{`I accept the terms of payment and authorize ${config?.company_name ?? 'us'} to charge my card${
+            link ? ` ${formatCents(link.total_due_cents)}` : ''
+          } once.`}</span>
         </label>
         <PayButton ready={terms && card.valid && link !== null} busy={busy} />
       </form>
