@@ -111,11 +111,6 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
       </div>
       <div id="panel-make" role="tabpanel" aria-labelledby="tab-make">
         <form onSubmit={pay}>
-          {me && me.past_due_cents > 0 && (
-            <p class="notice">
-              Past due balance: <strong>{formatCents(me.past_due_cents)}</strong>. It is included in this payment.
-            </p>
-          )}
           <fieldset>
             <legend>1. Vehicle</legend>
             {me === null && <div class="skeleton" aria-hidden="true"><span /><span /></div>}
@@ -145,6 +140,12 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
             totalCents={quote?.total_due_cents}
             caption={quote ? `${quote.vehicle_description}, ${quote.monitor_days} days` : '\u00a0'}
           />
+          {/* Below the summary it explains: its arrival with /me moves nothing above it. */}
+          {me && me.past_due_cents > 0 && (
+            <p class="notice">
+              Past due balance: <strong>{formatCents(me.past_due_cents)}</strong>. It is included in this payment.
+            </p>
+          )}
           <fieldset>
             <legend>3. Card</legend>
             {me?.cards.map((c) => (
