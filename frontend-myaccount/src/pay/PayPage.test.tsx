@@ -87,6 +87,49 @@ describe('the secure payment page', () => {
     expect(pay.disabled).toBe(true);
   });
 
+  it('after a lost answer, confirms by the link and asks again with the same key for the receipt', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const redeems: { key: string | null; body: string }[] = [];
+    let paid = false;
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const url = request.url;
+      if (url.endsWith('/api/v1/config')) return json(200, config);
+      if (url.endsWith('/api/v1/sandbox/tokenize')) return json(200, { payment_token: 'tok_sbx_ok_visa_4242_122030_ab12' });
+      if (url.endsWith('/redeem')) {
+        redeems.push({ key: request.headers.get('idempotency-key'), body: await request.text() });
+        paid = true; // the first request reached the API; only its answers are lost
+        if (redeems.length <= 3) throw new TypeError('Failed to fetch');
+        return json(200, { payment_id: 'p1', status: 'succeeded', amount_cents: 17649, currency: 'USD', invoice_number: 1042 });
+      }
+      if (url.includes('/api/v1/payment-links/')) {
+        return paid
+          ? json(410, { type: 'about:blank', title: 'Link used', status: 410, detail: 'used', code: 'link_used' })
+          : json(200, summary);
+      }
+      return json(404, { code: 'not_found' });
+    });
+    try {
+      render(<PayPage />);
+      await screen.findByText('$176.49');
+      input('Card number', '4242 4242 4242 4242');
+      input('Expiry (MM/YY)', '12/30');
+      input('Security code', '123');
+      input('Billing ZIP code', '78701');
+      fireEvent.click(screen.getByRole('checkbox', { name: /I accept the terms/ }));
+      fireEvent.click(screen.getByRole('button', { name: 'Make Payment' }));
+      await vi.advanceTimersByTimeAsync(3000); // the network retries give up: confirming
+      expect(redeems).toHaveLength(3);
+      await vi.advanceTimersByTimeAsync(3000); // the link says it is paid
+      const dialog = await screen.findByRole('dialog', { name: 'Payment Complete' });
+      expect(dialog.textContent).toContain('1042');
+      expect(redeems).toHaveLength(4);
+      expect(new Set(redeems.map((r) => r.key)).size).toBe(1);
+      expect(new Set(redeems.map((r) => r.body)).size).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it.each([
     ['link_used', 'Already Paid'],
     ['link_revoked', 'Link Replaced'],

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components } from '../api/schema';
 import { api, call, newIdempotencyKey, withNetworkRetry } from '../api/client';
 import { CardEntry, type CardState } from '../components/CardEntry';
@@ -44,6 +44,8 @@ export function PayPage() {
   const [cardKey, setCardKey] = useState(0);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ code: string; declined: boolean } | null>(null);
+  // This page's last payment request, kept to ask for its stored answer again (same key, same body).
+  const attempt = useRef<{ key: string; paymentToken: string } | null>(null);
 
   const endWith = (code: string) => {
     if (linkCodes.has(code)) setOutcome({ kind: code as 'link_expired' });
@@ -62,6 +64,29 @@ export function PayPage() {
     );
   }, [token]);
 
+  const redeem = (key: string, paymentToken: string) =>
+    call(
+      api.POST('/payment-links/{token}/redeem', {
+        params: { path: { token: token ?? '' }, header: { 'Idempotency-Key': key } },
+        body: { payment_token: paymentToken, accept_terms: true },
+      }),
+    );
+
+  // The link was paid. When by this page's own request whose answer was lost, repeating that request
+  // (same key and body: nothing is charged again) replays the answer with the receipt number.
+  const paidOutcome = async (): Promise<Outcome> => {
+    const paid: Outcome = { kind: 'paid', amountCents: link?.total_due_cents ?? 0 };
+    if (!attempt.current) return paid;
+    try {
+      const result = await redeem(attempt.current.key, attempt.current.paymentToken);
+      return result.status === 'succeeded'
+        ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number }
+        : paid;
+    } catch {
+      return paid; // paid from another device or tab: no receipt of ours to show
+    }
+  };
+
   // While the gateway's answer is being confirmed, ask the link until it is paid or payable again.
   useEffect(() => {
     if (outcome?.kind !== 'confirming' || !token) return;
@@ -74,8 +99,10 @@ export function PayPage() {
         },
         (error: unknown) => {
           const code = errorCode(error);
-          if (code === 'link_used') setOutcome({ kind: 'paid', amountCents: link?.total_due_cents ?? 0 });
-          else if (code !== 'network_error') endWith(code);
+          if (code === 'link_used') {
+            clearInterval(timer);
+            paidOutcome().then(setOutcome);
+          } else if (code !== 'network_error') endWith(code);
         },
       );
     }, 3000);
@@ -92,14 +119,8 @@ export function PayPage() {
       const paymentToken = await card.tokenize();
       sent = true;
       const key = newIdempotencyKey(); // one per attempt; network retries reuse it
-      const result: PaymentResult = await withNetworkRetry(() =>
-        call(
-          api.POST('/payment-links/{token}/redeem', {
-            params: { path: { token }, header: { 'Idempotency-Key': key } },
-            body: { payment_token: paymentToken, accept_terms: true },
-          }),
-        ),
-      );
+      attempt.current = { key, paymentToken };
+      const result: PaymentResult = await withNetworkRetry(() => redeem(key, paymentToken));
       setOutcome(
         result.status === 'succeeded'
           ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number }
