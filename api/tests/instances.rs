@@ -904,5 +904,22 @@ async fn a_postgresql_restart_while_payments_are_taken_answers_503_then_recovers
         (charged..=charged + unsettled).contains(&succeeded),
         "{succeeded} succeeded, {charged} answered"
     );
+
+    // A restart while nothing is asked: the pools keep connections from
+    // before it, which must not be handed out unchecked once it is back.
+    server.down();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    server.up();
+    let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
+    let path = format!("/clients/{DANA}/payments");
+    let after = futures_util::future::join_all((0..8).map(|_| {
+        let key = Uuid::new_v4().to_string();
+        let (base, staff, body, path) = (&instance.base, &staff, &body, &path);
+        async move { post(base, path, Some(staff), Some(&key), body).await }
+    }))
+    .await;
+    for (status, answer) in after {
+        assert_eq!(status, 201, "after an idle restart: {answer}");
+    }
     drop(instance);
 }

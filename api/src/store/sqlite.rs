@@ -36,6 +36,8 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // an embedded database's connection cannot go away
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(SqliteStore {
