@@ -15,7 +15,7 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::dev::Service;
 use actix_web::HttpMessage;
-use actix_web::{http::header, web, App, HttpResponse, HttpServer};
+use actix_web::{http::header, middleware, web, App, HttpResponse, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -227,10 +227,16 @@ fn spa(cfg: &mut web::ServiceConfig, prefix: &str, dir: &str) {
             }
         }),
     );
+    // Compressed like nginx serves them in production (the JSON API is not:
+    // its answers are small, and compressing them costs more than it saves).
     cfg.service(
-        actix_files::Files::new(prefix, dir)
-            .index_file("index.html")
-            .default_handler(index),
+        web::scope(prefix)
+            .wrap(middleware::Compress::default())
+            .service(
+                actix_files::Files::new("", dir)
+                    .index_file("index.html")
+                    .default_handler(index),
+            ),
     );
 }
 

@@ -128,6 +128,47 @@ async fn responses_carry_security_headers_and_a_request_id() {
 }
 
 #[tokio::test]
+async fn a_built_spa_is_served_compressed_with_its_pages_and_the_json_api_is_not() {
+    let dist = std::env::temp_dir().join(format!("spa-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dist.join("assets")).unwrap();
+    std::fs::create_dir_all(dist.join("pay")).unwrap();
+    std::fs::write(dist.join("index.html"), "<title>app</title>").unwrap();
+    std::fs::write(dist.join("pay/index.html"), "<title>pay</title>").unwrap();
+    let script = "console.log('the app');\n".repeat(200);
+    std::fs::write(dist.join("assets/app.js"), &script).unwrap();
+    let app = spawn_app_with(&[("MY_ACCOUNT_DIST", dist.to_str().unwrap())]).await;
+    let get = |path: &str| {
+        app.http
+            .get(app.url(path))
+            .header("accept-encoding", "gzip")
+            .send()
+    };
+
+    let asset = get("/my-account/assets/app.js").await.unwrap();
+    assert_eq!(asset.status(), 200);
+    assert_eq!(asset.headers()["content-encoding"], "gzip");
+    assert!(asset.bytes().await.unwrap().len() < script.len() / 10);
+    assert_eq!(
+        get("/my-account/pay/").await.unwrap().headers()["content-encoding"],
+        "gzip"
+    );
+    // A page with its own HTML gets it; other paths of the app get index.html.
+    for (path, html) in [
+        ("/my-account/", "<title>app</title>"),
+        ("/my-account/pay/", "<title>pay</title>"),
+        ("/my-account/payment", "<title>app</title>"),
+    ] {
+        let response = app.http.get(app.url(path)).send().await.unwrap();
+        assert!(response.headers().contains_key("content-security-policy"));
+        assert_eq!(response.text().await.unwrap(), html, "{path}");
+    }
+    let config = get("/api/v1/config").await.unwrap();
+    assert_eq!(config.status(), 200);
+    assert!(!config.headers().contains_key("content-encoding"));
+    std::fs::remove_dir_all(dist).unwrap();
+}
+
+#[tokio::test]
 async fn metrics_report_requests_by_route_and_business_figures() {
     let app = spawn_app().await;
     let token = app.agent_token().await;

@@ -36,7 +36,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
-    call(api.GET('/config')).then(setConfig, (e: unknown) => setProblem(errorCode(e)));
+    // /me first: the summary waits for it, and on HTTP/1.1 the first request takes the open connection.
     call(api.GET('/me')).then(
       (client) => {
         setMe(client);
@@ -46,6 +46,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
       },
       (e: unknown) => setProblem(errorCode(e)),
     );
+    call(api.GET('/config')).then(setConfig, (e: unknown) => setProblem(errorCode(e)));
   }, []);
 
   const loadQuote = () => {
