@@ -5,7 +5,7 @@
 use crate::domain::{gateway_key, Actor, PaymentMethod, PaymentStatus};
 use crate::payments::{self, Charge, Source};
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{Commit, StoreError};
 use chrono::Duration;
 
 /// What one run did.
@@ -51,6 +51,7 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
                 gateway_key: gateway_key("autopay", &key),
                 payment_link_id: None,
                 label: "Auto Pay",
+                commit: Commit::Durable,
             },
         )
         .await?;

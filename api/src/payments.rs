@@ -6,7 +6,7 @@
 use crate::domain::{Actor, Cents, Client, Payment, PaymentMethod, PaymentStatus, Quote};
 use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError, PaymentSource};
 use crate::state::AppState;
-use crate::store::{ChargeableCard, NewLogEntry, NewPayment, Settlement, StoreError};
+use crate::store::{ChargeableCard, Commit, NewLogEntry, NewPayment, Settlement, StoreError};
 use chrono::Duration;
 use uuid::Uuid;
 
@@ -29,6 +29,9 @@ pub struct Charge<'a> {
     pub payment_link_id: Option<Uuid>,
     /// Words for the client log: "Take a Payment", "Auto Pay", …
     pub label: &'a str,
+    /// How a success is committed: `Deferred` inside `idempotency::run`
+    /// (see [`Commit`]), else `Durable`.
+    pub commit: Commit,
 }
 
 /// "Visa •••• 4242", or "card" when unknown.
@@ -105,7 +108,15 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
             && charge.payment_link_id.is_none(),
     };
     let outcome = state.gateway.charge(&request).await;
-    record(state, payment, outcome, charge.label, charge.actor).await
+    record(
+        state,
+        payment,
+        outcome,
+        charge.label,
+        charge.actor,
+        charge.commit,
+    )
+    .await
 }
 
 /// Writes what the gateway said about `payment`.
@@ -115,6 +126,7 @@ async fn record(
     outcome: Result<ChargeOutcome, GatewayError>,
     label: &str,
     actor: &Actor,
+    commit: Commit,
 ) -> Result<Payment, StoreError> {
     let now = state.clock.now();
     let amount = payment.amount_cents;
@@ -133,6 +145,7 @@ async fn record(
                 today: now.date_naive(),
                 log: NewLogEntry::by(actor, payment.client_id, message),
                 now,
+                commit,
             };
             state.store.settle_payment(&settlement).await
         }
@@ -210,6 +223,7 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
             outcome,
             "Payment (reconciled with the gateway)",
             &Actor::System,
+            Commit::Durable,
         )
         .await?;
         if !updated.status.is_open() {
@@ -237,6 +251,7 @@ pub async fn apply_gateway_outcome(
             Ok(outcome),
             "Payment (confirmed by the gateway)",
             &Actor::System,
+            Commit::Durable,
         )
         .await?;
     }

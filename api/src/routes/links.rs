@@ -13,7 +13,7 @@ use crate::routes::idempotency::{self, IdempotencyKey};
 use crate::routes::payments::{ensure_accepts_payments, payment_answer};
 use crate::routes::quote::{monitor_days, quote_for};
 use crate::state::AppState;
-use crate::store::{NewLink, NewLogEntry};
+use crate::store::{Commit, NewLink, NewLogEntry};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -617,6 +617,7 @@ pub async fn redeem_token(
                 gateway_key: gateway_key(&principal, &key.0),
                 payment_link_id: Some(link.id),
                 label: "Secure payment link payment",
+                commit: Commit::Deferred,
             },
         )
         .await?;

@@ -6,7 +6,7 @@ use crate::routes::clients::CLIENT_NOT_FOUND;
 use crate::routes::idempotency::{self, IdempotencyKey};
 use crate::routes::quote::{monitor_days, quote_for, QuoteSummary};
 use crate::state::AppState;
-use crate::store::{ChargeableCard, NewCard, NewLogEntry};
+use crate::store::{ChargeableCard, Commit, NewCard, NewLogEntry};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{Duration, NaiveDate};
@@ -229,6 +229,7 @@ pub async fn take_payment(
                     gateway_key: gateway_key(&principal, &key.0),
                     payment_link_id: None,
                     label: "Take a Payment",
+                    commit: Commit::Deferred,
                 },
             )
             .await?;
@@ -345,6 +346,7 @@ pub async fn make_payment(
                 gateway_key: gateway_key(&principal, &key.0),
                 payment_link_id: None,
                 label: "Make a Payment",
+                commit: Commit::Deferred,
             },
         )
         .await?;

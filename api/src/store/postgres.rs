@@ -35,6 +35,16 @@ impl PgStore {
     async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)
     }
+
+    async fn begin_write_as(
+        &self,
+        commit: super::Commit,
+    ) -> Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+        Ok(match commit {
+            super::Commit::Durable => self.pool.begin().await?,
+            super::Commit::Deferred => self.relaxed.begin().await?,
+        })
+    }
 }
 
 /// sqlx pings every connection it takes out of the pool, a round trip in

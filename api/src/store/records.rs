@@ -190,6 +190,22 @@ pub struct Settlement {
     pub today: NaiveDate,
     pub log: NewLogEntry,
     pub now: DateTime<Utc>,
+    pub commit: Commit,
+}
+
+/// How a settlement commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Commit {
+    /// Waits for the database's log flush: what is committed survives a crash.
+    Durable,
+    /// Does not wait for the log flush (PostgreSQL `synchronous_commit =
+    /// off`). Only for a caller whose next write is a durable commit made
+    /// before the outcome is reported to anyone: `idempotency::run` stores
+    /// the answer that way before it sends it, and PostgreSQL writes its log
+    /// in order, so that flush takes this commit with it. A database crash in
+    /// between loses the settlement but no money: the payment row stays open
+    /// and the reconciler settles it from the gateway's record.
+    Deferred,
 }
 
 /// Where an idempotency key stands when a request arrives with it.

@@ -616,7 +616,7 @@ macro_rules! impl_store {
             async fn settle_payment(&self, s: &$crate::store::Settlement) -> $crate::store::Result<$crate::domain::Payment> {
                 use $crate::domain::{InvoiceAmounts, PaymentStatus};
                 use $crate::store::sql;
-                let mut tx = self.begin_write().await?;
+                let mut tx = self.begin_write_as(s.commit).await?;
                 // Settlements of one client run one at a time, and all lock the
                 // client row first: two payments settling the same open
                 // invoices would otherwise deadlock. The lock also guards the
