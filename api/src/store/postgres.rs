@@ -53,7 +53,7 @@ impl PgStore {
 /// connection idle for less than [`TRUSTED_IDLE`] answered a moment ago;
 /// only connections idle longer are pinged before use. A PostgreSQL restart
 /// or failover takes longer than that, so no connection from before it is
-/// handed out unchecked (`instances::a_postgresql_restart_…`, its idle restart).
+/// handed out unchecked (`instances::a_postgresql_crash_…`, its idle restart).
 const TRUSTED_IDLE: Duration = Duration::from_millis(100);
 
 fn pool_options(max_connections: u32) -> PgPoolOptions {
