@@ -10,10 +10,12 @@ use std::time::Duration;
 pub struct PgStore {
     pool: PgPool,
     /// Commits without waiting for the WAL flush (`synchronous_commit = off`),
-    /// for writes that cost nothing when a database crash loses them and
-    /// that are followed by a durable commit before money moves: rate-limit
-    /// counters, idempotency claims, link claims. A later durable commit
-    /// flushes them too, since the WAL is written in order.
+    /// for writes that cost nothing when a database crash loses them:
+    /// rate-limit counters, idempotency claims and link claims (a durable
+    /// commit follows before money moves), and settlements whose answer is
+    /// stored durably before it is sent ([`super::Commit::Deferred`]). A
+    /// later durable commit flushes them too, since the WAL is written in
+    /// order.
     relaxed: PgPool,
 }
 
