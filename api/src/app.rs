@@ -15,7 +15,7 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::dev::Service;
 use actix_web::HttpMessage;
-use actix_web::{http::header, middleware, web, App, HttpResponse, HttpServer};
+use actix_web::{http::header, middleware, web, App, HttpRequest, HttpResponse, HttpServer};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -229,15 +229,67 @@ fn spa(cfg: &mut web::ServiceConfig, prefix: &str, dir: &str) {
     );
     // Compressed like nginx serves them in production (the JSON API is not:
     // its answers are small, and compressing them costs more than it saves).
+    let assets = std::path::Path::new(dir).join("assets");
     cfg.service(
         web::scope(prefix)
             .wrap(middleware::Compress::default())
+            .route(
+                "/assets/{file}",
+                web::get().to(move |req: HttpRequest, file: web::Path<String>| {
+                    let assets = assets.clone();
+                    async move { asset(&req, &assets, &file) }
+                }),
+            )
             .service(
                 actix_files::Files::new("", dir)
                     .index_file("index.html")
                     .default_handler(index),
             ),
     );
+}
+
+/// A built asset, pre-compressed by the build (`<file>.br`, `<file>.gz`) when
+/// the browser takes that encoding; else the file itself (which `Compress`
+/// then compresses on the fly, at a lower level).
+fn asset(
+    req: &HttpRequest,
+    assets: &std::path::Path,
+    file: &str,
+) -> actix_web::Result<HttpResponse> {
+    use actix_web::http::header::ContentEncoding;
+    if file.starts_with('.') || file.contains(['/', '\\']) {
+        return Ok(HttpResponse::NotFound().finish());
+    }
+    let path = assets.join(file);
+    let accepted = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let takes = |encoding: &str| {
+        accepted
+            .split(',')
+            .any(|part| part.split(';').next().is_some_and(|e| e.trim() == encoding))
+    };
+    for (encoding, suffix, content_encoding) in [
+        ("br", "br", ContentEncoding::Brotli),
+        ("gzip", "gz", ContentEncoding::Gzip),
+    ] {
+        let compressed = path.with_file_name(format!("{file}.{suffix}"));
+        if takes(encoding) {
+            if let Ok(found) = std::fs::File::open(&compressed) {
+                let mut response = actix_files::NamedFile::from_file(found, &path)?
+                    .set_content_encoding(content_encoding)
+                    .into_response(req);
+                response.headers_mut().insert(
+                    header::VARY,
+                    header::HeaderValue::from_static("accept-encoding"),
+                );
+                return Ok(response);
+            }
+        }
+    }
+    Ok(actix_files::NamedFile::open(&path)?.into_response(req))
 }
 
 /// Cross-origin access for the separately deployed SPAs (`CORS_ALLOWED_ORIGINS`).

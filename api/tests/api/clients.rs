@@ -148,6 +148,35 @@ async fn a_built_spa_is_served_compressed_with_its_pages_and_the_json_api_is_not
     assert_eq!(asset.status(), 200);
     assert_eq!(asset.headers()["content-encoding"], "gzip");
     assert!(asset.bytes().await.unwrap().len() < script.len() / 10);
+    // What the build compressed beforehand is sent as it is, to browsers that take it.
+    std::fs::write(dist.join("assets/app.js.br"), b"brotli bytes").unwrap();
+    let brotli = app
+        .http
+        .get(app.url("/my-account/assets/app.js"))
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    assert!(brotli.headers()["vary"]
+        .to_str()
+        .unwrap()
+        .starts_with("accept-encoding"));
+    assert!(brotli.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
+    assert_eq!(&brotli.bytes().await.unwrap()[..], b"brotli bytes");
+    assert_eq!(
+        get("/my-account/assets/app.js").await.unwrap().headers()["content-encoding"],
+        "gzip"
+    );
+    for outside in [
+        "/my-account/assets/..%2Fpay%2Findex.html",
+        "/my-account/assets/.hidden",
+    ] {
+        assert_eq!(get(outside).await.unwrap().status(), 404, "{outside}");
+    }
     assert_eq!(
         get("/my-account/pay/").await.unwrap().headers()["content-encoding"],
         "gzip"

@@ -10,10 +10,18 @@ export const session = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
-let onUnauthorized = () => {};
-/** The logged-in app goes back to its login page when a signed-in call answers 401. */
+let onUnauthorized: (() => void) | null = null;
+let missedUnauthorized = false;
+/**
+ * The logged-in app goes back to its login page when a signed-in call answers 401, also one that answered
+ * before the handler was set (a call made as the script starts).
+ */
 export const setUnauthorizedHandler = (handler: () => void) => {
   onUnauthorized = handler;
+  if (missedUnauthorized) {
+    missedUnauthorized = false;
+    handler();
+  }
 };
 
 const auth: Middleware = {
@@ -25,7 +33,8 @@ const auth: Middleware = {
   onResponse({ request, response }) {
     if (response.status === 401 && request.headers.has('Authorization')) {
       session.clear();
-      onUnauthorized();
+      if (onUnauthorized) onUnauthorized();
+      else missedUnauthorized = true;
     }
     return response;
   },

@@ -4,6 +4,7 @@ import { api, call, newIdempotencyKey, withNetworkRetry } from '../api/client';
 import { CardEntry, type CardState } from '../components/CardEntry';
 import { PayButton } from '../components/PayButton';
 import { Summary } from '../components/Summary';
+import { signedInClient } from './early';
 import { formatCents } from '../lib/money';
 import { declineCodes, errorCode, problemMessage } from '../lib/problems';
 
@@ -36,8 +37,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
-    // /me first: the summary waits for it, and on HTTP/1.1 the first request takes the open connection.
-    call(api.GET('/me')).then(
+    signedInClient().then(
       (client) => {
         setMe(client);
         setVehicleId(client.vehicles[0]?.id ?? null);
