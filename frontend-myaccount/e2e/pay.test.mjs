@@ -92,6 +92,26 @@ test('the summary keeps its place while it loads (no layout shift)', async () =>
   assert.ok(Math.abs(after.y - before.y) <= 2, `the card fields moved from ${before.y} to ${after.y}`);
 });
 
+test('terms ticked in the HTML before the script has run stay ticked', async () => {
+  const token = await sendLink(api);
+  const page = await phonePage(browser);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/my-account/assets/pay-*.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  // A module script holds DOMContentLoaded back: wait for the response only, then for the HTML's checkbox.
+  await page.goto(`${api.baseUrl}/my-account/pay#${token}`, { waitUntil: 'commit' });
+  const terms = page.getByRole('checkbox', { name: /I accept the terms/ });
+  await terms.check();
+  release();
+  await page.getByText('Total Due Amount').waitFor();
+  assert.equal(await terms.isChecked(), true);
+  await fillCard(page, '4242 4242 4242 4242');
+  await page.getByRole('button', { name: 'Make Payment', disabled: false }).waitFor({ timeout: 5000 });
+});
+
 test('an unknown link says so', async () => {
   const page = await openLink('not-a-real-token-not-a-real-token-not-a-rea');
   await page.getByRole('dialog', { name: 'Link Not Found' }).waitFor();

@@ -58,6 +58,18 @@ describe('the secure payment page', () => {
     expect(requests.filter((url) => url.includes('secret-token'))).toEqual([`${location.origin}/api/v1/payment-links/secret-token`]);
   });
 
+  it('keeps the terms ticked in the HTML before the script ran', async () => {
+    serve(json(200, summary));
+    render(<PayPage termsAccepted />);
+    await screen.findByText('$176.49');
+    expect((screen.getByRole('checkbox', { name: /I accept the terms/ }) as HTMLInputElement).checked).toBe(true);
+    input('Card number', '4242 4242 4242 4242');
+    input('Expiry (MM/YY)', '12/30');
+    input('Security code', '123');
+    input('Billing ZIP code', '78701');
+    expect((screen.getByRole('button', { name: 'Make Payment' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
   it('enables Make Payment only with accepted terms and a valid card', async () => {
     serve(json(200, summary));
     render(<PayPage />);

@@ -34,12 +34,12 @@ type Outcome =
 
 const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found']);
 
-export function PayPage() {
+export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) {
   const [token] = useState(takeToken);
   const [config, setConfig] = useState<PublicConfig | null>(null);
   const [link, setLink] = useState<LinkSummary | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(token ? null : { kind: 'link_not_found' });
-  const [terms, setTerms] = useState(false);
+  const [terms, setTerms] = useState(termsAccepted);
   const [card, setCard] = useState<CardState>({ valid: false, tokenize: () => Promise.reject(new Error('no card')) });
   const [cardKey, setCardKey] = useState(0);
   const [busy, setBusy] = useState(false);
