@@ -55,6 +55,36 @@ test('an expired or bad session goes back to the login page', async () => {
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
 });
 
+test('an expired or bad session on Make a Payment goes back to the login page', async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${api.baseUrl}/my-account/`);
+  await page.evaluate(() => sessionStorage.setItem('myaccount.token', 'not-a-valid-jwt'));
+  await page.goto(`${api.baseUrl}/my-account/payment`);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+});
+
+test('days chosen before the client data arrives are kept', async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${api.baseUrl}/my-account/`);
+  await page.getByLabel('Email').fill('client@example.com');
+  await page.getByLabel('Password').fill('client-demo-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('tab', { name: 'Make a Payment' }).waitFor();
+
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/v1/me', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.reload();
+  await page.getByRole('radio', { name: '14 days' }).check(); // Dana's plan is 30 days
+  release();
+  await page.getByText('Total Due Amount').waitFor();
+  assert.equal(await page.getByRole('radio', { name: '14 days' }).isChecked(), true);
+  assert.match(await page.locator('.summary').innerText(), /14 days/);
+});
+
 test('a wrong password is refused', async () => {
   const page = await phonePage(browser);
   await page.goto(`${api.baseUrl}/my-account/`);

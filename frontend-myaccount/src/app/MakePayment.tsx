@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components } from '../api/schema';
 import { api, call, newIdempotencyKey, withNetworkRetry } from '../api/client';
 import { CardEntry, type CardState } from '../components/CardEntry';
@@ -27,6 +27,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const [config, setConfig] = useState<PublicConfig | null>(null);
   const [vehicleId, setVehicleId] = useState<string | null>(null);
   const [days, setDays] = useState<14 | 30>(30);
+  const daysChosen = useRef(false); // the plan's days are only a default: a choice made before /me answers stays
   const [quote, setQuote] = useState<QuoteSummary | null>(null);
   const [method, setMethod] = useState(NEW_CARD);
   const [card, setCard] = useState<CardState>({ valid: false, tokenize: () => Promise.reject(new Error('no card')) });
@@ -41,7 +42,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
       (client) => {
         setMe(client);
         setVehicleId(client.vehicles[0]?.id ?? null);
-        setDays(client.plan_days === 14 ? 14 : 30);
+        if (!daysChosen.current) setDays(client.plan_days === 14 ? 14 : 30);
         setMethod(client.autopay_card_id ?? client.cards[0]?.id ?? NEW_CARD);
       },
       (e: unknown) => setProblem(errorCode(e)),
@@ -130,7 +131,15 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
             <div class="row">
               {([14, 30] as const).map((d) => (
                 <label class="choice" key={d}>
-                  <input type="radio" name="days" checked={days === d} onChange={() => setDays(d)} />
+                  <input
+                    type="radio"
+                    name="days"
+                    checked={days === d}
+                    onChange={() => {
+                      daysChosen.current = true;
+                      setDays(d);
+                    }}
+                  />
                   <span>{`${d} days`}</span>
                 </label>
               ))}
