@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, phonePage, shot, startApi } from './helpers.mjs';
+import { holdRequests, launch, phonePage, shot, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -48,19 +48,14 @@ test('Dana signs in, pays with her saved Visa, sees the invoice and turns on Aut
 });
 
 test('an expired or bad session goes back to the login page', async () => {
-  const page = await phonePage(browser);
-  await page.goto(`${api.baseUrl}/my-account/`);
-  await page.evaluate(() => sessionStorage.setItem('myaccount.token', 'not-a-valid-jwt'));
-  await page.goto(`${api.baseUrl}/my-account/account`);
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
-});
-
-test('an expired or bad session on Make a Payment goes back to the login page', async () => {
-  const page = await phonePage(browser);
-  await page.goto(`${api.baseUrl}/my-account/`);
-  await page.evaluate(() => sessionStorage.setItem('myaccount.token', 'not-a-valid-jwt'));
-  await page.goto(`${api.baseUrl}/my-account/payment`);
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  // Make a Payment asks for /me as its script starts, Account Information once it has rendered.
+  for (const path of ['account', 'payment']) {
+    const page = await phonePage(browser);
+    await page.goto(`${api.baseUrl}/my-account/`);
+    await page.evaluate(() => sessionStorage.setItem('myaccount.token', 'not-a-valid-jwt'));
+    await page.goto(`${api.baseUrl}/my-account/${path}`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  }
 });
 
 test('days chosen before the client data arrives are kept', async () => {
@@ -71,12 +66,7 @@ test('days chosen before the client data arrives are kept', async () => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('tab', { name: 'Make a Payment' }).waitFor();
 
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  await page.route('**/api/v1/me', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdRequests(page, '**/api/v1/me');
   await page.reload();
   await page.getByRole('radio', { name: '14 days' }).check(); // Dana's plan is 30 days
   release();

@@ -62,6 +62,19 @@ export async function sendLink(api, { vehicleId = DANA_CAR, days = 14 } = {}) {
 }
 
 /** Types a card into the sandbox card fields. */
+/** Holds back the page's requests to `pattern` until the returned function is called. */
+export async function holdRequests(page, pattern) {
+  let release;
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  await page.route(pattern, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 export async function fillCard(page, number, { expiry = '12/30', cvc = '123', zip = '78701' } = {}) {
   await page.getByLabel('Card number').fill(number);
   await page.getByLabel('Expiry (MM/YY)').fill(expiry);

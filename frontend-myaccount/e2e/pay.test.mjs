@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { cspViolations, fillCard, launch, phonePage, sendLink, shot, startApi } from './helpers.mjs';
+import { cspViolations, fillCard, holdRequests, launch, phonePage, sendLink, shot, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -75,12 +75,7 @@ test('a declined card is explained and another card can be tried', async () => {
 test('the summary keeps its place while it loads (no layout shift)', async () => {
   const token = await sendLink(api);
   const page = await phonePage(browser);
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  await page.route('**/api/v1/payment-links/*', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdRequests(page, '**/api/v1/payment-links/*');
   await page.goto(`${api.baseUrl}/my-account/pay#${token}`);
   const cardField = page.getByLabel('Card number');
   await cardField.waitFor();
@@ -95,12 +90,7 @@ test('the summary keeps its place while it loads (no layout shift)', async () =>
 test('terms ticked in the HTML before the script has run stay ticked', async () => {
   const token = await sendLink(api);
   const page = await phonePage(browser);
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  await page.route('**/my-account/assets/pay-*.js', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdRequests(page, '**/my-account/assets/pay-*.js');
   // A module script holds DOMContentLoaded back: wait for the response only, then for the HTML's checkbox.
   await page.goto(`${api.baseUrl}/my-account/pay#${token}`, { waitUntil: 'commit' });
   const terms = page.getByRole('checkbox', { name: /I accept the terms/ });
