@@ -61,7 +61,6 @@ export async function sendLink(api, { vehicleId = DANA_CAR, days = 14 } = {}) {
   return api.lastSmsToken();
 }
 
-/** Types a card into the sandbox card fields. */
 /** Holds back the page's requests to `pattern` until the returned function is called. */
 export async function holdRequests(page, pattern) {
   let release;
@@ -75,6 +74,7 @@ export async function holdRequests(page, pattern) {
   return release;
 }
 
+/** Types a card into the sandbox card fields. */
 export async function fillCard(page, number, { expiry = '12/30', cvc = '123', zip = '78701' } = {}) {
   await page.getByLabel('Card number').fill(number);
   await page.getByLabel('Expiry (MM/YY)').fill(expiry);

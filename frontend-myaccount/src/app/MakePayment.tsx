@@ -4,7 +4,7 @@ import { api, call, newIdempotencyKey, withNetworkRetry } from '../api/client';
 import { CardEntry, type CardState } from '../components/CardEntry';
 import { PayButton } from '../components/PayButton';
 import { Summary } from '../components/Summary';
-import { signedInClient } from './early';
+import { daysPickedEarly, signedInClient } from './early';
 import { formatCents } from '../lib/money';
 import { declineCodes, errorCode, problemMessage } from '../lib/problems';
 
@@ -26,8 +26,9 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const [me, setMe] = useState<Client | null>(null);
   const [config, setConfig] = useState<PublicConfig | null>(null);
   const [vehicleId, setVehicleId] = useState<string | null>(null);
-  const [days, setDays] = useState<14 | 30>(30);
-  const daysChosen = useRef(false); // the plan's days are only a default: a choice made before /me answers stays
+  const [picked] = useState(daysPickedEarly); // in the page's HTML, before the script ran
+  const [days, setDays] = useState<14 | 30>(picked ?? 30);
+  const daysChosen = useRef(picked !== undefined); // the plan's days are only a default: a choice made before /me answers stays
   const [quote, setQuote] = useState<QuoteSummary | null>(null);
   const [method, setMethod] = useState(NEW_CARD);
   const [card, setCard] = useState<CardState>({ valid: false, tokenize: () => Promise.reject(new Error('no card')) });
@@ -134,6 +135,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
                   <input
                     type="radio"
                     name="days"
+                    value={String(d)}
                     checked={days === d}
                     onChange={() => {
                       daysChosen.current = true;

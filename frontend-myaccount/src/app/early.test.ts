@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, call, session, setUnauthorizedHandler } from '../api/client';
-import { askForClientEarly, signedInClient } from './early';
+import paymentHtml from '../../payment/index.html?raw';
+import { shellOf } from '../../shell';
+import { askForClientEarly, daysPickedEarly, noteDaysPickedEarly, signedInClient } from './early';
 
 const CLIENT = { id: 'c-1', first_name: 'Dana' };
 
@@ -46,5 +48,36 @@ describe('the signed-in client asked for as the script starts', () => {
     expect(toLogin).toHaveBeenCalledTimes(1);
     setUnauthorizedHandler(toLogin);
     expect(toLogin).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('days picked in the HTML before the script has run', () => {
+  const shell = () => {
+    const root = document.createElement('div');
+    root.innerHTML = shellOf(paymentHtml);
+    return root;
+  };
+  const radio = (root: ParentNode, label: string) =>
+    [...root.querySelectorAll('label')].find((l) => l.textContent === label)?.querySelector('input') as HTMLInputElement;
+
+  it('are noted from payment/index.html and given once', () => {
+    const root = shell();
+    radio(root, '14 days').click();
+    noteDaysPickedEarly(root);
+    expect(daysPickedEarly()).toBe(14);
+    expect(daysPickedEarly()).toBeUndefined();
+  });
+
+  it('are nothing when the radios are as the HTML has them', () => {
+    noteDaysPickedEarly(shell());
+    expect(daysPickedEarly()).toBeUndefined();
+  });
+
+  it('are the HTML’s own days when picked back after another', () => {
+    const root = shell();
+    radio(root, '14 days').click();
+    radio(root, '30 days').click();
+    noteDaysPickedEarly(root);
+    expect(daysPickedEarly()).toBeUndefined();
   });
 });

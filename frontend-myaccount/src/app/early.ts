@@ -21,3 +21,21 @@ export function signedInClient(): Promise<Client> {
   early = null;
   return answer;
 }
+
+let daysPicked: 14 | 30 | undefined;
+
+/**
+ * payment/index.html's days radios work before the script has run. Notes a pick made there (a radio checked
+ * that the HTML did not check), before the first render sets the radios from the app's state.
+ */
+export function noteDaysPickedEarly(root: ParentNode) {
+  const radio = [...root.querySelectorAll<HTMLInputElement>('input[name="days"]')].find((r) => r.checked && !r.defaultChecked);
+  daysPicked = radio?.value === '14' ? 14 : radio?.value === '30' ? 30 : undefined;
+}
+
+/** The days picked before the script ran, the first time; nothing after that. */
+export function daysPickedEarly(): 14 | 30 | undefined {
+  const days = daysPicked;
+  daysPicked = undefined;
+  return days;
+}

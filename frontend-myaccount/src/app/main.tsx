@@ -1,11 +1,15 @@
 import { render } from 'preact';
 import { App } from './App';
-import { askForClientEarly } from './early';
+import { askForClientEarly, noteDaysPickedEarly } from './early';
 
 // Every page but Account Information opens on Make a Payment, which waits for the client's data.
 if (!location.pathname.startsWith(`${import.meta.env.BASE_URL}account`)) askForClientEarly();
 
 // payment/index.html already shows the signed-in app's first render of Make a Payment; rendering over
-// it reuses those elements (or replaces them with the login page when there is no session).
+// it reuses those elements (or replaces them with the login page when there is no session). Days
+// picked there before this script ran are kept.
 const root = document.getElementById('root');
-if (root) render(<App />, root);
+if (root) {
+  noteDaysPickedEarly(root);
+  render(<App />, root);
+}
