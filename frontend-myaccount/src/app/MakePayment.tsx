@@ -176,7 +176,8 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
               <span>A new card</span>
             </label>
           </fieldset>
-          {newCard && config && (
+          {/* Not before /me: a client with a saved card pays with it, and the card fields would come and go. */}
+          {me && newCard && config && (
             <>
               <CardEntry key={cardKey} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />
               <label class="check">
