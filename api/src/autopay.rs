@@ -1,6 +1,7 @@
 //! The Auto Pay run: charges every enrolled client whose monitoring runs out
-//! by tomorrow. Each charge's key names the client, vehicle and period, so
-//! running twice (or on two machines) charges once.
+//! by tomorrow. Each charge's key names the client, vehicle, period and card,
+//! so running twice (or on two machines) charges once, and a client who
+//! replaces a declined card is charged on the next run.
 
 use crate::domain::{gateway_key, Actor, PaymentMethod, PaymentStatus};
 use crate::payments::{self, Charge, Source};
@@ -38,7 +39,27 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
         let period = due
             .paid_through
             .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
-        let key = format!("autopay:{}:{}:{period}", client.id, due.vehicle_id);
+        // One charge per period and card: a declined card is not charged
+        // again for the period, a new one is. Not while a charge with another
+        // card may still have gone through (its answer was lost): the
+        // reconciler settles that one first.
+        let key = gateway_key(
+            "autopay",
+            &format!(
+                "autopay:{}:{}:{period}:{}",
+                client.id, due.vehicle_id, card.card.id
+            ),
+        );
+        let payments = state.store.client_payments(client.id).await?;
+        if payments.iter().any(|p| {
+            p.method == PaymentMethod::Autopay
+                && p.vehicle_id == Some(due.vehicle_id)
+                && p.status.is_open()
+                && p.gateway_key != key
+        }) {
+            report.pending += 1;
+            continue;
+        }
         let payment = payments::charge(
             state,
             Charge {
@@ -48,7 +69,7 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
                 method: PaymentMethod::Autopay,
                 source: Source::Card(card),
                 actor: &Actor::System,
-                gateway_key: gateway_key("autopay", &key),
+                gateway_key: key,
                 payment_link_id: None,
                 label: "Auto Pay",
                 commit: Commit::Durable,

@@ -162,6 +162,7 @@ async fn record(
                     &code,
                     &NewLogEntry::by(actor, payment.client_id, message),
                     now,
+                    None,
                 )
                 .await
         }
@@ -178,6 +179,7 @@ async fn record(
                     "payment_method_invalid",
                     &NewLogEntry::by(actor, payment.client_id, message),
                     now,
+                    None,
                 )
                 .await
         }
@@ -204,28 +206,39 @@ async fn record(
 /// `RECONCILE_AFTER_SECONDS`) at the gateway and records the outcome. Returns how
 /// many reached a final state.
 pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
+    const LABEL: &str = "Payment (reconciled with the gateway)";
     let now = state.clock.now();
-    let after = Duration::seconds(state.settings.reconcile_after_seconds);
+    let cutoff = now - Duration::seconds(state.settings.reconcile_after_seconds);
     let mut settled = 0;
-    for payment in state.store.open_payments(now - after).await? {
-        let outcome = match state.gateway.lookup(&payment.gateway_key).await {
-            Ok(Some(outcome)) => Ok(outcome),
-            // The gateway never saw it: once it is old enough, nothing was charged.
-            Ok(None) if payment.updated_at < now - after => Ok(ChargeOutcome::Declined {
-                code: "processing_error".into(),
-                reference: None,
-            }),
+    for payment in state.store.open_payments(cutoff).await? {
+        let updated = match state.gateway.lookup(&payment.gateway_key).await {
+            Ok(Some(outcome)) => {
+                record(
+                    state,
+                    payment,
+                    Ok(outcome),
+                    LABEL,
+                    &Actor::System,
+                    Commit::Durable,
+                )
+                .await?
+            }
+            // The gateway never saw it and no attempt has started since the
+            // cutoff (a retry of the request stamps the payment as it charges
+            // it again): nothing was charged.
+            Ok(None) if payment.updated_at < cutoff => {
+                let message = format!(
+                    "{} failed: the gateway never received it",
+                    describe(LABEL, payment.amount_cents, &payment, &Actor::System)
+                );
+                let log = NewLogEntry::by(&Actor::System, payment.client_id, message);
+                state
+                    .store
+                    .fail_payment(payment.id, "processing_error", &log, now, Some(cutoff))
+                    .await?
+            }
             Ok(None) | Err(_) => continue,
         };
-        let updated = record(
-            state,
-            payment,
-            outcome,
-            "Payment (reconciled with the gateway)",
-            &Actor::System,
-            Commit::Durable,
-        )
-        .await?;
         if !updated.status.is_open() {
             settled += 1;
         }

@@ -102,7 +102,8 @@ pub trait Store: Send + Sync {
     async fn idempotency_release(&self, principal: &str, key: &str) -> Result<()>;
 
     /// Records a payment before its gateway call; when a payment with the
-    /// same gateway key exists, returns that one instead.
+    /// same gateway key exists, returns that one instead, its `updated_at`
+    /// set to now when it is still open (a retry is about to charge it again).
     async fn insert_payment(&self, payment: &NewPayment) -> Result<Payment>;
     async fn payment(&self, id: Uuid) -> Result<Option<Payment>>;
     async fn payment_by_gateway_key(&self, gateway_key: &str) -> Result<Option<Payment>>;
@@ -112,12 +113,16 @@ pub trait Store: Send + Sync {
     /// invoice number appended). A payment already succeeded is returned as is.
     async fn settle_payment(&self, settlement: &Settlement) -> Result<Payment>;
     /// Marks an open payment failed and logs it; a final payment is returned as is.
+    /// With `untouched_since`, only a payment not updated since then (the
+    /// reconciler's verdict on a charge the gateway never saw must not hit a
+    /// retry that is charging it now).
     async fn fail_payment(
         &self,
         id: Uuid,
         failure_code: &str,
         log: &NewLogEntry,
         now: DateTime<Utc>,
+        untouched_since: Option<DateTime<Utc>>,
     ) -> Result<Payment>;
     async fn mark_payment_unknown(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
     /// Payments to reconcile: every `unknown` one, and `pending` ones older than `pending_before`.

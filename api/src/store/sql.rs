@@ -595,6 +595,8 @@ macro_rules! impl_store {
                 if inserted.rows_affected() == 1 {
                     return Ok(p.pending());
                 }
+                sqlx::query("update payments set updated_at = $2 where gateway_key = $1 and status in ('pending', 'unknown')")
+                    .bind(&p.gateway_key).bind(p.now).execute(&self.pool).await?;
                 self.payment_by_gateway_key(&p.gateway_key).await?
                     .ok_or_else(|| $crate::store::StoreError::Corrupt("inserted payment vanished".into()))
             }
@@ -689,11 +691,11 @@ macro_rules! impl_store {
                 })
             }
 
-            async fn fail_payment(&self, id: uuid::Uuid, failure_code: &str, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<$crate::domain::Payment> {
+            async fn fail_payment(&self, id: uuid::Uuid, failure_code: &str, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>, untouched_since: Option<chrono::DateTime<chrono::Utc>>) -> $crate::store::Result<$crate::domain::Payment> {
                 use $crate::store::sql;
                 let mut tx = self.begin_write().await?;
-                let failed = sqlx::query("update payments set status = 'failed', failure_code = $2, updated_at = $3 where id = $1 and status in ('pending', 'unknown')")
-                    .bind(id).bind(failure_code).bind(now).execute(&mut *tx).await?.rows_affected();
+                let failed = sqlx::query("update payments set status = 'failed', failure_code = $2, updated_at = $3 where id = $1 and status in ('pending', 'unknown') and ($4 is null or updated_at < $4)")
+                    .bind(id).bind(failure_code).bind(now).bind(untouched_since).execute(&mut *tx).await?.rows_affected();
                 if failed == 1 {
                     // A declined card leaves the link payable until it expires.
                     sqlx::query("update payment_links set status = 'opened', updated_at = $2 where id = (select payment_link_id from payments where id = $1) and status = 'paying'")

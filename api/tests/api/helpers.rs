@@ -4,7 +4,7 @@
 
 use payments_api::app::{open_store, sms_sender, Adapters, Application};
 use payments_api::clock::Clock;
-use payments_api::config::Settings;
+use payments_api::config::{GatewaySettings, Settings};
 use payments_api::gateway::SandboxGateway;
 use payments_api::state::AppState;
 use payments_api::store::Store;
@@ -199,7 +199,12 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let store = open_store(&settings, &clock)
         .await
         .expect("open test store");
-    let gateway = Arc::new(SandboxGateway::default());
+    let gateway = Arc::new(match settings.gateway {
+        GatewaySettings::Sandbox { latency_ms } => {
+            SandboxGateway::new(std::time::Duration::from_millis(latency_ms))
+        }
+        _ => SandboxGateway::default(),
+    });
     let adapters = Adapters {
         sms: sms_sender(&settings.sms),
         ..Adapters::sandbox(gateway.clone())

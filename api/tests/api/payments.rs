@@ -99,6 +99,94 @@ async fn each_sandbox_test_card_has_its_outcome() {
 }
 
 #[tokio::test]
+async fn the_reconciler_leaves_alone_a_stale_payment_that_a_retry_is_charging() {
+    use payments_api::domain::{gateway_key, MonitorDays, PaymentMethod, PaymentStatus};
+    use payments_api::store::NewPayment;
+    // The gateway takes 1 s, so the reconciler runs while the retry's charge is on its way.
+    let app = spawn_app_with(&[("SANDBOX_LATENCY_MS", "1000")]).await;
+    let client = app.client_token().await;
+    let card = app.tokenize("4242424242424242").await;
+    let idempotency_key = key();
+    // A first request wrote its payment, then died (kill -9, a deploy) before calling the gateway.
+    let dana = app.store.client(DANA).await.unwrap().unwrap();
+    let (_, quote) = dana.quote(DANA_CAMRY, MonitorDays::Fourteen).unwrap();
+    let stale = app
+        .store
+        .insert_payment(&NewPayment {
+            id: Uuid::new_v4(),
+            client_id: DANA,
+            vehicle_id: DANA_CAMRY,
+            payment_link_id: None,
+            method: PaymentMethod::NewCard,
+            card_id: None,
+            card_brand: None,
+            card_last4: None,
+            gateway_key: gateway_key(&format!("client:{DANA}"), &idempotency_key),
+            quote,
+            initiated_by: "Dana (client)".into(),
+            now: app.clock.now(),
+        })
+        .await
+        .unwrap();
+    // Past the reconciler's cutoff, the app retries with the same key.
+    app.clock.advance(chrono::Duration::seconds(130));
+    let retry = app.make_payment(&client, &idempotency_key, json!({ "payment_token": card }));
+    let reconciler = async {
+        while app
+            .store
+            .payment(stale.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .updated_at
+            == stale.updated_at
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        // The retry has stamped the payment and is charging it: the gateway has not seen it yet.
+        let verdict = reconcile(&app.state).await.unwrap();
+        let cutoff =
+            app.clock.now() - chrono::Duration::seconds(app.state.settings.reconcile_after_seconds);
+        let log = payments_api::store::NewLogEntry::by(
+            &payments_api::domain::Actor::System,
+            DANA,
+            "a late verdict",
+        );
+        let late = app
+            .store
+            .fail_payment(
+                stale.id,
+                "processing_error",
+                &log,
+                app.clock.now(),
+                Some(cutoff),
+            )
+            .await
+            .unwrap();
+        (verdict, late.status)
+    };
+    let (retry, (reconciled, after_late_verdict)) = tokio::join!(retry, reconciler);
+    assert_eq!(
+        reconciled, 0,
+        "nothing to reconcile while a retry is charging"
+    );
+    assert_eq!(
+        after_late_verdict,
+        PaymentStatus::Pending,
+        "a verdict made before the retry stamped the payment changes nothing"
+    );
+    assert_eq!(
+        (retry.status, retry.body["status"].as_str()),
+        (201, Some("succeeded")),
+        "{}",
+        retry.body
+    );
+    let payment = app.store.payment(stale.id).await.unwrap().unwrap();
+    assert_eq!(payment.status, PaymentStatus::Succeeded);
+    assert_eq!(app.gateway.captured_charges(), 1);
+}
+
+#[tokio::test]
 async fn a_gateway_timeout_leaves_the_payment_unknown_until_reconciled_and_never_charges_twice() {
     let app = spawn_app().await;
     let client = app.client_token().await;
@@ -443,6 +531,63 @@ async fn the_autopay_run_charges_due_clients_once_however_often_it_runs() {
     assert_eq!(history["payments"][0]["amount_cents"], 10_284);
     assert!(app.client_log(&staff, MORGAN).await[0]
         .starts_with("Auto Pay of $102.84 with Mastercard •••• 4444 by System (system) succeeded"));
+}
+
+/// Saves a sandbox card for Morgan that behaves as `scenario` and makes it the Auto Pay card.
+async fn morgan_autopays_with(app: &TestApp, scenario: &str, last4: &str) {
+    use payments_api::{domain::Actor, store::NewCard, store::NewLogEntry};
+    let card = NewCard {
+        id: Uuid::new_v4(),
+        client_id: MORGAN,
+        gateway_token: format!("card_sbx_{scenario}_visa_{last4}_122030_saved"),
+        brand: "visa".into(),
+        last4: last4.into(),
+        exp_month: 12,
+        exp_year: 2030,
+    };
+    let log = NewLogEntry::by(&Actor::System, MORGAN, "test card");
+    let now = app.clock.now();
+    app.store.add_card(&card, &log, now).await.unwrap();
+    app.store
+        .set_autopay(MORGAN, Some(card.id), &log, now)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn autopay_charges_a_new_card_after_a_decline() {
+    let app = spawn_app().await;
+    morgan_autopays_with(&app, "decline", "0002").await;
+    let declined = payments_api::autopay::run(&app.state).await.unwrap();
+    assert_eq!(declined.failed, 1, "{declined:?}");
+    let again = payments_api::autopay::run(&app.state).await.unwrap();
+    assert_eq!(
+        again.failed, 1,
+        "the declined card is not charged again: {again:?}"
+    );
+    morgan_autopays_with(&app, "ok", "4242").await;
+    let paid = payments_api::autopay::run(&app.state).await.unwrap();
+    assert_eq!(paid.succeeded, 1, "{paid:?}");
+    assert_eq!(app.gateway.captured_charges(), 1);
+}
+
+#[tokio::test]
+async fn autopay_charges_no_other_card_while_a_charge_whose_answer_was_lost_is_open() {
+    let app = spawn_app().await;
+    morgan_autopays_with(&app, "timeout", "0119").await;
+    let lost = payments_api::autopay::run(&app.state).await.unwrap();
+    assert_eq!(lost.pending, 1, "{lost:?}");
+    morgan_autopays_with(&app, "ok", "4242").await;
+    let waiting = payments_api::autopay::run(&app.state).await.unwrap();
+    assert_eq!(waiting.pending, 1, "{waiting:?}");
+    assert_eq!(reconcile(&app.state).await.unwrap(), 1);
+    let after = payments_api::autopay::run(&app.state).await.unwrap();
+    assert_eq!(
+        after,
+        Default::default(),
+        "the first charge paid the period"
+    );
+    assert_eq!(app.gateway.captured_charges(), 1);
 }
 
 #[tokio::test]
