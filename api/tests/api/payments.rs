@@ -547,11 +547,14 @@ async fn morgan_autopays_with(app: &TestApp, scenario: &str, last4: &str) {
     };
     let log = NewLogEntry::by(&Actor::System, MORGAN, "test card");
     let now = app.clock.now();
-    app.store.add_card(&card, &log, now).await.unwrap();
+    app.store
+        .add_card(&card, &log, now)
+        .await
+        .expect("save the card");
     app.store
         .set_autopay(MORGAN, Some(card.id), &log, now)
         .await
-        .unwrap();
+        .expect("make it the Auto Pay card");
 }
 
 #[tokio::test]
