@@ -258,30 +258,43 @@ pub async fn resend_link(
 
 /// Revokes unless paid or being paid; an expired or revoked link is left as it is.
 async fn revoke(state: &AppState, staff: &Staff, link: &PaymentLink) -> ApiResult<()> {
-    match link_state(link.status, link.expires_at, state.clock.now()) {
-        LinkState::Used => Err(ApiError::Conflict {
-            code: "link_used",
-            detail: "this link was already paid".into(),
-        }),
-        LinkState::InPayment => Err(ApiError::Conflict {
-            code: "payment_in_progress",
-            detail: "this link is being paid right now".into(),
-        }),
-        LinkState::Revoked | LinkState::Expired => Ok(()),
-        LinkState::Payable => {
-            let message = format!(
-                "Secure payment link for {} revoked by {}",
-                link.quote.total_due_cents, staff.name
-            );
-            state
-                .store
-                .revoke_link(
-                    link.id,
-                    &NewLogEntry::by(&staff.actor(), link.client_id, message),
-                    state.clock.now(),
-                )
-                .await?;
-            Ok(())
+    let mut status = link.status;
+    loop {
+        match link_state(status, link.expires_at, state.clock.now()) {
+            LinkState::Used => {
+                return Err(ApiError::Conflict {
+                    code: "link_used",
+                    detail: "this link was already paid".into(),
+                })
+            }
+            LinkState::InPayment => {
+                return Err(ApiError::Conflict {
+                    code: "payment_in_progress",
+                    detail: "this link is being paid right now".into(),
+                })
+            }
+            LinkState::Revoked | LinkState::Expired => return Ok(()),
+            LinkState::Payable => {
+                let message = format!(
+                    "Secure payment link for {} revoked by {}",
+                    link.quote.total_due_cents, staff.name
+                );
+                let log = NewLogEntry::by(&staff.actor(), link.client_id, message);
+                if state
+                    .store
+                    .revoke_link(link.id, &log, state.clock.now())
+                    .await?
+                {
+                    return Ok(());
+                }
+                // A payer claimed it since it was read: decide on what it is now.
+                status = state
+                    .store
+                    .link(link.id)
+                    .await?
+                    .ok_or(LINK_NOT_FOUND)?
+                    .status;
+            }
         }
     }
 }

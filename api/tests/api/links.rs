@@ -260,6 +260,36 @@ async fn revoked_and_resent_links() {
 }
 
 #[tokio::test]
+async fn a_link_resent_while_it_is_being_paid_is_paid_or_replaced_never_both() {
+    let app = spawn_app_with(&[("LINK_RATE_LIMIT_PER_MINUTE", "1000")]).await;
+    let staff = app.agent_token().await;
+    let mut outcomes = std::collections::BTreeMap::new();
+    for _ in 0..30 {
+        let sent = send(&app, &staff, "5125550143").await;
+        let token = deliver_and_read_token(&app).await;
+        let card = app.tokenize("4242424242424242").await;
+        let resend = format!(
+            "/payment-links/{}/resend",
+            sent.body["id"].as_str().unwrap()
+        );
+        let (resend_key, empty) = (key(), json!({}));
+        let (resent, paid) = tokio::join!(
+            app.post_idempotent(&resend, Some(&staff), &resend_key, &empty),
+            redeem(&app, &token, &card),
+        );
+        assert!(
+            !(resent.status == 201 && paid.status == 200),
+            "the link was paid and a new one sent for the same amount: {} / {}",
+            resent.body,
+            paid.body
+        );
+        *outcomes.entry((resent.status, paid.status)).or_insert(0) += 1;
+        outbox::drain(&app.state).await.expect("drain outbox");
+    }
+    eprintln!("(resend, redeem) outcomes: {outcomes:?}");
+}
+
+#[tokio::test]
 async fn unknown_and_malformed_tokens_are_not_found() {
     let app = spawn_app().await;
     open(&app, &"A".repeat(43))
