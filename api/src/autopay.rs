@@ -75,7 +75,16 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
                 commit: Commit::Durable,
             },
         )
-        .await?;
+        .await;
+        let payment = match payment {
+            Ok(payment) => payment,
+            // Another payment is collecting the past due: the next run quotes again.
+            Err(StoreError::PastDueChanged) => {
+                report.skipped += 1;
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
         match payment.status {
             PaymentStatus::Succeeded => report.succeeded += 1,
             PaymentStatus::Failed => report.failed += 1,

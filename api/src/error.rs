@@ -224,6 +224,12 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
+        if let StoreError::PastDueChanged = error {
+            return ApiError::Conflict {
+                code: "quote_changed",
+                detail: "the past due balance was paid, or is being paid, by another payment; review the new summary and confirm again".into(),
+            };
+        }
         if error.is_transient() {
             tracing::warn!(%error, "database unavailable");
             return ApiError::Unavailable("the service is briefly unavailable; retry in a moment");

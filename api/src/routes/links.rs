@@ -13,7 +13,7 @@ use crate::routes::idempotency::{self, IdempotencyKey};
 use crate::routes::payments::{ensure_accepts_payments, payment_answer};
 use crate::routes::quote::{monitor_days, quote_for};
 use crate::state::AppState;
-use crate::store::{Commit, NewLink, NewLogEntry};
+use crate::store::{Commit, NewLink, NewLogEntry, StoreError};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -573,6 +573,7 @@ const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined: the link stays payable", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "payment_in_progress (another redeem holds the link), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 410, description = "link_expired, link_used or link_revoked", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "terms_not_accepted", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -633,7 +634,14 @@ pub async fn redeem_token(
                 commit: Commit::Deferred,
             },
         )
-        .await?;
+        .await
+        .map_err(|error| match error {
+            StoreError::PastDueChanged => ApiError::Conflict {
+                code: "link_outdated",
+                detail: "the past due balance in this link was paid, or is being paid, by another payment; ask for a new link".into(),
+            },
+            error => error.into(),
+        })?;
         if payment.status == PaymentStatus::Failed {
             state
                 .store

@@ -25,6 +25,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// The payment would collect past due that is no longer owed: another
+    /// payment collected it, or is collecting it, since the quote was made.
+    #[error("the past due balance in the quote is no longer owed")]
+    PastDueChanged,
 }
 
 impl StoreError {
@@ -104,6 +108,9 @@ pub trait Store: Send + Sync {
     /// Records a payment before its gateway call; when a payment with the
     /// same gateway key exists, returns that one instead, its `updated_at`
     /// set to now when it is still open (a retry is about to charge it again).
+    /// A new payment whose quote collects more past due than is owed now is
+    /// refused with [`StoreError::PastDueChanged`] (its link, if it claimed
+    /// one, is released).
     async fn insert_payment(&self, payment: &NewPayment) -> Result<Payment>;
     async fn payment(&self, id: Uuid) -> Result<Option<Payment>>;
     async fn payment_by_gateway_key(&self, gateway_key: &str) -> Result<Option<Payment>>;

@@ -33,16 +33,31 @@ pub(super) struct ClientRow {
     past_due_cents: i64,
 }
 
-/// A client with their location and past due balance: new charges invoiced
-/// (an invoice's carried-forward past due is not a new charge) minus
-/// payments that succeeded.
+/// The past due balance of client `$1`: new charges invoiced (an invoice's
+/// carried-forward past due is not a new charge) minus payments that
+/// succeeded, and minus the past due that open payments are collecting (it is
+/// theirs until they succeed or fail).
+macro_rules! past_due {
+    () => {
+        "cast(coalesce((select sum(total_cents - past_due_cents) from invoices where client_id = $1 and status <> 'void'), 0) as bigint) \
+        - cast(coalesce((select sum(case status when 'succeeded' then amount_cents else past_due_cents end) from payments \
+        where client_id = $1 and status in ('succeeded', 'pending', 'unknown')), 0) as bigint)"
+    };
+}
+
+/// The past due balance of client `$1` alone.
+pub(super) const PAST_DUE_SQL: &str = concat!("select ", past_due!());
+
+/// A client with their location and past due balance.
 macro_rules! client_select {
     () => {
-        "select c.id, c.first_name, c.last_name, c.phone, c.email, c.plan_days, \
-        c.autopay_enabled, c.autopay_card_id, l.id as location_id, l.name as location_name, l.accepts_payments, \
-        l.tax_rate_ppm, l.daily_rate_cents, l.price_14_cents, l.price_30_cents, l.time_zone, \
-        cast(coalesce((select sum(total_cents - past_due_cents) from invoices where client_id = $1 and status <> 'void'), 0) as bigint) \
-        - cast(coalesce((select sum(amount_cents) from payments where client_id = $1 and status = 'succeeded'), 0) as bigint) as past_due_cents"
+        concat!(
+            "select c.id, c.first_name, c.last_name, c.phone, c.email, c.plan_days, \
+            c.autopay_enabled, c.autopay_card_id, l.id as location_id, l.name as location_name, l.accepts_payments, \
+            l.tax_rate_ppm, l.daily_rate_cents, l.price_14_cents, l.price_30_cents, l.time_zone, ",
+            past_due!(),
+            " as past_due_cents"
+        )
     };
 }
 
@@ -587,12 +602,36 @@ macro_rules! impl_store {
             }
 
             async fn insert_payment(&self, p: &$crate::store::NewPayment) -> $crate::store::Result<$crate::domain::Payment> {
-                let inserted = sqlx::query("insert into payments (id, client_id, vehicle_id, payment_link_id, amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, initiated_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $14) on conflict (gateway_key) do nothing")
+                use $crate::store::sql;
+                let insert = sqlx::query("insert into payments (id, client_id, vehicle_id, payment_link_id, amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, past_due_cents, initiated_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) on conflict (gateway_key) do nothing")
                     .bind(p.id).bind(p.client_id).bind(p.vehicle_id).bind(p.payment_link_id).bind(p.quote.total_due_cents.0)
                     .bind($crate::domain::CURRENCY).bind(p.method.as_str()).bind(p.card_id).bind(&p.card_brand).bind(&p.card_last4)
-                    .bind(&p.gateway_key).bind(sqlx::types::Json(&p.quote)).bind(&p.initiated_by).bind(p.now)
-                    .execute(&self.pool).await?;
-                if inserted.rows_affected() == 1 {
+                    .bind(&p.gateway_key).bind(sqlx::types::Json(&p.quote)).bind(p.quote.past_due_cents.0).bind(&p.initiated_by).bind(p.now);
+                let inserted = if p.quote.past_due_cents == $crate::domain::Cents::ZERO {
+                    insert.execute(&self.pool).await?.rows_affected() == 1
+                } else {
+                    // It collects past due: under the client's lock, only while
+                    // no other payment has collected or is collecting it.
+                    let mut tx = self.begin_write().await?;
+                    sqlx::query(concat!("select id from clients where id = $1 ", $for_update))
+                        .bind(p.client_id).execute(&mut *tx).await?;
+                    let retry = sqlx::query("select id from payments where gateway_key = $1")
+                        .bind(&p.gateway_key).fetch_optional(&mut *tx).await?.is_some();
+                    if !retry {
+                        let owed: i64 = sqlx::query_scalar(sql::PAST_DUE_SQL).bind(p.client_id).fetch_one(&mut *tx).await?;
+                        if owed < p.quote.past_due_cents.0 {
+                            // A link claimed for this payment is payable again (for a new quote).
+                            sqlx::query("update payment_links set status = 'opened', updated_at = $2 where id = $1 and status = 'paying'")
+                                .bind(p.payment_link_id).bind(p.now).execute(&mut *tx).await?;
+                            tx.commit().await?;
+                            return Err($crate::store::StoreError::PastDueChanged);
+                        }
+                        insert.execute(&mut *tx).await?;
+                    }
+                    tx.commit().await?;
+                    !retry
+                };
+                if inserted {
                     return Ok(p.pending());
                 }
                 sqlx::query("update payments set updated_at = $2 where gateway_key = $1 and status in ('pending', 'unknown')")

@@ -290,6 +290,29 @@ async fn a_link_resent_while_it_is_being_paid_is_paid_or_replaced_never_both() {
 }
 
 #[tokio::test]
+async fn a_link_whose_past_due_was_paid_since_it_was_sent_is_refused_and_charges_nothing() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
+    let token = deliver_and_read_token(&app).await;
+    let taken = app
+        .take_payment_for(&staff, &key(), DANA, DANA_F150, 14, DANA_VISA)
+        .await;
+    assert_eq!(taken.status, 201, "{}", taken.body);
+    let card = app.tokenize("4242424242424242").await;
+    redeem(&app, &token, &card)
+        .await
+        .assert_problem(409, "link_outdated");
+    assert_eq!(
+        open(&app, &token).await.status,
+        200,
+        "released: staff may resend it"
+    );
+    assert_eq!(app.gateway.captured_charges(), 1);
+    assert_eq!(app.account_history(&staff, DANA).await["past_due_cents"], 0);
+}
+
+#[tokio::test]
 async fn unknown_and_malformed_tokens_are_not_found() {
     let app = spawn_app().await;
     open(&app, &"A".repeat(43))

@@ -259,6 +259,70 @@ async fn fifty_concurrent_take_payments_with_one_key_charge_once() {
 }
 
 #[tokio::test]
+async fn a_payment_whose_answer_was_lost_keeps_its_past_due_from_other_payments() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let lost_card = app.tokenize("4000000000000119").await;
+    let lost = app
+        .make_payment(&client, &key(), json!({ "payment_token": lost_card }))
+        .await;
+    assert_eq!(
+        (lost.status, lost.body["amount_cents"].as_i64()),
+        (202, Some(17_649)),
+        "{}",
+        lost.body
+    );
+    let f150 = app.quote(&client, DANA, DANA_F150, 14).await;
+    assert_eq!(
+        f150.body["past_due_cents"], 0,
+        "the open payment is collecting it"
+    );
+    let card = app.tokenize("4242424242424242").await;
+    let body = json!({ "vehicle_id": DANA_F150, "monitor_days": 14, "payment_token": card });
+    let second = app
+        .post_idempotent("/me/payments", Some(&client), &key(), &body)
+        .await;
+    assert_eq!(second.status, 201, "{}", second.body);
+    assert_eq!(second.body["amount_cents"], f150.body["total_due_cents"]);
+    assert_eq!(
+        reconcile(&app.state).await.unwrap(),
+        1,
+        "the lost answer: charged"
+    );
+    let staff = app.agent_token().await;
+    assert_eq!(
+        app.account_history(&staff, DANA).await["past_due_cents"],
+        0,
+        "collected once"
+    );
+}
+
+#[tokio::test]
+async fn two_payments_at_once_for_two_vehicles_collect_the_past_due_once() {
+    let app = spawn_app().await;
+    let token = app.agent_token().await;
+    let (camry_key, f150_key) = (key(), key());
+    let (camry, f150) = tokio::join!(
+        app.take_payment_for(&token, &camry_key, DANA, DANA_CAMRY, 14, DANA_VISA),
+        app.take_payment_for(&token, &f150_key, DANA, DANA_F150, 14, DANA_VISA),
+    );
+    for reply in [&camry, &f150] {
+        assert!(
+            reply.status == 201 || (reply.status == 409 && reply.body["code"] == "quote_changed"),
+            "{} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    assert!(camry.status == 201 || f150.status == 201);
+    assert_eq!(
+        app.account_history(&token, DANA).await["past_due_cents"],
+        0,
+        "collected once"
+    );
+}
+
+#[tokio::test]
 async fn an_idempotency_key_reused_for_a_different_request_is_refused() {
     let app = spawn_app().await;
     let token = app.agent_token().await;

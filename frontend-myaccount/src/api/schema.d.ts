@@ -2462,6 +2462,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description payment_in_progress (another redeem holds the link), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description link_expired, link_used or link_revoked */
             410: {
                 headers: {

@@ -9,6 +9,11 @@ describe('problemMessage', () => {
     expect(problemMessage('link_revoked')).toMatch(/replaced or cancelled/);
   });
 
+  it('says an out-of-date link took nothing and a new link is needed', () => {
+    expect(problemMessage('link_outdated')).toMatch(/Nothing was charged/);
+    expect(problemMessage('link_outdated')).toMatch(/new link/);
+  });
+
   it('says a declined card took nothing and another card may work', () => {
     for (const code of ['card_declined', 'insufficient_funds']) {
       expect(declineCodes.has(code)).toBe(true);

@@ -17,6 +17,8 @@ const messages: Record<string, string> = {
   link_expired: 'This payment link has expired.',
   link_used: 'This payment link has already been used to pay. You do not need to pay again.',
   link_revoked: 'This payment link was replaced or cancelled. Use the newest link we sent you.',
+  link_outdated:
+    'The amount in this payment link is out of date: part of it has been paid another way. Nothing was charged. Please contact us for a new link.',
   card_declined: 'Your card was declined. Nothing was charged. Please try another card.',
   insufficient_funds: 'Your card was declined for insufficient funds. Nothing was charged. Please try another card.',
   expired_card: 'Your card has expired. Nothing was charged. Please try another card.',
