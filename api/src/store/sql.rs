@@ -33,20 +33,30 @@ pub(super) struct ClientRow {
     past_due_cents: i64,
 }
 
-/// The past due balance of client `$1`: new charges invoiced (an invoice's
-/// carried-forward past due is not a new charge) minus payments that
-/// succeeded, and minus the past due that open payments are collecting (it is
-/// theirs until they succeed or fail).
-macro_rules! past_due {
+/// What client `$1` owes: new charges invoiced (an invoice's carried-forward
+/// past due is not a new charge) minus payments that succeeded.
+macro_rules! owed {
     () => {
         "cast(coalesce((select sum(total_cents - past_due_cents) from invoices where client_id = $1 and status <> 'void'), 0) as bigint) \
-        - cast(coalesce((select sum(case status when 'succeeded' then amount_cents else past_due_cents end) from payments \
-        where client_id = $1 and status in ('succeeded', 'pending', 'unknown')), 0) as bigint)"
+        - cast(coalesce((select sum(amount_cents) from payments where client_id = $1 and status = 'succeeded'), 0) as bigint)"
+    };
+}
+
+/// The past due balance of client `$1`: what they owe minus the past due that
+/// open payments are collecting (it is theirs until they succeed or fail).
+macro_rules! past_due {
+    () => {
+        concat!(
+            owed!(),
+            " - cast(coalesce((select sum(past_due_cents) from payments where client_id = $1 and status in ('pending', 'unknown')), 0) as bigint)"
+        )
     };
 }
 
 /// The past due balance of client `$1` alone.
 pub(super) const PAST_DUE_SQL: &str = concat!("select ", past_due!());
+/// What client `$1` owes, alone.
+pub(super) const OWED_SQL: &str = concat!("select ", owed!());
 
 /// A client with their location and past due balance.
 macro_rules! client_select {
@@ -690,10 +700,6 @@ macro_rules! impl_store {
                     issued_at: s.now,
                 };
                 let number = Self::insert_invoice(&mut tx, &invoice, s.now).await?;
-                if amounts.past_due > $crate::domain::Cents::ZERO {
-                    sqlx::query("update invoices set status = 'paid', updated_at = $2 where client_id = $1 and status = 'open'")
-                        .bind(payment.client_id).bind(s.now).execute(&mut *tx).await?;
-                }
                 let updated = sqlx::query("update payments set status = 'succeeded', invoice_id = $2, gateway_reference = $3, card_brand = coalesce(card_brand, $4), card_last4 = coalesce(card_last4, $5), updated_at = $6 where id = $1 and status in ('pending', 'unknown')")
                     .bind(payment.id).bind(invoice.id).bind(&s.gateway_reference)
                     .bind(s.card.as_ref().map(|c| c.brand.clone())).bind(s.card.as_ref().map(|c| c.last4.clone())).bind(s.now)
@@ -703,6 +709,22 @@ macro_rules! impl_store {
                     tx.rollback().await?;
                     return self.payment(payment.id).await?
                         .ok_or_else(|| $crate::store::StoreError::Corrupt("settled payment vanished".into()));
+                }
+                if amounts.past_due > $crate::domain::Cents::ZERO {
+                    // Open invoices are paid off oldest first: the newest ones
+                    // that what is still owed covers stay open (one added after
+                    // the quote was made, say).
+                    let mut owed: i64 = sqlx::query_scalar(sql::OWED_SQL).bind(payment.client_id).fetch_one(&mut *tx).await?;
+                    let open: Vec<(uuid::Uuid, i64)> = sqlx::query_as("select id, total_cents - past_due_cents from invoices where client_id = $1 and status = 'open' order by issued_at desc, number desc")
+                        .bind(payment.client_id).fetch_all(&mut *tx).await?;
+                    for (id, charges) in open {
+                        if owed > 0 {
+                            owed -= charges;
+                            continue;
+                        }
+                        sqlx::query("update invoices set status = 'paid', updated_at = $2 where id = $1")
+                            .bind(id).bind(s.now).execute(&mut *tx).await?;
+                    }
                 }
                 if let Some(vehicle_id) = payment.vehicle_id {
                     let through = $crate::domain::next_paid_through(paid_through, s.today, payment.quote.monitor_days);

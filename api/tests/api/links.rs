@@ -313,6 +313,44 @@ async fn a_link_whose_past_due_was_paid_since_it_was_sent_is_refused_and_charges
 }
 
 #[tokio::test]
+async fn paying_a_link_pays_off_the_invoices_it_was_sent_for_and_not_one_added_since() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
+    let token = deliver_and_read_token(&app).await;
+    let body = json!({ "vehicle_id": DANA_F150, "monitor_days": 14 });
+    let path = format!("/clients/{DANA}/invoices");
+    let added = app
+        .post_idempotent(&path, Some(&staff), &key(), &body)
+        .await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    let paid = redeem(&app, &token, &app.tokenize("4242424242424242").await).await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+
+    let history = app.account_history(&staff, DANA).await;
+    let status = |id: &Value| {
+        let invoices = history["invoices"].as_array().unwrap();
+        invoices.iter().find(|i| &i["id"] == id).unwrap()["status"].clone()
+    };
+    assert_eq!(
+        status(&added.body["id"]),
+        "open",
+        "added after the link was sent: still owed"
+    );
+    assert_eq!(history["past_due_cents"], added.body["total_cents"]);
+    let open = history["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] == "open")
+        .count();
+    assert_eq!(
+        open, 1,
+        "the overdue invoice the link was sent for is paid: {history}"
+    );
+}
+
+#[tokio::test]
 async fn unknown_and_malformed_tokens_are_not_found() {
     let app = spawn_app().await;
     open(&app, &"A".repeat(43))
