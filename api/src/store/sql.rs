@@ -33,22 +33,33 @@ pub(super) struct ClientRow {
     past_due_cents: i64,
 }
 
-/// What client `$1` owes: new charges invoiced (an invoice's carried-forward
-/// past due is not a new charge) minus payments that succeeded.
+/// New charges invoiced to client `$1` (an invoice's carried-forward past due
+/// is not a new charge).
+macro_rules! invoiced {
+    () => {
+        "cast(coalesce((select sum(total_cents - past_due_cents) from invoices where client_id = $1 and status <> 'void'), 0) as bigint)"
+    };
+}
+
+/// What client `$1` owes: new charges invoiced minus payments that succeeded.
 macro_rules! owed {
     () => {
-        "cast(coalesce((select sum(total_cents - past_due_cents) from invoices where client_id = $1 and status <> 'void'), 0) as bigint) \
-        - cast(coalesce((select sum(amount_cents) from payments where client_id = $1 and status = 'succeeded'), 0) as bigint)"
+        concat!(
+            invoiced!(),
+            " - cast(coalesce((select sum(amount_cents) from payments where client_id = $1 and status = 'succeeded'), 0) as bigint)"
+        )
     };
 }
 
 /// The past due balance of client `$1`: what they owe minus the past due that
 /// open payments are collecting (it is theirs until they succeed or fail).
+/// One look at the payments: quotes read it on every request.
 macro_rules! past_due {
     () => {
         concat!(
-            owed!(),
-            " - cast(coalesce((select sum(past_due_cents) from payments where client_id = $1 and status in ('pending', 'unknown')), 0) as bigint)"
+            invoiced!(),
+            " - cast(coalesce((select sum(case status when 'succeeded' then amount_cents else past_due_cents end) \
+            from payments where client_id = $1 and status in ('succeeded', 'pending', 'unknown')), 0) as bigint)"
         )
     };
 }
