@@ -95,16 +95,34 @@ pub async fn ensure_accepts_payments(
     ))
 }
 
-/// Refuses when the total differs from what the payer was shown.
-fn ensure_expected_total(expected: Option<i64>, summary: &QuoteSummary) -> ApiResult<()> {
+/// Refuses when the total differs from what the payer was shown, unless the
+/// request resumes a payment already written under its key (its first try
+/// died, or answered 5xx): that payment holds its past due, which today's
+/// quote leaves out, and it is charged as it was written.
+async fn ensure_expected_total(
+    state: &AppState,
+    gateway_key: &str,
+    expected: Option<i64>,
+    summary: &QuoteSummary,
+) -> ApiResult<()> {
     match expected {
-        Some(cents) if Cents(cents) != summary.quote.total_due_cents => Err(ApiError::Conflict {
-            code: "quote_changed",
-            detail: format!(
-                "the amount due is now {}; review the new summary and confirm again",
-                summary.quote.total_due_cents
-            ),
-        }),
+        Some(cents) if Cents(cents) != summary.quote.total_due_cents => {
+            if state
+                .store
+                .payment_by_gateway_key(gateway_key)
+                .await?
+                .is_some()
+            {
+                return Ok(());
+            }
+            Err(ApiError::Conflict {
+                code: "quote_changed",
+                detail: format!(
+                    "the amount due is now {}; review the new summary and confirm again",
+                    summary.quote.total_due_cents
+                ),
+            })
+        }
         _ => Ok(()),
     }
 }
@@ -211,7 +229,9 @@ pub async fn take_payment(
             let days = monitor_days(body.monitor_days)?;
             let (client, summary) = quote_for(&state, client_id, body.vehicle_id, days).await?;
             ensure_accepts_payments(&state, &client, &actor, "Take a Payment").await?;
-            ensure_expected_total(body.expected_total_cents, &summary)?;
+            let gateway_key = gateway_key(&principal, &key.0);
+            ensure_expected_total(&state, &gateway_key, body.expected_total_cents, &summary)
+                .await?;
             let card = state
                 .store
                 .chargeable_card(client_id, body.card_id)
@@ -226,7 +246,7 @@ pub async fn take_payment(
                     method: PaymentMethod::CardOnFile,
                     source: Source::Card(card),
                     actor: &actor,
-                    gateway_key: gateway_key(&principal, &key.0),
+                    gateway_key,
                     payment_link_id: None,
                     label: "Take a Payment",
                     commit: Commit::Deferred,
@@ -300,7 +320,8 @@ pub async fn make_payment(
         let days = monitor_days(body.monitor_days)?;
         let (client, summary) = quote_for(&state, me.client_id, body.vehicle_id, days).await?;
         ensure_accepts_payments(&state, &client, &actor, "Make a Payment").await?;
-        ensure_expected_total(body.expected_total_cents, &summary)?;
+        let gateway_key = gateway_key(&principal, &key.0);
+        ensure_expected_total(&state, &gateway_key, body.expected_total_cents, &summary).await?;
         if body.enroll_autopay && body.card_id.is_none() && !body.save_card {
             return Err(ApiError::validation(
                 "autopay_needs_saved_card",
@@ -343,7 +364,7 @@ pub async fn make_payment(
                 method,
                 source,
                 actor: &actor,
-                gateway_key: gateway_key(&principal, &key.0),
+                gateway_key,
                 payment_link_id: None,
                 label: "Make a Payment",
                 commit: Commit::Deferred,

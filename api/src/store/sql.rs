@@ -638,7 +638,9 @@ macro_rules! impl_store {
                         .bind(p.client_id).execute(&mut *tx).await?;
                     let retry = sqlx::query("select id from payments where gateway_key = $1")
                         .bind(&p.gateway_key).fetch_optional(&mut *tx).await?.is_some();
-                    if !retry {
+                    let inserted = if retry {
+                        false
+                    } else {
                         let owed: i64 = sqlx::query_scalar(sql::PAST_DUE_SQL).bind(p.client_id).fetch_one(&mut *tx).await?;
                         if owed < p.quote.past_due_cents.0 {
                             // A link claimed for this payment is payable again (for a new quote).
@@ -647,10 +649,10 @@ macro_rules! impl_store {
                             tx.commit().await?;
                             return Err($crate::store::StoreError::PastDueChanged);
                         }
-                        insert.execute(&mut *tx).await?;
-                    }
+                        insert.execute(&mut *tx).await?.rows_affected() == 1
+                    };
                     tx.commit().await?;
-                    !retry
+                    inserted
                 };
                 if inserted {
                     return Ok(p.pending());

@@ -98,20 +98,19 @@ async fn each_sandbox_test_card_has_its_outcome() {
     assert_eq!(app.gateway.captured_charges(), 1);
 }
 
-#[tokio::test]
-async fn the_reconciler_leaves_alone_a_stale_payment_that_a_retry_is_charging() {
-    use payments_api::domain::{gateway_key, MonitorDays, PaymentMethod, PaymentStatus};
+/// Dana's Make a Payment for the Camry, 14 days, as its first try left it: the payment written
+/// (pending) under `idempotency_key`, then the process died before the gateway answered.
+async fn payment_written_by_a_first_try(
+    app: &TestApp,
+    idempotency_key: &str,
+) -> payments_api::domain::Payment {
+    use payments_api::domain::{gateway_key, MonitorDays, PaymentMethod};
     use payments_api::store::NewPayment;
-    // The gateway takes 1 s, so the reconciler runs while the retry's charge is on its way.
-    let app = spawn_app_with(&[("SANDBOX_LATENCY_MS", "1000")]).await;
-    let client = app.client_token().await;
-    let card = app.tokenize("4242424242424242").await;
-    let idempotency_key = key();
-    // A first request wrote its payment, then died (kill -9, a deploy) before calling the gateway.
-    let dana = app.store.client(DANA).await.unwrap().unwrap();
-    let (_, quote) = dana.quote(DANA_CAMRY, MonitorDays::Fourteen).unwrap();
-    let stale = app
-        .store
+    let dana = app.store.client(DANA).await.expect("read").expect("Dana");
+    let (_, quote) = dana
+        .quote(DANA_CAMRY, MonitorDays::Fourteen)
+        .expect("quote");
+    app.store
         .insert_payment(&NewPayment {
             id: Uuid::new_v4(),
             client_id: DANA,
@@ -121,13 +120,59 @@ async fn the_reconciler_leaves_alone_a_stale_payment_that_a_retry_is_charging() 
             card_id: None,
             card_brand: None,
             card_last4: None,
-            gateway_key: gateway_key(&format!("client:{DANA}"), &idempotency_key),
+            gateway_key: gateway_key(&format!("client:{DANA}"), idempotency_key),
             quote,
             initiated_by: "Dana (client)".into(),
             now: app.clock.now(),
         })
         .await
+        .expect("insert the payment")
+}
+
+#[tokio::test]
+async fn a_retry_of_a_payment_that_collects_past_due_reaches_the_first_charge() {
+    use payments_api::gateway::{ChargeRequest, PaymentGateway, PaymentSource};
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let card = app.tokenize("4242424242424242").await;
+    let idempotency_key = key();
+    let first = payment_written_by_a_first_try(&app, &idempotency_key).await;
+    assert!(first.quote.past_due_cents.0 > 0);
+    // The gateway charged the first try; its answer never came back.
+    app.gateway
+        .charge(&ChargeRequest {
+            amount: first.amount_cents,
+            source: PaymentSource::SingleUse(&card),
+            idempotency_key: &first.gateway_key,
+            description: "the first try",
+            off_session: false,
+        })
+        .await
         .unwrap();
+    // The app retries the same request. Today's quote leaves out the past due the payment holds.
+    let body = json!({ "payment_token": card, "expected_total_cents": first.amount_cents.0 });
+    let retry = app.make_payment(&client, &idempotency_key, body).await;
+    assert_eq!(
+        (retry.status, retry.body["status"].as_str()),
+        (201, Some("succeeded")),
+        "{}",
+        retry.body
+    );
+    assert_eq!(retry.body["payment_id"], first.id.to_string());
+    assert_eq!(app.gateway.captured_charges(), 1);
+    let staff = app.agent_token().await;
+    assert_eq!(app.account_history(&staff, DANA).await["past_due_cents"], 0);
+}
+
+#[tokio::test]
+async fn the_reconciler_leaves_alone_a_stale_payment_that_a_retry_is_charging() {
+    use payments_api::domain::PaymentStatus;
+    // The gateway takes 1 s, so the reconciler runs while the retry's charge is on its way.
+    let app = spawn_app_with(&[("SANDBOX_LATENCY_MS", "1000")]).await;
+    let client = app.client_token().await;
+    let card = app.tokenize("4242424242424242").await;
+    let idempotency_key = key();
+    let stale = payment_written_by_a_first_try(&app, &idempotency_key).await;
     // Past the reconciler's cutoff, the app retries with the same key.
     app.clock.advance(chrono::Duration::seconds(130));
     let retry = app.make_payment(&client, &idempotency_key, json!({ "payment_token": card }));
