@@ -200,15 +200,21 @@ async fn record(
     }
 }
 
-/// How long a payment may stay `pending` before the reconciler looks at it,
-/// and how long a gateway may take to show a charge we sent.
 /// Looks up every `unknown` payment (and `pending` ones older than
-/// `RECONCILE_AFTER_SECONDS`) at the gateway and records the outcome. Returns how
-/// many reached a final state.
+/// `RECONCILE_AFTER_SECONDS`) at the gateway and records the outcome, and makes
+/// payable again the links a redeem claimed that long ago without writing a
+/// payment. Returns how many payments reached a final state.
 pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
     const LABEL: &str = "Payment (reconciled with the gateway)";
     let now = state.clock.now();
     let cutoff = now - Duration::seconds(state.settings.reconcile_after_seconds);
+    let released = state.store.release_stale_link_claims(cutoff, now).await?;
+    if released > 0 {
+        tracing::warn!(
+            released,
+            "payment links whose redeem wrote no payment are payable again"
+        );
+    }
     let mut settled = 0;
     for payment in state.store.open_payments(cutoff).await? {
         let updated = match state.gateway.lookup(&payment.gateway_key).await {

@@ -184,6 +184,14 @@ pub trait Store: Send + Sync {
     /// The single-use rule: `sent|opened → paying` when unexpired at `now`.
     /// One conditional update; true for exactly one of concurrent callers.
     async fn claim_link(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool>;
+    /// `paying → opened` for links claimed before `claimed_before` that have
+    /// no open or succeeded payment: their redeem failed (a database error)
+    /// before it wrote one. Returns how many.
+    async fn release_stale_link_claims(
+        &self,
+        claimed_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
     /// `sent|opened → revoked` with a log comment; false when not revocable.
     async fn revoke_link(&self, id: Uuid, log: &NewLogEntry, now: DateTime<Utc>) -> Result<bool>;
 

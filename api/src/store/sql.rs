@@ -924,6 +924,11 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn release_stale_link_claims(&self, claimed_before: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<u64> {
+                Ok(sqlx::query("update payment_links set status = 'opened', updated_at = $2 where status = 'paying' and updated_at < $1 and not exists (select 1 from payments p where p.payment_link_id = payment_links.id and p.status in ('pending', 'unknown', 'succeeded'))")
+                    .bind(claimed_before).bind(now).execute(&self.pool).await?.rows_affected())
+            }
+
             async fn claim_link(&self, id: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<bool> {
                 let claimed = sqlx::query("update payment_links set status = 'paying', updated_at = $2 where id = $1 and status in ('sent', 'opened') and expires_at > $2")
                     .bind(id).bind(now).execute(&self.relaxed).await?.rows_affected();

@@ -1,5 +1,6 @@
 use crate::helpers::*;
 use chrono::Duration;
+use payments_api::payments::reconcile;
 use payments_api::sms::outbox;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -348,6 +349,40 @@ async fn paying_a_link_pays_off_the_invoices_it_was_sent_for_and_not_one_added_s
         open, 1,
         "the overdue invoice the link was sent for is paid: {history}"
     );
+}
+
+#[tokio::test]
+async fn a_link_whose_redeem_wrote_no_payment_is_payable_again_after_a_while() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let sent = send(&app, &staff, "5125550143").await;
+    let token = deliver_and_read_token(&app).await;
+    let id: Uuid = sent.body["id"].as_str().unwrap().parse().unwrap();
+    // A redeem claimed the link, then failed to write its payment (a database error, a crash).
+    assert!(app.store.claim_link(id, app.clock.now()).await.unwrap());
+    reconcile(&app.state).await.unwrap();
+    let in_progress = |reply: Reply| reply.body["payment_in_progress"].clone();
+    assert_eq!(
+        in_progress(open(&app, &token).await),
+        true,
+        "a fresh claim may still be writing"
+    );
+    app.clock.advance(Duration::minutes(2));
+    reconcile(&app.state).await.unwrap();
+    assert_eq!(in_progress(open(&app, &token).await), false);
+
+    // A claim whose payment is open stays: that payment may have been charged.
+    let lost = redeem(&app, &token, &app.tokenize("4000000000000119").await).await;
+    assert_eq!(lost.status, 202, "{}", lost.body);
+    let later = app.clock.now() + Duration::hours(1);
+    assert_eq!(
+        app.store
+            .release_stale_link_claims(later, later)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(in_progress(open(&app, &token).await), true);
 }
 
 #[tokio::test]
