@@ -16,9 +16,12 @@ use actix_web::dev::Server;
 use actix_web::dev::Service;
 use actix_web::HttpMessage;
 use actix_web::{http::header, middleware, web, App, HttpRequest, HttpResponse, HttpServer};
+use futures_util::future::Either;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::instrument::WithSubscriber;
+use tracing::Dispatch;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
 use utoipa_scalar::{Scalar, Servable};
@@ -110,12 +113,26 @@ pub async fn open_store(settings: &Settings, clock: &Clock) -> anyhow::Result<Ar
 }
 
 impl Application {
-    /// Binds `settings.bind_address` (port 0 picks a free port) and builds the server.
+    /// Binds `settings.bind_address` (port 0 picks a free port) and builds the
+    /// server. Its log events go to the process's global subscriber.
     pub fn build(
         settings: Settings,
         store: Arc<dyn Store>,
         clock: Arc<Clock>,
         adapters: Adapters,
+    ) -> anyhow::Result<Application> {
+        Application::build_with_logs(settings, store, clock, adapters, None)
+    }
+
+    /// [`Application::build`], with every log event of a request sent to `logs`
+    /// instead of the global subscriber when it is given: several apps in one
+    /// process (the API tests) each keep their own log.
+    pub fn build_with_logs(
+        settings: Settings,
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+        adapters: Adapters,
+        logs: Option<Dispatch>,
     ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.bind_address)?;
         let port = listener.local_addr()?.port();
@@ -157,6 +174,18 @@ impl Application {
                 })
                 .wrap(cors(&state.settings.cors_allowed_origins))
                 .wrap(TracingLogger::<telemetry::RouteSpan>::new())
+                .wrap_fn({
+                    // Outermost, so the request span and everything under it log to `logs`.
+                    let logs = logs.clone();
+                    move |req, srv| match &logs {
+                        None => Either::Left(srv.call(req)),
+                        Some(logs) => {
+                            let response =
+                                tracing::dispatcher::with_default(logs, || srv.call(req));
+                            Either::Right(response.with_subscriber(logs.clone()))
+                        }
+                    }
+                })
                 .app_data(state.clone())
                 .app_data(
                     web::JsonConfig::default()

@@ -78,6 +78,18 @@ pub struct Settings {
     /// Age after which a `pending` payment (its process died mid-charge) is
     /// looked up, and an unknown one the gateway never saw counts as failed.
     pub reconcile_after_seconds: i64,
+    /// Age in seconds after which a payment link a redeem claimed (`paying`)
+    /// without writing a payment is made payable again by the status sync.
+    pub link_claim_stale_after_seconds: i64,
+    /// Age in seconds after which an unfinished `Idempotency-Key` claim (its
+    /// process died) may be taken over by a retry; the gateway's own
+    /// idempotency key keeps the charge single meanwhile.
+    pub idempotency_stale_after_seconds: i64,
+    /// Seconds between two runs of the status sync of open payments in `serve`.
+    pub status_sync_interval_seconds: i64,
+    /// Milliseconds the SMS outbox worker waits for a wake-up before it looks
+    /// for due messages (retries) anyway.
+    pub outbox_poll_interval_ms: i64,
     /// Bearer token `/metrics` asks for; required in production, where the
     /// figures (payments and links by status) are not for the public.
     pub metrics_token: Option<SecretString>,
@@ -324,6 +336,10 @@ impl Settings {
             link_rate_limit_per_minute: positive("LINK_RATE_LIMIT_PER_MINUTE", 60)?,
             link_decline_limit: positive("LINK_DECLINE_LIMIT", 5)?,
             reconcile_after_seconds: positive("RECONCILE_AFTER_SECONDS", 120)?,
+            link_claim_stale_after_seconds: positive("LINK_CLAIM_STALE_AFTER_SECONDS", 120)?,
+            idempotency_stale_after_seconds: positive("IDEMPOTENCY_STALE_AFTER_SECONDS", 60)?,
+            status_sync_interval_seconds: positive("STATUS_SYNC_INTERVAL_SECONDS", 30)?,
+            outbox_poll_interval_ms: positive("OUTBOX_POLL_INTERVAL_MS", 1000)?,
             trusted_proxy_hops: match get("TRUSTED_PROXY_HOPS") {
                 None => 0,
                 Some(v) => v.parse::<usize>().ok().filter(|n| *n <= 5).ok_or_else(|| {

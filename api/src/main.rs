@@ -110,10 +110,13 @@ async fn offline_state(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<
     Ok(AppState::new(settings, store, clock, adapters))
 }
 
-/// Every 30 s, settle payments the gateway left unknown.
+/// Every `STATUS_SYNC_INTERVAL_SECONDS`, settle payments the gateway left unknown.
 fn spawn_reconciler(state: actix_web::web::Data<AppState>) {
+    let every = std::time::Duration::from_secs(
+        u64::try_from(state.settings.status_sync_interval_seconds).unwrap_or(30),
+    );
     tokio::spawn(async move {
-        let mut interval = tokio::time::interval(std::time::Duration::from_secs(30));
+        let mut interval = tokio::time::interval(every);
         loop {
             interval.tick().await;
             if let Err(error) = payments::reconcile(&state).await {

@@ -202,13 +202,17 @@ async fn record(
 
 /// Looks up every `unknown` payment (and `pending` ones older than
 /// `RECONCILE_AFTER_SECONDS`) at the gateway and records the outcome, and makes
-/// payable again the links a redeem claimed that long ago without writing a
-/// payment. Returns how many payments reached a final state.
+/// payable again the links a redeem claimed `LINK_CLAIM_STALE_AFTER_SECONDS`
+/// ago without writing a payment. Returns how many payments reached a final state.
 pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
     const LABEL: &str = "Payment (reconciled with the gateway)";
     let now = state.clock.now();
     let cutoff = now - Duration::seconds(state.settings.reconcile_after_seconds);
-    let released = state.store.release_stale_link_claims(cutoff, now).await?;
+    let claims_cutoff = now - Duration::seconds(state.settings.link_claim_stale_after_seconds);
+    let released = state
+        .store
+        .release_stale_link_claims(claims_cutoff, now)
+        .await?;
     if released > 0 {
         tracing::warn!(
             released,

@@ -29,6 +29,28 @@ pub const MORGAN_MASTERCARD: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0
 pub const AGENT: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0401);
 pub const ADMIN: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0402);
 
+/// A demo login: e-mail and password (the README lists them).
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub password: &'static str,
+}
+
+/// Alex Agent, staff role `agent` (PLUS Web).
+pub const AGENT_LOGIN: DemoLogin = DemoLogin {
+    email: "agent@example.com",
+    password: "agent-demo-1",
+};
+/// Avery Admin, staff role `admin` (PLUS Web).
+pub const ADMIN_LOGIN: DemoLogin = DemoLogin {
+    email: "admin@example.com",
+    password: "admin-demo-1",
+};
+/// Dana's My Account login.
+pub const CLIENT_LOGIN: DemoLogin = DemoLogin {
+    email: "client@example.com",
+    password: "client-demo-1",
+};
+
 // Table rows: one argument per column reads best here.
 #[allow(clippy::too_many_arguments)]
 fn location(
@@ -277,24 +299,24 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
         staff: vec![
             NewStaff {
                 id: AGENT,
-                email: "agent@example.com".into(),
+                email: AGENT_LOGIN.email.into(),
                 name: "Alex Agent".into(),
                 role: "agent".into(),
-                password_hash: password::hash("agent-demo-1"),
+                password_hash: password::hash(AGENT_LOGIN.password),
             },
             NewStaff {
                 id: ADMIN,
-                email: "admin@example.com".into(),
+                email: ADMIN_LOGIN.email.into(),
                 name: "Avery Admin".into(),
                 role: "admin".into(),
-                password_hash: password::hash("admin-demo-1"),
+                password_hash: password::hash(ADMIN_LOGIN.password),
             },
         ],
         client_logins: vec![NewClientLogin {
             id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0601),
             client_id: DANA,
-            email: "client@example.com".into(),
-            password_hash: password::hash("client-demo-1"),
+            email: CLIENT_LOGIN.email.into(),
+            password_hash: password::hash(CLIENT_LOGIN.password),
         }],
         now,
     }

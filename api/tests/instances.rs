@@ -16,6 +16,8 @@
 //! The PostgreSQL ones need `TEST_DATABASE_URL=postgres://…` (the test
 //! command's PostgreSQL pass); the kill test runs on both stores.
 
+mod support;
+
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor, PgConnection};
@@ -23,14 +25,12 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::*;
 use uuid::Uuid;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-const DANA: &str = "00000000-0000-4000-8000-000000000101";
-const DANA_CAMRY: &str = "00000000-0000-4000-8000-000000000201";
-const DANA_VISA: &str = "00000000-0000-4000-8000-000000000301";
 
 /// A database for one test, dropped at the end.
 struct Database {
@@ -100,6 +100,7 @@ impl Database {
 struct Instance {
     child: Child,
     base: String,
+    http: reqwest::Client,
     output: Arc<Mutex<String>>,
 }
 
@@ -151,18 +152,68 @@ impl Instance {
         let instance = Instance {
             child,
             base: format!("http://{bind}"),
+            http: reqwest::Client::new(),
             output,
         };
-        let http = reqwest::Client::new();
-        for _ in 0..300 {
-            if let Ok(r) = http.get(format!("{}/readyz", instance.base)).send().await {
-                if r.status().is_success() {
-                    return instance;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("payments-api did not become ready:\n{}", instance.output());
+        let ready = wait_until(Duration::from_secs(30), || async {
+            let reply = instance.get("/readyz", None).try_send().await.ok()?;
+            (reply.status == 200).then_some(())
+        })
+        .await;
+        assert!(
+            ready.is_some(),
+            "payments-api did not become ready:\n{}",
+            instance.output()
+        );
+        instance
+    }
+
+    /// A request to `path` under `/api/v1`.
+    fn call(&self, method: &str, path: &str) -> Call {
+        Call::new(&self.http, method, &format!("{}/api/v1{path}", self.base))
+    }
+
+    /// GET of a path from the server's root.
+    fn get(&self, path: &str, token: Option<&str>) -> Call {
+        Call::new(&self.http, "GET", &format!("{}{path}", self.base)).token(token)
+    }
+
+    /// A money-moving POST with a bearer token and an `Idempotency-Key`.
+    async fn post(&self, path: &str, token: &str, key: &str, body: &Value) -> Reply {
+        self.call("POST", path)
+            .token(Some(token))
+            .key(key)
+            .json(body)
+            .send()
+            .await
+    }
+
+    async fn login(&self, who: &str, login: &DemoLogin) -> String {
+        let body = json!({"email": login.email, "password": login.password});
+        let reply = self
+            .call("POST", &format!("/auth/{who}/login"))
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
+    async fn card_token(&self) -> String {
+        let body = json!({"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": TEST_CVC});
+        let reply = self
+            .call("POST", "/sandbox/tokenize")
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body["payment_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
     }
 
     fn output(&self) -> String {
@@ -191,48 +242,6 @@ fn prepare(db: &Database) {
     }
 }
 
-async fn post(
-    base: &str,
-    path: &str,
-    token: Option<&str>,
-    key: Option<&str>,
-    body: &Value,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .post(format!("{base}/api/v1{path}"))
-        .json(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(key) = key {
-        request = request.header("Idempotency-Key", key);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn login(base: &str, who: &str, email: &str, password: &str) -> String {
-    let (status, body) = post(
-        base,
-        &format!("/auth/{who}/login"),
-        None,
-        None,
-        &json!({"email": email, "password": password}),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["access_token"].as_str().expect("token").to_owned()
-}
-
-async fn card_token(base: &str) -> String {
-    let body =
-        json!({"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"});
-    let (status, body) = post(base, "/sandbox/tokenize", None, None, &body).await;
-    assert_eq!(status, 200, "{body}");
-    body["payment_token"].as_str().expect("token").to_owned()
-}
-
 fn sms_tokens(instances: &[Instance]) -> Vec<String> {
     let mut tokens = Vec::new();
     for instance in instances {
@@ -257,73 +266,74 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
     };
     prepare(&db);
     let instances = join_all((0..3).map(|_| Instance::start(&db, &[]))).await;
-    let bases: Vec<&str> = instances.iter().map(|i| i.base.as_str()).collect();
-    let staff = login(bases[0], "staff", "agent@example.com", "agent-demo-1").await;
+    let staff = instances[0].login("staff", &AGENT_LOGIN).await;
 
     // Dana's past due is paid first, so each link carries only its own period (a link whose past due
     // another payment collected is refused as outdated).
     let paid_off = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
-    let key = Uuid::new_v4().to_string();
-    let (status, body) = post(
-        bases[0],
-        &format!("/clients/{DANA}/payments"),
-        Some(&staff),
-        Some(&key),
-        &paid_off,
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    let reply = instances[0]
+        .post(
+            &format!("/clients/{DANA}/payments"),
+            &staff,
+            &key(),
+            &paid_off,
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
 
     // Four links, each sent through a different instance.
     const LINKS: usize = 4;
     for n in 0..LINKS {
         let body = json!({"client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143"});
-        let key = Uuid::new_v4().to_string();
-        let (status, body) = post(
-            bases[n % 3],
-            "/payment-links",
-            Some(&staff),
-            Some(&key),
-            &body,
-        )
-        .await;
-        assert_eq!(status, 201, "{body}");
+        let reply = instances[n % 3]
+            .post("/payment-links", &staff, &key(), &body)
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
     }
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    while sms_tokens(&instances).len() < LINKS && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    // Every worker polls every second: give a duplicate the chance to happen.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Every instance's outbox worker competes for the messages. Once each is
+    // recorded delivered, no worker can claim it again; a worker that sent one
+    // a second time would have counted a second attempt.
+    let delivered = "select count(*) from sms_outbox where status = 'delivered'";
+    eventually(
+        "every SMS is delivered",
+        Duration::from_secs(15),
+        || async {
+            (db.scalar(delivered).await == LINKS as i64 && sms_tokens(&instances).len() >= LINKS)
+                .then_some(())
+        },
+    )
+    .await;
     let tokens = sms_tokens(&instances);
     assert_eq!(tokens.len(), LINKS, "each SMS exactly once: {tokens:?}");
+    assert_eq!(
+        db.scalar("select count(*) from sms_outbox where attempts = 1")
+            .await,
+        LINKS as i64,
+        "each SMS claimed once"
+    );
 
     // 24 concurrent redeems of every link, spread over the three instances.
     let mut cards = Vec::new();
     for n in 0..LINKS * 24 {
-        cards.push(card_token(bases[n % 3]).await);
+        cards.push(instances[n % 3].card_token().await);
     }
     let redeems = cards.iter().enumerate().map(|(n, card)| {
         let token = &tokens[n % LINKS];
-        let base = bases[n % 3];
+        let instance = &instances[n % 3];
         async move {
-            let key = Uuid::new_v4().to_string();
-            let body = json!({"payment_token": card, "accept_terms": true});
-            post(
-                base,
-                &format!("/payment-links/{token}/redeem"),
-                None,
-                Some(&key),
-                &body,
-            )
-            .await
+            instance
+                .call("POST", &format!("/payment-links/{token}/redeem"))
+                .key(&key())
+                .json(&json!({"payment_token": card, "accept_terms": true}))
+                .send()
+                .await
         }
     });
     let answers = join_all(redeems).await;
-    let paid = answers.iter().filter(|(s, _)| *s == 200).count();
+    let paid = answers.iter().filter(|r| r.status == 200).count();
     let summary: Vec<String> = answers
         .iter()
-        .map(|(s, b)| format!("{s} {}", b["code"]))
+        .map(|r| format!("{} {}", r.status, r.body["code"]))
         .collect();
     let errors: Vec<String> = instances
         .iter()
@@ -336,30 +346,38 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
         })
         .collect();
     assert_eq!(paid, LINKS, "one success per link: {summary:?} {errors:#?}");
-    for (status, body) in &answers {
+    for reply in &answers {
         assert!(
-            *status == 200 || (*status == 410 && body["code"] == "link_used"),
-            "{status} {body}"
+            reply.status == 200 || (reply.status == 410 && reply.code() == "link_used"),
+            "{} {}",
+            reply.status,
+            reply.body
         );
     }
 
     // One Take a Payment retried 9 times at once through the three instances.
-    let key = Uuid::new_v4().to_string();
+    let retried_key = key();
     let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
     let path = format!("/clients/{DANA}/payments");
-    let retries = (0..9).map(|n| post(bases[n % 3], &path, Some(&staff), Some(&key), &body));
+    let retries = (0..9).map(|n| instances[n % 3].post(&path, &staff, &retried_key, &body));
     let answers = join_all(retries).await;
     let mut payment_ids: Vec<&Value> = Vec::new();
-    for (status, body) in &answers {
-        match status {
-            200 | 201 => payment_ids.push(&body["payment_id"]),
-            409 => assert_eq!(body["code"], "request_in_progress", "{body}"),
-            _ => panic!("unexpected answer {status} {body}"),
+    for reply in &answers {
+        match reply.status {
+            200 | 201 => payment_ids.push(&reply.body["payment_id"]),
+            409 => assert_eq!(reply.code(), "request_in_progress", "{}", reply.body),
+            _ => panic!("unexpected answer {} {}", reply.status, reply.body),
         }
     }
-    let (status, replay) = post(bases[2], &path, Some(&staff), Some(&key), &body).await;
-    assert!(status == 200 || status == 201, "{replay}");
-    assert!(payment_ids.iter().all(|id| **id == replay["payment_id"]));
+    let replay = instances[2].post(&path, &staff, &retried_key, &body).await;
+    assert!(
+        replay.status == 200 || replay.status == 201,
+        "{}",
+        replay.body
+    );
+    assert!(payment_ids
+        .iter()
+        .all(|id| **id == replay.body["payment_id"]));
 
     let count = |sql: &'static str| db.scalar(sql);
     assert_eq!(
@@ -377,10 +395,6 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
     );
     assert_eq!(
         count("select count(*) from payment_links where status = 'paid'").await,
-        LINKS as i64
-    );
-    assert_eq!(
-        count("select count(*) from sms_outbox where status = 'delivered' and attempts = 1").await,
         LINKS as i64
     );
     drop(instances);
@@ -433,6 +447,9 @@ impl Respond for FakeStripe {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_process_killed_while_the_gateway_charges_is_reconciled_after_restart_and_never_charges_twice(
 ) {
+    // A claim on an Idempotency-Key is taken over after this long: long enough
+    // for a restart and a retry to happen before it, short enough to wait for.
+    const STALE_AFTER: Duration = Duration::from_secs(8);
     let db = Database::create(false).await.expect("a database");
     prepare(&db);
     let stripe = MockServer::start().await;
@@ -442,38 +459,34 @@ async fn a_process_killed_while_the_gateway_charges_is_reconciled_after_restart_
         .mount(&stripe)
         .await;
     let stripe_uri = stripe.uri();
+    let stale_after = STALE_AFTER.as_secs().to_string();
     let env = [
         ("PAYMENT_GATEWAY", "stripe"),
         ("STRIPE_SECRET_KEY", "sk_test_fake"),
         ("STRIPE_API_BASE", stripe_uri.as_str()),
         ("RECONCILE_AFTER_SECONDS", "1"),
+        ("IDEMPOTENCY_STALE_AFTER_SECONDS", stale_after.as_str()),
     ];
     let mut first = Instance::start(&db, &env).await;
-    let client = login(&first.base, "client", "client@example.com", "client-demo-1").await;
-    let key = Uuid::new_v4().to_string();
+    let client = first.login("client", &CLIENT_LOGIN).await;
+    let payment_key = key();
     let body =
         json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "payment_token": "pm_card_visa"});
-    let base = first.base.clone();
-    let started = tokio::time::Instant::now();
-    let (client2, key2, body2) = (client.clone(), key.clone(), body.clone());
-    let payment = tokio::spawn(async move {
-        let request = reqwest::Client::new()
-            .post(format!("{base}/api/v1/me/payments"))
-            .bearer_auth(client2)
-            .header("Idempotency-Key", key2)
-            .json(&body2);
-        request.send().await.map(|r| r.status().as_u16())
-    });
+    let request = first
+        .call("POST", "/me/payments")
+        .token(Some(&client))
+        .key(&payment_key)
+        .json(&body);
+    let payment = tokio::spawn(request.try_send());
 
     // The gateway has taken the charge and is slow to answer: kill the API now.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while fake.intents.lock().expect("lock").is_empty() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the charge never reached the gateway"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        "the charge reaches the gateway",
+        Duration::from_secs(10),
+        || async { (!fake.intents.lock().expect("lock").is_empty()).then_some(()) },
+    )
+    .await;
+    let charged_at = tokio::time::Instant::now();
     first.kill();
     assert!(
         payment.await.expect("join").is_err(),
@@ -488,46 +501,56 @@ async fn a_process_killed_while_the_gateway_charges_is_reconciled_after_restart_
     // Restarted: the same request is refused while the first one's outcome
     // is open (it does not reach the gateway a second time)…
     let second = Instance::start(&db, &env).await;
-    let (status, retry) = post(
-        &second.base,
-        "/me/payments",
-        Some(&client),
-        Some(&key),
-        &body,
-    )
-    .await;
-    assert_eq!(
-        (status, retry["code"].as_str()),
-        (409, Some("request_in_progress")),
-        "{retry}"
-    );
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    // …the reconciler finds the charge by its key and records it…
-    let reconciled = api(&db, &env, &["reconcile"]).output().expect("reconcile");
+    let retry = second
+        .post("/me/payments", &client, &payment_key, &body)
+        .await;
     assert!(
-        reconciled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&reconciled.stderr)
+        charged_at.elapsed() < STALE_AFTER,
+        "the restart took longer than the claim lasts: raise STALE_AFTER"
     );
+    assert_eq!(
+        (retry.status, retry.code()),
+        (409, "request_in_progress"),
+        "{}",
+        retry.body
+    );
+    // …the status sync finds the charge by its key and records it once the
+    // payment is RECONCILE_AFTER_SECONDS old…
     let settled =
         "select count(*) from payments where status = 'succeeded' and invoice_id is not null";
-    assert_eq!(db.scalar(settled).await, 1);
+    eventually(
+        "the status sync settles the payment",
+        Duration::from_secs(20),
+        || async {
+            let run = api(&db, &env, &["reconcile"]).output().expect("reconcile");
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            (db.scalar(settled).await == 1).then_some(())
+        },
+    )
+    .await;
     assert_eq!(db.scalar("select count(*) from payments").await, 1);
     assert_eq!(fake.intents.lock().expect("lock").len(), 1, "charged once");
 
-    // …and once the dead request's claim on the key has gone stale (60 s), the
+    // …and once the dead request's claim on the key has gone stale, the
     // client's retry is answered with that payment, not a second charge.
-    tokio::time::sleep_until(started + Duration::from_secs(61)).await;
-    let (status, replay) = post(
-        &second.base,
-        "/me/payments",
-        Some(&client),
-        Some(&key),
-        &body,
-    )
+    let replay = eventually("the claim goes stale", STALE_AFTER * 3, || async {
+        let reply = second
+            .post("/me/payments", &client, &payment_key, &body)
+            .await;
+        (reply.code() != "request_in_progress").then_some(reply)
+    })
     .await;
-    assert!(status == 200 || status == 201, "{status} {replay}");
-    assert_eq!(replay["status"], "succeeded", "{replay}");
+    assert!(
+        replay.status == 200 || replay.status == 201,
+        "{} {}",
+        replay.status,
+        replay.body
+    );
+    assert_eq!(replay.body["status"], "succeeded", "{}", replay.body);
     assert_eq!(db.scalar("select count(*) from payments").await, 1);
     assert_eq!(fake.intents.lock().expect("lock").len(), 1, "charged once");
     drop(second);
@@ -582,17 +605,6 @@ impl DbProxy {
     }
 }
 
-async fn get_status(base: &str, path: &str, token: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .get(format!("{base}{path}"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn while_postgresql_is_down_the_api_answers_503_and_it_recovers_without_a_restart() {
     let Some(db) = Database::create(true).await else {
@@ -614,40 +626,41 @@ async fn while_postgresql_is_down_the_api_answers_503_and_it_recovers_without_a_
         drop_sql: None,
     };
     let instance = Instance::start(&through_proxy, &[]).await;
-    let staff = login(&instance.base, "staff", "agent@example.com", "agent-demo-1").await;
+    let staff = instance.login("staff", &AGENT_LOGIN).await;
     let client_path = format!("/api/v1/clients/{DANA}");
-    assert_eq!(
-        get_status(&instance.base, &client_path, &staff).await.0,
-        200
-    );
+    let status = |path: String| {
+        let call = instance.get(&path, Some(&staff));
+        async move { call.send().await.status }
+    };
+    assert_eq!(status(client_path.clone()).await, 200);
 
     proxy.down();
-    let (status, problem) = get_status(&instance.base, &client_path, &staff).await;
+    let problem = instance.get(&client_path, Some(&staff)).send().await;
     assert_eq!(
-        (status, problem["code"].as_str()),
-        (503, Some("service_unavailable")),
-        "{problem}"
+        (problem.status, problem.code()),
+        (503, "service_unavailable"),
+        "{}",
+        problem.body
     );
-    assert_eq!(get_status(&instance.base, "/readyz", &staff).await.0, 503);
+    assert_eq!(status("/readyz".into()).await, 503);
     let body = json!({"client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14});
-    let (status, _) = post(&instance.base, "/quote-summary", Some(&staff), None, &body).await;
-    assert_eq!(status, 503);
+    let quote = || {
+        instance
+            .call("POST", "/quote-summary")
+            .token(Some(&staff))
+            .json(&body)
+            .send()
+    };
+    assert_eq!(quote().await.status, 503);
 
     proxy.up();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while get_status(&instance.base, "/readyz", &staff).await.0 != 200 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the API did not recover"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert_eq!(
-        get_status(&instance.base, &client_path, &staff).await.0,
-        200
-    );
-    let (status, quote) = post(&instance.base, "/quote-summary", Some(&staff), None, &body).await;
-    assert_eq!(status, 200, "{quote}");
+    eventually("the API recovers", Duration::from_secs(20), || async {
+        (status("/readyz".into()).await == 200).then_some(())
+    })
+    .await;
+    assert_eq!(status(client_path.clone()).await, 200);
+    let answer = quote().await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
     drop(instance);
     db.drop().await;
 }
@@ -657,21 +670,29 @@ async fn sigterm_lets_a_payment_in_flight_finish_before_the_process_exits() {
     let db = Database::create(false).await.expect("a database");
     prepare(&db);
     let mut instance = Instance::start(&db, &[("SANDBOX_LATENCY_MS", "1500")]).await;
-    let client = login(
-        &instance.base,
-        "client",
-        "client@example.com",
-        "client-demo-1",
+    let client = instance.login("client", &CLIENT_LOGIN).await;
+    let card = instance.card_token().await;
+    let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "payment_token": card});
+    let payment = tokio::spawn(
+        instance
+            .call("POST", "/me/payments")
+            .token(Some(&client))
+            .key(&key())
+            .json(&body)
+            .send(),
+    );
+    // The payment row is written before the gateway is called (which takes 1.5 s).
+    eventually(
+        "the charge is under way",
+        Duration::from_secs(10),
+        || async {
+            (db.scalar("select count(*) from payments where status = 'pending'")
+                .await
+                == 1)
+                .then_some(())
+        },
     )
     .await;
-    let card = card_token(&instance.base).await;
-    let base = instance.base.clone();
-    let payment = tokio::spawn(async move {
-        let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "payment_token": card});
-        let key = Uuid::new_v4().to_string();
-        post(&base, "/me/payments", Some(&client), Some(&key), &body).await
-    });
-    tokio::time::sleep(Duration::from_millis(400)).await; // the charge is under way
     let pid = instance.child.id().to_string();
     assert!(Command::new("kill")
         .args(["-TERM", &pid])
@@ -679,11 +700,12 @@ async fn sigterm_lets_a_payment_in_flight_finish_before_the_process_exits() {
         .expect("kill")
         .success());
 
-    let (status, paid) = payment.await.expect("join");
+    let paid = payment.await.expect("join");
     assert_eq!(
-        (status, paid["status"].as_str()),
+        (paid.status, paid.body["status"].as_str()),
         (201, Some("succeeded")),
-        "{paid}"
+        "{}",
+        paid.body
     );
     let exit = instance.child.wait().expect("wait");
     assert!(exit.success(), "{exit:?}\n{}", instance.output());
@@ -825,51 +847,74 @@ async fn a_postgresql_crash_while_payments_are_taken_answers_503_then_recovers_a
         drop_sql: None,
     };
     prepare(&db);
-    let instance = Instance::start(&db, &[]).await;
-    let staff = login(&instance.base, "staff", "agent@example.com", "agent-demo-1").await;
-    // Dana's past due is paid first: only one payment may collect it, the others would answer 409.
-    let paid_off = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
-    let key = Uuid::new_v4().to_string();
+    let instance = Arc::new(Instance::start(&db, &[]).await);
+    let staff = instance.login("staff", &AGENT_LOGIN).await;
+    let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
     let path = format!("/clients/{DANA}/payments");
-    let (status, body) = post(&instance.base, &path, Some(&staff), Some(&key), &paid_off).await;
-    assert_eq!(status, 201, "{body}");
+    // Dana's past due is paid first: only one payment may collect it, the others would answer 409.
+    let reply = instance.post(&path, &staff, &key(), &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
 
-    // Four staff members take payments (each with a new key) the whole time.
-    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let takers = (0..4).map(|_| {
-        let (base, staff, running) = (instance.base.clone(), staff.clone(), running.clone());
-        tokio::spawn(async move {
-            let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
-            let path = format!("/clients/{DANA}/payments");
-            let mut answers = Vec::new();
-            while running.load(std::sync::atomic::Ordering::SeqCst) {
-                let key = Uuid::new_v4().to_string();
-                let (status, answer) = post(&base, &path, Some(&staff), Some(&key), &body).await;
-                answers.push((key, status, answer));
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            answers
+    // Four staff members take payments (each with a new key) the whole time,
+    // at most 50 a second each.
+    let running = Arc::new(AtomicBool::new(true));
+    let taken = Arc::new(AtomicUsize::new(0));
+    let refusals = Arc::new(AtomicUsize::new(0));
+    let takers: Vec<_> = (0..4)
+        .map(|_| {
+            let (instance, staff, body, path) =
+                (instance.clone(), staff.clone(), body.clone(), path.clone());
+            let (running, taken, refusals) = (running.clone(), taken.clone(), refusals.clone());
+            tokio::spawn(async move {
+                let mut answers = Vec::new();
+                let mut pace = tokio::time::interval(Duration::from_millis(20));
+                while running.load(Ordering::SeqCst) {
+                    pace.tick().await;
+                    let payment_key = key();
+                    let reply = instance.post(&path, &staff, &payment_key, &body).await;
+                    match reply.status {
+                        201 => taken.fetch_add(1, Ordering::SeqCst),
+                        503 => refusals.fetch_add(1, Ordering::SeqCst),
+                        _ => 0,
+                    };
+                    answers.push((payment_key, reply));
+                }
+                answers
+            })
         })
-    });
-    let takers: Vec<_> = takers.collect();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+        .collect();
+    let at_least = |counter: &Arc<AtomicUsize>, n: usize, what: &'static str| {
+        let counter = counter.clone();
+        eventually(what, Duration::from_secs(20), move || {
+            let reached = counter.load(Ordering::SeqCst) >= n;
+            async move { reached.then_some(()) }
+        })
+    };
+    at_least(&taken, 4, "payments are taken before the crash").await;
 
     server.crash();
-    assert_eq!(get_status(&instance.base, "/readyz", &staff).await.0, 503);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(get_status(&instance.base, "/readyz", &staff).await.0, 503);
+    let readyz = || async { instance.get("/readyz", None).send().await.status };
+    assert_eq!(readyz().await, 503);
+    at_least(
+        &refusals,
+        4,
+        "payments are refused while PostgreSQL is down",
+    )
+    .await;
+    assert_eq!(readyz().await, 503);
     server.up();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while get_status(&instance.base, "/readyz", &staff).await.0 != 200 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the API did not recover:\n{}",
-            instance.output()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    running.store(false, std::sync::atomic::Ordering::SeqCst);
+    let recovered = wait_until(Duration::from_secs(20), || async {
+        (readyz().await == 200).then_some(())
+    })
+    .await;
+    assert!(
+        recovered.is_some(),
+        "the API did not recover:\n{}",
+        instance.output()
+    );
+    let before = taken.load(Ordering::SeqCst);
+    at_least(&taken, before + 4, "payments are taken after the recovery").await;
+    running.store(false, Ordering::SeqCst);
 
     let mut answers = Vec::new();
     for taker in takers {
@@ -878,43 +923,40 @@ async fn a_postgresql_crash_while_payments_are_taken_answers_503_then_recovers_a
     let mut charged = 1; // the past due paid first
     let mut unsettled = 0;
     let mut refused = 0;
-    for (key, status, answer) in &answers {
-        let (status, answer) = match status {
-            201 => (*status, answer.clone()),
+    for (payment_key, reply) in &answers {
+        let reply = match reply.status {
+            201 => reply.clone(),
             // Refused while the database was away: nothing is lost, the
             // same key is retried now that it is back.
             503 => {
                 refused += 1;
-                assert_eq!(answer["code"], "service_unavailable", "{answer}");
-                let body =
-                    json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
-                post(
-                    &instance.base,
-                    &format!("/clients/{DANA}/payments"),
-                    Some(&staff),
-                    Some(key),
-                    &body,
-                )
-                .await
+                assert_eq!(reply.code(), "service_unavailable", "{}", reply.body);
+                instance.post(&path, &staff, payment_key, &body).await
             }
-            _ => panic!("a request during the restart answered {status}: {answer}"),
+            status => panic!(
+                "a request during the restart answered {status}: {}",
+                reply.body
+            ),
         };
-        match status {
+        match reply.status {
             200 | 201 => {
-                assert_eq!(answer["status"], "succeeded", "{answer}");
+                assert_eq!(reply.body["status"], "succeeded", "{}", reply.body);
                 charged += 1;
             }
             // Its charge was under way when the database went: the key stays
-            // taken until it is stale, and the payment row is the reconciler's.
+            // taken until it is stale, and the payment row is the status sync's.
             409 => {
-                assert_eq!(answer["code"], "request_in_progress", "{answer}");
+                assert_eq!(reply.code(), "request_in_progress", "{}", reply.body);
                 unsettled += 1;
             }
-            _ => panic!("a retry after the restart answered {status}: {answer}"),
+            status => panic!(
+                "a retry after the restart answered {status}: {}",
+                reply.body
+            ),
         }
     }
     eprintln!("{charged} charged, {refused} refused while PostgreSQL restarted (then retried), {unsettled} in progress");
-    assert!(refused > 0, "the restart was not felt: {answers:?}");
+    assert!(refused > 0, "the restart was not felt");
     assert!(charged > 1, "no payment was taken around the restart");
     // Each key is one payment at most; every answered success is in the
     // books; a key still in progress may or may not have settled.
@@ -935,18 +977,13 @@ async fn a_postgresql_crash_while_payments_are_taken_answers_503_then_recovers_a
     // A restart while nothing is asked: the pools keep connections from
     // before it, which must not be handed out unchecked once it is back.
     server.down();
-    tokio::time::sleep(Duration::from_millis(200)).await;
     server.up();
-    let body = json!({"vehicle_id": DANA_CAMRY, "monitor_days": 14, "card_id": DANA_VISA});
-    let path = format!("/clients/{DANA}/payments");
-    let after = futures_util::future::join_all((0..8).map(|_| {
-        let key = Uuid::new_v4().to_string();
-        let (base, staff, body, path) = (&instance.base, &staff, &body, &path);
-        async move { post(base, path, Some(staff), Some(&key), body).await }
+    let after = join_all((0..8).map(|_| {
+        let (instance, staff, body, path) = (&instance, &staff, &body, &path);
+        async move { instance.post(path, staff, &key(), body).await }
     }))
     .await;
-    for (status, answer) in after {
-        assert_eq!(status, 201, "after an idle restart: {answer}");
+    for reply in after {
+        assert_eq!(reply.status, 201, "after an idle restart: {}", reply.body);
     }
-    drop(instance);
 }

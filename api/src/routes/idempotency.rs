@@ -15,10 +15,6 @@ use std::future::{ready, Future, Ready};
 /// The client's key for one logical request (1–255 visible ASCII characters).
 pub struct IdempotencyKey(pub String);
 
-/// An unfinished claim older than this is considered abandoned (its process
-/// died) and may be taken over; the gateway key keeps the charge single.
-const STALE_AFTER: Duration = Duration::seconds(60);
-
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;
     type Future = Ready<Result<Self, Self::Error>>;
@@ -41,6 +37,13 @@ impl FromRequest for IdempotencyKey {
         };
         ready(key)
     }
+}
+
+/// An unfinished claim older than this (`IDEMPOTENCY_STALE_AFTER_SECONDS`) is
+/// considered abandoned (its process died) and may be taken over; the gateway
+/// key keeps the charge single.
+fn stale_after(state: &AppState) -> Duration {
+    Duration::seconds(state.settings.idempotency_stale_after_seconds)
 }
 
 fn bad(code: &'static str, detail: &str) -> ApiError {
@@ -89,7 +92,7 @@ where
     let now = state.clock.now();
     match state
         .store
-        .idempotency_begin(principal, &key.0, &hash, now, now - STALE_AFTER)
+        .idempotency_begin(principal, &key.0, &hash, now, now - stale_after(state))
         .await?
     {
         IdempotencyBegin::Completed { status, body } => {

@@ -62,8 +62,12 @@ pub async fn drain(state: &AppState) -> Result<usize, StoreError> {
     Ok(count)
 }
 
-/// Runs [`drain`] whenever woken (a link was just queued) and every second.
+/// Runs [`drain`] whenever woken (a link was just queued) and every
+/// `OUTBOX_POLL_INTERVAL_MS` (for retries that have come due).
 pub fn spawn_worker(state: actix_web::web::Data<AppState>) {
+    let poll = std::time::Duration::from_millis(
+        u64::try_from(state.settings.outbox_poll_interval_ms).unwrap_or(1000),
+    );
     tokio::spawn(async move {
         loop {
             match drain(&state).await {
@@ -71,11 +75,7 @@ pub fn spawn_worker(state: actix_web::web::Data<AppState>) {
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "SMS outbox worker failed; retrying"),
             }
-            let _ = tokio::time::timeout(
-                std::time::Duration::from_secs(1),
-                state.outbox_wakeup.notified(),
-            )
-            .await;
+            let _ = tokio::time::timeout(poll, state.outbox_wakeup.notified()).await;
         }
     });
 }

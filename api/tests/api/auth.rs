@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::support::*;
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -120,7 +120,7 @@ async fn passwords_and_tokens_never_reach_the_logs() {
     app.login("staff", "agent@example.com", "a-wrong-password-xyz")
         .await;
     app.get("/api/v1/clients?q=dana", Some(&token)).await;
-    let logs = captured_logs();
+    let logs = app.logs();
     assert!(logs.contains("request completed"), "logs are captured");
     for secret in ["agent-demo-1", "a-wrong-password-xyz", token.as_str()] {
         assert!(!logs.contains(secret), "a secret reached the logs");

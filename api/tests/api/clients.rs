@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn staff_find_clients_by_name_email_or_phone_digits() {

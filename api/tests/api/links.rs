@@ -1,13 +1,7 @@
-use crate::helpers::*;
+use crate::support::*;
 use chrono::Duration;
-use payments_api::payments::reconcile;
-use payments_api::sms::outbox;
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-fn key() -> String {
-    Uuid::new_v4().to_string()
-}
 
 /// Sends a link for Dana's Camry (14 days) to `phone`; returns the reply.
 async fn send(app: &TestApp, staff: &str, phone: &str) -> Reply {
@@ -22,35 +16,6 @@ async fn send_for(app: &TestApp, staff: &str, client: Uuid, vehicle: Uuid, phone
         &json!({ "client_id": client, "vehicle_id": vehicle, "monitor_days": 14, "phone": phone }),
     )
     .await
-}
-
-/// Sends the queued SMS and returns the token from the last console line.
-async fn deliver_and_read_token(app: &TestApp) -> String {
-    outbox::drain(&app.state).await.expect("drain outbox");
-    // Tests run in parallel: take the newest token that belongs to this app's database.
-    let logs = captured_logs();
-    for line in logs.lines().rev().filter(|l| l.contains("sms_console")) {
-        let Some(after) = line.split("/my-account/pay#").nth(1) else {
-            continue;
-        };
-        let token: String = after
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect();
-        let Some(parsed) = payments_api::domain::LinkToken::parse(&token) else {
-            continue;
-        };
-        if app
-            .store
-            .link_by_token_hash(&parsed.hash())
-            .await
-            .expect("lookup")
-            .is_some()
-        {
-            return token;
-        }
-    }
-    panic!("no console SMS line with a link of this app")
 }
 
 async fn open(app: &TestApp, token: &str) -> Reply {
@@ -83,7 +48,7 @@ async fn the_full_flow_sends_opens_pays_and_invoices_once() {
         chrono::DateTime::parse_from_rfc3339(sent.body["expires_at"].as_str().unwrap()).unwrap();
     assert_eq!(expires_at - sent_at, Duration::seconds(600));
 
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     assert_eq!(token.len(), 43);
     let log = app.client_log(&staff, DANA).await;
     assert_eq!(
@@ -134,7 +99,7 @@ async fn a_hundred_concurrent_redeems_of_one_link_charge_once() {
     let app = spawn_app_with(&[("LINK_RATE_LIMIT_PER_MINUTE", "100000")]).await;
     let staff = app.agent_token().await;
     assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     let mut cards = Vec::new();
     for _ in 0..100 {
         cards.push(app.tokenize("4242424242424242").await);
@@ -157,7 +122,7 @@ async fn a_link_expires_ttl_seconds_after_it_was_sent() {
     let app = spawn_app_with(&[("PAYMENT_LINK_TTL_SECONDS", "2")]).await;
     let staff = app.agent_token().await;
     assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     let card = app.tokenize("4242424242424242").await;
     app.clock.advance(Duration::seconds(1));
     let opened = open(&app, &token).await;
@@ -183,7 +148,7 @@ async fn a_declined_card_leaves_the_link_payable() {
     let app = spawn_app().await;
     let staff = app.agent_token().await;
     send(&app, &staff, "5125550143").await;
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     redeem(&app, &token, &app.tokenize("4000000000000002").await)
         .await
         .assert_problem(402, "card_declined");
@@ -197,7 +162,7 @@ async fn terms_must_be_accepted() {
     let app = spawn_app().await;
     let staff = app.agent_token().await;
     send(&app, &staff, "5125550143").await;
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     let card = app.tokenize("4242424242424242").await;
     let reply = app
         .post_idempotent(
@@ -216,7 +181,7 @@ async fn revoked_and_resent_links() {
     let app = spawn_app().await;
     let staff = app.agent_token().await;
     let first = send(&app, &staff, "5125550143").await;
-    let first_token = deliver_and_read_token(&app).await;
+    let first_token = app.deliver_link_token().await;
     let id = first.body["id"].as_str().unwrap();
     let resent = app
         .post_idempotent(
@@ -228,7 +193,7 @@ async fn revoked_and_resent_links() {
         .await;
     assert_eq!(resent.status, 201, "{}", resent.body);
     assert_ne!(resent.body["id"], first.body["id"]);
-    let second_token = deliver_and_read_token(&app).await;
+    let second_token = app.deliver_link_token().await;
     assert_ne!(first_token, second_token);
     open(&app, &first_token)
         .await
@@ -267,7 +232,7 @@ async fn a_link_resent_while_it_is_being_paid_is_paid_or_replaced_never_both() {
     let mut outcomes = std::collections::BTreeMap::new();
     for _ in 0..30 {
         let sent = send(&app, &staff, "5125550143").await;
-        let token = deliver_and_read_token(&app).await;
+        let token = app.deliver_link_token().await;
         let card = app.tokenize("4242424242424242").await;
         let resend = format!(
             "/payment-links/{}/resend",
@@ -285,7 +250,7 @@ async fn a_link_resent_while_it_is_being_paid_is_paid_or_replaced_never_both() {
             paid.body
         );
         *outcomes.entry((resent.status, paid.status)).or_insert(0) += 1;
-        outbox::drain(&app.state).await.expect("drain outbox");
+        app.drain_outbox().await;
     }
     eprintln!("(resend, redeem) outcomes: {outcomes:?}");
 }
@@ -295,7 +260,7 @@ async fn a_link_whose_past_due_was_paid_since_it_was_sent_is_refused_and_charges
     let app = spawn_app().await;
     let staff = app.agent_token().await;
     assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     let taken = app
         .take_payment_for(&staff, &key(), DANA, DANA_F150, 14, DANA_VISA)
         .await;
@@ -318,7 +283,7 @@ async fn paying_a_link_pays_off_the_invoices_it_was_sent_for_and_not_one_added_s
     let app = spawn_app().await;
     let staff = app.agent_token().await;
     assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     let body = json!({ "vehicle_id": DANA_F150, "monitor_days": 14 });
     let path = format!("/clients/{DANA}/invoices");
     let added = app
@@ -356,11 +321,11 @@ async fn a_link_whose_redeem_wrote_no_payment_is_payable_again_after_a_while() {
     let app = spawn_app().await;
     let staff = app.agent_token().await;
     let sent = send(&app, &staff, "5125550143").await;
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     let id: Uuid = sent.body["id"].as_str().unwrap().parse().unwrap();
     // A redeem claimed the link, then failed to write its payment (a database error, a crash).
     assert!(app.store.claim_link(id, app.clock.now()).await.unwrap());
-    reconcile(&app.state).await.unwrap();
+    app.sync_payments().await;
     let in_progress = |reply: Reply| reply.body["payment_in_progress"].clone();
     assert_eq!(
         in_progress(open(&app, &token).await),
@@ -368,7 +333,7 @@ async fn a_link_whose_redeem_wrote_no_payment_is_payable_again_after_a_while() {
         "a fresh claim may still be writing"
     );
     app.clock.advance(Duration::minutes(2));
-    reconcile(&app.state).await.unwrap();
+    app.sync_payments().await;
     assert_eq!(in_progress(open(&app, &token).await), false);
 
     // A claim whose payment is open stays: that payment may have been charged.
@@ -409,7 +374,7 @@ async fn a_location_that_does_not_accept_payments_refuses_and_queues_nothing() {
         .as_str()
         .unwrap()
         .contains("El Paso West"));
-    assert_eq!(outbox::drain(&app.state).await.unwrap(), 0, "no SMS queued");
+    assert_eq!(app.drain_outbox().await, 0, "no SMS queued");
     let links = app
         .get(
             &format!("/api/v1/clients/{ELLIS}/payment-links"),
@@ -444,7 +409,7 @@ async fn sending_is_idempotent_and_staff_only() {
         .post_idempotent("/payment-links", Some(&staff), &idempotency_key, &body)
         .await;
     assert_eq!(first.body, second.body);
-    assert_eq!(outbox::drain(&app.state).await.unwrap(), 1, "one SMS");
+    assert_eq!(app.drain_outbox().await, 1, "one SMS");
     let client = app.client_token().await;
     app.post_idempotent("/payment-links", Some(&client), &key(), &body)
         .await
@@ -482,7 +447,7 @@ async fn repeated_declines_lock_a_link_for_a_while() {
     .await;
     let staff = app.agent_token().await;
     send(&app, &staff, "5125550143").await;
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     for _ in 0..2 {
         redeem(&app, &token, &app.tokenize("4000000000000002").await)
             .await
@@ -505,12 +470,21 @@ async fn the_token_appears_only_in_the_console_sms_line_and_never_in_the_databas
     let app = spawn_app().await;
     let staff = app.agent_token().await;
     send(&app, &staff, "5125550143").await;
-    let token = deliver_and_read_token(&app).await;
+    let token = app.deliver_link_token().await;
     open(&app, &token).await;
     redeem(&app, &token, &app.tokenize("4242424242424242").await).await;
-    for line in captured_logs().lines().filter(|l| l.contains(&token)) {
-        assert!(line.contains("sms_console"), "token in a log line: {line}");
-    }
+    let logs = app.logs();
+    let lines: Vec<&str> = logs.lines().filter(|l| l.contains(&token)).collect();
+    assert_eq!(lines.len(), 1, "the token in one log line: {lines:#?}");
+    assert!(
+        lines[0].contains("sms_console"),
+        "token in a log line: {}",
+        lines[0]
+    );
+    assert!(
+        logs.contains("/api/v1/payment-links/{token}/redeem"),
+        "the redeem is logged (by its route)"
+    );
     assert!(
         !database_text(&app).await.contains(&token),
         "the token is in the database"

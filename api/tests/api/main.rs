@@ -3,9 +3,11 @@
 mod auth;
 mod clients;
 mod errors;
-mod helpers;
+mod isolation;
 mod links;
 mod openapi;
 mod payments;
 mod quote;
+#[path = "../support/mod.rs"]
+mod support;
 mod webhooks;

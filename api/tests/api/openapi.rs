@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::support::*;
 
 const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
 

@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::support::*;
 use uuid::Uuid;
 
 /// Hand-computed: Austin has $3.50/day, $95.00 for 30 days, 8.25 % tax;

@@ -1,4 +1,4 @@
-use crate::helpers::*;
+use crate::support::*;
 use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
@@ -134,7 +134,6 @@ async fn the_stripe_webhook_does_not_exist_without_stripe() {
 mod twilio {
     use super::*;
     use base64::Engine;
-    use payments_api::sms::outbox;
     use sha1::Sha1;
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -211,7 +210,7 @@ mod twilio {
             )
             .await;
         assert_eq!(sent.status, 201, "{:?}", sent.body);
-        assert_eq!(outbox::drain(&app.state).await.expect("drain"), 1);
+        assert_eq!(app.drain_outbox().await, 1);
 
         let requests = twilio.received_requests().await.expect("requests");
         assert_eq!(requests.len(), 1);

@@ -1,27 +1,48 @@
-//! `spawn_app()`: the real application on a random port against a fresh
-//! database — SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is a
-//! postgres:// URL (a new database per test, dropped afterwards).
+//! What the API tests (`tests/api`) and the process tests (`tests/instances.rs`)
+//! share: `spawn_app()` (the real application on a random port against a fresh
+//! database: SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is a
+//! postgres:// URL, a new database per test, dropped afterwards), one request
+//! builder, the demo data's ids and logins (from the crate's seed module), and
+//! `eventually` for waiting on a condition with a deadline.
+//!
+//! Each app logs into its own buffer and sends its SMS through its own
+//! recording sender, so a test observes only the app it started, however many
+//! tests run at once.
+
+// Each test binary uses part of this module.
+#![allow(dead_code)]
 
 use payments_api::app::{open_store, sms_sender, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{GatewaySettings, Settings};
 use payments_api::gateway::SandboxGateway;
+use payments_api::sms::{SmsError, SmsMessage, SmsReceipt, SmsSender};
 use payments_api::state::AppState;
 use payments_api::store::Store;
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor, PgConnection};
 use std::collections::HashMap;
+use std::future::Future;
 use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tracing::instrument::WithSubscriber;
 use uuid::Uuid;
 
 pub use payments_api::seed::*;
 
-/// Every log line written by any app in this test binary.
-static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+/// The CVC every sandbox card of the tests is tokenized with.
+pub const TEST_CVC: &str = "987";
 
-#[derive(Clone)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+/// A fresh `Idempotency-Key`.
+pub fn key() -> String {
+    Uuid::new_v4().to_string()
+}
+
+/// One app's log: every event its requests and its jobs logged, as the
+/// pretty (non-JSON) formatter writes them.
+#[derive(Clone, Default)]
+pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
 
 impl Write for LogBuffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -36,23 +57,109 @@ impl Write for LogBuffer {
     }
 }
 
-fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = LogBuffer(buffer.clone());
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("debug,sqlx=info,h2=info,hyper=info,reqwest=info")
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .try_init();
-        buffer
-    })
-    .clone()
+impl LogBuffer {
+    /// A subscriber that writes into this buffer, at debug level.
+    fn dispatch(&self) -> tracing::Dispatch {
+        let writer = self.clone();
+        tracing::Dispatch::new(
+            tracing_subscriber::fmt()
+                .with_env_filter("debug,sqlx=info,h2=info,hyper=info,reqwest=info")
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .finish(),
+        )
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+    }
 }
 
-/// Everything logged so far by the apps of this test binary.
-pub fn captured_logs() -> String {
-    String::from_utf8_lossy(&capture_logs().lock().expect("log buffer").clone()).into_owned()
+/// One SMS as the app handed it to its sender.
+#[derive(Clone, Debug)]
+pub struct SentSms {
+    pub to: String,
+    pub body: String,
+}
+
+impl SentSms {
+    /// The payment link token in the message, if it carries a link.
+    pub fn link_token(&self) -> Option<String> {
+        let after = self.body.split("/my-account/pay#").nth(1)?;
+        Some(
+            after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect(),
+        )
+    }
+}
+
+/// An `SmsSender` that keeps every message it is given, in order, then hands
+/// it to the sender the settings chose (console or a Twilio fake).
+pub struct RecordingSender {
+    inner: Arc<dyn SmsSender>,
+    sent: Mutex<Vec<SentSms>>,
+}
+
+impl RecordingSender {
+    pub fn new(inner: Arc<dyn SmsSender>) -> RecordingSender {
+        RecordingSender {
+            inner,
+            sent: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn sent(&self) -> Vec<SentSms> {
+        self.sent.lock().expect("sent SMS").clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl SmsSender for RecordingSender {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    async fn send(&self, message: &SmsMessage<'_>) -> Result<SmsReceipt, SmsError> {
+        self.sent.lock().expect("sent SMS").push(SentSms {
+            to: message.to.to_owned(),
+            body: message.body.to_owned(),
+        });
+        self.inner.send(message).await
+    }
+}
+
+/// Polls `condition` until it returns `Some`, or panics naming `what` once
+/// `within` has passed. The way to wait for something another task or
+/// process does; never a fixed sleep.
+pub async fn eventually<T, F, Fut>(what: &str, within: Duration, condition: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    match wait_until(within, condition).await {
+        Some(value) => value,
+        None => panic!("{what}: not within {within:?}"),
+    }
+}
+
+/// Polls `condition` until it returns `Some`; `None` once `within` has passed.
+pub async fn wait_until<T, F, Fut>(within: Duration, mut condition: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(value) = condition().await {
+            return Some(value);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Everything the test database holds, as text: the SQLite file's bytes, or
@@ -170,8 +277,12 @@ pub struct TestApp {
     pub clock: Arc<Clock>,
     /// The sandbox gateway the app charges: counts real charges.
     pub gateway: Arc<SandboxGateway>,
-    /// The app's state, for running jobs (reconcile, Auto Pay) as `serve` does.
+    /// The app's state, for running jobs (status sync, Auto Pay) as `serve` does.
     pub state: actix_web::web::Data<AppState>,
+    /// Every SMS the app sent.
+    pub sms: Arc<RecordingSender>,
+    logs: LogBuffer,
+    log_dispatch: tracing::Dispatch,
     pub(crate) _db: TestDb,
 }
 
@@ -182,7 +293,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app with demo data and extra environment-style settings.
 pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
-    capture_logs();
+    let logs = LogBuffer::default();
+    let log_dispatch = logs.dispatch();
     let (db, url) = TestDb::create().await;
     let mut env: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), url),
@@ -197,6 +309,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let settings = Settings::from_vars(&env).expect("test settings");
     let clock = Arc::new(Clock::default());
     let store = open_store(&settings, &clock)
+        .with_subscriber(log_dispatch.clone())
         .await
         .expect("open test store");
     let gateway = Arc::new(match settings.gateway {
@@ -205,12 +318,19 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         }
         _ => SandboxGateway::default(),
     });
+    let sms = Arc::new(RecordingSender::new(sms_sender(&settings.sms)));
     let adapters = Adapters {
-        sms: sms_sender(&settings.sms),
+        sms: sms.clone(),
         ..Adapters::sandbox(gateway.clone())
     };
-    let app =
-        Application::build(settings, store.clone(), clock.clone(), adapters).expect("build app");
+    let app = Application::build_with_logs(
+        settings,
+        store.clone(),
+        clock.clone(),
+        adapters,
+        Some(log_dispatch.clone()),
+    )
+    .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
@@ -221,15 +341,65 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         clock,
         gateway,
         state,
+        sms,
+        logs,
+        log_dispatch,
         _db: db,
     }
 }
 
 /// A response's status and JSON body (Null when the body is not JSON).
+#[derive(Clone, Debug)]
 pub struct Reply {
     pub status: u16,
     pub body: Value,
     pub content_type: String,
+}
+
+/// One request to an API under test, built up from what it needs: a bearer
+/// token, an `Idempotency-Key`, a JSON or raw body.
+pub struct Call(reqwest::RequestBuilder);
+
+impl Call {
+    /// `method` of the absolute `url`.
+    pub fn new(http: &reqwest::Client, method: &str, url: &str) -> Call {
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+        Call(http.request(method, url))
+    }
+
+    pub fn token(self, token: Option<&str>) -> Call {
+        match token {
+            Some(token) => Call(self.0.bearer_auth(token)),
+            None => self,
+        }
+    }
+
+    pub fn key(self, key: &str) -> Call {
+        Call(self.0.header("idempotency-key", key))
+    }
+
+    pub fn json(self, body: &Value) -> Call {
+        Call(self.0.json(body))
+    }
+
+    /// A body sent as is, with its content type (for malformed-input tests).
+    pub fn raw(self, content_type: &str, body: &str) -> Call {
+        Call(
+            self.0
+                .header("content-type", content_type)
+                .body(body.to_owned()),
+        )
+    }
+
+    /// Sends it; panics only when no answer came at all.
+    pub async fn send(self) -> Reply {
+        Reply::from(self.0.send().await.expect("request")).await
+    }
+
+    /// Sends it; `Err` when no answer came (the server was killed).
+    pub async fn try_send(self) -> Result<Reply, reqwest::Error> {
+        Ok(Reply::from(self.0.send().await?).await)
+    }
 }
 
 impl Reply {
@@ -277,23 +447,21 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// A request to `path` under `/api/v1`.
+    pub fn call(&self, method: &str, path: &str) -> Call {
+        Call::new(&self.http, method, &self.url(&format!("/api/v1{path}")))
+    }
+
+    /// GET of a path from the server's root (`/api/v1/…`, `/readyz`).
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
-        let mut request = self.http.get(self.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        Reply::from(request.send().await.expect("GET")).await
+        Call::new(&self.http, "GET", &self.url(path))
+            .token(token)
+            .send()
+            .await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
-        let mut request = self
-            .http
-            .post(self.url(&format!("/api/v1{path}")))
-            .json(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        Reply::from(request.send().await.expect("POST")).await
+        self.call("POST", path).token(token).json(body).send().await
     }
 
     /// POST with an `Idempotency-Key`.
@@ -304,15 +472,12 @@ impl TestApp {
         key: &str,
         body: &Value,
     ) -> Reply {
-        let mut request = self
-            .http
-            .post(self.url(&format!("/api/v1{path}")))
-            .header("idempotency-key", key)
-            .json(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        Reply::from(request.send().await.expect("POST")).await
+        self.call("POST", path)
+            .token(token)
+            .key(key)
+            .json(body)
+            .send()
+            .await
     }
 
     /// POST with a raw body and content type, for malformed-input tests.
@@ -323,15 +488,11 @@ impl TestApp {
         content_type: &str,
         body: &str,
     ) -> Reply {
-        let mut request = self
-            .http
-            .post(self.url(&format!("/api/v1{path}")))
-            .header("content-type", content_type)
-            .body(body.to_owned());
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        Reply::from(request.send().await.expect("POST")).await
+        self.call("POST", path)
+            .token(token)
+            .raw(content_type, body)
+            .send()
+            .await
     }
 
     /// Any method with a raw body and content type, and a fresh `Idempotency-Key`
@@ -344,17 +505,56 @@ impl TestApp {
         content_type: &str,
         body: &str,
     ) -> Reply {
-        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
-        let mut request = self
-            .http
-            .request(method, self.url(&format!("/api/v1{path}")))
-            .header("idempotency-key", Uuid::new_v4().to_string())
-            .header("content-type", content_type)
-            .body(body.to_owned());
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        Reply::from(request.send().await.expect("request")).await
+        self.call(method, path)
+            .token(token)
+            .key(&Uuid::new_v4().to_string())
+            .raw(content_type, body)
+            .send()
+            .await
+    }
+
+    /// Everything this app has logged so far.
+    pub fn logs(&self) -> String {
+        self.logs.text()
+    }
+
+    /// Runs one of the app's jobs (status sync, outbox, Auto Pay) as `serve`
+    /// would, its log events going to this app's log.
+    pub async fn job<T>(&self, job: impl Future<Output = T>) -> T {
+        job.with_subscriber(self.log_dispatch.clone()).await
+    }
+
+    /// Sends the queued SMS now; returns how many were handled.
+    pub async fn drain_outbox(&self) -> usize {
+        self.job(payments_api::sms::outbox::drain(&self.state))
+            .await
+            .expect("drain the SMS outbox")
+    }
+
+    /// The status sync of open payments (and stale link claims), once.
+    pub async fn sync_payments(&self) -> usize {
+        self.job(payments_api::payments::reconcile(&self.state))
+            .await
+            .expect("status sync")
+    }
+
+    /// The Auto Pay run, once.
+    pub async fn run_autopay(&self) -> payments_api::autopay::AutopayReport {
+        self.job(payments_api::autopay::run(&self.state))
+            .await
+            .expect("Auto Pay run")
+    }
+
+    /// Sends the queued SMS and returns the link token of the newest message
+    /// that carries one.
+    pub async fn deliver_link_token(&self) -> String {
+        self.drain_outbox().await;
+        self.sms
+            .sent()
+            .iter()
+            .rev()
+            .find_map(SentSms::link_token)
+            .expect("an SMS with a payment link")
     }
 
     pub async fn login(&self, who: &str, email: &str, password: &str) -> Reply {
@@ -366,8 +566,8 @@ impl TestApp {
         .await
     }
 
-    async fn token(&self, who: &str, email: &str, password: &str) -> String {
-        let reply = self.login(who, email, password).await;
+    async fn token(&self, who: &str, login: &DemoLogin) -> String {
+        let reply = self.login(who, login.email, login.password).await;
         assert_eq!(reply.status, 200, "{} login: {}", who, reply.body);
         reply.body["access_token"]
             .as_str()
@@ -377,14 +577,12 @@ impl TestApp {
 
     /// A token for the demo agent.
     pub async fn agent_token(&self) -> String {
-        self.token("staff", "agent@example.com", "agent-demo-1")
-            .await
+        self.token("staff", &AGENT_LOGIN).await
     }
 
     /// A token for the demo client (Dana).
     pub async fn client_token(&self) -> String {
-        self.token("client", "client@example.com", "client-demo-1")
-            .await
+        self.token("client", &CLIENT_LOGIN).await
     }
 
     /// A single-use sandbox token for a test card number.
@@ -393,7 +591,7 @@ impl TestApp {
             .post(
                 "/sandbox/tokenize",
                 None,
-                &json!({ "number": number, "exp_month": 12, "exp_year": 2030, "cvc": "987" }),
+                &json!({ "number": number, "exp_month": 12, "exp_year": 2030, "cvc": TEST_CVC }),
             )
             .await;
         assert_eq!(reply.status, 200, "tokenize: {}", reply.body);
