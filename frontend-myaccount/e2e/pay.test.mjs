@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { cspViolations, fillCard, holdRequests, launch, phonePage, sendLink, shot, startApi } from './helpers.mjs';
+import { cspViolations, eventually, fillCard, holdRequests, launch, phonePage, sendLink, shot, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -111,7 +111,11 @@ test('an expired link shows Link Expired with the support phone', async () => {
   const shortApi = await startApi({ env: { PAYMENT_LINK_TTL_SECONDS: '2' } });
   try {
     const token = await sendLink(shortApi);
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // the link's own TTL has to pass
+    // The link's own TTL has to pass: the API says when.
+    await eventually(async () => {
+      const response = await fetch(`${shortApi.baseUrl}/api/v1/payment-links/${token}`);
+      return response.status === 410 && (await response.json()).code === 'link_expired';
+    });
     const page = await phonePage(browser);
     await page.goto(`${shortApi.baseUrl}/my-account/pay#${token}`);
     const dialog = page.getByRole('dialog', { name: 'Link Expired' });
