@@ -90,6 +90,13 @@ pub struct Settings {
     /// Milliseconds the SMS outbox worker waits for a wake-up before it looks
     /// for due messages (retries) anyway.
     pub outbox_poll_interval_ms: i64,
+    /// Password checks (Argon2, 19 MiB each) one instance runs at once.
+    pub login_verifications_at_once: usize,
+    /// Sign-ins per client address per minute, any account.
+    pub login_attempts_per_ip_per_minute: i64,
+    /// Wrong passwords for one account from one address in 15 minutes before
+    /// that address is locked out of that account for the rest of the window.
+    pub login_failures_before_lockout: i64,
     /// Bearer token `/metrics` asks for; required in production, where the
     /// figures (payments and links by status) are not for the public.
     pub metrics_token: Option<SecretString>,
@@ -340,6 +347,13 @@ impl Settings {
             idempotency_stale_after_seconds: positive("IDEMPOTENCY_STALE_AFTER_SECONDS", 60)?,
             status_sync_interval_seconds: positive("STATUS_SYNC_INTERVAL_SECONDS", 30)?,
             outbox_poll_interval_ms: positive("OUTBOX_POLL_INTERVAL_MS", 1000)?,
+            login_verifications_at_once: usize::try_from(positive(
+                "LOGIN_VERIFICATIONS_AT_ONCE",
+                4,
+            )?)
+            .unwrap_or(4),
+            login_attempts_per_ip_per_minute: positive("LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", 30)?,
+            login_failures_before_lockout: positive("LOGIN_FAILURES_BEFORE_LOCKOUT", 5)?,
             trusted_proxy_hops: match get("TRUSTED_PROXY_HOPS") {
                 None => 0,
                 Some(v) => v.parse::<usize>().ok().filter(|n| *n <= 5).ok_or_else(|| {

@@ -21,6 +21,8 @@ pub struct AppState {
     /// Wakes the outbox worker when a message is queued.
     pub outbox_wakeup: Notify,
     pub http_metrics: crate::metrics::HttpMetrics,
+    /// Password checks, bounded (`LOGIN_VERIFICATIONS_AT_ONCE`).
+    pub password_gate: crate::auth::throttle::PasswordGate,
 }
 
 impl AppState {
@@ -40,6 +42,9 @@ impl AppState {
             sealer: Sealer::new(&settings.jwt_secret),
             outbox_wakeup: Notify::new(),
             http_metrics: Default::default(),
+            password_gate: crate::auth::throttle::PasswordGate::new(
+                settings.login_verifications_at_once,
+            ),
             settings: Arc::new(settings),
         }
     }

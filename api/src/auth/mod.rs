@@ -3,6 +3,7 @@
 
 pub mod jwt;
 pub mod password;
+pub mod throttle;
 
 pub use jwt::{Audience, Claims, JwtKeys};
 

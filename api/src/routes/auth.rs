@@ -1,7 +1,7 @@
-use crate::auth::{jwt, password, Audience, Claims};
+use crate::auth::{jwt, throttle, Audience, Claims};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -39,11 +39,31 @@ pub struct TokenResponse {
 
 const WRONG_CREDENTIALS: ApiError = ApiError::Unauthorized("the email or password is not correct");
 
-/// Verifies on the blocking pool: argon2 is deliberately slow.
-async fn check_password(password: String, stored: Option<String>) -> ApiResult<bool> {
-    web::block(move || password::verify(&password, stored.as_deref()))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))
+/// Checks the password under the sign-in throttle ([`throttle`]): refused
+/// before hashing when over a limit, counted when wrong.
+async fn check_password(
+    state: &AppState,
+    req: &HttpRequest,
+    door: &'static str,
+    body: &LoginRequest,
+    stored: Option<String>,
+) -> ApiResult<()> {
+    let ip = crate::client_ip::of(req, state.settings.trusted_proxy_hops);
+    let sign_in = throttle::SignIn {
+        door,
+        email: &body.email,
+        ip: &ip,
+    };
+    throttle::admit(state, &sign_in).await?;
+    if state
+        .password_gate
+        .verify(body.password.clone(), stored)
+        .await?
+    {
+        return Ok(());
+    }
+    throttle::failed(state, &sign_in).await?;
+    Err(WRONG_CREDENTIALS)
 }
 
 fn token(
@@ -82,25 +102,22 @@ fn token(
         (status = 200, body = TokenResponse),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited: too many sign-ins from this address, or this account is locked out for this address (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "service_unavailable: too many sign-ins at once, or the database is down (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/staff/login")]
 #[tracing::instrument(skip_all)]
 pub async fn staff_login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     body.validate()?;
     let staff = state.store.staff_by_email(&body.email).await?;
-    if !check_password(
-        body.password,
-        staff.as_ref().map(|s| s.password_hash.clone()),
-    )
-    .await?
-    {
-        return Err(WRONG_CREDENTIALS);
-    }
+    let stored = staff.as_ref().map(|s| s.password_hash.clone());
+    check_password(&state, &req, "staff", &body, stored).await?;
     let staff = staff.ok_or(WRONG_CREDENTIALS)?;
     token(
         &state,
@@ -119,25 +136,22 @@ pub async fn staff_login(
         (status = 200, body = TokenResponse),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited: too many sign-ins from this address, or this account is locked out for this address (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "service_unavailable: too many sign-ins at once, or the database is down (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/client/login")]
 #[tracing::instrument(skip_all)]
 pub async fn client_login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     body.validate()?;
     let login = state.store.client_login_by_email(&body.email).await?;
-    if !check_password(
-        body.password,
-        login.as_ref().map(|l| l.password_hash.clone()),
-    )
-    .await?
-    {
-        return Err(WRONG_CREDENTIALS);
-    }
+    let stored = login.as_ref().map(|l| l.password_hash.clone());
+    check_password(&state, &req, "client", &body, stored).await?;
     let login = login.ok_or(WRONG_CREDENTIALS)?;
     let client = state
         .store

@@ -411,37 +411,9 @@ fn refusal(state: LinkState) -> Option<ApiError> {
     }
 }
 
-/// The caller's address: the peer's, or with `hops` trusted proxies in front,
-/// the address the outermost of them saw (`hops`-th `X-Forwarded-For` entry
-/// from the right; entries further left are the client's own claims).
-fn client_ip(peer: Option<std::net::IpAddr>, forwarded_for: Option<&str>, hops: usize) -> String {
-    let from_proxies = forwarded_for.and_then(|header| {
-        let entries: Vec<&str> = header.split(',').map(str::trim).collect();
-        entries
-            .len()
-            .checked_sub(hops)
-            .and_then(|i| entries.get(i))
-            .and_then(|entry| entry.parse::<std::net::IpAddr>().ok())
-    });
-    match (hops, from_proxies, peer) {
-        (0, _, Some(peer)) => peer.to_string(),
-        (_, Some(ip), _) => ip.to_string(),
-        (_, None, Some(peer)) => peer.to_string(),
-        (_, None, None) => "unknown".into(),
-    }
-}
-
 /// Counts a request from this IP against the link endpoints' limit.
 async fn limit_ip(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
-    let forwarded_for = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    let ip = client_ip(
-        req.peer_addr().map(|a| a.ip()),
-        forwarded_for,
-        state.settings.trusted_proxy_hops,
-    );
+    let ip = crate::client_ip::of(req, state.settings.trusted_proxy_hops);
     let now = state.clock.now();
     let window = now
         .duration_trunc(Duration::minutes(1))
@@ -681,30 +653,5 @@ async fn claim(state: &AppState, link_id: Uuid) -> ApiResult<()> {
             });
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::client_ip;
-
-    #[test]
-    fn the_client_ip_comes_from_trusted_proxies_only() {
-        let peer = Some("10.0.0.5".parse().unwrap());
-        // No trusted proxy: a client cannot pick its own bucket.
-        assert_eq!(client_ip(peer, Some("1.2.3.4"), 0), "10.0.0.5");
-        // One proxy: the entry it appended, not the client's claim to its left.
-        assert_eq!(
-            client_ip(peer, Some("6.6.6.6, 203.0.113.7"), 1),
-            "203.0.113.7"
-        );
-        assert_eq!(
-            client_ip(peer, Some("6.6.6.6, 203.0.113.7, 10.0.0.9"), 2),
-            "203.0.113.7"
-        );
-        // Fewer entries than proxies, or garbage: the peer.
-        assert_eq!(client_ip(peer, Some("203.0.113.7"), 2), "10.0.0.5");
-        assert_eq!(client_ip(peer, Some("not-an-ip"), 1), "10.0.0.5");
-        assert_eq!(client_ip(peer, None, 1), "10.0.0.5");
     }
 }

@@ -126,3 +126,81 @@ async fn passwords_and_tokens_never_reach_the_logs() {
         assert!(!logs.contains(secret), "a secret reached the logs");
     }
 }
+
+/// A staff sign-in from `ip` (the API trusts one proxy in these tests).
+async fn login_from(app: &TestApp, ip: &str, password: &str) -> Reply {
+    app.call("POST", "/auth/staff/login")
+        .header("x-forwarded-for", ip)
+        .json(&serde_json::json!({ "email": AGENT_LOGIN.email, "password": password }))
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_that_address_out_of_that_account_for_a_while() {
+    let app = spawn_app_with(&[("TRUSTED_PROXY_HOPS", "1")]).await;
+    let (guesser, owner) = ("203.0.113.7", "198.51.100.20");
+    app.start_of_window(15);
+    for _ in 0..5 {
+        login_from(&app, guesser, "a-wrong-guess")
+            .await
+            .assert_problem(401, "unauthorized");
+    }
+    // Locked out: even the right password is refused, before it is checked.
+    let locked = login_from(&app, guesser, AGENT_LOGIN.password).await;
+    locked.assert_problem(429, "rate_limited");
+    assert!(locked.retry_after.is_some_and(|s| (1..=900).contains(&s)));
+    // The owner, elsewhere, is not locked out by someone else's guesses.
+    assert_eq!(
+        login_from(&app, owner, AGENT_LOGIN.password).await.status,
+        200
+    );
+    // The lockout ends with its 15-minute window.
+    app.clock.advance(chrono::Duration::minutes(15));
+    assert_eq!(
+        login_from(&app, guesser, AGENT_LOGIN.password).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn sign_ins_from_one_address_are_limited_per_minute() {
+    let app = spawn_app_with(&[("LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "3")]).await;
+    app.start_of_window(1);
+    for _ in 0..3 {
+        assert_eq!(
+            app.login("client", CLIENT_LOGIN.email, CLIENT_LOGIN.password)
+                .await
+                .status,
+            200
+        );
+    }
+    let refused = app
+        .login("client", CLIENT_LOGIN.email, CLIENT_LOGIN.password)
+        .await;
+    refused.assert_problem(429, "rate_limited");
+    assert!(refused.retry_after.is_some_and(|s| (1..=60).contains(&s)));
+}
+
+#[tokio::test]
+async fn a_flood_of_sign_ins_is_refused_at_once_beyond_a_bounded_queue() {
+    let app = spawn_app_with(&[
+        ("LOGIN_VERIFICATIONS_AT_ONCE", "1"),
+        ("LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "1000"),
+    ])
+    .await;
+    let logins = (0..60).map(|n| {
+        let email = format!("nobody-{n}@example.com");
+        let app = &app;
+        async move { app.login("staff", &email, "a-guess").await }
+    });
+    let answers = futures_util::future::join_all(logins).await;
+    let busy = answers.iter().filter(|r| r.status == 503).count();
+    let checked = answers.iter().filter(|r| r.status == 401).count();
+    assert_eq!(busy + checked, answers.len(), "only 401 and 503");
+    assert!(checked >= 1 && busy >= 1, "{checked} checked, {busy} busy");
+    for reply in answers.iter().filter(|r| r.status == 503) {
+        reply.assert_problem(503, "service_unavailable");
+        assert!(reply.retry_after.is_some());
+    }
+}

@@ -419,6 +419,7 @@ async fn sending_is_idempotent_and_staff_only() {
 #[tokio::test]
 async fn opening_and_redeeming_are_rate_limited_per_ip() {
     let app = spawn_app_with(&[("LINK_RATE_LIMIT_PER_MINUTE", "3")]).await;
+    app.start_of_window(1);
     for _ in 0..3 {
         open(&app, &"A".repeat(43))
             .await
@@ -448,6 +449,7 @@ async fn repeated_declines_lock_a_link_for_a_while() {
     let staff = app.agent_token().await;
     send(&app, &staff, "5125550143").await;
     let token = app.deliver_link_token().await;
+    app.start_of_window(10);
     for _ in 0..2 {
         redeem(&app, &token, &app.tokenize("4000000000000002").await)
             .await

@@ -354,6 +354,8 @@ pub struct Reply {
     pub status: u16,
     pub body: Value,
     pub content_type: String,
+    /// `Retry-After`, in seconds, when sent.
+    pub retry_after: Option<i64>,
 }
 
 /// One request to an API under test, built up from what it needs: a bearer
@@ -376,6 +378,10 @@ impl Call {
 
     pub fn key(self, key: &str) -> Call {
         Call(self.0.header("idempotency-key", key))
+    }
+
+    pub fn header(self, name: &str, value: &str) -> Call {
+        Call(self.0.header(name, value))
     }
 
     pub fn json(self, body: &Value) -> Call {
@@ -411,11 +417,17 @@ impl Reply {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
         let body = response.json().await.unwrap_or(Value::Null);
         Reply {
             status,
             body,
             content_type,
+            retry_after,
         }
     }
 
@@ -511,6 +523,18 @@ impl TestApp {
             .raw(content_type, body)
             .send()
             .await
+    }
+
+    /// Moves the app's clock to one second past the next multiple of
+    /// `minutes` (UTC), so a test that counts within a rate-limit window
+    /// never straddles two of them.
+    pub fn start_of_window(&self, minutes: i64) {
+        use chrono::DurationRound;
+        let now = self.clock.now();
+        let window = chrono::Duration::minutes(minutes);
+        let start = now.duration_trunc(window).expect("a window") + window;
+        self.clock
+            .advance(start + chrono::Duration::seconds(1) - now);
     }
 
     /// Everything this app has logged so far.
