@@ -4,12 +4,16 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::BusinessCounts;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -18,78 +22,128 @@ const BUCKETS: [f64; 13] = [
     0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0,
 ];
 
-#[derive(Default)]
-struct Series {
-    count: u64,
-    sum_micros: u64,
-    buckets: [u64; BUCKETS.len()],
+/// The methods the API answers; any other is counted as `OTHER`, so a caller
+/// cannot add label values (and memory) by making methods up.
+const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+/// One series of requests. Every value is bounded: a known method or
+/// `OTHER`, a route *pattern* the app registered or `unmatched`, a status code.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: &'static str,
+    route: String,
+    status: u16,
 }
 
-/// Request counts and latency by method, route pattern and status.
-#[derive(Default)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabel {
+    status: String,
+}
+
+fn requests_histogram() -> Histogram {
+    Histogram::new(BUCKETS)
+}
+
+/// This process's metrics, on the `prometheus-client` library (the
+/// Prometheus project's own Rust client, chosen over hand-written
+/// exposition): HTTP request latency by method, route pattern and status, and
+/// the business figures, read from the database at each scrape.
 pub struct HttpMetrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    registry: Mutex<Registry>,
+    requests: Family<RequestLabels, Histogram, fn() -> Histogram>,
+    payments: Family<StatusLabel, Gauge>,
+    links: Family<StatusLabel, Gauge>,
+    outbox_depth: Gauge,
+    database_up: Gauge,
+}
+
+impl Default for HttpMetrics {
+    fn default() -> HttpMetrics {
+        let metrics = HttpMetrics {
+            registry: Mutex::new(Registry::default()),
+            requests: Family::new_with_constructor(requests_histogram),
+            payments: Family::default(),
+            links: Family::default(),
+            outbox_depth: Gauge::default(),
+            database_up: Gauge::default(),
+        };
+        if let Ok(mut registry) = metrics.registry.lock() {
+            registry.register(
+                "http_request_duration_seconds",
+                "HTTP requests and their latency by method, route pattern and status",
+                metrics.requests.clone(),
+            );
+            registry.register("payments", "Payments by status", metrics.payments.clone());
+            registry.register(
+                "payment_links",
+                "Payment links by stored status",
+                metrics.links.clone(),
+            );
+            registry.register(
+                "sms_outbox_depth",
+                "SMS waiting to be sent",
+                metrics.outbox_depth.clone(),
+            );
+            registry.register(
+                "database_up",
+                "Whether the database answered the last scrape",
+                metrics.database_up.clone(),
+            );
+        }
+        metrics
+    }
 }
 
 impl HttpMetrics {
+    /// Counts one answered request. `method` is collapsed to a known method or
+    /// `OTHER`; `route` must be a registered pattern or `unmatched`.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let Ok(mut series) = self.series.lock() else {
-            return;
-        };
-        let entry = series
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default();
-        entry.count += 1;
-        entry.sum_micros += u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
-        let seconds = elapsed.as_secs_f64();
-        for (bucket, bound) in entry.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
+        let method = METHODS
+            .into_iter()
+            .find(|known| *known == method)
+            .unwrap_or("OTHER");
+        self.requests
+            .get_or_create(&RequestLabels {
+                method,
+                route: route.to_owned(),
+                status,
+            })
+            .observe(elapsed.as_secs_f64());
     }
 
-    fn render(&self, out: &mut String) {
-        let Ok(series) = self.series.lock() else {
-            return;
-        };
-        out.push_str("# HELP http_requests_total HTTP requests by route pattern and status.\n# TYPE http_requests_total counter\n");
-        for ((method, route, status), s) in series.iter() {
-            let _ = writeln!(out, "http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}", s.count);
-        }
-        out.push_str("# HELP http_request_duration_seconds HTTP request latency.\n# TYPE http_request_duration_seconds histogram\n");
-        for ((method, route, status), s) in series.iter() {
-            let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
-            for (count, bound) in s.buckets.iter().zip(BUCKETS) {
-                let _ = writeln!(
-                    out,
-                    "http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
-                );
+    /// The OpenMetrics text of every metric, with the business figures of
+    /// `counts` (`None`: the database did not answer).
+    fn render(&self, counts: Option<&BusinessCounts>) -> String {
+        let set = |family: &Family<StatusLabel, Gauge>, values: &[(String, i64)]| {
+            family.clear();
+            for (status, count) in values {
+                family
+                    .get_or_create(&StatusLabel {
+                        status: status.clone(),
+                    })
+                    .set(*count);
             }
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                s.count
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_sum{{{labels}}} {}.{:06}",
-                s.sum_micros / 1_000_000,
-                s.sum_micros % 1_000_000
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_count{{{labels}}} {}",
-                s.count
-            );
+        };
+        let mut out = String::new();
+        // One scrape at a time, so each sees one consistent set of figures.
+        let Ok(registry) = self.registry.lock() else {
+            return out;
+        };
+        match counts {
+            Some(counts) => {
+                set(&self.payments, &counts.payments_by_status);
+                set(&self.links, &counts.links_by_status);
+                self.outbox_depth.set(counts.outbox_depth);
+                self.database_up.set(1);
+            }
+            None => {
+                self.database_up.set(0);
+            }
         }
-    }
-}
-
-fn gauge(out: &mut String, name: &str, help: &str, label: &str, values: &[(String, i64)]) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
-    for (value_label, count) in values {
-        let _ = writeln!(out, "{name}{{{label}=\"{value_label}\"}} {count}");
+        if let Err(error) = prometheus_client::encoding::text::encode(&mut out, &registry) {
+            tracing::warn!(%error, "metrics could not be encoded");
+        }
+        out
     }
 }
 
@@ -116,35 +170,16 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
             "send METRICS_TOKEN as a bearer token",
         ));
     }
-    let mut out = String::new();
-    state.http_metrics.render(&mut out);
-    match state.store.business_counts().await {
-        Ok(counts) => {
-            gauge(
-                &mut out,
-                "payments",
-                "Payments by status.",
-                "status",
-                &counts.payments_by_status,
-            );
-            gauge(
-                &mut out,
-                "payment_links",
-                "Payment links by stored status.",
-                "status",
-                &counts.links_by_status,
-            );
-            let _ = writeln!(out, "# HELP sms_outbox_depth SMS waiting to be sent.\n# TYPE sms_outbox_depth gauge\nsms_outbox_depth {}", counts.outbox_depth);
-            let _ = writeln!(out, "# HELP database_up Whether the database answered.\n# TYPE database_up gauge\ndatabase_up 1");
-        }
+    let counts = match state.store.business_counts().await {
+        Ok(counts) => Some(counts),
         Err(error) => {
             tracing::warn!(%error, "metrics: database unavailable");
-            let _ = writeln!(out, "# HELP database_up Whether the database answered.\n# TYPE database_up gauge\ndatabase_up 0");
+            None
         }
-    }
+    };
     Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(out))
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(state.http_metrics.render(counts.as_ref())))
 }
 
 #[cfg(test)]
@@ -156,11 +191,60 @@ mod tests {
         let metrics = HttpMetrics::default();
         metrics.observe("GET", "/a", 200, Duration::from_millis(3));
         metrics.observe("GET", "/a", 200, Duration::from_millis(30));
-        let mut out = String::new();
-        metrics.render(&mut out);
-        assert!(out.contains("http_requests_total{method=\"GET\",route=\"/a\",status=\"200\"} 2"));
-        assert!(out.contains("le=\"0.005\"} 1"));
-        assert!(out.contains("le=\"0.05\"} 2"));
-        assert!(out.contains("http_request_duration_seconds_sum{method=\"GET\",route=\"/a\",status=\"200\"} 0.033000"));
+        let out = metrics.render(None);
+        let series = r#"method="GET",route="/a",status="200""#;
+        assert!(
+            out.contains(&format!(
+                "http_request_duration_seconds_count{{{series}}} 2"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "http_request_duration_seconds_bucket{{le=\"0.005\",{series}}} 1"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "http_request_duration_seconds_bucket{{le=\"0.05\",{series}}} 2"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "http_request_duration_seconds_sum{{{series}}} 0.033"
+            )),
+            "{out}"
+        );
+        assert!(out.contains("database_up 0"), "{out}");
+    }
+
+    #[test]
+    fn made_up_methods_share_one_series() {
+        let metrics = HttpMetrics::default();
+        for n in 0..500 {
+            metrics.observe(&format!("X{n}"), "unmatched", 404, Duration::from_millis(1));
+        }
+        let out = metrics.render(None);
+        assert!(out.contains(r#"http_request_duration_seconds_count{method="OTHER",route="unmatched",status="404"} 500"#), "{out}");
+        assert!(!out.contains("X1"), "{out}");
+    }
+
+    #[test]
+    fn a_status_no_longer_counted_disappears() {
+        let metrics = HttpMetrics::default();
+        let mut counts = BusinessCounts {
+            payments_by_status: vec![("pending".into(), 1)],
+            links_by_status: vec![],
+            outbox_depth: 3,
+        };
+        assert!(metrics
+            .render(Some(&counts))
+            .contains(r#"payments{status="pending"} 1"#));
+        counts.payments_by_status = vec![("succeeded".into(), 1)];
+        let out = metrics.render(Some(&counts));
+        assert!(!out.contains("pending"), "{out}");
+        assert!(out.contains("sms_outbox_depth 3"), "{out}");
     }
 }

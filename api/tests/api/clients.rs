@@ -212,7 +212,7 @@ async fn metrics_report_requests_by_route_and_business_figures() {
         .text()
         .await
         .unwrap();
-    assert!(metrics.contains(r#"http_requests_total{method="GET",route="/api/v1/clients/{client_id}",status="200"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"http_request_duration_seconds_count{method="GET",route="/api/v1/clients/{client_id}",status="200"} 1"#), "{metrics}");
     assert!(metrics.contains("sms_outbox_depth 0"));
     assert!(metrics.contains("database_up 1"));
 }
@@ -241,4 +241,40 @@ async fn metrics_with_a_token_configured_answer_only_the_scraper() {
     let scraper = scrape(Some(token)).await.unwrap();
     assert_eq!(scraper.status(), 200);
     assert!(scraper.text().await.unwrap().contains("database_up 1"));
+}
+
+/// `/metrics` as text, and how many lines (series) it has.
+async fn scrape(app: &TestApp) -> (String, usize) {
+    let text = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines = text.lines().count();
+    (text, lines)
+}
+
+#[tokio::test]
+async fn made_up_http_methods_do_not_grow_the_metrics() {
+    let app = spawn_app().await;
+    let request = |n: u32| {
+        let method = format!("M{n:X}Q{}", n.wrapping_mul(2_654_435_761));
+        Call::new(&app.http, &method, &app.url("/api/v1/clients")).send()
+    };
+    request(0).await;
+    scrape(&app).await;
+    let (_, before) = scrape(&app).await;
+    for chunk in (1..=2000).collect::<Vec<u32>>().chunks(50) {
+        futures_util::future::join_all(chunk.iter().map(|n| request(*n))).await;
+    }
+    let (after_text, after) = scrape(&app).await;
+    assert_eq!(before, after, "new series:\n{after_text}");
+    assert!(
+        !after_text.contains("M1Q"),
+        "a made-up method became a label"
+    );
 }
