@@ -250,10 +250,10 @@ async fn scrape(app: &TestApp) -> (String, usize) {
         .get(app.url("/metrics"))
         .send()
         .await
-        .unwrap()
+        .expect("GET /metrics")
         .text()
         .await
-        .unwrap();
+        .expect("the metrics text");
     let lines = text.lines().count();
     (text, lines)
 }
