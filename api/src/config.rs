@@ -176,6 +176,15 @@ impl Settings {
                 "the development default is refused when APP_ENV=production",
             ));
         }
+        if app_env == AppEnv::Production && looks_guessable(&jwt_secret) {
+            return Err(invalid(
+                "JWT_SECRET",
+                format!("too guessable for APP_ENV=production: use {MIN_DISTINCT_SECRET_CHARACTERS}+ different characters (openssl rand -base64 48)"),
+            ));
+        }
+        // Staging runs production settings with some development parts; each
+        // is opted into by name, never implied.
+        let allowed = |var: &str| get(var).as_deref() == Some("true");
         let public_base_url = get("PUBLIC_BASE_URL")
             .unwrap_or_else(|| format!("http://{bind_address}"))
             .trim_end_matches('/')
@@ -205,7 +214,7 @@ impl Settings {
                     )
                 })?,
         };
-        let cors_allowed_origins = get("CORS_ALLOWED_ORIGINS")
+        let cors_allowed_origins: Vec<String> = get("CORS_ALLOWED_ORIGINS")
             .map(|v| {
                 v.split(',')
                     .map(|o| o.trim().trim_end_matches('/').to_owned())
@@ -213,6 +222,9 @@ impl Settings {
                     .collect()
             })
             .unwrap_or_default();
+        for origin in &cors_allowed_origins {
+            check_origin(origin, app_env).map_err(|e| invalid("CORS_ALLOWED_ORIGINS", e))?;
+        }
         let log_format = match get("LOG_FORMAT").as_deref() {
             None => {
                 if app_env == AppEnv::Production {
@@ -232,7 +244,12 @@ impl Settings {
         };
         let seed_demo_on_empty = match get("SEED_DEMO").as_deref() {
             None => database_url.starts_with("sqlite:") && app_env == AppEnv::Development,
-            Some("true" | "1") => true,
+            Some("true" | "1") => {
+                if app_env == AppEnv::Production && !allowed("ALLOW_DEMO_DATA") {
+                    return Err(invalid("SEED_DEMO", "demo data (with its published passwords) is refused when APP_ENV=production (set ALLOW_DEMO_DATA=true for a staging system)"));
+                }
+                true
+            }
             Some("false" | "0") => false,
             Some(other) => {
                 return Err(invalid(
@@ -243,9 +260,7 @@ impl Settings {
         };
         let gateway = match get("PAYMENT_GATEWAY").as_deref() {
             None | Some("sandbox") => {
-                if app_env == AppEnv::Production
-                    && get("ALLOW_SANDBOX_GATEWAY").as_deref() != Some("true")
-                {
+                if app_env == AppEnv::Production && !allowed("ALLOW_SANDBOX_GATEWAY") {
                     return Err(invalid("PAYMENT_GATEWAY", "the sandbox gateway is refused when APP_ENV=production (set ALLOW_SANDBOX_GATEWAY=true for a staging system)"));
                 }
                 let latency_ms = match get("SANDBOX_LATENCY_MS") {
@@ -267,7 +282,24 @@ impl Settings {
                 secret_key: SecretString::from(get("STRIPE_SECRET_KEY").ok_or_else(|| {
                     invalid("STRIPE_SECRET_KEY", "required when PAYMENT_GATEWAY=stripe")
                 })?),
-                publishable_key: get("STRIPE_PUBLISHABLE_KEY"),
+                // Without it the SPAs cannot load Stripe Elements, and card
+                // numbers must never be typed anywhere else.
+                publishable_key: match get("STRIPE_PUBLISHABLE_KEY") {
+                    Some(key) if key.starts_with("pk_") => Some(key),
+                    Some(_) => {
+                        return Err(invalid(
+                            "STRIPE_PUBLISHABLE_KEY",
+                            "a publishable key starts with pk_",
+                        ))
+                    }
+                    None if app_env == AppEnv::Production => {
+                        return Err(invalid(
+                            "STRIPE_PUBLISHABLE_KEY",
+                            "required when APP_ENV=production and PAYMENT_GATEWAY=stripe",
+                        ))
+                    }
+                    None => None,
+                },
                 api_base: get("STRIPE_API_BASE")
                     .unwrap_or_else(|| "https://api.stripe.com".into())
                     .trim_end_matches('/')
@@ -282,7 +314,12 @@ impl Settings {
             }
         };
         let sms = match get("SMS_SENDER").as_deref() {
-            None | Some("console") => SmsSettings::Console,
+            None | Some("console") => {
+                if app_env == AppEnv::Production && !allowed("ALLOW_CONSOLE_SMS") {
+                    return Err(invalid("SMS_SENDER", "the console sender (every link token and phone number in the logs) is refused when APP_ENV=production (set ALLOW_CONSOLE_SMS=true for a staging system)"));
+                }
+                SmsSettings::Console
+            }
             Some("twilio") => {
                 let required = |var: &'static str| {
                     get(var).ok_or_else(|| invalid(var, "required when SMS_SENDER=twilio"))
@@ -398,6 +435,37 @@ impl Settings {
     }
 }
 
+/// Fewest different characters a production `JWT_SECRET` must have (36 × `a`
+/// is 36 bytes long and guessable; 48 random bytes in base64 have ~40).
+pub const MIN_DISTINCT_SECRET_CHARACTERS: usize = 12;
+
+fn looks_guessable(secret: &str) -> bool {
+    let distinct: std::collections::BTreeSet<char> = secret.chars().collect();
+    distinct.len() < MIN_DISTINCT_SECRET_CHARACTERS
+}
+
+/// A CORS origin is `scheme://host[:port]`, nothing more (no `*`, no `null`,
+/// no path); production takes `https://` only (the SPAs' origins).
+fn check_origin(origin: &str, app_env: AppEnv) -> Result<(), String> {
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(|| format!("{origin:?} is not an http(s) origin"))?;
+    let well_formed = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !well_formed {
+        return Err(format!("{origin:?} is not scheme://host[:port]"));
+    }
+    if app_env == AppEnv::Production && !origin.starts_with("https://") {
+        return Err(format!(
+            "{origin:?}: only https:// origins when APP_ENV=production"
+        ));
+    }
+    Ok(())
+}
+
 /// `KEY=value` lines; `#` starts a comment; optional quotes around the value.
 fn parse_env_file(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
     text.lines().filter_map(|line| {
@@ -452,6 +520,7 @@ mod tests {
             ("PUBLIC_BASE_URL", "https://pay.example.com"),
             ("JWT_SECRET", "a-production-secret-of-enough-length!"),
             ("METRICS_TOKEN", "a-scraper-token-of-enough-length"),
+            ("ALLOW_CONSOLE_SMS", "true"),
         ];
         assert_eq!(settings(&base).unwrap_err().var, "PAYMENT_GATEWAY");
         let mut allowed = base.to_vec();
@@ -466,12 +535,101 @@ mod tests {
             ("PUBLIC_BASE_URL", "https://pay.example.com"),
             ("JWT_SECRET", "a-production-secret-of-enough-length!"),
             ("ALLOW_SANDBOX_GATEWAY", "true"),
+            ("ALLOW_CONSOLE_SMS", "true"),
         ];
         assert_eq!(settings(&base).unwrap_err().var, "METRICS_TOKEN");
         let mut with_token = base.to_vec();
         with_token.push(("METRICS_TOKEN", "a-scraper-token-of-enough-length"));
         assert!(settings(&with_token).unwrap().metrics_token.is_some());
         assert!(settings(&[]).unwrap().metrics_token.is_none());
+    }
+
+    /// A complete production configuration: Stripe, Twilio, strong secrets.
+    const PRODUCTION: [(&str, &str); 10] = [
+        ("APP_ENV", "production"),
+        ("PUBLIC_BASE_URL", "https://pay.example.com"),
+        ("JWT_SECRET", "Zk3q9Vb1-xR7tLmN2pQw8sYe4uHc6jGa0dFi5oK"),
+        ("METRICS_TOKEN", "a-scraper-token-of-enough-length"),
+        ("PAYMENT_GATEWAY", "stripe"),
+        ("STRIPE_SECRET_KEY", "sk_live_x"),
+        ("STRIPE_PUBLISHABLE_KEY", "pk_live_x"),
+        ("SMS_SENDER", "twilio"),
+        ("TWILIO_ACCOUNT_SID", "AC1"),
+        ("TWILIO_AUTH_TOKEN", "token"),
+    ];
+
+    /// `PRODUCTION` with `changes` applied (an empty value removes a variable).
+    fn production(changes: &[(&'static str, &'static str)]) -> Result<Settings, ConfigError> {
+        let mut vars: HashMap<&str, &str> = PRODUCTION.into_iter().collect();
+        vars.insert("TWILIO_FROM", "+15125550100");
+        vars.extend(changes.iter().copied());
+        let pairs: Vec<(&str, &str)> = vars.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        settings(&pairs)
+    }
+
+    #[test]
+    fn production_refuses_each_development_shortcut_unless_opted_into() {
+        assert!(production(&[]).is_ok());
+        for (shortcut, refused, opt_in) in [
+            (
+                ("SMS_SENDER", "console"),
+                "SMS_SENDER",
+                Some("ALLOW_CONSOLE_SMS"),
+            ),
+            (("SEED_DEMO", "true"), "SEED_DEMO", Some("ALLOW_DEMO_DATA")),
+            (("JWT_SECRET", &*"a".repeat(36).leak()), "JWT_SECRET", None),
+            (
+                ("STRIPE_PUBLISHABLE_KEY", ""),
+                "STRIPE_PUBLISHABLE_KEY",
+                None,
+            ),
+            (
+                ("CORS_ALLOWED_ORIGINS", "http://pay.example.com"),
+                "CORS_ALLOWED_ORIGINS",
+                None,
+            ),
+        ] {
+            assert_eq!(
+                production(&[shortcut]).unwrap_err().var,
+                refused,
+                "{shortcut:?}"
+            );
+            if let Some(opt_in) = opt_in {
+                assert!(
+                    production(&[shortcut, (opt_in, "true")]).is_ok(),
+                    "{opt_in}"
+                );
+            }
+        }
+        assert!(production(&[(
+            "CORS_ALLOWED_ORIGINS",
+            "https://plus.example.com, https://pay.example.com"
+        )])
+        .is_ok());
+    }
+
+    #[test]
+    fn cors_origins_are_scheme_host_and_port_only() {
+        for bad in [
+            "*",
+            "null",
+            "plus.example.com",
+            "https://",
+            "https://x.example/path",
+            "https://*.example.com",
+        ] {
+            let err = settings(&[("CORS_ALLOWED_ORIGINS", bad)]).unwrap_err();
+            assert_eq!(err.var, "CORS_ALLOWED_ORIGINS", "{bad}");
+        }
+        let ok = settings(&[(
+            "CORS_ALLOWED_ORIGINS",
+            "http://localhost:5173,https://plus.example.com/",
+        )])
+        .unwrap();
+        assert_eq!(
+            ok.cors_allowed_origins,
+            ["http://localhost:5173", "https://plus.example.com"]
+        );
     }
 
     #[test]
