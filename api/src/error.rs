@@ -289,7 +289,12 @@ pub fn json_error(
         E::Deserialize(e) if e.is_data() => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
-            e.to_string(),
+            format!(
+                "{} (line {}, column {})",
+                without_values(&e.to_string()),
+                e.line(),
+                e.column()
+            ),
         ),
         E::Deserialize(e) => (
             StatusCode::BAD_REQUEST,
@@ -309,6 +314,45 @@ pub fn json_error(
         errors: vec![],
     }
     .into()
+}
+
+/// A serde data error's message without the submitted value it quotes
+/// (`invalid type: integer `1234`, expected a string` names a password sent as
+/// a number): what was expected, and the kind of value that came.
+fn without_values(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let expected = message
+        .split_once(", expected ")
+        .map(|(_, expected)| expected);
+    let kind = |rest: &str| {
+        [
+            ("integer", "an integer"),
+            ("floating point", "a number"),
+            ("string", "a string"),
+            ("boolean", "a boolean"),
+            ("map", "an object"),
+            ("sequence", "an array"),
+            ("null", "null"),
+            ("unit", "null"),
+        ]
+        .into_iter()
+        .find(|(serde, _)| rest.starts_with(serde))
+        .map(|(_, json)| json)
+    };
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        return match (kind(rest), expected) {
+            (Some(kind), Some(expected)) => format!("expected {expected}, got {kind}"),
+            (_, Some(expected)) => format!("expected {expected}"),
+            _ => "a field has the wrong type".into(),
+        };
+    }
+    if message.starts_with("missing field `") {
+        return message.to_owned();
+    }
+    match expected {
+        Some(expected) => format!("a field has a value that is not allowed: expected {expected}"),
+        None => "a field has the wrong type or value".into(),
+    }
 }
 
 pub fn path_error(
@@ -342,6 +386,57 @@ mod tests {
     #[test]
     fn titles_are_derived_from_codes() {
         assert_eq!(title("link_not_found"), "Link not found");
+    }
+
+    #[test]
+    fn type_errors_describe_the_expected_type_without_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Login {
+            password: String,
+            days: u8,
+            kind: Kind,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        enum Kind {
+            Card,
+        }
+        for (body, secret, says) in [
+            (
+                r#"{"password": 987654321, "days": 1, "kind": "Card"}"#,
+                "987654321",
+                "expected a string, got an integer",
+            ),
+            (
+                r#"{"password": "x", "days": "hunter22", "kind": "Card"}"#,
+                "hunter22",
+                "expected u8, got a string",
+            ),
+            (
+                r#"{"password": "x", "days": 1, "kind": "s3cret-kind"}"#,
+                "s3cret-kind",
+                "expected",
+            ),
+            (
+                r#"{"password": "x", "days": 900, "kind": "Card"}"#,
+                "900",
+                "expected u8",
+            ),
+        ] {
+            let error = serde_json::from_str::<Login>(body).unwrap_err();
+            assert!(
+                error.to_string().contains(secret),
+                "serde quotes it: {error}"
+            );
+            let described = without_values(&error.to_string());
+            assert!(!described.contains(secret), "{described}");
+            assert!(described.contains(says), "{described}");
+        }
+        let missing = serde_json::from_str::<Login>("{}").unwrap_err();
+        assert_eq!(
+            without_values(&missing.to_string()),
+            "missing field `password`"
+        );
     }
 
     #[test]

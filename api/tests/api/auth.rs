@@ -204,3 +204,23 @@ async fn a_flood_of_sign_ins_is_refused_at_once_beyond_a_bounded_queue() {
         assert!(reply.retry_after.is_some());
     }
 }
+
+#[tokio::test]
+async fn a_value_of_the_wrong_type_is_described_not_echoed() {
+    let app = spawn_app().await;
+    let reply = app
+        .post(
+            "/auth/staff/login",
+            None,
+            &serde_json::json!({ "email": AGENT_LOGIN.email, "password": 918_273_645_546_i64 }),
+        )
+        .await;
+    reply.assert_problem(422, "validation_failed");
+    let detail = reply.body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("expected a string"), "{detail}");
+    assert!(!reply.body.to_string().contains("918273645546"));
+    assert!(
+        !app.logs().contains("918273645546"),
+        "the value reached the logs"
+    );
+}
