@@ -1,4 +1,5 @@
-// Starts the real API (the debug build at target/debug/payments-api) on a free
+// Starts the real API (the debug build at target/debug/payments-api, under
+// CARGO_TARGET_DIR when set) on a free
 // port against a fresh SQLite database with demo data, serving the built SPAs
 // from frontend-plus/dist and frontend-myaccount/dist. Used by both SPAs'
 // browser tests. Build first: `cargo build -p payments-api` (or point
@@ -11,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const binary = process.env.PAYMENTS_API_BIN || path.join(root, 'target/debug/payments-api');
+const binary = process.env.PAYMENTS_API_BIN
+  || path.join(process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target'), 'debug/payments-api');
 
 function freePort() {
   return new Promise((resolve, reject) => {
