@@ -70,7 +70,8 @@ pub struct Settings {
     pub support_phone: String,
     /// Requests per client IP per minute to open or redeem payment links.
     pub link_rate_limit_per_minute: i64,
-    /// Declined payments per link (per 10 minutes) before it is locked.
+    /// Payment attempts per link per 10 minutes (each may be declined),
+    /// counted before the charge; beyond it the link is locked for the window.
     pub link_decline_limit: i64,
     /// Reverse proxies in front of the API that append to `X-Forwarded-For`;
     /// 0 trusts none and uses the peer address.

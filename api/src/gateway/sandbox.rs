@@ -247,6 +247,11 @@ impl SandboxGateway {
         Ok((encode("tok_sbx", scenario, &card, &random_suffix()), card))
     }
 
+    /// Charges attempted, whatever their outcome (one per idempotency key).
+    pub fn attempts(&self) -> usize {
+        self.ledger.lock().map(|l| l.len()).unwrap_or(0)
+    }
+
     /// Charges that actually moved money (succeeded, or timed out after succeeding).
     pub fn captured_charges(&self) -> usize {
         self.ledger

@@ -437,13 +437,10 @@ fn too_many(retry_after: i64) -> ApiError {
     }
 }
 
-/// Declines per link are counted in 10-minute windows.
-fn decline_window(now: DateTime<Utc>) -> ApiResult<(String, DateTime<Utc>)> {
-    Ok((
-        "declines".into(),
-        now.duration_trunc(Duration::minutes(10))
-            .map_err(|e| ApiError::Internal(e.into()))?,
-    ))
+/// Payment attempts per link are counted in 10-minute windows.
+fn attempt_window(now: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
+    now.duration_trunc(Duration::minutes(10))
+        .map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// The link named by `token`, for a caller within the per-IP limit. The
@@ -570,15 +567,19 @@ pub async fn redeem_token(
                 "accept the terms to pay",
             ));
         }
-        let (bucket, window) = decline_window(state.clock.now())?;
-        let bucket = format!("link:{}:{bucket}", link.id);
-        let (declines, client) = tokio::join!(
-            state.store.rate_limit_count(&bucket, window),
+        // The attempt is counted before anything is charged, in one atomic
+        // increment: however many redeems arrive at once, at most
+        // LINK_DECLINE_LIMIT of them reach the gateway in a window.
+        let now = state.clock.now();
+        let window = attempt_window(now)?;
+        let bucket = format!("link:{}:attempts", link.id);
+        let (attempts, client) = tokio::join!(
+            state.store.rate_limit_hit(&bucket, window, now),
             state
                 .store
                 .client_with_vehicle(link.client_id, link.vehicle_id)
         );
-        if declines? >= state.settings.link_decline_limit {
+        if attempts? > state.settings.link_decline_limit {
             return Err(too_many(
                 (window + Duration::minutes(10) - state.clock.now())
                     .num_seconds()
@@ -614,12 +615,6 @@ pub async fn redeem_token(
             },
             error => error.into(),
         })?;
-        if payment.status == PaymentStatus::Failed {
-            state
-                .store
-                .rate_limit_hit(&bucket, window, state.clock.now())
-                .await?;
-        }
         let (status, answer) = payment_answer(&payment)?;
         Ok((
             if status == StatusCode::CREATED {

@@ -440,6 +440,29 @@ async fn opening_and_redeeming_are_rate_limited_per_ip() {
 }
 
 #[tokio::test]
+async fn concurrent_declining_redeems_reach_the_gateway_at_most_the_limit_times() {
+    let app = spawn_app_with(&[
+        ("LINK_DECLINE_LIMIT", "5"),
+        ("SANDBOX_LATENCY_MS", "300"),
+        ("PAYMENT_LINK_TTL_SECONDS", "3600"),
+    ])
+    .await;
+    let staff = app.agent_token().await;
+    send(&app, &staff, "5125550143").await;
+    let token = app.deliver_link_token().await;
+    let mut cards = Vec::new();
+    for _ in 0..30 {
+        cards.push(app.tokenize("4000000000000002").await);
+    }
+    app.start_of_window(10);
+    let answers =
+        futures_util::future::join_all(cards.iter().map(|card| redeem(&app, &token, card))).await;
+    let count = |status: u16| answers.iter().filter(|r| r.status == status).count();
+    assert_eq!(app.gateway.attempts(), 5, "gateway attempts");
+    assert_eq!((count(402), count(429)), (5, 25));
+}
+
+#[tokio::test]
 async fn repeated_declines_lock_a_link_for_a_while() {
     let app = spawn_app_with(&[
         ("LINK_DECLINE_LIMIT", "2"),
