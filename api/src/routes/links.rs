@@ -4,7 +4,7 @@
 use crate::auth::Staff;
 use crate::domain::{
     display_status, gateway_key, link_state, sms_body, Actor, Cents, Line, LinkDisplayStatus,
-    LinkState, LinkStatus, LinkToken, PaymentLink, PaymentMethod, PaymentStatus, PhoneNumber,
+    LinkState, LinkStatus, LinkToken, PaymentLink, PaymentMethod, PhoneNumber,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::payments::{self, Charge, Source};
