@@ -98,6 +98,11 @@ pub struct Settings {
     /// Wrong passwords for one account from one address in 15 minutes before
     /// that address is locked out of that account for the rest of the window.
     pub login_failures_before_lockout: i64,
+    /// Make a Payment attempts with a new card per client per hour, counted
+    /// before the charge (card testing through My Account).
+    pub client_new_card_attempts_per_hour: i64,
+    /// Cards a client may save per UTC day.
+    pub client_card_saves_per_day: i64,
     /// Bearer token `/metrics` asks for; required in production, where the
     /// figures (payments and links by status) are not for the public.
     pub metrics_token: Option<SecretString>,
@@ -392,6 +397,8 @@ impl Settings {
             .unwrap_or(4),
             login_attempts_per_ip_per_minute: positive("LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", 30)?,
             login_failures_before_lockout: positive("LOGIN_FAILURES_BEFORE_LOCKOUT", 5)?,
+            client_new_card_attempts_per_hour: positive("CLIENT_NEW_CARD_ATTEMPTS_PER_HOUR", 10)?,
+            client_card_saves_per_day: positive("CLIENT_CARD_SAVES_PER_DAY", 5)?,
             trusted_proxy_hops: match get("TRUSTED_PROXY_HOPS") {
                 None => 0,
                 Some(v) => v.parse::<usize>().ok().filter(|n| *n <= 5).ok_or_else(|| {

@@ -12,6 +12,7 @@ pub mod gateway;
 pub mod metrics;
 pub mod openapi;
 pub mod payments;
+pub mod rate_limit;
 pub mod routes;
 pub mod security;
 pub mod seed;

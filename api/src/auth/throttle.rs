@@ -26,8 +26,9 @@
 //! their timing never tell whether an account exists.
 
 use crate::error::{ApiError, ApiResult};
+use crate::rate_limit;
 use crate::state::AppState;
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::Duration;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Semaphore;
 
@@ -119,32 +120,23 @@ impl SignIn<'_> {
     }
 }
 
-fn window(now: DateTime<Utc>, minutes: i64) -> ApiResult<DateTime<Utc>> {
-    now.duration_trunc(Duration::minutes(minutes))
-        .map_err(|e| ApiError::Internal(e.into()))
-}
-
-fn too_many(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
-    ApiError::TooManyRequests {
-        retry_after: (until - now).num_seconds().max(1),
-        detail: "too many sign-in attempts; wait a while and try again",
-    }
-}
+const TOO_MANY: &str = "too many sign-in attempts; wait a while and try again";
 
 /// Counts the attempt against its address and refuses it when the address,
 /// or the account (from this address or from everywhere), is over its limit.
 /// Call before checking the password.
 pub async fn admit(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
+    rate_limit::hit(
+        state,
+        &format!("login:ip:{}", sign_in.ip),
+        Duration::minutes(1),
+        state.settings.login_attempts_per_ip_per_minute,
+        TOO_MANY,
+    )
+    .await?;
     let now = state.clock.now();
-    let minute = window(now, 1)?;
-    let ip_hits = state
-        .store
-        .rate_limit_hit(&format!("login:ip:{}", sign_in.ip), minute, now)
-        .await?;
-    if ip_hits > state.settings.login_attempts_per_ip_per_minute {
-        return Err(too_many(minute + Duration::minutes(1), now));
-    }
-    let lockout = window(now, LOCKOUT_MINUTES)?;
+    let window = Duration::minutes(LOCKOUT_MINUTES);
+    let lockout = rate_limit::window_start(now, window)?;
     let limit = state.settings.login_failures_before_lockout;
     let (from_here, from_everywhere) = sign_in.buckets();
     if state.store.rate_limit_count(&from_here, lockout).await? >= limit
@@ -154,7 +146,7 @@ pub async fn admit(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
             .await?
             >= limit * ACCOUNT_FAILURES_PER_LOCKOUT
     {
-        return Err(too_many(lockout + Duration::minutes(LOCKOUT_MINUTES), now));
+        return Err(rate_limit::refused(lockout + window, now, TOO_MANY));
     }
     Ok(())
 }
@@ -162,7 +154,7 @@ pub async fn admit(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
 /// Records a wrong password (or an unknown e-mail).
 pub async fn failed(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
     let now = state.clock.now();
-    let lockout = window(now, LOCKOUT_MINUTES)?;
+    let lockout = rate_limit::window_start(now, Duration::minutes(LOCKOUT_MINUTES))?;
     let (from_here, from_everywhere) = sign_in.buckets();
     state.store.rate_limit_hit(&from_here, lockout, now).await?;
     state

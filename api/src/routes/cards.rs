@@ -47,6 +47,7 @@ pub struct SaveCardRequest {
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited: too many cards saved today (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("client" = []))
 )]

@@ -8,6 +8,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::payments::{self, Charge, Source};
+use crate::rate_limit;
 use crate::routes::clients::CLIENT_NOT_FOUND;
 use crate::routes::idempotency::{self, IdempotencyKey};
 use crate::routes::payments::{ensure_accepts_payments, payment_answer};
@@ -16,7 +17,7 @@ use crate::state::AppState;
 use crate::store::{Commit, NewLink, NewLogEntry, StoreError};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -414,34 +415,17 @@ fn refusal(state: LinkState) -> Option<ApiError> {
 /// Counts a request from this IP against the link endpoints' limit.
 async fn limit_ip(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
     let ip = crate::client_ip::of(req, state.settings.trusted_proxy_hops);
-    let now = state.clock.now();
-    let window = now
-        .duration_trunc(Duration::minutes(1))
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let hits = state
-        .store
-        .rate_limit_hit(&format!("ip:{ip}:links"), window, now)
-        .await?;
-    if hits > state.settings.link_rate_limit_per_minute {
-        return Err(too_many(
-            (window + Duration::minutes(1) - now).num_seconds().max(1),
-        ));
-    }
-    Ok(())
+    rate_limit::hit(
+        state,
+        &format!("ip:{ip}:links"),
+        Duration::minutes(1),
+        state.settings.link_rate_limit_per_minute,
+        TOO_MANY,
+    )
+    .await
 }
 
-fn too_many(retry_after: i64) -> ApiError {
-    ApiError::TooManyRequests {
-        retry_after,
-        detail: "too many attempts; wait a moment and try again",
-    }
-}
-
-/// Payment attempts per link are counted in 10-minute windows.
-fn attempt_window(now: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
-    now.duration_trunc(Duration::minutes(10))
-        .map_err(|e| ApiError::Internal(e.into()))
-}
+const TOO_MANY: &str = "too many attempts; wait a moment and try again";
 
 /// The link named by `token`, for a caller within the per-IP limit. The
 /// count and the lookup run at once; the limit's refusal comes first.
@@ -567,25 +551,27 @@ pub async fn redeem_token(
                 "accept the terms to pay",
             ));
         }
+        // A link that can no longer be paid says so (and costs no attempt).
+        if let Some(refusal) = refusal(link_state(link.status, link.expires_at, state.clock.now())) {
+            return Err(refusal);
+        }
         // The attempt is counted before anything is charged, in one atomic
         // increment: however many redeems arrive at once, at most
         // LINK_DECLINE_LIMIT of them reach the gateway in a window.
-        let now = state.clock.now();
-        let window = attempt_window(now)?;
-        let bucket = format!("link:{}:attempts", link.id);
-        let (attempts, client) = tokio::join!(
-            state.store.rate_limit_hit(&bucket, window, now),
+        let attempts = format!("link:{}:attempts", link.id);
+        let (attempt, client) = tokio::join!(
+            rate_limit::hit(
+                &state,
+                &attempts,
+                Duration::minutes(10),
+                state.settings.link_decline_limit,
+                TOO_MANY,
+            ),
             state
                 .store
                 .client_with_vehicle(link.client_id, link.vehicle_id)
         );
-        if attempts? > state.settings.link_decline_limit {
-            return Err(too_many(
-                (window + Duration::minutes(10) - state.clock.now())
-                    .num_seconds()
-                    .max(1),
-            ));
-        }
+        attempt?;
         let client = client?.ok_or(CLIENT_NOT_FOUND)?;
         claim(&state, link.id).await?;
         let actor = Actor::Client {

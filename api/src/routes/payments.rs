@@ -2,6 +2,7 @@ use crate::auth::{ClientUser, Staff};
 use crate::domain::{gateway_key, Actor, Cents, Client, Payment, PaymentMethod, PaymentStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::payments::{self, Charge, Source};
+use crate::rate_limit;
 use crate::routes::clients::CLIENT_NOT_FOUND;
 use crate::routes::idempotency::{self, IdempotencyKey};
 use crate::routes::quote::{monitor_days, quote_for, QuoteSummary};
@@ -303,6 +304,7 @@ impl std::fmt::Debug for MakePaymentRequest {
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited: too many payments with new cards (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("client" = []))
 )]
@@ -328,6 +330,17 @@ pub async fn make_payment(
                 "enroll_autopay",
                 "Auto Pay needs a card on file: choose one or save the new card",
             ));
+        }
+        if body.payment_token.is_some() {
+            // Card testing: a stolen list tried one card after another.
+            rate_limit::hit(
+                &state,
+                &format!("client:{}:new-card-attempts", client.id),
+                chrono::Duration::hours(1),
+                state.settings.client_new_card_attempts_per_hour,
+                "too many payments with new cards; wait a while, or pay with a card on file",
+            )
+            .await?;
         }
         let (source, method) = match (&body.card_id, &body.payment_token) {
             (Some(card_id), None) => {
@@ -397,12 +410,21 @@ pub async fn make_payment(
 }
 
 /// Saves a tokenized card at the gateway and on file; the charge then uses it.
+/// At most `CLIENT_CARD_SAVES_PER_DAY` per client per UTC day (429 `rate_limited`).
 pub async fn save_card(
     state: &AppState,
     client: &Client,
     actor: &Actor,
     token: &str,
 ) -> ApiResult<ChargeableCard> {
+    rate_limit::hit(
+        state,
+        &format!("client:{}:card-saves", client.id),
+        chrono::Duration::days(1),
+        state.settings.client_card_saves_per_day,
+        "too many cards saved today; try again tomorrow or call us",
+    )
+    .await?;
     let saved = state
         .gateway
         .save_card(token, &client.id.to_string())

@@ -96,7 +96,12 @@ async fn the_full_flow_sends_opens_pays_and_invoices_once() {
 
 #[tokio::test]
 async fn a_hundred_concurrent_redeems_of_one_link_charge_once() {
-    let app = spawn_app_with(&[("LINK_RATE_LIMIT_PER_MINUTE", "100000")]).await;
+    // Limits high enough that every redeem races for the link's claim.
+    let app = spawn_app_with(&[
+        ("LINK_RATE_LIMIT_PER_MINUTE", "100000"),
+        ("LINK_DECLINE_LIMIT", "100000"),
+    ])
+    .await;
     let staff = app.agent_token().await;
     assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
     let token = app.deliver_link_token().await;
@@ -460,6 +465,21 @@ async fn concurrent_declining_redeems_reach_the_gateway_at_most_the_limit_times(
     let count = |status: u16| answers.iter().filter(|r| r.status == status).count();
     assert_eq!(app.gateway.attempts(), 5, "gateway attempts");
     assert_eq!((count(402), count(429)), (5, 25));
+}
+
+#[tokio::test]
+async fn a_paid_link_answers_link_used_however_often_it_is_tried() {
+    let app = spawn_app_with(&[("LINK_DECLINE_LIMIT", "2")]).await;
+    let staff = app.agent_token().await;
+    send(&app, &staff, "5125550143").await;
+    let token = app.deliver_link_token().await;
+    let paid = redeem(&app, &token, &app.tokenize("4242424242424242").await).await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+    for _ in 0..4 {
+        redeem(&app, &token, &app.tokenize("4242424242424242").await)
+            .await
+            .assert_problem(410, "link_used");
+    }
 }
 
 #[tokio::test]

@@ -748,3 +748,58 @@ async fn card_numbers_cvcs_and_payment_tokens_never_reach_the_logs() {
         "a CVC field reached the logs"
     );
 }
+
+#[tokio::test]
+async fn a_client_cannot_test_cards_through_make_a_payment() {
+    let app = spawn_app_with(&[("CLIENT_NEW_CARD_ATTEMPTS_PER_HOUR", "3")]).await;
+    let client = app.client_token().await;
+    let mut cards = Vec::new();
+    for _ in 0..12 {
+        cards.push(app.tokenize("4000000000000002").await);
+    }
+    app.start_of_window(60);
+    // One after another: concurrent ones would also meet the past-due rule
+    // (one payment at a time may collect it); the counter itself is atomic.
+    let mut answers = Vec::new();
+    for card in &cards {
+        answers.push(
+            app.make_payment(&client, &key(), json!({ "payment_token": card }))
+                .await,
+        );
+    }
+    let count = |status: u16| answers.iter().filter(|r| r.status == status).count();
+    assert_eq!(app.gateway.attempts(), 3, "gateway attempts");
+    assert_eq!((count(402), count(429)), (3, 9));
+    // The card on file still pays.
+    let on_file = app
+        .make_payment(&client, &key(), json!({ "card_id": DANA_VISA }))
+        .await;
+    assert_eq!(on_file.status, 201, "{}", on_file.body);
+}
+
+#[tokio::test]
+async fn a_client_saves_a_bounded_number_of_cards_a_day() {
+    let app = spawn_app_with(&[("CLIENT_CARD_SAVES_PER_DAY", "2")]).await;
+    let client = app.client_token().await;
+    app.start_of_window(24 * 60);
+    for expected in [201, 201, 429] {
+        let card = app.tokenize("4242424242424242").await;
+        let reply = app
+            .post(
+                "/me/cards",
+                Some(&client),
+                &json!({ "payment_token": card }),
+            )
+            .await;
+        assert_eq!(reply.status, expected, "{}", reply.body);
+    }
+    let refused = app
+        .make_payment(
+            &client,
+            &key(),
+            json!({ "payment_token": app.tokenize("4242424242424242").await, "save_card": true }),
+        )
+        .await;
+    refused.assert_problem(429, "rate_limited");
+    assert_eq!(app.gateway.attempts(), 0, "nothing charged");
+}
