@@ -528,7 +528,7 @@ const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "payment_in_progress (another redeem holds the link), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 410, description = "link_expired, link_used or link_revoked", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "terms_not_accepted", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "terms_not_accepted, or location_not_accepting_payments (the location stopped taking payments after the link was sent; nothing was charged)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -573,11 +573,13 @@ pub async fn redeem_token(
         );
         attempt?;
         let client = client?.ok_or(CLIENT_NOT_FOUND)?;
-        claim(&state, link.id).await?;
         let actor = Actor::Client {
             id: client.id,
             name: format!("{} (payment link)", client.first_name),
         };
+        // The location may have stopped taking payments since the link was sent.
+        ensure_accepts_payments(&state, &client, &actor, "Secure payment link payment").await?;
+        claim(&state, link.id).await?;
         let payment = payments::charge(
             &state,
             Charge {

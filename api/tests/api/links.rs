@@ -468,6 +468,26 @@ async fn concurrent_declining_redeems_reach_the_gateway_at_most_the_limit_times(
 }
 
 #[tokio::test]
+async fn a_link_whose_location_stopped_taking_payments_charges_nothing() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    send(&app, &staff, "5125550143").await;
+    let token = app.deliver_link_token().await;
+    let austin = "update locations set accepts_payments = false where name = 'Austin Central'";
+    execute_sql(&app, austin).await;
+    redeem(&app, &token, &app.tokenize("4242424242424242").await)
+        .await
+        .assert_problem(422, "location_not_accepting_payments");
+    assert_eq!(app.gateway.attempts(), 0, "nothing charged");
+    let log = app.client_log(&staff, DANA).await;
+    assert!(
+        log.iter()
+            .any(|m| m.starts_with("Secure payment link payment refused")),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_paid_link_answers_link_used_however_often_it_is_tried() {
     let app = spawn_app_with(&[("LINK_DECLINE_LIMIT", "2")]).await;
     let staff = app.agent_token().await;

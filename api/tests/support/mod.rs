@@ -204,6 +204,30 @@ pub async fn database_text(app: &TestApp) -> String {
     }
 }
 
+/// Runs one SQL statement on the test's database, behind the app's back (for
+/// changes no endpoint makes, such as a location that stops taking payments).
+pub async fn execute_sql(app: &TestApp, sql: &str) {
+    match &app._db {
+        TestDb::Sqlite { path } => {
+            let url = format!("sqlite://{}", path.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url)
+                .await
+                .expect("connect");
+            conn.execute(sql).await.expect(sql);
+        }
+        TestDb::Postgres { admin_url, name } => {
+            let server = admin_url
+                .rsplit_once('/')
+                .map(|(s, _)| s)
+                .unwrap_or_default();
+            let mut conn = PgConnection::connect(&format!("{server}/{name}"))
+                .await
+                .expect("connect");
+            conn.execute(sql).await.expect(sql);
+        }
+    }
+}
+
 /// A database that exists for one test.
 pub(crate) enum TestDb {
     Sqlite { path: std::path::PathBuf },

@@ -2552,7 +2552,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description terms_not_accepted */
+            /** @description terms_not_accepted, or location_not_accepting_payments (the location stopped taking payments after the link was sent; nothing was charged) */
             422: {
                 headers: {
                     [name: string]: unknown;
