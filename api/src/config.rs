@@ -103,6 +103,11 @@ pub struct Settings {
     pub client_new_card_attempts_per_hour: i64,
     /// Cards a client may save per UTC day.
     pub client_card_saves_per_day: i64,
+    /// Country calling codes (digits, without `+`) other than US/Canada whose
+    /// numbers payment links may be texted to; none by default.
+    pub sms_other_country_codes: Vec<String>,
+    /// Payment links one staff member may send per hour.
+    pub link_sends_per_staff_per_hour: i64,
     /// Bearer token `/metrics` asks for; required in production, where the
     /// figures (payments and links by status) are not for the public.
     pub metrics_token: Option<SecretString>,
@@ -399,6 +404,25 @@ impl Settings {
             login_failures_before_lockout: positive("LOGIN_FAILURES_BEFORE_LOCKOUT", 5)?,
             client_new_card_attempts_per_hour: positive("CLIENT_NEW_CARD_ATTEMPTS_PER_HOUR", 10)?,
             client_card_saves_per_day: positive("CLIENT_CARD_SAVES_PER_DAY", 5)?,
+            link_sends_per_staff_per_hour: positive("LINK_SENDS_PER_STAFF_PER_HOUR", 30)?,
+            sms_other_country_codes: match get("SMS_OTHER_COUNTRY_CODES") {
+                None => Vec::new(),
+                Some(v) => {
+                    let codes: Vec<String> = v
+                        .split(',')
+                        .map(|c| c.trim().trim_start_matches('+').to_owned())
+                        .collect();
+                    if codes.iter().any(|c| {
+                        c.is_empty()
+                            || c.len() > 3
+                            || !c.bytes().all(|b| b.is_ascii_digit())
+                            || c.starts_with(['0', '1'])
+                    }) {
+                        return Err(invalid("SMS_OTHER_COUNTRY_CODES", format!("expected calling codes such as 52,44 (not 1, which is always allowed), got {v:?}")));
+                    }
+                    codes
+                }
+            },
             trusted_proxy_hops: match get("TRUSTED_PROXY_HOPS") {
                 None => 0,
                 Some(v) => v.parse::<usize>().ok().filter(|n| *n <= 5).ok_or_else(|| {

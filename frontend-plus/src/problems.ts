@@ -25,6 +25,8 @@ const MESSAGES: Record<string, string> = {
   link_revoked: 'That payment link was cancelled.',
   terms_not_accepted: 'The terms must be accepted first.',
   invalid_phone: 'That phone number is not valid. Use a 10-digit US number, e.g. (512) 555-0143.',
+  phone_not_allowed:
+    'Payment links go to US or Canadian mobile and landline numbers only, not toll-free, premium-rate or other countries.',
   location_not_accepting_payments:
     "This client's location does not accept payments. The client must pay at the location.",
   idempotency_key_required: 'The request was missing its safety key. Reload the page and try again.',

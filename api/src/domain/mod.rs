@@ -7,7 +7,7 @@ pub mod quote;
 
 pub use money::{Cents, TaxRate, CURRENCY};
 pub use monitor_days::MonitorDays;
-pub use phone::{InvalidPhone, PhoneNumber};
+pub use phone::{InvalidPhone, NotTextable, PhoneNumber};
 pub use quote::{Line, LineKind, PricePlan, Quote, QuoteError};
 pub mod client;
 pub use client::{Card, Client, ClientQuoteError, ClientSummary, Location, Vehicle};

@@ -12,7 +12,47 @@ pub struct PhoneNumber(String);
 #[error("not a valid phone number: use a 10-digit US number or +country code and number")]
 pub struct InvalidPhone;
 
+/// Why a valid number is not one we text (premium-rate, toll-free, service
+/// codes, or a country not configured).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("payment links go to US and Canadian mobile or landline numbers only; not premium-rate, toll-free or service numbers")]
+pub struct NotTextable;
+
+/// North American area codes that are not geographic: toll-free, premium-rate
+/// (900), personal and machine services (500s, 533/544/566/577/588), 600
+/// (Canadian services), 700, 710 (US government) and the N11 service codes.
+/// Source: NANPA, "Area Codes by Type"; 555-01XX fictional numbers are geographic.
+const NON_GEOGRAPHIC_AREA_CODES: [&str; 24] = [
+    "800", "833", "844", "855", "866", "877", "888", "900", "500", "521", "522", "523", "524",
+    "525", "533", "544", "566", "577", "588", "600", "700", "710", "456", "880",
+];
+
 impl PhoneNumber {
+    /// Whether a payment link may be texted here: a geographic US or Canadian
+    /// number, or a number under one of `other_country_codes` (E.164 calling
+    /// codes without `+`, from `SMS_OTHER_COUNTRY_CODES`).
+    pub fn check_textable(&self, other_country_codes: &[String]) -> Result<(), NotTextable> {
+        if let Some(national) = self.0.strip_prefix("+1") {
+            let (area, exchange) = (&national[..3], &national[3..6]);
+            let n11 = area.ends_with("11");
+            // Exchange 976 is premium-rate in every area code.
+            return if n11 || exchange == "976" || NON_GEOGRAPHIC_AREA_CODES.contains(&area) {
+                Err(NotTextable)
+            } else {
+                Ok(())
+            };
+        }
+        let digits = &self.0[1..];
+        if other_country_codes
+            .iter()
+            .any(|code| !code.is_empty() && digits.starts_with(code.as_str()))
+        {
+            Ok(())
+        } else {
+            Err(NotTextable)
+        }
+    }
+
     pub fn parse(input: &str) -> Result<PhoneNumber, InvalidPhone> {
         let trimmed = input.trim();
         let international = trimmed.starts_with('+');
@@ -74,6 +114,30 @@ impl fmt::Display for PhoneNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_go_to_geographic_north_american_numbers_and_configured_countries_only() {
+        let textable = |n: &str, others: &[&str]| {
+            let others: Vec<String> = others.iter().map(|s| s.to_string()).collect();
+            PhoneNumber::parse(n).unwrap().check_textable(&others)
+        };
+        for ok in ["5125550143", "+1 (416) 555-0199", "+1 915 555 0100"] {
+            assert_eq!(textable(ok, &[]), Ok(()), "{ok}");
+        }
+        for premium in [
+            "+1 900 555 0100",
+            "8005550100",
+            "+1 888 555 0100",
+            "+1 411 555 0100",
+            "+1 512 976 0100",
+        ] {
+            assert_eq!(textable(premium, &[]), Err(NotTextable), "{premium}");
+        }
+        assert_eq!(textable("+882 1234 5678", &[]), Err(NotTextable));
+        assert_eq!(textable("+52 55 1234 5678", &[]), Err(NotTextable));
+        assert_eq!(textable("+52 55 1234 5678", &["52"]), Ok(()));
+        assert_eq!(textable("+882 1234 5678", &["52"]), Err(NotTextable));
+    }
 
     #[test]
     fn us_numbers_are_accepted_with_or_without_country_code_and_punctuation() {

@@ -94,6 +94,26 @@ pub struct SendLinkRequest {
     pub phone: String,
 }
 
+/// Where a link may go, and whether this staff member may send one now:
+/// a number we text (`422 invalid_phone`, `422 phone_not_allowed`), within
+/// `LINK_SENDS_PER_STAFF_PER_HOUR` (`429 rate_limited`; counts this send).
+async fn destination(state: &AppState, staff: &Staff, phone: &str) -> ApiResult<PhoneNumber> {
+    let phone = PhoneNumber::parse(phone)
+        .map_err(|e| ApiError::validation("invalid_phone", "phone", e.to_string()))?;
+    phone
+        .check_textable(&state.settings.sms_other_country_codes)
+        .map_err(|e| ApiError::validation("phone_not_allowed", "phone", e.to_string()))?;
+    rate_limit::hit(
+        state,
+        &format!("staff:{}:link-sends", staff.id),
+        Duration::hours(1),
+        state.settings.link_sends_per_staff_per_hour,
+        "too many payment links sent this hour; wait a while or ask a supervisor",
+    )
+    .await?;
+    Ok(phone)
+}
+
 /// Quotes, creates the link, queues its SMS and logs it, all in one transaction.
 async fn send(
     state: &AppState,
@@ -101,10 +121,8 @@ async fn send(
     client_id: Uuid,
     vehicle_id: Uuid,
     days: i64,
-    phone: &str,
+    phone: PhoneNumber,
 ) -> ApiResult<LinkView> {
-    let phone = PhoneNumber::parse(phone)
-        .map_err(|e| ApiError::validation("invalid_phone", "phone", e.to_string()))?;
     let days = monitor_days(days)?;
     let (client, summary) = quote_for(state, client_id, vehicle_id, days).await?;
     let actor = staff.actor();
@@ -164,7 +182,8 @@ async fn send(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "invalid_phone, location_not_accepting_payments, …", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid_phone, phone_not_allowed, location_not_accepting_payments, …", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited: LINK_SENDS_PER_STAFF_PER_HOUR reached (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("staff" = []))
 )]
@@ -183,13 +202,14 @@ pub async fn send_link(
         "send_link",
         &*body,
         || async {
+            let phone = destination(&state, &staff, &body.phone).await?;
             let link = send(
                 &state,
                 &staff,
                 body.client_id,
                 body.vehicle_id,
                 body.monitor_days,
-                &body.phone,
+                phone,
             )
             .await?;
             json(StatusCode::CREATED, &link)
@@ -218,7 +238,8 @@ pub struct ResendRequest {
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already paid or being paid", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid_phone, phone_not_allowed, …", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited: LINK_SENDS_PER_STAFF_PER_HOUR reached (Retry-After); the old link is left as it was", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("staff" = []))
 )]
@@ -240,15 +261,17 @@ pub async fn resend_link(
         &(link_id, &*body),
         || async {
             let old = state.store.link(link_id).await?.ok_or(LINK_NOT_FOUND)?;
+            // Checked before the old link is revoked, so a refusal leaves it payable.
+            let phone = body.phone.as_deref().unwrap_or(&old.phone);
+            let phone = destination(&state, &staff, phone).await?;
             revoke(&state, &staff, &old).await?;
-            let phone = body.phone.clone().unwrap_or_else(|| old.phone.clone());
             let link = send(
                 &state,
                 &staff,
                 old.client_id,
                 old.vehicle_id,
                 old.quote.monitor_days.days(),
-                &phone,
+                phone,
             )
             .await?;
             json(StatusCode::CREATED, &link)

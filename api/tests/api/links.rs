@@ -232,7 +232,11 @@ async fn revoked_and_resent_links() {
 
 #[tokio::test]
 async fn a_link_resent_while_it_is_being_paid_is_paid_or_replaced_never_both() {
-    let app = spawn_app_with(&[("LINK_RATE_LIMIT_PER_MINUTE", "1000")]).await;
+    let app = spawn_app_with(&[
+        ("LINK_RATE_LIMIT_PER_MINUTE", "1000"),
+        ("LINK_SENDS_PER_STAFF_PER_HOUR", "1000"),
+    ])
+    .await;
     let staff = app.agent_token().await;
     let mut outcomes = std::collections::BTreeMap::new();
     for _ in 0..30 {
@@ -399,6 +403,56 @@ async fn bad_phone_numbers_are_refused() {
             .assert_problem(422, "invalid_phone");
     }
     assert_eq!(send(&app, &staff, "+1 (512) 555-0143").await.status, 201);
+}
+
+#[tokio::test]
+async fn links_are_not_texted_to_premium_or_foreign_numbers() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    for phone in [
+        "+1 900 555 0100",
+        "(800) 555-0100",
+        "+882 1234 5678",
+        "+44 20 7946 0958",
+    ] {
+        send(&app, &staff, phone)
+            .await
+            .assert_problem(422, "phone_not_allowed");
+    }
+    assert_eq!(app.drain_outbox().await, 0, "no SMS queued");
+    let abroad = spawn_app_with(&[("SMS_OTHER_COUNTRY_CODES", "44")]).await;
+    let staff = abroad.agent_token().await;
+    assert_eq!(send(&abroad, &staff, "+44 20 7946 0958").await.status, 201);
+}
+
+#[tokio::test]
+async fn a_staff_member_sends_a_bounded_number_of_links_an_hour() {
+    let app = spawn_app_with(&[("LINK_SENDS_PER_STAFF_PER_HOUR", "2")]).await;
+    let staff = app.agent_token().await;
+    app.start_of_window(60);
+    let first = send(&app, &staff, "5125550143").await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let first_token = app.deliver_link_token().await;
+    assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
+    let refused = send(&app, &staff, "5125550143").await;
+    refused.assert_problem(429, "rate_limited");
+    // A resend refused by the limit leaves the link it would replace payable.
+    let resend = app
+        .post_idempotent(
+            &format!(
+                "/payment-links/{}/resend",
+                first.body["id"].as_str().unwrap()
+            ),
+            Some(&staff),
+            &key(),
+            &json!({}),
+        )
+        .await;
+    resend.assert_problem(429, "rate_limited");
+    let link = app
+        .get(&format!("/api/v1/payment-links/{first_token}"), None)
+        .await;
+    assert_eq!(link.status, 200, "{}", link.body);
 }
 
 #[tokio::test]

@@ -2259,8 +2259,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description invalid_phone, location_not_accepting_payments, … */
+            /** @description invalid_phone, phone_not_allowed, location_not_accepting_payments, … */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: LINK_SENDS_PER_STAFF_PER_HOUR reached (Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2350,7 +2359,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description invalid_phone, phone_not_allowed, … */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: LINK_SENDS_PER_STAFF_PER_HOUR reached (Retry-After); the old link is left as it was */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
