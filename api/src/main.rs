@@ -140,7 +140,7 @@ async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
     spawn_reconciler(app.state());
     sms::outbox::spawn_worker(app.state());
     tracing::info!(api = %format!("{base}/api/v1"), docs = %format!("{base}/docs"), "payments API listening on port {}", app.port());
-    tracing::info!("demo logins: staff agent@example.com / agent-demo-1, admin@example.com / admin-demo-1; client client@example.com / client-demo-1");
+    tracing::info!("demo logins: staff agent@example.com / agent-demo-1, supervisor@example.com / supervisor-demo-1, admin@example.com / admin-demo-1; client client@example.com / client-demo-1");
     app.run_until_stopped().await?;
     Ok(())
 }

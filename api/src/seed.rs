@@ -28,6 +28,7 @@ pub const DANA_VISA: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000
 pub const MORGAN_MASTERCARD: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0302);
 pub const AGENT: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0401);
 pub const ADMIN: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0402);
+pub const SUPERVISOR: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0403);
 
 /// A demo login: e-mail and password (the README lists them).
 pub struct DemoLogin {
@@ -39,6 +40,11 @@ pub struct DemoLogin {
 pub const AGENT_LOGIN: DemoLogin = DemoLogin {
     email: "agent@example.com",
     password: "agent-demo-1",
+};
+/// Sam Supervisor, staff role `supervisor` (PLUS Web).
+pub const SUPERVISOR_LOGIN: DemoLogin = DemoLogin {
+    email: "supervisor@example.com",
+    password: "supervisor-demo-1",
 };
 /// Avery Admin, staff role `admin` (PLUS Web).
 pub const ADMIN_LOGIN: DemoLogin = DemoLogin {
@@ -303,6 +309,13 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 name: "Alex Agent".into(),
                 role: "agent".into(),
                 password_hash: password::hash(AGENT_LOGIN.password),
+            },
+            NewStaff {
+                id: SUPERVISOR,
+                email: SUPERVISOR_LOGIN.email.into(),
+                name: "Sam Supervisor".into(),
+                role: "supervisor".into(),
+                password_hash: password::hash(SUPERVISOR_LOGIN.password),
             },
             NewStaff {
                 id: ADMIN,

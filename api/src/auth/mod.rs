@@ -3,9 +3,11 @@
 
 pub mod jwt;
 pub mod password;
+pub mod roles;
 pub mod throttle;
 
 pub use jwt::{Audience, Claims, JwtKeys};
+pub use roles::{permits, Can, Permission};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -48,17 +50,14 @@ fn claims(req: &HttpRequest, audience: Audience) -> Result<Claims, ApiError> {
         ))
 }
 
-impl FromRequest for Staff {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(claims(req, Audience::Plus).map(|c| Staff {
-            id: c.sub,
-            name: c.name,
-            role: c.role.unwrap_or_default(),
-        }))
-    }
+/// The staff member signed in on `req`. Not an extractor on its own: staff
+/// handlers take [`Can`], which also checks the role.
+fn staff(req: &HttpRequest) -> Result<Staff, ApiError> {
+    claims(req, Audience::Plus).map(|c| Staff {
+        id: c.sub,
+        name: c.name,
+        role: c.role.unwrap_or_default(),
+    })
 }
 
 impl FromRequest for ClientUser {
@@ -103,7 +102,7 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        if let Ok(staff) = Staff::from_request(req, payload).into_inner() {
+        if let Ok(staff) = staff(req) {
             return ready(Ok(Caller::Staff(staff)));
         }
         ready(

@@ -1,4 +1,4 @@
-use crate::auth::Staff;
+use crate::auth::{permits, Can};
 use crate::domain::{Client, ClientSummary};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -33,7 +33,7 @@ pub struct SearchQuery {
 #[get("/clients")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn search_clients(
-    staff: Staff,
+    Can(staff, _): Can<permits::ReadClients>,
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
 ) -> ApiResult<web::Json<Vec<ClientSummary>>> {
@@ -62,7 +62,7 @@ pub async fn search_clients(
 #[get("/clients/{client_id}")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn get_client(
-    staff: Staff,
+    Can(staff, _): Can<permits::ReadClients>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Client>> {

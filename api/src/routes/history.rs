@@ -1,4 +1,4 @@
-use crate::auth::{ClientUser, Staff};
+use crate::auth::{permits, Can, ClientUser};
 use crate::domain::{Cents, Invoice, InvoiceAmounts, LogEntry, Payment};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::clients::CLIENT_NOT_FOUND;
@@ -38,7 +38,7 @@ pub struct AccountHistory {
 #[get("/clients/{client_id}/account-history")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn account_history(
-    staff: Staff,
+    Can(staff, _): Can<permits::ReadClients>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<AccountHistory>> {
@@ -86,7 +86,7 @@ pub struct NewInvoiceRequest {
 #[post("/clients/{client_id}/invoices")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn add_invoice(
-    staff: Staff,
+    Can(staff, _): Can<permits::AddInvoices>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     key: IdempotencyKey,
@@ -161,7 +161,7 @@ pub async fn add_invoice(
 #[get("/clients/{client_id}/log")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn client_log(
-    staff: Staff,
+    Can(staff, _): Can<permits::ReadClients>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<LogEntry>>> {

@@ -1,7 +1,7 @@
 //! Secure payment links: staff send one by SMS; the payer opens and pays it
 //! with nothing but the token from the link.
 
-use crate::auth::Staff;
+use crate::auth::{permits, Can, Staff};
 use crate::domain::{
     display_status, gateway_key, link_state, sms_body, Actor, Cents, Line, LinkDisplayStatus,
     LinkState, LinkStatus, LinkToken, PaymentLink, PaymentMethod, PhoneNumber,
@@ -190,7 +190,7 @@ async fn send(
 #[post("/payment-links")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn send_link(
-    staff: Staff,
+    Can(staff, _): Can<permits::SendLinks>,
     state: web::Data<AppState>,
     key: IdempotencyKey,
     body: web::Json<SendLinkRequest>,
@@ -246,7 +246,7 @@ pub struct ResendRequest {
 #[post("/payment-links/{link_id}/resend")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn resend_link(
-    staff: Staff,
+    Can(staff, _): Can<permits::SendLinks>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     key: IdempotencyKey,
@@ -338,7 +338,7 @@ async fn revoke(state: &AppState, staff: &Staff, link: &PaymentLink) -> ApiResul
 #[post("/payment-links/{link_id}/revoke")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn revoke_link(
-    staff: Staff,
+    Can(staff, _): Can<permits::SendLinks>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<LinkView>> {
@@ -366,7 +366,7 @@ pub async fn revoke_link(
 #[get("/clients/{client_id}/payment-links")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn client_links(
-    staff: Staff,
+    Can(staff, _): Can<permits::ReadClients>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<LinkView>>> {

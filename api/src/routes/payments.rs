@@ -1,4 +1,4 @@
-use crate::auth::{ClientUser, Staff};
+use crate::auth::{permits, Can, ClientUser};
 use crate::domain::{gateway_key, Actor, Cents, Client, Payment, PaymentMethod, PaymentStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::payments::{self, Charge, Source};
@@ -155,7 +155,7 @@ pub struct NextPayment {
 #[get("/clients/{client_id}/next-payment")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn next_payment(
-    staff: Staff,
+    Can(staff, _): Can<permits::ReadClients>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<NextPayment>> {
@@ -211,7 +211,7 @@ pub struct TakePaymentRequest {
 #[post("/clients/{client_id}/payments")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn take_payment(
-    staff: Staff,
+    Can(staff, _): Can<permits::TakePayments>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     key: IdempotencyKey,

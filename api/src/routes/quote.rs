@@ -1,4 +1,4 @@
-use crate::auth::Caller;
+use crate::auth::{Caller, Permission};
 use crate::domain::{Client, ClientQuoteError, MonitorDays, Quote, QuoteError};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::clients::CLIENT_NOT_FOUND;
@@ -106,12 +106,14 @@ pub async fn quote_summary(
     body: web::Json<QuoteRequest>,
 ) -> ApiResult<web::Json<QuoteSummary>> {
     let days = monitor_days(body.monitor_days)?;
-    if let Caller::Client(me) = &caller {
-        if me.client_id != body.client_id {
+    match &caller {
+        Caller::Staff(staff) => staff.require(Permission::ReadClients)?,
+        Caller::Client(me) if me.client_id != body.client_id => {
             return Err(ApiError::Forbidden(
                 "you can only see quotes for your own vehicles",
             ));
         }
+        Caller::Client(_) => {}
     }
     let client = state
         .store

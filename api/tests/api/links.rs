@@ -295,8 +295,9 @@ async fn paying_a_link_pays_off_the_invoices_it_was_sent_for_and_not_one_added_s
     let token = app.deliver_link_token().await;
     let body = json!({ "vehicle_id": DANA_F150, "monitor_days": 14 });
     let path = format!("/clients/{DANA}/invoices");
+    let supervisor = app.staff_token(&SUPERVISOR_LOGIN).await;
     let added = app
-        .post_idempotent(&path, Some(&staff), &key(), &body)
+        .post_idempotent(&path, Some(&supervisor), &key(), &body)
         .await;
     assert_eq!(added.status, 201, "{}", added.body);
     let paid = redeem(&app, &token, &app.tokenize("4242424242424242").await).await;

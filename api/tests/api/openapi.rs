@@ -56,7 +56,7 @@ fn assert_documented(spec: &serde_json::Value, method: &str, path: &str, status:
 #[tokio::test]
 async fn every_json_body_operation_documents_the_problems_of_an_unreadable_body() {
     let app = spawn_app().await;
-    let staff = app.agent_token().await;
+    let staff = app.staff_token(&ADMIN_LOGIN).await;
     let client = app.client_token().await;
     let spec = spec();
     let too_large = format!(r#"{{"padding":"{}"}}"#, "x".repeat(100_000));

@@ -455,11 +455,12 @@ async fn a_client_cannot_read_or_charge_another_clients_things() {
         .take_payment_for(&staff, &key(), RILEY, RILEY_WRANGLER, 14, Uuid::nil())
         .await;
     paid.assert_problem(404, "card_not_found");
-    // An invoice of Morgan's, made by staff.
+    // An invoice of Morgan's, made by a supervisor.
+    let supervisor = app.staff_token(&SUPERVISOR_LOGIN).await;
     let invoice = app
         .post_idempotent(
             &format!("/clients/{MORGAN}/invoices"),
-            Some(&staff),
+            Some(&supervisor),
             &key(),
             &json!({ "vehicle_id": MORGAN_OUTBACK, "monitor_days": 14 }),
         )
@@ -503,7 +504,7 @@ async fn a_changed_total_is_refused_before_charging() {
 #[tokio::test]
 async fn an_added_invoice_raises_the_past_due_balance() {
     let app = spawn_app().await;
-    let token = app.agent_token().await;
+    let token = app.staff_token(&SUPERVISOR_LOGIN).await;
     let reply = app
         .post_idempotent(
             &format!("/clients/{RILEY}/invoices"),
@@ -522,7 +523,7 @@ async fn an_added_invoice_raises_the_past_due_balance() {
     );
     let history = app.account_history(&token, RILEY).await;
     assert_eq!(history["past_due_cents"], 5_304);
-    assert!(app.client_log(&token, RILEY).await[0].contains("added by Alex Agent"));
+    assert!(app.client_log(&token, RILEY).await[0].contains("added by Sam Supervisor"));
     let quote = app.quote(&token, RILEY, RILEY_WRANGLER, 14).await;
     assert_eq!(quote.body["total_due_cents"], 5_304 * 2);
 }

@@ -614,6 +614,11 @@ impl TestApp {
         .await
     }
 
+    /// A token for a demo staff login.
+    pub async fn staff_token(&self, login: &DemoLogin) -> String {
+        self.token("staff", login).await
+    }
+
     async fn token(&self, who: &str, login: &DemoLogin) -> String {
         let reply = self.login(who, login.email, login.password).await;
         assert_eq!(reply.status, 200, "{} login: {}", who, reply.body);

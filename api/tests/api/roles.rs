@@ -1,0 +1,197 @@
+//! Every staff operation of the spec, tried with every staff role: the
+//! permission matrix of `api/src/auth/roles.rs`, seen from outside.
+
+use crate::support::*;
+use serde_json::{json, Value};
+
+/// A staff operation: its operationId, how to call it, and the roles allowed.
+struct Operation {
+    id: &'static str,
+    method: &'static str,
+    path: String,
+    body: Option<Value>,
+    allowed: &'static [&'static str],
+}
+
+const EVERYONE: &[&str] = &["agent", "supervisor", "admin"];
+const SUPERVISORS: &[&str] = &["supervisor", "admin"];
+
+fn operations(link_id: &str) -> Vec<Operation> {
+    let op = |id, method, path: String, body: Option<Value>, allowed| Operation {
+        id,
+        method,
+        path,
+        body,
+        allowed,
+    };
+    let quote = json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14 });
+    vec![
+        op(
+            "search_clients",
+            "GET",
+            "/clients?q=dana".into(),
+            None,
+            EVERYONE,
+        ),
+        op(
+            "get_client",
+            "GET",
+            format!("/clients/{DANA}"),
+            None,
+            EVERYONE,
+        ),
+        op(
+            "account_history",
+            "GET",
+            format!("/clients/{DANA}/account-history"),
+            None,
+            EVERYONE,
+        ),
+        op(
+            "client_log",
+            "GET",
+            format!("/clients/{DANA}/log"),
+            None,
+            EVERYONE,
+        ),
+        op(
+            "next_payment",
+            "GET",
+            format!("/clients/{DANA}/next-payment"),
+            None,
+            EVERYONE,
+        ),
+        op(
+            "client_links",
+            "GET",
+            format!("/clients/{DANA}/payment-links"),
+            None,
+            EVERYONE,
+        ),
+        op(
+            "quote_summary",
+            "POST",
+            "/quote-summary".into(),
+            Some(quote),
+            EVERYONE,
+        ),
+        op(
+            "send_link",
+            "POST",
+            "/payment-links".into(),
+            Some(
+                json!({ "client_id": RILEY, "vehicle_id": RILEY_WRANGLER, "monitor_days": 14, "phone": "5125550143" }),
+            ),
+            EVERYONE,
+        ),
+        op(
+            "resend_link",
+            "POST",
+            format!("/payment-links/{link_id}/resend"),
+            Some(json!({})),
+            EVERYONE,
+        ),
+        op(
+            "revoke_link",
+            "POST",
+            format!("/payment-links/{link_id}/revoke"),
+            Some(json!({})),
+            EVERYONE,
+        ),
+        op(
+            "take_payment",
+            "POST",
+            format!("/clients/{RILEY}/payments"),
+            Some(json!({ "vehicle_id": RILEY_WRANGLER, "monitor_days": 14, "card_id": DANA_VISA })),
+            EVERYONE,
+        ),
+        op(
+            "add_invoice",
+            "POST",
+            format!("/clients/{DANA}/invoices"),
+            Some(json!({ "vehicle_id": DANA_F150, "monitor_days": 14 })),
+            SUPERVISORS,
+        ),
+    ]
+}
+
+/// The operationIds the committed spec marks as staff-only or staff-and-client.
+fn staff_operations_in_the_spec() -> Vec<String> {
+    let spec: Value =
+        serde_json::from_str(payments_api::openapi::spec_json().as_str()).expect("the spec");
+    let mut ids = Vec::new();
+    let objects = |v: &Value| v.as_object().cloned().unwrap_or_default();
+    for operations in objects(&spec["paths"]).values() {
+        for operation in objects(operations).values() {
+            let staff = operation["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.get("staff").is_some()));
+            if staff {
+                ids.push(
+                    operation["operationId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn every_staff_operation_is_allowed_exactly_to_the_roles_of_the_matrix() {
+    let app = spawn_app().await;
+    let tokens = [
+        ("agent", app.staff_token(&AGENT_LOGIN).await),
+        ("supervisor", app.staff_token(&SUPERVISOR_LOGIN).await),
+        ("admin", app.staff_token(&ADMIN_LOGIN).await),
+    ];
+    let sent = app
+        .post_idempotent(
+            "/payment-links",
+            Some(&tokens[2].1),
+            &key(),
+            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" }),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let operations = operations(sent.body["id"].as_str().unwrap());
+
+    let mut covered: Vec<String> = operations.iter().map(|o| o.id.to_owned()).collect();
+    covered.sort();
+    assert_eq!(
+        covered,
+        staff_operations_in_the_spec(),
+        "a staff operation without its row here"
+    );
+
+    for operation in &operations {
+        for (role, token) in &tokens {
+            let mut call = app
+                .call(operation.method, &operation.path)
+                .token(Some(token))
+                .key(&key());
+            if let Some(body) = &operation.body {
+                call = call.json(body);
+            }
+            let reply = call.send().await;
+            if operation.allowed.contains(role) {
+                assert_ne!(
+                    reply.status, 403,
+                    "{} as {role}: {}",
+                    operation.id, reply.body
+                );
+                assert!(
+                    reply.status < 500,
+                    "{} as {role}: {}",
+                    operation.id,
+                    reply.body
+                );
+            } else {
+                reply.assert_problem(403, "forbidden");
+            }
+        }
+    }
+}
