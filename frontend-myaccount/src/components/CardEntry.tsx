@@ -30,10 +30,21 @@ interface Props {
  * e.g. after a decline.
  */
 export function CardEntry({ gateway, publishableKey, onChange }: Props) {
-  return gateway === 'stripe' && publishableKey ? (
-    <StripeCard publishableKey={publishableKey} onChange={onChange} />
-  ) : (
-    <SandboxCard onChange={onChange} />
+  if (gateway === 'stripe' && publishableKey) return <StripeCard publishableKey={publishableKey} onChange={onChange} />;
+  // Typed card fields post to the sandbox only: with any other gateway a card number must never be typed here.
+  if (gateway === 'sandbox') return <SandboxCard onChange={onChange} />;
+  return <CardsUnavailable onChange={onChange} />;
+}
+
+/** A gateway whose card fields cannot load here (e.g. Stripe without its publishable key): no fields at all. */
+function CardsUnavailable({ onChange }: { onChange: Props['onChange'] }) {
+  useEffect(() => {
+    onChange({ valid: false, tokenize: () => Promise.reject(new Error('card entry is not available')) });
+  }, [onChange]);
+  return (
+    <p class="problem" role="alert">
+      Card payments are not available right now. Please call us to pay.
+    </p>
   );
 }
 
