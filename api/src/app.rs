@@ -10,7 +10,7 @@ use crate::routes;
 use crate::sms::{ConsoleSender, SmsSender, TwilioSender};
 use crate::state::AppState;
 use crate::store::{self, Store};
-use crate::{metrics, security, seed, telemetry};
+use crate::{metrics, security, seed, telemetry, text_input};
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::dev::Service;
@@ -140,6 +140,7 @@ impl Application {
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(middleware::from_fn(text_input::refuse_control_characters))
                 .wrap_fn({
                     // Per request: metrics by route pattern, security headers, request id.
                     let state = state.clone();

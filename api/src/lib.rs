@@ -20,3 +20,4 @@ pub mod sms;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod text_input;

@@ -77,3 +77,37 @@ async fn a_search_without_its_query_is_a_400_problem() {
         .await
         .assert_problem(400, "invalid_query");
 }
+
+#[tokio::test]
+async fn control_characters_in_any_text_are_a_422_on_both_stores() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    // A NUL in a search matched every client on SQLite and was a 500 on PostgreSQL.
+    for query in ["da%00na", "dana%0A", "%7F"] {
+        let reply = app
+            .get(&format!("/api/v1/clients?q={query}"), Some(&staff))
+            .await;
+        reply.assert_problem(422, "validation_failed");
+    }
+    let body = serde_json::json!({
+        "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "512555\u{0}0143"
+    });
+    let reply = app
+        .post_idempotent("/payment-links", Some(&staff), &key(), &body)
+        .await;
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(reply.body["errors"][0]["field"], "body");
+    let login = app
+        .post(
+            "/auth/client/login",
+            None,
+            &serde_json::json!({ "email": "client@example.com\u{1b}", "password": "x" }),
+        )
+        .await;
+    login.assert_problem(422, "validation_failed");
+    // Text without control characters, accents included, still works.
+    let found = app
+        .get("/api/v1/clients?q=Dana%20Whitfield", Some(&staff))
+        .await;
+    assert_eq!(found.status, 200, "{}", found.body);
+}
