@@ -14,7 +14,10 @@ RUN npm run build
 
 FROM nginxinc/nginx-unprivileged:1.27-alpine
 ARG APP_PATH
+# The other app's sign-in path prefix, refused on this origin (404).
+ARG SIGN_IN_ELSEWHERE
 ENV APP_PATH=${APP_PATH} \
+    SIGN_IN_ELSEWHERE=${SIGN_IN_ELSEWHERE} \
     API_UPSTREAM=api:8080
 COPY deploy/nginx/security-headers.conf /etc/nginx/snippets/security-headers.conf
 COPY deploy/nginx/spa.conf.template /etc/nginx/templates/default.conf.template
