@@ -89,6 +89,9 @@ pub fn sms_sender(settings: &SmsSettings) -> Arc<dyn SmsSender> {
     }
 }
 
+/// The largest JSON request body read, in bytes (larger: 413 payload_too_large).
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
 /// How long we wait for the gateway before treating the outcome as unknown.
 const GATEWAY_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long we wait for the SMS provider before retrying later.
@@ -190,7 +193,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(
                     web::JsonConfig::default()
-                        .limit(64 * 1024)
+                        .limit(JSON_BODY_LIMIT)
                         .error_handler(error::json_error),
                 )
                 .app_data(web::PathConfig::default().error_handler(error::path_error))

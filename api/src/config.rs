@@ -397,9 +397,9 @@ impl Settings {
             outbox_poll_interval_ms: positive("OUTBOX_POLL_INTERVAL_MS", 1000)?,
             login_verifications_at_once: usize::try_from(positive(
                 "LOGIN_VERIFICATIONS_AT_ONCE",
-                4,
+                2,
             )?)
-            .unwrap_or(4),
+            .unwrap_or(2),
             login_attempts_per_ip_per_minute: positive("LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", 30)?,
             login_failures_before_lockout: positive("LOGIN_FAILURES_BEFORE_LOCKOUT", 5)?,
             client_new_card_attempts_per_hour: positive("CLIENT_NEW_CARD_ATTEMPTS_PER_HOUR", 10)?,

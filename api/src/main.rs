@@ -3,6 +3,7 @@ use clap::{Parser, Subcommand};
 use payments_api::app::{open_store, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{AppEnv, Settings};
+use payments_api::seed::{ADMIN_LOGIN, AGENT_LOGIN, CLIENT_LOGIN, SUPERVISOR_LOGIN};
 use payments_api::state::AppState;
 use payments_api::{autopay, openapi, payments, seed, sms, store, telemetry};
 use std::sync::Arc;
@@ -134,13 +135,19 @@ async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
         .await
         .context("cannot open the database")?;
     let base = settings.public_base_url.clone();
+    let demo = settings.seed_demo_on_empty;
     let adapters = Adapters::from_settings(&settings);
     let app =
         Application::build(settings, store, clock, adapters).context("cannot start the server")?;
     spawn_reconciler(app.state());
     sms::outbox::spawn_worker(app.state());
     tracing::info!(api = %format!("{base}/api/v1"), docs = %format!("{base}/docs"), "payments API listening on port {}", app.port());
-    tracing::info!("demo logins: staff agent@example.com / agent-demo-1, supervisor@example.com / supervisor-demo-1, admin@example.com / admin-demo-1; client client@example.com / client-demo-1");
+    if demo {
+        let logins = [AGENT_LOGIN, SUPERVISOR_LOGIN, ADMIN_LOGIN, CLIENT_LOGIN]
+            .map(|l| format!("{} / {}", l.email, l.password))
+            .join(", ");
+        tracing::info!("demo logins (README): {logins}");
+    }
     app.run_until_stopped().await?;
     Ok(())
 }

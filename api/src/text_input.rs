@@ -1,4 +1,4 @@
-//! Control characters (U+0000–U+001F, U+007F) are refused in every text a
+//! Control characters (U+0000–U+001F, U+007F) are refused in the text a
 //! request carries — its query string and the strings of its JSON body —
 //! before any handler or database sees them, with `422 validation_failed`.
 //! PostgreSQL refuses NUL in text (a 500), SQLite's `LIKE` stops at it (a
@@ -6,7 +6,7 @@
 //! number or a search. Provider webhooks are exempt: their bodies are theirs.
 
 use crate::error::{ApiError, FieldError};
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
@@ -14,8 +14,7 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::HttpMessage;
 use futures_util::StreamExt;
 
-/// The largest body inspected: the JSON extractor's own limit refuses more.
-const BODY_LIMIT: usize = 64 * 1024;
+use crate::app::JSON_BODY_LIMIT as BODY_LIMIT;
 
 fn is_control(c: char) -> bool {
     c.is_ascii_control()
@@ -71,18 +70,17 @@ fn query_has_control(query: &str) -> bool {
 }
 
 /// The middleware (`actix_web::middleware::from_fn`).
-pub async fn refuse_control_characters(
+pub async fn refuse_control_characters<B: MessageBody + 'static>(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     if query_has_control(req.query_string()) {
-        return Err(refused("query"));
+        return Ok(refuse(req, "query"));
     }
-    let json = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    // Every type the JSON extractor reads: application/json and any +json.
+    let json = req.mime_type().ok().flatten().is_some_and(|mime| {
+        mime.subtype() == actix_web::mime::JSON || mime.suffix() == Some(actix_web::mime::JSON)
+    });
     if json && !req.path().starts_with("/api/v1/webhooks/") {
         let mut payload = req.take_payload();
         let mut body = BytesMut::new();
@@ -97,13 +95,21 @@ pub async fn refuse_control_characters(
         if body.len() <= BODY_LIMIT {
             if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
                 if json_has_control(&value) {
-                    return Err(refused("body"));
+                    return Ok(refuse(req, "body"));
                 }
             }
         }
         req.set_payload(actix_web::dev::Payload::from(body));
     }
-    next.call(req).await
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+/// The refusal as a response, so the outer middleware (security headers,
+/// request id, metrics) handle it like any other answer.
+fn refuse<B>(req: ServiceRequest, field: &str) -> ServiceResponse<EitherBody<B>> {
+    req.error_response(refused(field)).map_into_right_body()
 }
 
 #[cfg(test)]

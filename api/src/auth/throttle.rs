@@ -18,8 +18,13 @@
 //!   from everywhere by guessing wrong on purpose.
 //! - **Per account, from everywhere.** [`ACCOUNT_FAILURES_PER_LOCKOUT`] times
 //!   that many wrong passwords for one e-mail in the window, from any number of
-//!   addresses, slow a distributed guesser the same way; a real user's own
-//!   mistakes never come near it.
+//!   addresses, lock the account's sign-in for the window, except from an
+//!   address that signed in to it successfully in the last
+//!   [`KNOWN_ADDRESS_DAYS`] days: a distributed guesser is slowed, and the owner
+//!   keeps signing in from where they usually do.
+//! - Attempts are counted atomically *before* the password is checked, and
+//!   failures are attempts minus successes, so a burst of concurrent guesses
+//!   gets no more tries than the same guesses one by one.
 //!
 //! Counters live in the database (the rate-limit table), so every instance
 //! shares them. Unknown e-mails are counted like known ones: the answers and
@@ -30,7 +35,7 @@ use crate::rate_limit;
 use crate::state::AppState;
 use chrono::Duration;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::sync::Semaphore;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Sign-ins that may wait for a verification, per verification slot.
 pub const QUEUED_PER_VERIFICATION: usize = 8;
@@ -39,43 +44,76 @@ pub const ACCOUNT_FAILURES_PER_LOCKOUT: i64 = 10;
 /// Length of a failure-counting window (and so of a lockout), in minutes.
 pub const LOCKOUT_MINUTES: i64 = 15;
 
-/// Runs password checks with bounded concurrency and a bounded queue.
+/// One password check: the password, the stored hash (none: unknown user),
+/// and where to answer.
+type Job = (String, Option<String>, tokio::sync::oneshot::Sender<bool>);
+
+/// Runs password checks on a fixed set of threads (each keeping its Argon2
+/// working memory, see [`super::password::verify`]), with a bounded queue.
 pub struct PasswordGate {
-    slots: Semaphore,
+    at_once: usize,
     admitted: AtomicUsize,
     max_admitted: usize,
+    /// The checking threads' queue, started on first use.
+    jobs: OnceLock<std::sync::mpsc::Sender<Job>>,
 }
 
 impl PasswordGate {
-    /// `at_once` checks at a time, `at_once × QUEUED_PER_VERIFICATION` waiting.
+    /// `at_once` checking threads, `at_once × QUEUED_PER_VERIFICATION` waiting.
     pub fn new(at_once: usize) -> PasswordGate {
         let at_once = at_once.max(1);
         PasswordGate {
-            slots: Semaphore::new(at_once),
+            at_once,
             admitted: AtomicUsize::new(0),
             max_admitted: at_once * (1 + QUEUED_PER_VERIFICATION),
+            jobs: OnceLock::new(),
         }
     }
 
     /// Verifies `password` against `stored` (or a dummy hash when `None`, so an
-    /// unknown user costs the same) on the blocking pool. Errors with
-    /// `503 service_unavailable` at once when the queue is full.
+    /// unknown user costs the same). Errors with `503 service_unavailable` at
+    /// once when the queue is full.
     pub async fn verify(&self, password: String, stored: Option<String>) -> ApiResult<bool> {
-        let admitted = Admitted::enter(&self.admitted, self.max_admitted).ok_or(
+        let _admitted = Admitted::enter(&self.admitted, self.max_admitted).ok_or(
             ApiError::Unavailable("sign-in is busy right now; try again in a moment"),
         )?;
-        let _slot = self
-            .slots
-            .acquire()
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.queue()
+            .send((password, stored, reply))
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the password checkers stopped")))?;
+        answer
             .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
-        let verified =
-            actix_web::web::block(move || super::password::verify(&password, stored.as_deref()))
-                .await
-                .map_err(|e| ApiError::Internal(e.into()))?;
-        drop(admitted);
-        Ok(verified)
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("a password check was dropped")))
     }
+
+    fn queue(&self) -> &std::sync::mpsc::Sender<Job> {
+        self.jobs.get_or_init(|| {
+            let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+            let queue = Arc::new(Mutex::new(queue));
+            for n in 0..self.at_once {
+                let queue = queue.clone();
+                let started = std::thread::Builder::new()
+                    .name(format!("password-check-{n}"))
+                    .spawn(move || {
+                        let mut memory = Vec::new();
+                        // Ends when the gate (the only sender) is dropped.
+                        while let Ok((password, stored, reply)) = next_job(&queue) {
+                            let verified =
+                                super::password::verify(&password, stored.as_deref(), &mut memory);
+                            let _ = reply.send(verified);
+                        }
+                    });
+                if let Err(error) = started {
+                    tracing::error!(%error, "cannot start a password-check thread");
+                }
+            }
+            jobs
+        })
+    }
+}
+
+fn next_job(queue: &Mutex<std::sync::mpsc::Receiver<Job>>) -> Result<Job, ()> {
+    queue.lock().map_err(|_| ())?.recv().map_err(|_| ())
 }
 
 /// One sign-in counted as admitted until dropped.
@@ -110,21 +148,44 @@ impl SignIn<'_> {
     fn account(&self) -> String {
         format!("login:{}:{}", self.door, self.email.trim().to_lowercase())
     }
+}
 
-    fn buckets(&self) -> (String, String) {
-        let account = self.account();
-        (
-            format!("{account}:fail:{}", self.ip),
-            format!("{account}:fail"),
-        )
+/// The counters of one account's sign-ins, each in the current window.
+struct Buckets {
+    /// Attempts from this address (counted before the password is checked).
+    tries_here: String,
+    /// Successes from this address.
+    ok_here: String,
+    /// Attempts and successes from every address.
+    tries: String,
+    ok: String,
+    /// A success from this address in the last [`KNOWN_ADDRESS_DAYS`] days.
+    known_here: String,
+}
+
+impl Buckets {
+    fn of(sign_in: &SignIn<'_>) -> Buckets {
+        let (account, ip) = (sign_in.account(), sign_in.ip);
+        Buckets {
+            tries_here: format!("{account}:tries:{ip}"),
+            ok_here: format!("{account}:ok:{ip}"),
+            tries: format!("{account}:tries"),
+            ok: format!("{account}:ok"),
+            known_here: format!("{account}:known:{ip}"),
+        }
     }
 }
 
+/// How long an address that signed in to an account stays exempt from that
+/// account's account-wide lockout.
+pub const KNOWN_ADDRESS_DAYS: i64 = 30;
+
 const TOO_MANY: &str = "too many sign-in attempts; wait a while and try again";
 
-/// Counts the attempt against its address and refuses it when the address,
-/// or the account (from this address or from everywhere), is over its limit.
-/// Call before checking the password.
+/// Counts the attempt, atomically and before the password is checked (so a
+/// burst of guesses cannot all get through before any is counted), and
+/// refuses it when its address or its account is over a limit. Failures are
+/// attempts minus successes: a person signing in often is never locked out.
 pub async fn admit(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
     rate_limit::hit(
         state,
@@ -138,28 +199,50 @@ pub async fn admit(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
     let window = Duration::minutes(LOCKOUT_MINUTES);
     let lockout = rate_limit::window_start(now, window)?;
     let limit = state.settings.login_failures_before_lockout;
-    let (from_here, from_everywhere) = sign_in.buckets();
-    if state.store.rate_limit_count(&from_here, lockout).await? >= limit
-        || state
-            .store
-            .rate_limit_count(&from_everywhere, lockout)
-            .await?
-            >= limit * ACCOUNT_FAILURES_PER_LOCKOUT
-    {
+    let buckets = Buckets::of(sign_in);
+    let store = &state.store;
+    let failed_here = store
+        .rate_limit_hit(&buckets.tries_here, lockout, now)
+        .await?
+        - store.rate_limit_count(&buckets.ok_here, lockout).await?;
+    let failed_everywhere = store.rate_limit_hit(&buckets.tries, lockout, now).await?
+        - store.rate_limit_count(&buckets.ok, lockout).await?;
+    let locked_out = failed_here > limit
+        || (failed_everywhere > limit * ACCOUNT_FAILURES_PER_LOCKOUT
+            && !known_address(state, &buckets).await?);
+    if locked_out {
         return Err(rate_limit::refused(lockout + window, now, TOO_MANY));
     }
     Ok(())
 }
 
-/// Records a wrong password (or an unknown e-mail).
-pub async fn failed(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
+async fn known_address(state: &AppState, buckets: &Buckets) -> ApiResult<bool> {
+    let window = rate_limit::window_start(state.clock.now(), Duration::days(KNOWN_ADDRESS_DAYS))?;
+    Ok(state
+        .store
+        .rate_limit_count(&buckets.known_here, window)
+        .await?
+        > 0)
+}
+
+/// Records a successful sign-in: it is not a failure, and its address is
+/// known to the account from now on.
+pub async fn succeeded(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
     let now = state.clock.now();
     let lockout = rate_limit::window_start(now, Duration::minutes(LOCKOUT_MINUTES))?;
-    let (from_here, from_everywhere) = sign_in.buckets();
-    state.store.rate_limit_hit(&from_here, lockout, now).await?;
+    let known = rate_limit::window_start(now, Duration::days(KNOWN_ADDRESS_DAYS))?;
+    let buckets = Buckets::of(sign_in);
     state
         .store
-        .rate_limit_hit(&from_everywhere, lockout, now)
+        .rate_limit_hit(&buckets.ok_here, lockout, now)
+        .await?;
+    state
+        .store
+        .rate_limit_hit(&buckets.ok, lockout, now)
+        .await?;
+    state
+        .store
+        .rate_limit_hit(&buckets.known_here, known, now)
         .await?;
     Ok(())
 }
@@ -167,7 +250,6 @@ pub async fn failed(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn the_gate_admits_its_slots_and_queue_and_no_more() {
@@ -180,7 +262,7 @@ mod tests {
         assert!(Admitted::enter(&counter, 3).is_some());
     }
 
-    #[actix_web::test]
+    #[tokio::test]
     async fn a_flood_of_checks_is_refused_at_once_beyond_the_queue() {
         let gate = Arc::new(PasswordGate::new(1));
         let checks = (0..40).map(|_| {
@@ -206,25 +288,17 @@ mod tests {
 
     #[test]
     fn an_accounts_buckets_ignore_the_e_mails_case() {
-        let a = SignIn {
+        let sign_in = |email, ip| SignIn {
             door: "staff",
-            email: "Agent@Example.com ",
-            ip: "10.0.0.1",
+            email,
+            ip,
         };
-        let b = SignIn {
-            door: "staff",
-            email: "agent@example.com",
-            ip: "10.0.0.1",
-        };
-        assert_eq!(a.buckets(), b.buckets());
+        let a = Buckets::of(&sign_in("Agent@Example.com ", "10.0.0.1"));
+        let b = Buckets::of(&sign_in("agent@example.com", "10.0.0.1"));
+        assert_eq!((a.tries_here, a.tries), (b.tries_here.clone(), b.tries));
+        let elsewhere = Buckets::of(&sign_in("agent@example.com", "10.0.0.2"));
         assert_ne!(
-            a.buckets().0,
-            SignIn {
-                ip: "10.0.0.2",
-                ..b
-            }
-            .buckets()
-            .0,
+            elsewhere.tries_here, b.tries_here,
             "each address has its own lockout"
         );
     }

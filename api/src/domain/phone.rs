@@ -15,16 +15,25 @@ pub struct InvalidPhone;
 /// Why a valid number is not one we text (premium-rate, toll-free, service
 /// codes, or a country not configured).
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("payment links go to US and Canadian mobile or landline numbers only; not premium-rate, toll-free or service numbers")]
+#[error("payment links go to US and Canadian mobile or landline numbers only; not premium-rate, toll-free, service or Caribbean numbers")]
 pub struct NotTextable;
 
-/// North American area codes that are not geographic: toll-free, premium-rate
-/// (900), personal and machine services (500s, 533/544/566/577/588), 600
-/// (Canadian services), 700, 710 (US government) and the N11 service codes.
-/// Source: NANPA, "Area Codes by Type"; 555-01XX fictional numbers are geographic.
-const NON_GEOGRAPHIC_AREA_CODES: [&str; 24] = [
-    "800", "833", "844", "855", "866", "877", "888", "900", "500", "521", "522", "523", "524",
-    "525", "533", "544", "566", "577", "588", "600", "700", "710", "456", "880",
+/// North American area codes a payment link never goes to (source: NANPA,
+/// "Area Codes by Type" and "NANP countries"): non-geographic codes —
+/// toll-free, premium-rate 900, personal and machine services (5XX), Canadian
+/// services (600, 622–688), 700, 710 (US government), 456, 880–882 — and the
+/// other NANP countries, which share `+1` but are international, premium-rate
+/// destinations (SMS pumping): the Caribbean and Bermuda. US territories
+/// (Puerto Rico, USVI, Guam, CNMI, American Samoa) are allowed.
+const NOT_US_OR_CANADA_GEOGRAPHIC: &[&str] = &[
+    // Toll-free and premium.
+    "800", "833", "844", "855", "866", "877", "888", "900",
+    // Personal, machine and other services.
+    "500", "521", "522", "523", "524", "525", "533", "544", "566", "577", "588", "700", "710",
+    "456", "880", "881", "882", // Canadian non-geographic.
+    "600", "622", "633", "644", "655", "677", "688", // Other NANP countries.
+    "242", "246", "264", "268", "284", "345", "441", "473", "649", "658", "664", "721", "758",
+    "767", "784", "809", "829", "849", "868", "869", "876",
 ];
 
 impl PhoneNumber {
@@ -36,7 +45,7 @@ impl PhoneNumber {
             let (area, exchange) = (&national[..3], &national[3..6]);
             let n11 = area.ends_with("11");
             // Exchange 976 is premium-rate in every area code.
-            return if n11 || exchange == "976" || NON_GEOGRAPHIC_AREA_CODES.contains(&area) {
+            return if n11 || exchange == "976" || NOT_US_OR_CANADA_GEOGRAPHIC.contains(&area) {
                 Err(NotTextable)
             } else {
                 Ok(())
@@ -121,7 +130,12 @@ mod tests {
             let others: Vec<String> = others.iter().map(|s| s.to_string()).collect();
             PhoneNumber::parse(n).unwrap().check_textable(&others)
         };
-        for ok in ["5125550143", "+1 (416) 555-0199", "+1 915 555 0100"] {
+        for ok in [
+            "5125550143",
+            "+1 (416) 555-0199",
+            "+1 915 555 0100",
+            "+1 787 555 0100",
+        ] {
             assert_eq!(textable(ok, &[]), Ok(()), "{ok}");
         }
         for premium in [

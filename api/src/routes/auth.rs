@@ -39,8 +39,8 @@ pub struct TokenResponse {
 
 const WRONG_CREDENTIALS: ApiError = ApiError::Unauthorized("the email or password is not correct");
 
-/// Checks the password under the sign-in throttle ([`throttle`]): refused
-/// before hashing when over a limit, counted when wrong.
+/// Checks the password under the sign-in throttle ([`throttle`]): counted and,
+/// when over a limit, refused before hashing; a success is recorded.
 async fn check_password(
     state: &AppState,
     req: &HttpRequest,
@@ -60,9 +60,9 @@ async fn check_password(
         .verify(body.password.clone(), stored)
         .await?
     {
+        throttle::succeeded(state, &sign_in).await?;
         return Ok(());
     }
-    throttle::failed(state, &sign_in).await?;
     Err(WRONG_CREDENTIALS)
 }
 

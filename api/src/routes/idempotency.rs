@@ -70,8 +70,8 @@ fn respond(status: StatusCode, body: String, replayed: bool) -> HttpResponse {
 }
 
 /// Runs `operation` once per (`principal`, key): its answer — success or a
-/// 4xx refusal — is stored and replayed to retries. A 5xx releases the key
-/// so the client can retry.
+/// 4xx refusal — is stored and replayed to retries. A 5xx or a 429 (a limit,
+/// with its `Retry-After`) releases the key so the client can retry.
 pub async fn run<T, F, Fut>(
     state: &AppState,
     principal: &str,
@@ -115,7 +115,12 @@ where
         IdempotencyBegin::Started => {
             let (status, body) = match operation().await {
                 Ok(answer) => answer,
-                Err(error) if error.status_code().is_client_error() => {
+                // A rate limit is not the request's answer: it is answered as
+                // is (with its Retry-After) and the key released, like a 5xx.
+                Err(error)
+                    if error.status_code().is_client_error()
+                        && error.status_code() != StatusCode::TOO_MANY_REQUESTS =>
+                {
                     (error.status_code(), error.problem_json())
                 }
                 Err(error) => {

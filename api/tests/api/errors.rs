@@ -105,6 +105,29 @@ async fn control_characters_in_any_text_are_a_422_on_both_stores() {
         )
         .await;
     login.assert_problem(422, "validation_failed");
+    // Any JSON media type the extractor reads is checked, and the refusal is an
+    // answer like any other (security headers, request id).
+    let vendor = app
+        .send_raw(
+            "POST",
+            "/payment-links",
+            Some(&staff),
+            "application/vnd.payments+json",
+            r#"{"client_id": "x", "vehicle_id": "y", "monitor_days": 14, "phone": "a\u0000b"}"#,
+        )
+        .await;
+    vendor.assert_problem(422, "validation_failed");
+    let raw = app
+        .http
+        .get(app.url("/api/v1/clients?q=%00"))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 422);
+    for header in ["x-request-id", "content-security-policy", "cache-control"] {
+        assert!(raw.headers().contains_key(header), "{header} missing");
+    }
     // Text without control characters, accents included, still works.
     let found = app
         .get("/api/v1/clients?q=Dana%20Whitfield", Some(&staff))

@@ -437,6 +437,7 @@ async fn a_staff_member_sends_a_bounded_number_of_links_an_hour() {
     assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
     let refused = send(&app, &staff, "5125550143").await;
     refused.assert_problem(429, "rate_limited");
+    assert!(refused.retry_after.is_some(), "a 429 says when to retry");
     // A resend refused by the limit leaves the link it would replace payable.
     let resend = app
         .post_idempotent(

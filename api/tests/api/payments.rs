@@ -771,6 +771,10 @@ async fn a_client_cannot_test_cards_through_make_a_payment() {
     let count = |status: u16| answers.iter().filter(|r| r.status == status).count();
     assert_eq!(app.gateway.attempts(), 3, "gateway attempts");
     assert_eq!((count(402), count(429)), (3, 9));
+    assert!(answers
+        .iter()
+        .filter(|r| r.status == 429)
+        .all(|r| r.retry_after.is_some()));
     // The card on file still pays.
     let on_file = app
         .make_payment(&client, &key(), json!({ "card_id": DANA_VISA }))
