@@ -45,7 +45,7 @@ use utoipa::{Modify, OpenApi};
         routes::webhooks::twilio_status,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerSchemes),
+    modifiers(&BearerSchemes, &StaffRoles),
     tags(
         (name = "config", description = "Public settings for the browser apps"),
         (name = "auth", description = "Sign-in for staff (PLUS Web) and clients (My Account)"),
@@ -74,6 +74,44 @@ impl Modify for BearerSchemes {
                 )))
                 .build();
             components.add_security_scheme(name, SecurityScheme::Http(scheme));
+        }
+    }
+}
+
+/// Every staff operation can answer `403 forbidden`: its permission is
+/// checked by the `Can<…>` extractor against the role matrix (README, "Staff
+/// roles"), so the answer is documented here, in one place, for all of them.
+struct StaffRoles;
+
+impl Modify for StaffRoles {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let for_staff = operation.security.iter().flatten().any(|requirement| {
+                    serde_json::to_value(requirement).is_ok_and(|v| v.get("staff").is_some())
+                });
+                if for_staff && !operation.responses.responses.contains_key("403") {
+                    let problem = ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build();
+                    let response = ResponseBuilder::new()
+                        .description("forbidden: the staff member's role does not allow this operation (README, Staff roles)")
+                        .content("application/problem+json", problem)
+                        .build();
+                    operation
+                        .responses
+                        .responses
+                        .insert("403".into(), RefOr::T(response));
+                }
+            }
         }
     }
 }
