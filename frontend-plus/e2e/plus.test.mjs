@@ -24,8 +24,11 @@ after(async () => {
   await api?.stop();
 });
 
+const AGENT = { email: 'agent@example.com', password: 'agent-demo-1' };
+const SUPERVISOR = { email: 'supervisor@example.com', password: 'supervisor-demo-1' };
+
 /** A fresh signed-in page (own context, so sessionStorage is not shared between tests). */
-async function signedInPage(t) {
+async function signedInPage(t, login = AGENT) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors = [];
@@ -42,8 +45,8 @@ async function signedInPage(t) {
     assert.deepEqual(errors, [], 'the page logged no errors (CSP included)');
   });
   await page.goto(`${api.baseUrl}/plus/`);
-  await page.getByLabel('Email').fill('agent@example.com');
-  await page.getByLabel('Password').fill('agent-demo-1');
+  await page.getByLabel('Email').fill(login.email);
+  await page.getByLabel('Password').fill(login.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Find a client' }).waitFor();
   return page;
@@ -136,7 +139,7 @@ test('a 401 returns to the login page with a session-expired message', async (t)
   await shot(page, '10-session-expired');
 });
 
-test('an agent resends and revokes a link, and adds a new invoice', async (t) => {
+test('an agent resends and revokes a link; adding an invoice takes a supervisor', async (t) => {
   const page = await signedInPage(t);
   await openClient(page, 'Riley', 'Riley Chen');
   await page.getByRole('button', { name: 'Send Secure Payment Link' }).click();
@@ -157,14 +160,20 @@ test('an agent resends and revokes a link, and adds a new invoice', async (t) =>
   await rows.first().getByText('Revoked').waitFor();
   await shot(page, '11-resend-revoke');
 
-  await page.getByRole('tab', { name: 'Account History' }).click();
-  await page.getByRole('button', { name: 'Add New Invoice' }).click();
-  const added = page.getByText(/Invoice #(\d+) for \$[\d,]+\.\d\d added\./);
-  await added.waitFor();
-  const number = /#(\d+)/.exec(await added.innerText())[1];
-  await page.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`).waitFor();
-  await shot(page, '12-invoice-added');
-
   await page.getByRole('tab', { name: 'Client Log' }).click();
   await page.getByText(/Secure payment link for \$[\d,.]+ revoked/).first().waitFor();
+
+  // The role matrix: an agent's Add New Invoice is refused, a supervisor's is added.
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  await page.getByRole('button', { name: 'Add New Invoice' }).click();
+  await page.getByText('Your role is not allowed to do this.').waitFor();
+  const supervisor = await signedInPage(t, SUPERVISOR);
+  await openClient(supervisor, 'Riley', 'Riley Chen');
+  await supervisor.getByRole('tab', { name: 'Account History' }).click();
+  await supervisor.getByRole('button', { name: 'Add New Invoice' }).click();
+  const added = supervisor.getByText(/Invoice #(\d+) for \$[\d,]+\.\d\d added\./);
+  await added.waitFor();
+  const number = /#(\d+)/.exec(await added.innerText())[1];
+  await supervisor.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`).waitFor();
+  await shot(supervisor, '12-invoice-added');
 });

@@ -175,15 +175,10 @@ pub async fn database_text(app: &TestApp) -> String {
             }
             String::from_utf8_lossy(&bytes).into_owned()
         }
-        TestDb::Postgres { admin_url, name } => {
-            let url = format!(
-                "{}/{name}",
-                admin_url
-                    .rsplit_once('/')
-                    .map(|(s, _)| s)
-                    .unwrap_or_default()
-            );
-            let mut conn = PgConnection::connect(&url).await.expect("connect");
+        TestDb::Postgres { .. } => {
+            let mut conn = PgConnection::connect(&app._db.url())
+                .await
+                .expect("connect");
             let tables: Vec<String> = sqlx::query_scalar(
                 "select tablename::text from pg_tables where schemaname = 'public'",
             )
@@ -207,22 +202,16 @@ pub async fn database_text(app: &TestApp) -> String {
 /// Runs one SQL statement on the test's database, behind the app's back (for
 /// changes no endpoint makes, such as a location that stops taking payments).
 pub async fn execute_sql(app: &TestApp, sql: &str) {
+    let url = app._db.url();
     match &app._db {
-        TestDb::Sqlite { path } => {
-            let url = format!("sqlite://{}", path.display());
+        TestDb::Sqlite { .. } => {
             let mut conn = sqlx::SqliteConnection::connect(&url)
                 .await
                 .expect("connect");
             conn.execute(sql).await.expect(sql);
         }
-        TestDb::Postgres { admin_url, name } => {
-            let server = admin_url
-                .rsplit_once('/')
-                .map(|(s, _)| s)
-                .unwrap_or_default();
-            let mut conn = PgConnection::connect(&format!("{server}/{name}"))
-                .await
-                .expect("connect");
+        TestDb::Postgres { .. } => {
+            let mut conn = PgConnection::connect(&url).await.expect("connect");
             conn.execute(sql).await.expect(sql);
         }
     }
@@ -235,6 +224,17 @@ pub(crate) enum TestDb {
 }
 
 impl TestDb {
+    /// The database's URL: the test database's name on the admin URL's server.
+    fn url(&self) -> String {
+        match self {
+            TestDb::Sqlite { path } => format!("sqlite://{}", path.display()),
+            TestDb::Postgres { admin_url, name } => {
+                let server = admin_url.rsplit_once('/').map_or("", |(server, _)| server);
+                format!("{server}/{name}")
+            }
+        }
+    }
+
     async fn create() -> (TestDb, String) {
         let id = Uuid::new_v4().simple().to_string();
         match std::env::var("TEST_DATABASE_URL") {
@@ -246,16 +246,15 @@ impl TestDb {
                 conn.execute(format!(r#"create database "{name}""#).as_str())
                     .await
                     .expect("create test database");
-                let url = match admin_url.rsplit_once('/') {
-                    Some((server, _)) => format!("{server}/{name}"),
-                    None => unreachable!("a postgres URL has a path"),
-                };
-                (TestDb::Postgres { admin_url, name }, url)
+                let db = TestDb::Postgres { admin_url, name };
+                let url = db.url();
+                (db, url)
             }
             _ => {
                 let path = std::env::temp_dir().join(format!("payments-test-{id}.db"));
-                let url = format!("sqlite://{}", path.display());
-                (TestDb::Sqlite { path }, url)
+                let db = TestDb::Sqlite { path };
+                let url = db.url();
+                (db, url)
             }
         }
     }
