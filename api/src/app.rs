@@ -335,6 +335,7 @@ fn cors(origins: &[String]) -> Cors {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static(crate::routes::links::LINK_TOKEN_HEADER),
         ])
         .max_age(600)
 }

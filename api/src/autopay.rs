@@ -15,6 +15,8 @@ pub struct AutopayReport {
     pub succeeded: usize,
     pub failed: usize,
     pub pending: usize,
+    /// Charged, but the gateway's capture did not match: held for review.
+    pub held_for_review: usize,
     /// Due, but skipped (no usable card, vehicle not priced).
     pub skipped: usize,
 }
@@ -89,6 +91,7 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
             PaymentStatus::Succeeded => report.succeeded += 1,
             PaymentStatus::Failed => report.failed += 1,
             PaymentStatus::Pending | PaymentStatus::Unknown => report.pending += 1,
+            PaymentStatus::HeldForReview => report.held_for_review += 1,
         }
     }
     Ok(report)

@@ -73,9 +73,10 @@ pub struct Settings {
     /// Payment attempts per link per 10 minutes (each may be declined),
     /// counted before the charge; beyond it the link is locked for the window.
     pub link_decline_limit: i64,
-    /// Reverse proxies in front of the API that append to `X-Forwarded-For`;
-    /// 0 trusts none and uses the peer address.
-    pub trusted_proxy_hops: usize,
+    /// Networks of the reverse proxies in front of the API
+    /// (`TRUSTED_PROXY_NETWORKS`): only their `X-Forwarded-For` entries are
+    /// believed (see `client_ip`). Empty: the peer address is the client.
+    pub trusted_proxy_networks: Vec<ipnet::IpNet>,
     /// Age after which a `pending` payment (its process died mid-charge) is
     /// looked up, and an unknown one the gateway never saw counts as failed.
     pub reconcile_after_seconds: i64,
@@ -423,11 +424,16 @@ impl Settings {
                     codes
                 }
             },
-            trusted_proxy_hops: match get("TRUSTED_PROXY_HOPS") {
-                None => 0,
-                Some(v) => v.parse::<usize>().ok().filter(|n| *n <= 5).ok_or_else(|| {
-                    invalid("TRUSTED_PROXY_HOPS", format!("expected 0 to 5, got {v:?}"))
-                })?,
+            trusted_proxy_networks: match (get("TRUSTED_PROXY_HOPS"), get("TRUSTED_PROXY_NETWORKS")) {
+                (Some(_), _) => {
+                    return Err(invalid(
+                        "TRUSTED_PROXY_HOPS",
+                        "was replaced by TRUSTED_PROXY_NETWORKS (the proxies' networks, e.g. 10.0.0.0/8): a hop count trusts whatever a caller forwards",
+                    ))
+                }
+                (None, None) => vec![],
+                (None, Some(v)) => crate::client_ip::parse_networks(&v)
+                    .map_err(|e| invalid("TRUSTED_PROXY_NETWORKS", e))?,
             },
             app_env,
             database_url,

@@ -111,7 +111,8 @@ async fn offline_state(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<
     Ok(AppState::new(settings, store, clock, adapters))
 }
 
-/// Every `STATUS_SYNC_INTERVAL_SECONDS`, settle payments the gateway left unknown.
+/// Every `STATUS_SYNC_INTERVAL_SECONDS`: settle payments the gateway left
+/// unknown, and purge rate-limit buckets whose window ended.
 fn spawn_reconciler(state: actix_web::web::Data<AppState>) {
     let every = std::time::Duration::from_secs(
         u64::try_from(state.settings.status_sync_interval_seconds).unwrap_or(30),
@@ -122,6 +123,9 @@ fn spawn_reconciler(state: actix_web::web::Data<AppState>) {
             interval.tick().await;
             if let Err(error) = payments::reconcile(&state).await {
                 tracing::warn!(%error, "reconciliation failed; retrying later");
+            }
+            if let Err(error) = payments_api::rate_limit::purge(&state).await {
+                tracing::warn!(%error, "purging rate-limit buckets failed; retrying later");
             }
         }
     });

@@ -3,7 +3,10 @@
 //! recorded by one conditional state change. A retry reaches the same row and
 //! the same gateway charge, so nothing is ever charged twice.
 
-use crate::domain::{Actor, Cents, Client, Payment, PaymentMethod, PaymentStatus, Quote};
+use crate::domain::{
+    capture_mismatch, Actor, Captured, Cents, Client, Payment, PaymentMethod, PaymentStatus, Quote,
+    CURRENCY,
+};
 use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError, PaymentSource};
 use crate::state::AppState;
 use crate::store::{ChargeableCard, Commit, NewLogEntry, NewPayment, Settlement, StoreError};
@@ -131,7 +134,16 @@ async fn record(
     let now = state.clock.now();
     let amount = payment.amount_cents;
     match outcome {
-        Ok(ChargeOutcome::Succeeded { reference, card }) => {
+        Ok(ChargeOutcome::Succeeded {
+            reference,
+            card,
+            captured,
+        }) => {
+            if let Some(reason) =
+                capture_mismatch(payment.amount_cents, &payment.currency, captured.as_ref())
+            {
+                return hold(state, payment, &reference, captured, reason, label, actor).await;
+            }
             let mut described = payment.clone();
             if described.card_last4.is_none() {
                 described.card_brand = card.as_ref().map(|c| c.brand.clone());
@@ -198,6 +210,43 @@ async fn record(
             Ok(payment)
         }
     }
+}
+
+/// Holds a payment the gateway reported captured for another amount or
+/// currency (or without saying what): `held_for_review`, a Client Log line,
+/// and an ERROR log line for the staff alert. `payments{status="held_for_review"}`
+/// in `/metrics` counts them.
+async fn hold(
+    state: &AppState,
+    payment: Payment,
+    reference: &str,
+    captured: Option<Captured>,
+    reason: &str,
+    label: &str,
+    actor: &Actor,
+) -> Result<Payment, StoreError> {
+    let reported = captured.map_or_else(
+        || "no amount".to_owned(),
+        |c| match c.currency.as_str() {
+            CURRENCY => c.amount.to_string(),
+            other => format!("{} {other} (minor units)", c.amount.0),
+        },
+    );
+    tracing::error!(
+        payment_id = %payment.id,
+        client_id = %payment.client_id,
+        reason,
+        "payment held for review: the gateway reported a capture that does not match"
+    );
+    let message = format!(
+        "{} was held for review: the gateway reported {reported} taken ({reason}); nothing was applied to the account",
+        describe(label, payment.amount_cents, &payment, actor)
+    );
+    let log = NewLogEntry::by(actor, payment.client_id, message);
+    state
+        .store
+        .hold_payment(payment.id, reason, reference, &log, state.clock.now())
+        .await
 }
 
 /// Looks up every `unknown` payment (and `pending` ones older than

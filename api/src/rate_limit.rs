@@ -7,10 +7,39 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 
-/// The start of the window of length `window` (UTC-aligned) that holds `now`.
-pub fn window_start(now: DateTime<Utc>, window: Duration) -> ApiResult<DateTime<Utc>> {
-    now.duration_trunc(window)
-        .map_err(|e| ApiError::Internal(e.into()))
+/// A fixed window `[start, end)` of a rate limit, aligned on UTC multiples
+/// of its length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Window {
+    /// The window of length `length` that holds `now`.
+    pub fn containing(now: DateTime<Utc>, length: Duration) -> ApiResult<Window> {
+        let start = now
+            .duration_trunc(length)
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        Ok(Window {
+            start,
+            end: start + length,
+        })
+    }
+}
+
+/// Counts one hit in `bucket` for `window`; returns the hits so far in it.
+pub async fn count(state: &AppState, bucket: &str, window: Window) -> ApiResult<i64> {
+    Ok(state
+        .store
+        .rate_limit_hit(bucket, window.start, window.end, state.clock.now())
+        .await?)
+}
+
+/// Deletes every bucket whose window has ended (they count nothing any
+/// more); `serve` runs it with the status sync. Returns how many went.
+pub async fn purge(state: &AppState) -> ApiResult<u64> {
+    Ok(state.store.purge_rate_limits(state.clock.now()).await?)
 }
 
 /// `429 rate_limited`, with `Retry-After` until `until`.
@@ -30,10 +59,9 @@ pub async fn hit(
     limit: i64,
     detail: &'static str,
 ) -> ApiResult<()> {
-    let now = state.clock.now();
-    let start = window_start(now, window)?;
-    if state.store.rate_limit_hit(bucket, start, now).await? > limit {
-        return Err(refused(start + window, now, detail));
+    let window = Window::containing(state.clock.now(), window)?;
+    if count(state, bucket, window).await? > limit {
+        return Err(refused(window.end, state.clock.now(), detail));
     }
     Ok(())
 }

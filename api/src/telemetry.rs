@@ -1,6 +1,6 @@
 //! Logging. Request spans record the matched route *pattern*
-//! (`/api/v1/payment-links/{token}`), never the raw path or query, so secrets
-//! that travel in URLs cannot reach a log line.
+//! (`/api/v1/payment-links/{link_id}/resend`), never the raw path or query, so
+//! identifiers in URLs stay out of log lines. Secrets never travel in URLs.
 
 use crate::config::LogFormat;
 use actix_web::body::MessageBody;

@@ -324,7 +324,8 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
         let instance = &instances[n % 3];
         async move {
             instance
-                .call("POST", &format!("/payment-links/{token}/redeem"))
+                .call("POST", "/payment-link/redeem")
+                .link_token(token)
                 .key(&key())
                 .json(&json!({"payment_token": card, "accept_terms": true}))
                 .send()
@@ -435,6 +436,8 @@ impl Respond for FakeStripe {
             json!({
                 "id": format!("pi_{count}"), "object": "payment_intent", "status": "succeeded",
                 "amount": form["amount"].parse::<i64>().expect("amount"),
+                "amount_received": form["amount"].parse::<i64>().expect("amount"),
+                "currency": form["currency"],
                 "metadata": {"idempotency_key": key},
                 "payment_method": {"id": "pm_1", "object": "payment_method",
                     "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}}

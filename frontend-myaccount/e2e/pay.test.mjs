@@ -75,7 +75,7 @@ test('a declined card is explained and another card can be tried', async () => {
 test('the summary keeps its place while it loads (no layout shift)', async () => {
   const token = await sendLink(api);
   const page = await phonePage(browser);
-  const release = await holdRequests(page, '**/api/v1/payment-links/*');
+  const release = await holdRequests(page, '**/api/v1/payment-link');
   await page.goto(`${api.baseUrl}/my-account/pay#${token}`);
   const cardField = page.getByLabel('Card number');
   await cardField.waitFor();
@@ -113,7 +113,7 @@ test('an expired link shows Link Expired with the support phone', async () => {
     const token = await sendLink(shortApi);
     // The link's own TTL has to pass: the API says when.
     await eventually(async () => {
-      const response = await fetch(`${shortApi.baseUrl}/api/v1/payment-links/${token}`);
+      const response = await fetch(`${shortApi.baseUrl}/api/v1/payment-link`, { headers: { 'payment-link-token': token } });
       return response.status === 410 && (await response.json()).code === 'link_expired';
     });
     const page = await phonePage(browser);

@@ -31,7 +31,7 @@
 //! their timing never tell whether an account exists.
 
 use crate::error::{ApiError, ApiResult};
-use crate::rate_limit;
+use crate::rate_limit::{self, Window};
 use crate::state::AppState;
 use chrono::Duration;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -196,31 +196,30 @@ pub async fn admit(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
     )
     .await?;
     let now = state.clock.now();
-    let window = Duration::minutes(LOCKOUT_MINUTES);
-    let lockout = rate_limit::window_start(now, window)?;
+    let lockout = Window::containing(now, Duration::minutes(LOCKOUT_MINUTES))?;
     let limit = state.settings.login_failures_before_lockout;
     let buckets = Buckets::of(sign_in);
     let store = &state.store;
-    let failed_here = store
-        .rate_limit_hit(&buckets.tries_here, lockout, now)
-        .await?
-        - store.rate_limit_count(&buckets.ok_here, lockout).await?;
-    let failed_everywhere = store.rate_limit_hit(&buckets.tries, lockout, now).await?
-        - store.rate_limit_count(&buckets.ok, lockout).await?;
+    let failed_here = rate_limit::count(state, &buckets.tries_here, lockout).await?
+        - store
+            .rate_limit_count(&buckets.ok_here, lockout.start)
+            .await?;
+    let failed_everywhere = rate_limit::count(state, &buckets.tries, lockout).await?
+        - store.rate_limit_count(&buckets.ok, lockout.start).await?;
     let locked_out = failed_here > limit
         || (failed_everywhere > limit * ACCOUNT_FAILURES_PER_LOCKOUT
             && !known_address(state, &buckets).await?);
     if locked_out {
-        return Err(rate_limit::refused(lockout + window, now, TOO_MANY));
+        return Err(rate_limit::refused(lockout.end, now, TOO_MANY));
     }
     Ok(())
 }
 
 async fn known_address(state: &AppState, buckets: &Buckets) -> ApiResult<bool> {
-    let window = rate_limit::window_start(state.clock.now(), Duration::days(KNOWN_ADDRESS_DAYS))?;
+    let window = Window::containing(state.clock.now(), Duration::days(KNOWN_ADDRESS_DAYS))?;
     Ok(state
         .store
-        .rate_limit_count(&buckets.known_here, window)
+        .rate_limit_count(&buckets.known_here, window.start)
         .await?
         > 0)
 }
@@ -229,21 +228,12 @@ async fn known_address(state: &AppState, buckets: &Buckets) -> ApiResult<bool> {
 /// known to the account from now on.
 pub async fn succeeded(state: &AppState, sign_in: &SignIn<'_>) -> ApiResult<()> {
     let now = state.clock.now();
-    let lockout = rate_limit::window_start(now, Duration::minutes(LOCKOUT_MINUTES))?;
-    let known = rate_limit::window_start(now, Duration::days(KNOWN_ADDRESS_DAYS))?;
+    let lockout = Window::containing(now, Duration::minutes(LOCKOUT_MINUTES))?;
+    let known = Window::containing(now, Duration::days(KNOWN_ADDRESS_DAYS))?;
     let buckets = Buckets::of(sign_in);
-    state
-        .store
-        .rate_limit_hit(&buckets.ok_here, lockout, now)
-        .await?;
-    state
-        .store
-        .rate_limit_hit(&buckets.ok, lockout, now)
-        .await?;
-    state
-        .store
-        .rate_limit_hit(&buckets.known_here, known, now)
-        .await?;
+    rate_limit::count(state, &buckets.ok_here, lockout).await?;
+    rate_limit::count(state, &buckets.ok, lockout).await?;
+    rate_limit::count(state, &buckets.known_here, known).await?;
     Ok(())
 }
 

@@ -12,7 +12,10 @@ pub use quote::{Line, LineKind, PricePlan, Quote, QuoteError};
 pub mod client;
 pub use client::{Card, Client, ClientQuoteError, ClientSummary, Location, Vehicle};
 pub mod payment;
-pub use payment::{gateway_key, next_paid_through, InvoiceAmounts, PaymentMethod, PaymentStatus};
+pub use payment::{
+    capture_mismatch, gateway_key, next_paid_through, Captured, InvoiceAmounts, PaymentMethod,
+    PaymentStatus,
+};
 pub mod invoice;
 pub use invoice::{Actor, Invoice, LogEntry, Payment};
 pub mod link;

@@ -11,7 +11,11 @@ use utoipa::ToSchema;
 ///
 /// `pending → succeeded | failed`, and `pending → unknown → succeeded | failed`
 /// when the gateway did not answer and the outcome is learnt by looking the
-/// charge up later. `succeeded` and `failed` are final.
+/// charge up later. `held_for_review` (from `pending` or `unknown`): the
+/// gateway reported a success for another amount or currency than the
+/// payment's (see [`capture_mismatch`]); nothing was applied to the account
+/// and a person decides. `succeeded`, `failed` and `held_for_review` are final
+/// for the payment flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -19,6 +23,7 @@ pub enum PaymentStatus {
     Succeeded,
     Failed,
     Unknown,
+    HeldForReview,
 }
 
 impl PaymentStatus {
@@ -28,6 +33,7 @@ impl PaymentStatus {
             PaymentStatus::Succeeded => "succeeded",
             PaymentStatus::Failed => "failed",
             PaymentStatus::Unknown => "unknown",
+            PaymentStatus::HeldForReview => "held_for_review",
         }
     }
 
@@ -37,6 +43,7 @@ impl PaymentStatus {
             PaymentStatus::Succeeded,
             PaymentStatus::Failed,
             PaymentStatus::Unknown,
+            PaymentStatus::HeldForReview,
         ]
         .into_iter()
         .find(|s| s.as_str() == status)
@@ -46,15 +53,43 @@ impl PaymentStatus {
     pub fn can_become(self, next: PaymentStatus) -> bool {
         use PaymentStatus::*;
         match self {
-            Pending => matches!(next, Succeeded | Failed | Unknown),
-            Unknown => matches!(next, Succeeded | Failed),
-            Succeeded | Failed => false,
+            Pending => matches!(next, Succeeded | Failed | Unknown | HeldForReview),
+            Unknown => matches!(next, Succeeded | Failed | HeldForReview),
+            Succeeded | Failed | HeldForReview => false,
         }
     }
 
     /// Still waiting for the gateway's final word.
     pub fn is_open(self) -> bool {
         self.can_become(PaymentStatus::Succeeded)
+    }
+}
+
+/// What the gateway reports it captured for a successful charge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Captured {
+    /// In the currency's minor unit (cents for USD).
+    pub amount: Cents,
+    /// ISO 4217, upper case (`USD`).
+    pub currency: String,
+}
+
+/// Why a success the gateway reported must not settle a payment of
+/// `expected` in `currency`: `amount_unknown` (the gateway did not say what
+/// it captured), `amount_mismatch` or `currency_mismatch`. `None` when it
+/// matches. A mismatch is held for review and never extends paid-through
+/// (security issue, item 9): the account is credited with what was asked,
+/// so it must be exactly what was taken.
+pub fn capture_mismatch(
+    expected: Cents,
+    currency: &str,
+    captured: Option<&Captured>,
+) -> Option<&'static str> {
+    match captured {
+        None => Some("amount_unknown"),
+        Some(c) if !c.currency.eq_ignore_ascii_case(currency) => Some("currency_mismatch"),
+        Some(c) if c.amount != expected => Some("amount_mismatch"),
+        Some(_) => None,
     }
 }
 
@@ -165,13 +200,15 @@ mod tests {
     #[test]
     fn the_payment_state_machine_allows_only_its_arrows() {
         use PaymentStatus::*;
-        let all = [Pending, Succeeded, Failed, Unknown];
+        let all = [Pending, Succeeded, Failed, Unknown, HeldForReview];
         let allowed = [
             (Pending, Succeeded),
             (Pending, Failed),
             (Pending, Unknown),
+            (Pending, HeldForReview),
             (Unknown, Succeeded),
             (Unknown, Failed),
+            (Unknown, HeldForReview),
         ];
         for from in all {
             for to in all {
@@ -185,6 +222,49 @@ mod tests {
         assert!(
             Pending.is_open() && Unknown.is_open() && !Succeeded.is_open() && !Failed.is_open()
         );
+        assert!(
+            !HeldForReview.is_open(),
+            "a held payment reserves nothing and is not synced"
+        );
+        for status in all {
+            assert_eq!(PaymentStatus::parse(status.as_str()), Some(status));
+        }
+    }
+
+    #[test]
+    fn only_a_capture_of_exactly_the_amount_and_currency_settles() {
+        let usd = |cents| Captured {
+            amount: Cents(cents),
+            currency: "USD".into(),
+        };
+        assert_eq!(
+            capture_mismatch(Cents(17_649), "USD", Some(&usd(17_649))),
+            None
+        );
+        // Stripe writes currencies in lower case.
+        let lower = Captured {
+            currency: "usd".into(),
+            ..usd(17_649)
+        };
+        assert_eq!(capture_mismatch(Cents(17_649), "USD", Some(&lower)), None);
+        for (captured, reason) in [
+            (Some(usd(100)), "amount_mismatch"),
+            (Some(usd(17_650)), "amount_mismatch"),
+            (Some(usd(17_648)), "amount_mismatch"),
+            (
+                Some(Captured {
+                    currency: "EUR".into(),
+                    ..usd(17_649)
+                }),
+                "currency_mismatch",
+            ),
+            (None, "amount_unknown"),
+        ] {
+            assert_eq!(
+                capture_mismatch(Cents(17_649), "USD", captured.as_ref()),
+                Some(reason)
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 pub mod sandbox;
 pub mod stripe;
 
-use crate::domain::Cents;
+use crate::domain::{Captured, Cents};
 use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -52,6 +52,9 @@ pub enum ChargeOutcome {
     Succeeded {
         reference: String,
         card: Option<CardDetails>,
+        /// What the gateway says it took; `None` when it did not say (then the
+        /// payment is held for review, see `domain::capture_mismatch`).
+        captured: Option<Captured>,
     },
     /// The bank or the gateway refused; `code` is one of [`DECLINE_CODES`] or
     /// `card_declined` for anything else.

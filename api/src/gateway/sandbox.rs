@@ -18,6 +18,7 @@ use super::{
     CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, PaymentSource,
     SavedCard,
 };
+use crate::domain::Captured;
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use rand::RngCore;
@@ -292,6 +293,10 @@ impl PaymentGateway for SandboxGateway {
                 Scenario::Succeeds | Scenario::TimesOut => ChargeOutcome::Succeeded {
                     reference: format!("ch_sbx_{}", random_suffix()),
                     card: Some(card),
+                    captured: Some(Captured {
+                        amount: request.amount,
+                        currency: crate::domain::CURRENCY.to_owned(),
+                    }),
                 },
                 Scenario::Declines => ChargeOutcome::Declined {
                     code: "card_declined".into(),

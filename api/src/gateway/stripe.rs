@@ -16,7 +16,7 @@ use super::{
     decline_code, CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway,
     PaymentSource, SavedCard,
 };
-use crate::domain::CURRENCY;
+use crate::domain::{Captured, Cents, CURRENCY};
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use reqwest::{RequestBuilder, StatusCode};
@@ -190,6 +190,14 @@ enum IntentStatus {
 struct PaymentIntent {
     id: String,
     status: IntentStatus,
+    /// The amount asked, and the amount received, in the currency's minor unit.
+    #[serde(default)]
+    amount: Option<i64>,
+    #[serde(default)]
+    amount_received: Option<i64>,
+    /// Three-letter ISO code, lower case (`usd`).
+    #[serde(default)]
+    currency: Option<String>,
     #[serde(default)]
     metadata: HashMap<String, String>,
     payment_method: Option<PaymentMethodField>,
@@ -204,6 +212,15 @@ impl PaymentIntent {
         }
     }
 
+    /// What Stripe took: `amount_received` (falling back to `amount`) in
+    /// `currency`; `None` when the intent does not say.
+    fn captured(&self) -> Option<Captured> {
+        Some(Captured {
+            amount: Cents(self.amount_received.or(self.amount)?),
+            currency: self.currency.as_ref()?.to_ascii_uppercase(),
+        })
+    }
+
     fn decline(&self) -> String {
         self.last_payment_error
             .as_ref()
@@ -215,6 +232,7 @@ impl PaymentIntent {
         match self.status {
             IntentStatus::Succeeded => Some(ChargeOutcome::Succeeded {
                 card: self.card(),
+                captured: self.captured(),
                 reference: self.id,
             }),
             IntentStatus::RequiresPaymentMethod | IntentStatus::Canceled => {
@@ -556,6 +574,7 @@ pub fn parse_webhook_event(payload: &[u8]) -> Result<Option<WebhookCharge>, Webh
     let outcome = if succeeded {
         ChargeOutcome::Succeeded {
             card: intent.card(),
+            captured: intent.captured(),
             reference: intent.id,
         }
     } else {
@@ -604,6 +623,8 @@ mod tests {
             "object": "payment_intent",
             "status": status,
             "amount": 4999,
+            "amount_received": if status == "succeeded" { 4999 } else { 0 },
+            "currency": "usd",
             "client_secret": "pi_123_secret_abc",
             "metadata": {"idempotency_key": "pay:123-abc"},
             "payment_method": {
@@ -612,6 +633,13 @@ mod tests {
                 "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}
             }
         })
+    }
+
+    fn usd(cents: i64) -> Captured {
+        Captured {
+            amount: Cents(cents),
+            currency: "USD".into(),
+        }
     }
 
     fn visa() -> CardDetails {
@@ -704,6 +732,7 @@ mod tests {
             ChargeOutcome::Succeeded {
                 reference: "pi_123".into(),
                 card: Some(visa()),
+                captured: Some(usd(4999)),
             }
         );
         let request = only_request(&server).await;
@@ -1021,6 +1050,7 @@ mod tests {
             Some(ChargeOutcome::Succeeded {
                 reference: "pi_123".into(),
                 card: Some(visa()),
+                captured: Some(usd(4999)),
             })
         );
         assert_search(&only_request(&server).await);
@@ -1269,9 +1299,36 @@ mod tests {
                 outcome: ChargeOutcome::Succeeded {
                     reference: "pi_123".into(),
                     card: None,
+                    captured: Some(usd(4999)),
                 },
             })
         );
+    }
+
+    #[test]
+    fn a_succeeded_event_reports_what_stripe_received_in_which_currency() {
+        let mut object = intent("succeeded");
+        object["amount_received"] = json!(100);
+        object["currency"] = json!("eur");
+        let captured =
+            |object: Value| match parse_webhook_event(&event("payment_intent.succeeded", object)) {
+                Ok(Some(WebhookCharge {
+                    outcome: ChargeOutcome::Succeeded { captured, .. },
+                    ..
+                })) => captured,
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(
+            captured(object.clone()),
+            Some(Captured {
+                amount: Cents(100),
+                currency: "EUR".into()
+            })
+        );
+        // Without the amounts, nothing is assumed.
+        object.as_object_mut().unwrap().remove("amount_received");
+        object.as_object_mut().unwrap().remove("amount");
+        assert_eq!(captured(object), None);
     }
 
     #[test]

@@ -48,7 +48,7 @@ async fn check_password(
     body: &LoginRequest,
     stored: Option<String>,
 ) -> ApiResult<()> {
-    let ip = crate::client_ip::of(req, state.settings.trusted_proxy_hops);
+    let ip = crate::client_ip::of(req, &state.settings.trusted_proxy_networks);
     let sign_in = throttle::SignIn {
         door,
         email: &body.email,

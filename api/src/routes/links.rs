@@ -1,5 +1,10 @@
 //! Secure payment links: staff send one by SMS; the payer opens and pays it
 //! with nothing but the token from the link.
+//!
+//! The token travels in the `Payment-Link-Token` header, never in a URL: URLs
+//! land in proxy and load-balancer access logs, headers do not (security
+//! issue, item 7; OWASP ASVS 3.1.1 "session tokens are never revealed in URL
+//! parameters").
 
 use crate::auth::{permits, Can, Staff};
 use crate::domain::{
@@ -16,7 +21,7 @@ use crate::routes::quote::{monitor_days, quote_for};
 use crate::state::AppState;
 use crate::store::{Commit, NewLink, NewLogEntry, StoreError};
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{dev::Payload, get, post, web, FromRequest, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,6 +31,33 @@ const LINK_NOT_FOUND: ApiError = ApiError::NotFound {
     code: "link_not_found",
     detail: "this payment link does not exist; check the link in your text message",
 };
+
+/// The header that carries a payment link's token on the payer's requests.
+pub const LINK_TOKEN_HEADER: &str = "payment-link-token";
+
+/// The token from the `Payment-Link-Token` header, as sent (it is parsed when
+/// the link is looked up). Missing or not visible ASCII: `400 link_token_required`.
+pub struct PaymentLinkToken(String);
+
+impl FromRequest for PaymentLinkToken {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            match req.headers().get(LINK_TOKEN_HEADER).map(|v| v.to_str()) {
+                Some(Ok(token)) if !token.is_empty() => Ok(PaymentLinkToken(token.to_owned())),
+                _ => Err(ApiError::BadRequest {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "link_token_required",
+                    detail: "send the token from the payment link in the Payment-Link-Token header"
+                        .into(),
+                    errors: vec![],
+                }),
+            },
+        )
+    }
+}
 
 /// A link as staff see it.
 #[derive(Serialize, ToSchema)]
@@ -437,7 +469,7 @@ fn refusal(state: LinkState) -> Option<ApiError> {
 
 /// Counts a request from this IP against the link endpoints' limit.
 async fn limit_ip(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
-    let ip = crate::client_ip::of(req, state.settings.trusted_proxy_hops);
+    let ip = crate::client_ip::of(req, &state.settings.trusted_proxy_networks);
     rate_limit::hit(
         state,
         &format!("ip:{ip}:links"),
@@ -469,22 +501,23 @@ async fn find_link(state: &AppState, req: &HttpRequest, token: &str) -> ApiResul
 /// Opens a link (no login: the token is the authorization). Marks it opened.
 #[utoipa::path(
     tag = "payment links", operation_id = "get_link",
-    params(("token" = String, Path, description = "The token from the link")),
+    params(("Payment-Link-Token" = String, Header, description = "The token from the link (after `#` in the texted URL)")),
     responses(
         (status = 200, body = LinkSummary),
+        (status = 400, description = "link_token_required", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "link_not_found", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 410, description = "link_expired, link_used or link_revoked", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/payment-links/{token}")]
+#[get("/payment-link")]
 #[tracing::instrument(skip_all)]
 pub async fn get_link(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    token: PaymentLinkToken,
 ) -> ApiResult<web::Json<LinkSummary>> {
-    let link = find_link(&state, &req, &path).await?;
+    let link = find_link(&state, &req, &token.0).await?;
     let now = state.clock.now();
     let link_state = link_state(link.status, link.expires_at, now);
     if let Some(refusal) = refusal(link_state) {
@@ -538,7 +571,7 @@ const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 #[utoipa::path(
     tag = "payment links", operation_id = "redeem_token",
     params(
-        ("token" = String, Path, description = "The token from the link"),
+        ("Payment-Link-Token" = String, Header, description = "The token from the link (after `#` in the texted URL)"),
         ("Idempotency-Key" = String, Header, description = "A fresh key per payment attempt; retries reuse it"),
     ),
     request_body = RedeemRequest,
@@ -546,7 +579,7 @@ const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
         crate::error::JsonBodyProblems,
         (status = 200, description = "Paid", body = crate::routes::payments::PaymentResult),
         (status = 202, description = "Sent to the gateway; outcome being confirmed", body = crate::routes::payments::PaymentResult),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "link_token_required, idempotency_key_required or invalid_idempotency_key", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined: the link stays payable", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "payment_in_progress (another redeem holds the link), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -555,16 +588,16 @@ const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
         (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
-#[post("/payment-links/{token}/redeem")]
+#[post("/payment-link/redeem")]
 #[tracing::instrument(skip_all)]
 pub async fn redeem_token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    token: PaymentLinkToken,
     key: IdempotencyKey,
     body: web::Json<RedeemRequest>,
 ) -> ApiResult<HttpResponse> {
-    let link = find_link(&state, &req, &path).await?;
+    let link = find_link(&state, &req, &token.0).await?;
     let principal = format!("link:{}", link.id);
     idempotency::run(&state, &principal, &key, "redeem_token", &*body, || async {
         if !body.accept_terms {

@@ -42,7 +42,11 @@ pub struct PaymentResult {
 pub fn payment_answer(payment: &Payment) -> ApiResult<(StatusCode, serde_json::Value)> {
     let status = match payment.status {
         PaymentStatus::Succeeded => StatusCode::CREATED,
-        PaymentStatus::Pending | PaymentStatus::Unknown => StatusCode::ACCEPTED,
+        // Held: accepted, and a person will look (the payer is told to wait
+        // for the support team; see `payments::hold`).
+        PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::HeldForReview => {
+            StatusCode::ACCEPTED
+        }
         PaymentStatus::Failed => {
             return Err(ApiError::declined(
                 payment.failure_code.as_deref().unwrap_or("card_declined"),

@@ -132,6 +132,20 @@ pub trait Store: Send + Sync {
         untouched_since: Option<DateTime<Utc>>,
     ) -> Result<Payment>;
     async fn mark_payment_unknown(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
+    /// `pending | unknown → held_for_review` with `reason` (kept as the
+    /// payment's `failure_code`) and the gateway's reference, in one
+    /// transaction with `log`: no invoice, no paid-through, and a payment
+    /// link it was paying is revoked (money may have been taken: the payer
+    /// must not pay again before a person looks). A payment no longer open is
+    /// left as it is. Returns the payment as stored.
+    async fn hold_payment(
+        &self,
+        id: Uuid,
+        reason: &str,
+        gateway_reference: &str,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<Payment>;
     /// Payments to reconcile: every `unknown` one, and `pending` ones older than `pending_before`.
     async fn open_payments(&self, pending_before: DateTime<Utc>) -> Result<Vec<Payment>>;
     /// A client's payments, newest first.
@@ -217,13 +231,18 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<()>;
 
-    /// Counts one hit in `bucket`'s window starting at `window_start`; returns the hits so far.
+    /// Counts one hit in `bucket`'s window `[window_start, window_end)`;
+    /// returns the hits so far. A hit stamped with a window older than the
+    /// stored one counts into the stored one (it never resets the count).
     async fn rate_limit_hit(
         &self,
         bucket: &str,
         window_start: DateTime<Utc>,
+        window_end: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<i64>;
+    /// Deletes the buckets whose window ended at or before `now`; returns how many.
+    async fn purge_rate_limits(&self, now: DateTime<Utc>) -> Result<u64>;
     /// Hits in `bucket`'s window starting at `window_start`, without counting one.
     async fn rate_limit_count(&self, bucket: &str, window_start: DateTime<Utc>) -> Result<i64>;
 

@@ -782,6 +782,22 @@ macro_rules! impl_store {
                 self.payment(id).await?.ok_or_else(|| $crate::store::StoreError::Corrupt("failed payment vanished".into()))
             }
 
+            async fn hold_payment(&self, id: uuid::Uuid, reason: &str, gateway_reference: &str, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<$crate::domain::Payment> {
+                use $crate::store::sql;
+                let mut tx = self.begin_write().await?;
+                let held = sqlx::query("update payments set status = 'held_for_review', failure_code = $2, gateway_reference = $3, updated_at = $4 where id = $1 and status in ('pending', 'unknown')")
+                    .bind(id).bind(reason).bind(gateway_reference).bind(now).execute(&mut *tx).await?.rows_affected();
+                if held == 1 {
+                    sqlx::query("update payment_links set status = 'revoked', revoked_at = $2, updated_at = $2 where id = (select payment_link_id from payments where id = $1) and status = 'paying'")
+                        .bind(id).bind(now).execute(&mut *tx).await?;
+                    sqlx::query(sql::INSERT_LOG_SQL)
+                        .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)
+                        .execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                self.payment(id).await?.ok_or_else(|| $crate::store::StoreError::Corrupt("held payment vanished".into()))
+            }
+
             async fn mark_payment_unknown(&self, id: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
                 sqlx::query("update payments set status = 'unknown', updated_at = $2 where id = $1 and status = 'pending'")
                     .bind(id).bind(now).execute(&self.pool).await?;
@@ -925,7 +941,7 @@ macro_rules! impl_store {
             }
 
             async fn release_stale_link_claims(&self, claimed_before: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<u64> {
-                Ok(sqlx::query("update payment_links set status = 'opened', updated_at = $2 where status = 'paying' and updated_at < $1 and not exists (select 1 from payments p where p.payment_link_id = payment_links.id and p.status in ('pending', 'unknown', 'succeeded'))")
+                Ok(sqlx::query("update payment_links set status = 'opened', updated_at = $2 where status = 'paying' and updated_at < $1 and not exists (select 1 from payments p where p.payment_link_id = payment_links.id and p.status in ('pending', 'unknown', 'succeeded', 'held_for_review'))")
                     .bind(claimed_before).bind(now).execute(&self.pool).await?.rows_affected())
             }
 
@@ -980,9 +996,23 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn rate_limit_hit(&self, bucket: &str, window_start: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<i64> {
-                Ok(sqlx::query_scalar("insert into rate_limits (bucket, window_start, hits, created_at, updated_at) values ($1, $2, 1, $3, $3) on conflict (bucket) do update set hits = case when rate_limits.window_start = excluded.window_start then rate_limits.hits + 1 else 1 end, window_start = excluded.window_start, updated_at = excluded.updated_at returning hits")
-                    .bind(bucket).bind(window_start).bind(now).fetch_one(&self.relaxed).await?)
+            async fn rate_limit_hit(&self, bucket: &str, window_start: chrono::DateTime<chrono::Utc>, window_end: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<i64> {
+                // A newer window starts the count again; a hit stamped with an
+                // older window (an instance whose clock is behind) counts into
+                // the stored, newer one: it never resets a count.
+                Ok(sqlx::query_scalar(concat!(
+                    "insert into rate_limits (bucket, window_start, expires_at, hits, created_at, updated_at) values ($1, $2, $3, 1, $4, $4) ",
+                    "on conflict (bucket) do update set ",
+                    "hits = case when excluded.window_start > rate_limits.window_start then 1 else rate_limits.hits + 1 end, ",
+                    "expires_at = case when excluded.window_start > rate_limits.window_start then excluded.expires_at else rate_limits.expires_at end, ",
+                    "window_start = case when excluded.window_start > rate_limits.window_start then excluded.window_start else rate_limits.window_start end, ",
+                    "updated_at = excluded.updated_at returning hits"))
+                    .bind(bucket).bind(window_start).bind(window_end).bind(now).fetch_one(&self.relaxed).await?)
+            }
+
+            async fn purge_rate_limits(&self, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<u64> {
+                Ok(sqlx::query("delete from rate_limits where expires_at <= $1")
+                    .bind(now).execute(&self.relaxed).await?.rows_affected())
             }
 
             async fn rate_limit_count(&self, bucket: &str, window_start: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<i64> {

@@ -127,7 +127,7 @@ async fn passwords_and_tokens_never_reach_the_logs() {
     }
 }
 
-/// A staff sign-in from `ip` (the API trusts one proxy in these tests).
+/// A staff sign-in from `ip`, as forwarded by a proxy on 127.0.0.1 (trusted in these tests).
 async fn login_from(app: &TestApp, ip: &str, password: &str) -> Reply {
     app.call("POST", "/auth/staff/login")
         .header("x-forwarded-for", ip)
@@ -138,7 +138,7 @@ async fn login_from(app: &TestApp, ip: &str, password: &str) -> Reply {
 
 #[tokio::test]
 async fn repeated_wrong_passwords_lock_that_address_out_of_that_account_for_a_while() {
-    let app = spawn_app_with(&[("TRUSTED_PROXY_HOPS", "1")]).await;
+    let app = spawn_app_with(&[("TRUSTED_PROXY_NETWORKS", "127.0.0.1")]).await;
     let (guesser, owner) = ("203.0.113.7", "198.51.100.20");
     app.start_of_window(15);
     for _ in 0..5 {
@@ -230,7 +230,7 @@ async fn a_value_of_the_wrong_type_is_described_not_echoed() {
 
 #[tokio::test]
 async fn a_burst_of_guesses_gets_no_more_tries_than_the_same_guesses_in_a_row() {
-    let app = spawn_app_with(&[("TRUSTED_PROXY_HOPS", "1")]).await;
+    let app = spawn_app_with(&[("TRUSTED_PROXY_NETWORKS", "127.0.0.1")]).await;
     app.start_of_window(15);
     let guesses = (0..20).map(|_| login_from(&app, "203.0.113.9", "a-wrong-guess"));
     let answers = futures_util::future::join_all(guesses).await;
@@ -242,7 +242,7 @@ async fn a_burst_of_guesses_gets_no_more_tries_than_the_same_guesses_in_a_row() 
 #[tokio::test]
 async fn guesses_from_many_addresses_do_not_lock_the_owner_out_where_they_sign_in() {
     let app = spawn_app_with(&[
-        ("TRUSTED_PROXY_HOPS", "1"),
+        ("TRUSTED_PROXY_NETWORKS", "127.0.0.1"),
         ("LOGIN_FAILURES_BEFORE_LOCKOUT", "1"),
     ])
     .await;

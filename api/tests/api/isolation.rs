@@ -54,9 +54,7 @@ async fn an_app_records_only_the_sms_it_sent() {
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].to, "+15125550143");
         assert_eq!(sent[0].link_token().as_ref(), Some(token));
-        let opened = app
-            .get(&format!("/api/v1/payment-links/{token}"), None)
-            .await;
+        let opened = app.open_link(token).await;
         assert_eq!(opened.status, 200, "{}", opened.body);
     }
 }

@@ -19,18 +19,26 @@ async fn send_for(app: &TestApp, staff: &str, client: Uuid, vehicle: Uuid, phone
 }
 
 async fn open(app: &TestApp, token: &str) -> Reply {
-    app.get(&format!("/api/v1/payment-links/{token}"), None)
-        .await
+    app.open_link(token).await
 }
 
 async fn redeem(app: &TestApp, token: &str, card: &str) -> Reply {
-    app.post_idempotent(
-        &format!("/payment-links/{token}/redeem"),
-        None,
+    redeem_with(
+        app,
+        token,
         &key(),
         &json!({ "payment_token": card, "accept_terms": true }),
     )
     .await
+}
+
+async fn redeem_with(app: &TestApp, token: &str, key: &str, body: &Value) -> Reply {
+    app.call("POST", "/payment-link/redeem")
+        .link_token(token)
+        .key(key)
+        .json(body)
+        .send()
+        .await
 }
 
 #[tokio::test]
@@ -169,14 +177,13 @@ async fn terms_must_be_accepted() {
     send(&app, &staff, "5125550143").await;
     let token = app.deliver_link_token().await;
     let card = app.tokenize("4242424242424242").await;
-    let reply = app
-        .post_idempotent(
-            &format!("/payment-links/{token}/redeem"),
-            None,
-            &key(),
-            &json!({ "payment_token": card, "accept_terms": false }),
-        )
-        .await;
+    let reply = redeem_with(
+        &app,
+        &token,
+        &key(),
+        &json!({ "payment_token": card, "accept_terms": false }),
+    )
+    .await;
     reply.assert_problem(422, "terms_not_accepted");
     assert_eq!(app.gateway.captured_charges(), 0);
 }
@@ -451,9 +458,7 @@ async fn a_staff_member_sends_a_bounded_number_of_links_an_hour() {
         )
         .await;
     resend.assert_problem(429, "rate_limited");
-    let link = app
-        .get(&format!("/api/v1/payment-links/{first_token}"), None)
-        .await;
+    let link = app.open_link(&first_token).await;
     assert_eq!(link.status, 200, "{}", link.body);
 }
 
@@ -486,14 +491,9 @@ async fn opening_and_redeeming_are_rate_limited_per_ip() {
             .await
             .assert_problem(404, "link_not_found");
     }
-    let response = app
-        .http
-        .get(app.url(&format!("/api/v1/payment-links/{}", "A".repeat(43))))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 429);
-    assert!(response.headers().get("retry-after").is_some());
+    let refused = open(&app, &"A".repeat(43)).await;
+    refused.assert_problem(429, "rate_limited");
+    assert!(refused.retry_after.is_some());
     app.clock.advance(Duration::minutes(1));
     open(&app, &"A".repeat(43))
         .await
@@ -603,11 +603,46 @@ async fn the_token_appears_only_in_the_console_sms_line_and_never_in_the_databas
         lines[0]
     );
     assert!(
-        logs.contains("/api/v1/payment-links/{token}/redeem"),
+        logs.contains("/api/v1/payment-link/redeem"),
         "the redeem is logged (by its route)"
     );
     assert!(
         !database_text(&app).await.contains(&token),
         "the token is in the database"
     );
+}
+
+#[tokio::test]
+async fn the_token_travels_in_a_header_and_never_in_a_url() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    send(&app, &staff, "5125550143").await;
+    let token = app.deliver_link_token().await;
+    // The paths that carried the token before are gone: a token in a URL
+    // reaches no handler (and so no lookup).
+    app.get(&format!("/api/v1/payment-links/{token}"), None)
+        .await
+        .assert_problem_status(404);
+    app.call("POST", &format!("/payment-links/{token}/redeem"))
+        .key(&key())
+        .json(&json!({ "payment_token": "x", "accept_terms": true }))
+        .send()
+        .await
+        .assert_problem_status(404);
+    // Without the header, a clear 400 on both operations.
+    app.get("/api/v1/payment-link", None)
+        .await
+        .assert_problem(400, "link_token_required");
+    app.post_idempotent(
+        "/payment-link/redeem",
+        None,
+        &key(),
+        &json!({ "payment_token": "x", "accept_terms": true }),
+    )
+    .await
+    .assert_problem(400, "link_token_required");
+    let opened = open(&app, &token).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    let paid = redeem(&app, &token, &app.tokenize("4242424242424242").await).await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
 }

@@ -8,6 +8,7 @@ mod links;
 mod openapi;
 mod payments;
 mod quote;
+mod rate_limits;
 mod roles;
 #[path = "../support/mod.rs"]
 mod support;

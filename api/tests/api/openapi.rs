@@ -97,7 +97,22 @@ async fn every_json_body_operation_documents_the_problems_of_an_unreadable_body(
                     "payload_too_large",
                 ),
             ] {
-                app.send_raw(method, &url, token, content_type, body)
+                // Every other header the operation declares, with some value
+                // (the payment link's token), so the body is what is read.
+                let headers = operation["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["in"] == "header" && p["name"] != "Idempotency-Key")
+                    .filter_map(|p| p["name"].as_str());
+                let call = headers.fold(
+                    app.call(method, url.trim_start_matches("/api/v1"))
+                        .token(token)
+                        .key(&key()),
+                    |call, name| call.header(name, "some-value"),
+                );
+                call.raw(content_type, body)
+                    .send()
                     .await
                     .assert_problem(status, code);
                 assert_documented(&spec, method, path, status);

@@ -34,6 +34,122 @@ async fn post_event(app: &TestApp, payload: &str, signature: &str) -> Reply {
         .await
 }
 
+/// Stripe's `payment_intent.succeeded` for our charge under `gateway_key`,
+/// reporting `amount_received` in `currency` (Stripe's lower case).
+fn succeeded_event(gateway_key: &str, amount_received: i64, currency: &str) -> String {
+    json!({
+        "id": "evt_1", "type": "payment_intent.succeeded",
+        "data": { "object": {
+            "id": "pi_123", "object": "payment_intent", "status": "succeeded",
+            "amount": amount_received, "amount_received": amount_received, "currency": currency,
+            "metadata": { "idempotency_key": gateway_key }
+        } }
+    })
+    .to_string()
+}
+
+/// A payment left `unknown` (the sandbox's timeout card), paid through a link
+/// sent to Dana: the payment and the link's token.
+async fn unknown_link_payment(app: &TestApp) -> (payments_api::domain::Payment, String) {
+    let staff = app.agent_token().await;
+    let sent = app
+        .post_idempotent(
+            "/payment-links",
+            Some(&staff),
+            &key(),
+            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" }),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let token = app.deliver_link_token().await;
+    let card = app.tokenize("4000000000000119").await;
+    let redeemed = app
+        .call("POST", "/payment-link/redeem")
+        .link_token(&token)
+        .key(&key())
+        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .send()
+        .await;
+    assert_eq!(redeemed.body["status"], "unknown", "{}", redeemed.body);
+    let id: Uuid = redeemed.body["payment_id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("a payment id");
+    let payment = app
+        .store
+        .payment(id)
+        .await
+        .expect("read")
+        .expect("the payment");
+    (payment, token)
+}
+
+async fn camry_paid_through(app: &TestApp) -> Option<chrono::NaiveDate> {
+    let dana = app.store.client(DANA).await.expect("read").expect("Dana");
+    dana.vehicle(DANA_CAMRY).expect("the Camry").paid_through
+}
+
+/// Security issue, item 9: a signed event (or the status sync) settled a
+/// payment whatever amount and currency the gateway reported.
+#[tokio::test]
+async fn a_success_for_another_amount_or_currency_is_held_for_review_and_applies_nothing() {
+    for (what, amount_delta, currency, reason) in [
+        ("amount", -17_000, "usd", "amount_mismatch"),
+        ("currency", 0, "eur", "currency_mismatch"),
+    ] {
+        let app = spawn_app_with(&stripe_app_vars()).await;
+        let paid_through = camry_paid_through(&app).await;
+        let (payment, token) = unknown_link_payment(&app).await;
+        let event = succeeded_event(
+            &payment.gateway_key,
+            payment.amount_cents.0 + amount_delta,
+            currency,
+        );
+        let now = chrono::Utc::now().timestamp();
+        let accepted = post_event(&app, &event, &signature(&event, now, SECRET)).await;
+        assert_eq!(accepted.status, 200, "{what}: {}", accepted.body);
+
+        let held = app.store.payment(payment.id).await.unwrap().unwrap();
+        assert_eq!(held.status.as_str(), "held_for_review", "{what}");
+        assert_eq!(held.failure_code.as_deref(), Some(reason));
+        assert_eq!(held.invoice_id, None, "{what}: no invoice");
+        assert_eq!(
+            camry_paid_through(&app).await,
+            paid_through,
+            "{what}: paid-through unchanged"
+        );
+        let staff = app.agent_token().await;
+        let log = app.client_log(&staff, DANA).await;
+        assert!(
+            log.iter()
+                .any(|l| l.contains("held for review") && l.contains(reason)),
+            "{what}: {log:#?}"
+        );
+        // The payer cannot pay again while a person looks.
+        app.open_link(&token)
+            .await
+            .assert_problem(410, "link_revoked");
+        // The status sync leaves it alone, and a repeated event changes nothing.
+        app.sync_payments().await;
+        post_event(&app, &event, &signature(&event, now, SECRET)).await;
+        let again = app.store.payment(payment.id).await.unwrap().unwrap();
+        assert_eq!(again.status.as_str(), "held_for_review");
+        let metrics = app
+            .http
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains(r#"payments{status="held_for_review"} 1"#),
+            "{what}: {metrics}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_signed_stripe_event_settles_a_payment_left_unknown() {
     // The app charges through the sandbox here; the webhook route is Stripe's.
@@ -62,11 +178,15 @@ async fn a_signed_stripe_event_settles_a_payment_left_unknown() {
         .unwrap()
         .gateway_key;
 
-    let event = json!({
-        "id": "evt_1", "type": "payment_intent.succeeded",
-        "data": { "object": { "id": "pi_123", "object": "payment_intent", "status": "succeeded", "amount": 17649, "metadata": { "idempotency_key": gateway_key } } }
-    })
-    .to_string();
+    let amount = app
+        .store
+        .payment(payment_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .amount_cents
+        .0;
+    let event = succeeded_event(&gateway_key, amount, "usd");
     let now = chrono::Utc::now().timestamp();
     assert_eq!(
         post_event(&app, &event, &signature(&event, now, "whsec_wrong"))

@@ -403,6 +403,11 @@ impl Call {
         Call(self.0.header("idempotency-key", key))
     }
 
+    /// The payment link's token, in the `Payment-Link-Token` header.
+    pub fn link_token(self, token: &str) -> Call {
+        Call(self.0.header("payment-link-token", token))
+    }
+
     pub fn header(self, name: &str, value: &str) -> Call {
         Call(self.0.header(name, value))
     }
@@ -491,6 +496,14 @@ impl TestApp {
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
         Call::new(&self.http, "GET", &self.url(path))
             .token(token)
+            .send()
+            .await
+    }
+
+    /// Opens the payment link with `token` as the pay page does (`get_link`).
+    pub async fn open_link(&self, token: &str) -> Reply {
+        self.call("GET", "/payment-link")
+            .link_token(token)
             .send()
             .await
     }

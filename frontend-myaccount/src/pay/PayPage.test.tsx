@@ -27,11 +27,11 @@ const json = (status: number, body: unknown) =>
   });
 
 function serve(link: Response) {
-  const requests: string[] = [];
+  const requests: { url: string; linkToken: string | null }[] = [];
   vi.stubGlobal('fetch', async (request: Request) => {
-    requests.push(request.url);
+    requests.push({ url: request.url, linkToken: request.headers.get('payment-link-token') });
     if (request.url.endsWith('/api/v1/config')) return json(200, config);
-    if (request.url.includes('/api/v1/payment-links/')) return link.clone();
+    if (request.url.endsWith('/api/v1/payment-link')) return link.clone();
     return json(404, { code: 'not_found' });
   });
   return requests;
@@ -49,13 +49,16 @@ afterEach(() => {
 });
 
 describe('the secure payment page', () => {
-  it('shows the summary, takes the token out of the address bar and sends it only to the API', async () => {
+  it('shows the summary, takes the token out of the address bar and sends it to the API in a header only', async () => {
     const requests = serve(json(200, summary));
     render(<PayPage />);
     expect(await screen.findByText('$176.49')).toBeTruthy();
     expect(screen.getByText('Hi Dana,')).toBeTruthy();
     expect(location.hash).toBe('');
-    expect(requests.filter((url) => url.includes('secret-token'))).toEqual([`${location.origin}/api/v1/payment-links/secret-token`]);
+    expect(requests.filter(({ url }) => url.includes('secret-token'))).toEqual([]);
+    expect(requests.filter(({ linkToken }) => linkToken !== null)).toEqual([
+      { url: `${location.origin}/api/v1/payment-link`, linkToken: 'secret-token' },
+    ]);
   });
 
   it('keeps the terms ticked in the HTML before the script ran', async () => {
@@ -113,7 +116,7 @@ describe('the secure payment page', () => {
         if (redeems.length <= 3) throw new TypeError('Failed to fetch');
         return json(200, { payment_id: 'p1', status: 'succeeded', amount_cents: 17649, currency: 'USD', invoice_number: 1042 });
       }
-      if (url.includes('/api/v1/payment-links/')) {
+      if (url.endsWith('/api/v1/payment-link')) {
         return paid
           ? json(410, { type: 'about:blank', title: 'Link used', status: 410, detail: 'used', code: 'link_used' })
           : json(200, summary);

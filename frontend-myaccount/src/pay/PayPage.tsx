@@ -52,10 +52,13 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     else setProblem({ code, declined: false });
   };
 
+  // The token goes in a header, never in a URL: URLs reach proxy access logs.
+  const openLink = () => call(api.GET('/payment-link', { params: { header: { 'Payment-Link-Token': token ?? '' } } }));
+
   useEffect(() => {
     if (!token) return;
     call(api.GET('/config')).then(setConfig, (error: unknown) => setProblem({ code: errorCode(error), declined: false }));
-    call(api.GET('/payment-links/{token}', { params: { path: { token } } })).then(
+    openLink().then(
       (summary) => {
         setLink(summary);
         if (summary.payment_in_progress) setOutcome({ kind: 'confirming' });
@@ -66,8 +69,8 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
 
   const redeem = (key: string, paymentToken: string) =>
     call(
-      api.POST('/payment-links/{token}/redeem', {
-        params: { path: { token: token ?? '' }, header: { 'Idempotency-Key': key } },
+      api.POST('/payment-link/redeem', {
+        params: { header: { 'Payment-Link-Token': token ?? '', 'Idempotency-Key': key } },
         body: { payment_token: paymentToken, accept_terms: true },
       }),
     );
@@ -91,7 +94,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   useEffect(() => {
     if (outcome?.kind !== 'confirming' || !token) return;
     const timer = setInterval(() => {
-      call(api.GET('/payment-links/{token}', { params: { path: { token } } })).then(
+      openLink().then(
         (summary) => {
           if (summary.payment_in_progress) return;
           setOutcome(null);

@@ -13,6 +13,14 @@ const METHODS: Record<Payment['method'], string> = {
   autopay: 'Auto Pay',
 };
 
+const STATUSES: Record<Payment['status'], string> = {
+  pending: 'Pending',
+  unknown: 'Being confirmed',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  held_for_review: 'Held for review',
+};
+
 /** Invoices and payments with the past due balance; Add New Invoice and Take Payment below. */
 export function AccountHistory({ client, version, onChange }: { client: Client; version: number; onChange: () => void }) {
   const history = useLoad(
@@ -67,7 +75,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                       <td>{p.card_last4 ? `${capitalize(p.card_brand ?? 'card')} •••• ${p.card_last4}` : '—'}</td>
                       <td>{p.invoice_number ? `#${p.invoice_number}` : '—'}</td>
                       <td>
-                        <span class={`badge pay-${p.status}`}>{capitalize(p.status)}</span>
+                        <span class={`badge pay-${p.status}`}>{STATUSES[p.status]}</span>
                         {p.failure_code && <span class="muted small-text"> ({p.failure_code.replace(/_/g, ' ')})</span>}
                       </td>
                       <td>{p.initiated_by}</td>

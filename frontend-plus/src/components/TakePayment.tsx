@@ -132,6 +132,14 @@ function PaymentOutcome({ result }: { result: PaymentResult }) {
       </p>
     );
   }
+  if (result.status === 'held_for_review') {
+    return (
+      <p class="notice" role="status">
+        The card processor reported a different amount than {formatCents(result.amount_cents)}: the payment is held for
+        review and nothing was applied to the account. Do not charge again; a supervisor will look at it.
+      </p>
+    );
+  }
   return (
     <p class="notice" role="status">
       The card processor has not confirmed the {formatCents(result.amount_cents)} payment yet (status: {result.status}).
