@@ -112,7 +112,8 @@ async fn offline_state(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<
 }
 
 /// Every `STATUS_SYNC_INTERVAL_SECONDS`: settle payments the gateway left
-/// unknown, and purge rate-limit buckets whose window ended.
+/// unknown, and purge rate-limit buckets whose window ended and expired
+/// sessions.
 fn spawn_reconciler(state: actix_web::web::Data<AppState>) {
     let every = std::time::Duration::from_secs(
         u64::try_from(state.settings.status_sync_interval_seconds).unwrap_or(30),
@@ -126,6 +127,9 @@ fn spawn_reconciler(state: actix_web::web::Data<AppState>) {
             }
             if let Err(error) = payments_api::rate_limit::purge(&state).await {
                 tracing::warn!(%error, "purging rate-limit buckets failed; retrying later");
+            }
+            if let Err(error) = state.store.purge_sessions(state.clock.now()).await {
+                tracing::warn!(%error, "purging expired sessions failed; retrying later");
             }
         }
     });

@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         routes::public_config::public_config,
         routes::auth::staff_login,
         routes::auth::client_login,
+        routes::auth::logout,
         routes::clients::search_clients,
         routes::clients::get_client,
         routes::me::get_me,
@@ -95,9 +96,12 @@ impl Modify for StaffRoles {
                 &mut item.patch,
             ];
             for operation in operations.into_iter().flatten() {
-                let for_staff = operation.security.iter().flatten().any(|requirement| {
-                    serde_json::to_value(requirement).is_ok_and(|v| v.get("staff").is_some())
-                });
+                // Signing out needs no permission: any staff role may.
+                let needs_permission = operation.operation_id.as_deref() != Some("logout");
+                let for_staff = needs_permission
+                    && operation.security.iter().flatten().any(|requirement| {
+                        serde_json::to_value(requirement).is_ok_and(|v| v.get("staff").is_some())
+                    });
                 if for_staff && !operation.responses.responses.contains_key("403") {
                     let problem = ContentBuilder::new()
                         .schema(Some(Ref::from_schema_name("Problem")))

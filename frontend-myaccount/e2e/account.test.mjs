@@ -95,3 +95,18 @@ test('a wrong password is refused', async () => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').getByText('The email or password is not right.').waitFor();
 });
+
+test('Sign out ends the session at the API: the old token is refused', async () => {
+  const page = await phonePage(browser);
+  await page.goto(`${api.baseUrl}/my-account/`);
+  await page.getByLabel('Email').fill('client@example.com');
+  await page.getByLabel('Password').fill('client-demo-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('tab', { name: 'Make a Payment' }).waitFor();
+  const token = await page.evaluate(() => sessionStorage.getItem('myaccount.token'));
+  const me = () => fetch(`${api.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal((await me()).status, 200);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  assert.equal((await me()).status, 401, 'a copy of the token no longer works');
+});

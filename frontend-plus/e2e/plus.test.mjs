@@ -177,3 +177,14 @@ test('an agent resends and revokes a link; adding an invoice takes a supervisor'
   await supervisor.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`).waitFor();
   await shot(supervisor, '12-invoice-added');
 });
+
+test('Log out ends the session at the API: the old token is refused', async (t) => {
+  const page = await signedInPage(t);
+  const token = await page.evaluate(() => sessionStorage.getItem('plus.token'));
+  const search = () => fetch(`${api.baseUrl}/api/v1/clients?q=Dana`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal((await search()).status, 200);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('plus.token')), null);
+  assert.equal((await search()).status, 401, 'a copy of the token no longer works');
+});

@@ -36,6 +36,10 @@ pub struct Claims {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The session this token belongs to (the `sessions` row): checked on
+    /// every request, so signing out or a change to the account ends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 /// HS256 keys derived from `JWT_SECRET`; the algorithm is pinned on decode.
@@ -90,6 +94,7 @@ mod tests {
             exp: now + exp_offset,
             name: "A".into(),
             role: None,
+            sid: Some(Uuid::new_v4()),
         }
     }
 

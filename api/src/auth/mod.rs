@@ -1,5 +1,10 @@
 //! Who is calling: JWT bearer tokens for staff (audience `plus`) and clients
 //! (audience `myaccount`), as actix extractors.
+//!
+//! Every token names its session (`sid`), and every request checks the
+//! session still stands (one indexed query): signing out, deleting the
+//! account or changing a staff member's role ends it at once, on every
+//! instance (security issue, item 17; OWASP ASVS 3.3.1 and 3.3.3).
 
 pub mod jwt;
 pub mod password;
@@ -12,7 +17,7 @@ pub use roles::{permits, Can, Permission};
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
-use std::future::{ready, Ready};
+use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
 /// A signed-in staff member (PLUS Web).
@@ -30,10 +35,19 @@ pub struct ClientUser {
     pub name: String,
 }
 
+const SESSION_ENDED: ApiError = ApiError::Unauthorized(
+    "this session has ended (signed out, or the account changed); sign in again",
+);
+
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))
+}
+
+/// The claims of the request's bearer token for `audience`, signature and
+/// expiry checked (not yet the session).
 fn claims(req: &HttpRequest, audience: Audience) -> Result<Claims, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))?;
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -42,7 +56,7 @@ fn claims(req: &HttpRequest, audience: Audience) -> Result<Claims, ApiError> {
         .ok_or(ApiError::Unauthorized(
             "sign in first: this request needs a Bearer token",
         ))?;
-    state
+    app_state(req)?
         .jwt
         .verify(token.trim(), audience)
         .ok_or(ApiError::Unauthorized(
@@ -50,25 +64,49 @@ fn claims(req: &HttpRequest, audience: Audience) -> Result<Claims, ApiError> {
         ))
 }
 
+/// The claims of a valid staff or client token, its session not checked
+/// (signing out of an ended session is not an error).
+pub fn any_token(req: &HttpRequest) -> Result<Claims, ApiError> {
+    claims(req, Audience::Plus).or_else(|_| claims(req, Audience::MyAccount))
+}
+
+/// The claims of a token whose session still stands: `401` when the token
+/// is bad or its session ended.
+pub async fn session(req: &HttpRequest, audience: Audience) -> Result<Claims, ApiError> {
+    let claims = claims(req, audience)?;
+    let state = app_state(req)?;
+    let sid = claims.sid.ok_or(SESSION_ENDED)?;
+    if state.store.session_active(sid, state.clock.now()).await? {
+        Ok(claims)
+    } else {
+        Err(SESSION_ENDED)
+    }
+}
+
 /// The staff member signed in on `req`. Not an extractor on its own: staff
 /// handlers take [`Can`], which also checks the role.
-fn staff(req: &HttpRequest) -> Result<Staff, ApiError> {
-    claims(req, Audience::Plus).map(|c| Staff {
+async fn staff(req: &HttpRequest) -> Result<Staff, ApiError> {
+    session(req, Audience::Plus).await.map(|c| Staff {
         id: c.sub,
         name: c.name,
         role: c.role.unwrap_or_default(),
     })
 }
 
+async fn client(req: &HttpRequest) -> Result<ClientUser, ApiError> {
+    session(req, Audience::MyAccount).await.map(|c| ClientUser {
+        client_id: c.sub,
+        name: c.name,
+    })
+}
+
 impl FromRequest for ClientUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(claims(req, Audience::MyAccount).map(|c| ClientUser {
-            client_id: c.sub,
-            name: c.name,
-        }))
+        let req = req.clone();
+        Box::pin(async move { client(&req).await })
     }
 }
 
@@ -99,16 +137,17 @@ pub enum Caller {
 
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        if let Ok(staff) = staff(req) {
-            return ready(Ok(Caller::Staff(staff)));
-        }
-        ready(
-            ClientUser::from_request(req, payload)
-                .into_inner()
-                .map(Caller::Client),
-        )
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            // A staff token (audience `plus`) is a staff caller, whatever its
+            // session says; anything else must be a client's.
+            if claims(&req, Audience::Plus).is_ok() {
+                return staff(&req).await.map(Caller::Staff);
+            }
+            client(&req).await.map(Caller::Client)
+        })
     }
 }

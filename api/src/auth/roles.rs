@@ -6,7 +6,7 @@
 use super::Staff;
 use crate::error::ApiError;
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
-use std::future::{ready, Ready};
+use futures_util::future::LocalBoxFuture;
 use std::marker::PhantomData;
 
 /// A staff role, as stored on the staff user and carried in the JWT.
@@ -102,14 +102,15 @@ pub struct Can<P>(pub Staff, pub PhantomData<P>);
 
 impl<P: Permit> FromRequest for Can<P> {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            super::staff(req)
-                .and_then(|staff| staff.require(P::PERMISSION).map(|()| staff))
-                .map(|staff| Can(staff, PhantomData)),
-        )
+        let req = req.clone();
+        Box::pin(async move {
+            let staff = super::staff(&req).await?;
+            staff.require(P::PERMISSION)?;
+            Ok(Can(staff, PhantomData))
+        })
     }
 }
 

@@ -66,14 +66,28 @@ async fn check_password(
     Err(WRONG_CREDENTIALS)
 }
 
-fn token(
+/// Starts a session (its row, then a token naming it) for `sub`.
+async fn token(
     state: &AppState,
     audience: Audience,
     sub: Uuid,
     name: String,
     role: Option<String>,
 ) -> ApiResult<HttpResponse> {
-    let iat = state.clock.now().timestamp();
+    let now = state.clock.now();
+    let iat = now.timestamp();
+    let sid = Uuid::new_v4();
+    state
+        .store
+        .create_session(
+            sid,
+            audience.as_str(),
+            sub,
+            role.as_deref(),
+            now,
+            now + chrono::Duration::seconds(jwt::TOKEN_TTL_SECONDS),
+        )
+        .await?;
     let claims = Claims {
         sub,
         aud: audience.as_str().into(),
@@ -82,6 +96,7 @@ fn token(
         exp: iat + jwt::TOKEN_TTL_SECONDS,
         name,
         role,
+        sid: Some(sid),
     };
     let access_token = state
         .jwt
@@ -126,6 +141,7 @@ pub async fn staff_login(
         staff.name,
         Some(staff.role),
     )
+    .await
 }
 
 /// Client sign-in (My Account); the token's audience is `myaccount`.
@@ -165,4 +181,29 @@ pub async fn client_login(
         client.first_name,
         None,
     )
+    .await
+}
+
+/// Signs out: the session of the bearer token (staff or client) ends at once,
+/// on every instance; the token is refused from then on (`401`). Answers
+/// `204` also when the session had already ended.
+#[utoipa::path(
+    tag = "auth", operation_id = "logout",
+    security(("staff" = []), ("client" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "unauthorized: no valid bearer token", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+#[tracing::instrument(skip_all)]
+pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let claims = crate::auth::any_token(&req)?;
+    if let Some(sid) = claims.sid {
+        state
+            .store
+            .revoke_session(sid, claims.sub, state.clock.now())
+            .await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -21,6 +21,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
     cfg.service(public_config::public_config)
         .service(auth::staff_login)
         .service(auth::client_login)
+        .service(auth::logout)
         .service(clients::search_clients)
         .service(clients::get_client)
         .service(me::get_me)

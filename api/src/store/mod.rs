@@ -72,6 +72,26 @@ pub trait Store: Send + Sync {
     async fn seed(&self, data: &SeedData) -> Result<()>;
 
     async fn staff_by_email(&self, email: &str) -> Result<Option<StaffCredentials>>;
+
+    /// Records a sign-in: session `id` for `subject` (a staff user with
+    /// `role`, or a client with none) on `audience` (`plus`, `myaccount`).
+    async fn create_session(
+        &self,
+        id: Uuid,
+        audience: &str,
+        subject: Uuid,
+        role: Option<&str>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Whether session `id` still stands at `now`: not signed out, not
+    /// expired, and its staff user still exists with the role it signed in
+    /// with (or its client still has a login).
+    async fn session_active(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool>;
+    /// Signs session `id` of `subject` out; false when there was none to end.
+    async fn revoke_session(&self, id: Uuid, subject: Uuid, now: DateTime<Utc>) -> Result<bool>;
+    /// Deletes sessions that expired before `before`; returns how many.
+    async fn purge_sessions(&self, before: DateTime<Utc>) -> Result<u64>;
     async fn client_login_by_email(&self, email: &str) -> Result<Option<ClientCredentials>>;
 
     /// Clients whose name, phone or email contains `query` (case-insensitive).

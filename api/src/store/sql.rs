@@ -541,6 +541,33 @@ macro_rules! impl_store {
                 Ok(row.map(|(id, name, role, password_hash)| $crate::store::StaffCredentials { id, name, role, password_hash }))
             }
 
+            async fn create_session(&self, id: uuid::Uuid, audience: &str, subject: uuid::Uuid, role: Option<&str>, now: chrono::DateTime<chrono::Utc>, expires_at: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+                sqlx::query("insert into sessions (id, audience, subject, role, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)")
+                    .bind(id).bind(audience).bind(subject).bind(role).bind(now).bind(expires_at)
+                    .execute(&self.relaxed).await?;
+                Ok(())
+            }
+
+            async fn session_active(&self, id: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<bool> {
+                let active: i64 = sqlx::query_scalar(concat!(
+                    "select count(*) from sessions s where s.id = $1 and s.revoked_at is null and s.expires_at > $2 and (",
+                    "(s.audience = 'plus' and exists (select 1 from staff_users u where u.id = s.subject and u.role = s.role)) or ",
+                    "(s.audience = 'myaccount' and exists (select 1 from client_logins l where l.client_id = s.subject)))"))
+                    .bind(id).bind(now).fetch_one(&self.pool).await?;
+                Ok(active == 1)
+            }
+
+            async fn revoke_session(&self, id: uuid::Uuid, subject: uuid::Uuid, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<bool> {
+                let revoked = sqlx::query("update sessions set revoked_at = $3 where id = $1 and subject = $2 and revoked_at is null")
+                    .bind(id).bind(subject).bind(now).execute(&self.pool).await?.rows_affected();
+                Ok(revoked == 1)
+            }
+
+            async fn purge_sessions(&self, before: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<u64> {
+                Ok(sqlx::query("delete from sessions where expires_at < $1")
+                    .bind(before).execute(&self.relaxed).await?.rows_affected())
+            }
+
             async fn client_login_by_email(&self, email: &str) -> $crate::store::Result<Option<$crate::store::ClientCredentials>> {
                 let row: Option<(uuid::Uuid, uuid::Uuid, String)> =
                     sqlx::query_as("select id, client_id, password_hash from client_logins where email = $1")

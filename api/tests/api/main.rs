@@ -10,6 +10,7 @@ mod payments;
 mod quote;
 mod rate_limits;
 mod roles;
+mod sessions;
 #[path = "../support/mod.rs"]
 mod support;
 mod webhooks;

@@ -785,8 +785,8 @@ async fn a_client_cannot_test_cards_through_make_a_payment() {
 #[tokio::test]
 async fn a_client_saves_a_bounded_number_of_cards_a_day() {
     let app = spawn_app_with(&[("CLIENT_CARD_SAVES_PER_DAY", "2")]).await;
-    let client = app.client_token().await;
     app.start_of_window(24 * 60);
+    let client = app.client_token().await;
     for expected in [201, 201, 429] {
         let card = app.tokenize("4242424242424242").await;
         let reply = app

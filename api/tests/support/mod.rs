@@ -165,7 +165,7 @@ where
 /// Everything the test database holds, as text: the SQLite file's bytes, or
 /// every row of every table on PostgreSQL.
 pub async fn database_text(app: &TestApp) -> String {
-    match &app._db {
+    match app._db.as_ref() {
         TestDb::Sqlite { path } => {
             let mut bytes = Vec::new();
             for suffix in ["", "-wal"] {
@@ -203,7 +203,7 @@ pub async fn database_text(app: &TestApp) -> String {
 /// changes no endpoint makes, such as a location that stops taking payments).
 pub async fn execute_sql(app: &TestApp, sql: &str) {
     let url = app._db.url();
-    match &app._db {
+    match app._db.as_ref() {
         TestDb::Sqlite { .. } => {
             let mut conn = sqlx::SqliteConnection::connect(&url)
                 .await
@@ -306,7 +306,11 @@ pub struct TestApp {
     pub sms: Arc<RecordingSender>,
     logs: LogBuffer,
     log_dispatch: tracing::Dispatch,
-    pub(crate) _db: TestDb,
+    /// Shared by the instances of one test ([`TestApp::another_instance`]);
+    /// dropped with the last.
+    pub(crate) _db: Arc<TestDb>,
+    /// The settings it was started with.
+    vars: Vec<(String, String)>,
 }
 
 /// The app with demo data and default settings.
@@ -316,11 +320,27 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app with demo data and extra environment-style settings.
 pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
+    let (db, _) = TestDb::create().await;
+    let vars = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    start(Arc::new(db), vars).await
+}
+
+impl TestApp {
+    /// A second API instance on the same database, with the same settings
+    /// and its own state (as another process behind the load balancer).
+    pub async fn another_instance(&self) -> TestApp {
+        start(self._db.clone(), self.vars.clone()).await
+    }
+}
+
+async fn start(db: Arc<TestDb>, vars: Vec<(String, String)>) -> TestApp {
     let logs = LogBuffer::default();
     let log_dispatch = logs.dispatch();
-    let (db, url) = TestDb::create().await;
     let mut env: HashMap<String, String> = HashMap::from([
-        ("DATABASE_URL".into(), url),
+        ("DATABASE_URL".into(), db.url()),
         ("BIND_ADDRESS".into(), "127.0.0.1:0".into()),
         (
             "JWT_SECRET".into(),
@@ -328,7 +348,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         ),
         ("SEED_DEMO".into(), "true".into()),
     ]);
-    env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    env.extend(vars.iter().cloned());
     let settings = Settings::from_vars(&env).expect("test settings");
     let clock = Arc::new(Clock::default());
     let store = open_store(&settings, &clock)
@@ -368,6 +388,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         logs,
         log_dispatch,
         _db: db,
+        vars,
     }
 }
 

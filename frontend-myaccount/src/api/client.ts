@@ -46,6 +46,19 @@ export const api = createClient<paths>({
 });
 api.use(auth);
 
+/**
+ * Signs out: the API ends the session first (the token then stops working on every instance), then this tab
+ * forgets it. Offline, the tab forgets it anyway; the session then ends when the token expires.
+ */
+export async function signOut(): Promise<void> {
+  try {
+    await api.POST('/auth/logout');
+  } catch {
+    // no answer: nothing more to do here
+  }
+  session.clear();
+}
+
 interface Problemish {
   code?: string;
   detail?: string;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { session, setUnauthorizedHandler } from '../api/client';
+import { session, setUnauthorizedHandler, signOut } from '../api/client';
 import { AccountInfo } from './AccountInfo';
 import { Login } from './Login';
 import { MakePayment, type Paid } from './MakePayment';
@@ -67,8 +67,7 @@ export function App() {
           type="button"
           class="link-button"
           onClick={() => {
-            session.clear();
-            setSignedIn(false);
+            void signOut().then(() => setSignedIn(false));
           }}
         >
           Sign out

@@ -31,3 +31,16 @@ const auth: Middleware = {
 // fetch is looked up per call (not captured once) so tests can stub it.
 export const api = createClient<paths>({ baseUrl, fetch: (request) => globalThis.fetch(request) });
 api.use(auth);
+
+/**
+ * Logs out: the API ends the session first (the token then stops working on every instance), then this tab
+ * forgets it. Offline, the tab forgets it anyway; the session then ends when the token expires.
+ */
+export async function logOut(): Promise<void> {
+  try {
+    await api.POST('/auth/logout');
+  } catch {
+    // no answer: nothing more to do here
+  }
+  signOut();
+}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { href, navigate, onLinkClick, useRoute } from '../router';
-import { getToken, onSessionChange, sessionEndedReason, signOut, staffEmail } from '../session';
+import { logOut } from '../api/client';
+import { getToken, onSessionChange, sessionEndedReason, staffEmail } from '../session';
 import { ClientPage, type TabId } from './ClientPage';
 import { LoginPage } from './LoginPage';
 import { SearchPage } from './SearchPage';
@@ -38,7 +39,7 @@ function Shell() {
         </nav>
         <span class="spacer" />
         <span class="muted who">{staffEmail()}</span>
-        <button type="button" class="secondary" onClick={() => signOut()}>Log out</button>
+        <button type="button" class="secondary" onClick={() => void logOut()}>Log out</button>
       </header>
       <main id="main" class="page">
         <Page route={route} />

@@ -1,0 +1,131 @@
+//! Sessions end when they should (security issue, item 17): signing out, a
+//! deleted account or a changed role stop a token at once, on every instance,
+//! though the token itself has not expired.
+
+use crate::support::*;
+use payments_api::seed::{AGENT_LOGIN, SUPERVISOR_LOGIN};
+
+async fn logout(app: &TestApp, token: &str) -> Reply {
+    app.call("POST", "/auth/logout")
+        .token(Some(token))
+        .send()
+        .await
+}
+
+async fn search(app: &TestApp, token: &str) -> Reply {
+    app.get("/api/v1/clients?q=Dana", Some(token)).await
+}
+
+#[tokio::test]
+async fn signing_out_ends_that_session_only() {
+    let app = spawn_app().await;
+    let (first, second) = (app.agent_token().await, app.agent_token().await);
+    assert_eq!(search(&app, &first).await.status, 200);
+    assert_eq!(logout(&app, &first).await.status, 204);
+    search(&app, &first)
+        .await
+        .assert_problem(401, "unauthorized");
+    assert_eq!(
+        search(&app, &second).await.status,
+        200,
+        "another sign-in goes on"
+    );
+    assert_eq!(
+        logout(&app, &first).await.status,
+        204,
+        "signing out twice is fine"
+    );
+    logout(&app, "not-a-token")
+        .await
+        .assert_problem(401, "unauthorized");
+
+    let client = app.client_token().await;
+    assert_eq!(app.get("/api/v1/me", Some(&client)).await.status, 200);
+    assert_eq!(logout(&app, &client).await.status, 204);
+    app.get("/api/v1/me", Some(&client))
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_session_ends_on_every_instance_at_once() {
+    // Two API instances on one database: signed out on one, refused by the other.
+    let first = spawn_app().await;
+    let second = first.another_instance().await;
+    let token = first.agent_token().await;
+    assert_eq!(search(&second, &token).await.status, 200);
+    assert_eq!(logout(&first, &token).await.status, 204);
+    search(&second, &token)
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_deleted_staff_member_or_client_is_signed_out() {
+    let app = spawn_app().await;
+    let agent = app.staff_token(&AGENT_LOGIN).await;
+    let client = app.client_token().await;
+    execute_sql(
+        &app,
+        "delete from staff_users where email = 'agent@example.com'",
+    )
+    .await;
+    search(&app, &agent)
+        .await
+        .assert_problem(401, "unauthorized");
+    execute_sql(
+        &app,
+        "delete from client_logins where email = 'client@example.com'",
+    )
+    .await;
+    app.get("/api/v1/me", Some(&client))
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_demoted_supervisor_loses_what_the_role_allowed_at_once() {
+    let app = spawn_app().await;
+    let supervisor = app.staff_token(&SUPERVISOR_LOGIN).await;
+    assert_eq!(search(&app, &supervisor).await.status, 200);
+    execute_sql(
+        &app,
+        "update staff_users set role = 'agent' where email = 'supervisor@example.com'",
+    )
+    .await;
+    search(&app, &supervisor)
+        .await
+        .assert_problem(401, "unauthorized");
+    // Signing in again gives the new role: an agent may not add invoices.
+    let agent_now = app.staff_token(&SUPERVISOR_LOGIN).await;
+    app.post_idempotent(
+        &format!("/clients/{DANA}/invoices"),
+        Some(&agent_now),
+        &key(),
+        &serde_json::json!({ "vehicle_id": DANA_F150, "monitor_days": 14 }),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn a_token_without_a_session_is_refused() {
+    // Signed with the right secret and unexpired, but naming no session (as
+    // tokens issued before sessions existed): refused.
+    let app = spawn_app().await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = payments_api::auth::Claims {
+        sub: uuid::Uuid::new_v4(),
+        aud: "plus".into(),
+        iss: payments_api::auth::jwt::ISSUER.into(),
+        iat: now,
+        exp: now + 600,
+        name: "Mallory".into(),
+        role: Some("admin".into()),
+        sid: None,
+    };
+    let token = app.state.jwt.issue(&claims).expect("a token");
+    search(&app, &token)
+        .await
+        .assert_problem(401, "unauthorized");
+}
