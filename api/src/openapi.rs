@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         routes::clients::search_clients,
         routes::clients::get_client,
         routes::me::get_me,
+        routes::me::staff_me,
         routes::quote::quote_summary,
         routes::payments::next_payment,
         routes::payments::take_payment,
@@ -96,8 +97,11 @@ impl Modify for StaffRoles {
                 &mut item.patch,
             ];
             for operation in operations.into_iter().flatten() {
-                // Signing out needs no permission: any staff role may.
-                let needs_permission = operation.operation_id.as_deref() != Some("logout");
+                // Signing out and reading one's own role need no permission.
+                let needs_permission = !matches!(
+                    operation.operation_id.as_deref(),
+                    Some("logout" | "staff_me")
+                );
                 let for_staff = needs_permission
                     && operation.security.iter().flatten().any(|requirement| {
                         serde_json::to_value(requirement).is_ok_and(|v| v.get("staff").is_some())

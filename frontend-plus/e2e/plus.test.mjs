@@ -163,10 +163,10 @@ test('an agent resends and revokes a link; adding an invoice takes a supervisor'
   await page.getByRole('tab', { name: 'Client Log' }).click();
   await page.getByText(/Secure payment link for \$[\d,.]+ revoked/).first().waitFor();
 
-  // The role matrix: an agent's Add New Invoice is refused, a supervisor's is added.
+  // The role matrix: an agent is not offered Add New Invoice (the API refuses it too), a supervisor is.
   await page.getByRole('tab', { name: 'Account History' }).click();
-  await page.getByRole('button', { name: 'Add New Invoice' }).click();
-  await page.getByText('Your role is not allowed to do this.').waitFor();
+  await page.getByRole('button', { name: 'Take Payment' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Add New Invoice' }).count(), 0);
   const supervisor = await signedInPage(t, SUPERVISOR);
   await openClient(supervisor, 'Riley', 'Riley Chen');
   await supervisor.getByRole('tab', { name: 'Account History' }).click();
@@ -176,6 +176,8 @@ test('an agent resends and revokes a link; adding an invoice takes a supervisor'
   const number = /#(\d+)/.exec(await added.innerText())[1];
   await supervisor.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`).waitFor();
   await shot(supervisor, '12-invoice-added');
+  // By now the agent's page has long known its role too: still not offered.
+  assert.equal(await page.getByRole('button', { name: 'Add New Invoice' }).count(), 0);
 });
 
 test('Log out ends the session at the API: the old token is refused', async (t) => {

@@ -85,7 +85,7 @@ pub async fn session(req: &HttpRequest, audience: Audience) -> Result<Claims, Ap
 
 /// The staff member signed in on `req`. Not an extractor on its own: staff
 /// handlers take [`Can`], which also checks the role.
-async fn staff(req: &HttpRequest) -> Result<Staff, ApiError> {
+pub async fn staff(req: &HttpRequest) -> Result<Staff, ApiError> {
     session(req, Audience::Plus).await.map(|c| Staff {
         id: c.sub,
         name: c.name,

@@ -28,8 +28,10 @@ impl Role {
     }
 }
 
-/// What a staff operation needs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a staff operation needs. Serialized in snake_case (`add_invoices`)
+/// for `GET /api/v1/staff/me`, so PLUS Web offers only what the role allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Search clients; read a client, their quote, account history, Client Log and links.
     ReadClients,
@@ -45,6 +47,17 @@ pub enum Permission {
     Administer,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::ReadClients,
+        Permission::SendLinks,
+        Permission::TakePayments,
+        Permission::AddInvoices,
+        Permission::Refund,
+        Permission::Administer,
+    ];
+}
+
 /// The matrix. Agents serve clients; supervisors also change what a client
 /// owes; admins also manage staff and integrations.
 pub fn allows(role: Role, permission: Permission) -> bool {
@@ -57,6 +70,16 @@ pub fn allows(role: Role, permission: Permission) -> bool {
 }
 
 impl Staff {
+    /// Every permission this staff member's role has (none for an unknown role).
+    pub fn permissions(&self) -> Vec<Permission> {
+        Role::parse(&self.role).map_or_else(Vec::new, |role| {
+            Permission::ALL
+                .into_iter()
+                .filter(|p| allows(role, *p))
+                .collect()
+        })
+    }
+
     /// `Ok` when this staff member's role allows `permission`, else `403 forbidden`.
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
         match Role::parse(&self.role) {

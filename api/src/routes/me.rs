@@ -1,8 +1,45 @@
-use crate::auth::ClientUser;
+use crate::auth::{ClientUser, Permission};
 use crate::domain::Client;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use actix_web::{get, web};
+use actix_web::{get, web, HttpRequest};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The signed-in staff member and what their role allows (README, "Staff roles").
+#[derive(Serialize, ToSchema)]
+pub struct StaffMe {
+    pub id: Uuid,
+    #[schema(example = "Alex Agent")]
+    pub name: String,
+    /// `agent`, `supervisor` or `admin`.
+    #[schema(example = "agent")]
+    pub role: String,
+    /// The operations the role allows; PLUS Web offers only these.
+    pub permissions: Vec<Permission>,
+}
+
+/// The signed-in staff member, their role and its permissions.
+#[utoipa::path(
+    tag = "me", operation_id = "staff_me",
+    responses(
+        (status = 200, body = StaffMe),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("staff" = []))
+)]
+#[get("/staff/me")]
+#[tracing::instrument(skip_all)]
+pub async fn staff_me(req: HttpRequest) -> ApiResult<web::Json<StaffMe>> {
+    let staff = crate::auth::staff(&req).await?;
+    Ok(web::Json(StaffMe {
+        permissions: staff.permissions(),
+        id: staff.id,
+        name: staff.name,
+        role: staff.role,
+    }))
+}
 
 /// The signed-in client's own record.
 #[utoipa::path(

@@ -25,6 +25,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(clients::search_clients)
         .service(clients::get_client)
         .service(me::get_me)
+        .service(me::staff_me)
         .service(quote::quote_summary)
         .service(payments::next_payment)
         .service(payments::take_payment)

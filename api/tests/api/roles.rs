@@ -123,9 +123,10 @@ fn staff_operations_in_the_spec() -> Vec<String> {
     let objects = |v: &Value| v.as_object().cloned().unwrap_or_default();
     for operations in objects(&spec["paths"]).values() {
         for operation in objects(operations).values() {
-            // Signing out is every session's own business, not a role's
-            // (tests/api/sessions.rs).
-            let staff = operation["operationId"] != "logout"
+            // Signing out and reading one's own role are every session's
+            // own business, not a role's (tests/api/sessions.rs, below).
+            let staff = !["logout", "staff_me"]
+                .contains(&operation["operationId"].as_str().unwrap_or_default())
                 && operation["security"]
                     .as_array()
                     .is_some_and(|s| s.iter().any(|r| r.get("staff").is_some()));
@@ -197,4 +198,49 @@ async fn every_staff_operation_is_allowed_exactly_to_the_roles_of_the_matrix() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn staff_see_their_role_and_what_it_allows() {
+    let app = spawn_app().await;
+    for (login, role, permissions) in [
+        (
+            &AGENT_LOGIN,
+            "agent",
+            vec!["read_clients", "send_links", "take_payments"],
+        ),
+        (
+            &SUPERVISOR_LOGIN,
+            "supervisor",
+            vec![
+                "read_clients",
+                "send_links",
+                "take_payments",
+                "add_invoices",
+                "refund",
+            ],
+        ),
+        (
+            &ADMIN_LOGIN,
+            "admin",
+            vec![
+                "read_clients",
+                "send_links",
+                "take_payments",
+                "add_invoices",
+                "refund",
+                "administer",
+            ],
+        ),
+    ] {
+        let token = app.staff_token(login).await;
+        let me = app.get("/api/v1/staff/me", Some(&token)).await;
+        assert_eq!(me.status, 200, "{}", me.body);
+        assert_eq!(me.body["role"], role);
+        assert_eq!(me.body["permissions"], json!(permissions), "{role}");
+    }
+    let client = app.client_token().await;
+    app.get("/api/v1/staff/me", Some(&client))
+        .await
+        .assert_problem(401, "unauthorized");
 }

@@ -466,6 +466,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/staff/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in staff member, their role and its permissions. */
+        get: operations["staff_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/stripe": {
         parameters: {
             query?: never;
@@ -938,6 +955,12 @@ export interface components {
          * @enum {string}
          */
         PaymentStatus: "pending" | "succeeded" | "failed" | "unknown" | "held_for_review";
+        /**
+         * @description What a staff operation needs. Serialized in snake_case (`add_invoices`)
+         *     for `GET /api/v1/staff/me`, so PLUS Web offers only what the role allows.
+         * @enum {string}
+         */
+        Permission: "read_clients" | "send_links" | "take_payments" | "add_invoices" | "refund" | "administer";
         /** @description An RFC 9457 problem document. */
         Problem: {
             /**
@@ -1070,6 +1093,20 @@ export interface components {
             phone: string;
             /** Format: uuid */
             vehicle_id: string;
+        };
+        /** @description The signed-in staff member and what their role allows (README, "Staff roles"). */
+        StaffMe: {
+            /** Format: uuid */
+            id: string;
+            /** @example Alex Agent */
+            name: string;
+            /** @description The operations the role allows; PLUS Web offers only these. */
+            permissions: components["schemas"]["Permission"][];
+            /**
+             * @description `agent`, `supervisor` or `admin`.
+             * @example agent
+             */
+            role: string;
         };
         TakePaymentRequest: {
             /** Format: uuid */
@@ -2890,6 +2927,33 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    staff_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMe"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 import { api, type Client, type Invoice, type Payment } from '../api/client';
 import { capitalize, formatDateTime } from '../format';
 import { unwrap, useLoad } from '../hooks';
+import { useCan } from '../permissions';
 import { AddInvoiceForm } from './AddInvoiceForm';
 import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
@@ -23,6 +24,7 @@ const STATUSES: Record<Payment['status'], string> = {
 
 /** Invoices and payments with the past due balance; Add New Invoice and Take Payment below. */
 export function AccountHistory({ client, version, onChange }: { client: Client; version: number; onChange: () => void }) {
+  const canAddInvoices = useCan('add_invoices');
   const history = useLoad(
     () => unwrap(api.GET('/clients/{client_id}/account-history', { params: { path: { client_id: client.id } } })),
     [client.id, version],
@@ -87,7 +89,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
           </>
         )}
       </section>
-      <AddInvoiceForm client={client} onAdded={onChange} />
+      {canAddInvoices && <AddInvoiceForm client={client} onAdded={onChange} />}
       <TakePayment client={client} version={version} onPaid={onChange} />
     </>
   );

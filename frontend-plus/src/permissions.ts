@@ -1,0 +1,34 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Schemas } from './api/client';
+import { unwrap } from './hooks';
+import { getToken } from './session';
+
+export type Permission = Schemas['Permission'];
+
+/** The signed-in staff member's role and permissions, asked once per session (`staff_me`). */
+let cached: { token: string | null; me: Promise<Schemas['StaffMe']> } | null = null;
+
+function staffMe(): Promise<Schemas['StaffMe']> {
+  const token = getToken();
+  if (!cached || cached.token !== token) cached = { token, me: unwrap(api.GET('/staff/me')) };
+  return cached.me;
+}
+
+/**
+ * Whether the staff member's role allows `permission` (README, Staff roles): false until known, so an
+ * action the role does not allow is never offered. The API enforces the same matrix regardless.
+ */
+export function useCan(permission: Permission): boolean {
+  const [can, setCan] = useState(false);
+  useEffect(() => {
+    let current = true;
+    staffMe().then(
+      (me) => current && setCan(me.permissions.includes(permission)),
+      () => current && setCan(false),
+    );
+    return () => {
+      current = false;
+    };
+  }, [permission]);
+  return can;
+}
