@@ -92,8 +92,12 @@ pub fn sms_sender(settings: &SmsSettings) -> Arc<dyn SmsSender> {
 /// The largest JSON request body read, in bytes (larger: 413 payload_too_large).
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
-/// How long we wait for the gateway before treating the outcome as unknown.
-const GATEWAY_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long we wait for the gateway before treating the outcome as unknown:
+/// 80 s, the timeout of Stripe's own libraries (stripe-node, stripe-python),
+/// because each timeout leaves an unknown outcome for the status sync, while
+/// Stripe answers a card confirmation in a few seconds and the slow tail is
+/// the issuer's. nginx in front waits 90 s (`deploy/nginx/spa.conf.template`).
+const GATEWAY_TIMEOUT: Duration = Duration::from_secs(80);
 /// How long we wait for the SMS provider before retrying later.
 const SMS_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -429,6 +429,16 @@ impl Respond for FakeStripe {
         }
         let form: HashMap<String, String> =
             serde_urlencoded::from_bytes(&request.body).expect("form");
+        // As Stripe does for API versions from 2023-08-16: a confirmed intent
+        // without payment_method_types needs a return_url.
+        if form.get("confirm").is_some_and(|c| c == "true")
+            && !form.contains_key("payment_method_types[]")
+            && !form.contains_key("return_url")
+        {
+            return ResponseTemplate::new(400).set_body_json(json!({"error": {
+                "type": "invalid_request_error", "message": "you must provide a `return_url`"
+            }}));
+        }
         let key = form["metadata[idempotency_key]"].clone();
         let mut intents = self.intents.lock().expect("lock");
         let count = intents.len();

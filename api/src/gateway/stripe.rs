@@ -30,6 +30,14 @@ use std::time::Duration;
 /// Stripe's production API.
 pub const STRIPE_API: &str = "https://api.stripe.com";
 
+/// The API version every request pins with `Stripe-Version`, so the
+/// account's default (which Stripe moves forward for new accounts) never
+/// changes what a request means. From 2023-08-16 on, a PaymentIntent without
+/// `payment_method_types` uses automatic payment methods, and confirming it
+/// needs a `return_url` (Stripe: "Payment Intents API, automatic payment
+/// methods"); we always send `payment_method_types[]=card`.
+pub const STRIPE_VERSION: &str = "2024-06-20";
+
 /// A client of Stripe's API. `Debug` shows the key redacted.
 #[derive(Debug)]
 pub struct StripeGateway {
@@ -60,12 +68,14 @@ impl StripeGateway {
         self.http
             .post(format!("{}{path}", self.base_url))
             .bearer_auth(self.secret_key.expose_secret())
+            .header("Stripe-Version", STRIPE_VERSION)
     }
 
     fn get(&self, path: &str) -> RequestBuilder {
         self.http
             .get(format!("{}{path}", self.base_url))
             .bearer_auth(self.secret_key.expose_secret())
+            .header("Stripe-Version", STRIPE_VERSION)
     }
 
     /// Sends a request and reads Stripe's answer; the one place that decides
@@ -356,16 +366,15 @@ impl PaymentGateway for StripeGateway {
             ("amount", amount.as_str()),
             ("currency", currency.as_str()),
             ("confirm", "true"),
+            // Cards only: no automatic payment methods, so no return_url.
+            ("payment_method_types[]", "card"),
             ("description", request.description),
             ("metadata[idempotency_key]", request.idempotency_key),
             ("expand[]", "payment_method"),
         ];
         match request.source {
             PaymentSource::SingleUse(token) => {
-                form.extend([
-                    ("payment_method", token),
-                    ("payment_method_types[]", "card"),
-                ]);
+                form.push(("payment_method", token));
             }
             PaymentSource::Saved(saved) => {
                 let (customer, payment_method) = saved
@@ -661,14 +670,116 @@ mod tests {
         }})
     }
 
+    /// A local Stripe answering `response` at `verb at`, after refusing what
+    /// Stripe refuses (see [`stripe_refuses`]).
     async fn answering(verb: &str, at: &str, response: ResponseTemplate) -> MockServer {
         let server = MockServer::start().await;
         Mock::given(method(verb))
             .and(path(at))
-            .respond_with(response)
+            .respond_with(AsStripe(response))
             .mount(&server)
             .await;
         server
+    }
+
+    /// Answers like Stripe: a request Stripe would refuse is refused, others
+    /// get the canned answer.
+    struct AsStripe(ResponseTemplate);
+
+    impl wiremock::Respond for AsStripe {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            stripe_refuses(request).unwrap_or_else(|| self.0.clone())
+        }
+    }
+
+    /// What Stripe refuses, as its documentation says, for our pinned
+    /// version and for any account opened since 2023-08-16 when no version is
+    /// sent: a confirmed PaymentIntent without `payment_method_types` uses
+    /// automatic payment methods and then needs a `return_url` (or
+    /// `automatic_payment_methods[allow_redirects]=never`).
+    fn stripe_refuses(request: &Request) -> Option<ResponseTemplate> {
+        let refuse = |message: &str| {
+            Some(ResponseTemplate::new(400).set_body_json(json!({"error": {
+                "type": "invalid_request_error", "message": message
+            }})))
+        };
+        match header(request, "stripe-version") {
+            Some(STRIPE_VERSION) | None => {}
+            Some(_) => return refuse("Invalid Stripe API version"),
+        }
+        if request.method.as_str() == "POST" && request.url.path() == "/v1/payment_intents" {
+            let form: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&request.body).unwrap_or_default();
+            let has = |name: &str, value: Option<&str>| {
+                form.iter()
+                    .any(|(k, v)| k == name && value.is_none_or(|value| v == value))
+            };
+            if has("confirm", Some("true"))
+                && !has("payment_method_types[]", None)
+                && !has("return_url", None)
+                && !has("automatic_payment_methods[allow_redirects]", Some("never"))
+            {
+                return refuse("This PaymentIntent is configured to accept payment methods enabled in your Dashboard. Because some of these payment methods might redirect your customer off of your page, you must provide a `return_url`.");
+            }
+        }
+        None
+    }
+
+    #[tokio::test]
+    async fn the_local_stripe_refuses_what_stripe_refuses() {
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(200).set_body_json(intent("succeeded")),
+        )
+        .await;
+        let http = reqwest::Client::new();
+        let post = |form: &'static [(&'static str, &'static str)], version: &'static str| {
+            http.post(format!("{}/v1/payment_intents", server.uri()))
+                .header("Stripe-Version", version)
+                .form(form)
+                .send()
+        };
+        let saved_card_as_before = &[
+            ("amount", "4999"),
+            ("currency", "usd"),
+            ("confirm", "true"),
+            ("customer", "cus_abc"),
+            ("payment_method", "pm_saved"),
+        ];
+        assert_eq!(
+            post(saved_card_as_before, STRIPE_VERSION)
+                .await
+                .unwrap()
+                .status(),
+            400
+        );
+        let cards_only = &[
+            ("amount", "4999"),
+            ("confirm", "true"),
+            ("payment_method_types[]", "card"),
+        ];
+        assert_eq!(
+            post(cards_only, STRIPE_VERSION).await.unwrap().status(),
+            200
+        );
+        assert_eq!(post(cards_only, "1999-01-01").await.unwrap().status(), 400);
+    }
+
+    #[tokio::test]
+    async fn every_request_pins_the_stripe_version() {
+        let server = answering(
+            "GET",
+            "/v1/payment_intents/search",
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"object": "search_result", "data": []})),
+        )
+        .await;
+        gateway(&server).lookup("pay:123-abc").await.unwrap();
+        assert_eq!(
+            header(&only_request(&server).await, "stripe-version"),
+            Some(STRIPE_VERSION)
+        );
     }
 
     async fn only_request(server: &MockServer) -> Request {
@@ -704,6 +815,7 @@ mod tests {
             Some(format!("Bearer {KEY}").as_str())
         );
         assert_eq!(header(request, "idempotency-key"), idempotency_key);
+        assert_eq!(header(request, "stripe-version"), Some(STRIPE_VERSION));
         assert_eq!(
             header(request, "content-type"),
             Some("application/x-www-form-urlencoded")
@@ -778,6 +890,7 @@ mod tests {
                 ("amount", "4999"),
                 ("currency", "usd"),
                 ("confirm", "true"),
+                ("payment_method_types[]", "card"),
                 ("customer", "cus_abc"),
                 ("payment_method", "pm_saved"),
                 ("off_session", "true"),
