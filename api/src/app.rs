@@ -5,12 +5,11 @@ use crate::clock::Clock;
 use crate::config::{GatewaySettings, Settings, SmsSettings};
 use crate::error::{self, ApiError};
 use crate::gateway::{PaymentGateway, SandboxGateway, StripeGateway};
-use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::sms::{ConsoleSender, SmsSender, TwilioSender};
 use crate::state::AppState;
 use crate::store::{self, Store};
-use crate::{metrics, security, seed, telemetry, text_input};
+use crate::{docs, metrics, security, seed, telemetry, text_input};
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::dev::Service;
@@ -23,8 +22,6 @@ use std::time::Duration;
 use tracing::instrument::WithSubscriber;
 use tracing::Dispatch;
 use tracing_actix_web::{RequestId, TracingLogger};
-use utoipa::OpenApi;
-use utoipa_scalar::{Scalar, Servable};
 
 /// The external services, chosen once from the settings.
 #[derive(Clone)]
@@ -206,11 +203,12 @@ impl Application {
                 .service(routes::health::readyz)
                 .service(web::scope("/api/v1").configure(routes::api_v1))
                 .route("/metrics", web::get().to(metrics::metrics))
-                .route(
-                    "/openapi.json",
-                    web::get().to(|| async { HttpResponse::Ok().json(ApiDoc::openapi()) }),
-                )
-                .service(Scalar::with_url("/docs", ApiDoc::openapi()))
+                .configure(|cfg| {
+                    // Off: the docs' paths answer the usual 404 problem.
+                    if state.settings.docs_enabled {
+                        docs::configure(cfg);
+                    }
+                })
                 .configure(|cfg| spa(cfg, "/plus", &state.settings.plus_dist))
                 .configure(|cfg| spa(cfg, "/my-account", &state.settings.my_account_dist))
                 .default_service(web::to(|| async {

@@ -112,6 +112,9 @@ pub struct Settings {
     /// Bearer token `/metrics` asks for; required in production, where the
     /// figures (payments and links by status) are not for the public.
     pub metrics_token: Option<SecretString>,
+    /// Whether `/docs` (the API reference) and `/openapi.json` are served;
+    /// by default in development only.
+    pub docs_enabled: bool,
 }
 
 /// A setting that cannot be used, named by its variable.
@@ -384,8 +387,20 @@ impl Settings {
             }
             _ => {}
         }
+        let docs_enabled = match get("DOCS_ENABLED").as_deref() {
+            None => app_env == AppEnv::Development,
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(other) => {
+                return Err(invalid(
+                    "DOCS_ENABLED",
+                    format!("expected true or false, got {other:?}"),
+                ))
+            }
+        };
         Ok(Settings {
             metrics_token: metrics_token.map(SecretString::from),
+            docs_enabled,
             sms,
             company_name: get("COMPANY_NAME").unwrap_or_else(|| "Monitoring Services".into()),
             support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
@@ -539,6 +554,7 @@ mod tests {
         assert_eq!(s.public_base_url, "http://127.0.0.1:8080");
         assert!(s.uses_dev_jwt_secret());
         assert!(s.seed_demo_on_empty);
+        assert!(s.docs_enabled);
     }
 
     #[test]
@@ -647,6 +663,18 @@ mod tests {
     }
 
     #[test]
+    fn the_docs_are_served_in_production_only_when_enabled() {
+        assert!(!production(&[]).unwrap().docs_enabled);
+        assert!(
+            production(&[("DOCS_ENABLED", "true")])
+                .unwrap()
+                .docs_enabled
+        );
+        assert!(settings(&[]).unwrap().docs_enabled);
+        assert!(!settings(&[("DOCS_ENABLED", "false")]).unwrap().docs_enabled);
+    }
+
+    #[test]
     fn cors_origins_are_scheme_host_and_port_only() {
         for bad in [
             "*",
@@ -684,6 +712,7 @@ mod tests {
             ("SMS_SENDER", "pigeon"),
             ("LINK_RATE_LIMIT_PER_MINUTE", "0"),
             ("METRICS_TOKEN", "short"),
+            ("DOCS_ENABLED", "yes"),
         ] {
             assert_eq!(settings(&[(var, value)]).unwrap_err().var, var);
         }

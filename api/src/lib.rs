@@ -6,6 +6,7 @@ pub mod autopay;
 pub mod client_ip;
 pub mod clock;
 pub mod config;
+pub mod docs;
 pub mod domain;
 pub mod error;
 pub mod gateway;

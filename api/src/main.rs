@@ -144,12 +144,17 @@ async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
         .context("cannot open the database")?;
     let base = settings.public_base_url.clone();
     let demo = settings.seed_demo_on_empty;
+    let docs = if settings.docs_enabled {
+        format!("{base}/docs")
+    } else {
+        "off (DOCS_ENABLED)".to_owned()
+    };
     let adapters = Adapters::from_settings(&settings);
     let app =
         Application::build(settings, store, clock, adapters).context("cannot start the server")?;
     spawn_reconciler(app.state());
     sms::outbox::spawn_worker(app.state());
-    tracing::info!(api = %format!("{base}/api/v1"), docs = %format!("{base}/docs"), "payments API listening on port {}", app.port());
+    tracing::info!(api = %format!("{base}/api/v1"), docs = %docs, "payments API listening on port {}", app.port());
     if demo {
         let logins = [AGENT_LOGIN, SUPERVISOR_LOGIN, ADMIN_LOGIN, CLIENT_LOGIN]
             .map(|l| format!("{} / {}", l.email, l.password))

@@ -1,5 +1,5 @@
 //! Security headers on every response: the API's own, the SPAs' it serves,
-//! and the docs page's (which loads its viewer from a CDN).
+//! and the docs page's.
 
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -10,11 +10,13 @@ const SPA_CSP: &str = "default-src 'self'; script-src 'self' https://js.stripe.c
     frame-src https://js.stripe.com https://hooks.stripe.com; connect-src 'self' https://api.stripe.com; \
     img-src 'self' data:; style-src 'self' 'sha256-aNPP0x1Ly4IF8JIyq7fY9EP972Sof6tDszqGv4yfA5w='; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-/// The API reference viewer at /docs is served from a CDN with an inline bootstrap.
-const DOCS_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; \
-    style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; \
-    font-src 'self' data: https://fonts.gstatic.com https://cdn.jsdelivr.net; img-src 'self' data: https:; \
-    connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The API reference at /docs (`docs.rs`): the viewer's bundle from this
+/// origin and no inline script; it fetches the spec and, for "Test Request",
+/// the API itself. Inline styles are allowed here only: the viewer injects
+/// its stylesheets as `<style>` elements (only the first takes a nonce).
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+    frame-ancestors 'none'";
 
 fn csp_for(path: &str) -> &'static str {
     if path.starts_with("/docs") {
@@ -57,6 +59,23 @@ pub fn add_headers(headers: &mut HeaderMap, path: &str, https: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The value of `directive` in `policy`.
+    fn directive<'a>(policy: &'a str, directive: &str) -> Option<&'a str> {
+        policy.split(';').map(str::trim).find_map(|part| {
+            part.strip_prefix(directive)
+                .and_then(|rest| rest.strip_prefix(' '))
+        })
+    }
+
+    #[test]
+    fn the_docs_run_only_their_own_script_and_talk_only_to_this_origin() {
+        assert_eq!(directive(DOCS_CSP, "default-src"), Some("'none'"));
+        assert_eq!(directive(DOCS_CSP, "script-src"), Some("'self'"));
+        assert_eq!(directive(DOCS_CSP, "connect-src"), Some("'self'"));
+        assert!(!DOCS_CSP.contains("http"), "no other origin: {DOCS_CSP}");
+        assert_eq!(csp_for("/docs/scalar-api-reference.js"), DOCS_CSP);
+    }
 
     #[test]
     fn every_policy_forbids_framing_and_spas_allow_no_inline_script() {

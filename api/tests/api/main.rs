@@ -2,6 +2,7 @@
 
 mod auth;
 mod clients;
+mod docs;
 mod errors;
 mod isolation;
 mod links;
