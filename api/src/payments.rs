@@ -4,10 +4,10 @@
 //! the same gateway charge, so nothing is ever charged twice.
 
 use crate::domain::{
-    capture_mismatch, Actor, Captured, Cents, Client, Payment, PaymentMethod, PaymentStatus, Quote,
-    CURRENCY,
+    capture_mismatch, Actor, Captured, Cents, ChargeParams, Client, Payment, PaymentMethod,
+    PaymentStatus, Quote, CURRENCY,
 };
-use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError, PaymentSource};
+use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError};
 use crate::state::AppState;
 use crate::store::{ChargeableCard, Commit, NewLogEntry, NewPayment, Settlement, StoreError};
 use chrono::Duration;
@@ -64,14 +64,25 @@ fn describe(label: &str, amount: Cents, payment: &Payment, actor: &Actor) -> Str
 /// `succeeded` (with invoice), `failed` (with `failure_code`), or `unknown`/
 /// `pending` when the gateway's answer is not known yet.
 pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, StoreError> {
-    let (card_id, brand, last4, source_token) = match &charge.source {
+    let (card_id, brand, last4, single_use, source) = match &charge.source {
         Source::Card(c) => (
             Some(c.card.id),
             Some(c.card.brand.clone()),
             Some(c.card.last4.clone()),
-            c.gateway_token.as_str(),
+            false,
+            c.gateway_token.clone(),
         ),
-        Source::Token(token) => (None, None, None, token.as_str()),
+        Source::Token(token) => (None, None, None, true, token.clone()),
+    };
+    let params = ChargeParams {
+        single_use,
+        source,
+        description: format!(
+            "{}: monitoring for client {}",
+            charge.label, charge.client.id
+        ),
+        off_session: !matches!(charge.actor, Actor::Client { .. })
+            && charge.payment_link_id.is_none(),
     };
     let now = state.clock.now();
     let payment = state
@@ -87,6 +98,7 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
             card_last4: last4,
             gateway_key: charge.gateway_key.clone(),
             quote: charge.quote,
+            charge_params: params.clone(),
             initiated_by: format!("{} ({})", charge.actor.name(), charge.actor.kind()),
             now,
         })
@@ -94,22 +106,7 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
     if !payment.status.is_open() {
         return Ok(payment);
     }
-    let source = match charge.source {
-        Source::Card(_) => PaymentSource::Saved(source_token),
-        Source::Token(_) => PaymentSource::SingleUse(source_token),
-    };
-    let description = format!(
-        "{}: monitoring for client {}",
-        charge.label, charge.client.id
-    );
-    let request = ChargeRequest {
-        amount: payment.amount_cents,
-        source,
-        idempotency_key: &payment.gateway_key,
-        description: &description,
-        off_session: !matches!(charge.actor, Actor::Client { .. })
-            && charge.payment_link_id.is_none(),
-    };
+    let request = ChargeRequest::new(&params, payment.amount_cents, &payment.gateway_key);
     let outcome = state.gateway.charge(&request).await;
     record(
         state,
@@ -249,10 +246,28 @@ async fn hold(
         .await
 }
 
-/// Looks up every `unknown` payment (and `pending` ones older than
-/// `RECONCILE_AFTER_SECONDS`) at the gateway and records the outcome, and makes
-/// payable again the links a redeem claimed `LINK_CLAIM_STALE_AFTER_SECONDS`
-/// ago without writing a payment. Returns how many payments reached a final state.
+/// How long the gateway keeps an idempotency key and replays its answer
+/// (Stripe: "keys are eligible to be removed after they are at least 24
+/// hours old"). Within it, the status sync repeats a payment's request.
+pub const IDEMPOTENCY_KEY_KEPT: Duration = Duration::hours(24);
+
+/// The margin kept before [`IDEMPOTENCY_KEY_KEPT`] ends: a request repeated
+/// later could meet a key the gateway forgot, and be charged a second time.
+const REPEAT_MARGIN: Duration = Duration::hours(1);
+
+/// The status sync of open payments: every `unknown` one, and `pending` ones
+/// older than `RECONCILE_AFTER_SECONDS` (their process died mid-charge). It
+/// also makes payable again the links a redeem claimed
+/// `LINK_CLAIM_STALE_AFTER_SECONDS` ago without writing a payment.
+///
+/// As Stripe documents for a request whose answer was lost, the same request
+/// is repeated with the same idempotency key while the gateway keeps the key:
+/// the gateway answers the first outcome, or makes the charge if the first
+/// request never reached it. Later (or for payments from before requests
+/// were kept), the charge is looked up by its key; search lags, so "not
+/// found" counts as "never charged" only once the key is older than
+/// [`IDEMPOTENCY_KEY_KEPT`] and nothing touched the payment since the cutoff.
+/// Returns how many payments reached a final state.
 pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
     const LABEL: &str = "Payment (reconciled with the gateway)";
     let now = state.clock.now();
@@ -270,7 +285,19 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
     }
     let mut settled = 0;
     for payment in state.store.open_payments(cutoff).await? {
-        let updated = match state.gateway.lookup(&payment.gateway_key).await {
+        let repeatable = payment
+            .charge_params
+            .clone()
+            .filter(|_| payment.created_at > now - IDEMPOTENCY_KEY_KEPT + REPEAT_MARGIN);
+        let outcome = match &repeatable {
+            Some(params) => {
+                let request =
+                    ChargeRequest::new(params, payment.amount_cents, &payment.gateway_key);
+                state.gateway.charge(&request).await.map(Some)
+            }
+            None => state.gateway.lookup(&payment.gateway_key).await,
+        };
+        let updated = match outcome {
             Ok(Some(outcome)) => {
                 record(
                     state,
@@ -282,10 +309,23 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
                 )
                 .await?
             }
-            // The gateway never saw it and no attempt has started since the
-            // cutoff (a retry of the request stamps the payment as it charges
-            // it again): nothing was charged.
-            Ok(None) if payment.updated_at < cutoff => {
+            // A repeated request the gateway refuses was refused the first
+            // time too (it replays the first answer): nothing was charged.
+            Err(error @ GatewayError::Rejected(_)) if repeatable.is_some() => {
+                record(
+                    state,
+                    payment,
+                    Err(error),
+                    LABEL,
+                    &Actor::System,
+                    Commit::Durable,
+                )
+                .await?
+            }
+            Ok(None)
+                if payment.created_at < now - IDEMPOTENCY_KEY_KEPT
+                    && payment.updated_at < cutoff =>
+            {
                 let message = format!(
                     "{} failed: the gateway never received it",
                     describe(LABEL, payment.amount_cents, &payment, &Actor::System)
@@ -296,6 +336,7 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
                     .fail_payment(payment.id, "processing_error", &log, now, Some(cutoff))
                     .await?
             }
+            // Not found yet (search lags), or still no answer: next run.
             Ok(None) | Err(_) => continue,
         };
         if !updated.status.is_open() {
@@ -306,26 +347,53 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
 }
 
 /// Records an outcome the gateway reported on its own (a webhook) for the
-/// payment charged under `gateway_key`; unknown keys are ignored.
+/// payment charged under `gateway_key`; unknown keys are ignored. A success
+/// for a payment already recorded `failed` (the gateway's answer came after
+/// we gave up on it) is held for review, never dropped: money was taken.
 pub async fn apply_gateway_outcome(
     state: &AppState,
     gateway_key: &str,
     outcome: ChargeOutcome,
 ) -> Result<(), StoreError> {
+    const LABEL: &str = "Payment (confirmed by the gateway)";
     let Some(payment) = state.store.payment_by_gateway_key(gateway_key).await? else {
         tracing::info!("gateway event for a charge we did not make; ignored");
         return Ok(());
     };
-    if payment.status.is_open() {
-        record(
-            state,
-            payment,
-            Ok(outcome),
-            "Payment (confirmed by the gateway)",
-            &Actor::System,
-            Commit::Durable,
-        )
-        .await?;
+    match (payment.status, outcome) {
+        (status, outcome) if status.is_open() => {
+            record(
+                state,
+                payment,
+                Ok(outcome),
+                LABEL,
+                &Actor::System,
+                Commit::Durable,
+            )
+            .await?;
+        }
+        (
+            PaymentStatus::Failed,
+            ChargeOutcome::Succeeded {
+                reference,
+                captured,
+                ..
+            },
+        ) => {
+            hold(
+                state,
+                payment,
+                &reference,
+                captured,
+                "succeeded_after_failure",
+                LABEL,
+                &Actor::System,
+            )
+            .await?;
+        }
+        (status, _) => {
+            tracing::info!(payment_id = %payment.id, status = status.as_str(), "gateway event for a payment already settled; nothing to do");
+        }
     }
     Ok(())
 }

@@ -62,6 +62,9 @@ pub struct Payment {
     pub gateway_key: String,
     #[serde(skip)]
     pub quote: super::Quote,
+    /// What the gateway was asked (`None` for payments from before it was kept).
+    #[serde(skip)]
+    pub charge_params: Option<super::ChargeParams>,
 }
 
 /// A comment in a client's log.

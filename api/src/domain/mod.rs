@@ -13,8 +13,8 @@ pub mod client;
 pub use client::{Card, Client, ClientQuoteError, ClientSummary, Location, Vehicle};
 pub mod payment;
 pub use payment::{
-    capture_mismatch, gateway_key, next_paid_through, Captured, InvoiceAmounts, PaymentMethod,
-    PaymentStatus,
+    capture_mismatch, gateway_key, next_paid_through, Captured, ChargeParams, InvoiceAmounts,
+    PaymentMethod, PaymentStatus,
 };
 pub mod invoice;
 pub use invoice::{Actor, Invoice, LogEntry, Payment};

@@ -13,9 +13,10 @@ use utoipa::ToSchema;
 /// when the gateway did not answer and the outcome is learnt by looking the
 /// charge up later. `held_for_review` (from `pending` or `unknown`): the
 /// gateway reported a success for another amount or currency than the
-/// payment's (see [`capture_mismatch`]); nothing was applied to the account
-/// and a person decides. `succeeded`, `failed` and `held_for_review` are final
-/// for the payment flow.
+/// payment's (see [`capture_mismatch`]); or (from `failed`) a success after
+/// we recorded a failure. Nothing was applied to the account and a person
+/// decides. `succeeded` and `held_for_review` are final for the payment
+/// flow; `failed` is, but for that late success.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -55,7 +56,9 @@ impl PaymentStatus {
         match self {
             Pending => matches!(next, Succeeded | Failed | Unknown | HeldForReview),
             Unknown => matches!(next, Succeeded | Failed | HeldForReview),
-            Succeeded | Failed | HeldForReview => false,
+            // The gateway reported a success after we recorded a failure.
+            Failed => next == HeldForReview,
+            Succeeded | HeldForReview => false,
         }
     }
 
@@ -63,6 +66,23 @@ impl PaymentStatus {
     pub fn is_open(self) -> bool {
         self.can_become(PaymentStatus::Succeeded)
     }
+}
+
+/// What a payment asked the gateway (besides its amount and idempotency
+/// key), kept so the status sync can repeat the very same request with the
+/// same key: Stripe's documented way to learn the outcome of a request whose
+/// answer was lost, while it keeps the key (24 hours). A changed parameter
+/// would be refused by Stripe as a reused key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChargeParams {
+    /// `true`: `source` is a single-use token from the browser's
+    /// tokenization; `false`: a card saved at the gateway. Never card data.
+    pub single_use: bool,
+    /// The gateway's reference of what is charged (`pm_…`, `cus_…:pm_…`).
+    pub source: String,
+    pub description: String,
+    /// A merchant-initiated charge (staff, Auto Pay).
+    pub off_session: bool,
 }
 
 /// What the gateway reports it captured for a successful charge.
@@ -209,6 +229,7 @@ mod tests {
             (Unknown, Succeeded),
             (Unknown, Failed),
             (Unknown, HeldForReview),
+            (Failed, HeldForReview),
         ];
         for from in all {
             for to in all {

@@ -6,7 +6,7 @@
 pub mod sandbox;
 pub mod stripe;
 
-use crate::domain::{Captured, Cents};
+use crate::domain::{Captured, Cents, ChargeParams};
 use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -31,6 +31,24 @@ pub struct ChargeRequest<'a> {
     pub description: &'a str,
     /// The client is not present (staff-taken, Auto Pay): no 3-D Secure prompt.
     pub off_session: bool,
+}
+
+impl<'a> ChargeRequest<'a> {
+    /// The charge `params` describe, of `amount` under `idempotency_key`:
+    /// the first request, and the same request repeated by the status sync.
+    pub fn new(params: &'a ChargeParams, amount: Cents, idempotency_key: &'a str) -> Self {
+        ChargeRequest {
+            amount,
+            source: if params.single_use {
+                PaymentSource::SingleUse(&params.source)
+            } else {
+                PaymentSource::Saved(&params.source)
+            },
+            idempotency_key,
+            description: &params.description,
+            off_session: params.off_session,
+        }
+    }
 }
 
 /// The card a charge or saved card used, as the gateway describes it.
@@ -65,12 +83,17 @@ pub enum ChargeOutcome {
 }
 
 /// Decline codes we tell apart; anything else is reported as `card_declined`.
-pub const DECLINE_CODES: [&str; 5] = [
+/// `authentication_required`: the bank asked the cardholder to confirm
+/// (3-D Secure), which a charge made without them cannot do (Stripe:
+/// PaymentIntent status `requires_action`, decline code
+/// `authentication_required`).
+pub const DECLINE_CODES: [&str; 6] = [
     "card_declined",
     "insufficient_funds",
     "expired_card",
     "incorrect_cvc",
     "processing_error",
+    "authentication_required",
 ];
 
 /// Normalises a gateway's decline code to one of [`DECLINE_CODES`].

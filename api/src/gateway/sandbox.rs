@@ -8,7 +8,8 @@
 //! | 5555 5555 5555 4444 | succeeds (Mastercard) |
 //! | 4000 0000 0000 0002 | declined, `card_declined` |
 //! | 4000 0000 0000 9995 | declined, `insufficient_funds` |
-//! | 4000 0000 0000 0119 | charged, but the answer times out (look it up by key) |
+//! | 4000 0000 0000 0119 | charged, but the first answer times out (repeat the request, or look it up by key) |
+//! | 4000 0027 6000 3184 | the bank asks the cardholder to authenticate: declined, `authentication_required` |
 //!
 //! Tokens carry the test scenario and the card's display details, never the
 //! number, so any API instance can charge a token another one issued. Its
@@ -32,6 +33,7 @@ enum Scenario {
     Declines,
     InsufficientFunds,
     TimesOut,
+    AuthenticationRequired,
 }
 
 impl Scenario {
@@ -41,6 +43,8 @@ impl Scenario {
             "4000000000000002" => Some(Scenario::Declines),
             "4000000000009995" => Some(Scenario::InsufficientFunds),
             "4000000000000119" => Some(Scenario::TimesOut),
+            // Stripe's "always authenticate" test card.
+            "4000002760003184" => Some(Scenario::AuthenticationRequired),
             _ => None,
         }
     }
@@ -51,6 +55,7 @@ impl Scenario {
             Scenario::Declines => "decline",
             Scenario::InsufficientFunds => "nsf",
             Scenario::TimesOut => "timeout",
+            Scenario::AuthenticationRequired => "3ds",
         }
     }
 
@@ -60,6 +65,7 @@ impl Scenario {
             Scenario::Declines,
             Scenario::InsufficientFunds,
             Scenario::TimesOut,
+            Scenario::AuthenticationRequired,
         ]
         .into_iter()
         .find(|s| s.tag() == tag)
@@ -287,6 +293,9 @@ impl PaymentGateway for SandboxGateway {
             .ledger
             .lock()
             .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
+        // Like Stripe, a repeated key is answered with the first outcome; the
+        // "times out" card loses only the first answer.
+        let repeated = ledger.contains_key(request.idempotency_key);
         let outcome = ledger
             .entry(request.idempotency_key.to_owned())
             .or_insert_with(|| match scenario {
@@ -306,9 +315,13 @@ impl PaymentGateway for SandboxGateway {
                     code: "insufficient_funds".into(),
                     reference: None,
                 },
+                Scenario::AuthenticationRequired => ChargeOutcome::Declined {
+                    code: "authentication_required".into(),
+                    reference: None,
+                },
             })
             .clone();
-        if scenario == Scenario::TimesOut {
+        if scenario == Scenario::TimesOut && !repeated {
             return Err(GatewayError::Timeout);
         }
         Ok(outcome)

@@ -120,6 +120,28 @@ impl StripeGateway {
         }
     }
 
+    /// The outcome an intent has reached. One that asks the cardholder to
+    /// authenticate (3-D Secure, `requires_action`) is cancelled (best
+    /// effort: its client secret never leaves us, so nobody else can complete
+    /// it) and reported as declined with `authentication_required`: a charge
+    /// made without the cardholder cannot authenticate, and an intent left
+    /// waiting would keep the payment unknown forever.
+    async fn outcome(&self, intent: PaymentIntent) -> Result<ChargeOutcome, GatewayError> {
+        if intent.status == IntentStatus::RequiresAction {
+            if check_id(&intent.id).is_ok() {
+                let cancel = self.post(&format!("/v1/payment_intents/{}/cancel", intent.id));
+                if let Err(error) = self.send::<PaymentIntent>(cancel).await {
+                    tracing::warn!(%error, "a PaymentIntent awaiting authentication could not be cancelled");
+                }
+            }
+            return Ok(ChargeOutcome::Declined {
+                code: decline_code("authentication_required"),
+                reference: Some(intent.id),
+            });
+        }
+        intent.settled().ok_or(GatewayError::Timeout)
+    }
+
     async fn create_customer(&self, customer: &str) -> Result<String, GatewayError> {
         let request = self
             .post("/v1/customers")
@@ -396,15 +418,7 @@ impl PaymentGateway for StripeGateway {
             Answer::CardError { code, reference } => {
                 Ok(ChargeOutcome::Declined { code, reference })
             }
-            // We cannot authenticate the cardholder (no 3-D Secure flow), so
-            // an intent that asks for it is as good as declined.
-            Answer::Done(intent) if intent.status == IntentStatus::RequiresAction => {
-                Ok(ChargeOutcome::Declined {
-                    code: decline_code("authentication_required"),
-                    reference: Some(intent.id),
-                })
-            }
-            Answer::Done(intent) => intent.settled().ok_or(GatewayError::Timeout),
+            Answer::Done(intent) => self.outcome(intent).await,
         }
     }
 
@@ -437,7 +451,7 @@ impl PaymentGateway for StripeGateway {
         else {
             return Ok(None);
         };
-        intent.settled().map(Some).ok_or(GatewayError::Timeout)
+        self.outcome(intent).await.map(Some)
     }
 
     async fn save_card(
@@ -988,13 +1002,34 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_intent_needing_authentication_is_declined_and_one_still_processing_is_unknown() {
+    async fn an_intent_needing_authentication_is_cancelled_and_declined_and_one_still_processing_is_unknown(
+    ) {
+        // Issue 15, item 3: it was called "card declined", and one found by
+        // the status sync stayed unknown forever.
         let server = answering(
             "POST",
             "/v1/payment_intents",
             ResponseTemplate::new(200).set_body_json(intent("requires_action")),
         )
         .await;
+        Mock::given(method("POST"))
+            .and(path("/v1/payment_intents/pi_123/cancel"))
+            .respond_with(AsStripe(
+                ResponseTemplate::new(200).set_body_json(intent("canceled")),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1/payment_intents/search"))
+            .respond_with(AsStripe(ResponseTemplate::new(200).set_body_json(
+                json!({"object": "search_result", "data": [intent("requires_action")]}),
+            )))
+            .mount(&server)
+            .await;
+        let declined = ChargeOutcome::Declined {
+            code: "authentication_required".into(),
+            reference: Some("pi_123".into()),
+        };
         let outcome = gateway(&server)
             .charge(&charge_request(
                 PaymentSource::SingleUse("pm_single"),
@@ -1002,13 +1037,19 @@ mod tests {
             ))
             .await
             .unwrap();
+        assert_eq!(outcome, declined);
         assert_eq!(
-            outcome,
-            ChargeOutcome::Declined {
-                code: "card_declined".into(),
-                reference: Some("pi_123".into()),
-            }
+            gateway(&server).lookup("pay:123-abc").await.unwrap(),
+            Some(declined)
         );
+        let cancels = server
+            .received_requests()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.url.path() == "/v1/payment_intents/pi_123/cancel")
+            .count();
+        assert_eq!(cancels, 2, "each time, the intent is cancelled at Stripe");
 
         let server = answering(
             "POST",

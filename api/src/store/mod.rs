@@ -152,11 +152,11 @@ pub trait Store: Send + Sync {
         untouched_since: Option<DateTime<Utc>>,
     ) -> Result<Payment>;
     async fn mark_payment_unknown(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
-    /// `pending | unknown → held_for_review` with `reason` (kept as the
+    /// `pending | unknown | failed → held_for_review` with `reason` (kept as the
     /// payment's `failure_code`) and the gateway's reference, in one
-    /// transaction with `log`: no invoice, no paid-through, and a payment
-    /// link it was paying is revoked (money may have been taken: the payer
-    /// must not pay again before a person looks). A payment no longer open is
+    /// transaction with `log`: no invoice, no paid-through, and its payment
+    /// link, while still payable, is revoked (money may have been taken: the
+    /// payer must not pay again before a person looks). A payment no longer open is
     /// left as it is. Returns the payment as stored.
     async fn hold_payment(
         &self,

@@ -126,6 +126,8 @@ pub struct NewPayment {
     pub card_last4: Option<String>,
     pub gateway_key: String,
     pub quote: crate::domain::Quote,
+    /// What the gateway is asked, kept to repeat it ([`crate::domain::ChargeParams`]).
+    pub charge_params: crate::domain::ChargeParams,
     pub initiated_by: String,
     pub now: DateTime<Utc>,
 }
@@ -153,6 +155,7 @@ impl NewPayment {
             updated_at: self.now,
             gateway_key: self.gateway_key.clone(),
             quote: self.quote.clone(),
+            charge_params: Some(self.charge_params.clone()),
         }
     }
 }

@@ -262,6 +262,7 @@ pub(super) struct PaymentRow {
     gateway_reference: Option<String>,
     gateway_key: String,
     quote: sqlx::types::Json<Quote>,
+    charge_params: Option<sqlx::types::Json<crate::domain::ChargeParams>>,
     initiated_by: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -271,7 +272,7 @@ macro_rules! payment_select {
     () => {
         "select p.id, p.client_id, p.vehicle_id, p.invoice_id, i.number as invoice_number, \
         p.payment_link_id, p.amount_cents, p.currency, p.status, p.method, p.card_brand, p.card_last4, p.failure_code, \
-        p.gateway_reference, p.gateway_key, p.quote, p.initiated_by, p.created_at, p.updated_at"
+        p.gateway_reference, p.gateway_key, p.quote, p.charge_params, p.initiated_by, p.created_at, p.updated_at"
     };
 }
 
@@ -315,6 +316,7 @@ impl TryFrom<PaymentRow> for Payment {
             gateway_reference: r.gateway_reference,
             gateway_key: r.gateway_key,
             quote: r.quote.0,
+            charge_params: r.charge_params.map(|p| p.0),
             initiated_by: r.initiated_by,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -651,10 +653,11 @@ macro_rules! impl_store {
 
             async fn insert_payment(&self, p: &$crate::store::NewPayment) -> $crate::store::Result<$crate::domain::Payment> {
                 use $crate::store::sql;
-                let insert = sqlx::query("insert into payments (id, client_id, vehicle_id, payment_link_id, amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, past_due_cents, initiated_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) on conflict (gateway_key) do nothing")
+                let insert = sqlx::query("insert into payments (id, client_id, vehicle_id, payment_link_id, amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, past_due_cents, initiated_by, created_at, updated_at, charge_params) values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) on conflict (gateway_key) do nothing")
                     .bind(p.id).bind(p.client_id).bind(p.vehicle_id).bind(p.payment_link_id).bind(p.quote.total_due_cents.0)
                     .bind($crate::domain::CURRENCY).bind(p.method.as_str()).bind(p.card_id).bind(&p.card_brand).bind(&p.card_last4)
-                    .bind(&p.gateway_key).bind(sqlx::types::Json(&p.quote)).bind(p.quote.past_due_cents.0).bind(&p.initiated_by).bind(p.now);
+                    .bind(&p.gateway_key).bind(sqlx::types::Json(&p.quote)).bind(p.quote.past_due_cents.0).bind(&p.initiated_by).bind(p.now)
+                    .bind(sqlx::types::Json(&p.charge_params));
                 let inserted = if p.quote.past_due_cents == $crate::domain::Cents::ZERO {
                     insert.execute(&self.pool).await?.rows_affected() == 1
                 } else {
@@ -812,10 +815,10 @@ macro_rules! impl_store {
             async fn hold_payment(&self, id: uuid::Uuid, reason: &str, gateway_reference: &str, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<$crate::domain::Payment> {
                 use $crate::store::sql;
                 let mut tx = self.begin_write().await?;
-                let held = sqlx::query("update payments set status = 'held_for_review', failure_code = $2, gateway_reference = $3, updated_at = $4 where id = $1 and status in ('pending', 'unknown')")
+                let held = sqlx::query("update payments set status = 'held_for_review', failure_code = $2, gateway_reference = $3, updated_at = $4 where id = $1 and status in ('pending', 'unknown', 'failed')")
                     .bind(id).bind(reason).bind(gateway_reference).bind(now).execute(&mut *tx).await?.rows_affected();
                 if held == 1 {
-                    sqlx::query("update payment_links set status = 'revoked', revoked_at = $2, updated_at = $2 where id = (select payment_link_id from payments where id = $1) and status = 'paying'")
+                    sqlx::query("update payment_links set status = 'revoked', revoked_at = $2, updated_at = $2 where id = (select payment_link_id from payments where id = $1) and status in ('sent', 'opened', 'paying')")
                         .bind(id).bind(now).execute(&mut *tx).await?;
                     sqlx::query(sql::INSERT_LOG_SQL)
                         .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(now)

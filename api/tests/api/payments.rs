@@ -75,6 +75,7 @@ async fn each_sandbox_test_card_has_its_outcome() {
     for (number, status, code) in [
         ("4000000000000002", 402, "card_declined"),
         ("4000000000009995", 402, "insufficient_funds"),
+        ("4000002760003184", 402, "authentication_required"),
     ] {
         let card = app.tokenize(number).await;
         let reply = app
@@ -99,8 +100,9 @@ async fn each_sandbox_test_card_has_its_outcome() {
 async fn payment_written_by_a_first_try(
     app: &TestApp,
     idempotency_key: &str,
+    card: &str,
 ) -> payments_api::domain::Payment {
-    use payments_api::domain::{gateway_key, MonitorDays, PaymentMethod};
+    use payments_api::domain::{gateway_key, ChargeParams, MonitorDays, PaymentMethod};
     use payments_api::store::NewPayment;
     let dana = app.store.client(DANA).await.expect("read").expect("Dana");
     let (_, quote) = dana
@@ -118,6 +120,12 @@ async fn payment_written_by_a_first_try(
             card_last4: None,
             gateway_key: gateway_key(&format!("client:{DANA}"), idempotency_key),
             quote,
+            charge_params: ChargeParams {
+                single_use: true,
+                source: card.into(),
+                description: "the first try".into(),
+                off_session: false,
+            },
             initiated_by: "Dana (client)".into(),
             now: app.clock.now(),
         })
@@ -132,7 +140,7 @@ async fn a_retry_of_a_payment_that_collects_past_due_reaches_the_first_charge() 
     let client = app.client_token().await;
     let card = app.tokenize("4242424242424242").await;
     let idempotency_key = key();
-    let first = payment_written_by_a_first_try(&app, &idempotency_key).await;
+    let first = payment_written_by_a_first_try(&app, &idempotency_key, &card).await;
     assert!(first.quote.past_due_cents.0 > 0);
     // The gateway charged the first try; its answer never came back.
     app.gateway
@@ -168,7 +176,7 @@ async fn the_reconciler_leaves_alone_a_stale_payment_that_a_retry_is_charging() 
     let client = app.client_token().await;
     let card = app.tokenize("4242424242424242").await;
     let idempotency_key = key();
-    let stale = payment_written_by_a_first_try(&app, &idempotency_key).await;
+    let stale = payment_written_by_a_first_try(&app, &idempotency_key, &card).await;
     // Past the reconciler's cutoff, the app retries with the same key.
     app.clock.advance(chrono::Duration::seconds(130));
     let retry = app.make_payment(&client, &idempotency_key, json!({ "payment_token": card }));
@@ -807,4 +815,51 @@ async fn a_client_saves_a_bounded_number_of_cards_a_day() {
         .await;
     refused.assert_problem(429, "rate_limited");
     assert_eq!(app.gateway.attempts(), 0, "nothing charged");
+}
+
+/// Issue 15, item 2: the status sync turned "search has not found it yet"
+/// into "failed" after RECONCILE_AFTER_SECONDS, though the money was taken.
+#[tokio::test]
+async fn a_lost_answer_is_learnt_by_repeating_the_request_never_failed_early() {
+    let app = spawn_app_with_lagging_search(&[]).await;
+    let client = app.client_token().await;
+    // The gateway charges, and its answer is lost.
+    let card = app.tokenize("4000000000000119").await;
+    let lost = app
+        .make_payment(&client, &key(), json!({ "payment_token": card }))
+        .await;
+    assert_eq!(lost.body["status"], "unknown", "{}", lost.body);
+    app.clock.advance(chrono::Duration::seconds(130));
+    // Search finds nothing yet; the same request with the same key gets the
+    // first answer back.
+    assert_eq!(app.sync_payments().await, 1);
+    let id: Uuid = lost.body["payment_id"].as_str().unwrap().parse().unwrap();
+    let payment = app.store.payment(id).await.unwrap().unwrap();
+    assert_eq!(payment.status.as_str(), "succeeded");
+    assert!(payment.invoice_id.is_some());
+    assert_eq!(app.gateway.captured_charges(), 1, "charged once");
+}
+
+#[tokio::test]
+async fn without_its_request_a_payment_not_found_fails_only_once_the_gateway_forgot_its_key() {
+    let app = spawn_app_with_lagging_search(&[]).await;
+    let client = app.client_token().await;
+    let card = app.tokenize("4000000000000119").await;
+    let lost = app
+        .make_payment(&client, &key(), json!({ "payment_token": card }))
+        .await;
+    let id: Uuid = lost.body["payment_id"].as_str().unwrap().parse().unwrap();
+    // A payment from before requests were kept: only the lookup can tell.
+    execute_sql(&app, "update payments set charge_params = null").await;
+    let status = || async { app.store.payment(id).await.unwrap().unwrap().status };
+    app.clock.advance(chrono::Duration::hours(23));
+    assert_eq!(app.sync_payments().await, 0);
+    assert_eq!(
+        status().await.as_str(),
+        "unknown",
+        "not found yet is not failed"
+    );
+    app.clock.advance(chrono::Duration::hours(2));
+    assert_eq!(app.sync_payments().await, 1);
+    assert_eq!(status().await.as_str(), "failed");
 }

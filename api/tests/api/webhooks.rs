@@ -150,6 +150,48 @@ async fn a_success_for_another_amount_or_currency_is_held_for_review_and_applies
     }
 }
 
+/// Issue 15, item 2: a success that arrived for a payment recorded failed
+/// was dropped without a log line.
+#[tokio::test]
+async fn a_success_for_a_payment_recorded_failed_is_held_for_review() {
+    let app = spawn_app_with(&stripe_app_vars()).await;
+    let client = app.client_token().await;
+    let declined = app
+        .make_payment(
+            &client,
+            &key(),
+            json!({ "payment_token": app.tokenize("4000000000000002").await }),
+        )
+        .await;
+    assert_eq!(declined.status, 402, "{}", declined.body);
+    let payment = app
+        .store
+        .client_payments(DANA)
+        .await
+        .expect("payments")
+        .into_iter()
+        .find(|p| p.status.as_str() == "failed")
+        .expect("the failed payment");
+    let event = succeeded_event(&payment.gateway_key, payment.amount_cents.0, "usd");
+    let now = chrono::Utc::now().timestamp();
+    let accepted = post_event(&app, &event, &signature(&event, now, SECRET)).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let held = app.store.payment(payment.id).await.unwrap().unwrap();
+    assert_eq!(held.status.as_str(), "held_for_review");
+    assert_eq!(
+        held.failure_code.as_deref(),
+        Some("succeeded_after_failure")
+    );
+    assert_eq!(held.invoice_id, None);
+    let staff = app.agent_token().await;
+    let log = app.client_log(&staff, DANA).await;
+    assert!(
+        log.iter()
+            .any(|l| l.contains("held for review") && l.contains("succeeded_after_failure")),
+        "{log:#?}"
+    );
+}
+
 #[tokio::test]
 async fn a_signed_stripe_event_settles_a_payment_left_unknown() {
     // The app charges through the sandbox here; the webhook route is Stripe's.

@@ -15,7 +15,9 @@
 use payments_api::app::{open_store, sms_sender, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{GatewaySettings, Settings};
-use payments_api::gateway::SandboxGateway;
+use payments_api::gateway::{
+    ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, SandboxGateway, SavedCard,
+};
 use payments_api::sms::{SmsError, SmsMessage, SmsReceipt, SmsSender};
 use payments_api::state::AppState;
 use payments_api::store::Store;
@@ -325,18 +327,61 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    start(Arc::new(db), vars).await
+    start(Arc::new(db), vars, None).await
 }
+
+/// The app whose gateway search never finds a charge (Stripe documents its
+/// search as lagging, unsuited to read-after-write): a lookup answers "not
+/// found" though the charge was made.
+pub async fn spawn_app_with_lagging_search(vars: &[(&str, &str)]) -> TestApp {
+    let (db, _) = TestDb::create().await;
+    let vars = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    start(
+        Arc::new(db),
+        vars,
+        Some(|sandbox| Arc::new(LaggingSearch(sandbox))),
+    )
+    .await
+}
+
+/// The sandbox, with a search that has not caught up.
+struct LaggingSearch(Arc<SandboxGateway>);
+
+#[async_trait::async_trait]
+impl PaymentGateway for LaggingSearch {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+    async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError> {
+        self.0.charge(request).await
+    }
+    async fn lookup(&self, _: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
+        Ok(None)
+    }
+    async fn save_card(&self, token: &str, customer: &str) -> Result<SavedCard, GatewayError> {
+        self.0.save_card(token, customer).await
+    }
+}
+
+/// Replaces the app's gateway (built around its sandbox).
+type GatewayOverride = fn(Arc<SandboxGateway>) -> Arc<dyn PaymentGateway>;
 
 impl TestApp {
     /// A second API instance on the same database, with the same settings
     /// and its own state (as another process behind the load balancer).
     pub async fn another_instance(&self) -> TestApp {
-        start(self._db.clone(), self.vars.clone()).await
+        start(self._db.clone(), self.vars.clone(), None).await
     }
 }
 
-async fn start(db: Arc<TestDb>, vars: Vec<(String, String)>) -> TestApp {
+async fn start(
+    db: Arc<TestDb>,
+    vars: Vec<(String, String)>,
+    gateway_override: Option<GatewayOverride>,
+) -> TestApp {
     let logs = LogBuffer::default();
     let log_dispatch = logs.dispatch();
     let mut env: HashMap<String, String> = HashMap::from([
@@ -362,10 +407,13 @@ async fn start(db: Arc<TestDb>, vars: Vec<(String, String)>) -> TestApp {
         _ => SandboxGateway::default(),
     });
     let sms = Arc::new(RecordingSender::new(sms_sender(&settings.sms)));
-    let adapters = Adapters {
+    let mut adapters = Adapters {
         sms: sms.clone(),
         ..Adapters::sandbox(gateway.clone())
     };
+    if let Some(wrap) = gateway_override {
+        adapters.gateway = wrap(gateway.clone());
+    }
     let app = Application::build_with_logs(
         settings,
         store.clone(),

@@ -25,6 +25,8 @@ const messages: Record<string, string> = {
   incorrect_cvc: 'The security code did not match. Nothing was charged. Check it or try another card.',
   processing_error: 'The card could not be processed. Nothing was charged. Please try again or use another card.',
   payment_method_invalid: 'This card cannot be used. Nothing was charged. Please try another card.',
+  authentication_required:
+    'Your bank wants you to confirm this payment, which this page cannot do yet. Nothing was charged. Please try another card or call us.',
   invalid_card_number: 'The card number is not valid.',
   invalid_expiry: 'The expiry date is not valid.',
   invalid_cvc: 'The security code is not valid.',
@@ -53,6 +55,7 @@ export const declineCodes = new Set([
   'incorrect_cvc',
   'processing_error',
   'payment_method_invalid',
+  'authentication_required',
 ]);
 
 export const errorCode = (error: unknown) => (error instanceof ApiError ? error.code : 'internal_error');

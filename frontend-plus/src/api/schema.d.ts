@@ -949,9 +949,10 @@ export interface components {
          *     when the gateway did not answer and the outcome is learnt by looking the
          *     charge up later. `held_for_review` (from `pending` or `unknown`): the
          *     gateway reported a success for another amount or currency than the
-         *     payment's (see [`capture_mismatch`]); nothing was applied to the account
-         *     and a person decides. `succeeded`, `failed` and `held_for_review` are final
-         *     for the payment flow.
+         *     payment's (see [`capture_mismatch`]); or (from `failed`) a success after
+         *     we recorded a failure. Nothing was applied to the account and a person
+         *     decides. `succeeded` and `held_for_review` are final for the payment
+         *     flow; `failed` is, but for that late success.
          * @enum {string}
          */
         PaymentStatus: "pending" | "succeeded" | "failed" | "unknown" | "held_for_review";
