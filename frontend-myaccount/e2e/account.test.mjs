@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { holdRequests, launch, phonePage, shot, startApi } from './helpers.mjs';
+import { holdRequests, launch, phonePage, shot, signInAsDana, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -60,11 +60,7 @@ test('an expired or bad session goes back to the login page', async () => {
 
 test('Make a Payment before its script runs or its client data arrives: days chosen stay, no card fields come and go', async () => {
   const page = await phonePage(browser);
-  await page.goto(`${api.baseUrl}/my-account/`);
-  await page.getByLabel('Email').fill('client@example.com');
-  await page.getByLabel('Password').fill('client-demo-1');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('tab', { name: 'Make a Payment' }).waitFor();
+  await signInAsDana(page, api.baseUrl);
 
   // The HTML's radios work before the script has run; the script asks for /me as it starts.
   for (const held of ['**/my-account/assets/payment-*.js', '**/api/v1/me']) {
@@ -98,11 +94,7 @@ test('a wrong password is refused', async () => {
 
 test('Sign out ends the session at the API: the old token is refused', async () => {
   const page = await phonePage(browser);
-  await page.goto(`${api.baseUrl}/my-account/`);
-  await page.getByLabel('Email').fill('client@example.com');
-  await page.getByLabel('Password').fill('client-demo-1');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('tab', { name: 'Make a Payment' }).waitFor();
+  await signInAsDana(page, api.baseUrl);
   const token = await page.evaluate(() => sessionStorage.getItem('myaccount.token'));
   const me = () => fetch(`${api.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal((await me()).status, 200);

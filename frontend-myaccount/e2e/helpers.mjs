@@ -28,6 +28,15 @@ export async function phonePage(browser) {
   return page;
 }
 
+/** Signs Dana in to My Account on `page` (at `baseUrl`) and waits for Make a Payment. */
+export async function signInAsDana(page, baseUrl) {
+  await page.goto(`${baseUrl}/my-account/`);
+  await page.getByLabel('Email').fill('client@example.com');
+  await page.getByLabel('Password').fill('client-demo-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('tab', { name: 'Make a Payment' }).waitFor();
+}
+
 /** Saves a full-page screenshot, after checking nothing sticks out sideways (no horizontal scrolling). */
 export async function shot(page, name) {
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({

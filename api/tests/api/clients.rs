@@ -245,15 +245,7 @@ async fn metrics_with_a_token_configured_answer_only_the_scraper() {
 
 /// `/metrics` as text, and how many lines (series) it has.
 async fn scrape(app: &TestApp) -> (String, usize) {
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("GET /metrics")
-        .text()
-        .await
-        .expect("the metrics text");
+    let text = app.metrics().await;
     let lines = text.lines().count();
     (text, lines)
 }

@@ -817,23 +817,31 @@ async fn a_client_saves_a_bounded_number_of_cards_a_day() {
     assert_eq!(app.gateway.attempts(), 0, "nothing charged");
 }
 
-/// Issue 15, item 2: the status sync turned "search has not found it yet"
-/// into "failed" after RECONCILE_AFTER_SECONDS, though the money was taken.
-#[tokio::test]
-async fn a_lost_answer_is_learnt_by_repeating_the_request_never_failed_early() {
-    let app = spawn_app_with_lagging_search(&[]).await;
+/// Dana pays with the sandbox card whose first answer is lost: the gateway
+/// charged, the payment is `unknown`. Returns its id.
+async fn payment_whose_answer_was_lost(app: &TestApp) -> Uuid {
     let client = app.client_token().await;
-    // The gateway charges, and its answer is lost.
     let card = app.tokenize("4000000000000119").await;
     let lost = app
         .make_payment(&client, &key(), json!({ "payment_token": card }))
         .await;
     assert_eq!(lost.body["status"], "unknown", "{}", lost.body);
+    lost.body["payment_id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("a payment id")
+}
+
+/// Issue 15, item 2: the status sync turned "search has not found it yet"
+/// into "failed" after RECONCILE_AFTER_SECONDS, though the money was taken.
+#[tokio::test]
+async fn a_lost_answer_is_learnt_by_repeating_the_request_never_failed_early() {
+    let app = spawn_app_with_lagging_search(&[]).await;
+    let id = payment_whose_answer_was_lost(&app).await;
     app.clock.advance(chrono::Duration::seconds(130));
     // Search finds nothing yet; the same request with the same key gets the
     // first answer back.
     assert_eq!(app.sync_payments().await, 1);
-    let id: Uuid = lost.body["payment_id"].as_str().unwrap().parse().unwrap();
     let payment = app.store.payment(id).await.unwrap().unwrap();
     assert_eq!(payment.status.as_str(), "succeeded");
     assert!(payment.invoice_id.is_some());
@@ -843,12 +851,7 @@ async fn a_lost_answer_is_learnt_by_repeating_the_request_never_failed_early() {
 #[tokio::test]
 async fn without_its_request_a_payment_not_found_fails_only_once_the_gateway_forgot_its_key() {
     let app = spawn_app_with_lagging_search(&[]).await;
-    let client = app.client_token().await;
-    let card = app.tokenize("4000000000000119").await;
-    let lost = app
-        .make_payment(&client, &key(), json!({ "payment_token": card }))
-        .await;
-    let id: Uuid = lost.body["payment_id"].as_str().unwrap().parse().unwrap();
+    let id = payment_whose_answer_was_lost(&app).await;
     // A payment from before requests were kept: only the lookup can tell.
     execute_sql(&app, "update payments set charge_params = null").await;
     let status = || async { app.store.payment(id).await.unwrap().unwrap().status };

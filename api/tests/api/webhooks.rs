@@ -134,15 +134,7 @@ async fn a_success_for_another_amount_or_currency_is_held_for_review_and_applies
         post_event(&app, &event, &signature(&event, now, SECRET)).await;
         let again = app.store.payment(payment.id).await.unwrap().unwrap();
         assert_eq!(again.status.as_str(), "held_for_review");
-        let metrics = app
-            .http
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.metrics().await;
         assert!(
             metrics.contains(r#"payments{status="held_for_review"} 1"#),
             "{what}: {metrics}"

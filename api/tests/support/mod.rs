@@ -569,6 +569,18 @@ impl TestApp {
             .await
     }
 
+    /// `/metrics` as text (no `METRICS_TOKEN` in tests).
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("the metrics text")
+    }
+
     /// Opens the payment link with `token` as the pay page does (`get_link`).
     pub async fn open_link(&self, token: &str) -> Reply {
         self.call("GET", "/payment-link")
