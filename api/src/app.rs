@@ -74,13 +74,13 @@ pub fn sms_sender(settings: &SmsSettings) -> Arc<dyn SmsSender> {
         SmsSettings::Twilio {
             account_sid,
             auth_token,
-            from,
+            sender,
             api_base,
         } => Arc::new(TwilioSender::new(
             api_base,
             account_sid.clone(),
             auth_token.clone(),
-            from.clone(),
+            sender.clone(),
             SMS_TIMEOUT,
         )),
     }

@@ -43,9 +43,44 @@ pub enum SmsSettings {
     Twilio {
         account_sid: String,
         auth_token: SecretString,
-        from: String,
+        /// `TWILIO_FROM` or `TWILIO_MESSAGING_SERVICE_SID`, exactly one.
+        sender: crate::sms::twilio::TwilioSenderId,
         api_base: String,
     },
+}
+
+/// Longest `COMPANY_NAME`, in GSM-7 septets (characters; the extension
+/// table's `^ { } \ [ ~ ] | €` count twice). With `PUBLIC_BASE_URL_MAX_SEPTETS`
+/// it keeps the payment link text within two segments (306 septets), whatever
+/// the amount and time to live: see the test `the_longest_link_text_fits_two_segments`.
+pub const COMPANY_NAME_MAX_SEPTETS: usize = 40;
+/// Longest `PUBLIC_BASE_URL`, in GSM-7 septets (payment links are built from it).
+pub const PUBLIC_BASE_URL_MAX_SEPTETS: usize = 100;
+/// Segments the payment link text may take (each billed as one message).
+pub const LINK_SMS_MAX_SEGMENTS: usize = 2;
+
+/// Text that goes into an SMS must be in the GSM 7-bit alphabet (3GPP TS
+/// 23.038), or the whole message is sent in UCS-2 at 70 characters a segment
+/// (67 when concatenated), about three times the segments.
+fn check_sms_text(value: &str, max_septets: usize) -> Result<(), String> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(format!("must not contain control characters such as {c:?}"));
+    }
+    match crate::domain::gsm7_length(value) {
+        None => {
+            let outside: String = value
+                .chars()
+                .filter(|c| crate::domain::sms_text::gsm7_septets(*c).is_none())
+                .collect();
+            Err(format!(
+                "{outside:?} is outside the GSM-7 character set of text messages (it would make every text UCS-2, in three segments instead of two): use plain letters, digits and punctuation"
+            ))
+        }
+        Some(septets) if septets > max_septets => Err(format!(
+            "at most {max_septets} characters in a text message (^ {{ }} \\ [ ~ ] | € count twice), got {septets}"
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Everything the service can be told; `Debug` never shows a secret.
@@ -210,6 +245,8 @@ impl Settings {
                 "must start with http:// or https://",
             ));
         }
+        check_sms_text(&public_base_url, PUBLIC_BASE_URL_MAX_SEPTETS)
+            .map_err(|e| invalid("PUBLIC_BASE_URL", e))?;
         if app_env == AppEnv::Production && !public_base_url.starts_with("https://") {
             return Err(invalid(
                 "PUBLIC_BASE_URL",
@@ -339,10 +376,32 @@ impl Settings {
                 let required = |var: &'static str| {
                     get(var).ok_or_else(|| invalid(var, "required when SMS_SENDER=twilio"))
                 };
+                use crate::sms::twilio::{is_sid, TwilioSenderId};
+                let account_sid = required("TWILIO_ACCOUNT_SID")?;
+                if !is_sid(&account_sid, "AC") {
+                    return Err(invalid(
+                        "TWILIO_ACCOUNT_SID",
+                        "expected an account SID: AC and 32 hexadecimal digits",
+                    ));
+                }
+                let sender = match (get("TWILIO_MESSAGING_SERVICE_SID"), get("TWILIO_FROM")) {
+                    (Some(sid), None) => TwilioSenderId::messaging_service(&sid)
+                        .map_err(|e| invalid("TWILIO_MESSAGING_SERVICE_SID", e))?,
+                    (None, Some(from)) => TwilioSenderId::from_number(&from)
+                        .map_err(|e| invalid("TWILIO_FROM", e))?,
+                    (Some(_), Some(_)) => return Err(invalid(
+                        "TWILIO_FROM",
+                        "set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM, not both (the Messaging Service picks the number from its sender pool)",
+                    )),
+                    (None, None) => return Err(invalid(
+                        "TWILIO_MESSAGING_SERVICE_SID",
+                        "TWILIO_MESSAGING_SERVICE_SID (MG…) or TWILIO_FROM (+1…) is required when SMS_SENDER=twilio",
+                    )),
+                };
                 SmsSettings::Twilio {
-                    account_sid: required("TWILIO_ACCOUNT_SID")?,
+                    account_sid,
                     auth_token: SecretString::from(required("TWILIO_AUTH_TOKEN")?),
-                    from: required("TWILIO_FROM")?,
+                    sender,
                     api_base: get("TWILIO_API_BASE")
                         .unwrap_or_else(|| "https://api.twilio.com".into())
                         .trim_end_matches('/')
@@ -398,11 +457,14 @@ impl Settings {
                 ))
             }
         };
+        let company_name = get("COMPANY_NAME").unwrap_or_else(|| "Monitoring Services".into());
+        check_sms_text(&company_name, COMPANY_NAME_MAX_SEPTETS)
+            .map_err(|e| invalid("COMPANY_NAME", e))?;
         Ok(Settings {
             metrics_token: metrics_token.map(SecretString::from),
             docs_enabled,
             sms,
-            company_name: get("COMPANY_NAME").unwrap_or_else(|| "Monitoring Services".into()),
+            company_name,
             support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
             link_rate_limit_per_minute: positive("LINK_RATE_LIMIT_PER_MINUTE", 60)?,
             link_decline_limit: positive("LINK_DECLINE_LIMIT", 5)?,
@@ -608,7 +670,7 @@ mod tests {
         ("STRIPE_SECRET_KEY", "sk_live_x"),
         ("STRIPE_PUBLISHABLE_KEY", "pk_live_x"),
         ("SMS_SENDER", "twilio"),
-        ("TWILIO_ACCOUNT_SID", "AC1"),
+        ("TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
         ("TWILIO_AUTH_TOKEN", "token"),
     ];
 
@@ -724,6 +786,179 @@ mod tests {
             settings(&[("PAYMENT_GATEWAY", "stripe")]).unwrap_err().var,
             "STRIPE_SECRET_KEY"
         );
+    }
+
+    const SERVICE_SID: &str = "MG0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn twilio_sends_from_a_number_or_a_messaging_service_never_both_or_neither() {
+        use crate::sms::twilio::TwilioSenderId;
+        let sender = |s: Settings| match s.sms {
+            SmsSettings::Twilio { sender, .. } => sender,
+            SmsSettings::Console => panic!("console"),
+        };
+        assert_eq!(
+            sender(production(&[]).unwrap()),
+            TwilioSenderId::From("+15125550100".into())
+        );
+        assert_eq!(
+            sender(
+                production(&[
+                    ("TWILIO_FROM", ""),
+                    ("TWILIO_MESSAGING_SERVICE_SID", SERVICE_SID)
+                ])
+                .unwrap()
+            ),
+            TwilioSenderId::MessagingService(SERVICE_SID.into())
+        );
+        let both = production(&[("TWILIO_MESSAGING_SERVICE_SID", SERVICE_SID)]).unwrap_err();
+        assert_eq!(both.var, "TWILIO_FROM");
+        assert!(both.message.contains("not both"), "{both}");
+        let neither = production(&[("TWILIO_FROM", "")]).unwrap_err();
+        assert_eq!(neither.var, "TWILIO_MESSAGING_SERVICE_SID");
+        assert!(neither.message.contains("TWILIO_FROM"), "{neither}");
+    }
+
+    #[test]
+    fn twilio_settings_are_refused_in_the_wrong_format_with_one_line() {
+        for (change, var) in [
+            (
+                [
+                    ("TWILIO_FROM", ""),
+                    ("TWILIO_MESSAGING_SERVICE_SID", "MG123"),
+                ],
+                "TWILIO_MESSAGING_SERVICE_SID",
+            ),
+            (
+                [
+                    ("TWILIO_FROM", ""),
+                    (
+                        "TWILIO_MESSAGING_SERVICE_SID",
+                        "PN0123456789abcdef0123456789abcdef",
+                    ),
+                ],
+                "TWILIO_MESSAGING_SERVICE_SID",
+            ),
+            (
+                [("TWILIO_FROM", "5125550100"), ("SEED_DEMO", "")],
+                "TWILIO_FROM",
+            ),
+            (
+                [("TWILIO_FROM", "+1 (512) 555-0100"), ("SEED_DEMO", "")],
+                "TWILIO_FROM",
+            ),
+            (
+                [("TWILIO_ACCOUNT_SID", "AC1"), ("SEED_DEMO", "")],
+                "TWILIO_ACCOUNT_SID",
+            ),
+        ] {
+            let err = production(&change).unwrap_err();
+            assert_eq!(err.var, var, "{change:?}");
+            assert!(!err.to_string().contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn the_company_name_must_be_gsm7_and_short_enough_for_the_link_text() {
+        for bad in [
+            "Señor’s Monitoring",
+            "Monitoring 😀",
+            "Tab\tCo",
+            &*"M".repeat(41).leak(),
+        ] {
+            let err = settings(&[("COMPANY_NAME", bad)]).unwrap_err();
+            assert_eq!(err.var, "COMPANY_NAME", "{bad}");
+            assert!(!err.message.contains('\n'), "one line: {err}");
+        }
+        let err = settings(&[("COMPANY_NAME", "Señor’s Monitoring")]).unwrap_err();
+        assert!(
+            err.message.contains("GSM-7") && err.message.contains('’'),
+            "{err}"
+        );
+        // Twenty extension characters are 40 septets: the limit exactly.
+        for good in [
+            "Ñoño Monitoring [TX]",
+            &*"€".repeat(20).leak(),
+            &*"M".repeat(40).leak(),
+        ] {
+            assert_eq!(
+                settings(&[("COMPANY_NAME", good)]).unwrap().company_name,
+                good
+            );
+        }
+        assert_eq!(
+            settings(&[("COMPANY_NAME", &"€".repeat(21))])
+                .unwrap_err()
+                .var,
+            "COMPANY_NAME"
+        );
+    }
+
+    #[test]
+    fn the_public_base_url_must_fit_a_text_message() {
+        let longest = format!("https://{}", "p".repeat(PUBLIC_BASE_URL_MAX_SEPTETS - 8));
+        assert!(settings(&[("PUBLIC_BASE_URL", &longest)]).is_ok());
+        for bad in [
+            format!("{longest}x"),
+            "https://pay.exámple".to_owned(),
+            "https://pay.example/`".to_owned(),
+        ] {
+            assert_eq!(
+                settings(&[("PUBLIC_BASE_URL", &bad)]).unwrap_err().var,
+                "PUBLIC_BASE_URL",
+                "{bad}"
+            );
+        }
+    }
+
+    /// Issue 15, item 11: the longest link text there can be — the longest
+    /// company name (all two-septet characters, so escape sequences meet the
+    /// segment boundary), the largest amount a link can carry, the longest
+    /// base URL, a real token and the longest time-to-live wording — is
+    /// GSM-7 in at most two segments.
+    #[test]
+    fn the_longest_link_text_fits_two_segments() {
+        use crate::domain::{sms_body, sms_length, Cents, LinkToken, SmsEncoding};
+        let base = format!("https://{}", "p".repeat(PUBLIC_BASE_URL_MAX_SEPTETS - 8));
+        for company in [
+            "€".repeat(20),
+            "M".repeat(40),
+            format!("M{}", "€".repeat(19)),
+        ] {
+            let s = settings(&[
+                ("COMPANY_NAME", &company),
+                ("PUBLIC_BASE_URL", &base),
+                ("PAYMENT_LINK_TTL_SECONDS", "86400"),
+            ])
+            .unwrap();
+            let url = format!(
+                "{}{}",
+                s.payment_link_base(),
+                LinkToken::generate().expose()
+            );
+            let body = sms_body(
+                &s.company_name,
+                Cents(i64::MAX),
+                &url,
+                s.payment_link_ttl_seconds,
+            );
+            assert!(body.contains("$92,233,720,368,547,758.07") && body.contains("1440 minutes"));
+            let length = sms_length(&body);
+            assert_eq!(length.encoding, SmsEncoding::Gsm7, "{body}");
+            assert!(
+                length.segments <= LINK_SMS_MAX_SEGMENTS,
+                "{length:?}: {body}"
+            );
+        }
+        // And the usual text is what the issue measured: about 174 characters.
+        let usual = settings(&[("PUBLIC_BASE_URL", "https://pay.example.com")]).unwrap();
+        let url = format!(
+            "{}{}",
+            usual.payment_link_base(),
+            LinkToken::generate().expose()
+        );
+        let body = sms_body(&usual.company_name, Cents(17_649), &url, 600);
+        assert_eq!(sms_length(&body).segments, 2, "{body}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! business figures (payments, links, SMS outbox) are read from the database,
 //! so every instance reports the same, true numbers.
 
+use crate::domain::SmsFailureReason;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::BusinessCounts;
@@ -40,6 +41,12 @@ struct StatusLabel {
     status: String,
 }
 
+/// Why SMS failed: one of the known `SmsFailureReason`s, else `other`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
 fn requests_histogram() -> Histogram {
     Histogram::new(BUCKETS)
 }
@@ -54,6 +61,7 @@ pub struct HttpMetrics {
     payments: Family<StatusLabel, Gauge>,
     links: Family<StatusLabel, Gauge>,
     outbox_depth: Gauge,
+    sms_failed: Family<ReasonLabel, Gauge>,
     database_up: Gauge,
 }
 
@@ -65,6 +73,7 @@ impl Default for HttpMetrics {
             payments: Family::default(),
             links: Family::default(),
             outbox_depth: Gauge::default(),
+            sms_failed: Family::default(),
             database_up: Gauge::default(),
         };
         if let Ok(mut registry) = metrics.registry.lock() {
@@ -83,6 +92,11 @@ impl Default for HttpMetrics {
                 "sms_outbox_depth",
                 "SMS waiting to be sent",
                 metrics.outbox_depth.clone(),
+            );
+            registry.register(
+                "sms_failed",
+                "SMS that failed, by reason (README, Secure payment links: SMS failures)",
+                metrics.sms_failed.clone(),
             );
             registry.register(
                 "database_up",
@@ -134,6 +148,15 @@ impl HttpMetrics {
                 set(&self.payments, &counts.payments_by_status);
                 set(&self.links, &counts.links_by_status);
                 self.outbox_depth.set(counts.outbox_depth);
+                self.sms_failed.clear();
+                for (reason, count) in &counts.sms_failed_by_reason {
+                    // A stored value this version does not know counts as
+                    // `other`, added to it: the label set stays bounded.
+                    let reason = SmsFailureReason::parse(reason).as_str();
+                    self.sms_failed
+                        .get_or_create(&ReasonLabel { reason })
+                        .inc_by(*count);
+                }
                 self.database_up.set(1);
             }
             None => {
@@ -238,6 +261,7 @@ mod tests {
             payments_by_status: vec![("pending".into(), 1)],
             links_by_status: vec![],
             outbox_depth: 3,
+            sms_failed_by_reason: vec![],
         };
         assert!(metrics
             .render(Some(&counts))
@@ -246,5 +270,30 @@ mod tests {
         let out = metrics.render(Some(&counts));
         assert!(!out.contains("pending"), "{out}");
         assert!(out.contains("sms_outbox_depth 3"), "{out}");
+    }
+
+    #[test]
+    fn failed_sms_are_counted_by_known_reasons_and_the_rest_as_other() {
+        let metrics = HttpMetrics::default();
+        let counts = BusinessCounts {
+            sms_failed_by_reason: vec![
+                ("not_mobile".into(), 1),
+                ("opted_out".into(), 2),
+                ("other".into(), 1),
+                ("reason_of_a_newer_version".into(), 3),
+            ],
+            ..BusinessCounts::default()
+        };
+        let out = metrics.render(Some(&counts));
+        assert!(out.contains(r#"sms_failed{reason="opted_out"} 2"#), "{out}");
+        assert!(
+            out.contains(r#"sms_failed{reason="not_mobile"} 1"#),
+            "{out}"
+        );
+        assert!(out.contains(r#"sms_failed{reason="other"} 4"#), "{out}");
+        assert!(!out.contains("newer_version"), "{out}");
+        // A reason no longer counted disappears at the next scrape.
+        let out = metrics.render(Some(&BusinessCounts::default()));
+        assert!(!out.contains("opted_out"), "{out}");
     }
 }

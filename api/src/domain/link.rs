@@ -101,11 +101,18 @@ pub fn link_state(status: LinkStatus, expires_at: DateTime<Utc>, now: DateTime<U
 }
 
 /// What staff see for a link: its lifecycle status, with expiry and SMS delivery folded in.
+/// `sent`: payable, its text on its way; `delivered`: the carrier confirmed the text;
+/// `sms_failed`: payable, but its text failed (`sms_failure` says why and what to do).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkDisplayStatus {
+    /// Payable; its text is on its way (queued, or accepted by the provider).
     Sent,
+    /// Payable; the carrier confirmed the text reached the phone.
     Delivered,
+    /// Payable; its text failed (see `sms_failure` for why and what to do):
+    /// the client most likely never got the link.
+    SmsFailed,
     Opened,
     Paying,
     Paid,
@@ -113,10 +120,21 @@ pub enum LinkDisplayStatus {
     Revoked,
 }
 
+/// What became of a link's text, as far as we know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmsOutcome {
+    /// Queued, being sent, or accepted by the provider and not yet confirmed.
+    Pending,
+    Delivered,
+    Failed,
+}
+
+/// The status staff see. A payer who opened the link got it, whatever the
+/// text's report says; otherwise a failed text shows as such, never as sent.
 pub fn display_status(
     status: LinkStatus,
     expires_at: DateTime<Utc>,
-    sms_delivered: bool,
+    sms: SmsOutcome,
     now: DateTime<Utc>,
 ) -> LinkDisplayStatus {
     match link_state(status, expires_at, now) {
@@ -125,13 +143,19 @@ pub fn display_status(
         LinkState::InPayment => LinkDisplayStatus::Paying,
         LinkState::Expired => LinkDisplayStatus::Expired,
         LinkState::Payable if status == LinkStatus::Opened => LinkDisplayStatus::Opened,
-        LinkState::Payable if sms_delivered => LinkDisplayStatus::Delivered,
-        LinkState::Payable => LinkDisplayStatus::Sent,
+        LinkState::Payable => match sms {
+            SmsOutcome::Pending => LinkDisplayStatus::Sent,
+            SmsOutcome::Delivered => LinkDisplayStatus::Delivered,
+            SmsOutcome::Failed => LinkDisplayStatus::SmsFailed,
+        },
     }
 }
 
-/// The text message carrying the link.
-pub fn sms_body(company: &str, amount: super::Cents, url: &str, ttl_minutes: i64) -> String {
+/// The text message carrying the link, with the link's time to live in
+/// minutes (rounded up). Start-up checks keep it within two GSM-7 segments
+/// (see `config::COMPANY_NAME_MAX_SEPTETS` and its test with the longest text).
+pub fn sms_body(company: &str, amount: super::Cents, url: &str, ttl_seconds: i64) -> String {
+    let ttl_minutes = (ttl_seconds + 59) / 60;
     let minutes = if ttl_minutes == 1 {
         "1 minute".to_owned()
     } else {
@@ -204,19 +228,38 @@ mod tests {
         let now = Utc::now();
         let later = now + Duration::minutes(10);
         assert_eq!(
-            display_status(LinkStatus::Sent, later, false, now),
+            display_status(LinkStatus::Sent, later, SmsOutcome::Pending, now),
             LinkDisplayStatus::Sent
         );
         assert_eq!(
-            display_status(LinkStatus::Sent, later, true, now),
+            display_status(LinkStatus::Sent, later, SmsOutcome::Delivered, now),
             LinkDisplayStatus::Delivered
         );
         assert_eq!(
-            display_status(LinkStatus::Opened, later, true, now),
+            display_status(LinkStatus::Opened, later, SmsOutcome::Delivered, now),
             LinkDisplayStatus::Opened
         );
         assert_eq!(
-            display_status(LinkStatus::Opened, now, true, now),
+            display_status(LinkStatus::Opened, now, SmsOutcome::Delivered, now),
+            LinkDisplayStatus::Expired
+        );
+    }
+
+    #[test]
+    fn a_link_whose_text_failed_never_shows_as_sent() {
+        let now = Utc::now();
+        let later = now + Duration::minutes(10);
+        assert_eq!(
+            display_status(LinkStatus::Sent, later, SmsOutcome::Failed, now),
+            LinkDisplayStatus::SmsFailed
+        );
+        // Opened anyway (the number was passed on): the payer has it.
+        assert_eq!(
+            display_status(LinkStatus::Opened, later, SmsOutcome::Failed, now),
+            LinkDisplayStatus::Opened
+        );
+        assert_eq!(
+            display_status(LinkStatus::Sent, now, SmsOutcome::Failed, now),
             LinkDisplayStatus::Expired
         );
     }
@@ -227,9 +270,13 @@ mod tests {
             "Acme Monitoring",
             super::super::Cents(17_649),
             "https://x/my-account/pay#t",
-            10,
+            600,
         );
         assert_eq!(body, "Acme Monitoring: your payment of $176.49 is ready. Pay securely within 10 minutes: https://x/my-account/pay#t");
+        let short = sms_body("A", super::super::Cents(1), "u", 59);
+        assert!(short.contains("within 1 minute: u"), "{short}");
+        let rounded_up = sms_body("A", super::super::Cents(1), "u", 601);
+        assert!(rounded_up.contains("within 11 minutes"), "{rounded_up}");
     }
 }
 
@@ -251,4 +298,17 @@ pub struct PaymentLink {
     pub payment_id: Option<uuid::Uuid>,
     /// The SMS's delivery status (`queued`, `sending`, `sent`, `delivered`, `failed`).
     pub sms_status: Option<String>,
+    /// Why the SMS failed, when `sms_status` is `failed`.
+    pub sms_failure: Option<super::SmsFailure>,
+}
+
+impl PaymentLink {
+    /// What became of the link's latest text.
+    pub fn sms_outcome(&self) -> SmsOutcome {
+        match self.sms_status.as_deref() {
+            Some("delivered") => SmsOutcome::Delivered,
+            Some("failed") => SmsOutcome::Failed,
+            _ => SmsOutcome::Pending,
+        }
+    }
 }

@@ -21,5 +21,9 @@ pub use invoice::{Actor, Invoice, LogEntry, Payment};
 pub mod link;
 pub use link::{
     display_status, link_state, sms_body, LinkDisplayStatus, LinkState, LinkStatus, LinkToken,
-    PaymentLink,
+    PaymentLink, SmsOutcome,
 };
+pub mod sms_failure;
+pub use sms_failure::{SmsFailure, SmsFailureReason};
+pub mod sms_text;
+pub use sms_text::{gsm7_length, sms_length, SmsEncoding, SmsLength};

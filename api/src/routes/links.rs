@@ -9,7 +9,8 @@
 use crate::auth::{permits, Can, Staff};
 use crate::domain::{
     display_status, gateway_key, link_state, sms_body, Actor, Cents, Line, LinkDisplayStatus,
-    LinkState, LinkStatus, LinkToken, PaymentLink, PaymentMethod, PhoneNumber,
+    LinkState, LinkStatus, LinkToken, PaymentLink, PaymentMethod, PhoneNumber, SmsFailure,
+    SmsFailureReason,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::payments::{self, Charge, Source};
@@ -82,12 +83,44 @@ pub struct LinkView {
     pub payment_id: Option<Uuid>,
     /// The SMS: `queued`, `sending`, `sent`, `delivered` or `failed`.
     pub sms_status: Option<String>,
+    /// Why the SMS failed and what to do about it; present exactly when
+    /// `sms_status` is `failed`.
+    pub sms_failure: Option<SmsFailureView>,
+}
+
+/// A failed text, for the agent: why, in words, and the next step.
+#[derive(Serialize, ToSchema)]
+pub struct SmsFailureView {
+    /// Stable machine value; also the `reason` label of the `sms_failed`
+    /// metric. Twilio's error codes map to these (see `provider_error_code`).
+    pub reason: SmsFailureReason,
+    /// The SMS provider's own error code as it reported it, when it gave one:
+    /// Twilio's `ErrorCode` (https://www.twilio.com/docs/api/errors), e.g.
+    /// 21610 (opted out), 21614 (not a mobile number), 30003 (unreachable).
+    #[schema(example = 21610)]
+    pub provider_error_code: Option<i64>,
+    /// What happened, in a sentence for staff.
+    #[schema(example = "The number has opted out of texts from us (the client replied STOP).")]
+    pub description: String,
+    /// What the agent can do next.
+    #[schema(example = "Ask the client to text START to our number and resend, or call them.")]
+    pub next_step: String,
+}
+
+impl From<SmsFailure> for SmsFailureView {
+    fn from(failure: SmsFailure) -> SmsFailureView {
+        SmsFailureView {
+            reason: failure.reason,
+            provider_error_code: failure.provider_code,
+            description: failure.reason.description().to_owned(),
+            next_step: failure.reason.next_step().to_owned(),
+        }
+    }
 }
 
 fn view(link: PaymentLink, now: DateTime<Utc>) -> LinkView {
-    let delivered = link.sms_status.as_deref() == Some("delivered");
     LinkView {
-        status: display_status(link.status, link.expires_at, delivered, now),
+        status: display_status(link.status, link.expires_at, link.sms_outcome(), now),
         phone_masked: PhoneNumber::parse(&link.phone)
             .map(|p| p.masked())
             .unwrap_or_default(),
@@ -103,6 +136,7 @@ fn view(link: PaymentLink, now: DateTime<Utc>) -> LinkView {
         paid_at: link.paid_at,
         revoked_at: link.revoked_at,
         payment_id: link.payment_id,
+        sms_failure: link.sms_failure.map(SmsFailureView::from),
         sms_status: link.sms_status,
     }
 }
@@ -170,7 +204,7 @@ async fn send(
         &state.settings.company_name,
         summary.quote.total_due_cents,
         &url,
-        (ttl + 59) / 60,
+        ttl,
     );
     let message = format!(
         "Secure payment link for {} sent to {} by {}",

@@ -2,10 +2,11 @@
 //! (SMS delivery). Each request is authenticated by the provider's signature.
 
 use crate::config::{GatewaySettings, SmsSettings};
+use crate::domain::SmsFailure;
 use crate::error::{ApiError, ApiResult};
 use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature};
 use crate::payments;
-use crate::sms::twilio;
+use crate::sms::{twilio, SmsStatus};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -80,8 +81,10 @@ pub async fn stripe_webhook(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
 }
 
-/// Twilio delivery report for an SMS we sent (`MessageSid`, `MessageStatus`),
-/// signed with `X-Twilio-Signature` over our callback URL and the form.
+/// Twilio delivery report for an SMS we sent (`MessageSid`, `MessageStatus`,
+/// and `ErrorCode` when the status is `failed` or `undelivered`), signed with
+/// `X-Twilio-Signature` over our callback URL and the form. A failure is kept
+/// with its code and the reason staff see (`LinkView.sms_failure`).
 #[utoipa::path(
     tag = "webhooks", operation_id = "twilio_status",
     params(("X-Twilio-Signature" = String, Header, description = "base64 HMAC-SHA1 of the URL and the sorted form fields")),
@@ -127,9 +130,12 @@ pub async fn twilio_status(
         field("MessageSid"),
         field("MessageStatus").and_then(twilio::message_status),
     ) {
+        let failure = (status == SmsStatus::Failed).then(|| {
+            SmsFailure::from_twilio(field("ErrorCode").and_then(|c| c.trim().parse().ok()))
+        });
         state
             .store
-            .outbox_delivery(sid, status, state.clock.now())
+            .outbox_delivery(sid, status, failure, state.clock.now())
             .await?;
     }
     Ok(HttpResponse::NoContent().finish())

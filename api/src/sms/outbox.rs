@@ -2,9 +2,10 @@
 //! instance runs one; a message is claimed by one worker at a time (a lease,
 //! `FOR UPDATE SKIP LOCKED` on PostgreSQL), so none is sent twice.
 
-use super::{SmsError, SmsMessage};
+use super::{SmsError, SmsMessage, ValidityPeriod};
+use crate::domain::{SmsFailure, SmsFailureReason};
 use crate::state::AppState;
-use crate::store::{OutboxResult, StoreError};
+use crate::store::{OutboxMessage, OutboxResult, StoreError};
 use chrono::Duration;
 
 /// Attempts before a message is given up on.
@@ -23,35 +24,8 @@ pub async fn drain(state: &AppState) -> Result<usize, StoreError> {
     let messages = state.store.claim_outbox(now, now + LEASE, 20).await?;
     let count = messages.len();
     for message in messages {
-        let result = match state.sealer.open(&message.body_sealed) {
-            None => OutboxResult::Failed {
-                error: "message body cannot be unsealed (server secret changed?)".into(),
-            },
-            Some(body) => {
-                let callback = state.settings.sms_status_callback_url();
-                let sms = SmsMessage {
-                    to: &message.to_phone,
-                    body: &body,
-                    status_callback: callback.as_deref(),
-                };
-                match state.sms.send(&sms).await {
-                    Ok(receipt) => OutboxResult::Accepted {
-                        provider_id: receipt.provider_id,
-                        status: receipt.status,
-                    },
-                    Err(SmsError::Retryable(error)) if message.attempts < MAX_ATTEMPTS => {
-                        OutboxResult::Retry {
-                            error,
-                            next_attempt_at: state.clock.now() + backoff(message.attempts),
-                        }
-                    }
-                    Err(SmsError::Retryable(error) | SmsError::Permanent(error)) => {
-                        OutboxResult::Failed { error }
-                    }
-                }
-            }
-        };
-        if let OutboxResult::Failed { error } | OutboxResult::Retry { error, .. } = &result {
+        let result = attempt(state, &message).await;
+        if let OutboxResult::Failed { error, .. } | OutboxResult::Retry { error, .. } = &result {
             tracing::warn!(sms_id = %message.id, attempts = message.attempts, %error, "SMS not sent");
         }
         state
@@ -60,6 +34,61 @@ pub async fn drain(state: &AppState) -> Result<usize, StoreError> {
             .await?;
     }
     Ok(count)
+}
+
+/// One attempt at sending `message`. A message that carries a payment link
+/// goes out only while the link can still be paid, and tells the provider
+/// to drop it rather than deliver it after the link has expired: the outbox
+/// may send late, after retries or while the provider was down.
+async fn attempt(state: &AppState, message: &OutboxMessage) -> OutboxResult {
+    let now = state.clock.now();
+    let validity = match message.link_expires_at {
+        None => None,
+        Some(expires_at) => match ValidityPeriod::until(expires_at, now) {
+            Some(validity) => Some(validity),
+            None => {
+                return OutboxResult::Failed {
+                    error: "the payment link expired before its text could be sent".into(),
+                    failure: SmsFailure::ours(SmsFailureReason::LinkExpired),
+                }
+            }
+        },
+    };
+    let Some(body) = state.sealer.open(&message.body_sealed) else {
+        return OutboxResult::Failed {
+            error: "message body cannot be unsealed (server secret changed?)".into(),
+            failure: SmsFailure::ours(SmsFailureReason::Other),
+        };
+    };
+    let callback = state.settings.sms_status_callback_url();
+    let sms = SmsMessage {
+        to: &message.to_phone,
+        body: &body,
+        status_callback: callback.as_deref(),
+        validity,
+    };
+    match state.sms.send(&sms).await {
+        Ok(receipt) => OutboxResult::Accepted {
+            provider_id: receipt.provider_id,
+            status: receipt.status,
+        },
+        Err(SmsError::Retryable(error)) if message.attempts < MAX_ATTEMPTS => OutboxResult::Retry {
+            error,
+            next_attempt_at: state.clock.now() + backoff(message.attempts),
+        },
+        Err(SmsError::Retryable(error)) => OutboxResult::Failed {
+            error,
+            failure: SmsFailure::ours(SmsFailureReason::ProviderUnavailable),
+        },
+        Err(SmsError::Permanent {
+            error,
+            provider_code,
+        }) => OutboxResult::Failed {
+            error,
+            // Twilio is the one provider that refuses messages (with its codes).
+            failure: SmsFailure::from_twilio(provider_code),
+        },
+    }
 }
 
 /// Runs [`drain`] whenever woken (a link was just queued) and every

@@ -1,9 +1,19 @@
-//! Twilio: messages are created by posting `To`, `From`, `Body` and
-//! `StatusCallback` form fields to the Messages resource with basic auth
-//! (account SID and auth token). Twilio reports delivery by posting a form to
-//! the status callback, signed with `X-Twilio-Signature`: base64 of the
-//! HMAC-SHA1, keyed with the auth token, of the callback URL followed by every
-//! form field's name and value sorted by name.
+//! Twilio: messages are created by posting `To`, `From` (or
+//! `MessagingServiceSid`), `Body`, `StatusCallback` and `ValidityPeriod` form
+//! fields to the Messages resource with basic auth (account SID and auth
+//! token). Twilio reports delivery by posting a form to the status callback,
+//! signed with `X-Twilio-Signature`: base64 of the HMAC-SHA1, keyed with the
+//! auth token, of the callback URL followed by every form field's name and
+//! value sorted by name.
+//!
+//! `ValidityPeriod` is a parameter of the message itself in Twilio's API
+//! reference (https://www.twilio.com/docs/messaging/api/message-resource:
+//! "The maximum length in seconds that the Message can remain in Twilio's
+//! outgoing message queue … Accepted values are integers from 1 to 36000"),
+//! with no Messaging Service required; a Messaging Service only adds a default
+//! of its own. So it is sent on both paths, `From` and `MessagingServiceSid`.
+//! It bounds Twilio's queue only: once a carrier has the message, Twilio
+//! cannot guarantee when the phone gets it (the link's own expiry still holds).
 //!
 //! Twilio has no idempotency key for messages: a request whose answer is lost
 //! (timeout) is retried, and the person may then get the message twice. A
@@ -18,6 +28,61 @@ use serde::Deserialize;
 use sha1::Sha1;
 use std::time::Duration;
 
+/// Who texts are sent from. Twilio takes `From`, `MessagingServiceSid` or
+/// both (error 21603 when neither); we send exactly one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TwilioSenderId {
+    /// `From`: one of our Twilio numbers, in E.164 (`TWILIO_FROM`).
+    From(String),
+    /// `MessagingServiceSid` (`TWILIO_MESSAGING_SERVICE_SID`): Twilio picks the
+    /// number from the service's sender pool. The shape US A2P 10DLC needs:
+    /// the campaign is registered on the Messaging Service.
+    MessagingService(String),
+}
+
+impl TwilioSenderId {
+    /// `TWILIO_FROM`: `+`, then 8 to 15 digits, the first not 0 (E.164).
+    pub fn from_number(number: &str) -> Result<TwilioSenderId, String> {
+        let digits = number.strip_prefix('+').unwrap_or_default();
+        let valid = (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if valid {
+            Ok(TwilioSenderId::From(number.to_owned()))
+        } else {
+            Err(format!(
+                "expected one of our Twilio numbers in E.164 form such as +15125550100, got {number:?}"
+            ))
+        }
+    }
+
+    /// `TWILIO_MESSAGING_SERVICE_SID`: `MG` and 32 hexadecimal digits.
+    pub fn messaging_service(sid: &str) -> Result<TwilioSenderId, String> {
+        if is_sid(sid, "MG") {
+            Ok(TwilioSenderId::MessagingService(sid.to_owned()))
+        } else {
+            Err(format!(
+                "expected a Messaging Service SID: MG and 32 hexadecimal digits, got {sid:?}"
+            ))
+        }
+    }
+
+    /// The form field and value that name the sender.
+    fn field(&self) -> (&'static str, &str) {
+        match self {
+            TwilioSenderId::From(number) => ("From", number),
+            TwilioSenderId::MessagingService(sid) => ("MessagingServiceSid", sid),
+        }
+    }
+}
+
+/// Whether `sid` is a Twilio SID of the kind `prefix` names (`AC` account,
+/// `MG` Messaging Service, …): the prefix and 32 hexadecimal digits.
+pub fn is_sid(sid: &str, prefix: &str) -> bool {
+    sid.strip_prefix(prefix)
+        .is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// A client of Twilio's Messages resource. `Debug` shows the token redacted.
 #[derive(Debug)]
 pub struct TwilioSender {
@@ -25,7 +90,7 @@ pub struct TwilioSender {
     messages_url: String,
     account_sid: String,
     auth_token: SecretString,
-    from: String,
+    sender: TwilioSenderId,
 }
 
 #[derive(Deserialize)]
@@ -34,6 +99,7 @@ struct Created {
     status: String,
 }
 
+/// Twilio's error answer: `{"code": 21211, "message": …, "more_info": …, "status": 400}`.
 #[derive(Deserialize)]
 struct TwilioProblem {
     code: Option<i64>,
@@ -49,7 +115,7 @@ impl TwilioSender {
         api_base: &str,
         account_sid: String,
         auth_token: SecretString,
-        from: String,
+        sender: TwilioSenderId,
         timeout: Duration,
     ) -> Self {
         let http = reqwest::Client::builder()
@@ -64,7 +130,7 @@ impl TwilioSender {
             ),
             account_sid,
             auth_token,
-            from,
+            sender,
         }
     }
 }
@@ -76,13 +142,17 @@ impl SmsSender for TwilioSender {
     }
 
     async fn send(&self, message: &SmsMessage<'_>) -> Result<SmsReceipt, SmsError> {
+        let validity = message.validity.map(|v| v.seconds().to_string());
         let mut form = vec![
             ("To", message.to),
-            ("From", self.from.as_str()),
+            self.sender.field(),
             ("Body", message.body),
         ];
         if let Some(callback) = message.status_callback {
             form.push(("StatusCallback", callback));
+        }
+        if let Some(validity) = &validity {
+            form.push(("ValidityPeriod", validity));
         }
         // Errors are described without the request (its body holds the link).
         let response = self
@@ -115,7 +185,10 @@ impl SmsSender for TwilioSender {
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             Err(SmsError::Retryable(described))
         } else {
-            Err(SmsError::Permanent(described))
+            Err(SmsError::Permanent {
+                error: described,
+                provider_code: problem.and_then(|p| p.code),
+            })
         }
     }
 }
@@ -164,7 +237,16 @@ mod tests {
     const TOKEN: &str = "twilio-auth-token";
     const AT: &str = "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json";
 
+    const SERVICE: &str = "MG0123456789abcdef0123456789abcdef";
+
     async fn answering(response: ResponseTemplate) -> (MockServer, TwilioSender) {
+        answering_as(response, TwilioSenderId::From("+15125550000".into())).await
+    }
+
+    async fn answering_as(
+        response: ResponseTemplate,
+        sender: TwilioSenderId,
+    ) -> (MockServer, TwilioSender) {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(path(AT))
@@ -175,7 +257,7 @@ mod tests {
             &server.uri(),
             SID.into(),
             SecretString::from(TOKEN),
-            "+15125550000".into(),
+            sender,
             Duration::from_millis(300),
         );
         (server, sender)
@@ -186,7 +268,98 @@ mod tests {
             to: "+15125550143",
             body: "Pay here: https://pay.example/my-account/pay#secret",
             status_callback: Some("https://pay.example/api/v1/webhooks/twilio/status"),
+            validity: None,
         }
+    }
+
+    fn created() -> ResponseTemplate {
+        ResponseTemplate::new(201)
+            .set_body_json(serde_json::json!({"sid": "SM1", "status": "queued"}))
+    }
+
+    /// The form of the one request `server` received, sorted by field name.
+    async fn posted_form(server: &MockServer) -> Vec<(String, String)> {
+        let requests = server.received_requests().await.unwrap();
+        assert_eq!(requests.len(), 1);
+        let mut form: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&requests[0].body).unwrap();
+        form.sort();
+        form
+    }
+
+    #[tokio::test]
+    async fn a_messaging_service_sends_instead_of_a_from_number_with_the_validity() {
+        let (server, sender) =
+            answering_as(created(), TwilioSenderId::MessagingService(SERVICE.into())).await;
+        let now = chrono::Utc::now();
+        let message = SmsMessage {
+            validity: super::super::ValidityPeriod::until(
+                now + chrono::Duration::seconds(540),
+                now,
+            ),
+            ..message()
+        };
+        sender.send(&message).await.unwrap();
+        let form = posted_form(&server).await;
+        let field = |name: &str| {
+            form.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(field("MessagingServiceSid"), Some(SERVICE));
+        assert_eq!(
+            field("From"),
+            None,
+            "exactly one of From and MessagingServiceSid"
+        );
+        assert_eq!(field("ValidityPeriod"), Some("540"));
+    }
+
+    #[tokio::test]
+    async fn a_from_number_sends_the_validity_too() {
+        let (server, sender) = answering(created()).await;
+        let now = chrono::Utc::now();
+        let message = SmsMessage {
+            validity: super::super::ValidityPeriod::until(
+                now + chrono::Duration::seconds(600),
+                now,
+            ),
+            ..message()
+        };
+        sender.send(&message).await.unwrap();
+        let form = posted_form(&server).await;
+        let field = |name: &str| {
+            form.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(field("From"), Some("+15125550000"));
+        assert_eq!(field("MessagingServiceSid"), None);
+        assert_eq!(field("ValidityPeriod"), Some("600"));
+    }
+
+    #[test]
+    fn sender_settings_are_checked_for_twilios_formats() {
+        assert!(TwilioSenderId::from_number("+15125550100").is_ok());
+        for bad in [
+            "15125550100",
+            "+1 512 555 0100",
+            "+0123456789",
+            "+1234567",
+            "MG1",
+        ] {
+            assert!(TwilioSenderId::from_number(bad).is_err(), "{bad}");
+        }
+        assert!(TwilioSenderId::messaging_service(SERVICE).is_ok());
+        for bad in [
+            "MG123",
+            "PN0123456789abcdef0123456789abcdef",
+            "MG0123456789abcdef0123456789abcdeg",
+        ] {
+            assert!(TwilioSenderId::messaging_service(bad).is_err(), "{bad}");
+        }
+        assert!(is_sid(SID, "AC"));
+        assert!(!is_sid("AC123", "AC"));
     }
 
     #[tokio::test]
@@ -250,9 +423,14 @@ mod tests {
             "code": 21211, "message": "The 'To' number is not a valid phone number.", "status": 400
         })))
         .await;
-        let Err(SmsError::Permanent(error)) = sender.send(&message()).await else {
+        let Err(SmsError::Permanent {
+            error,
+            provider_code,
+        }) = sender.send(&message()).await
+        else {
             panic!("expected a permanent failure")
         };
+        assert_eq!(provider_code, Some(21211), "the code is kept for staff");
         assert!(error.contains("21211"), "{error}");
         assert!(!error.contains("secret"), "{error}");
     }
@@ -266,7 +444,10 @@ mod tests {
             .await;
         assert!(matches!(
             sender.send(&message()).await,
-            Err(SmsError::Permanent(_))
+            Err(SmsError::Permanent {
+                provider_code: Some(20003),
+                ..
+            })
         ));
     }
 
@@ -339,7 +520,7 @@ mod tests {
             "http://x",
             SID.into(),
             SecretString::from(TOKEN),
-            "+1".into(),
+            TwilioSenderId::From("+15125550000".into()),
             Duration::from_secs(1),
         );
         assert!(!format!("{sender:?}").contains(TOKEN));

@@ -243,11 +243,13 @@ pub trait Store: Send + Sync {
         result: &OutboxResult,
         now: DateTime<Utc>,
     ) -> Result<()>;
-    /// A provider's delivery report.
+    /// A provider's delivery report, with why it failed when it did. A report
+    /// never moves a message out of `delivered` or `failed`.
     async fn outbox_delivery(
         &self,
         provider_id: &str,
         status: crate::sms::SmsStatus,
+        failure: Option<crate::domain::SmsFailure>,
         now: DateTime<Utc>,
     ) -> Result<()>;
 
@@ -266,7 +268,7 @@ pub trait Store: Send + Sync {
     /// Hits in `bucket`'s window starting at `window_start`, without counting one.
     async fn rate_limit_count(&self, bucket: &str, window_start: DateTime<Utc>) -> Result<i64>;
 
-    /// Payments and links by status, and SMS waiting to be sent.
+    /// Payments and links by status, SMS waiting to be sent, failed SMS by reason.
     async fn business_counts(&self) -> Result<BusinessCounts>;
 
     async fn add_log(&self, entry: &NewLogEntry, now: DateTime<Utc>) -> Result<()>;

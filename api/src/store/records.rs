@@ -270,6 +270,9 @@ pub struct OutboxMessage {
     pub to_phone: String,
     pub body_sealed: Vec<u8>,
     pub attempts: i64,
+    /// When the payment link the message carries expires (`None`: it
+    /// carries none). A message is never sent after it.
+    pub link_expires_at: Option<DateTime<Utc>>,
 }
 
 /// How a send attempt ended.
@@ -285,8 +288,11 @@ pub enum OutboxResult {
         error: String,
         next_attempt_at: DateTime<Utc>,
     },
-    /// Give up.
-    Failed { error: String },
+    /// Give up: the sealed body is wiped, and why is kept for staff.
+    Failed {
+        error: String,
+        failure: crate::domain::SmsFailure,
+    },
 }
 
 /// Figures for `/metrics`.
@@ -295,4 +301,6 @@ pub struct BusinessCounts {
     pub payments_by_status: Vec<(String, i64)>,
     pub links_by_status: Vec<(String, i64)>,
     pub outbox_depth: i64,
+    /// Failed SMS by stored failure reason (`other` for rows without one).
+    pub sms_failed_by_reason: Vec<(String, i64)>,
 }

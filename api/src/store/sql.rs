@@ -5,8 +5,8 @@
 use super::{Result, StoreError};
 use crate::domain::{
     Card, Cents, Client, ClientSummary, Invoice, Line, LineKind, LinkStatus, Location, LogEntry,
-    MonitorDays, Payment, PaymentLink, PaymentMethod, PaymentStatus, Quote, TaxRate, Vehicle,
-    CURRENCY,
+    MonitorDays, Payment, PaymentLink, PaymentMethod, PaymentStatus, Quote, SmsFailure,
+    SmsFailureReason, TaxRate, Vehicle, CURRENCY,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -441,12 +441,16 @@ pub(super) struct LinkRow {
     revoked_at: Option<DateTime<Utc>>,
     payment_id: Option<Uuid>,
     sms_status: Option<String>,
+    sms_error_code: Option<i64>,
+    sms_failure_reason: Option<String>,
 }
 
+/// A link with its latest SMS (the outbox row it queued last).
 pub(super) const LINK_SELECT: &str = "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, l.sent_at, \
     l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
-    (select o.status from sms_outbox o where o.payment_link_id = l.id order by o.created_at desc limit 1) as sms_status \
-    from payment_links l ";
+    o.status as sms_status, o.error_code as sms_error_code, o.failure_reason as sms_failure_reason \
+    from payment_links l \
+    left join sms_outbox o on o.id = (select o2.id from sms_outbox o2 where o2.payment_link_id = l.id order by o2.created_at desc limit 1) ";
 
 impl TryFrom<LinkRow> for PaymentLink {
     type Error = StoreError;
@@ -465,6 +469,13 @@ impl TryFrom<LinkRow> for PaymentLink {
             paid_at: r.paid_at,
             revoked_at: r.revoked_at,
             payment_id: r.payment_id,
+            sms_failure: (r.sms_status.as_deref() == Some("failed")).then(|| SmsFailure {
+                reason: r
+                    .sms_failure_reason
+                    .as_deref()
+                    .map_or(SmsFailureReason::Other, SmsFailureReason::parse),
+                provider_code: r.sms_error_code,
+            }),
             sms_status: r.sms_status,
         })
     }
@@ -996,13 +1007,13 @@ macro_rules! impl_store {
             }
 
             async fn claim_outbox(&self, now: chrono::DateTime<chrono::Utc>, lease_until: chrono::DateTime<chrono::Utc>, limit: i64) -> $crate::store::Result<Vec<$crate::store::OutboxMessage>> {
-                let rows: Vec<(uuid::Uuid, String, Vec<u8>, i64)> = sqlx::query_as(concat!(
+                let rows: Vec<(uuid::Uuid, String, Vec<u8>, i64, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(concat!(
                     "update sms_outbox set status = 'sending', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1 where id in (select id from sms_outbox where status in ('queued', 'sending') and next_attempt_at <= $1 order by next_attempt_at limit $3 ",
                     $skip_locked,
-                    ") returning id, to_phone, body_sealed, attempts"
+                    ") returning id, to_phone, body_sealed, attempts, (select l.expires_at from payment_links l where l.id = sms_outbox.payment_link_id) as link_expires_at"
                 ))
                     .bind(now).bind(lease_until).bind(limit).fetch_all(&self.pool).await?;
-                Ok(rows.into_iter().map(|(id, to_phone, body_sealed, attempts)| $crate::store::OutboxMessage { id, to_phone, body_sealed, attempts }).collect())
+                Ok(rows.into_iter().map(|(id, to_phone, body_sealed, attempts, link_expires_at)| $crate::store::OutboxMessage { id, to_phone, body_sealed, attempts, link_expires_at }).collect())
             }
 
             async fn finish_outbox(&self, id: uuid::Uuid, result: &$crate::store::OutboxResult, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
@@ -1012,17 +1023,19 @@ macro_rules! impl_store {
                         .bind(id).bind(status.as_str()).bind(provider_id).bind(Vec::<u8>::new()).bind(now),
                     OutboxResult::Retry { error, next_attempt_at } => sqlx::query("update sms_outbox set status = 'queued', last_error = $2, next_attempt_at = $3, updated_at = $4 where id = $1")
                         .bind(id).bind(error).bind(*next_attempt_at).bind(now),
-                    OutboxResult::Failed { error } => sqlx::query("update sms_outbox set status = 'failed', last_error = $2, body_sealed = $3, updated_at = $4 where id = $1")
-                        .bind(id).bind(error).bind(Vec::<u8>::new()).bind(now),
+                    OutboxResult::Failed { error, failure } => sqlx::query("update sms_outbox set status = 'failed', last_error = $2, body_sealed = $3, updated_at = $4, error_code = $5, failure_reason = $6 where id = $1")
+                        .bind(id).bind(error).bind(Vec::<u8>::new()).bind(now).bind(failure.provider_code).bind(failure.reason.as_str()),
                 };
                 query.execute(&self.pool).await?;
                 Ok(())
             }
 
-            async fn outbox_delivery(&self, provider_id: &str, status: $crate::sms::SmsStatus, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
+            async fn outbox_delivery(&self, provider_id: &str, status: $crate::sms::SmsStatus, failure: Option<$crate::domain::SmsFailure>, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {
                 // A late "sent" never overwrites "delivered" or "failed".
-                sqlx::query("update sms_outbox set status = $2, updated_at = $3 where provider_message_id = $1 and status not in ('delivered', 'failed')")
-                    .bind(provider_id).bind(status.as_str()).bind(now).execute(&self.pool).await?;
+                sqlx::query("update sms_outbox set status = $2, updated_at = $3, error_code = $4, failure_reason = $5 where provider_message_id = $1 and status not in ('delivered', 'failed')")
+                    .bind(provider_id).bind(status.as_str()).bind(now)
+                    .bind(failure.and_then(|f| f.provider_code)).bind(failure.map(|f| f.reason.as_str()))
+                    .execute(&self.pool).await?;
                 Ok(())
             }
 
@@ -1056,6 +1069,7 @@ macro_rules! impl_store {
                     payments_by_status: sqlx::query_as("select status, count(*) from payments group by status order by status").fetch_all(&self.pool).await?,
                     links_by_status: sqlx::query_as("select status, count(*) from payment_links group by status order by status").fetch_all(&self.pool).await?,
                     outbox_depth: sqlx::query_scalar("select count(*) from sms_outbox where status in ('queued', 'sending')").fetch_one(&self.pool).await?,
+                    sms_failed_by_reason: sqlx::query_as("select coalesce(failure_reason, 'other') as reason, count(*) from sms_outbox where status = 'failed' group by coalesce(failure_reason, 'other') order by reason").fetch_all(&self.pool).await?,
                 })
             }
 

@@ -276,113 +276,365 @@ async fn the_stripe_webhook_does_not_exist_without_stripe() {
 
 mod twilio {
     use super::*;
-    use base64::Engine;
-    use sha1::Sha1;
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use crate::support::twilio::{self as fake, TwilioFake};
 
-    const TOKEN: &str = "twilio-test-token";
-    const CALLBACK: &str = "https://pay.example.com/api/v1/webhooks/twilio/status";
-
-    /// Twilio's signature: HMAC-SHA1 of the URL and the sorted fields, base64.
-    fn sign(fields: &[(&str, &str)]) -> String {
-        let mut sorted = fields.to_vec();
-        sorted.sort_unstable();
-        let mut mac = Hmac::<Sha1>::new_from_slice(TOKEN.as_bytes()).expect("hmac key");
-        mac.update(CALLBACK.as_bytes());
-        for (name, value) in sorted {
-            mac.update(name.as_bytes());
-            mac.update(value.as_bytes());
-        }
-        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    /// Sends a link for Dana's Camry to her number (512) 555-0143.
+    async fn send_link(app: &TestApp, staff: &str) {
+        let sent = app
+            .post_idempotent(
+                "/payment-links",
+                Some(staff),
+                &key(),
+                &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" }),
+            )
+            .await;
+        assert_eq!(sent.status, 201, "{}", sent.body);
     }
 
-    async fn report(app: &TestApp, fields: &[(&str, &str)], signature: &str) -> u16 {
-        app.http
-            .post(app.url("/api/v1/webhooks/twilio/status"))
-            .header("x-twilio-signature", signature)
-            .form(fields)
-            .send()
-            .await
-            .expect("POST status callback")
-            .status()
-            .as_u16()
-    }
-
-    async fn sms_status(app: &TestApp, staff: &str) -> String {
+    /// Dana's newest link as staff see it.
+    async fn newest_link(app: &TestApp, staff: &str) -> serde_json::Value {
         let links = app
             .get(
                 &format!("/api/v1/clients/{DANA}/payment-links"),
                 Some(staff),
             )
             .await;
-        links.body[0]["sms_status"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        assert_eq!(links.status, 200, "{}", links.body);
+        links.body[0].clone()
+    }
+
+    async fn metrics(app: &TestApp) -> String {
+        app.http
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics text")
     }
 
     #[tokio::test]
     async fn a_link_goes_out_through_twilio_and_a_signed_delivery_report_is_recorded() {
-        let twilio = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/2010-04-01/Accounts/AC123/Messages.json"))
-            .respond_with(
-                ResponseTemplate::new(201)
-                    .set_body_json(json!({"sid": "SM42", "status": "queued"})),
-            )
-            .mount(&twilio)
-            .await;
-        let api_base = twilio.uri();
-        let app = spawn_app_with(&[
-            ("SMS_SENDER", "twilio"),
-            ("TWILIO_ACCOUNT_SID", "AC123"),
-            ("TWILIO_AUTH_TOKEN", TOKEN),
-            ("TWILIO_FROM", "+15125550000"),
-            ("TWILIO_API_BASE", &api_base),
-            ("PUBLIC_BASE_URL", "https://pay.example.com"),
-        ])
-        .await;
+        let twilio = TwilioFake::start().await;
+        let app = twilio.app(&[]).await;
         let staff = app.agent_token().await;
-        let sent = app
-            .post_idempotent(
-                "/payment-links",
-                Some(&staff),
-                &Uuid::new_v4().to_string(),
-                &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" }),
-            )
-            .await;
-        assert_eq!(sent.status, 201, "{:?}", sent.body);
+        send_link(&app, &staff).await;
         assert_eq!(app.drain_outbox().await, 1);
 
-        let requests = twilio.received_requests().await.expect("requests");
-        assert_eq!(requests.len(), 1);
-        let form: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&requests[0].body).expect("form");
-        let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        assert_eq!(field("To").as_deref(), Some("+15125550143"));
-        assert_eq!(field("StatusCallback").as_deref(), Some(CALLBACK));
-        assert!(
-            field("Body").is_some_and(|b| b.contains("https://pay.example.com/my-account/pay#"))
+        let created = twilio.created();
+        assert_eq!(created.len(), 1, "accepted by the fake");
+        let message = &created[0];
+        assert_eq!(message.field("To"), Some("+15125550143"));
+        assert_eq!(message.field("From"), Some(fake::FROM));
+        assert_eq!(message.field("MessagingServiceSid"), None);
+        assert_eq!(
+            message.field("StatusCallback"),
+            Some("https://pay.example.com/api/v1/webhooks/twilio/status")
         );
-        assert_eq!(sms_status(&app, &staff).await, "sent");
+        assert!(message
+            .field("Body")
+            .is_some_and(|b| b.contains("https://pay.example.com/my-account/pay#")));
+        assert_eq!(newest_link(&app, &staff).await["sms_status"], "sent");
 
-        let delivered = [("MessageSid", "SM42"), ("MessageStatus", "delivered")];
-        assert_eq!(report(&app, &delivered, "forged").await, 400);
-        assert_eq!(sms_status(&app, &staff).await, "sent");
-        assert_eq!(report(&app, &delivered, &sign(&delivered)).await, 204);
-        assert_eq!(sms_status(&app, &staff).await, "delivered");
+        let forged = app
+            .http
+            .post(app.url("/api/v1/webhooks/twilio/status"))
+            .header("x-twilio-signature", "forged")
+            .form(&[
+                ("MessageSid", message.sid.as_str()),
+                ("MessageStatus", "delivered"),
+            ])
+            .send()
+            .await
+            .expect("POST")
+            .status();
+        assert_eq!(forged, 400);
+        assert_eq!(newest_link(&app, &staff).await["sms_status"], "sent");
+        assert_eq!(twilio.report(&app, message, "delivered", None).await, 204);
+        let link = newest_link(&app, &staff).await;
+        assert_eq!(
+            (link["sms_status"].as_str(), link["status"].as_str()),
+            (Some("delivered"), Some("delivered"))
+        );
+        assert!(link["sms_failure"].is_null(), "{link}");
 
         // A late "sent" report does not move it back.
-        let late = [("MessageSid", "SM42"), ("MessageStatus", "sent")];
-        assert_eq!(report(&app, &late, &sign(&late)).await, 204);
-        assert_eq!(sms_status(&app, &staff).await, "delivered");
+        assert_eq!(twilio.report(&app, message, "sent", None).await, 204);
+        assert_eq!(newest_link(&app, &staff).await["sms_status"], "delivered");
+    }
+
+    /// Issue 15, item 8: Twilio's error code was dropped, and a refused text
+    /// left the link showing as sent.
+    #[tokio::test]
+    async fn a_text_twilio_refuses_shows_staff_why_and_what_to_do_next() {
+        let twilio = TwilioFake::start().await;
+        twilio.refuse("+15125550143", 21610);
+        let app = twilio.app(&[]).await;
+        let staff = app.agent_token().await;
+        send_link(&app, &staff).await;
+        assert_eq!(app.drain_outbox().await, 1);
+        assert_eq!(
+            twilio.requests().await,
+            1,
+            "a permanent refusal is not retried"
+        );
+
+        let link = newest_link(&app, &staff).await;
+        assert_eq!(link["status"], "sms_failed", "never shown as sent: {link}");
+        assert_eq!(link["sms_status"], "failed");
+        let failure = &link["sms_failure"];
+        assert_eq!(failure["reason"], "opted_out", "{link}");
+        assert_eq!(failure["provider_error_code"], 21610);
+        assert!(
+            failure["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("opted out")),
+            "{failure}"
+        );
+        assert!(
+            failure["next_step"]
+                .as_str()
+                .is_some_and(|n| n.contains("START")),
+            "{failure}"
+        );
+        assert!(metrics(&app)
+            .await
+            .contains(r#"sms_failed{reason="opted_out"} 1"#));
+
+        // Nothing more is tried, however often the outbox runs.
+        app.clock.advance(chrono::Duration::minutes(5));
+        assert_eq!(app.drain_outbox().await, 0);
+    }
+
+    /// Issue 15, item 8: `ErrorCode` on an `undelivered` status callback.
+    #[tokio::test]
+    async fn an_undelivered_report_keeps_twilios_error_code_and_a_readable_reason() {
+        let twilio = TwilioFake::start().await;
+        let app = twilio.app(&[]).await;
+        let staff = app.agent_token().await;
+        send_link(&app, &staff).await;
+        app.drain_outbox().await;
+        let message = &twilio.created()[0];
+        assert_eq!(twilio.report(&app, message, "sent", None).await, 204);
+        assert_eq!(newest_link(&app, &staff).await["status"], "sent");
+        assert_eq!(
+            twilio
+                .report(&app, message, "undelivered", Some(30006))
+                .await,
+            204
+        );
+
+        let link = newest_link(&app, &staff).await;
+        assert_eq!(link["status"], "sms_failed", "{link}");
+        assert_eq!(link["sms_failure"]["reason"], "not_mobile");
+        assert_eq!(link["sms_failure"]["provider_error_code"], 30006);
+        assert!(link["sms_failure"]["next_step"]
+            .as_str()
+            .is_some_and(|n| n.contains("mobile number")));
+        // A late "delivered" for a failed message changes nothing.
+        assert_eq!(twilio.report(&app, message, "delivered", None).await, 204);
+        assert_eq!(
+            newest_link(&app, &staff).await["sms_failure"]["provider_error_code"],
+            30006
+        );
+        let metrics = metrics(&app).await;
+        assert!(
+            metrics.contains(r#"sms_failed{reason="not_mobile"} 1"#),
+            "{metrics}"
+        );
+    }
+
+    /// The `ValidityPeriod` `message` was sent with, in seconds.
+    fn validity(message: &fake::Created) -> i64 {
+        message
+            .field("ValidityPeriod")
+            .and_then(|v| v.parse().ok())
+            .expect("a ValidityPeriod")
+    }
+
+    /// Issue 15, item 9: a link text tells Twilio to drop it rather than
+    /// deliver it after the link has expired. (The clock runs while the test
+    /// does: the time left is a little under the round figure.)
+    #[tokio::test]
+    async fn a_link_text_may_wait_at_twilio_only_as_long_as_the_link_is_valid() {
+        let twilio = TwilioFake::start().await;
+        let app = twilio.app(&[]).await;
+        let staff = app.agent_token().await;
+        send_link(&app, &staff).await;
+        app.drain_outbox().await;
+        assert!((595..=600).contains(&validity(&twilio.created()[0])));
+
+        // Sent four minutes late (retries, Twilio down): six minutes are left.
+        send_link(&app, &staff).await;
+        app.clock.advance(chrono::Duration::minutes(4));
+        app.drain_outbox().await;
+        assert!((355..=360).contains(&validity(&twilio.created()[1])));
+    }
+
+    /// Issue 15, item 9: the outbox sent a link text whatever its age.
+    #[tokio::test]
+    async fn a_link_text_is_never_sent_once_its_link_has_expired() {
+        let twilio = TwilioFake::start().await;
+        let app = twilio.app(&[]).await;
+        let staff = app.agent_token().await;
+        send_link(&app, &staff).await;
+        app.clock.advance(chrono::Duration::seconds(600));
+        assert_eq!(app.drain_outbox().await, 1);
+        assert_eq!(twilio.requests().await, 0, "nothing reached Twilio");
+        assert!(app.sms.sent().is_empty());
+
+        let link = newest_link(&app, &staff).await;
+        assert_eq!(link["status"], "expired");
+        assert_eq!(link["sms_status"], "failed");
+        assert_eq!(link["sms_failure"]["reason"], "link_expired", "{link}");
+        assert!(link["sms_failure"]["provider_error_code"].is_null());
+        assert!(metrics(&app)
+            .await
+            .contains(r#"sms_failed{reason="link_expired"} 1"#));
+    }
+
+    /// Issue 15, item 10: `TWILIO_MESSAGING_SERVICE_SID` instead of `TWILIO_FROM`.
+    #[tokio::test]
+    async fn a_messaging_service_sends_the_link_instead_of_a_from_number() {
+        let twilio = TwilioFake::start().await;
+        let app = twilio
+            .app(&[
+                ("TWILIO_FROM", ""),
+                ("TWILIO_MESSAGING_SERVICE_SID", fake::MESSAGING_SERVICE_SID),
+            ])
+            .await;
+        let staff = app.agent_token().await;
+        send_link(&app, &staff).await;
+        app.drain_outbox().await;
+        let created = twilio.created();
+        assert_eq!(created.len(), 1, "accepted by the fake");
+        assert_eq!(
+            created[0].field("MessagingServiceSid"),
+            Some(fake::MESSAGING_SERVICE_SID)
+        );
+        assert_eq!(created[0].field("From"), None, "exactly one of the two");
+        assert!((595..=600).contains(&validity(&created[0])));
+        assert_eq!(newest_link(&app, &staff).await["sms_status"], "sent");
+        assert_eq!(
+            twilio.report(&app, &created[0], "delivered", None).await,
+            204
+        );
+        assert_eq!(newest_link(&app, &staff).await["status"], "delivered");
+    }
+
+    /// The fake refuses what Twilio documents it refuses, so the tests above
+    /// would fail if the app sent any of it.
+    #[tokio::test]
+    async fn the_twilio_fake_refuses_what_twilio_refuses() {
+        let twilio = TwilioFake::start().await;
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Messages.json",
+            twilio.uri(),
+            fake::ACCOUNT_SID
+        );
+        let http = reqwest::Client::new();
+        let post = |form: Vec<(&'static str, String)>, token: &'static str| {
+            let (http, url) = (http.clone(), url.clone());
+            async move {
+                let response = http
+                    .post(&url)
+                    .basic_auth(fake::ACCOUNT_SID, Some(token))
+                    .form(&form)
+                    .send()
+                    .await
+                    .expect("POST");
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                (status, body["code"].as_i64())
+            }
+        };
+        let base = |extra: &[(&'static str, &str)]| {
+            let mut form: Vec<(&'static str, String)> = vec![
+                ("To", "+15125550143".into()),
+                ("From", fake::FROM.into()),
+                ("Body", "hello".into()),
+            ];
+            for (k, v) in extra {
+                form.retain(|(name, _)| name != k);
+                if !v.is_empty() {
+                    form.push((*k, (*v).to_owned()));
+                }
+            }
+            form
+        };
+        assert_eq!(post(base(&[]), fake::AUTH_TOKEN).await.0, 201);
+        assert_eq!(post(base(&[]), "wrong").await, (401, Some(20003)));
+        assert_eq!(
+            post(base(&[("From", "")]), fake::AUTH_TOKEN).await,
+            (400, Some(21603))
+        );
+        assert_eq!(
+            post(
+                base(&[("From", ""), ("MessagingServiceSid", "MG123")]),
+                fake::AUTH_TOKEN
+            )
+            .await,
+            (400, Some(21705))
+        );
+        // Twilio takes both: the From number must then be in the service's pool.
+        assert_eq!(
+            post(
+                base(&[("MessagingServiceSid", fake::MESSAGING_SERVICE_SID)]),
+                fake::AUTH_TOKEN
+            )
+            .await
+            .0,
+            201
+        );
+        for validity in ["0", "36001", "60.5", "ten"] {
+            assert_eq!(
+                post(base(&[("ValidityPeriod", validity)]), fake::AUTH_TOKEN).await,
+                (400, Some(21624)),
+                "{validity}"
+            );
+        }
+        for validity in ["1", "36000"] {
+            assert_eq!(
+                post(base(&[("ValidityPeriod", validity)]), fake::AUTH_TOKEN)
+                    .await
+                    .0,
+                201
+            );
+        }
+        let longest = "a".repeat(1600);
+        assert_eq!(
+            post(base(&[("Body", &longest)]), fake::AUTH_TOKEN).await.0,
+            201
+        );
+        let too_long = "a".repeat(1601);
+        assert_eq!(
+            post(base(&[("Body", &too_long)]), fake::AUTH_TOKEN).await,
+            (400, Some(21617))
+        );
+        assert_eq!(
+            post(base(&[("Body", "")]), fake::AUTH_TOKEN).await,
+            (400, Some(21602))
+        );
+        assert_eq!(
+            post(base(&[("To", "")]), fake::AUTH_TOKEN).await,
+            (400, Some(21604))
+        );
     }
 
     #[tokio::test]
     async fn without_twilio_the_callback_route_does_not_exist() {
         let app = spawn_app().await;
         let fields = [("MessageSid", "SM1"), ("MessageStatus", "delivered")];
-        assert_eq!(report(&app, &fields, &sign(&fields)).await, 404);
+        let status = app
+            .http
+            .post(app.url("/api/v1/webhooks/twilio/status"))
+            .header("x-twilio-signature", "any")
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST")
+            .status();
+        assert_eq!(status, 404);
     }
 }

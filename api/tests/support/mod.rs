@@ -33,6 +33,8 @@ use uuid::Uuid;
 
 pub use payments_api::seed::*;
 
+pub mod twilio;
+
 /// The CVC every sandbox card of the tests is tokenized with.
 pub const TEST_CVC: &str = "987";
 

@@ -513,8 +513,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Twilio delivery report for an SMS we sent (`MessageSid`, `MessageStatus`),
-         *     signed with `X-Twilio-Signature` over our callback URL and the form.
+         * Twilio delivery report for an SMS we sent (`MessageSid`, `MessageStatus`,
+         *     and `ErrorCode` when the status is `failed` or `undelivered`), signed with
+         *     `X-Twilio-Signature` over our callback URL and the form. A failure is kept
+         *     with its code and the reason staff see (`LinkView.sms_failure`).
          */
         post: operations["twilio_status"];
         delete?: never;
@@ -696,9 +698,11 @@ export interface components {
         LineKind: "monitoring" | "past_due" | "tax";
         /**
          * @description What staff see for a link: its lifecycle status, with expiry and SMS delivery folded in.
+         *     `sent`: payable, its text on its way; `delivered`: the carrier confirmed the text;
+         *     `sms_failed`: payable, but its text failed (`sms_failure` says why and what to do).
          * @enum {string}
          */
-        LinkDisplayStatus: "sent" | "delivered" | "opened" | "paying" | "paid" | "expired" | "revoked";
+        LinkDisplayStatus: "sent" | "delivered" | "sms_failed" | "opened" | "paying" | "paid" | "expired" | "revoked";
         /** @description What the payer sees: the summary, and nothing else about the client. */
         LinkSummary: {
             /** @example Dana */
@@ -766,6 +770,7 @@ export interface components {
             revoked_at?: string | null;
             /** Format: date-time */
             sent_at: string;
+            sms_failure?: null | components["schemas"]["SmsFailureView"];
             /** @description The SMS: `queued`, `sending`, `sent`, `delivered` or `failed`. */
             sms_status?: string | null;
             status: components["schemas"]["LinkDisplayStatus"];
@@ -1094,6 +1099,38 @@ export interface components {
             phone: string;
             /** Format: uuid */
             vehicle_id: string;
+        };
+        /**
+         * @description Why a text was not delivered. The stable machine value is the snake_case
+         *     name; it is also the `reason` label of the `sms_failed` metric.
+         * @enum {string}
+         */
+        SmsFailureReason: "invalid_number" | "opted_out" | "not_mobile" | "unreachable" | "blocked" | "unknown_destination" | "carrier_filtered" | "carrier_unknown_error" | "unregistered_sender" | "sender_misconfigured" | "validity_expired" | "link_expired" | "provider_unavailable" | "other";
+        /** @description A failed text, for the agent: why, in words, and the next step. */
+        SmsFailureView: {
+            /**
+             * @description What happened, in a sentence for staff.
+             * @example The number has opted out of texts from us (the client replied STOP).
+             */
+            description: string;
+            /**
+             * @description What the agent can do next.
+             * @example Ask the client to text START to our number and resend, or call them.
+             */
+            next_step: string;
+            /**
+             * Format: int64
+             * @description The SMS provider's own error code as it reported it, when it gave one:
+             *     Twilio's `ErrorCode` (https://www.twilio.com/docs/api/errors), e.g.
+             *     21610 (opted out), 21614 (not a mobile number), 30003 (unreachable).
+             * @example 21610
+             */
+            provider_error_code?: number | null;
+            /**
+             * @description Stable machine value; also the `reason` label of the `sms_failed`
+             *     metric. Twilio's error codes map to these (see `provider_error_code`).
+             */
+            reason: components["schemas"]["SmsFailureReason"];
         };
         /** @description The signed-in staff member and what their role allows (README, "Staff roles"). */
         StaffMe: {

@@ -1,14 +1,28 @@
 import { useRef } from 'preact/hooks';
 import { api, type Client, type LinkView } from '../api/client';
-import { capitalize, formatDateTime, formatTime } from '../format';
+import { formatDateTime, formatTime } from '../format';
 import { unwrap, useAction, useLoad, usePolling } from '../hooks';
 import { AttemptKeys } from '../idempotency';
 import { formatCents } from '../money';
 import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
+import { SmsFailureNote } from './SmsFailureNote';
 
 const POLL_MS = 4000;
-const LIVE: LinkView['status'][] = ['sent', 'delivered', 'opened'];
+/** Links that can still be paid: they can be resent or revoked. */
+const LIVE: LinkView['status'][] = ['sent', 'delivered', 'sms_failed', 'opened'];
+
+/** What each status is called on screen; a failed text never reads as "Sent". */
+const STATUS_LABEL: Record<LinkView['status'], string> = {
+  sent: 'Sent',
+  delivered: 'Delivered',
+  sms_failed: 'Text failed',
+  opened: 'Opened',
+  paying: 'Paying',
+  paid: 'Paid',
+  expired: 'Expired',
+  revoked: 'Revoked',
+};
 
 /** This client's payment links with live status (polled), Resend and Revoke. */
 export function LinksList({ client, version, onChange }: { client: Client; version: number; onChange: () => void }) {
@@ -61,7 +75,10 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
                 <td>{vehicle(link.vehicle_id)}, {link.monitor_days} days</td>
                 <td class="num"><Money cents={link.amount_cents} /></td>
                 <td>{link.phone_masked}</td>
-                <td><span class={`badge status-${link.status}`} data-testid="link-status">{capitalize(link.status)}</span></td>
+                <td>
+                  <span class={`badge status-${link.status}`} data-testid="link-status">{STATUS_LABEL[link.status]}</span>
+                  {link.sms_failure && <SmsFailureNote failure={link.sms_failure} />}
+                </td>
                 <td>{link.status === 'paid' || link.status === 'revoked' ? '—' : formatTime(link.expires_at)}</td>
                 <td class="actions">
                   {LIVE.includes(link.status) && (
