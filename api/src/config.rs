@@ -356,7 +356,24 @@ impl Settings {
                     .unwrap_or_else(|| "https://api.stripe.com".into())
                     .trim_end_matches('/')
                     .to_owned(),
-                webhook_secret: get("STRIPE_WEBHOOK_SECRET").map(SecretString::from),
+                // Without it Stripe's events (a late success, a refund or a
+                // dispute made in its Dashboard) never reach us.
+                webhook_secret: match get("STRIPE_WEBHOOK_SECRET") {
+                    Some(secret) if secret.starts_with("whsec_") => Some(SecretString::from(secret)),
+                    Some(_) => {
+                        return Err(invalid(
+                            "STRIPE_WEBHOOK_SECRET",
+                            "a webhook signing secret starts with whsec_",
+                        ))
+                    }
+                    None if app_env == AppEnv::Production => {
+                        return Err(invalid(
+                            "STRIPE_WEBHOOK_SECRET",
+                            "required when APP_ENV=production and PAYMENT_GATEWAY=stripe (the endpoint's signing secret, whsec_…)",
+                        ))
+                    }
+                    None => None,
+                },
             },
             Some(other) => {
                 return Err(invalid(
@@ -661,7 +678,7 @@ mod tests {
     }
 
     /// A complete production configuration: Stripe, Twilio, strong secrets.
-    const PRODUCTION: [(&str, &str); 10] = [
+    const PRODUCTION: [(&str, &str); 11] = [
         ("APP_ENV", "production"),
         ("PUBLIC_BASE_URL", "https://pay.example.com"),
         ("JWT_SECRET", "Zk3q9Vb1-xR7tLmN2pQw8sYe4uHc6jGa0dFi5oK"),
@@ -669,6 +686,7 @@ mod tests {
         ("PAYMENT_GATEWAY", "stripe"),
         ("STRIPE_SECRET_KEY", "sk_live_x"),
         ("STRIPE_PUBLISHABLE_KEY", "pk_live_x"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_x"),
         ("SMS_SENDER", "twilio"),
         ("TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
         ("TWILIO_AUTH_TOKEN", "token"),
@@ -697,6 +715,12 @@ mod tests {
             (
                 ("STRIPE_PUBLISHABLE_KEY", ""),
                 "STRIPE_PUBLISHABLE_KEY",
+                None,
+            ),
+            (("STRIPE_WEBHOOK_SECRET", ""), "STRIPE_WEBHOOK_SECRET", None),
+            (
+                ("STRIPE_WEBHOOK_SECRET", "not-a-secret"),
+                "STRIPE_WEBHOOK_SECRET",
                 None,
             ),
             (
