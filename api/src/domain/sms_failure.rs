@@ -40,6 +40,9 @@ pub enum SmsFailureReason {
     /// Ours: the link had expired before the text could be handed to the
     /// provider, so it was not sent.
     LinkExpired,
+    /// Ours: the link was revoked (by staff, or replaced by Resend) or paid
+    /// before its text could be handed to the provider, so it was not sent.
+    LinkClosed,
     /// Ours: the provider could not be reached (timeouts, 5xx, rate limits)
     /// in all of the outbox's attempts.
     ProviderUnavailable,
@@ -49,7 +52,7 @@ pub enum SmsFailureReason {
 
 impl SmsFailureReason {
     /// Every reason, in a fixed order.
-    pub const ALL: [SmsFailureReason; 14] = [
+    pub const ALL: [SmsFailureReason; 15] = [
         SmsFailureReason::InvalidNumber,
         SmsFailureReason::OptedOut,
         SmsFailureReason::NotMobile,
@@ -62,6 +65,7 @@ impl SmsFailureReason {
         SmsFailureReason::SenderMisconfigured,
         SmsFailureReason::ValidityExpired,
         SmsFailureReason::LinkExpired,
+        SmsFailureReason::LinkClosed,
         SmsFailureReason::ProviderUnavailable,
         SmsFailureReason::Other,
     ];
@@ -101,6 +105,7 @@ impl SmsFailureReason {
             SmsFailureReason::SenderMisconfigured => "sender_misconfigured",
             SmsFailureReason::ValidityExpired => "validity_expired",
             SmsFailureReason::LinkExpired => "link_expired",
+            SmsFailureReason::LinkClosed => "link_closed",
             SmsFailureReason::ProviderUnavailable => "provider_unavailable",
             SmsFailureReason::Other => "other",
         }
@@ -150,6 +155,9 @@ impl SmsFailureReason {
             SmsFailureReason::LinkExpired => {
                 "The link expired before the text could be sent, so it was not sent."
             }
+            SmsFailureReason::LinkClosed => {
+                "The link was revoked, replaced or paid before the text could be sent, so it was not sent."
+            }
             SmsFailureReason::ProviderUnavailable => {
                 "The SMS provider could not be reached, after several tries."
             }
@@ -183,6 +191,7 @@ impl SmsFailureReason {
             SmsFailureReason::ProviderUnavailable => {
                 "Resend the link; if it fails again, call the client and tell your administrator."
             }
+            SmsFailureReason::LinkClosed => "Nothing to do: the newest link is the one to use.",
             SmsFailureReason::Other => "Check the number and resend the link, or call the client.",
         }
     }

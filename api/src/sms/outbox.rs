@@ -37,11 +37,18 @@ pub async fn drain(state: &AppState) -> Result<usize, StoreError> {
 }
 
 /// One attempt at sending `message`. A message that carries a payment link
-/// goes out only while the link can still be paid, and tells the provider
+/// goes out only while the link can still be paid (not revoked, replaced,
+/// paid or expired), and tells the provider
 /// to drop it rather than deliver it after the link has expired: the outbox
 /// may send late, after retries or while the provider was down.
 async fn attempt(state: &AppState, message: &OutboxMessage) -> OutboxResult {
     let now = state.clock.now();
+    if message.link_closed {
+        return OutboxResult::Failed {
+            error: "the payment link was revoked or paid before its text could be sent".into(),
+            failure: SmsFailure::ours(SmsFailureReason::LinkClosed),
+        };
+    }
     let validity = match message.link_expires_at {
         None => None,
         Some(expires_at) => match ValidityPeriod::until(expires_at, now) {

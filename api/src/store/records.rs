@@ -273,6 +273,9 @@ pub struct OutboxMessage {
     /// When the payment link the message carries expires (`None`: it
     /// carries none). A message is never sent after it.
     pub link_expires_at: Option<DateTime<Utc>>,
+    /// The link it carries was revoked (or replaced by Resend) or paid: the
+    /// message is not sent.
+    pub link_closed: bool,
 }
 
 /// How a send attempt ended.

@@ -1007,13 +1007,14 @@ macro_rules! impl_store {
             }
 
             async fn claim_outbox(&self, now: chrono::DateTime<chrono::Utc>, lease_until: chrono::DateTime<chrono::Utc>, limit: i64) -> $crate::store::Result<Vec<$crate::store::OutboxMessage>> {
-                let rows: Vec<(uuid::Uuid, String, Vec<u8>, i64, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(concat!(
+                let rows: Vec<(uuid::Uuid, String, Vec<u8>, i64, Option<chrono::DateTime<chrono::Utc>>, Option<bool>)> = sqlx::query_as(concat!(
                     "update sms_outbox set status = 'sending', attempts = attempts + 1, next_attempt_at = $2, updated_at = $1 where id in (select id from sms_outbox where status in ('queued', 'sending') and next_attempt_at <= $1 order by next_attempt_at limit $3 ",
                     $skip_locked,
-                    ") returning id, to_phone, body_sealed, attempts, (select l.expires_at from payment_links l where l.id = sms_outbox.payment_link_id) as link_expires_at"
+                    ") returning id, to_phone, body_sealed, attempts, (select l.expires_at from payment_links l where l.id = sms_outbox.payment_link_id) as link_expires_at, ",
+                    "(select l.status in ('revoked', 'paid') from payment_links l where l.id = sms_outbox.payment_link_id) as link_closed"
                 ))
                     .bind(now).bind(lease_until).bind(limit).fetch_all(&self.pool).await?;
-                Ok(rows.into_iter().map(|(id, to_phone, body_sealed, attempts, link_expires_at)| $crate::store::OutboxMessage { id, to_phone, body_sealed, attempts, link_expires_at }).collect())
+                Ok(rows.into_iter().map(|(id, to_phone, body_sealed, attempts, link_expires_at, link_closed)| $crate::store::OutboxMessage { id, to_phone, body_sealed, attempts, link_expires_at, link_closed: link_closed.unwrap_or(false) }).collect())
             }
 
             async fn finish_outbox(&self, id: uuid::Uuid, result: &$crate::store::OutboxResult, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<()> {

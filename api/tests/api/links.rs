@@ -646,3 +646,45 @@ async fn the_token_travels_in_a_header_and_never_in_a_url() {
     let paid = redeem(&app, &token, &app.tokenize("4242424242424242").await).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
 }
+
+/// A link replaced by Resend, or revoked, before its text went out: the old
+/// text is not sent (it would only mislead the payer), and staff see why.
+#[tokio::test]
+async fn a_link_closed_before_its_text_went_out_is_not_texted() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let first = send(&app, &staff, "5125550143").await;
+    let first_id = first.body["id"].as_str().unwrap().to_owned();
+    let resent = app
+        .post_idempotent(
+            &format!("/payment-links/{first_id}/resend"),
+            Some(&staff),
+            &key(),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(resent.status, 201, "{}", resent.body);
+    app.drain_outbox().await;
+    let sent = app.sms.sent();
+    assert_eq!(sent.len(), 1, "only the new link's text: {sent:?}");
+    let token = sent[0].link_token().expect("a link in the text");
+    assert_eq!(
+        open(&app, &token).await.status,
+        200,
+        "the text carries the new link"
+    );
+    let links = app
+        .get(
+            &format!("/api/v1/clients/{DANA}/payment-links"),
+            Some(&staff),
+        )
+        .await;
+    let old = links
+        .body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["id"] == first_id.as_str())
+        .expect("the replaced link");
+    assert_eq!(old["sms_failure"]["reason"], "link_closed", "{old}");
+}

@@ -1105,7 +1105,7 @@ export interface components {
          *     name; it is also the `reason` label of the `sms_failed` metric.
          * @enum {string}
          */
-        SmsFailureReason: "invalid_number" | "opted_out" | "not_mobile" | "unreachable" | "blocked" | "unknown_destination" | "carrier_filtered" | "carrier_unknown_error" | "unregistered_sender" | "sender_misconfigured" | "validity_expired" | "link_expired" | "provider_unavailable" | "other";
+        SmsFailureReason: "invalid_number" | "opted_out" | "not_mobile" | "unreachable" | "blocked" | "unknown_destination" | "carrier_filtered" | "carrier_unknown_error" | "unregistered_sender" | "sender_misconfigured" | "validity_expired" | "link_expired" | "link_closed" | "provider_unavailable" | "other";
         /** @description A failed text, for the agent: why, in words, and the next step. */
         SmsFailureView: {
             /**
