@@ -143,4 +143,7 @@ pub trait PaymentGateway: Send + Sync {
         single_use_token: &str,
         customer: &str,
     ) -> Result<SavedCard, GatewayError>;
+    /// Removes a saved card (its [`SavedCard::gateway_token`]) at the gateway,
+    /// so it can never be charged again (Stripe: detach the PaymentMethod).
+    async fn detach_card(&self, gateway_token: &str) -> Result<(), GatewayError>;
 }

@@ -335,6 +335,15 @@ impl PaymentGateway for SandboxGateway {
         Ok(ledger.get(idempotency_key).cloned())
     }
 
+    /// Saved sandbox cards live only in their token: nothing to remove.
+    async fn detach_card(&self, gateway_token: &str) -> Result<(), GatewayError> {
+        if gateway_token.starts_with("card_sbx_") {
+            Ok(())
+        } else {
+            Err(GatewayError::Rejected("no such saved card".into()))
+        }
+    }
+
     async fn save_card(
         &self,
         single_use_token: &str,

@@ -477,6 +477,22 @@ impl PaymentGateway for StripeGateway {
             card: card.into(),
         })
     }
+
+    /// `POST /v1/payment_methods/{pm}/detach`: the card can no longer be
+    /// charged (Stripe: "Detach a PaymentMethod from a Customer").
+    async fn detach_card(&self, gateway_token: &str) -> Result<(), GatewayError> {
+        let (_, payment_method) = gateway_token
+            .split_once(':')
+            .ok_or_else(|| GatewayError::Rejected("malformed saved card".into()))?;
+        check_id(payment_method)?;
+        let http = self
+            .post(&format!("/v1/payment_methods/{payment_method}/detach"))
+            .form(&[] as &[(&str, &str)]);
+        match self.send::<PaymentMethod>(http).await? {
+            Answer::Done(_) => Ok(()),
+            Answer::CardError { code, .. } => Err(GatewayError::Rejected(code)),
+        }
+    }
 }
 
 /// Why a webhook is refused.
@@ -778,6 +794,28 @@ mod tests {
             200
         );
         assert_eq!(post(cards_only, "1999-01-01").await.unwrap().status(), 400);
+    }
+
+    #[tokio::test]
+    async fn removing_a_saved_card_detaches_its_payment_method() {
+        let server = answering(
+            "POST",
+            "/v1/payment_methods/pm_saved/detach",
+            ResponseTemplate::new(200).set_body_json(
+                json!({"id": "pm_saved", "object": "payment_method", "customer": null}),
+            ),
+        )
+        .await;
+        gateway(&server)
+            .detach_card("cus_abc:pm_saved")
+            .await
+            .unwrap();
+        let request = only_request(&server).await;
+        assert_form_post(&request, "/v1/payment_methods/pm_saved/detach", None);
+        assert!(matches!(
+            gateway(&server).detach_card("pm_without_customer").await,
+            Err(GatewayError::Rejected(_))
+        ));
     }
 
     #[tokio::test]

@@ -67,7 +67,8 @@ pub async fn add_card(
     Ok(HttpResponse::Created().json(saved.card))
 }
 
-/// Removes a card on file (not the one Auto Pay uses).
+/// Removes a card on file (not the one Auto Pay uses), here and at the
+/// gateway (Stripe: the PaymentMethod is detached from the Customer).
 #[utoipa::path(
     tag = "me", operation_id = "remove_card",
     params(("card_id" = Uuid, Path, description = "Card id")),
@@ -103,7 +104,15 @@ pub async fn remove_card(
         .remove_card(me.client_id, card_id, &log, state.clock.now())
         .await?
     {
-        CardRemoval::Removed => Ok(HttpResponse::NoContent().finish()),
+        CardRemoval::Removed => {
+            // Then at the gateway, so the card can never be charged again.
+            // Our record goes first: it decides whether the card may go (Auto
+            // Pay). A detach that fails leaves a card we no longer know of.
+            if let Err(error) = state.gateway.detach_card(&card.gateway_token).await {
+                tracing::warn!(%error, %card_id, "the removed card could not be detached at the gateway");
+            }
+            Ok(HttpResponse::NoContent().finish())
+        }
         CardRemoval::NotFound => Err(CARD_NOT_FOUND),
         CardRemoval::UsedByAutopay => Err(ApiError::Conflict {
             code: "card_used_by_autopay",

@@ -366,6 +366,9 @@ impl PaymentGateway for LaggingSearch {
     async fn save_card(&self, token: &str, customer: &str) -> Result<SavedCard, GatewayError> {
         self.0.save_card(token, customer).await
     }
+    async fn detach_card(&self, gateway_token: &str) -> Result<(), GatewayError> {
+        self.0.detach_card(gateway_token).await
+    }
 }
 
 /// Replaces the app's gateway (built around its sandbox).

@@ -278,7 +278,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Removes a card on file (not the one Auto Pay uses). */
+        /**
+         * Removes a card on file (not the one Auto Pay uses), here and at the
+         *     gateway (Stripe: the PaymentMethod is detached from the Customer).
+         */
         delete: operations["remove_card"];
         options?: never;
         head?: never;
