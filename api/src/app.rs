@@ -218,8 +218,9 @@ impl Application {
                     })
                 }))
         })
-        // On SIGTERM, stop accepting and give in-flight requests (payments) time to finish.
-        .shutdown_timeout(30)
+        // On SIGTERM, stop accepting and give in-flight requests (payments)
+        // time to finish: longer than the 80 s gateway timeout.
+        .shutdown_timeout(90)
         .listen(listener)?
         .run();
         Ok(Application {

@@ -113,7 +113,8 @@ pub struct Settings {
     /// believed (see `client_ip`). Empty: the peer address is the client.
     pub trusted_proxy_networks: Vec<ipnet::IpNet>,
     /// Age after which a `pending` payment (its process died mid-charge) is
-    /// looked up, and an unknown one the gateway never saw counts as failed.
+    /// taken up by the status sync (`payments::reconcile`); keep it above the
+    /// 80 s gateway timeout.
     pub reconcile_after_seconds: i64,
     /// Age in seconds after which a payment link a redeem claimed (`paying`)
     /// without writing a payment is made payable again by the status sync.
@@ -487,7 +488,9 @@ impl Settings {
             link_decline_limit: positive("LINK_DECLINE_LIMIT", 5)?,
             reconcile_after_seconds: positive("RECONCILE_AFTER_SECONDS", 120)?,
             link_claim_stale_after_seconds: positive("LINK_CLAIM_STALE_AFTER_SECONDS", 120)?,
-            idempotency_stale_after_seconds: positive("IDEMPOTENCY_STALE_AFTER_SECONDS", 60)?,
+            // Above the 80 s gateway timeout: a request still waiting for
+            // the gateway is never taken over by a retry.
+            idempotency_stale_after_seconds: positive("IDEMPOTENCY_STALE_AFTER_SECONDS", 120)?,
             status_sync_interval_seconds: positive("STATUS_SYNC_INTERVAL_SECONDS", 30)?,
             outbox_poll_interval_ms: positive("OUTBOX_POLL_INTERVAL_MS", 1000)?,
             login_verifications_at_once: usize::try_from(positive(

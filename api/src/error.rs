@@ -216,7 +216,7 @@ impl ApiError {
             "incorrect_cvc" => ("incorrect_cvc", "The security code (CVC) is wrong. No money was taken; check it and try again."),
             "processing_error" => ("processing_error", "The payment could not be processed. No money was taken; please try again."),
             "payment_method_invalid" => ("payment_method_invalid", "The card details were not accepted. No money was taken; enter the card again."),
-            "authentication_required" => ("authentication_required", "The bank wants the cardholder to confirm this payment. No money was taken; the cardholder can pay with a Secure Payment Link or in My Account, or use another card."),
+            "authentication_required" => ("authentication_required", "The bank wants the cardholder to confirm this payment, which cannot be done online yet. No money was taken; use another card."),
             _ => ("card_declined", "The card was declined. No money was taken; try another card."),
         };
         ApiError::Declined { code, detail }

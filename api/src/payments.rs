@@ -106,6 +106,9 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
     if !payment.status.is_open() {
         return Ok(payment);
     }
+    // A retry reaches the payment its first try wrote: it repeats that
+    // request exactly (the gateway refuses a key reused with other details).
+    let params = payment.charge_params.clone().unwrap_or(params);
     let request = ChargeRequest::new(&params, payment.amount_cents, &payment.gateway_key);
     let outcome = state.gateway.charge(&request).await;
     record(
@@ -261,12 +264,13 @@ const REPEAT_MARGIN: Duration = Duration::hours(1);
 /// `LINK_CLAIM_STALE_AFTER_SECONDS` ago without writing a payment.
 ///
 /// As Stripe documents for a request whose answer was lost, the same request
-/// is repeated with the same idempotency key while the gateway keeps the key:
-/// the gateway answers the first outcome, or makes the charge if the first
-/// request never reached it. Later (or for payments from before requests
-/// were kept), the charge is looked up by its key; search lags, so "not
-/// found" counts as "never charged" only once the key is older than
-/// [`IDEMPOTENCY_KEY_KEPT`] and nothing touched the payment since the cutoff.
+/// is repeated with the same idempotency key while the gateway keeps the key
+/// ([`resolve`]): the gateway answers the first outcome, or makes the charge
+/// if the first request never reached it. When that settles nothing, or
+/// later (or for payments from before requests were kept), the charge is
+/// looked up by its key; search lags, so "not found" counts as "never
+/// charged" only once the key is older than [`IDEMPOTENCY_KEY_KEPT`] and
+/// nothing touched the payment since the cutoff.
 /// Returns how many payments reached a final state.
 pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
     const LABEL: &str = "Payment (reconciled with the gateway)";
@@ -285,37 +289,12 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
     }
     let mut settled = 0;
     for payment in state.store.open_payments(cutoff).await? {
-        let repeatable = payment
-            .charge_params
-            .clone()
-            .filter(|_| payment.created_at > now - IDEMPOTENCY_KEY_KEPT + REPEAT_MARGIN);
-        let outcome = match &repeatable {
-            Some(params) => {
-                let request =
-                    ChargeRequest::new(params, payment.amount_cents, &payment.gateway_key);
-                state.gateway.charge(&request).await.map(Some)
-            }
-            None => state.gateway.lookup(&payment.gateway_key).await,
-        };
-        let updated = match outcome {
+        let updated = match resolve(state, &payment, now).await {
             Ok(Some(outcome)) => {
                 record(
                     state,
                     payment,
                     Ok(outcome),
-                    LABEL,
-                    &Actor::System,
-                    Commit::Durable,
-                )
-                .await?
-            }
-            // A repeated request the gateway refuses was refused the first
-            // time too (it replays the first answer): nothing was charged.
-            Err(error @ GatewayError::Rejected(_)) if repeatable.is_some() => {
-                record(
-                    state,
-                    payment,
-                    Err(error),
                     LABEL,
                     &Actor::System,
                     Commit::Durable,
@@ -344,6 +323,32 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
         }
     }
     Ok(settled)
+}
+
+/// What the gateway says of an open payment. While it keeps the key, the
+/// payment's own request is repeated with it (the gateway answers the first
+/// outcome). Anything short of an outcome (no answer, a refusal that may be
+/// ours rather than a replay: a rotated key, a changed parameter) falls back
+/// to a lookup by key, and "not found" stays open until the key is old.
+async fn resolve(
+    state: &AppState,
+    payment: &Payment,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<ChargeOutcome>, GatewayError> {
+    let repeatable = payment
+        .charge_params
+        .as_ref()
+        .filter(|_| payment.created_at > now - IDEMPOTENCY_KEY_KEPT + REPEAT_MARGIN);
+    if let Some(params) = repeatable {
+        let request = ChargeRequest::new(params, payment.amount_cents, &payment.gateway_key);
+        match state.gateway.charge(&request).await {
+            Ok(outcome) => return Ok(Some(outcome)),
+            Err(error) => {
+                tracing::info!(payment_id = %payment.id, %error, "repeating the request settled nothing; looking the charge up");
+            }
+        }
+    }
+    state.gateway.lookup(&payment.gateway_key).await
 }
 
 /// Records an outcome the gateway reported on its own (a webhook) for the

@@ -73,7 +73,7 @@ impl PaymentStatus {
 /// same key: Stripe's documented way to learn the outcome of a request whose
 /// answer was lost, while it keeps the key (24 hours). A changed parameter
 /// would be refused by Stripe as a reused key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChargeParams {
     /// `true`: `source` is a single-use token from the browser's
     /// tokenization; `false`: a card saved at the gateway. Never card data.
@@ -83,6 +83,18 @@ pub struct ChargeParams {
     pub description: String,
     /// A merchant-initiated charge (staff, Auto Pay).
     pub off_session: bool,
+}
+
+/// `source` is a payment token: never in a log line (`{:?}` shows it redacted).
+impl std::fmt::Debug for ChargeParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChargeParams")
+            .field("single_use", &self.single_use)
+            .field("source", &"[redacted]")
+            .field("description", &self.description)
+            .field("off_session", &self.off_session)
+            .finish()
+    }
 }
 
 /// What the gateway reports it captured for a successful charge.
@@ -95,8 +107,8 @@ pub struct Captured {
 }
 
 /// Why a success the gateway reported must not settle a payment of
-/// `expected` in `currency`: `amount_unknown` (the gateway did not say what
-/// it captured), `amount_mismatch` or `currency_mismatch`. `None` when it
+/// `expected` in `currency`: `amount_unknown` (the gateway named no amount or
+/// no currency; Stripe's adapter reads `amount_received`, else `amount`), `amount_mismatch` or `currency_mismatch`. `None` when it
 /// matches. A mismatch is held for review and never extends paid-through
 /// (security issue, item 9): the account is credited with what was asked,
 /// so it must be exactly what was taken.

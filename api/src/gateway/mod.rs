@@ -135,7 +135,10 @@ pub trait PaymentGateway: Send + Sync {
     /// Charges once per `idempotency_key`: a repeated key returns the first outcome.
     async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError>;
     /// The outcome of the charge made with `idempotency_key`, or `None` when
-    /// the gateway has no charge with that key.
+    /// the gateway has no charge with that key (yet: Stripe's search lags).
+    /// A charge found waiting for the cardholder to authenticate is
+    /// cancelled and reported declined (`authentication_required`): nobody
+    /// can complete it, and left alone it would stay open.
     async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError>;
     /// Turns a single-use token into a saved card for the client `customer`.
     async fn save_card(

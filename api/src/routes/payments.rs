@@ -42,8 +42,8 @@ pub struct PaymentResult {
 pub fn payment_answer(payment: &Payment) -> ApiResult<(StatusCode, serde_json::Value)> {
     let status = match payment.status {
         PaymentStatus::Succeeded => StatusCode::CREATED,
-        // Held: accepted, and a person will look (the payer is told to wait
-        // for the support team; see `payments::hold`).
+        // Held (`payments::hold`): accepted, and a person will look; the
+        // body's status says `held_for_review`.
         PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::HeldForReview => {
             StatusCode::ACCEPTED
         }

@@ -156,8 +156,8 @@ pub trait Store: Send + Sync {
     /// payment's `failure_code`) and the gateway's reference, in one
     /// transaction with `log`: no invoice, no paid-through, and its payment
     /// link, while still payable, is revoked (money may have been taken: the
-    /// payer must not pay again before a person looks). A payment no longer open is
-    /// left as it is. Returns the payment as stored.
+    /// payer must not pay again before a person looks). A succeeded or held
+    /// payment is left as it is. Returns the payment as stored.
     async fn hold_payment(
         &self,
         id: Uuid,

@@ -866,3 +866,27 @@ async fn without_its_request_a_payment_not_found_fails_only_once_the_gateway_for
     assert_eq!(app.sync_payments().await, 1);
     assert_eq!(status().await.as_str(), "failed");
 }
+
+/// Review of issue 15's change: a repeated request the gateway refuses (a
+/// rotated key, a changed parameter: not necessarily a replay) must not fail
+/// a payment whose money may have been taken. It is looked up instead, and
+/// stays open while not found.
+#[tokio::test]
+async fn a_refused_repeat_leaves_the_payment_open_for_the_lookup() {
+    let app = spawn_app_with_lagging_search(&[]).await;
+    let id = payment_whose_answer_was_lost(&app).await;
+    execute_sql(
+        &app,
+        r#"update payments set charge_params = '{"single_use":true,"source":"tok_unknown","description":"x","off_session":false}'"#,
+    )
+    .await;
+    app.clock.advance(chrono::Duration::seconds(130));
+    assert_eq!(app.sync_payments().await, 0);
+    let payment = app.store.payment(id).await.unwrap().unwrap();
+    assert_eq!(
+        payment.status.as_str(),
+        "unknown",
+        "{:?}",
+        payment.failure_code
+    );
+}
