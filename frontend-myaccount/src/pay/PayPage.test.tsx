@@ -102,6 +102,28 @@ describe('the secure payment page', () => {
     expect(pay.disabled).toBe(true);
   });
 
+  it('a payment held for review tells the payer not to pay again and whom to call', async () => {
+    serve(json(200, summary));
+    const fetchLink = globalThis.fetch;
+    vi.stubGlobal('fetch', async (request: Request) => {
+      if (request.url.endsWith('/api/v1/sandbox/tokenize')) return json(200, { payment_token: 'tok_sbx_ok_visa_4242_122030_ab12' });
+      if (request.url.endsWith('/redeem')) {
+        return json(202, { payment_id: 'p1', status: 'held_for_review', amount_cents: 17649, currency: 'USD' });
+      }
+      return fetchLink(request);
+    });
+    render(<PayPage termsAccepted />);
+    await screen.findByText('$176.49');
+    input('Card number', '4242 4242 4242 4242');
+    input('Expiry (MM/YY)', '12/30');
+    input('Security code', '123');
+    input('Billing ZIP code', '78701');
+    fireEvent.click(screen.getByRole('button', { name: 'Make Payment' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Payment Under Review' });
+    expect(dialog.textContent).toMatch(/do not pay again/);
+    expect(dialog.textContent).toMatch(/\(800\) 555-0100/);
+  });
+
   it('after a lost answer, confirms by the link and asks again with the same key for the receipt', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const redeems: { key: string | null; body: string }[] = [];

@@ -30,6 +30,8 @@ function takeToken(): string | null {
 type Outcome =
   | { kind: 'paid'; amountCents: number; invoiceNumber?: number | null }
   | { kind: 'confirming' }
+  // The bank's answer did not match the payment (held_for_review): a person looks before anything else.
+  | { kind: 'under_review' }
   | { kind: 'link_expired' | 'link_used' | 'link_revoked' | 'link_not_found' };
 
 const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found']);
@@ -127,7 +129,9 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       setOutcome(
         result.status === 'succeeded'
           ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number }
-          : { kind: 'confirming' },
+          : result.status === 'held_for_review'
+            ? { kind: 'under_review' }
+            : { kind: 'confirming' },
       );
     } catch (error) {
       const code = errorCode(error);
@@ -225,6 +229,16 @@ function OutcomeDialog({ outcome, supportPhone }: { outcome: Outcome; supportPho
         <Dialog title="Confirming your payment">
           <p>Your card was sent to the bank and we are waiting for its answer. Please do not pay again.</p>
           <p class="muted" aria-live="polite">This page updates by itself.</p>
+        </Dialog>
+      );
+    case 'under_review':
+      return (
+        <Dialog title="Payment Under Review">
+          <p>
+            Your bank's answer did not match this payment, so we are checking it. Please do not pay again: our support
+            team will contact you.
+          </p>
+          {call}
         </Dialog>
       );
     case 'link_expired':
