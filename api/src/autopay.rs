@@ -75,6 +75,7 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
                 payment_link_id: None,
                 label: "Auto Pay",
                 commit: Commit::Durable,
+                save_to_customer: None,
             },
         )
         .await;

@@ -9,7 +9,9 @@ use crate::domain::{
 };
 use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError};
 use crate::state::AppState;
-use crate::store::{ChargeableCard, Commit, NewLogEntry, NewPayment, Settlement, StoreError};
+use crate::store::{
+    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, Settlement, StoreError,
+};
 use chrono::Duration;
 use uuid::Uuid;
 
@@ -35,6 +37,8 @@ pub struct Charge<'a> {
     /// How a success is committed: `Deferred` inside `idempotency::run`
     /// (see [`Commit`]), else `Durable`.
     pub commit: Commit,
+    /// Keep a new card for this gateway customer if the charge succeeds.
+    pub save_to_customer: Option<String>,
 }
 
 /// "Visa •••• 4242", or "card" when unknown.
@@ -83,6 +87,7 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
         ),
         off_session: !matches!(charge.actor, Actor::Client { .. })
             && charge.payment_link_id.is_none(),
+        save_to_customer: charge.save_to_customer.clone(),
     };
     let now = state.clock.now();
     let payment = state
@@ -138,6 +143,7 @@ async fn record(
             reference,
             card,
             captured,
+            saved,
         }) => {
             if let Some(reason) =
                 capture_mismatch(payment.amount_cents, &payment.currency, captured.as_ref())
@@ -150,10 +156,29 @@ async fn record(
                 described.card_last4 = card.as_ref().map(|c| c.last4.clone());
             }
             let message = format!("{} succeeded", describe(label, amount, &described, actor));
+            let saved_card = saved.map(|saved| {
+                let words = card_words(Some(&saved.card.brand), Some(&saved.card.last4));
+                let log = NewLogEntry::by(
+                    actor,
+                    payment.client_id,
+                    format!("Card {words} saved on file by {}", actor.name()),
+                );
+                let card = NewCard {
+                    id: Uuid::new_v4(),
+                    client_id: payment.client_id,
+                    gateway_token: saved.gateway_token,
+                    brand: saved.card.brand,
+                    last4: saved.card.last4,
+                    exp_month: saved.card.exp_month,
+                    exp_year: saved.card.exp_year,
+                };
+                (card, log)
+            });
             let settlement = Settlement {
                 payment_id: payment.id,
                 gateway_reference: reference,
                 card,
+                saved_card,
                 today: now.date_naive(),
                 log: NewLogEntry::by(actor, payment.client_id, message),
                 now,

@@ -65,6 +65,9 @@ pub struct Payment {
     /// What the gateway was asked (`None` for payments from before it was kept).
     #[serde(skip)]
     pub charge_params: Option<super::ChargeParams>,
+    /// The card on file charged, or kept by this payment.
+    #[serde(skip)]
+    pub card_id: Option<Uuid>,
 }
 
 /// A comment in a client's log.

@@ -83,6 +83,11 @@ pub struct ChargeParams {
     pub description: String,
     /// A merchant-initiated charge (staff, Auto Pay).
     pub off_session: bool,
+    /// Keep the card, for this gateway customer, for later merchant-initiated
+    /// charges, if (and only if) the charge succeeds (Stripe:
+    /// `setup_future_usage=off_session`). A declined card is never kept.
+    #[serde(default)]
+    pub save_to_customer: Option<String>,
 }
 
 /// `source` is a payment token: never in a log line (`{:?}` shows it redacted).
@@ -93,6 +98,7 @@ impl std::fmt::Debug for ChargeParams {
             .field("source", &"[redacted]")
             .field("description", &self.description)
             .field("off_session", &self.off_session)
+            .field("save_to_customer", &self.save_to_customer)
             .finish()
     }
 }

@@ -31,6 +31,9 @@ pub struct ChargeRequest<'a> {
     pub description: &'a str,
     /// The client is not present (staff-taken, Auto Pay): no 3-D Secure prompt.
     pub off_session: bool,
+    /// Keep a single-use card for this gateway customer when the charge
+    /// succeeds ([`ChargeOutcome::Succeeded::saved`]).
+    pub save_to_customer: Option<&'a str>,
 }
 
 impl<'a> ChargeRequest<'a> {
@@ -47,6 +50,7 @@ impl<'a> ChargeRequest<'a> {
             idempotency_key,
             description: &params.description,
             off_session: params.off_session,
+            save_to_customer: params.save_to_customer.as_deref(),
         }
     }
 }
@@ -73,6 +77,8 @@ pub enum ChargeOutcome {
         /// What the gateway says it took; `None` when it did not say (then the
         /// payment is held for review, see `domain::capture_mismatch`).
         captured: Option<Captured>,
+        /// The card kept on file, when the request asked for it.
+        saved: Option<SavedCard>,
     },
     /// The bank or the gateway refused; `code` is one of [`DECLINE_CODES`] or
     /// `card_declined` for anything else.
@@ -140,6 +146,9 @@ pub trait PaymentGateway: Send + Sync {
     /// cancelled and reported declined (`authentication_required`): nobody
     /// can complete it, and left alone it would stay open.
     async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError>;
+    /// The gateway's customer for our client `client_ref` (made once; Stripe:
+    /// a Customer, created under an idempotency key naming the client).
+    async fn customer(&self, client_ref: &str) -> Result<String, GatewayError>;
     /// Turns a single-use token into a saved card for the client `customer`.
     async fn save_card(
         &self,

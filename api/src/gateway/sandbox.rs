@@ -301,6 +301,14 @@ impl PaymentGateway for SandboxGateway {
             .or_insert_with(|| match scenario {
                 Scenario::Succeeds | Scenario::TimesOut => ChargeOutcome::Succeeded {
                     reference: format!("ch_sbx_{}", random_suffix()),
+                    // Kept only for a single-use card the request asked to keep.
+                    saved: match (request.save_to_customer, request.source) {
+                        (Some(_), PaymentSource::SingleUse(_)) => Some(SavedCard {
+                            gateway_token: encode("card_sbx", scenario, &card, "saved"),
+                            card: card.clone(),
+                        }),
+                        _ => None,
+                    },
                     card: Some(card),
                     captured: Some(Captured {
                         amount: request.amount,
@@ -333,6 +341,10 @@ impl PaymentGateway for SandboxGateway {
             .lock()
             .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
         Ok(ledger.get(idempotency_key).cloned())
+    }
+
+    async fn customer(&self, client_ref: &str) -> Result<String, GatewayError> {
+        Ok(format!("cus_sbx_{client_ref}"))
     }
 
     /// Saved sandbox cards live only in their token: nothing to remove.
@@ -384,6 +396,7 @@ mod tests {
             idempotency_key: key,
             description: "t",
             off_session: false,
+            save_to_customer: None,
         }
     }
 

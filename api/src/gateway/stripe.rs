@@ -230,6 +230,12 @@ struct PaymentIntent {
     /// Three-letter ISO code, lower case (`usd`).
     #[serde(default)]
     currency: Option<String>,
+    /// The Customer (an id: never expanded) and whether the card is being
+    /// kept for it (`off_session`).
+    #[serde(default)]
+    customer: Option<String>,
+    #[serde(default)]
+    setup_future_usage: Option<String>,
     #[serde(default)]
     metadata: HashMap<String, String>,
     payment_method: Option<PaymentMethodField>,
@@ -253,6 +259,22 @@ impl PaymentIntent {
         })
     }
 
+    /// The card kept for the Customer, when the intent asked to keep it and
+    /// its payment method was expanded.
+    fn saved(&self) -> Option<SavedCard> {
+        if self.setup_future_usage.as_deref() != Some("off_session") {
+            return None;
+        }
+        let customer = self.customer.as_ref()?;
+        match &self.payment_method {
+            Some(PaymentMethodField::Expanded(pm)) => Some(SavedCard {
+                gateway_token: format!("{customer}:{}", pm.id),
+                card: pm.card.clone()?.into(),
+            }),
+            _ => None,
+        }
+    }
+
     fn decline(&self) -> String {
         self.last_payment_error
             .as_ref()
@@ -265,6 +287,7 @@ impl PaymentIntent {
             IntentStatus::Succeeded => Some(ChargeOutcome::Succeeded {
                 card: self.card(),
                 captured: self.captured(),
+                saved: self.saved(),
                 reference: self.id,
             }),
             IntentStatus::RequiresPaymentMethod | IntentStatus::Canceled => {
@@ -397,6 +420,15 @@ impl PaymentGateway for StripeGateway {
         match request.source {
             PaymentSource::SingleUse(token) => {
                 form.push(("payment_method", token));
+                // Kept for later merchant-initiated charges only if this
+                // charge succeeds (Stripe: "Save a card during payment").
+                if let Some(customer) = request.save_to_customer {
+                    check_id(customer)?;
+                    form.extend([
+                        ("customer", customer),
+                        ("setup_future_usage", "off_session"),
+                    ]);
+                }
             }
             PaymentSource::Saved(saved) => {
                 let (customer, payment_method) = saved
@@ -476,6 +508,10 @@ impl PaymentGateway for StripeGateway {
             gateway_token: format!("{customer_id}:{}", method.id),
             card: card.into(),
         })
+    }
+
+    async fn customer(&self, client_ref: &str) -> Result<String, GatewayError> {
+        self.create_customer(client_ref).await
     }
 
     /// `POST /v1/payment_methods/{pm}/detach`: the card can no longer be
@@ -614,6 +650,7 @@ pub fn parse_webhook_event(payload: &[u8]) -> Result<Option<WebhookCharge>, Webh
         ChargeOutcome::Succeeded {
             card: intent.card(),
             captured: intent.captured(),
+            saved: intent.saved(),
             reference: intent.id,
         }
     } else {
@@ -653,6 +690,7 @@ mod tests {
             idempotency_key: "pay:123-abc",
             description: "Monitoring, 14 days",
             off_session,
+            save_to_customer: None,
         }
     }
 
@@ -797,6 +835,39 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_card_is_kept_for_the_customer_only_with_the_successful_charge() {
+        // Issue 15, item 4: the card was attached before the charge, and kept
+        // when declined.
+        let mut kept = intent("succeeded");
+        kept["customer"] = json!("cus_abc");
+        kept["setup_future_usage"] = json!("off_session");
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(200).set_body_json(kept),
+        )
+        .await;
+        let request = ChargeRequest {
+            save_to_customer: Some("cus_abc"),
+            ..charge_request(PaymentSource::SingleUse("pm_single"), false)
+        };
+        let outcome = gateway(&server).charge(&request).await.unwrap();
+        let ChargeOutcome::Succeeded { saved, .. } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(
+            saved,
+            Some(SavedCard {
+                gateway_token: "cus_abc:pm_card".into(),
+                card: visa()
+            })
+        );
+        let form = sorted_form(&only_request(&server).await);
+        assert!(form.contains(&("customer".into(), "cus_abc".into())));
+        assert!(form.contains(&("setup_future_usage".into(), "off_session".into())));
+    }
+
+    #[tokio::test]
     async fn removing_a_saved_card_detaches_its_payment_method() {
         let server = answering(
             "POST",
@@ -897,6 +968,7 @@ mod tests {
                 reference: "pi_123".into(),
                 card: Some(visa()),
                 captured: Some(usd(4999)),
+                saved: None,
             }
         );
         let request = only_request(&server).await;
@@ -1243,6 +1315,7 @@ mod tests {
                 reference: "pi_123".into(),
                 card: Some(visa()),
                 captured: Some(usd(4999)),
+                saved: None,
             })
         );
         assert_search(&only_request(&server).await);
@@ -1492,6 +1565,7 @@ mod tests {
                     reference: "pi_123".into(),
                     card: None,
                     captured: Some(usd(4999)),
+                    saved: None,
                 },
             })
         );

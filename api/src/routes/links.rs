@@ -683,6 +683,7 @@ pub async fn redeem_token(
                 payment_link_id: Some(link.id),
                 label: "Secure payment link payment",
                 commit: Commit::Deferred,
+                save_to_customer: None,
             },
         )
         .await

@@ -255,6 +255,7 @@ pub async fn take_payment(
                     payment_link_id: None,
                     label: "Take a Payment",
                     commit: Commit::Deferred,
+                    save_to_customer: None,
                 },
             )
             .await?;
@@ -346,20 +347,23 @@ pub async fn make_payment(
             )
             .await?;
         }
-        let (source, method) = match (&body.card_id, &body.payment_token) {
+        let (source, method, save_to_customer) = match (&body.card_id, &body.payment_token) {
             (Some(card_id), None) => {
                 let card = state
                     .store
                     .chargeable_card(client.id, *card_id)
                     .await?
                     .ok_or(CARD_NOT_FOUND)?;
-                (Source::Card(card), PaymentMethod::CardOnFile)
+                (Source::Card(card), PaymentMethod::CardOnFile, None)
             }
+            // Kept on file by the charge itself, only if it succeeds: a
+            // declined card is never saved (issue 15, item 4).
             (None, Some(token)) if body.save_card => (
-                Source::Card(save_card(&state, &client, &actor, token).await?),
+                Source::Token(token.clone()),
                 PaymentMethod::NewCard,
+                Some(save_card_customer(&state, &client).await?),
             ),
-            (None, Some(token)) => (Source::Token(token.clone()), PaymentMethod::NewCard),
+            (None, Some(token)) => (Source::Token(token.clone()), PaymentMethod::NewCard, None),
             _ => {
                 return Err(ApiError::validation(
                     "payment_method_required",
@@ -367,10 +371,6 @@ pub async fn make_payment(
                     "give either card_id or payment_token",
                 ))
             }
-        };
-        let saved_card = match &source {
-            Source::Card(c) => Some(c.card.id),
-            Source::Token(_) => None,
         };
         let payment = payments::charge(
             &state,
@@ -385,11 +385,13 @@ pub async fn make_payment(
                 payment_link_id: None,
                 label: "Make a Payment",
                 commit: Commit::Deferred,
+                save_to_customer,
             },
         )
         .await?;
+        // The card charged, or the one this payment kept on file.
         if let (true, Some(card_id), PaymentStatus::Succeeded) =
-            (body.enroll_autopay, saved_card, payment.status)
+            (body.enroll_autopay, payment.card_id, payment.status)
         {
             let log = NewLogEntry::by(
                 &actor,
@@ -413,14 +415,24 @@ pub async fn make_payment(
     .await
 }
 
-/// Saves a tokenized card at the gateway and on file; the charge then uses it.
-/// At most `CLIENT_CARD_SAVES_PER_DAY` per client per UTC day (429 `rate_limited`).
-pub async fn save_card(
-    state: &AppState,
-    client: &Client,
-    actor: &Actor,
-    token: &str,
-) -> ApiResult<ChargeableCard> {
+/// The gateway customer a card paid with is kept for, counting the save
+/// against `CLIENT_CARD_SAVES_PER_DAY` (429 `rate_limited`).
+async fn save_card_customer(state: &AppState, client: &Client) -> ApiResult<String> {
+    count_card_save(state, client).await?;
+    state
+        .gateway
+        .customer(&client.id.to_string())
+        .await
+        .map_err(|_| {
+            ApiError::Unavailable(
+                "the payment gateway is not answering; no money was taken, please try again",
+            )
+        })
+}
+
+/// Counts a card save: at most `CLIENT_CARD_SAVES_PER_DAY` per client per
+/// UTC day (429 `rate_limited`).
+async fn count_card_save(state: &AppState, client: &Client) -> ApiResult<()> {
     rate_limit::hit(
         state,
         &format!("client:{}:card-saves", client.id),
@@ -428,7 +440,18 @@ pub async fn save_card(
         state.settings.client_card_saves_per_day,
         "too many cards saved today; try again tomorrow or call us",
     )
-    .await?;
+    .await
+}
+
+/// Saves a tokenized card at the gateway and on file, without a payment
+/// (Add a card). Counted like every card save.
+pub async fn save_card(
+    state: &AppState,
+    client: &Client,
+    actor: &Actor,
+    token: &str,
+) -> ApiResult<ChargeableCard> {
+    count_card_save(state, client).await?;
     let saved = state
         .gateway
         .save_card(token, &client.id.to_string())

@@ -156,6 +156,7 @@ impl NewPayment {
             gateway_key: self.gateway_key.clone(),
             quote: self.quote.clone(),
             charge_params: Some(self.charge_params.clone()),
+            card_id: self.card_id,
         }
     }
 }
@@ -190,6 +191,10 @@ pub struct Settlement {
     pub payment_id: Uuid,
     pub gateway_reference: String,
     pub card: Option<crate::gateway::CardDetails>,
+    /// A card the charge kept on file (asked for, and the charge succeeded),
+    /// with its Client Log line: written with the settlement, so a card is on
+    /// file exactly when its payment succeeded.
+    pub saved_card: Option<(NewCard, NewLogEntry)>,
     pub today: NaiveDate,
     pub log: NewLogEntry,
     pub now: DateTime<Utc>,

@@ -263,6 +263,7 @@ pub(super) struct PaymentRow {
     gateway_key: String,
     quote: sqlx::types::Json<Quote>,
     charge_params: Option<sqlx::types::Json<crate::domain::ChargeParams>>,
+    card_id: Option<Uuid>,
     initiated_by: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -272,7 +273,7 @@ macro_rules! payment_select {
     () => {
         "select p.id, p.client_id, p.vehicle_id, p.invoice_id, i.number as invoice_number, \
         p.payment_link_id, p.amount_cents, p.currency, p.status, p.method, p.card_brand, p.card_last4, p.failure_code, \
-        p.gateway_reference, p.gateway_key, p.quote, p.charge_params, p.initiated_by, p.created_at, p.updated_at"
+        p.gateway_reference, p.gateway_key, p.quote, p.charge_params, p.card_id, p.initiated_by, p.created_at, p.updated_at"
     };
 }
 
@@ -317,6 +318,7 @@ impl TryFrom<PaymentRow> for Payment {
             gateway_key: r.gateway_key,
             quote: r.quote.0,
             charge_params: r.charge_params.map(|p| p.0),
+            card_id: r.card_id,
             initiated_by: r.initiated_by,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -764,6 +766,16 @@ macro_rules! impl_store {
                     return self.payment(payment.id).await?
                         .ok_or_else(|| $crate::store::StoreError::Corrupt("settled payment vanished".into()));
                 }
+                if let Some((c, log)) = &s.saved_card {
+                    sqlx::query("insert into cards (id, client_id, gateway_token, brand, last4, exp_month, exp_year, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
+                        .bind(c.id).bind(c.client_id).bind(&c.gateway_token).bind(&c.brand).bind(&c.last4).bind(c.exp_month).bind(c.exp_year).bind(s.now)
+                        .execute(&mut *tx).await?;
+                    sqlx::query(sql::INSERT_LOG_SQL)
+                        .bind(uuid::Uuid::new_v4()).bind(log.client_id).bind(&log.author_kind).bind(&log.author_name).bind(&log.message).bind(s.now)
+                        .execute(&mut *tx).await?;
+                    sqlx::query("update payments set card_id = $2 where id = $1")
+                        .bind(payment.id).bind(c.id).execute(&mut *tx).await?;
+                }
                 if amounts.past_due > $crate::domain::Cents::ZERO {
                     // Open invoices are paid off oldest first: the newest ones
                     // that what is still owed covers stay open (one added after
@@ -801,6 +813,7 @@ macro_rules! impl_store {
                     gateway_reference: Some(s.gateway_reference.clone()),
                     card_brand: payment.card_brand.clone().or_else(|| s.card.as_ref().map(|c| c.brand.clone())),
                     card_last4: payment.card_last4.clone().or_else(|| s.card.as_ref().map(|c| c.last4.clone())),
+                    card_id: s.saved_card.as_ref().map(|(c, _)| c.id).or(payment.card_id),
                     updated_at: s.now,
                     ..payment
                 })

@@ -125,6 +125,7 @@ async fn payment_written_by_a_first_try(
                 source: card.into(),
                 description: "the first try".into(),
                 off_session: false,
+                save_to_customer: None,
             },
             initiated_by: "Dana (client)".into(),
             now: app.clock.now(),
@@ -150,6 +151,7 @@ async fn a_retry_of_a_payment_that_collects_past_due_reaches_the_first_charge() 
             idempotency_key: &first.gateway_key,
             description: "the first try",
             off_session: false,
+            save_to_customer: None,
         })
         .await
         .unwrap();
@@ -534,6 +536,41 @@ async fn an_added_invoice_raises_the_past_due_balance() {
     assert!(app.client_log(&token, RILEY).await[0].contains("added by Sam Supervisor"));
     let quote = app.quote(&token, RILEY, RILEY_WRANGLER, 14).await;
     assert_eq!(quote.body["total_due_cents"], 5_304 * 2);
+}
+
+/// Issue 15, item 4 (and issue 18's defect): "Save this card" kept a card
+/// that was then declined.
+#[tokio::test]
+async fn a_declined_card_is_never_kept_on_file_and_a_lost_answer_keeps_it_when_settled() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let cards = || async {
+        let me = app.get("/api/v1/me", Some(&client)).await.body;
+        me["cards"].as_array().map(Vec::len).unwrap_or_default()
+    };
+    let before = cards().await;
+    let declined = app
+        .make_payment(
+            &client,
+            &key(),
+            json!({ "payment_token": app.tokenize("4000000000000002").await, "save_card": true }),
+        )
+        .await;
+    declined.assert_problem(402, "card_declined");
+    assert_eq!(cards().await, before, "the declined card was kept");
+    // The answer is lost: the card is kept when the status sync settles it.
+    let lost = app
+        .make_payment(
+            &client,
+            &key(),
+            json!({ "payment_token": app.tokenize("4000000000000119").await, "save_card": true }),
+        )
+        .await;
+    assert_eq!(lost.body["status"], "unknown", "{}", lost.body);
+    assert_eq!(cards().await, before);
+    app.clock.advance(chrono::Duration::seconds(130));
+    app.sync_payments().await;
+    assert_eq!(cards().await, before + 1);
 }
 
 #[tokio::test]

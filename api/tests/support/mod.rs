@@ -369,6 +369,9 @@ impl PaymentGateway for LaggingSearch {
     async fn detach_card(&self, gateway_token: &str) -> Result<(), GatewayError> {
         self.0.detach_card(gateway_token).await
     }
+    async fn customer(&self, client_ref: &str) -> Result<String, GatewayError> {
+        self.0.customer(client_ref).await
+    }
 }
 
 /// Replaces the app's gateway (built around its sandbox).
