@@ -119,6 +119,34 @@ pub struct SavedCard {
     pub card: CardDetails,
 }
 
+/// One refund of money a charge captured.
+#[derive(Clone, Debug)]
+pub struct RefundRequest<'a> {
+    /// The charge's gateway reference (Stripe: the PaymentIntent `pi_…`).
+    pub charge_reference: &'a str,
+    /// What to give back, in cents (> 0; the caller keeps the sum of a
+    /// payment's refunds within what it captured).
+    pub amount: Cents,
+    /// Ours, stable across retries: the gateway refunds at most once per key.
+    pub idempotency_key: &'a str,
+}
+
+/// The gateway's answer to a refund it processed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefundOutcome {
+    /// The money is on its way back to the card.
+    Succeeded { reference: String },
+    /// Accepted but not final (Stripe: `pending`, or `requires_action`);
+    /// its outcome arrives later by webhook or a status sync.
+    Pending { reference: String },
+    /// The refund could not be made (Stripe: `failed` or `canceled`, e.g.
+    /// the card account is closed); `code` is the gateway's reason.
+    Failed {
+        reference: Option<String>,
+        code: String,
+    },
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
     /// We could not learn the outcome (timeout, connection lost after
@@ -158,4 +186,17 @@ pub trait PaymentGateway: Send + Sync {
     /// Removes a saved card (its [`SavedCard::gateway_token`]) at the gateway,
     /// so it can never be charged again (Stripe: detach the PaymentMethod).
     async fn detach_card(&self, gateway_token: &str) -> Result<(), GatewayError>;
+    /// Gives back `amount` of a captured charge, once per idempotency key
+    /// (a repeated key is answered with the first refund). An answer that is
+    /// lost is [`GatewayError::Timeout`]: repeat the same request, or ask
+    /// [`PaymentGateway::lookup_refund`].
+    async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError>;
+    /// The refund of `charge_reference` made with `idempotency_key`, or
+    /// `None` when the gateway has none (Stripe: listed by PaymentIntent,
+    /// which is read-after-write consistent, unlike search).
+    async fn lookup_refund(
+        &self,
+        charge_reference: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<RefundOutcome>, GatewayError>;
 }

@@ -10,14 +10,17 @@
 //! | 4000 0000 0000 9995 | declined, `insufficient_funds` |
 //! | 4000 0000 0000 0119 | charged, but the first answer times out (repeat the request, or look it up by key) |
 //! | 4000 0027 6000 3184 | the bank asks the cardholder to authenticate: declined, `authentication_required` |
+//! | 4000 0000 0000 5126 | succeeds; a refund of it fails (`refund_failed`), as Stripe's card of that number |
 //!
+//! Refunds of the other cards succeed; the "times out" card loses the first
+//! answer to a refund too.
 //! Tokens carry the test scenario and the card's display details, never the
 //! number, so any API instance can charge a token another one issued. Its
 //! ledger of charges lives in memory, like a real gateway's lives on its side.
 
 use super::{
     CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, PaymentSource,
-    SavedCard,
+    RefundOutcome, RefundRequest, SavedCard,
 };
 use crate::domain::Captured;
 use async_trait::async_trait;
@@ -34,6 +37,7 @@ enum Scenario {
     InsufficientFunds,
     TimesOut,
     AuthenticationRequired,
+    RefundFails,
 }
 
 impl Scenario {
@@ -45,6 +49,7 @@ impl Scenario {
             "4000000000000119" => Some(Scenario::TimesOut),
             // Stripe's "always authenticate" test card.
             "4000002760003184" => Some(Scenario::AuthenticationRequired),
+            "4000000000005126" => Some(Scenario::RefundFails),
             _ => None,
         }
     }
@@ -56,6 +61,7 @@ impl Scenario {
             Scenario::InsufficientFunds => "nsf",
             Scenario::TimesOut => "timeout",
             Scenario::AuthenticationRequired => "3ds",
+            Scenario::RefundFails => "refundfail",
         }
     }
 
@@ -66,6 +72,7 @@ impl Scenario {
             Scenario::InsufficientFunds,
             Scenario::TimesOut,
             Scenario::AuthenticationRequired,
+            Scenario::RefundFails,
         ]
         .into_iter()
         .find(|s| s.tag() == tag)
@@ -233,6 +240,8 @@ pub struct SandboxGateway {
     latency: Duration,
     /// Every charge made, by idempotency key.
     ledger: Mutex<HashMap<String, ChargeOutcome>>,
+    /// Every refund made, by idempotency key.
+    refunds: Mutex<HashMap<String, RefundOutcome>>,
 }
 
 impl SandboxGateway {
@@ -240,7 +249,7 @@ impl SandboxGateway {
     pub fn new(latency: Duration) -> SandboxGateway {
         SandboxGateway {
             latency,
-            ledger: Mutex::default(),
+            ..SandboxGateway::default()
         }
     }
 
@@ -299,22 +308,26 @@ impl PaymentGateway for SandboxGateway {
         let outcome = ledger
             .entry(request.idempotency_key.to_owned())
             .or_insert_with(|| match scenario {
-                Scenario::Succeeds | Scenario::TimesOut => ChargeOutcome::Succeeded {
-                    reference: format!("ch_sbx_{}", random_suffix()),
-                    // Kept only for a single-use card the request asked to keep.
-                    saved: match (request.save_to_customer, request.source) {
-                        (Some(_), PaymentSource::SingleUse(_)) => Some(SavedCard {
-                            gateway_token: encode("card_sbx", scenario, &card, "saved"),
-                            card: card.clone(),
+                Scenario::Succeeds | Scenario::TimesOut | Scenario::RefundFails => {
+                    ChargeOutcome::Succeeded {
+                        // The scenario rides in the reference, so that any
+                        // instance can refund it as the card says.
+                        reference: format!("ch_sbx_{}_{}", scenario.tag(), random_suffix()),
+                        // Kept only for a single-use card the request asked to keep.
+                        saved: match (request.save_to_customer, request.source) {
+                            (Some(_), PaymentSource::SingleUse(_)) => Some(SavedCard {
+                                gateway_token: encode("card_sbx", scenario, &card, "saved"),
+                                card: card.clone(),
+                            }),
+                            _ => None,
+                        },
+                        card: Some(card),
+                        captured: Some(Captured {
+                            amount: request.amount,
+                            currency: crate::domain::CURRENCY.to_owned(),
                         }),
-                        _ => None,
-                    },
-                    card: Some(card),
-                    captured: Some(Captured {
-                        amount: request.amount,
-                        currency: crate::domain::CURRENCY.to_owned(),
-                    }),
-                },
+                    }
+                }
                 Scenario::Declines => ChargeOutcome::Declined {
                     code: "card_declined".into(),
                     reference: None,
@@ -341,6 +354,56 @@ impl PaymentGateway for SandboxGateway {
             .lock()
             .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
         Ok(ledger.get(idempotency_key).cloned())
+    }
+
+    async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError> {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        let scenario = request
+            .charge_reference
+            .strip_prefix("ch_sbx_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(Scenario::from_tag)
+            .ok_or_else(|| GatewayError::Rejected("no such charge".into()))?;
+        if request.amount.0 <= 0 {
+            return Err(GatewayError::Rejected("the amount must be positive".into()));
+        }
+        let mut refunds = self
+            .refunds
+            .lock()
+            .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
+        let repeated = refunds.contains_key(request.idempotency_key);
+        let outcome = refunds
+            .entry(request.idempotency_key.to_owned())
+            .or_insert_with(|| {
+                let reference = format!("re_sbx_{}", random_suffix());
+                if scenario == Scenario::RefundFails {
+                    RefundOutcome::Failed {
+                        reference: Some(reference),
+                        code: "refund_failed".into(),
+                    }
+                } else {
+                    RefundOutcome::Succeeded { reference }
+                }
+            })
+            .clone();
+        if scenario == Scenario::TimesOut && !repeated {
+            return Err(GatewayError::Timeout);
+        }
+        Ok(outcome)
+    }
+
+    async fn lookup_refund(
+        &self,
+        _charge_reference: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<RefundOutcome>, GatewayError> {
+        let refunds = self
+            .refunds
+            .lock()
+            .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
+        Ok(refunds.get(idempotency_key).cloned())
     }
 
     async fn customer(&self, client_ref: &str) -> Result<String, GatewayError> {
@@ -492,6 +555,69 @@ mod tests {
         ));
         assert_eq!(gw.lookup("never").await.unwrap(), None);
         assert_eq!(gw.captured_charges(), 2);
+    }
+
+    async fn charged(gw: &SandboxGateway, number: &str, key: &str) -> String {
+        let (token, _) = gw.tokenize(&input(number), today()).unwrap();
+        let _ = gw.charge(&charge(&token, key)).await;
+        match gw.lookup(key).await.unwrap() {
+            Some(ChargeOutcome::Succeeded { reference, .. }) => reference,
+            other => panic!("not charged: {other:?}"),
+        }
+    }
+
+    async fn refund(
+        gw: &SandboxGateway,
+        reference: &str,
+        key: &str,
+    ) -> Result<RefundOutcome, GatewayError> {
+        gw.refund(&RefundRequest {
+            charge_reference: reference,
+            amount: crate::domain::Cents(400),
+            idempotency_key: key,
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn refunds_follow_the_card_and_a_key_refunds_once() {
+        let gw = SandboxGateway::default();
+        let ok = charged(&gw, "4242424242424242", "c1").await;
+        let first = refund(&gw, &ok, "r1").await.unwrap();
+        assert!(
+            matches!(&first, RefundOutcome::Succeeded { reference } if reference.starts_with("re_sbx_"))
+        );
+        assert_eq!(
+            refund(&gw, &ok, "r1").await.unwrap(),
+            first,
+            "a repeated key answers the first refund"
+        );
+        assert_eq!(gw.lookup_refund(&ok, "r1").await.unwrap(), Some(first));
+        assert_eq!(gw.lookup_refund(&ok, "r2").await.unwrap(), None);
+
+        let fails = charged(&gw, "4000000000005126", "c2").await;
+        assert!(
+            matches!(refund(&gw, &fails, "r3").await, Ok(RefundOutcome::Failed { code, .. }) if code == "refund_failed")
+        );
+
+        let slow = charged(&gw, "4000000000000119", "c3").await;
+        assert!(matches!(
+            refund(&gw, &slow, "r4").await,
+            Err(GatewayError::Timeout)
+        ));
+        assert!(matches!(
+            gw.lookup_refund(&slow, "r4").await,
+            Ok(Some(RefundOutcome::Succeeded { .. }))
+        ));
+        assert!(matches!(
+            refund(&gw, &slow, "r4").await,
+            Ok(RefundOutcome::Succeeded { .. })
+        ));
+
+        assert!(matches!(
+            refund(&gw, "ch_other", "r5").await,
+            Err(GatewayError::Rejected(_))
+        ));
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 use crate::config::{GatewaySettings, SmsSettings};
 use crate::domain::SmsFailure;
 use crate::error::{ApiError, ApiResult};
-use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature};
+use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature, WebhookEvent};
 use crate::payments;
 use crate::sms::{twilio, SmsStatus};
 use crate::state::AppState;
@@ -75,8 +75,13 @@ pub async fn stripe_webhook(
         detail: "not a Stripe event".into(),
         errors: vec![],
     })?;
-    if let Some(charge) = event {
-        payments::apply_gateway_outcome(&state, &charge.idempotency_key, charge.outcome).await?;
+    match event {
+        Some(WebhookEvent::Charge(charge)) => {
+            payments::apply_gateway_outcome(&state, &charge.idempotency_key, charge.outcome)
+                .await?;
+        }
+        Some(other) => tracing::info!(event = ?other, "Stripe event not applied yet"),
+        None => {}
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
 }

@@ -16,7 +16,8 @@ use payments_api::app::{open_store, sms_sender, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{GatewaySettings, Settings};
 use payments_api::gateway::{
-    ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, SandboxGateway, SavedCard,
+    ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, RefundOutcome, RefundRequest,
+    SandboxGateway, SavedCard,
 };
 use payments_api::sms::{SmsError, SmsMessage, SmsReceipt, SmsSender};
 use payments_api::state::AppState;
@@ -371,6 +372,16 @@ impl PaymentGateway for LaggingSearch {
     }
     async fn customer(&self, client_ref: &str) -> Result<String, GatewayError> {
         self.0.customer(client_ref).await
+    }
+    async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError> {
+        self.0.refund(request).await
+    }
+    async fn lookup_refund(
+        &self,
+        charge_reference: &str,
+        key: &str,
+    ) -> Result<Option<RefundOutcome>, GatewayError> {
+        self.0.lookup_refund(charge_reference, key).await
     }
 }
 
