@@ -23,6 +23,7 @@ pub use link::{
     display_status, link_state, sms_body, LinkDisplayStatus, LinkState, LinkStatus, LinkToken,
     PaymentLink, SmsOutcome,
 };
+pub mod refund;
 pub mod sms_failure;
 pub use sms_failure::{SmsFailure, SmsFailureReason};
 pub mod sms_text;
