@@ -95,6 +95,26 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+pub const CLIENT_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: "client_not_found",
+    detail: "no client with this id",
+};
+
+pub const VEHICLE_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: "vehicle_not_found",
+    detail: "no such vehicle for this client",
+};
+
+pub const CARD_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: "card_not_found",
+    detail: "no such card on file for this client",
+};
+
+pub const LINK_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: "link_not_found",
+    detail: "this payment link does not exist; check the link in your text message",
+};
+
 impl ApiError {
     pub fn validation(code: &'static str, field: &str, message: impl Into<String>) -> ApiError {
         let message = message.into();

@@ -19,7 +19,7 @@ use super::{
     CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, PaymentSource,
     SavedCard,
 };
-use crate::domain::Captured;
+use crate::domain::{Captured, ChargeKey};
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use rand::RngCore;
@@ -295,9 +295,9 @@ impl PaymentGateway for SandboxGateway {
             .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
         // Like Stripe, a repeated key is answered with the first outcome; the
         // "times out" card loses only the first answer.
-        let repeated = ledger.contains_key(request.idempotency_key);
+        let repeated = ledger.contains_key(request.charge_key.as_str());
         let outcome = ledger
-            .entry(request.idempotency_key.to_owned())
+            .entry(request.charge_key.as_str().to_owned())
             .or_insert_with(|| match scenario {
                 Scenario::Succeeds | Scenario::TimesOut => ChargeOutcome::Succeeded {
                     reference: format!("ch_sbx_{}", random_suffix()),
@@ -330,17 +330,17 @@ impl PaymentGateway for SandboxGateway {
             })
             .clone();
         if scenario == Scenario::TimesOut && !repeated {
-            return Err(GatewayError::Timeout);
+            return Err(GatewayError::OutcomeUnknown);
         }
         Ok(outcome)
     }
 
-    async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
+    async fn lookup(&self, charge_key: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError> {
         let ledger = self
             .ledger
             .lock()
             .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
-        Ok(ledger.get(idempotency_key).cloned())
+        Ok(ledger.get(charge_key.as_str()).cloned())
     }
 
     async fn customer(&self, client_ref: &str) -> Result<String, GatewayError> {
@@ -389,11 +389,11 @@ mod tests {
         }
     }
 
-    fn charge<'a>(token: &'a str, key: &'a str) -> ChargeRequest<'a> {
+    fn charge<'a>(token: &'a str, key: &'a ChargeKey) -> ChargeRequest<'a> {
         ChargeRequest {
             amount: crate::domain::Cents(1000),
             source: PaymentSource::SingleUse(token),
-            idempotency_key: key,
+            charge_key: key,
             description: "t",
             off_session: false,
             save_to_customer: None,
@@ -469,28 +469,40 @@ mod tests {
         let token = |n| gw.tokenize(&input(n), today()).unwrap().0;
         let ok = token("4242424242424242");
         assert!(matches!(
-            gw.charge(&charge(&ok, "k1")).await,
+            gw.charge(&charge(&ok, &ChargeKey::recorded("k1"))).await,
             Ok(ChargeOutcome::Succeeded { .. })
         ));
         assert_eq!(
-            gw.charge(&charge(&ok, "k1")).await.unwrap(),
-            gw.lookup("k1").await.unwrap().unwrap()
+            gw.charge(&charge(&ok, &ChargeKey::recorded("k1")))
+                .await
+                .unwrap(),
+            gw.lookup(&ChargeKey::recorded("k1"))
+                .await
+                .unwrap()
+                .unwrap()
         );
         assert!(
-            matches!(gw.charge(&charge(&token("4000000000000002"), "k2")).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "card_declined")
+            matches!(gw.charge(&charge(&token("4000000000000002"), &ChargeKey::recorded("k2"))).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "card_declined")
         );
         assert!(
-            matches!(gw.charge(&charge(&token("4000000000009995"), "k3")).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "insufficient_funds")
+            matches!(gw.charge(&charge(&token("4000000000009995"), &ChargeKey::recorded("k3"))).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "insufficient_funds")
         );
         assert!(matches!(
-            gw.charge(&charge(&token("4000000000000119"), "k4")).await,
-            Err(GatewayError::Timeout)
+            gw.charge(&charge(
+                &token("4000000000000119"),
+                &ChargeKey::recorded("k4")
+            ))
+            .await,
+            Err(GatewayError::OutcomeUnknown)
         ));
         assert!(matches!(
-            gw.lookup("k4").await,
+            gw.lookup(&ChargeKey::recorded("k4")).await,
             Ok(Some(ChargeOutcome::Succeeded { .. }))
         ));
-        assert_eq!(gw.lookup("never").await.unwrap(), None);
+        assert_eq!(
+            gw.lookup(&ChargeKey::recorded("never")).await.unwrap(),
+            None
+        );
         assert_eq!(gw.captured_charges(), 2);
     }
 
@@ -502,9 +514,10 @@ mod tests {
         assert!(saved
             .gateway_token
             .starts_with("card_sbx_decline_visa_0002_"));
+        let key = ChargeKey::recorded("k");
         let request = ChargeRequest {
             source: PaymentSource::Saved(&saved.gateway_token),
-            ..charge("", "k")
+            ..charge("", &key)
         };
         assert!(matches!(
             gw.charge(&request).await,

@@ -1,16 +1,13 @@
+//! Staff's client search and client record.
+
 use crate::auth::{permits, Can};
 use crate::domain::{Client, ClientSummary};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, CLIENT_NOT_FOUND};
 use crate::state::AppState;
 use actix_web::{get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
-
-pub const CLIENT_NOT_FOUND: ApiError = ApiError::NotFound {
-    code: "client_not_found",
-    detail: "no client with this id",
-};
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {

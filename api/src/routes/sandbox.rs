@@ -1,3 +1,6 @@
+//! The sandbox gateway's card tokenization, standing in for Stripe.js when
+//! the sandbox is the gateway.
+
 use crate::error::{ApiError, ApiResult};
 use crate::gateway::sandbox::CardInput;
 use crate::gateway::CardDetails;

@@ -5,7 +5,7 @@ use crate::config::{GatewaySettings, SmsSettings};
 use crate::domain::SmsFailure;
 use crate::error::{ApiError, ApiResult};
 use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature};
-use crate::payments;
+use crate::services::payments;
 use crate::sms::{twilio, SmsStatus};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -25,7 +25,7 @@ fn bad_signature() -> ApiError {
 }
 
 /// Stripe webhook: `payment_intent.succeeded` / `payment_intent.payment_failed`
-/// settle the payment charged under that key (the same path as reconciliation).
+/// record the outcome of the payment charged under that key (the same path as the status sync).
 #[utoipa::path(
     tag = "webhooks", operation_id = "stripe_webhook",
     params(("Stripe-Signature" = String, Header, description = "t=<unix time>,v1=<HMAC-SHA256>")),
@@ -76,7 +76,7 @@ pub async fn stripe_webhook(
         errors: vec![],
     })?;
     if let Some(charge) = event {
-        payments::apply_gateway_outcome(&state, &charge.idempotency_key, charge.outcome).await?;
+        payments::apply_gateway_outcome(&state, &charge.charge_key, charge.outcome).await?;
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
 }
