@@ -11,6 +11,7 @@ pub mod error;
 pub mod gateway;
 pub mod metrics;
 pub mod openapi;
+pub mod problem;
 pub mod routes;
 pub mod security;
 pub mod seed;

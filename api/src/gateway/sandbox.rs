@@ -97,13 +97,14 @@ pub enum CardError {
 }
 
 impl CardError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::problem::ProblemCode {
+        use crate::problem::ProblemCode;
         match self {
-            CardError::InvalidNumber => "invalid_card_number",
-            CardError::InvalidExpiry => "invalid_expiry",
-            CardError::Expired => "expired_card",
-            CardError::InvalidCvc => "invalid_cvc",
-            CardError::NotATestCard => "test_card_required",
+            CardError::InvalidNumber => ProblemCode::InvalidCardNumber,
+            CardError::InvalidExpiry => ProblemCode::InvalidExpiry,
+            CardError::Expired => ProblemCode::ExpiredCard,
+            CardError::InvalidCvc => ProblemCode::InvalidCvc,
+            CardError::NotATestCard => ProblemCode::TestCardRequired,
         }
     }
 
@@ -440,7 +441,10 @@ mod tests {
             (input("4111111111111111"), "test_card_required"),
         ];
         for (card, code) in cases {
-            assert_eq!(gw.tokenize(&card, today()).unwrap_err().code(), code);
+            assert_eq!(
+                gw.tokenize(&card, today()).unwrap_err().code().as_str(),
+                code
+            );
         }
         assert!(gw
             .tokenize(

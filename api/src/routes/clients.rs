@@ -2,7 +2,7 @@
 
 use crate::auth::{permits, Can};
 use crate::domain::{Client, ClientSummary};
-use crate::error::{ApiError, ApiResult, CLIENT_NOT_FOUND};
+use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND};
 use crate::state::AppState;
 use actix_web::{get, web};
 use serde::Deserialize;
@@ -37,7 +37,7 @@ pub async fn search_clients(
     let q = query.q.trim();
     if q.chars().count() < 2 {
         return Err(ApiError::validation(
-            "query_too_short",
+            ProblemCode::QueryTooShort,
             "q",
             "type at least 2 characters to search",
         ));

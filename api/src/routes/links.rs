@@ -12,7 +12,7 @@ use crate::domain::{
     display_status, Cents, ChargeKey, Line, LinkDisplayStatus, PaymentLink, PhoneNumber,
     SmsFailure, SmsFailureReason,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::routes::idempotency::{self, IdempotencyKey};
 use crate::routes::payments::payment_answer;
 use crate::routes::quote::monitor_days;
@@ -40,12 +40,10 @@ impl FromRequest for PaymentLinkToken {
         std::future::ready(
             match req.headers().get(LINK_TOKEN_HEADER).map(|v| v.to_str()) {
                 Some(Ok(token)) if !token.is_empty() => Ok(PaymentLinkToken(token.to_owned())),
-                _ => Err(ApiError::BadRequest {
-                    status: StatusCode::BAD_REQUEST,
-                    code: "link_token_required",
+                _ => Err(ApiError::Malformed {
+                    code: ProblemCode::LinkTokenRequired,
                     detail: "send the token from the payment link in the Payment-Link-Token header"
                         .into(),
-                    errors: vec![],
                 }),
             },
         )

@@ -3,7 +3,7 @@
 
 use crate::auth::{permits, Can, ClientUser};
 use crate::domain::{Cents, ChargeKey, Payment, PaymentStatus};
-use crate::error::{ApiError, ApiResult, CLIENT_NOT_FOUND};
+use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND};
 use crate::routes::idempotency::{self, IdempotencyKey};
 use crate::routes::quote::{monitor_days, QuoteSummary};
 use crate::services::payments::{self, MakePayment, TakePayment};
@@ -101,9 +101,12 @@ pub async fn next_payment(
         .client(path.into_inner())
         .await?
         .ok_or(CLIENT_NOT_FOUND)?;
-    let vehicle = client
-        .next_vehicle_due()
-        .ok_or_else(|| ApiError::refused("no_vehicles", "this client has no vehicle to pay for"))?;
+    let vehicle = client.next_vehicle_due().ok_or_else(|| {
+        ApiError::refused(
+            ProblemCode::NoVehicles,
+            "this client has no vehicle to pay for",
+        )
+    })?;
     let (_, summary) = quote_for(&state, client.id, vehicle.id, client.plan_days).await?;
     Ok(web::Json(NextPayment {
         due_date: vehicle.paid_through.map(|d| d + Duration::days(1)),

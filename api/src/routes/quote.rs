@@ -3,7 +3,7 @@
 
 use crate::auth::{Caller, Permission};
 use crate::domain::MonitorDays;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::services::quotes;
 use crate::state::AppState;
 use actix_web::{post, web};
@@ -26,7 +26,7 @@ pub use crate::services::quotes::QuoteSummary;
 pub fn monitor_days(days: i64) -> ApiResult<MonitorDays> {
     MonitorDays::parse(days).ok_or_else(|| {
         ApiError::validation(
-            "invalid_monitor_days",
+            ProblemCode::InvalidMonitorDays,
             "monitor_days",
             "monitor_days must be 14 or 30",
         )

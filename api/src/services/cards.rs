@@ -4,7 +4,7 @@
 //! with a card or off.
 
 use crate::domain::{Actor, Card, Client};
-use crate::error::{ApiError, ApiResult, CARD_NOT_FOUND, CLIENT_NOT_FOUND};
+use crate::error::{ApiError, ApiResult, ProblemCode, CARD_NOT_FOUND, CLIENT_NOT_FOUND};
 use crate::gateway::GatewayError;
 use crate::services::payments::{card_words, ensure_accepts_payments};
 use crate::services::rate_limits;
@@ -118,7 +118,7 @@ pub async fn remove_card(
         }
         CardRemoval::NotFound => Err(CARD_NOT_FOUND),
         CardRemoval::UsedByAutopay => Err(ApiError::Conflict {
-            code: "card_used_by_autopay",
+            code: ProblemCode::CardUsedByAutopay,
             detail:
                 "Auto Pay uses this card; choose another card for Auto Pay or turn it off first"
                     .into(),
@@ -145,7 +145,7 @@ pub async fn set_autopay(
         ensure_accepts_payments(state, &client, actor, "Auto Pay enrollment").await?;
         let card_id = card_id.ok_or_else(|| {
             ApiError::validation(
-                "card_required",
+                ProblemCode::CardRequired,
                 "card_id",
                 "choose the card Auto Pay should charge",
             )

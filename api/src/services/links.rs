@@ -25,13 +25,12 @@ use crate::domain::{
     link_expires_at, link_state, sms_body, Actor, Cents, ChargeKey, Client, LinkState, LinkStatus,
     LinkToken, MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber,
 };
-use crate::error::{ApiError, ApiResult, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
+use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
 use crate::services::payments::{self, ensure_accepts_payments, Charge, Source};
 use crate::services::quotes::quote_for;
 use crate::services::rate_limits;
 use crate::state::AppState;
 use crate::store::{Commit, NewLink, NewLogEntry, StoreError};
-use actix_web::http::StatusCode;
 use uuid::Uuid;
 
 /// How long a redeem waits for another redeem of the same link to finish.
@@ -54,10 +53,10 @@ pub struct SendLink {
 /// `LINK_SENDS_PER_STAFF_PER_HOUR` (`429 rate_limited`; counts this send).
 async fn destination(state: &AppState, staff: &Staff, phone: &str) -> ApiResult<PhoneNumber> {
     let phone = PhoneNumber::parse(phone)
-        .map_err(|e| ApiError::validation("invalid_phone", "phone", e.to_string()))?;
+        .map_err(|e| ApiError::validation(ProblemCode::InvalidPhone, "phone", e.to_string()))?;
     phone
         .check_textable(&state.settings.sms_other_country_codes)
-        .map_err(|e| ApiError::validation("phone_not_allowed", "phone", e.to_string()))?;
+        .map_err(|e| ApiError::validation(ProblemCode::PhoneNotAllowed, "phone", e.to_string()))?;
     rate_limits::link_send(state, staff.id).await?;
     Ok(phone)
 }
@@ -114,7 +113,10 @@ async fn create(
     let actor = staff.actor();
     ensure_accepts_payments(state, &client, &actor, "Secure payment link").await?;
     if summary.quote.total_due_cents <= Cents::ZERO {
-        return Err(ApiError::refused("nothing_to_pay", "the total due is zero"));
+        return Err(ApiError::refused(
+            ProblemCode::NothingToPay,
+            "the total due is zero",
+        ));
     }
     let token = LinkToken::generate();
     let now = state.clock.now();
@@ -170,14 +172,14 @@ async fn revoke_link(state: &AppState, staff: &Staff, link: &PaymentLink) -> Api
     loop {
         match link_state(status, link.expires_at, state.clock.now()) {
             LinkState::Used => {
-                return Err(ApiError::Conflict {
-                    code: "link_used",
-                    detail: "this link was already paid".into(),
+                return Err(ApiError::Gone {
+                    code: ProblemCode::LinkUsed,
+                    detail: "this link was already paid",
                 })
             }
             LinkState::InPayment => {
                 return Err(ApiError::Conflict {
-                    code: "payment_in_progress",
+                    code: ProblemCode::PaymentInProgress,
                     detail: "this link is being paid right now".into(),
                 })
             }
@@ -220,24 +222,19 @@ pub async fn client_links(state: &AppState, client_id: Uuid) -> ApiResult<Vec<Pa
 /// (`410 link_expired`, `410 link_used`, `410 link_revoked`), nothing about
 /// the client. `None` while it can be paid or is being paid.
 pub fn refusal(state: LinkState) -> Option<ApiError> {
-    let gone = |code, detail: &str| ApiError::BadRequest {
-        status: StatusCode::GONE,
-        code,
-        detail: detail.into(),
-        errors: vec![],
-    };
+    let gone = |code, detail| ApiError::Gone { code, detail };
     match state {
         LinkState::Payable | LinkState::InPayment => None,
         LinkState::Expired => Some(gone(
-            "link_expired",
+            ProblemCode::LinkExpired,
             "this payment link has expired; contact the support team for a new one",
         )),
         LinkState::Used => Some(gone(
-            "link_used",
+            ProblemCode::LinkUsed,
             "this payment link was already used to pay",
         )),
         LinkState::Revoked => Some(gone(
-            "link_revoked",
+            ProblemCode::LinkRevoked,
             "this payment link was cancelled; contact the support team for a new one",
         )),
     }
@@ -315,7 +312,7 @@ pub async fn redeem(
 ) -> ApiResult<Payment> {
     if !accept_terms {
         return Err(ApiError::validation(
-            "terms_not_accepted",
+            ProblemCode::TermsNotAccepted,
             "accept_terms",
             "accept the terms to pay",
         ));
@@ -359,7 +356,7 @@ pub async fn redeem(
     .await
     .map_err(|error| match error {
         StoreError::PastDueChanged => ApiError::Conflict {
-            code: "link_outdated",
+            code: ProblemCode::LinkOutdated,
             detail: "the past due balance in this link was paid, or is being paid, by another payment; ask for a new link".into(),
         },
         error => error.into(),
@@ -383,7 +380,7 @@ pub async fn claim(state: &AppState, link_id: Uuid) -> ApiResult<()> {
         }
         if tokio::time::Instant::now() >= deadline {
             return Err(ApiError::Conflict {
-                code: "payment_in_progress",
+                code: ProblemCode::PaymentInProgress,
                 detail: "this link is being paid right now; check back in a moment".into(),
             });
         }

@@ -13,7 +13,7 @@ use crate::domain::{
     capture_mismatch, Actor, Captured, Cents, ChargeKey, ChargeParams, Client, MonitorDays,
     Payment, PaymentMethod, PaymentStatus, Quote, CURRENCY,
 };
-use crate::error::{ApiError, ApiResult, CARD_NOT_FOUND};
+use crate::error::{ApiError, ApiResult, ProblemCode, CARD_NOT_FOUND};
 use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError};
 use crate::services::quotes::{quote_for, QuoteSummary};
 use crate::services::{cards, rate_limits};
@@ -369,7 +369,7 @@ pub async fn ensure_accepts_payments(
         )
         .await?;
     Err(ApiError::refused(
-        "location_not_accepting_payments",
+        ProblemCode::LocationNotAcceptingPayments,
         format!(
             "{} is not set up to accept payments; the client must pay at the location",
             client.location.name
@@ -399,7 +399,7 @@ async fn ensure_expected_total(
                 return Ok(());
             }
             Err(ApiError::Conflict {
-                code: "quote_changed",
+                code: ProblemCode::QuoteChanged,
                 detail: format!(
                     "the amount due is now {}; review the new summary and confirm again",
                     summary.quote.total_due_cents
@@ -488,7 +488,7 @@ pub async fn make_payment(
     ensure_expected_total(state, &charge_key, request.expected_total, &summary).await?;
     if request.enroll_autopay && request.card_id.is_none() && !request.save_card {
         return Err(ApiError::validation(
-            "autopay_needs_saved_card",
+            ProblemCode::AutopayNeedsSavedCard,
             "enroll_autopay",
             "Auto Pay needs a card on file: choose one or save the new card",
         ));
@@ -515,7 +515,7 @@ pub async fn make_payment(
         (None, Some(token)) => (Source::Token(token), PaymentMethod::NewCard, None),
         _ => {
             return Err(ApiError::validation(
-                "payment_method_required",
+                ProblemCode::PaymentMethodRequired,
                 "card_id",
                 "give either card_id or payment_token",
             ))

@@ -3,7 +3,7 @@
 //! clients see and for every payment and link made from it.
 
 use crate::domain::{Client, ClientQuoteError, MonitorDays, Quote, QuoteError};
-use crate::error::{ApiError, ApiResult, CLIENT_NOT_FOUND, VEHICLE_NOT_FOUND};
+use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, VEHICLE_NOT_FOUND};
 use crate::state::AppState;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -25,7 +25,7 @@ impl From<ClientQuoteError> for ApiError {
         match error {
             ClientQuoteError::VehicleNotFound => VEHICLE_NOT_FOUND,
             ClientQuoteError::Quote(QuoteError::NoPrice(_)) => ApiError::refused(
-                "price_not_configured",
+                ProblemCode::PriceNotConfigured,
                 format!("{error}; ask an administrator to set the location's prices"),
             ),
         }
