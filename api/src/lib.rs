@@ -2,7 +2,6 @@
 
 pub mod app;
 pub mod auth;
-pub mod autopay;
 pub mod client_ip;
 pub mod clock;
 pub mod config;
@@ -12,11 +11,11 @@ pub mod error;
 pub mod gateway;
 pub mod metrics;
 pub mod openapi;
-pub mod payments;
-pub mod rate_limit;
+pub mod problem;
 pub mod routes;
 pub mod security;
 pub mod seed;
+pub mod services;
 pub mod sms;
 pub mod state;
 pub mod store;

@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// Where a payment stands.
 ///
@@ -167,13 +168,52 @@ impl PaymentMethod {
     }
 }
 
-/// The key a payment is charged under at the gateway, derived from who asked
-/// and their `Idempotency-Key`: a retry of the same request, even after a
-/// crash, can only ever reach the same charge.
-pub fn gateway_key(principal: &str, idempotency_key: &str) -> String {
-    let digest = Sha256::digest(format!("{principal}\n{idempotency_key}").as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("pay_{hex}")
+/// The key a payment is charged under at the gateway: the gateway's
+/// idempotency key for that charge, and the `gateway_key` column of its
+/// payment row. One key, one charge: however often a request is retried or
+/// repeated by the status sync, the gateway charges at most once per key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ChargeKey(String);
+
+impl ChargeKey {
+    /// The key of a request, derived from who asked and their
+    /// `Idempotency-Key`: a retry of the same request, even after a crash,
+    /// can only ever reach the same charge.
+    pub fn for_request(principal: &str, idempotency_key: &str) -> ChargeKey {
+        let digest = Sha256::digest(format!("{principal}\n{idempotency_key}").as_bytes());
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        ChargeKey(format!("pay_{hex}"))
+    }
+
+    /// The key of one Auto Pay charge: one per client, vehicle, period (the
+    /// paid-through date it extends, or `unpaid`) and card. A declined card is
+    /// not charged again for the period; a new card is.
+    pub fn for_autopay(
+        client_id: Uuid,
+        vehicle_id: Uuid,
+        period: &str,
+        card_id: Uuid,
+    ) -> ChargeKey {
+        ChargeKey::for_request(
+            "autopay",
+            &format!("autopay:{client_id}:{vehicle_id}:{period}:{card_id}"),
+        )
+    }
+
+    /// A key as it was recorded (a payment row, a gateway's event).
+    pub fn recorded(key: impl Into<String>) -> ChargeKey {
+        ChargeKey(key.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ChargeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// The last day a vehicle is paid for after paying `days` more: the period
@@ -307,11 +347,12 @@ mod tests {
     }
 
     #[test]
-    fn gateway_keys_are_stable_per_caller_and_key() {
-        assert_eq!(gateway_key("staff:1", "k"), gateway_key("staff:1", "k"));
-        assert_ne!(gateway_key("staff:1", "k"), gateway_key("staff:2", "k"));
-        assert_ne!(gateway_key("staff:1", "k"), gateway_key("staff:1", "k2"));
-        assert_eq!(gateway_key("a", "b").len(), 36);
+    fn charge_keys_are_stable_per_caller_and_key() {
+        let key = ChargeKey::for_request;
+        assert_eq!(key("staff:1", "k"), key("staff:1", "k"));
+        assert_ne!(key("staff:1", "k"), key("staff:2", "k"));
+        assert_ne!(key("staff:1", "k"), key("staff:1", "k2"));
+        assert_eq!(key("a", "b").as_str().len(), 36);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use super::{
     CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, PaymentSource,
     RefundOutcome, RefundRequest, SavedCard,
 };
-use crate::domain::Captured;
+use crate::domain::{Captured, ChargeKey};
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use rand::RngCore;
@@ -104,13 +104,14 @@ pub enum CardError {
 }
 
 impl CardError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::problem::ProblemCode {
+        use crate::problem::ProblemCode;
         match self {
-            CardError::InvalidNumber => "invalid_card_number",
-            CardError::InvalidExpiry => "invalid_expiry",
-            CardError::Expired => "expired_card",
-            CardError::InvalidCvc => "invalid_cvc",
-            CardError::NotATestCard => "test_card_required",
+            CardError::InvalidNumber => ProblemCode::InvalidCardNumber,
+            CardError::InvalidExpiry => ProblemCode::InvalidExpiry,
+            CardError::Expired => ProblemCode::ExpiredCard,
+            CardError::InvalidCvc => ProblemCode::InvalidCvc,
+            CardError::NotATestCard => ProblemCode::TestCardRequired,
         }
     }
 
@@ -304,9 +305,9 @@ impl PaymentGateway for SandboxGateway {
             .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
         // Like Stripe, a repeated key is answered with the first outcome; the
         // "times out" card loses only the first answer.
-        let repeated = ledger.contains_key(request.idempotency_key);
+        let repeated = ledger.contains_key(request.charge_key.as_str());
         let outcome = ledger
-            .entry(request.idempotency_key.to_owned())
+            .entry(request.charge_key.as_str().to_owned())
             .or_insert_with(|| match scenario {
                 Scenario::Succeeds | Scenario::TimesOut | Scenario::RefundFails => {
                     ChargeOutcome::Succeeded {
@@ -343,17 +344,17 @@ impl PaymentGateway for SandboxGateway {
             })
             .clone();
         if scenario == Scenario::TimesOut && !repeated {
-            return Err(GatewayError::Timeout);
+            return Err(GatewayError::OutcomeUnknown);
         }
         Ok(outcome)
     }
 
-    async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
+    async fn lookup(&self, charge_key: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError> {
         let ledger = self
             .ledger
             .lock()
             .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
-        Ok(ledger.get(idempotency_key).cloned())
+        Ok(ledger.get(charge_key.as_str()).cloned())
     }
 
     async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError> {
@@ -389,7 +390,7 @@ impl PaymentGateway for SandboxGateway {
             })
             .clone();
         if scenario == Scenario::TimesOut && !repeated {
-            return Err(GatewayError::Timeout);
+            return Err(GatewayError::OutcomeUnknown);
         }
         Ok(outcome)
     }
@@ -452,11 +453,11 @@ mod tests {
         }
     }
 
-    fn charge<'a>(token: &'a str, key: &'a str) -> ChargeRequest<'a> {
+    fn charge<'a>(token: &'a str, key: &'a ChargeKey) -> ChargeRequest<'a> {
         ChargeRequest {
             amount: crate::domain::Cents(1000),
             source: PaymentSource::SingleUse(token),
-            idempotency_key: key,
+            charge_key: key,
             description: "t",
             off_session: false,
             save_to_customer: None,
@@ -503,7 +504,10 @@ mod tests {
             (input("4111111111111111"), "test_card_required"),
         ];
         for (card, code) in cases {
-            assert_eq!(gw.tokenize(&card, today()).unwrap_err().code(), code);
+            assert_eq!(
+                gw.tokenize(&card, today()).unwrap_err().code().as_str(),
+                code
+            );
         }
         assert!(gw
             .tokenize(
@@ -532,35 +536,48 @@ mod tests {
         let token = |n| gw.tokenize(&input(n), today()).unwrap().0;
         let ok = token("4242424242424242");
         assert!(matches!(
-            gw.charge(&charge(&ok, "k1")).await,
+            gw.charge(&charge(&ok, &ChargeKey::recorded("k1"))).await,
             Ok(ChargeOutcome::Succeeded { .. })
         ));
         assert_eq!(
-            gw.charge(&charge(&ok, "k1")).await.unwrap(),
-            gw.lookup("k1").await.unwrap().unwrap()
+            gw.charge(&charge(&ok, &ChargeKey::recorded("k1")))
+                .await
+                .unwrap(),
+            gw.lookup(&ChargeKey::recorded("k1"))
+                .await
+                .unwrap()
+                .unwrap()
         );
         assert!(
-            matches!(gw.charge(&charge(&token("4000000000000002"), "k2")).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "card_declined")
+            matches!(gw.charge(&charge(&token("4000000000000002"), &ChargeKey::recorded("k2"))).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "card_declined")
         );
         assert!(
-            matches!(gw.charge(&charge(&token("4000000000009995"), "k3")).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "insufficient_funds")
+            matches!(gw.charge(&charge(&token("4000000000009995"), &ChargeKey::recorded("k3"))).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "insufficient_funds")
         );
         assert!(matches!(
-            gw.charge(&charge(&token("4000000000000119"), "k4")).await,
-            Err(GatewayError::Timeout)
+            gw.charge(&charge(
+                &token("4000000000000119"),
+                &ChargeKey::recorded("k4")
+            ))
+            .await,
+            Err(GatewayError::OutcomeUnknown)
         ));
         assert!(matches!(
-            gw.lookup("k4").await,
+            gw.lookup(&ChargeKey::recorded("k4")).await,
             Ok(Some(ChargeOutcome::Succeeded { .. }))
         ));
-        assert_eq!(gw.lookup("never").await.unwrap(), None);
+        assert_eq!(
+            gw.lookup(&ChargeKey::recorded("never")).await.unwrap(),
+            None
+        );
         assert_eq!(gw.captured_charges(), 2);
     }
 
     async fn charged(gw: &SandboxGateway, number: &str, key: &str) -> String {
         let (token, _) = gw.tokenize(&input(number), today()).unwrap();
-        let _ = gw.charge(&charge(&token, key)).await;
-        match gw.lookup(key).await.unwrap() {
+        let key = ChargeKey::recorded(key);
+        let _ = gw.charge(&charge(&token, &key)).await;
+        match gw.lookup(&key).await.unwrap() {
             Some(ChargeOutcome::Succeeded { reference, .. }) => reference,
             other => panic!("not charged: {other:?}"),
         }
@@ -603,7 +620,7 @@ mod tests {
         let slow = charged(&gw, "4000000000000119", "c3").await;
         assert!(matches!(
             refund(&gw, &slow, "r4").await,
-            Err(GatewayError::Timeout)
+            Err(GatewayError::OutcomeUnknown)
         ));
         assert!(matches!(
             gw.lookup_refund(&slow, "r4").await,
@@ -628,9 +645,10 @@ mod tests {
         assert!(saved
             .gateway_token
             .starts_with("card_sbx_decline_visa_0002_"));
+        let key = ChargeKey::recorded("k");
         let request = ChargeRequest {
             source: PaymentSource::Saved(&saved.gateway_token),
-            ..charge("", "k")
+            ..charge("", &key)
         };
         assert!(matches!(
             gw.charge(&request).await,

@@ -6,7 +6,7 @@
 //! Stripe's answers are read in one place ([`StripeGateway::send`]): a
 //! refusal of the request itself is [`GatewayError::Rejected`], a card error
 //! is a decline, and anything that leaves the outcome open (timeouts,
-//! conflicts, rate limits, server errors) is [`GatewayError::Timeout`], to be
+//! conflicts, rate limits, server errors) is [`GatewayError::OutcomeUnknown`], to be
 //! settled later with [`PaymentGateway::lookup`] or a webhook.
 //!
 //! Webhook signature checks and event parsing are pure functions, so the
@@ -16,7 +16,7 @@ use super::{
     decline_code, CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway,
     PaymentSource, RefundOutcome, RefundRequest, SavedCard,
 };
-use crate::domain::{Captured, Cents, CURRENCY};
+use crate::domain::{Captured, Cents, ChargeKey, CURRENCY};
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use reqwest::{RequestBuilder, StatusCode};
@@ -93,7 +93,7 @@ impl StripeGateway {
                 .map(Answer::Done)
                 .map_err(|_| {
                     tracing::warn!(%status, "stripe answered with a body we could not read");
-                    GatewayError::Timeout
+                    GatewayError::OutcomeUnknown
                 });
         }
         let error = serde_json::from_slice::<ErrorBody>(&body)
@@ -110,12 +110,12 @@ impl StripeGateway {
             // progress, we were throttled, or Stripe failed part-way.
             StatusCode::REQUEST_TIMEOUT | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS => {
                 tracing::warn!(%status, "stripe left the outcome open");
-                Err(GatewayError::Timeout)
+                Err(GatewayError::OutcomeUnknown)
             }
             s if s.is_client_error() => Err(GatewayError::Rejected(error.describe(status))),
             _ => {
                 tracing::warn!(%status, "stripe left the outcome open");
-                Err(GatewayError::Timeout)
+                Err(GatewayError::OutcomeUnknown)
             }
         }
     }
@@ -139,7 +139,7 @@ impl StripeGateway {
                 reference: Some(intent.id),
             });
         }
-        intent.settled().ok_or(GatewayError::Timeout)
+        intent.settled().ok_or(GatewayError::OutcomeUnknown)
     }
 
     async fn create_customer(&self, customer: &str) -> Result<String, GatewayError> {
@@ -176,7 +176,7 @@ fn transport_error(error: reqwest::Error) -> GatewayError {
         GatewayError::Unavailable("could not connect to the gateway".into())
     } else {
         tracing::warn!(error = ?error, "stripe did not answer");
-        GatewayError::Timeout
+        GatewayError::OutcomeUnknown
     }
 }
 
@@ -435,7 +435,7 @@ impl PaymentGateway for StripeGateway {
     }
 
     async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError> {
-        check_key(request.idempotency_key)?;
+        check_key(request.charge_key.as_str())?;
         if request.amount.0 <= 0 {
             return Err(GatewayError::Rejected("the amount must be positive".into()));
         }
@@ -448,7 +448,7 @@ impl PaymentGateway for StripeGateway {
             // Cards only: no automatic payment methods, so no return_url.
             ("payment_method_types[]", "card"),
             ("description", request.description),
-            ("metadata[idempotency_key]", request.idempotency_key),
+            ("metadata[idempotency_key]", request.charge_key.as_str()),
             ("expand[]", "payment_method"),
         ];
         match request.source {
@@ -478,7 +478,7 @@ impl PaymentGateway for StripeGateway {
         }
         let http = self
             .post("/v1/payment_intents")
-            .header("Idempotency-Key", request.idempotency_key)
+            .header("Idempotency-Key", request.charge_key.as_str())
             .form(&form);
         match self.send::<PaymentIntent>(http).await? {
             Answer::CardError { code, reference } => {
@@ -491,9 +491,11 @@ impl PaymentGateway for StripeGateway {
     /// Stripe's search is eventually consistent (about a minute behind), so
     /// `None` soon after a lost answer means "not yet seen"; charging again
     /// with the same key within 24 hours is still safe, as Stripe replays.
-    async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
-        check_key(idempotency_key)?;
-        let query = format!("metadata['idempotency_key']:'{idempotency_key}'");
+    async fn lookup(&self, charge_key: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError> {
+        check_key(charge_key.as_str())?;
+        // Our charge key is kept in the intent's metadata as `idempotency_key`
+        // (the name every intent made so far carries).
+        let query = format!("metadata['idempotency_key']:'{charge_key}'");
         let http = self.get("/v1/payment_intents/search").query(&[
             ("query", query.as_str()),
             ("expand[]", "data.payment_method"),
@@ -698,7 +700,7 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 /// The outcome of one of our charges, as a webhook reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebhookCharge {
-    pub idempotency_key: String,
+    pub charge_key: ChargeKey,
     pub outcome: ChargeOutcome,
 }
 
@@ -823,7 +825,7 @@ pub fn parse_webhook_event(payload: &[u8]) -> Result<Option<WebhookEvent>, Webho
                 }
             };
             Some(WebhookEvent::Charge(WebhookCharge {
-                idempotency_key,
+                charge_key: ChargeKey::recorded(idempotency_key),
                 outcome,
             }))
         }
@@ -887,11 +889,14 @@ mod tests {
         )
     }
 
+    static KEY_123: std::sync::LazyLock<ChargeKey> =
+        std::sync::LazyLock::new(|| ChargeKey::recorded("pay:123-abc"));
+
     fn charge_request<'a>(source: PaymentSource<'a>, off_session: bool) -> ChargeRequest<'a> {
         ChargeRequest {
             amount: Cents(4999),
             source,
-            idempotency_key: "pay:123-abc",
+            charge_key: &KEY_123,
             description: "Monitoring, 14 days",
             off_session,
             save_to_customer: None,
@@ -1146,7 +1151,10 @@ mod tests {
                 .set_body_json(json!({"object": "search_result", "data": []})),
         )
         .await;
-        gateway(&server).lookup("pay:123-abc").await.unwrap();
+        gateway(&server)
+            .lookup(&ChargeKey::recorded("pay:123-abc"))
+            .await
+            .unwrap();
         assert_eq!(
             header(&only_request(&server).await, "stripe-version"),
             Some(STRIPE_VERSION)
@@ -1397,7 +1405,10 @@ mod tests {
             .unwrap();
         assert_eq!(outcome, declined);
         assert_eq!(
-            gateway(&server).lookup("pay:123-abc").await.unwrap(),
+            gateway(&server)
+                .lookup(&ChargeKey::recorded("pay:123-abc"))
+                .await
+                .unwrap(),
             Some(declined)
         );
         let cancels = server
@@ -1421,7 +1432,7 @@ mod tests {
                 false,
             ))
             .await;
-        assert!(matches!(outcome, Err(GatewayError::Timeout)));
+        assert!(matches!(outcome, Err(GatewayError::OutcomeUnknown)));
     }
 
     #[tokio::test]
@@ -1472,7 +1483,7 @@ mod tests {
                 ))
                 .await;
             assert!(
-                matches!(outcome, Err(GatewayError::Timeout)),
+                matches!(outcome, Err(GatewayError::OutcomeUnknown)),
                 "{status}: {outcome:?}"
             );
         }
@@ -1496,7 +1507,7 @@ mod tests {
             ))
             .await;
 
-        assert!(matches!(outcome, Err(GatewayError::Timeout)));
+        assert!(matches!(outcome, Err(GatewayError::OutcomeUnknown)));
     }
 
     #[tokio::test]
@@ -1555,7 +1566,10 @@ mod tests {
         )
         .await;
 
-        let outcome = gateway(&server).lookup("pay:123-abc").await.unwrap();
+        let outcome = gateway(&server)
+            .lookup(&ChargeKey::recorded("pay:123-abc"))
+            .await
+            .unwrap();
 
         assert_eq!(
             outcome,
@@ -1580,7 +1594,10 @@ mod tests {
         )
         .await;
 
-        let outcome = gateway(&server).lookup("pay:123-abc").await.unwrap();
+        let outcome = gateway(&server)
+            .lookup(&ChargeKey::recorded("pay:123-abc"))
+            .await
+            .unwrap();
 
         assert_eq!(
             outcome,
@@ -1601,7 +1618,13 @@ mod tests {
         )
         .await;
 
-        assert_eq!(gateway(&server).lookup("pay:123-abc").await.unwrap(), None);
+        assert_eq!(
+            gateway(&server)
+                .lookup(&ChargeKey::recorded("pay:123-abc"))
+                .await
+                .unwrap(),
+            None
+        );
         assert_search(&only_request(&server).await);
     }
 
@@ -1614,15 +1637,19 @@ mod tests {
         )
         .await;
 
-        let outcome = gateway(&server).lookup("pay:123-abc").await;
+        let outcome = gateway(&server)
+            .lookup(&ChargeKey::recorded("pay:123-abc"))
+            .await;
 
-        assert!(matches!(outcome, Err(GatewayError::Timeout)));
+        assert!(matches!(outcome, Err(GatewayError::OutcomeUnknown)));
     }
 
     #[tokio::test]
     async fn lookup_refuses_keys_that_would_need_quoting() {
         let server = MockServer::start().await;
-        let outcome = gateway(&server).lookup("x' OR status:'succeeded").await;
+        let outcome = gateway(&server)
+            .lookup(&ChargeKey::recorded("x' OR status:'succeeded"))
+            .await;
         assert!(matches!(outcome, Err(GatewayError::Rejected(_))));
         assert!(server.received_requests().await.unwrap().is_empty());
     }
@@ -1808,7 +1835,7 @@ mod tests {
         assert_eq!(
             parsed,
             Some(WebhookEvent::Charge(WebhookCharge {
-                idempotency_key: "pay:123-abc".into(),
+                charge_key: ChargeKey::recorded("pay:123-abc"),
                 outcome: ChargeOutcome::Succeeded {
                     reference: "pi_123".into(),
                     card: None,
@@ -1856,7 +1883,7 @@ mod tests {
         assert_eq!(
             parsed,
             Some(WebhookEvent::Charge(WebhookCharge {
-                idempotency_key: "pay:123-abc".into(),
+                charge_key: ChargeKey::recorded("pay:123-abc"),
                 outcome: ChargeOutcome::Declined {
                     code: "incorrect_cvc".into(),
                     reference: Some("pi_123".into()),
@@ -2057,7 +2084,7 @@ mod tests {
         let server = answering("POST", "/v1/refunds", ResponseTemplate::new(500)).await;
         assert!(matches!(
             gateway(&server).refund(&refund).await,
-            Err(GatewayError::Timeout)
+            Err(GatewayError::OutcomeUnknown)
         ));
         let server = answering(
             "POST",
@@ -2067,7 +2094,7 @@ mod tests {
         .await;
         assert!(matches!(
             gateway(&server).refund(&refund).await,
-            Err(GatewayError::Timeout)
+            Err(GatewayError::OutcomeUnknown)
         ));
     }
 

@@ -1,3 +1,6 @@
+//! Who is signed in: the staff member (`/staff/me`, with what their role
+//! allows) or the client (`/me`).
+
 use crate::auth::{ClientUser, Permission};
 use crate::domain::Client;
 use crate::error::{ApiError, ApiResult};

@@ -15,6 +15,7 @@
 use payments_api::app::{open_store, sms_sender, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{GatewaySettings, Settings};
+use payments_api::domain::ChargeKey;
 use payments_api::gateway::{
     ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, RefundOutcome, RefundRequest,
     SandboxGateway, SavedCard,
@@ -361,7 +362,7 @@ impl PaymentGateway for LaggingSearch {
     async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError> {
         self.0.charge(request).await
     }
-    async fn lookup(&self, _: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
+    async fn lookup(&self, _: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError> {
         Ok(None)
     }
     async fn save_card(&self, token: &str, customer: &str) -> Result<SavedCard, GatewayError> {
@@ -693,14 +694,16 @@ impl TestApp {
 
     /// The status sync of open payments (and stale link claims), once.
     pub async fn sync_payments(&self) -> usize {
-        self.job(payments_api::payments::reconcile(&self.state))
-            .await
-            .expect("status sync")
+        self.job(payments_api::services::status_sync::sync_open_payments(
+            &self.state,
+        ))
+        .await
+        .expect("status sync")
     }
 
     /// The Auto Pay run, once.
-    pub async fn run_autopay(&self) -> payments_api::autopay::AutopayReport {
-        self.job(payments_api::autopay::run(&self.state))
+    pub async fn run_autopay(&self) -> payments_api::services::autopay::AutopayReport {
+        self.job(payments_api::services::autopay::run(&self.state))
             .await
             .expect("Auto Pay run")
     }

@@ -1,18 +1,26 @@
-//! Moving money: the payment row (with its gateway key) is written before the
-//! gateway is called, the gateway is called with that key, and the outcome is
-//! recorded by one conditional state change. A retry reaches the same row and
-//! the same gateway charge, so nothing is ever charged twice.
+//! Payments: moving money. The payment row (with its [`ChargeKey`]) is
+//! written before the gateway is called, the gateway is called with that key,
+//! and the outcome is recorded by one conditional state change
+//! ([`record_outcome`]). A retry reaches the same row and the same gateway
+//! charge, so nothing is ever charged twice.
+//!
+//! The use cases: Take a Payment (staff, a card on file), Make a Payment (the
+//! signed-in client), and the charge every other path shares (a payment link,
+//! Auto Pay); the outcome the gateway reports later (a webhook, the status
+//! sync in [`super::status_sync`]) is recorded here too.
 
 use crate::domain::{
-    capture_mismatch, Actor, Captured, Cents, ChargeParams, Client, Payment, PaymentMethod,
-    PaymentStatus, Quote, CURRENCY,
+    capture_mismatch, Actor, Captured, Cents, ChargeKey, ChargeParams, Client, MonitorDays,
+    Payment, PaymentMethod, PaymentStatus, Quote, CURRENCY,
 };
+use crate::error::{ApiError, ApiResult, ProblemCode, CARD_NOT_FOUND};
 use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError};
+use crate::services::quotes::{quote_for, QuoteSummary};
+use crate::services::{cards, rate_limits};
 use crate::state::AppState;
 use crate::store::{
     ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, Settlement, StoreError,
 };
-use chrono::Duration;
 use uuid::Uuid;
 
 /// What is charged: a card on file, or a single-use token from tokenization.
@@ -29,8 +37,8 @@ pub struct Charge<'a> {
     pub method: PaymentMethod,
     pub source: Source,
     pub actor: &'a Actor,
-    /// Stable across retries of the same request (see `domain::gateway_key`).
-    pub gateway_key: String,
+    /// Stable across retries of the same request (see [`ChargeKey`]).
+    pub charge_key: ChargeKey,
     pub payment_link_id: Option<Uuid>,
     /// Words for the client log: "Take a Payment", "Auto Pay", …
     pub label: &'a str,
@@ -55,7 +63,9 @@ pub fn card_words(brand: Option<&str>, last4: Option<&str>) -> String {
     }
 }
 
-fn describe(label: &str, amount: Cents, payment: &Payment, actor: &Actor) -> String {
+/// The payment in words for the Client Log: "Take a Payment of $176.49 with
+/// Visa •••• 4242 by Alex Agent (staff)".
+pub(crate) fn describe(label: &str, amount: Cents, payment: &Payment, actor: &Actor) -> String {
     let card = card_words(payment.card_brand.as_deref(), payment.card_last4.as_deref());
     format!(
         "{label} of {amount} with {card} by {} ({})",
@@ -101,7 +111,7 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
             card_id,
             card_brand: brand,
             card_last4: last4,
-            gateway_key: charge.gateway_key.clone(),
+            gateway_key: charge.charge_key.to_string(),
             quote: charge.quote,
             charge_params: params.clone(),
             initiated_by: format!("{} ({})", charge.actor.name(), charge.actor.kind()),
@@ -114,9 +124,10 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
     // A retry reaches the payment its first try wrote: it repeats that
     // request exactly (the gateway refuses a key reused with other details).
     let params = payment.charge_params.clone().unwrap_or(params);
-    let request = ChargeRequest::new(&params, payment.amount_cents, &payment.gateway_key);
+    let charge_key = payment.charge_key();
+    let request = ChargeRequest::new(&params, payment.amount_cents, &charge_key);
     let outcome = state.gateway.charge(&request).await;
-    record(
+    record_outcome(
         state,
         payment,
         outcome,
@@ -127,8 +138,12 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
     .await
 }
 
-/// Writes what the gateway said about `payment`.
-async fn record(
+/// Records the outcome of a payment: what the gateway said about it, as one
+/// conditional state change. A success creates the invoice (and keeps the
+/// card when asked); a decline or a refused request fails it; no answer
+/// leaves it `unknown` (or `pending` when nothing reached the gateway) for
+/// the status sync.
+pub(crate) async fn record_outcome(
     state: &AppState,
     payment: Payment,
     outcome: Result<ChargeOutcome, GatewayError>,
@@ -174,7 +189,7 @@ async fn record(
                 };
                 (card, log)
             });
-            let settlement = Settlement {
+            let outcome = Settlement {
                 payment_id: payment.id,
                 gateway_reference: reference,
                 card,
@@ -184,7 +199,7 @@ async fn record(
                 now,
                 commit,
             };
-            state.store.settle_payment(&settlement).await
+            state.store.settle_payment(&outcome).await
         }
         Ok(ChargeOutcome::Declined { code, .. }) => {
             let code = crate::gateway::decline_code(&code);
@@ -220,8 +235,8 @@ async fn record(
                 )
                 .await
         }
-        Err(GatewayError::Timeout) => {
-            tracing::warn!(payment_id = %payment.id, "gateway timed out; payment outcome unknown until reconciled");
+        Err(GatewayError::OutcomeUnknown) => {
+            tracing::warn!(payment_id = %payment.id, "gateway gave no answer; payment outcome unknown until the status sync learns it");
             state.store.mark_payment_unknown(payment.id, now).await?;
             Ok(Payment {
                 status: PaymentStatus::Unknown,
@@ -230,7 +245,7 @@ async fn record(
         }
         Err(GatewayError::Unavailable(reason)) => {
             // Nothing reached the gateway: the payment stays pending and a
-            // retry with the same key (or the reconciler) picks it up.
+            // retry with the same key (or the status sync) picks it up.
             tracing::warn!(payment_id = %payment.id, %reason, "gateway unavailable");
             Ok(payment)
         }
@@ -241,7 +256,7 @@ async fn record(
 /// currency (or without saying what): `held_for_review`, a Client Log line,
 /// and an ERROR log line for the staff alert. `payments{status="held_for_review"}`
 /// in `/metrics` counts them.
-async fn hold(
+pub(crate) async fn hold(
     state: &AppState,
     payment: Payment,
     reference: &str,
@@ -274,125 +289,27 @@ async fn hold(
         .await
 }
 
-/// How long the gateway keeps an idempotency key and replays its answer
-/// (Stripe: "keys are eligible to be removed after they are at least 24
-/// hours old"). Within it, the status sync repeats a payment's request.
-pub const IDEMPOTENCY_KEY_KEPT: Duration = Duration::hours(24);
-
-/// The margin kept before [`IDEMPOTENCY_KEY_KEPT`] ends: a request repeated
-/// later could meet a key the gateway forgot, and be charged a second time.
-const REPEAT_MARGIN: Duration = Duration::hours(1);
-
-/// The status sync of open payments: every `unknown` one, and `pending` ones
-/// older than `RECONCILE_AFTER_SECONDS` (their process died mid-charge). It
-/// also makes payable again the links a redeem claimed
-/// `LINK_CLAIM_STALE_AFTER_SECONDS` ago without writing a payment.
-///
-/// As Stripe documents for a request whose answer was lost, the same request
-/// is repeated with the same idempotency key while the gateway keeps the key
-/// ([`resolve`]): the gateway answers the first outcome, or makes the charge
-/// if the first request never reached it. When that settles nothing, or
-/// later (or for payments from before requests were kept), the charge is
-/// looked up by its key; search lags, so "not found" counts as "never
-/// charged" only once the key is older than [`IDEMPOTENCY_KEY_KEPT`] and
-/// nothing touched the payment since the cutoff.
-/// Returns how many payments reached a final state.
-pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
-    const LABEL: &str = "Payment (reconciled with the gateway)";
-    let now = state.clock.now();
-    let cutoff = now - Duration::seconds(state.settings.reconcile_after_seconds);
-    let claims_cutoff = now - Duration::seconds(state.settings.link_claim_stale_after_seconds);
-    let released = state
-        .store
-        .release_stale_link_claims(claims_cutoff, now)
-        .await?;
-    if released > 0 {
-        tracing::warn!(
-            released,
-            "payment links whose redeem wrote no payment are payable again"
-        );
-    }
-    let mut settled = 0;
-    for payment in state.store.open_payments(cutoff).await? {
-        let updated = match resolve(state, &payment, now).await {
-            Ok(Some(outcome)) => {
-                record(
-                    state,
-                    payment,
-                    Ok(outcome),
-                    LABEL,
-                    &Actor::System,
-                    Commit::Durable,
-                )
-                .await?
-            }
-            Ok(None)
-                if payment.created_at < now - IDEMPOTENCY_KEY_KEPT
-                    && payment.updated_at < cutoff =>
-            {
-                let message = format!(
-                    "{} failed: the gateway never received it",
-                    describe(LABEL, payment.amount_cents, &payment, &Actor::System)
-                );
-                let log = NewLogEntry::by(&Actor::System, payment.client_id, message);
-                state
-                    .store
-                    .fail_payment(payment.id, "processing_error", &log, now, Some(cutoff))
-                    .await?
-            }
-            // Not found yet (search lags), or still no answer: next run.
-            Ok(None) | Err(_) => continue,
-        };
-        if !updated.status.is_open() {
-            settled += 1;
-        }
-    }
-    Ok(settled)
-}
-
-/// What the gateway says of an open payment. While it keeps the key, the
-/// payment's own request is repeated with it (the gateway answers the first
-/// outcome). Anything short of an outcome (no answer, a refusal that may be
-/// ours rather than a replay: a rotated key, a changed parameter) falls back
-/// to a lookup by key, and "not found" stays open until the key is old.
-async fn resolve(
-    state: &AppState,
-    payment: &Payment,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<ChargeOutcome>, GatewayError> {
-    let repeatable = payment
-        .charge_params
-        .as_ref()
-        .filter(|_| payment.created_at > now - IDEMPOTENCY_KEY_KEPT + REPEAT_MARGIN);
-    if let Some(params) = repeatable {
-        let request = ChargeRequest::new(params, payment.amount_cents, &payment.gateway_key);
-        match state.gateway.charge(&request).await {
-            Ok(outcome) => return Ok(Some(outcome)),
-            Err(error) => {
-                tracing::info!(payment_id = %payment.id, %error, "repeating the request settled nothing; looking the charge up");
-            }
-        }
-    }
-    state.gateway.lookup(&payment.gateway_key).await
-}
-
 /// Records an outcome the gateway reported on its own (a webhook) for the
-/// payment charged under `gateway_key`; unknown keys are ignored. A success
+/// payment charged under `charge_key`; unknown keys are ignored. A success
 /// for a payment already recorded `failed` (the gateway's answer came after
 /// we gave up on it) is held for review, never dropped: money was taken.
 pub async fn apply_gateway_outcome(
     state: &AppState,
-    gateway_key: &str,
+    charge_key: &ChargeKey,
     outcome: ChargeOutcome,
 ) -> Result<(), StoreError> {
     const LABEL: &str = "Payment (confirmed by the gateway)";
-    let Some(payment) = state.store.payment_by_gateway_key(gateway_key).await? else {
+    let Some(payment) = state
+        .store
+        .payment_by_gateway_key(charge_key.as_str())
+        .await?
+    else {
         tracing::info!("gateway event for a charge we did not make; ignored");
         return Ok(());
     };
     match (payment.status, outcome) {
         (status, outcome) if status.is_open() => {
-            record(
+            record_outcome(
                 state,
                 payment,
                 Ok(outcome),
@@ -422,8 +339,219 @@ pub async fn apply_gateway_outcome(
             .await?;
         }
         (status, _) => {
-            tracing::info!(payment_id = %payment.id, status = status.as_str(), "gateway event for a payment already settled; nothing to do");
+            tracing::info!(payment_id = %payment.id, status = status.as_str(), "gateway event for a payment whose outcome is already recorded; nothing to do");
         }
     }
     Ok(())
+}
+
+/// Refuses (and logs the refusal) when the client's location does not take
+/// payments (`422 location_not_accepting_payments`).
+pub async fn ensure_accepts_payments(
+    state: &AppState,
+    client: &Client,
+    actor: &Actor,
+    what: &str,
+) -> ApiResult<()> {
+    if client.location.accepts_payments {
+        return Ok(());
+    }
+    let message = format!(
+        "{what} refused: {} does not accept online payments ({})",
+        client.location.name,
+        actor.name()
+    );
+    state
+        .store
+        .add_log(
+            &NewLogEntry::by(actor, client.id, message),
+            state.clock.now(),
+        )
+        .await?;
+    Err(ApiError::refused(
+        ProblemCode::LocationNotAcceptingPayments,
+        format!(
+            "{} is not set up to accept payments; the client must pay at the location",
+            client.location.name
+        ),
+    ))
+}
+
+/// Refuses when the total differs from what the payer was shown (`409
+/// quote_changed`), unless the request resumes a payment already written
+/// under its key (its first try died, or answered 5xx): that payment holds
+/// its past due, which today's quote leaves out, and it is charged as it was
+/// written.
+async fn ensure_expected_total(
+    state: &AppState,
+    charge_key: &ChargeKey,
+    expected: Option<Cents>,
+    summary: &QuoteSummary,
+) -> ApiResult<()> {
+    match expected {
+        Some(cents) if cents != summary.quote.total_due_cents => {
+            if state
+                .store
+                .payment_by_gateway_key(charge_key.as_str())
+                .await?
+                .is_some()
+            {
+                return Ok(());
+            }
+            Err(ApiError::Conflict {
+                code: ProblemCode::QuoteChanged,
+                detail: format!(
+                    "the amount due is now {}; review the new summary and confirm again",
+                    summary.quote.total_due_cents
+                ),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Take a Payment, as the agent asked it.
+pub struct TakePayment {
+    pub client_id: Uuid,
+    pub vehicle_id: Uuid,
+    pub days: MonitorDays,
+    pub card_id: Uuid,
+    /// The total the agent confirmed.
+    pub expected_total: Option<Cents>,
+}
+
+/// Take a Payment: staff charge a card on file for a vehicle's next period,
+/// under `charge_key` (see [`ChargeKey::for_request`]).
+pub async fn take_payment(
+    state: &AppState,
+    actor: &Actor,
+    charge_key: ChargeKey,
+    request: TakePayment,
+) -> ApiResult<Payment> {
+    let (client, summary) =
+        quote_for(state, request.client_id, request.vehicle_id, request.days).await?;
+    ensure_accepts_payments(state, &client, actor, "Take a Payment").await?;
+    ensure_expected_total(state, &charge_key, request.expected_total, &summary).await?;
+    let card = state
+        .store
+        .chargeable_card(request.client_id, request.card_id)
+        .await?
+        .ok_or(CARD_NOT_FOUND)?;
+    Ok(charge(
+        state,
+        Charge {
+            client: &client,
+            vehicle_id: request.vehicle_id,
+            quote: summary.quote,
+            method: PaymentMethod::CardOnFile,
+            source: Source::Card(card),
+            actor,
+            charge_key,
+            payment_link_id: None,
+            label: "Take a Payment",
+            commit: Commit::Deferred,
+            save_to_customer: None,
+        },
+    )
+    .await?)
+}
+
+/// Make a Payment, as the client asked it.
+pub struct MakePayment {
+    pub client_id: Uuid,
+    pub vehicle_id: Uuid,
+    pub days: MonitorDays,
+    /// Pay with a card on file…
+    pub card_id: Option<Uuid>,
+    /// …or with a new card's single-use token.
+    pub payment_token: Option<String>,
+    /// Keep the new card on file if the charge succeeds.
+    pub save_card: bool,
+    /// Enrol in Auto Pay with the card charged (or kept).
+    pub enroll_autopay: bool,
+    /// The total the client confirmed.
+    pub expected_total: Option<Cents>,
+}
+
+/// Make a Payment: the signed-in client pays for one of their vehicles with
+/// a card on file or a new card (kept on file only if the charge succeeds),
+/// and may enrol in Auto Pay with it.
+pub async fn make_payment(
+    state: &AppState,
+    actor: &Actor,
+    charge_key: ChargeKey,
+    request: MakePayment,
+) -> ApiResult<Payment> {
+    let (client, summary) =
+        quote_for(state, request.client_id, request.vehicle_id, request.days).await?;
+    ensure_accepts_payments(state, &client, actor, "Make a Payment").await?;
+    ensure_expected_total(state, &charge_key, request.expected_total, &summary).await?;
+    if request.enroll_autopay && request.card_id.is_none() && !request.save_card {
+        return Err(ApiError::validation(
+            ProblemCode::AutopayNeedsSavedCard,
+            "enroll_autopay",
+            "Auto Pay needs a card on file: choose one or save the new card",
+        ));
+    }
+    if request.payment_token.is_some() {
+        rate_limits::new_card_attempt(state, client.id).await?;
+    }
+    let (source, method, save_to_customer) = match (request.card_id, request.payment_token) {
+        (Some(card_id), None) => {
+            let card = state
+                .store
+                .chargeable_card(client.id, card_id)
+                .await?
+                .ok_or(CARD_NOT_FOUND)?;
+            (Source::Card(card), PaymentMethod::CardOnFile, None)
+        }
+        // Kept on file by the charge itself, only if it succeeds: a
+        // declined card is never saved (issue 15, item 4).
+        (None, Some(token)) if request.save_card => (
+            Source::Token(token),
+            PaymentMethod::NewCard,
+            Some(cards::customer_for_new_card(state, &client).await?),
+        ),
+        (None, Some(token)) => (Source::Token(token), PaymentMethod::NewCard, None),
+        _ => {
+            return Err(ApiError::validation(
+                ProblemCode::PaymentMethodRequired,
+                "card_id",
+                "give either card_id or payment_token",
+            ))
+        }
+    };
+    let payment = charge(
+        state,
+        Charge {
+            client: &client,
+            vehicle_id: request.vehicle_id,
+            quote: summary.quote,
+            method,
+            source,
+            actor,
+            charge_key,
+            payment_link_id: None,
+            label: "Make a Payment",
+            commit: Commit::Deferred,
+            save_to_customer,
+        },
+    )
+    .await?;
+    // The card charged, or the one this payment kept on file.
+    if let (true, Some(card_id), PaymentStatus::Succeeded) =
+        (request.enroll_autopay, payment.card_id, payment.status)
+    {
+        let words = card_words(payment.card_brand.as_deref(), payment.card_last4.as_deref());
+        let log = NewLogEntry::by(
+            actor,
+            client.id,
+            format!("Auto Pay enabled with {words} by {}", actor.name()),
+        );
+        state
+            .store
+            .set_autopay(client.id, Some(card_id), &log, state.clock.now())
+            .await?;
+    }
+    Ok(payment)
 }

@@ -1,10 +1,10 @@
-//! The Auto Pay run: charges every enrolled client whose monitoring runs out
+//! Auto Pay: the run that charges every enrolled client whose monitoring runs out
 //! by tomorrow. Each charge's key names the client, vehicle, period and card,
 //! so running twice (or on two machines) charges once, and a client who
 //! replaces a declined card is charged on the next run.
 
-use crate::domain::{gateway_key, Actor, PaymentMethod, PaymentStatus};
-use crate::payments::{self, Charge, Source};
+use crate::domain::{Actor, ChargeKey, PaymentMethod, PaymentStatus};
+use crate::services::payments::{self, Charge, Source};
 use crate::state::AppState;
 use crate::store::{Commit, StoreError};
 use chrono::Duration;
@@ -21,6 +21,7 @@ pub struct AutopayReport {
     pub skipped: usize,
 }
 
+/// Runs Auto Pay once: safe to repeat, and to run on several machines.
 pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
     let today = state.clock.now().date_naive();
     let mut report = AutopayReport::default();
@@ -43,21 +44,15 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
             .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
         // One charge per period and card: a declined card is not charged
         // again for the period, a new one is. Not while a charge with another
-        // card may still have gone through (its answer was lost): the
-        // reconciler settles that one first.
-        let key = gateway_key(
-            "autopay",
-            &format!(
-                "autopay:{}:{}:{period}:{}",
-                client.id, due.vehicle_id, card.card.id
-            ),
-        );
+        // card may still have gone through (its answer was lost): the status
+        // sync learns that one's outcome first.
+        let key = ChargeKey::for_autopay(client.id, due.vehicle_id, &period, card.card.id);
         let payments = state.store.client_payments(client.id).await?;
         if payments.iter().any(|p| {
             p.method == PaymentMethod::Autopay
                 && p.vehicle_id == Some(due.vehicle_id)
                 && p.status.is_open()
-                && p.gateway_key != key
+                && p.gateway_key != key.as_str()
         }) {
             report.pending += 1;
             continue;
@@ -71,7 +66,7 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
                 method: PaymentMethod::Autopay,
                 source: Source::Card(card),
                 actor: &Actor::System,
-                gateway_key: key,
+                charge_key: key,
                 payment_link_id: None,
                 label: "Auto Pay",
                 commit: Commit::Durable,
