@@ -1,7 +1,7 @@
 //! Every problem code the API sends, with its HTTP status and title written
 //! once ([`ProblemCode`]). The OpenAPI spec publishes the list as the string
 //! enum `ProblemCode`, which the problem document's `code` references, so the
-//! SPAs' message tables can be typed by it; the README's list is checked
+//! SPAs' message tables can be typed by it; the list in docs/api.md is checked
 //! against it by a test.
 
 use actix_web::http::StatusCode;
@@ -214,17 +214,17 @@ mod tests {
         }
     }
 
-    /// The README lists every code the API sends, under its status, and
+    /// docs/api.md lists every code the API sends, under its status, and
     /// nothing else.
     #[test]
     fn the_readme_lists_exactly_these_codes() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../../docs/api.md");
         let start = readme
             .find("<!-- problem-codes -->")
-            .expect("the README marks its list of problem codes");
+            .expect("docs/api.md marks its list of problem codes");
         let end = readme[start..]
             .find("<!-- /problem-codes -->")
-            .expect("the README's list of problem codes ends")
+            .expect("the list of problem codes in docs/api.md ends")
             + start;
         let mut listed = std::collections::BTreeMap::new();
         for row in readme[start..end].lines() {
@@ -242,7 +242,7 @@ mod tests {
             .collect();
         assert_eq!(
             listed, codes,
-            "the README's table of problem codes (between its problem-codes markers) differs from ProblemCode"
+            "docs/api.md's table of problem codes (between its problem-codes markers) differs from ProblemCode"
         );
     }
 }

@@ -99,7 +99,7 @@ pub enum CardError {
     Expired,
     #[error("the security code (CVC) is not valid")]
     InvalidCvc,
-    #[error("the sandbox accepts only the test card numbers listed in the README")]
+    #[error("the sandbox accepts only the test card numbers listed in docs/payments.md")]
     NotATestCard,
 }
 

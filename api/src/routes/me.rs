@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The signed-in staff member and what their role allows (README, "Staff roles").
+/// The signed-in staff member and what their role allows (docs/api.md, "Staff roles").
 #[derive(Serialize, ToSchema)]
 pub struct StaffMe {
     pub id: Uuid,
