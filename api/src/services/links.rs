@@ -162,7 +162,7 @@ async fn create(
 pub async fn revoke(state: &AppState, staff: &Staff, link_id: Uuid) -> ApiResult<PaymentLink> {
     let link = state.store.link(link_id).await?.ok_or(LINK_NOT_FOUND)?;
     revoke_link(state, staff, &link).await?;
-    Ok(state.store.link(link.id).await?.ok_or(LINK_NOT_FOUND)?)
+    state.store.link(link.id).await?.ok_or(LINK_NOT_FOUND)
 }
 
 /// The revoke race: revokes unless paid or being paid. A payer who claimed
