@@ -10,7 +10,7 @@ use crate::domain::{
 use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError};
 use crate::state::AppState;
 use crate::store::{
-    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, Settlement, StoreError,
+    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, PaymentOutcome, StoreError,
 };
 use chrono::Duration;
 use uuid::Uuid;
@@ -174,7 +174,7 @@ async fn record(
                 };
                 (card, log)
             });
-            let settlement = Settlement {
+            let outcome = PaymentOutcome {
                 payment_id: payment.id,
                 gateway_reference: reference,
                 card,
@@ -184,7 +184,7 @@ async fn record(
                 now,
                 commit,
             };
-            state.store.settle_payment(&settlement).await
+            state.store.record_payment_outcome(&outcome).await
         }
         Ok(ChargeOutcome::Declined { code, .. }) => {
             let code = crate::gateway::decline_code(&code);
@@ -313,7 +313,7 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
         );
     }
     let mut settled = 0;
-    for payment in state.store.open_payments(cutoff).await? {
+    for payment in state.store.payments_to_sync(cutoff).await? {
         let updated = match resolve(state, &payment, now).await {
             Ok(Some(outcome)) => {
                 record(
