@@ -18,6 +18,7 @@ pub use payment::{
 };
 pub mod invoice;
 pub use invoice::{Actor, Invoice, LogEntry, Payment};
+pub mod ledger;
 pub mod link;
 pub use link::{
     display_status, link_expires_at, link_state, sms_body, LinkDisplayStatus, LinkState,

@@ -19,7 +19,7 @@ use crate::services::quotes::{quote_for, QuoteSummary};
 use crate::services::{cards, rate_limits};
 use crate::state::AppState;
 use crate::store::{
-    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, Settlement, StoreError,
+    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, PaymentOutcome, StoreError,
 };
 use uuid::Uuid;
 
@@ -189,7 +189,7 @@ pub(crate) async fn record_outcome(
                 };
                 (card, log)
             });
-            let outcome = Settlement {
+            let outcome = PaymentOutcome {
                 payment_id: payment.id,
                 gateway_reference: reference,
                 card,
@@ -199,7 +199,7 @@ pub(crate) async fn record_outcome(
                 now,
                 commit,
             };
-            state.store.settle_payment(&outcome).await
+            state.store.record_payment_outcome(&outcome).await
         }
         Ok(ChargeOutcome::Declined { code, .. }) => {
             let code = crate::gateway::decline_code(&code);

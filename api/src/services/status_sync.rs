@@ -55,7 +55,7 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
         );
     }
     let mut finished = 0;
-    for payment in state.store.open_payments(cutoff).await? {
+    for payment in state.store.payments_to_sync(cutoff).await? {
         let updated = match resolve(state, &payment, now).await {
             Ok(Some(outcome)) => {
                 record_outcome(
