@@ -231,27 +231,31 @@ pub fn next_paid_through(
 }
 
 /// The charges of an invoice built from a quote. A payment's invoice shows
-/// the carried past due balance it settles; an invoice added by staff bills
-/// only the new period (`carry_past_due = false`).
+/// the carried past due balance it settles and the credit it applies; an
+/// invoice added by staff bills only the new period (`carry_balance = false`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvoiceAmounts {
     pub lines: Vec<super::Line>,
     pub subtotal: Cents,
     pub tax: Cents,
+    /// The balance carried forward: the past due collected minus the credit
+    /// applied (below zero when a credit is applied).
     pub past_due: Cents,
     pub total: Cents,
 }
 
 impl InvoiceAmounts {
-    pub fn from_quote(quote: &Quote, carry_past_due: bool) -> InvoiceAmounts {
+    pub fn from_quote(quote: &Quote, carry_balance: bool) -> InvoiceAmounts {
         let lines: Vec<_> = quote
             .lines
             .iter()
-            .filter(|line| carry_past_due || line.kind != LineKind::PastDue)
+            .filter(|line| {
+                carry_balance || !matches!(line.kind, LineKind::PastDue | LineKind::Credit)
+            })
             .cloned()
             .collect();
-        let past_due = if carry_past_due {
-            quote.past_due_cents
+        let past_due = if carry_balance {
+            quote.past_due_cents - quote.credit_cents
         } else {
             Cents::ZERO
         };
@@ -263,6 +267,12 @@ impl InvoiceAmounts {
             past_due,
             total,
         }
+    }
+
+    /// The invoice's new charges, which its ledger charge records: its total
+    /// minus the balance it carries forward (that was charged before).
+    pub fn charges(&self) -> Cents {
+        super::ledger::invoice_charges(self.total, self.past_due)
     }
 }
 
@@ -388,6 +398,7 @@ mod tests {
             TaxRate::from_ppm(82_500).unwrap(),
             MonitorDays::Fourteen,
             Cents(12_345),
+            Cents::ZERO,
         )
         .unwrap();
         let paid = InvoiceAmounts::from_quote(&quote, true);
@@ -405,6 +416,33 @@ mod tests {
                 amounts.subtotal + amounts.tax + amounts.past_due,
                 amounts.total
             );
+            assert_eq!(amounts.charges(), Cents(5_304));
         }
+    }
+
+    #[test]
+    fn a_payments_invoice_carries_the_credit_it_applies_as_a_negative_balance() {
+        let plan = PricePlan {
+            daily_rate: Some(Cents(350)),
+            price_14: None,
+            price_30: None,
+        };
+        let quote = Quote::compute(
+            &plan,
+            TaxRate::from_ppm(82_500).unwrap(),
+            MonitorDays::Fourteen,
+            Cents::ZERO,
+            Cents(1_000),
+        )
+        .unwrap();
+        let paid = InvoiceAmounts::from_quote(&quote, true);
+        assert_eq!(
+            (paid.total, paid.past_due, paid.lines.len()),
+            (Cents(4_304), Cents(-1_000), 4)
+        );
+        assert_eq!(paid.subtotal + paid.tax + paid.past_due, paid.total);
+        assert_eq!(paid.charges(), Cents(5_304));
+        let added = InvoiceAmounts::from_quote(&quote, false);
+        assert_eq!((added.total, added.lines.len()), (Cents(5_304), 2));
     }
 }

@@ -15,7 +15,7 @@ pub trait ClientStore: Send + Sync {
     /// Clients whose name, phone or email contains `query` (case-insensitive).
     async fn search_clients(&self, query: &str, limit: i64) -> Result<Vec<ClientSummary>>;
     /// A client with location, vehicles, cards on file, and the past due
-    /// balance and credit of their account ([`ledger::account`]).
+    /// balance and credit of their account ledger ([`ledger::account`]).
     async fn client(&self, id: Uuid) -> Result<Option<Client>>;
     /// What a quote or a payment link needs: the client as
     /// [`ClientStore::client`] but with only `vehicle_id` among the vehicles
@@ -204,6 +204,7 @@ pub(super) fn client_from_rows(
             .collect(),
         cards: cards.into_iter().map(Card::from).collect(),
         past_due_cents: account.past_due,
+        credit_cents: account.credit,
         currency: CURRENCY.into(),
     })
 }

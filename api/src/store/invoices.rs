@@ -1,17 +1,18 @@
 //! Invoices and their lines.
 
 use super::{NewInvoice, NewLogEntry, Result, StoreError};
-use crate::domain::{Cents, Invoice, Line, LineKind, CURRENCY};
+use crate::domain::{ledger, Cents, Invoice, Line, LineKind, CURRENCY};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// A client's invoices. A payment's invoice is written by
 /// [`super::PaymentStore::record_payment_outcome`], in its transaction.
 #[async_trait]
 pub trait InvoiceStore: Send + Sync {
-    /// A client's invoices with their lines, newest first.
+    /// A client's invoices with their lines, newest first; their status is
+    /// read from the client's ledger ([`ledger::paid_invoices`]).
     async fn client_invoices(&self, client_id: Uuid) -> Result<Vec<Invoice>>;
     /// Adds an invoice, its charge in the client's ledger and its client log
     /// comment (with the invoice number appended) in one transaction.
@@ -47,8 +48,13 @@ pub(super) struct LineRow {
     amount_cents: i64,
 }
 
-/// Invoices from their rows and all their lines.
-pub(super) fn invoices(rows: Vec<InvoiceRow>, lines: Vec<LineRow>) -> Result<Vec<Invoice>> {
+/// Invoices from their rows and all their lines; `paid` are the invoices the
+/// client's ledger counts as paid ([`ledger::paid_invoices`]).
+pub(super) fn invoices(
+    rows: Vec<InvoiceRow>,
+    lines: Vec<LineRow>,
+    paid: &HashSet<Uuid>,
+) -> Result<Vec<Invoice>> {
     let mut by_invoice: HashMap<Uuid, Vec<Line>> = HashMap::new();
     for line in lines {
         let kind = LineKind::parse(&line.kind).ok_or_else(|| {
@@ -68,7 +74,7 @@ pub(super) fn invoices(rows: Vec<InvoiceRow>, lines: Vec<LineRow>) -> Result<Vec
             number: r.number,
             client_id: r.client_id,
             vehicle_id: r.vehicle_id,
-            status: r.status,
+            status: ledger::invoice_status(r.id, r.status == "void", paid).into(),
             monitor_days: r.monitor_days,
             subtotal_cents: Cents(r.subtotal_cents),
             tax_cents: Cents(r.tax_cents),

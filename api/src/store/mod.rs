@@ -12,6 +12,7 @@ mod client_log;
 mod clients;
 mod idempotency;
 mod invoices;
+mod ledger;
 mod links;
 mod outbox;
 mod payments;
@@ -27,6 +28,7 @@ pub use client_log::ClientLogStore;
 pub use clients::ClientStore;
 pub use idempotency::IdempotencyStore;
 pub use invoices::InvoiceStore;
+pub use ledger::LedgerStore;
 pub use links::LinkStore;
 pub use outbox::OutboxStore;
 pub use payments::PaymentStore;
@@ -46,9 +48,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
-    /// The payment would collect past due that is no longer owed: another
-    /// payment collected it, or is collecting it, since the quote was made.
-    #[error("the past due balance in the quote is no longer owed")]
+    /// The payment would collect past due that is no longer owed, or apply
+    /// credit the client no longer has: another payment collected or applied
+    /// it, or is doing so, since the quote was made.
+    #[error("the past due balance or credit in the quote no longer stands")]
     PastDueChanged,
 }
 
@@ -91,6 +94,7 @@ pub trait Store:
     + CardStore
     + PaymentStore
     + InvoiceStore
+    + LedgerStore
     + LinkStore
     + OutboxStore
     + RateLimitStore
@@ -108,6 +112,7 @@ impl<T> Store for T where
         + CardStore
         + PaymentStore
         + InvoiceStore
+        + LedgerStore
         + LinkStore
         + OutboxStore
         + RateLimitStore

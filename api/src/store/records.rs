@@ -161,6 +161,19 @@ impl NewPayment {
     }
 }
 
+/// An entry to append to a client's ledger (amount signed as
+/// [`crate::domain::ledger`] says: above zero the client owes more).
+#[derive(Clone, Debug)]
+pub struct NewLedgerEntry {
+    pub client_id: Uuid,
+    pub kind: crate::domain::ledger::EntryKind,
+    pub amount: Cents,
+    pub invoice_id: Option<Uuid>,
+    pub payment_id: Option<Uuid>,
+    pub vehicle_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+}
+
 /// A comment for the client log.
 #[derive(Clone, Debug)]
 pub struct NewLogEntry {

@@ -223,6 +223,40 @@ pub async fn execute_sql(app: &TestApp, sql: &str) {
     }
 }
 
+/// Runs one query on the test's database, behind the app's back, and reads
+/// its rows (for what no endpoint shows, such as a column as stored).
+pub async fn query_rows<T>(app: &TestApp, sql: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let url = app._db.url();
+    match app._db.as_ref() {
+        TestDb::Sqlite { .. } => {
+            let mut conn = sqlx::SqliteConnection::connect(&url)
+                .await
+                .expect("connect");
+            sqlx::query_as(sql).fetch_all(&mut conn).await.expect(sql)
+        }
+        TestDb::Postgres { .. } => {
+            let mut conn = PgConnection::connect(&url).await.expect("connect");
+            sqlx::query_as(sql).fetch_all(&mut conn).await.expect(sql)
+        }
+    }
+}
+
+/// Whether the test's database is PostgreSQL (else SQLite).
+pub fn on_postgres(app: &TestApp) -> bool {
+    matches!(app._db.as_ref(), TestDb::Postgres { .. })
+}
+
+/// The test's database URL, for a store of the test's own.
+pub fn database_url(app: &TestApp) -> String {
+    app._db.url()
+}
+
 /// A database that exists for one test.
 pub(crate) enum TestDb {
     Sqlite { path: std::path::PathBuf },

@@ -1,11 +1,13 @@
 //! [`InvoiceStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
-use super::{client_log::insert_log, dialect, Backend, Db};
+use super::{client_log::insert_log, dialect, ledger, Backend, Db};
+use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::Invoice;
 use crate::store::invoices::{invoices, InvoiceRow, LineRow};
-use crate::store::{InvoiceStore, NewInvoice, NewLogEntry, Result};
+use crate::store::{InvoiceStore, NewInvoice, NewLedgerEntry, NewLogEntry, Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::TryFutureExt;
 use uuid::Uuid;
 
 const CLIENT_INVOICES: &str = "select id, number, client_id, vehicle_id, status, monitor_days, \
@@ -19,7 +21,8 @@ const CLIENT_INVOICE_LINES: &str = "select l.invoice_id, l.kind, l.description, 
 const INSERT_LINES: &str =
     "insert into invoice_lines (invoice_id, position, kind, description, amount_cents) ";
 
-/// Writes `invoice` and its lines inside `tx`; returns its number.
+/// Writes `invoice`, its lines and its charge in the client's ledger inside
+/// `tx`; returns its number.
 pub(super) async fn insert_invoice(
     tx: &mut sqlx::Transaction<'_, Db>,
     invoice: &NewInvoice,
@@ -54,21 +57,36 @@ pub(super) async fn insert_invoice(
         );
         lines.build().execute(&mut **tx).await?;
     }
+    if invoice.status != "void" {
+        let charge = NewLedgerEntry {
+            client_id: invoice.client_id,
+            kind: EntryKind::Charge,
+            amount: rules::invoice_charges(invoice.total, invoice.past_due),
+            invoice_id: Some(invoice.id),
+            payment_id: None,
+            vehicle_id: invoice.vehicle_id,
+            at: invoice.issued_at,
+        };
+        ledger::append(&mut **tx, &charge).await?;
+    }
     Ok(number)
 }
 
 #[async_trait]
 impl InvoiceStore for Backend {
     async fn client_invoices(&self, client_id: Uuid) -> Result<Vec<Invoice>> {
-        let rows: Vec<InvoiceRow> = sqlx::query_as(CLIENT_INVOICES)
-            .bind(client_id)
-            .fetch_all(&self.pool)
-            .await?;
-        let lines: Vec<LineRow> = sqlx::query_as(CLIENT_INVOICE_LINES)
-            .bind(client_id)
-            .fetch_all(&self.pool)
-            .await?;
-        invoices(rows, lines)
+        let (rows, lines, entries): (Vec<InvoiceRow>, Vec<LineRow>, _) = tokio::try_join!(
+            sqlx::query_as(CLIENT_INVOICES)
+                .bind(client_id)
+                .fetch_all(&self.pool)
+                .map_err(StoreError::from),
+            sqlx::query_as(CLIENT_INVOICE_LINES)
+                .bind(client_id)
+                .fetch_all(&self.pool)
+                .map_err(StoreError::from),
+            ledger::entries(&self.pool, client_id),
+        )?;
+        invoices(rows, lines, &rules::paid_invoices(&entries))
     }
 
     async fn add_invoice(

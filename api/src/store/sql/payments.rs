@@ -2,11 +2,12 @@
 
 use super::{cards::insert_card, client_log::insert_log, dialect, invoices::insert_invoice};
 use super::{ledger, Backend};
-use crate::domain::ledger as rules;
+use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::{next_paid_through, Cents, InvoiceAmounts, Payment, PaymentStatus, CURRENCY};
 use crate::store::payments::{payments, OutcomeRow, PaymentRow};
 use crate::store::{
-    NewInvoice, NewLogEntry, NewPayment, PaymentOutcome, PaymentStore, Result, StoreError,
+    NewInvoice, NewLedgerEntry, NewLogEntry, NewPayment, PaymentOutcome, PaymentStore, Result,
+    StoreError,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -31,8 +32,9 @@ const OUTCOME_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_
 
 const INSERT_PAYMENT: &str = "insert into payments (id, client_id, vehicle_id, payment_link_id, \
     amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, \
-    past_due_cents, initiated_by, created_at, updated_at, charge_params) \
-    values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) \
+    past_due_cents, credit_cents, initiated_by, created_at, updated_at, charge_params) \
+    values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, \
+    $17) \
     on conflict (gateway_key) do nothing";
 
 const PAYMENT_ID_BY_KEY: &str = "select id from payments where gateway_key = $1";
@@ -98,45 +100,51 @@ impl PaymentStore for Backend {
             .bind(&p.gateway_key)
             .bind(sqlx::types::Json(&p.quote))
             .bind(p.quote.past_due_cents.0)
+            .bind(p.quote.credit_cents.0)
             .bind(&p.initiated_by)
             .bind(p.now)
             .bind(sqlx::types::Json(&p.charge_params));
-        let inserted = if p.quote.past_due_cents == Cents::ZERO {
-            insert.execute(&self.pool).await?.rows_affected() == 1
-        } else {
-            // It collects past due: under the client's lock, only while the
-            // account still owes it (no other payment collected it or is
-            // collecting it).
-            let mut tx = self.begin_write().await?;
-            sqlx::query(dialect::LOCK_CLIENT)
-                .bind(p.client_id)
-                .execute(&mut *tx)
-                .await?;
-            let retry = sqlx::query(PAYMENT_ID_BY_KEY)
-                .bind(&p.gateway_key)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some();
-            let inserted = if retry {
-                false
+        let inserted =
+            if p.quote.past_due_cents == Cents::ZERO && p.quote.credit_cents == Cents::ZERO {
+                insert.execute(&self.pool).await?.rows_affected() == 1
             } else {
-                let entries = ledger::entries(&mut *tx, p.client_id).await?;
-                let open = ledger::open_payments(&mut *tx, p.client_id).await?;
-                let account = rules::account(&entries, &open);
-                if !rules::quote_still_stands(&account, p.quote.past_due_cents, Cents::ZERO) {
-                    sqlx::query(RELEASE_LINK)
-                        .bind(p.payment_link_id)
-                        .bind(p.now)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    return Err(StoreError::PastDueChanged);
-                }
-                insert.execute(&mut *tx).await?.rows_affected() == 1
+                // It collects past due or applies credit: under the client's
+                // lock, only while the account still has it (no other payment
+                // collected or applied it, or is doing so).
+                let mut tx = self.begin_write().await?;
+                sqlx::query(dialect::LOCK_CLIENT)
+                    .bind(p.client_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let retry = sqlx::query(PAYMENT_ID_BY_KEY)
+                    .bind(&p.gateway_key)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_some();
+                let inserted = if retry {
+                    false
+                } else {
+                    let entries = ledger::entries(&mut *tx, p.client_id).await?;
+                    let open = ledger::open_payments(&mut *tx, p.client_id).await?;
+                    let account = rules::account(&entries, &open);
+                    if !rules::quote_still_stands(
+                        &account,
+                        p.quote.past_due_cents,
+                        p.quote.credit_cents,
+                    ) {
+                        sqlx::query(RELEASE_LINK)
+                            .bind(p.payment_link_id)
+                            .bind(p.now)
+                            .execute(&mut *tx)
+                            .await?;
+                        tx.commit().await?;
+                        return Err(StoreError::PastDueChanged);
+                    }
+                    insert.execute(&mut *tx).await?.rows_affected() == 1
+                };
+                tx.commit().await?;
+                inserted
             };
-            tx.commit().await?;
-            inserted
-        };
         if inserted {
             return Ok(p.pending());
         }
@@ -225,6 +233,16 @@ impl PaymentStore for Backend {
                 .await?
                 .ok_or_else(|| StoreError::Corrupt("recorded payment vanished".into()));
         }
+        let payment_entry = NewLedgerEntry {
+            client_id: payment.client_id,
+            kind: EntryKind::Payment,
+            amount: -payment.amount_cents,
+            invoice_id: Some(invoice.id),
+            payment_id: Some(payment.id),
+            vehicle_id: payment.vehicle_id,
+            at: s.now,
+        };
+        ledger::append(&mut *tx, &payment_entry).await?;
         if let Some((card, log)) = &s.saved_card {
             insert_card(&mut tx, card, s.now).await?;
             insert_log(&mut *tx, log, &log.message, s.now).await?;
