@@ -1,0 +1,17 @@
+/**
+ * How an app's Vite (and Vitest) build takes the kit in: `@kit/…` is `frontend-kit/src/…`, compiled with the
+ * app's own sources. The kit is never installed as a package, so each app's `npm ci && npm run build` works on
+ * its own and its Docker build needs only this folder beside the app; the packages the kit imports are the
+ * app's own copies (one openapi-fetch in the bundle). Each app's tsconfig.json maps the same names for `tsc`.
+ * This file imports nothing, so an app can load it without the kit's own node_modules.
+ */
+const kit = decodeURIComponent(new URL('.', import.meta.url).pathname);
+
+export const kitConfig = {
+  resolve: {
+    alias: { '@kit': `${kit}src` },
+    dedupe: ['openapi-fetch'],
+  },
+  // The dev server may serve the kit's files, which live beside the app rather than inside it.
+  server: { fs: { allow: ['.', kit] } },
+};
