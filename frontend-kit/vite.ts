@@ -7,7 +7,19 @@
  */
 const kit = decodeURIComponent(new URL('.', import.meta.url).pathname);
 
+/**
+ * The head every page of both apps starts with, written once: UTF-8, the mobile viewport, and no Referer
+ * header at all (a page's URL never leaves with a request; the pay page's token lives in its fragment).
+ */
+const head = [
+  { tag: 'meta', attrs: { charset: 'utf-8' } },
+  { tag: 'meta', attrs: { name: 'viewport', content: 'width=device-width, initial-scale=1' } },
+  { tag: 'meta', attrs: { name: 'referrer', content: 'no-referrer' } },
+].map((tag) => ({ ...tag, injectTo: 'head-prepend' as const }));
+
 export const kitConfig = {
+  /** Vite plugins: `kit-html-head` puts `head` first in every page's `<head>`, in the build and the dev server. */
+  plugins: [{ name: 'kit-html-head', transformIndexHtml: () => head }],
   resolve: {
     alias: { '@kit': `${kit}src` },
     dedupe: ['openapi-fetch'],

@@ -54,7 +54,7 @@ export default defineConfig(({ mode }) => {
   const page = pages[mode];
   return {
     base: '/my-account/',
-    plugins: [preact(), pageShells(), inlineStylesheet()],
+    plugins: [preact(), ...kitConfig.plugins, pageShells(), inlineStylesheet()],
     resolve: kitConfig.resolve,
     server: kitConfig.server,
     build: {

@@ -6,7 +6,7 @@ import { kitConfig } from '../frontend-kit/vite.ts';
 // `npm run dev` proxies /api to a locally running API.
 export default defineConfig({
   base: '/plus/',
-  plugins: [preact()],
+  plugins: [preact(), ...kitConfig.plugins],
   resolve: kitConfig.resolve,
   // scripts/page-budgets reads the manifest to size what each page loads.
   build: { manifest: true },
