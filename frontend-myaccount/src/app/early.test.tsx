@@ -1,7 +1,12 @@
+import { render } from 'preact';
+import { LocationProvider } from 'preact-iso';
+import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api, call, session, setUnauthorizedHandler } from '../api/client';
+import { call } from '@kit/api';
+import { api, session } from '../api/client';
 import paymentHtml from '../../payment/index.html?raw';
 import { shellOf } from '../../shell';
+import { App } from './App';
 import { askForClientEarly, daysPickedEarly, noteDaysPickedEarly, signedInClient } from './early';
 
 const CLIENT = { id: 'c-1', first_name: 'Dana' };
@@ -20,11 +25,11 @@ describe('the signed-in client asked for as the script starts', () => {
   });
   afterEach(() => {
     vi.unstubAllGlobals();
-    session.clear();
+    session.signOut();
   });
 
   it('is the first answer Make a Payment gets; it asks again after that', async () => {
-    session.set('token-1');
+    session.signIn('token-1');
     askForClientEarly();
     expect(await signedInClient()).toEqual(CLIENT);
     expect(asked).toEqual(['/api/v1/me Bearer token-1']);
@@ -34,22 +39,28 @@ describe('the signed-in client asked for as the script starts', () => {
 
   it('is not asked for without a session', async () => {
     askForClientEarly();
-    session.set('token-2');
+    session.signIn('token-2');
     expect(await signedInClient()).toEqual(CLIENT);
     // An early request would have been the answer, asked without a token.
     expect(asked).toEqual(['/api/v1/me Bearer token-2']);
   });
 
   it('answered 401 before the app set its handler: the app still goes back to its login page', async () => {
-    session.set('expired');
+    session.signIn('expired');
     status = 401;
     await expect(call(api.GET('/me'))).rejects.toMatchObject({ code: 'unauthorized' });
-    expect(session.get()).toBeNull();
-    const toLogin = vi.fn();
-    setUnauthorizedHandler(toLogin);
-    expect(toLogin).toHaveBeenCalledTimes(1);
-    setUnauthorizedHandler(toLogin);
-    expect(toLogin).toHaveBeenCalledTimes(1);
+    expect(session.token()).toBeNull();
+    const root = document.createElement('div');
+    act(() =>
+      render(
+        <LocationProvider>
+          <App />
+        </LocationProvider>,
+        root,
+      ),
+    );
+    expect(root.querySelector('button[type="submit"]')?.textContent).toBe('Sign in');
+    act(() => render(null, root));
   });
 });
 
