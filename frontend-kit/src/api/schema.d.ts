@@ -497,7 +497,7 @@ export interface paths {
         put?: never;
         /**
          * Stripe webhook: `payment_intent.succeeded` / `payment_intent.payment_failed`
-         *     settle the payment charged under that key (the same path as reconciliation).
+         *     record the outcome of the payment charged under that key (the same path as the status sync).
          */
         post: operations["stripe_webhook"];
         delete?: never;
@@ -601,6 +601,13 @@ export interface components {
             autopay_card_id?: string | null;
             autopay_enabled: boolean;
             cards: components["schemas"]["Card"][];
+            /**
+             * Format: int64
+             * @description What a new quote applies as credit: minus that same balance, when
+             *     below zero.
+             * @example 0
+             */
+            credit_cents: number;
             /** @example USD */
             currency: string;
             email: string;
@@ -611,7 +618,9 @@ export interface components {
             location: components["schemas"]["Location"];
             /**
              * Format: int64
-             * @description Charges invoiced minus payments received; never edited by hand.
+             * @description What a new quote collects as past due: the balance of the client's
+             *     account ledger as it will be once their open payments succeed, when
+             *     above zero; never edited by hand.
              * @example 12345
              */
             past_due_cents: number;
@@ -698,7 +707,7 @@ export interface components {
          * @description The kind of an invoice or quote line.
          * @enum {string}
          */
-        LineKind: "monitoring" | "past_due" | "tax";
+        LineKind: "monitoring" | "past_due" | "tax" | "credit";
         /**
          * @description What staff see for a link: its lifecycle status, with expiry and SMS delivery folded in.
          *     `sent`: payable, its text on its way; `delivered`: the carrier confirmed the text;
@@ -972,11 +981,7 @@ export interface components {
         Permission: "read_clients" | "send_links" | "take_payments" | "add_invoices" | "refund" | "administer";
         /** @description An RFC 9457 problem document. */
         Problem: {
-            /**
-             * @description Stable machine-readable code; clients switch on this.
-             * @example invalid_monitor_days
-             */
-            code: string;
+            code: components["schemas"]["ProblemCode"];
             /** @example monitor_days must be 14 or 30 */
             detail: string;
             errors?: components["schemas"]["FieldError"][];
@@ -990,6 +995,12 @@ export interface components {
             /** @example https://docs.payments.invalid/problems/invalid_monitor_days */
             type: string;
         };
+        /**
+         * @description A problem's stable machine `code`: clients switch on it. Each code
+         *     always answers the same HTTP status, with the same title.
+         * @enum {string}
+         */
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "card_used_by_autopay" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -1010,6 +1021,13 @@ export interface components {
          *     exactly the amount shown.
          */
         Quote: {
+            /**
+             * Format: int64
+             * @description The client's credit applied (zero or more; its line subtracts it).
+             *     Quotes kept from before credits existed have none.
+             * @example 0
+             */
+            credit_cents?: number;
             /** @example USD */
             currency: string;
             lines: components["schemas"]["Line"][];
@@ -1135,7 +1153,7 @@ export interface components {
              */
             reason: components["schemas"]["SmsFailureReason"];
         };
-        /** @description The signed-in staff member and what their role allows (README, "Staff roles"). */
+        /** @description The signed-in staff member and what their role allows (docs/api.md, "Staff roles"). */
         StaffMe: {
             /** Format: uuid */
             id: string;
@@ -1469,7 +1487,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1517,7 +1535,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1564,7 +1582,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1626,7 +1644,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1699,7 +1717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1746,7 +1764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1801,7 +1819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1882,7 +1900,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2601,7 +2619,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2709,7 +2727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2801,7 +2819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (README, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2940,6 +2958,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description expired_card */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not the sandbox gateway */
             404: {
                 headers: {
@@ -2967,6 +2994,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description invalid_card_number, invalid_expiry, invalid_cvc or test_card_required */
             422: {
                 headers: {
                     [name: string]: unknown;
