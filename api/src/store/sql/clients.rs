@@ -1,6 +1,7 @@
 //! [`ClientStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
 use super::{client_log::insert_log, ledger, Backend};
+use crate::domain::ledger as rules;
 use crate::domain::{Client, ClientSummary};
 use crate::store::clients::{
     client_from_rows, search_patterns, ClientRow, ClientSummaryRow, ClientVehicleRow,
@@ -65,11 +66,14 @@ impl ClientStore for Backend {
     }
 
     async fn client(&self, id: Uuid) -> Result<Option<Client>> {
-        let (row, vehicles, cards, account) = tokio::try_join!(
-            sqlx::query_as::<_, ClientRow>(CLIENT)
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .map_err(StoreError::from),
+        let Some(row) = sqlx::query_as::<_, ClientRow>(CLIENT)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let (vehicles, cards, account) = tokio::try_join!(
             sqlx::query_as(VEHICLES)
                 .bind(id)
                 .fetch_all(&self.pool)
@@ -80,20 +84,23 @@ impl ClientStore for Backend {
                 .map_err(StoreError::from),
             ledger::account(&self.pool, id),
         )?;
-        row.map(|row| client_from_rows(row, vehicles, cards, account))
-            .transpose()
+        client_from_rows(row, vehicles, cards, account).map(Some)
     }
 
     async fn client_with_vehicle(&self, id: Uuid, vehicle_id: Uuid) -> Result<Option<Client>> {
-        let (row, account) = tokio::try_join!(
-            sqlx::query_as::<_, ClientVehicleRow>(CLIENT_VEHICLE)
-                .bind(id)
-                .bind(vehicle_id)
-                .fetch_optional(&self.pool)
-                .map_err(StoreError::from),
-            ledger::account(&self.pool, id),
-        )?;
-        row.map(|row| row.into_client(account)).transpose()
+        // One connection: quotes and redeems read this on every request.
+        let mut conn = self.pool.acquire().await?;
+        let Some(row) = sqlx::query_as::<_, ClientVehicleRow>(CLIENT_VEHICLE)
+            .bind(id)
+            .bind(vehicle_id)
+            .fetch_optional(&mut *conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let entries = ledger::entries(&mut *conn, id).await?;
+        let open = ledger::open_payments(&mut *conn, id).await?;
+        row.into_client(rules::account(&entries, &open)).map(Some)
     }
 
     async fn set_autopay(

@@ -4,10 +4,9 @@ use super::{client_log::insert_log, dialect, ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::Invoice;
 use crate::store::invoices::{invoices, InvoiceRow, LineRow};
-use crate::store::{InvoiceStore, NewInvoice, NewLedgerEntry, NewLogEntry, Result, StoreError};
+use crate::store::{InvoiceStore, NewInvoice, NewLedgerEntry, NewLogEntry, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use futures_util::TryFutureExt;
 use uuid::Uuid;
 
 const CLIENT_INVOICES: &str = "select id, number, client_id, vehicle_id, status, monitor_days, \
@@ -75,17 +74,16 @@ pub(super) async fn insert_invoice(
 #[async_trait]
 impl InvoiceStore for Backend {
     async fn client_invoices(&self, client_id: Uuid) -> Result<Vec<Invoice>> {
-        let (rows, lines, entries): (Vec<InvoiceRow>, Vec<LineRow>, _) = tokio::try_join!(
-            sqlx::query_as(CLIENT_INVOICES)
-                .bind(client_id)
-                .fetch_all(&self.pool)
-                .map_err(StoreError::from),
-            sqlx::query_as(CLIENT_INVOICE_LINES)
-                .bind(client_id)
-                .fetch_all(&self.pool)
-                .map_err(StoreError::from),
-            ledger::entries(&self.pool, client_id),
-        )?;
+        let mut conn = self.pool.acquire().await?;
+        let rows: Vec<InvoiceRow> = sqlx::query_as(CLIENT_INVOICES)
+            .bind(client_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let lines: Vec<LineRow> = sqlx::query_as(CLIENT_INVOICE_LINES)
+            .bind(client_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let entries = ledger::entries(&mut *conn, client_id).await?;
         invoices(rows, lines, &rules::paid_invoices(&entries))
     }
 

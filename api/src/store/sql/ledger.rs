@@ -80,10 +80,12 @@ where
         .collect())
 }
 
-/// The figures of the client's account, read from the pool.
+/// The figures of the client's account, read on one connection of the pool
+/// (a request takes no more connections for it than it did before ledgers).
 pub(super) async fn account(pool: &sqlx::Pool<Db>, client_id: Uuid) -> Result<rules::Account> {
-    let (entries, open) =
-        tokio::try_join!(entries(pool, client_id), open_payments(pool, client_id))?;
+    let mut conn = pool.acquire().await?;
+    let entries = entries(&mut *conn, client_id).await?;
+    let open = open_payments(&mut *conn, client_id).await?;
     Ok(rules::account(&entries, &open))
 }
 
