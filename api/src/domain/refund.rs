@@ -138,7 +138,7 @@ mod tests {
             for ask in asks {
                 if let Ok(amount) = refund_amount(ask.map(Cents), Cents(captured), refunded) {
                     prop_assert!(amount > Cents(0));
-                    refunded = refunded + amount;
+                    refunded += amount;
                 }
                 prop_assert!(refunded <= Cents(captured));
             }
