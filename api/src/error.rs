@@ -216,7 +216,8 @@ impl ApiError {
             "incorrect_cvc" => ("incorrect_cvc", "The security code (CVC) is wrong. No money was taken; check it and try again."),
             "processing_error" => ("processing_error", "The payment could not be processed. No money was taken; please try again."),
             "payment_method_invalid" => ("payment_method_invalid", "The card details were not accepted. No money was taken; enter the card again."),
-            "authentication_required" => ("authentication_required", "The bank wants the cardholder to confirm this payment, which cannot be done online yet. No money was taken; use another card."),
+            "authentication_required" => ("authentication_required", "The bank wants the cardholder to confirm this payment, and it was not confirmed. No money was taken; the client can pay in My Account or through a payment link, where their bank can ask them, or use another card."),
+            "authentication_failed" => ("authentication_failed", "The bank did not accept the cardholder's confirmation of this payment. No money was taken; try again or use another card."),
             _ => ("card_declined", "The card was declined. No money was taken; try another card."),
         };
         ApiError::Declined { code, detail }

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod auth;
 pub mod autopay;
+pub mod card_authentication;
 pub mod client_ip;
 pub mod clock;
 pub mod config;

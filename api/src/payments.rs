@@ -7,7 +7,7 @@ use crate::domain::{
     capture_mismatch, Actor, Captured, Cents, ChargeParams, Client, Payment, PaymentMethod,
     PaymentStatus, Quote, CURRENCY,
 };
-use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError};
+use crate::gateway::{ChargeOutcome, ChargeRequest, ClientSecret, GatewayError};
 use crate::state::AppState;
 use crate::store::{
     ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, Settlement, StoreError,
@@ -55,7 +55,7 @@ pub fn card_words(brand: Option<&str>, last4: Option<&str>) -> String {
     }
 }
 
-fn describe(label: &str, amount: Cents, payment: &Payment, actor: &Actor) -> String {
+pub(crate) fn describe(label: &str, amount: Cents, payment: &Payment, actor: &Actor) -> String {
     let card = card_words(payment.card_brand.as_deref(), payment.card_last4.as_deref());
     format!(
         "{label} of {amount} with {card} by {} ({})",
@@ -68,6 +68,18 @@ fn describe(label: &str, amount: Cents, payment: &Payment, actor: &Actor) -> Str
 /// `succeeded` (with invoice), `failed` (with `failure_code`), or `unknown`/
 /// `pending` when the gateway's answer is not known yet.
 pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, StoreError> {
+    charge_on_session(state, charge)
+        .await
+        .map(|(payment, _)| payment)
+}
+
+/// [`charge`], and when the bank asks the payer to authenticate (the
+/// payment is `requires_action`), the client secret their browser completes
+/// it with: for the answer to that browser only, never stored.
+pub async fn charge_on_session(
+    state: &AppState,
+    charge: Charge<'_>,
+) -> Result<(Payment, Option<ClientSecret>), StoreError> {
     let (card_id, brand, last4, single_use, source) = match &charge.source {
         Source::Card(c) => (
             Some(c.card.id),
@@ -109,14 +121,18 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
         })
         .await?;
     if !payment.status.is_open() {
-        return Ok(payment);
+        return Ok((payment, None));
     }
     // A retry reaches the payment its first try wrote: it repeats that
     // request exactly (the gateway refuses a key reused with other details).
     let params = payment.charge_params.clone().unwrap_or(params);
     let request = ChargeRequest::new(&params, payment.amount_cents, &payment.gateway_key);
     let outcome = state.gateway.charge(&request).await;
-    record(
+    let client_secret = match &outcome {
+        Ok(ChargeOutcome::RequiresAction { client_secret, .. }) => Some(client_secret.clone()),
+        _ => None,
+    };
+    let payment = record(
         state,
         payment,
         outcome,
@@ -124,11 +140,13 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
         charge.actor,
         charge.commit,
     )
-    .await
+    .await?;
+    let client_secret = client_secret.filter(|_| payment.status == PaymentStatus::RequiresAction);
+    Ok((payment, client_secret))
 }
 
 /// Writes what the gateway said about `payment`.
-async fn record(
+pub(crate) async fn record(
     state: &AppState,
     payment: Payment,
     outcome: Result<ChargeOutcome, GatewayError>,
@@ -202,6 +220,12 @@ async fn record(
                     None,
                 )
                 .await
+        }
+        Ok(ChargeOutcome::RequiresAction { reference, .. }) => {
+            crate::card_authentication::await_authentication(
+                state, payment, &reference, label, actor,
+            )
+            .await
         }
         Err(GatewayError::Rejected(reason)) => {
             tracing::warn!(payment_id = %payment.id, %reason, "gateway rejected the charge request");
@@ -347,6 +371,7 @@ pub async fn reconcile(state: &AppState) -> Result<usize, StoreError> {
             settled += 1;
         }
     }
+    settled += crate::card_authentication::cancel_abandoned(state).await?;
     Ok(settled)
 }
 
@@ -367,6 +392,12 @@ async fn resolve(
     if let Some(params) = repeatable {
         let request = ChargeRequest::new(params, payment.amount_cents, &payment.gateway_key);
         match state.gateway.charge(&request).await {
+            // The payer's browser never had this answer: nobody can
+            // authenticate, so the charge is cancelled (or, had it finished
+            // meanwhile, its outcome is what cancelling reports).
+            Ok(ChargeOutcome::RequiresAction { reference, .. }) => {
+                return state.gateway.cancel(&reference).await.map(Some)
+            }
             Ok(outcome) => return Ok(Some(outcome)),
             Err(error) => {
                 tracing::info!(payment_id = %payment.id, %error, "repeating the request settled nothing; looking the charge up");

@@ -17,7 +17,7 @@ use crate::payments::{self, Charge, Source};
 use crate::rate_limit;
 use crate::routes::clients::CLIENT_NOT_FOUND;
 use crate::routes::idempotency::{self, IdempotencyKey};
-use crate::routes::payments::{ensure_accepts_payments, payment_answer};
+use crate::routes::payments::{ensure_accepts_payments, payment_answer_with};
 use crate::routes::quote::{monitor_days, quote_for};
 use crate::state::AppState;
 use crate::store::{Commit, NewLink, NewLogEntry, StoreError};
@@ -38,7 +38,7 @@ pub const LINK_TOKEN_HEADER: &str = "payment-link-token";
 
 /// The token from the `Payment-Link-Token` header, as sent (it is parsed when
 /// the link is looked up). Missing or not visible ASCII: `400 link_token_required`.
-pub struct PaymentLinkToken(String);
+pub struct PaymentLinkToken(pub(crate) String);
 
 impl FromRequest for PaymentLinkToken {
     type Error = ApiError;
@@ -518,7 +518,11 @@ const TOO_MANY: &str = "too many attempts; wait a moment and try again";
 
 /// The link named by `token`, for a caller within the per-IP limit. The
 /// count and the lookup run at once; the limit's refusal comes first.
-async fn find_link(state: &AppState, req: &HttpRequest, token: &str) -> ApiResult<PaymentLink> {
+pub(crate) async fn find_link(
+    state: &AppState,
+    req: &HttpRequest,
+    token: &str,
+) -> ApiResult<PaymentLink> {
     let lookup = async {
         let token = LinkToken::parse(token).ok_or(LINK_NOT_FOUND)?;
         state
@@ -598,6 +602,9 @@ pub struct RedeemRequest {
     pub accept_terms: bool,
 }
 
+/// The Client Log's name for a payment through a secure payment link.
+pub const LINK_PAYMENT: &str = "Secure payment link payment";
+
 /// How long a redeem waits for another redeem of the same link to finish.
 const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -612,7 +619,7 @@ const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
     responses(
         crate::error::JsonBodyProblems,
         (status = 200, description = "Paid", body = crate::routes::payments::PaymentResult),
-        (status = 202, description = "Sent to the gateway; outcome being confirmed", body = crate::routes::payments::PaymentResult),
+        (status = 202, description = "Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`), or `requires_action`: the bank asks the payer to authenticate (3-D Secure). Then `next_action.client_secret` is for `stripe.handleNextAction` (or the sandbox bank's step), after which the browser calls `confirm_link_payment`; the link stays held meanwhile", body = crate::routes::payments::PaymentResult),
         (status = 400, description = "link_token_required, idempotency_key_required or invalid_idempotency_key", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined: the link stays payable", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -670,7 +677,7 @@ pub async fn redeem_token(
         // The location may have stopped taking payments since the link was sent.
         ensure_accepts_payments(&state, &client, &actor, "Secure payment link payment").await?;
         claim(&state, link.id).await?;
-        let payment = payments::charge(
+        let (payment, client_secret) = payments::charge_on_session(
             &state,
             Charge {
                 client: &client,
@@ -681,7 +688,7 @@ pub async fn redeem_token(
                 actor: &actor,
                 gateway_key: gateway_key(&principal, &key.0),
                 payment_link_id: Some(link.id),
-                label: "Secure payment link payment",
+                label: LINK_PAYMENT,
                 commit: Commit::Deferred,
                 save_to_customer: None,
             },
@@ -694,7 +701,7 @@ pub async fn redeem_token(
             },
             error => error.into(),
         })?;
-        let (status, answer) = payment_answer(&payment)?;
+        let (status, answer) = payment_answer_with(&payment, client_secret.as_ref())?;
         Ok((
             if status == StatusCode::CREATED {
                 StatusCode::OK

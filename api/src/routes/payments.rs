@@ -24,7 +24,8 @@ pub const CARD_NOT_FOUND: ApiError = ApiError::NotFound {
 #[derive(Serialize, ToSchema)]
 pub struct PaymentResult {
     pub payment_id: Uuid,
-    /// `succeeded` (201), or `unknown`/`pending` (202) while the gateway's answer is confirmed.
+    /// `succeeded` (201), or `unknown`/`pending` (202) while the gateway's answer is confirmed,
+    /// or `requires_action` (202): the bank asks the payer to authenticate (3-D Secure), see `next_action`.
     pub status: PaymentStatus,
     #[schema(value_type = i64, example = 17649)]
     pub amount_cents: Cents,
@@ -35,18 +36,51 @@ pub struct PaymentResult {
     pub invoice_number: Option<i64>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
+    /// Present with `status` `requires_action` when the payer's browser can
+    /// complete the bank's challenge now; absent on a replayed answer (the
+    /// secret is never stored): the confirm endpoint then answers it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_action: Option<NextAction>,
 }
+
+/// What the payer's browser needs to complete the bank's challenge (3-D
+/// Secure) of a payment in `requires_action`, then ask the API to confirm it
+/// (`confirm_link_payment`, `confirm_my_payment`).
+#[derive(Serialize, ToSchema)]
+pub struct NextAction {
+    /// With the Stripe gateway: `stripe.handleNextAction({clientSecret})`
+    /// (Stripe.js); with the sandbox: `POST /sandbox/authenticate`. It lets
+    /// its holder complete this one payment: never log it, never put it in a
+    /// URL, and drop it once the payment is confirmed. The API does not
+    /// store it.
+    #[schema(example = "pi_3Q_secret_abc")]
+    pub client_secret: String,
+}
+
+/// The name of [`PaymentResult::next_action`] in the JSON answer:
+/// `idempotency::run` leaves it out of the answer it stores.
+pub const NEXT_ACTION_FIELD: &str = "next_action";
 
 /// 201 for a succeeded payment, 202 while its outcome is unknown, a 402
 /// problem when declined.
 pub fn payment_answer(payment: &Payment) -> ApiResult<(StatusCode, serde_json::Value)> {
+    payment_answer_with(payment, None)
+}
+
+/// [`payment_answer`], with the client secret for a `requires_action`
+/// payment's [`NextAction`] (202).
+pub fn payment_answer_with(
+    payment: &Payment,
+    client_secret: Option<&crate::gateway::ClientSecret>,
+) -> ApiResult<(StatusCode, serde_json::Value)> {
     let status = match payment.status {
         PaymentStatus::Succeeded => StatusCode::CREATED,
         // Held (`payments::hold`): accepted, and a person will look; the
         // body's status says `held_for_review`.
-        PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::HeldForReview => {
-            StatusCode::ACCEPTED
-        }
+        PaymentStatus::Pending
+        | PaymentStatus::Unknown
+        | PaymentStatus::HeldForReview
+        | PaymentStatus::RequiresAction => StatusCode::ACCEPTED,
         PaymentStatus::Failed => {
             return Err(ApiError::declined(
                 payment.failure_code.as_deref().unwrap_or("card_declined"),
@@ -62,6 +96,11 @@ pub fn payment_answer(payment: &Payment) -> ApiResult<(StatusCode, serde_json::V
         invoice_number: payment.invoice_number,
         card_brand: payment.card_brand.clone(),
         card_last4: payment.card_last4.clone(),
+        next_action: client_secret
+            .filter(|_| payment.status == PaymentStatus::RequiresAction)
+            .map(|secret| NextAction {
+                client_secret: secret.expose().to_owned(),
+            }),
     };
     Ok((
         status,
@@ -302,7 +341,7 @@ impl std::fmt::Debug for MakePaymentRequest {
     responses(
         crate::error::JsonBodyProblems,
         (status = 201, description = "Paid; the invoice was created", body = PaymentResult),
-        (status = 202, description = "Sent to the gateway; outcome being confirmed", body = PaymentResult),
+        (status = 202, description = "Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`), or `requires_action`: the bank asks the payer to authenticate (3-D Secure). Then `next_action.client_secret` is for `stripe.handleNextAction` (or the sandbox bank's step), after which the browser calls `confirm_my_payment`", body = PaymentResult),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -372,7 +411,7 @@ pub async fn make_payment(
                 ))
             }
         };
-        let payment = payments::charge(
+        let (payment, client_secret) = payments::charge_on_session(
             &state,
             Charge {
                 client: &client,
@@ -383,7 +422,7 @@ pub async fn make_payment(
                 actor: &actor,
                 gateway_key,
                 payment_link_id: None,
-                label: "Make a Payment",
+                label: MAKE_A_PAYMENT,
                 commit: Commit::Deferred,
                 save_to_customer,
             },
@@ -410,16 +449,30 @@ pub async fn make_payment(
                 .set_autopay(client.id, Some(card_id), &log, state.clock.now())
                 .await?;
         }
-        payment_answer(&payment)
+        payment_answer_with(&payment, client_secret.as_ref())
     })
     .await
 }
+
+/// The Client Log's name for a payment the client makes in My Account.
+pub const MAKE_A_PAYMENT: &str = "Make a Payment";
 
 /// The gateway customer a card paid with is kept for, counting the save
 /// against `CLIENT_CARD_SAVES_PER_DAY` (429 `rate_limited`).
 async fn save_card_customer(state: &AppState, client: &Client) -> ApiResult<String> {
     count_card_save(state, client).await?;
-    state
+    gateway_customer(state, client).await
+}
+
+/// The client's customer at the gateway: the one kept on the client, else
+/// a new one, kept from now on (issue 15, item 4: Stripe forgets the
+/// idempotency key a Customer was created under after 24 hours, so a later
+/// save would have made a second Customer).
+pub async fn gateway_customer(state: &AppState, client: &Client) -> ApiResult<String> {
+    if let Some(kept) = state.store.gateway_customer_id(client.id).await? {
+        return Ok(kept);
+    }
+    let made = state
         .gateway
         .customer(&client.id.to_string())
         .await
@@ -427,7 +480,11 @@ async fn save_card_customer(state: &AppState, client: &Client) -> ApiResult<Stri
             ApiError::Unavailable(
                 "the payment gateway is not answering; no money was taken, please try again",
             )
-        })
+        })?;
+    Ok(state
+        .store
+        .keep_gateway_customer_id(client.id, &made, state.clock.now())
+        .await?)
 }
 
 /// Counts a card save: at most `CLIENT_CARD_SAVES_PER_DAY` per client per
@@ -452,11 +509,20 @@ pub async fn save_card(
     token: &str,
 ) -> ApiResult<ChargeableCard> {
     count_card_save(state, client).await?;
+    let customer = gateway_customer(state, client).await?;
     let saved = state
         .gateway
-        .save_card(token, &client.id.to_string())
+        .save_card(token, &customer)
         .await
         .map_err(|error| match error {
+            // The bank declined the card, or wants the cardholder to
+            // authenticate, which saving without a payment does not do
+            // (`authentication_required`: pay with it and keep it instead).
+            crate::gateway::GatewayError::Rejected(code)
+                if crate::gateway::DECLINE_CODES.contains(&code.as_str()) =>
+            {
+                ApiError::declined(&code)
+            }
             crate::gateway::GatewayError::Rejected(_) => {
                 ApiError::declined("payment_method_invalid")
             }

@@ -166,6 +166,31 @@ pub trait Store: Send + Sync {
         log: &NewLogEntry,
         now: DateTime<Utc>,
     ) -> Result<Payment>;
+    /// `pending → requires_action` with the gateway's reference of the charge
+    /// (Stripe's PaymentIntent id, which the confirm retrieves): the bank asks
+    /// the payer to authenticate. False when the payment was not `pending`.
+    async fn mark_payment_requires_action(
+        &self,
+        id: Uuid,
+        gateway_reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Payments in `requires_action` since before `since_before` (their payer
+    /// left without finishing): the status sync cancels them.
+    async fn payments_awaiting_authentication(
+        &self,
+        since_before: DateTime<Utc>,
+    ) -> Result<Vec<Payment>>;
+    /// The gateway's customer kept for the client (Stripe: `cus_…`), if any.
+    async fn gateway_customer_id(&self, client_id: Uuid) -> Result<Option<String>>;
+    /// Keeps `customer_id` as the client's gateway customer unless one is
+    /// kept already; returns the one kept (the first, when two saves raced).
+    async fn keep_gateway_customer_id(
+        &self,
+        client_id: Uuid,
+        customer_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String>;
     /// Payments to reconcile: every `unknown` one, and `pending` ones older than `pending_before`.
     async fn open_payments(&self, pending_before: DateTime<Utc>) -> Result<Vec<Payment>>;
     /// A client's payments, newest first.

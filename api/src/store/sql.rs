@@ -59,7 +59,7 @@ macro_rules! past_due {
         concat!(
             invoiced!(),
             " - cast(coalesce((select sum(case status when 'succeeded' then amount_cents else past_due_cents end) \
-            from payments where client_id = $1 and status in ('succeeded', 'pending', 'unknown')), 0) as bigint)"
+            from payments where client_id = $1 and status in ('succeeded', 'pending', 'unknown', 'requires_action')), 0) as bigint)"
         )
     };
 }
@@ -756,7 +756,7 @@ macro_rules! impl_store {
                     issued_at: s.now,
                 };
                 let number = Self::insert_invoice(&mut tx, &invoice, s.now).await?;
-                let updated = sqlx::query("update payments set status = 'succeeded', invoice_id = $2, gateway_reference = $3, card_brand = coalesce(card_brand, $4), card_last4 = coalesce(card_last4, $5), updated_at = $6 where id = $1 and status in ('pending', 'unknown')")
+                let updated = sqlx::query("update payments set status = 'succeeded', invoice_id = $2, gateway_reference = $3, card_brand = coalesce(card_brand, $4), card_last4 = coalesce(card_last4, $5), updated_at = $6 where id = $1 and status in ('pending', 'unknown', 'requires_action')")
                     .bind(payment.id).bind(invoice.id).bind(&s.gateway_reference)
                     .bind(s.card.as_ref().map(|c| c.brand.clone())).bind(s.card.as_ref().map(|c| c.last4.clone())).bind(s.now)
                     .execute(&mut *tx).await?.rows_affected();
@@ -822,7 +822,7 @@ macro_rules! impl_store {
             async fn fail_payment(&self, id: uuid::Uuid, failure_code: &str, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>, untouched_since: Option<chrono::DateTime<chrono::Utc>>) -> $crate::store::Result<$crate::domain::Payment> {
                 use $crate::store::sql;
                 let mut tx = self.begin_write().await?;
-                let failed = sqlx::query("update payments set status = 'failed', failure_code = $2, updated_at = $3 where id = $1 and status in ('pending', 'unknown') and ($4 is null or updated_at < $4)")
+                let failed = sqlx::query("update payments set status = 'failed', failure_code = $2, updated_at = $3 where id = $1 and status in ('pending', 'unknown', 'requires_action') and ($4 is null or updated_at < $4)")
                     .bind(id).bind(failure_code).bind(now).bind(untouched_since).execute(&mut *tx).await?.rows_affected();
                 if failed == 1 {
                     // A declined card leaves the link payable until it expires.
@@ -839,7 +839,7 @@ macro_rules! impl_store {
             async fn hold_payment(&self, id: uuid::Uuid, reason: &str, gateway_reference: &str, log: &$crate::store::NewLogEntry, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<$crate::domain::Payment> {
                 use $crate::store::sql;
                 let mut tx = self.begin_write().await?;
-                let held = sqlx::query("update payments set status = 'held_for_review', failure_code = $2, gateway_reference = $3, updated_at = $4 where id = $1 and status in ('pending', 'unknown', 'failed')")
+                let held = sqlx::query("update payments set status = 'held_for_review', failure_code = $2, gateway_reference = $3, updated_at = $4 where id = $1 and status in ('pending', 'unknown', 'failed', 'requires_action')")
                     .bind(id).bind(reason).bind(gateway_reference).bind(now).execute(&mut *tx).await?.rows_affected();
                 if held == 1 {
                     sqlx::query("update payment_links set status = 'revoked', revoked_at = $2, updated_at = $2 where id = (select payment_link_id from payments where id = $1) and status in ('sent', 'opened', 'paying')")
@@ -856,6 +856,30 @@ macro_rules! impl_store {
                 sqlx::query("update payments set status = 'unknown', updated_at = $2 where id = $1 and status = 'pending'")
                     .bind(id).bind(now).execute(&self.pool).await?;
                 Ok(())
+            }
+
+            async fn mark_payment_requires_action(&self, id: uuid::Uuid, gateway_reference: &str, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<bool> {
+                Ok(sqlx::query("update payments set status = 'requires_action', gateway_reference = $2, updated_at = $3 where id = $1 and status = 'pending'")
+                    .bind(id).bind(gateway_reference).bind(now).execute(&self.pool).await?.rows_affected() == 1)
+            }
+
+            async fn payments_awaiting_authentication(&self, since_before: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<Vec<$crate::domain::Payment>> {
+                use $crate::store::sql;
+                let rows = sqlx::query_as(&format!("{}where p.status = 'requires_action' and p.updated_at < $1 order by p.created_at", sql::PAYMENT_SELECT))
+                    .bind(since_before).fetch_all(&self.pool).await?;
+                sql::payments(rows)
+            }
+
+            async fn gateway_customer_id(&self, client_id: uuid::Uuid) -> $crate::store::Result<Option<String>> {
+                Ok(sqlx::query_scalar::<_, Option<String>>("select gateway_customer_id from clients where id = $1")
+                    .bind(client_id).fetch_optional(&self.pool).await?.flatten())
+            }
+
+            async fn keep_gateway_customer_id(&self, client_id: uuid::Uuid, customer_id: &str, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<String> {
+                sqlx::query("update clients set gateway_customer_id = $2, updated_at = $3 where id = $1 and gateway_customer_id is null")
+                    .bind(client_id).bind(customer_id).bind(now).execute(&self.pool).await?;
+                self.gateway_customer_id(client_id).await?
+                    .ok_or_else(|| $crate::store::StoreError::Corrupt(format!("client {client_id}: no gateway customer kept")))
             }
 
             async fn open_payments(&self, pending_before: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<Vec<$crate::domain::Payment>> {
@@ -995,7 +1019,7 @@ macro_rules! impl_store {
             }
 
             async fn release_stale_link_claims(&self, claimed_before: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> $crate::store::Result<u64> {
-                Ok(sqlx::query("update payment_links set status = 'opened', updated_at = $2 where status = 'paying' and updated_at < $1 and not exists (select 1 from payments p where p.payment_link_id = payment_links.id and p.status in ('pending', 'unknown', 'succeeded', 'held_for_review'))")
+                Ok(sqlx::query("update payment_links set status = 'opened', updated_at = $2 where status = 'paying' and updated_at < $1 and not exists (select 1 from payments p where p.payment_link_id = payment_links.id and p.status in ('pending', 'unknown', 'succeeded', 'held_for_review', 'requires_action'))")
                     .bind(claimed_before).bind(now).execute(&self.pool).await?.rows_affected())
             }
 
