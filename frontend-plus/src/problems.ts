@@ -42,7 +42,8 @@ const MESSAGES: Record<string, string> = {
   processing_error: 'The card processor had an error. Nothing was charged. Try again.',
   payment_method_invalid: 'That card cannot be used. Nothing was charged. Try another card.',
   authentication_required:
-    'The bank wants the client to confirm this payment, which cannot be done online yet. Nothing was charged. Ask for another card.',
+    'The bank wants the client to confirm this payment. Nothing was charged. Send them a secure payment link, or ask them to pay in My Account, where their bank can ask them.',
+  authentication_failed: 'The bank did not accept the client’s confirmation. Nothing was charged.',
   payment_method_required: 'Choose a card to pay with.',
   autopay_needs_saved_card: 'Auto Pay needs a card on file.',
   card_required: 'Choose a card to pay with.',

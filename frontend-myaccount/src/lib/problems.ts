@@ -26,7 +26,8 @@ const messages: Record<string, string> = {
   processing_error: 'The card could not be processed. Nothing was charged. Please try again or use another card.',
   payment_method_invalid: 'This card cannot be used. Nothing was charged. Please try another card.',
   authentication_required:
-    'Your bank wants you to confirm this payment, which this page cannot do yet. Nothing was charged. Please try another card or call us.',
+    'Your bank wants you to confirm this card, and it was not confirmed. Nothing was charged. Please try again (without saving the card), or use another card.',
+  authentication_failed: 'Your bank did not confirm this payment. Nothing was charged. Please try again or use another card.',
   invalid_card_number: 'The card number is not valid.',
   invalid_expiry: 'The expiry date is not valid.',
   invalid_cvc: 'The security code is not valid.',
@@ -56,6 +57,7 @@ export const declineCodes = new Set([
   'processing_error',
   'payment_method_invalid',
   'authentication_required',
+  'authentication_failed',
 ]);
 
 export const errorCode = (error: unknown) => (error instanceof ApiError ? error.code : 'internal_error');

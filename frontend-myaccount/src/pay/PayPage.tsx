@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components } from '../api/schema';
 import { api, call, newIdempotencyKey, withNetworkRetry } from '../api/client';
-import { CardEntry, type CardState } from '../components/CardEntry';
+import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { Countdown } from '../components/Countdown';
 import { Dialog } from '../components/Dialog';
 import { PayButton } from '../components/PayButton';
@@ -42,7 +42,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   const [link, setLink] = useState<LinkSummary | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(token ? null : { kind: 'link_not_found' });
   const [terms, setTerms] = useState(termsAccepted);
-  const [card, setCard] = useState<CardState>({ valid: false, tokenize: () => Promise.reject(new Error('no card')) });
+  const [card, setCard] = useState<CardState>(noCard);
   const [cardKey, setCardKey] = useState(0);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ code: string; declined: boolean } | null>(null);
@@ -125,7 +125,19 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       sent = true;
       const key = newIdempotencyKey(); // one per attempt; network retries reuse it
       attempt.current = { key, paymentToken };
-      const result: PaymentResult = await withNetworkRetry(() => redeem(key, paymentToken));
+      const answer: PaymentResult = await withNetworkRetry(() => redeem(key, paymentToken));
+      // The bank may ask the payer to confirm (3-D Secure): the card entry runs its challenge, then the API
+      // records what the gateway says.
+      const result = await withAuthentication(answer, card, () =>
+        withNetworkRetry(() =>
+          call(
+            api.POST('/payment-link/confirm', {
+              params: { header: { 'Payment-Link-Token': token } },
+              body: { payment_id: answer.payment_id },
+            }),
+          ),
+        ),
+      );
       setOutcome(
         result.status === 'succeeded'
           ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number }
