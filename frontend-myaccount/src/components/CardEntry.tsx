@@ -201,7 +201,9 @@ function SandboxBank({ challenge, onEnd }: { challenge: Challenge; onEnd: () => 
   const answer = async (outcome: 'approve' | 'fail') => {
     setSending(true);
     try {
-      await call(api.POST('/sandbox/authenticate', { body: { client_secret: challenge.clientSecret, outcome } }));
+      // 204 without a body: `call` wants data, so the answer is read here.
+      const sent = api.POST('/sandbox/authenticate', { body: { client_secret: challenge.clientSecret, outcome } });
+      await call(sent.then((answer) => (answer.response.ok ? { ...answer, data: true } : answer)));
       challenge.done();
     } catch (error) {
       challenge.failed(error);
@@ -210,7 +212,7 @@ function SandboxBank({ challenge, onEnd }: { challenge: Challenge; onEnd: () => 
     }
   };
   return (
-    <div class="sandbox-bank" role="group" aria-labelledby="sandbox-bank-title">
+    <div class="promo" role="group" aria-labelledby="sandbox-bank-title">
       <p id="sandbox-bank-title">
         <strong>Sandbox bank: confirm this payment</strong>
       </p>
