@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import type { Plugin } from 'vite';
 import preact from '@preact/preset-vite';
 import { compactShell } from './shell';
+import { kitConfig } from '../frontend-kit/vite.ts';
 
 /** pay/index.html and payment/index.html: their static first render, compacted (see shell.ts). */
 function pageShells(): Plugin {
@@ -53,7 +54,9 @@ export default defineConfig(({ mode }) => {
   const page = pages[mode];
   return {
     base: '/my-account/',
-    plugins: [preact(), pageShells(), inlineStylesheet()],
+    plugins: [preact(), ...kitConfig.plugins, pageShells(), inlineStylesheet()],
+    resolve: kitConfig.resolve,
+    server: kitConfig.server,
     build: {
       // scripts/size.mjs and the page budgets read the manifests to find what each page loads.
       manifest: page ? `.vite/manifest.${mode}.json` : true,

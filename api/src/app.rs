@@ -3,7 +3,7 @@
 
 use crate::clock::Clock;
 use crate::config::{GatewaySettings, Settings, SmsSettings};
-use crate::error::{self, ApiError};
+use crate::error::{self, ApiError, ProblemCode};
 use crate::gateway::{PaymentGateway, SandboxGateway, StripeGateway};
 use crate::routes;
 use crate::sms::{ConsoleSender, SmsSender, TwilioSender};
@@ -213,7 +213,7 @@ impl Application {
                 .configure(|cfg| spa(cfg, "/my-account", &state.settings.my_account_dist))
                 .default_service(web::to(|| async {
                     Err::<HttpResponse, _>(ApiError::NotFound {
-                        code: "not_found",
+                        code: ProblemCode::NotFound,
                         detail: "no such resource",
                     })
                 }))

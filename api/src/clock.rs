@@ -1,3 +1,5 @@
+//! The app's clock: the one source of "now", which tests can move.
+
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use std::sync::atomic::{AtomicI64, Ordering};
 

@@ -113,9 +113,10 @@ pub struct Settings {
     /// believed (see `client_ip`). Empty: the peer address is the client.
     pub trusted_proxy_networks: Vec<ipnet::IpNet>,
     /// Age after which a `pending` payment (its process died mid-charge) is
-    /// taken up by the status sync (`payments::reconcile`); keep it above the
-    /// 80 s gateway timeout.
-    pub reconcile_after_seconds: i64,
+    /// taken up by the status sync (`services::status_sync::sync_open_payments`);
+    /// keep it above the 80 s gateway timeout. `STATUS_SYNC_AFTER_SECONDS`, or
+    /// the deprecated `RECONCILE_AFTER_SECONDS` when only that one is set.
+    pub status_sync_after_seconds: i64,
     /// Seconds a payment waits in `requires_action` for the payer to
     /// authenticate (3-D Secure) before the status sync cancels it at the
     /// gateway and records it failed (`AUTHENTICATION_TIMEOUT_SECONDS`,
@@ -491,7 +492,11 @@ impl Settings {
             support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
             link_rate_limit_per_minute: positive("LINK_RATE_LIMIT_PER_MINUTE", 60)?,
             link_decline_limit: positive("LINK_DECLINE_LIMIT", 5)?,
-            reconcile_after_seconds: positive("RECONCILE_AFTER_SECONDS", 120)?,
+            status_sync_after_seconds: match get("STATUS_SYNC_AFTER_SECONDS") {
+                Some(_) => positive("STATUS_SYNC_AFTER_SECONDS", 120)?,
+                // Deprecated name, still read so that deployments do not break.
+                None => positive("RECONCILE_AFTER_SECONDS", 120)?,
+            },
             authentication_timeout_seconds: positive("AUTHENTICATION_TIMEOUT_SECONDS", 900)?,
             link_claim_stale_after_seconds: positive("LINK_CLAIM_STALE_AFTER_SECONDS", 120)?,
             // Above the 80 s gateway timeout: a request still waiting for
@@ -643,6 +648,21 @@ mod tests {
         assert!(s.uses_dev_jwt_secret());
         assert!(s.seed_demo_on_empty);
         assert!(s.docs_enabled);
+    }
+
+    #[test]
+    fn the_status_sync_age_keeps_accepting_its_deprecated_name() {
+        assert_eq!(settings(&[]).unwrap().status_sync_after_seconds, 120);
+        let old = settings(&[("RECONCILE_AFTER_SECONDS", "90")]).unwrap();
+        assert_eq!(old.status_sync_after_seconds, 90);
+        let both = settings(&[
+            ("RECONCILE_AFTER_SECONDS", "90"),
+            ("STATUS_SYNC_AFTER_SECONDS", "150"),
+        ])
+        .unwrap();
+        assert_eq!(both.status_sync_after_seconds, 150);
+        let bad = settings(&[("STATUS_SYNC_AFTER_SECONDS", "0")]).unwrap_err();
+        assert_eq!(bad.var, "STATUS_SYNC_AFTER_SECONDS");
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The API's one error type: every failure becomes an RFC 9457 problem with a
-//! stable machine `code`. Internal errors are logged in full and answered
-//! generically.
+//! stable machine `code` ([`ProblemCode`], which also gives its status and
+//! title). Internal errors are logged in full and answered generically.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use crate::problem::ProblemCode;
 use crate::store::StoreError;
 
 /// An RFC 9457 problem document.
@@ -20,9 +21,7 @@ pub struct Problem {
     pub status: u16,
     #[schema(example = "monitor_days must be 14 or 30")]
     pub detail: String,
-    /// Stable machine-readable code; clients switch on this.
-    #[schema(example = "invalid_monitor_days")]
-    pub code: String,
+    pub code: ProblemCode,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -50,13 +49,19 @@ pub enum JsonBodyProblems {
     UnsupportedMediaType(Problem),
 }
 
+/// Every way a request can fail. The variant says what kind of failure it
+/// is; its [`ProblemCode`] says which one, and gives the status and title.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 400/422-class: the request itself is wrong.
+    /// The request cannot be read as sent: a missing or malformed header,
+    /// a body that is not JSON, too large (413) or not JSON at all (415), a
+    /// query that does not parse, an unsigned webhook.
     #[error("{detail}")]
-    BadRequest {
-        status: StatusCode,
-        code: &'static str,
+    Malformed { code: ProblemCode, detail: String },
+    /// Fields of a well-formed request are invalid (422); `errors` names them.
+    #[error("{detail}")]
+    Invalid {
+        code: ProblemCode,
         detail: String,
         errors: Vec<FieldError>,
     },
@@ -67,7 +72,7 @@ pub enum ApiError {
     /// The card was declined (402); `code` says why.
     #[error("{detail}")]
     Declined {
-        code: &'static str,
+        code: ProblemCode,
         detail: &'static str,
     },
     /// Rate limited (429, with `Retry-After`).
@@ -81,25 +86,52 @@ pub enum ApiError {
     Unavailable(&'static str),
     #[error("{detail}")]
     NotFound {
-        code: &'static str,
+        code: ProblemCode,
+        detail: &'static str,
+    },
+    /// The payment link can no longer be paid (410): expired, used, revoked.
+    #[error("{detail}")]
+    Gone {
+        code: ProblemCode,
         detail: &'static str,
     },
     /// A well-formed request the business rules refuse (422).
     #[error("{detail}")]
-    Refused { code: &'static str, detail: String },
+    Refused { code: ProblemCode, detail: String },
+    /// The state changed under the request (409); look again.
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ProblemCode, detail: String },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+pub const CLIENT_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: ProblemCode::ClientNotFound,
+    detail: "no client with this id",
+};
+
+pub const VEHICLE_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: ProblemCode::VehicleNotFound,
+    detail: "no such vehicle for this client",
+};
+
+pub const CARD_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: ProblemCode::CardNotFound,
+    detail: "no such card on file for this client",
+};
+
+pub const LINK_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: ProblemCode::LinkNotFound,
+    detail: "this payment link does not exist; check the link in your text message",
+};
+
 impl ApiError {
-    pub fn validation(code: &'static str, field: &str, message: impl Into<String>) -> ApiError {
+    /// One invalid field (422).
+    pub fn validation(code: ProblemCode, field: &str, message: impl Into<String>) -> ApiError {
         let message = message.into();
-        ApiError::BadRequest {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+        ApiError::Invalid {
             code,
             detail: message.clone(),
             errors: vec![FieldError {
@@ -109,25 +141,29 @@ impl ApiError {
         }
     }
 
-    pub fn refused(code: &'static str, detail: impl Into<String>) -> ApiError {
+    /// A business rule refuses the request (422).
+    pub fn refused(code: ProblemCode, detail: impl Into<String>) -> ApiError {
         ApiError::Refused {
             code,
             detail: detail.into(),
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    /// The problem's code, which gives its status and title.
+    pub fn code(&self) -> ProblemCode {
         match self {
-            ApiError::BadRequest { code, .. }
+            ApiError::Malformed { code, .. }
+            | ApiError::Invalid { code, .. }
             | ApiError::Declined { code, .. }
             | ApiError::NotFound { code, .. }
+            | ApiError::Gone { code, .. }
             | ApiError::Refused { code, .. }
-            | ApiError::Conflict { code, .. } => code,
-            ApiError::Unavailable(_) => "service_unavailable",
-            ApiError::TooManyRequests { .. } => "rate_limited",
-            ApiError::Unauthorized(_) => "unauthorized",
-            ApiError::Forbidden(_) => "forbidden",
-            ApiError::Internal(_) => "internal_error",
+            | ApiError::Conflict { code, .. } => *code,
+            ApiError::Unavailable(_) => ProblemCode::ServiceUnavailable,
+            ApiError::TooManyRequests { .. } => ProblemCode::RateLimited,
+            ApiError::Unauthorized(_) => ProblemCode::Unauthorized,
+            ApiError::Forbidden(_) => ProblemCode::Forbidden,
+            ApiError::Internal(_) => ProblemCode::InternalError,
         }
     }
 
@@ -140,7 +176,7 @@ impl ApiError {
         let status = self.status_code();
         let code = self.code();
         let (detail, errors) = match self {
-            ApiError::BadRequest { detail, errors, .. } => (detail.clone(), errors.clone()),
+            ApiError::Invalid { detail, errors, .. } => (detail.clone(), errors.clone()),
             ApiError::Internal(_) => (
                 "something went wrong on our side; nothing was charged twice, please try again"
                     .into(),
@@ -150,38 +186,19 @@ impl ApiError {
         };
         Problem {
             r#type: format!("https://docs.payments.invalid/problems/{code}"),
-            title: title(code),
+            title: code.title().to_owned(),
             status: status.as_u16(),
             detail,
-            code: code.into(),
+            code,
             errors,
         }
     }
 }
 
-/// `link_not_found` → `Link not found`.
-fn title(code: &str) -> String {
-    let mut words = code.replace('_', " ");
-    if let Some(first) = words.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    words
-}
-
 impl ResponseError for ApiError {
+    /// The code's status: written once, in [`ProblemCode`].
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest { status, .. } => *status,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::Declined { .. } => StatusCode::PAYMENT_REQUIRED,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.code().status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -208,17 +225,19 @@ impl ResponseError for ApiError {
 }
 
 impl ApiError {
-    /// A failed payment's refusal, in words the payer can act on.
+    /// A failed payment's refusal (its `failure_code`), in words the payer
+    /// can act on.
     pub fn declined(failure_code: &str) -> ApiError {
-        let (code, detail) = match failure_code {
-            "insufficient_funds" => ("insufficient_funds", "The card was declined for insufficient funds. No money was taken; try another card."),
-            "expired_card" => ("expired_card", "The card has expired. No money was taken; try another card."),
-            "incorrect_cvc" => ("incorrect_cvc", "The security code (CVC) is wrong. No money was taken; check it and try again."),
-            "processing_error" => ("processing_error", "The payment could not be processed. No money was taken; please try again."),
-            "payment_method_invalid" => ("payment_method_invalid", "The card details were not accepted. No money was taken; enter the card again."),
-            "authentication_required" => ("authentication_required", "The bank wants the cardholder to confirm this payment, and it was not confirmed. No money was taken; the client can pay in My Account or through a payment link, where their bank can ask them, or use another card."),
-            "authentication_failed" => ("authentication_failed", "The bank did not accept the cardholder's confirmation of this payment. No money was taken; try again or use another card."),
-            _ => ("card_declined", "The card was declined. No money was taken; try another card."),
+        let code = ProblemCode::of_decline(failure_code);
+        let detail = match code {
+            ProblemCode::InsufficientFunds => "The card was declined for insufficient funds. No money was taken; try another card.",
+            ProblemCode::ExpiredCard => "The card has expired. No money was taken; try another card.",
+            ProblemCode::IncorrectCvc => "The security code (CVC) is wrong. No money was taken; check it and try again.",
+            ProblemCode::ProcessingError => "The payment could not be processed. No money was taken; please try again.",
+            ProblemCode::PaymentMethodInvalid => "The card details were not accepted. No money was taken; enter the card again.",
+            ProblemCode::AuthenticationRequired => "The bank wants the cardholder to confirm this payment, and it was not confirmed. No money was taken; the client can pay in My Account or through a payment link, where their bank can ask them, or use another card.",
+            ProblemCode::AuthenticationFailed => "The bank did not accept the cardholder's confirmation of this payment. No money was taken; try again or use another card.",
+            _ => "The card was declined. No money was taken; try another card.",
         };
         ApiError::Declined { code, detail }
     }
@@ -228,7 +247,7 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         if let StoreError::PastDueChanged = error {
             return ApiError::Conflict {
-                code: "quote_changed",
+                code: ProblemCode::QuoteChanged,
                 detail: "the past due balance was paid, or is being paid, by another payment; review the new summary and confirm again".into(),
             };
         }
@@ -261,9 +280,8 @@ impl From<validator::ValidationErrors> for ApiError {
             .map(|f| f.message.as_str())
             .collect::<Vec<_>>()
             .join("; ");
-        ApiError::BadRequest {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "validation_failed",
+        ApiError::Invalid {
+            code: ProblemCode::ValidationFailed,
             detail,
             errors: fields,
         }
@@ -277,43 +295,34 @@ pub fn json_error(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;
-    let (status, code, detail) = match &err {
-        E::ContentType => (
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the body as application/json".to_owned(),
+    let malformed = |code, detail: &str| ApiError::Malformed {
+        code,
+        detail: detail.to_owned(),
+    };
+    match &err {
+        E::ContentType => malformed(
+            ProblemCode::UnsupportedMediaType,
+            "send the body as application/json",
         ),
-        E::Overflow { .. } | E::OverflowKnownLength { .. } => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "the request body is too large".to_owned(),
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => malformed(
+            ProblemCode::PayloadTooLarge,
+            "the request body is too large",
         ),
-        E::Deserialize(e) if e.is_data() => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            format!(
+        E::Deserialize(e) if e.is_data() => ApiError::Invalid {
+            code: ProblemCode::ValidationFailed,
+            detail: format!(
                 "{} (line {}, column {})",
                 without_values(&e.to_string()),
                 e.line(),
                 e.column()
             ),
+            errors: vec![],
+        },
+        E::Deserialize(e) => malformed(
+            ProblemCode::MalformedJson,
+            &format!("the body is not valid JSON: {e}"),
         ),
-        E::Deserialize(e) => (
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            format!("the body is not valid JSON: {e}"),
-        ),
-        _ => (
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            "the body could not be read".to_owned(),
-        ),
-    };
-    ApiError::BadRequest {
-        status,
-        code,
-        detail,
-        errors: vec![],
+        _ => malformed(ProblemCode::MalformedJson, "the body could not be read"),
     }
     .into()
 }
@@ -362,7 +371,7 @@ pub fn path_error(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     ApiError::NotFound {
-        code: "not_found",
+        code: ProblemCode::NotFound,
         detail: "no such resource",
     }
     .into()
@@ -372,11 +381,9 @@ pub fn query_error(
     err: actix_web::error::QueryPayloadError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    ApiError::BadRequest {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_query",
+    ApiError::Malformed {
+        code: ProblemCode::InvalidQuery,
         detail: err.to_string(),
-        errors: vec![],
     }
     .into()
 }
@@ -386,8 +393,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn titles_are_derived_from_codes() {
-        assert_eq!(title("link_not_found"), "Link not found");
+    fn the_status_and_title_come_from_the_code() {
+        let problem = crate::error::LINK_NOT_FOUND.problem();
+        assert_eq!(problem.status, 404);
+        assert_eq!(problem.title, "Link not found");
+        assert_eq!(problem.code, ProblemCode::LinkNotFound);
+        let gone = ApiError::Gone {
+            code: ProblemCode::LinkExpired,
+            detail: "expired",
+        };
+        assert_eq!(gone.status_code(), StatusCode::GONE);
     }
 
     #[test]

@@ -2,8 +2,6 @@
 
 pub mod app;
 pub mod auth;
-pub mod autopay;
-pub mod card_authentication;
 pub mod client_ip;
 pub mod clock;
 pub mod config;
@@ -13,11 +11,11 @@ pub mod error;
 pub mod gateway;
 pub mod metrics;
 pub mod openapi;
-pub mod payments;
-pub mod rate_limit;
+pub mod problem;
 pub mod routes;
 pub mod security;
 pub mod seed;
+pub mod services;
 pub mod sms;
 pub mod state;
 pub mod store;

@@ -1,11 +1,16 @@
+//! The `payments-api` command line: `serve` (the default), `migrate`,
+//! `seed --demo`, `openapi`, and the jobs run by hand (`sync-payments`,
+//! `autopay run`).
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use payments_api::app::{open_store, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{AppEnv, Settings};
 use payments_api::seed::{ADMIN_LOGIN, AGENT_LOGIN, CLIENT_LOGIN, SUPERVISOR_LOGIN};
+use payments_api::services::{autopay, status_sync};
 use payments_api::state::AppState;
-use payments_api::{autopay, openapi, payments, seed, sms, store, telemetry};
+use payments_api::{openapi, seed, sms, store, telemetry};
 use std::sync::Arc;
 
 #[derive(Parser)]
@@ -32,8 +37,10 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
-    /// Resolve payments whose outcome is unknown by asking the gateway.
-    Reconcile,
+    /// Sync open payments: learn from the gateway the outcome of payments
+    /// left `unknown` or `pending` (`reconcile` is its deprecated name).
+    #[command(alias = "reconcile")]
+    SyncPayments,
     /// Auto Pay.
     Autopay {
         #[command(subcommand)]
@@ -85,10 +92,10 @@ async fn run() -> anyhow::Result<()> {
             tracing::info!("demo data inserted");
             Ok(())
         }
-        Command::Reconcile => {
+        Command::SyncPayments => {
             let state = offline_state(settings, clock).await?;
-            let settled = payments::reconcile(&state).await?;
-            tracing::info!(settled, "reconciliation finished");
+            let finished = status_sync::sync_open_payments(&state).await?;
+            tracing::info!(finished, "status sync of open payments finished");
             Ok(())
         }
         Command::Autopay {
@@ -111,30 +118,6 @@ async fn offline_state(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<
     Ok(AppState::new(settings, store, clock, adapters))
 }
 
-/// Every `STATUS_SYNC_INTERVAL_SECONDS`: settle payments the gateway left
-/// unknown, and purge rate-limit buckets whose window ended and expired
-/// sessions.
-fn spawn_reconciler(state: actix_web::web::Data<AppState>) {
-    let every = std::time::Duration::from_secs(
-        u64::try_from(state.settings.status_sync_interval_seconds).unwrap_or(30),
-    );
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(every);
-        loop {
-            interval.tick().await;
-            if let Err(error) = payments::reconcile(&state).await {
-                tracing::warn!(%error, "reconciliation failed; retrying later");
-            }
-            if let Err(error) = payments_api::rate_limit::purge(&state).await {
-                tracing::warn!(%error, "purging rate-limit buckets failed; retrying later");
-            }
-            if let Err(error) = state.store.purge_sessions(state.clock.now()).await {
-                tracing::warn!(%error, "purging expired sessions failed; retrying later");
-            }
-        }
-    });
-}
-
 async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
     if settings.uses_dev_jwt_secret() && settings.app_env == AppEnv::Development {
         tracing::warn!("!!! JWT_SECRET is not set: using the development secret. Anyone can forge tokens. Never run like this in production. !!!");
@@ -152,7 +135,7 @@ async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
     let adapters = Adapters::from_settings(&settings);
     let app =
         Application::build(settings, store, clock, adapters).context("cannot start the server")?;
-    spawn_reconciler(app.state());
+    status_sync::spawn_status_sync(app.state());
     sms::outbox::spawn_worker(app.state());
     tracing::info!(api = %format!("{base}/api/v1"), docs = %docs, "payments API listening on port {}", app.port());
     if demo {

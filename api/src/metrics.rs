@@ -95,7 +95,7 @@ impl Default for HttpMetrics {
             );
             registry.register(
                 "sms_failed",
-                "SMS that failed, by reason (README, Secure payment links: SMS failures)",
+                "SMS that failed, by reason (docs/payments.md, Secure payment links: SMS failures)",
                 metrics.sms_failed.clone(),
             );
             registry.register(

@@ -84,7 +84,7 @@ impl Modify for BearerSchemes {
 }
 
 /// Every staff operation can answer `403 forbidden`: its permission is
-/// checked by the `Can<…>` extractor against the role matrix (README, "Staff
+/// checked by the `Can<…>` extractor against the role matrix (docs/api.md, "Staff
 /// roles"), so the answer is documented here, in one place, for all of them.
 struct StaffRoles;
 
@@ -114,7 +114,7 @@ impl Modify for StaffRoles {
                         .schema(Some(Ref::from_schema_name("Problem")))
                         .build();
                     let response = ResponseBuilder::new()
-                        .description("forbidden: the staff member's role does not allow this operation (README, Staff roles)")
+                        .description("forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles)")
                         .content("application/problem+json", problem)
                         .build();
                     operation

@@ -1,3 +1,5 @@
+//! The application state every handler, service and job is given.
+
 use crate::auth::JwtKeys;
 use crate::clock::Clock;
 use crate::config::Settings;

@@ -5,10 +5,9 @@
 //! search that matched every client), and none belongs in a name, a phone
 //! number or a search. Provider webhooks are exempt: their bodies are theirs.
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::HttpMessage;
@@ -22,9 +21,8 @@ fn is_control(c: char) -> bool {
 
 fn refused(field: &str) -> actix_web::Error {
     let message = format!("{field} may not contain control characters");
-    ApiError::BadRequest {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        code: "validation_failed",
+    ApiError::Invalid {
+        code: ProblemCode::ValidationFailed,
         detail: message.clone(),
         errors: vec![FieldError {
             field: field.into(),

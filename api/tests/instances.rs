@@ -4,7 +4,7 @@
 //!   links and concurrent retries of one Take a Payment through all three charge
 //!   once; every SMS goes out once although every instance runs an outbox worker.
 //! - A process killed (SIGKILL) while the gateway holds its charge: after a
-//!   restart the payment is reconciled and the card is never charged twice.
+//!   restart the status sync learns its outcome and the card is never charged twice.
 //! - PostgreSQL going away and coming back (every connection cut, new ones
 //!   refused): `/readyz` and requests answer 503 meanwhile, and the same
 //!   process serves again afterwards. Once through a proxy that cuts the
@@ -460,7 +460,7 @@ impl Respond for FakeStripe {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_process_killed_while_the_gateway_charges_is_reconciled_after_restart_and_never_charges_twice(
+async fn a_process_killed_while_the_gateway_charges_is_synced_after_restart_and_never_charges_twice(
 ) {
     // A claim on an Idempotency-Key is taken over after this long: long enough
     // for a restart and a retry to happen before it, short enough to wait for.
@@ -479,7 +479,7 @@ async fn a_process_killed_while_the_gateway_charges_is_reconciled_after_restart_
         ("PAYMENT_GATEWAY", "stripe"),
         ("STRIPE_SECRET_KEY", "sk_test_fake"),
         ("STRIPE_API_BASE", stripe_uri.as_str()),
-        ("RECONCILE_AFTER_SECONDS", "1"),
+        ("STATUS_SYNC_AFTER_SECONDS", "1"),
         ("IDEMPOTENCY_STALE_AFTER_SECONDS", stale_after.as_str()),
     ];
     let mut first = Instance::start(&db, &env).await;
@@ -537,7 +537,9 @@ async fn a_process_killed_while_the_gateway_charges_is_reconciled_after_restart_
         "the status sync settles the payment",
         Duration::from_secs(20),
         || async {
-            let run = api(&db, &env, &["reconcile"]).output().expect("reconcile");
+            let run = api(&db, &env, &["sync-payments"])
+                .output()
+                .expect("sync-payments");
             assert!(
                 run.status.success(),
                 "{}",

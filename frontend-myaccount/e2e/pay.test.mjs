@@ -60,7 +60,7 @@ test('a declined card is explained and another card can be tried', async () => {
   await page.getByRole('button', { name: 'Make Payment' }).click();
 
   const alert = page.getByRole('alert');
-  await alert.getByText('Your card was declined').waitFor();
+  await alert.getByText('The card was declined. Nothing was charged.').waitFor();
   assert.equal(await page.getByLabel('Card number').inputValue(), '', 'the card fields are cleared');
   assert.equal(await terms.isChecked(), true, 'the terms stay accepted');
   await shot(page, '05-pay-declined');

@@ -1,5 +1,6 @@
 import { render, type VNode } from 'preact';
 import { act } from 'preact/test-utils';
+import { LocationProvider } from 'preact-iso';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import payHtml from '../pay/index.html?raw';
 import paymentHtml from '../payment/index.html?raw';
@@ -32,7 +33,11 @@ describe('the first render written into the HTML of a page', () => {
       () => {
         sessionStorage.setItem('myaccount.token', 'a-session-token');
         history.replaceState(null, '', `${import.meta.env.BASE_URL}payment`);
-        return <App />;
+        return (
+          <LocationProvider>
+            <App />
+          </LocationProvider>
+        );
       },
     ],
   ])('%s is what its page renders before its data arrives, and the page keeps all of it', (_, html, page) => {

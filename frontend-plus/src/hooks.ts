@@ -1,12 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
-/** The data of an openapi-fetch answer, or throws its problem (shown later by problemMessage). */
-export async function unwrap<R extends { data?: unknown; error?: unknown }>(call: Promise<R>): Promise<NonNullable<R['data']>> {
-  const result = await call;
-  if (result.error !== undefined) throw result.error;
-  return result.data as NonNullable<R['data']>;
-}
-
 /**
  * An action started by a person (a button). While it runs `busy` is true and a
  * second start is ignored, so nothing is ever submitted twice.

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Schemas } from './api/client';
-import { unwrap } from './hooks';
-import { getToken } from './session';
+import { api, session, type Schemas } from './api/client';
+import { call } from '@kit/api';
 
 export type Permission = Schemas['Permission'];
 
@@ -9,8 +8,8 @@ export type Permission = Schemas['Permission'];
 let cached: { token: string | null; me: Promise<Schemas['StaffMe']> } | null = null;
 
 function staffMe(): Promise<Schemas['StaffMe']> {
-  const token = getToken();
-  if (!cached || cached.token !== token) cached = { token, me: unwrap(api.GET('/staff/me')) };
+  const token = session.token();
+  if (!cached || cached.token !== token) cached = { token, me: call(api.GET('/staff/me')) };
   return cached.me;
 }
 

@@ -19,6 +19,7 @@ export function dana(overrides: Partial<Client> = {}): Client {
       device_serial: 'IID-220419', paid_through: '2026-11-15' }],
     cards: [{ id: '00000000-0000-4000-8000-000000000301', brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 }],
     past_due_cents: 12345,
+    credit_cents: 0,
     currency: 'USD',
     ...overrides,
   };

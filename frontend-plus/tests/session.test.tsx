@@ -1,14 +1,14 @@
 import { fireEvent, render, screen } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import { App } from '../src/components/App';
-import { signIn } from '../src/session';
+import { session } from '../src/api/client';
 import { stubApi } from './fixtures';
 
 const unauthorized = { type: 'x', title: 'Unauthorized', status: 401, code: 'unauthorized', detail: 'expired' };
 
 describe('session', () => {
   it('a 401 from any call returns to the login page saying the session expired', async () => {
-    signIn('expired-token', 'agent@example.com');
+    session.signIn('expired-token', 'agent@example.com');
     stubApi({ 'GET /clients': { status: 401, body: unauthorized } });
     render(<App />);
     fireEvent.input(screen.getByLabelText('Name or phone'), { target: { value: 'Dana' } });

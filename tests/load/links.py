@@ -7,7 +7,11 @@
   links.py redeem RATE   pay each token read from stdin (one per line) at a constant RATE per second,
                          open loop: latency counts from the moment a request was *due* (as wrk2 does),
                          so a slow server cannot slow the load down and hide its own queueing. Prints
-                         one JSON line of figures.
+                         one JSON line of figures. REDEEM_CONCURRENCY (default: enough for RATE at the
+                         gateway latency GATEWAY_LATENCY_MS, at least 64) bounds the requests in flight.
+  links.py closed N SECS redeem the tokens read from stdin with N workers, each sending its next redeem as soon
+                         as the last one answered (closed loop), for at most SECS seconds or until the
+                         tokens run out: the highest rate the server sustains. Prints one JSON line.
 
 wrk has no constant-rate mode and neither wrk2, oha nor vegeta is packaged by Debian, hence this.
 """
@@ -110,31 +114,44 @@ def percentile(sorted_values, p):
     return sorted_values[index]
 
 
-def redeem(rate):
+def redeem_jobs():
+    """(link token, card token, idempotency key) for each token on stdin, made before any clock starts."""
     links = [line.strip() for line in sys.stdin if line.strip()]
-    # Everything a redeem needs is made before the clock starts: a card token and a key each.
     with ThreadPoolExecutor(8) as pool:
         cards = list(pool.map(lambda _: tokenize(), links))
-    jobs = [(link, card, str(uuid.uuid4())) for link, card in zip(links, cards)]
+    return [(link, card, str(uuid.uuid4())) for link, card in zip(links, cards)]
 
+
+def redeem_one(job, n):
+    """Pays one link; returns the HTTP status."""
+    link, card, key = job
+    status, _ = request(
+        "POST",
+        "/api/v1/payment-link/redeem",
+        {"payment_token": card, "accept_terms": True},
+        # Each payer from their own address (the server trusts 127.0.0.1 as its proxy).
+        {"idempotency-key": key, "payment-link-token": link, "x-forwarded-for": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"},
+    )
+    return status
+
+
+def redeem(rate):
+    jobs = redeem_jobs()
     latencies, statuses, lock = [], {}, threading.Lock()
 
     def one(job, due, n):
-        link, card, key = job
-        status, _ = request(
-            "POST",
-            "/api/v1/payment-link/redeem",
-            {"payment_token": card, "accept_terms": True},
-            # Each payer from their own address (the server trusts 127.0.0.1 as its proxy).
-            {"idempotency-key": key, "payment-link-token": link, "x-forwarded-for": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"},
-        )
+        status = redeem_one(job, n)
         done = time.perf_counter()
         with lock:
             latencies.append(done - due)
             statuses[status] = statuses.get(status, 0) + 1
 
-    # Enough threads that a few slow answers never delay the next due request.
-    pool = ThreadPoolExecutor(64)
+    # Enough threads that a few slow answers never delay the next due request: the requests in flight are
+    # the rate times the answer time, and the answer time is at least the gateway's latency (a thread pool
+    # of 64 caps 800 ms charges at 80 redeems/s).
+    gateway_s = float(os.environ.get("GATEWAY_LATENCY_MS", "0")) / 1000
+    workers = int(os.environ.get("REDEEM_CONCURRENCY", "0")) or max(64, int(rate * (gateway_s + 0.25) * 1.5))
+    pool = ThreadPoolExecutor(workers)
     start = time.perf_counter() + 0.05
     late = 0.0
     for i, job in enumerate(jobs):
@@ -159,6 +176,47 @@ def redeem(rate):
                 "max_ms": latencies[-1] * 1000 if latencies else float("nan"),
                 "statuses": statuses,
                 "sender_max_lag_ms": late * 1000,
+                "workers": workers,
+            }
+        )
+    )
+
+
+def closed(concurrency, seconds):
+    jobs = redeem_jobs()
+    statuses, lock = {}, threading.Lock()
+    next_job = iter(enumerate(jobs))
+    start = time.perf_counter()
+    deadline = start + seconds
+    finished = []
+
+    def worker():
+        while time.perf_counter() < deadline:
+            with lock:
+                item = next(next_job, None)
+            if item is None:
+                return
+            n, job = item
+            status = redeem_one(job, n)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+                finished.append(time.perf_counter())
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = (max(finished) if finished else time.perf_counter()) - start
+    print(
+        json.dumps(
+            {
+                "requests": len(finished),
+                "achieved_rps": len(finished) / elapsed if elapsed > 0 else float("nan"),
+                "seconds": elapsed,
+                "ran_out_of_links": len(finished) == len(jobs),
+                "statuses": statuses,
+                "workers": concurrency,
             }
         )
     )
@@ -169,5 +227,7 @@ if __name__ == "__main__":
         send(int(sys.argv[2]))
     elif sys.argv[1:2] == ["redeem"]:
         redeem(float(sys.argv[2]))
+    elif sys.argv[1:2] == ["closed"]:
+        closed(int(sys.argv[2]), float(sys.argv[3]))
     else:
         raise SystemExit(__doc__)

@@ -1,3 +1,6 @@
+//! Session tokens: HS256 JWTs pinned to their algorithm, with `iss`, an
+//! audience per app (`plus` for staff, `myaccount` for clients) and `exp`.
+
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};

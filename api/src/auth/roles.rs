@@ -1,5 +1,5 @@
 //! Who may do what: the one permission matrix for staff roles (DESIGN.md,
-//! "Roles"; published in the README). Handlers ask for a permission with the
+//! "Roles"; published in docs/api.md). Handlers ask for a permission with the
 //! [`Can`] extractor; a staff member whose role lacks it gets
 //! `403 forbidden`, and an unknown role is allowed nothing.
 

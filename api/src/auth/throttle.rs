@@ -31,7 +31,7 @@
 //! their timing never tell whether an account exists.
 
 use crate::error::{ApiError, ApiResult};
-use crate::rate_limit::{self, Window};
+use crate::services::rate_limits::{self as rate_limit, Window};
 use crate::state::AppState;
 use chrono::Duration;
 use std::sync::atomic::{AtomicUsize, Ordering};

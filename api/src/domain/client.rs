@@ -95,9 +95,15 @@ pub struct Client {
     pub location: Location,
     pub vehicles: Vec<Vehicle>,
     pub cards: Vec<Card>,
-    /// Charges invoiced minus payments received; never edited by hand.
+    /// What a new quote collects as past due: the balance of the client's
+    /// account ledger as it will be once their open payments succeed, when
+    /// above zero; never edited by hand.
     #[schema(value_type = i64, example = 12345)]
     pub past_due_cents: Cents,
+    /// What a new quote applies as credit: minus that same balance, when
+    /// below zero.
+    #[schema(value_type = i64, example = 0)]
+    pub credit_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
 }
@@ -119,7 +125,8 @@ pub enum ClientQuoteError {
 
 impl Client {
     /// Prices `days` of monitoring for one of this client's vehicles, at the
-    /// client's location, carrying the client's past due balance.
+    /// client's location, carrying the client's past due balance and applying
+    /// their credit.
     pub fn quote(
         &self,
         vehicle_id: Uuid,
@@ -133,6 +140,7 @@ impl Client {
             self.location.tax_rate_ppm,
             days,
             self.past_due_cents,
+            self.credit_cents,
         )?;
         Ok((vehicle, quote))
     }

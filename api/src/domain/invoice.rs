@@ -1,3 +1,6 @@
+//! Invoices, payments as the API shows them, Client Log entries, and who
+//! acted (staff, a client, or the system).
+
 use super::{Cents, Line, PaymentMethod, PaymentStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -58,6 +61,8 @@ pub struct Payment {
     pub initiated_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Its [`ChargeKey`](super::ChargeKey) as the store records it (the
+    /// `gateway_key` column); read it through [`Payment::charge_key`].
     #[serde(skip)]
     pub gateway_key: String,
     #[serde(skip)]
@@ -68,6 +73,13 @@ pub struct Payment {
     /// The card on file charged, or kept by this payment.
     #[serde(skip)]
     pub card_id: Option<Uuid>,
+}
+
+impl Payment {
+    /// The key this payment is charged under at the gateway.
+    pub fn charge_key(&self) -> super::ChargeKey {
+        super::ChargeKey::recorded(self.gateway_key.clone())
+    }
 }
 
 /// A comment in a client's log.
@@ -93,7 +105,7 @@ pub enum Actor {
         id: Uuid,
         name: String,
     },
-    /// The Auto Pay run, the reconciler.
+    /// The Auto Pay run, the status sync, a gateway webhook.
     System,
 }
 

@@ -87,7 +87,15 @@ pub enum LinkState {
     Expired,
 }
 
-/// A link is payable while it is sent or opened and `now` is before
+/// The expiry rule: a link sent at `sent_at` can be paid until `ttl_seconds`
+/// later (`PAYMENT_LINK_TTL_SECONDS`, 10 minutes in production), by the
+/// server's clock. [`link_state`] reads the instant this gives.
+pub fn link_expires_at(sent_at: DateTime<Utc>, ttl_seconds: i64) -> DateTime<Utc> {
+    sent_at + chrono::Duration::seconds(ttl_seconds)
+}
+
+/// The single-use and expiry rule, read: a link is payable while it is sent
+/// or opened and `now` is before
 /// `expires_at` (sent + TTL, by the server's clock). Paid and revoked win
 /// over expiry: the payer is told what really happened.
 pub fn link_state(status: LinkStatus, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> LinkState {
@@ -220,6 +228,21 @@ mod tests {
         assert_eq!(
             link_state(LinkStatus::Paying, expires, sent),
             LinkState::InPayment
+        );
+    }
+
+    #[test]
+    fn a_link_expires_its_time_to_live_after_it_was_sent() {
+        let sent = Utc::now();
+        let expires = link_expires_at(sent, 600);
+        assert_eq!(expires, sent + Duration::minutes(10));
+        assert_eq!(
+            link_state(LinkStatus::Sent, expires, sent + Duration::seconds(599)),
+            LinkState::Payable
+        );
+        assert_eq!(
+            link_state(LinkStatus::Sent, expires, sent + Duration::seconds(600)),
+            LinkState::Expired
         );
     }
 

@@ -13,16 +13,18 @@ pub mod client;
 pub use client::{Card, Client, ClientQuoteError, ClientSummary, Location, Vehicle};
 pub mod payment;
 pub use payment::{
-    capture_mismatch, gateway_key, next_paid_through, Captured, ChargeParams, InvoiceAmounts,
+    capture_mismatch, next_paid_through, Captured, ChargeKey, ChargeParams, InvoiceAmounts,
     PaymentMethod, PaymentStatus,
 };
 pub mod invoice;
 pub use invoice::{Actor, Invoice, LogEntry, Payment};
+pub mod ledger;
 pub mod link;
 pub use link::{
-    display_status, link_state, sms_body, LinkDisplayStatus, LinkState, LinkStatus, LinkToken,
-    PaymentLink, SmsOutcome,
+    display_status, link_expires_at, link_state, sms_body, LinkDisplayStatus, LinkState,
+    LinkStatus, LinkToken, PaymentLink, SmsOutcome,
 };
+pub mod refund;
 pub mod sms_failure;
 pub use sms_failure::{SmsFailure, SmsFailureReason};
 pub mod sms_text;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::iter::Sum;
-use std::ops::{Add, Sub};
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 use utoipa::ToSchema;
 
 /// An amount of US dollars in cents. Arithmetic is plain i64: amounts in this
@@ -82,6 +82,25 @@ impl Sub for Cents {
     type Output = Cents;
     fn sub(self, rhs: Cents) -> Cents {
         Cents(self.0 - rhs.0)
+    }
+}
+
+impl AddAssign for Cents {
+    fn add_assign(&mut self, rhs: Cents) {
+        self.0 += rhs.0;
+    }
+}
+
+impl SubAssign for Cents {
+    fn sub_assign(&mut self, rhs: Cents) {
+        self.0 -= rhs.0;
+    }
+}
+
+impl Neg for Cents {
+    type Output = Cents;
+    fn neg(self) -> Cents {
+        Cents(-self.0)
     }
 }
 

@@ -1,3 +1,5 @@
+//! The monitoring periods a client can pay for: 14 or 30 days, nothing else.
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The length of a monitoring period a client can pay for: 14 or 30 days,

@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 /// Where a payment stands.
 ///
@@ -48,17 +49,20 @@ impl PaymentStatus {
         }
     }
 
+    /// Every status, in the order of the state machine's description.
+    pub const ALL: [PaymentStatus; 6] = [
+        PaymentStatus::Pending,
+        PaymentStatus::Succeeded,
+        PaymentStatus::Failed,
+        PaymentStatus::Unknown,
+        PaymentStatus::HeldForReview,
+        PaymentStatus::RequiresAction,
+    ];
+
     pub fn parse(status: &str) -> Option<PaymentStatus> {
-        [
-            PaymentStatus::Pending,
-            PaymentStatus::Succeeded,
-            PaymentStatus::Failed,
-            PaymentStatus::Unknown,
-            PaymentStatus::HeldForReview,
-            PaymentStatus::RequiresAction,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == status)
+        PaymentStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == status)
     }
 
     /// Whether the state machine allows `self → next`.
@@ -182,13 +186,52 @@ impl PaymentMethod {
     }
 }
 
-/// The key a payment is charged under at the gateway, derived from who asked
-/// and their `Idempotency-Key`: a retry of the same request, even after a
-/// crash, can only ever reach the same charge.
-pub fn gateway_key(principal: &str, idempotency_key: &str) -> String {
-    let digest = Sha256::digest(format!("{principal}\n{idempotency_key}").as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("pay_{hex}")
+/// The key a payment is charged under at the gateway: the gateway's
+/// idempotency key for that charge, and the `gateway_key` column of its
+/// payment row. One key, one charge: however often a request is retried or
+/// repeated by the status sync, the gateway charges at most once per key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ChargeKey(String);
+
+impl ChargeKey {
+    /// The key of a request, derived from who asked and their
+    /// `Idempotency-Key`: a retry of the same request, even after a crash,
+    /// can only ever reach the same charge.
+    pub fn for_request(principal: &str, idempotency_key: &str) -> ChargeKey {
+        let digest = Sha256::digest(format!("{principal}\n{idempotency_key}").as_bytes());
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        ChargeKey(format!("pay_{hex}"))
+    }
+
+    /// The key of one Auto Pay charge: one per client, vehicle, period (the
+    /// paid-through date it extends, or `unpaid`) and card. A declined card is
+    /// not charged again for the period; a new card is.
+    pub fn for_autopay(
+        client_id: Uuid,
+        vehicle_id: Uuid,
+        period: &str,
+        card_id: Uuid,
+    ) -> ChargeKey {
+        ChargeKey::for_request(
+            "autopay",
+            &format!("autopay:{client_id}:{vehicle_id}:{period}:{card_id}"),
+        )
+    }
+
+    /// A key as it was recorded (a payment row, a gateway's event).
+    pub fn recorded(key: impl Into<String>) -> ChargeKey {
+        ChargeKey(key.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ChargeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// The last day a vehicle is paid for after paying `days` more: the period
@@ -206,27 +249,31 @@ pub fn next_paid_through(
 }
 
 /// The charges of an invoice built from a quote. A payment's invoice shows
-/// the carried past due balance it settles; an invoice added by staff bills
-/// only the new period (`carry_past_due = false`).
+/// the carried past due balance it settles and the credit it applies; an
+/// invoice added by staff bills only the new period (`carry_balance = false`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvoiceAmounts {
     pub lines: Vec<super::Line>,
     pub subtotal: Cents,
     pub tax: Cents,
+    /// The balance carried forward: the past due collected minus the credit
+    /// applied (below zero when a credit is applied).
     pub past_due: Cents,
     pub total: Cents,
 }
 
 impl InvoiceAmounts {
-    pub fn from_quote(quote: &Quote, carry_past_due: bool) -> InvoiceAmounts {
+    pub fn from_quote(quote: &Quote, carry_balance: bool) -> InvoiceAmounts {
         let lines: Vec<_> = quote
             .lines
             .iter()
-            .filter(|line| carry_past_due || line.kind != LineKind::PastDue)
+            .filter(|line| {
+                carry_balance || !matches!(line.kind, LineKind::PastDue | LineKind::Credit)
+            })
             .cloned()
             .collect();
-        let past_due = if carry_past_due {
-            quote.past_due_cents
+        let past_due = if carry_balance {
+            quote.past_due_cents - quote.credit_cents
         } else {
             Cents::ZERO
         };
@@ -238,6 +285,12 @@ impl InvoiceAmounts {
             past_due,
             total,
         }
+    }
+
+    /// The invoice's new charges, which its ledger charge records: its total
+    /// minus the balance it carries forward (that was charged before).
+    pub fn charges(&self) -> Cents {
+        super::ledger::invoice_charges(self.total, self.past_due)
     }
 }
 
@@ -337,11 +390,12 @@ mod tests {
     }
 
     #[test]
-    fn gateway_keys_are_stable_per_caller_and_key() {
-        assert_eq!(gateway_key("staff:1", "k"), gateway_key("staff:1", "k"));
-        assert_ne!(gateway_key("staff:1", "k"), gateway_key("staff:2", "k"));
-        assert_ne!(gateway_key("staff:1", "k"), gateway_key("staff:1", "k2"));
-        assert_eq!(gateway_key("a", "b").len(), 36);
+    fn charge_keys_are_stable_per_caller_and_key() {
+        let key = ChargeKey::for_request;
+        assert_eq!(key("staff:1", "k"), key("staff:1", "k"));
+        assert_ne!(key("staff:1", "k"), key("staff:2", "k"));
+        assert_ne!(key("staff:1", "k"), key("staff:1", "k2"));
+        assert_eq!(key("a", "b").as_str().len(), 36);
     }
 
     #[test]
@@ -377,6 +431,7 @@ mod tests {
             TaxRate::from_ppm(82_500).unwrap(),
             MonitorDays::Fourteen,
             Cents(12_345),
+            Cents::ZERO,
         )
         .unwrap();
         let paid = InvoiceAmounts::from_quote(&quote, true);
@@ -394,6 +449,33 @@ mod tests {
                 amounts.subtotal + amounts.tax + amounts.past_due,
                 amounts.total
             );
+            assert_eq!(amounts.charges(), Cents(5_304));
         }
+    }
+
+    #[test]
+    fn a_payments_invoice_carries_the_credit_it_applies_as_a_negative_balance() {
+        let plan = PricePlan {
+            daily_rate: Some(Cents(350)),
+            price_14: None,
+            price_30: None,
+        };
+        let quote = Quote::compute(
+            &plan,
+            TaxRate::from_ppm(82_500).unwrap(),
+            MonitorDays::Fourteen,
+            Cents::ZERO,
+            Cents(1_000),
+        )
+        .unwrap();
+        let paid = InvoiceAmounts::from_quote(&quote, true);
+        assert_eq!(
+            (paid.total, paid.past_due, paid.lines.len()),
+            (Cents(4_304), Cents(-1_000), 4)
+        );
+        assert_eq!(paid.subtotal + paid.tax + paid.past_due, paid.total);
+        assert_eq!(paid.charges(), Cents(5_304));
+        let added = InvoiceAmounts::from_quote(&quote, false);
+        assert_eq!((added.total, added.lines.len()), (Cents(5_304), 2));
     }
 }

@@ -1,3 +1,5 @@
+//! Phone numbers: parsed to E.164 once, and checked to be numbers we text.
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

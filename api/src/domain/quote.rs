@@ -5,7 +5,11 @@
 //!   has one, otherwise its daily rate × days.
 //! - Tax: the monitoring fee × the location's tax rate, rounded half-up to the
 //!   cent. Past due balance is not taxed again (it was taxed when invoiced).
-//! - Total due = monitoring fee + tax + past due balance = the sum of the lines.
+//! - Credit: the client's credit (from their account ledger) is applied to the
+//!   next quote as a `credit` line that subtracts it, but never more than the
+//!   rest of the quote: a total is never negative.
+//! - Total due = monitoring fee + tax + past due balance − credit applied = the
+//!   sum of the lines.
 
 use super::money::{Cents, TaxRate, CURRENCY};
 use super::monitor_days::MonitorDays;
@@ -38,6 +42,8 @@ pub enum LineKind {
     Monitoring,
     PastDue,
     Tax,
+    /// The client's credit applied: the one line below zero.
+    Credit,
 }
 
 impl LineKind {
@@ -46,13 +52,19 @@ impl LineKind {
             LineKind::Monitoring => "monitoring",
             LineKind::PastDue => "past_due",
             LineKind::Tax => "tax",
+            LineKind::Credit => "credit",
         }
     }
 
     pub fn parse(kind: &str) -> Option<LineKind> {
-        [LineKind::Monitoring, LineKind::PastDue, LineKind::Tax]
-            .into_iter()
-            .find(|k| k.as_str() == kind)
+        [
+            LineKind::Monitoring,
+            LineKind::PastDue,
+            LineKind::Tax,
+            LineKind::Credit,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == kind)
     }
 }
 
@@ -81,6 +93,11 @@ pub struct Quote {
     pub tax_cents: Cents,
     #[schema(value_type = i64, example = 12345)]
     pub past_due_cents: Cents,
+    /// The client's credit applied (zero or more; its line subtracts it).
+    /// Quotes kept from before credits existed have none.
+    #[serde(default)]
+    #[schema(value_type = i64, example = 0)]
+    pub credit_cents: Cents,
     #[schema(value_type = i64, example = 17649)]
     pub total_due_cents: Cents,
     #[schema(example = "USD")]
@@ -96,19 +113,24 @@ pub enum QuoteError {
 
 impl Quote {
     /// Prices `days` of monitoring under `plan` and `tax_rate`, carrying the
-    /// client's `past_due` balance (a credit, below zero, is not applied here).
+    /// client's `past_due` balance and applying their `credit` (both from
+    /// [`super::ledger::account`]; a value below zero counts as zero). The
+    /// credit applied is at most what the rest of the quote comes to; the
+    /// `credit` line appears only when some is applied.
     pub fn compute(
         plan: &PricePlan,
         tax_rate: TaxRate,
         days: MonitorDays,
         past_due: Cents,
+        credit: Cents,
     ) -> Result<Quote, QuoteError> {
         let fee = plan
             .monitoring_fee(days)
             .ok_or(QuoteError::NoPrice(days.days()))?;
         let tax = fee.times_rate(tax_rate);
         let past_due = past_due.max(Cents::ZERO);
-        let lines = vec![
+        let credit = credit.max(Cents::ZERO).min(fee + past_due + tax);
+        let mut lines = vec![
             Line {
                 kind: LineKind::Monitoring,
                 description: format!("Monitoring, {} days", days.days()),
@@ -125,6 +147,13 @@ impl Quote {
                 amount_cents: tax,
             },
         ];
+        if credit > Cents::ZERO {
+            lines.push(Line {
+                kind: LineKind::Credit,
+                description: "Credit".into(),
+                amount_cents: -credit,
+            });
+        }
         let total = lines.iter().map(|line| line.amount_cents).sum();
         Ok(Quote {
             monitor_days: days,
@@ -132,6 +161,7 @@ impl Quote {
             subtotal_cents: fee,
             tax_cents: tax,
             past_due_cents: past_due,
+            credit_cents: credit,
             total_due_cents: total,
             currency: CURRENCY.into(),
         })
@@ -173,6 +203,7 @@ mod tests {
             rate(82_500),
             MonitorDays::Fourteen,
             Cents(12_345),
+            Cents::ZERO,
         )
         .unwrap();
         assert_eq!(quote.subtotal_cents, Cents(4_900));
@@ -189,6 +220,7 @@ mod tests {
             rate(82_500),
             MonitorDays::Thirty,
             Cents::ZERO,
+            Cents::ZERO,
         )
         .unwrap();
         assert_eq!(quote.subtotal_cents, Cents(9_500));
@@ -204,17 +236,80 @@ mod tests {
             price_30: None,
         };
         assert_eq!(
-            Quote::compute(&plan, rate(0), MonitorDays::Thirty, Cents::ZERO),
+            Quote::compute(
+                &plan,
+                rate(0),
+                MonitorDays::Thirty,
+                Cents::ZERO,
+                Cents::ZERO
+            ),
             Err(QuoteError::NoPrice(30))
         );
     }
 
+    /// A credit reaches a quote through its own argument (from the ledger),
+    /// never as a past due balance below zero.
     #[test]
-    fn a_credit_balance_is_not_subtracted_from_the_total() {
-        let quote =
-            Quote::compute(&DAILY_PLUS_30, rate(0), MonitorDays::Fourteen, Cents(-500)).unwrap();
+    fn a_past_due_below_zero_is_not_subtracted_from_the_total() {
+        let quote = Quote::compute(
+            &DAILY_PLUS_30,
+            rate(0),
+            MonitorDays::Fourteen,
+            Cents(-500),
+            Cents::ZERO,
+        )
+        .unwrap();
         assert_eq!(quote.past_due_cents, Cents::ZERO);
         assert_eq!(quote.total_due_cents, Cents(4_900));
+        assert_eq!(quote.lines.len(), 3);
+    }
+
+    #[test]
+    fn a_credit_is_applied_as_a_line_that_subtracts_it() {
+        let quote = Quote::compute(
+            &DAILY_PLUS_30,
+            rate(82_500),
+            MonitorDays::Fourteen,
+            Cents::ZERO,
+            Cents(1_000),
+        )
+        .unwrap();
+        assert_eq!(quote.credit_cents, Cents(1_000));
+        assert_eq!(quote.total_due_cents, Cents(4_900 + 404 - 1_000));
+        let credit = quote.lines.last().unwrap();
+        assert_eq!(
+            (credit.kind, credit.amount_cents),
+            (LineKind::Credit, Cents(-1_000))
+        );
+    }
+
+    #[test]
+    fn a_credit_larger_than_the_quote_brings_it_to_zero_not_below() {
+        let quote = Quote::compute(
+            &DAILY_PLUS_30,
+            rate(82_500),
+            MonitorDays::Fourteen,
+            Cents::ZERO,
+            Cents(100_000),
+        )
+        .unwrap();
+        assert_eq!(quote.credit_cents, Cents(5_304));
+        assert_eq!(quote.total_due_cents, Cents::ZERO);
+    }
+
+    #[test]
+    fn a_quote_kept_before_credits_existed_reads_as_without_credit() {
+        let quote = Quote::compute(
+            &DAILY_PLUS_30,
+            rate(82_500),
+            MonitorDays::Fourteen,
+            Cents(12_345),
+            Cents::ZERO,
+        )
+        .unwrap();
+        let mut kept = serde_json::to_value(&quote).unwrap();
+        kept.as_object_mut().unwrap().remove("credit_cents");
+        assert_eq!(serde_json::from_value::<Quote>(kept).unwrap(), quote);
     }
 
     #[test]
@@ -234,15 +329,25 @@ mod tests {
             ppm in 0i64..=1_000_000,
             thirty: bool,
             past_due in -1_000_000i64..10_000_000,
+            credit in -1_000_000i64..10_000_000,
         ) {
             let plan = PricePlan { daily_rate: daily.map(Cents), price_14: p14.map(Cents), price_30: p30.map(Cents) };
             let days = if thirty { MonitorDays::Thirty } else { MonitorDays::Fourteen };
-            if let Ok(quote) = Quote::compute(&plan, rate(ppm), days, Cents(past_due)) {
+            if let Ok(quote) = Quote::compute(&plan, rate(ppm), days, Cents(past_due), Cents(credit)) {
                 let sum: Cents = quote.lines.iter().map(|l| l.amount_cents).sum();
                 prop_assert_eq!(sum, quote.total_due_cents);
-                prop_assert_eq!(quote.subtotal_cents + quote.tax_cents + quote.past_due_cents, quote.total_due_cents);
+                prop_assert_eq!(
+                    quote.subtotal_cents + quote.tax_cents + quote.past_due_cents - quote.credit_cents,
+                    quote.total_due_cents
+                );
                 prop_assert!(quote.total_due_cents >= Cents::ZERO);
-                prop_assert!(quote.lines.iter().all(|l| l.amount_cents >= Cents::ZERO));
+                prop_assert!(quote.credit_cents <= Cents(credit.max(0)));
+                // The credit is applied in full unless the quote is brought to zero.
+                prop_assert!(quote.credit_cents == Cents(credit.max(0)) || quote.total_due_cents == Cents::ZERO);
+                prop_assert!(quote
+                    .lines
+                    .iter()
+                    .all(|l| (l.kind == LineKind::Credit) == (l.amount_cents < Cents::ZERO)));
             }
         }
     }

@@ -1,12 +1,12 @@
 //! Payment gateways. Card numbers never reach our API in production: the
 //! browser hands the card to the gateway and we receive a single-use token.
-//! Every charge carries an idempotency key, so the gateway charges at most
-//! once per key however often we ask.
+//! Every charge carries its [`ChargeKey`] as the gateway's idempotency key,
+//! so the gateway charges at most once per key however often we ask.
 
 pub mod sandbox;
 pub mod stripe;
 
-use crate::domain::{Captured, Cents, ChargeParams};
+use crate::domain::{Captured, Cents, ChargeKey, ChargeParams};
 use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -22,12 +22,13 @@ pub enum PaymentSource<'a> {
     Saved(&'a str),
 }
 
-/// One charge. `idempotency_key` is ours and stable across retries.
+/// One charge. Its `charge_key` is ours and stable across retries.
 #[derive(Clone, Debug)]
 pub struct ChargeRequest<'a> {
     pub amount: Cents,
     pub source: PaymentSource<'a>,
-    pub idempotency_key: &'a str,
+    /// Sent as the gateway's idempotency key.
+    pub charge_key: &'a ChargeKey,
     pub description: &'a str,
     /// The client is not present (staff-taken, Auto Pay): no 3-D Secure prompt.
     pub off_session: bool,
@@ -37,9 +38,9 @@ pub struct ChargeRequest<'a> {
 }
 
 impl<'a> ChargeRequest<'a> {
-    /// The charge `params` describe, of `amount` under `idempotency_key`:
+    /// The charge `params` describe, of `amount` under `charge_key`:
     /// the first request, and the same request repeated by the status sync.
-    pub fn new(params: &'a ChargeParams, amount: Cents, idempotency_key: &'a str) -> Self {
+    pub fn new(params: &'a ChargeParams, amount: Cents, charge_key: &'a ChargeKey) -> Self {
         ChargeRequest {
             amount,
             source: if params.single_use {
@@ -47,7 +48,7 @@ impl<'a> ChargeRequest<'a> {
             } else {
                 PaymentSource::Saved(&params.source)
             },
-            idempotency_key,
+            charge_key,
             description: &params.description,
             off_session: params.off_session,
             save_to_customer: params.save_to_customer.as_deref(),
@@ -159,12 +160,40 @@ pub struct SavedCard {
     pub card: CardDetails,
 }
 
+/// One refund of money a charge captured.
+#[derive(Clone, Debug)]
+pub struct RefundRequest<'a> {
+    /// The charge's gateway reference (Stripe: the PaymentIntent `pi_…`).
+    pub charge_reference: &'a str,
+    /// What to give back, in cents (> 0; the caller keeps the sum of a
+    /// payment's refunds within what it captured).
+    pub amount: Cents,
+    /// Ours, stable across retries: the gateway refunds at most once per key.
+    pub idempotency_key: &'a str,
+}
+
+/// The gateway's answer to a refund it processed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefundOutcome {
+    /// The money is on its way back to the card.
+    Succeeded { reference: String },
+    /// Accepted but not final (Stripe: `pending`, or `requires_action`);
+    /// its outcome arrives later by webhook or a status sync.
+    Pending { reference: String },
+    /// The refund could not be made (Stripe: `failed` or `canceled`, e.g.
+    /// the card account is closed); `code` is the gateway's reason.
+    Failed {
+        reference: Option<String>,
+        code: String,
+    },
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
     /// We could not learn the outcome (timeout, connection lost after
     /// sending): the charge may or may not have happened. Look it up by key.
     #[error("the gateway did not answer in time; outcome unknown")]
-    Timeout,
+    OutcomeUnknown,
     /// The gateway refused the request itself (bad token, bad parameters):
     /// no charge happened.
     #[error("the gateway refused the request: {0}")]
@@ -178,25 +207,25 @@ pub enum GatewayError {
 pub trait PaymentGateway: Send + Sync {
     /// `sandbox` or `stripe`.
     fn name(&self) -> &'static str;
-    /// Charges once per `idempotency_key`: a repeated key returns the first outcome.
+    /// Charges once per `charge_key`: a repeated key returns the first outcome.
     async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError>;
-    /// The outcome of the charge made with `idempotency_key`, or `None` when
+    /// The outcome of the charge made with `charge_key`, or `None` when
     /// the gateway has no charge with that key (yet: Stripe's search lags).
     /// A charge found waiting for the cardholder to authenticate is
     /// cancelled and reported declined (`authentication_required`): nobody
     /// can complete it, and left alone it would stay open.
-    async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError>;
+    async fn lookup(&self, charge_key: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError>;
     /// Creates the gateway's customer for our client `client_ref` (Stripe: a
     /// Customer, under an idempotency key naming the client, which Stripe
     /// keeps 24 hours only: the caller stores the id it gets on the client
-    /// and asks again only when it has none, see `routes::payments::gateway_customer`).
+    /// and asks again only when it has none, see `services::cards::gateway_customer`).
     async fn customer(&self, client_ref: &str) -> Result<String, GatewayError>;
     /// The outcome of the on-session charge `reference` (the reference of a
     /// [`ChargeOutcome::RequiresAction`]) as the gateway has it now:
     /// `RequiresAction` while the cardholder has not finished authenticating
     /// (with the client secret again, so the browser can resume), else
     /// `Succeeded` or `Declined` (`authentication_failed` when the bank
-    /// refused the cardholder's answer). [`GatewayError::Timeout`] while it is
+    /// refused the cardholder's answer). [`GatewayError::OutcomeUnknown`] while it is
     /// processing. Stripe: `GET /v1/payment_intents/{id}`.
     async fn retrieve(&self, reference: &str) -> Result<ChargeOutcome, GatewayError>;
     /// Cancels the on-session charge `reference` that waits for the
@@ -219,4 +248,17 @@ pub trait PaymentGateway: Send + Sync {
     /// Removes a saved card (its [`SavedCard::gateway_token`]) at the gateway,
     /// so it can never be charged again (Stripe: detach the PaymentMethod).
     async fn detach_card(&self, gateway_token: &str) -> Result<(), GatewayError>;
+    /// Gives back `amount` of a captured charge, once per idempotency key
+    /// (a repeated key is answered with the first refund). An answer that is
+    /// lost is [`GatewayError::OutcomeUnknown`]: repeat the same request, or ask
+    /// [`PaymentGateway::lookup_refund`].
+    async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError>;
+    /// The refund of `charge_reference` made with `idempotency_key`, or
+    /// `None` when the gateway has none (Stripe: listed by PaymentIntent,
+    /// which is read-after-write consistent, unlike search).
+    async fn lookup_refund(
+        &self,
+        charge_reference: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<RefundOutcome>, GatewayError>;
 }

@@ -10,16 +10,19 @@
 //! | 4000 0000 0000 9995 | declined, `insufficient_funds` |
 //! | 4000 0000 0000 0119 | charged, but the first answer times out (repeat the request, or look it up by key) |
 //! | 4000 0027 6000 3184 | the bank asks the cardholder to authenticate (3-D Secure): on session, "requires action" until the sandbox bank's challenge is answered ([`SandboxGateway::authenticate`]); off session, declined `authentication_required` |
+//! | 4000 0000 0000 5126 | succeeds; a refund of it fails (`refund_failed`), as Stripe's card of that number |
 //!
+//! Refunds of the other cards succeed; the "times out" card loses the first
+//! answer to a refund too.
 //! Tokens carry the test scenario and the card's display details, never the
 //! number, so any API instance can charge a token another one issued. Its
 //! ledger of charges lives in memory, like a real gateway's lives on its side.
 
 use super::{
     CardDetails, ChargeOutcome, ChargeRequest, ClientSecret, GatewayError, PaymentGateway,
-    PaymentSource, SavedCard,
+    PaymentSource, RefundOutcome, RefundRequest, SavedCard,
 };
-use crate::domain::Captured;
+use crate::domain::{Captured, ChargeKey};
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use rand::RngCore;
@@ -34,6 +37,7 @@ enum Scenario {
     InsufficientFunds,
     TimesOut,
     AuthenticationRequired,
+    RefundFails,
 }
 
 impl Scenario {
@@ -45,6 +49,7 @@ impl Scenario {
             "4000000000000119" => Some(Scenario::TimesOut),
             // Stripe's "always authenticate" test card.
             "4000002760003184" => Some(Scenario::AuthenticationRequired),
+            "4000000000005126" => Some(Scenario::RefundFails),
             _ => None,
         }
     }
@@ -56,6 +61,7 @@ impl Scenario {
             Scenario::InsufficientFunds => "nsf",
             Scenario::TimesOut => "timeout",
             Scenario::AuthenticationRequired => "3ds",
+            Scenario::RefundFails => "refundfail",
         }
     }
 
@@ -66,6 +72,7 @@ impl Scenario {
             Scenario::InsufficientFunds,
             Scenario::TimesOut,
             Scenario::AuthenticationRequired,
+            Scenario::RefundFails,
         ]
         .into_iter()
         .find(|s| s.tag() == tag)
@@ -92,18 +99,19 @@ pub enum CardError {
     Expired,
     #[error("the security code (CVC) is not valid")]
     InvalidCvc,
-    #[error("the sandbox accepts only the test card numbers listed in the README")]
+    #[error("the sandbox accepts only the test card numbers listed in docs/payments.md")]
     NotATestCard,
 }
 
 impl CardError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::problem::ProblemCode {
+        use crate::problem::ProblemCode;
         match self {
-            CardError::InvalidNumber => "invalid_card_number",
-            CardError::InvalidExpiry => "invalid_expiry",
-            CardError::Expired => "expired_card",
-            CardError::InvalidCvc => "invalid_cvc",
-            CardError::NotATestCard => "test_card_required",
+            CardError::InvalidNumber => ProblemCode::InvalidCardNumber,
+            CardError::InvalidExpiry => ProblemCode::InvalidExpiry,
+            CardError::Expired => ProblemCode::ExpiredCard,
+            CardError::InvalidCvc => ProblemCode::InvalidCvc,
+            CardError::NotATestCard => ProblemCode::TestCardRequired,
         }
     }
 
@@ -233,6 +241,8 @@ pub struct SandboxGateway {
     latency: Duration,
     /// Every charge made, by idempotency key.
     ledger: Mutex<HashMap<String, ChargeOutcome>>,
+    /// Every refund made, by idempotency key.
+    refunds: Mutex<HashMap<String, RefundOutcome>>,
     /// The sandbox bank's 3-D Secure challenges, by charge reference.
     challenges: Mutex<HashMap<String, Challenge>>,
 }
@@ -393,26 +403,30 @@ impl PaymentGateway for SandboxGateway {
             .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
         // Like Stripe, a repeated key is answered with the first outcome; the
         // "times out" card loses only the first answer.
-        let repeated = ledger.contains_key(request.idempotency_key);
+        let repeated = ledger.contains_key(request.charge_key.as_str());
         let outcome = ledger
-            .entry(request.idempotency_key.to_owned())
+            .entry(request.charge_key.as_str().to_owned())
             .or_insert_with(|| match scenario {
-                Scenario::Succeeds | Scenario::TimesOut => ChargeOutcome::Succeeded {
-                    reference: format!("ch_sbx_{}", random_suffix()),
-                    // Kept only for a single-use card the request asked to keep.
-                    saved: match (request.save_to_customer, request.source) {
-                        (Some(_), PaymentSource::SingleUse(_)) => Some(SavedCard {
-                            gateway_token: encode("card_sbx", scenario, &card, "saved"),
-                            card: card.clone(),
+                Scenario::Succeeds | Scenario::TimesOut | Scenario::RefundFails => {
+                    ChargeOutcome::Succeeded {
+                        // The scenario rides in the reference, so that any
+                        // instance can refund it as the card says.
+                        reference: format!("ch_sbx_{}_{}", scenario.tag(), random_suffix()),
+                        // Kept only for a single-use card the request asked to keep.
+                        saved: match (request.save_to_customer, request.source) {
+                            (Some(_), PaymentSource::SingleUse(_)) => Some(SavedCard {
+                                gateway_token: encode("card_sbx", scenario, &card, "saved"),
+                                card: card.clone(),
+                            }),
+                            _ => None,
+                        },
+                        card: Some(card),
+                        captured: Some(Captured {
+                            amount: request.amount,
+                            currency: crate::domain::CURRENCY.to_owned(),
                         }),
-                        _ => None,
-                    },
-                    card: Some(card),
-                    captured: Some(Captured {
-                        amount: request.amount,
-                        currency: crate::domain::CURRENCY.to_owned(),
-                    }),
-                },
+                    }
+                }
                 Scenario::Declines => ChargeOutcome::Declined {
                     code: "card_declined".into(),
                     reference: None,
@@ -449,7 +463,7 @@ impl PaymentGateway for SandboxGateway {
                         challenges.insert(
                             reference.clone(),
                             Challenge {
-                                idempotency_key: request.idempotency_key.to_owned(),
+                                idempotency_key: request.charge_key.as_str().to_owned(),
                                 client_secret: client_secret.clone(),
                                 approved,
                                 answer: None,
@@ -464,17 +478,17 @@ impl PaymentGateway for SandboxGateway {
             })
             .clone();
         if scenario == Scenario::TimesOut && !repeated {
-            return Err(GatewayError::Timeout);
+            return Err(GatewayError::OutcomeUnknown);
         }
         Ok(outcome)
     }
 
-    async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
+    async fn lookup(&self, charge_key: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError> {
         let found = self
             .ledger
             .lock()
             .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?
-            .get(idempotency_key)
+            .get(charge_key.as_str())
             .cloned();
         match found {
             // As Stripe's adapter: nobody asking by key can authenticate.
@@ -483,6 +497,56 @@ impl PaymentGateway for SandboxGateway {
             }
             other => Ok(other),
         }
+    }
+
+    async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError> {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        let scenario = request
+            .charge_reference
+            .strip_prefix("ch_sbx_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(Scenario::from_tag)
+            .ok_or_else(|| GatewayError::Rejected("no such charge".into()))?;
+        if request.amount.0 <= 0 {
+            return Err(GatewayError::Rejected("the amount must be positive".into()));
+        }
+        let mut refunds = self
+            .refunds
+            .lock()
+            .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
+        let repeated = refunds.contains_key(request.idempotency_key);
+        let outcome = refunds
+            .entry(request.idempotency_key.to_owned())
+            .or_insert_with(|| {
+                let reference = format!("re_sbx_{}", random_suffix());
+                if scenario == Scenario::RefundFails {
+                    RefundOutcome::Failed {
+                        reference: Some(reference),
+                        code: "refund_failed".into(),
+                    }
+                } else {
+                    RefundOutcome::Succeeded { reference }
+                }
+            })
+            .clone();
+        if scenario == Scenario::TimesOut && !repeated {
+            return Err(GatewayError::OutcomeUnknown);
+        }
+        Ok(outcome)
+    }
+
+    async fn lookup_refund(
+        &self,
+        _charge_reference: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<RefundOutcome>, GatewayError> {
+        let refunds = self
+            .refunds
+            .lock()
+            .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
+        Ok(refunds.get(idempotency_key).cloned())
     }
 
     async fn customer(&self, client_ref: &str) -> Result<String, GatewayError> {
@@ -556,11 +620,11 @@ mod tests {
         }
     }
 
-    fn charge<'a>(token: &'a str, key: &'a str) -> ChargeRequest<'a> {
+    fn charge<'a>(token: &'a str, key: &'a ChargeKey) -> ChargeRequest<'a> {
         ChargeRequest {
             amount: crate::domain::Cents(1000),
             source: PaymentSource::SingleUse(token),
-            idempotency_key: key,
+            charge_key: key,
             description: "t",
             off_session: false,
             save_to_customer: None,
@@ -607,7 +671,10 @@ mod tests {
             (input("4111111111111111"), "test_card_required"),
         ];
         for (card, code) in cases {
-            assert_eq!(gw.tokenize(&card, today()).unwrap_err().code(), code);
+            assert_eq!(
+                gw.tokenize(&card, today()).unwrap_err().code().as_str(),
+                code
+            );
         }
         assert!(gw
             .tokenize(
@@ -636,29 +703,105 @@ mod tests {
         let token = |n| gw.tokenize(&input(n), today()).unwrap().0;
         let ok = token("4242424242424242");
         assert!(matches!(
-            gw.charge(&charge(&ok, "k1")).await,
+            gw.charge(&charge(&ok, &ChargeKey::recorded("k1"))).await,
             Ok(ChargeOutcome::Succeeded { .. })
         ));
         assert_eq!(
-            gw.charge(&charge(&ok, "k1")).await.unwrap(),
-            gw.lookup("k1").await.unwrap().unwrap()
+            gw.charge(&charge(&ok, &ChargeKey::recorded("k1")))
+                .await
+                .unwrap(),
+            gw.lookup(&ChargeKey::recorded("k1"))
+                .await
+                .unwrap()
+                .unwrap()
         );
         assert!(
-            matches!(gw.charge(&charge(&token("4000000000000002"), "k2")).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "card_declined")
+            matches!(gw.charge(&charge(&token("4000000000000002"), &ChargeKey::recorded("k2"))).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "card_declined")
         );
         assert!(
-            matches!(gw.charge(&charge(&token("4000000000009995"), "k3")).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "insufficient_funds")
+            matches!(gw.charge(&charge(&token("4000000000009995"), &ChargeKey::recorded("k3"))).await, Ok(ChargeOutcome::Declined { code, .. }) if code == "insufficient_funds")
         );
         assert!(matches!(
-            gw.charge(&charge(&token("4000000000000119"), "k4")).await,
-            Err(GatewayError::Timeout)
+            gw.charge(&charge(
+                &token("4000000000000119"),
+                &ChargeKey::recorded("k4")
+            ))
+            .await,
+            Err(GatewayError::OutcomeUnknown)
         ));
         assert!(matches!(
-            gw.lookup("k4").await,
+            gw.lookup(&ChargeKey::recorded("k4")).await,
             Ok(Some(ChargeOutcome::Succeeded { .. }))
         ));
-        assert_eq!(gw.lookup("never").await.unwrap(), None);
+        assert_eq!(
+            gw.lookup(&ChargeKey::recorded("never")).await.unwrap(),
+            None
+        );
         assert_eq!(gw.captured_charges(), 2);
+    }
+
+    async fn charged(gw: &SandboxGateway, number: &str, key: &str) -> String {
+        let (token, _) = gw.tokenize(&input(number), today()).unwrap();
+        let key = ChargeKey::recorded(key);
+        let _ = gw.charge(&charge(&token, &key)).await;
+        match gw.lookup(&key).await.unwrap() {
+            Some(ChargeOutcome::Succeeded { reference, .. }) => reference,
+            other => panic!("not charged: {other:?}"),
+        }
+    }
+
+    async fn refund(
+        gw: &SandboxGateway,
+        reference: &str,
+        key: &str,
+    ) -> Result<RefundOutcome, GatewayError> {
+        gw.refund(&RefundRequest {
+            charge_reference: reference,
+            amount: crate::domain::Cents(400),
+            idempotency_key: key,
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn refunds_follow_the_card_and_a_key_refunds_once() {
+        let gw = SandboxGateway::default();
+        let ok = charged(&gw, "4242424242424242", "c1").await;
+        let first = refund(&gw, &ok, "r1").await.unwrap();
+        assert!(
+            matches!(&first, RefundOutcome::Succeeded { reference } if reference.starts_with("re_sbx_"))
+        );
+        assert_eq!(
+            refund(&gw, &ok, "r1").await.unwrap(),
+            first,
+            "a repeated key answers the first refund"
+        );
+        assert_eq!(gw.lookup_refund(&ok, "r1").await.unwrap(), Some(first));
+        assert_eq!(gw.lookup_refund(&ok, "r2").await.unwrap(), None);
+
+        let fails = charged(&gw, "4000000000005126", "c2").await;
+        assert!(
+            matches!(refund(&gw, &fails, "r3").await, Ok(RefundOutcome::Failed { code, .. }) if code == "refund_failed")
+        );
+
+        let slow = charged(&gw, "4000000000000119", "c3").await;
+        assert!(matches!(
+            refund(&gw, &slow, "r4").await,
+            Err(GatewayError::OutcomeUnknown)
+        ));
+        assert!(matches!(
+            gw.lookup_refund(&slow, "r4").await,
+            Ok(Some(RefundOutcome::Succeeded { .. }))
+        ));
+        assert!(matches!(
+            refund(&gw, &slow, "r4").await,
+            Ok(RefundOutcome::Succeeded { .. })
+        ));
+
+        assert!(matches!(
+            refund(&gw, "ch_other", "r5").await,
+            Err(GatewayError::Rejected(_))
+        ));
     }
 
     #[tokio::test]
@@ -669,9 +812,10 @@ mod tests {
         assert!(saved
             .gateway_token
             .starts_with("card_sbx_decline_visa_0002_"));
+        let key = ChargeKey::recorded("k");
         let request = ChargeRequest {
             source: PaymentSource::Saved(&saved.gateway_token),
-            ..charge("", "k")
+            ..charge("", &key)
         };
         assert!(matches!(
             gw.charge(&request).await,

@@ -6,7 +6,7 @@
 //! Stripe's answers are read in one place ([`StripeGateway::send`]): a
 //! refusal of the request itself is [`GatewayError::Rejected`], a card error
 //! is a decline, and anything that leaves the outcome open (timeouts,
-//! conflicts, rate limits, server errors) is [`GatewayError::Timeout`], to be
+//! conflicts, rate limits, server errors) is [`GatewayError::OutcomeUnknown`], to be
 //! settled later with [`PaymentGateway::lookup`] or a webhook.
 //!
 //! Webhook signature checks and event parsing are pure functions, so the
@@ -14,9 +14,9 @@
 
 use super::{
     decline_code, CardDetails, ChargeOutcome, ChargeRequest, ClientSecret, GatewayError,
-    PaymentGateway, PaymentSource, SavedCard,
+    PaymentGateway, PaymentSource, RefundOutcome, RefundRequest, SavedCard,
 };
-use crate::domain::{Captured, Cents, CURRENCY};
+use crate::domain::{Captured, Cents, ChargeKey, CURRENCY};
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use reqwest::{RequestBuilder, StatusCode};
@@ -93,7 +93,7 @@ impl StripeGateway {
                 .map(Answer::Done)
                 .map_err(|_| {
                     tracing::warn!(%status, "stripe answered with a body we could not read");
-                    GatewayError::Timeout
+                    GatewayError::OutcomeUnknown
                 });
         }
         let error = serde_json::from_slice::<ErrorBody>(&body)
@@ -110,12 +110,12 @@ impl StripeGateway {
             // progress, we were throttled, or Stripe failed part-way.
             StatusCode::REQUEST_TIMEOUT | StatusCode::CONFLICT | StatusCode::TOO_MANY_REQUESTS => {
                 tracing::warn!(%status, "stripe left the outcome open");
-                Err(GatewayError::Timeout)
+                Err(GatewayError::OutcomeUnknown)
             }
             s if s.is_client_error() => Err(GatewayError::Rejected(error.describe(status))),
             _ => {
                 tracing::warn!(%status, "stripe left the outcome open");
-                Err(GatewayError::Timeout)
+                Err(GatewayError::OutcomeUnknown)
             }
         }
     }
@@ -155,7 +155,7 @@ impl StripeGateway {
                 reference: Some(intent.id),
             });
         }
-        intent.settled().ok_or(GatewayError::Timeout)
+        intent.settled().ok_or(GatewayError::OutcomeUnknown)
     }
 
     async fn create_customer(&self, customer: &str) -> Result<String, GatewayError> {
@@ -192,7 +192,7 @@ fn transport_error(error: reqwest::Error) -> GatewayError {
         GatewayError::Unavailable("could not connect to the gateway".into())
     } else {
         tracing::warn!(error = ?error, "stripe did not answer");
-        GatewayError::Timeout
+        GatewayError::OutcomeUnknown
     }
 }
 
@@ -372,6 +372,40 @@ struct SetupIntent {
     last_setup_error: Option<ApiError>,
 }
 
+/// A Refund object (`re_…`), as Stripe's Refunds API and its
+/// `charge.refund.updated` events carry it.
+#[derive(Deserialize)]
+struct Refund {
+    id: String,
+    /// `pending`, `requires_action`, `succeeded`, `failed` or `canceled`.
+    status: String,
+    #[serde(default)]
+    failure_reason: Option<String>,
+    #[serde(default)]
+    payment_intent: Option<String>,
+    #[serde(default)]
+    metadata: HashMap<String, String>,
+}
+
+impl Refund {
+    fn outcome(self) -> RefundOutcome {
+        match self.status.as_str() {
+            "succeeded" => RefundOutcome::Succeeded { reference: self.id },
+            "failed" | "canceled" => RefundOutcome::Failed {
+                code: self.failure_reason.unwrap_or(self.status),
+                reference: Some(self.id),
+            },
+            // `pending`, `requires_action`, and any status added later: not final.
+            _ => RefundOutcome::Pending { reference: self.id },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RefundList {
+    data: Vec<Refund>,
+}
+
 #[derive(Deserialize)]
 struct SearchResult {
     data: Vec<PaymentIntent>,
@@ -436,7 +470,7 @@ impl PaymentGateway for StripeGateway {
     }
 
     async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError> {
-        check_key(request.idempotency_key)?;
+        check_key(request.charge_key.as_str())?;
         if request.amount.0 <= 0 {
             return Err(GatewayError::Rejected("the amount must be positive".into()));
         }
@@ -449,7 +483,7 @@ impl PaymentGateway for StripeGateway {
             // Cards only: no automatic payment methods, so no return_url.
             ("payment_method_types[]", "card"),
             ("description", request.description),
-            ("metadata[idempotency_key]", request.idempotency_key),
+            ("metadata[idempotency_key]", request.charge_key.as_str()),
             ("expand[]", "payment_method"),
         ];
         match request.source {
@@ -479,7 +513,7 @@ impl PaymentGateway for StripeGateway {
         }
         let http = self
             .post("/v1/payment_intents")
-            .header("Idempotency-Key", request.idempotency_key)
+            .header("Idempotency-Key", request.charge_key.as_str())
             .form(&form);
         match self.send::<PaymentIntent>(http).await? {
             Answer::CardError { code, reference } => {
@@ -492,9 +526,11 @@ impl PaymentGateway for StripeGateway {
     /// Stripe's search is eventually consistent (about a minute behind), so
     /// `None` soon after a lost answer means "not yet seen"; charging again
     /// with the same key within 24 hours is still safe, as Stripe replays.
-    async fn lookup(&self, idempotency_key: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
-        check_key(idempotency_key)?;
-        let query = format!("metadata['idempotency_key']:'{idempotency_key}'");
+    async fn lookup(&self, charge_key: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError> {
+        check_key(charge_key.as_str())?;
+        // Our charge key is kept in the intent's metadata as `idempotency_key`
+        // (the name every intent made so far carries).
+        let query = format!("metadata['idempotency_key']:'{charge_key}'");
         let http = self.get("/v1/payment_intents/search").query(&[
             ("query", query.as_str()),
             ("expand[]", "data.payment_method"),
@@ -575,7 +611,7 @@ impl PaymentGateway for StripeGateway {
             IntentStatus::RequiresConfirmation
             | IntentStatus::Processing
             | IntentStatus::RequiresCapture
-            | IntentStatus::Unrecognised => return Err(GatewayError::Timeout),
+            | IntentStatus::Unrecognised => return Err(GatewayError::OutcomeUnknown),
         }
         let Some(PaymentMethodField::Expanded(method)) = setup.payment_method else {
             return Err(GatewayError::Rejected(
@@ -595,6 +631,57 @@ impl PaymentGateway for StripeGateway {
         self.create_customer(client_ref).await
     }
 
+    /// `POST /v1/refunds` with the PaymentIntent, the amount and our key both
+    /// as `Idempotency-Key` and in the metadata (Stripe: "Create a refund").
+    /// Stripe refuses a refund above what is left (`amount_too_large`,
+    /// `charge_already_refunded`): [`GatewayError::Rejected`].
+    async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError> {
+        check_key(request.idempotency_key)?;
+        check_id(request.charge_reference)?;
+        if request.amount.0 <= 0 {
+            return Err(GatewayError::Rejected("the amount must be positive".into()));
+        }
+        let amount = request.amount.0.to_string();
+        let http = self
+            .post("/v1/refunds")
+            .header("Idempotency-Key", request.idempotency_key)
+            .form(&[
+                ("payment_intent", request.charge_reference),
+                ("amount", amount.as_str()),
+                ("metadata[idempotency_key]", request.idempotency_key),
+            ]);
+        match self.send::<Refund>(http).await? {
+            Answer::Done(refund) => Ok(refund.outcome()),
+            Answer::CardError { code, reference } => Ok(RefundOutcome::Failed { reference, code }),
+        }
+    }
+
+    /// `GET /v1/refunds?payment_intent=…`: a list, read-after-write
+    /// consistent (search is not); a PaymentIntent has few refunds, so the
+    /// first page of 100 holds them all.
+    async fn lookup_refund(
+        &self,
+        charge_reference: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<RefundOutcome>, GatewayError> {
+        check_key(idempotency_key)?;
+        check_id(charge_reference)?;
+        let http = self
+            .get("/v1/refunds")
+            .query(&[("payment_intent", charge_reference), ("limit", "100")]);
+        match self.send::<RefundList>(http).await? {
+            Answer::Done(list) => Ok(list
+                .data
+                .into_iter()
+                .find(|refund| {
+                    refund.metadata.get("idempotency_key").map(String::as_str)
+                        == Some(idempotency_key)
+                })
+                .map(Refund::outcome)),
+            Answer::CardError { .. } => Err(GatewayError::Rejected("unexpected card error".into())),
+        }
+    }
+
     /// `GET /v1/payment_intents/{id}` (Stripe: "Finalize payments on the
     /// server": after `handleNextAction`, the server reads the intent).
     async fn retrieve(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
@@ -609,10 +696,10 @@ impl PaymentGateway for StripeGateway {
                         reference: intent.id,
                         client_secret: ClientSecret::new(secret),
                     }),
-                    None => Err(GatewayError::Timeout),
+                    None => Err(GatewayError::OutcomeUnknown),
                 }
             }
-            Answer::Done(intent) => intent.settled().ok_or(GatewayError::Timeout),
+            Answer::Done(intent) => intent.settled().ok_or(GatewayError::OutcomeUnknown),
             Answer::CardError { .. } => Err(GatewayError::Rejected("unexpected card error".into())),
         }
     }
@@ -636,7 +723,7 @@ impl PaymentGateway for StripeGateway {
                     reference: Some(intent.id),
                 })
             }
-            Ok(Answer::Done(intent)) => intent.settled().ok_or(GatewayError::Timeout),
+            Ok(Answer::Done(intent)) => intent.settled().ok_or(GatewayError::OutcomeUnknown),
             Ok(Answer::CardError { .. }) => {
                 Err(GatewayError::Rejected("unexpected card error".into()))
             }
@@ -749,9 +836,72 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 /// The outcome of one of our charges, as a webhook reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebhookCharge {
-    pub idempotency_key: String,
+    pub charge_key: ChargeKey,
     pub outcome: ChargeOutcome,
 }
+
+/// A dispute (chargeback) the cardholder's bank opened on a charge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookDispute {
+    /// Stripe's dispute id (`dp_…`).
+    pub reference: String,
+    /// The disputed charge's PaymentIntent (`pi_…`), our payment's reference.
+    pub charge_reference: String,
+    /// The disputed amount, in cents.
+    pub amount: Cents,
+    /// Stripe's reason (`fraudulent`, `product_not_received`, …).
+    pub reason: String,
+    pub status: DisputeStatus,
+}
+
+/// Where a dispute stands (Stripe's statuses, grouped by what they mean for
+/// the books).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisputeStatus {
+    /// `warning_needs_response`, `warning_under_review`, `needs_response`,
+    /// `under_review`: the money is held back while the bank decides.
+    Open,
+    /// `won`, `warning_closed`: the money stays ours.
+    Won,
+    /// `lost`: the money went back to the cardholder.
+    Lost,
+}
+
+/// An event from Stripe that concerns our books.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WebhookEvent {
+    /// `payment_intent.succeeded` / `payment_intent.payment_failed` for a
+    /// charge we made: its outcome.
+    Charge(WebhookCharge),
+    /// `charge.refunded`: the charge's refunds now total `amount_refunded`
+    /// cents (cumulative, so a refund made in Stripe's Dashboard shows as
+    /// more than the refunds we recorded; repeats and reordering are harmless).
+    Refunded {
+        charge_reference: String,
+        amount_refunded: Cents,
+    },
+    /// `charge.refund.updated`: one refund's new state; `idempotency_key`
+    /// when the refund is ours.
+    RefundUpdated {
+        charge_reference: String,
+        idempotency_key: Option<String>,
+        outcome: RefundOutcome,
+    },
+    /// `charge.dispute.created`, `.updated`, `.closed`.
+    Dispute(WebhookDispute),
+}
+
+/// The events whose delivery the go-live checklist asks to enable in
+/// Stripe's Dashboard; every other event is acknowledged and ignored.
+pub const WEBHOOK_EVENTS: [&str; 7] = [
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "charge.refunded",
+    "charge.refund.updated",
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.closed",
+];
 
 #[derive(Deserialize)]
 struct Event {
@@ -765,40 +915,96 @@ struct EventData {
     object: serde_json::Value,
 }
 
-/// Reads a (verified) webhook payload. `payment_intent.succeeded` and
-/// `payment_intent.payment_failed` for intents we created give the charge's
-/// outcome; other events, and intents without our idempotency key (made
-/// elsewhere, say in Stripe's dashboard), give `None`.
-pub fn parse_webhook_event(payload: &[u8]) -> Result<Option<WebhookCharge>, WebhookError> {
+#[derive(Deserialize)]
+struct ChargeObject {
+    payment_intent: Option<String>,
+    amount_refunded: i64,
+}
+
+#[derive(Deserialize)]
+struct DisputeObject {
+    id: String,
+    payment_intent: Option<String>,
+    amount: i64,
+    #[serde(default)]
+    reason: Option<String>,
+    status: String,
+}
+
+/// Reads a (verified) webhook payload into the event it reports, or `None`
+/// for events we do not use and for charges made elsewhere (a PaymentIntent
+/// without our idempotency key, a charge without a PaymentIntent).
+pub fn parse_webhook_event(payload: &[u8]) -> Result<Option<WebhookEvent>, WebhookError> {
     let event: Event =
         serde_json::from_slice(payload).map_err(|_| WebhookError::MalformedPayload)?;
-    let succeeded = match event.kind.as_str() {
-        "payment_intent.succeeded" => true,
-        "payment_intent.payment_failed" => false,
-        _ => return Ok(None),
-    };
-    let mut intent: PaymentIntent =
-        serde_json::from_value(event.data.object).map_err(|_| WebhookError::MalformedPayload)?;
-    let Some(idempotency_key) = intent.metadata.remove("idempotency_key") else {
-        return Ok(None);
-    };
-    let outcome = if succeeded {
-        ChargeOutcome::Succeeded {
-            card: intent.card(),
-            captured: intent.captured(),
-            saved: intent.saved(),
-            reference: intent.id,
+    fn read<T: DeserializeOwned>(object: serde_json::Value) -> Result<T, WebhookError> {
+        serde_json::from_value(object).map_err(|_| WebhookError::MalformedPayload)
+    }
+    let object = event.data.object;
+    Ok(match event.kind.as_str() {
+        "payment_intent.succeeded" | "payment_intent.payment_failed" => {
+            let mut intent: PaymentIntent = read(object)?;
+            let Some(idempotency_key) = intent.metadata.remove("idempotency_key") else {
+                return Ok(None);
+            };
+            let outcome = if event.kind == "payment_intent.succeeded" {
+                ChargeOutcome::Succeeded {
+                    card: intent.card(),
+                    captured: intent.captured(),
+                    saved: intent.saved(),
+                    reference: intent.id,
+                }
+            } else {
+                ChargeOutcome::Declined {
+                    code: intent.decline(),
+                    reference: Some(intent.id),
+                }
+            };
+            Some(WebhookEvent::Charge(WebhookCharge {
+                charge_key: ChargeKey::recorded(idempotency_key),
+                outcome,
+            }))
         }
-    } else {
-        ChargeOutcome::Declined {
-            code: intent.decline(),
-            reference: Some(intent.id),
+        "charge.refunded" => {
+            let charge: ChargeObject = read(object)?;
+            charge
+                .payment_intent
+                .map(|charge_reference| WebhookEvent::Refunded {
+                    charge_reference,
+                    amount_refunded: Cents(charge.amount_refunded),
+                })
         }
-    };
-    Ok(Some(WebhookCharge {
-        idempotency_key,
-        outcome,
-    }))
+        "charge.refund.updated" => {
+            let mut refund: Refund = read(object)?;
+            let idempotency_key = refund.metadata.remove("idempotency_key");
+            refund
+                .payment_intent
+                .take()
+                .map(|charge_reference| WebhookEvent::RefundUpdated {
+                    charge_reference,
+                    idempotency_key,
+                    outcome: refund.outcome(),
+                })
+        }
+        "charge.dispute.created" | "charge.dispute.updated" | "charge.dispute.closed" => {
+            let dispute: DisputeObject = read(object)?;
+            let status = match dispute.status.as_str() {
+                "won" | "warning_closed" => DisputeStatus::Won,
+                "lost" => DisputeStatus::Lost,
+                _ => DisputeStatus::Open,
+            };
+            dispute.payment_intent.map(|charge_reference| {
+                WebhookEvent::Dispute(WebhookDispute {
+                    reference: dispute.id,
+                    charge_reference,
+                    amount: Cents(dispute.amount),
+                    reason: dispute.reason.unwrap_or_else(|| "general".into()),
+                    status,
+                })
+            })
+        }
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -819,11 +1025,14 @@ mod tests {
         )
     }
 
+    static KEY_123: std::sync::LazyLock<ChargeKey> =
+        std::sync::LazyLock::new(|| ChargeKey::recorded("pay:123-abc"));
+
     fn charge_request<'a>(source: PaymentSource<'a>, off_session: bool) -> ChargeRequest<'a> {
         ChargeRequest {
             amount: Cents(4999),
             source,
-            idempotency_key: "pay:123-abc",
+            charge_key: &KEY_123,
             description: "Monitoring, 14 days",
             off_session,
             save_to_customer: None,
@@ -938,6 +1147,22 @@ mod tests {
                 return refuse("Invalid usage: must be one of off_session or on_session");
             }
         }
+        if request.method.as_str() == "POST" && request.url.path() == "/v1/refunds" {
+            let form: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(&request.body).unwrap_or_default();
+            let value = |name: &str| {
+                form.iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str())
+            };
+            // A refund names what it refunds; an amount is a positive integer.
+            if value("payment_intent").is_none() && value("charge").is_none() {
+                return refuse("One of the following params should be provided for this request: payment_intent or charge.");
+            }
+            if value("amount").is_some_and(|a| a.parse::<i64>().map_or(true, |a| a <= 0)) {
+                return refuse("Invalid positive integer");
+            }
+        }
         None
     }
 
@@ -980,6 +1205,34 @@ mod tests {
             200
         );
         assert_eq!(post(cards_only, "1999-01-01").await.unwrap().status(), 400);
+
+        let server = answering(
+            "POST",
+            "/v1/refunds",
+            ResponseTemplate::new(200).set_body_json(json!({"id": "re_1", "status": "succeeded"})),
+        )
+        .await;
+        let refund = |form: &'static [(&'static str, &'static str)]| {
+            http.post(format!("{}/v1/refunds", server.uri()))
+                .header("Stripe-Version", STRIPE_VERSION)
+                .form(form)
+                .send()
+        };
+        assert_eq!(refund(&[("amount", "500")]).await.unwrap().status(), 400);
+        assert_eq!(
+            refund(&[("payment_intent", "pi_1"), ("amount", "0")])
+                .await
+                .unwrap()
+                .status(),
+            400
+        );
+        assert_eq!(
+            refund(&[("payment_intent", "pi_1"), ("amount", "500")])
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
     }
 
     #[tokio::test]
@@ -1046,7 +1299,10 @@ mod tests {
                 .set_body_json(json!({"object": "search_result", "data": []})),
         )
         .await;
-        gateway(&server).lookup("pay:123-abc").await.unwrap();
+        gateway(&server)
+            .lookup(&ChargeKey::recorded("pay:123-abc"))
+            .await
+            .unwrap();
         assert_eq!(
             header(&only_request(&server).await, "stripe-version"),
             Some(STRIPE_VERSION)
@@ -1298,7 +1554,10 @@ mod tests {
             .unwrap();
         assert_eq!(outcome, declined);
         assert_eq!(
-            gateway(&server).lookup("pay:123-abc").await.unwrap(),
+            gateway(&server)
+                .lookup(&ChargeKey::recorded("pay:123-abc"))
+                .await
+                .unwrap(),
             Some(declined)
         );
         let cancels = server
@@ -1322,7 +1581,7 @@ mod tests {
                 false,
             ))
             .await;
-        assert!(matches!(outcome, Err(GatewayError::Timeout)));
+        assert!(matches!(outcome, Err(GatewayError::OutcomeUnknown)));
     }
 
     #[tokio::test]
@@ -1373,7 +1632,7 @@ mod tests {
                 ))
                 .await;
             assert!(
-                matches!(outcome, Err(GatewayError::Timeout)),
+                matches!(outcome, Err(GatewayError::OutcomeUnknown)),
                 "{status}: {outcome:?}"
             );
         }
@@ -1397,7 +1656,7 @@ mod tests {
             ))
             .await;
 
-        assert!(matches!(outcome, Err(GatewayError::Timeout)));
+        assert!(matches!(outcome, Err(GatewayError::OutcomeUnknown)));
     }
 
     #[tokio::test]
@@ -1456,7 +1715,10 @@ mod tests {
         )
         .await;
 
-        let outcome = gateway(&server).lookup("pay:123-abc").await.unwrap();
+        let outcome = gateway(&server)
+            .lookup(&ChargeKey::recorded("pay:123-abc"))
+            .await
+            .unwrap();
 
         assert_eq!(
             outcome,
@@ -1481,7 +1743,10 @@ mod tests {
         )
         .await;
 
-        let outcome = gateway(&server).lookup("pay:123-abc").await.unwrap();
+        let outcome = gateway(&server)
+            .lookup(&ChargeKey::recorded("pay:123-abc"))
+            .await
+            .unwrap();
 
         assert_eq!(
             outcome,
@@ -1502,7 +1767,13 @@ mod tests {
         )
         .await;
 
-        assert_eq!(gateway(&server).lookup("pay:123-abc").await.unwrap(), None);
+        assert_eq!(
+            gateway(&server)
+                .lookup(&ChargeKey::recorded("pay:123-abc"))
+                .await
+                .unwrap(),
+            None
+        );
         assert_search(&only_request(&server).await);
     }
 
@@ -1515,15 +1786,19 @@ mod tests {
         )
         .await;
 
-        let outcome = gateway(&server).lookup("pay:123-abc").await;
+        let outcome = gateway(&server)
+            .lookup(&ChargeKey::recorded("pay:123-abc"))
+            .await;
 
-        assert!(matches!(outcome, Err(GatewayError::Timeout)));
+        assert!(matches!(outcome, Err(GatewayError::OutcomeUnknown)));
     }
 
     #[tokio::test]
     async fn lookup_refuses_keys_that_would_need_quoting() {
         let server = MockServer::start().await;
-        let outcome = gateway(&server).lookup("x' OR status:'succeeded").await;
+        let outcome = gateway(&server)
+            .lookup(&ChargeKey::recorded("x' OR status:'succeeded"))
+            .await;
         assert!(matches!(outcome, Err(GatewayError::Rejected(_))));
         assert!(server.received_requests().await.unwrap().is_empty());
     }
@@ -1768,7 +2043,7 @@ mod tests {
         let server = stripe_holding(intent("processing")).await;
         assert!(matches!(
             gateway(&server).retrieve("pi_123").await,
-            Err(GatewayError::Timeout)
+            Err(GatewayError::OutcomeUnknown)
         ));
         assert!(matches!(
             gateway(&server).retrieve("pi_123/../x").await,
@@ -1947,15 +2222,15 @@ mod tests {
 
         assert_eq!(
             parsed,
-            Some(WebhookCharge {
-                idempotency_key: "pay:123-abc".into(),
+            Some(WebhookEvent::Charge(WebhookCharge {
+                charge_key: ChargeKey::recorded("pay:123-abc"),
                 outcome: ChargeOutcome::Succeeded {
                     reference: "pi_123".into(),
                     card: None,
                     captured: Some(usd(4999)),
                     saved: None,
                 },
-            })
+            }))
         );
     }
 
@@ -1966,10 +2241,10 @@ mod tests {
         object["currency"] = json!("eur");
         let captured =
             |object: Value| match parse_webhook_event(&event("payment_intent.succeeded", object)) {
-                Ok(Some(WebhookCharge {
+                Ok(Some(WebhookEvent::Charge(WebhookCharge {
                     outcome: ChargeOutcome::Succeeded { captured, .. },
                     ..
-                })) => captured,
+                }))) => captured,
                 other => panic!("{other:?}"),
             };
         assert_eq!(
@@ -1995,19 +2270,25 @@ mod tests {
 
         assert_eq!(
             parsed,
-            Some(WebhookCharge {
-                idempotency_key: "pay:123-abc".into(),
+            Some(WebhookEvent::Charge(WebhookCharge {
+                charge_key: ChargeKey::recorded("pay:123-abc"),
                 outcome: ChargeOutcome::Declined {
                     code: "incorrect_cvc".into(),
                     reference: Some("pi_123".into()),
                 },
-            })
+            }))
         );
     }
 
     #[test]
     fn other_events_and_intents_made_elsewhere_are_ignored() {
-        let charge = event("charge.refunded", json!({"id": "ch_1", "object": "charge"}));
+        let charge = event("charge.captured", json!({"id": "ch_1", "object": "charge"}));
+        assert_eq!(parse_webhook_event(&charge), Ok(None));
+        // A charge made without a PaymentIntent (the old Charges API) is not ours.
+        let charge = event(
+            "charge.refunded",
+            json!({"id": "ch_1", "object": "charge", "payment_intent": null, "amount_refunded": 100}),
+        );
         assert_eq!(parse_webhook_event(&charge), Ok(None));
         let mut foreign = intent("succeeded");
         foreign["metadata"] = json!({});
@@ -2017,5 +2298,224 @@ mod tests {
             parse_webhook_event(b"not json"),
             Err(WebhookError::MalformedPayload)
         );
+    }
+
+    #[test]
+    fn a_refunded_charge_reports_the_total_refunded_so_far() {
+        let charge = event(
+            "charge.refunded",
+            json!({"id": "ch_1", "object": "charge", "payment_intent": "pi_123",
+                   "amount": 4999, "amount_refunded": 1500, "refunded": false}),
+        );
+        assert_eq!(
+            parse_webhook_event(&charge),
+            Ok(Some(WebhookEvent::Refunded {
+                charge_reference: "pi_123".into(),
+                amount_refunded: Cents(1500),
+            }))
+        );
+    }
+
+    #[test]
+    fn an_updated_refund_reports_its_outcome_and_our_key() {
+        let refund = |status: &str, failure: Option<&str>, metadata: Value| {
+            event(
+                "charge.refund.updated",
+                json!({"id": "re_1", "object": "refund", "payment_intent": "pi_123", "amount": 500,
+                       "status": status, "failure_reason": failure, "metadata": metadata}),
+            )
+        };
+        assert_eq!(
+            parse_webhook_event(&refund(
+                "failed",
+                Some("expired_or_canceled_card"),
+                json!({"idempotency_key": "refund:1"})
+            )),
+            Ok(Some(WebhookEvent::RefundUpdated {
+                charge_reference: "pi_123".into(),
+                idempotency_key: Some("refund:1".into()),
+                outcome: RefundOutcome::Failed {
+                    reference: Some("re_1".into()),
+                    code: "expired_or_canceled_card".into()
+                },
+            }))
+        );
+        assert!(matches!(
+            parse_webhook_event(&refund("succeeded", None, json!({}))),
+            Ok(Some(WebhookEvent::RefundUpdated {
+                idempotency_key: None,
+                outcome: RefundOutcome::Succeeded { .. },
+                ..
+            }))
+        ));
+        assert!(matches!(
+            parse_webhook_event(&refund("pending", None, json!({}))),
+            Ok(Some(WebhookEvent::RefundUpdated {
+                outcome: RefundOutcome::Pending { .. },
+                ..
+            }))
+        ));
+    }
+
+    #[test]
+    fn disputes_report_their_state_grouped_by_what_it_means_for_the_money() {
+        let dispute = |kind: &str, status: &str| {
+            event(
+                kind,
+                json!({"id": "dp_1", "object": "dispute", "charge": "ch_1", "payment_intent": "pi_123",
+                       "amount": 4999, "currency": "usd", "reason": "fraudulent", "status": status}),
+            )
+        };
+        let expect = |status| {
+            Ok(Some(WebhookEvent::Dispute(WebhookDispute {
+                reference: "dp_1".into(),
+                charge_reference: "pi_123".into(),
+                amount: Cents(4999),
+                reason: "fraudulent".into(),
+                status,
+            })))
+        };
+        assert_eq!(
+            parse_webhook_event(&dispute("charge.dispute.created", "needs_response")),
+            expect(DisputeStatus::Open)
+        );
+        assert_eq!(
+            parse_webhook_event(&dispute("charge.dispute.updated", "under_review")),
+            expect(DisputeStatus::Open)
+        );
+        assert_eq!(
+            parse_webhook_event(&dispute("charge.dispute.closed", "won")),
+            expect(DisputeStatus::Won)
+        );
+        assert_eq!(
+            parse_webhook_event(&dispute("charge.dispute.closed", "lost")),
+            expect(DisputeStatus::Lost)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refund_is_created_for_the_payment_intent_under_our_key() {
+        let server = answering(
+            "POST",
+            "/v1/refunds",
+            ResponseTemplate::new(200).set_body_json(json!({
+                "id": "re_1", "object": "refund", "amount": 500, "currency": "usd",
+                "payment_intent": "pi_123", "status": "succeeded",
+                "metadata": {"idempotency_key": "refund:abc"}
+            })),
+        )
+        .await;
+        let outcome = gateway(&server)
+            .refund(&RefundRequest {
+                charge_reference: "pi_123",
+                amount: Cents(500),
+                idempotency_key: "refund:abc",
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome,
+            RefundOutcome::Succeeded {
+                reference: "re_1".into()
+            }
+        );
+        let request = only_request(&server).await;
+        assert_form_post(&request, "/v1/refunds", Some("refund:abc"));
+        assert_eq!(
+            sorted_form(&request),
+            expected_form(&[
+                ("amount", "500"),
+                ("metadata[idempotency_key]", "refund:abc"),
+                ("payment_intent", "pi_123"),
+            ])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refund_stripe_refuses_or_fails_or_leaves_open_is_told_apart() {
+        let refund = RefundRequest {
+            charge_reference: "pi_123",
+            amount: Cents(500),
+            idempotency_key: "refund:abc",
+        };
+        // More than is left: Stripe refuses the request itself.
+        let server = answering(
+            "POST",
+            "/v1/refunds",
+            ResponseTemplate::new(400).set_body_json(json!({"error": {
+                "type": "invalid_request_error", "code": "amount_too_large", "param": "amount",
+                "message": "Refund amount ($5.00) is greater than unrefunded amount on charge ($0.00)"
+            }})),
+        )
+        .await;
+        assert!(
+            matches!(gateway(&server).refund(&refund).await, Err(GatewayError::Rejected(m)) if m.contains("amount_too_large"))
+        );
+        // Made, then failed at the bank.
+        let server = answering(
+            "POST",
+            "/v1/refunds",
+            ResponseTemplate::new(200).set_body_json(json!({
+                "id": "re_2", "object": "refund", "status": "failed",
+                "failure_reason": "lost_or_stolen_card", "payment_intent": "pi_123"
+            })),
+        )
+        .await;
+        assert_eq!(
+            gateway(&server).refund(&refund).await.unwrap(),
+            RefundOutcome::Failed {
+                reference: Some("re_2".into()),
+                code: "lost_or_stolen_card".into()
+            }
+        );
+        // Stripe failed part-way: the outcome is open, to be looked up.
+        let server = answering("POST", "/v1/refunds", ResponseTemplate::new(500)).await;
+        assert!(matches!(
+            gateway(&server).refund(&refund).await,
+            Err(GatewayError::OutcomeUnknown)
+        ));
+        let server = answering(
+            "POST",
+            "/v1/refunds",
+            ResponseTemplate::new(200).set_delay(Duration::from_millis(400)),
+        )
+        .await;
+        assert!(matches!(
+            gateway(&server).refund(&refund).await,
+            Err(GatewayError::OutcomeUnknown)
+        ));
+    }
+
+    #[tokio::test]
+    async fn lookup_refund_lists_the_payment_intents_refunds_and_finds_ours() {
+        let server = answering(
+            "GET",
+            "/v1/refunds",
+            ResponseTemplate::new(200).set_body_json(json!({"object": "list", "data": [
+                {"id": "re_other", "status": "succeeded", "payment_intent": "pi_123", "metadata": {}},
+                {"id": "re_ours", "status": "pending", "payment_intent": "pi_123",
+                 "metadata": {"idempotency_key": "refund:abc"}}
+            ]})),
+        )
+        .await;
+        let gw = gateway(&server);
+        assert_eq!(
+            gw.lookup_refund("pi_123", "refund:abc").await.unwrap(),
+            Some(RefundOutcome::Pending {
+                reference: "re_ours".into()
+            })
+        );
+        assert_eq!(
+            gw.lookup_refund("pi_123", "refund:none").await.unwrap(),
+            None
+        );
+        let requests = server.received_requests().await.unwrap();
+        let query: Vec<(String, String)> = requests[0].url.query_pairs().into_owned().collect();
+        assert!(query.contains(&("payment_intent".into(), "pi_123".into())));
+        // An id that would change the path is refused before Stripe is asked.
+        assert!(matches!(
+            gw.lookup_refund("pi_1/../x", "refund:abc").await,
+            Err(GatewayError::Rejected(_))
+        ));
     }
 }

@@ -1,3 +1,6 @@
+//! Sign-in for staff and clients, and sign-out: a password checked within
+//! the sign-in throttle gives a session JWT.
+
 use crate::auth::{jwt, throttle, Audience, Claims};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;

@@ -1,11 +1,11 @@
+//! The signed-in client's cards on file and Auto Pay enrollment
+//! (`/me/cards`, `/me/autopay`); the use cases are in `services::cards`.
+
 use crate::auth::ClientUser;
 use crate::domain::Card;
-use crate::error::{ApiError, ApiResult};
-use crate::payments::card_words;
-use crate::routes::clients::CLIENT_NOT_FOUND;
-use crate::routes::payments::{ensure_accepts_payments, save_card, CARD_NOT_FOUND};
+use crate::error::ApiResult;
+use crate::services::cards;
 use crate::state::AppState;
-use crate::store::{CardRemoval, NewLogEntry};
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -23,12 +23,7 @@ pub async fn my_cards(
     me: ClientUser,
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<Vec<Card>>> {
-    let client = state
-        .store
-        .client(me.client_id)
-        .await?
-        .ok_or(CLIENT_NOT_FOUND)?;
-    Ok(web::Json(client.cards))
+    Ok(web::Json(cards::cards_of(&state, me.client_id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -58,12 +53,7 @@ pub async fn add_card(
     state: web::Data<AppState>,
     body: web::Json<SaveCardRequest>,
 ) -> ApiResult<HttpResponse> {
-    let client = state
-        .store
-        .client(me.client_id)
-        .await?
-        .ok_or(CLIENT_NOT_FOUND)?;
-    let saved = save_card(&state, &client, &me.actor(), &body.payment_token).await?;
+    let saved = cards::save_card(&state, me.client_id, &me.actor(), &body.payment_token).await?;
     Ok(HttpResponse::Created().json(saved.card))
 }
 
@@ -87,40 +77,8 @@ pub async fn remove_card(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let card_id = path.into_inner();
-    let card = state
-        .store
-        .chargeable_card(me.client_id, card_id)
-        .await?
-        .ok_or(CARD_NOT_FOUND)?;
-    let words = card_words(Some(&card.card.brand), Some(&card.card.last4));
-    let log = NewLogEntry::by(
-        &me.actor(),
-        me.client_id,
-        format!("Card {words} removed by {}", me.name),
-    );
-    match state
-        .store
-        .remove_card(me.client_id, card_id, &log, state.clock.now())
-        .await?
-    {
-        CardRemoval::Removed => {
-            // Then at the gateway, so the card can never be charged again.
-            // Our record goes first: it decides whether the card may go (Auto
-            // Pay). A detach that fails leaves a card we no longer know of.
-            if let Err(error) = state.gateway.detach_card(&card.gateway_token).await {
-                tracing::warn!(%error, %card_id, "the removed card could not be detached at the gateway");
-            }
-            Ok(HttpResponse::NoContent().finish())
-        }
-        CardRemoval::NotFound => Err(CARD_NOT_FOUND),
-        CardRemoval::UsedByAutopay => Err(ApiError::Conflict {
-            code: "card_used_by_autopay",
-            detail:
-                "Auto Pay uses this card; choose another card for Auto Pay or turn it off first"
-                    .into(),
-        }),
-    }
+    cards::remove_card(&state, &me.actor(), me.client_id, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -155,46 +113,14 @@ pub async fn set_autopay(
     state: web::Data<AppState>,
     body: web::Json<AutopayRequest>,
 ) -> ApiResult<web::Json<AutopayStatus>> {
-    let client = state
-        .store
-        .client(me.client_id)
-        .await?
-        .ok_or(CLIENT_NOT_FOUND)?;
-    let actor = me.actor();
-    let (card_id, message) = if body.enabled {
-        ensure_accepts_payments(&state, &client, &actor, "Auto Pay enrollment").await?;
-        let card_id = body.card_id.ok_or_else(|| {
-            ApiError::validation(
-                "card_required",
-                "card_id",
-                "choose the card Auto Pay should charge",
-            )
-        })?;
-        let card = state
-            .store
-            .chargeable_card(client.id, card_id)
-            .await?
-            .ok_or(CARD_NOT_FOUND)?;
-        (
-            Some(card_id),
-            format!(
-                "Auto Pay enabled with {} by {}",
-                card_words(Some(&card.card.brand), Some(&card.card.last4)),
-                me.name
-            ),
-        )
-    } else {
-        (None, format!("Auto Pay turned off by {}", me.name))
-    };
-    state
-        .store
-        .set_autopay(
-            client.id,
-            card_id,
-            &NewLogEntry::by(&actor, client.id, message),
-            state.clock.now(),
-        )
-        .await?;
+    let card_id = cards::set_autopay(
+        &state,
+        &me.actor(),
+        me.client_id,
+        body.enabled,
+        body.card_id,
+    )
+    .await?;
     Ok(web::Json(AutopayStatus {
         autopay_enabled: card_id.is_some(),
         autopay_card_id: card_id,

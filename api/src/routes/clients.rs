@@ -1,16 +1,13 @@
+//! Staff's client search and client record.
+
 use crate::auth::{permits, Can};
 use crate::domain::{Client, ClientSummary};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND};
 use crate::state::AppState;
 use actix_web::{get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
-
-pub const CLIENT_NOT_FOUND: ApiError = ApiError::NotFound {
-    code: "client_not_found",
-    detail: "no client with this id",
-};
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
@@ -40,7 +37,7 @@ pub async fn search_clients(
     let q = query.q.trim();
     if q.chars().count() < 2 {
         return Err(ApiError::validation(
-            "query_too_short",
+            ProblemCode::QueryTooShort,
             "q",
             "type at least 2 characters to search",
         ));

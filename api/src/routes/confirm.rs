@@ -1,28 +1,23 @@
 //! Confirming a payment after the bank's 3-D Secure challenge: the payer's
 //! browser calls one of these once Stripe.js `handleNextAction` (or the
 //! sandbox bank's step) is over, and the API records what the gateway says
-//! (`card_authentication::confirm`). Each is authorized like the flow it
+//! (`services::card_authentication::confirm`). Each is authorized like the flow it
 //! ends: the link's token for the secure payment page, the client's token
 //! for My Account's Make a Payment.
 
 use crate::auth::ClientUser;
-use crate::card_authentication::{self, ConfirmError};
-use crate::domain::{Actor, Payment};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::Payment;
+use crate::error::ApiResult;
 use crate::gateway::ClientSecret;
-use crate::routes::links::{find_link, PaymentLinkToken, LINK_PAYMENT};
-use crate::routes::payments::{payment_answer_with, PaymentResult, MAKE_A_PAYMENT};
+use crate::routes::links::{caller_ip, PaymentLinkToken};
+use crate::routes::payments::{payment_answer_with, PaymentResult};
+use crate::services::card_authentication;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-const PAYMENT_NOT_FOUND: ApiError = ApiError::NotFound {
-    code: "payment_not_found",
-    detail: "no such payment",
-};
 
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct ConfirmLinkPaymentRequest {
@@ -60,25 +55,9 @@ pub async fn confirm_link_payment(
     token: PaymentLinkToken,
     body: web::Json<ConfirmLinkPaymentRequest>,
 ) -> ApiResult<HttpResponse> {
-    // Found by token whatever its state: a link that expired during the
-    // challenge still records what the bank did.
-    let link = find_link(&state, &req, &token.0).await?;
-    let payment = state
-        .store
-        .payment(body.payment_id)
-        .await?
-        .filter(|p| p.payment_link_id == Some(link.id))
-        .ok_or(PAYMENT_NOT_FOUND)?;
-    let client = state
-        .store
-        .client_with_vehicle(link.client_id, link.vehicle_id)
-        .await?
-        .ok_or(PAYMENT_NOT_FOUND)?;
-    let actor = Actor::Client {
-        id: client.id,
-        name: format!("{} (payment link)", client.first_name),
-    };
-    let (payment, secret) = confirmed(&state, payment, LINK_PAYMENT, &actor).await?;
+    let ip = caller_ip(&state, &req);
+    let (payment, secret) =
+        card_authentication::confirm_link_payment(&state, &ip, &token.0, body.payment_id).await?;
     answer(&payment, secret.as_ref())
 }
 
@@ -109,30 +88,14 @@ pub async fn confirm_my_payment(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let payment = state
-        .store
-        .payment(path.into_inner())
-        .await?
-        .filter(|p| p.client_id == me.client_id)
-        .ok_or(PAYMENT_NOT_FOUND)?;
-    let (payment, secret) = confirmed(&state, payment, MAKE_A_PAYMENT, &me.actor()).await?;
+    let (payment, secret) = card_authentication::confirm_my_payment(
+        &state,
+        me.client_id,
+        &me.actor(),
+        path.into_inner(),
+    )
+    .await?;
     answer(&payment, secret.as_ref())
-}
-
-async fn confirmed(
-    state: &AppState,
-    payment: Payment,
-    label: &str,
-    actor: &Actor,
-) -> ApiResult<(Payment, Option<ClientSecret>)> {
-    card_authentication::confirm(state, payment, label, actor)
-        .await
-        .map_err(|error| match error {
-            ConfirmError::Store(error) => error.into(),
-            ConfirmError::Gateway(_) => ApiError::Unavailable(
-                "the payment gateway is not answering; please confirm again in a moment",
-            ),
-        })
 }
 
 /// As the payment endpoints answer, but `200` for a payment that succeeded

@@ -1,3 +1,6 @@
+//! Health checks: `/healthz` (the process answers) and `/readyz` (the
+//! database answers too).
+
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use serde_json::json;

@@ -1,9 +1,12 @@
+//! Account history, invoices added by staff, the Client Log, and the
+//! signed-in client's invoices.
+
 use crate::auth::{permits, Can, ClientUser};
 use crate::domain::{Cents, Invoice, InvoiceAmounts, LogEntry, Payment};
-use crate::error::{ApiError, ApiResult};
-use crate::routes::clients::CLIENT_NOT_FOUND;
+use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND};
 use crate::routes::idempotency::{self, IdempotencyKey};
-use crate::routes::quote::{monitor_days, quote_for};
+use crate::routes::quote::monitor_days;
+use crate::services::quotes::quote_for;
 use crate::state::AppState;
 use crate::store::{NewInvoice, NewLogEntry};
 use actix_web::http::StatusCode;
@@ -214,7 +217,7 @@ pub async fn my_invoice(
         .into_iter()
         .find(|i| i.id == invoice_id);
     Ok(web::Json(invoice.ok_or(ApiError::NotFound {
-        code: "invoice_not_found",
+        code: ProblemCode::InvoiceNotFound,
         detail: "no such invoice",
     })?))
 }

@@ -2,7 +2,7 @@
 //! stored first response; a different body is refused; a concurrent duplicate
 //! gets 409 while the first runs.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::state::AppState;
 use crate::store::IdempotencyBegin;
 use actix_web::http::StatusCode;
@@ -22,7 +22,7 @@ impl FromRequest for IdempotencyKey {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let key = match req.headers().get("idempotency-key").map(|v| v.to_str()) {
             None => Err(bad(
-                "idempotency_key_required",
+                ProblemCode::IdempotencyKeyRequired,
                 "send an Idempotency-Key header (a fresh UUID per payment attempt)",
             )),
             Some(Ok(k))
@@ -31,7 +31,7 @@ impl FromRequest for IdempotencyKey {
                 Ok(IdempotencyKey(k.to_owned()))
             }
             Some(_) => Err(bad(
-                "invalid_idempotency_key",
+                ProblemCode::InvalidIdempotencyKey,
                 "the Idempotency-Key must be 1 to 255 visible ASCII characters",
             )),
         };
@@ -46,12 +46,10 @@ fn stale_after(state: &AppState) -> Duration {
     Duration::seconds(state.settings.idempotency_stale_after_seconds)
 }
 
-fn bad(code: &'static str, detail: &str) -> ApiError {
-    ApiError::BadRequest {
-        status: StatusCode::BAD_REQUEST,
+fn bad(code: ProblemCode, detail: &str) -> ApiError {
+    ApiError::Malformed {
         code,
         detail: detail.into(),
-        errors: vec![],
     }
 }
 
@@ -103,13 +101,13 @@ where
             Ok(respond(status, body, true))
         }
         IdempotencyBegin::InProgress => Err(ApiError::Conflict {
-            code: "request_in_progress",
+            code: ProblemCode::RequestInProgress,
             detail:
                 "a request with this Idempotency-Key is still being processed; retry in a moment"
                     .into(),
         }),
         IdempotencyBegin::Mismatch => Err(ApiError::refused(
-            "idempotency_key_reused",
+            ProblemCode::IdempotencyKeyReused,
             "this Idempotency-Key was already used for a different request; use a new key",
         )),
         IdempotencyBegin::Started => {

@@ -1,37 +1,29 @@
-//! Secure payment links: staff send one by SMS; the payer opens and pays it
-//! with nothing but the token from the link.
+//! Secure payment links over HTTP: staff send one by SMS; the payer opens
+//! and pays it with nothing but the token from the link. The use cases and
+//! the link rules they need are in `services::links`.
 //!
 //! The token travels in the `Payment-Link-Token` header, never in a URL: URLs
 //! land in proxy and load-balancer access logs, headers do not (security
 //! issue, item 7; OWASP ASVS 3.1.1 "session tokens are never revealed in URL
 //! parameters").
 
-use crate::auth::{permits, Can, Staff};
+use crate::auth::{permits, Can};
 use crate::domain::{
-    display_status, gateway_key, link_state, sms_body, Actor, Cents, Line, LinkDisplayStatus,
-    LinkState, LinkStatus, LinkToken, PaymentLink, PaymentMethod, PhoneNumber, SmsFailure,
-    SmsFailureReason,
+    display_status, Cents, ChargeKey, Line, LinkDisplayStatus, PaymentLink, PhoneNumber,
+    SmsFailure, SmsFailureReason,
 };
-use crate::error::{ApiError, ApiResult};
-use crate::payments::{self, Charge, Source};
-use crate::rate_limit;
-use crate::routes::clients::CLIENT_NOT_FOUND;
+use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::routes::idempotency::{self, IdempotencyKey};
-use crate::routes::payments::{ensure_accepts_payments, payment_answer_with};
-use crate::routes::quote::{monitor_days, quote_for};
+use crate::routes::payments::payment_answer_with;
+use crate::routes::quote::monitor_days;
+use crate::services::links::{self, SendLink};
 use crate::state::AppState;
-use crate::store::{Commit, NewLink, NewLogEntry, StoreError};
 use actix_web::http::StatusCode;
 use actix_web::{dev::Payload, get, post, web, FromRequest, HttpRequest, HttpResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-const LINK_NOT_FOUND: ApiError = ApiError::NotFound {
-    code: "link_not_found",
-    detail: "this payment link does not exist; check the link in your text message",
-};
 
 /// The header that carries a payment link's token on the payer's requests.
 pub const LINK_TOKEN_HEADER: &str = "payment-link-token";
@@ -48,12 +40,10 @@ impl FromRequest for PaymentLinkToken {
         std::future::ready(
             match req.headers().get(LINK_TOKEN_HEADER).map(|v| v.to_str()) {
                 Some(Ok(token)) if !token.is_empty() => Ok(PaymentLinkToken(token.to_owned())),
-                _ => Err(ApiError::BadRequest {
-                    status: StatusCode::BAD_REQUEST,
-                    code: "link_token_required",
+                _ => Err(ApiError::Malformed {
+                    code: ProblemCode::LinkTokenRequired,
                     detail: "send the token from the payment link in the Payment-Link-Token header"
                         .into(),
-                    errors: vec![],
                 }),
             },
         )
@@ -160,81 +150,6 @@ pub struct SendLinkRequest {
     pub phone: String,
 }
 
-/// Where a link may go, and whether this staff member may send one now:
-/// a number we text (`422 invalid_phone`, `422 phone_not_allowed`), within
-/// `LINK_SENDS_PER_STAFF_PER_HOUR` (`429 rate_limited`; counts this send).
-async fn destination(state: &AppState, staff: &Staff, phone: &str) -> ApiResult<PhoneNumber> {
-    let phone = PhoneNumber::parse(phone)
-        .map_err(|e| ApiError::validation("invalid_phone", "phone", e.to_string()))?;
-    phone
-        .check_textable(&state.settings.sms_other_country_codes)
-        .map_err(|e| ApiError::validation("phone_not_allowed", "phone", e.to_string()))?;
-    rate_limit::hit(
-        state,
-        &format!("staff:{}:link-sends", staff.id),
-        Duration::hours(1),
-        state.settings.link_sends_per_staff_per_hour,
-        "too many payment links sent this hour; wait a while or ask a supervisor",
-    )
-    .await?;
-    Ok(phone)
-}
-
-/// Quotes, creates the link, queues its SMS and logs it, all in one transaction.
-async fn send(
-    state: &AppState,
-    staff: &Staff,
-    client_id: Uuid,
-    vehicle_id: Uuid,
-    days: i64,
-    phone: PhoneNumber,
-) -> ApiResult<LinkView> {
-    let days = monitor_days(days)?;
-    let (client, summary) = quote_for(state, client_id, vehicle_id, days).await?;
-    let actor = staff.actor();
-    ensure_accepts_payments(state, &client, &actor, "Secure payment link").await?;
-    if summary.quote.total_due_cents <= Cents::ZERO {
-        return Err(ApiError::refused("nothing_to_pay", "the total due is zero"));
-    }
-    let token = LinkToken::generate();
-    let now = state.clock.now();
-    let ttl = state.settings.payment_link_ttl_seconds;
-    let url = format!("{}{}", state.settings.payment_link_base(), token.expose());
-    let body = sms_body(
-        &state.settings.company_name,
-        summary.quote.total_due_cents,
-        &url,
-        ttl,
-    );
-    let message = format!(
-        "Secure payment link for {} sent to {} by {}",
-        summary.quote.total_due_cents,
-        phone.masked(),
-        staff.name
-    );
-    let link = NewLink {
-        id: Uuid::new_v4(),
-        client_id,
-        vehicle_id,
-        token_hash: token.hash(),
-        phone: phone.to_string(),
-        quote: summary.quote,
-        sent_at: now,
-        expires_at: now + Duration::seconds(ttl),
-        created_by: staff.id,
-        sms_body_sealed: state.sealer.seal(&body),
-        log: NewLogEntry::by(&actor, client_id, message),
-    };
-    state.store.create_link(&link).await?;
-    state.outbox_wakeup.notify_one();
-    let created = state
-        .store
-        .link(link.id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("new link not found")))?;
-    Ok(view(created, now))
-}
-
 /// Send Secure Payment Link: texts the client (or whoever pays) a one-time
 /// link to pay the quoted amount within `PAYMENT_LINK_TTL_SECONDS`.
 #[utoipa::path(
@@ -268,17 +183,14 @@ pub async fn send_link(
         "send_link",
         &*body,
         || async {
-            let phone = destination(&state, &staff, &body.phone).await?;
-            let link = send(
-                &state,
-                &staff,
-                body.client_id,
-                body.vehicle_id,
-                body.monitor_days,
-                phone,
-            )
-            .await?;
-            json(StatusCode::CREATED, &link)
+            let request = SendLink {
+                client_id: body.client_id,
+                vehicle_id: body.vehicle_id,
+                days: monitor_days(body.monitor_days)?,
+                phone: body.phone.clone(),
+            };
+            let link = links::send(&state, &staff, request).await?;
+            json(StatusCode::CREATED, &view(link, state.clock.now()))
         },
     )
     .await
@@ -326,67 +238,11 @@ pub async fn resend_link(
         "resend_link",
         &(link_id, &*body),
         || async {
-            let old = state.store.link(link_id).await?.ok_or(LINK_NOT_FOUND)?;
-            // Checked before the old link is revoked, so a refusal leaves it payable.
-            let phone = body.phone.as_deref().unwrap_or(&old.phone);
-            let phone = destination(&state, &staff, phone).await?;
-            revoke(&state, &staff, &old).await?;
-            let link = send(
-                &state,
-                &staff,
-                old.client_id,
-                old.vehicle_id,
-                old.quote.monitor_days.days(),
-                phone,
-            )
-            .await?;
-            json(StatusCode::CREATED, &link)
+            let link = links::resend(&state, &staff, link_id, body.phone.as_deref()).await?;
+            json(StatusCode::CREATED, &view(link, state.clock.now()))
         },
     )
     .await
-}
-
-/// Revokes unless paid or being paid; an expired or revoked link is left as it is.
-async fn revoke(state: &AppState, staff: &Staff, link: &PaymentLink) -> ApiResult<()> {
-    let mut status = link.status;
-    loop {
-        match link_state(status, link.expires_at, state.clock.now()) {
-            LinkState::Used => {
-                return Err(ApiError::Conflict {
-                    code: "link_used",
-                    detail: "this link was already paid".into(),
-                })
-            }
-            LinkState::InPayment => {
-                return Err(ApiError::Conflict {
-                    code: "payment_in_progress",
-                    detail: "this link is being paid right now".into(),
-                })
-            }
-            LinkState::Revoked | LinkState::Expired => return Ok(()),
-            LinkState::Payable => {
-                let message = format!(
-                    "Secure payment link for {} revoked by {}",
-                    link.quote.total_due_cents, staff.name
-                );
-                let log = NewLogEntry::by(&staff.actor(), link.client_id, message);
-                if state
-                    .store
-                    .revoke_link(link.id, &log, state.clock.now())
-                    .await?
-                {
-                    return Ok(());
-                }
-                // A payer claimed it since it was read: decide on what it is now.
-                status = state
-                    .store
-                    .link(link.id)
-                    .await?
-                    .ok_or(LINK_NOT_FOUND)?
-                    .status;
-            }
-        }
-    }
 }
 
 /// Revokes a link so it can no longer be paid.
@@ -408,13 +264,7 @@ pub async fn revoke_link(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<LinkView>> {
-    let link = state
-        .store
-        .link(path.into_inner())
-        .await?
-        .ok_or(LINK_NOT_FOUND)?;
-    revoke(&state, &staff, &link).await?;
-    let link = state.store.link(link.id).await?.ok_or(LINK_NOT_FOUND)?;
+    let link = links::revoke(&state, &staff, path.into_inner()).await?;
     Ok(web::Json(view(link, state.clock.now())))
 }
 
@@ -436,21 +286,9 @@ pub async fn client_links(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Vec<LinkView>>> {
-    let client = state
-        .store
-        .client(path.into_inner())
-        .await?
-        .ok_or(CLIENT_NOT_FOUND)?;
+    let found = links::client_links(&state, path.into_inner()).await?;
     let now = state.clock.now();
-    Ok(web::Json(
-        state
-            .store
-            .client_links(client.id)
-            .await?
-            .into_iter()
-            .map(|l| view(l, now))
-            .collect(),
-    ))
+    Ok(web::Json(found.into_iter().map(|l| view(l, now)).collect()))
 }
 
 /// What the payer sees: the summary, and nothing else about the client.
@@ -476,64 +314,9 @@ pub struct LinkSummary {
     pub support_phone: String,
 }
 
-/// The link's refusals: distinct for the payer's pop-ups, nothing about the client.
-fn refusal(state: LinkState) -> Option<ApiError> {
-    let gone = |code, detail: &str| ApiError::BadRequest {
-        status: StatusCode::GONE,
-        code,
-        detail: detail.into(),
-        errors: vec![],
-    };
-    match state {
-        LinkState::Payable | LinkState::InPayment => None,
-        LinkState::Expired => Some(gone(
-            "link_expired",
-            "this payment link has expired; contact the support team for a new one",
-        )),
-        LinkState::Used => Some(gone(
-            "link_used",
-            "this payment link was already used to pay",
-        )),
-        LinkState::Revoked => Some(gone(
-            "link_revoked",
-            "this payment link was cancelled; contact the support team for a new one",
-        )),
-    }
-}
-
-/// Counts a request from this IP against the link endpoints' limit.
-async fn limit_ip(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
-    let ip = crate::client_ip::of(req, &state.settings.trusted_proxy_networks);
-    rate_limit::hit(
-        state,
-        &format!("ip:{ip}:links"),
-        Duration::minutes(1),
-        state.settings.link_rate_limit_per_minute,
-        TOO_MANY,
-    )
-    .await
-}
-
-const TOO_MANY: &str = "too many attempts; wait a moment and try again";
-
-/// The link named by `token`, for a caller within the per-IP limit. The
-/// count and the lookup run at once; the limit's refusal comes first.
-pub(crate) async fn find_link(
-    state: &AppState,
-    req: &HttpRequest,
-    token: &str,
-) -> ApiResult<PaymentLink> {
-    let lookup = async {
-        let token = LinkToken::parse(token).ok_or(LINK_NOT_FOUND)?;
-        state
-            .store
-            .link_by_token_hash(&token.hash())
-            .await?
-            .ok_or(LINK_NOT_FOUND)
-    };
-    let (limit, link) = tokio::join!(limit_ip(state, req), lookup);
-    limit?;
-    link
+/// The caller's address, as the per-IP link limit counts it.
+pub(crate) fn caller_ip(state: &AppState, req: &HttpRequest) -> String {
+    crate::client_ip::of(req, &state.settings.trusted_proxy_networks)
 }
 
 /// Opens a link (no login: the token is the authorization). Marks it opened.
@@ -555,26 +338,8 @@ pub async fn get_link(
     state: web::Data<AppState>,
     token: PaymentLinkToken,
 ) -> ApiResult<web::Json<LinkSummary>> {
-    let link = find_link(&state, &req, &token.0).await?;
-    let now = state.clock.now();
-    let link_state = link_state(link.status, link.expires_at, now);
-    if let Some(refusal) = refusal(link_state) {
-        return Err(refusal);
-    }
-    let mark_opened = async {
-        if link.status == LinkStatus::Sent {
-            state.store.mark_link_opened(link.id, now).await?;
-        }
-        Ok::<_, crate::store::StoreError>(())
-    };
-    let (opened, client) = tokio::join!(
-        mark_opened,
-        state
-            .store
-            .client_with_vehicle(link.client_id, link.vehicle_id)
-    );
-    opened?;
-    let client = client?.ok_or(LINK_NOT_FOUND)?;
+    let opened = links::open(&state, &caller_ip(&state, &req), &token.0).await?;
+    let (link, client) = (opened.link, opened.client);
     let vehicle_description = client
         .vehicle(link.vehicle_id)
         .map(|v| v.description.clone())
@@ -587,8 +352,8 @@ pub async fn get_link(
         currency: link.quote.currency,
         lines: link.quote.lines,
         expires_at: link.expires_at,
-        seconds_left: (link.expires_at - now).num_seconds().max(0),
-        payment_in_progress: link_state == LinkState::InPayment,
+        seconds_left: (link.expires_at - state.clock.now()).num_seconds().max(0),
+        payment_in_progress: opened.payment_in_progress,
         support_phone: state.settings.support_phone.clone(),
     }))
 }
@@ -601,12 +366,6 @@ pub struct RedeemRequest {
     /// The payer accepted the terms; must be true.
     pub accept_terms: bool,
 }
-
-/// The Client Log's name for a payment through a secure payment link.
-pub const LINK_PAYMENT: &str = "Secure payment link payment";
-
-/// How long a redeem waits for another redeem of the same link to finish.
-const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Pays a link: exactly the amount in its snapshot, at most once.
 #[utoipa::path(
@@ -638,101 +397,26 @@ pub async fn redeem_token(
     key: IdempotencyKey,
     body: web::Json<RedeemRequest>,
 ) -> ApiResult<HttpResponse> {
-    let link = find_link(&state, &req, &token.0).await?;
+    let link = links::link_to_redeem(&state, &caller_ip(&state, &req), &token.0).await?;
     let principal = format!("link:{}", link.id);
     idempotency::run(&state, &principal, &key, "redeem_token", &*body, || async {
-        if !body.accept_terms {
-            return Err(ApiError::validation(
-                "terms_not_accepted",
-                "accept_terms",
-                "accept the terms to pay",
-            ));
-        }
-        // A link that can no longer be paid says so (and costs no attempt).
-        if let Some(refusal) = refusal(link_state(link.status, link.expires_at, state.clock.now())) {
-            return Err(refusal);
-        }
-        // The attempt is counted before anything is charged, in one atomic
-        // increment: however many redeems arrive at once, at most
-        // LINK_DECLINE_LIMIT of them reach the gateway in a window.
-        let attempts = format!("link:{}:attempts", link.id);
-        let (attempt, client) = tokio::join!(
-            rate_limit::hit(
-                &state,
-                &attempts,
-                Duration::minutes(10),
-                state.settings.link_decline_limit,
-                TOO_MANY,
-            ),
-            state
-                .store
-                .client_with_vehicle(link.client_id, link.vehicle_id)
-        );
-        attempt?;
-        let client = client?.ok_or(CLIENT_NOT_FOUND)?;
-        let actor = Actor::Client {
-            id: client.id,
-            name: format!("{} (payment link)", client.first_name),
-        };
-        // The location may have stopped taking payments since the link was sent.
-        ensure_accepts_payments(&state, &client, &actor, "Secure payment link payment").await?;
-        claim(&state, link.id).await?;
-        let (payment, client_secret) = payments::charge_on_session(
+        let charge_key = ChargeKey::for_request(&principal, &key.0);
+        let (payment, client_secret) = links::redeem(
             &state,
-            Charge {
-                client: &client,
-                vehicle_id: link.vehicle_id,
-                quote: link.quote.clone(),
-                method: PaymentMethod::PaymentLink,
-                source: Source::Token(body.payment_token.clone()),
-                actor: &actor,
-                gateway_key: gateway_key(&principal, &key.0),
-                payment_link_id: Some(link.id),
-                label: LINK_PAYMENT,
-                commit: Commit::Deferred,
-                save_to_customer: None,
-            },
+            &link,
+            body.payment_token.clone(),
+            body.accept_terms,
+            charge_key,
         )
-        .await
-        .map_err(|error| match error {
-            StoreError::PastDueChanged => ApiError::Conflict {
-                code: "link_outdated",
-                detail: "the past due balance in this link was paid, or is being paid, by another payment; ask for a new link".into(),
-            },
-            error => error.into(),
-        })?;
+        .await?;
+        // A paid link answers 200 (not 201: nothing new is created for the payer).
         let (status, answer) = payment_answer_with(&payment, client_secret.as_ref())?;
-        Ok((
-            if status == StatusCode::CREATED {
-                StatusCode::OK
-            } else {
-                status
-            },
-            answer,
-        ))
+        let status = if status == StatusCode::CREATED {
+            StatusCode::OK
+        } else {
+            status
+        };
+        Ok((status, answer))
     })
     .await
-}
-
-/// Takes the link for this redeem (the single-use rule). While another
-/// redeem holds it, waits for that one to finish, then answers what happened.
-async fn claim(state: &AppState, link_id: Uuid) -> ApiResult<()> {
-    let deadline = tokio::time::Instant::now() + CLAIM_WAIT;
-    loop {
-        if state.store.claim_link(link_id, state.clock.now()).await? {
-            return Ok(());
-        }
-        let link = state.store.link(link_id).await?.ok_or(LINK_NOT_FOUND)?;
-        let current = link_state(link.status, link.expires_at, state.clock.now());
-        if let Some(refusal) = refusal(current) {
-            return Err(refusal);
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(ApiError::Conflict {
-                code: "payment_in_progress",
-                detail: "this link is being paid right now; check back in a moment".into(),
-            });
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
 }

@@ -1,3 +1,6 @@
+//! Who is signed in: the staff member (`/staff/me`, with what their role
+//! allows) or the client (`/me`).
+
 use crate::auth::{ClientUser, Permission};
 use crate::domain::Client;
 use crate::error::{ApiError, ApiResult};
@@ -7,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The signed-in staff member and what their role allows (README, "Staff roles").
+/// The signed-in staff member and what their role allows (docs/api.md, "Staff roles").
 #[derive(Serialize, ToSchema)]
 pub struct StaffMe {
     pub id: Uuid,

@@ -1,3 +1,5 @@
+//! What the SPAs need to know before anyone signs in (gateway, support phone).
+
 use crate::config::GatewaySettings;
 use crate::state::AppState;
 use actix_web::{get, web};

@@ -1,10 +1,13 @@
+//! `POST /quote-summary`: what a period of monitoring costs, for staff and
+//! for the client it belongs to.
+
 use crate::auth::{Caller, Permission};
-use crate::domain::{Client, ClientQuoteError, MonitorDays, Quote, QuoteError};
-use crate::error::{ApiError, ApiResult};
-use crate::routes::clients::CLIENT_NOT_FOUND;
+use crate::domain::MonitorDays;
+use crate::error::{ApiError, ApiResult, ProblemCode};
+use crate::services::quotes;
 use crate::state::AppState;
 use actix_web::{post, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -17,68 +20,16 @@ pub struct QuoteRequest {
     pub monitor_days: i64,
 }
 
-/// The priced period, with the vehicle it is for.
-#[derive(Serialize, ToSchema)]
-pub struct QuoteSummary {
-    pub client_id: Uuid,
-    pub vehicle_id: Uuid,
-    #[schema(example = "2019 Toyota Camry")]
-    pub vehicle_description: String,
-    #[serde(flatten)]
-    pub quote: Quote,
-}
-
-pub const VEHICLE_NOT_FOUND: ApiError = ApiError::NotFound {
-    code: "vehicle_not_found",
-    detail: "no such vehicle for this client",
-};
+pub use crate::services::quotes::QuoteSummary;
 
 /// Parses the days field of a request: 14 or 30, else `invalid_monitor_days`.
 pub fn monitor_days(days: i64) -> ApiResult<MonitorDays> {
     MonitorDays::parse(days).ok_or_else(|| {
         ApiError::validation(
-            "invalid_monitor_days",
+            ProblemCode::InvalidMonitorDays,
             "monitor_days",
             "monitor_days must be 14 or 30",
         )
-    })
-}
-
-impl From<ClientQuoteError> for ApiError {
-    fn from(error: ClientQuoteError) -> ApiError {
-        match error {
-            ClientQuoteError::VehicleNotFound => VEHICLE_NOT_FOUND,
-            ClientQuoteError::Quote(QuoteError::NoPrice(_)) => ApiError::refused(
-                "price_not_configured",
-                format!("{error}; ask an administrator to set the location's prices"),
-            ),
-        }
-    }
-}
-
-/// Loads a client and quotes one of their vehicles.
-pub async fn quote_for(
-    state: &AppState,
-    client_id: Uuid,
-    vehicle_id: Uuid,
-    days: MonitorDays,
-) -> ApiResult<(Client, QuoteSummary)> {
-    let client = state
-        .store
-        .client(client_id)
-        .await?
-        .ok_or(CLIENT_NOT_FOUND)?;
-    let summary = summarize(&client, vehicle_id, days)?;
-    Ok((client, summary))
-}
-
-fn summarize(client: &Client, vehicle_id: Uuid, days: MonitorDays) -> ApiResult<QuoteSummary> {
-    let (vehicle, quote) = client.quote(vehicle_id, days)?;
-    Ok(QuoteSummary {
-        client_id: client.id,
-        vehicle_id,
-        vehicle_description: vehicle.description.clone(),
-        quote,
     })
 }
 
@@ -115,10 +66,6 @@ pub async fn quote_summary(
         }
         Caller::Client(_) => {}
     }
-    let client = state
-        .store
-        .client_with_vehicle(body.client_id, body.vehicle_id)
-        .await?
-        .ok_or(CLIENT_NOT_FOUND)?;
-    Ok(web::Json(summarize(&client, body.vehicle_id, days)?))
+    let summary = quotes::quote_summary(&state, body.client_id, body.vehicle_id, days).await?;
+    Ok(web::Json(summary))
 }

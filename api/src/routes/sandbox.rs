@@ -1,5 +1,8 @@
-use crate::error::{ApiError, ApiResult};
-use crate::gateway::sandbox::{CardInput, ChallengeAnswer, ChallengeError};
+//! The sandbox gateway's card tokenization, standing in for Stripe.js when
+//! the sandbox is the gateway.
+
+use crate::error::{ApiError, ApiResult, ProblemCode};
+use crate::gateway::sandbox::{CardError, CardInput, ChallengeAnswer, ChallengeError};
 use crate::gateway::CardDetails;
 use crate::state::AppState;
 use actix_web::{post, web};
@@ -46,7 +49,8 @@ pub struct TokenizeResponse {
         crate::error::JsonBodyProblems,
         (status = 200, body = TokenizeResponse),
         (status = 404, description = "Not the sandbox gateway", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 402, description = "expired_card", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid_card_number, invalid_expiry, invalid_cvc or test_card_required", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/sandbox/tokenize")]
@@ -55,7 +59,7 @@ pub async fn tokenize(
     body: web::Json<TokenizeRequest>,
 ) -> ApiResult<web::Json<TokenizeResponse>> {
     let sandbox = state.sandbox.as_ref().ok_or(ApiError::NotFound {
-        code: "not_found",
+        code: ProblemCode::NotFound,
         detail: "no such resource",
     })?;
     let input = CardInput {
@@ -66,7 +70,11 @@ pub async fn tokenize(
     };
     let (payment_token, card) = sandbox
         .tokenize(&input, state.clock.now().date_naive())
-        .map_err(|error| ApiError::validation(error.code(), error.field(), error.to_string()))?;
+        .map_err(|error| match error {
+            // An expired card is refused like the gateway's decline (402).
+            CardError::Expired => ApiError::declined("expired_card"),
+            other => ApiError::validation(other.code(), other.field(), other.to_string()),
+        })?;
     Ok(web::Json(TokenizeResponse {
         payment_token,
         card,
@@ -120,7 +128,7 @@ pub async fn authenticate(
     body: web::Json<SandboxAuthenticateRequest>,
 ) -> ApiResult<actix_web::HttpResponse> {
     let not_found = || ApiError::NotFound {
-        code: "not_found",
+        code: ProblemCode::NotFound,
         detail: "no such resource",
     };
     let sandbox = state.sandbox.as_ref().ok_or_else(not_found)?;
@@ -132,7 +140,7 @@ pub async fn authenticate(
         Ok(()) => Ok(actix_web::HttpResponse::NoContent().finish()),
         Err(ChallengeError::NotFound) => Err(not_found()),
         Err(ChallengeError::AlreadyAnswered) => Err(ApiError::Conflict {
-            code: "authentication_answered",
+            code: ProblemCode::AuthenticationAnswered,
             detail: "this payment's authentication has already ended".into(),
         }),
     }

@@ -3,12 +3,11 @@
 
 use crate::config::{GatewaySettings, SmsSettings};
 use crate::domain::SmsFailure;
-use crate::error::{ApiError, ApiResult};
-use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature};
-use crate::payments;
+use crate::error::{ApiError, ApiResult, ProblemCode};
+use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature, WebhookEvent};
+use crate::services::payments;
 use crate::sms::{twilio, SmsStatus};
 use crate::state::AppState;
-use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 
@@ -16,16 +15,14 @@ use secrecy::ExposeSecret;
 const STRIPE_TOLERANCE_SECS: i64 = 300;
 
 fn bad_signature() -> ApiError {
-    ApiError::BadRequest {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_signature",
+    ApiError::Malformed {
+        code: ProblemCode::InvalidSignature,
         detail: "the webhook signature is missing or wrong".into(),
-        errors: vec![],
     }
 }
 
 /// Stripe webhook: `payment_intent.succeeded` / `payment_intent.payment_failed`
-/// settle the payment charged under that key (the same path as reconciliation).
+/// record the outcome of the payment charged under that key (the same path as the status sync).
 #[utoipa::path(
     tag = "webhooks", operation_id = "stripe_webhook",
     params(("Stripe-Signature" = String, Header, description = "t=<unix time>,v1=<HMAC-SHA256>")),
@@ -49,7 +46,7 @@ pub async fn stripe_webhook(
     } = &state.settings.gateway
     else {
         return Err(ApiError::NotFound {
-            code: "not_found",
+            code: ProblemCode::NotFound,
             detail: "no such resource",
         });
     };
@@ -69,14 +66,16 @@ pub async fn stripe_webhook(
         tracing::warn!(%error, "Stripe webhook refused");
         bad_signature()
     })?;
-    let event = parse_webhook_event(&body).map_err(|_| ApiError::BadRequest {
-        status: StatusCode::BAD_REQUEST,
-        code: "malformed_event",
+    let event = parse_webhook_event(&body).map_err(|_| ApiError::Malformed {
+        code: ProblemCode::MalformedEvent,
         detail: "not a Stripe event".into(),
-        errors: vec![],
     })?;
-    if let Some(charge) = event {
-        payments::apply_gateway_outcome(&state, &charge.idempotency_key, charge.outcome).await?;
+    match event {
+        Some(WebhookEvent::Charge(charge)) => {
+            payments::apply_gateway_outcome(&state, &charge.charge_key, charge.outcome).await?;
+        }
+        Some(other) => tracing::info!(event = ?other, "Stripe event not applied yet"),
+        None => {}
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))
 }
@@ -107,7 +106,7 @@ pub async fn twilio_status(
         state.settings.sms_status_callback_url(),
     ) else {
         return Err(ApiError::NotFound {
-            code: "not_found",
+            code: ProblemCode::NotFound,
             detail: "no such resource",
         });
     };

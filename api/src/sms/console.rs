@@ -1,3 +1,6 @@
+//! The console SMS sender: prints each message (and its link) to the log,
+//! for development and the demo.
+
 use super::{SmsError, SmsMessage, SmsReceipt, SmsSender, SmsStatus};
 use async_trait::async_trait;
 

@@ -1,4 +1,5 @@
-use super::sql::Backend;
+//! The production store: PostgreSQL.
+
 use super::Result;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -12,15 +13,52 @@ pub struct PgStore {
     /// Commits without waiting for the WAL flush (`synchronous_commit = off`),
     /// for writes that cost nothing when a database crash loses them:
     /// rate-limit counters, idempotency claims and link claims (a durable
-    /// commit follows before money moves), and settlements whose answer is
+    /// commit follows before money moves), and payment outcomes whose answer is
     /// stored durably before it is sent ([`super::Commit::Deferred`]). A
     /// later durable commit flushes them too, since the WAL is written in
     /// order.
     relaxed: PgPool,
 }
 
-impl Backend for PgStore {
-    type Db = sqlx::Postgres;
+/// The store struct the shared SQL implements the traits for.
+type Backend = PgStore;
+/// The database the shared SQL runs on.
+type Db = sqlx::Postgres;
+
+#[allow(
+    clippy::duplicate_mod,
+    reason = "the SQL is shared on purpose: compiled once per backend"
+)]
+#[path = "sql/mod.rs"]
+mod sql;
+
+/// The statements whose SQL differs from SQLite's.
+mod dialect {
+    /// Inserts an invoice numbered from the invoice number sequence.
+    pub(super) const INSERT_INVOICE: &str = "insert into invoices (id, number, client_id, \
+        vehicle_id, status, monitor_days, subtotal_cents, tax_cents, past_due_cents, total_cents, \
+        created_by, issued_at, created_at, updated_at) \
+        values ($1, nextval('invoice_number_seq'), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+        $12, $12) returning number";
+
+    /// Locks client `$1` until the transaction ends.
+    pub(super) const LOCK_CLIENT: &str = "select id from clients where id = $1 for update";
+
+    /// Locks the client of payment `$1` until the transaction ends.
+    pub(super) const LOCK_PAYMENT_CLIENT: &str = "select id from clients \
+        where id = (select client_id from payments where id = $1) for update";
+
+    /// Leases due SMS; concurrent workers skip the rows another one holds.
+    pub(super) const CLAIM_OUTBOX: &str = "update sms_outbox set status = 'sending', \
+        attempts = attempts + 1, next_attempt_at = $2, updated_at = $1 \
+        where id in (select id from sms_outbox \
+            where status in ('queued', 'sending') and next_attempt_at <= $1 \
+            order by next_attempt_at limit $3 for update skip locked) \
+        returning id, to_phone, body_sealed, attempts, \
+        (select l.expires_at from payment_links l \
+            where l.id = sms_outbox.payment_link_id) as link_expires_at, \
+        (select l.status in ('revoked', 'paid') from payment_links l \
+            where l.id = sms_outbox.payment_link_id) as link_closed";
 }
 
 impl PgStore {
@@ -72,10 +110,3 @@ fn pool_options(max_connections: u32) -> PgPoolOptions {
             })
         })
 }
-
-impl_store!(
-    PgStore,
-    next_invoice_number = "nextval('invoice_number_seq')",
-    for_update = "for update",
-    skip_locked = "for update skip locked"
-);

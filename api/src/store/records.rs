@@ -161,6 +161,19 @@ impl NewPayment {
     }
 }
 
+/// An entry to append to a client's ledger (amount signed as
+/// [`crate::domain::ledger`] says: above zero the client owes more).
+#[derive(Clone, Debug)]
+pub struct NewLedgerEntry {
+    pub client_id: Uuid,
+    pub kind: crate::domain::ledger::EntryKind,
+    pub amount: Cents,
+    pub invoice_id: Option<Uuid>,
+    pub payment_id: Option<Uuid>,
+    pub vehicle_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+}
+
 /// A comment for the client log.
 #[derive(Clone, Debug)]
 pub struct NewLogEntry {
@@ -185,14 +198,16 @@ impl NewLogEntry {
     }
 }
 
-/// The gateway took the money: mark the payment, bill it, extend the vehicle.
+/// A successful payment outcome to record: the gateway took the money, so
+/// the payment is marked succeeded, billed, entered in the ledger, and its
+/// vehicle's monitoring extended ([`super::PaymentStore::record_payment_outcome`]).
 #[derive(Clone, Debug)]
-pub struct Settlement {
+pub struct PaymentOutcome {
     pub payment_id: Uuid,
     pub gateway_reference: String,
     pub card: Option<crate::gateway::CardDetails>,
     /// A card the charge kept on file (asked for, and the charge succeeded),
-    /// with its Client Log line: written with the settlement, so a card is on
+    /// with its Client Log line: written with the outcome, so a card is on
     /// file exactly when its payment succeeded.
     pub saved_card: Option<(NewCard, NewLogEntry)>,
     pub today: NaiveDate,
@@ -201,7 +216,7 @@ pub struct Settlement {
     pub commit: Commit,
 }
 
-/// How a settlement commits.
+/// How a payment outcome commits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Commit {
     /// Waits for the database's log flush: what is committed survives a crash.
@@ -211,8 +226,8 @@ pub enum Commit {
     /// before the outcome is reported to anyone: `idempotency::run` stores
     /// the answer that way before it sends it, and PostgreSQL writes its log
     /// in order, so that flush takes this commit with it. A database crash in
-    /// between loses the settlement but no money: the payment row stays open
-    /// and the reconciler settles it from the gateway's record.
+    /// between loses the recorded outcome but no money: the payment row stays
+    /// open and the status sync records its outcome from the gateway's record.
     Deferred,
 }
 

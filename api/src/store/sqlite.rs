@@ -1,4 +1,5 @@
-use super::sql::Backend;
+//! The embedded default store: SQLite.
+
 use super::Result;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
@@ -15,8 +16,48 @@ pub struct SqliteStore {
     relaxed: SqlitePool,
 }
 
-impl Backend for SqliteStore {
-    type Db = sqlx::Sqlite;
+/// The store struct the shared SQL implements the traits for.
+type Backend = SqliteStore;
+/// The database the shared SQL runs on.
+type Db = sqlx::Sqlite;
+
+#[allow(
+    clippy::duplicate_mod,
+    reason = "the SQL is shared on purpose: compiled once per backend"
+)]
+#[path = "sql/mod.rs"]
+mod sql;
+
+/// The statements whose SQL differs from PostgreSQL's. SQLite lets one
+/// writer in at a time and every write transaction takes the write lock when
+/// it starts (`begin immediate`): that already serialises what PostgreSQL
+/// locks rows for, so the locks here are plain reads.
+mod dialect {
+    /// Inserts an invoice numbered one above the highest number so far.
+    pub(super) const INSERT_INVOICE: &str = "insert into invoices (id, number, client_id, \
+        vehicle_id, status, monitor_days, subtotal_cents, tax_cents, past_due_cents, total_cents, \
+        created_by, issued_at, created_at, updated_at) \
+        values ($1, (select coalesce(max(number), 1000) + 1 from invoices), $2, $3, $4, $5, $6, \
+        $7, $8, $9, $10, $11, $12, $12) returning number";
+
+    /// Reads client `$1` (the write lock is already held).
+    pub(super) const LOCK_CLIENT: &str = "select id from clients where id = $1";
+
+    /// Reads the client of payment `$1` (the write lock is already held).
+    pub(super) const LOCK_PAYMENT_CLIENT: &str =
+        "select id from clients where id = (select client_id from payments where id = $1)";
+
+    /// Leases due SMS (one writer at a time: no two workers take a row).
+    pub(super) const CLAIM_OUTBOX: &str = "update sms_outbox set status = 'sending', \
+        attempts = attempts + 1, next_attempt_at = $2, updated_at = $1 \
+        where id in (select id from sms_outbox \
+            where status in ('queued', 'sending') and next_attempt_at <= $1 \
+            order by next_attempt_at limit $3) \
+        returning id, to_phone, body_sealed, attempts, \
+        (select l.expires_at from payment_links l \
+            where l.id = sms_outbox.payment_link_id) as link_expires_at, \
+        (select l.status in ('revoked', 'paid') from payment_links l \
+            where l.id = sms_outbox.payment_link_id) as link_closed";
 }
 
 impl SqliteStore {
@@ -61,11 +102,3 @@ impl SqliteStore {
         self.begin_write().await
     }
 }
-
-impl_store!(
-    SqliteStore,
-    next_invoice_number = "(select coalesce(max(number), 1000) + 1 from invoices)",
-    // one writer at a time (BEGIN IMMEDIATE) already serialises these reads
-    for_update = "",
-    skip_locked = ""
-);

@@ -5,6 +5,7 @@ mod clients;
 mod docs;
 mod errors;
 mod isolation;
+mod ledger;
 mod links;
 mod openapi;
 mod payments;

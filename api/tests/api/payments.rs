@@ -109,7 +109,7 @@ async fn payment_written_by_a_first_try(
     idempotency_key: &str,
     card: &str,
 ) -> payments_api::domain::Payment {
-    use payments_api::domain::{gateway_key, ChargeParams, MonitorDays, PaymentMethod};
+    use payments_api::domain::{ChargeKey, ChargeParams, MonitorDays, PaymentMethod};
     use payments_api::store::NewPayment;
     let dana = app.store.client(DANA).await.expect("read").expect("Dana");
     let (_, quote) = dana
@@ -125,7 +125,8 @@ async fn payment_written_by_a_first_try(
             card_id: None,
             card_brand: None,
             card_last4: None,
-            gateway_key: gateway_key(&format!("client:{DANA}"), idempotency_key),
+            gateway_key: ChargeKey::for_request(&format!("client:{DANA}"), idempotency_key)
+                .to_string(),
             quote,
             charge_params: ChargeParams {
                 single_use: true,
@@ -155,7 +156,7 @@ async fn a_retry_of_a_payment_that_collects_past_due_reaches_the_first_charge() 
         .charge(&ChargeRequest {
             amount: first.amount_cents,
             source: PaymentSource::SingleUse(&card),
-            idempotency_key: &first.gateway_key,
+            charge_key: &first.charge_key(),
             description: "the first try",
             off_session: false,
             save_to_customer: None,
@@ -178,18 +179,18 @@ async fn a_retry_of_a_payment_that_collects_past_due_reaches_the_first_charge() 
 }
 
 #[tokio::test]
-async fn the_reconciler_leaves_alone_a_stale_payment_that_a_retry_is_charging() {
+async fn the_status_sync_leaves_alone_a_stale_payment_that_a_retry_is_charging() {
     use payments_api::domain::PaymentStatus;
-    // The gateway takes 1 s, so the reconciler runs while the retry's charge is on its way.
+    // The gateway takes 1 s, so the status sync runs while the retry's charge is on its way.
     let app = spawn_app_with(&[("SANDBOX_LATENCY_MS", "1000")]).await;
     let client = app.client_token().await;
     let card = app.tokenize("4242424242424242").await;
     let idempotency_key = key();
     let stale = payment_written_by_a_first_try(&app, &idempotency_key, &card).await;
-    // Past the reconciler's cutoff, the app retries with the same key.
+    // Past the status sync's cutoff, the app retries with the same key.
     app.clock.advance(chrono::Duration::seconds(130));
     let retry = app.make_payment(&client, &idempotency_key, json!({ "payment_token": card }));
-    let reconciler = async {
+    let status_sync = async {
         eventually(
             "the retry stamps the payment",
             Duration::from_secs(10),
@@ -201,8 +202,8 @@ async fn the_reconciler_leaves_alone_a_stale_payment_that_a_retry_is_charging() 
         .await;
         // The retry has stamped the payment and is charging it: the gateway has not seen it yet.
         let verdict = app.sync_payments().await;
-        let cutoff =
-            app.clock.now() - chrono::Duration::seconds(app.state.settings.reconcile_after_seconds);
+        let cutoff = app.clock.now()
+            - chrono::Duration::seconds(app.state.settings.status_sync_after_seconds);
         let log = payments_api::store::NewLogEntry::by(
             &payments_api::domain::Actor::System,
             DANA,
@@ -221,10 +222,10 @@ async fn the_reconciler_leaves_alone_a_stale_payment_that_a_retry_is_charging() 
             .unwrap();
         (verdict, late.status)
     };
-    let (retry, (reconciled, after_late_verdict)) = tokio::join!(retry, reconciler);
+    let (retry, (finished, after_late_verdict)) = tokio::join!(retry, status_sync);
     assert_eq!(
-        reconciled, 0,
-        "nothing to reconcile while a retry is charging"
+        finished, 0,
+        "nothing for the status sync to finish while a retry is charging"
     );
     assert_eq!(
         after_late_verdict,
@@ -243,7 +244,8 @@ async fn the_reconciler_leaves_alone_a_stale_payment_that_a_retry_is_charging() 
 }
 
 #[tokio::test]
-async fn a_gateway_timeout_leaves_the_payment_unknown_until_reconciled_and_never_charges_twice() {
+async fn a_lost_gateway_answer_leaves_the_payment_unknown_until_the_status_sync_and_never_charges_twice(
+) {
     let app = spawn_app().await;
     let client = app.client_token().await;
     let card = app.tokenize("4000000000000119").await;
@@ -263,7 +265,11 @@ async fn a_gateway_timeout_leaves_the_payment_unknown_until_reconciled_and_never
     assert_eq!(retry.body, first.body, "a retry replays the first answer");
 
     assert_eq!(app.sync_payments().await, 1);
-    assert_eq!(app.sync_payments().await, 0, "nothing left to reconcile");
+    assert_eq!(
+        app.sync_payments().await,
+        0,
+        "nothing left for the status sync"
+    );
     let payment_id: Uuid = first.body["payment_id"].as_str().unwrap().parse().unwrap();
     let payment = app.store.payment(payment_id).await.unwrap().unwrap();
     assert_eq!(payment.status.as_str(), "succeeded");
@@ -744,11 +750,12 @@ async fn autopay_charges_no_other_card_while_a_charge_whose_answer_was_lost_is_o
 #[tokio::test]
 async fn the_sandbox_refuses_bad_cards_with_their_own_codes() {
     let app = spawn_app().await;
-    for (number, exp_year, cvc, code) in [
-        ("4242424242424241", 2030, "123", "invalid_card_number"),
-        ("4242424242424242", 2020, "123", "expired_card"),
-        ("4242424242424242", 2030, "12", "invalid_cvc"),
-        ("4111111111111111", 2030, "123", "test_card_required"),
+    // An expired card is refused like the gateway's decline of one (402).
+    for (number, exp_year, cvc, status, code) in [
+        ("4242424242424241", 2030, "123", 422, "invalid_card_number"),
+        ("4242424242424242", 2020, "123", 402, "expired_card"),
+        ("4242424242424242", 2030, "12", 422, "invalid_cvc"),
+        ("4111111111111111", 2030, "123", 422, "test_card_required"),
     ] {
         let reply = app
             .post(
@@ -757,7 +764,7 @@ async fn the_sandbox_refuses_bad_cards_with_their_own_codes() {
                 &json!({ "number": number, "exp_month": 12, "exp_year": exp_year, "cvc": cvc }),
             )
             .await;
-        reply.assert_problem(422, code);
+        reply.assert_problem(status, code);
     }
 }
 

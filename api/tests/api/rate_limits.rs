@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use chrono::Duration;
-use payments_api::rate_limit::{self, Window};
+use payments_api::services::rate_limits::{self, Window};
 
 /// Opens an unknown link as `forwarded` (an `X-Forwarded-For` value).
 async fn open_from(app: &TestApp, forwarded: &str) -> Reply {
@@ -91,7 +91,7 @@ async fn buckets_whose_window_ended_are_purged() {
     let bucket = "ip:127.0.0.1:links";
     let count = || app.store.rate_limit_count(bucket, window.start);
     assert_eq!(count().await.unwrap(), 1);
-    let purge = || app.job(rate_limit::purge(&app.state));
+    let purge = || app.job(rate_limits::purge(&app.state));
     purge().await.unwrap();
     assert_eq!(count().await.unwrap(), 1, "a window still open is kept");
     app.clock.advance(Duration::minutes(1));

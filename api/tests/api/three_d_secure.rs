@@ -453,3 +453,94 @@ async fn a_card_saved_a_day_later_reuses_the_clients_stripe_customer() {
         Some("cus_dana".into())
     );
 }
+
+/// Takes the database back to the schema before migration 0009, keeping its
+/// payments and the ledger entries that reference them, so that `migrate`
+/// applies 0009 to them. (On SQLite the payments table keeps the wider
+/// status check: 0009 rebuilds it all the same, which is what is tested.)
+async fn undo_the_requires_action_migration(app: &TestApp) {
+    let statements: &[&str] = if on_postgres(app) {
+        &[
+            "alter table payments drop constraint payments_status_check",
+            "alter table payments add constraint payments_status_check \
+            check (status in ('pending', 'succeeded', 'failed', 'unknown', 'held_for_review'))",
+            "alter table clients drop column gateway_customer_id",
+            "delete from _sqlx_migrations where version = 9",
+        ]
+    } else {
+        &[
+            "alter table clients drop column gateway_customer_id",
+            "delete from _sqlx_migrations where version = 9",
+        ]
+    };
+    for statement in statements {
+        execute_sql(app, statement).await;
+    }
+}
+
+#[tokio::test]
+async fn migrating_to_requires_action_keeps_the_payments_and_the_ledger_entries_that_reference_them(
+) {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let paid = app
+        .take_payment_for(&staff, &key(), DANA, DANA_F150, 14, DANA_VISA)
+        .await;
+    assert_eq!(paid.status, 201, "{}", paid.body);
+    let payments = "select id, status, amount_cents, credit_cents from payments order by id";
+    let ledger = "select id, kind, amount_cents, payment_id from ledger_entries order by id";
+    let payments_before: Vec<(uuid::Uuid, String, i64, i64)> = query_rows(&app, payments).await;
+    let ledger_before: Vec<(i64, String, i64, Option<uuid::Uuid>)> = query_rows(&app, ledger).await;
+    assert!(
+        ledger_before
+            .iter()
+            .any(|(_, kind, _, payment)| kind == "payment" && payment.is_some()),
+        "a ledger entry references a payment: {ledger_before:?}"
+    );
+
+    undo_the_requires_action_migration(&app).await;
+    let store = payments_api::store::connect(&database_url(&app))
+        .await
+        .expect("connect");
+    store.migrate().await.expect("migrate to 0009");
+
+    let payments_after: Vec<(uuid::Uuid, String, i64, i64)> = query_rows(&app, payments).await;
+    let ledger_after: Vec<(i64, String, i64, Option<uuid::Uuid>)> = query_rows(&app, ledger).await;
+    assert_eq!(payments_after, payments_before);
+    assert_eq!(ledger_after, ledger_before);
+    if !on_postgres(&app) {
+        let dangling: Vec<(String,)> = query_rows(&app, "pragma foreign_key_check").await;
+        assert!(dangling.is_empty(), "{dangling:?}");
+        let kept: Vec<(String,)> = query_rows(
+            &app,
+            "select name from sqlite_master where tbl_name = 'ledger_entries' \
+            and type in ('index', 'trigger') order by name",
+        )
+        .await;
+        assert_eq!(
+            kept.into_iter().map(|(name,)| name).collect::<Vec<_>>(),
+            [
+                "ledger_entries_charge_idx",
+                "ledger_entries_client_idx",
+                "ledger_entries_no_delete",
+                "ledger_entries_no_update",
+                "ledger_entries_payment_idx",
+            ]
+        );
+    }
+
+    // The migrated tables take the next payment, its ledger entries after the kept ones.
+    let next = app
+        .take_payment_for(&staff, &key(), DANA, DANA_CAMRY, 14, DANA_VISA)
+        .await;
+    assert_eq!(next.status, 201, "{}", next.body);
+    let ledger_now: Vec<(i64, String, i64, Option<uuid::Uuid>)> = query_rows(&app, ledger).await;
+    let last_kept = ledger_before.last().map_or(0, |entry| entry.0);
+    assert!(
+        ledger_now.len() > ledger_before.len()
+            && ledger_now[ledger_before.len()..]
+                .iter()
+                .all(|entry| entry.0 > last_kept),
+        "{ledger_now:?}"
+    );
+}

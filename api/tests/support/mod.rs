@@ -15,8 +15,10 @@
 use payments_api::app::{open_store, sms_sender, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{GatewaySettings, Settings};
+use payments_api::domain::ChargeKey;
 use payments_api::gateway::{
-    ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, SandboxGateway, SavedCard,
+    ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, RefundOutcome, RefundRequest,
+    SandboxGateway, SavedCard,
 };
 use payments_api::sms::{SmsError, SmsMessage, SmsReceipt, SmsSender};
 use payments_api::state::AppState;
@@ -221,6 +223,40 @@ pub async fn execute_sql(app: &TestApp, sql: &str) {
     }
 }
 
+/// Runs one query on the test's database, behind the app's back, and reads
+/// its rows (for what no endpoint shows, such as a column as stored).
+pub async fn query_rows<T>(app: &TestApp, sql: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let url = app._db.url();
+    match app._db.as_ref() {
+        TestDb::Sqlite { .. } => {
+            let mut conn = sqlx::SqliteConnection::connect(&url)
+                .await
+                .expect("connect");
+            sqlx::query_as(sql).fetch_all(&mut conn).await.expect(sql)
+        }
+        TestDb::Postgres { .. } => {
+            let mut conn = PgConnection::connect(&url).await.expect("connect");
+            sqlx::query_as(sql).fetch_all(&mut conn).await.expect(sql)
+        }
+    }
+}
+
+/// Whether the test's database is PostgreSQL (else SQLite).
+pub fn on_postgres(app: &TestApp) -> bool {
+    matches!(app._db.as_ref(), TestDb::Postgres { .. })
+}
+
+/// The test's database URL, for a store of the test's own.
+pub fn database_url(app: &TestApp) -> String {
+    app._db.url()
+}
+
 /// A database that exists for one test.
 pub(crate) enum TestDb {
     Sqlite { path: std::path::PathBuf },
@@ -374,7 +410,7 @@ impl PaymentGateway for LaggingSearch {
     async fn charge(&self, request: &ChargeRequest<'_>) -> Result<ChargeOutcome, GatewayError> {
         self.0.charge(request).await
     }
-    async fn lookup(&self, _: &str) -> Result<Option<ChargeOutcome>, GatewayError> {
+    async fn lookup(&self, _: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError> {
         Ok(None)
     }
     async fn save_card(&self, token: &str, customer: &str) -> Result<SavedCard, GatewayError> {
@@ -391,6 +427,16 @@ impl PaymentGateway for LaggingSearch {
     }
     async fn cancel(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
         self.0.cancel(reference).await
+    }
+    async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError> {
+        self.0.refund(request).await
+    }
+    async fn lookup_refund(
+        &self,
+        charge_reference: &str,
+        key: &str,
+    ) -> Result<Option<RefundOutcome>, GatewayError> {
+        self.0.lookup_refund(charge_reference, key).await
     }
 }
 
@@ -702,14 +748,16 @@ impl TestApp {
 
     /// The status sync of open payments (and stale link claims), once.
     pub async fn sync_payments(&self) -> usize {
-        self.job(payments_api::payments::reconcile(&self.state))
-            .await
-            .expect("status sync")
+        self.job(payments_api::services::status_sync::sync_open_payments(
+            &self.state,
+        ))
+        .await
+        .expect("status sync")
     }
 
     /// The Auto Pay run, once.
-    pub async fn run_autopay(&self) -> payments_api::autopay::AutopayReport {
-        self.job(payments_api::autopay::run(&self.state))
+    pub async fn run_autopay(&self) -> payments_api::services::autopay::AutopayReport {
+        self.job(payments_api::services::autopay::run(&self.state))
             .await
             .expect("Auto Pay run")
     }

@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { components } from '../api/schema';
-import { api, call } from '../api/client';
+import type { Schemas } from '@kit/api';
+import { call } from '@kit/api';
+import { api } from '../api/client';
 import { Summary } from '../components/Summary';
-import { formatCents } from '../lib/money';
-import { errorCode, problemMessage } from '../lib/problems';
+import { formatCents } from '@kit/format';
+import { errorCode, problemMessage } from '@kit/problems';
 import { AutoPaySwitch } from './AutoPaySwitch';
 import type { Paid } from './MakePayment';
 
-type Client = components['schemas']['Client'];
-type Invoice = components['schemas']['Invoice'];
+type Client = Schemas['Client'];
+type Invoice = Schemas['Invoice'];
 
 /** A date-time in the reader's time zone; a plain date (paid through) as that calendar day. */
 const formatDate = (iso: string, month: 'short' | 'numeric' = 'short') => {

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
-import type { components } from '../api/schema';
-import { api, call } from '../api/client';
-import { errorCode, problemMessage } from '../lib/problems';
+import type { Schemas } from '@kit/api';
+import { call } from '@kit/api';
+import { api } from '../api/client';
+import { errorCode, problemMessage } from '@kit/problems';
 
-type Client = components['schemas']['Client'];
+type Client = Schemas['Client'];
 
 /** The Auto Pay switch: on with a chosen card on file, or off. */
 export function AutoPaySwitch({ client, onChange, promote }: { client: Client; onChange: (c: Client) => void; promote: boolean }) {

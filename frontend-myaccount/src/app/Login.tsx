@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, call, session } from '../api/client';
-import { ApiError, errorMessage } from '../lib/problems';
+import { call } from '@kit/api';
+import { ApiError, problemMessage } from '@kit/problems';
+import { api, session } from '../api/client';
 
 export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   const [email, setEmail] = useState('');
@@ -14,11 +15,11 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
     setProblem(null);
     try {
       const { access_token } = await call(api.POST('/auth/client/login', { body: { email, password } }));
-      session.set(access_token);
+      session.signIn(access_token);
       onSignedIn();
     } catch (error) {
       setProblem(
-        error instanceof ApiError && error.status === 401 ? 'The email or password is not right.' : errorMessage(error),
+        error instanceof ApiError && error.status === 401 ? 'The email or password is not right.' : problemMessage(error),
       );
     } finally {
       setBusy(false);

@@ -1,16 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { components } from '../api/schema';
-import { api, call, newIdempotencyKey, withNetworkRetry } from '../api/client';
+import type { Schemas } from '@kit/api';
+import { call } from '@kit/api';
+import { AttemptKeys, sendMoneyMovingPost, withNetworkRetry } from '@kit/idempotency';
+import { api } from '../api/client';
 import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { PayButton } from '../components/PayButton';
 import { Summary } from '../components/Summary';
 import { daysPickedEarly, signedInClient } from './early';
-import { formatCents } from '../lib/money';
-import { declineCodes, errorCode, problemMessage } from '../lib/problems';
+import { formatCents } from '@kit/format';
+import { declineCodes, errorCode, problemMessage } from '@kit/problems';
 
-type Client = components['schemas']['Client'];
-type PublicConfig = components['schemas']['PublicConfig'];
-type QuoteSummary = components['schemas']['QuoteSummary'];
+type Client = Schemas['Client'];
+type PublicConfig = Schemas['PublicConfig'];
+type QuoteSummary = Schemas['QuoteSummary'];
 
 /** What Account Information shows about the payment just made. */
 export interface Paid {
@@ -37,6 +39,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const [autopay, setAutopay] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const keys = useRef(new AttemptKeys()).current;
 
   useEffect(() => {
     signedInClient().then(
@@ -78,20 +81,15 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
           ? { card_id: (await call(api.POST('/me/cards', { body: { payment_token: token } }))).id }
           : { payment_token: token };
       }
-      const key = newIdempotencyKey();
-      const answer = await withNetworkRetry(() =>
-        call(
-          api.POST('/me/payments', {
-            params: { header: { 'Idempotency-Key': key } },
-            body: {
-              vehicle_id: vehicleId,
-              monitor_days: days,
-              expected_total_cents: quote.total_due_cents,
-              enroll_autopay: autopay && cardSaved,
-              ...source,
-            },
-          }),
-        ),
+      const body = {
+        vehicle_id: vehicleId,
+        monitor_days: days,
+        expected_total_cents: quote.total_due_cents,
+        enroll_autopay: autopay && cardSaved,
+        ...source,
+      };
+      const answer = await sendMoneyMovingPost(keys, body, (key) =>
+        call(api.POST('/me/payments', { params: { header: { 'Idempotency-Key': key } }, body })),
       );
       // The bank may ask the client to confirm (3-D Secure): the card entry runs its challenge, then the API
       // records what the gateway says.

@@ -1,7 +1,8 @@
-import type { components } from '../api/schema';
-import { api, call, session } from '../api/client';
+import type { Schemas } from '@kit/api';
+import { call } from '@kit/api';
+import { api, session } from '../api/client';
 
-type Client = components['schemas']['Client'];
+type Client = Schemas['Client'];
 
 let early: Promise<Client> | null = null;
 
@@ -10,7 +11,7 @@ let early: Promise<Client> | null = null;
  * of its own until it has the answer, and on a phone the render takes a while.
  */
 export function askForClientEarly() {
-  if (session.get() === null) return;
+  if (session.token() === null) return;
   early = call(api.GET('/me'));
   early.catch(() => {}); // whoever takes it handles the error
 }

@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { LocationProvider } from 'preact-iso';
 import { App } from './App';
 import { askForClientEarly, noteDaysPickedEarly } from './early';
 
@@ -11,5 +12,10 @@ if (!location.pathname.startsWith(`${import.meta.env.BASE_URL}account`)) askForC
 const root = document.getElementById('root');
 if (root) {
   noteDaysPickedEarly(root);
-  render(<App />, root);
+  render(
+    <LocationProvider scope={import.meta.env.BASE_URL}>
+      <App />
+    </LocationProvider>,
+    root,
+  );
 }

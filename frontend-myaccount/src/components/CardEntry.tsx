@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, call } from '../api/client';
+import { call } from '@kit/api';
+import { api } from '../api/client';
 import {
   cardErrors,
   digitsOnly,
@@ -11,7 +12,7 @@ import {
   type CardInput,
 } from '../lib/card';
 import { loadStripe, stripeAuthenticate, stripeToken, type StripeCardElement } from '../lib/stripe';
-import { errorMessage } from '../lib/problems';
+import { problemMessage as errorMessage } from '@kit/problems';
 
 /** What a payment form needs from the card fields: are they complete, and a single-use token for them. */
 export interface CardState {

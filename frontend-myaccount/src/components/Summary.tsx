@@ -1,5 +1,5 @@
 import { useId } from 'preact/hooks';
-import { formatCents } from '../lib/money';
+import { formatCents } from '@kit/format';
 
 interface Line {
   description: string;

@@ -1,4 +1,4 @@
-import { ApiError } from './problems';
+import { ApiError } from '@kit/problems';
 
 // The few parts of Stripe.js this app uses (loaded from js.stripe.com at run time, never bundled).
 export interface StripeCardElement {

@@ -1,17 +1,21 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { components } from '../api/schema';
-import { api, call, newIdempotencyKey, withNetworkRetry } from '../api/client';
+import type { Schemas } from '@kit/api';
+import { call } from '@kit/api';
+import { AttemptKeys, sendMoneyMovingPost, withNetworkRetry } from '@kit/idempotency';
+import { tabStorage } from '@kit/storage';
+import { api } from '../api/client';
 import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { Countdown } from '../components/Countdown';
 import { Dialog } from '../components/Dialog';
 import { PayButton } from '../components/PayButton';
 import { Summary } from '../components/Summary';
-import { formatCents } from '../lib/money';
-import { declineCodes, errorCode, problemMessage } from '../lib/problems';
+import { formatCents } from '@kit/format';
+import { declineCodes, errorCode, problemMessage } from '@kit/problems';
 
-type LinkSummary = components['schemas']['LinkSummary'];
-type PublicConfig = components['schemas']['PublicConfig'];
-type PaymentResult = components['schemas']['PaymentResult'];
+type LinkSummary = Schemas['LinkSummary'];
+type PublicConfig = Schemas['PublicConfig'];
+type PaymentResult = Schemas['PaymentResult'];
+type RedeemBody = Schemas['RedeemRequest'];
 
 const TOKEN_KEY = 'myaccount.link';
 
@@ -19,11 +23,11 @@ const TOKEN_KEY = 'myaccount.link';
 function takeToken(): string | null {
   const fromUrl = location.hash.slice(1);
   if (fromUrl) {
-    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    tabStorage.setItem(TOKEN_KEY, fromUrl);
     history.replaceState(history.state, '', location.pathname + location.search);
     return fromUrl;
   }
-  return sessionStorage.getItem(TOKEN_KEY);
+  return tabStorage.getItem(TOKEN_KEY);
 }
 
 /** The end states of a link, each its own pop-up. */
@@ -46,8 +50,9 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   const [cardKey, setCardKey] = useState(0);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ code: string; declined: boolean } | null>(null);
+  const keys = useRef(new AttemptKeys()).current;
   // This page's last payment request, kept to ask for its stored answer again (same key, same body).
-  const attempt = useRef<{ key: string; paymentToken: string } | null>(null);
+  const attempt = useRef<{ key: string; body: RedeemBody } | null>(null);
 
   const endWith = (code: string) => {
     if (linkCodes.has(code)) setOutcome({ kind: code as 'link_expired' });
@@ -69,11 +74,11 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     );
   }, [token]);
 
-  const redeem = (key: string, paymentToken: string) =>
+  const redeem = (key: string, body: RedeemBody) =>
     call(
       api.POST('/payment-link/redeem', {
         params: { header: { 'Payment-Link-Token': token ?? '', 'Idempotency-Key': key } },
-        body: { payment_token: paymentToken, accept_terms: true },
+        body,
       }),
     );
 
@@ -83,7 +88,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     const paid: Outcome = { kind: 'paid', amountCents: link?.total_due_cents ?? 0 };
     if (!attempt.current) return paid;
     try {
-      const result = await redeem(attempt.current.key, attempt.current.paymentToken);
+      const result = await redeem(attempt.current.key, attempt.current.body);
       return result.status === 'succeeded'
         ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number }
         : paid;
@@ -123,9 +128,11 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     try {
       const paymentToken = await card.tokenize();
       sent = true;
-      const key = newIdempotencyKey(); // one per attempt; network retries reuse it
-      attempt.current = { key, paymentToken };
-      const answer: PaymentResult = await withNetworkRetry(() => redeem(key, paymentToken));
+      const body = { payment_token: paymentToken, accept_terms: true };
+      const answer: PaymentResult = await sendMoneyMovingPost(keys, body, (key) => {
+        attempt.current = { key, body };
+        return redeem(key, body);
+      });
       // The bank may ask the payer to confirm (3-D Secure): the card entry runs its challenge, then the API
       // records what the gateway says.
       const result = await withAuthentication(answer, card, () =>

@@ -1,11 +1,12 @@
 import { api, type Client, type Invoice, type Payment } from '../api/client';
-import { capitalize, formatDateTime } from '../format';
-import { unwrap, useLoad } from '../hooks';
+import { capitalize, formatDateTime } from '@kit/format';
+import { useLoad } from '../hooks';
 import { useCan } from '../permissions';
 import { AddInvoiceForm } from './AddInvoiceForm';
 import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
 import { TakePayment } from './TakePayment';
+import { call } from '@kit/api';
 
 const METHODS: Record<Payment['method'], string> = {
   card_on_file: 'Card on file',
@@ -27,7 +28,7 @@ const STATUSES: Record<Payment['status'], string> = {
 export function AccountHistory({ client, version, onChange }: { client: Client; version: number; onChange: () => void }) {
   const canAddInvoices = useCan('add_invoices');
   const history = useLoad(
-    () => unwrap(api.GET('/clients/{client_id}/account-history', { params: { path: { client_id: client.id } } })),
+    () => call(api.GET('/clients/{client_id}/account-history', { params: { path: { client_id: client.id } } })),
     [client.id, version],
   );
   const vehicle = (id: string | null | undefined) => client.vehicles.find((v) => v.id === id)?.description ?? '—';

@@ -1,10 +1,11 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, type Client, type Invoice } from '../api/client';
-import { unwrap, useAction } from '../hooks';
-import { AttemptKeys } from '../idempotency';
+import { useAction } from '../hooks';
+import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
 import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
 import { defaultDays, type MonitorDays, VehicleDaysFields } from './VehicleDaysFields';
+import { call } from '@kit/api';
 
 /** Add New Invoice: bill a monitoring period without taking a payment. */
 export function AddInvoiceForm({ client, onAdded }: { client: Client; onAdded: () => void }) {
@@ -18,11 +19,10 @@ export function AddInvoiceForm({ client, onAdded }: { client: Client; onAdded: (
     event.preventDefault();
     void run(async () => {
       const body = { vehicle_id: vehicleId, monitor_days: days };
-      const invoice = await unwrap(api.POST('/clients/{client_id}/invoices', {
-        params: { path: { client_id: client.id }, header: { 'Idempotency-Key': keys.keyFor(body) } },
+      const invoice = await sendMoneyMovingPost(keys, body, (key) => call(api.POST('/clients/{client_id}/invoices', {
+        params: { path: { client_id: client.id }, header: { 'Idempotency-Key': key } },
         body,
-      }));
-      keys.done();
+      })));
       setAdded(invoice);
       onAdded();
     });

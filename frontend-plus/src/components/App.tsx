@@ -1,62 +1,77 @@
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
-import { href, navigate, onLinkClick, useRoute } from '../router';
-import { logOut } from '../api/client';
-import { getToken, onSessionChange, sessionEndedReason, staffEmail } from '../session';
+import { logOut, session } from '../api/client';
+import { BASE, CLIENT_ROUTE, searchPath } from '../routes';
 import { ClientPage, type TabId } from './ClientPage';
 import { LoginPage } from './LoginPage';
 import { SearchPage } from './SearchPage';
 
 export function App() {
-  const [token, setToken] = useState(getToken);
-  useEffect(() => onSessionChange(() => setToken(getToken())), []);
-  if (!token) return <LoginPage reason={sessionEndedReason()} />;
-  return <Shell />;
+  const [token, setToken] = useState(() => session.token());
+  useEffect(() => {
+    const sync = () => setToken(session.token());
+    const unsubscribe = session.onChange(sync);
+    sync(); // a session that ended before this subscribed
+    return unsubscribe;
+  }, []);
+  if (!token) return <LoginPage reason={session.endedReason()} />;
+  // Links under /plus/ navigate in place; any other link (and a modified click) is the browser's.
+  return (
+    <LocationProvider scope={BASE}>
+      <Shell />
+    </LocationProvider>
+  );
 }
 
 function Shell() {
-  const route = useRoute();
+  const { path, route } = useLocation();
   // "/" jumps to client search from anywhere outside a form field.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
       if (event.key !== '/' || target?.closest('input, textarea, select, [contenteditable]')) return;
       event.preventDefault();
-      if (!route.startsWith('/?') && route !== '/') navigate('/');
+      if (`${path}/` !== BASE) route(searchPath());
       setTimeout(() => document.getElementById('q')?.focus(), 0);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [route]);
+  }, [path]);
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
       <header class="topbar">
-        <a class="brand" href={href('/')} onClick={onLinkClick('/')}>PLUS Web</a>
+        <a class="brand" href={searchPath()}>PLUS Web</a>
         <nav aria-label="Main">
-          <a href={href('/')} onClick={onLinkClick('/')} aria-keyshortcuts="/">
+          <a href={searchPath()} aria-keyshortcuts="/">
             Client search <kbd>/</kbd>
           </a>
         </nav>
         <span class="spacer" />
-        <span class="muted who">{staffEmail()}</span>
+        <span class="muted who">{session.who()}</span>
         <button type="button" class="secondary" onClick={() => void logOut()}>Log out</button>
       </header>
       <main id="main" class="page">
-        <Page route={route} />
+        <Router>
+          <Route path={CLIENT_ROUTE} component={ClientRoute} />
+          <Route default component={SearchRoute} />
+        </Router>
       </main>
     </>
   );
 }
 
 const TABS: TabId[] = ['link', 'history', 'log'];
+const UUID = /^[0-9a-f-]{36}$/;
 
-function Page({ route }: { route: string }) {
-  const [path = '/', search = ''] = route.split('?');
-  const client = /^\/clients\/([0-9a-f-]{36})(?:\/(\w+))?\/?$/.exec(path);
-  if (client?.[1]) {
-    const tab = TABS.find((t) => t === client[2]) ?? 'link';
-    return <ClientPage key={client[1]} clientId={client[1]} tab={tab} />;
-  }
-  const q = new URLSearchParams(search).get('q') ?? '';
-  return <SearchPage initialQuery={q} />;
+/** `/plus/clients/<id>[/<tab>]`: an unknown tab opens the first; a malformed id is a search, as it always was. */
+function ClientRoute({ params }: { params: Record<string, string | undefined> }) {
+  const { clientId = '', tab } = params;
+  if (!UUID.test(clientId) || (tab !== undefined && !/^\w+$/.test(tab))) return <SearchRoute />;
+  return <ClientPage key={clientId} clientId={clientId} tab={TABS.find((t) => t === tab) ?? 'link'} />;
+}
+
+function SearchRoute() {
+  const { query } = useLocation();
+  return <SearchPage initialQuery={query.q ?? ''} />;
 }

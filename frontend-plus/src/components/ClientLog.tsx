@@ -1,12 +1,13 @@
 import { api } from '../api/client';
-import { formatDateTime } from '../format';
-import { unwrap, useLoad } from '../hooks';
+import { formatDateTime } from '@kit/format';
+import { useLoad } from '../hooks';
 import { ErrorMessage } from './ErrorMessage';
+import { call } from '@kit/api';
 
 /** The client's log of comments, newest first; reloads after sends and payments. */
 export function ClientLog({ clientId, version }: { clientId: string; version: number }) {
   const log = useLoad(
-    () => unwrap(api.GET('/clients/{client_id}/log', { params: { path: { client_id: clientId } } })),
+    () => call(api.GET('/clients/{client_id}/log', { params: { path: { client_id: clientId } } })),
     [clientId, version],
   );
   return (

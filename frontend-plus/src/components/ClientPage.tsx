@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, type Client } from '../api/client';
-import { formatPhone } from '../format';
-import { unwrap, useLoad } from '../hooks';
-import { navigate } from '../router';
+import { formatPhone } from '@kit/format';
+import { useLoad } from '../hooks';
+import { useLocation } from 'preact-iso';
+import { clientPath } from '../routes';
 import { AccountHistory } from './AccountHistory';
 import { ClientLog } from './ClientLog';
 import { ErrorMessage } from './ErrorMessage';
@@ -10,6 +11,7 @@ import { LinksList } from './LinksList';
 import { Money } from './Money';
 import { SendLinkPanel } from './SendLinkPanel';
 import { Tabs } from './Tabs';
+import { call } from '@kit/api';
 
 export type TabId = 'link' | 'history' | 'log';
 
@@ -21,9 +23,10 @@ const TABS: { id: TabId; label: string }[] = [
 
 export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) {
   const client = useLoad(
-    () => unwrap(api.GET('/clients/{client_id}', { params: { path: { client_id: clientId } } })),
+    () => call(api.GET('/clients/{client_id}', { params: { path: { client_id: clientId } } })),
     [clientId],
   );
+  const { route } = useLocation();
   // Bumped after anything that changes the client's records, so lists and the log reload.
   const [version, setVersion] = useState(0);
   const changed = () => {
@@ -39,7 +42,7 @@ export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) 
     <>
       <ClientHeader client={c} />
       <Tabs label="Client" tabs={TABS} active={tab}
-        onSelect={(id) => navigate(`/clients/${clientId}${id === 'link' ? '' : `/${id}`}`, { replace: true })}>
+        onSelect={(id) => route(clientPath(clientId, id), true)}>
         {tab === 'link' && (
           <>
             <SendLinkPanel client={c} onSent={changed} />

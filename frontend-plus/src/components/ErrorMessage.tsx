@@ -1,4 +1,4 @@
-import { problemMessage } from '../problems';
+import { problemMessage } from '@kit/problems';
 
 /** Any error, in words: never a raw problem document. */
 export function ErrorMessage({ error }: { error: unknown }) {

@@ -1,12 +1,13 @@
 import { useRef } from 'preact/hooks';
 import { api, type Client, type LinkView } from '../api/client';
-import { formatDateTime, formatTime } from '../format';
-import { unwrap, useAction, useLoad, usePolling } from '../hooks';
-import { AttemptKeys } from '../idempotency';
-import { formatCents } from '../money';
+import { formatDateTime, formatTime } from '@kit/format';
+import { useAction, useLoad, usePolling } from '../hooks';
+import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
+import { formatCents } from '@kit/format';
 import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
 import { SmsFailureNote } from './SmsFailureNote';
+import { call } from '@kit/api';
 
 const POLL_MS = 4000;
 /** Links that can still be paid: they can be resent or revoked. */
@@ -27,7 +28,7 @@ const STATUS_LABEL: Record<LinkView['status'], string> = {
 /** This client's payment links with live status (polled), Resend and Revoke. */
 export function LinksList({ client, version, onChange }: { client: Client; version: number; onChange: () => void }) {
   const links = useLoad(
-    () => unwrap(api.GET('/clients/{client_id}/payment-links', { params: { path: { client_id: client.id } } })),
+    () => call(api.GET('/clients/{client_id}/payment-links', { params: { path: { client_id: client.id } } })),
     [client.id, version],
   );
   usePolling(() => void links.reload(), POLL_MS);
@@ -38,18 +39,17 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
   const resend = (link: LinkView) =>
     void action.run(async () => {
       const keyed = { resend: link.id };
-      await unwrap(api.POST('/payment-links/{link_id}/resend', {
-        params: { path: { link_id: link.id }, header: { 'Idempotency-Key': keys.keyFor(keyed) } },
+      await sendMoneyMovingPost(keys, keyed, (key) => call(api.POST('/payment-links/{link_id}/resend', {
+        params: { path: { link_id: link.id }, header: { 'Idempotency-Key': key } },
         body: {},
-      }));
-      keys.done();
+      })));
       onChange();
     });
 
   const revoke = (link: LinkView) => {
     if (!window.confirm(`Cancel the ${formatAmount(link)} link sent to ${link.phone_masked}? The client will no longer be able to pay with it.`)) return;
     void action.run(async () => {
-      await unwrap(api.POST('/payment-links/{link_id}/revoke', { params: { path: { link_id: link.id } } }));
+      await call(api.POST('/payment-links/{link_id}/revoke', { params: { path: { link_id: link.id } } }));
       onChange();
     });
   };

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api/client';
-import { unwrap, useAction } from '../hooks';
-import { problemCode, problemMessage } from '../problems';
-import { signIn } from '../session';
+import { api, session } from '../api/client';
+import { useAction } from '../hooks';
+import { errorCode, problemMessage } from '@kit/problems';
+import { call } from '@kit/api';
 
 export function LoginPage({ reason }: { reason: string | null }) {
   const [email, setEmail] = useState('');
@@ -12,13 +12,13 @@ export function LoginPage({ reason }: { reason: string | null }) {
   const submit = (event: Event) => {
     event.preventDefault();
     void run(async () => {
-      const token = await unwrap(api.POST('/auth/staff/login', { body: { email: email.trim(), password } }));
-      signIn(token.access_token, email.trim());
+      const token = await call(api.POST('/auth/staff/login', { body: { email: email.trim(), password } }));
+      session.signIn(token.access_token, email.trim());
     });
   };
 
   const message =
-    problemCode(error) === 'unauthorized' ? 'That email and password do not match. Try again.' : problemMessage(error);
+    errorCode(error) === 'unauthorized' ? 'That email and password do not match. Try again.' : problemMessage(error);
 
   return (
     <main class="login">

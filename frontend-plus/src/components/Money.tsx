@@ -1,4 +1,4 @@
-import { formatCents } from '../money';
+import { formatCents } from '@kit/format';
 
 export function Money({ cents }: { cents: number }) {
   return <span class="money">{formatCents(cents)}</span>;

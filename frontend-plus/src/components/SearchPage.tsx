@@ -1,15 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type ClientSummary } from '../api/client';
-import { formatPhone } from '../format';
-import { unwrap, useAction } from '../hooks';
-import { href, navigate, onLinkClick } from '../router';
+import { formatPhone } from '@kit/format';
+import { useAction } from '../hooks';
+import { useLocation } from 'preact-iso';
+import { clientPath, searchPath } from '../routes';
 import { ErrorMessage } from './ErrorMessage';
+import { call } from '@kit/api';
 
 /** Client search by name or phone; the query lives in the URL so Back returns to the results. */
 export function SearchPage({ initialQuery }: { initialQuery: string }) {
   const [query, setQuery] = useState(initialQuery);
   const [results, setResults] = useState<ClientSummary[] | null>(null);
   const { busy, error, setError, run } = useAction();
+  const { route } = useLocation();
 
   const search = (q: string) => {
     const trimmed = q.trim();
@@ -18,8 +21,8 @@ export function SearchPage({ initialQuery }: { initialQuery: string }) {
       return;
     }
     void run(async () => {
-      setResults(await unwrap(api.GET('/clients', { params: { query: { q: trimmed } } })));
-      navigate(`/?q=${encodeURIComponent(trimmed)}`, { replace: true });
+      setResults(await call(api.GET('/clients', { params: { query: { q: trimmed } } })));
+      route(searchPath(trimmed), true);
     });
   };
 
@@ -61,7 +64,7 @@ export function SearchPage({ initialQuery }: { initialQuery: string }) {
               {results.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    <a href={href(`/clients/${c.id}`)} onClick={onLinkClick(`/clients/${c.id}`)}>
+                    <a href={clientPath(c.id)}>
                       {c.first_name} {c.last_name}
                     </a>
                   </td>

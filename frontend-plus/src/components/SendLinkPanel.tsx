@@ -1,12 +1,13 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, type Client, type LinkView, type QuoteSummary } from '../api/client';
-import { formatPhone, formatTime, minutesFromNow } from '../format';
-import { unwrap, useAction } from '../hooks';
-import { AttemptKeys } from '../idempotency';
-import { problemCode, problemMessage } from '../problems';
+import { formatPhone, formatTime, minutesFromNow } from '@kit/format';
+import { useAction } from '../hooks';
+import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
+import { errorCode, problemMessage } from '@kit/problems';
 import { ErrorMessage } from './ErrorMessage';
 import { InvoiceSummary } from './InvoiceSummary';
 import { defaultDays, type MonitorDays, VehicleDaysFields } from './VehicleDaysFields';
+import { call } from '@kit/api';
 
 const NOT_ACCEPTING = 'location_not_accepting_payments';
 
@@ -22,7 +23,7 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
   const send = useAction();
   const keys = useRef(new AttemptKeys()).current;
 
-  const refused = [summary.error, send.error].some((e) => problemCode(e) === NOT_ACCEPTING);
+  const refused = [summary.error, send.error].some((e) => errorCode(e) === NOT_ACCEPTING);
   const notAccepting = !client.location.accepts_payments || refused;
   const noVehicle = client.vehicles.length === 0;
 
@@ -36,7 +37,7 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
     void summary.run(async () => {
       setSent(null);
       const body = { client_id: client.id, vehicle_id: vehicleId, monitor_days: days };
-      setQuote(await unwrap(api.POST('/quote-summary', { body })));
+      setQuote(await call(api.POST('/quote-summary', { body })));
     });
 
   const sendMessage = (event: Event) => {
@@ -44,8 +45,8 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
     if (!quote) return;
     void send.run(async () => {
       const body = { client_id: client.id, vehicle_id: quote.vehicle_id, monitor_days: quote.monitor_days, phone: phone.trim() };
-      const link = await unwrap(api.POST('/payment-links', { body, params: { header: { 'Idempotency-Key': keys.keyFor(body) } } }));
-      keys.done();
+      const link = await sendMoneyMovingPost(keys, body, (key) =>
+        call(api.POST('/payment-links', { body, params: { header: { 'Idempotency-Key': key } } })));
       setSent(link);
       onSent();
     });
@@ -72,7 +73,7 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
           <button type="button" class="secondary" onClick={getSummary} disabled={summary.busy || noVehicle}>
             {summary.busy ? 'Getting summary…' : 'Get Summary'}
           </button>
-          {problemCode(summary.error) !== NOT_ACCEPTING && <ErrorMessage error={summary.error} />}
+          {errorCode(summary.error) !== NOT_ACCEPTING && <ErrorMessage error={summary.error} />}
           <div aria-live="polite">
             {quote && (
               <InvoiceSummary title={`Invoice Summary — ${quote.vehicle_description}, ${quote.monitor_days} days`}
@@ -90,7 +91,7 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
             {send.busy ? 'Sending…' : 'Send Message'}
           </button>
           {!quote && !notAccepting && <small class="muted hint">Get the summary first, then send.</small>}
-          {problemCode(send.error) !== NOT_ACCEPTING && <ErrorMessage error={send.error} />}
+          {errorCode(send.error) !== NOT_ACCEPTING && <ErrorMessage error={send.error} />}
           <div aria-live="polite">
             {sent && (
               <p class="success" role="status">

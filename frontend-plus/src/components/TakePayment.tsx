@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type Schemas } from '../api/client';
-import { capitalize, formatDate } from '../format';
-import { unwrap, useAction, useLoad } from '../hooks';
-import { AttemptKeys } from '../idempotency';
-import { formatCents } from '../money';
-import { problemCode, problemMessage } from '../problems';
+import { capitalize, formatDate } from '@kit/format';
+import { useAction, useLoad } from '../hooks';
+import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
+import { formatCents } from '@kit/format';
+import { errorCode, problemMessage } from '@kit/problems';
 import { ErrorMessage } from './ErrorMessage';
 import { InvoiceSummary } from './InvoiceSummary';
+import { call } from '@kit/api';
 
 type Card = Schemas['Card'];
 type PaymentResult = Schemas['PaymentResult'];
@@ -18,7 +19,7 @@ function cardLabel(card: Card): string {
 /** Take Payment: the auto-calculated next payment, a card on file, a confirm step, then the charge. */
 export function TakePayment({ client, version, onPaid }: { client: Client; version: number; onPaid: () => void }) {
   const next = useLoad(
-    () => unwrap(api.GET('/clients/{client_id}/next-payment', { params: { path: { client_id: client.id } } })),
+    () => call(api.GET('/clients/{client_id}/next-payment', { params: { path: { client_id: client.id } } })),
     [client.id, version],
   );
   const [cardId, setCardId] = useState('');
@@ -55,16 +56,15 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
     void pay.run(async () => {
       const body = { vehicle_id: n.vehicle_id, monitor_days: n.monitor_days, card_id: card.id, expected_total_cents: n.total_due_cents };
       try {
-        const paid = await unwrap(api.POST('/clients/{client_id}/payments', {
-          params: { path: { client_id: client.id }, header: { 'Idempotency-Key': keys.keyFor(body) } },
+        const paid = await sendMoneyMovingPost(keys, body, (key) => call(api.POST('/clients/{client_id}/payments', {
+          params: { path: { client_id: client.id }, header: { 'Idempotency-Key': key } },
           body,
-        }));
-        keys.done();
+        })));
         setResult(paid);
         onPaid();
       } catch (problem) {
         // A changed total needs a fresh look before anyone confirms again.
-        if (problemCode(problem) === 'quote_changed') void next.reload();
+        if (errorCode(problem) === 'quote_changed') void next.reload();
         throw problem;
       } finally {
         setConfirming(false);

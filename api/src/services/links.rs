@@ -1,0 +1,393 @@
+//! Secure payment links: the use cases staff and payers have with them, and
+//! the home of the link rules that need I/O.
+//!
+//! - **Send** ([`send`]), **resend** ([`resend`]) and **revoke** ([`revoke`]):
+//!   staff, within `LINK_SENDS_PER_STAFF_PER_HOUR`. The link is created, its
+//!   SMS queued in the outbox and the Client Log written in one transaction.
+//! - **Expiry**: set once, when the link is sent, by the domain rule
+//!   [`link_expires_at`]; read by [`link_state`].
+//! - **Open** ([`open`]) and **redeem** ([`redeem`]): the payer, with nothing
+//!   but the token; every request counted against the per-IP limit first.
+//! - **Single use** ([`claim`]): a redeem takes the link with one conditional
+//!   state change (`sent|opened → paying` while unexpired) before anything is
+//!   charged; the payment's success turns it `paid` in the same transaction
+//!   that records the outcome. A redeem that finds the link taken waits for
+//!   the other to finish, then answers what happened. The status sync makes a
+//!   link payable again when its redeem died without writing a payment.
+//! - **The decline lock**: at most `LINK_DECLINE_LIMIT` attempts per link per
+//!   10 minutes reach the gateway (`rate_limits::link_payment_attempt`).
+//! - **The revoke race**: a revoke and a redeem may meet; the revoke is the
+//!   same kind of conditional change, and the loser decides again on what the
+//!   link is now ([`revoke`]).
+
+use crate::auth::Staff;
+use crate::domain::{
+    link_expires_at, link_state, sms_body, Actor, Cents, ChargeKey, Client, LinkState, LinkStatus,
+    LinkToken, MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber,
+};
+use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
+use crate::gateway::ClientSecret;
+use crate::services::payments::{self, ensure_accepts_payments, Charge, Source};
+use crate::services::quotes::quote_for;
+use crate::services::rate_limits;
+use crate::state::AppState;
+use crate::store::{Commit, NewLink, NewLogEntry, StoreError};
+use uuid::Uuid;
+
+/// How long a redeem waits for another redeem of the same link to finish.
+const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How often a waiting redeem looks at the link again.
+const CLAIM_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// A link to send: for whom, for what, and where to text it.
+pub struct SendLink {
+    pub client_id: Uuid,
+    pub vehicle_id: Uuid,
+    pub days: MonitorDays,
+    /// As typed by staff; checked by [`send`].
+    pub phone: String,
+}
+
+/// Where a link may go, and whether this staff member may send one now:
+/// a number we text (`422 invalid_phone`, `422 phone_not_allowed`), within
+/// `LINK_SENDS_PER_STAFF_PER_HOUR` (`429 rate_limited`; counts this send).
+async fn destination(state: &AppState, staff: &Staff, phone: &str) -> ApiResult<PhoneNumber> {
+    let phone = PhoneNumber::parse(phone)
+        .map_err(|e| ApiError::validation(ProblemCode::InvalidPhone, "phone", e.to_string()))?;
+    phone
+        .check_textable(&state.settings.sms_other_country_codes)
+        .map_err(|e| ApiError::validation(ProblemCode::PhoneNotAllowed, "phone", e.to_string()))?;
+    rate_limits::link_send(state, staff.id).await?;
+    Ok(phone)
+}
+
+/// Send Secure Payment Link: quotes, creates the link (expiring
+/// `PAYMENT_LINK_TTL_SECONDS` from now), queues its SMS and logs it, all in
+/// one transaction. Returns the new link.
+pub async fn send(state: &AppState, staff: &Staff, request: SendLink) -> ApiResult<PaymentLink> {
+    let phone = destination(state, staff, &request.phone).await?;
+    create(
+        state,
+        staff,
+        request.client_id,
+        request.vehicle_id,
+        request.days,
+        phone,
+    )
+    .await
+}
+
+/// Resend: revokes the link and sends a new one (fresh quote, fresh time to
+/// live), to `phone` or the old link's number. The new number and the send
+/// limit are checked before the old link is revoked, so a refusal leaves it
+/// payable. Returns the new link.
+pub async fn resend(
+    state: &AppState,
+    staff: &Staff,
+    link_id: Uuid,
+    phone: Option<&str>,
+) -> ApiResult<PaymentLink> {
+    let old = state.store.link(link_id).await?.ok_or(LINK_NOT_FOUND)?;
+    let phone = destination(state, staff, phone.unwrap_or(&old.phone)).await?;
+    revoke_link(state, staff, &old).await?;
+    create(
+        state,
+        staff,
+        old.client_id,
+        old.vehicle_id,
+        old.quote.monitor_days,
+        phone,
+    )
+    .await
+}
+
+async fn create(
+    state: &AppState,
+    staff: &Staff,
+    client_id: Uuid,
+    vehicle_id: Uuid,
+    days: MonitorDays,
+    phone: PhoneNumber,
+) -> ApiResult<PaymentLink> {
+    let (client, summary) = quote_for(state, client_id, vehicle_id, days).await?;
+    let actor = staff.actor();
+    ensure_accepts_payments(state, &client, &actor, "Secure payment link").await?;
+    if summary.quote.total_due_cents <= Cents::ZERO {
+        return Err(ApiError::refused(
+            ProblemCode::NothingToPay,
+            "the total due is zero",
+        ));
+    }
+    let token = LinkToken::generate();
+    let now = state.clock.now();
+    let ttl = state.settings.payment_link_ttl_seconds;
+    let url = format!("{}{}", state.settings.payment_link_base(), token.expose());
+    let body = sms_body(
+        &state.settings.company_name,
+        summary.quote.total_due_cents,
+        &url,
+        ttl,
+    );
+    let message = format!(
+        "Secure payment link for {} sent to {} by {}",
+        summary.quote.total_due_cents,
+        phone.masked(),
+        staff.name
+    );
+    let link = NewLink {
+        id: Uuid::new_v4(),
+        client_id,
+        vehicle_id,
+        token_hash: token.hash(),
+        phone: phone.to_string(),
+        quote: summary.quote,
+        sent_at: now,
+        expires_at: link_expires_at(now, ttl),
+        created_by: staff.id,
+        sms_body_sealed: state.sealer.seal(&body),
+        log: NewLogEntry::by(&actor, client_id, message),
+    };
+    state.store.create_link(&link).await?;
+    state.outbox_wakeup.notify_one();
+    state
+        .store
+        .link(link.id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("new link not found")))
+}
+
+/// Revokes a link so it can no longer be paid (`409 link_used` when paid,
+/// `409 payment_in_progress` while being paid; an expired or revoked link is
+/// left as it is). Returns the link as it is now.
+pub async fn revoke(state: &AppState, staff: &Staff, link_id: Uuid) -> ApiResult<PaymentLink> {
+    let link = state.store.link(link_id).await?.ok_or(LINK_NOT_FOUND)?;
+    revoke_link(state, staff, &link).await?;
+    state.store.link(link.id).await?.ok_or(LINK_NOT_FOUND)
+}
+
+/// The revoke race: revokes unless paid or being paid. A payer who claimed
+/// the link since it was read wins; the revoke then decides on what it is now.
+async fn revoke_link(state: &AppState, staff: &Staff, link: &PaymentLink) -> ApiResult<()> {
+    let mut status = link.status;
+    loop {
+        match link_state(status, link.expires_at, state.clock.now()) {
+            LinkState::Used => {
+                return Err(ApiError::Gone {
+                    code: ProblemCode::LinkUsed,
+                    detail: "this link was already paid",
+                })
+            }
+            LinkState::InPayment => {
+                return Err(ApiError::Conflict {
+                    code: ProblemCode::PaymentInProgress,
+                    detail: "this link is being paid right now".into(),
+                })
+            }
+            LinkState::Revoked | LinkState::Expired => return Ok(()),
+            LinkState::Payable => {
+                let message = format!(
+                    "Secure payment link for {} revoked by {}",
+                    link.quote.total_due_cents, staff.name
+                );
+                let log = NewLogEntry::by(&staff.actor(), link.client_id, message);
+                if state
+                    .store
+                    .revoke_link(link.id, &log, state.clock.now())
+                    .await?
+                {
+                    return Ok(());
+                }
+                status = state
+                    .store
+                    .link(link.id)
+                    .await?
+                    .ok_or(LINK_NOT_FOUND)?
+                    .status;
+            }
+        }
+    }
+}
+
+/// A client's links, newest first (`404 client_not_found`).
+pub async fn client_links(state: &AppState, client_id: Uuid) -> ApiResult<Vec<PaymentLink>> {
+    let client = state
+        .store
+        .client(client_id)
+        .await?
+        .ok_or(CLIENT_NOT_FOUND)?;
+    Ok(state.store.client_links(client.id).await?)
+}
+
+/// The link's refusals for the payer: distinct for the pay page's pop-ups
+/// (`410 link_expired`, `410 link_used`, `410 link_revoked`), nothing about
+/// the client. `None` while it can be paid or is being paid.
+pub fn refusal(state: LinkState) -> Option<ApiError> {
+    let gone = |code, detail| ApiError::Gone { code, detail };
+    match state {
+        LinkState::Payable | LinkState::InPayment => None,
+        LinkState::Expired => Some(gone(
+            ProblemCode::LinkExpired,
+            "this payment link has expired; contact the support team for a new one",
+        )),
+        LinkState::Used => Some(gone(
+            ProblemCode::LinkUsed,
+            "this payment link was already used to pay",
+        )),
+        LinkState::Revoked => Some(gone(
+            ProblemCode::LinkRevoked,
+            "this payment link was cancelled; contact the support team for a new one",
+        )),
+    }
+}
+
+/// The link named by `token`, for a caller (`ip`) within the per-IP limit.
+/// The count and the lookup run at once; the limit's refusal comes first.
+async fn find(state: &AppState, ip: &str, token: &str) -> ApiResult<PaymentLink> {
+    let lookup = async {
+        let token = LinkToken::parse(token).ok_or(LINK_NOT_FOUND)?;
+        state
+            .store
+            .link_by_token_hash(&token.hash())
+            .await?
+            .ok_or(LINK_NOT_FOUND)
+    };
+    let (limit, link) = tokio::join!(rate_limits::link_request_from(state, ip), lookup);
+    limit?;
+    link
+}
+
+/// What the payer sees of an opened link.
+pub struct OpenedLink {
+    pub link: PaymentLink,
+    /// The client it bills, read for their first name and the vehicle only.
+    pub client: Client,
+    /// Another redeem is charging it right now.
+    pub payment_in_progress: bool,
+}
+
+/// Opens a link for the payer at `ip` (no login: the token is the
+/// authorization) and marks it opened the first time.
+pub async fn open(state: &AppState, ip: &str, token: &str) -> ApiResult<OpenedLink> {
+    let link = find(state, ip, token).await?;
+    let now = state.clock.now();
+    let current = link_state(link.status, link.expires_at, now);
+    if let Some(refusal) = refusal(current) {
+        return Err(refusal);
+    }
+    let mark_opened = async {
+        if link.status == LinkStatus::Sent {
+            state.store.mark_link_opened(link.id, now).await?;
+        }
+        Ok::<_, StoreError>(())
+    };
+    let (opened, client) = tokio::join!(
+        mark_opened,
+        state
+            .store
+            .client_with_vehicle(link.client_id, link.vehicle_id)
+    );
+    opened?;
+    let client = client?.ok_or(LINK_NOT_FOUND)?;
+    Ok(OpenedLink {
+        link,
+        client,
+        payment_in_progress: current == LinkState::InPayment,
+    })
+}
+
+/// The link a redeem request names, for a payer at `ip` within the per-IP
+/// limit: read before the request's idempotency claim, which it scopes.
+pub async fn link_to_redeem(state: &AppState, ip: &str, token: &str) -> ApiResult<PaymentLink> {
+    find(state, ip, token).await
+}
+
+/// The Client Log's name for a payment through a secure payment link.
+pub const LINK_PAYMENT: &str = "Secure payment link payment";
+
+/// Pays `link`: exactly the amount in its snapshot, at most once, with the
+/// single-use card token `payment_token`, under `charge_key`.
+pub async fn redeem(
+    state: &AppState,
+    link: &PaymentLink,
+    payment_token: String,
+    accept_terms: bool,
+    charge_key: ChargeKey,
+) -> ApiResult<(Payment, Option<ClientSecret>)> {
+    if !accept_terms {
+        return Err(ApiError::validation(
+            ProblemCode::TermsNotAccepted,
+            "accept_terms",
+            "accept the terms to pay",
+        ));
+    }
+    // A link that can no longer be paid says so (and costs no attempt).
+    if let Some(refusal) = refusal(link_state(link.status, link.expires_at, state.clock.now())) {
+        return Err(refusal);
+    }
+    // The decline lock: the attempt is counted before anything is charged.
+    let (attempt, client) = tokio::join!(
+        rate_limits::link_payment_attempt(state, link.id),
+        state
+            .store
+            .client_with_vehicle(link.client_id, link.vehicle_id)
+    );
+    attempt?;
+    let client = client?.ok_or(CLIENT_NOT_FOUND)?;
+    let actor = Actor::Client {
+        id: client.id,
+        name: format!("{} (payment link)", client.first_name),
+    };
+    // The location may have stopped taking payments since the link was sent.
+    ensure_accepts_payments(state, &client, &actor, "Secure payment link payment").await?;
+    claim(state, link.id).await?;
+    payments::charge_on_session(
+        state,
+        Charge {
+            client: &client,
+            vehicle_id: link.vehicle_id,
+            quote: link.quote.clone(),
+            method: PaymentMethod::PaymentLink,
+            source: Source::Token(payment_token),
+            actor: &actor,
+            charge_key,
+            payment_link_id: Some(link.id),
+            label: LINK_PAYMENT,
+            commit: Commit::Deferred,
+            save_to_customer: None,
+        },
+    )
+    .await
+    .map_err(|error| match error {
+        StoreError::PastDueChanged => ApiError::Conflict {
+            code: ProblemCode::LinkOutdated,
+            detail: "the past due balance in this link was paid, or is being paid, by another payment; ask for a new link".into(),
+        },
+        error => error.into(),
+    })
+}
+
+/// The single-use rule: takes the link for this redeem with one conditional
+/// state change. While another redeem holds it, waits (up to [`CLAIM_WAIT`])
+/// for that one to finish, then answers what happened (`410` when it was
+/// paid, `409 payment_in_progress` when it is still being paid).
+pub async fn claim(state: &AppState, link_id: Uuid) -> ApiResult<()> {
+    let deadline = tokio::time::Instant::now() + CLAIM_WAIT;
+    loop {
+        if state.store.claim_link(link_id, state.clock.now()).await? {
+            return Ok(());
+        }
+        let link = state.store.link(link_id).await?.ok_or(LINK_NOT_FOUND)?;
+        let current = link_state(link.status, link.expires_at, state.clock.now());
+        if let Some(refusal) = refusal(current) {
+            return Err(refusal);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ApiError::Conflict {
+                code: ProblemCode::PaymentInProgress,
+                detail: "this link is being paid right now; check back in a moment".into(),
+            });
+        }
+        tokio::time::sleep(CLAIM_POLL).await;
+    }
+}

@@ -1,0 +1,140 @@
+//! Rate limits: fixed windows kept in the database (the `rate_limits` table),
+//! so every instance counts into the same buckets. A hit is one atomic
+//! increment made *before* the work it limits: however many requests arrive
+//! at once, no more than the limit get through.
+//!
+//! Each limit the product enforces has a named function here (the sign-in
+//! throttle, which combines several buckets, lives in `auth::throttle`).
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use uuid::Uuid;
+
+/// What a payer is told when a link limit refuses them.
+const TOO_MANY_LINK_TRIES: &str = "too many attempts; wait a moment and try again";
+
+/// A fixed window `[start, end)` of a rate limit, aligned on UTC multiples
+/// of its length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Window {
+    /// The window of length `length` that holds `now`.
+    pub fn containing(now: DateTime<Utc>, length: Duration) -> ApiResult<Window> {
+        let start = now
+            .duration_trunc(length)
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        Ok(Window {
+            start,
+            end: start + length,
+        })
+    }
+}
+
+/// Counts one hit in `bucket` for `window`; returns the hits so far in it.
+pub async fn count(state: &AppState, bucket: &str, window: Window) -> ApiResult<i64> {
+    Ok(state
+        .store
+        .rate_limit_hit(bucket, window.start, window.end, state.clock.now())
+        .await?)
+}
+
+/// Deletes every bucket whose window has ended (they count nothing any
+/// more); `serve` runs it with the status sync. Returns how many went.
+pub async fn purge(state: &AppState) -> ApiResult<u64> {
+    Ok(state.store.purge_rate_limits(state.clock.now()).await?)
+}
+
+/// `429 rate_limited`, with `Retry-After` until `until`.
+pub fn refused(until: DateTime<Utc>, now: DateTime<Utc>, detail: &'static str) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after: (until - now).num_seconds().max(1),
+        detail,
+    }
+}
+
+/// Counts one hit in `bucket` for the current `window`; more than `limit`
+/// hits in it are refused with `429 rate_limited` (`detail` says what to do).
+pub async fn hit(
+    state: &AppState,
+    bucket: &str,
+    window: Duration,
+    limit: i64,
+    detail: &'static str,
+) -> ApiResult<()> {
+    let window = Window::containing(state.clock.now(), window)?;
+    if count(state, bucket, window).await? > limit {
+        return Err(refused(window.end, state.clock.now(), detail));
+    }
+    Ok(())
+}
+
+/// A staff member sends (or resends) a payment link: at most
+/// `LINK_SENDS_PER_STAFF_PER_HOUR` an hour.
+pub async fn link_send(state: &AppState, staff_id: Uuid) -> ApiResult<()> {
+    hit(
+        state,
+        &format!("staff:{staff_id}:link-sends"),
+        Duration::hours(1),
+        state.settings.link_sends_per_staff_per_hour,
+        "too many payment links sent this hour; wait a while or ask a supervisor",
+    )
+    .await
+}
+
+/// A request from `ip` to open or redeem a payment link: at most
+/// `LINK_RATE_LIMIT_PER_MINUTE` a minute, whatever the link.
+pub async fn link_request_from(state: &AppState, ip: &str) -> ApiResult<()> {
+    hit(
+        state,
+        &format!("ip:{ip}:links"),
+        Duration::minutes(1),
+        state.settings.link_rate_limit_per_minute,
+        TOO_MANY_LINK_TRIES,
+    )
+    .await
+}
+
+/// An attempt to pay link `link_id` (the decline lock): at most
+/// `LINK_DECLINE_LIMIT` per 10 minutes reach the gateway, each counted before
+/// anything is charged; beyond it the link is locked for the window.
+pub async fn link_payment_attempt(state: &AppState, link_id: Uuid) -> ApiResult<()> {
+    hit(
+        state,
+        &format!("link:{link_id}:attempts"),
+        Duration::minutes(10),
+        state.settings.link_decline_limit,
+        TOO_MANY_LINK_TRIES,
+    )
+    .await
+}
+
+/// A client pays with a new card (card testing: a stolen list tried one card
+/// after another): at most `CLIENT_NEW_CARD_ATTEMPTS_PER_HOUR` an hour.
+pub async fn new_card_attempt(state: &AppState, client_id: Uuid) -> ApiResult<()> {
+    hit(
+        state,
+        &format!("client:{client_id}:new-card-attempts"),
+        Duration::hours(1),
+        state.settings.client_new_card_attempts_per_hour,
+        "too many payments with new cards; wait a while, or pay with a card on file",
+    )
+    .await
+}
+
+/// A card is saved on file for a client (with a payment or without): at most
+/// `CLIENT_CARD_SAVES_PER_DAY` per UTC day.
+pub async fn card_save(state: &AppState, client_id: Uuid) -> ApiResult<()> {
+    hit(
+        state,
+        &format!("client:{client_id}:card-saves"),
+        Duration::days(1),
+        state.settings.client_card_saves_per_day,
+        "too many cards saved today; try again tomorrow or call us",
+    )
+    .await
+}

@@ -1,0 +1,22 @@
+//! The client's account ledger: append-only entries, the one source of the
+//! balance, past due, credit and which invoices are paid (computed by
+//! [`crate::domain::ledger`]).
+
+use super::{NewLedgerEntry, Result};
+use crate::domain::ledger::LedgerEntry;
+use async_trait::async_trait;
+use uuid::Uuid;
+
+/// Clients' ledgers. An invoice's charge is written with the invoice (by
+/// [`super::InvoiceStore::add_invoice`], [`super::SetupStore::seed`] and
+/// [`super::PaymentStore::record_payment_outcome`]) and a payment's entry with
+/// its recorded outcome, each in the same transaction.
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// A client's ledger, oldest entry first.
+    async fn client_ledger(&self, client_id: Uuid) -> Result<Vec<LedgerEntry>>;
+    /// Appends one entry on its own (a refund, a credit, an adjustment),
+    /// under the client's lock so it is ordered after every entry written
+    /// before it. Returns the entry as stored.
+    async fn append_ledger_entry(&self, entry: &NewLedgerEntry) -> Result<LedgerEntry>;
+}

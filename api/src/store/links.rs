@@ -1,0 +1,83 @@
+//! Payment links: created with their SMS, opened, claimed by one redeem
+//! (single use), paid or revoked.
+
+use super::{NewLink, NewLogEntry, Result, StoreError};
+use crate::domain::{LinkStatus, PaymentLink, Quote, SmsFailure, SmsFailureReason};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Payment links and their lifecycle. A link becomes `paid` in
+/// [`super::PaymentStore::record_payment_outcome`]'s transaction.
+#[async_trait]
+pub trait LinkStore: Send + Sync {
+    /// Creates a link, queues its SMS and logs it, in one transaction.
+    async fn create_link(&self, link: &NewLink) -> Result<()>;
+    async fn link(&self, id: Uuid) -> Result<Option<PaymentLink>>;
+    async fn link_by_token_hash(&self, token_hash: &[u8]) -> Result<Option<PaymentLink>>;
+    /// A client's links, newest first.
+    async fn client_links(&self, client_id: Uuid) -> Result<Vec<PaymentLink>>;
+    /// `sent → opened` (first view).
+    async fn mark_link_opened(&self, id: Uuid, now: DateTime<Utc>) -> Result<()>;
+    /// The single-use rule: `sent|opened → paying` when unexpired at `now`.
+    /// One conditional update; true for exactly one of concurrent callers.
+    async fn claim_link(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool>;
+    /// `paying → opened` for links claimed before `claimed_before` that have
+    /// no open or succeeded payment: their redeem failed (a database error)
+    /// before it wrote one. Returns how many.
+    async fn release_stale_link_claims(
+        &self,
+        claimed_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
+    /// `sent|opened → revoked` with a log comment; false when not revocable.
+    async fn revoke_link(&self, id: Uuid, log: &NewLogEntry, now: DateTime<Utc>) -> Result<bool>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct LinkRow {
+    id: Uuid,
+    client_id: Uuid,
+    vehicle_id: Uuid,
+    phone: String,
+    quote: sqlx::types::Json<Quote>,
+    status: String,
+    sent_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    opened_at: Option<DateTime<Utc>>,
+    paid_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    payment_id: Option<Uuid>,
+    sms_status: Option<String>,
+    sms_error_code: Option<i64>,
+    sms_failure_reason: Option<String>,
+}
+
+impl TryFrom<LinkRow> for PaymentLink {
+    type Error = StoreError;
+    fn try_from(r: LinkRow) -> Result<PaymentLink> {
+        Ok(PaymentLink {
+            status: LinkStatus::parse(&r.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("link {}: status", r.id)))?,
+            id: r.id,
+            client_id: r.client_id,
+            vehicle_id: r.vehicle_id,
+            phone: r.phone,
+            quote: r.quote.0,
+            sent_at: r.sent_at,
+            expires_at: r.expires_at,
+            opened_at: r.opened_at,
+            paid_at: r.paid_at,
+            revoked_at: r.revoked_at,
+            payment_id: r.payment_id,
+            sms_failure: (r.sms_status.as_deref() == Some("failed")).then(|| SmsFailure {
+                reason: r
+                    .sms_failure_reason
+                    .as_deref()
+                    .map_or(SmsFailureReason::Other, SmsFailureReason::parse),
+                provider_code: r.sms_error_code,
+            }),
+            sms_status: r.sms_status,
+        })
+    }
+}

@@ -1,0 +1,164 @@
+//! [`ClientStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
+
+use super::{client_log::insert_log, ledger, Backend};
+use crate::domain::{Client, ClientSummary};
+use crate::store::clients::{
+    client_from_rows, search_patterns, ClientRow, ClientSummaryRow, ClientVehicleRow,
+};
+use crate::store::{AutopayDue, ClientStore, NewLogEntry, Result, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryFutureExt;
+use uuid::Uuid;
+
+const CLIENT: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, \
+    c.plan_days, c.autopay_enabled, c.autopay_card_id, l.id as location_id, \
+    l.name as location_name, l.accepts_payments, l.tax_rate_ppm, l.daily_rate_cents, \
+    l.price_14_cents, l.price_30_cents, l.time_zone \
+    from clients c join locations l on l.id = c.location_id where c.id = $1";
+
+const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, \
+    c.plan_days, c.autopay_enabled, c.autopay_card_id, l.id as location_id, \
+    l.name as location_name, l.accepts_payments, l.tax_rate_ppm, l.daily_rate_cents, \
+    l.price_14_cents, l.price_30_cents, l.time_zone, \
+    v.id as vehicle_id, v.description as vehicle_description, v.plate as vehicle_plate, \
+    v.device_serial as vehicle_device_serial, v.paid_through as vehicle_paid_through \
+    from clients c join locations l on l.id = c.location_id \
+    left join vehicles v on v.id = $2 and v.client_id = c.id where c.id = $1";
+
+const VEHICLES: &str = "select id, description, plate, device_serial, paid_through \
+    from vehicles where client_id = $1 order by created_at, description";
+
+const CARDS: &str = "select id, brand, last4, exp_month, exp_year from cards \
+    where client_id = $1 and deleted_at is null order by created_at";
+
+const SEARCH: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, \
+    l.name as location_name \
+    from clients c join locations l on l.id = c.location_id \
+    where lower(c.first_name || ' ' || c.last_name) like $1 escape '\\' \
+        or lower(c.email) like $1 escape '\\' \
+        or c.phone like $2 \
+    order by c.last_name, c.first_name limit $3";
+
+const GATEWAY_CUSTOMER: &str = "select gateway_customer_id from clients where id = $1";
+
+/// The first customer kept wins: two saves that raced keep one customer.
+const KEEP_GATEWAY_CUSTOMER: &str = "update clients set gateway_customer_id = $2, updated_at = $3 \
+    where id = $1 and gateway_customer_id is null";
+
+const SET_AUTOPAY: &str = "update clients \
+    set autopay_enabled = $2, autopay_card_id = $3, updated_at = $4 where id = $1";
+
+const AUTOPAY_DUE: &str = "select c.id, v.id, v.paid_through \
+    from clients c \
+    join vehicles v on v.client_id = c.id \
+    join locations l on l.id = c.location_id \
+    where c.autopay_enabled and c.autopay_card_id is not null and l.accepts_payments \
+        and (v.paid_through is null or v.paid_through <= $1) \
+    order by c.id, v.id";
+
+#[async_trait]
+impl ClientStore for Backend {
+    async fn search_clients(&self, query: &str, limit: i64) -> Result<Vec<ClientSummary>> {
+        let (text, phone) = search_patterns(query);
+        let rows: Vec<ClientSummaryRow> = sqlx::query_as(SEARCH)
+            .bind(text)
+            .bind(phone)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn client(&self, id: Uuid) -> Result<Option<Client>> {
+        let (row, vehicles, cards, account) = tokio::try_join!(
+            sqlx::query_as::<_, ClientRow>(CLIENT)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .map_err(StoreError::from),
+            sqlx::query_as(VEHICLES)
+                .bind(id)
+                .fetch_all(&self.pool)
+                .map_err(StoreError::from),
+            sqlx::query_as(CARDS)
+                .bind(id)
+                .fetch_all(&self.pool)
+                .map_err(StoreError::from),
+            ledger::account(&self.pool, id),
+        )?;
+        row.map(|row| client_from_rows(row, vehicles, cards, account))
+            .transpose()
+    }
+
+    async fn client_with_vehicle(&self, id: Uuid, vehicle_id: Uuid) -> Result<Option<Client>> {
+        let (row, account) = tokio::try_join!(
+            sqlx::query_as::<_, ClientVehicleRow>(CLIENT_VEHICLE)
+                .bind(id)
+                .bind(vehicle_id)
+                .fetch_optional(&self.pool)
+                .map_err(StoreError::from),
+            ledger::account(&self.pool, id),
+        )?;
+        row.map(|row| row.into_client(account)).transpose()
+    }
+
+    async fn set_autopay(
+        &self,
+        client_id: Uuid,
+        card_id: Option<Uuid>,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(SET_AUTOPAY)
+            .bind(client_id)
+            .bind(card_id.is_some())
+            .bind(card_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        insert_log(&mut *tx, log, &log.message, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn autopay_due(&self, through: NaiveDate) -> Result<Vec<AutopayDue>> {
+        let rows: Vec<(Uuid, Uuid, Option<NaiveDate>)> = sqlx::query_as(AUTOPAY_DUE)
+            .bind(through)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(client_id, vehicle_id, paid_through)| AutopayDue {
+                client_id,
+                vehicle_id,
+                paid_through,
+            })
+            .collect())
+    }
+
+    async fn gateway_customer_id(&self, client_id: Uuid) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar::<_, Option<String>>(GATEWAY_CUSTOMER)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten())
+    }
+
+    async fn keep_gateway_customer_id(
+        &self,
+        client_id: Uuid,
+        customer_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        sqlx::query(KEEP_GATEWAY_CUSTOMER)
+            .bind(client_id)
+            .bind(customer_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        self.gateway_customer_id(client_id).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!("client {client_id}: no gateway customer kept"))
+        })
+    }
+}

@@ -1,0 +1,146 @@
+//! [`LinkStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
+
+use super::{client_log::insert_log, Backend};
+use crate::domain::PaymentLink;
+use crate::store::links::LinkRow;
+use crate::store::{LinkStore, NewLink, NewLogEntry, Result};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// A link with its latest SMS (the outbox row it queued last); a `where`
+/// clause follows.
+const LINK_SELECT: &str = "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
+    l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
+    o.status as sms_status, o.error_code as sms_error_code, \
+    o.failure_reason as sms_failure_reason \
+    from payment_links l \
+    left join sms_outbox o on o.id = ( \
+        select o2.id from sms_outbox o2 where o2.payment_link_id = l.id \
+        order by o2.created_at desc limit 1) ";
+
+const INSERT_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, token_hash, \
+    phone, quote, amount_cents, status, sent_at, expires_at, created_by, created_at, updated_at) \
+    values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $10, $8, $8)";
+
+const INSERT_LINK_SMS: &str = "insert into sms_outbox (id, payment_link_id, to_phone, \
+    body_sealed, status, attempts, next_attempt_at, created_at, updated_at) \
+    values ($1, $2, $3, $4, 'queued', 0, $5, $5, $5)";
+
+const MARK_OPENED: &str = "update payment_links set status = 'opened', opened_at = $2, \
+    updated_at = $2 where id = $1 and status = 'sent'";
+
+const CLAIM: &str = "update payment_links set status = 'paying', updated_at = $2 \
+    where id = $1 and status in ('sent', 'opened') and expires_at > $2";
+
+const RELEASE_STALE_CLAIMS: &str = "update payment_links set status = 'opened', updated_at = $2 \
+    where status = 'paying' and updated_at < $1 and not exists ( \
+        select 1 from payments p where p.payment_link_id = payment_links.id \
+        and p.status in ('pending', 'unknown', 'succeeded', 'held_for_review', 'requires_action'))";
+
+const REVOKE: &str = "update payment_links set status = 'revoked', revoked_at = $2, \
+    updated_at = $2 where id = $1 and status in ('sent', 'opened')";
+
+#[async_trait]
+impl LinkStore for Backend {
+    async fn create_link(&self, link: &NewLink) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(INSERT_LINK)
+            .bind(link.id)
+            .bind(link.client_id)
+            .bind(link.vehicle_id)
+            .bind(&link.token_hash)
+            .bind(&link.phone)
+            .bind(sqlx::types::Json(&link.quote))
+            .bind(link.quote.total_due_cents.0)
+            .bind(link.sent_at)
+            .bind(link.expires_at)
+            .bind(link.created_by)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(INSERT_LINK_SMS)
+            .bind(Uuid::new_v4())
+            .bind(link.id)
+            .bind(&link.phone)
+            .bind(&link.sms_body_sealed)
+            .bind(link.sent_at)
+            .execute(&mut *tx)
+            .await?;
+        insert_log(&mut *tx, &link.log, &link.log.message, link.sent_at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn link(&self, id: Uuid) -> Result<Option<PaymentLink>> {
+        let row: Option<LinkRow> = sqlx::query_as(&format!("{LINK_SELECT}where l.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn link_by_token_hash(&self, token_hash: &[u8]) -> Result<Option<PaymentLink>> {
+        let row: Option<LinkRow> = sqlx::query_as(&format!("{LINK_SELECT}where l.token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn client_links(&self, client_id: Uuid) -> Result<Vec<PaymentLink>> {
+        let rows: Vec<LinkRow> = sqlx::query_as(&format!(
+            "{LINK_SELECT}where l.client_id = $1 order by l.sent_at desc"
+        ))
+        .bind(client_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn mark_link_opened(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(MARK_OPENED)
+            .bind(id)
+            .bind(now)
+            .execute(&self.relaxed)
+            .await?;
+        Ok(())
+    }
+
+    async fn claim_link(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+        let claimed = sqlx::query(CLAIM)
+            .bind(id)
+            .bind(now)
+            .execute(&self.relaxed)
+            .await?
+            .rows_affected();
+        Ok(claimed == 1)
+    }
+
+    async fn release_stale_link_claims(
+        &self,
+        claimed_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        Ok(sqlx::query(RELEASE_STALE_CLAIMS)
+            .bind(claimed_before)
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    async fn revoke_link(&self, id: Uuid, log: &NewLogEntry, now: DateTime<Utc>) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let revoked = sqlx::query(REVOKE)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if revoked == 1 {
+            insert_log(&mut *tx, log, &log.message, now).await?;
+        }
+        tx.commit().await?;
+        Ok(revoked == 1)
+    }
+}

@@ -1,0 +1,430 @@
+//! [`PaymentStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
+
+use super::{cards::insert_card, client_log::insert_log, dialect, invoices::insert_invoice};
+use super::{ledger, Backend};
+use crate::domain::ledger::{self as rules, EntryKind};
+use crate::domain::{next_paid_through, Cents, InvoiceAmounts, Payment, PaymentStatus, CURRENCY};
+use crate::store::payments::{payments, OutcomeRow, PaymentRow};
+use crate::store::{
+    NewInvoice, NewLedgerEntry, NewLogEntry, NewPayment, PaymentOutcome, PaymentStore, Result,
+    StoreError,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// A payment with its invoice's number; a `where` clause follows.
+const PAYMENT_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_id, \
+    i.number as invoice_number, p.payment_link_id, p.amount_cents, p.currency, p.status, \
+    p.method, p.card_brand, p.card_last4, p.failure_code, p.gateway_reference, p.gateway_key, \
+    p.quote, p.charge_params, p.card_id, p.initiated_by, p.created_at, p.updated_at \
+    from payments p left join invoices i on i.id = p.invoice_id ";
+
+/// A payment about to be given its outcome, and its vehicle's paid-through date.
+const OUTCOME_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_id, \
+    i.number as invoice_number, p.payment_link_id, p.amount_cents, p.currency, p.status, \
+    p.method, p.card_brand, p.card_last4, p.failure_code, p.gateway_reference, p.gateway_key, \
+    p.quote, p.charge_params, p.card_id, p.initiated_by, p.created_at, p.updated_at, \
+    v.paid_through as vehicle_paid_through \
+    from payments p left join invoices i on i.id = p.invoice_id \
+    left join vehicles v on v.id = p.vehicle_id where p.id = $1";
+
+const INSERT_PAYMENT: &str = "insert into payments (id, client_id, vehicle_id, payment_link_id, \
+    amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, \
+    past_due_cents, credit_cents, initiated_by, created_at, updated_at, charge_params) \
+    values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, \
+    $17) \
+    on conflict (gateway_key) do nothing";
+
+const PAYMENT_ID_BY_KEY: &str = "select id from payments where gateway_key = $1";
+
+/// A link claimed for a refused payment is payable again (for a new quote).
+const RELEASE_LINK: &str = "update payment_links set status = 'opened', updated_at = $2 \
+    where id = $1 and status = 'paying'";
+
+const TOUCH_OPEN_PAYMENT: &str = "update payments set updated_at = $2 \
+    where gateway_key = $1 and status in ('pending', 'unknown')";
+
+const MARK_SUCCEEDED: &str = "update payments set status = 'succeeded', invoice_id = $2, \
+    gateway_reference = $3, card_brand = coalesce(card_brand, $4), \
+    card_last4 = coalesce(card_last4, $5), updated_at = $6 \
+    where id = $1 and status in ('pending', 'unknown', 'requires_action')";
+
+const SET_CARD: &str = "update payments set card_id = $2 where id = $1";
+
+const OPEN_INVOICES: &str = "select id from invoices where client_id = $1 and status = 'open'";
+
+const MARK_INVOICE_PAID: &str =
+    "update invoices set status = 'paid', updated_at = $2 where id = $1";
+
+const EXTEND_VEHICLE: &str = "update vehicles set paid_through = $2, updated_at = $3 where id = $1";
+
+const MARK_LINK_PAID: &str = "update payment_links set status = 'paid', paid_at = $2, \
+    payment_id = $3, updated_at = $2 where id = $1";
+
+const MARK_FAILED: &str = "update payments set status = 'failed', failure_code = $2, \
+    updated_at = $3 where id = $1 and status in ('pending', 'unknown', 'requires_action') \
+    and ($4 is null or updated_at < $4)";
+
+/// A declined card leaves the link payable until it expires.
+const REOPEN_PAYMENT_LINK: &str = "update payment_links set status = 'opened', updated_at = $2 \
+    where id = (select payment_link_id from payments where id = $1) and status = 'paying'";
+
+const MARK_HELD: &str = "update payments set status = 'held_for_review', failure_code = $2, \
+    gateway_reference = $3, updated_at = $4 \
+    where id = $1 and status in ('pending', 'unknown', 'failed', 'requires_action')";
+
+const REVOKE_PAYMENT_LINK: &str = "update payment_links set status = 'revoked', \
+    revoked_at = $2, updated_at = $2 \
+    where id = (select payment_link_id from payments where id = $1) \
+    and status in ('sent', 'opened', 'paying')";
+
+const MARK_REQUIRES_ACTION: &str = "update payments set status = 'requires_action', \
+    gateway_reference = $2, updated_at = $3 where id = $1 and status = 'pending'";
+
+const AWAITING_AUTHENTICATION: &str = "where p.status = 'requires_action' and p.updated_at < $1 \
+    order by p.created_at";
+
+const MARK_UNKNOWN: &str =
+    "update payments set status = 'unknown', updated_at = $2 where id = $1 and status = 'pending'";
+
+#[async_trait]
+impl PaymentStore for Backend {
+    async fn insert_payment(&self, p: &NewPayment) -> Result<Payment> {
+        let insert = sqlx::query(INSERT_PAYMENT)
+            .bind(p.id)
+            .bind(p.client_id)
+            .bind(p.vehicle_id)
+            .bind(p.payment_link_id)
+            .bind(p.quote.total_due_cents.0)
+            .bind(CURRENCY)
+            .bind(p.method.as_str())
+            .bind(p.card_id)
+            .bind(&p.card_brand)
+            .bind(&p.card_last4)
+            .bind(&p.gateway_key)
+            .bind(sqlx::types::Json(&p.quote))
+            .bind(p.quote.past_due_cents.0)
+            .bind(p.quote.credit_cents.0)
+            .bind(&p.initiated_by)
+            .bind(p.now)
+            .bind(sqlx::types::Json(&p.charge_params));
+        let inserted =
+            if p.quote.past_due_cents == Cents::ZERO && p.quote.credit_cents == Cents::ZERO {
+                insert.execute(&self.pool).await?.rows_affected() == 1
+            } else {
+                // It collects past due or applies credit: under the client's
+                // lock, only while the account still has it (no other payment
+                // collected or applied it, or is doing so).
+                let mut tx = self.begin_write().await?;
+                sqlx::query(dialect::LOCK_CLIENT)
+                    .bind(p.client_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let retry = sqlx::query(PAYMENT_ID_BY_KEY)
+                    .bind(&p.gateway_key)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_some();
+                let inserted = if retry {
+                    false
+                } else {
+                    let entries = ledger::entries(&mut *tx, p.client_id).await?;
+                    let open = ledger::open_payments(&mut *tx, p.client_id).await?;
+                    let account = rules::account(&entries, &open);
+                    if !rules::quote_still_stands(
+                        &account,
+                        p.quote.past_due_cents,
+                        p.quote.credit_cents,
+                    ) {
+                        sqlx::query(RELEASE_LINK)
+                            .bind(p.payment_link_id)
+                            .bind(p.now)
+                            .execute(&mut *tx)
+                            .await?;
+                        tx.commit().await?;
+                        return Err(StoreError::PastDueChanged);
+                    }
+                    insert.execute(&mut *tx).await?.rows_affected() == 1
+                };
+                tx.commit().await?;
+                inserted
+            };
+        if inserted {
+            return Ok(p.pending());
+        }
+        sqlx::query(TOUCH_OPEN_PAYMENT)
+            .bind(&p.gateway_key)
+            .bind(p.now)
+            .execute(&self.pool)
+            .await?;
+        self.payment_by_gateway_key(&p.gateway_key)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("inserted payment vanished".into()))
+    }
+
+    async fn payment(&self, id: Uuid) -> Result<Option<Payment>> {
+        let row: Option<PaymentRow> = sqlx::query_as(&format!("{PAYMENT_SELECT}where p.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn payment_by_gateway_key(&self, gateway_key: &str) -> Result<Option<Payment>> {
+        let row: Option<PaymentRow> =
+            sqlx::query_as(&format!("{PAYMENT_SELECT}where p.gateway_key = $1"))
+                .bind(gateway_key)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn record_payment_outcome(&self, s: &PaymentOutcome) -> Result<Payment> {
+        let mut tx = self.begin_write_as(s.commit).await?;
+        // Outcomes of one client's payments are recorded one at a time, and
+        // all lock the client row first: two payments paying off the same
+        // open invoices would otherwise deadlock. The lock also guards the
+        // client's vehicles, open invoices and ledger, which only recorded
+        // outcomes change; the payment itself changes state only by the
+        // conditional update below.
+        sqlx::query(dialect::LOCK_PAYMENT_CLIENT)
+            .bind(s.payment_id)
+            .execute(&mut *tx)
+            .await?;
+        let row: OutcomeRow = sqlx::query_as(OUTCOME_SELECT)
+            .bind(s.payment_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let paid_through = row.vehicle_paid_through;
+        let payment: Payment = row.payment.try_into()?;
+        if !payment.status.can_become(PaymentStatus::Succeeded) {
+            tx.rollback().await?;
+            return Ok(payment);
+        }
+        let amounts = InvoiceAmounts::from_quote(&payment.quote, true);
+        let invoice = NewInvoice {
+            id: Uuid::new_v4(),
+            client_id: payment.client_id,
+            vehicle_id: payment.vehicle_id,
+            status: "paid".into(),
+            monitor_days: Some(payment.quote.monitor_days),
+            lines: amounts.lines,
+            subtotal: amounts.subtotal,
+            tax: amounts.tax,
+            past_due: amounts.past_due,
+            total: amounts.total,
+            created_by: payment.initiated_by.clone(),
+            issued_at: s.now,
+        };
+        let number = insert_invoice(&mut tx, &invoice, s.now).await?;
+        let card_brand = s.card.as_ref().map(|c| c.brand.clone());
+        let card_last4 = s.card.as_ref().map(|c| c.last4.clone());
+        let updated = sqlx::query(MARK_SUCCEEDED)
+            .bind(payment.id)
+            .bind(invoice.id)
+            .bind(&s.gateway_reference)
+            .bind(&card_brand)
+            .bind(&card_last4)
+            .bind(s.now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            // Failed in the meantime (a decline recorded elsewhere).
+            tx.rollback().await?;
+            return self
+                .payment(payment.id)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt("recorded payment vanished".into()));
+        }
+        let payment_entry = NewLedgerEntry {
+            client_id: payment.client_id,
+            kind: EntryKind::Payment,
+            amount: -payment.amount_cents,
+            invoice_id: Some(invoice.id),
+            payment_id: Some(payment.id),
+            vehicle_id: payment.vehicle_id,
+            at: s.now,
+        };
+        ledger::append(&mut *tx, &payment_entry).await?;
+        if let Some((card, log)) = &s.saved_card {
+            insert_card(&mut tx, card, s.now).await?;
+            insert_log(&mut *tx, log, &log.message, s.now).await?;
+            sqlx::query(SET_CARD)
+                .bind(payment.id)
+                .bind(card.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if invoice.past_due > Cents::ZERO {
+            // What the payment pays beyond its own invoice pays off older
+            // ones: only then can an open invoice become paid.
+            let entries = ledger::entries(&mut *tx, payment.client_id).await?;
+            let paid = rules::paid_invoices(&entries);
+            let open: Vec<Uuid> = sqlx::query_scalar(OPEN_INVOICES)
+                .bind(payment.client_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let now_paid: HashSet<Uuid> = open.into_iter().filter(|id| paid.contains(id)).collect();
+            for id in now_paid {
+                sqlx::query(MARK_INVOICE_PAID)
+                    .bind(id)
+                    .bind(s.now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if let Some(vehicle_id) = payment.vehicle_id {
+            let through = next_paid_through(paid_through, s.today, payment.quote.monitor_days);
+            sqlx::query(EXTEND_VEHICLE)
+                .bind(vehicle_id)
+                .bind(through)
+                .bind(s.now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(link_id) = payment.payment_link_id {
+            sqlx::query(MARK_LINK_PAID)
+                .bind(link_id)
+                .bind(s.now)
+                .bind(payment.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let message = format!("{}, invoice #{number}", s.log.message);
+        insert_log(&mut *tx, &s.log, &message, s.now).await?;
+        tx.commit().await?;
+        Ok(Payment {
+            status: PaymentStatus::Succeeded,
+            invoice_id: Some(invoice.id),
+            invoice_number: Some(number),
+            gateway_reference: Some(s.gateway_reference.clone()),
+            card_brand: payment.card_brand.clone().or(card_brand),
+            card_last4: payment.card_last4.clone().or(card_last4),
+            card_id: s.saved_card.as_ref().map(|(c, _)| c.id).or(payment.card_id),
+            updated_at: s.now,
+            ..payment
+        })
+    }
+
+    async fn fail_payment(
+        &self,
+        id: Uuid,
+        failure_code: &str,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+        untouched_since: Option<DateTime<Utc>>,
+    ) -> Result<Payment> {
+        let mut tx = self.begin_write().await?;
+        let failed = sqlx::query(MARK_FAILED)
+            .bind(id)
+            .bind(failure_code)
+            .bind(now)
+            .bind(untouched_since)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if failed == 1 {
+            sqlx::query(REOPEN_PAYMENT_LINK)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            insert_log(&mut *tx, log, &log.message, now).await?;
+        }
+        tx.commit().await?;
+        self.payment(id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("failed payment vanished".into()))
+    }
+
+    async fn mark_payment_unknown(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(MARK_UNKNOWN)
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn hold_payment(
+        &self,
+        id: Uuid,
+        reason: &str,
+        gateway_reference: &str,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<Payment> {
+        let mut tx = self.begin_write().await?;
+        let held = sqlx::query(MARK_HELD)
+            .bind(id)
+            .bind(reason)
+            .bind(gateway_reference)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if held == 1 {
+            sqlx::query(REVOKE_PAYMENT_LINK)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            insert_log(&mut *tx, log, &log.message, now).await?;
+        }
+        tx.commit().await?;
+        self.payment(id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("held payment vanished".into()))
+    }
+
+    async fn payments_to_sync(&self, pending_before: DateTime<Utc>) -> Result<Vec<Payment>> {
+        let rows = sqlx::query_as(&format!(
+            "{PAYMENT_SELECT}where p.status = 'unknown' \
+            or (p.status = 'pending' and p.updated_at < $1) order by p.created_at"
+        ))
+        .bind(pending_before)
+        .fetch_all(&self.pool)
+        .await?;
+        payments(rows)
+    }
+
+    async fn client_payments(&self, client_id: Uuid) -> Result<Vec<Payment>> {
+        let rows = sqlx::query_as(&format!(
+            "{PAYMENT_SELECT}where p.client_id = $1 order by p.created_at desc"
+        ))
+        .bind(client_id)
+        .fetch_all(&self.pool)
+        .await?;
+        payments(rows)
+    }
+
+    async fn mark_payment_requires_action(
+        &self,
+        id: Uuid,
+        gateway_reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(sqlx::query(MARK_REQUIRES_ACTION)
+            .bind(id)
+            .bind(gateway_reference)
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            == 1)
+    }
+
+    async fn payments_awaiting_authentication(
+        &self,
+        since_before: DateTime<Utc>,
+    ) -> Result<Vec<Payment>> {
+        let rows = sqlx::query_as(&format!("{PAYMENT_SELECT}{AWAITING_AUTHENTICATION}"))
+            .bind(since_before)
+            .fetch_all(&self.pool)
+            .await?;
+        payments(rows)
+    }
+}

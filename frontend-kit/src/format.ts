@@ -1,0 +1,59 @@
+/**
+ * How both apps write money, dates and phone numbers. Money comes from the API as integer cents (`*_cents`)
+ * in USD and is formatted with integer math only, so an amount never passes through a float and is never
+ * shown a cent off.
+ */
+
+/** Integer cents as US dollars: `123456` → `$1,234.56`, `-12345` → `-$123.45`. Throws a RangeError for a fraction. */
+export function formatCents(cents: number): string {
+  if (!Number.isSafeInteger(cents)) throw new RangeError(`not a whole number of cents: ${cents}`);
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  const rest = abs % 100;
+  const dollars = String((abs - rest) / 100).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}$${dollars}.${String(rest).padStart(2, '0')}`;
+}
+
+/** A North American number in E.164 as people write it: `+15125550143` → `(512) 555-0143`; any other as it is. */
+export function formatPhone(phone: string): string {
+  const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(phone);
+  return m ? `(${m[1]}) ${m[2]}-${m[3]}` : phone;
+}
+
+// Made on first use, so an app that writes no dates does not carry (or build) them.
+let dateTime: Intl.DateTimeFormat | undefined;
+let time: Intl.DateTimeFormat | undefined;
+let dateOnly: Intl.DateTimeFormat | undefined;
+
+/** An instant (RFC 3339) in the browser's time zone: `Nov 30, 2026, 9:41 AM`. */
+export function formatDateTime(iso: string): string {
+  dateTime ??= new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+  return dateTime.format(new Date(iso));
+}
+
+/** The time of day of an instant (RFC 3339) in the browser's time zone: `9:41 AM`. */
+export function formatTime(iso: string): string {
+  time ??= new Intl.DateTimeFormat('en-US', { timeStyle: 'short' });
+  return time.format(new Date(iso));
+}
+
+/**
+ * A calendar date (`YYYY-MM-DD`, e.g. a business date, which is the location's local day) as written:
+ * `Nov 15, 2026`, never shifted by the browser's time zone.
+ */
+export function formatDate(isoDate: string): string {
+  dateOnly ??= new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
+  return dateOnly.format(new Date(`${isoDate}T00:00:00Z`));
+}
+
+/** How long until an instant, in whole minutes rounded up: `in 9 min`, `in 1 min`, or `now` once it has passed. */
+export function minutesFromNow(iso: string, now: number = Date.now()): string {
+  const minutes = Math.ceil((new Date(iso).getTime() - now) / 60_000);
+  if (minutes <= 0) return 'now';
+  return `in ${minutes} min`;
+}
+
+/** A lowercase word from the API (a card brand, a status) as a label: `visa` → `Visa`. */
+export function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}

@@ -1,0 +1,158 @@
+/**
+ * Every API error in words, keyed by the RFC 9457 problem `code` (docs/api.md). Both apps show
+ * errors only through `problemMessage`, so a code has the same words everywhere.
+ */
+import type { components } from './api/schema';
+
+/**
+ * An RFC 9457 problem document as the API answers it (`application/problem+json`). Its `code` is read as any
+ * string: a newer API may send a code this build does not know yet.
+ */
+export type Problem = Omit<components['schemas']['Problem'], 'code'> & { code?: string };
+
+/**
+ * Every problem `code` the API sends: the spec's `ProblemCode` enum (`api/src/problem.rs`). A code the API adds
+ * fails this build until `MESSAGES` has words for it.
+ */
+export type ProblemCode = components['schemas']['ProblemCode'];
+
+/** The code of a request that got no answer at all (offline, DNS, a dropped connection): never sent by the API. */
+export const NETWORK_ERROR = 'network_error';
+
+/** What staff and clients alike read for each code: a new code fails the build until it has words here. */
+const MESSAGES: Record<ProblemCode, string> = {
+  validation_failed: 'Some details are not valid. Check them and try again.',
+  malformed_json: 'The request could not be read. Reload the page and try again.',
+  unsupported_media_type: 'The request could not be read. Reload the page and try again.',
+  payload_too_large: 'The request was too large.',
+  invalid_query: 'Search by a name or a phone number.',
+  query_too_short: 'Type at least 2 characters to search.',
+  invalid_monitor_days: 'Choose 14 or 30 monitor days.',
+  unauthorized: 'Your session has expired. Please sign in again.',
+  forbidden: 'Your role is not allowed to do this.',
+  not_found: 'That record was not found.',
+  client_not_found: 'That client was not found.',
+  vehicle_not_found: 'That vehicle was not found for this client.',
+  no_vehicles: 'There is no vehicle to pay for.',
+  price_not_configured: 'This location has no price for that period.',
+  card_not_found: 'That card is no longer on file. Choose another card.',
+  invoice_not_found: 'That invoice was not found.',
+  link_token_required: 'This payment link was not found. Open the whole link from the text message.',
+  link_not_found: 'This payment link was not found. Open the whole link from the text message.',
+  link_expired: 'This payment link has expired.',
+  link_used: 'This payment link has already been used to pay. It does not need to be paid again.',
+  link_revoked: 'This payment link was replaced or cancelled. Use the newest link that was sent.',
+  link_outdated:
+    'The amount in this payment link is out of date: part of it has been paid another way. Nothing was charged. A new link is needed.',
+  nothing_to_pay: 'Nothing is due, so there is nothing to pay.',
+  terms_not_accepted: 'Please accept the terms to pay.',
+  invalid_phone: 'That phone number is not valid. Use a 10-digit US number, e.g. (512) 555-0143.',
+  phone_not_allowed: 'Payment links go to US and Canadian numbers only, not toll-free or premium-rate ones.',
+  location_not_accepting_payments:
+    'This location does not accept payments online. Payment must be made at the location; call us for help.',
+  idempotency_key_required: 'The request could not be read. Reload the page and try again.',
+  invalid_idempotency_key: 'The request could not be read. Reload the page and try again.',
+  idempotency_key_reused: 'The details changed during this attempt. Try again.',
+  request_in_progress: 'The same request is still being processed. Wait a moment before trying again.',
+  quote_changed: 'The amount due changed since it was shown. Review the new amount and confirm again.',
+  payment_in_progress: 'A payment for this is already being processed. Wait a moment before trying again.',
+  card_declined: 'The card was declined. Nothing was charged. Try another card.',
+  insufficient_funds: 'The card was declined for insufficient funds. Nothing was charged. Try another card.',
+  expired_card: 'The card has expired. Nothing was charged. Try another card.',
+  incorrect_cvc: 'The security code did not match. Nothing was charged. Check it or try another card.',
+  processing_error: 'The card could not be processed. Nothing was charged. Try again or use another card.',
+  payment_method_invalid: 'This card cannot be used. Nothing was charged. Try another card.',
+  authentication_required:
+    'The bank wants the cardholder to confirm this payment, and it was not confirmed. Nothing was charged. Pay on the secure payment page or in My Account, where the bank can ask the cardholder, or use another card.',
+  // Only a payer on our pages is asked by their bank (charges made by staff or Auto Pay never are): their words.
+  authentication_failed: 'Your bank did not confirm this payment. Nothing was charged. Try again or use another card.',
+  authentication_answered: 'The bank’s confirmation step for this payment has already ended. Wait a moment for the result.',
+  payment_not_found: 'That payment was not found.',
+  payment_method_required: 'Choose a card to pay with.',
+  autopay_needs_saved_card: 'Auto Pay needs a card on file.',
+  card_required: 'Choose a card to pay with.',
+  card_used_by_autopay: 'That card is used by Auto Pay and cannot be removed.',
+  invalid_card_number: 'The card number is not valid.',
+  invalid_expiry: 'The expiry date is not valid.',
+  invalid_cvc: 'The security code is not valid.',
+  test_card_required: 'This test system accepts only test cards.',
+  rate_limited: 'Too many attempts. Wait a minute and try again.',
+  invalid_signature: 'The request could not be read. Reload the page and try again.',
+  malformed_event: 'The request could not be read. Reload the page and try again.',
+  service_unavailable: 'The service is busy. Try again in a moment.',
+  internal_error: 'Something went wrong on our side. Try again in a moment.',
+};
+
+const NETWORK = 'Cannot reach the server. Check your connection and try again.';
+const UNKNOWN = 'Something went wrong. Try again.';
+
+/** Codes that mean the card was refused (402) and nothing was charged: another card may work. */
+export const declineCodes: ReadonlySet<string> = new Set<ProblemCode>([
+  'card_declined',
+  'insufficient_funds',
+  'expired_card',
+  'incorrect_cvc',
+  'processing_error',
+  'payment_method_invalid',
+  'authentication_required',
+  'authentication_failed',
+]);
+
+/**
+ * A failed API call: the HTTP status (0 when no answer came), the problem `code` (`network_error` when no
+ * answer came) and the problem document itself. `message` is the problem's `detail`, for logs, never shown.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly problem: Partial<Problem> = {},
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+  }
+}
+
+function isProblem(value: unknown): value is Partial<Problem> {
+  return typeof value === 'object' && value !== null && ('code' in value || 'title' in value || 'detail' in value);
+}
+
+function isKnown(code: string): code is ProblemCode {
+  // Not Object.hasOwn: phones on Safari before 15.4 lack it.
+  return Object.prototype.hasOwnProperty.call(MESSAGES, code);
+}
+
+/** The problem `code` of a caught error: the API's, `network_error` when no answer came, else `internal_error`. */
+export function errorCode(error: unknown): string {
+  if (error instanceof ApiError) return error.code;
+  if (isProblem(error) && error.code) return error.code;
+  if (error instanceof TypeError) return NETWORK_ERROR; // fetch's own failure
+  return 'internal_error';
+}
+
+/**
+ * One sentence for anything that went wrong: a caught error (an `ApiError`, fetch's `TypeError`), a problem
+ * document, or a problem code. A known code has its words; a validation problem lists its fields; a code this
+ * app does not know yet (a newer API) falls back to the problem's own `detail`, then its `title`. Never raw JSON.
+ */
+export function problemMessage(error: unknown): string {
+  if (typeof error === 'string') return error === NETWORK_ERROR ? NETWORK : isKnown(error) ? MESSAGES[error] : UNKNOWN;
+  const problem = error instanceof ApiError ? { ...error.problem, code: error.code, detail: error.message } : error;
+  if (isProblem(problem)) {
+    const fields = problem.errors?.map((e) => e.message).filter(Boolean) ?? [];
+    if (problem.code === 'validation_failed' && fields.length > 0) return `Some details are not valid: ${fields.join('; ')}.`;
+    if (problem.code === NETWORK_ERROR) return NETWORK;
+    if (problem.code && isKnown(problem.code)) return MESSAGES[problem.code];
+    if (problem.detail) return sentence(problem.detail);
+    if (problem.title) return sentence(problem.title);
+  }
+  if (error instanceof TypeError) return NETWORK;
+  return UNKNOWN;
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}

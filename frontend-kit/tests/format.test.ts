@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { formatCents, formatDate, formatPhone, minutesFromNow } from '../src/format';
+
+describe('formatCents', () => {
+  it.each([
+    [0, '$0.00'],
+    [5, '$0.05'],
+    [99, '$0.99'],
+    [100, '$1.00'],
+    [17649, '$176.49'],
+    [123456, '$1,234.56'],
+    [100000000, '$1,000,000.00'],
+    [-12345, '-$123.45'],
+    [Number.MAX_SAFE_INTEGER, '$90,071,992,547,409.91'],
+  ])('formats %i cents as %s', (cents, text) => {
+    expect(formatCents(cents)).toBe(text);
+  });
+
+  it('refuses fractions of a cent', () => {
+    expect(() => formatCents(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('formatPhone', () => {
+  it('writes a North American number as people do, and any other as it is', () => {
+    expect(formatPhone('+15125550143')).toBe('(512) 555-0143');
+    expect(formatPhone('+447700900123')).toBe('+447700900123');
+  });
+});
+
+describe('formatDate', () => {
+  it('writes a calendar date as it is, whatever the time zone', () => {
+    expect(formatDate('2026-11-15')).toBe('Nov 15, 2026');
+  });
+});
+
+describe('minutesFromNow', () => {
+  it('rounds up to whole minutes and says now once the time has passed', () => {
+    const now = Date.parse('2026-11-30T12:00:00Z');
+    expect(minutesFromNow('2026-11-30T12:08:30Z', now)).toBe('in 9 min');
+    expect(minutesFromNow('2026-11-30T12:00:01Z', now)).toBe('in 1 min');
+    expect(minutesFromNow('2026-11-30T11:59:00Z', now)).toBe('now');
+  });
+});
