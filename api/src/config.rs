@@ -117,6 +117,11 @@ pub struct Settings {
     /// keep it above the 80 s gateway timeout. `STATUS_SYNC_AFTER_SECONDS`, or
     /// the deprecated `RECONCILE_AFTER_SECONDS` when only that one is set.
     pub status_sync_after_seconds: i64,
+    /// Seconds a payment waits in `requires_action` for the payer to
+    /// authenticate (3-D Secure) before the status sync cancels it at the
+    /// gateway and records it failed (`AUTHENTICATION_TIMEOUT_SECONDS`,
+    /// default 900: the payer closed the page).
+    pub authentication_timeout_seconds: i64,
     /// Age in seconds after which a payment link a redeem claimed (`paying`)
     /// without writing a payment is made payable again by the status sync.
     pub link_claim_stale_after_seconds: i64,
@@ -492,6 +497,7 @@ impl Settings {
                 // Deprecated name, still read so that deployments do not break.
                 None => positive("RECONCILE_AFTER_SECONDS", 120)?,
             },
+            authentication_timeout_seconds: positive("AUTHENTICATION_TIMEOUT_SECONDS", 900)?,
             link_claim_stale_after_seconds: positive("LINK_CLAIM_STALE_AFTER_SECONDS", 120)?,
             // Above the 80 s gateway timeout: a request still waiting for
             // the gateway is never taken over by a retry.

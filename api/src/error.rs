@@ -235,7 +235,8 @@ impl ApiError {
             ProblemCode::IncorrectCvc => "The security code (CVC) is wrong. No money was taken; check it and try again.",
             ProblemCode::ProcessingError => "The payment could not be processed. No money was taken; please try again.",
             ProblemCode::PaymentMethodInvalid => "The card details were not accepted. No money was taken; enter the card again.",
-            ProblemCode::AuthenticationRequired => "The bank wants the cardholder to confirm this payment, which cannot be done online yet. No money was taken; use another card.",
+            ProblemCode::AuthenticationRequired => "The bank wants the cardholder to confirm this payment, and it was not confirmed. No money was taken; the client can pay in My Account or through a payment link, where their bank can ask them, or use another card.",
+            ProblemCode::AuthenticationFailed => "The bank did not accept the cardholder's confirmation of this payment. No money was taken; try again or use another card.",
             _ => "The card was declined. No money was taken; try another card.",
         };
         ApiError::Declined { code, detail }

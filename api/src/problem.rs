@@ -82,6 +82,8 @@ problem_codes! {
     PaymentMethodInvalid = ("payment_method_invalid", PAYMENT_REQUIRED, "Payment method invalid"),
     /// The bank wants the cardholder to confirm (3-D Secure).
     AuthenticationRequired = ("authentication_required", PAYMENT_REQUIRED, "Authentication required"),
+    /// The bank did not accept the cardholder's 3-D Secure confirmation.
+    AuthenticationFailed = ("authentication_failed", PAYMENT_REQUIRED, "Authentication failed"),
     // 404
     /// No such resource (path).
     NotFound = ("not_found", NOT_FOUND, "Not found"),
@@ -91,6 +93,8 @@ problem_codes! {
     InvoiceNotFound = ("invoice_not_found", NOT_FOUND, "Invoice not found"),
     /// No link has this token (or it is malformed).
     LinkNotFound = ("link_not_found", NOT_FOUND, "Link not found"),
+    /// No payment of the signed-in client has this id.
+    PaymentNotFound = ("payment_not_found", NOT_FOUND, "Payment not found"),
     // 409: the state changed; look again.
     /// The total due is not the one confirmed.
     QuoteChanged = ("quote_changed", CONFLICT, "Quote changed"),
@@ -100,6 +104,8 @@ problem_codes! {
     RequestInProgress = ("request_in_progress", CONFLICT, "Request in progress"),
     /// The past due in the link was paid by another payment since it was sent.
     LinkOutdated = ("link_outdated", CONFLICT, "Link outdated"),
+    /// The sandbox bank's 3-D Secure step was already answered (or ended).
+    AuthenticationAnswered = ("authentication_answered", CONFLICT, "Authentication answered"),
     /// Auto Pay charges this card: it cannot be removed.
     CardUsedByAutopay = ("card_used_by_autopay", CONFLICT, "Card used by Auto Pay"),
     // 410: the payment link can no longer be paid.
@@ -168,6 +174,7 @@ impl ProblemCode {
             "processing_error" => ProblemCode::ProcessingError,
             "payment_method_invalid" => ProblemCode::PaymentMethodInvalid,
             "authentication_required" => ProblemCode::AuthenticationRequired,
+            "authentication_failed" => ProblemCode::AuthenticationFailed,
             _ => ProblemCode::CardDeclined,
         }
     }

@@ -63,7 +63,11 @@ const MESSAGES: Record<ProblemCode, string> = {
   processing_error: 'The card could not be processed. Nothing was charged. Try again or use another card.',
   payment_method_invalid: 'This card cannot be used. Nothing was charged. Try another card.',
   authentication_required:
-    'The bank wants the cardholder to confirm this payment, which cannot be done online yet. Nothing was charged. Try another card.',
+    'The bank wants the cardholder to confirm this payment, and it was not confirmed. Nothing was charged. Pay on the secure payment page or in My Account, where the bank can ask the cardholder, or use another card.',
+  // Only a payer on our pages is asked by their bank (charges made by staff or Auto Pay never are): their words.
+  authentication_failed: 'Your bank did not confirm this payment. Nothing was charged. Try again or use another card.',
+  authentication_answered: 'The bank’s confirmation step for this payment has already ended. Wait a moment for the result.',
+  payment_not_found: 'That payment was not found.',
   payment_method_required: 'Choose a card to pay with.',
   autopay_needs_saved_card: 'Auto Pay needs a card on file.',
   card_required: 'Choose a card to pay with.',
@@ -91,6 +95,7 @@ export const declineCodes: ReadonlySet<string> = new Set<ProblemCode>([
   'processing_error',
   'payment_method_invalid',
   'authentication_required',
+  'authentication_failed',
 ]);
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { holdRequests, launch, phonePage, shot, signInAsDana, startApi } from './helpers.mjs';
+import { fillCard, holdRequests, launch, phonePage, shot, signInAsDana, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -101,4 +101,27 @@ test('Sign out ends the session at the API: the old token is refused', async () 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   assert.equal((await me()).status, 401, 'a copy of the token no longer works');
+});
+
+test('a new card whose bank asks to confirm: a failed confirmation is declined, an approved one is paid (3-D Secure)', async () => {
+  const page = await phonePage(browser);
+  await signInAsDana(page, api.baseUrl);
+  await page.getByText('Total Due Amount').waitFor();
+  await page.getByRole('radio', { name: 'A new card' }).check();
+  const pay = page.getByRole('button', { name: /^Make Payment of \$/ });
+  const bank = page.getByRole('group', { name: 'Sandbox bank: confirm this payment' });
+
+  await fillCard(page, '4000002760003184');
+  await pay.click();
+  await bank.getByRole('button', { name: 'Fail' }).click();
+  await page.getByRole('alert').getByText('Your bank did not confirm this payment').waitFor();
+  await shot(page, '15-account-3ds-failed');
+
+  await fillCard(page, '4000002760003184');
+  await pay.click();
+  await bank.waitFor();
+  await shot(page, '16-account-3ds-challenge');
+  await bank.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('heading', { name: /Payment received: invoice #\d+/ }).waitFor();
+  await shot(page, '17-account-3ds-paid');
 });

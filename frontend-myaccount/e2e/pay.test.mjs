@@ -72,6 +72,42 @@ test('a declined card is explained and another card can be tried', async () => {
   await shot(page, '06-pay-retry-complete');
 });
 
+test('a card whose bank asks to confirm is paid once the sandbox bank approves (3-D Secure)', async () => {
+  const page = await openLink(await sendLink(api));
+  await page.getByText('Total Due Amount').waitFor();
+  await fillCard(page, '4000 0027 6000 3184');
+  await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
+  await page.getByRole('button', { name: 'Make Payment' }).click();
+
+  const bank = page.getByRole('group', { name: 'Sandbox bank: confirm this payment' });
+  await bank.waitFor();
+  await shot(page, '07-pay-3ds-challenge');
+  await bank.getByRole('button', { name: 'Approve' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Payment Complete' });
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /Receipt number: \d+/);
+  await shot(page, '08-pay-3ds-complete');
+});
+
+test('a bank confirmation that fails is declined in its own words and the link can be paid again', async () => {
+  const page = await openLink(await sendLink(api));
+  await page.getByText('Total Due Amount').waitFor();
+  await fillCard(page, '4000002760003184');
+  await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
+  await page.getByRole('button', { name: 'Make Payment' }).click();
+  const bank = page.getByRole('group', { name: 'Sandbox bank: confirm this payment' });
+  await bank.getByRole('button', { name: 'Fail' }).click();
+
+  const alert = page.getByRole('alert');
+  await alert.getByText('Your bank did not confirm this payment').waitFor();
+  assert.equal(await bank.count(), 0, 'the bank step is gone');
+  assert.equal(await page.getByLabel('Card number').inputValue(), '', 'the card fields are cleared');
+  await shot(page, '09-pay-3ds-failed');
+  await fillCard(page, '4242424242424242');
+  await page.getByRole('button', { name: 'Make Payment' }).click();
+  await page.getByRole('dialog', { name: 'Payment Complete' }).waitFor();
+});
+
 test('the summary keeps its place while it loads (no layout shift)', async () => {
   const token = await sendLink(api);
   const page = await phonePage(browser);

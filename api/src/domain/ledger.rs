@@ -81,7 +81,9 @@ pub struct LedgerEntry {
     pub at: DateTime<Utc>,
 }
 
-/// A payment still waiting for the gateway's outcome, as the account sees it:
+/// An open payment ([`crate::domain::PaymentStatus::is_open`]: `pending`,
+/// `unknown`, or `requires_action` while the payer's bank asks them to
+/// authenticate), as the account sees it:
 /// the past due balance its quote collects and the credit its quote applies.
 /// Both are reserved for it until it succeeds or fails, so no other payment
 /// collects or applies them too.

@@ -18,6 +18,14 @@ use uuid::Uuid;
 /// we recorded a failure. Nothing was applied to the account and a person
 /// decides. `succeeded` and `held_for_review` are final for the payment
 /// flow; `failed` is, but for that late success.
+///
+/// `requires_action` (from `pending`): the bank asks the payer, who is on our
+/// page, to authenticate (3-D Secure). Open like `pending`: it reserves the
+/// past due it collects and holds its link; the payer's browser completes
+/// the challenge, then the confirm endpoint records what the gateway says
+/// (`succeeded`, `failed`, or `held_for_review`); one left waiting is
+/// cancelled at the gateway and `failed` by the status sync
+/// (`AUTHENTICATION_TIMEOUT_SECONDS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -26,6 +34,7 @@ pub enum PaymentStatus {
     Failed,
     Unknown,
     HeldForReview,
+    RequiresAction,
 }
 
 impl PaymentStatus {
@@ -36,27 +45,36 @@ impl PaymentStatus {
             PaymentStatus::Failed => "failed",
             PaymentStatus::Unknown => "unknown",
             PaymentStatus::HeldForReview => "held_for_review",
+            PaymentStatus::RequiresAction => "requires_action",
         }
     }
 
+    /// Every status, in the order of the state machine's description.
+    pub const ALL: [PaymentStatus; 6] = [
+        PaymentStatus::Pending,
+        PaymentStatus::Succeeded,
+        PaymentStatus::Failed,
+        PaymentStatus::Unknown,
+        PaymentStatus::HeldForReview,
+        PaymentStatus::RequiresAction,
+    ];
+
     pub fn parse(status: &str) -> Option<PaymentStatus> {
-        [
-            PaymentStatus::Pending,
-            PaymentStatus::Succeeded,
-            PaymentStatus::Failed,
-            PaymentStatus::Unknown,
-            PaymentStatus::HeldForReview,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == status)
+        PaymentStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == status)
     }
 
     /// Whether the state machine allows `self → next`.
     pub fn can_become(self, next: PaymentStatus) -> bool {
         use PaymentStatus::*;
         match self {
-            Pending => matches!(next, Succeeded | Failed | Unknown | HeldForReview),
+            Pending => matches!(
+                next,
+                Succeeded | Failed | Unknown | HeldForReview | RequiresAction
+            ),
             Unknown => matches!(next, Succeeded | Failed | HeldForReview),
+            RequiresAction => matches!(next, Succeeded | Failed | HeldForReview),
             // The gateway reported a success after we recorded a failure.
             Failed => next == HeldForReview,
             Succeeded | HeldForReview => false,
@@ -288,12 +306,23 @@ mod tests {
     #[test]
     fn the_payment_state_machine_allows_only_its_arrows() {
         use PaymentStatus::*;
-        let all = [Pending, Succeeded, Failed, Unknown, HeldForReview];
+        let all = [
+            Pending,
+            Succeeded,
+            Failed,
+            Unknown,
+            HeldForReview,
+            RequiresAction,
+        ];
         let allowed = [
             (Pending, Succeeded),
             (Pending, Failed),
             (Pending, Unknown),
             (Pending, HeldForReview),
+            (Pending, RequiresAction),
+            (RequiresAction, Succeeded),
+            (RequiresAction, Failed),
+            (RequiresAction, HeldForReview),
             (Unknown, Succeeded),
             (Unknown, Failed),
             (Unknown, HeldForReview),
@@ -310,6 +339,10 @@ mod tests {
         }
         assert!(
             Pending.is_open() && Unknown.is_open() && !Succeeded.is_open() && !Failed.is_open()
+        );
+        assert!(
+            RequiresAction.is_open(),
+            "a payment waiting for the payer's bank reserves its past due and holds its link"
         );
         assert!(
             !HeldForReview.is_open(),

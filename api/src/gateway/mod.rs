@@ -87,20 +87,60 @@ pub enum ChargeOutcome {
         code: String,
         reference: Option<String>,
     },
+    /// The bank asks the cardholder to authenticate (3-D Secure) before it
+    /// answers; nothing is taken yet. Only ever the answer to an on-session
+    /// request (the payer is on our page): the browser completes the
+    /// challenge with `client_secret` (Stripe.js `handleNextAction`), then
+    /// our API asks the gateway for the outcome of `reference`
+    /// ([`PaymentGateway::retrieve`]). A charge made without the cardholder
+    /// (`off_session`) that needs authentication is declined
+    /// (`authentication_required`) instead.
+    RequiresAction {
+        /// The gateway's id of the charge (Stripe: the PaymentIntent `pi_…`).
+        reference: String,
+        client_secret: ClientSecret,
+    },
+}
+
+/// The secret that lets the payer's browser complete one charge's next
+/// action (Stripe: the PaymentIntent's `client_secret`). Handed to that
+/// browser only: never logged (`Debug` is redacted), never put in a URL,
+/// and never stored (see `routes::payments::NextAction`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientSecret(String);
+
+impl ClientSecret {
+    pub fn new(secret: impl Into<String>) -> ClientSecret {
+        ClientSecret(secret.into())
+    }
+
+    /// The secret itself, for the answer to the payer's browser.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSecret([redacted])")
+    }
 }
 
 /// Decline codes we tell apart; anything else is reported as `card_declined`.
 /// `authentication_required`: the bank asked the cardholder to confirm
-/// (3-D Secure), which a charge made without them cannot do (Stripe:
-/// PaymentIntent status `requires_action`, decline code
-/// `authentication_required`).
-pub const DECLINE_CODES: [&str; 6] = [
+/// (3-D Secure), which a charge made without them cannot do, or which the
+/// payer left unfinished (Stripe: PaymentIntent status `requires_action`,
+/// decline code `authentication_required`). `authentication_failed`: the
+/// cardholder was asked and the bank did not accept their answer (Stripe:
+/// error code `payment_intent_authentication_failure`).
+pub const DECLINE_CODES: [&str; 7] = [
     "card_declined",
     "insufficient_funds",
     "expired_card",
     "incorrect_cvc",
     "processing_error",
     "authentication_required",
+    "authentication_failed",
 ];
 
 /// Normalises a gateway's decline code to one of [`DECLINE_CODES`].
@@ -175,10 +215,31 @@ pub trait PaymentGateway: Send + Sync {
     /// cancelled and reported declined (`authentication_required`): nobody
     /// can complete it, and left alone it would stay open.
     async fn lookup(&self, charge_key: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError>;
-    /// The gateway's customer for our client `client_ref` (made once; Stripe:
-    /// a Customer, created under an idempotency key naming the client).
+    /// Creates the gateway's customer for our client `client_ref` (Stripe: a
+    /// Customer, under an idempotency key naming the client, which Stripe
+    /// keeps 24 hours only: the caller stores the id it gets on the client
+    /// and asks again only when it has none, see `services::cards::gateway_customer`).
     async fn customer(&self, client_ref: &str) -> Result<String, GatewayError>;
-    /// Turns a single-use token into a saved card for the client `customer`.
+    /// The outcome of the on-session charge `reference` (the reference of a
+    /// [`ChargeOutcome::RequiresAction`]) as the gateway has it now:
+    /// `RequiresAction` while the cardholder has not finished authenticating
+    /// (with the client secret again, so the browser can resume), else
+    /// `Succeeded` or `Declined` (`authentication_failed` when the bank
+    /// refused the cardholder's answer). [`GatewayError::OutcomeUnknown`] while it is
+    /// processing. Stripe: `GET /v1/payment_intents/{id}`.
+    async fn retrieve(&self, reference: &str) -> Result<ChargeOutcome, GatewayError>;
+    /// Cancels the on-session charge `reference` that waits for the
+    /// cardholder (they left), and answers its final outcome: `Declined`
+    /// (`authentication_required`) once cancelled, or, when the cardholder
+    /// finished first and the gateway refuses to cancel, what they reached
+    /// (`Succeeded`, say). Stripe: `POST /v1/payment_intents/{id}/cancel`.
+    async fn cancel(&self, reference: &str) -> Result<ChargeOutcome, GatewayError>;
+    /// Turns a single-use token into a saved card for the gateway customer
+    /// `customer` (an id [`PaymentGateway::customer`] made), asking the bank
+    /// once (Stripe: a confirmed SetupIntent for `off_session` use). A card
+    /// the bank declines, or wants the cardholder to authenticate, is
+    /// [`GatewayError::Rejected`] with that decline code
+    /// (`authentication_required`, …).
     async fn save_card(
         &self,
         single_use_token: &str,

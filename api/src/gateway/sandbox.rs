@@ -9,7 +9,7 @@
 //! | 4000 0000 0000 0002 | declined, `card_declined` |
 //! | 4000 0000 0000 9995 | declined, `insufficient_funds` |
 //! | 4000 0000 0000 0119 | charged, but the first answer times out (repeat the request, or look it up by key) |
-//! | 4000 0027 6000 3184 | the bank asks the cardholder to authenticate: declined, `authentication_required` |
+//! | 4000 0027 6000 3184 | the bank asks the cardholder to authenticate (3-D Secure): on session, "requires action" until the sandbox bank's challenge is answered ([`SandboxGateway::authenticate`]); off session, declined `authentication_required` |
 //! | 4000 0000 0000 5126 | succeeds; a refund of it fails (`refund_failed`), as Stripe's card of that number |
 //!
 //! Refunds of the other cards succeed; the "times out" card loses the first
@@ -19,8 +19,8 @@
 //! ledger of charges lives in memory, like a real gateway's lives on its side.
 
 use super::{
-    CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway, PaymentSource,
-    RefundOutcome, RefundRequest, SavedCard,
+    CardDetails, ChargeOutcome, ChargeRequest, ClientSecret, GatewayError, PaymentGateway,
+    PaymentSource, RefundOutcome, RefundRequest, SavedCard,
 };
 use crate::domain::{Captured, ChargeKey};
 use async_trait::async_trait;
@@ -243,6 +243,56 @@ pub struct SandboxGateway {
     ledger: Mutex<HashMap<String, ChargeOutcome>>,
     /// Every refund made, by idempotency key.
     refunds: Mutex<HashMap<String, RefundOutcome>>,
+    /// The sandbox bank's 3-D Secure challenges, by charge reference.
+    challenges: Mutex<HashMap<String, Challenge>>,
+}
+
+/// A charge waiting for the cardholder to answer the sandbox bank.
+struct Challenge {
+    idempotency_key: String,
+    client_secret: ClientSecret,
+    /// The outcome the charge reaches when the cardholder approves.
+    approved: ChargeOutcome,
+    answer: Option<ChallengeAnswer>,
+}
+
+/// How a sandbox 3-D Secure challenge ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChallengeAnswer {
+    /// The cardholder confirmed: the charge succeeds.
+    Approve,
+    /// The cardholder failed to confirm: declined, `authentication_failed`.
+    Fail,
+    /// Nobody answered and the charge was cancelled:
+    /// declined, `authentication_required`.
+    Cancelled,
+}
+
+/// Why the sandbox bank refuses an answer to a challenge.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChallengeError {
+    #[error("no payment waits for authentication with this client secret")]
+    NotFound,
+    #[error("this payment's authentication already ended")]
+    AlreadyAnswered,
+}
+
+impl Challenge {
+    fn outcome(&self, reference: &str) -> ChargeOutcome {
+        let declined = |code: &str| ChargeOutcome::Declined {
+            code: code.into(),
+            reference: Some(reference.to_owned()),
+        };
+        match self.answer {
+            None => ChargeOutcome::RequiresAction {
+                reference: reference.to_owned(),
+                client_secret: self.client_secret.clone(),
+            },
+            Some(ChallengeAnswer::Approve) => self.approved.clone(),
+            Some(ChallengeAnswer::Fail) => declined("authentication_failed"),
+            Some(ChallengeAnswer::Cancelled) => declined("authentication_required"),
+        }
+    }
 }
 
 impl SandboxGateway {
@@ -252,6 +302,54 @@ impl SandboxGateway {
             latency,
             ..SandboxGateway::default()
         }
+    }
+
+    /// The cardholder's answer to the sandbox bank's challenge of the charge
+    /// whose client secret is `client_secret` (what the browser's "Sandbox
+    /// bank: confirm this payment" step sends; Stripe's is its own page in
+    /// Stripe.js). A challenge is answered once.
+    pub fn authenticate(
+        &self,
+        client_secret: &str,
+        answer: ChallengeAnswer,
+    ) -> Result<(), ChallengeError> {
+        let (key, outcome) = {
+            let mut challenges = self
+                .challenges
+                .lock()
+                .map_err(|_| ChallengeError::NotFound)?;
+            let (reference, challenge) = challenges
+                .iter_mut()
+                .find(|(_, c)| c.client_secret.expose() == client_secret)
+                .ok_or(ChallengeError::NotFound)?;
+            if challenge.answer.is_some() {
+                return Err(ChallengeError::AlreadyAnswered);
+            }
+            challenge.answer = Some(answer);
+            (
+                challenge.idempotency_key.clone(),
+                challenge.outcome(reference),
+            )
+        };
+        // The charge's key now answers its outcome (the ledger is locked
+        // after the challenges are released: `charge` takes them the other
+        // way round).
+        if let Ok(mut ledger) = self.ledger.lock() {
+            ledger.insert(key, outcome);
+        }
+        Ok(())
+    }
+
+    /// What the charge `reference` (from a "requires action" answer) is now.
+    fn challenge_outcome(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
+        let challenges = self
+            .challenges
+            .lock()
+            .map_err(|_| GatewayError::Unavailable("sandbox challenges poisoned".into()))?;
+        challenges
+            .get(reference)
+            .map(|c| c.outcome(reference))
+            .ok_or_else(|| GatewayError::Rejected("no such charge".into()))
     }
 
     /// Tokenizes a typed card: what the gateway's card field does in the browser.
@@ -337,10 +435,46 @@ impl PaymentGateway for SandboxGateway {
                     code: "insufficient_funds".into(),
                     reference: None,
                 },
-                Scenario::AuthenticationRequired => ChargeOutcome::Declined {
-                    code: "authentication_required".into(),
-                    reference: None,
-                },
+                // Off session nobody can answer the bank (as Stripe's adapter
+                // does: cancelled and declined).
+                Scenario::AuthenticationRequired if request.off_session => {
+                    ChargeOutcome::Declined {
+                        code: "authentication_required".into(),
+                        reference: None,
+                    }
+                }
+                Scenario::AuthenticationRequired => {
+                    let reference = format!("pi_sbx_{}", random_suffix());
+                    let client_secret =
+                        ClientSecret::new(format!("{reference}_secret_{}", random_suffix()));
+                    let approved = ChargeOutcome::Succeeded {
+                        reference: reference.clone(),
+                        saved: request.save_to_customer.map(|_| SavedCard {
+                            gateway_token: encode("card_sbx", Scenario::Succeeds, &card, "saved"),
+                            card: card.clone(),
+                        }),
+                        card: Some(card.clone()),
+                        captured: Some(Captured {
+                            amount: request.amount,
+                            currency: crate::domain::CURRENCY.to_owned(),
+                        }),
+                    };
+                    if let Ok(mut challenges) = self.challenges.lock() {
+                        challenges.insert(
+                            reference.clone(),
+                            Challenge {
+                                idempotency_key: request.charge_key.as_str().to_owned(),
+                                client_secret: client_secret.clone(),
+                                approved,
+                                answer: None,
+                            },
+                        );
+                    }
+                    ChargeOutcome::RequiresAction {
+                        reference,
+                        client_secret,
+                    }
+                }
             })
             .clone();
         if scenario == Scenario::TimesOut && !repeated {
@@ -350,11 +484,19 @@ impl PaymentGateway for SandboxGateway {
     }
 
     async fn lookup(&self, charge_key: &ChargeKey) -> Result<Option<ChargeOutcome>, GatewayError> {
-        let ledger = self
+        let found = self
             .ledger
             .lock()
-            .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?;
-        Ok(ledger.get(charge_key.as_str()).cloned())
+            .map_err(|_| GatewayError::Unavailable("sandbox ledger poisoned".into()))?
+            .get(charge_key.as_str())
+            .cloned();
+        match found {
+            // As Stripe's adapter: nobody asking by key can authenticate.
+            Some(ChargeOutcome::RequiresAction { reference, .. }) => {
+                self.cancel(&reference).await.map(Some)
+            }
+            other => Ok(other),
+        }
     }
 
     async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError> {
@@ -411,6 +553,26 @@ impl PaymentGateway for SandboxGateway {
         Ok(format!("cus_sbx_{client_ref}"))
     }
 
+    async fn retrieve(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
+        self.challenge_outcome(reference)
+    }
+
+    async fn cancel(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
+        let secret = {
+            let challenges = self
+                .challenges
+                .lock()
+                .map_err(|_| GatewayError::Unavailable("sandbox challenges poisoned".into()))?;
+            challenges
+                .get(reference)
+                .map(|c| c.client_secret.expose().to_owned())
+                .ok_or_else(|| GatewayError::Rejected("no such charge".into()))?
+        };
+        // Answered first (approved, say): that outcome stands, as at Stripe.
+        let _ = self.authenticate(&secret, ChallengeAnswer::Cancelled);
+        self.challenge_outcome(reference)
+    }
+
     /// Saved sandbox cards live only in their token: nothing to remove.
     async fn detach_card(&self, gateway_token: &str) -> Result<(), GatewayError> {
         if gateway_token.starts_with("card_sbx_") {
@@ -429,6 +591,11 @@ impl PaymentGateway for SandboxGateway {
             .strip_prefix("tok_sbx_")
             .and_then(|_| decode(single_use_token))
             .ok_or_else(|| GatewayError::Rejected("no such payment token".into()))?;
+        if scenario == Scenario::AuthenticationRequired {
+            // A card saved without a payment is not challenged here (as the
+            // Stripe adapter refuses a SetupIntent that needs action).
+            return Err(GatewayError::Rejected("authentication_required".into()));
+        }
         Ok(SavedCard {
             gateway_token: encode("card_sbx", scenario, &card, "saved"),
             card,

@@ -13,8 +13,8 @@
 //! route that receives them stays a screenful.
 
 use super::{
-    decline_code, CardDetails, ChargeOutcome, ChargeRequest, GatewayError, PaymentGateway,
-    PaymentSource, RefundOutcome, RefundRequest, SavedCard,
+    decline_code, CardDetails, ChargeOutcome, ChargeRequest, ClientSecret, GatewayError,
+    PaymentGateway, PaymentSource, RefundOutcome, RefundRequest, SavedCard,
 };
 use crate::domain::{Captured, Cents, ChargeKey, CURRENCY};
 use async_trait::async_trait;
@@ -121,13 +121,29 @@ impl StripeGateway {
     }
 
     /// The outcome an intent has reached. One that asks the cardholder to
-    /// authenticate (3-D Secure, `requires_action`) is cancelled (best
-    /// effort: its client secret never leaves us, so nobody else can complete
-    /// it) and reported as declined with `authentication_required`: a charge
-    /// made without the cardholder cannot authenticate, and an intent left
-    /// waiting would keep the payment unknown forever.
-    async fn outcome(&self, intent: PaymentIntent) -> Result<ChargeOutcome, GatewayError> {
+    /// authenticate (3-D Secure, `requires_action`) is, for an `on_session`
+    /// request (the payer is on our page), [`ChargeOutcome::RequiresAction`]
+    /// with its client secret for their browser. Otherwise it is cancelled
+    /// (best effort: its client secret never leaves us, so nobody else can
+    /// complete it) and reported as declined with `authentication_required`:
+    /// a charge made without the cardholder cannot authenticate, and an
+    /// intent left waiting would keep the payment unknown forever.
+    async fn outcome(
+        &self,
+        intent: PaymentIntent,
+        on_session: bool,
+    ) -> Result<ChargeOutcome, GatewayError> {
         if intent.status == IntentStatus::RequiresAction {
+            if let (true, Some(secret), Ok(())) = (
+                on_session,
+                intent.client_secret.as_ref(),
+                check_id(&intent.id),
+            ) {
+                return Ok(ChargeOutcome::RequiresAction {
+                    client_secret: ClientSecret::new(secret.clone()),
+                    reference: intent.id,
+                });
+            }
             if check_id(&intent.id).is_ok() {
                 let cancel = self.post(&format!("/v1/payment_intents/{}/cancel", intent.id));
                 if let Err(error) = self.send::<PaymentIntent>(cancel).await {
@@ -230,6 +246,10 @@ struct PaymentIntent {
     /// Three-letter ISO code, lower case (`usd`).
     #[serde(default)]
     currency: Option<String>,
+    /// What the payer's browser needs to complete a `requires_action`
+    /// intent; only ever passed on in [`ChargeOutcome::RequiresAction`].
+    #[serde(default)]
+    client_secret: Option<String>,
     /// The Customer (an id: never expanded) and whether the card is being
     /// kept for it (`off_session`).
     #[serde(default)]
@@ -343,6 +363,15 @@ struct Customer {
     id: String,
 }
 
+/// A SetupIntent: a card saved for later without a payment.
+#[derive(Deserialize)]
+struct SetupIntent {
+    id: String,
+    status: IntentStatus,
+    payment_method: Option<PaymentMethodField>,
+    last_setup_error: Option<ApiError>,
+}
+
 /// A Refund object (`re_…`), as Stripe's Refunds API and its
 /// `charge.refund.updated` events carry it.
 #[derive(Deserialize)]
@@ -404,12 +433,18 @@ struct IntentId {
 
 impl ApiError {
     fn decline(&self) -> String {
-        decline_code(
-            self.decline_code
-                .as_deref()
-                .or(self.code.as_deref())
-                .unwrap_or("card_declined"),
-        )
+        match self.code.as_deref() {
+            // The cardholder was asked (3-D Secure) and the bank refused.
+            Some(
+                "payment_intent_authentication_failure" | "setup_intent_authentication_failure",
+            ) => decline_code("authentication_failed"),
+            code => decline_code(
+                self.decline_code
+                    .as_deref()
+                    .or(code)
+                    .unwrap_or("card_declined"),
+            ),
+        }
     }
 
     /// Built from Stripe's machine fields only: its human message can quote
@@ -484,7 +519,7 @@ impl PaymentGateway for StripeGateway {
             Answer::CardError { code, reference } => {
                 Ok(ChargeOutcome::Declined { code, reference })
             }
-            Answer::Done(intent) => self.outcome(intent).await,
+            Answer::Done(intent) => self.outcome(intent, !request.off_session).await,
         }
     }
 
@@ -519,29 +554,75 @@ impl PaymentGateway for StripeGateway {
         else {
             return Ok(None);
         };
-        self.outcome(intent).await.map(Some)
+        // Whoever asks by key (the status sync) has no browser waiting.
+        self.outcome(intent, false).await.map(Some)
     }
 
+    /// A confirmed SetupIntent for later merchant-initiated charges (Stripe:
+    /// "Save a customer's payment method without making a payment"): the
+    /// bank is asked once, now, and the card is attached to the Customer
+    /// only when it agrees. One that wants the cardholder to authenticate is
+    /// cancelled and refused (`authentication_required`): the client can pay
+    /// with the card in Make a Payment and keep it there.
     async fn save_card(
         &self,
         single_use_token: &str,
         customer: &str,
     ) -> Result<SavedCard, GatewayError> {
         check_id(single_use_token)?;
-        let customer_id = self.create_customer(customer).await?;
-        check_id(&customer_id)?;
+        check_id(customer)?;
         let http = self
-            .post(&format!("/v1/payment_methods/{single_use_token}/attach"))
-            .form(&[("customer", customer_id.as_str())]);
-        let method = match self.send::<PaymentMethod>(http).await? {
-            Answer::Done(method) => method,
+            .post("/v1/setup_intents")
+            // A retry of the same save reaches the same SetupIntent.
+            .header("Idempotency-Key", format!("seti_{single_use_token}"))
+            .form(&[
+                ("confirm", "true"),
+                ("usage", "off_session"),
+                ("payment_method_types[]", "card"),
+                ("customer", customer),
+                ("payment_method", single_use_token),
+                ("expand[]", "payment_method"),
+            ]);
+        let setup = match self.send::<SetupIntent>(http).await? {
+            Answer::Done(setup) => setup,
             Answer::CardError { code, .. } => return Err(GatewayError::Rejected(code)),
+        };
+        match setup.status {
+            IntentStatus::Succeeded => {}
+            IntentStatus::RequiresAction => {
+                if check_id(&setup.id).is_ok() {
+                    let cancel = self.post(&format!("/v1/setup_intents/{}/cancel", setup.id));
+                    if let Err(error) = self.send::<SetupIntent>(cancel).await {
+                        tracing::warn!(%error, "a SetupIntent awaiting authentication could not be cancelled");
+                    }
+                }
+                return Err(GatewayError::Rejected(decline_code(
+                    "authentication_required",
+                )));
+            }
+            IntentStatus::RequiresPaymentMethod | IntentStatus::Canceled => {
+                return Err(GatewayError::Rejected(
+                    setup
+                        .last_setup_error
+                        .as_ref()
+                        .map_or_else(|| decline_code("card_declined"), ApiError::decline),
+                ))
+            }
+            IntentStatus::RequiresConfirmation
+            | IntentStatus::Processing
+            | IntentStatus::RequiresCapture
+            | IntentStatus::Unrecognised => return Err(GatewayError::OutcomeUnknown),
+        }
+        let Some(PaymentMethodField::Expanded(method)) = setup.payment_method else {
+            return Err(GatewayError::Rejected(
+                "the SetupIntent names no payment method".into(),
+            ));
         };
         let card = method
             .card
             .ok_or_else(|| GatewayError::Rejected("the payment method is not a card".into()))?;
         Ok(SavedCard {
-            gateway_token: format!("{customer_id}:{}", method.id),
+            gateway_token: format!("{customer}:{}", method.id),
             card: card.into(),
         })
     }
@@ -598,6 +679,61 @@ impl PaymentGateway for StripeGateway {
                 })
                 .map(Refund::outcome)),
             Answer::CardError { .. } => Err(GatewayError::Rejected("unexpected card error".into())),
+        }
+    }
+
+    /// `GET /v1/payment_intents/{id}` (Stripe: "Finalize payments on the
+    /// server": after `handleNextAction`, the server reads the intent).
+    async fn retrieve(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
+        check_id(reference)?;
+        let http = self
+            .get(&format!("/v1/payment_intents/{reference}"))
+            .query(&[("expand[]", "payment_method")]);
+        match self.send::<PaymentIntent>(http).await? {
+            Answer::Done(intent) if intent.status == IntentStatus::RequiresAction => {
+                match intent.client_secret {
+                    Some(secret) => Ok(ChargeOutcome::RequiresAction {
+                        reference: intent.id,
+                        client_secret: ClientSecret::new(secret),
+                    }),
+                    None => Err(GatewayError::OutcomeUnknown),
+                }
+            }
+            Answer::Done(intent) => intent.settled().ok_or(GatewayError::OutcomeUnknown),
+            Answer::CardError { .. } => Err(GatewayError::Rejected("unexpected card error".into())),
+        }
+    }
+
+    /// `POST /v1/payment_intents/{id}/cancel` with `cancellation_reason=abandoned`.
+    /// Stripe refuses to cancel an intent that succeeded (or was cancelled)
+    /// meanwhile (`payment_intent_unexpected_state`): then the intent is
+    /// read again and its own outcome is the answer.
+    async fn cancel(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
+        check_id(reference)?;
+        let http = self
+            .post(&format!("/v1/payment_intents/{reference}/cancel"))
+            .form(&[
+                ("cancellation_reason", "abandoned"),
+                ("expand[]", "payment_method"),
+            ]);
+        match self.send::<PaymentIntent>(http).await {
+            Ok(Answer::Done(intent)) if intent.status == IntentStatus::Canceled => {
+                Ok(ChargeOutcome::Declined {
+                    code: decline_code("authentication_required"),
+                    reference: Some(intent.id),
+                })
+            }
+            Ok(Answer::Done(intent)) => intent.settled().ok_or(GatewayError::OutcomeUnknown),
+            Ok(Answer::CardError { .. }) => {
+                Err(GatewayError::Rejected("unexpected card error".into()))
+            }
+            Err(GatewayError::Rejected(reason)) => match self.retrieve(reference).await? {
+                outcome @ (ChargeOutcome::Succeeded { .. } | ChargeOutcome::Declined { .. }) => {
+                    Ok(outcome)
+                }
+                ChargeOutcome::RequiresAction { .. } => Err(GatewayError::Rejected(reason)),
+            },
+            Err(error) => Err(error),
         }
     }
 
@@ -984,7 +1120,12 @@ mod tests {
             Some(STRIPE_VERSION) | None => {}
             Some(_) => return refuse("Invalid Stripe API version"),
         }
-        if request.method.as_str() == "POST" && request.url.path() == "/v1/payment_intents" {
+        if request.method.as_str() == "POST"
+            && matches!(
+                request.url.path(),
+                "/v1/payment_intents" | "/v1/setup_intents"
+            )
+        {
             let form: Vec<(String, String)> =
                 serde_urlencoded::from_bytes(&request.body).unwrap_or_default();
             let has = |name: &str, value: Option<&str>| {
@@ -997,6 +1138,13 @@ mod tests {
                 && !has("automatic_payment_methods[allow_redirects]", Some("never"))
             {
                 return refuse("This PaymentIntent is configured to accept payment methods enabled in your Dashboard. Because some of these payment methods might redirect your customer off of your page, you must provide a `return_url`.");
+            }
+            if request.url.path() == "/v1/setup_intents"
+                && form
+                    .iter()
+                    .any(|(k, v)| k == "usage" && v != "off_session" && v != "on_session")
+            {
+                return refuse("Invalid usage: must be one of off_session or on_session");
             }
         }
         if request.method.as_str() == "POST" && request.url.path() == "/v1/refunds" {
@@ -1371,7 +1519,8 @@ mod tests {
     async fn an_intent_needing_authentication_is_cancelled_and_declined_and_one_still_processing_is_unknown(
     ) {
         // Issue 15, item 3: it was called "card declined", and one found by
-        // the status sync stayed unknown forever.
+        // the status sync stayed unknown forever. Off session (staff, Auto
+        // Pay) nobody can authenticate.
         let server = answering(
             "POST",
             "/v1/payment_intents",
@@ -1398,8 +1547,8 @@ mod tests {
         };
         let outcome = gateway(&server)
             .charge(&charge_request(
-                PaymentSource::SingleUse("pm_single"),
-                false,
+                PaymentSource::Saved("cus_abc:pm_saved"),
+                true,
             ))
             .await
             .unwrap();
@@ -1654,32 +1803,36 @@ mod tests {
         assert!(server.received_requests().await.unwrap().is_empty());
     }
 
-    #[tokio::test]
-    async fn saving_a_card_creates_one_customer_per_client_and_attaches_the_card() {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/v1/customers"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({"id": "cus_abc", "object": "customer"})),
-            )
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/v1/payment_methods/pm_new/attach"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    fn setup_intent(status: &str) -> Value {
+        json!({
+            "id": "seti_123",
+            "object": "setup_intent",
+            "status": status,
+            "usage": "off_session",
+            "customer": "cus_abc",
+            "client_secret": "seti_123_secret_abc",
+            "payment_method": {
                 "id": "pm_new",
                 "object": "payment_method",
                 "customer": "cus_abc",
                 "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}
-            })))
-            .expect(1)
-            .mount(&server)
-            .await;
+            }
+        })
+    }
+
+    #[tokio::test]
+    async fn saving_a_card_confirms_a_setup_intent_for_off_session_use() {
+        // Issue 15, item 4: the card was attached bare, so the bank was first
+        // asked at the first Auto Pay charge.
+        let server = answering(
+            "POST",
+            "/v1/setup_intents",
+            ResponseTemplate::new(200).set_body_json(setup_intent("succeeded")),
+        )
+        .await;
 
         let saved = gateway(&server)
-            .save_card("pm_new", "client-42")
+            .save_card("pm_new", "cus_abc")
             .await
             .unwrap();
 
@@ -1690,19 +1843,254 @@ mod tests {
                 card: visa(),
             }
         );
-        let requests = server.received_requests().await.unwrap();
-        let [customer, attach] = requests.as_slice() else {
-            panic!("expected two requests, got {}", requests.len());
-        };
-        assert_form_post(customer, "/v1/customers", Some("cus_client-42"));
+        let request = only_request(&server).await;
+        assert_form_post(&request, "/v1/setup_intents", Some("seti_pm_new"));
         assert_eq!(
-            sorted_form(customer),
+            sorted_form(&request),
+            expected_form(&[
+                ("confirm", "true"),
+                ("usage", "off_session"),
+                ("payment_method_types[]", "card"),
+                ("customer", "cus_abc"),
+                ("payment_method", "pm_new"),
+                ("expand[]", "payment_method"),
+            ])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_card_whose_bank_wants_authentication_or_declines_is_not_saved() {
+        let server = answering(
+            "POST",
+            "/v1/setup_intents",
+            ResponseTemplate::new(200).set_body_json(setup_intent("requires_action")),
+        )
+        .await;
+        Mock::given(method("POST"))
+            .and(path("/v1/setup_intents/seti_123/cancel"))
+            .respond_with(AsStripe(
+                ResponseTemplate::new(200).set_body_json(setup_intent("canceled")),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let outcome = gateway(&server).save_card("pm_new", "cus_abc").await;
+        assert!(
+            matches!(&outcome, Err(GatewayError::Rejected(code)) if code == "authentication_required"),
+            "{outcome:?}"
+        );
+
+        let server = answering(
+            "POST",
+            "/v1/setup_intents",
+            ResponseTemplate::new(402)
+                .set_body_json(card_error("card_declined", Some("insufficient_funds"))),
+        )
+        .await;
+        let outcome = gateway(&server).save_card("pm_new", "cus_abc").await;
+        assert!(
+            matches!(&outcome, Err(GatewayError::Rejected(code)) if code == "insufficient_funds"),
+            "{outcome:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_customer_is_created_under_a_key_naming_the_client() {
+        let server = answering(
+            "POST",
+            "/v1/customers",
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "cus_abc", "object": "customer"})),
+        )
+        .await;
+        assert_eq!(
+            gateway(&server).customer("client-42").await.unwrap(),
+            "cus_abc"
+        );
+        let request = only_request(&server).await;
+        assert_form_post(&request, "/v1/customers", Some("cus_client-42"));
+        assert_eq!(
+            sorted_form(&request),
             expected_form(&[("metadata[client_id]", "client-42")])
         );
-        assert_form_post(attach, "/v1/payment_methods/pm_new/attach", None);
+    }
+
+    /// One PaymentIntent at a local Stripe that keeps its state: `GET`
+    /// answers it as it is now, and `cancel` refuses, as Stripe does, an
+    /// intent that already succeeded or was cancelled
+    /// (`payment_intent_unexpected_state`).
+    struct IntentAtStripe(std::sync::Mutex<Value>);
+
+    impl wiremock::Respond for IntentAtStripe {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            if let Some(refused) = stripe_refuses(request) {
+                return refused;
+            }
+            let mut intent = self.0.lock().unwrap();
+            if request.method.as_str() == "POST" && request.url.path().ends_with("/cancel") {
+                match intent["status"].as_str() {
+                    Some("succeeded" | "canceled") => {
+                        return ResponseTemplate::new(400).set_body_json(json!({"error": {
+                            "type": "invalid_request_error",
+                            "code": "payment_intent_unexpected_state",
+                            "message": "You cannot cancel this PaymentIntent because it has a status of succeeded."
+                        }}))
+                    }
+                    _ => intent["status"] = json!("canceled"),
+                }
+            }
+            ResponseTemplate::new(200).set_body_json(intent.clone())
+        }
+    }
+
+    async fn stripe_holding(intent: Value) -> MockServer {
+        let server = MockServer::start().await;
+        let responder = std::sync::Arc::new(IntentAtStripe(std::sync::Mutex::new(intent)));
+        for (verb, at) in [
+            ("GET", "/v1/payment_intents/pi_123"),
+            ("POST", "/v1/payment_intents/pi_123/cancel"),
+        ] {
+            let responder = responder.clone();
+            Mock::given(method(verb))
+                .and(path(at))
+                .respond_with(move |request: &Request| responder.respond(request))
+                .mount(&server)
+                .await;
+        }
+        server
+    }
+
+    use wiremock::Respond as _;
+
+    #[tokio::test]
+    async fn an_on_session_intent_needing_authentication_hands_its_client_secret_to_the_payer() {
+        // Issue 15, item 3: with the payer on our page, 3-D Secure is
+        // completed with Stripe.js rather than cancelled.
+        let server = answering(
+            "POST",
+            "/v1/payment_intents",
+            ResponseTemplate::new(200).set_body_json(intent("requires_action")),
+        )
+        .await;
+
+        let outcome = gateway(&server)
+            .charge(&charge_request(
+                PaymentSource::SingleUse("pm_single"),
+                false,
+            ))
+            .await
+            .unwrap();
+
         assert_eq!(
-            sorted_form(attach),
-            expected_form(&[("customer", "cus_abc")])
+            outcome,
+            ChargeOutcome::RequiresAction {
+                reference: "pi_123".into(),
+                client_secret: ClientSecret::new("pi_123_secret_abc"),
+            }
+        );
+        assert!(!format!("{outcome:?}").contains("pi_123_secret_abc"));
+        // Nothing cancelled: the payer's browser completes it.
+        only_request(&server).await;
+    }
+
+    #[tokio::test]
+    async fn retrieving_an_intent_reads_its_outcome_by_id() {
+        let server = stripe_holding(intent("requires_action")).await;
+        let stripe = gateway(&server);
+        assert_eq!(
+            stripe.retrieve("pi_123").await.unwrap(),
+            ChargeOutcome::RequiresAction {
+                reference: "pi_123".into(),
+                client_secret: ClientSecret::new("pi_123_secret_abc"),
+            }
+        );
+        let request = only_request(&server).await;
+        assert_eq!(request.method.as_str(), "GET");
+        assert_eq!(request.url.path(), "/v1/payment_intents/pi_123");
+        assert_eq!(request.url.query(), Some("expand%5B%5D=payment_method"));
+        assert_eq!(header(&request, "stripe-version"), Some(STRIPE_VERSION));
+        assert_eq!(
+            header(&request, "authorization"),
+            Some(format!("Bearer {KEY}").as_str())
+        );
+
+        let server = stripe_holding(intent("succeeded")).await;
+        assert_eq!(
+            gateway(&server).retrieve("pi_123").await.unwrap(),
+            ChargeOutcome::Succeeded {
+                reference: "pi_123".into(),
+                card: Some(visa()),
+                captured: Some(usd(4999)),
+                saved: None,
+            }
+        );
+
+        let mut failed = intent("requires_payment_method");
+        failed["last_payment_error"] = json!({
+            "type": "invalid_request_error",
+            "code": "payment_intent_authentication_failure",
+            "message": "We are unable to authenticate your payment method."
+        });
+        let server = stripe_holding(failed).await;
+        assert_eq!(
+            gateway(&server).retrieve("pi_123").await.unwrap(),
+            ChargeOutcome::Declined {
+                code: "authentication_failed".into(),
+                reference: Some("pi_123".into()),
+            }
+        );
+
+        let server = stripe_holding(intent("processing")).await;
+        assert!(matches!(
+            gateway(&server).retrieve("pi_123").await,
+            Err(GatewayError::OutcomeUnknown)
+        ));
+        assert!(matches!(
+            gateway(&server).retrieve("pi_123/../x").await,
+            Err(GatewayError::Rejected(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn cancelling_an_abandoned_intent_declines_it_and_one_that_succeeded_stays_succeeded() {
+        let server = stripe_holding(intent("requires_action")).await;
+        assert_eq!(
+            gateway(&server).cancel("pi_123").await.unwrap(),
+            ChargeOutcome::Declined {
+                code: "authentication_required".into(),
+                reference: Some("pi_123".into()),
+            }
+        );
+        let request = only_request(&server).await;
+        assert_form_post(&request, "/v1/payment_intents/pi_123/cancel", None);
+        assert_eq!(
+            sorted_form(&request),
+            expected_form(&[
+                ("cancellation_reason", "abandoned"),
+                ("expand[]", "payment_method"),
+            ])
+        );
+
+        // The payer finished just before: Stripe refuses the cancel, and the
+        // intent's own outcome is the answer.
+        let server = stripe_holding(intent("succeeded")).await;
+        assert!(matches!(
+            gateway(&server).cancel("pi_123").await.unwrap(),
+            ChargeOutcome::Succeeded { .. }
+        ));
+        let paths: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.url.path()))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "POST /v1/payment_intents/pi_123/cancel",
+                "GET /v1/payment_intents/pi_123"
+            ]
         );
     }
 

@@ -126,18 +126,34 @@ where
                     return Err(error);
                 }
             };
-            let body = body.to_string();
             state
                 .store
                 .idempotency_complete(
                     principal,
                     &key.0,
                     i64::from(status.as_u16()),
-                    &body,
+                    &stored_answer(&body),
                     state.clock.now(),
                 )
                 .await?;
-            Ok(respond(status, body, false))
+            Ok(respond(status, body.to_string(), false))
         }
+    }
+}
+
+/// The answer as stored for replays: without a payment's `next_action`,
+/// whose client secret goes to the browser that asked and is never stored
+/// (a replay answers `requires_action` without it; the confirm endpoint
+/// gives the secret again from the gateway).
+fn stored_answer(body: &serde_json::Value) -> String {
+    match body {
+        serde_json::Value::Object(fields)
+            if fields.contains_key(crate::routes::payments::NEXT_ACTION_FIELD) =>
+        {
+            let mut fields = fields.clone();
+            fields.remove(crate::routes::payments::NEXT_ACTION_FIELD);
+            serde_json::Value::Object(fields).to_string()
+        }
+        other => other.to_string(),
     }
 }

@@ -14,7 +14,7 @@ use crate::domain::{
 };
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::routes::idempotency::{self, IdempotencyKey};
-use crate::routes::payments::payment_answer;
+use crate::routes::payments::payment_answer_with;
 use crate::routes::quote::monitor_days;
 use crate::services::links::{self, SendLink};
 use crate::state::AppState;
@@ -30,7 +30,7 @@ pub const LINK_TOKEN_HEADER: &str = "payment-link-token";
 
 /// The token from the `Payment-Link-Token` header, as sent (it is parsed when
 /// the link is looked up). Missing or not visible ASCII: `400 link_token_required`.
-pub struct PaymentLinkToken(String);
+pub struct PaymentLinkToken(pub(crate) String);
 
 impl FromRequest for PaymentLinkToken {
     type Error = ApiError;
@@ -315,7 +315,7 @@ pub struct LinkSummary {
 }
 
 /// The caller's address, as the per-IP link limit counts it.
-fn caller_ip(state: &AppState, req: &HttpRequest) -> String {
+pub(crate) fn caller_ip(state: &AppState, req: &HttpRequest) -> String {
     crate::client_ip::of(req, &state.settings.trusted_proxy_networks)
 }
 
@@ -378,7 +378,7 @@ pub struct RedeemRequest {
     responses(
         crate::error::JsonBodyProblems,
         (status = 200, description = "Paid", body = crate::routes::payments::PaymentResult),
-        (status = 202, description = "Sent to the gateway; outcome being confirmed", body = crate::routes::payments::PaymentResult),
+        (status = 202, description = "Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`), or `requires_action`: the bank asks the payer to authenticate (3-D Secure). Then `next_action.client_secret` is for `stripe.handleNextAction` (or the sandbox bank's step), after which the browser calls `confirm_link_payment`; the link stays held meanwhile", body = crate::routes::payments::PaymentResult),
         (status = 400, description = "link_token_required, idempotency_key_required or invalid_idempotency_key", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined: the link stays payable", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -401,7 +401,7 @@ pub async fn redeem_token(
     let principal = format!("link:{}", link.id);
     idempotency::run(&state, &principal, &key, "redeem_token", &*body, || async {
         let charge_key = ChargeKey::for_request(&principal, &key.0);
-        let payment = links::redeem(
+        let (payment, client_secret) = links::redeem(
             &state,
             &link,
             body.payment_token.clone(),
@@ -410,7 +410,7 @@ pub async fn redeem_token(
         )
         .await?;
         // A paid link answers 200 (not 201: nothing new is created for the payer).
-        let (status, answer) = payment_answer(&payment)?;
+        let (status, answer) = payment_answer_with(&payment, client_secret.as_ref())?;
         let status = if status == StatusCode::CREATED {
             StatusCode::OK
         } else {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod cards;
 pub mod clients;
+pub mod confirm;
 pub mod health;
 pub mod history;
 pub mod idempotency;
@@ -40,6 +41,9 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(cards::remove_card)
         .service(cards::set_autopay)
         .service(sandbox::tokenize)
+        .service(sandbox::authenticate)
+        .service(confirm::confirm_my_payment)
+        .service(confirm::confirm_link_payment)
         .service(links::send_link)
         .service(links::client_links)
         .service(links::revoke_link)

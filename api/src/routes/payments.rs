@@ -20,7 +20,8 @@ use uuid::Uuid;
 #[derive(Serialize, ToSchema)]
 pub struct PaymentResult {
     pub payment_id: Uuid,
-    /// `succeeded` (201), or `unknown`/`pending` (202) while the gateway's answer is confirmed.
+    /// `succeeded` (201), or `unknown`/`pending` (202) while the gateway's answer is confirmed,
+    /// or `requires_action` (202): the bank asks the payer to authenticate (3-D Secure), see `next_action`.
     pub status: PaymentStatus,
     #[schema(value_type = i64, example = 17649)]
     pub amount_cents: Cents,
@@ -31,18 +32,51 @@ pub struct PaymentResult {
     pub invoice_number: Option<i64>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
+    /// Present with `status` `requires_action` when the payer's browser can
+    /// complete the bank's challenge now; absent on a replayed answer (the
+    /// secret is never stored): the confirm endpoint then answers it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_action: Option<NextAction>,
 }
+
+/// What the payer's browser needs to complete the bank's challenge (3-D
+/// Secure) of a payment in `requires_action`, then ask the API to confirm it
+/// (`confirm_link_payment`, `confirm_my_payment`).
+#[derive(Serialize, ToSchema)]
+pub struct NextAction {
+    /// With the Stripe gateway: `stripe.handleNextAction({clientSecret})`
+    /// (Stripe.js); with the sandbox: `POST /sandbox/authenticate`. It lets
+    /// its holder complete this one payment: never log it, never put it in a
+    /// URL, and drop it once the payment is confirmed. The API does not
+    /// store it.
+    #[schema(example = "pi_3Q_secret_abc")]
+    pub client_secret: String,
+}
+
+/// The name of [`PaymentResult::next_action`] in the JSON answer:
+/// `idempotency::run` leaves it out of the answer it stores.
+pub const NEXT_ACTION_FIELD: &str = "next_action";
 
 /// 201 for a succeeded payment, 202 while its outcome is unknown, a 402
 /// problem when declined.
 pub fn payment_answer(payment: &Payment) -> ApiResult<(StatusCode, serde_json::Value)> {
+    payment_answer_with(payment, None)
+}
+
+/// [`payment_answer`], with the client secret for a `requires_action`
+/// payment's [`NextAction`] (202).
+pub fn payment_answer_with(
+    payment: &Payment,
+    client_secret: Option<&crate::gateway::ClientSecret>,
+) -> ApiResult<(StatusCode, serde_json::Value)> {
     let status = match payment.status {
         PaymentStatus::Succeeded => StatusCode::CREATED,
         // Held (`services::payments::hold`): accepted, and a person will look; the
         // body's status says `held_for_review`.
-        PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::HeldForReview => {
-            StatusCode::ACCEPTED
-        }
+        PaymentStatus::Pending
+        | PaymentStatus::Unknown
+        | PaymentStatus::HeldForReview
+        | PaymentStatus::RequiresAction => StatusCode::ACCEPTED,
         PaymentStatus::Failed => {
             return Err(ApiError::declined(
                 payment.failure_code.as_deref().unwrap_or("card_declined"),
@@ -58,6 +92,11 @@ pub fn payment_answer(payment: &Payment) -> ApiResult<(StatusCode, serde_json::V
         invoice_number: payment.invoice_number,
         card_brand: payment.card_brand.clone(),
         card_last4: payment.card_last4.clone(),
+        next_action: client_secret
+            .filter(|_| payment.status == PaymentStatus::RequiresAction)
+            .map(|secret| NextAction {
+                client_secret: secret.expose().to_owned(),
+            }),
     };
     Ok((
         status,
@@ -219,7 +258,7 @@ impl std::fmt::Debug for MakePaymentRequest {
     responses(
         crate::error::JsonBodyProblems,
         (status = 201, description = "Paid; the invoice was created", body = PaymentResult),
-        (status = 202, description = "Sent to the gateway; outcome being confirmed", body = PaymentResult),
+        (status = 202, description = "Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`), or `requires_action`: the bank asks the payer to authenticate (3-D Secure). Then `next_action.client_secret` is for `stripe.handleNextAction` (or the sandbox bank's step), after which the browser calls `confirm_my_payment`", body = PaymentResult),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -252,8 +291,9 @@ pub async fn make_payment(
             expected_total: body.expected_total_cents.map(Cents),
         };
         let charge_key = ChargeKey::for_request(&principal, &key.0);
-        let payment = payments::make_payment(&state, &actor, charge_key, request).await?;
-        payment_answer(&payment)
+        let (payment, client_secret) =
+            payments::make_payment(&state, &actor, charge_key, request).await?;
+        payment_answer_with(&payment, client_secret.as_ref())
     })
     .await
 }

@@ -2,7 +2,7 @@
 //! the sandbox is the gateway.
 
 use crate::error::{ApiError, ApiResult, ProblemCode};
-use crate::gateway::sandbox::{CardError, CardInput};
+use crate::gateway::sandbox::{CardError, CardInput, ChallengeAnswer, ChallengeError};
 use crate::gateway::CardDetails;
 use crate::state::AppState;
 use actix_web::{post, web};
@@ -79,4 +79,69 @@ pub async fn tokenize(
         payment_token,
         card,
     }))
+}
+
+/// The cardholder's answer to the sandbox bank's 3-D Secure challenge.
+#[derive(Deserialize, ToSchema)]
+pub struct SandboxAuthenticateRequest {
+    /// The `next_action.client_secret` of the `requires_action` answer.
+    #[schema(example = "pi_sbx_3f2a_secret_9c1d")]
+    pub client_secret: String,
+    /// `approve`: the cardholder confirms (the payment succeeds on confirm);
+    /// `fail`: they do not (declined, `authentication_failed`).
+    pub outcome: SandboxAuthenticationOutcome,
+}
+
+impl std::fmt::Debug for SandboxAuthenticateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SandboxAuthenticateRequest([redacted])")
+    }
+}
+
+/// What the cardholder does in the sandbox bank's challenge.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxAuthenticationOutcome {
+    Approve,
+    Fail,
+}
+
+/// The sandbox bank's 3-D Secure challenge (only when
+/// `PAYMENT_GATEWAY=sandbox`): what Stripe.js `handleNextAction` shows with
+/// Stripe. Card 4000 0027 6000 3184 on the secure payment page or in Make a
+/// Payment answers `requires_action`; this settles its challenge at the
+/// sandbox, then the page asks our API to confirm the payment as it would
+/// with Stripe. `404` for an unknown secret, `409 authentication_answered`
+/// for a challenge already answered (or cancelled).
+#[utoipa::path(
+    tag = "sandbox", operation_id = "sandbox_authenticate", request_body = SandboxAuthenticateRequest,
+    responses(
+        crate::error::JsonBodyProblems,
+        (status = 204, description = "Answered; now confirm the payment"),
+        (status = 404, description = "Not the sandbox gateway, or no payment waits with this secret", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "authentication_answered", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sandbox/authenticate")]
+pub async fn authenticate(
+    state: web::Data<AppState>,
+    body: web::Json<SandboxAuthenticateRequest>,
+) -> ApiResult<actix_web::HttpResponse> {
+    let not_found = || ApiError::NotFound {
+        code: ProblemCode::NotFound,
+        detail: "no such resource",
+    };
+    let sandbox = state.sandbox.as_ref().ok_or_else(not_found)?;
+    let answer = match body.outcome {
+        SandboxAuthenticationOutcome::Approve => ChallengeAnswer::Approve,
+        SandboxAuthenticationOutcome::Fail => ChallengeAnswer::Fail,
+    };
+    match sandbox.authenticate(&body.client_secret, answer) {
+        Ok(()) => Ok(actix_web::HttpResponse::NoContent().finish()),
+        Err(ChallengeError::NotFound) => Err(not_found()),
+        Err(ChallengeError::AlreadyAnswered) => Err(ApiError::Conflict {
+            code: ProblemCode::AuthenticationAnswered,
+            detail: "this payment's authentication has already ended".into(),
+        }),
+    }
 }

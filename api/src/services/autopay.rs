@@ -86,7 +86,10 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
         match payment.status {
             PaymentStatus::Succeeded => report.succeeded += 1,
             PaymentStatus::Failed => report.failed += 1,
-            PaymentStatus::Pending | PaymentStatus::Unknown => report.pending += 1,
+            // Off session nothing waits for the cardholder; counted as open all the same.
+            PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::RequiresAction => {
+                report.pending += 1
+            }
             PaymentStatus::HeldForReview => report.held_for_review += 1,
         }
     }

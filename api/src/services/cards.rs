@@ -31,11 +31,26 @@ pub async fn cards_of(state: &AppState, client_id: Uuid) -> ApiResult<Vec<Card>>
 /// against `CLIENT_CARD_SAVES_PER_DAY` (429 `rate_limited`).
 pub async fn customer_for_new_card(state: &AppState, client: &Client) -> ApiResult<String> {
     rate_limits::card_save(state, client.id).await?;
-    state
+    gateway_customer(state, client).await
+}
+
+/// The client's customer at the gateway: the one kept on the client, else
+/// a new one, kept from now on (issue 15, item 4: Stripe forgets the
+/// idempotency key a Customer was created under after 24 hours, so a later
+/// save would have made a second Customer).
+pub async fn gateway_customer(state: &AppState, client: &Client) -> ApiResult<String> {
+    if let Some(kept) = state.store.gateway_customer_id(client.id).await? {
+        return Ok(kept);
+    }
+    let made = state
         .gateway
         .customer(&client.id.to_string())
         .await
-        .map_err(|_| GATEWAY_UNAVAILABLE)
+        .map_err(|_| GATEWAY_UNAVAILABLE)?;
+    Ok(state
+        .store
+        .keep_gateway_customer_id(client.id, &made, state.clock.now())
+        .await?)
 }
 
 /// Saves a tokenized card at the gateway and on file, without a payment
@@ -53,11 +68,20 @@ pub async fn save_card(
         .await?
         .ok_or(CLIENT_NOT_FOUND)?;
     rate_limits::card_save(state, client.id).await?;
+    let customer = gateway_customer(state, &client).await?;
     let saved = state
         .gateway
-        .save_card(token, &client.id.to_string())
+        .save_card(token, &customer)
         .await
         .map_err(|error| match error {
+            // The bank declined the card, or wants the cardholder to
+            // authenticate, which saving without a payment does not do
+            // (`authentication_required`: pay with it and keep it instead).
+            GatewayError::Rejected(code)
+                if crate::gateway::DECLINE_CODES.contains(&code.as_str()) =>
+            {
+                ApiError::declined(&code)
+            }
             GatewayError::Rejected(_) => ApiError::declined("payment_method_invalid"),
             _ => GATEWAY_UNAVAILABLE,
         })?;

@@ -26,6 +26,7 @@ use crate::domain::{
     LinkToken, MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
+use crate::gateway::ClientSecret;
 use crate::services::payments::{self, ensure_accepts_payments, Charge, Source};
 use crate::services::quotes::quote_for;
 use crate::services::rate_limits;
@@ -301,6 +302,9 @@ pub async fn link_to_redeem(state: &AppState, ip: &str, token: &str) -> ApiResul
     find(state, ip, token).await
 }
 
+/// The Client Log's name for a payment through a secure payment link.
+pub const LINK_PAYMENT: &str = "Secure payment link payment";
+
 /// Pays `link`: exactly the amount in its snapshot, at most once, with the
 /// single-use card token `payment_token`, under `charge_key`.
 pub async fn redeem(
@@ -309,7 +313,7 @@ pub async fn redeem(
     payment_token: String,
     accept_terms: bool,
     charge_key: ChargeKey,
-) -> ApiResult<Payment> {
+) -> ApiResult<(Payment, Option<ClientSecret>)> {
     if !accept_terms {
         return Err(ApiError::validation(
             ProblemCode::TermsNotAccepted,
@@ -337,7 +341,7 @@ pub async fn redeem(
     // The location may have stopped taking payments since the link was sent.
     ensure_accepts_payments(state, &client, &actor, "Secure payment link payment").await?;
     claim(state, link.id).await?;
-    payments::charge(
+    payments::charge_on_session(
         state,
         Charge {
             client: &client,
@@ -348,7 +352,7 @@ pub async fn redeem(
             actor: &actor,
             charge_key,
             payment_link_id: Some(link.id),
-            label: "Secure payment link payment",
+            label: LINK_PAYMENT,
             commit: Commit::Deferred,
             save_to_customer: None,
         },

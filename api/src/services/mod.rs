@@ -13,6 +13,7 @@
 //! Layers: `routes → services → domain → store`.
 
 pub mod autopay;
+pub mod card_authentication;
 pub mod cards;
 pub mod links;
 pub mod payments;

@@ -14,7 +14,7 @@ use crate::domain::{
     Payment, PaymentMethod, PaymentStatus, Quote, CURRENCY,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode, CARD_NOT_FOUND};
-use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError};
+use crate::gateway::{ChargeOutcome, ChargeRequest, ClientSecret, GatewayError};
 use crate::services::quotes::{quote_for, QuoteSummary};
 use crate::services::{cards, rate_limits};
 use crate::state::AppState;
@@ -78,6 +78,18 @@ pub(crate) fn describe(label: &str, amount: Cents, payment: &Payment, actor: &Ac
 /// `succeeded` (with invoice), `failed` (with `failure_code`), or `unknown`/
 /// `pending` when the gateway's answer is not known yet.
 pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, StoreError> {
+    charge_on_session(state, charge)
+        .await
+        .map(|(payment, _)| payment)
+}
+
+/// [`charge`], and when the bank asks the payer to authenticate (the
+/// payment is `requires_action`), the client secret their browser completes
+/// it with: for the answer to that browser only, never stored.
+pub async fn charge_on_session(
+    state: &AppState,
+    charge: Charge<'_>,
+) -> Result<(Payment, Option<ClientSecret>), StoreError> {
     let (card_id, brand, last4, single_use, source) = match &charge.source {
         Source::Card(c) => (
             Some(c.card.id),
@@ -119,7 +131,7 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
         })
         .await?;
     if !payment.status.is_open() {
-        return Ok(payment);
+        return Ok((payment, None));
     }
     // A retry reaches the payment its first try wrote: it repeats that
     // request exactly (the gateway refuses a key reused with other details).
@@ -127,7 +139,11 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
     let charge_key = payment.charge_key();
     let request = ChargeRequest::new(&params, payment.amount_cents, &charge_key);
     let outcome = state.gateway.charge(&request).await;
-    record_outcome(
+    let client_secret = match &outcome {
+        Ok(ChargeOutcome::RequiresAction { client_secret, .. }) => Some(client_secret.clone()),
+        _ => None,
+    };
+    let payment = record_outcome(
         state,
         payment,
         outcome,
@@ -135,7 +151,9 @@ pub async fn charge(state: &AppState, charge: Charge<'_>) -> Result<Payment, Sto
         charge.actor,
         charge.commit,
     )
-    .await
+    .await?;
+    let client_secret = client_secret.filter(|_| payment.status == PaymentStatus::RequiresAction);
+    Ok((payment, client_secret))
 }
 
 /// Records the outcome of a payment: what the gateway said about it, as one
@@ -217,6 +235,12 @@ pub(crate) async fn record_outcome(
                     None,
                 )
                 .await
+        }
+        Ok(ChargeOutcome::RequiresAction { reference, .. }) => {
+            crate::services::card_authentication::await_authentication(
+                state, payment, &reference, label, actor,
+            )
+            .await
         }
         Err(GatewayError::Rejected(reason)) => {
             tracing::warn!(payment_id = %payment.id, %reason, "gateway rejected the charge request");
@@ -481,7 +505,7 @@ pub async fn make_payment(
     actor: &Actor,
     charge_key: ChargeKey,
     request: MakePayment,
-) -> ApiResult<Payment> {
+) -> ApiResult<(Payment, Option<ClientSecret>)> {
     let (client, summary) =
         quote_for(state, request.client_id, request.vehicle_id, request.days).await?;
     ensure_accepts_payments(state, &client, actor, "Make a Payment").await?;
@@ -521,7 +545,7 @@ pub async fn make_payment(
             ))
         }
     };
-    let payment = charge(
+    let (payment, client_secret) = charge_on_session(
         state,
         Charge {
             client: &client,
@@ -532,7 +556,7 @@ pub async fn make_payment(
             actor,
             charge_key,
             payment_link_id: None,
-            label: "Make a Payment",
+            label: MAKE_A_PAYMENT,
             commit: Commit::Deferred,
             save_to_customer,
         },
@@ -553,5 +577,8 @@ pub async fn make_payment(
             .set_autopay(client.id, Some(card_id), &log, state.clock.now())
             .await?;
     }
-    Ok(payment)
+    Ok((payment, client_secret))
 }
+
+/// The Client Log's name for a payment the client makes in My Account.
+pub const MAKE_A_PAYMENT: &str = "Make a Payment";

@@ -89,6 +89,7 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
             finished += 1;
         }
     }
+    finished += crate::services::card_authentication::cancel_abandoned(state).await?;
     Ok(finished)
 }
 
@@ -110,6 +111,12 @@ async fn resolve(
     if let Some(params) = repeatable {
         let request = ChargeRequest::new(params, payment.amount_cents, &charge_key);
         match state.gateway.charge(&request).await {
+            // The payer's browser never had this answer: nobody can
+            // authenticate, so the charge is cancelled (or, had it finished
+            // meanwhile, its outcome is what cancelling reports).
+            Ok(ChargeOutcome::RequiresAction { reference, .. }) => {
+                return state.gateway.cancel(&reference).await.map(Some)
+            }
             Ok(outcome) => return Ok(Some(outcome)),
             Err(error) => {
                 tracing::info!(payment_id = %payment.id, %error, "repeating the request gave no outcome; looking the charge up");

@@ -32,6 +32,16 @@ pub trait ClientStore: Send + Sync {
     /// Vehicles of Auto Pay clients (at locations taking payments) paid only
     /// through `through` or less.
     async fn autopay_due(&self, through: NaiveDate) -> Result<Vec<AutopayDue>>;
+    /// The gateway's customer kept for the client (Stripe: `cus_…`), if any.
+    async fn gateway_customer_id(&self, client_id: Uuid) -> Result<Option<String>>;
+    /// Keeps `customer_id` as the client's gateway customer unless one is
+    /// kept already; returns the one kept (the first, when two saves raced).
+    async fn keep_gateway_customer_id(
+        &self,
+        client_id: Uuid,
+        customer_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String>;
 }
 
 /// A client and their location.

@@ -57,6 +57,21 @@ pub trait PaymentStore: Send + Sync {
         log: &NewLogEntry,
         now: DateTime<Utc>,
     ) -> Result<Payment>;
+    /// `pending → requires_action` with the gateway's reference of the charge
+    /// (Stripe's PaymentIntent id, which the confirm retrieves): the bank asks
+    /// the payer to authenticate. False when the payment was not `pending`.
+    async fn mark_payment_requires_action(
+        &self,
+        id: Uuid,
+        gateway_reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Payments in `requires_action` since before `since_before` (their payer
+    /// left without finishing): the status sync cancels them.
+    async fn payments_awaiting_authentication(
+        &self,
+        since_before: DateTime<Utc>,
+    ) -> Result<Vec<Payment>>;
     /// Payments for the status sync to ask the gateway about: every `unknown`
     /// one, and `pending` ones not updated since `pending_before`.
     async fn payments_to_sync(&self, pending_before: DateTime<Utc>) -> Result<Vec<Payment>>;

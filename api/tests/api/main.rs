@@ -15,4 +15,5 @@ mod roles;
 mod sessions;
 #[path = "../support/mod.rs"]
 mod support;
+mod three_d_secure;
 mod webhooks;

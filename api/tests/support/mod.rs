@@ -380,9 +380,23 @@ pub async fn spawn_app_with_lagging_search(vars: &[(&str, &str)]) -> TestApp {
     start(
         Arc::new(db),
         vars,
-        Some(|sandbox| Arc::new(LaggingSearch(sandbox))),
+        Some(Box::new(|sandbox| Arc::new(LaggingSearch(sandbox)))),
     )
     .await
+}
+
+/// The app charging through `gateway` (a Stripe adapter talking to a local
+/// fake, say) instead of its sandbox; `/sandbox/tokenize` still works.
+pub async fn spawn_app_with_gateway(
+    vars: &[(&str, &str)],
+    gateway: Arc<dyn PaymentGateway>,
+) -> TestApp {
+    let (db, _) = TestDb::create().await;
+    let vars = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    start(Arc::new(db), vars, Some(Box::new(move |_| gateway))).await
 }
 
 /// The sandbox, with a search that has not caught up.
@@ -408,6 +422,12 @@ impl PaymentGateway for LaggingSearch {
     async fn customer(&self, client_ref: &str) -> Result<String, GatewayError> {
         self.0.customer(client_ref).await
     }
+    async fn retrieve(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
+        self.0.retrieve(reference).await
+    }
+    async fn cancel(&self, reference: &str) -> Result<ChargeOutcome, GatewayError> {
+        self.0.cancel(reference).await
+    }
     async fn refund(&self, request: &RefundRequest<'_>) -> Result<RefundOutcome, GatewayError> {
         self.0.refund(request).await
     }
@@ -421,7 +441,7 @@ impl PaymentGateway for LaggingSearch {
 }
 
 /// Replaces the app's gateway (built around its sandbox).
-type GatewayOverride = fn(Arc<SandboxGateway>) -> Arc<dyn PaymentGateway>;
+type GatewayOverride = Box<dyn FnOnce(Arc<SandboxGateway>) -> Arc<dyn PaymentGateway>>;
 
 impl TestApp {
     /// A second API instance on the same database, with the same settings

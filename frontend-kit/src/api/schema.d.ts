@@ -339,6 +339,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/payments/{payment_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records the outcome of a Make a Payment the bank asked the client to
+         *     authenticate (3-D Secure), once the browser has finished the challenge.
+         *     The outcome is the gateway's, never the browser's: `200` paid (invoice
+         *     created, paid-through extended), `402` declined
+         *     (`authentication_failed` or the bank's code), `202` `requires_action`
+         *     while the bank still waits (`next_action` to resume). Repeating it
+         *     answers the recorded outcome and changes nothing.
+         */
+        post: operations["confirm_my_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payment-link": {
         parameters: {
             query?: never;
@@ -350,6 +375,31 @@ export interface paths {
         get: operations["get_link"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-link/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Records the outcome of a link payment the bank asked the payer to
+         *     authenticate (3-D Secure), once the browser has finished the challenge.
+         *     The outcome is the gateway's, never the browser's: `200` paid (with the
+         *     receipt's invoice number), `402` declined (`authentication_failed` or the
+         *     bank's code; the link is payable again), `202` `requires_action` while the
+         *     bank still waits for the payer (`next_action` to resume). Repeating it
+         *     answers the recorded outcome and changes nothing.
+         */
+        post: operations["confirm_link_payment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -442,6 +492,31 @@ export interface paths {
          *     client; a client only their own vehicles.
          */
         post: operations["quote_summary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sandbox/authenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The sandbox bank's 3-D Secure challenge (only when
+         *     `PAYMENT_GATEWAY=sandbox`): what Stripe.js `handleNextAction` shows with
+         *     Stripe. Card 4000 0027 6000 3184 on the secure payment page or in Make a
+         *     Payment answers `requires_action`; this settles its challenge at the
+         *     sandbox, then the page asks our API to confirm the payment as it would
+         *     with Stripe. `404` for an unknown secret, `409 authentication_answered`
+         *     for a challenge already answered (or cancelled).
+         */
+        post: operations["sandbox_authenticate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -644,6 +719,13 @@ export interface components {
             location_name: string;
             /** @example +15125550123 */
             phone: string;
+        };
+        ConfirmLinkPaymentRequest: {
+            /**
+             * Format: uuid
+             * @description The `payment_id` of the redeem's `requires_action` answer.
+             */
+            payment_id: string;
         };
         /** @description One invalid field of a request body. */
         FieldError: {
@@ -881,6 +963,22 @@ export interface components {
             /** Format: uuid */
             vehicle_id: string;
         };
+        /**
+         * @description What the payer's browser needs to complete the bank's challenge (3-D
+         *     Secure) of a payment in `requires_action`, then ask the API to confirm it
+         *     (`confirm_link_payment`, `confirm_my_payment`).
+         */
+        NextAction: {
+            /**
+             * @description With the Stripe gateway: `stripe.handleNextAction({clientSecret})`
+             *     (Stripe.js); with the sandbox: `POST /sandbox/authenticate`. It lets
+             *     its holder complete this one payment: never log it, never put it in a
+             *     URL, and drop it once the payment is confirmed. The API does not
+             *     store it.
+             * @example pi_3Q_secret_abc
+             */
+            client_secret: string;
+        };
         /** @description Take a Payment's suggestion: the next period for the vehicle due first. */
         NextPayment: components["schemas"]["QuoteSummary"] & {
             accepts_payments: boolean;
@@ -954,9 +1052,13 @@ export interface components {
              * @example 1002
              */
             invoice_number?: number | null;
+            next_action?: null | components["schemas"]["NextAction"];
             /** Format: uuid */
             payment_id: string;
-            /** @description `succeeded` (201), or `unknown`/`pending` (202) while the gateway's answer is confirmed. */
+            /**
+             * @description `succeeded` (201), or `unknown`/`pending` (202) while the gateway's answer is confirmed,
+             *     or `requires_action` (202): the bank asks the payer to authenticate (3-D Secure), see `next_action`.
+             */
             status: components["schemas"]["PaymentStatus"];
         };
         /**
@@ -970,9 +1072,17 @@ export interface components {
          *     we recorded a failure. Nothing was applied to the account and a person
          *     decides. `succeeded` and `held_for_review` are final for the payment
          *     flow; `failed` is, but for that late success.
+         *
+         *     `requires_action` (from `pending`): the bank asks the payer, who is on our
+         *     page, to authenticate (3-D Secure). Open like `pending`: it reserves the
+         *     past due it collects and holds its link; the payer's browser completes
+         *     the challenge, then the confirm endpoint records what the gateway says
+         *     (`succeeded`, `failed`, or `held_for_review`); one left waiting is
+         *     cancelled at the gateway and `failed` by the status sync
+         *     (`AUTHENTICATION_TIMEOUT_SECONDS`).
          * @enum {string}
          */
-        PaymentStatus: "pending" | "succeeded" | "failed" | "unknown" | "held_for_review";
+        PaymentStatus: "pending" | "succeeded" | "failed" | "unknown" | "held_for_review" | "requires_action";
         /**
          * @description What a staff operation needs. Serialized in snake_case (`add_invoices`)
          *     for `GET /api/v1/staff/me`, so PLUS Web offers only what the role allows.
@@ -1000,7 +1110,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "card_used_by_autopay" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -1095,6 +1205,24 @@ export interface components {
             /** @description Another number to text; the old link's number when absent. */
             phone?: string | null;
         };
+        /** @description The cardholder's answer to the sandbox bank's 3-D Secure challenge. */
+        SandboxAuthenticateRequest: {
+            /**
+             * @description The `next_action.client_secret` of the `requires_action` answer.
+             * @example pi_sbx_3f2a_secret_9c1d
+             */
+            client_secret: string;
+            /**
+             * @description `approve`: the cardholder confirms (the payment succeeds on confirm);
+             *     `fail`: they do not (declined, `authentication_failed`).
+             */
+            outcome: components["schemas"]["SandboxAuthenticationOutcome"];
+        };
+        /**
+         * @description What the cardholder does in the sandbox bank's challenge.
+         * @enum {string}
+         */
+        SandboxAuthenticationOutcome: "approve" | "fail";
         SaveCardRequest: {
             /**
              * @description A single-use token from the gateway's tokenization.
@@ -2318,7 +2446,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentResult"];
                 };
             };
-            /** @description Sent to the gateway; outcome being confirmed */
+            /** @description Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`), or `requires_action`: the bank asks the payer to authenticate (3-D Secure). Then `next_action.client_secret` is for `stripe.handleNextAction` (or the sandbox bank's step), after which the browser calls `confirm_my_payment` */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2405,6 +2533,73 @@ export interface operations {
             };
         };
     };
+    confirm_my_payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The `payment_id` of the `requires_action` answer */
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Paid */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentResult"];
+                };
+            };
+            /** @description `requires_action`: the bank still waits for the payer (`next_action` to resume), or the outcome is being confirmed */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentResult"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Declined (`authentication_failed`, …): nothing was taken */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payment_not_found (not one of this client's payments) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The gateway did not answer; confirm again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_link: {
         parameters: {
             query?: never;
@@ -2462,6 +2657,104 @@ export interface operations {
             };
         };
     };
+    confirm_link_payment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The token from the link (after `#` in the texted URL) */
+                "Payment-Link-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmLinkPaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description Paid */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentResult"];
+                };
+            };
+            /** @description `requires_action`: the bank still waits for the payer (`next_action` to resume), or the outcome is being confirmed */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentResult"];
+                };
+            };
+            /** @description link_token_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Declined (`authentication_failed`, …): nothing was taken and the link is payable again */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description link_not_found, or payment_not_found (not a payment of this link) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The gateway did not answer; confirm again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     redeem_token: {
         parameters: {
             query?: never;
@@ -2489,7 +2782,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentResult"];
                 };
             };
-            /** @description Sent to the gateway; outcome being confirmed */
+            /** @description Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`), or `requires_action`: the bank asks the payer to authenticate (3-D Secure). Then `next_action.client_secret` is for `stripe.handleNextAction` (or the sandbox bank's step), after which the browser calls `confirm_link_payment`; the link stays held meanwhile */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2919,6 +3212,73 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sandbox_authenticate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxAuthenticateRequest"];
+            };
+        };
+        responses: {
+            /** @description Answered; now confirm the payment */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request could not be read: `malformed_json` (the body is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the sandbox gateway, or no payment waits with this secret */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description authentication_answered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

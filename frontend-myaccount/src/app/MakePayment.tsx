@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
-import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
+import { AttemptKeys, sendMoneyMovingPost, withNetworkRetry } from '@kit/idempotency';
 import { api } from '../api/client';
-import { CardEntry, type CardState } from '../components/CardEntry';
+import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { PayButton } from '../components/PayButton';
 import { Summary } from '../components/Summary';
 import { daysPickedEarly, signedInClient } from './early';
@@ -33,7 +33,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const daysChosen = useRef(picked !== undefined); // the plan's days are only a default: a choice made before /me answers stays
   const [quote, setQuote] = useState<QuoteSummary | null>(null);
   const [method, setMethod] = useState(NEW_CARD);
-  const [card, setCard] = useState<CardState>({ valid: false, tokenize: () => Promise.reject(new Error('no card')) });
+  const [card, setCard] = useState<CardState>(noCard);
   const [cardKey, setCardKey] = useState(0);
   const [saveCard, setSaveCard] = useState(false);
   const [autopay, setAutopay] = useState(false);
@@ -88,8 +88,16 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
         enroll_autopay: autopay && cardSaved,
         ...source,
       };
-      const result = await sendMoneyMovingPost(keys, body, (key) =>
+      const answer = await sendMoneyMovingPost(keys, body, (key) =>
         call(api.POST('/me/payments', { params: { header: { 'Idempotency-Key': key } }, body })),
+      );
+      // The bank may ask the client to confirm (3-D Secure): the card entry runs its challenge, then the API
+      // records what the gateway says.
+      // A card on file has no card entry on the page to run the challenge in: the confirm says how it stands.
+      const result = await withAuthentication(answer, newCard ? card : { ...noCard, authenticate: async () => {} }, () =>
+        withNetworkRetry(() =>
+          call(api.POST('/me/payments/{payment_id}/confirm', { params: { path: { payment_id: answer.payment_id } } })),
+        ),
       );
       onPaid({ invoiceId: result.invoice_id ?? null, confirmed: result.status === 'succeeded' });
     } catch (error) {

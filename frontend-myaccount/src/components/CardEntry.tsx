@@ -11,13 +11,52 @@ import {
   type CardErrors,
   type CardInput,
 } from '../lib/card';
-import { loadStripe, stripeToken, type StripeCardElement } from '../lib/stripe';
+import { loadStripe, stripeAuthenticate, stripeToken, type StripeCardElement } from '../lib/stripe';
 import { problemMessage as errorMessage } from '@kit/problems';
 
 /** What a payment form needs from the card fields: are they complete, and a single-use token for them. */
 export interface CardState {
   valid: boolean;
   tokenize: () => Promise<string>;
+  /**
+   * Runs the bank's challenge (3-D Secure) of a payment the API answered `requires_action`, with its
+   * `next_action.client_secret`: Stripe.js `handleNextAction`, or the sandbox bank's own step. Resolves when the
+   * challenge is over, however it ended: only the API's confirm (which asks the gateway) says whether it was paid.
+   */
+  authenticate: (clientSecret: string) => Promise<void>;
+}
+
+/** The card state before the card fields have loaded. */
+export const noCard: CardState = {
+  valid: false,
+  tokenize: () => Promise.reject(new Error('no card')),
+  authenticate: () => Promise.reject(new Error('no card')),
+};
+
+/** A payment answer as far as 3-D Secure is concerned. */
+interface Authenticable {
+  status: string;
+  next_action?: { client_secret: string } | null;
+}
+
+/**
+ * Ends a payment answered `requires_action`: the card entry runs the bank's challenge, then `confirm` asks the API
+ * for the outcome (at most twice: the payer may close Stripe's frame once). Other answers are returned as they
+ * are; a decline thrown by `confirm` is thrown as the payment's own would be. The client secret is used here
+ * and dropped: never stored or logged.
+ */
+export async function withAuthentication<T extends Authenticable>(
+  result: T,
+  card: CardState,
+  confirm: () => Promise<T>,
+): Promise<T> {
+  let current = result;
+  for (let round = 0; round < 2 && current.status === 'requires_action'; round++) {
+    const secret = current.next_action?.client_secret;
+    if (secret) await card.authenticate(secret);
+    current = await confirm();
+  }
+  return current;
 }
 
 interface Props {
@@ -37,10 +76,12 @@ export function CardEntry({ gateway, publishableKey, onChange }: Props) {
   return <CardsUnavailable onChange={onChange} />;
 }
 
+const noChallenge = () => Promise.reject(new Error('card entry is not available'));
+
 /** A gateway whose card fields cannot load here (e.g. Stripe without its publishable key): no fields at all. */
 function CardsUnavailable({ onChange }: { onChange: Props['onChange'] }) {
   useEffect(() => {
-    onChange({ valid: false, tokenize: () => Promise.reject(new Error('card entry is not available')) });
+    onChange({ valid: false, tokenize: noChallenge, authenticate: noChallenge });
   }, [onChange]);
   return (
     <p class="problem" role="alert">
@@ -49,15 +90,25 @@ function CardsUnavailable({ onChange }: { onChange: Props['onChange'] }) {
   );
 }
 
+/** A challenge of the sandbox bank waiting for the payer's answer. */
+interface Challenge {
+  clientSecret: string;
+  done: () => void;
+  failed: (error: unknown) => void;
+}
+
 function SandboxCard({ onChange }: { onChange: Props['onChange'] }) {
   const [card, setCard] = useState<CardInput>(emptyCard);
   const [touched, setTouched] = useState<Partial<Record<keyof CardInput, boolean>>>({});
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
   const errors = cardErrors(card);
   const valid = Object.keys(errors).length === 0;
 
   useEffect(() => {
     onChange({
       valid,
+      authenticate: (clientSecret) =>
+        new Promise<void>((done, failed) => setChallenge({ clientSecret, done, failed })),
       tokenize: async () => {
         const expiry = parseExpiry(card.expiry);
         const response = await call(
@@ -132,7 +183,50 @@ function SandboxCard({ onChange }: { onChange: Props['onChange'] }) {
         <input name="postal" inputMode="numeric" autoComplete="postal-code" maxLength={10} {...field('postal', (v) => v)} />
       </label>
       {error('postal')}
+      {challenge && <SandboxBank challenge={challenge} onEnd={() => setChallenge(null)} />}
     </fieldset>
+  );
+}
+
+/**
+ * The sandbox bank's 3-D Secure step, where Stripe would show the bank's page: the payer approves or fails, the
+ * sandbox records it (`POST /sandbox/authenticate`), and the page then asks our API to confirm the payment.
+ */
+function SandboxBank({ challenge, onEnd }: { challenge: Challenge; onEnd: () => void }) {
+  const first = useRef<HTMLButtonElement>(null);
+  const [sending, setSending] = useState(false);
+  useEffect(() => {
+    first.current?.scrollIntoView?.({ block: 'center' });
+    first.current?.focus();
+  }, []);
+  const answer = async (outcome: 'approve' | 'fail') => {
+    setSending(true);
+    try {
+      // 204 without a body: `call` wants data, so the answer is read here.
+      const sent = api.POST('/sandbox/authenticate', { body: { client_secret: challenge.clientSecret, outcome } });
+      await call(sent.then((answer) => (answer.response.ok ? { ...answer, data: true } : answer)));
+      challenge.done();
+    } catch (error) {
+      challenge.failed(error);
+    } finally {
+      onEnd();
+    }
+  };
+  return (
+    <div class="promo" role="group" aria-labelledby="sandbox-bank-title">
+      <p id="sandbox-bank-title">
+        <strong>Sandbox bank: confirm this payment</strong>
+      </p>
+      <p class="muted">Your bank asks you to confirm this payment (3-D Secure). In the sandbox, choose the answer.</p>
+      <div class="row">
+        <button type="button" ref={first} disabled={sending} onClick={() => answer('approve')}>
+          Approve
+        </button>
+        <button type="button" class="secondary" disabled={sending} onClick={() => answer('fail')}>
+          Fail
+        </button>
+      </div>
+    </div>
   );
 }
 
@@ -151,12 +245,17 @@ function StripeCard({ publishableKey, onChange }: { publishableKey: string; onCh
         card.mount(mountPoint.current);
         card.on('change', (event) => {
           setProblem(event.error?.message ?? null);
-          onChange({ valid: event.complete, tokenize: () => stripeToken(stripe, card) });
+          onChange({
+            valid: event.complete,
+            tokenize: () => stripeToken(stripe, card),
+            authenticate: (clientSecret) => stripeAuthenticate(stripe, clientSecret),
+          });
         });
       },
       (error: unknown) => setProblem(errorMessage(error)),
     );
-    onChange({ valid: false, tokenize: () => Promise.reject(new Error('card not ready')) });
+    const notReady = () => Promise.reject(new Error('card not ready'));
+    onChange({ valid: false, tokenize: notReady, authenticate: notReady });
     return () => {
       cancelled = true;
       element?.destroy();

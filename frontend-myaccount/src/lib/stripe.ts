@@ -12,6 +12,7 @@ interface StripeJs {
     type: 'card';
     card: StripeCardElement;
   }): Promise<{ paymentMethod?: { id: string }; error?: { code?: string; message?: string } }>;
+  handleNextAction(options: { clientSecret: string }): Promise<{ error?: { code?: string; message?: string } }>;
 }
 declare global {
   interface Window {
@@ -43,4 +44,13 @@ export async function stripeToken(stripe: StripeJs, card: StripeCardElement): Pr
   const { paymentMethod, error } = await stripe.createPaymentMethod({ type: 'card', card });
   if (paymentMethod) return paymentMethod.id;
   throw new ApiError(402, error?.code ?? 'payment_method_invalid', error?.message ?? 'card refused');
+}
+
+/**
+ * Runs the bank's challenge (3-D Secure) of a payment our API answered `requires_action` for, in Stripe's own
+ * frame (Stripe: "Finalize payments on the server", `handleNextAction`). It resolves when the challenge is over,
+ * whatever the payer or the bank did: only the API's confirm, which asks Stripe, says whether it was paid.
+ */
+export async function stripeAuthenticate(stripe: StripeJs, clientSecret: string): Promise<void> {
+  await stripe.handleNextAction({ clientSecret });
 }

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
-import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
+import { AttemptKeys, sendMoneyMovingPost, withNetworkRetry } from '@kit/idempotency';
 import { tabStorage } from '@kit/storage';
 import { api } from '../api/client';
-import { CardEntry, type CardState } from '../components/CardEntry';
+import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { Countdown } from '../components/Countdown';
 import { Dialog } from '../components/Dialog';
 import { PayButton } from '../components/PayButton';
@@ -46,7 +46,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   const [link, setLink] = useState<LinkSummary | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(token ? null : { kind: 'link_not_found' });
   const [terms, setTerms] = useState(termsAccepted);
-  const [card, setCard] = useState<CardState>({ valid: false, tokenize: () => Promise.reject(new Error('no card')) });
+  const [card, setCard] = useState<CardState>(noCard);
   const [cardKey, setCardKey] = useState(0);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ code: string; declined: boolean } | null>(null);
@@ -129,10 +129,22 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       const paymentToken = await card.tokenize();
       sent = true;
       const body = { payment_token: paymentToken, accept_terms: true };
-      const result: PaymentResult = await sendMoneyMovingPost(keys, body, (key) => {
+      const answer: PaymentResult = await sendMoneyMovingPost(keys, body, (key) => {
         attempt.current = { key, body };
         return redeem(key, body);
       });
+      // The bank may ask the payer to confirm (3-D Secure): the card entry runs its challenge, then the API
+      // records what the gateway says.
+      const result = await withAuthentication(answer, card, () =>
+        withNetworkRetry(() =>
+          call(
+            api.POST('/payment-link/confirm', {
+              params: { header: { 'Payment-Link-Token': token } },
+              body: { payment_id: answer.payment_id },
+            }),
+          ),
+        ),
+      );
       setOutcome(
         result.status === 'succeeded'
           ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number }

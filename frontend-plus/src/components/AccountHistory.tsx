@@ -21,6 +21,7 @@ const STATUSES: Record<Payment['status'], string> = {
   succeeded: 'Succeeded',
   failed: 'Failed',
   held_for_review: 'Held for review',
+  requires_action: 'Waiting for the bank',
 };
 
 /** Invoices and payments with the past due balance; Add New Invoice and Take Payment below. */

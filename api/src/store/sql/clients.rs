@@ -41,6 +41,12 @@ const SEARCH: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, 
         or c.phone like $2 \
     order by c.last_name, c.first_name limit $3";
 
+const GATEWAY_CUSTOMER: &str = "select gateway_customer_id from clients where id = $1";
+
+/// The first customer kept wins: two saves that raced keep one customer.
+const KEEP_GATEWAY_CUSTOMER: &str = "update clients set gateway_customer_id = $2, updated_at = $3 \
+    where id = $1 and gateway_customer_id is null";
+
 const SET_AUTOPAY: &str = "update clients \
     set autopay_enabled = $2, autopay_card_id = $3, updated_at = $4 where id = $1";
 
@@ -136,5 +142,30 @@ impl ClientStore for Backend {
                 paid_through,
             })
             .collect())
+    }
+
+    async fn gateway_customer_id(&self, client_id: Uuid) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar::<_, Option<String>>(GATEWAY_CUSTOMER)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten())
+    }
+
+    async fn keep_gateway_customer_id(
+        &self,
+        client_id: Uuid,
+        customer_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        sqlx::query(KEEP_GATEWAY_CUSTOMER)
+            .bind(client_id)
+            .bind(customer_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        self.gateway_customer_id(client_id).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!("client {client_id}: no gateway customer kept"))
+        })
     }
 }

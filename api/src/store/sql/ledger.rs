@@ -17,9 +17,11 @@ const APPEND: &str = "insert into ledger_entries (client_id, kind, amount_cents,
     payment_id, vehicle_id, at, created_at) values ($1, $2, $3, $4, $5, $6, $7, $7) \
     returning id";
 
-/// What the open payments of the client hold.
+/// What the open payments of the client hold: every status for which
+/// [`crate::domain::PaymentStatus::is_open`] is true (a payment waiting for
+/// the payer's 3-D Secure answer reserves like one waiting for the gateway).
 const OPEN_PAYMENTS: &str = "select past_due_cents, credit_cents from payments \
-    where client_id = $1 and status in ('pending', 'unknown')";
+    where client_id = $1 and status in ('pending', 'unknown', 'requires_action')";
 
 #[derive(sqlx::FromRow)]
 struct EntryRow {
@@ -130,5 +132,23 @@ impl LedgerStore for Backend {
             vehicle_id: entry.vehicle_id,
             at: entry.at,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::PaymentStatus;
+
+    /// The reservation rule is the domain's: the statuses the query reads
+    /// are exactly the open ones, `requires_action` among them.
+    #[test]
+    fn the_open_payments_query_reads_exactly_the_open_statuses() {
+        for status in PaymentStatus::ALL {
+            assert_eq!(
+                super::OPEN_PAYMENTS.contains(&format!("'{}'", status.as_str())),
+                status.is_open(),
+                "{status:?}"
+            );
+        }
     }
 }

@@ -36,7 +36,7 @@ const CLAIM: &str = "update payment_links set status = 'paying', updated_at = $2
 const RELEASE_STALE_CLAIMS: &str = "update payment_links set status = 'opened', updated_at = $2 \
     where status = 'paying' and updated_at < $1 and not exists ( \
         select 1 from payments p where p.payment_link_id = payment_links.id \
-        and p.status in ('pending', 'unknown', 'succeeded', 'held_for_review'))";
+        and p.status in ('pending', 'unknown', 'succeeded', 'held_for_review', 'requires_action'))";
 
 const REVOKE: &str = "update payment_links set status = 'revoked', revoked_at = $2, \
     updated_at = $2 where id = $1 and status in ('sent', 'opened')";

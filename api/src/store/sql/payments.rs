@@ -49,7 +49,7 @@ const TOUCH_OPEN_PAYMENT: &str = "update payments set updated_at = $2 \
 const MARK_SUCCEEDED: &str = "update payments set status = 'succeeded', invoice_id = $2, \
     gateway_reference = $3, card_brand = coalesce(card_brand, $4), \
     card_last4 = coalesce(card_last4, $5), updated_at = $6 \
-    where id = $1 and status in ('pending', 'unknown')";
+    where id = $1 and status in ('pending', 'unknown', 'requires_action')";
 
 const SET_CARD: &str = "update payments set card_id = $2 where id = $1";
 
@@ -64,7 +64,7 @@ const MARK_LINK_PAID: &str = "update payment_links set status = 'paid', paid_at 
     payment_id = $3, updated_at = $2 where id = $1";
 
 const MARK_FAILED: &str = "update payments set status = 'failed', failure_code = $2, \
-    updated_at = $3 where id = $1 and status in ('pending', 'unknown') \
+    updated_at = $3 where id = $1 and status in ('pending', 'unknown', 'requires_action') \
     and ($4 is null or updated_at < $4)";
 
 /// A declined card leaves the link payable until it expires.
@@ -73,12 +73,18 @@ const REOPEN_PAYMENT_LINK: &str = "update payment_links set status = 'opened', u
 
 const MARK_HELD: &str = "update payments set status = 'held_for_review', failure_code = $2, \
     gateway_reference = $3, updated_at = $4 \
-    where id = $1 and status in ('pending', 'unknown', 'failed')";
+    where id = $1 and status in ('pending', 'unknown', 'failed', 'requires_action')";
 
 const REVOKE_PAYMENT_LINK: &str = "update payment_links set status = 'revoked', \
     revoked_at = $2, updated_at = $2 \
     where id = (select payment_link_id from payments where id = $1) \
     and status in ('sent', 'opened', 'paying')";
+
+const MARK_REQUIRES_ACTION: &str = "update payments set status = 'requires_action', \
+    gateway_reference = $2, updated_at = $3 where id = $1 and status = 'pending'";
+
+const AWAITING_AUTHENTICATION: &str = "where p.status = 'requires_action' and p.updated_at < $1 \
+    order by p.created_at";
 
 const MARK_UNKNOWN: &str =
     "update payments set status = 'unknown', updated_at = $2 where id = $1 and status = 'pending'";
@@ -392,6 +398,33 @@ impl PaymentStore for Backend {
         .bind(client_id)
         .fetch_all(&self.pool)
         .await?;
+        payments(rows)
+    }
+
+    async fn mark_payment_requires_action(
+        &self,
+        id: Uuid,
+        gateway_reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(sqlx::query(MARK_REQUIRES_ACTION)
+            .bind(id)
+            .bind(gateway_reference)
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            == 1)
+    }
+
+    async fn payments_awaiting_authentication(
+        &self,
+        since_before: DateTime<Utc>,
+    ) -> Result<Vec<Payment>> {
+        let rows = sqlx::query_as(&format!("{PAYMENT_SELECT}{AWAITING_AUTHENTICATION}"))
+            .bind(since_before)
+            .fetch_all(&self.pool)
+            .await?;
         payments(rows)
     }
 }
