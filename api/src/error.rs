@@ -47,6 +47,10 @@ pub enum JsonBodyProblems {
     /// `unsupported_media_type`: the body was not sent as `application/json`.
     #[response(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Problem),
+    /// `validation_failed`: the JSON does not have the request's shape (a
+    /// field missing or of the wrong type), or a field's value is invalid.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Problem),
 }
 
 /// Every way a request can fail. The variant says what kind of failure it

@@ -2736,6 +2736,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description `validation_failed`: the JSON does not have the request's shape (a
+             *     field missing or of the wrong type), or a field's value is invalid.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3279,6 +3291,18 @@ export interface operations {
             };
             /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `validation_failed`: the JSON does not have the request's shape (a
+             *     field missing or of the wrong type), or a field's value is invalid.
+             */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
