@@ -12,6 +12,7 @@ pub mod me;
 pub mod payments;
 pub mod public_config;
 pub mod quote;
+pub mod refunds;
 pub mod sandbox;
 pub mod webhooks;
 
@@ -31,6 +32,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(payments::next_payment)
         .service(payments::take_payment)
         .service(payments::make_payment)
+        .service(refunds::refund_payment)
         .service(history::account_history)
         .service(history::add_invoice)
         .service(history::client_log)

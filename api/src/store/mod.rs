@@ -19,6 +19,7 @@ mod payments;
 mod postgres;
 mod rate_limits;
 mod records;
+mod refunds;
 mod setup;
 mod sqlite;
 
@@ -35,6 +36,9 @@ pub use payments::PaymentStore;
 pub use postgres::PgStore;
 pub use rate_limits::RateLimitStore;
 pub use records::*;
+pub use refunds::{
+    DisputeChange, NewRefund, OutsideRefund, RefundChange, RefundInsert, RefundStore,
+};
 pub use setup::SetupStore;
 pub use sqlite::SqliteStore;
 
@@ -93,6 +97,7 @@ pub trait Store:
     + ClientStore
     + CardStore
     + PaymentStore
+    + RefundStore
     + InvoiceStore
     + LedgerStore
     + LinkStore
@@ -111,6 +116,7 @@ impl<T> Store for T where
         + ClientStore
         + CardStore
         + PaymentStore
+        + RefundStore
         + InvoiceStore
         + LedgerStore
         + LinkStore

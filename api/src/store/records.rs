@@ -157,6 +157,9 @@ impl NewPayment {
             quote: self.quote.clone(),
             charge_params: Some(self.charge_params.clone()),
             card_id: self.card_id,
+            refunded_cents: Cents::ZERO,
+            refundable_cents: Cents::ZERO,
+            dispute_status: None,
         }
     }
 }
