@@ -104,7 +104,19 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
                   <td>#{inv.number}</td>
                   <td>{formatDate(inv.issued_at, 'numeric')}</td>
                   <td>{inv.status}</td>
-                  <td>{formatCents(inv.total_cents)}</td>
+                  <td>
+                    {formatCents(inv.total_cents)}
+                    {inv.refunds.length > 0 && (
+                      <ul class="plain refunds" aria-label={`Refunds of invoice #${inv.number}`}>
+                        {inv.refunds.map((r) => (
+                          <li key={r.id}>
+                            {r.status === 'succeeded' ? 'Refunded' : 'Refund in progress:'} {formatCents(r.amount_cents)}
+                            <span class="muted"> · {formatDate(r.created_at, 'numeric')}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
