@@ -32,6 +32,8 @@ create index refunds_open_idx on refunds (status) where status in ('pending', 'u
 -- bank holds the money while it decides), 'won' or 'lost' (final). The gateway's dispute id (Stripe: dp_…).
 alter table payments add column dispute_status text check (dispute_status in ('open', 'won', 'lost'));
 alter table payments add column dispute_reference text;
+-- Stripe's refund and dispute events name the payment by the gateway's reference (pi_…).
+create index payments_gateway_reference_idx on payments (gateway_reference);
 
 -- 'chargeback': a lost dispute took the payment's disputed amount back to the cardholder. Above zero (the
 -- client owes it again, like a refund), once per payment.

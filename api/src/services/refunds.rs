@@ -41,13 +41,18 @@ fn payment_not_found() -> ApiError {
     }
 }
 
+/// " (invoice #1002)", or nothing for a payment without an invoice.
+fn invoice_words(payment: &Payment) -> String {
+    payment
+        .invoice_number
+        .map(|n| format!(" (invoice #{n})"))
+        .unwrap_or_default()
+}
+
 /// "Refund of $50.00 of the payment of $176.49 (invoice #1002) by Sam
 /// Supervisor (staff)".
 fn describe(refund: &Refund, payment: &Payment, actor: &Actor) -> String {
-    let invoice = payment
-        .invoice_number
-        .map(|n| format!(" (invoice #{n})"))
-        .unwrap_or_default();
+    let invoice = invoice_words(payment);
     let by = match actor {
         Actor::System => refund.requested_by.clone(),
         actor => format!("{} ({})", actor.name(), actor.kind()),
@@ -330,9 +335,11 @@ pub async fn apply_refunded_total(
             reason: "Refunded in Stripe".into(),
             requested_by: "Stripe Dashboard".into(),
             gateway_total,
-            log_message: format!(
-                "Refunded in Stripe (Dashboard), of the payment of {}:",
-                payment.amount_cents
+            log_before: "Refunded in Stripe:".into(),
+            log_after: format!(
+                "of the payment of {}{}, made in Stripe's Dashboard",
+                payment.amount_cents,
+                invoice_words(&payment)
             ),
             now: state.clock.now(),
         })
@@ -367,10 +374,7 @@ pub async fn apply_dispute(state: &AppState, dispute: &WebhookDispute) -> Result
         StripeDispute::Won => DisputeStatus::Won,
         StripeDispute::Lost => DisputeStatus::Lost,
     };
-    let invoice = payment
-        .invoice_number
-        .map(|n| format!(" (invoice #{n})"))
-        .unwrap_or_default();
+    let invoice = invoice_words(&payment);
     let what = format!(
         "the payment of {}{invoice}: {} disputed ({})",
         payment.amount_cents, dispute.amount, dispute.reason

@@ -329,4 +329,7 @@ pub struct BusinessCounts {
     pub outbox_depth: i64,
     /// Failed SMS by stored failure reason (`other` for rows without one).
     pub sms_failed_by_reason: Vec<(String, i64)>,
+    pub refunds_by_status: Vec<(String, i64)>,
+    /// Payments with a dispute, by its status (`open`, `won`, `lost`).
+    pub disputes_by_status: Vec<(String, i64)>,
 }

@@ -58,8 +58,10 @@ pub struct OutsideRefund {
     pub requested_by: String,
     /// The gateway's running total of the payment's refunds.
     pub gateway_total: Cents,
-    /// The Client Log line, before the amount ("Refunded in Stripe:").
-    pub log_message: String,
+    /// The Client Log line is `{log_before} {amount} {log_after}`
+    /// ("Refunded in Stripe: $30.00 of the payment of …").
+    pub log_before: String,
+    pub log_after: String,
     pub now: DateTime<Utc>,
 }
 

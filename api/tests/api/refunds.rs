@@ -700,3 +700,55 @@ async fn a_lost_dispute_takes_the_money_back_in_the_ledger_once() {
         client.past_due_cents
     );
 }
+
+#[tokio::test]
+async fn a_refund_stripe_reports_failed_after_it_succeeded_is_taken_back_once() {
+    let app = spawn_app_with(&stripe_app_vars()).await;
+    let payment = paid(&app).await;
+    let supervisor = supervisor_token(&app).await;
+    let made = refund(
+        &app,
+        &supervisor,
+        payment.id,
+        &key(),
+        json!({ "amount_cents": 2000, "reason": "goodwill" }),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let ours = app.store.payment_refunds(payment.id).await.unwrap()[0].clone();
+    let failed = json!({"id": ours.gateway_reference, "object": "refund", "status": "failed",
+        "failure_reason": "expired_or_canceled_card", "payment_intent": payment.gateway_reference,
+        "amount": 2000, "metadata": {"idempotency_key": ours.refund_key}});
+    send_event(&app, "charge.refund.updated", failed.clone()).await;
+    send_event(&app, "charge.refund.updated", failed).await;
+
+    let after = app.store.refund(ours.id).await.unwrap().unwrap();
+    assert_eq!(after.status.as_str(), "failed");
+    assert_eq!(
+        after.failure_code.as_deref(),
+        Some("expired_or_canceled_card")
+    );
+    assert_eq!(ledger(&app, EntryKind::Refund).await, vec![2000]);
+    assert_eq!(ledger(&app, EntryKind::Adjustment).await, vec![-2000]);
+    assert_eq!(
+        history_payment(&app, payment.id).await["refundable_cents"],
+        payment.amount_cents.0
+    );
+    let log = app.client_log(&supervisor, DANA).await;
+    assert_eq!(
+        log.iter().filter(|l| l.contains("was reversed")).count(),
+        1,
+        "{log:#?}"
+    );
+}
+
+#[test]
+fn the_go_live_checklist_and_the_configuration_name_every_stripe_event_we_read() {
+    for doc in ["going-live.md", "configuration.md"] {
+        let path = format!("{}/../docs/{doc}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("the doc");
+        for event in payments_api::gateway::stripe::WEBHOOK_EVENTS {
+            assert!(text.contains(&format!("`{event}`")), "{doc} lacks {event}");
+        }
+    }
+}

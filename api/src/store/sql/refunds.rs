@@ -261,7 +261,7 @@ impl RefundStore for Backend {
             client_id: payment.client_id,
             author_kind: "system".into(),
             author_name: o.requested_by.clone(),
-            message: format!("{} {amount}", o.log_message),
+            message: format!("{} {amount} {}", o.log_before, o.log_after),
         };
         insert_log(&mut *tx, &log, &log.message, o.now).await?;
         let row: RefundRow = sqlx::query_as(&format!("{REFUND_SELECT}where r.id = $1"))
