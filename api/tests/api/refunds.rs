@@ -752,3 +752,90 @@ fn the_go_live_checklist_and_the_configuration_name_every_stripe_event_we_read()
         }
     }
 }
+
+/// Takes the database back to the schema before migration 0010, keeping its
+/// payments and ledger, so that `migrate` applies 0010 to them. (On SQLite
+/// the ledger keeps the wider kind check: 0010 rebuilds it all the same,
+/// which is what is tested.)
+async fn undo_the_refunds_migration(app: &TestApp) {
+    let mut statements: Vec<&str> = vec![
+        "drop table refunds",
+        "drop index payments_gateway_reference_idx",
+        "drop index ledger_entries_chargeback_idx",
+        "alter table payments drop column dispute_status",
+        "alter table payments drop column dispute_reference",
+    ];
+    if on_postgres(app) {
+        statements.extend([
+            "alter table ledger_entries drop constraint ledger_entries_chargeback_payment_check",
+            "alter table ledger_entries drop constraint ledger_entries_amount_cents_check",
+            "alter table ledger_entries drop constraint ledger_entries_kind_check",
+            "alter table ledger_entries add constraint ledger_entries_kind_check \
+            check (kind in ('charge', 'payment', 'refund', 'credit', 'adjustment'))",
+            "alter table ledger_entries add constraint ledger_entries_check check (\
+            (kind = 'charge' and amount_cents >= 0) or (kind = 'payment' and amount_cents < 0) \
+            or (kind = 'refund' and amount_cents > 0) or (kind = 'credit' and amount_cents < 0) \
+            or kind = 'adjustment')",
+        ]);
+    }
+    statements.push("delete from _sqlx_migrations where version = 10");
+    for statement in statements {
+        execute_sql(app, statement).await;
+    }
+}
+
+#[tokio::test]
+async fn migrating_to_refunds_keeps_the_ledger_and_its_ids() {
+    let app = spawn_app().await;
+    let payment = paid(&app).await;
+    let ledger = "select id, kind, amount_cents, payment_id from ledger_entries order by id";
+    let before: Vec<(i64, String, i64, Option<Uuid>)> = query_rows(&app, ledger).await;
+    assert!(before
+        .iter()
+        .any(|(_, kind, _, p)| kind == "payment" && *p == Some(payment.id)));
+
+    undo_the_refunds_migration(&app).await;
+    let store = payments_api::store::connect(&database_url(&app))
+        .await
+        .expect("connect");
+    store.migrate().await.expect("migrate to 0010");
+
+    let after: Vec<(i64, String, i64, Option<Uuid>)> = query_rows(&app, ledger).await;
+    assert_eq!(after, before);
+    if !on_postgres(&app) {
+        let dangling: Vec<(String,)> = query_rows(&app, "pragma foreign_key_check").await;
+        assert!(dangling.is_empty(), "{dangling:?}");
+        let kept: Vec<(String,)> = query_rows(
+            &app,
+            "select name from sqlite_master where tbl_name = 'ledger_entries' \
+            and type in ('index', 'trigger') order by name",
+        )
+        .await;
+        assert_eq!(
+            kept.into_iter().map(|(name,)| name).collect::<Vec<_>>(),
+            [
+                "ledger_entries_charge_idx",
+                "ledger_entries_chargeback_idx",
+                "ledger_entries_client_idx",
+                "ledger_entries_no_delete",
+                "ledger_entries_no_update",
+                "ledger_entries_payment_idx",
+            ]
+        );
+    }
+    // The migrated ledger takes a refund, its entry after the kept ones.
+    let supervisor = supervisor_token(&app).await;
+    let made = refund(
+        &app,
+        &supervisor,
+        payment.id,
+        &key(),
+        json!({ "reason": "after migrating" }),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let now: Vec<(i64, String, i64, Option<Uuid>)> = query_rows(&app, ledger).await;
+    let last = now.last().expect("an entry");
+    assert_eq!(last.1, "refund");
+    assert!(last.0 > before.last().map_or(0, |entry| entry.0));
+}
