@@ -109,7 +109,8 @@ problem_codes! {
     /// Auto Pay charges this card: it cannot be removed.
     CardUsedByAutopay = ("card_used_by_autopay", CONFLICT, "Card used by Auto Pay"),
     /// Only a payment that succeeded can be refunded (this one is pending,
-    /// failed, or held for review).
+    /// failed, or held for review), and not while a dispute is open or after
+    /// it was lost.
     PaymentNotRefundable = ("payment_not_refundable", CONFLICT, "Payment not refundable"),
     // 410: the payment link can no longer be paid.
     LinkExpired = ("link_expired", GONE, "Link expired"),

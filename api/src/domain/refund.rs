@@ -195,6 +195,14 @@ impl DisputeStatus {
     }
 }
 
+/// Whether a payment with this dispute can be refunded: not while the
+/// cardholder's bank holds the money (`open`; Stripe refuses to refund a
+/// disputed charge) nor after it gave it back (`lost`: a refund would pay
+/// it twice). A dispute won leaves the payment refundable.
+pub fn dispute_allows_refund(dispute: Option<DisputeStatus>) -> bool {
+    matches!(dispute, None | Some(DisputeStatus::Won))
+}
+
 /// Whether a payment's dispute moves from `current` to `next` as an event
 /// reports: a new state only, and never out of a decision (`won`, `lost`),
 /// so a repeated or late event (an `open` after the `lost`) changes nothing.
@@ -368,6 +376,8 @@ mod tests {
         for status in [Open, Won, Lost] {
             assert_eq!(DisputeStatus::parse(status.as_str()), Some(status));
         }
+        assert!(dispute_allows_refund(None) && dispute_allows_refund(Some(Won)));
+        assert!(!dispute_allows_refund(Some(Open)) && !dispute_allows_refund(Some(Lost)));
     }
 
     #[test]

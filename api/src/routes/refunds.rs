@@ -64,7 +64,7 @@ fn refund_answer(refund: &Refund) -> ApiResult<(StatusCode, serde_json::Value)> 
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "forbidden: only supervisors and admins refund", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "payment_not_found", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "payment_not_refundable (the payment did not succeed), request_in_progress", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "payment_not_refundable (the payment did not succeed, or a dispute is open or lost), request_in_progress", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "validation_failed, refund_exceeds_payment, refund_failed (nothing was given back), idempotency_key_reused", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("staff" = []))

@@ -111,6 +111,15 @@ pub async fn refund_payment(
                 ),
             })
         }
+        RefundInsert::Disputed(dispute) => {
+            return Err(ApiError::Conflict {
+                code: ProblemCode::PaymentNotRefundable,
+                detail: format!(
+                    "the cardholder's bank has a dispute on this payment ({}): answer it in Stripe's Dashboard instead",
+                    dispute.as_str()
+                ),
+            })
+        }
         RefundInsert::Refused(RefundError::NotPositive) => {
             return Err(ApiError::validation(
                 ProblemCode::ValidationFailed,

@@ -130,7 +130,7 @@ impl TryFrom<PaymentRow> for Payment {
             Some(s) => Some(DisputeStatus::parse(s).ok_or_else(|| corrupt("dispute status"))?),
         };
         let refundable_cents = match status {
-            PaymentStatus::Succeeded => {
+            PaymentStatus::Succeeded if refund::dispute_allows_refund(dispute_status) => {
                 refund::refundable(Cents(r.amount_cents), Cents(r.refund_held_cents))
             }
             _ => Cents::ZERO,

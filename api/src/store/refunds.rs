@@ -32,6 +32,9 @@ pub enum RefundInsert {
     Existing(Refund),
     /// The payment is not one that can be refunded (not `succeeded`).
     NotRefundable(PaymentStatus),
+    /// A dispute on the payment forbids a refund
+    /// ([`crate::domain::refund::dispute_allows_refund`]).
+    Disputed(DisputeStatus),
     /// The amount is refused by [`crate::domain::refund::refund_amount`].
     Refused(RefundError),
 }

@@ -663,6 +663,21 @@ async fn a_lost_dispute_takes_the_money_back_in_the_ledger_once() {
         "held, not lost yet"
     );
     assert!(app.logs().contains("a dispute on a payment changed"));
+    // Stripe refuses to refund a disputed charge: so do we, before asking it.
+    assert_eq!(
+        history_payment(&app, payment.id).await["refundable_cents"],
+        0
+    );
+    let supervisor = supervisor_token(&app).await;
+    refund(
+        &app,
+        &supervisor,
+        payment.id,
+        &key(),
+        json!({ "reason": "x" }),
+    )
+    .await
+    .assert_problem(409, "payment_not_refundable");
 
     let lost = dispute(&reference, amount, "lost");
     send_event(&app, "charge.dispute.closed", lost.clone()).await;

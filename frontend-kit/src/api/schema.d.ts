@@ -3356,7 +3356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description payment_not_refundable (the payment did not succeed), request_in_progress */
+            /** @description payment_not_refundable (the payment did not succeed, or a dispute is open or lost), request_in_progress */
             409: {
                 headers: {
                     [name: string]: unknown;

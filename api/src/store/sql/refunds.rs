@@ -57,6 +57,16 @@ impl PaymentForRefund {
         PaymentStatus::parse(&self.status)
             .ok_or_else(|| StoreError::Corrupt("payment: status".into()))
     }
+
+    fn dispute(&self) -> Result<Option<DisputeStatus>> {
+        self.dispute_status
+            .as_deref()
+            .map(|s| {
+                DisputeStatus::parse(s)
+                    .ok_or_else(|| StoreError::Corrupt("payment: dispute status".into()))
+            })
+            .transpose()
+    }
 }
 
 async fn payment_for_refund<'e, E>(executor: E, payment_id: Uuid) -> Result<PaymentForRefund>
@@ -105,6 +115,13 @@ impl RefundStore for Backend {
         if status != PaymentStatus::Succeeded {
             tx.rollback().await?;
             return Ok(RefundInsert::NotRefundable(status));
+        }
+        if let Some(dispute) = payment
+            .dispute()?
+            .filter(|d| !rules::dispute_allows_refund(Some(*d)))
+        {
+            tx.rollback().await?;
+            return Ok(RefundInsert::Disputed(dispute));
         }
         let held = held(&mut *tx, r.payment_id).await?;
         let amount = match rules::refund_amount(r.asked, Cents(payment.amount_cents), held) {
@@ -339,14 +356,7 @@ impl RefundStore for Backend {
             .execute(&mut *tx)
             .await?;
         let payment = payment_for_refund(&mut *tx, d.payment_id).await?;
-        let current = match payment.dispute_status.as_deref() {
-            None => None,
-            Some(s) => Some(
-                DisputeStatus::parse(s)
-                    .ok_or_else(|| StoreError::Corrupt("payment: dispute status".into()))?,
-            ),
-        };
-        if !rules::dispute_changes(current, d.status) {
+        if !rules::dispute_changes(payment.dispute()?, d.status) {
             tx.rollback().await?;
             return Ok(false);
         }
