@@ -128,6 +128,75 @@ impl ClientUser {
     }
 }
 
+/// A caller whose token is verified (signature, audience, expiry) but whose
+/// session is not yet checked: a read-only handler checks it *while* it
+/// reads, and answers only once [`PendingSession::confirm`] says the session
+/// still stands. One round trip less before the read, for the most frequent
+/// reads (the quote summary is asked on every choice of vehicle and days).
+/// Authorization may use [`PendingSession::caller`]: its claims are signed.
+/// Handlers that change anything take [`Caller`], [`Staff`] or
+/// [`ClientUser`], checked before they run.
+pub struct PendingSession {
+    caller: Caller,
+    sid: Option<Uuid>,
+    state: web::Data<AppState>,
+}
+
+impl PendingSession {
+    /// Who the token says the caller is.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    /// `Ok` when the session still stands, else `401` (`SESSION_ENDED`).
+    pub async fn confirm(&self) -> Result<(), ApiError> {
+        let sid = self.sid.ok_or(SESSION_ENDED)?;
+        if self
+            .state
+            .store
+            .session_active(sid, self.state.clock.now())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(SESSION_ENDED)
+        }
+    }
+}
+
+impl FromRequest for PendingSession {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready((|| {
+            let state = app_state(req)?;
+            // As for [`Caller`]: a staff token is a staff caller.
+            let (caller, sid) = match claims(req, Audience::Plus) {
+                Ok(c) => (
+                    Caller::Staff(Staff {
+                        id: c.sub,
+                        name: c.name,
+                        role: c.role.unwrap_or_default(),
+                    }),
+                    c.sid,
+                ),
+                Err(_) => {
+                    let c = claims(req, Audience::MyAccount)?;
+                    (
+                        Caller::Client(ClientUser {
+                            client_id: c.sub,
+                            name: c.name,
+                        }),
+                        c.sid,
+                    )
+                }
+            };
+            Ok(PendingSession { caller, sid, state })
+        })())
+    }
+}
+
 /// Either kind of caller, for endpoints both apps use (quote summary).
 #[derive(Clone, Debug)]
 pub enum Caller {

@@ -125,16 +125,31 @@ pub fn balance(entries: &[LedgerEntry]) -> Cents {
     entries.iter().map(|entry| entry.amount).sum()
 }
 
+/// The running balance after an entry of `amount` is appended to a ledger
+/// whose balance was `before`: the store keeps it with each entry
+/// (`ledger_entries.balance_after_cents`), so reading an account takes its
+/// last entry instead of every entry. [`balance`] of the entries up to and
+/// including an entry always equals its running balance (property-tested
+/// here, and checked against the stores in the API tests).
+pub fn balance_after(before: Cents, amount: Cents) -> Cents {
+    before + amount
+}
+
 /// The account of a client with `entries`, while `open` payments wait for
-/// their outcome.
+/// their outcome: [`account_at`] of their [`balance`].
+pub fn account(entries: &[LedgerEntry], open: &[OpenPayment]) -> Account {
+    account_at(balance(entries), open)
+}
+
+/// The account of a client whose ledger's balance is `balance`, while `open`
+/// payments wait for their outcome.
 ///
 /// An open payment, once it succeeds, adds its invoice's charges and pays
 /// them with the past due it collects minus the credit it applies: so the
 /// balance then is today's minus (past due − credit) of each open payment.
 /// Past due and credit are read from that balance, so a quote never collects
 /// past due, nor applies credit, that an open payment already holds.
-pub fn account(entries: &[LedgerEntry], open: &[OpenPayment]) -> Account {
-    let balance = balance(entries);
+pub fn account_at(balance: Cents, open: &[OpenPayment]) -> Account {
     let held: Cents = open.iter().map(|p| p.past_due - p.credit).sum();
     let after_open = balance - held;
     Account {
@@ -458,6 +473,18 @@ mod tests {
             let account = account(&entries, &[]);
             prop_assert!(account.past_due >= Cents::ZERO && account.credit >= Cents::ZERO);
             prop_assert_eq!(account.past_due - account.credit, account.balance);
+        }
+
+        #[test]
+        fn the_running_balance_of_each_entry_is_the_balance_up_to_it(ops in prop::collection::vec(op(), 0..40)) {
+            let (entries, _) = ledger_of(&ops);
+            let mut running = Cents::ZERO;
+            for (i, entry) in entries.iter().enumerate() {
+                running = balance_after(running, entry.amount);
+                prop_assert_eq!(running, balance(&entries[..=i]));
+            }
+            let open = [OpenPayment { past_due: Cents(700), credit: Cents::ZERO }];
+            prop_assert_eq!(account_at(running, &open), account(&entries, &open));
         }
 
         #[test]

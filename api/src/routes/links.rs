@@ -339,14 +339,10 @@ pub async fn get_link(
     token: PaymentLinkToken,
 ) -> ApiResult<web::Json<LinkSummary>> {
     let opened = links::open(&state, &caller_ip(&state, &req), &token.0).await?;
-    let (link, client) = (opened.link, opened.client);
-    let vehicle_description = client
-        .vehicle(link.vehicle_id)
-        .map(|v| v.description.clone())
-        .unwrap_or_default();
+    let link = opened.link.link;
     Ok(web::Json(LinkSummary {
-        client_first_name: client.first_name,
-        vehicle_description,
+        client_first_name: opened.link.client_first_name,
+        vehicle_description: opened.link.vehicle_description,
         monitor_days: link.quote.monitor_days.days(),
         total_due_cents: link.quote.total_due_cents,
         currency: link.quote.currency,

@@ -1,7 +1,7 @@
 //! `POST /quote-summary`: what a period of monitoring costs, for staff and
 //! for the client it belongs to.
 
-use crate::auth::{Caller, Permission};
+use crate::auth::{Caller, PendingSession, Permission};
 use crate::domain::MonitorDays;
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::services::quotes;
@@ -52,20 +52,31 @@ pub fn monitor_days(days: i64) -> ApiResult<MonitorDays> {
 #[post("/quote-summary")]
 #[tracing::instrument(skip_all)]
 pub async fn quote_summary(
-    caller: Caller,
+    session: PendingSession,
     state: web::Data<AppState>,
     body: web::Json<QuoteRequest>,
 ) -> ApiResult<web::Json<QuoteSummary>> {
-    let days = monitor_days(body.monitor_days)?;
-    match &caller {
-        Caller::Staff(staff) => staff.require(Permission::ReadClients)?,
-        Caller::Client(me) if me.client_id != body.client_id => {
-            return Err(ApiError::Forbidden(
-                "you can only see quotes for your own vehicles",
-            ));
+    let allowed = match session.caller() {
+        Caller::Staff(staff) => staff.require(Permission::ReadClients),
+        Caller::Client(me) if me.client_id != body.client_id => Err(ApiError::Forbidden(
+            "you can only see quotes for your own vehicles",
+        )),
+        Caller::Client(_) => Ok(()),
+    };
+    let days = match allowed.and_then(|()| monitor_days(body.monitor_days)) {
+        Ok(days) => days,
+        Err(refused) => {
+            // An ended session is told so first, as everywhere.
+            session.confirm().await?;
+            return Err(refused);
         }
-        Caller::Client(_) => {}
-    }
-    let summary = quotes::quote_summary(&state, body.client_id, body.vehicle_id, days).await?;
-    Ok(web::Json(summary))
+    };
+    // The session is checked while the quote is read; nothing is answered
+    // before it stands.
+    let (session, summary) = tokio::join!(
+        session.confirm(),
+        quotes::quote_summary(&state, body.client_id, body.vehicle_id, days)
+    );
+    session?;
+    Ok(web::Json(summary?))
 }

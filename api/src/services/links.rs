@@ -22,7 +22,7 @@
 
 use crate::auth::Staff;
 use crate::domain::{
-    link_expires_at, link_state, sms_body, Actor, Cents, ChargeKey, Client, LinkState, LinkStatus,
+    link_expires_at, link_state, sms_body, Actor, Cents, ChargeKey, LinkState, LinkStatus,
     LinkToken, MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
@@ -31,7 +31,7 @@ use crate::services::payments::{self, ensure_accepts_payments, Charge, Source};
 use crate::services::quotes::quote_for;
 use crate::services::rate_limits;
 use crate::state::AppState;
-use crate::store::{Commit, NewLink, NewLogEntry, StoreError};
+use crate::store::{Commit, NewLink, NewLogEntry, PayerLink, StoreError};
 use uuid::Uuid;
 
 /// How long a redeem waits for another redeem of the same link to finish.
@@ -241,57 +241,49 @@ pub fn refusal(state: LinkState) -> Option<ApiError> {
     }
 }
 
-/// The link named by `token`, for a caller (`ip`) within the per-IP limit.
-/// The count and the lookup run at once; the limit's refusal comes first.
-async fn find(state: &AppState, ip: &str, token: &str) -> ApiResult<PaymentLink> {
+/// `read`'s answer for a link token, for a caller (`ip`) within the per-IP
+/// limit: `404 link_not_found` for a token that is malformed or names no
+/// link. The count and the read run at once; the limit's refusal comes first.
+async fn find<T, F>(state: &AppState, ip: &str, token: &str, read: F) -> ApiResult<T>
+where
+    F: AsyncFnOnce(Vec<u8>) -> Result<Option<T>, StoreError>,
+{
     let lookup = async {
         let token = LinkToken::parse(token).ok_or(LINK_NOT_FOUND)?;
-        state
-            .store
-            .link_by_token_hash(&token.hash())
-            .await?
-            .ok_or(LINK_NOT_FOUND)
+        read(token.hash().to_vec()).await?.ok_or(LINK_NOT_FOUND)
     };
-    let (limit, link) = tokio::join!(rate_limits::link_request_from(state, ip), lookup);
+    let (limit, found) = tokio::join!(rate_limits::link_request_from(state, ip), lookup);
     limit?;
-    link
+    found
 }
 
 /// What the payer sees of an opened link.
 pub struct OpenedLink {
-    pub link: PaymentLink,
-    /// The client it bills, read for their first name and the vehicle only.
-    pub client: Client,
+    /// The link, with the client's first name and the vehicle's description.
+    pub link: PayerLink,
     /// Another redeem is charging it right now.
     pub payment_in_progress: bool,
 }
 
 /// Opens a link for the payer at `ip` (no login: the token is the
-/// authorization) and marks it opened the first time.
+/// authorization) and marks it opened the first time. One read, and one
+/// write the first time (besides the per-IP count).
 pub async fn open(state: &AppState, ip: &str, token: &str) -> ApiResult<OpenedLink> {
-    let link = find(state, ip, token).await?;
+    let opened = find(state, ip, token, async |hash| {
+        state.store.link_for_payer(&hash).await
+    })
+    .await?;
+    let link = &opened.link;
     let now = state.clock.now();
     let current = link_state(link.status, link.expires_at, now);
     if let Some(refusal) = refusal(current) {
         return Err(refusal);
     }
-    let mark_opened = async {
-        if link.status == LinkStatus::Sent {
-            state.store.mark_link_opened(link.id, now).await?;
-        }
-        Ok::<_, StoreError>(())
-    };
-    let (opened, client) = tokio::join!(
-        mark_opened,
-        state
-            .store
-            .client_with_vehicle(link.client_id, link.vehicle_id)
-    );
-    opened?;
-    let client = client?.ok_or(LINK_NOT_FOUND)?;
+    if link.status == LinkStatus::Sent {
+        state.store.mark_link_opened(link.id, now).await?;
+    }
     Ok(OpenedLink {
-        link,
-        client,
+        link: opened,
         payment_in_progress: current == LinkState::InPayment,
     })
 }
@@ -299,7 +291,10 @@ pub async fn open(state: &AppState, ip: &str, token: &str) -> ApiResult<OpenedLi
 /// The link a redeem request names, for a payer at `ip` within the per-IP
 /// limit: read before the request's idempotency claim, which it scopes.
 pub async fn link_to_redeem(state: &AppState, ip: &str, token: &str) -> ApiResult<PaymentLink> {
-    find(state, ip, token).await
+    find(state, ip, token, async |hash| {
+        state.store.link_by_token_hash(&hash).await
+    })
+    .await
 }
 
 /// The Client Log's name for a payment through a secure payment link.

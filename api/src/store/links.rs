@@ -15,6 +15,10 @@ pub trait LinkStore: Send + Sync {
     async fn create_link(&self, link: &NewLink) -> Result<()>;
     async fn link(&self, id: Uuid) -> Result<Option<PaymentLink>>;
     async fn link_by_token_hash(&self, token_hash: &[u8]) -> Result<Option<PaymentLink>>;
+    /// The link named by a token, with what its payer sees of the client, in
+    /// one read (opening a link is the payer's most frequent request). The
+    /// link's SMS status is left out: payers are not told it.
+    async fn link_for_payer(&self, token_hash: &[u8]) -> Result<Option<PayerLink>>;
     /// A client's links, newest first.
     async fn client_links(&self, client_id: Uuid) -> Result<Vec<PaymentLink>>;
     /// `sent → opened` (first view).
@@ -32,6 +36,37 @@ pub trait LinkStore: Send + Sync {
     ) -> Result<u64>;
     /// `sent|opened → revoked` with a log comment; false when not revocable.
     async fn revoke_link(&self, id: Uuid, log: &NewLogEntry, now: DateTime<Utc>) -> Result<bool>;
+}
+
+/// A link as its payer opens it.
+#[derive(Clone, Debug)]
+pub struct PayerLink {
+    pub link: PaymentLink,
+    /// The first name of the client the link bills.
+    pub client_first_name: String,
+    /// The description of the vehicle the link pays for (empty if the
+    /// vehicle is no longer the client's).
+    pub vehicle_description: String,
+}
+
+/// A row of the payer's read: the link and two names.
+#[derive(sqlx::FromRow)]
+pub(super) struct PayerLinkRow {
+    #[sqlx(flatten)]
+    link: LinkRow,
+    client_first_name: String,
+    vehicle_description: Option<String>,
+}
+
+impl TryFrom<PayerLinkRow> for PayerLink {
+    type Error = StoreError;
+    fn try_from(r: PayerLinkRow) -> Result<PayerLink> {
+        Ok(PayerLink {
+            link: r.link.try_into()?,
+            client_first_name: r.client_first_name,
+            vehicle_description: r.vehicle_description.unwrap_or_default(),
+        })
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -30,7 +30,7 @@ pub use clients::ClientStore;
 pub use idempotency::IdempotencyStore;
 pub use invoices::InvoiceStore;
 pub use ledger::LedgerStore;
-pub use links::LinkStore;
+pub use links::{LinkStore, PayerLink};
 pub use outbox::OutboxStore;
 pub use payments::PaymentStore;
 pub use postgres::PgStore;

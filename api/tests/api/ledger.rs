@@ -48,7 +48,8 @@ async fn figures_before_the_ledger(app: &TestApp) -> BTreeMap<Uuid, (i64, i64)> 
 }
 
 /// Takes the database back to the schema before migration 0008, keeping its
-/// invoices and payments, so that `migrate` applies 0008 to them.
+/// invoices and payments, so that `migrate` applies 0008 to them (and 0012,
+/// which backfills the running balances of the entries 0008 writes).
 async fn undo_the_ledger_migration(app: &TestApp) {
     let statements: &[&str] = if on_postgres(app) {
         &[
@@ -59,16 +60,37 @@ async fn undo_the_ledger_migration(app: &TestApp) {
             "alter table invoice_lines add constraint invoice_lines_kind_check \
             check (kind in ('monitoring', 'past_due', 'tax'))",
             "delete from _sqlx_migrations where version = 8",
+            "drop index payments_open_client_idx",
+            "delete from _sqlx_migrations where version = 12",
         ]
     } else {
         &[
             "drop table ledger_entries",
             "alter table payments drop column credit_cents",
             "delete from _sqlx_migrations where version = 8",
+            "drop index payments_open_client_idx",
+            "delete from _sqlx_migrations where version = 12",
         ]
     };
     for statement in statements {
         execute_sql(app, statement).await;
+    }
+}
+
+/// Every entry's stored running balance is the domain's balance of the
+/// client's entries up to it.
+async fn assert_running_balances(app: &TestApp) {
+    let rows: Vec<(Uuid, i64, i64)> = query_rows(
+        app,
+        "select client_id, amount_cents, balance_after_cents from ledger_entries order by id",
+    )
+    .await;
+    assert!(!rows.is_empty());
+    let mut balances: BTreeMap<Uuid, Cents> = BTreeMap::new();
+    for (client, amount, stored) in rows {
+        let running = balances.entry(client).or_insert(Cents::ZERO);
+        *running = ledger::balance_after(*running, Cents(amount));
+        assert_eq!(*running, Cents(stored), "client {client}");
     }
 }
 
@@ -185,6 +207,7 @@ async fn migrating_to_the_ledger_keeps_every_clients_balance_and_past_due() {
     let invoice_statuses: Vec<(Uuid, String)> =
         query_rows(&app, "select id, status from invoices").await;
 
+    assert_running_balances(&app).await;
     undo_the_ledger_migration(&app).await;
     let store = payments_api::store::connect(&database_url(&app))
         .await
@@ -214,6 +237,7 @@ async fn migrating_to_the_ledger_keeps_every_clients_balance_and_past_due() {
             assert_eq!(&invoice.status, stored, "invoice {}", invoice.number);
         }
     }
+    assert_running_balances(&app).await;
     assert_eq!(
         before.values().copied().collect::<Vec<_>>(),
         // Dana owes her overdue invoice, held by the lost payment; Riley owes
@@ -295,4 +319,5 @@ async fn a_credit_is_applied_to_the_next_quote_and_used_up_by_its_payment() {
         (Some(0), Some(3)),
         "the credit is used up: {next}"
     );
+    assert_running_balances(&app).await;
 }

@@ -456,7 +456,7 @@ async fn a_card_saved_a_day_later_reuses_the_clients_stripe_customer() {
 
 /// Takes the database back to the schema before migration 0009, keeping its
 /// payments and the ledger entries that reference them, so that `migrate`
-/// applies 0009 to them. (On SQLite the payments table keeps the wider
+/// applies 0009 (and the later 0012) to them. (On SQLite the payments table keeps the wider
 /// status check: 0009 rebuilds it all the same, which is what is tested.)
 async fn undo_the_requires_action_migration(app: &TestApp) {
     let statements: &[&str] = if on_postgres(app) {
@@ -466,11 +466,19 @@ async fn undo_the_requires_action_migration(app: &TestApp) {
             check (status in ('pending', 'succeeded', 'failed', 'unknown', 'held_for_review'))",
             "alter table clients drop column gateway_customer_id",
             "delete from _sqlx_migrations where version = 9",
+            // and 0012, which comes after it
+            "drop index payments_open_client_idx",
+            "alter table ledger_entries drop column balance_after_cents",
+            "delete from _sqlx_migrations where version = 12",
         ]
     } else {
         &[
             "alter table clients drop column gateway_customer_id",
             "delete from _sqlx_migrations where version = 9",
+            // and 0012, which comes after it (0009 rebuilds the ledger
+            // table as 0008 made it)
+            "drop index payments_open_client_idx",
+            "delete from _sqlx_migrations where version = 12",
         ]
     };
     for statement in statements {

@@ -1,8 +1,8 @@
 //! [`ClientStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
 use super::{client_log::insert_log, ledger, Backend};
-use crate::domain::ledger as rules;
-use crate::domain::{Client, ClientSummary};
+use crate::domain::ledger::{self as rules, OpenPayment};
+use crate::domain::{Cents, Client, ClientSummary};
 use crate::store::clients::{
     client_from_rows, search_patterns, ClientRow, ClientSummaryRow, ClientVehicleRow,
 };
@@ -18,14 +18,34 @@ const CLIENT: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, 
     l.price_14_cents, l.price_30_cents, l.time_zone \
     from clients c join locations l on l.id = c.location_id where c.id = $1";
 
-const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, \
-    c.plan_days, c.autopay_enabled, c.autopay_card_id, l.id as location_id, \
+/// The client, one vehicle (null when not theirs), the running balance of
+/// their last ledger entry, and one row per open payment (as
+/// `ledger::OPEN_PAYMENTS` reads them; none: one row of nulls): a quote, an
+/// opened link and a redeem read all they need in one round trip.
+pub(super) const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name, c.phone, \
+    c.email, c.plan_days, c.autopay_enabled, c.autopay_card_id, l.id as location_id, \
     l.name as location_name, l.accepts_payments, l.tax_rate_ppm, l.daily_rate_cents, \
     l.price_14_cents, l.price_30_cents, l.time_zone, \
     v.id as vehicle_id, v.description as vehicle_description, v.plate as vehicle_plate, \
-    v.device_serial as vehicle_device_serial, v.paid_through as vehicle_paid_through \
+    v.device_serial as vehicle_device_serial, v.paid_through as vehicle_paid_through, \
+    (select e.balance_after_cents from ledger_entries e where e.client_id = c.id \
+        order by e.id desc limit 1) as balance_cents, \
+    p.past_due_cents as open_past_due_cents, p.credit_cents as open_credit_cents \
     from clients c join locations l on l.id = c.location_id \
-    left join vehicles v on v.id = $2 and v.client_id = c.id where c.id = $1";
+    left join vehicles v on v.id = $2 and v.client_id = c.id \
+    left join payments p on p.client_id = c.id \
+        and p.status in ('pending', 'unknown', 'requires_action') \
+    where c.id = $1";
+
+/// A row of [`CLIENT_VEHICLE`].
+#[derive(sqlx::FromRow)]
+struct ClientVehicleAccountRow {
+    #[sqlx(flatten)]
+    client: ClientVehicleRow,
+    balance_cents: Option<i64>,
+    open_past_due_cents: Option<i64>,
+    open_credit_cents: Option<i64>,
+}
 
 const VEHICLES: &str = "select id, description, plate, device_serial, paid_through \
     from vehicles where client_id = $1 order by created_at, description";
@@ -79,6 +99,10 @@ impl ClientStore for Backend {
         else {
             return Ok(None);
         };
+        let account = async {
+            let mut conn = self.pool.acquire().await?;
+            ledger::account(&mut conn, id).await
+        };
         let (vehicles, cards, account) = tokio::try_join!(
             sqlx::query_as(VEHICLES)
                 .bind(id)
@@ -88,25 +112,35 @@ impl ClientStore for Backend {
                 .bind(id)
                 .fetch_all(&self.pool)
                 .map_err(StoreError::from),
-            ledger::account(&self.pool, id),
+            account,
         )?;
         client_from_rows(row, vehicles, cards, account).map(Some)
     }
 
     async fn client_with_vehicle(&self, id: Uuid, vehicle_id: Uuid) -> Result<Option<Client>> {
-        // One connection: quotes and redeems read this on every request.
-        let mut conn = self.pool.acquire().await?;
-        let Some(row) = sqlx::query_as::<_, ClientVehicleRow>(CLIENT_VEHICLE)
+        // One round trip: quotes, opened links and redeems read this on
+        // every request.
+        let rows: Vec<ClientVehicleAccountRow> = sqlx::query_as(CLIENT_VEHICLE)
             .bind(id)
             .bind(vehicle_id)
-            .fetch_optional(&mut *conn)
-            .await?
-        else {
+            .fetch_all(&self.pool)
+            .await?;
+        let open: Vec<OpenPayment> = rows
+            .iter()
+            .filter_map(|row| {
+                Some(OpenPayment {
+                    past_due: Cents(row.open_past_due_cents?),
+                    credit: Cents(row.open_credit_cents?),
+                })
+            })
+            .collect();
+        let Some(row) = rows.into_iter().next() else {
             return Ok(None);
         };
-        let entries = ledger::entries(&mut *conn, id).await?;
-        let open = ledger::open_payments(&mut *conn, id).await?;
-        row.into_client(rules::account(&entries, &open)).map(Some)
+        let balance = Cents(row.balance_cents.unwrap_or(0));
+        row.client
+            .into_client(rules::account_at(balance, &open))
+            .map(Some)
     }
 
     async fn set_autopay(

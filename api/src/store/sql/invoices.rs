@@ -72,7 +72,7 @@ pub(super) async fn insert_invoice(
             vehicle_id: invoice.vehicle_id,
             at: invoice.issued_at,
         };
-        ledger::append(&mut **tx, &charge).await?;
+        ledger::append(tx, &charge).await?;
     }
     Ok(number)
 }

@@ -2,7 +2,7 @@
 //! what the other stores use to read and append ledger entries inside their
 //! own transactions.
 
-use super::{dialect, Backend, Db};
+use super::{dialect, Backend, Connection, Db};
 use crate::domain::ledger::{self as rules, EntryKind, LedgerEntry, OpenPayment};
 use crate::domain::Cents;
 use crate::store::{LedgerStore, NewLedgerEntry, Result, StoreError};
@@ -14,8 +14,12 @@ const ENTRIES: &str = "select id, client_id, kind, amount_cents, invoice_id, pay
     vehicle_id, at from ledger_entries where client_id = $1 order by id";
 
 const APPEND: &str = "insert into ledger_entries (client_id, kind, amount_cents, invoice_id, \
-    payment_id, vehicle_id, at, created_at) values ($1, $2, $3, $4, $5, $6, $7, $7) \
-    returning id";
+    payment_id, vehicle_id, at, created_at, balance_after_cents) \
+    values ($1, $2, $3, $4, $5, $6, $7, $7, $8) returning id";
+
+/// The client's running balance: the one kept with their last entry.
+const BALANCE: &str = "select balance_after_cents from ledger_entries \
+    where client_id = $1 order by id desc limit 1";
 
 /// What the open payments of the client hold: every status for which
 /// [`crate::domain::PaymentStatus::is_open`] is true (a payment waiting for
@@ -82,20 +86,34 @@ where
         .collect())
 }
 
-/// The figures of the client's account, read on one connection of the pool
-/// (a request takes no more connections for it than it did before ledgers).
-pub(super) async fn account(pool: &sqlx::Pool<Db>, client_id: Uuid) -> Result<rules::Account> {
-    let mut conn = pool.acquire().await?;
-    let entries = entries(&mut *conn, client_id).await?;
-    let open = open_payments(&mut *conn, client_id).await?;
-    Ok(rules::account(&entries, &open))
+/// The client's balance: the running balance kept with their last entry
+/// (zero for a client without entries).
+pub(super) async fn balance(conn: &mut Connection, client_id: Uuid) -> Result<Cents> {
+    let balance: Option<i64> = sqlx::query_scalar(BALANCE)
+        .bind(client_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(Cents(balance.unwrap_or(0)))
 }
 
-/// Appends `entry`; returns its id.
-pub(super) async fn append<'e, E>(executor: E, entry: &NewLedgerEntry) -> Result<i64>
-where
-    E: sqlx::Executor<'e, Database = Db>,
-{
+/// The figures of the client's account: their balance and what their open
+/// payments hold, read on one connection (or in the caller's transaction).
+pub(super) async fn account(conn: &mut Connection, client_id: Uuid) -> Result<rules::Account> {
+    let balance = balance(&mut *conn, client_id).await?;
+    let open = open_payments(&mut *conn, client_id).await?;
+    Ok(rules::account_at(balance, &open))
+}
+
+/// Appends `entry` with its running balance; returns its id. Takes the
+/// client's lock for the rest of the caller's transaction (a no-op when the
+/// caller holds it already), so entries and their running balances are
+/// written one at a time per client.
+pub(super) async fn append(conn: &mut Connection, entry: &NewLedgerEntry) -> Result<i64> {
+    sqlx::query(dialect::LOCK_CLIENT)
+        .bind(entry.client_id)
+        .execute(&mut *conn)
+        .await?;
+    let before = balance(&mut *conn, entry.client_id).await?;
     Ok(sqlx::query_scalar(APPEND)
         .bind(entry.client_id)
         .bind(entry.kind.as_str())
@@ -104,7 +122,8 @@ where
         .bind(entry.payment_id)
         .bind(entry.vehicle_id)
         .bind(entry.at)
-        .fetch_one(executor)
+        .bind(rules::balance_after(before, entry.amount).0)
+        .fetch_one(&mut *conn)
         .await?)
 }
 
@@ -116,11 +135,7 @@ impl LedgerStore for Backend {
 
     async fn append_ledger_entry(&self, entry: &NewLedgerEntry) -> Result<LedgerEntry> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(dialect::LOCK_CLIENT)
-            .bind(entry.client_id)
-            .execute(&mut *tx)
-            .await?;
-        let id = append(&mut *tx, entry).await?;
+        let id = append(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(LedgerEntry {
             id,
@@ -139,16 +154,19 @@ impl LedgerStore for Backend {
 mod tests {
     use crate::domain::PaymentStatus;
 
-    /// The reservation rule is the domain's: the statuses the query reads
-    /// are exactly the open ones, `requires_action` among them.
+    /// The reservation rule is the domain's: the statuses the queries of
+    /// open payments read are exactly the open ones, `requires_action` among
+    /// them.
     #[test]
-    fn the_open_payments_query_reads_exactly_the_open_statuses() {
-        for status in PaymentStatus::ALL {
-            assert_eq!(
-                super::OPEN_PAYMENTS.contains(&format!("'{}'", status.as_str())),
-                status.is_open(),
-                "{status:?}"
-            );
+    fn the_open_payments_queries_read_exactly_the_open_statuses() {
+        for query in [super::OPEN_PAYMENTS, super::super::clients::CLIENT_VEHICLE] {
+            for status in PaymentStatus::ALL {
+                assert_eq!(
+                    query.contains(&format!("'{}'", status.as_str())),
+                    status.is_open(),
+                    "{status:?} in {query}"
+                );
+            }
         }
     }
 }

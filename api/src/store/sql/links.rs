@@ -2,7 +2,7 @@
 
 use super::{client_log::insert_log, Backend};
 use crate::domain::PaymentLink;
-use crate::store::links::LinkRow;
+use crate::store::links::{LinkRow, PayerLink, PayerLinkRow};
 use crate::store::{LinkStore, NewLink, NewLogEntry, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -18,6 +18,17 @@ const LINK_SELECT: &str = "select l.id, l.client_id, l.vehicle_id, l.phone, l.qu
     left join sms_outbox o on o.id = ( \
         select o2.id from sms_outbox o2 where o2.payment_link_id = l.id \
         order by o2.created_at desc limit 1) ";
+
+/// A link by its token hash, with the client's first name and the vehicle's
+/// description, for its payer (no SMS status).
+const PAYER_LINK: &str = "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
+    l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
+    cast(null as text) as sms_status, cast(null as bigint) as sms_error_code, \
+    cast(null as text) as sms_failure_reason, \
+    c.first_name as client_first_name, v.description as vehicle_description \
+    from payment_links l join clients c on c.id = l.client_id \
+    left join vehicles v on v.id = l.vehicle_id and v.client_id = l.client_id \
+    where l.token_hash = $1";
 
 const INSERT_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, token_hash, \
     phone, quote, amount_cents, status, sent_at, expires_at, created_by, created_at, updated_at) \
@@ -81,6 +92,14 @@ impl LinkStore for Backend {
 
     async fn link_by_token_hash(&self, token_hash: &[u8]) -> Result<Option<PaymentLink>> {
         let row: Option<LinkRow> = sqlx::query_as(&format!("{LINK_SELECT}where l.token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn link_for_payer(&self, token_hash: &[u8]) -> Result<Option<PayerLink>> {
+        let row: Option<PayerLinkRow> = sqlx::query_as(PAYER_LINK)
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;

@@ -10,6 +10,9 @@
 
 use super::{dialect, Backend, Db};
 
+/// One connection of the backend's database; a transaction derefs to it.
+type Connection = <Db as sqlx::Database>::Connection;
+
 mod access;
 mod cards;
 mod client_log;

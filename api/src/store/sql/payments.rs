@@ -136,9 +136,7 @@ impl PaymentStore for Backend {
                 let inserted = if retry {
                     false
                 } else {
-                    let entries = ledger::entries(&mut *tx, p.client_id).await?;
-                    let open = ledger::open_payments(&mut *tx, p.client_id).await?;
-                    let account = rules::account(&entries, &open);
+                    let account = ledger::account(&mut tx, p.client_id).await?;
                     if !rules::quote_still_stands(
                         &account,
                         p.quote.past_due_cents,
@@ -254,7 +252,7 @@ impl PaymentStore for Backend {
             vehicle_id: payment.vehicle_id,
             at: s.now,
         };
-        ledger::append(&mut *tx, &payment_entry).await?;
+        ledger::append(&mut tx, &payment_entry).await?;
         if let Some((card, log)) = &s.saved_card {
             insert_card(&mut tx, card, s.now).await?;
             insert_log(&mut *tx, log, &log.message, s.now).await?;
