@@ -771,17 +771,20 @@ fn the_go_live_checklist_and_the_configuration_name_every_stripe_event_we_read()
 /// Takes the database back to the schema before migration 0010, keeping its
 /// payments and ledger, so that `migrate` applies 0010 to them. (On SQLite
 /// the ledger keeps the wider kind check: 0010 rebuilds it all the same,
-/// which is what is tested.)
-async fn undo_the_refunds_migration(app: &TestApp) {
+/// which is what is tested.) Undoes 0012 too, which comes after it (on
+/// SQLite, 0010's rebuild leaves out the running balance 0012 adds).
+pub async fn undo_the_refunds_migration(app: &TestApp) {
     let mut statements: Vec<&str> = vec![
         "drop table refunds",
         "drop index payments_gateway_reference_idx",
         "drop index ledger_entries_chargeback_idx",
         "alter table payments drop column dispute_status",
         "alter table payments drop column dispute_reference",
+        "drop index payments_open_client_idx",
     ];
     if on_postgres(app) {
         statements.extend([
+            "alter table ledger_entries drop column balance_after_cents",
             "alter table ledger_entries drop constraint ledger_entries_chargeback_payment_check",
             "alter table ledger_entries drop constraint ledger_entries_amount_cents_check",
             "alter table ledger_entries drop constraint ledger_entries_kind_check",
@@ -793,7 +796,7 @@ async fn undo_the_refunds_migration(app: &TestApp) {
             or kind = 'adjustment')",
         ]);
     }
-    statements.push("delete from _sqlx_migrations where version = 10");
+    statements.push("delete from _sqlx_migrations where version in (10, 12)");
     for statement in statements {
         execute_sql(app, statement).await;
     }

@@ -197,16 +197,12 @@ impl RefundStore for Backend {
             };
             match (current, c.status) {
                 (_, RefundStatus::Succeeded) => {
-                    ledger::append(&mut *tx, &entry(EntryKind::Refund, refund.amount_cents))
-                        .await?;
+                    ledger::append(&mut tx, &entry(EntryKind::Refund, refund.amount_cents)).await?;
                 }
                 // The gateway took back a refund it had reported made.
                 (RefundStatus::Succeeded, RefundStatus::Failed) => {
-                    ledger::append(
-                        &mut *tx,
-                        &entry(EntryKind::Adjustment, -refund.amount_cents),
-                    )
-                    .await?;
+                    ledger::append(&mut tx, &entry(EntryKind::Adjustment, -refund.amount_cents))
+                        .await?;
                 }
                 _ => {}
             }
@@ -273,7 +269,7 @@ impl RefundStore for Backend {
             vehicle_id: payment.vehicle_id,
             at: o.now,
         };
-        ledger::append(&mut *tx, &entry).await?;
+        ledger::append(&mut tx, &entry).await?;
         let log = NewLogEntry {
             client_id: payment.client_id,
             author_kind: "system".into(),
@@ -379,7 +375,7 @@ impl RefundStore for Backend {
                     vehicle_id: payment.vehicle_id,
                     at: d.now,
                 };
-                ledger::append(&mut *tx, &entry).await?;
+                ledger::append(&mut tx, &entry).await?;
             }
         }
         insert_log(&mut *tx, &d.log, &d.log.message, d.now).await?;
