@@ -172,6 +172,7 @@ async fn a_supervisor_refunds_part_of_a_payment_then_the_rest_and_no_more() {
     assert_eq!(invoice["refunds"].as_array().map(Vec::len), Some(2));
     // A refund moves money only (domain::refund::paid_through_after_refund).
     assert_eq!(camry_paid_through(&app).await, through);
+    crate::ledger::assert_running_balances(&app).await;
 }
 
 #[tokio::test]
@@ -596,6 +597,7 @@ async fn a_refund_made_in_stripes_dashboard_is_recorded_once_however_often_it_is
         history_payment(&app, payment.id).await["refundable_cents"],
         amount - 4000
     );
+    crate::ledger::assert_running_balances(&app).await;
 }
 
 #[tokio::test]
@@ -714,6 +716,7 @@ async fn a_lost_dispute_takes_the_money_back_in_the_ledger_once() {
         "{:?}",
         client.past_due_cents
     );
+    crate::ledger::assert_running_balances(&app).await;
 }
 
 #[tokio::test]
@@ -755,6 +758,7 @@ async fn a_refund_stripe_reports_failed_after_it_succeeded_is_taken_back_once() 
         1,
         "{log:#?}"
     );
+    crate::ledger::assert_running_balances(&app).await;
 }
 
 #[test]
