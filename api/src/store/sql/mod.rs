@@ -21,4 +21,5 @@ mod links;
 mod outbox;
 mod payments;
 mod rate_limits;
+mod receipts;
 mod setup;
