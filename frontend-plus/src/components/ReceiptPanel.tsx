@@ -28,16 +28,26 @@ export function ReceiptPanel({ paymentId, onClose }: { paymentId: string; onClos
       {r && (
         <>
           <dl class="facts">
-            <dt>Paid</dt>
-            <dd>{`${formatDate(r.local_date)}, ${formatClockTime(r.local_time)} ${r.time_zone_abbreviation} (${r.location_name})`}</dd>
-            <dt>Paid by</dt>
-            <dd>{payerWords(r.payer)}</dd>
-            <dt>Card</dt>
-            <dd>{r.card_last4 ? `${capitalize(r.card_brand ?? 'card')} •••• ${r.card_last4}` : '—'}</dd>
-            <dt>Invoice</dt>
-            <dd>{r.invoice_number ? `#${r.invoice_number}` : '—'}</dd>
-            <dt>Paid through</dt>
-            <dd>{r.vehicles.map((v) => `${v.description}: ${formatDate(v.paid_through)}`).join('; ') || '—'}</dd>
+            <div>
+              <dt>Paid</dt>
+              <dd>{`${formatDate(r.local_date)}, ${formatClockTime(r.local_time)} ${r.time_zone_abbreviation} (${r.location_name})`}</dd>
+            </div>
+            <div>
+              <dt>Paid by</dt>
+              <dd>{payerWords(r.payer)}</dd>
+            </div>
+            <div>
+              <dt>Card</dt>
+              <dd>{r.card_last4 ? `${capitalize(r.card_brand ?? 'card')} •••• ${r.card_last4}` : '—'}</dd>
+            </div>
+            <div>
+              <dt>Invoice</dt>
+              <dd>{r.invoice_number ? `#${r.invoice_number}` : '—'}</dd>
+            </div>
+            <div>
+              <dt>Paid through</dt>
+              <dd>{r.vehicles.map((v) => `${v.description}: ${formatDate(v.paid_through)}`).join('; ') || '—'}</dd>
+            </div>
           </dl>
           <ul class="lines">
             {r.lines.map((l) => (
