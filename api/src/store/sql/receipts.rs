@@ -96,7 +96,9 @@ pub(super) async fn insert_receipt(
 
 /// The refunds of payment `payment_id`, oldest first. Refunds are not
 /// recorded yet (issue 17, item 1 adds them): until then a receipt lists
-/// none, and this is where their query goes.
+/// none, and this is where their query goes once the `refunds` table
+/// exists: `select amount_cents, created_at, reason from refunds where
+/// payment_id = $1 and status = 'succeeded' order by created_at`.
 fn refunds_of(_payment_id: Uuid) -> Vec<ReceiptRefund> {
     Vec::new()
 }
