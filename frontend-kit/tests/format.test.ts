@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCents, formatDate, formatPhone, minutesFromNow } from '../src/format';
+import { formatCents, formatClockTime, formatDate, formatPhone, minutesFromNow } from '../src/format';
 
 describe('formatCents', () => {
   it.each([
@@ -40,5 +40,14 @@ describe('minutesFromNow', () => {
     expect(minutesFromNow('2026-11-30T12:08:30Z', now)).toBe('in 9 min');
     expect(minutesFromNow('2026-11-30T12:00:01Z', now)).toBe('in 1 min');
     expect(minutesFromNow('2026-11-30T11:59:00Z', now)).toBe('now');
+  });
+});
+
+describe('formatClockTime', () => {
+  it('writes a location time in US words', () => {
+    expect(formatClockTime('18:04')).toBe('6:04 PM');
+    expect(formatClockTime('00:30')).toBe('12:30 AM');
+    expect(formatClockTime('12:00')).toBe('12:00 PM');
+    expect(formatClockTime('9:00')).toBe('9:00');
   });
 });

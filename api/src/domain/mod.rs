@@ -29,3 +29,5 @@ pub mod sms_failure;
 pub use sms_failure::{SmsFailure, SmsFailureReason};
 pub mod sms_text;
 pub use sms_text::{gsm7_length, sms_length, SmsEncoding, SmsLength};
+pub mod receipt;
+pub use receipt::{PaidThrough, Payer, Receipt, ReceiptReference, ReceiptRefund};

@@ -19,4 +19,5 @@ pub mod links;
 pub mod payments;
 pub mod quotes;
 pub mod rate_limits;
+pub mod receipts;
 pub mod status_sync;

@@ -18,6 +18,7 @@ mod outbox;
 mod payments;
 mod postgres;
 mod rate_limits;
+mod receipts;
 mod records;
 mod setup;
 mod sqlite;
@@ -34,6 +35,7 @@ pub use outbox::OutboxStore;
 pub use payments::PaymentStore;
 pub use postgres::PgStore;
 pub use rate_limits::RateLimitStore;
+pub use receipts::ReceiptStore;
 pub use records::*;
 pub use setup::SetupStore;
 pub use sqlite::SqliteStore;
@@ -98,6 +100,7 @@ pub trait Store:
     + LinkStore
     + OutboxStore
     + RateLimitStore
+    + ReceiptStore
     + IdempotencyStore
     + ClientLogStore
     + Send
@@ -116,6 +119,7 @@ impl<T> Store for T where
         + LinkStore
         + OutboxStore
         + RateLimitStore
+        + ReceiptStore
         + IdempotencyStore
         + ClientLogStore
         + Send

@@ -5,8 +5,10 @@ import { useCan } from '../permissions';
 import { AddInvoiceForm } from './AddInvoiceForm';
 import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
+import { ReceiptPanel } from './ReceiptPanel';
 import { TakePayment } from './TakePayment';
 import { call } from '@kit/api';
+import { useState } from 'preact/hooks';
 
 const METHODS: Record<Payment['method'], string> = {
   card_on_file: 'Card on file',
@@ -33,6 +35,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
   );
   const vehicle = (id: string | null | undefined) => client.vehicles.find((v) => v.id === id)?.description ?? '—';
   const h = history.data;
+  const [receiptOf, setReceiptOf] = useState<string | null>(null);
 
   return (
     <>
@@ -68,6 +71,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                   <tr>
                     <th scope="col">Date</th><th scope="col" class="num">Amount</th><th scope="col">Method</th>
                     <th scope="col">Card</th><th scope="col">Invoice</th><th scope="col">Status</th><th scope="col">By</th>
+                    <th scope="col">Receipt</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -83,11 +87,20 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                         {p.failure_code && <span class="muted small-text"> ({p.failure_code.replace(/_/g, ' ')})</span>}
                       </td>
                       <td>{p.initiated_by}</td>
+                      <td>
+                        {p.status === 'succeeded' && (
+                          <button type="button" class="secondary small" onClick={() => setReceiptOf(p.id)}
+                            aria-label={`Receipt of the ${formatDateTime(p.created_at)} payment`}>
+                            Receipt
+                          </button>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             )}
+            {receiptOf && <ReceiptPanel key={receiptOf} paymentId={receiptOf} onClose={() => setReceiptOf(null)} />}
           </>
         )}
       </section>

@@ -24,4 +24,5 @@ mod links;
 mod outbox;
 mod payments;
 mod rate_limits;
+mod receipts;
 mod setup;
