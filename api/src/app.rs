@@ -339,6 +339,7 @@ fn cors(origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             header::HeaderName::from_static("idempotency-key"),
             header::HeaderName::from_static(crate::routes::links::LINK_TOKEN_HEADER),
+            header::HeaderName::from_static(crate::routes::receipts::RECEIPT_REFERENCE_HEADER),
         ])
         .max_age(600)
 }

@@ -47,6 +47,10 @@ use utoipa::{Modify, OpenApi};
         routes::links::resend_link,
         routes::links::get_link,
         routes::links::redeem_token,
+        routes::receipts::get_receipt_by_reference,
+        routes::receipts::list_my_receipts,
+        routes::receipts::get_my_receipt,
+        routes::receipts::get_payment_receipt,
         routes::webhooks::stripe_webhook,
         routes::webhooks::twilio_status,
     ),
@@ -60,6 +64,7 @@ use utoipa::{Modify, OpenApi};
         (name = "quotes", description = "Pricing of monitoring periods"),
         (name = "payments", description = "Take a Payment (staff)"),
         (name = "payment links", description = "Secure payment links: sent by staff, paid with the token alone"),
+        (name = "receipts", description = "Proof of payment, opened by the payer's receipt reference"),
         (name = "webhooks", description = "Signed callbacks from the payment gateway and the SMS provider"),
         (name = "sandbox", description = "The sandbox gateway's card tokenization (development only)"),
     )

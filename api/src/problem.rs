@@ -58,6 +58,8 @@ problem_codes! {
     InvalidIdempotencyKey = ("invalid_idempotency_key", BAD_REQUEST, "Invalid idempotency key"),
     /// No `Payment-Link-Token` header.
     LinkTokenRequired = ("link_token_required", BAD_REQUEST, "Link token required"),
+    /// No `Receipt-Reference` header.
+    ReceiptReferenceRequired = ("receipt_reference_required", BAD_REQUEST, "Receipt reference required"),
     /// A webhook whose signature is missing or wrong.
     InvalidSignature = ("invalid_signature", BAD_REQUEST, "Invalid signature"),
     /// A signed webhook whose body is not an event.
@@ -95,6 +97,9 @@ problem_codes! {
     LinkNotFound = ("link_not_found", NOT_FOUND, "Link not found"),
     /// No payment of the signed-in client has this id.
     PaymentNotFound = ("payment_not_found", NOT_FOUND, "Payment not found"),
+    /// No receipt has this reference, or no receipt with this id is the
+    /// caller's, or the payment has none (it has not succeeded).
+    ReceiptNotFound = ("receipt_not_found", NOT_FOUND, "Receipt not found"),
     // 409: the state changed; look again.
     /// The total due is not the one confirmed.
     QuoteChanged = ("quote_changed", CONFLICT, "Quote changed"),

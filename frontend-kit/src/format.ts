@@ -73,3 +73,15 @@ export function minutesFromNow(iso: string, now: number = Date.now()): string {
 export function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
+
+/**
+ * A wall-clock time as the API writes a location's local time (`HH:MM`, 24-hour) in US words: `18:04` →
+ * `6:04 PM`. No time zone is applied: the API already gave the location's time.
+ */
+export function formatClockTime(hhmm: string): string {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  if (!m) return hhmm;
+  const hours = Number(m[1]);
+  const suffix = hours < 12 ? 'AM' : 'PM';
+  return `${hours % 12 === 0 ? 12 : hours % 12}:${m[2]} ${suffix}`;
+}

@@ -68,6 +68,8 @@ const MESSAGES: Record<ProblemCode, string> = {
   authentication_failed: 'Your bank did not confirm this payment. Nothing was charged. Try again or use another card.',
   authentication_answered: 'The bank’s confirmation step for this payment has already ended. Wait a moment for the result.',
   payment_not_found: 'That payment was not found.',
+  receipt_reference_required: 'This receipt was not found. Open the whole receipt link.',
+  receipt_not_found: 'This receipt was not found. Sign in to My Account to see all your receipts.',
   payment_method_required: 'Choose a card to pay with.',
   autopay_needs_saved_card: 'Auto Pay needs a card on file.',
   card_required: 'Choose a card to pay with.',

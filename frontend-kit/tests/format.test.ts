@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centsToInput, formatCents, formatDate, formatPhone, minutesFromNow, parseDollars } from '../src/format';
+import { centsToInput, formatCents, formatClockTime, formatDate, formatPhone, minutesFromNow, parseDollars } from '../src/format';
 
 describe('formatCents', () => {
   it.each([
@@ -61,5 +61,14 @@ describe('parseDollars', () => {
 
   it('reads back what centsToInput writes', () => {
     for (const cents of [0, 1, 99, 17649, 123456]) expect(parseDollars(centsToInput(cents))).toBe(cents);
+  });
+});
+
+describe('formatClockTime', () => {
+  it('writes a location time in US words', () => {
+    expect(formatClockTime('18:04')).toBe('6:04 PM');
+    expect(formatClockTime('00:30')).toBe('12:30 AM');
+    expect(formatClockTime('12:00')).toBe('12:00 PM');
+    expect(formatClockTime('9:00')).toBe('9:00');
   });
 });

@@ -45,6 +45,18 @@ test('Dana signs in, pays with her saved Visa, sees the invoice and turns on Aut
 
   await page.setViewportSize({ width: 1280, height: 800 });
   await shot(page, '14-account-information-desktop');
+  await page.setViewportSize({ width: 360, height: 640 });
+
+  // Every receipt, from Account Information; each opens its printable page.
+  await page.getByRole('link', { name: 'View and print your receipts' }).click();
+  await page.getByRole('heading', { name: 'Receipts' }).waitFor();
+  const receiptLink = page.getByRole('link', { name: /^R-\d{4}-\d{6}$/ });
+  assert.equal(await receiptLink.count(), 1);
+  await receiptLink.click();
+  const receipt = page.getByRole('article');
+  await receipt.waitFor();
+  assert.match(await receipt.innerText(), new RegExp(`Invoice\\s+#${number}[\\s\\S]*Visa •••• 4242|Visa •••• 4242[\\s\\S]*#${number}`));
+  await shot(page, '15-account-receipt');
 });
 
 test('an expired or bad session goes back to the login page', async () => {

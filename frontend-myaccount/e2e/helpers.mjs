@@ -28,6 +28,16 @@ export async function phonePage(browser) {
   return page;
 }
 
+/** A desktop-sized page (1280×800). */
+export async function desktopPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  return page;
+}
+
 /** Signs Dana in to My Account on `page` (at `baseUrl`) and waits for Make a Payment. */
 export async function signInAsDana(page, baseUrl) {
   await page.goto(`${baseUrl}/my-account/`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { cspViolations, eventually, fillCard, holdRequests, launch, phonePage, sendLink, shot, startApi } from './helpers.mjs';
+import { cspViolations, desktopPage, eventually, fillCard, holdRequests, launch, phonePage, sendLink, shot, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -20,35 +20,73 @@ const openLink = async (token) => {
   return page;
 };
 
-test('a link sent by staff is paid with a good card, and cannot be paid twice', async () => {
+for (const size of ['phone', 'desktop']) {
+  test(`a link sent by staff is paid once, its receipt is in the pop-up and shown again on reload (${size})`, async () => {
+    const token = await sendLink(api);
+    const page = size === 'phone' ? await phonePage(browser) : await desktopPage(browser);
+    await page.goto(`${api.baseUrl}/my-account/pay#${token}`);
+    await page.getByText('Total Due Amount').waitFor();
+    assert.ok(!page.url().includes(token), 'the token is cleared from the address bar');
+    await page.getByText('Hi Dana,').waitFor();
+    await page.getByRole('timer').waitFor();
+    const pay = page.getByRole('button', { name: 'Make Payment' });
+    assert.equal(await pay.isDisabled(), true);
+    if (size === 'phone') await shot(page, '01-pay-summary');
+
+    await fillCard(page, '4242 4242 4242 4242');
+    assert.equal(await pay.isDisabled(), true, 'terms not yet accepted');
+    await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
+    assert.equal(await pay.isDisabled(), false);
+    if (size === 'phone') await shot(page, '02-pay-card-filled');
+    await pay.click();
+
+    const dialog = page.getByRole('dialog', { name: 'Payment Complete' });
+    await dialog.waitFor();
+    const complete = await dialog.innerText();
+    assert.match(complete, /\$\d[\d,]*\.\d\d/);
+    assert.match(complete, /Date\s+[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M C[SD]T/);
+    assert.match(complete, /Card\s+Visa •••• 4242/);
+    const number = /R-\d{4}-\d{6}/.exec(complete)?.[0];
+    assert.ok(number, `a receipt number in ${complete}`);
+    assert.match(complete, /Paid through\s+[A-Z][a-z]{2} \d{1,2}, \d{4}/);
+    const view = dialog.getByRole('link', { name: 'View receipt' });
+    assert.match(await view.getAttribute('href'), /^\/my-account\/receipt#[A-Za-z0-9_-]{43}$/, 'the reference rides in the fragment');
+    await shot(page, `03-pay-complete-${size}`);
+
+    // A reload finds the link paid and shows its receipt, not only "Already Paid".
+    await page.reload();
+    await page.getByText('This link has been paid. Here is your receipt.').waitFor();
+    const receipt = page.getByRole('article');
+    assert.match(await receipt.innerText(), new RegExp(`${number}[\\s\\S]*Total Paid[\\s\\S]*Monitoring paid through`));
+    await shot(page, `04-pay-reloaded-receipt-${size}`);
+  });
+}
+
+test('the pop-up\'s View receipt opens the printable receipt by its reference, kept out of the address bar', async () => {
   const token = await sendLink(api);
   const page = await openLink(token);
   await page.getByText('Total Due Amount').waitFor();
-  assert.ok(!page.url().includes(token), 'the token is cleared from the address bar');
-  await page.getByText('Hi Dana,').waitFor();
-  await page.getByRole('timer').waitFor();
-  const pay = page.getByRole('button', { name: 'Make Payment' });
-  assert.equal(await pay.isDisabled(), true);
-  await shot(page, '01-pay-summary');
-
   await fillCard(page, '4242 4242 4242 4242');
-  assert.equal(await pay.isDisabled(), true, 'terms not yet accepted');
   await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
-  assert.equal(await pay.isDisabled(), false);
-  await shot(page, '02-pay-card-filled');
-  await pay.click();
-
+  await page.getByRole('button', { name: 'Make Payment' }).click();
   const dialog = page.getByRole('dialog', { name: 'Payment Complete' });
   await dialog.waitFor();
-  assert.match(await dialog.innerText(), /\$\d[\d,]*\.\d\d/);
-  assert.match(await dialog.innerText(), /Receipt number: \d+/);
-  await shot(page, '03-pay-complete');
-
-  const again = await openLink(token);
-  const used = again.getByRole('dialog', { name: 'Already Paid' });
-  await used.waitFor();
-  assert.match(await used.innerText(), /already been used/);
-  await shot(again, '04-pay-link-used');
+  const number = /R-\d{4}-\d{6}/.exec(await dialog.innerText())?.[0];
+  const receiptRequests = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/api/v1/receipt')) receiptRequests.push(request);
+  });
+  await dialog.getByRole('link', { name: 'View receipt' }).click();
+  const receipt = page.getByRole('article');
+  await receipt.waitFor();
+  assert.match(await receipt.innerText(), new RegExp(number ?? 'no number'));
+  assert.equal(new URL(page.url()).hash, '', 'the reference is cleared from the address bar');
+  assert.equal(receiptRequests.length, 1);
+  assert.equal(new URL(receiptRequests[0].url()).search, '', 'no query');
+  assert.match(receiptRequests[0].headers()['receipt-reference'] ?? '', /^[A-Za-z0-9_-]{43}$/);
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.getByRole('button', { name: 'Print receipt' }).isVisible(), false, 'the print stylesheet hides the button');
+  await shot(page, '05b-receipt-page-print');
 });
 
 test('a declined card is explained and another card can be tried', async () => {
@@ -85,7 +123,7 @@ test('a card whose bank asks to confirm is paid once the sandbox bank approves (
   await bank.getByRole('button', { name: 'Approve' }).click();
   const dialog = page.getByRole('dialog', { name: 'Payment Complete' });
   await dialog.waitFor();
-  assert.match(await dialog.innerText(), /Receipt number: \d+/);
+  assert.match(await dialog.innerText(), /R-\d{4}-\d{6}/);
   await shot(page, '08-pay-3ds-complete');
 });
 

@@ -95,3 +95,30 @@ test('a link paid through nginx leaves its token in no proxy or API log', async 
   assert.equal(apiLines.length, 1, `the token in the API's log: ${apiLines.join('\n')}`);
   assert.match(apiLines[0], /sms_console/, 'only the development console SMS line holds it');
 });
+
+test('a receipt opened through nginx by its reference leaves the reference in no proxy or API log', async () => {
+  const token = await sendLink(api);
+  const page = await phonePage(browser);
+  await page.goto(`${nginx.baseUrl}/my-account/pay#${token}`);
+  await page.getByText('Total Due Amount').waitFor();
+  await fillCard(page, '4242 4242 4242 4242');
+  await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
+  await page.getByRole('button', { name: 'Make Payment' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Payment Complete' });
+  await dialog.waitFor();
+  const view = dialog.getByRole('link', { name: 'View receipt' });
+  const reference = (await view.getAttribute('href')).split('#')[1];
+  assert.match(reference, /^[A-Za-z0-9_-]{43}$/);
+  await view.click();
+  await page.getByRole('article').waitFor();
+  await shot(page, '08b-receipt-through-nginx');
+
+  const access = await eventually(() => {
+    const log = nginx.log('access');
+    return log.includes('"GET /api/v1/receipt HTTP/1.1" 200') ? log : null;
+  });
+  assert.match(access, /"GET \/my-account\/receipt\/? HTTP\/1.1" 200/);
+  assert.equal(access.split(reference).length - 1, 0, 'the reference is in nginx\'s access log');
+  assert.equal(nginx.log('error').split(reference).length - 1, 0, 'the reference is in nginx\'s error log');
+  assert.equal(api.logs().split(reference).length - 1, 0, 'the reference is in the API\'s log');
+});

@@ -128,6 +128,13 @@ test('an agent takes a payment with Dana\'s saved Visa and the new invoice appea
   await page.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`).waitFor();
   assert.equal(await invoices.count(), before + 1);
   await shot(page, '09-payment-taken');
+
+  // The payment's receipt, from Account History.
+  await page.locator('table.payments tbody tr').first().getByRole('button', { name: /^Receipt of the / }).click();
+  const panel = page.getByRole('region', { name: /^Receipt R-\d{4}-\d{6}$/ });
+  await panel.waitFor();
+  assert.match(await panel.innerText(), new RegExp(`Visa •••• 4242[\\s\\S]*#${number}`));
+  await shot(page, '09b-payment-receipt');
 });
 
 test('a supervisor refunds part of a payment in Account History after a confirm step; an agent is not offered it', async (t) => {

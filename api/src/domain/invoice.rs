@@ -99,6 +99,11 @@ pub struct Payment {
     /// The card on file charged, or kept by this payment.
     #[serde(skip)]
     pub card_id: Option<Uuid>,
+    /// The reference of the receipt this payment's success has just issued:
+    /// only on the payment as the call that recorded the success returns it
+    /// (it is stored hashed), for the answer to the payer.
+    #[serde(skip)]
+    pub receipt_reference: Option<super::ReceiptReference>,
 }
 
 impl Payment {

@@ -562,7 +562,13 @@ mod tests {
                 before.credit,
             ).unwrap();
             prop_assert!(quote.total_due_cents >= Cents::ZERO);
-            prop_assert_eq!(quote.credit_cents, before.credit.min(quote.subtotal_cents + quote.tax_cents + quote.past_due_cents));
+            prop_assert_eq!(
+                quote.credit_cents,
+                crate::domain::quote::credit_applied(
+                    quote.subtotal_cents + quote.tax_cents + quote.past_due_cents,
+                    before.credit,
+                )
+            );
             // Paying the quote records its invoice's charges and the payment:
             // the credit applied is used up, the rest is kept.
             let amounts = crate::domain::InvoiceAmounts::from_quote(&quote, true);

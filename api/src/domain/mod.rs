@@ -18,6 +18,7 @@ pub use payment::{
 };
 pub mod invoice;
 pub use invoice::{Actor, Invoice, LogEntry, Payment};
+pub mod bearer_secret;
 pub mod ledger;
 pub mod link;
 pub use link::{
@@ -29,3 +30,5 @@ pub mod sms_failure;
 pub use sms_failure::{SmsFailure, SmsFailureReason};
 pub mod sms_text;
 pub use sms_text::{gsm7_length, sms_length, SmsEncoding, SmsLength};
+pub mod receipt;
+pub use receipt::{PaidThrough, Payer, Receipt, ReceiptReference, ReceiptRefund};

@@ -7,7 +7,11 @@
 //!   cent. Past due balance is not taxed again (it was taxed when invoiced).
 //! - Credit: the client's credit (from their account ledger) is applied to the
 //!   next quote as a `credit` line that subtracts it, but never more than the
-//!   rest of the quote: a total is never negative.
+//!   rest of the quote: a total is never negative. A credit that covers the
+//!   whole quote brings it to zero (nothing to charge: the period is paid
+//!   with the credit). Otherwise the card is charged at least
+//!   [`MINIMUM_CARD_CHARGE`]: a credit that would leave less is applied only
+//!   up to it, and the rest stays the client's.
 //! - Total due = monitoring fee + tax + past due balance − credit applied = the
 //!   sum of the lines.
 
@@ -104,6 +108,24 @@ pub struct Quote {
     pub currency: String,
 }
 
+/// The least a card payment can be for: Stripe's minimum charge amount in
+/// USD ($0.50, "Minimum and maximum charge amounts" in Stripe's
+/// documentation); a smaller PaymentIntent is refused.
+pub const MINIMUM_CARD_CHARGE: Cents = Cents(50);
+
+/// The credit a quote applies when the rest of it comes to `rest` and the
+/// client has `credit` (below zero counts as zero): all of `rest` when the
+/// credit covers it, else as much as leaves at least [`MINIMUM_CARD_CHARGE`]
+/// to charge (all the credit when that leaves enough).
+pub fn credit_applied(rest: Cents, credit: Cents) -> Cents {
+    let credit = credit.max(Cents::ZERO);
+    if credit >= rest {
+        rest.max(Cents::ZERO)
+    } else {
+        credit.min((rest - MINIMUM_CARD_CHARGE).max(Cents::ZERO))
+    }
+}
+
 /// Why a period cannot be priced.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QuoteError {
@@ -129,7 +151,7 @@ impl Quote {
             .ok_or(QuoteError::NoPrice(days.days()))?;
         let tax = fee.times_rate(tax_rate);
         let past_due = past_due.max(Cents::ZERO);
-        let credit = credit.max(Cents::ZERO).min(fee + past_due + tax);
+        let credit = credit_applied(fee + past_due + tax, credit);
         let mut lines = vec![
             Line {
                 kind: LineKind::Monitoring,
@@ -298,6 +320,29 @@ mod tests {
     }
 
     #[test]
+    fn a_credit_that_would_leave_less_than_the_minimum_charge_leaves_the_minimum() {
+        // 5,304 ¢ to pay and 5,280 ¢ of credit: 24 ¢ is less than a card can
+        // be charged, so 5,254 ¢ is applied and 50 ¢ charged; 26 ¢ stays.
+        let quote = Quote::compute(
+            &DAILY_PLUS_30,
+            rate(82_500),
+            MonitorDays::Fourteen,
+            Cents::ZERO,
+            Cents(5_280),
+        )
+        .unwrap();
+        assert_eq!(
+            (quote.credit_cents, quote.total_due_cents),
+            (Cents(5_254), MINIMUM_CARD_CHARGE)
+        );
+        assert_eq!(credit_applied(Cents(5_304), Cents(5_304)), Cents(5_304));
+        assert_eq!(credit_applied(Cents(5_304), Cents(5_254)), Cents(5_254));
+        assert_eq!(credit_applied(Cents(30), Cents(10)), Cents::ZERO);
+        assert_eq!(credit_applied(Cents(30), Cents(30)), Cents(30));
+        assert_eq!(credit_applied(Cents(5_304), Cents(-5)), Cents::ZERO);
+    }
+
+    #[test]
     fn a_quote_kept_before_credits_existed_reads_as_without_credit() {
         let quote = Quote::compute(
             &DAILY_PLUS_30,
@@ -342,8 +387,19 @@ mod tests {
                 );
                 prop_assert!(quote.total_due_cents >= Cents::ZERO);
                 prop_assert!(quote.credit_cents <= Cents(credit.max(0)));
-                // The credit is applied in full unless the quote is brought to zero.
-                prop_assert!(quote.credit_cents == Cents(credit.max(0)) || quote.total_due_cents == Cents::ZERO);
+                // The credit is applied in full unless the quote is brought to
+                // zero or to the minimum card charge; a total above zero is at
+                // least that minimum whenever credit was applied.
+                prop_assert!(
+                    quote.credit_cents == Cents(credit.max(0))
+                        || quote.total_due_cents == Cents::ZERO
+                        || quote.total_due_cents == MINIMUM_CARD_CHARGE
+                );
+                prop_assert!(
+                    quote.credit_cents == Cents::ZERO
+                        || quote.total_due_cents == Cents::ZERO
+                        || quote.total_due_cents >= MINIMUM_CARD_CHARGE
+                );
                 prop_assert!(quote
                     .lines
                     .iter()

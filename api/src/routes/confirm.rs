@@ -10,7 +10,7 @@ use crate::domain::Payment;
 use crate::error::ApiResult;
 use crate::gateway::ClientSecret;
 use crate::routes::links::{caller_ip, PaymentLinkToken};
-use crate::routes::payments::{payment_answer_with, PaymentResult};
+use crate::routes::payments::{payment_answer, PaymentResult};
 use crate::services::card_authentication;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -38,7 +38,7 @@ pub struct ConfirmLinkPaymentRequest {
     request_body = ConfirmLinkPaymentRequest,
     responses(
         crate::error::JsonBodyProblems,
-        (status = 200, description = "Paid", body = PaymentResult),
+        (status = 200, description = "Paid, with the receipt (`receipt`)", body = PaymentResult),
         (status = 202, description = "`requires_action`: the bank still waits for the payer (`next_action` to resume), or the outcome is being confirmed", body = PaymentResult),
         (status = 400, description = "link_token_required", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined (`authentication_failed`, …): nothing was taken and the link is payable again", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -58,7 +58,7 @@ pub async fn confirm_link_payment(
     let ip = caller_ip(&state, &req);
     let (payment, secret) =
         card_authentication::confirm_link_payment(&state, &ip, &token.0, body.payment_id).await?;
-    answer(&payment, secret.as_ref())
+    answer(&state, &payment, secret.as_ref()).await
 }
 
 /// Records the outcome of a Make a Payment the bank asked the client to
@@ -72,7 +72,7 @@ pub async fn confirm_link_payment(
     tag = "me", operation_id = "confirm_my_payment",
     params(("payment_id" = Uuid, Path, description = "The `payment_id` of the `requires_action` answer")),
     responses(
-        (status = 200, description = "Paid", body = PaymentResult),
+        (status = 200, description = "Paid, with the receipt (`receipt`)", body = PaymentResult),
         (status = 202, description = "`requires_action`: the bank still waits for the payer (`next_action` to resume), or the outcome is being confirmed", body = PaymentResult),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined (`authentication_failed`, …): nothing was taken", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -95,13 +95,17 @@ pub async fn confirm_my_payment(
         path.into_inner(),
     )
     .await?;
-    answer(&payment, secret.as_ref())
+    answer(&state, &payment, secret.as_ref()).await
 }
 
 /// As the payment endpoints answer, but `200` for a payment that succeeded
 /// (this request created nothing of its own).
-fn answer(payment: &Payment, secret: Option<&ClientSecret>) -> ApiResult<HttpResponse> {
-    let (status, body) = payment_answer_with(payment, secret)?;
+async fn answer(
+    state: &AppState,
+    payment: &Payment,
+    secret: Option<&ClientSecret>,
+) -> ApiResult<HttpResponse> {
+    let (status, body) = payment_answer(state, payment, secret).await?;
     let status = if status == StatusCode::CREATED {
         StatusCode::OK
     } else {

@@ -144,16 +144,17 @@ where
 /// The answer as stored for replays: without a payment's `next_action`,
 /// whose client secret goes to the browser that asked and is never stored
 /// (a replay answers `requires_action` without it; the confirm endpoint
-/// gives the secret again from the gateway).
+/// gives the secret again from the gateway), and without its receipt's
+/// `receipt_reference`, which is stored only hashed (the payer finds the
+/// receipt again through the link they paid, or signed in).
 fn stored_answer(body: &serde_json::Value) -> String {
-    match body {
-        serde_json::Value::Object(fields)
-            if fields.contains_key(crate::routes::payments::NEXT_ACTION_FIELD) =>
-        {
-            let mut fields = fields.clone();
-            fields.remove(crate::routes::payments::NEXT_ACTION_FIELD);
-            serde_json::Value::Object(fields).to_string()
+    use crate::routes::payments::{NEXT_ACTION_FIELD, RECEIPT_FIELD, RECEIPT_REFERENCE_FIELD};
+    let mut body = body.clone();
+    if let serde_json::Value::Object(fields) = &mut body {
+        fields.remove(NEXT_ACTION_FIELD);
+        if let Some(serde_json::Value::Object(receipt)) = fields.get_mut(RECEIPT_FIELD) {
+            receipt.remove(RECEIPT_REFERENCE_FIELD);
         }
-        other => other.to_string(),
     }
+    body.to_string()
 }

@@ -9,17 +9,19 @@
 
 use crate::auth::{permits, Can};
 use crate::domain::{
-    display_status, Cents, ChargeKey, Line, LinkDisplayStatus, PaymentLink, PhoneNumber,
+    display_status, Cents, ChargeKey, Line, LinkDisplayStatus, PaymentLink, PhoneNumber, Receipt,
     SmsFailure, SmsFailureReason,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::routes::idempotency::{self, IdempotencyKey};
-use crate::routes::payments::payment_answer_with;
+use crate::routes::payments::payment_answer;
 use crate::routes::quote::monitor_days;
 use crate::services::links::{self, SendLink};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{dev::Payload, get, post, web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{
+    dev::Payload, get, post, web, FromRequest, HttpRequest, HttpResponse, ResponseError,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -327,7 +329,7 @@ pub(crate) fn caller_ip(state: &AppState, req: &HttpRequest) -> String {
         (status = 200, body = LinkSummary),
         (status = 400, description = "link_token_required", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "link_not_found", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 410, description = "link_expired, link_used or link_revoked", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "link_expired, link_used or link_revoked; `link_used` carries the receipt of the payment that paid the link (`receipt`)", body = LinkUsedProblem, content_type = "application/problem+json"),
         (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -337,10 +339,13 @@ pub async fn get_link(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: PaymentLinkToken,
-) -> ApiResult<web::Json<LinkSummary>> {
-    let opened = links::open(&state, &caller_ip(&state, &req), &token.0).await?;
+) -> ApiResult<HttpResponse> {
+    let opened = match links::open(&state, &caller_ip(&state, &req), &token.0).await? {
+        Ok(opened) => opened,
+        Err(paid) => return Ok(link_used(&paid.refusal, paid.receipt)),
+    };
     let link = opened.link.link;
-    Ok(web::Json(LinkSummary {
+    Ok(HttpResponse::Ok().json(LinkSummary {
         client_first_name: opened.link.client_first_name,
         vehicle_description: opened.link.vehicle_description,
         monitor_days: link.quote.monitor_days.days(),
@@ -352,6 +357,31 @@ pub async fn get_link(
         payment_in_progress: opened.payment_in_progress,
         support_phone: state.settings.support_phone.clone(),
     }))
+}
+
+/// `410 link_used` as `get_link` answers it: the problem, and the receipt of
+/// the payment that paid the link, which only the link's holder sees.
+#[derive(Serialize, ToSchema)]
+pub struct LinkUsedProblem {
+    #[serde(flatten)]
+    pub problem: crate::error::Problem,
+    /// The receipt of the payment that paid the link (absent for a link
+    /// paid before receipts existed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Receipt>,
+}
+
+fn link_used(refusal: &ApiError, receipt: Option<Receipt>) -> HttpResponse {
+    let mut body = refusal.problem_json();
+    if let (serde_json::Value::Object(fields), Some(receipt)) = (&mut body, receipt) {
+        fields.insert(
+            "receipt".into(),
+            serde_json::to_value(receipt).unwrap_or_default(),
+        );
+    }
+    HttpResponse::build(refusal.status_code())
+        .content_type("application/problem+json")
+        .body(body.to_string())
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]
@@ -373,7 +403,7 @@ pub struct RedeemRequest {
     request_body = RedeemRequest,
     responses(
         crate::error::JsonBodyProblems,
-        (status = 200, description = "Paid", body = crate::routes::payments::PaymentResult),
+        (status = 200, description = "Paid, with the receipt (`receipt`)", body = crate::routes::payments::PaymentResult),
         (status = 202, description = "Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`), or `requires_action`: the bank asks the payer to authenticate (3-D Secure). Then `next_action.client_secret` is for `stripe.handleNextAction` (or the sandbox bank's step), after which the browser calls `confirm_link_payment`; the link stays held meanwhile", body = crate::routes::payments::PaymentResult),
         (status = 400, description = "link_token_required, idempotency_key_required or invalid_idempotency_key", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined: the link stays payable", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -406,7 +436,7 @@ pub async fn redeem_token(
         )
         .await?;
         // A paid link answers 200 (not 201: nothing new is created for the payer).
-        let (status, answer) = payment_answer_with(&payment, client_secret.as_ref())?;
+        let (status, answer) = payment_answer(&state, &payment, client_secret.as_ref()).await?;
         let status = if status == StatusCode::CREATED {
             StatusCode::OK
         } else {

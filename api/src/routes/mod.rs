@@ -12,6 +12,7 @@ pub mod me;
 pub mod payments;
 pub mod public_config;
 pub mod quote;
+pub mod receipts;
 pub mod refunds;
 pub mod sandbox;
 pub mod webhooks;
@@ -52,6 +53,10 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(links::resend_link)
         .service(links::get_link)
         .service(links::redeem_token)
+        .service(receipts::get_receipt_by_reference)
+        .service(receipts::list_my_receipts)
+        .service(receipts::get_my_receipt)
+        .service(receipts::get_payment_receipt)
         .service(webhooks::stripe_webhook)
         .service(webhooks::twilio_status);
 }

@@ -2,12 +2,15 @@
 //! Payment); the use cases are in `services::payments`.
 
 use crate::auth::{permits, Can, ClientUser};
-use crate::domain::{Cents, ChargeKey, Payment, PaymentStatus};
+use crate::domain::{
+    Cents, ChargeKey, PaidThrough, Payment, PaymentStatus, Receipt, ReceiptReference,
+};
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND};
 use crate::routes::idempotency::{self, IdempotencyKey};
 use crate::routes::quote::{monitor_days, QuoteSummary};
 use crate::services::payments::{self, MakePayment, TakePayment};
 use crate::services::quotes::quote_for;
+use crate::services::receipts;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
@@ -37,7 +40,73 @@ pub struct PaymentResult {
     /// secret is never stored): the confirm endpoint then answers it again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_action: Option<NextAction>,
+    /// The receipt, when `status` is `succeeded`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<ReceiptSummary>,
 }
+
+/// What a money-moving answer says about the receipt of the payment it paid.
+#[derive(Serialize, ToSchema)]
+pub struct ReceiptSummary {
+    pub receipt_id: Uuid,
+    #[schema(example = "R-2026-000123")]
+    pub receipt_number: String,
+    /// Opens the receipt without signing in (`get_receipt_by_reference`, sent
+    /// in the `Receipt-Reference` header). Only in the answer of the request
+    /// whose payment succeeded: the API keeps its hash only, so a replayed
+    /// answer (`Idempotent-Replayed: true`) and every later one leave it out.
+    /// Treat it like a payment link's token: never log it, never put it in a
+    /// URL path or query (a URL fragment is fine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "q3Zx0r1cN3-4GqO_k2mXbA9f7cJ8wLZpV1sYtRuEoHi")]
+    pub receipt_reference: Option<String>,
+    pub issued_at: chrono::DateTime<chrono::Utc>,
+    /// The location's day of the payment.
+    pub local_date: NaiveDate,
+    /// The location's time of the payment, `HH:MM`.
+    #[schema(example = "18:04")]
+    pub local_time: String,
+    #[schema(example = "America/Chicago")]
+    pub time_zone: String,
+    #[schema(example = "CST")]
+    pub time_zone_abbreviation: String,
+    #[schema(example = "visa")]
+    pub card_brand: Option<String>,
+    #[schema(example = "4242")]
+    pub card_last4: Option<String>,
+    #[schema(value_type = i64, example = 17649)]
+    pub total_cents: Cents,
+    #[schema(example = "USD")]
+    pub currency: String,
+    /// Each vehicle paid for and its new paid-through date.
+    pub vehicles: Vec<PaidThrough>,
+}
+
+impl ReceiptSummary {
+    pub fn new(receipt: Receipt, reference: Option<ReceiptReference>) -> ReceiptSummary {
+        ReceiptSummary {
+            receipt_id: receipt.id,
+            receipt_number: receipt.receipt_number,
+            receipt_reference: reference.map(|r| r.expose().to_owned()),
+            issued_at: receipt.issued_at,
+            local_date: receipt.local_date,
+            local_time: receipt.local_time,
+            time_zone: receipt.time_zone,
+            time_zone_abbreviation: receipt.time_zone_abbreviation,
+            card_brand: receipt.card_brand,
+            card_last4: receipt.card_last4,
+            total_cents: receipt.total_cents,
+            currency: receipt.currency,
+            vehicles: receipt.vehicles,
+        }
+    }
+}
+
+/// The names of [`PaymentResult::receipt`] and its
+/// [`ReceiptSummary::receipt_reference`] in the JSON answer:
+/// `idempotency::run` leaves the reference out of the answer it stores.
+pub const RECEIPT_FIELD: &str = "receipt";
+pub const RECEIPT_REFERENCE_FIELD: &str = "receipt_reference";
 
 /// What the payer's browser needs to complete the bank's challenge (3-D
 /// Secure) of a payment in `requires_action`, then ask the API to confirm it
@@ -57,15 +126,11 @@ pub struct NextAction {
 /// `idempotency::run` leaves it out of the answer it stores.
 pub const NEXT_ACTION_FIELD: &str = "next_action";
 
-/// 201 for a succeeded payment, 202 while its outcome is unknown, a 402
-/// problem when declined.
-pub fn payment_answer(payment: &Payment) -> ApiResult<(StatusCode, serde_json::Value)> {
-    payment_answer_with(payment, None)
-}
-
-/// [`payment_answer`], with the client secret for a `requires_action`
-/// payment's [`NextAction`] (202).
-pub fn payment_answer_with(
+/// 201 for a succeeded payment (with its receipt), 202 while its outcome is
+/// unknown, a 402 problem when declined; with the client secret for a
+/// `requires_action` payment's [`NextAction`] (202).
+pub async fn payment_answer(
+    state: &AppState,
     payment: &Payment,
     client_secret: Option<&crate::gateway::ClientSecret>,
 ) -> ApiResult<(StatusCode, serde_json::Value)> {
@@ -97,6 +162,9 @@ pub fn payment_answer_with(
             .map(|secret| NextAction {
                 client_secret: secret.expose().to_owned(),
             }),
+        receipt: receipts::of_answered_payment(state, payment)
+            .await?
+            .map(|(receipt, reference)| ReceiptSummary::new(receipt, reference)),
     };
     Ok((
         status,
@@ -176,7 +244,7 @@ pub struct TakePaymentRequest {
     request_body = TakePaymentRequest,
     responses(
         crate::error::JsonBodyProblems,
-        (status = 201, description = "Paid; the invoice was created", body = PaymentResult),
+        (status = 201, description = "Paid; the invoice and the receipt were created (`receipt`)", body = PaymentResult),
         (status = 202, description = "Sent to the gateway; outcome being confirmed", body = PaymentResult),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -215,7 +283,7 @@ pub async fn take_payment(
             };
             let charge_key = ChargeKey::for_request(&principal, &key.0);
             let payment = payments::take_payment(&state, &actor, charge_key, request).await?;
-            payment_answer(&payment)
+            payment_answer(&state, &payment, None).await
         },
     )
     .await
@@ -257,7 +325,7 @@ impl std::fmt::Debug for MakePaymentRequest {
     request_body = MakePaymentRequest,
     responses(
         crate::error::JsonBodyProblems,
-        (status = 201, description = "Paid; the invoice was created", body = PaymentResult),
+        (status = 201, description = "Paid; the invoice and the receipt were created (`receipt`)", body = PaymentResult),
         (status = 202, description = "Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`), or `requires_action`: the bank asks the payer to authenticate (3-D Secure). Then `next_action.client_secret` is for `stripe.handleNextAction` (or the sandbox bank's step), after which the browser calls `confirm_my_payment`", body = PaymentResult),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -293,7 +361,7 @@ pub async fn make_payment(
         let charge_key = ChargeKey::for_request(&principal, &key.0);
         let (payment, client_secret) =
             payments::make_payment(&state, &actor, charge_key, request).await?;
-        payment_answer_with(&payment, client_secret.as_ref())
+        payment_answer(&state, &payment, client_secret.as_ref()).await
     })
     .await
 }

@@ -23,13 +23,13 @@
 use crate::auth::Staff;
 use crate::domain::{
     link_expires_at, link_state, sms_body, Actor, Cents, ChargeKey, LinkState, LinkStatus,
-    LinkToken, MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber,
+    LinkToken, MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber, Receipt,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
 use crate::gateway::ClientSecret;
 use crate::services::payments::{self, ensure_accepts_payments, Charge, Source};
 use crate::services::quotes::quote_for;
-use crate::services::rate_limits;
+use crate::services::{rate_limits, receipts};
 use crate::state::AppState;
 use crate::store::{Commit, NewLink, NewLogEntry, PayerLink, StoreError};
 use uuid::Uuid;
@@ -265,10 +265,25 @@ pub struct OpenedLink {
     pub payment_in_progress: bool,
 }
 
+/// A paid link, as its payer sees it when they open it again.
+pub struct PaidLink {
+    /// `410 link_used`: the link cannot be paid again.
+    pub refusal: ApiError,
+    /// The receipt of the payment that paid it (for whoever holds the
+    /// link's token: the payer).
+    pub receipt: Option<Receipt>,
+}
+
 /// Opens a link for the payer at `ip` (no login: the token is the
-/// authorization) and marks it opened the first time. One read, and one
-/// write the first time (besides the per-IP count).
-pub async fn open(state: &AppState, ip: &str, token: &str) -> ApiResult<OpenedLink> {
+/// authorization) and marks it opened the first time: one read, and one
+/// write the first time (besides the per-IP count). A paid link answers its
+/// receipt ([`PaidLink`]): reopening the link after paying shows what was
+/// paid, not only that it was.
+pub async fn open(
+    state: &AppState,
+    ip: &str,
+    token: &str,
+) -> ApiResult<Result<OpenedLink, PaidLink>> {
     let opened = find(state, ip, token, async |hash| {
         state.store.link_for_payer(&hash).await
     })
@@ -277,15 +292,19 @@ pub async fn open(state: &AppState, ip: &str, token: &str) -> ApiResult<OpenedLi
     let now = state.clock.now();
     let current = link_state(link.status, link.expires_at, now);
     if let Some(refusal) = refusal(current) {
+        if current == LinkState::Used {
+            let receipt = receipts::for_paid_link(state, link).await?;
+            return Ok(Err(PaidLink { refusal, receipt }));
+        }
         return Err(refusal);
     }
     if link.status == LinkStatus::Sent {
         state.store.mark_link_opened(link.id, now).await?;
     }
-    Ok(OpenedLink {
+    Ok(Ok(OpenedLink {
         link: opened,
         payment_in_progress: current == LinkState::InPayment,
-    })
+    }))
 }
 
 /// The link a redeem request names, for a payer at `ip` within the per-IP

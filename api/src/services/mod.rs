@@ -19,5 +19,6 @@ pub mod links;
 pub mod payments;
 pub mod quotes;
 pub mod rate_limits;
+pub mod receipts;
 pub mod refunds;
 pub mod status_sync;

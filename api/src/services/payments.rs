@@ -19,7 +19,8 @@ use crate::services::quotes::{quote_for, QuoteSummary};
 use crate::services::{cards, rate_limits};
 use crate::state::AppState;
 use crate::store::{
-    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, PaymentOutcome, StoreError,
+    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, NewReceipt, PaymentOutcome,
+    StoreError,
 };
 use uuid::Uuid;
 
@@ -157,7 +158,7 @@ pub async fn charge_on_session(
 }
 
 /// Records the outcome of a payment: what the gateway said about it, as one
-/// conditional state change. A success creates the invoice (and keeps the
+/// conditional state change. A success creates the invoice and the receipt (and keeps the
 /// card when asked); a decline or a refused request fails it; no answer
 /// leaves it `unknown` (or `pending` when nothing reached the gateway) for
 /// the status sync.
@@ -216,6 +217,7 @@ pub(crate) async fn record_outcome(
                 log: NewLogEntry::by(actor, payment.client_id, message),
                 now,
                 commit,
+                receipt: NewReceipt::generate(),
             };
             state.store.record_payment_outcome(&outcome).await
         }

@@ -99,6 +99,20 @@ pub async fn link_request_from(state: &AppState, ip: &str) -> ApiResult<()> {
     .await
 }
 
+/// A request from `ip` to open a receipt by its reference: at most
+/// `LINK_RATE_LIMIT_PER_MINUTE` a minute (the link limit's number, in a
+/// bucket of its own), whatever the receipt.
+pub async fn receipt_request_from(state: &AppState, ip: &str) -> ApiResult<()> {
+    hit(
+        state,
+        &format!("ip:{ip}:receipts"),
+        Duration::minutes(1),
+        state.settings.link_rate_limit_per_minute,
+        TOO_MANY_LINK_TRIES,
+    )
+    .await
+}
+
 /// An attempt to pay link `link_id` (the decline lock): at most
 /// `LINK_DECLINE_LIMIT` per 10 minutes reach the gateway, each counted before
 /// anything is charged; beyond it the link is locked for the window.

@@ -18,6 +18,7 @@ mod outbox;
 mod payments;
 mod postgres;
 mod rate_limits;
+mod receipts;
 mod records;
 mod refunds;
 mod setup;
@@ -35,6 +36,7 @@ pub use outbox::OutboxStore;
 pub use payments::PaymentStore;
 pub use postgres::PgStore;
 pub use rate_limits::RateLimitStore;
+pub use receipts::ReceiptStore;
 pub use records::*;
 pub use refunds::{
     DisputeChange, NewRefund, OutsideRefund, RefundChange, RefundInsert, RefundStore,
@@ -103,6 +105,7 @@ pub trait Store:
     + LinkStore
     + OutboxStore
     + RateLimitStore
+    + ReceiptStore
     + IdempotencyStore
     + ClientLogStore
     + Send
@@ -122,6 +125,7 @@ impl<T> Store for T where
         + LinkStore
         + OutboxStore
         + RateLimitStore
+        + ReceiptStore
         + IdempotencyStore
         + ClientLogStore
         + Send

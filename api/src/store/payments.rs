@@ -26,9 +26,11 @@ pub trait PaymentStore: Send + Sync {
     /// payment succeeded, creates its invoice from the quote snapshot, writes
     /// the invoice's charge and the payment in the client's ledger, marks the
     /// open invoices the payment paid off ([`crate::domain::ledger::paid_invoices`]),
-    /// extends the vehicle's paid-through date, marks its link paid and writes
-    /// the client log (with the invoice number appended). A payment already
-    /// succeeded is returned as is.
+    /// extends the vehicle's paid-through date, marks its link paid, issues
+    /// its receipt (`outcome.receipt`; the payment returned carries the
+    /// receipt's reference) and writes the client log (with the invoice
+    /// number appended). A payment already succeeded is returned as is
+    /// (without a reference).
     async fn record_payment_outcome(&self, outcome: &PaymentOutcome) -> Result<Payment>;
     /// Marks an open payment failed and logs it; a final payment is returned as is.
     /// With `untouched_since`, only a payment not updated since then (the
@@ -157,6 +159,7 @@ impl TryFrom<PaymentRow> for Payment {
             quote: r.quote.0,
             charge_params: r.charge_params.map(|p| p.0),
             card_id: r.card_id,
+            receipt_reference: None,
             initiated_by: r.initiated_by,
             created_at: r.created_at,
             updated_at: r.updated_at,

@@ -160,6 +160,7 @@ impl NewPayment {
             refunded_cents: Cents::ZERO,
             refundable_cents: Cents::ZERO,
             dispute_status: None,
+            receipt_reference: None,
         }
     }
 }
@@ -217,6 +218,26 @@ pub struct PaymentOutcome {
     pub log: NewLogEntry,
     pub now: DateTime<Utc>,
     pub commit: Commit,
+    /// The receipt the success issues.
+    pub receipt: NewReceipt,
+}
+
+/// A receipt to issue with a payment's success: its id and its reference
+/// (the store keeps only the reference's SHA-256). The store fills in the
+/// rest from the payment, in the same transaction ([`crate::domain::Receipt`]).
+#[derive(Clone, Debug)]
+pub struct NewReceipt {
+    pub id: Uuid,
+    pub reference: crate::domain::ReceiptReference,
+}
+
+impl NewReceipt {
+    pub fn generate() -> NewReceipt {
+        NewReceipt {
+            id: Uuid::new_v4(),
+            reference: crate::domain::ReceiptReference::generate(),
+        }
+    }
 }
 
 /// How a payment outcome commits.

@@ -40,6 +40,13 @@ mod dialect {
         values ($1, (select coalesce(max(number), 1000) + 1 from invoices), $2, $3, $4, $5, $6, \
         $7, $8, $9, $10, $11, $12, $12) returning number";
 
+    /// Inserts a receipt numbered one above the highest number so far.
+    pub(super) const INSERT_RECEIPT: &str = "insert into receipts (id, number, payment_id, \
+        client_id, reference_hash, issued_at, time_zone, location_name, payer, card_brand, \
+        card_last4, lines, total_cents, currency, vehicles, created_at, updated_at) \
+        values ($1, (select coalesce(max(number), 0) + 1 from receipts), $2, $3, $4, $5, $6, \
+        $7, $8, $9, $10, $11, $12, $13, $14, $5, $5)";
+
     /// Reads client `$1` (the write lock is already held).
     pub(super) const LOCK_CLIENT: &str = "select id from clients where id = $1";
 

@@ -11,6 +11,7 @@ mod openapi;
 mod payments;
 mod quote;
 mod rate_limits;
+mod receipts;
 mod refunds;
 mod roles;
 mod sessions;

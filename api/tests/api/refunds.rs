@@ -172,6 +172,17 @@ async fn a_supervisor_refunds_part_of_a_payment_then_the_rest_and_no_more() {
     assert_eq!(invoice["refunds"].as_array().map(Vec::len), Some(2));
     // A refund moves money only (domain::refund::paid_through_after_refund).
     assert_eq!(camry_paid_through(&app).await, through);
+    // The receipt lists them too (issue 17: "refunds if any").
+    let receipt = app
+        .get(
+            &format!("/api/v1/payments/{}/receipt", payment.id),
+            Some(&supervisor),
+        )
+        .await;
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    let refunds = receipt.body["refunds"].as_array().expect("refunds").clone();
+    assert_eq!(refunds.len(), 2, "{}", receipt.body);
+    assert_eq!(refunds[0]["amount_cents"], 5000);
     crate::ledger::assert_running_balances(&app).await;
 }
 

@@ -3,6 +3,7 @@
 
 use crate::support::*;
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 /// A staff operation: its operationId, how to call it, and the roles allowed.
 struct Operation {
@@ -96,6 +97,13 @@ fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             "POST",
             format!("/payment-links/{link_id}/revoke"),
             Some(json!({})),
+            EVERYONE,
+        ),
+        op(
+            "get_payment_receipt",
+            "GET",
+            format!("/payments/{}/receipt", Uuid::nil()),
+            None,
             EVERYONE,
         ),
         op(

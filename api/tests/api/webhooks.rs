@@ -264,6 +264,14 @@ async fn a_signed_stripe_event_settles_a_payment_left_unknown() {
         2,
         "one new invoice"
     );
+    let receipts = app.get("/api/v1/me/receipts", Some(&client)).await;
+    assert_eq!(
+        receipts.body.as_array().unwrap().len(),
+        1,
+        "one receipt: {}",
+        receipts.body
+    );
+    assert_eq!(receipts.body[0]["payment_id"], payment_id.to_string());
 }
 
 #[tokio::test]

@@ -364,6 +364,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in client's receipts, newest first (Account Information). */
+        get: operations["list_my_receipts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/receipts/{receipt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the signed-in client's receipts (another client's is not found). */
+        get: operations["get_my_receipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payment-link": {
         parameters: {
             query?: never;
@@ -477,6 +511,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments/{payment_id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A payment's receipt (Account History). */
+        get: operations["get_payment_receipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/{payment_id}/refunds": {
         parameters: {
             query?: never;
@@ -512,6 +563,26 @@ export interface paths {
          *     client; a client only their own vehicles.
          */
         post: operations["quote_summary"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Opens a receipt by its reference (no login: the reference is the
+         *     authorization).
+         */
+        get: operations["get_receipt_by_reference"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -884,6 +955,13 @@ export interface components {
             /** @example 2019 Toyota Camry */
             vehicle_description: string;
         };
+        /**
+         * @description `410 link_used` as `get_link` answers it: the problem, and the receipt of
+         *     the payment that paid the link, which only the link's holder sees.
+         */
+        LinkUsedProblem: components["schemas"]["Problem"] & {
+            receipt?: null | components["schemas"]["Receipt"];
+        };
         /** @description A link as staff see it. */
         LinkView: {
             /**
@@ -1047,6 +1125,30 @@ export interface components {
              */
             due_date?: string | null;
         };
+        /**
+         * @description A vehicle the payment paid for, and the day its monitoring is now paid
+         *     through (inclusive).
+         */
+        PaidThrough: {
+            /** @example 2019 Toyota Camry */
+            description: string;
+            /** Format: date */
+            paid_through: string;
+            /** Format: uuid */
+            vehicle_id: string;
+        };
+        /** @description Who paid, as a receipt shows it. */
+        Payer: {
+            /** @enum {string} */
+            kind: "client";
+            /** @example Dana Whitfield */
+            name: string;
+        } | {
+            /** @enum {string} */
+            kind: "third_party";
+            /** @example (•••) •••-0143 */
+            phone_masked: string;
+        };
         /** @description A payment attempt and where it stands. */
         Payment: {
             /**
@@ -1123,6 +1225,7 @@ export interface components {
             next_action?: null | components["schemas"]["NextAction"];
             /** Format: uuid */
             payment_id: string;
+            receipt?: null | components["schemas"]["ReceiptSummary"];
             /**
              * @description `succeeded` (201), or `unknown`/`pending` (202) while the gateway's answer is confirmed,
              *     or `requires_action` (202): the bank asks the payer to authenticate (3-D Secure), see `next_action`.
@@ -1178,7 +1281,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -1259,6 +1362,121 @@ export interface components {
             vehicle_description: string;
             /** Format: uuid */
             vehicle_id: string;
+        };
+        /** @description A receipt: the proof of one succeeded payment. */
+        Receipt: {
+            /** @example visa */
+            card_brand?: string | null;
+            /** @example 4242 */
+            card_last4?: string | null;
+            /** @example USD */
+            currency: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description The invoice the payment created.
+             * @example 1002
+             */
+            invoice_number?: number | null;
+            /**
+             * Format: date-time
+             * @description When the payment succeeded (UTC).
+             */
+            issued_at: string;
+            /**
+             * @description The same instant on the location's clock, with its offset.
+             * @example 2026-11-30T18:04:05-06:00
+             */
+            issued_at_local: string;
+            lines: components["schemas"]["Line"][];
+            /**
+             * Format: date
+             * @description The location's day of the payment.
+             */
+            local_date: string;
+            /**
+             * @description The location's time of the payment, `HH:MM` (24-hour).
+             * @example 18:04
+             */
+            local_time: string;
+            /** @example Austin Central */
+            location_name: string;
+            payer: components["schemas"]["Payer"];
+            /** Format: uuid */
+            payment_id: string;
+            /** @example R-2026-000123 */
+            receipt_number: string;
+            /** @description Refunds of this payment, oldest first (empty when none). */
+            refunds: components["schemas"]["ReceiptRefund"][];
+            /** @example America/Chicago */
+            time_zone: string;
+            /** @example CST */
+            time_zone_abbreviation: string;
+            /**
+             * Format: int64
+             * @example 17649
+             */
+            total_cents: number;
+            /** @description Each vehicle the payment paid for and its new paid-through date. */
+            vehicles: components["schemas"]["PaidThrough"][];
+        };
+        /** @description A refund of the receipt's payment, as the receipt lists it. */
+        ReceiptRefund: {
+            /**
+             * Format: int64
+             * @example 2500
+             */
+            amount_cents: number;
+            /** Format: date-time */
+            created_at: string;
+            reason?: string | null;
+        };
+        /** @description What a money-moving answer says about the receipt of the payment it paid. */
+        ReceiptSummary: {
+            /** @example visa */
+            card_brand?: string | null;
+            /** @example 4242 */
+            card_last4?: string | null;
+            /** @example USD */
+            currency: string;
+            /** Format: date-time */
+            issued_at: string;
+            /**
+             * Format: date
+             * @description The location's day of the payment.
+             */
+            local_date: string;
+            /**
+             * @description The location's time of the payment, `HH:MM`.
+             * @example 18:04
+             */
+            local_time: string;
+            /** Format: uuid */
+            receipt_id: string;
+            /** @example R-2026-000123 */
+            receipt_number: string;
+            /**
+             * @description Opens the receipt without signing in (`get_receipt_by_reference`, sent
+             *     in the `Receipt-Reference` header). Only in the answer of the request
+             *     whose payment succeeded: the API keeps its hash only, so a replayed
+             *     answer (`Idempotent-Replayed: true`) and every later one leave it out.
+             *     Treat it like a payment link's token: never log it, never put it in a
+             *     URL path or query (a URL fragment is fine).
+             * @example q3Zx0r1cN3-4GqO_k2mXbA9f7cJ8wLZpV1sYtRuEoHi
+             */
+            receipt_reference?: string | null;
+            /** @example America/Chicago */
+            time_zone: string;
+            /** @example CST */
+            time_zone_abbreviation: string;
+            /**
+             * Format: int64
+             * @example 17649
+             */
+            total_cents: number;
+            /** @description Each vehicle paid for and its new paid-through date. */
+            vehicles: components["schemas"]["PaidThrough"][];
         };
         RedeemRequest: {
             /** @description The payer accepted the terms; must be true. */
@@ -2119,7 +2337,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Paid; the invoice was created */
+            /** @description Paid; the invoice and the receipt were created (`receipt`) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2571,7 +2789,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Paid; the invoice was created */
+            /** @description Paid; the invoice and the receipt were created (`receipt`) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2679,7 +2897,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Paid */
+            /** @description Paid, with the receipt (`receipt`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2734,6 +2952,72 @@ export interface operations {
             };
         };
     };
+    list_my_receipts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipt"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_my_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Receipt id */
+                receipt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipt"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description receipt_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_link: {
         parameters: {
             query?: never;
@@ -2772,13 +3056,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description link_expired, link_used or link_revoked */
+            /** @description link_expired, link_used or link_revoked; `link_used` carries the receipt of the payment that paid the link (`receipt`) */
             410: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["LinkUsedProblem"];
                 };
             };
             429: {
@@ -2807,7 +3091,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Paid */
+            /** @description Paid, with the receipt (`receipt`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2919,7 +3203,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Paid */
+            /** @description Paid, with the receipt (`receipt`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3285,6 +3569,54 @@ export interface operations {
             };
         };
     };
+    get_payment_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Payment id */
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipt"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description receipt_not_found: no such payment, or it has not succeeded */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     refund_payment: {
         parameters: {
             query?: never;
@@ -3467,6 +3799,54 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_receipt_by_reference: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The receipt's reference, from the answer that paid (`receipt.receipt_reference`); My Account's receipt page has it after `#` in its URL */
+                "Receipt-Reference": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipt"];
+                };
+            };
+            /** @description receipt_reference_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description receipt_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,8 @@ import { AutoPaySwitch } from './AutoPaySwitch';
 import type { Paid } from './MakePayment';
 
 type Client = Schemas['Client'];
+
+const BASE = import.meta.env.BASE_URL; // '/my-account/'
 type Invoice = Schemas['Invoice'];
 
 /** A date-time in the reader's time zone; a plain date (paid through) as that calendar day. */
@@ -19,7 +21,7 @@ const formatDate = (iso: string, month: 'short' | 'numeric' = 'short') => {
   return date.toLocaleDateString('en-US', { month, day: 'numeric', year: 'numeric' });
 };
 
-/** Account Information: the invoice just paid, Auto Pay, vehicles and past invoices. */
+/** Account Information: the invoice just paid, Auto Pay, vehicles, every receipt and past invoices. */
 export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
   const paidInvoiceId = payment?.invoiceId ?? null;
   const [me, setMe] = useState<Client | null>(null);
@@ -49,6 +51,13 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
       {paidInvoiceId && (
         <section class="paid" aria-live="polite">
           <h2>Payment received{paid ? `: invoice #${paid.number}` : ''}</h2>
+          {payment?.receiptId && (
+            <p>
+              <a href={`${BASE}receipts/${payment.receiptId}`} target="_top">
+                View receipt {payment.receiptNumber}
+              </a>
+            </p>
+          )}
           <Summary lines={paid?.lines ?? null} totalCents={paid?.total_cents} caption="Thank you for your payment." totalLabel="Total Paid" />
         </section>
       )}
@@ -83,6 +92,15 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
           </section>
         </>
       )}
+      <section>
+        <h2>Receipts</h2>
+        <p>
+          {/* target="_top": a page load, not an in-app route, so the receipts' code stays out of this script. */}
+          <a href={`${BASE}receipts`} target="_top">
+            View and print your receipts
+          </a>
+        </p>
+      </section>
       <section>
         <h2>Invoices</h2>
         {invoices === null ? (

@@ -17,6 +17,8 @@ type QuoteSummary = Schemas['QuoteSummary'];
 /** What Account Information shows about the payment just made. */
 export interface Paid {
   invoiceId: string | null;
+  receiptId?: string;
+  receiptNumber?: string;
   confirmed: boolean;
 }
 
@@ -99,7 +101,12 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
           call(api.POST('/me/payments/{payment_id}/confirm', { params: { path: { payment_id: answer.payment_id } } })),
         ),
       );
-      onPaid({ invoiceId: result.invoice_id ?? null, confirmed: result.status === 'succeeded' });
+      onPaid({
+        invoiceId: result.invoice_id ?? null,
+        receiptId: result.receipt?.receipt_id,
+        receiptNumber: result.receipt?.receipt_number,
+        confirmed: result.status === 'succeeded',
+      });
     } catch (error) {
       const code = errorCode(error);
       if (declineCodes.has(code)) setCardKey((k) => k + 1);

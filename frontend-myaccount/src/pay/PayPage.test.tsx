@@ -177,4 +177,78 @@ describe('the secure payment page', () => {
     const dialog = await screen.findByRole('dialog', { name: title });
     expect(dialog.textContent).toContain('(800) 555-0100');
   });
+
+  it('shows the receipt in Payment Complete, with a View receipt link that carries the reference in the fragment', async () => {
+    serve(json(200, summary));
+    const fetchLink = globalThis.fetch;
+    vi.stubGlobal('fetch', async (request: Request) => {
+      if (request.url.endsWith('/api/v1/sandbox/tokenize')) return json(200, { payment_token: 'tok_sbx_ok_visa_4242_122030_ab12' });
+      if (request.url.endsWith('/redeem')) {
+        return json(200, { payment_id: 'p1', status: 'succeeded', amount_cents: 17649, currency: 'USD', receipt: receiptSummary });
+      }
+      return fetchLink(request);
+    });
+    render(<PayPage termsAccepted />);
+    await screen.findByText('$176.49');
+    input('Card number', '4242 4242 4242 4242');
+    input('Expiry (MM/YY)', '12/30');
+    input('Security code', '123');
+    input('Billing ZIP code', '78701');
+    fireEvent.click(screen.getByRole('button', { name: 'Make Payment' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Payment Complete' });
+    expect(dialog.textContent).toContain('R-2026-000123');
+    expect(dialog.textContent).toContain('Nov 30, 2026, 9:30 PM CST');
+    expect(dialog.textContent).toContain('Visa •••• 4242');
+    expect(dialog.textContent).toContain('Dec 13, 2026');
+    const view = screen.getByRole('link', { name: 'View receipt' });
+    expect(view.getAttribute('href')).toMatch(/\/receipt#ref-secret$/);
+  });
+
+  it('reopening a paid link shows its receipt', async () => {
+    serve(json(410, { type: 'about:blank', title: 'Link used', status: 410, detail: 'used', code: 'link_used', receipt }));
+    render(<PayPage />);
+    expect(await screen.findByText('This link has been paid. Here is your receipt.')).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Monitoring Services receipt R-2026-000123' })).toBeTruthy();
+    expect(screen.getByText('Phone (•••) •••-0143')).toBeTruthy();
+    expect(screen.getByText('Total Paid')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Print receipt' })).toBeTruthy();
+  });
 });
+
+const receiptSummary = {
+  receipt_id: 'r1',
+  receipt_number: 'R-2026-000123',
+  receipt_reference: 'ref-secret',
+  issued_at: '2026-12-01T03:30:00Z',
+  local_date: '2026-11-30',
+  local_time: '21:30',
+  time_zone: 'America/Chicago',
+  time_zone_abbreviation: 'CST',
+  card_brand: 'visa',
+  card_last4: '4242',
+  total_cents: 17649,
+  currency: 'USD',
+  vehicles: [{ vehicle_id: 'v1', description: '2019 Toyota Camry', paid_through: '2026-12-13' }],
+};
+
+const receipt = {
+  id: 'r1',
+  receipt_number: 'R-2026-000123',
+  payment_id: 'p1',
+  invoice_number: 1002,
+  issued_at: '2026-12-01T03:30:00Z',
+  issued_at_local: '2026-11-30T21:30:00-06:00',
+  local_date: '2026-11-30',
+  local_time: '21:30',
+  time_zone: 'America/Chicago',
+  time_zone_abbreviation: 'CST',
+  location_name: 'Austin Central',
+  payer: { kind: 'third_party', phone_masked: '(•••) •••-0143' },
+  card_brand: 'visa',
+  card_last4: '4242',
+  lines: summary.lines,
+  total_cents: 17649,
+  currency: 'USD',
+  refunds: [],
+  vehicles: [{ vehicle_id: 'v1', description: '2019 Toyota Camry', paid_through: '2026-12-13' }],
+};

@@ -8,14 +8,24 @@ import { CardEntry, noCard, withAuthentication, type CardState } from '../compon
 import { Countdown } from '../components/Countdown';
 import { Dialog } from '../components/Dialog';
 import { PayButton } from '../components/PayButton';
+import { ReceiptView, cardWords, paidWhen } from '../components/ReceiptView';
 import { Summary } from '../components/Summary';
-import { formatCents } from '@kit/format';
-import { declineCodes, errorCode, problemMessage } from '@kit/problems';
+import { formatCents, formatDate } from '@kit/format';
+import { ApiError, declineCodes, errorCode, problemMessage } from '@kit/problems';
 
 type LinkSummary = Schemas['LinkSummary'];
 type PublicConfig = Schemas['PublicConfig'];
 type PaymentResult = Schemas['PaymentResult'];
 type RedeemBody = Schemas['RedeemRequest'];
+type Receipt = Schemas['Receipt'];
+type ReceiptSummary = Schemas['ReceiptSummary'];
+
+const BASE = import.meta.env.BASE_URL; // '/my-account/'
+
+/** The receipt a `410 link_used` answer carries (to the link's holder), if any. */
+function receiptOf(error: unknown): Receipt | undefined {
+  return error instanceof ApiError ? (error.problem as Partial<Schemas['LinkUsedProblem']>).receipt ?? undefined : undefined;
+}
 
 const TOKEN_KEY = 'myaccount.link';
 
@@ -32,11 +42,13 @@ function takeToken(): string | null {
 
 /** The end states of a link, each its own pop-up. */
 type Outcome =
-  | { kind: 'paid'; amountCents: number; invoiceNumber?: number | null }
+  | { kind: 'paid'; amountCents: number; invoiceNumber?: number | null; receipt?: ReceiptSummary | null }
   | { kind: 'confirming' }
   // The bank's answer did not match the payment (held_for_review): a person looks before anything else.
   | { kind: 'under_review' }
-  | { kind: 'link_expired' | 'link_used' | 'link_revoked' | 'link_not_found' };
+  // A paid link shows its receipt when the API sent it.
+  | { kind: 'link_used'; receipt?: Receipt }
+  | { kind: 'link_expired' | 'link_revoked' | 'link_not_found' };
 
 const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found']);
 
@@ -54,10 +66,14 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   // This page's last payment request, kept to ask for its stored answer again (same key, same body).
   const attempt = useRef<{ key: string; body: RedeemBody } | null>(null);
 
-  const endWith = (code: string) => {
-    if (linkCodes.has(code)) setOutcome({ kind: code as 'link_expired' });
+  const endWith = (code: string, error?: unknown) => {
+    if (code === 'link_used') setOutcome({ kind: 'link_used', receipt: receiptOf(error) });
+    else if (linkCodes.has(code)) setOutcome({ kind: code as 'link_expired' });
     else setProblem({ code, declined: false });
   };
+
+  // "View receipt" when this page has no reference for it (a replayed answer): the paid link answers its receipt.
+  const showReceipt = () => openLink().then(() => undefined, (error: unknown) => endWith(errorCode(error), error));
 
   // The token goes in a header, never in a URL: URLs reach proxy access logs.
   const openLink = () => call(api.GET('/payment-link', { params: { header: { 'Payment-Link-Token': token ?? '' } } }));
@@ -70,7 +86,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         setLink(summary);
         if (summary.payment_in_progress) setOutcome({ kind: 'confirming' });
       },
-      (error: unknown) => endWith(errorCode(error)),
+      (error: unknown) => endWith(errorCode(error), error),
     );
   }, [token]);
 
@@ -90,7 +106,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     try {
       const result = await redeem(attempt.current.key, attempt.current.body);
       return result.status === 'succeeded'
-        ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number }
+        ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number, receipt: result.receipt }
         : paid;
     } catch {
       return paid; // paid from another device or tab: no receipt of ours to show
@@ -112,7 +128,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
           if (code === 'link_used') {
             clearInterval(timer);
             paidOutcome().then(setOutcome);
-          } else if (code !== 'network_error') endWith(code);
+          } else if (code !== 'network_error') endWith(code, error);
         },
       );
     }, 3000);
@@ -147,7 +163,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       );
       setOutcome(
         result.status === 'succeeded'
-          ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number }
+          ? { kind: 'paid', amountCents: result.amount_cents, invoiceNumber: result.invoice_number, receipt: result.receipt }
           : result.status === 'held_for_review'
             ? { kind: 'under_review' }
             : { kind: 'confirming' },
@@ -160,7 +176,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       } else if (declineCodes.has(code)) {
         setCardKey((k) => k + 1); // clears the card fields; the terms stay accepted
         setProblem({ code, declined: true });
-      } else endWith(code);
+      } else endWith(code, error);
     } finally {
       setBusy(false);
     }
@@ -168,6 +184,19 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
 
   const supportPhone = link?.support_phone ?? config?.support_phone;
   const open = outcome === null;
+
+  if (outcome?.kind === 'link_used' && outcome.receipt) {
+    // Reopened after paying: the receipt, to keep or print.
+    return (
+      <main class="page">
+        <h1 tabIndex={-1}>Secure Payment</h1>
+        <p class="notice no-print" role="status">
+          This link has been paid. Here is your receipt.
+        </p>
+        <ReceiptView receipt={outcome.receipt} company={config?.company_name} />
+      </main>
+    );
+  }
 
   if (outcome && !link) {
     // Nothing to pay here: only the pop-up saying why.
@@ -217,32 +246,75 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         <PayButton ready={terms && card.valid && link !== null} busy={busy} />
       </form>
 
-      {outcome && <OutcomeDialog outcome={outcome} supportPhone={supportPhone} />}
+      {outcome && <OutcomeDialog outcome={outcome} supportPhone={supportPhone} onViewReceipt={showReceipt} />}
     </main>
   );
 }
 
-function OutcomeDialog({ outcome, supportPhone }: { outcome: Outcome; supportPhone?: string }) {
+function OutcomeDialog({
+  outcome,
+  supportPhone,
+  onViewReceipt,
+}: {
+  outcome: Outcome;
+  supportPhone?: string;
+  onViewReceipt?: () => void;
+}) {
   const call = supportPhone && (
     <p>
       Call our support team at <a href={`tel:${supportPhone.replace(/[^\d+]/g, '')}`}>{supportPhone}</a>.
     </p>
   );
   switch (outcome.kind) {
-    case 'paid':
+    case 'paid': {
+      const receipt = outcome.receipt;
+      const vehicle = receipt?.vehicles[0];
       return (
         <Dialog title="Payment Complete">
           <p>
             Thank you. We received your payment of <strong>{formatCents(outcome.amountCents)}</strong>.
           </p>
-          {outcome.invoiceNumber != null && (
-            <p>
-              Receipt number: <strong>{outcome.invoiceNumber}</strong>
-            </p>
+          {receipt ? (
+            <dl class="facts">
+              <dt>Date</dt>
+              <dd>{paidWhen(receipt)}</dd>
+              <dt>Card</dt>
+              <dd>{cardWords(receipt.card_brand, receipt.card_last4)}</dd>
+              <dt>Receipt</dt>
+              <dd>
+                <strong>{receipt.receipt_number}</strong>
+              </dd>
+              {vehicle && (
+                <>
+                  <dt>Paid through</dt>
+                  <dd>{formatDate(vehicle.paid_through)}</dd>
+                </>
+              )}
+            </dl>
+          ) : (
+            outcome.invoiceNumber != null && (
+              <p>
+                Invoice number: <strong>{outcome.invoiceNumber}</strong>
+              </p>
+            )
+          )}
+          {receipt?.receipt_reference ? (
+            // The reference rides in the fragment: the browser never sends it, so no log holds it.
+            <a class="button-link" href={`${BASE}receipt#${receipt.receipt_reference}`}>
+              View receipt
+            </a>
+          ) : (
+            receipt &&
+            onViewReceipt && (
+              <button type="button" class="secondary" onClick={onViewReceipt}>
+                View receipt
+              </button>
+            )
           )}
           <p class="muted">You can close this page.</p>
         </Dialog>
       );
+    }
     case 'confirming':
       return (
         <Dialog title="Confirming your payment">

@@ -5,6 +5,7 @@ import { useCan } from '../permissions';
 import { AddInvoiceForm } from './AddInvoiceForm';
 import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
+import { ReceiptPanel } from './ReceiptPanel';
 import { TakePayment } from './TakePayment';
 import { RefundForm, RefundOutcome, type Refund } from './RefundForm';
 import { call } from '@kit/api';
@@ -38,6 +39,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
   );
   const vehicle = (id: string | null | undefined) => client.vehicles.find((v) => v.id === id)?.description ?? '—';
   const h = history.data;
+  const [receiptOf, setReceiptOf] = useState<string | null>(null);
 
   return (
     <>
@@ -74,6 +76,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                     <th scope="col">Date</th><th scope="col" class="num">Amount</th><th scope="col">Method</th>
                     <th scope="col">Card</th><th scope="col">Invoice</th><th scope="col">Status</th><th scope="col">By</th>
                     <th scope="col" class="num">Refunded</th>{canRefund && <th scope="col"><span class="sr-only">Actions</span></th>}
+                    <th scope="col">Receipt</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -105,6 +108,14 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                           )}
                         </td>
                       )}
+                      <td>
+                        {p.status === 'succeeded' && (
+                          <button type="button" class="secondary small" onClick={() => setReceiptOf(p.id)}
+                            aria-label={`Receipt of the ${formatDateTime(p.created_at)} payment`}>
+                            Receipt
+                          </button>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -118,6 +129,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                   onDone={(refund) => { setRefunding(null); setRefunded(refund); onChange(); }} />
               );
             })()}
+            {receiptOf && <ReceiptPanel key={receiptOf} paymentId={receiptOf} onClose={() => setReceiptOf(null)} />}
           </>
         )}
       </section>

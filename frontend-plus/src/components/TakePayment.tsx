@@ -128,7 +128,8 @@ function PaymentOutcome({ result }: { result: PaymentResult }) {
       <p class="success" role="status">
         Payment of {formatCents(result.amount_cents)} succeeded
         {result.card_last4 && <> with {capitalize(result.card_brand ?? 'card')} •••• {result.card_last4}</>}
-        {result.invoice_number && <>; invoice #{result.invoice_number} was added to the history</>}.
+        {result.invoice_number && <>; invoice #{result.invoice_number} was added to the history</>}
+        {result.receipt && <> (receipt {result.receipt.receipt_number})</>}.
       </p>
     );
   }

@@ -24,5 +24,6 @@ mod links;
 mod outbox;
 mod payments;
 mod rate_limits;
+mod receipts;
 mod refunds;
 mod setup;

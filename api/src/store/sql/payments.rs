@@ -1,5 +1,6 @@
 //! [`PaymentStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
+use super::receipts::{insert_receipt, IssuedReceipt};
 use super::{cards::insert_card, client_log::insert_log, dialect, invoices::insert_invoice};
 use super::{ledger, Backend};
 use crate::domain::ledger::{self as rules, EntryKind};
@@ -280,6 +281,7 @@ impl PaymentStore for Backend {
                     .await?;
             }
         }
+        let mut new_paid_through = None;
         if let Some(vehicle_id) = payment.vehicle_id {
             let through = next_paid_through(paid_through, s.today, payment.quote.monitor_days);
             sqlx::query(EXTEND_VEHICLE)
@@ -288,6 +290,7 @@ impl PaymentStore for Backend {
                 .bind(s.now)
                 .execute(&mut *tx)
                 .await?;
+            new_paid_through = Some((vehicle_id, through));
         }
         if let Some(link_id) = payment.payment_link_id {
             sqlx::query(MARK_LINK_PAID)
@@ -297,6 +300,24 @@ impl PaymentStore for Backend {
                 .execute(&mut *tx)
                 .await?;
         }
+        let card_brand = payment.card_brand.clone().or(card_brand);
+        let card_last4 = payment.card_last4.clone().or(card_last4);
+        insert_receipt(
+            &mut tx,
+            IssuedReceipt {
+                receipt: &s.receipt,
+                payment_id: payment.id,
+                client_id: payment.client_id,
+                card_brand: card_brand.as_deref(),
+                card_last4: card_last4.as_deref(),
+                lines: &invoice.lines,
+                total_cents: payment.amount_cents.0,
+                currency: &payment.currency,
+                paid_through: new_paid_through,
+                now: s.now,
+            },
+        )
+        .await?;
         let message = format!("{}, invoice #{number}", s.log.message);
         insert_log(&mut *tx, &s.log, &message, s.now).await?;
         tx.commit().await?;
@@ -305,9 +326,10 @@ impl PaymentStore for Backend {
             invoice_id: Some(invoice.id),
             invoice_number: Some(number),
             gateway_reference: Some(s.gateway_reference.clone()),
-            card_brand: payment.card_brand.clone().or(card_brand),
-            card_last4: payment.card_last4.clone().or(card_last4),
+            card_brand,
+            card_last4,
             card_id: s.saved_card.as_ref().map(|(c, _)| c.id).or(payment.card_id),
+            receipt_reference: Some(s.receipt.reference.clone()),
             updated_at: s.now,
             ..payment
         })

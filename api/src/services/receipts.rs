@@ -1,0 +1,86 @@
+//! Receipts: the proof of payment. Every succeeded payment gets one, issued
+//! by [`crate::store::PaymentStore::record_payment_outcome`] in the
+//! transaction that records the success, whoever reported it (the charge's
+//! answer, a 3-D Secure confirm, the status sync, a webhook, Auto Pay).
+//!
+//! Who may read one:
+//! - whoever holds its reference ([`by_reference`]), given once to the payer
+//!   in the answer that told them they paid, and never logged or put in a
+//!   URL path or query (it travels in the `Receipt-Reference` header);
+//! - whoever holds the payment link it paid ([`for_paid_link`]);
+//! - the signed-in client whose receipt it is ([`my_receipt`], [`my_receipts`]);
+//! - staff who can read the client ([`payment_receipt`]).
+
+use crate::domain::{Payment, PaymentLink, PaymentStatus, Receipt, ReceiptReference};
+use crate::error::{ApiError, ApiResult, ProblemCode};
+use crate::services::rate_limits;
+use crate::state::AppState;
+use uuid::Uuid;
+
+const RECEIPT_NOT_FOUND: ApiError = ApiError::NotFound {
+    code: ProblemCode::ReceiptNotFound,
+    detail:
+        "no receipt here; check the receipt link, or sign in to My Account to see your receipts",
+};
+
+/// The receipt a reference opens, for a caller at `ip` within the per-IP
+/// limit (`404 receipt_not_found` for a malformed or unknown reference).
+pub async fn by_reference(state: &AppState, ip: &str, reference: &str) -> ApiResult<Receipt> {
+    rate_limits::receipt_request_from(state, ip).await?;
+    let reference = ReceiptReference::parse(reference).ok_or(RECEIPT_NOT_FOUND)?;
+    state
+        .store
+        .receipt_by_reference_hash(&reference.hash())
+        .await?
+        .ok_or(RECEIPT_NOT_FOUND)
+}
+
+/// The receipt of the payment that paid `link`, for whoever holds the link's
+/// token; `None` when the link is not paid (or its payment has no receipt).
+pub async fn for_paid_link(state: &AppState, link: &PaymentLink) -> ApiResult<Option<Receipt>> {
+    match link.payment_id {
+        Some(payment_id) => Ok(state.store.payment_receipt(payment_id).await?),
+        None => Ok(None),
+    }
+}
+
+/// The signed-in client's receipts, newest first.
+pub async fn my_receipts(state: &AppState, client_id: Uuid) -> ApiResult<Vec<Receipt>> {
+    Ok(state.store.client_receipts(client_id).await?)
+}
+
+/// One of the signed-in client's receipts; another client's answers `404
+/// receipt_not_found`, exactly as one that does not exist.
+pub async fn my_receipt(state: &AppState, client_id: Uuid, receipt_id: Uuid) -> ApiResult<Receipt> {
+    state
+        .store
+        .client_receipt(client_id, receipt_id)
+        .await?
+        .ok_or(RECEIPT_NOT_FOUND)
+}
+
+/// A payment's receipt, for staff (`404 receipt_not_found` when the payment
+/// does not exist or has not succeeded).
+pub async fn payment_receipt(state: &AppState, payment_id: Uuid) -> ApiResult<Receipt> {
+    state
+        .store
+        .payment_receipt(payment_id)
+        .await?
+        .ok_or(RECEIPT_NOT_FOUND)
+}
+
+/// The receipt of a payment a money-moving request has just answered, with
+/// the reference when this request issued it; `None` unless it succeeded.
+pub async fn of_answered_payment(
+    state: &AppState,
+    payment: &Payment,
+) -> ApiResult<Option<(Receipt, Option<ReceiptReference>)>> {
+    if payment.status != PaymentStatus::Succeeded {
+        return Ok(None);
+    }
+    Ok(state
+        .store
+        .payment_receipt(payment.id)
+        .await?
+        .map(|receipt| (receipt, payment.receipt_reference.clone())))
+}

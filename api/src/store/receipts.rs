@@ -1,0 +1,77 @@
+//! Receipts: one per succeeded payment, written by
+//! [`super::PaymentStore::record_payment_outcome`] in its transaction; read
+//! here by the payer's reference, by the signed-in client, and by staff.
+
+use super::{Result, StoreError};
+use crate::domain::receipt::{local_time, receipt_number};
+use crate::domain::{Cents, Line, PaidThrough, Payer, Receipt, ReceiptRefund};
+use async_trait::async_trait;
+use chrono::{DateTime, Datelike, Utc};
+use uuid::Uuid;
+
+/// Reading receipts. Each answer carries the refunds of its payment.
+#[async_trait]
+pub trait ReceiptStore: Send + Sync {
+    /// The receipt whose reference hashes to `reference_hash`.
+    async fn receipt_by_reference_hash(&self, reference_hash: &[u8]) -> Result<Option<Receipt>>;
+    /// Receipt `id` when it is `client_id`'s (else `None`: another client's
+    /// receipt does not exist for them).
+    async fn client_receipt(&self, client_id: Uuid, id: Uuid) -> Result<Option<Receipt>>;
+    /// A client's receipts, newest first.
+    async fn client_receipts(&self, client_id: Uuid) -> Result<Vec<Receipt>>;
+    /// The receipt of payment `payment_id` (`None` unless it succeeded).
+    async fn payment_receipt(&self, payment_id: Uuid) -> Result<Option<Receipt>>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ReceiptRow {
+    id: Uuid,
+    number: i64,
+    payment_id: Uuid,
+    invoice_number: Option<i64>,
+    issued_at: DateTime<Utc>,
+    time_zone: String,
+    location_name: String,
+    payer: sqlx::types::Json<Payer>,
+    card_brand: Option<String>,
+    card_last4: Option<String>,
+    lines: sqlx::types::Json<Vec<Line>>,
+    total_cents: i64,
+    currency: String,
+    vehicles: sqlx::types::Json<Vec<PaidThrough>>,
+}
+
+impl ReceiptRow {
+    pub(super) fn payment_id(&self) -> Uuid {
+        self.payment_id
+    }
+
+    /// The receipt, with its payment's refunds.
+    pub(super) fn into_receipt(self, refunds: Vec<ReceiptRefund>) -> Result<Receipt> {
+        if self.number <= 0 {
+            return Err(StoreError::Corrupt(format!("receipt {}: number", self.id)));
+        }
+        let local = local_time(self.issued_at, &self.time_zone);
+        Ok(Receipt {
+            id: self.id,
+            receipt_number: receipt_number(local.date.year(), self.number),
+            payment_id: self.payment_id,
+            invoice_number: self.invoice_number,
+            issued_at: self.issued_at,
+            issued_at_local: local.rfc3339,
+            local_date: local.date,
+            local_time: local.time,
+            time_zone: self.time_zone,
+            time_zone_abbreviation: local.zone_abbreviation,
+            location_name: self.location_name,
+            payer: self.payer.0,
+            card_brand: self.card_brand,
+            card_last4: self.card_last4,
+            lines: self.lines.0,
+            total_cents: Cents(self.total_cents),
+            currency: self.currency,
+            refunds,
+            vehicles: self.vehicles.0,
+        })
+    }
+}

@@ -1,0 +1,173 @@
+//! [`ReceiptStore`] in SQL, compiled once per backend (see `sql/mod.rs`),
+//! and the receipt a payment's success writes in its transaction.
+
+use super::{dialect, Backend, Db};
+use crate::domain::receipt::payer;
+use crate::domain::{Line, PaidThrough, Receipt, ReceiptRefund};
+use crate::store::receipts::ReceiptRow;
+use crate::store::{NewReceipt, ReceiptStore, Result};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+/// A receipt with its payment's invoice number; a `where` clause follows.
+const RECEIPT_SELECT: &str = "select r.id, r.number, r.payment_id, i.number as invoice_number, \
+    r.issued_at, r.time_zone, r.location_name, r.payer, r.card_brand, r.card_last4, r.lines, \
+    r.total_cents, r.currency, r.vehicles \
+    from receipts r join payments p on p.id = r.payment_id \
+    left join invoices i on i.id = p.invoice_id ";
+
+/// What a receipt says about who paid and where, read in the success's
+/// transaction.
+const RECEIPT_FACTS: &str = "select c.first_name, c.last_name, c.phone as client_phone, \
+    l.time_zone, l.name as location_name, pl.phone as link_phone, \
+    v.description as vehicle_description \
+    from payments p join clients c on c.id = p.client_id \
+    join locations l on l.id = c.location_id \
+    left join vehicles v on v.id = p.vehicle_id \
+    left join payment_links pl on pl.id = p.payment_link_id where p.id = $1";
+
+#[derive(sqlx::FromRow)]
+struct ReceiptFacts {
+    first_name: String,
+    last_name: String,
+    client_phone: String,
+    time_zone: String,
+    location_name: String,
+    link_phone: Option<String>,
+    vehicle_description: Option<String>,
+}
+
+/// The receipt of a payment that has just succeeded, as it is issued.
+pub(super) struct IssuedReceipt<'a> {
+    pub receipt: &'a NewReceipt,
+    pub payment_id: Uuid,
+    pub client_id: Uuid,
+    pub card_brand: Option<&'a str>,
+    pub card_last4: Option<&'a str>,
+    pub lines: &'a [Line],
+    pub total_cents: i64,
+    pub currency: &'a str,
+    /// The vehicle paid for and its new paid-through date.
+    pub paid_through: Option<(Uuid, NaiveDate)>,
+    pub now: DateTime<Utc>,
+}
+
+/// Writes the receipt of a payment that has just succeeded, inside the
+/// transaction that records the success.
+pub(super) async fn insert_receipt(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    issued: IssuedReceipt<'_>,
+) -> Result<()> {
+    let facts: ReceiptFacts = sqlx::query_as(RECEIPT_FACTS)
+        .bind(issued.payment_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let name = format!("{} {}", facts.first_name, facts.last_name);
+    let vehicles: Vec<PaidThrough> = issued
+        .paid_through
+        .map(|(vehicle_id, paid_through)| PaidThrough {
+            vehicle_id,
+            description: facts.vehicle_description.clone().unwrap_or_default(),
+            paid_through,
+        })
+        .into_iter()
+        .collect();
+    let paid_by = payer(&name, &facts.client_phone, facts.link_phone.as_deref());
+    sqlx::query(dialect::INSERT_RECEIPT)
+        .bind(issued.receipt.id)
+        .bind(issued.payment_id)
+        .bind(issued.client_id)
+        .bind(issued.receipt.reference.hash())
+        .bind(issued.now)
+        .bind(&facts.time_zone)
+        .bind(&facts.location_name)
+        .bind(sqlx::types::Json(&paid_by))
+        .bind(issued.card_brand)
+        .bind(issued.card_last4)
+        .bind(sqlx::types::Json(issued.lines))
+        .bind(issued.total_cents)
+        .bind(issued.currency)
+        .bind(sqlx::types::Json(&vehicles))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The refunds of payment `payment_id` that succeeded, oldest first.
+const REFUNDS_OF: &str = "select amount_cents, created_at, reason from refunds \
+    where payment_id = $1 and status = 'succeeded' order by created_at, id";
+
+/// The refunds of payment `payment_id` that succeeded, oldest first.
+async fn refunds_of(pool: &sqlx::Pool<Db>, payment_id: Uuid) -> Result<Vec<ReceiptRefund>> {
+    let rows: Vec<(i64, DateTime<Utc>, String)> = sqlx::query_as(REFUNDS_OF)
+        .bind(payment_id)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(amount, created_at, reason)| ReceiptRefund {
+            amount_cents: crate::domain::Cents(amount),
+            created_at,
+            reason: Some(reason),
+        })
+        .collect())
+}
+
+async fn receipt(pool: &sqlx::Pool<Db>, row: ReceiptRow) -> Result<Receipt> {
+    let refunds = refunds_of(pool, row.payment_id()).await?;
+    row.into_receipt(refunds)
+}
+
+async fn receipt_of(pool: &sqlx::Pool<Db>, row: Option<ReceiptRow>) -> Result<Option<Receipt>> {
+    match row {
+        Some(row) => Ok(Some(receipt(pool, row).await?)),
+        None => Ok(None),
+    }
+}
+
+#[async_trait]
+impl ReceiptStore for Backend {
+    async fn receipt_by_reference_hash(&self, reference_hash: &[u8]) -> Result<Option<Receipt>> {
+        let row: Option<ReceiptRow> =
+            sqlx::query_as(&format!("{RECEIPT_SELECT}where r.reference_hash = $1"))
+                .bind(reference_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        receipt_of(&self.pool, row).await
+    }
+
+    async fn client_receipt(&self, client_id: Uuid, id: Uuid) -> Result<Option<Receipt>> {
+        let row: Option<ReceiptRow> = sqlx::query_as(&format!(
+            "{RECEIPT_SELECT}where r.id = $1 and r.client_id = $2"
+        ))
+        .bind(id)
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        receipt_of(&self.pool, row).await
+    }
+
+    async fn client_receipts(&self, client_id: Uuid) -> Result<Vec<Receipt>> {
+        let rows: Vec<ReceiptRow> = sqlx::query_as(&format!(
+            "{RECEIPT_SELECT}where r.client_id = $1 order by r.issued_at desc, r.number desc"
+        ))
+        .bind(client_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut receipts = Vec::with_capacity(rows.len());
+        for row in rows {
+            receipts.push(receipt(&self.pool, row).await?);
+        }
+        Ok(receipts)
+    }
+
+    async fn payment_receipt(&self, payment_id: Uuid) -> Result<Option<Receipt>> {
+        let row: Option<ReceiptRow> =
+            sqlx::query_as(&format!("{RECEIPT_SELECT}where r.payment_id = $1"))
+                .bind(payment_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        receipt_of(&self.pool, row).await
+    }
+}
