@@ -113,13 +113,14 @@ pub struct PaidThrough {
     pub paid_through: NaiveDate,
 }
 
-/// A refund of the receipt's payment, as the receipt lists it.
+/// A refund of the receipt's payment, as the receipt lists it: the amount
+/// and when. Not the reason staff wrote: a receipt opens without signing in,
+/// for a third party who paid too, and the reason is for the Client Log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReceiptRefund {
     #[schema(value_type = i64, example = 2500)]
     pub amount_cents: Cents,
     pub created_at: DateTime<Utc>,
-    pub reason: Option<String>,
 }
 
 /// A receipt: the proof of one succeeded payment.

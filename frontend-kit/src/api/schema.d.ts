@@ -1421,7 +1421,11 @@ export interface components {
             /** @description Each vehicle the payment paid for and its new paid-through date. */
             vehicles: components["schemas"]["PaidThrough"][];
         };
-        /** @description A refund of the receipt's payment, as the receipt lists it. */
+        /**
+         * @description A refund of the receipt's payment, as the receipt lists it: the amount
+         *     and when. Not the reason staff wrote: a receipt opens without signing in,
+         *     for a third party who paid too, and the reason is for the Client Log.
+         */
         ReceiptRefund: {
             /**
              * Format: int64
@@ -1430,7 +1434,6 @@ export interface components {
             amount_cents: number;
             /** Format: date-time */
             created_at: string;
-            reason?: string | null;
         };
         /** @description What a money-moving answer says about the receipt of the payment it paid. */
         ReceiptSummary: {

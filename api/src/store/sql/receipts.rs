@@ -95,21 +95,20 @@ pub(super) async fn insert_receipt(
 }
 
 /// The refunds of payment `payment_id` that succeeded, oldest first.
-const REFUNDS_OF: &str = "select amount_cents, created_at, reason from refunds \
+const REFUNDS_OF: &str = "select amount_cents, created_at from refunds \
     where payment_id = $1 and status = 'succeeded' order by created_at, id";
 
 /// The refunds of payment `payment_id` that succeeded, oldest first.
 async fn refunds_of(pool: &sqlx::Pool<Db>, payment_id: Uuid) -> Result<Vec<ReceiptRefund>> {
-    let rows: Vec<(i64, DateTime<Utc>, String)> = sqlx::query_as(REFUNDS_OF)
+    let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(REFUNDS_OF)
         .bind(payment_id)
         .fetch_all(pool)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(amount, created_at, reason)| ReceiptRefund {
+        .map(|(amount, created_at)| ReceiptRefund {
             amount_cents: crate::domain::Cents(amount),
             created_at,
-            reason: Some(reason),
         })
         .collect())
 }
