@@ -51,6 +51,8 @@ test('Dana signs in, pays with her saved Visa, sees the invoice and turns on Aut
   await page.getByRole('link', { name: 'View and print your receipts' }).click();
   await page.getByRole('heading', { name: 'Receipts' }).waitFor();
   const receiptLink = page.getByRole('link', { name: /^R-\d{4}-\d{6}$/ });
+  // The heading shows before the list arrives: wait for the list (one fetch) first.
+  await receiptLink.first().waitFor();
   assert.equal(await receiptLink.count(), 1);
   await receiptLink.click();
   const receipt = page.getByRole('article');
