@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         routes::payments::make_payment,
         routes::history::account_history,
         routes::history::add_invoice,
+        routes::credits::apply_credit,
         routes::history::client_log,
         routes::history::my_invoices,
         routes::history::my_invoice,

@@ -4,6 +4,7 @@
 //! replaces a declined card is charged on the next run.
 
 use crate::domain::{Actor, ChargeKey, PaymentMethod, PaymentStatus};
+use crate::services::credits;
 use crate::services::payments::{self, Charge, Source};
 use crate::state::AppState;
 use crate::store::{Commit, StoreError};
@@ -19,6 +20,9 @@ pub struct AutopayReport {
     pub held_for_review: usize,
     /// Due, but skipped (no usable card, vehicle not priced).
     pub skipped: usize,
+    /// Paid with the client's credit, which covered the whole period: no
+    /// card was charged.
+    pub credit_applied: usize,
 }
 
 /// Runs Auto Pay once: safe to repeat, and to run on several machines.
@@ -29,6 +33,29 @@ pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
         let Some(client) = state.store.client(due.client_id).await? else {
             continue;
         };
+        // A credit that covers the period pays it: nothing to charge.
+        if let Ok((_, quote)) = client.quote(due.vehicle_id, client.plan_days) {
+            if quote.is_covered_by_credit() {
+                match credits::apply_credit(
+                    state,
+                    &Actor::System,
+                    client.id,
+                    due.vehicle_id,
+                    client.plan_days,
+                )
+                .await
+                {
+                    Ok(_) => report.credit_applied += 1,
+                    Err(error) => {
+                        // Taken meanwhile (or a store error): the next run
+                        // quotes again.
+                        tracing::warn!(client_id = %client.id, vehicle_id = %due.vehicle_id, %error, "Auto Pay could not apply the client's credit");
+                        report.skipped += 1;
+                    }
+                }
+                continue;
+            }
+        }
         let card = match client.autopay_card_id {
             Some(card_id) => state.store.chargeable_card(client.id, card_id).await?,
             None => None,
