@@ -356,8 +356,14 @@ mod tests {
             price_14: None,
             price_30: None,
         };
-        let nothing = Quote::compute(&free, rate(0), MonitorDays::Fourteen, Cents::ZERO, Cents::ZERO)
-            .unwrap();
+        let nothing = Quote::compute(
+            &free,
+            rate(0),
+            MonitorDays::Fourteen,
+            Cents::ZERO,
+            Cents::ZERO,
+        )
+        .unwrap();
         assert_eq!(nothing.total_due_cents, Cents::ZERO);
         assert!(!nothing.covered_by_credit);
     }

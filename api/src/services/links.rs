@@ -22,8 +22,8 @@
 
 use crate::auth::Staff;
 use crate::domain::{
-    link_expires_at, link_state, sms_body, Actor, ChargeKey, LinkState, LinkStatus,
-    LinkToken, MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber, Receipt,
+    link_expires_at, link_state, sms_body, Actor, ChargeKey, LinkState, LinkStatus, LinkToken,
+    MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber, Receipt,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
 use crate::gateway::ClientSecret;

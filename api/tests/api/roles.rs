@@ -120,6 +120,13 @@ fn operations(link_id: &str) -> Vec<Operation> {
             Some(json!({ "vehicle_id": DANA_F150, "monitor_days": 14 })),
             SUPERVISORS,
         ),
+        op(
+            "apply_credit",
+            "POST",
+            format!("/clients/{DANA}/credit-applications"),
+            Some(json!({ "vehicle_id": DANA_CAMRY, "monitor_days": 14 })),
+            SUPERVISORS,
+        ),
     ]
 }
 

@@ -5,8 +5,7 @@ use super::{cards::insert_card, client_log::insert_log, dialect, invoices::inser
 use super::{ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::{
-    next_paid_through, Cents, InvoiceAmounts, MonitorDays, Payment, PaymentStatus, Quote,
-    CURRENCY,
+    next_paid_through, Cents, InvoiceAmounts, MonitorDays, Payment, PaymentStatus, Quote, CURRENCY,
 };
 use crate::store::payments::{payments, OutcomeRow, PaymentRow};
 use crate::store::{
