@@ -29,19 +29,20 @@ pub struct AutopayReport {
 pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
     let today = state.clock.now().date_naive();
     let mut report = AutopayReport::default();
-    for due in state.store.autopay_due(today + Duration::days(1)).await? {
+    let due_by = today + Duration::days(1);
+    for due in state.store.autopay_due(due_by).await? {
         let Some(client) = state.store.client(due.client_id).await? else {
             continue;
         };
         // A credit that covers the period pays it: nothing to charge.
         if let Ok((_, quote)) = client.quote(due.vehicle_id, client.plan_days) {
             if quote.is_covered_by_credit() {
-                match credits::apply_credit(
+                match credits::apply_credit_when_due(
                     state,
-                    &Actor::System,
                     client.id,
                     due.vehicle_id,
                     client.plan_days,
+                    due_by,
                 )
                 .await
                 {

@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::services::quotes::quote_for;
 use crate::state::AppState;
 use crate::store::{AppliedCredit, CreditApplication, NewLogEntry, StoreError};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 /// Pays `days` of monitoring for a client's vehicle with their credit:
@@ -23,6 +24,38 @@ pub async fn apply_credit(
     client_id: Uuid,
     vehicle_id: Uuid,
     days: MonitorDays,
+) -> ApiResult<AppliedCredit> {
+    apply(state, actor, client_id, vehicle_id, days, None).await
+}
+
+/// [`apply_credit`] for Auto Pay: only while the vehicle is paid through
+/// `due_by` or earlier, so two runs at once (or a supervisor meanwhile) pay
+/// the period once.
+pub async fn apply_credit_when_due(
+    state: &AppState,
+    client_id: Uuid,
+    vehicle_id: Uuid,
+    days: MonitorDays,
+    due_by: NaiveDate,
+) -> ApiResult<AppliedCredit> {
+    apply(
+        state,
+        &Actor::System,
+        client_id,
+        vehicle_id,
+        days,
+        Some(due_by),
+    )
+    .await
+}
+
+async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    client_id: Uuid,
+    vehicle_id: Uuid,
+    days: MonitorDays,
+    only_if_due_by: Option<NaiveDate>,
 ) -> ApiResult<AppliedCredit> {
     let (_, summary) = quote_for(state, client_id, vehicle_id, days).await?;
     let quote = summary.quote;
@@ -45,6 +78,7 @@ pub async fn apply_credit(
         created_by: format!("{} ({})", actor.name(), actor.kind()),
         log: NewLogEntry::by(actor, client_id, message),
         today: now.date_naive(),
+        only_if_due_by,
         now,
     };
     match state.store.apply_credit(&application).await {

@@ -27,7 +27,8 @@ pub trait LedgerStore: Send + Sync {
     /// lines (total zero: its ledger charge is paid by the credit), marks the
     /// open invoices the credit paid off, extends the vehicle's paid-through
     /// date exactly as a payment does ([`crate::domain::next_paid_through`])
-    /// and writes the Client Log line.
+    /// and writes the Client Log line. With `only_if_due_by`, it is refused
+    /// the same way when the vehicle is paid through a later day.
     ///
     /// [`StoreError::PastDueChanged`]: super::StoreError::PastDueChanged
     async fn apply_credit(&self, application: &CreditApplication) -> Result<AppliedCredit>;

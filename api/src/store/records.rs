@@ -364,6 +364,9 @@ pub struct CreditApplication {
     pub log: super::NewLogEntry,
     /// The location's business day, from which a lapsed period restarts.
     pub today: NaiveDate,
+    /// Auto Pay's guard: apply only while the vehicle is paid through this
+    /// day or earlier (still due), so two runs at once apply one period.
+    pub only_if_due_by: Option<NaiveDate>,
     pub now: DateTime<Utc>,
 }
 

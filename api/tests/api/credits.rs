@@ -330,3 +330,28 @@ async fn auto_pay_applies_a_covering_credit_without_charging_the_card() {
     );
     assert_eq!(app.run_autopay().await, Default::default(), "applied once");
 }
+
+#[tokio::test]
+async fn two_auto_pay_runs_at_once_pay_a_period_with_credit_once() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    // Enough for two periods: only the due check keeps the second run from taking another.
+    let quote = app.quote(&staff, MORGAN, MORGAN_OUTBACK, 30).await.body;
+    app.grant_credit(MORGAN, 2 * before_credit(&quote)).await;
+    let through = paid_through(&app, MORGAN, MORGAN_OUTBACK)
+        .await
+        .expect("date");
+
+    let (first, second) = tokio::join!(app.run_autopay(), app.run_autopay());
+    assert_eq!(
+        first.credit_applied + second.credit_applied,
+        1,
+        "{first:?} {second:?}"
+    );
+    assert_eq!(
+        paid_through(&app, MORGAN, MORGAN_OUTBACK).await,
+        Some(through + chrono::Duration::days(30))
+    );
+    assert_eq!(credit_of(&app, MORGAN).await, Cents(before_credit(&quote)));
+    assert_eq!(app.gateway.attempts(), 0);
+}

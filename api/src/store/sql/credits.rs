@@ -40,6 +40,13 @@ pub(super) async fn apply_credit(store: &Backend, a: &CreditApplication) -> Resu
             a.vehicle_id, a.client_id
         )));
     };
+    if let (Some(due_by), Some(through)) = (a.only_if_due_by, paid_through) {
+        if through > due_by {
+            // Paid meanwhile (another Auto Pay run): nothing is due any more.
+            tx.rollback().await?;
+            return Err(StoreError::PastDueChanged);
+        }
+    }
     let invoice = paid_invoice(
         a.client_id,
         Some(a.vehicle_id),
