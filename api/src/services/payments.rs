@@ -602,3 +602,44 @@ pub async fn make_payment(
 
 /// The Client Log's name for a payment the client makes in My Account.
 pub const MAKE_A_PAYMENT: &str = "Make a Payment";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PricePlan, TaxRate};
+
+    fn quote(credit: i64) -> Quote {
+        let plan = PricePlan {
+            daily_rate: Some(Cents(350)),
+            price_14: None,
+            price_30: None,
+        };
+        let rate = TaxRate::from_ppm(82_500).unwrap();
+        Quote::compute(
+            &plan,
+            rate,
+            MonitorDays::Fourteen,
+            Cents::ZERO,
+            Cents(credit),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_quote_the_credit_covers_has_nothing_to_charge() {
+        let refused = ensure_something_to_charge(&quote(5_304)).unwrap_err();
+        assert!(refused.code() == ProblemCode::NothingToPay);
+        assert!(refused
+            .to_string()
+            .contains("a supervisor can apply the credit"));
+    }
+
+    #[test]
+    fn a_quote_with_anything_left_to_charge_is_charged() {
+        assert!(ensure_something_to_charge(&quote(0)).is_ok());
+        assert!(
+            ensure_something_to_charge(&quote(5_280)).is_ok(),
+            "50 ¢ left"
+        );
+    }
+}
