@@ -62,6 +62,8 @@ pub struct HttpMetrics {
     links: Family<StatusLabel, Gauge>,
     outbox_depth: Gauge,
     sms_failed: Family<ReasonLabel, Gauge>,
+    refunds: Family<StatusLabel, Gauge>,
+    disputes: Family<StatusLabel, Gauge>,
     database_up: Gauge,
 }
 
@@ -74,6 +76,8 @@ impl Default for HttpMetrics {
             links: Family::default(),
             outbox_depth: Gauge::default(),
             sms_failed: Family::default(),
+            refunds: Family::default(),
+            disputes: Family::default(),
             database_up: Gauge::default(),
         };
         if let Ok(mut registry) = metrics.registry.lock() {
@@ -87,6 +91,16 @@ impl Default for HttpMetrics {
                 "payment_links",
                 "Payment links by stored status",
                 metrics.links.clone(),
+            );
+            registry.register(
+                "refunds",
+                "Refunds by status (alert on unknown that stays)",
+                metrics.refunds.clone(),
+            );
+            registry.register(
+                "payment_disputes",
+                "Payments with a dispute by the cardholder's bank, by dispute status (alert on open)",
+                metrics.disputes.clone(),
             );
             registry.register(
                 "sms_outbox_depth",
@@ -147,6 +161,8 @@ impl HttpMetrics {
             Some(counts) => {
                 set(&self.payments, &counts.payments_by_status);
                 set(&self.links, &counts.links_by_status);
+                set(&self.refunds, &counts.refunds_by_status);
+                set(&self.disputes, &counts.disputes_by_status);
                 self.outbox_depth.set(counts.outbox_depth);
                 self.sms_failed.clear();
                 for (reason, count) in &counts.sms_failed_by_reason {
@@ -261,7 +277,7 @@ mod tests {
             payments_by_status: vec![("pending".into(), 1)],
             links_by_status: vec![],
             outbox_depth: 3,
-            sms_failed_by_reason: vec![],
+            ..BusinessCounts::default()
         };
         assert!(metrics
             .render(Some(&counts))

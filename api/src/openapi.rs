@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         routes::payments::next_payment,
         routes::payments::take_payment,
         routes::payments::make_payment,
+        routes::refunds::refund_payment,
         routes::history::account_history,
         routes::history::add_invoice,
         routes::credits::apply_credit,

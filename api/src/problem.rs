@@ -113,6 +113,10 @@ problem_codes! {
     AuthenticationAnswered = ("authentication_answered", CONFLICT, "Authentication answered"),
     /// Auto Pay charges this card: it cannot be removed.
     CardUsedByAutopay = ("card_used_by_autopay", CONFLICT, "Card used by Auto Pay"),
+    /// Only a payment that succeeded can be refunded (this one is pending,
+    /// failed, or held for review), and not while a dispute is open or after
+    /// it was lost.
+    PaymentNotRefundable = ("payment_not_refundable", CONFLICT, "Payment not refundable"),
     // 410: the payment link can no longer be paid.
     LinkExpired = ("link_expired", GONE, "Link expired"),
     /// Already paid.
@@ -162,6 +166,10 @@ problem_codes! {
     InvalidCvc = ("invalid_cvc", UNPROCESSABLE_ENTITY, "Invalid CVC"),
     /// Sandbox tokenization: only the documented test cards.
     TestCardRequired = ("test_card_required", UNPROCESSABLE_ENTITY, "Test card required"),
+    /// The refund is more than is left to refund of the payment.
+    RefundExceedsPayment = ("refund_exceeds_payment", UNPROCESSABLE_ENTITY, "Refund exceeds payment"),
+    /// The gateway could not make the refund (nothing was given back).
+    RefundFailed = ("refund_failed", UNPROCESSABLE_ENTITY, "Refund failed"),
     // 429, 500, 503
     /// Too many requests: wait for `Retry-After`.
     RateLimited = ("rate_limited", TOO_MANY_REQUESTS, "Rate limited"),

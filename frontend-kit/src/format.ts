@@ -14,6 +14,22 @@ export function formatCents(cents: number): string {
   return `${sign}$${dollars}.${String(rest).padStart(2, '0')}`;
 }
 
+/**
+ * Dollars as people type them into an amount field (`50`, `50.5`, `$1,234.56`) as integer cents, with integer
+ * math only; `null` for anything else (more than two decimals, a sign, letters, nothing).
+ */
+export function parseDollars(text: string): number | null {
+  const m = /^\$?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!m || m[1] === undefined) return null;
+  const cents = Number(m[1].replace(/,/g, '')) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  return Number.isSafeInteger(cents) ? cents : null;
+}
+
+/** Integer cents as a plain amount for an input field: `17649` → `176.49`. */
+export function centsToInput(cents: number): string {
+  return formatCents(cents).replace(/[$,]/g, '');
+}
+
 /** A North American number in E.164 as people write it: `+15125550143` → `(512) 555-0143`; any other as it is. */
 export function formatPhone(phone: string): string {
   const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(phone);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCents, formatClockTime, formatDate, formatPhone, minutesFromNow } from '../src/format';
+import { centsToInput, formatCents, formatClockTime, formatDate, formatPhone, minutesFromNow, parseDollars } from '../src/format';
 
 describe('formatCents', () => {
   it.each([
@@ -40,6 +40,27 @@ describe('minutesFromNow', () => {
     expect(minutesFromNow('2026-11-30T12:08:30Z', now)).toBe('in 9 min');
     expect(minutesFromNow('2026-11-30T12:00:01Z', now)).toBe('in 1 min');
     expect(minutesFromNow('2026-11-30T11:59:00Z', now)).toBe('now');
+  });
+});
+
+describe('parseDollars', () => {
+  it.each([
+    ['50', 5000],
+    ['50.5', 5050],
+    ['50.05', 5005],
+    ['$1,234.56', 123456],
+    [' 0.01 ', 1],
+    ['176.49', 17649],
+  ])('reads %s as %d cents', (text, cents) => {
+    expect(parseDollars(text)).toBe(cents);
+  });
+
+  it.each(['', 'abc', '1.234', '-5', '1,23', '$', '5.'])('refuses %j', (text) => {
+    expect(parseDollars(text)).toBeNull();
+  });
+
+  it('reads back what centsToInput writes', () => {
+    for (const cents of [0, 1, 99, 17649, 123456]) expect(parseDollars(centsToInput(cents))).toBe(cents);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fillCard, holdRequests, launch, phonePage, shot, signInAsDana, startApi } from './helpers.mjs';
+import { DANA, fillCard, holdRequests, launch, phonePage, shot, signInAsDana, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -51,6 +51,8 @@ test('Dana signs in, pays with her saved Visa, sees the invoice and turns on Aut
   await page.getByRole('link', { name: 'View and print your receipts' }).click();
   await page.getByRole('heading', { name: 'Receipts' }).waitFor();
   const receiptLink = page.getByRole('link', { name: /^R-\d{4}-\d{6}$/ });
+  // The heading shows before the list arrives: wait for the list (one fetch) first.
+  await receiptLink.first().waitFor();
   assert.equal(await receiptLink.count(), 1);
   await receiptLink.click();
   const receipt = page.getByRole('article');
@@ -136,4 +138,41 @@ test('a new card whose bank asks to confirm: a failed confirmation is declined, 
   await bank.getByRole('button', { name: 'Approve' }).click();
   await page.getByRole('heading', { name: /Payment received: invoice #\d+/ }).waitFor();
   await shot(page, '17-account-3ds-paid');
+});
+
+/** A supervisor refunds `cents` of Dana's newest payment through the staff API (as PLUS Web does). */
+async function refundNewestPayment(api, cents, reason) {
+  const post = (path, body, headers = {}) => fetch(`${api.baseUrl}/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const login = await post('/auth/staff/login', { email: 'supervisor@example.com', password: 'supervisor-demo-1' });
+  const { access_token } = await login.json();
+  const authorization = `Bearer ${access_token}`;
+  const history = await (await fetch(`${api.baseUrl}/api/v1/clients/${DANA}/account-history`, { headers: { authorization } })).json();
+  const payment = history.payments[0];
+  const refunded = await post(`/payments/${payment.id}/refunds`, { amount_cents: cents, reason },
+    { authorization, 'idempotency-key': crypto.randomUUID() });
+  if (refunded.status !== 201) throw new Error(`refund_payment answered ${refunded.status}: ${await refunded.text()}`);
+  return payment;
+}
+
+test('Dana sees a refund on the invoice of the payment it gave back', async () => {
+  const page = await phonePage(browser);
+  await signInAsDana(page, api.baseUrl);
+  await page.getByText('Total Due Amount').waitFor();
+  await page.getByRole('radio', { name: /Visa ending 4242/ }).check();
+  await page.getByRole('button', { name: /^Make Payment of \$/ }).click();
+  const paid = page.getByRole('heading', { name: /Payment received: invoice #\d+/ });
+  await paid.waitFor();
+  const number = (await paid.innerText()).match(/#(\d+)/)?.[1];
+
+  await refundNewestPayment(api, 2500, 'Billed twice for one day');
+  await page.reload();
+  const refunds = page.getByRole('list', { name: `Refunds of invoice #${number}` });
+  await refunds.getByText('Refunded $25.00').waitFor();
+  await shot(page, '15-account-invoice-refunded');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await shot(page, '16-account-invoice-refunded-desktop');
 });

@@ -137,6 +137,48 @@ test('an agent takes a payment with Dana\'s saved Visa and the new invoice appea
   await shot(page, '09b-payment-receipt');
 });
 
+test('a supervisor refunds part of a payment in Account History after a confirm step; an agent is not offered it', async (t) => {
+  const page = await signedInPage(t, SUPERVISOR);
+  await openClient(page, 'Whitfield', 'Dana Whitfield');
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  await page.getByRole('button', { name: 'Take Payment' }).click();
+  await page.getByRole('button', { name: /^Confirm payment of \$/ }).click();
+  const success = page.getByText(/Payment of \$[\d,]+\.\d\d succeeded with .*; invoice #(\d+) was added/);
+  await success.waitFor();
+  const number = /invoice #(\d+)/.exec(await success.innerText())[1];
+
+  // Its row, once the history has reloaded; Refund opens the form with all that is left.
+  const row = page.locator('table.payments tbody tr', { hasText: `#${number}` });
+  await row.waitFor();
+  const amount = (await row.locator('td.num').first().innerText()).trim();
+  await row.getByRole('button', { name: /^Refund the payment of/ }).click();
+  const field = page.getByLabel('Amount to refund ($)');
+  assert.equal(await field.inputValue(), amount.replace(/[$,]/g, ''));
+  await field.fill('50.00');
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  await page.getByText('Give the reason for the refund.').waitFor();
+  await page.getByLabel('Reason').fill('Device returned early');
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  const confirm = page.getByRole('button', { name: 'Confirm refund of $50.00' });
+  await confirm.waitFor();
+  await shot(page, '13-confirm-refund');
+  await confirm.click();
+  await page.getByText('Refund of $50.00 succeeded.').waitFor();
+  await row.getByText('$50.00').waitFor();
+  await shot(page, '14-refunded');
+
+  await page.getByRole('tab', { name: 'Client Log' }).click();
+  await page.getByText(/Refund of \$50\.00 .*by Sam Supervisor \(staff\) succeeded: Device returned early/).waitFor();
+
+  const agent = await signedInPage(t);
+  await openClient(agent, 'Whitfield', 'Dana Whitfield');
+  await agent.getByRole('tab', { name: 'Account History' }).click();
+  await agent.locator('table.payments tbody tr', { hasText: `#${number}` }).getByText('$50.00').waitFor();
+  assert.equal(await agent.getByRole('button', { name: /^Refund the payment of/ }).count(), 0);
+  await agent.setViewportSize({ width: 390, height: 844 });
+  await shot(agent, '15-refunded-phone');
+});
+
 test('a 401 returns to the login page with a session-expired message', async (t) => {
   const page = await signedInPage(t);
   await page.evaluate(() => sessionStorage.setItem('plus.token', 'not-a-valid-token'));

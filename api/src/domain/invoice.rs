@@ -34,6 +34,23 @@ pub struct Invoice {
     pub currency: String,
     pub issued_at: DateTime<Utc>,
     pub created_by: String,
+    /// What was given back of the payment that paid this invoice (its
+    /// refunds that succeeded).
+    #[schema(value_type = i64, example = 0)]
+    pub refunded_cents: Cents,
+    /// The refunds of the payment that paid this invoice, oldest first
+    /// (failed ones left out).
+    pub refunds: Vec<InvoiceRefund>,
+}
+
+/// A refund as an invoice shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct InvoiceRefund {
+    pub id: Uuid,
+    #[schema(value_type = i64, example = 5000)]
+    pub amount_cents: Cents,
+    pub status: super::refund::RefundStatus,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A payment attempt and where it stands.
@@ -61,6 +78,15 @@ pub struct Payment {
     pub initiated_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// What its refunds have given back (refunds that succeeded).
+    #[schema(value_type = i64, example = 0)]
+    pub refunded_cents: Cents,
+    /// What is left to refund: the amount less every refund that holds
+    /// money (succeeded, pending or unknown); zero unless `succeeded`.
+    #[schema(value_type = i64, example = 17649)]
+    pub refundable_cents: Cents,
+    /// Where a dispute (chargeback) by the cardholder's bank stands, if any.
+    pub dispute_status: Option<super::refund::DisputeStatus>,
     /// Its [`ChargeKey`](super::ChargeKey) as the store records it (the
     /// `gateway_key` column); read it through [`Payment::charge_key`].
     #[serde(skip)]

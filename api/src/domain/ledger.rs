@@ -2,13 +2,14 @@
 //!
 //! Each client's account is an append-only list of [`LedgerEntry`]s: a charge
 //! for each invoice's new charges, a payment for each payment that succeeded,
-//! and (from later issues) refunds, credits and adjustments. The balance, the
+//! a refund for each refund that succeeded, a chargeback for each dispute
+//! lost, and (from later issues) credits and adjustments. The balance, the
 //! past due balance, the credit a client has, and which invoices are paid are
 //! derived from that list here, by pure functions: nothing else computes them.
 //!
 //! **Sign convention.** An entry's `amount` is signed from the client's side:
 //! above zero it raises what the client owes (a charge, a refund paid back to
-//! the client, a debit adjustment); below zero it lowers it (a payment, a
+//! the client, a chargeback, a debit adjustment); below zero it lowers it (a payment, a
 //! credit, a credit adjustment). The balance is the sum of the amounts: above
 //! zero the client owes it, below zero it is their credit.
 
@@ -32,16 +33,21 @@ pub enum EntryKind {
     Credit,
     /// A correction by staff, either sign.
     Adjustment,
+    /// A dispute the client's bank won against a payment (a lost dispute,
+    /// a chargeback): the disputed money went back to the cardholder, so the
+    /// client owes it again. Above zero, once per payment.
+    Chargeback,
 }
 
 impl EntryKind {
     /// Every kind, in the order they are documented.
-    pub const ALL: [EntryKind; 5] = [
+    pub const ALL: [EntryKind; 6] = [
         EntryKind::Charge,
         EntryKind::Payment,
         EntryKind::Refund,
         EntryKind::Credit,
         EntryKind::Adjustment,
+        EntryKind::Chargeback,
     ];
 
     /// The stored name.
@@ -52,6 +58,7 @@ impl EntryKind {
             EntryKind::Refund => "refund",
             EntryKind::Credit => "credit",
             EntryKind::Adjustment => "adjustment",
+            EntryKind::Chargeback => "chargeback",
         }
     }
 
@@ -555,7 +562,13 @@ mod tests {
                 before.credit,
             ).unwrap();
             prop_assert!(quote.total_due_cents >= Cents::ZERO);
-            prop_assert_eq!(quote.credit_cents, before.credit.min(quote.subtotal_cents + quote.tax_cents + quote.past_due_cents));
+            prop_assert_eq!(
+                quote.credit_cents,
+                crate::domain::quote::credit_applied(
+                    quote.subtotal_cents + quote.tax_cents + quote.past_due_cents,
+                    before.credit,
+                )
+            );
             // Paying the quote records its invoice's charges and the payment:
             // the credit applied is used up, the rest is kept.
             let amounts = crate::domain::InvoiceAmounts::from_quote(&quote, true);

@@ -1,43 +1,18 @@
 //! Secure payment links: a one-time token sent by SMS, payable once, within
 //! the link's time to live after it was sent.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use super::bearer_secret::{BearerSecret, SecretKind};
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-/// The secret in a link (256 bits from the OS CSPRNG, base64url). It is shown
-/// once, in the SMS; we keep only its SHA-256. Deliberately neither `Debug`
-/// nor `Display`: it cannot end up in a log line by accident.
-pub struct LinkToken(String);
+/// The secret in a link's URL (a [`BearerSecret`]): shown once, in the SMS.
+pub type LinkToken = BearerSecret<Link>;
 
-impl LinkToken {
-    pub fn generate() -> LinkToken {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        LinkToken(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    /// A token as it arrives in a URL: 43 base64url characters, else `None`.
-    pub fn parse(token: &str) -> Option<LinkToken> {
-        let valid = token.len() == 43
-            && token
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        valid.then(|| LinkToken(token.to_owned()))
-    }
-
-    pub fn hash(&self) -> Vec<u8> {
-        Sha256::digest(self.0.as_bytes()).to_vec()
-    }
-
-    /// The secret itself: for building the SMS only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+/// The kind of a [`LinkToken`].
+pub struct Link;
+impl SecretKind for Link {
+    const NAME: &'static str = "LinkToken";
 }
 
 /// What is stored about a link.

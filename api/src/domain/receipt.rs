@@ -5,56 +5,23 @@
 //! it. Its payer can open it again without signing in through its
 //! [`ReceiptReference`], a secret with the payment link token's hygiene.
 
+use super::bearer_secret::{BearerSecret, SecretKind};
 use super::{Cents, Line, PhoneNumber};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The secret that opens one receipt without signing in: 256 bits from the OS
-/// CSPRNG (the issue asks for at least 128), base64url, shown once (in the
-/// answer to the payer who just paid) and stored only as its SHA-256, like a
-/// [`super::LinkToken`]. Its `Debug` is redacted and it has no `Display`, so
-/// it cannot end up in a log line by accident; it travels in the
-/// `Receipt-Reference` header or a URL fragment, never in a path or query.
-#[derive(Clone)]
-pub struct ReceiptReference(String);
+/// The secret that opens one receipt without signing in (a
+/// [`BearerSecret`], like a [`super::LinkToken`]): shown once, in the answer
+/// to the payer who just paid; it travels in the `Receipt-Reference` header
+/// or a URL fragment.
+pub type ReceiptReference = BearerSecret<ReceiptSecret>;
 
-/// Redacted: the payment that carries a reference is `Debug`.
-impl std::fmt::Debug for ReceiptReference {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ReceiptReference([redacted])")
-    }
-}
-
-impl ReceiptReference {
-    pub fn generate() -> ReceiptReference {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        ReceiptReference(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    /// A reference as the payer sends it: 43 base64url characters, else `None`.
-    pub fn parse(reference: &str) -> Option<ReceiptReference> {
-        let valid = reference.len() == 43
-            && reference
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        valid.then(|| ReceiptReference(reference.to_owned()))
-    }
-
-    pub fn hash(&self) -> Vec<u8> {
-        Sha256::digest(self.0.as_bytes()).to_vec()
-    }
-
-    /// The secret itself: for the one answer that hands it to the payer.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+/// The kind of a [`ReceiptReference`].
+pub struct ReceiptSecret;
+impl SecretKind for ReceiptSecret {
+    const NAME: &'static str = "ReceiptReference";
 }
 
 /// The receipt number people read and quote: `R-<year>-<number>`, the year of
@@ -146,13 +113,14 @@ pub struct PaidThrough {
     pub paid_through: NaiveDate,
 }
 
-/// A refund of the receipt's payment, as the receipt lists it.
+/// A refund of the receipt's payment, as the receipt lists it: the amount
+/// and when. Not the reason staff wrote: a receipt opens without signing in,
+/// for a third party who paid too, and the reason is for the Client Log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReceiptRefund {
     #[schema(value_type = i64, example = 2500)]
     pub amount_cents: Cents,
     pub created_at: DateTime<Utc>,
-    pub reason: Option<String>,
 }
 
 /// A receipt: the proof of one succeeded payment.

@@ -8,6 +8,211 @@
 //! whose `amount_refunded` is the running total of the charge's refunds.
 
 use super::money::Cents;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Where a refund stands.
+///
+/// `pending → succeeded | failed | unknown`, `unknown → succeeded | failed |
+/// pending`: the row is written `pending` before the gateway is called (and
+/// stays `pending` while the gateway has accepted it but not finished);
+/// `unknown` when the gateway's answer was lost, until the status sync or a
+/// webhook learns it. `succeeded → failed` too: a gateway can report later
+/// that a refund it accepted did not reach the card (Stripe: a refund's
+/// `failed` after `succeeded`), and the ledger entry is then taken back.
+/// `failed` is final.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    Pending,
+    Succeeded,
+    Failed,
+    Unknown,
+}
+
+impl RefundStatus {
+    pub const ALL: [RefundStatus; 4] = [
+        RefundStatus::Pending,
+        RefundStatus::Succeeded,
+        RefundStatus::Failed,
+        RefundStatus::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "pending",
+            RefundStatus::Succeeded => "succeeded",
+            RefundStatus::Failed => "failed",
+            RefundStatus::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(status: &str) -> Option<RefundStatus> {
+        RefundStatus::ALL.into_iter().find(|s| s.as_str() == status)
+    }
+
+    /// Whether the state machine allows `self → next`.
+    pub fn can_become(self, next: RefundStatus) -> bool {
+        use RefundStatus::*;
+        match self {
+            Pending => matches!(next, Succeeded | Failed | Unknown),
+            Unknown => matches!(next, Succeeded | Failed | Pending),
+            Succeeded => next == Failed,
+            Failed => false,
+        }
+    }
+
+    /// Still waiting for the gateway's final word (the status sync asks).
+    pub fn is_open(self) -> bool {
+        matches!(self, RefundStatus::Pending | RefundStatus::Unknown)
+    }
+
+    /// Whether the refund holds its money: it is given back, or may be.
+    /// The refunds that hold money never add up to more than the payment.
+    pub fn holds_money(self) -> bool {
+        self != RefundStatus::Failed
+    }
+}
+
+/// A refund of a payment, as the API shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Refund {
+    pub id: Uuid,
+    pub payment_id: Uuid,
+    pub client_id: Uuid,
+    #[schema(value_type = i64, example = 5000)]
+    pub amount_cents: Cents,
+    #[schema(example = "USD")]
+    pub currency: String,
+    /// Why staff gave it back (for a refund made in the gateway's dashboard:
+    /// "Refunded in Stripe").
+    #[schema(example = "Device returned early")]
+    pub reason: String,
+    pub status: RefundStatus,
+    /// The gateway's reason when it failed (`refund_failed`, …).
+    pub failure_code: Option<String>,
+    pub origin: RefundOrigin,
+    /// Who asked: "Sam Supervisor (staff)", or the gateway.
+    pub requested_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The gateway's id of the refund, once known (`re_…`).
+    #[serde(skip)]
+    pub gateway_reference: Option<String>,
+    /// Its gateway idempotency key.
+    #[serde(skip)]
+    pub refund_key: String,
+    /// The refunded payment's gateway reference (what the gateway refunds).
+    #[serde(skip)]
+    pub charge_reference: Option<String>,
+}
+
+/// Who made a refund: staff through our API, or someone in the gateway's
+/// own dashboard (we learn of it by webhook).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundOrigin {
+    Api,
+    Gateway,
+}
+
+impl RefundOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundOrigin::Api => "api",
+            RefundOrigin::Gateway => "gateway",
+        }
+    }
+
+    pub fn parse(origin: &str) -> Option<RefundOrigin> {
+        [RefundOrigin::Api, RefundOrigin::Gateway]
+            .into_iter()
+            .find(|o| o.as_str() == origin)
+    }
+}
+
+/// The key a refund is made under at the gateway (its idempotency key, and
+/// the `refund_key` column), derived from who asked, their
+/// `Idempotency-Key` and the payment: a retry of the same request, even
+/// after a crash, can only reach the same refund.
+pub fn refund_key(principal: &str, idempotency_key: &str, payment_id: Uuid) -> String {
+    let digest = Sha256::digest(format!("{principal}\n{idempotency_key}\n{payment_id}").as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("refund_{hex}")
+}
+
+/// The key under which a refund made in the gateway's dashboard is recorded:
+/// the payment and the gateway's running refund total that revealed it, so
+/// a repeated event finds the refund it already recorded.
+pub fn outside_refund_key(payment_id: Uuid, gateway_total: Cents) -> String {
+    format!("outside_{}_{}", payment_id.simple(), gateway_total.0)
+}
+
+/// The vehicle's paid-through date after a refund: **unchanged**, for a
+/// partial refund and a full one alike.
+///
+/// Why: a paid-through date records monitoring service that the program and
+/// the court rely on; the device stayed installed and reporting for the days
+/// already served, and a refund amount does not name a period (a partial
+/// refund of a 14-day package is no whole number of days). So a refund moves
+/// money only, and staff who also end or shorten the service change it
+/// separately, where it is logged as a service change. Source: issue 17 asks
+/// for this rule to be written down; this is the choice made, recorded in
+/// docs/payments.md ("Refunds").
+pub fn paid_through_after_refund(paid_through: Option<NaiveDate>) -> Option<NaiveDate> {
+    paid_through
+}
+
+/// Where a dispute (chargeback) on a payment stands, as the books see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeStatus {
+    /// The cardholder's bank is deciding; the money is held back.
+    Open,
+    /// Decided for us: the money stays.
+    Won,
+    /// Decided for the cardholder: the money went back to them
+    /// (a chargeback entry in the ledger).
+    Lost,
+}
+
+impl DisputeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeStatus::Open => "open",
+            DisputeStatus::Won => "won",
+            DisputeStatus::Lost => "lost",
+        }
+    }
+
+    pub fn parse(status: &str) -> Option<DisputeStatus> {
+        [DisputeStatus::Open, DisputeStatus::Won, DisputeStatus::Lost]
+            .into_iter()
+            .find(|s| s.as_str() == status)
+    }
+}
+
+/// Whether a payment with this dispute can be refunded: not while the
+/// cardholder's bank holds the money (`open`; Stripe refuses to refund a
+/// disputed charge) nor after it gave it back (`lost`: a refund would pay
+/// it twice). A dispute won leaves the payment refundable.
+pub fn dispute_allows_refund(dispute: Option<DisputeStatus>) -> bool {
+    matches!(dispute, None | Some(DisputeStatus::Won))
+}
+
+/// Whether a payment's dispute moves from `current` to `next` as an event
+/// reports: a new state only, and never out of a decision (`won`, `lost`),
+/// so a repeated or late event (an `open` after the `lost`) changes nothing.
+pub fn dispute_changes(current: Option<DisputeStatus>, next: DisputeStatus) -> bool {
+    match current {
+        None => true,
+        Some(DisputeStatus::Open) => next != DisputeStatus::Open,
+        Some(DisputeStatus::Won | DisputeStatus::Lost) => false,
+    }
+}
 
 /// Why a refund cannot be made as asked. Each maps to one problem code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -118,6 +323,61 @@ mod tests {
         // Our own refund reported back, a repeat, or an older event: nothing new.
         assert_eq!(outside_refund(Cents(500), Cents(500)), None);
         assert_eq!(outside_refund(Cents(0), Cents(500)), None);
+    }
+
+    #[test]
+    fn the_refund_state_machine_ends_in_failed_and_open_means_not_final() {
+        use RefundStatus::*;
+        for status in RefundStatus::ALL {
+            assert_eq!(RefundStatus::parse(status.as_str()), Some(status));
+            assert!(!Failed.can_become(status));
+        }
+        assert!(Pending.can_become(Unknown) && Unknown.can_become(Succeeded));
+        assert!(Succeeded.can_become(Failed) && !Succeeded.can_become(Pending));
+        assert!(Pending.is_open() && Unknown.is_open());
+        assert!(!Succeeded.is_open() && !Failed.is_open());
+        assert!(Pending.holds_money() && Unknown.holds_money() && Succeeded.holds_money());
+        assert!(!Failed.holds_money());
+    }
+
+    #[test]
+    fn a_refund_key_names_the_request_and_the_payment() {
+        let payment = Uuid::from_u128(7);
+        let key = refund_key("staff:1", "k", payment);
+        assert_eq!(key, refund_key("staff:1", "k", payment));
+        assert_ne!(key, refund_key("staff:2", "k", payment));
+        assert_ne!(key, refund_key("staff:1", "k", Uuid::from_u128(8)));
+        assert!(key.starts_with("refund_") && key.len() == 39);
+        assert_eq!(
+            outside_refund_key(payment, Cents(500)),
+            outside_refund_key(payment, Cents(500))
+        );
+    }
+
+    #[test]
+    fn a_refund_leaves_the_paid_through_date_as_it_was() {
+        let through = NaiveDate::from_ymd_opt(2026, 12, 14);
+        // Whether the refund is partial or gives back the whole payment.
+        assert_eq!(paid_through_after_refund(through), through);
+        assert_eq!(paid_through_after_refund(None), None);
+    }
+
+    #[test]
+    fn a_decided_dispute_stays_decided() {
+        use DisputeStatus::*;
+        assert!(dispute_changes(None, Open));
+        assert!(dispute_changes(None, Lost));
+        assert!(dispute_changes(Some(Open), Won));
+        assert!(dispute_changes(Some(Open), Lost));
+        assert!(!dispute_changes(Some(Open), Open), "a repeated event");
+        assert!(!dispute_changes(Some(Lost), Open), "a late event");
+        assert!(!dispute_changes(Some(Lost), Lost));
+        assert!(!dispute_changes(Some(Won), Lost));
+        for status in [Open, Won, Lost] {
+            assert_eq!(DisputeStatus::parse(status.as_str()), Some(status));
+        }
+        assert!(dispute_allows_refund(None) && dispute_allows_refund(Some(Won)));
+        assert!(!dispute_allows_refund(Some(Open)) && !dispute_allows_refund(Some(Lost)));
     }
 
     #[test]

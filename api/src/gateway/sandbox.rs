@@ -367,6 +367,18 @@ impl SandboxGateway {
         self.ledger.lock().map(|l| l.len()).unwrap_or(0)
     }
 
+    /// Refunds that gave money back (one per idempotency key).
+    pub fn refunds_made(&self) -> usize {
+        self.refunds
+            .lock()
+            .map(|r| {
+                r.values()
+                    .filter(|o| matches!(o, RefundOutcome::Succeeded { .. }))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     /// Charges that actually moved money (succeeded, or timed out after succeeding).
     pub fn captured_charges(&self) -> usize {
         self.ledger

@@ -14,6 +14,7 @@ pub mod payments;
 pub mod public_config;
 pub mod quote;
 pub mod receipts;
+pub mod refunds;
 pub mod sandbox;
 pub mod webhooks;
 
@@ -33,6 +34,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(payments::next_payment)
         .service(payments::take_payment)
         .service(payments::make_payment)
+        .service(refunds::refund_payment)
         .service(history::account_history)
         .service(history::add_invoice)
         .service(credits::apply_credit)

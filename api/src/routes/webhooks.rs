@@ -5,7 +5,7 @@ use crate::config::{GatewaySettings, SmsSettings};
 use crate::domain::SmsFailure;
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature, WebhookEvent};
-use crate::services::payments;
+use crate::services::{payments, refunds};
 use crate::sms::{twilio, SmsStatus};
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -22,7 +22,11 @@ fn bad_signature() -> ApiError {
 }
 
 /// Stripe webhook: `payment_intent.succeeded` / `payment_intent.payment_failed`
-/// record the outcome of the payment charged under that key (the same path as the status sync).
+/// record the outcome of the payment charged under that key (the same path as the status sync);
+/// `charge.refund.updated` the outcome of our refund made under that key; `charge.refunded` records a
+/// refund made in Stripe's Dashboard (what the charge's running total holds beyond our refunds);
+/// `charge.dispute.created|updated|closed` the dispute's state on the payment (a lost one: a chargeback
+/// in the ledger). Repeated and out-of-order events record nothing twice.
 #[utoipa::path(
     tag = "webhooks", operation_id = "stripe_webhook",
     params(("Stripe-Signature" = String, Header, description = "t=<unix time>,v1=<HMAC-SHA256>")),
@@ -74,7 +78,22 @@ pub async fn stripe_webhook(
         Some(WebhookEvent::Charge(charge)) => {
             payments::apply_gateway_outcome(&state, &charge.charge_key, charge.outcome).await?;
         }
-        Some(other) => tracing::info!(event = ?other, "Stripe event not applied yet"),
+        Some(WebhookEvent::Refunded {
+            charge_reference,
+            amount_refunded,
+        }) => {
+            refunds::apply_refunded_total(&state, &charge_reference, amount_refunded).await?;
+        }
+        Some(WebhookEvent::RefundUpdated {
+            idempotency_key,
+            outcome,
+            ..
+        }) => {
+            refunds::apply_refund_update(&state, idempotency_key.as_deref(), outcome).await?;
+        }
+        Some(WebhookEvent::Dispute(dispute)) => {
+            refunds::apply_dispute(&state, &dispute).await?;
+        }
         None => {}
     }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "received": true })))

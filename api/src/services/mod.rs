@@ -21,4 +21,5 @@ pub mod payments;
 pub mod quotes;
 pub mod rate_limits;
 pub mod receipts;
+pub mod refunds;
 pub mod status_sync;

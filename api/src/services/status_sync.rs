@@ -26,7 +26,8 @@ pub const IDEMPOTENCY_KEY_KEPT: Duration = Duration::hours(24);
 const REPEAT_MARGIN: Duration = Duration::hours(1);
 
 /// The status sync of open payments: every `unknown` one, and `pending` ones
-/// older than `STATUS_SYNC_AFTER_SECONDS` (their process died mid-charge). It
+/// older than `STATUS_SYNC_AFTER_SECONDS` (their process died mid-charge);
+/// then of open refunds ([`crate::services::refunds::sync_open_refunds`]). It
 /// also makes payable again the links a redeem claimed
 /// `LINK_CLAIM_STALE_AFTER_SECONDS` ago without writing a payment.
 ///
@@ -90,6 +91,7 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
         }
     }
     finished += crate::services::card_authentication::cancel_abandoned(state).await?;
+    finished += crate::services::refunds::sync_open_refunds(state).await?;
     Ok(finished)
 }
 

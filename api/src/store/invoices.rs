@@ -1,6 +1,8 @@
 //! Invoices and their lines.
 
 use super::{NewInvoice, NewLogEntry, Result, StoreError};
+use crate::domain::invoice::InvoiceRefund;
+use crate::domain::refund::RefundStatus;
 use crate::domain::{ledger, Cents, Invoice, Line, LineKind, CURRENCY};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -48,13 +50,39 @@ pub(super) struct LineRow {
     amount_cents: i64,
 }
 
-/// Invoices from their rows and all their lines; `paid` are the invoices the
-/// client's ledger counts as paid ([`ledger::paid_invoices`]).
+/// A refund of the payment that paid an invoice.
+#[derive(sqlx::FromRow)]
+pub(super) struct InvoiceRefundRow {
+    invoice_id: Uuid,
+    id: Uuid,
+    amount_cents: i64,
+    status: String,
+    created_at: DateTime<Utc>,
+}
+
+/// Invoices from their rows, all their lines and the refunds of the payments
+/// that paid them; `paid` are the invoices the client's ledger counts as paid
+/// ([`ledger::paid_invoices`]).
 pub(super) fn invoices(
     rows: Vec<InvoiceRow>,
     lines: Vec<LineRow>,
+    refund_rows: Vec<InvoiceRefundRow>,
     paid: &HashSet<Uuid>,
 ) -> Result<Vec<Invoice>> {
+    let mut refunds: HashMap<Uuid, Vec<InvoiceRefund>> = HashMap::new();
+    for r in refund_rows {
+        let status = RefundStatus::parse(&r.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("refund {}: status", r.id)))?;
+        refunds
+            .entry(r.invoice_id)
+            .or_default()
+            .push(InvoiceRefund {
+                id: r.id,
+                amount_cents: Cents(r.amount_cents),
+                status,
+                created_at: r.created_at,
+            });
+    }
     let mut by_invoice: HashMap<Uuid, Vec<Line>> = HashMap::new();
     for line in lines {
         let kind = LineKind::parse(&line.kind).ok_or_else(|| {
@@ -68,21 +96,30 @@ pub(super) fn invoices(
     }
     Ok(rows
         .into_iter()
-        .map(|r| Invoice {
-            lines: by_invoice.remove(&r.id).unwrap_or_default(),
-            id: r.id,
-            number: r.number,
-            client_id: r.client_id,
-            vehicle_id: r.vehicle_id,
-            status: ledger::invoice_status(r.id, r.status == "void", paid).into(),
-            monitor_days: r.monitor_days,
-            subtotal_cents: Cents(r.subtotal_cents),
-            tax_cents: Cents(r.tax_cents),
-            past_due_cents: Cents(r.past_due_cents),
-            total_cents: Cents(r.total_cents),
-            currency: CURRENCY.into(),
-            issued_at: r.issued_at,
-            created_by: r.created_by,
+        .map(|r| {
+            let refunds = refunds.remove(&r.id).unwrap_or_default();
+            Invoice {
+                refunded_cents: refunds
+                    .iter()
+                    .filter(|r| r.status == RefundStatus::Succeeded)
+                    .map(|r| r.amount_cents)
+                    .sum(),
+                refunds,
+                lines: by_invoice.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                number: r.number,
+                client_id: r.client_id,
+                vehicle_id: r.vehicle_id,
+                status: ledger::invoice_status(r.id, r.status == "void", paid).into(),
+                monitor_days: r.monitor_days,
+                subtotal_cents: Cents(r.subtotal_cents),
+                tax_cents: Cents(r.tax_cents),
+                past_due_cents: Cents(r.past_due_cents),
+                total_cents: Cents(r.total_cents),
+                currency: CURRENCY.into(),
+                issued_at: r.issued_at,
+                created_by: r.created_by,
+            }
         })
         .collect())
 }

@@ -20,6 +20,7 @@ mod postgres;
 mod rate_limits;
 mod receipts;
 mod records;
+mod refunds;
 mod setup;
 mod sqlite;
 
@@ -37,6 +38,9 @@ pub use postgres::PgStore;
 pub use rate_limits::RateLimitStore;
 pub use receipts::ReceiptStore;
 pub use records::*;
+pub use refunds::{
+    DisputeChange, NewRefund, OutsideRefund, RefundChange, RefundInsert, RefundStore,
+};
 pub use setup::SetupStore;
 pub use sqlite::SqliteStore;
 
@@ -95,6 +99,7 @@ pub trait Store:
     + ClientStore
     + CardStore
     + PaymentStore
+    + RefundStore
     + InvoiceStore
     + LedgerStore
     + LinkStore
@@ -114,6 +119,7 @@ impl<T> Store for T where
         + ClientStore
         + CardStore
         + PaymentStore
+        + RefundStore
         + InvoiceStore
         + LedgerStore
         + LinkStore

@@ -3,6 +3,7 @@
 //! the gateway.
 
 use super::{NewLogEntry, NewPayment, PaymentOutcome, Result, StoreError};
+use crate::domain::refund::{self, DisputeStatus};
 use crate::domain::{Cents, ChargeParams, Payment, PaymentMethod, PaymentStatus, Quote};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -104,6 +105,13 @@ pub(super) struct PaymentRow {
     initiated_by: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// Read by `PAYMENT_SELECT` (other selects leave them out: zero, none).
+    #[sqlx(default)]
+    refunded_cents: i64,
+    #[sqlx(default)]
+    refund_held_cents: i64,
+    #[sqlx(default)]
+    dispute_status: Option<String>,
 }
 
 /// A payment about to be given its outcome, and its vehicle's paid-through date.
@@ -118,8 +126,22 @@ impl TryFrom<PaymentRow> for Payment {
     type Error = StoreError;
     fn try_from(r: PaymentRow) -> Result<Payment> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("payment {}: {what}", r.id));
+        let status = PaymentStatus::parse(&r.status).ok_or_else(|| corrupt("status"))?;
+        let dispute_status = match r.dispute_status.as_deref() {
+            None => None,
+            Some(s) => Some(DisputeStatus::parse(s).ok_or_else(|| corrupt("dispute status"))?),
+        };
+        let refundable_cents = match status {
+            PaymentStatus::Succeeded if refund::dispute_allows_refund(dispute_status) => {
+                refund::refundable(Cents(r.amount_cents), Cents(r.refund_held_cents))
+            }
+            _ => Cents::ZERO,
+        };
         Ok(Payment {
-            status: PaymentStatus::parse(&r.status).ok_or_else(|| corrupt("status"))?,
+            status,
+            refunded_cents: Cents(r.refunded_cents),
+            refundable_cents,
+            dispute_status,
             method: PaymentMethod::parse(&r.method).ok_or_else(|| corrupt("method"))?,
             id: r.id,
             client_id: r.client_id,

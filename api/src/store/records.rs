@@ -157,6 +157,9 @@ impl NewPayment {
             quote: self.quote.clone(),
             charge_params: Some(self.charge_params.clone()),
             card_id: self.card_id,
+            refunded_cents: Cents::ZERO,
+            refundable_cents: Cents::ZERO,
+            dispute_status: None,
             receipt_reference: None,
         }
     }
@@ -347,6 +350,9 @@ pub struct BusinessCounts {
     pub outbox_depth: i64,
     /// Failed SMS by stored failure reason (`other` for rows without one).
     pub sms_failed_by_reason: Vec<(String, i64)>,
+    pub refunds_by_status: Vec<(String, i64)>,
+    /// Payments with a dispute, by its status (`open`, `won`, `lost`).
+    pub disputes_by_status: Vec<(String, i64)>,
 }
 
 /// A vehicle's period paid with the client's credit: its quote (fully covered

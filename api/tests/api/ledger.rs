@@ -79,7 +79,7 @@ async fn undo_the_ledger_migration(app: &TestApp) {
 
 /// Every entry's stored running balance is the domain's balance of the
 /// client's entries up to it.
-async fn assert_running_balances(app: &TestApp) {
+pub(crate) async fn assert_running_balances(app: &TestApp) {
     let rows: Vec<(Uuid, i64, i64)> = query_rows(
         app,
         "select client_id, amount_cents, balance_after_cents from ledger_entries order by id",

@@ -13,6 +13,7 @@ mod payments;
 mod quote;
 mod rate_limits;
 mod receipts;
+mod refunds;
 mod roles;
 mod sessions;
 #[path = "../support/mod.rs"]

@@ -17,7 +17,7 @@ struct Operation {
 const EVERYONE: &[&str] = &["agent", "supervisor", "admin"];
 const SUPERVISORS: &[&str] = &["supervisor", "admin"];
 
-fn operations(link_id: &str) -> Vec<Operation> {
+fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
     let op = |id, method, path: String, body: Option<Value>, allowed| Operation {
         id,
         method,
@@ -127,6 +127,13 @@ fn operations(link_id: &str) -> Vec<Operation> {
             Some(json!({ "vehicle_id": DANA_CAMRY, "monitor_days": 14 })),
             SUPERVISORS,
         ),
+        op(
+            "refund_payment",
+            "POST",
+            format!("/payments/{payment_id}/refunds"),
+            Some(json!({ "amount_cents": 100, "reason": "role check" })),
+            SUPERVISORS,
+        ),
     ]
 }
 
@@ -176,7 +183,12 @@ async fn every_staff_operation_is_allowed_exactly_to_the_roles_of_the_matrix() {
         )
         .await;
     assert_eq!(sent.status, 201, "{}", sent.body);
-    let operations = operations(sent.body["id"].as_str().unwrap());
+    let paid = app.take_payment(&tokens[0].1, &key()).await;
+    assert_eq!(paid.status, 201, "{}", paid.body);
+    let operations = operations(
+        sent.body["id"].as_str().unwrap(),
+        paid.body["payment_id"].as_str().unwrap(),
+    );
 
     let mut covered: Vec<String> = operations.iter().map(|o| o.id.to_owned()).collect();
     covered.sort();

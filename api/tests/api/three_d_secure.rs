@@ -467,9 +467,12 @@ async fn a_card_saved_a_day_later_reuses_the_clients_stripe_customer() {
 
 /// Takes the database back to the schema before migration 0009, keeping its
 /// payments and the ledger entries that reference them, so that `migrate`
-/// applies 0009 (and the later 0012) to them. (On SQLite the payments table keeps the wider
+/// applies 0009 (and the later 0010 and 0012) to them. (On SQLite the payments table keeps the wider
 /// status check: 0009 rebuilds it all the same, which is what is tested.)
 async fn undo_the_requires_action_migration(app: &TestApp) {
+    // 0010 and 0012 first, which come after it (on SQLite, 0009 rebuilds the
+    // payments and the ledger as they were before them).
+    crate::refunds::undo_the_refunds_migration(app).await;
     let statements: &[&str] = if on_postgres(app) {
         &[
             "alter table payments drop constraint payments_status_check",
@@ -477,10 +480,6 @@ async fn undo_the_requires_action_migration(app: &TestApp) {
             check (status in ('pending', 'succeeded', 'failed', 'unknown', 'held_for_review'))",
             "alter table clients drop column gateway_customer_id",
             "delete from _sqlx_migrations where version = 9",
-            // and 0012, which comes after it
-            "drop index payments_open_client_idx",
-            "alter table ledger_entries drop column balance_after_cents",
-            "delete from _sqlx_migrations where version = 12",
         ]
     } else {
         // A database before 0009 has no receipts (0011), which reference
@@ -490,10 +489,6 @@ async fn undo_the_requires_action_migration(app: &TestApp) {
             "delete from _sqlx_migrations where version = 11",
             "alter table clients drop column gateway_customer_id",
             "delete from _sqlx_migrations where version = 9",
-            // and 0012, which comes after it (0009 rebuilds the ledger
-            // table as 0008 made it)
-            "drop index payments_open_client_idx",
-            "delete from _sqlx_migrations where version = 12",
         ]
     };
     for statement in statements {
@@ -544,6 +539,7 @@ async fn migrating_to_requires_action_keeps_the_payments_and_the_ledger_entries_
             kept.into_iter().map(|(name,)| name).collect::<Vec<_>>(),
             [
                 "ledger_entries_charge_idx",
+                "ledger_entries_chargeback_idx",
                 "ledger_entries_client_idx",
                 "ledger_entries_no_delete",
                 "ledger_entries_no_update",

@@ -550,6 +550,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments/{payment_id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a payment that succeeded, in part or in full, to the card it was
+         *     paid with. The refunds of a payment never add up to more than it.
+         */
+        post: operations["refund_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/quote-summary": {
         parameters: {
             query?: never;
@@ -665,7 +685,11 @@ export interface paths {
         put?: never;
         /**
          * Stripe webhook: `payment_intent.succeeded` / `payment_intent.payment_failed`
-         *     record the outcome of the payment charged under that key (the same path as the status sync).
+         *     record the outcome of the payment charged under that key (the same path as the status sync);
+         *     `charge.refund.updated` the outcome of our refund made under that key; `charge.refunded` records a
+         *     refund made in Stripe's Dashboard (what the charge's running total holds beyond our refunds);
+         *     `charge.dispute.created|updated|closed` the dispute's state on the payment (a lost one: a chargeback
+         *     in the ledger). Repeated and out-of-order events record nothing twice.
          */
         post: operations["stripe_webhook"];
         delete?: never;
@@ -846,6 +870,11 @@ export interface components {
             /** Format: uuid */
             vehicle_id: string;
         };
+        /**
+         * @description Where a dispute (chargeback) on a payment stands, as the books see it.
+         * @enum {string}
+         */
+        DisputeStatus: "open" | "won" | "lost";
         /** @description One invalid field of a request body. */
         FieldError: {
             field: string;
@@ -879,6 +908,18 @@ export interface components {
              * @description Balance carried forward from earlier invoices (not a new charge).
              */
             past_due_cents: number;
+            /**
+             * Format: int64
+             * @description What was given back of the payment that paid this invoice (its
+             *     refunds that succeeded).
+             * @example 0
+             */
+            refunded_cents: number;
+            /**
+             * @description The refunds of the payment that paid this invoice, oldest first
+             *     (failed ones left out).
+             */
+            refunds: components["schemas"]["InvoiceRefund"][];
             /** @example paid */
             status: string;
             /** Format: int64 */
@@ -892,6 +933,19 @@ export interface components {
             total_cents: number;
             /** Format: uuid */
             vehicle_id?: string | null;
+        };
+        /** @description A refund as an invoice shows it. */
+        InvoiceRefund: {
+            /**
+             * Format: int64
+             * @example 5000
+             */
+            amount_cents: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["RefundStatus"];
         };
         /** @description One line of a quote or an invoice. */
         Line: {
@@ -1160,6 +1214,7 @@ export interface components {
             created_at: string;
             /** @example USD */
             currency: string;
+            dispute_status?: null | components["schemas"]["DisputeStatus"];
             /** @description Why it failed (`card_declined`, `insufficient_funds`, …). */
             failure_code?: string | null;
             gateway_reference?: string | null;
@@ -1173,6 +1228,19 @@ export interface components {
             method: components["schemas"]["PaymentMethod"];
             /** Format: uuid */
             payment_link_id?: string | null;
+            /**
+             * Format: int64
+             * @description What is left to refund: the amount less every refund that holds
+             *     money (succeeded, pending or unknown); zero unless `succeeded`.
+             * @example 17649
+             */
+            refundable_cents: number;
+            /**
+             * Format: int64
+             * @description What its refunds have given back (refunds that succeeded).
+             * @example 0
+             */
+            refunded_cents: number;
             status: components["schemas"]["PaymentStatus"];
             /** Format: date-time */
             updated_at: string;
@@ -1261,7 +1329,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -1407,7 +1475,11 @@ export interface components {
             /** @description Each vehicle the payment paid for and its new paid-through date. */
             vehicles: components["schemas"]["PaidThrough"][];
         };
-        /** @description A refund of the receipt's payment, as the receipt lists it. */
+        /**
+         * @description A refund of the receipt's payment, as the receipt lists it: the amount
+         *     and when. Not the reason staff wrote: a receipt opens without signing in,
+         *     for a third party who paid too, and the reason is for the Client Log.
+         */
         ReceiptRefund: {
             /**
              * Format: int64
@@ -1416,7 +1488,6 @@ export interface components {
             amount_cents: number;
             /** Format: date-time */
             created_at: string;
-            reason?: string | null;
         };
         /** @description What a money-moving answer says about the receipt of the payment it paid. */
         ReceiptSummary: {
@@ -1473,6 +1544,72 @@ export interface components {
              */
             payment_token: string;
         };
+        /** @description A refund of a payment, as the API shows it. */
+        Refund: {
+            /**
+             * Format: int64
+             * @example 5000
+             */
+            amount_cents: number;
+            /** Format: uuid */
+            client_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @example USD */
+            currency: string;
+            /** @description The gateway's reason when it failed (`refund_failed`, …). */
+            failure_code?: string | null;
+            /** Format: uuid */
+            id: string;
+            origin: components["schemas"]["RefundOrigin"];
+            /** Format: uuid */
+            payment_id: string;
+            /**
+             * @description Why staff gave it back (for a refund made in the gateway's dashboard:
+             *     "Refunded in Stripe").
+             * @example Device returned early
+             */
+            reason: string;
+            /** @description Who asked: "Sam Supervisor (staff)", or the gateway. */
+            requested_by: string;
+            status: components["schemas"]["RefundStatus"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Who made a refund: staff through our API, or someone in the gateway's
+         *     own dashboard (we learn of it by webhook).
+         * @enum {string}
+         */
+        RefundOrigin: "api" | "gateway";
+        RefundRequest: {
+            /**
+             * Format: int64
+             * @description What to give back, in cents; leave it out to refund all that is left
+             *     (the payment's `refundable_cents`).
+             * @example 5000
+             */
+            amount_cents?: number | null;
+            /**
+             * @description Why (1 to 500 characters): it is written in the Client Log.
+             * @example Device returned early
+             */
+            reason: string;
+        };
+        /**
+         * @description Where a refund stands.
+         *
+         *     `pending → succeeded | failed | unknown`, `unknown → succeeded | failed |
+         *     pending`: the row is written `pending` before the gateway is called (and
+         *     stays `pending` while the gateway has accepted it but not finished);
+         *     `unknown` when the gateway's answer was lost, until the status sync or a
+         *     webhook learns it. `succeeded → failed` too: a gateway can report later
+         *     that a refund it accepted did not reach the card (Stripe: a refund's
+         *     `failed` after `succeeded`), and the ledger entry is then taken back.
+         *     `failed` is final.
+         * @enum {string}
+         */
+        RefundStatus: "pending" | "succeeded" | "failed" | "unknown";
         ResendRequest: {
             /** @description Another number to text; the old link's number when absent. */
             phone?: string | null;
@@ -3624,6 +3761,115 @@ export interface operations {
             };
             /** @description receipt_not_found: no such payment, or it has not succeeded */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refund_payment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A fresh key per refund; retries reuse it */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Payment id */
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundRequest"];
+            };
+        };
+        responses: {
+            /** @description Refunded: the money is on its way back to the card */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: only supervisors and admins refund */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payment_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payment_not_refundable (the payment did not succeed, or a dispute is open or lost), request_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed, refund_exceeds_payment, refund_failed (nothing was given back), idempotency_key_reused */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
@@ -118,12 +119,28 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
             </thead>
             <tbody>
               {invoices.map((inv) => (
-                <tr key={inv.id} class={inv.id === paidInvoiceId ? 'highlight' : undefined}>
-                  <td>#{inv.number}</td>
-                  <td>{formatDate(inv.issued_at, 'numeric')}</td>
-                  <td>{inv.status}</td>
-                  <td>{formatCents(inv.total_cents)}</td>
-                </tr>
+                <Fragment key={inv.id}>
+                  <tr class={inv.id === paidInvoiceId ? 'highlight' : undefined}>
+                    <td>#{inv.number}</td>
+                    <td>{formatDate(inv.issued_at, 'numeric')}</td>
+                    <td>{inv.status}</td>
+                    <td>{formatCents(inv.total_cents)}</td>
+                  </tr>
+                  {inv.refunds.length > 0 && (
+                    <tr>
+                      <td colSpan={4}>
+                        <ul class="plain" aria-label={`Refunds of invoice #${inv.number}`}>
+                          {inv.refunds.map((r) => (
+                            <li key={r.id}>
+                              {r.status === 'succeeded' ? 'Refunded' : 'Refund in progress:'} {formatCents(r.amount_cents)}
+                              <span class="muted"> · {formatDate(r.created_at, 'numeric')}</span>
+                            </li>
+                          ))}
+                        </ul>
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
               ))}
             </tbody>
           </table>

@@ -44,7 +44,6 @@ export function ReceiptView({ receipt, company }: { receipt: Receipt; company?: 
             {receipt.refunds.map((refund, i) => (
               <li key={i}>
                 {formatCents(refund.amount_cents)} refunded {formatDate(refund.created_at.slice(0, 10))}
-                {refund.reason && <span class="muted"> · {refund.reason}</span>}
               </li>
             ))}
           </ul>

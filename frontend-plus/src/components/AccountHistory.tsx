@@ -1,5 +1,5 @@
 import { api, type Client, type Invoice, type Payment } from '../api/client';
-import { capitalize, formatDateTime } from '@kit/format';
+import { capitalize, formatCents, formatDateTime } from '@kit/format';
 import { useLoad } from '../hooks';
 import { useCan } from '../permissions';
 import { AddInvoiceForm } from './AddInvoiceForm';
@@ -7,6 +7,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
 import { ReceiptPanel } from './ReceiptPanel';
 import { TakePayment } from './TakePayment';
+import { RefundForm, RefundOutcome, type Refund } from './RefundForm';
 import { call } from '@kit/api';
 import { useState } from 'preact/hooks';
 
@@ -29,6 +30,9 @@ const STATUSES: Record<Payment['status'], string> = {
 /** Invoices and payments with the past due balance; Add New Invoice and Take Payment below. */
 export function AccountHistory({ client, version, onChange }: { client: Client; version: number; onChange: () => void }) {
   const canAddInvoices = useCan('add_invoices');
+  const canRefund = useCan('refund');
+  const [refunding, setRefunding] = useState<string | null>(null);
+  const [refunded, setRefunded] = useState<Refund | null>(null);
   const history = useLoad(
     () => call(api.GET('/clients/{client_id}/account-history', { params: { path: { client_id: client.id } } })),
     [client.id, version],
@@ -71,6 +75,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                   <tr>
                     <th scope="col">Date</th><th scope="col" class="num">Amount</th><th scope="col">Method</th>
                     <th scope="col">Card</th><th scope="col">Invoice</th><th scope="col">Status</th><th scope="col">By</th>
+                    <th scope="col" class="num">Refunded</th>{canRefund && <th scope="col"><span class="sr-only">Actions</span></th>}
                     <th scope="col">Receipt</th>
                   </tr>
                 </thead>
@@ -87,6 +92,22 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                         {p.failure_code && <span class="muted small-text"> ({p.failure_code.replace(/_/g, ' ')})</span>}
                       </td>
                       <td>{p.initiated_by}</td>
+                      <td class="num">
+                        {p.refunded_cents > 0 ? <Money cents={p.refunded_cents} /> : '—'}
+                        {p.dispute_status && <span class={`badge dispute-${p.dispute_status}`}> Dispute {p.dispute_status}</span>}
+                      </td>
+                      {canRefund && (
+                        <td>
+                          {p.status === 'succeeded' && p.refundable_cents > 0 && (
+                            <button type="button" class="secondary small"
+                              aria-label={`Refund the payment of ${formatCents(p.amount_cents)} of ${formatDateTime(p.created_at)}`}
+                              aria-expanded={refunding === p.id}
+                              onClick={() => { setRefunded(null); setRefunding(refunding === p.id ? null : p.id); }}>
+                              Refund
+                            </button>
+                          )}
+                        </td>
+                      )}
                       <td>
                         {p.status === 'succeeded' && (
                           <button type="button" class="secondary small" onClick={() => setReceiptOf(p.id)}
@@ -100,6 +121,14 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                 </tbody>
               </table>
             )}
+            <div aria-live="polite">{refunded && <RefundOutcome refund={refunded} />}</div>
+            {canRefund && refunding && (() => {
+              const payment = h.payments.find((p) => p.id === refunding);
+              return payment && (
+                <RefundForm key={payment.id} payment={payment} onCancel={() => setRefunding(null)}
+                  onDone={(refund) => { setRefunding(null); setRefunded(refund); onChange(); }} />
+              );
+            })()}
             {receiptOf && <ReceiptPanel key={receiptOf} paymentId={receiptOf} onClose={() => setReceiptOf(null)} />}
           </>
         )}
@@ -123,7 +152,10 @@ function InvoiceRow({ invoice, vehicle }: { invoice: Invoice; vehicle: string })
           ))}
         </ul>
       </td>
-      <td class="num"><strong><Money cents={invoice.total_cents} /></strong></td>
+      <td class="num">
+        <strong><Money cents={invoice.total_cents} /></strong>
+        {invoice.refunded_cents > 0 && <div class="small-text refunded">Refunded <Money cents={invoice.refunded_cents} /></div>}
+      </td>
       <td><span class={`badge inv-${invoice.status}`}>{capitalize(invoice.status)}</span></td>
     </tr>
   );

@@ -3,7 +3,7 @@
 use super::{client_log::insert_log, dialect, ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::Invoice;
-use crate::store::invoices::{invoices, InvoiceRow, LineRow};
+use crate::store::invoices::{invoices, InvoiceRefundRow, InvoiceRow, LineRow};
 use crate::store::{InvoiceStore, NewInvoice, NewLedgerEntry, NewLogEntry, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -16,6 +16,12 @@ const CLIENT_INVOICES: &str = "select id, number, client_id, vehicle_id, status,
 const CLIENT_INVOICE_LINES: &str = "select l.invoice_id, l.kind, l.description, l.amount_cents \
     from invoice_lines l join invoices i on i.id = l.invoice_id \
     where i.client_id = $1 order by l.invoice_id, l.position";
+
+/// The refunds (not failed) of the payments that paid the client's invoices.
+const CLIENT_INVOICE_REFUNDS: &str = "select p.invoice_id, r.id, r.amount_cents, r.status, \
+    r.created_at from refunds r join payments p on p.id = r.payment_id \
+    where r.client_id = $1 and r.status <> 'failed' and p.invoice_id is not null \
+    order by r.created_at, r.id";
 
 const INSERT_LINES: &str =
     "insert into invoice_lines (invoice_id, position, kind, description, amount_cents) ";
@@ -83,8 +89,12 @@ impl InvoiceStore for Backend {
             .bind(client_id)
             .fetch_all(&mut *conn)
             .await?;
+        let refunds: Vec<InvoiceRefundRow> = sqlx::query_as(CLIENT_INVOICE_REFUNDS)
+            .bind(client_id)
+            .fetch_all(&mut *conn)
+            .await?;
         let entries = ledger::entries(&mut *conn, client_id).await?;
-        invoices(rows, lines, &rules::paid_invoices(&entries))
+        invoices(rows, lines, refunds, &rules::paid_invoices(&entries))
     }
 
     async fn add_invoice(

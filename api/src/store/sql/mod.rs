@@ -26,4 +26,5 @@ mod outbox;
 mod payments;
 mod rate_limits;
 mod receipts;
+mod refunds;
 mod setup;

@@ -17,11 +17,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashSet;
 use uuid::Uuid;
 
-/// A payment with its invoice's number; a `where` clause follows.
-const PAYMENT_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_id, \
+/// A payment with its invoice's number, what its refunds gave back and hold,
+/// and its dispute; a `where` clause follows.
+pub(super) const PAYMENT_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_id, \
     i.number as invoice_number, p.payment_link_id, p.amount_cents, p.currency, p.status, \
     p.method, p.card_brand, p.card_last4, p.failure_code, p.gateway_reference, p.gateway_key, \
-    p.quote, p.charge_params, p.card_id, p.initiated_by, p.created_at, p.updated_at \
+    p.quote, p.charge_params, p.card_id, p.initiated_by, p.created_at, p.updated_at, \
+    cast(coalesce((select sum(r.amount_cents) from refunds r \
+        where r.payment_id = p.id and r.status = 'succeeded'), 0) as bigint) as refunded_cents, \
+    cast(coalesce((select sum(r.amount_cents) from refunds r \
+        where r.payment_id = p.id and r.status <> 'failed'), 0) as bigint) as refund_held_cents, \
+    p.dispute_status \
     from payments p left join invoices i on i.id = p.invoice_id ";
 
 /// A payment about to be given its outcome, and its vehicle's paid-through date.

@@ -94,18 +94,35 @@ pub(super) async fn insert_receipt(
     Ok(())
 }
 
-/// The refunds of payment `payment_id`, oldest first. Refunds are not
-/// recorded yet (issue 17, item 1 adds them): until then a receipt lists
-/// none, and this is where their query goes once the `refunds` table
-/// exists: `select amount_cents, created_at, reason from refunds where
-/// payment_id = $1 and status = 'succeeded' order by created_at`.
-fn refunds_of(_payment_id: Uuid) -> Vec<ReceiptRefund> {
-    Vec::new()
+/// The refunds of payment `payment_id` that succeeded, oldest first.
+const REFUNDS_OF: &str = "select amount_cents, created_at from refunds \
+    where payment_id = $1 and status = 'succeeded' order by created_at, id";
+
+/// The refunds of payment `payment_id` that succeeded, oldest first.
+async fn refunds_of(pool: &sqlx::Pool<Db>, payment_id: Uuid) -> Result<Vec<ReceiptRefund>> {
+    let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(REFUNDS_OF)
+        .bind(payment_id)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(amount, created_at)| ReceiptRefund {
+            amount_cents: crate::domain::Cents(amount),
+            created_at,
+        })
+        .collect())
 }
 
-fn receipt(row: ReceiptRow) -> Result<Receipt> {
-    let refunds = refunds_of(row.payment_id());
+async fn receipt(pool: &sqlx::Pool<Db>, row: ReceiptRow) -> Result<Receipt> {
+    let refunds = refunds_of(pool, row.payment_id()).await?;
     row.into_receipt(refunds)
+}
+
+async fn receipt_of(pool: &sqlx::Pool<Db>, row: Option<ReceiptRow>) -> Result<Option<Receipt>> {
+    match row {
+        Some(row) => Ok(Some(receipt(pool, row).await?)),
+        None => Ok(None),
+    }
 }
 
 #[async_trait]
@@ -116,7 +133,7 @@ impl ReceiptStore for Backend {
                 .bind(reference_hash)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(receipt).transpose()
+        receipt_of(&self.pool, row).await
     }
 
     async fn client_receipt(&self, client_id: Uuid, id: Uuid) -> Result<Option<Receipt>> {
@@ -127,7 +144,7 @@ impl ReceiptStore for Backend {
         .bind(client_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(receipt).transpose()
+        receipt_of(&self.pool, row).await
     }
 
     async fn client_receipts(&self, client_id: Uuid) -> Result<Vec<Receipt>> {
@@ -137,7 +154,11 @@ impl ReceiptStore for Backend {
         .bind(client_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(receipt).collect()
+        let mut receipts = Vec::with_capacity(rows.len());
+        for row in rows {
+            receipts.push(receipt(&self.pool, row).await?);
+        }
+        Ok(receipts)
     }
 
     async fn payment_receipt(&self, payment_id: Uuid) -> Result<Option<Receipt>> {
@@ -146,6 +167,6 @@ impl ReceiptStore for Backend {
                 .bind(payment_id)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(receipt).transpose()
+        receipt_of(&self.pool, row).await
     }
 }

@@ -24,6 +24,12 @@ const INSERT_CLIENT_LOGIN: &str = "insert into client_logins (id, client_id, ema
 const PAYMENTS_BY_STATUS: &str =
     "select status, count(*) from payments group by status order by status";
 
+const REFUNDS_BY_STATUS: &str =
+    "select status, count(*) from refunds group by status order by status";
+
+const DISPUTES_BY_STATUS: &str = "select dispute_status, count(*) from payments \
+    where dispute_status is not null group by dispute_status order by dispute_status";
+
 const LINKS_BY_STATUS: &str =
     "select status, count(*) from payment_links group by status order by status";
 
@@ -139,6 +145,12 @@ impl SetupStore for Backend {
                 .fetch_one(&self.pool)
                 .await?,
             sms_failed_by_reason: sqlx::query_as(SMS_FAILED_BY_REASON)
+                .fetch_all(&self.pool)
+                .await?,
+            refunds_by_status: sqlx::query_as(REFUNDS_BY_STATUS)
+                .fetch_all(&self.pool)
+                .await?,
+            disputes_by_status: sqlx::query_as(DISPUTES_BY_STATUS)
                 .fetch_all(&self.pool)
                 .await?,
         })
