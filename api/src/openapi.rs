@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         routes::refunds::refund_payment,
         routes::history::account_history,
         routes::history::add_invoice,
+        routes::credits::apply_credit,
         routes::history::client_log,
         routes::history::my_invoices,
         routes::history::my_invoice,

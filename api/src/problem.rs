@@ -138,8 +138,12 @@ problem_codes! {
     PriceNotConfigured = ("price_not_configured", UNPROCESSABLE_ENTITY, "Price not configured"),
     /// The client has no vehicle to pay for.
     NoVehicles = ("no_vehicles", UNPROCESSABLE_ENTITY, "No vehicles"),
-    /// The total due is zero: no link is sent.
+    /// The total due is zero (the client's credit covers the period): nothing
+    /// is charged and no link is sent; a supervisor can apply the credit.
     NothingToPay = ("nothing_to_pay", UNPROCESSABLE_ENTITY, "Nothing to pay"),
+    /// The client's credit does not cover the whole period, so it cannot pay
+    /// for it alone (it lowers the quote a card pays instead).
+    CreditInsufficient = ("credit_insufficient", UNPROCESSABLE_ENTITY, "Credit insufficient"),
     /// The payer did not accept the terms.
     TermsNotAccepted = ("terms_not_accepted", UNPROCESSABLE_ENTITY, "Terms not accepted"),
     InvalidPhone = ("invalid_phone", UNPROCESSABLE_ENTITY, "Invalid phone"),

@@ -44,7 +44,9 @@ const MESSAGES: Record<ProblemCode, string> = {
   link_revoked: 'This payment link was replaced or cancelled. Use the newest link that was sent.',
   link_outdated:
     'The amount in this payment link is out of date: part of it has been paid another way. Nothing was charged. A new link is needed.',
-  nothing_to_pay: 'Nothing is due, so there is nothing to pay.',
+  nothing_to_pay: "Nothing is due: the client's credit covers this period. A supervisor can apply it.",
+  credit_insufficient:
+    "The client's credit does not cover this whole period, so it cannot be applied on its own. It lowers the amount to pay instead.",
   terms_not_accepted: 'Please accept the terms to pay.',
   invalid_phone: 'That phone number is not valid. Use a 10-digit US number, e.g. (512) 555-0143.',
   phone_not_allowed: 'Payment links go to US and Canadian numbers only, not toll-free or premium-rate ones.',

@@ -229,6 +229,36 @@ test('an agent resends and revokes a link; adding an invoice takes a supervisor'
   assert.equal(await page.getByRole('button', { name: 'Add New Invoice' }).count(), 0);
 });
 
+test('a supervisor applies Morgan\'s credit, which covers her next period, instead of charging her card', async (t) => {
+  const MORGAN = '00000000-0000-4000-8000-000000000103';
+  // Her Outback's 30 days come to $102.84: the credit pays them and $10.00 stays.
+  api.grantCredit(MORGAN, 10_284 + 1_000);
+  const page = await signedInPage(t, SUPERVISOR);
+  await openClient(page, 'Morgan', 'Morgan Lee');
+  const credit = page.locator('dl.facts div', { hasText: 'Credit' });
+  assert.match(await credit.innerText(), /\$112\.84/);
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  await page.getByText("The client's credit covers this period: nothing to charge.").waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Take Payment' }).count(), 0);
+  await shot(page, '13-covered-by-credit');
+
+  await page.getByRole('button', { name: 'Apply credit' }).click();
+  const confirm = page.getByRole('button', { name: 'Confirm: apply credit' });
+  await confirm.waitFor();
+  assert.match(await page.getByRole('group', { name: /^Apply/ }).innerText(), /Apply \$102\.84 of the client's credit to 2021 Subaru Outback, 30 days\?/);
+  await shot(page, '14-confirm-credit');
+  await confirm.click();
+  const applied = page.getByText(/Credit applied: invoice #(\d+) was added to the history; 2021 Subaru Outback is now paid through /);
+  await applied.waitFor();
+  const number = /#(\d+)/.exec(await applied.innerText())[1];
+  const row = page.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`);
+  await row.getByText('Paid').waitFor();
+  assert.match(await credit.innerText(), /\$10\.00/);
+  // What the credit leaves is charged as usual.
+  await page.getByRole('button', { name: 'Take Payment' }).waitFor();
+  await shot(page, '15-credit-applied');
+});
+
 test('Log out ends the session at the API: the old token is refused', async (t) => {
   const page = await signedInPage(t);
   const token = await page.evaluate(() => sessionStorage.getItem('plus.token'));

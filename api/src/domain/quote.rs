@@ -106,6 +106,11 @@ pub struct Quote {
     pub total_due_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
+    /// The client's credit pays the whole period: nothing is charged, and a
+    /// supervisor applies the credit instead ([`Quote::is_covered_by_credit`]).
+    /// Quotes kept from before credits existed say false.
+    #[serde(default)]
+    pub covered_by_credit: bool,
 }
 
 /// The least a card payment can be for: Stripe's minimum charge amount in
@@ -134,6 +139,12 @@ pub enum QuoteError {
 }
 
 impl Quote {
+    /// Whether the client's credit pays the whole quote: some credit is
+    /// applied and nothing is left to charge.
+    pub fn is_covered_by_credit(&self) -> bool {
+        self.credit_cents > Cents::ZERO && self.total_due_cents == Cents::ZERO
+    }
+
     /// Prices `days` of monitoring under `plan` and `tax_rate`, carrying the
     /// client's `past_due` balance and applying their `credit` (both from
     /// [`super::ledger::account`]; a value below zero counts as zero). The
@@ -177,7 +188,7 @@ impl Quote {
             });
         }
         let total = lines.iter().map(|line| line.amount_cents).sum();
-        Ok(Quote {
+        let mut quote = Quote {
             monitor_days: days,
             lines,
             subtotal_cents: fee,
@@ -186,7 +197,10 @@ impl Quote {
             credit_cents: credit,
             total_due_cents: total,
             currency: CURRENCY.into(),
-        })
+            covered_by_credit: false,
+        };
+        quote.covered_by_credit = quote.is_covered_by_credit();
+        Ok(quote)
     }
 }
 
@@ -317,6 +331,41 @@ mod tests {
         .unwrap();
         assert_eq!(quote.credit_cents, Cents(5_304));
         assert_eq!(quote.total_due_cents, Cents::ZERO);
+        assert!(quote.covered_by_credit && quote.is_covered_by_credit());
+    }
+
+    #[test]
+    fn only_a_quote_the_credit_brings_to_zero_is_covered_by_credit() {
+        let quote = |credit| {
+            Quote::compute(
+                &DAILY_PLUS_30,
+                rate(82_500),
+                MonitorDays::Fourteen,
+                Cents::ZERO,
+                Cents(credit),
+            )
+            .unwrap()
+        };
+        assert!(!quote(0).covered_by_credit);
+        assert!(!quote(1_000).covered_by_credit);
+        assert!(!quote(5_280).covered_by_credit, "50 ¢ is left to charge");
+        assert!(quote(5_304).covered_by_credit);
+        // A free period (no price, no credit) is not covered by credit.
+        let free = PricePlan {
+            daily_rate: Some(Cents::ZERO),
+            price_14: None,
+            price_30: None,
+        };
+        let nothing = Quote::compute(
+            &free,
+            rate(0),
+            MonitorDays::Fourteen,
+            Cents::ZERO,
+            Cents::ZERO,
+        )
+        .unwrap();
+        assert_eq!(nothing.total_due_cents, Cents::ZERO);
+        assert!(!nothing.covered_by_credit);
     }
 
     #[test]
@@ -354,6 +403,7 @@ mod tests {
         .unwrap();
         let mut kept = serde_json::to_value(&quote).unwrap();
         kept.as_object_mut().unwrap().remove("credit_cents");
+        kept.as_object_mut().unwrap().remove("covered_by_credit");
         assert_eq!(serde_json::from_value::<Quote>(kept).unwrap(), quote);
     }
 

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod cards;
 pub mod clients;
 pub mod confirm;
+pub mod credits;
 pub mod health;
 pub mod history;
 pub mod idempotency;
@@ -36,6 +37,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(refunds::refund_payment)
         .service(history::account_history)
         .service(history::add_invoice)
+        .service(credits::apply_credit)
         .service(history::client_log)
         .service(history::my_invoices)
         .service(history::my_invoice)

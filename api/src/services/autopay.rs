@@ -4,6 +4,7 @@
 //! replaces a declined card is charged on the next run.
 
 use crate::domain::{Actor, ChargeKey, PaymentMethod, PaymentStatus};
+use crate::services::credits;
 use crate::services::payments::{self, Charge, Source};
 use crate::state::AppState;
 use crate::store::{Commit, StoreError};
@@ -19,16 +20,43 @@ pub struct AutopayReport {
     pub held_for_review: usize,
     /// Due, but skipped (no usable card, vehicle not priced).
     pub skipped: usize,
+    /// Paid with the client's credit, which covered the whole period: no
+    /// card was charged.
+    pub credit_applied: usize,
 }
 
 /// Runs Auto Pay once: safe to repeat, and to run on several machines.
 pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
     let today = state.clock.now().date_naive();
     let mut report = AutopayReport::default();
-    for due in state.store.autopay_due(today + Duration::days(1)).await? {
+    let due_by = today + Duration::days(1);
+    for due in state.store.autopay_due(due_by).await? {
         let Some(client) = state.store.client(due.client_id).await? else {
             continue;
         };
+        // A credit that covers the period pays it: nothing to charge.
+        if let Ok((_, quote)) = client.quote(due.vehicle_id, client.plan_days) {
+            if quote.is_covered_by_credit() {
+                match credits::apply_credit_when_due(
+                    state,
+                    client.id,
+                    due.vehicle_id,
+                    client.plan_days,
+                    due_by,
+                )
+                .await
+                {
+                    Ok(_) => report.credit_applied += 1,
+                    Err(error) => {
+                        // Taken meanwhile (or a store error): the next run
+                        // quotes again.
+                        tracing::warn!(client_id = %client.id, vehicle_id = %due.vehicle_id, %error, "Auto Pay could not apply the client's credit");
+                        report.skipped += 1;
+                    }
+                }
+                continue;
+            }
+        }
         let card = match client.autopay_card_id {
             Some(card_id) => state.store.chargeable_card(client.id, card_id).await?,
             None => None,

@@ -22,12 +22,14 @@
 
 use crate::auth::Staff;
 use crate::domain::{
-    link_expires_at, link_state, sms_body, Actor, Cents, ChargeKey, LinkState, LinkStatus,
-    LinkToken, MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber, Receipt,
+    link_expires_at, link_state, sms_body, Actor, ChargeKey, LinkState, LinkStatus, LinkToken,
+    MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber, Receipt,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
 use crate::gateway::ClientSecret;
-use crate::services::payments::{self, ensure_accepts_payments, Charge, Source};
+use crate::services::payments::{
+    self, ensure_accepts_payments, ensure_something_to_charge, Charge, Source,
+};
 use crate::services::quotes::quote_for;
 use crate::services::{rate_limits, receipts};
 use crate::state::AppState;
@@ -113,12 +115,7 @@ async fn create(
     let (client, summary) = quote_for(state, client_id, vehicle_id, days).await?;
     let actor = staff.actor();
     ensure_accepts_payments(state, &client, &actor, "Secure payment link").await?;
-    if summary.quote.total_due_cents <= Cents::ZERO {
-        return Err(ApiError::refused(
-            ProblemCode::NothingToPay,
-            "the total due is zero",
-        ));
-    }
+    ensure_something_to_charge(&summary.quote)?;
     let token = LinkToken::generate();
     let now = state.clock.now();
     let ttl = state.settings.payment_link_ttl_seconds;

@@ -403,6 +403,22 @@ pub async fn ensure_accepts_payments(
     ))
 }
 
+/// Refuses a quote with nothing to charge (`422 nothing_to_pay`): the
+/// client's credit covers the whole period, and a card is never charged zero
+/// (a supervisor applies the credit instead, [`super::credits::apply_credit`]).
+/// Nothing is written.
+pub fn ensure_something_to_charge(quote: &Quote) -> ApiResult<()> {
+    if quote.total_due_cents > Cents::ZERO {
+        return Ok(());
+    }
+    let detail = if quote.is_covered_by_credit() {
+        "the client's credit covers this period, so there is nothing to charge; a supervisor can apply the credit"
+    } else {
+        "the total due is zero, so there is nothing to charge"
+    };
+    Err(ApiError::refused(ProblemCode::NothingToPay, detail))
+}
+
 /// Refuses when the total differs from what the payer was shown (`409
 /// quote_changed`), unless the request resumes a payment already written
 /// under its key (its first try died, or answered 5xx): that payment holds
@@ -457,6 +473,7 @@ pub async fn take_payment(
     let (client, summary) =
         quote_for(state, request.client_id, request.vehicle_id, request.days).await?;
     ensure_accepts_payments(state, &client, actor, "Take a Payment").await?;
+    ensure_something_to_charge(&summary.quote)?;
     ensure_expected_total(state, &charge_key, request.expected_total, &summary).await?;
     let card = state
         .store
@@ -511,6 +528,7 @@ pub async fn make_payment(
     let (client, summary) =
         quote_for(state, request.client_id, request.vehicle_id, request.days).await?;
     ensure_accepts_payments(state, &client, actor, "Make a Payment").await?;
+    ensure_something_to_charge(&summary.quote)?;
     ensure_expected_total(state, &charge_key, request.expected_total, &summary).await?;
     if request.enroll_autopay && request.card_id.is_none() && !request.save_card {
         return Err(ApiError::validation(
@@ -584,3 +602,44 @@ pub async fn make_payment(
 
 /// The Client Log's name for a payment the client makes in My Account.
 pub const MAKE_A_PAYMENT: &str = "Make a Payment";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PricePlan, TaxRate};
+
+    fn quote(credit: i64) -> Quote {
+        let plan = PricePlan {
+            daily_rate: Some(Cents(350)),
+            price_14: None,
+            price_30: None,
+        };
+        let rate = TaxRate::from_ppm(82_500).unwrap();
+        Quote::compute(
+            &plan,
+            rate,
+            MonitorDays::Fourteen,
+            Cents::ZERO,
+            Cents(credit),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_quote_the_credit_covers_has_nothing_to_charge() {
+        let refused = ensure_something_to_charge(&quote(5_304)).unwrap_err();
+        assert!(refused.code() == ProblemCode::NothingToPay);
+        assert!(refused
+            .to_string()
+            .contains("a supervisor can apply the credit"));
+    }
+
+    #[test]
+    fn a_quote_with_anything_left_to_charge_is_charged() {
+        assert!(ensure_something_to_charge(&quote(0)).is_ok());
+        assert!(
+            ensure_something_to_charge(&quote(5_280)).is_ok(),
+            "50 ¢ left"
+        );
+    }
+}

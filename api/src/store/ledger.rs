@@ -2,7 +2,7 @@
 //! balance, past due, credit and which invoices are paid (computed by
 //! [`crate::domain::ledger`]).
 
-use super::{NewLedgerEntry, Result};
+use super::{AppliedCredit, CreditApplication, NewLedgerEntry, Result};
 use crate::domain::ledger::LedgerEntry;
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -19,4 +19,17 @@ pub trait LedgerStore: Send + Sync {
     /// under the client's lock so it is ordered after every entry written
     /// before it. Returns the entry as stored.
     async fn append_ledger_entry(&self, entry: &NewLedgerEntry) -> Result<LedgerEntry>;
+    /// Pays a vehicle's period with the client's credit, in one transaction
+    /// under the client's lock: refuses with [`StoreError::PastDueChanged`]
+    /// when the account no longer has the credit the quote applies
+    /// ([`crate::domain::ledger::quote_still_stands`]: another application or
+    /// an open payment took it); else writes a paid invoice with the quote's
+    /// lines (total zero: its ledger charge is paid by the credit), marks the
+    /// open invoices the credit paid off, extends the vehicle's paid-through
+    /// date exactly as a payment does ([`crate::domain::next_paid_through`])
+    /// and writes the Client Log line. With `only_if_due_by`, it is refused
+    /// the same way when the vehicle is paid through a later day.
+    ///
+    /// [`StoreError::PastDueChanged`]: super::StoreError::PastDueChanged
+    async fn apply_credit(&self, application: &CreditApplication) -> Result<AppliedCredit>;
 }

@@ -1,6 +1,6 @@
 //! Rows going into the store that are not domain types of their own.
 
-use crate::domain::{Cents, Line, MonitorDays};
+use crate::domain::{Cents, Line, MonitorDays, Quote};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -353,4 +353,34 @@ pub struct BusinessCounts {
     pub refunds_by_status: Vec<(String, i64)>,
     /// Payments with a dispute, by its status (`open`, `won`, `lost`).
     pub disputes_by_status: Vec<(String, i64)>,
+}
+
+/// A vehicle's period paid with the client's credit: its quote (fully covered
+/// by credit), who applies it, and the words of the Client Log line.
+#[derive(Clone, Debug)]
+pub struct CreditApplication {
+    pub client_id: Uuid,
+    pub vehicle_id: Uuid,
+    /// The quote the credit pays: `covered_by_credit`, total zero.
+    pub quote: Quote,
+    /// "Sam Supervisor (staff)", "System (system)": the invoice's author.
+    pub created_by: String,
+    /// The Client Log line, without the invoice number: "Credit applied:
+    /// $53.04 for 14 days"; the store appends ", invoice #N (by <author>)".
+    pub log: super::NewLogEntry,
+    /// The location's business day, from which a lapsed period restarts.
+    pub today: NaiveDate,
+    /// Auto Pay's guard: apply only while the vehicle is paid through this
+    /// day or earlier (still due), so two runs at once apply one period.
+    pub only_if_due_by: Option<NaiveDate>,
+    pub now: DateTime<Utc>,
+}
+
+/// What applying a credit wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedCredit {
+    pub invoice_id: Uuid,
+    pub invoice_number: i64,
+    /// The vehicle's new paid-through date.
+    pub paid_through: NaiveDate,
 }

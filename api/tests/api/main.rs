@@ -2,6 +2,7 @@
 
 mod auth;
 mod clients;
+mod credits;
 mod docs;
 mod errors;
 mod isolation;

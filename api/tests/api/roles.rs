@@ -121,6 +121,13 @@ fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             SUPERVISORS,
         ),
         op(
+            "apply_credit",
+            "POST",
+            format!("/clients/{DANA}/credit-applications"),
+            Some(json!({ "vehicle_id": DANA_CAMRY, "monitor_days": 14 })),
+            SUPERVISORS,
+        ),
+        op(
             "refund_payment",
             "POST",
             format!("/payments/{payment_id}/refunds"),

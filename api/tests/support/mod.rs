@@ -883,6 +883,42 @@ impl TestApp {
             .collect()
     }
 
+    /// Grants `client` a credit of `cents` (a ledger entry, as an
+    /// overpayment kept or a goodwill credit would be).
+    pub async fn grant_credit(&self, client: Uuid, cents: i64) {
+        use payments_api::domain::{ledger::EntryKind, Cents};
+        self.store
+            .append_ledger_entry(&payments_api::store::NewLedgerEntry {
+                client_id: client,
+                kind: EntryKind::Credit,
+                amount: Cents(-cents),
+                invoice_id: None,
+                payment_id: None,
+                vehicle_id: None,
+                at: self.clock.now(),
+            })
+            .await
+            .expect("credit");
+    }
+
+    /// Apply credit (`apply_credit`) to a client's vehicle for `days`.
+    pub async fn apply_credit(
+        &self,
+        token: &str,
+        key: &str,
+        client: Uuid,
+        vehicle: Uuid,
+        days: i64,
+    ) -> Reply {
+        self.post_idempotent(
+            &format!("/clients/{client}/credit-applications"),
+            Some(token),
+            key,
+            &json!({ "vehicle_id": vehicle, "monitor_days": days }),
+        )
+        .await
+    }
+
     pub async fn quote(&self, token: &str, client_id: Uuid, vehicle_id: Uuid, days: i64) -> Reply {
         self.post(
             "/quote-summary",

@@ -110,6 +110,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/credit-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply credit: pay a vehicle's next period with the client's credit, when
+         *     it covers the whole period (the quote says `covered_by_credit`). Nothing
+         *     is charged; a paid invoice is written and the vehicle's paid-through date
+         *     extended as a payment would. Supervisors and admins.
+         */
+        post: operations["apply_credit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{client_id}/invoices": {
         parameters: {
             query?: never;
@@ -822,6 +844,32 @@ export interface components {
              */
             payment_id: string;
         };
+        /** @description The period the credit pays. */
+        CreditApplicationRequest: {
+            /**
+             * Format: int32
+             * @description Monitor days: 14 or 30
+             * @example 14
+             * @enum {integer}
+             */
+            monitor_days: 14 | 30;
+            /** Format: uuid */
+            vehicle_id: string;
+        };
+        /**
+         * @description The credit applied: the paid invoice (total zero, its `credit` line
+         *     subtracting what the credit paid) and the vehicle's new paid-through date.
+         */
+        CreditApplied: {
+            invoice: components["schemas"]["Invoice"];
+            /**
+             * Format: date
+             * @description Monitoring is now paid up to and including this day.
+             */
+            paid_through: string;
+            /** Format: uuid */
+            vehicle_id: string;
+        };
         /**
          * @description Where a dispute (chargeback) on a payment stands, as the books see it.
          * @enum {string}
@@ -1281,7 +1329,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -1302,6 +1350,12 @@ export interface components {
          *     exactly the amount shown.
          */
         Quote: {
+            /**
+             * @description The client's credit pays the whole period: nothing is charged, and a
+             *     supervisor applies the credit instead ([`Quote::is_covered_by_credit`]).
+             *     Quotes kept from before credits existed say false.
+             */
+            covered_by_credit?: boolean;
             /**
              * Format: int64
              * @description The client's credit applied (zero or more; its line subtracts it).
@@ -2075,6 +2129,102 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    apply_credit: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A fresh key per application; retries reuse it */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Client id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditApplicationRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditApplied"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

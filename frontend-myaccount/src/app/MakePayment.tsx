@@ -68,7 +68,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
 
   const newCard = method === NEW_CARD;
   const cardSaved = !newCard || saveCard;
-  const ready = quote !== null && (!newCard || card.valid);
+  const ready = quote !== null && !quote.covered_by_credit && (!newCard || card.valid);
 
   const pay = async (event: Event) => {
     event.preventDefault();
@@ -218,7 +218,12 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
           <div role="alert" class="alert-slot">
             {problem && <p class="alert">{problemMessage(problem)}</p>}
           </div>
-          <PayButton ready={ready} busy={busy} label={quote ? `Make Payment of ${formatCents(quote.total_due_cents)}` : 'Make Payment'} />
+          {quote?.covered_by_credit ? (
+            // Nothing to charge: staff apply the credit (a card is never charged zero).
+            <p class="notice" role="status">Your credit covers this period. Call us and we will apply it.</p>
+          ) : (
+            <PayButton ready={ready} busy={busy} label={quote ? `Make Payment of ${formatCents(quote.total_due_cents)}` : 'Make Payment'} />
+          )}
         </form>
       </div>
     </>

@@ -78,6 +78,12 @@ function ClientHeader({ client }: { client: Client }) {
           <dt>Past due balance</dt>
           <dd class={client.past_due_cents > 0 ? 'amount owed' : 'amount'}><Money cents={client.past_due_cents} /></dd>
         </div>
+        {client.credit_cents > 0 && (
+          <div>
+            <dt>Credit</dt>
+            <dd class="amount credit"><Money cents={client.credit_cents} /></dd>
+          </div>
+        )}
         <div>
           <dt>Auto Pay</dt>
           <dd>{client.autopay_enabled ? `On${card ? ` (${card.brand} •••• ${card.last4})` : ''}` : 'Off'}</dd>

@@ -5,6 +5,7 @@ import { useAction, useLoad } from '../hooks';
 import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
 import { formatCents } from '@kit/format';
 import { errorCode, problemMessage } from '@kit/problems';
+import { CoveredByCredit, CreditAppliedNote, type CreditApplied } from './CoveredByCredit';
 import { ErrorMessage } from './ErrorMessage';
 import { InvoiceSummary } from './InvoiceSummary';
 import { call } from '@kit/api';
@@ -25,6 +26,8 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
   const [cardId, setCardId] = useState('');
   const [confirming, setConfirming] = useState(false);
   const [result, setResult] = useState<PaymentResult | null>(null);
+  // A credit applied: the next suggestion replaces the covered one, so the answer is shown here.
+  const [credited, setCredited] = useState<{ applied: CreditApplied; vehicle: string } | null>(null);
   const pay = useAction();
   const keys = useRef(new AttemptKeys()).current;
   const confirmButton = useRef<HTMLButtonElement>(null);
@@ -40,8 +43,8 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
   }, [confirming]);
   // After a charge the confirm step is gone: move focus to what happened.
   useEffect(() => {
-    if (result) outcome.current?.focus();
-  }, [result]);
+    if (result || credited) outcome.current?.focus();
+  }, [result, credited]);
 
   const card = client.cards.find((c) => c.id === cardId);
   const accepts = client.location.accepts_payments && n?.accepts_payments !== false;
@@ -80,6 +83,7 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
       )}
       <div aria-live="polite" tabIndex={-1} ref={outcome}>
         {result && <PaymentOutcome result={result} />}
+        {credited && <CreditAppliedNote applied={credited.applied} vehicle={credited.vehicle} />}
       </div>
       {next.loading && !n && <p class="muted" role="status">Calculating the next payment…</p>}
       <ErrorMessage error={next.error} />
@@ -90,32 +94,41 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
             {n.due_date && <> (due {formatDate(n.due_date)})</>}.
           </p>
           <InvoiceSummary title="Next payment" lines={n.lines} totalCents={n.total_due_cents} />
-          {client.cards.length === 0 ? <p class="muted">No card on file. Send a Secure Payment Link instead.</p> : (
-            <div class="field">
-              <label for="pay-card">Card on file</label>
-              <select id="pay-card" value={cardId} disabled={confirming}
-                onChange={(e) => { setCardId(e.currentTarget.value); pay.setError(null); }}>
-                {client.cards.map((c) => <option key={c.id} value={c.id}>{cardLabel(c)}</option>)}
-              </select>
-            </div>
-          )}
-          {!confirming ? (
-            <button type="button" class="primary" ref={startButton} disabled={!accepts || !card || pay.busy}
-              onClick={() => { setResult(null); pay.setError(null); setConfirming(true); }}>
-              Take Payment
-            </button>
+          {n.covered_by_credit ? (
+            <CoveredByCredit client={client} next={n} onApplied={(applied) => {
+              setCredited({ applied, vehicle: n.vehicle_description });
+              onPaid();
+            }} />
           ) : (
-            <div class="confirm" role="group" aria-labelledby="confirm-text">
-              <p id="confirm-text">
-                Charge <strong class="amount">{formatCents(n.total_due_cents)}</strong> to {card ? cardLabel(card) : 'the card'}?
-              </p>
-              <button type="button" class="primary" ref={confirmButton} disabled={pay.busy} onClick={confirm}>
-                {pay.busy ? 'Charging…' : `Confirm payment of ${formatCents(n.total_due_cents)}`}
-              </button>
-              <button type="button" class="secondary" disabled={pay.busy} onClick={cancel}>Cancel</button>
-            </div>
+            <>
+              {client.cards.length === 0 ? <p class="muted">No card on file. Send a Secure Payment Link instead.</p> : (
+                <div class="field">
+                  <label for="pay-card">Card on file</label>
+                  <select id="pay-card" value={cardId} disabled={confirming}
+                    onChange={(e) => { setCardId(e.currentTarget.value); pay.setError(null); }}>
+                    {client.cards.map((c) => <option key={c.id} value={c.id}>{cardLabel(c)}</option>)}
+                  </select>
+                </div>
+              )}
+              {!confirming ? (
+                <button type="button" class="primary" ref={startButton} disabled={!accepts || !card || pay.busy}
+                  onClick={() => { setResult(null); setCredited(null); pay.setError(null); setConfirming(true); }}>
+                  Take Payment
+                </button>
+              ) : (
+                <div class="confirm" role="group" aria-labelledby="confirm-text">
+                  <p id="confirm-text">
+                    Charge <strong class="amount">{formatCents(n.total_due_cents)}</strong> to {card ? cardLabel(card) : 'the card'}?
+                  </p>
+                  <button type="button" class="primary" ref={confirmButton} disabled={pay.busy} onClick={confirm}>
+                    {pay.busy ? 'Charging…' : `Confirm payment of ${formatCents(n.total_due_cents)}`}
+                  </button>
+                  <button type="button" class="secondary" disabled={pay.busy} onClick={cancel}>Cancel</button>
+                </div>
+              )}
+              <ErrorMessage error={pay.error} />
+            </>
           )}
-          <ErrorMessage error={pay.error} />
         </>
       )}
     </section>

@@ -5,7 +5,9 @@
 use super::{dialect, Backend, Connection, Db};
 use crate::domain::ledger::{self as rules, EntryKind, LedgerEntry, OpenPayment};
 use crate::domain::Cents;
-use crate::store::{LedgerStore, NewLedgerEntry, Result, StoreError};
+use crate::store::{
+    AppliedCredit, CreditApplication, LedgerStore, NewLedgerEntry, Result, StoreError,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -147,6 +149,10 @@ impl LedgerStore for Backend {
             vehicle_id: entry.vehicle_id,
             at: entry.at,
         })
+    }
+
+    async fn apply_credit(&self, application: &CreditApplication) -> Result<AppliedCredit> {
+        super::credits::apply_credit(self, application).await
     }
 }
 

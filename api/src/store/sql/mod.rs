@@ -17,6 +17,7 @@ mod access;
 mod cards;
 mod client_log;
 mod clients;
+mod credits;
 mod idempotency;
 mod invoices;
 mod ledger;

@@ -2,16 +2,18 @@
 
 use super::receipts::{insert_receipt, IssuedReceipt};
 use super::{cards::insert_card, client_log::insert_log, dialect, invoices::insert_invoice};
-use super::{ledger, Backend};
+use super::{ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
-use crate::domain::{next_paid_through, Cents, InvoiceAmounts, Payment, PaymentStatus, CURRENCY};
+use crate::domain::{
+    next_paid_through, Cents, InvoiceAmounts, MonitorDays, Payment, PaymentStatus, Quote, CURRENCY,
+};
 use crate::store::payments::{payments, OutcomeRow, PaymentRow};
 use crate::store::{
     NewInvoice, NewLedgerEntry, NewLogEntry, NewPayment, PaymentOutcome, PaymentStore, Result,
     StoreError,
 };
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -95,6 +97,76 @@ const AWAITING_AUTHENTICATION: &str = "where p.status = 'requires_action' and p.
 
 const MARK_UNKNOWN: &str =
     "update payments set status = 'unknown', updated_at = $2 where id = $1 and status = 'pending'";
+
+/// The paid invoice of a period paid from `quote` (by a payment, or with
+/// the client's credit): the quote's lines, the balance it carries forward.
+pub(super) fn paid_invoice(
+    client_id: Uuid,
+    vehicle_id: Option<Uuid>,
+    quote: &Quote,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> NewInvoice {
+    let amounts = InvoiceAmounts::from_quote(quote, true);
+    NewInvoice {
+        id: Uuid::new_v4(),
+        client_id,
+        vehicle_id,
+        status: "paid".into(),
+        monitor_days: Some(quote.monitor_days),
+        lines: amounts.lines,
+        subtotal: amounts.subtotal,
+        tax: amounts.tax,
+        past_due: amounts.past_due,
+        total: amounts.total,
+        created_by: created_by.to_owned(),
+        issued_at: now,
+    }
+}
+
+/// Marks paid the client's open invoices whose charges the ledger now
+/// covers ([`rules::paid_invoices`]), inside `tx` (the client locked).
+pub(super) async fn mark_paid_off_invoices(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    client_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let entries = ledger::entries(&mut **tx, client_id).await?;
+    let paid = rules::paid_invoices(&entries);
+    let open: Vec<Uuid> = sqlx::query_scalar(OPEN_INVOICES)
+        .bind(client_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let now_paid: HashSet<Uuid> = open.into_iter().filter(|id| paid.contains(id)).collect();
+    for id in now_paid {
+        sqlx::query(MARK_INVOICE_PAID)
+            .bind(id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Extends a vehicle paid through `paid_through` by a period of `days`
+/// ([`next_paid_through`]) inside `tx` (its client locked); returns the new date.
+pub(super) async fn extend_paid_through(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    vehicle_id: Uuid,
+    paid_through: Option<NaiveDate>,
+    today: NaiveDate,
+    days: MonitorDays,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate> {
+    let through = next_paid_through(paid_through, today, days);
+    sqlx::query(EXTEND_VEHICLE)
+        .bind(vehicle_id)
+        .bind(through)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(through)
+}
 
 #[async_trait]
 impl PaymentStore for Backend {
@@ -208,21 +280,13 @@ impl PaymentStore for Backend {
             tx.rollback().await?;
             return Ok(payment);
         }
-        let amounts = InvoiceAmounts::from_quote(&payment.quote, true);
-        let invoice = NewInvoice {
-            id: Uuid::new_v4(),
-            client_id: payment.client_id,
-            vehicle_id: payment.vehicle_id,
-            status: "paid".into(),
-            monitor_days: Some(payment.quote.monitor_days),
-            lines: amounts.lines,
-            subtotal: amounts.subtotal,
-            tax: amounts.tax,
-            past_due: amounts.past_due,
-            total: amounts.total,
-            created_by: payment.initiated_by.clone(),
-            issued_at: s.now,
-        };
+        let invoice = paid_invoice(
+            payment.client_id,
+            payment.vehicle_id,
+            &payment.quote,
+            &payment.initiated_by,
+            s.now,
+        );
         let number = insert_invoice(&mut tx, &invoice, s.now).await?;
         let card_brand = s.card.as_ref().map(|c| c.brand.clone());
         let card_last4 = s.card.as_ref().map(|c| c.last4.clone());
@@ -266,30 +330,19 @@ impl PaymentStore for Backend {
         if invoice.past_due > Cents::ZERO {
             // What the payment pays beyond its own invoice pays off older
             // ones: only then can an open invoice become paid.
-            let entries = ledger::entries(&mut *tx, payment.client_id).await?;
-            let paid = rules::paid_invoices(&entries);
-            let open: Vec<Uuid> = sqlx::query_scalar(OPEN_INVOICES)
-                .bind(payment.client_id)
-                .fetch_all(&mut *tx)
-                .await?;
-            let now_paid: HashSet<Uuid> = open.into_iter().filter(|id| paid.contains(id)).collect();
-            for id in now_paid {
-                sqlx::query(MARK_INVOICE_PAID)
-                    .bind(id)
-                    .bind(s.now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            mark_paid_off_invoices(&mut tx, payment.client_id, s.now).await?;
         }
         let mut new_paid_through = None;
         if let Some(vehicle_id) = payment.vehicle_id {
-            let through = next_paid_through(paid_through, s.today, payment.quote.monitor_days);
-            sqlx::query(EXTEND_VEHICLE)
-                .bind(vehicle_id)
-                .bind(through)
-                .bind(s.now)
-                .execute(&mut *tx)
-                .await?;
+            let through = extend_paid_through(
+                &mut tx,
+                vehicle_id,
+                paid_through,
+                s.today,
+                payment.quote.monitor_days,
+                s.now,
+            )
+            .await?;
             new_paid_through = Some((vehicle_id, through));
         }
         if let Some(link_id) = payment.payment_link_id {

@@ -1,0 +1,92 @@
+//! Credits: a client's credit (an overpayment, a credit kept) lowers the next
+//! quote ([`crate::domain::quote::credit_applied`]); a credit that covers a
+//! whole period pays it here instead of a card: a supervisor applies it in
+//! PLUS Web, Auto Pay applies it on its own.
+
+use crate::domain::{Actor, MonitorDays};
+use crate::error::{ApiError, ApiResult, ProblemCode};
+use crate::services::quotes::quote_for;
+use crate::state::AppState;
+use crate::store::{AppliedCredit, CreditApplication, NewLogEntry, StoreError};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+/// Pays `days` of monitoring for a client's vehicle with their credit:
+/// quotes the period, refuses unless the credit covers all of it, and then
+/// writes a paid invoice (total zero) and extends the vehicle's paid-through
+/// date in one store transaction, which checks again that the credit is
+/// still there (`409 quote_changed` when another application or payment
+/// took it meanwhile); `422 credit_insufficient` when the credit does not
+/// cover the whole period.
+pub async fn apply_credit(
+    state: &AppState,
+    actor: &Actor,
+    client_id: Uuid,
+    vehicle_id: Uuid,
+    days: MonitorDays,
+) -> ApiResult<AppliedCredit> {
+    apply(state, actor, client_id, vehicle_id, days, None).await
+}
+
+/// [`apply_credit`] for Auto Pay: only while the vehicle is paid through
+/// `due_by` or earlier, so two runs at once (or a supervisor meanwhile) pay
+/// the period once.
+pub async fn apply_credit_when_due(
+    state: &AppState,
+    client_id: Uuid,
+    vehicle_id: Uuid,
+    days: MonitorDays,
+    due_by: NaiveDate,
+) -> ApiResult<AppliedCredit> {
+    apply(
+        state,
+        &Actor::System,
+        client_id,
+        vehicle_id,
+        days,
+        Some(due_by),
+    )
+    .await
+}
+
+async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    client_id: Uuid,
+    vehicle_id: Uuid,
+    days: MonitorDays,
+    only_if_due_by: Option<NaiveDate>,
+) -> ApiResult<AppliedCredit> {
+    let (_, summary) = quote_for(state, client_id, vehicle_id, days).await?;
+    let quote = summary.quote;
+    if !quote.is_covered_by_credit() {
+        return Err(ApiError::refused(
+            ProblemCode::CreditInsufficient,
+            "the client's credit does not cover this whole period; it lowers the amount to pay instead",
+        ));
+    }
+    let now = state.clock.now();
+    let message = format!(
+        "Credit applied: {} for {} days",
+        quote.credit_cents,
+        days.days()
+    );
+    let application = CreditApplication {
+        client_id,
+        vehicle_id,
+        quote,
+        created_by: format!("{} ({})", actor.name(), actor.kind()),
+        log: NewLogEntry::by(actor, client_id, message),
+        today: now.date_naive(),
+        only_if_due_by,
+        now,
+    };
+    match state.store.apply_credit(&application).await {
+        Ok(applied) => Ok(applied),
+        Err(StoreError::PastDueChanged) => Err(ApiError::Conflict {
+            code: ProblemCode::QuoteChanged,
+            detail: "the client's credit was applied or spent by another request meanwhile; review the new summary".into(),
+        }),
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,81 @@
+//! Applying a client's credit to a vehicle's period
+//! ([`crate::store::LedgerStore::apply_credit`]), with the pieces a recorded
+//! payment uses too: the paid invoice, the invoices paid off, the
+//! paid-through date.
+
+use super::payments::{extend_paid_through, mark_paid_off_invoices, paid_invoice};
+use super::{client_log::insert_log, dialect, invoices::insert_invoice, ledger, Backend};
+use crate::domain::ledger as rules;
+use crate::store::{AppliedCredit, CreditApplication, Result, StoreError};
+use chrono::NaiveDate;
+
+/// The vehicle's paid-through date, when it is this client's vehicle.
+const VEHICLE_PAID_THROUGH: &str =
+    "select paid_through from vehicles where id = $1 and client_id = $2";
+
+pub(super) async fn apply_credit(store: &Backend, a: &CreditApplication) -> Result<AppliedCredit> {
+    let mut tx = store.begin_write().await?;
+    // Under the client's lock: the credit read here is the credit spent
+    // here, and no payment or other application takes it meanwhile.
+    sqlx::query(dialect::LOCK_CLIENT)
+        .bind(a.client_id)
+        .execute(&mut *tx)
+        .await?;
+    let account = ledger::account(&mut tx, a.client_id).await?;
+    if !a.quote.is_covered_by_credit()
+        || !rules::quote_still_stands(&account, a.quote.past_due_cents, a.quote.credit_cents)
+    {
+        tx.rollback().await?;
+        return Err(StoreError::PastDueChanged);
+    }
+    let paid_through: Option<Option<NaiveDate>> = sqlx::query_scalar(VEHICLE_PAID_THROUGH)
+        .bind(a.vehicle_id)
+        .bind(a.client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(paid_through) = paid_through else {
+        tx.rollback().await?;
+        return Err(StoreError::Corrupt(format!(
+            "vehicle {} is not client {}'s",
+            a.vehicle_id, a.client_id
+        )));
+    };
+    if let (Some(due_by), Some(through)) = (a.only_if_due_by, paid_through) {
+        if through > due_by {
+            // Paid meanwhile (another Auto Pay run): nothing is due any more.
+            tx.rollback().await?;
+            return Err(StoreError::PastDueChanged);
+        }
+    }
+    let invoice = paid_invoice(
+        a.client_id,
+        Some(a.vehicle_id),
+        &a.quote,
+        &a.created_by,
+        a.now,
+    );
+    // Its ledger charge (the period's fee and tax) is paid by the credit
+    // already in the ledger: no payment entry.
+    let number = insert_invoice(&mut tx, &invoice, a.now).await?;
+    mark_paid_off_invoices(&mut tx, a.client_id, a.now).await?;
+    let through = extend_paid_through(
+        &mut tx,
+        a.vehicle_id,
+        paid_through,
+        a.today,
+        a.quote.monitor_days,
+        a.now,
+    )
+    .await?;
+    let message = format!(
+        "{}, invoice #{number} (by {})",
+        a.log.message, a.log.author_name
+    );
+    insert_log(&mut *tx, &a.log, &message, a.now).await?;
+    tx.commit().await?;
+    Ok(AppliedCredit {
+        invoice_id: invoice.id,
+        invoice_number: number,
+        paid_through: through,
+    })
+}

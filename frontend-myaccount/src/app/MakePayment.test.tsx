@@ -1,0 +1,65 @@
+import { cleanup, render, screen } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MakePayment } from './MakePayment';
+
+const me = {
+  id: '00000000-0000-4000-8000-000000000103', first_name: 'Morgan', last_name: 'Lee', phone: '+15125550104',
+  email: 'morgan@example.com', plan_days: 14, autopay_enabled: false, autopay_card_id: null,
+  location: {
+    id: '00000000-0000-4000-8000-000000000001', name: 'Austin Central', accepts_payments: true, tax_rate_ppm: 82500,
+    daily_rate_cents: 350, price_14_cents: null, price_30_cents: 9500, time_zone: 'America/Chicago',
+  },
+  vehicles: [{ id: '00000000-0000-4000-8000-000000000204', description: '2018 Subaru Outback', plate: null,
+    device_serial: 'IID-1', paid_through: '2026-12-01' }],
+  cards: [{ id: '00000000-0000-4000-8000-000000000302', brand: 'mastercard', last4: '4444', exp_month: 12, exp_year: 2030 }],
+  past_due_cents: 0, credit_cents: 10000, currency: 'USD',
+};
+const config = { gateway: 'sandbox', company_name: 'Monitoring Services', support_phone: '(800) 555-0100' };
+
+function quote(credit: number) {
+  const total = Math.max(5304 - credit, 0);
+  return {
+    client_id: me.id, vehicle_id: me.vehicles[0]?.id, vehicle_description: '2018 Subaru Outback', monitor_days: 14,
+    currency: 'USD', subtotal_cents: 4900, tax_cents: 404, past_due_cents: 0, credit_cents: Math.min(credit, 5304),
+    total_due_cents: total, covered_by_credit: total === 0,
+    lines: [
+      { kind: 'monitoring', description: 'Monitoring, 14 days', amount_cents: 4900 },
+      { kind: 'past_due', description: 'Past due balance', amount_cents: 0 },
+      { kind: 'tax', description: 'Tax (8.25%)', amount_cents: 404 },
+      { kind: 'credit', description: 'Credit', amount_cents: -Math.min(credit, 5304) },
+    ],
+  };
+}
+
+const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+
+function serve(summary: unknown) {
+  vi.stubGlobal('fetch', async (request: Request) => {
+    const path = new URL(request.url).pathname;
+    if (path.endsWith('/api/v1/me')) return json(me);
+    if (path.endsWith('/api/v1/config')) return json(config);
+    if (path.endsWith('/api/v1/quote-summary')) return json(summary);
+    throw new Error(`unexpected request ${request.method} ${path}`);
+  });
+}
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('Make a Payment', () => {
+  it('says a credit that covers the period is applied by a call, instead of offering to pay', async () => {
+    serve(quote(10000));
+    render(<MakePayment onPaid={vi.fn()} />);
+    expect(await screen.findByText('Your credit covers this period. Call us and we will apply it.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Make Payment/ })).toBeNull();
+  });
+
+  it('offers to pay what a smaller credit leaves', async () => {
+    serve(quote(1000));
+    render(<MakePayment onPaid={vi.fn()} />);
+    expect(await screen.findByRole('button', { name: 'Make Payment of $43.04' })).toBeTruthy();
+    expect(screen.queryByText(/Your credit covers this period/)).toBeNull();
+  });
+});

@@ -1,0 +1,68 @@
+import { fireEvent, render, screen } from '@testing-library/preact';
+import { describe, expect, it, vi } from 'vitest';
+import { session } from '../src/api/client';
+import { TakePayment } from '../src/components/TakePayment';
+import { dana, quote, stubApi } from './fixtures';
+
+const client = dana({ past_due_cents: 0, credit_cents: 10000 });
+const covered = {
+  ...quote,
+  lines: [
+    { kind: 'monitoring', description: 'Monitoring, 14 days', amount_cents: 4900 },
+    { kind: 'past_due', description: 'Past due balance', amount_cents: 0 },
+    { kind: 'tax', description: 'Tax (8.25%)', amount_cents: 404 },
+    { kind: 'credit', description: 'Credit', amount_cents: -5304 },
+  ],
+  past_due_cents: 0, credit_cents: 5304, total_due_cents: 0, covered_by_credit: true,
+  accepts_payments: true, default_card_id: client.cards[0]?.id ?? null, due_date: '2026-11-16',
+};
+const applied = {
+  invoice: {
+    id: '5f0e8a52-8a43-4f4e-9a55-6a1c1a1f0001', number: 1042, client_id: client.id, vehicle_id: quote.vehicle_id,
+    status: 'paid', monitor_days: 14, lines: covered.lines, subtotal_cents: 4900, tax_cents: 404, past_due_cents: -5304,
+    total_cents: 0, currency: 'USD', issued_at: '2026-11-30T19:00:00Z', created_by: 'Sam Supervisor (staff)',
+  },
+  vehicle_id: quote.vehicle_id,
+  paid_through: '2026-11-29',
+};
+const nextPath = `GET /clients/${client.id}/next-payment`;
+const applyPath = `POST /clients/${client.id}/credit-applications`;
+
+/** Signs in as `role` (a token of its own, so the role is asked again) with its permissions. */
+function as(role: string, permissions: string[]) {
+  session.signIn(`token-of-${role}-${Math.random()}`);
+  return { 'GET /staff/me': { status: 200, body: { email: `${role}@example.com`, role, permissions } } };
+}
+
+describe('Take Payment with a quote covered by credit', () => {
+  it('says nothing is charged, and a supervisor applies the credit after confirming', async () => {
+    const requests = stubApi({
+      ...as('supervisor', ['read_clients', 'take_payments', 'refund']),
+      [nextPath]: [{ status: 200, body: covered }, { status: 200, body: { ...covered, ...quote, covered_by_credit: false } }],
+      [applyPath]: { status: 201, body: applied },
+    });
+    const onPaid = vi.fn();
+    render(<TakePayment client={client} version={0} onPaid={onPaid} />);
+    expect(await screen.findByText("The client's credit covers this period: nothing to charge.")).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Take Payment' })).toBeNull();
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Apply credit' }));
+    expect(screen.getByRole('group').textContent).toContain('Apply $53.04 of the client');
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm: apply credit' }));
+    const note = await screen.findByText(/Credit applied: invoice #1042/);
+    expect(note.textContent).toContain('2019 Toyota Camry is now paid through');
+    expect(onPaid).toHaveBeenCalledOnce();
+    const sent = requests.find((r) => r.url.endsWith('/credit-applications'));
+    expect(sent?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await sent?.json()).toEqual({ vehicle_id: quote.vehicle_id, monitor_days: 14 });
+  });
+
+  it('offers an agent no way to apply the credit', async () => {
+    stubApi({ ...as('agent', ['read_clients', 'take_payments']), [nextPath]: { status: 200, body: covered } });
+    render(<TakePayment client={client} version={0} onPaid={vi.fn()} />);
+    expect(await screen.findByText("The client's credit covers this period: nothing to charge.")).toBeTruthy();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(screen.queryByRole('button', { name: 'Apply credit' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Take Payment' })).toBeNull();
+  });
+});
