@@ -7,7 +7,7 @@ export type Permission = Schemas['Permission'];
 /** The signed-in staff member's role and permissions, asked once per session (`staff_me`). */
 let cached: { token: string | null; me: Promise<Schemas['StaffMe']> } | null = null;
 
-function staffMe(): Promise<Schemas['StaffMe']> {
+export function staffMe(): Promise<Schemas['StaffMe']> {
   const token = session.token();
   if (!cached || cached.token !== token) cached = { token, me: call(api.GET('/staff/me')) };
   return cached.me;

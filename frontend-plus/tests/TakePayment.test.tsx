@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { session } from '../src/api/client';
+import { staffMe } from '../src/permissions';
 import { TakePayment } from '../src/components/TakePayment';
 import { dana, quote, stubApi } from './fixtures';
 
@@ -61,7 +62,8 @@ describe('Take Payment with a quote covered by credit', () => {
     stubApi({ ...as('agent', ['read_clients', 'take_payments']), [nextPath]: { status: 200, body: covered } });
     render(<TakePayment client={client} version={0} onPaid={vi.fn()} />);
     expect(await screen.findByText("The client's credit covers this period: nothing to charge.")).toBeTruthy();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The role is known once the answer `useCan` waits for has come (the same promise, asked once per session).
+    expect((await staffMe()).role).toBe('agent');
     expect(screen.queryByRole('button', { name: 'Apply credit' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Take Payment' })).toBeNull();
   });
