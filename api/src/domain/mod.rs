@@ -32,3 +32,5 @@ pub mod sms_text;
 pub use sms_text::{gsm7_length, sms_length, SmsEncoding, SmsLength};
 pub mod receipt;
 pub use receipt::{PaidThrough, Payer, Receipt, ReceiptReference, ReceiptRefund};
+pub mod business_day;
+pub use business_day::{BusinessDay, LocationTimeZone};

@@ -46,18 +46,18 @@ pub struct LocalTime {
 
 /// See [`LocalTime`].
 pub fn local_time(at: DateTime<Utc>, time_zone: &str) -> LocalTime {
-    match time_zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => {
-            let local = at.with_timezone(&tz);
+    match super::LocationTimeZone::parse(time_zone) {
+        Some(zone) => {
+            let local = at.with_timezone(&zone.tz());
             LocalTime {
-                date: local.date_naive(),
+                date: super::BusinessDay::at(at, zone),
                 time: local.format("%H:%M").to_string(),
                 zone_abbreviation: local.format("%Z").to_string(),
                 rfc3339: local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
             }
         }
-        Err(_) => LocalTime {
-            date: at.date_naive(),
+        None => LocalTime {
+            date: super::BusinessDay::at(at, super::LocationTimeZone::or_utc(time_zone)),
             time: at.format("%H:%M").to_string(),
             zone_abbreviation: "UTC".into(),
             rfc3339: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -77,7 +77,6 @@ async fn apply(
         quote,
         created_by: format!("{} ({})", actor.name(), actor.kind()),
         log: NewLogEntry::by(actor, client_id, message),
-        today: now.date_naive(),
         only_if_due_by,
         now,
     };

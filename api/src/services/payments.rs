@@ -213,7 +213,6 @@ pub(crate) async fn record_outcome(
                 gateway_reference: reference,
                 card,
                 saved_card,
-                today: now.date_naive(),
                 log: NewLogEntry::by(actor, payment.client_id, message),
                 now,
                 commit,

@@ -29,9 +29,12 @@ pub trait ClientStore: Send + Sync {
         log: &NewLogEntry,
         now: DateTime<Utc>,
     ) -> Result<()>;
-    /// Vehicles of Auto Pay clients (at locations taking payments) paid only
-    /// through `through` or less.
-    async fn autopay_due(&self, through: NaiveDate) -> Result<Vec<AutopayDue>>;
+    /// Vehicles of Auto Pay clients of location `location_id` (when it takes
+    /// payments) paid only through `through` or less.
+    async fn autopay_due(&self, location_id: Uuid, through: NaiveDate) -> Result<Vec<AutopayDue>>;
+    /// Every location's id and IANA time zone, for the jobs that run on each
+    /// location's business day.
+    async fn location_time_zones(&self) -> Result<Vec<(Uuid, String)>>;
     /// The gateway's customer kept for the client (Stripe: `cus_…`), if any.
     async fn gateway_customer_id(&self, client_id: Uuid) -> Result<Option<String>>;
     /// Keeps `customer_id` as the client's gateway customer unless one is

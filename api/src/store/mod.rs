@@ -12,6 +12,7 @@ mod client_log;
 mod clients;
 mod idempotency;
 mod invoices;
+mod jobs;
 mod ledger;
 mod links;
 mod outbox;
@@ -30,6 +31,7 @@ pub use client_log::ClientLogStore;
 pub use clients::ClientStore;
 pub use idempotency::IdempotencyStore;
 pub use invoices::InvoiceStore;
+pub use jobs::{JobRecord, JobStore};
 pub use ledger::LedgerStore;
 pub use links::{LinkStore, PayerLink};
 pub use outbox::OutboxStore;
@@ -108,6 +110,7 @@ pub trait Store:
     + ReceiptStore
     + IdempotencyStore
     + ClientLogStore
+    + JobStore
     + Send
     + Sync
 {
@@ -128,6 +131,7 @@ impl<T> Store for T where
         + ReceiptStore
         + IdempotencyStore
         + ClientLogStore
+        + JobStore
         + Send
         + Sync
         + ?Sized

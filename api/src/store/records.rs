@@ -214,7 +214,6 @@ pub struct PaymentOutcome {
     /// with its Client Log line: written with the outcome, so a card is on
     /// file exactly when its payment succeeded.
     pub saved_card: Option<(NewCard, NewLogEntry)>,
-    pub today: NaiveDate,
     pub log: NewLogEntry,
     pub now: DateTime<Utc>,
     pub commit: Commit,
@@ -353,6 +352,8 @@ pub struct BusinessCounts {
     pub refunds_by_status: Vec<(String, i64)>,
     /// Payments with a dispute, by its status (`open`, `won`, `lost`).
     pub disputes_by_status: Vec<(String, i64)>,
+    /// When each scheduled job last succeeded, by job name.
+    pub job_last_success: Vec<(String, DateTime<Utc>)>,
 }
 
 /// A vehicle's period paid with the client's credit: its quote (fully covered
@@ -368,8 +369,6 @@ pub struct CreditApplication {
     /// The Client Log line, without the invoice number: "Credit applied:
     /// $53.04 for 14 days"; the store appends ", invoice #N (by <author>)".
     pub log: super::NewLogEntry,
-    /// The location's business day, from which a lapsed period restarts.
-    pub today: NaiveDate,
     /// Auto Pay's guard: apply only while the vehicle is paid through this
     /// day or earlier (still due), so two runs at once apply one period.
     pub only_if_due_by: Option<NaiveDate>,

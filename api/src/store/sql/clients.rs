@@ -75,8 +75,10 @@ const AUTOPAY_DUE: &str = "select c.id, v.id, v.paid_through \
     join vehicles v on v.client_id = c.id \
     join locations l on l.id = c.location_id \
     where c.autopay_enabled and c.autopay_card_id is not null and l.accepts_payments \
-        and (v.paid_through is null or v.paid_through <= $1) \
+        and l.id = $2 and (v.paid_through is null or v.paid_through <= $1) \
     order by c.id, v.id";
+
+const LOCATION_TIME_ZONES: &str = "select id, time_zone from locations order by id";
 
 #[async_trait]
 impl ClientStore for Backend {
@@ -163,9 +165,16 @@ impl ClientStore for Backend {
         Ok(())
     }
 
-    async fn autopay_due(&self, through: NaiveDate) -> Result<Vec<AutopayDue>> {
+    async fn location_time_zones(&self) -> Result<Vec<(Uuid, String)>> {
+        Ok(sqlx::query_as(LOCATION_TIME_ZONES)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn autopay_due(&self, location_id: Uuid, through: NaiveDate) -> Result<Vec<AutopayDue>> {
         let rows: Vec<(Uuid, Uuid, Option<NaiveDate>)> = sqlx::query_as(AUTOPAY_DUE)
             .bind(through)
+            .bind(location_id)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows

@@ -5,7 +5,8 @@ use super::{cards::insert_card, client_log::insert_log, dialect, invoices::inser
 use super::{ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::{
-    next_paid_through, Cents, InvoiceAmounts, MonitorDays, Payment, PaymentStatus, Quote, CURRENCY,
+    next_paid_through, BusinessDay, Cents, InvoiceAmounts, LocationTimeZone, MonitorDays, Payment,
+    PaymentStatus, Quote, CURRENCY,
 };
 use crate::store::payments::{payments, OutcomeRow, PaymentRow};
 use crate::store::{
@@ -59,6 +60,11 @@ const MARK_SUCCEEDED: &str = "update payments set status = 'succeeded', invoice_
     gateway_reference = $3, card_brand = coalesce(card_brand, $4), \
     card_last4 = coalesce(card_last4, $5), updated_at = $6 \
     where id = $1 and status in ('pending', 'unknown', 'requires_action')";
+
+/// The time zone of the location whose client owns the vehicle.
+const VEHICLE_TIME_ZONE: &str = "select l.time_zone from vehicles v \
+    join clients c on c.id = v.client_id join locations l on l.id = c.location_id \
+    where v.id = $1";
 
 const SET_CARD: &str = "update payments set card_id = $2 where id = $1";
 
@@ -149,15 +155,21 @@ pub(super) async fn mark_paid_off_invoices(
 }
 
 /// Extends a vehicle paid through `paid_through` by a period of `days`
-/// ([`next_paid_through`]) inside `tx` (its client locked); returns the new date.
+/// ([`next_paid_through`]) inside `tx` (its client locked); returns the new
+/// date. A lapsed period restarts on the business day of the vehicle's
+/// location at `now` ([`BusinessDay::at`]), never the UTC day.
 pub(super) async fn extend_paid_through(
     tx: &mut sqlx::Transaction<'_, Db>,
     vehicle_id: Uuid,
     paid_through: Option<NaiveDate>,
-    today: NaiveDate,
     days: MonitorDays,
     now: DateTime<Utc>,
 ) -> Result<NaiveDate> {
+    let time_zone: String = sqlx::query_scalar(VEHICLE_TIME_ZONE)
+        .bind(vehicle_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let today = BusinessDay::at(now, LocationTimeZone::or_utc(&time_zone));
     let through = next_paid_through(paid_through, today, days);
     sqlx::query(EXTEND_VEHICLE)
         .bind(vehicle_id)
@@ -338,7 +350,6 @@ impl PaymentStore for Backend {
                 &mut tx,
                 vehicle_id,
                 paid_through,
-                s.today,
                 payment.quote.monitor_days,
                 s.now,
             )
