@@ -205,9 +205,11 @@ impl SchedulerJobs {
                 "autopay" => jobs.autopay = true,
                 "status_sync" => jobs.status_sync = true,
                 "purge" => jobs.purge = true,
-                other => return Err(format!(
+                other => {
+                    return Err(format!(
                     "expected autopay, status_sync, purge (comma-separated) or none, got {other:?}"
-                )),
+                ))
+                }
             }
         }
         Ok(jobs)

@@ -141,7 +141,8 @@ pub async fn under_lease<T>(
         / 3;
     let mut renew =
         tokio::time::interval_at(tokio::time::Instant::now() + renew_every, renew_every);
-    tokio::pin!(work);
+    // On the heap: an Auto Pay run is a deep future (charge, record, receipt).
+    let mut work = Box::pin(work);
     let output = loop {
         tokio::select! {
             output = &mut work => break output,
@@ -199,7 +200,7 @@ pub async fn run_if_due(state: &AppState, holder: &str, job: &Job) -> Result<boo
             return Ok::<_, StoreError>(false);
         }
         state.store.job_started(&name, now).await?;
-        let outcome = job.perform(state).await;
+        let outcome = Box::pin(job.perform(state)).await;
         if let Err(error) = &outcome {
             tracing::warn!(job = %name, %error, "a scheduled job failed; it runs again when due");
         }

@@ -1,11 +1,13 @@
 //! Black-box API tests: one binary, the real app over HTTP.
 
 mod auth;
+mod business_day;
 mod clients;
 mod credits;
 mod docs;
 mod errors;
 mod isolation;
+mod jobs;
 mod ledger;
 mod links;
 mod openapi;
