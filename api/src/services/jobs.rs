@@ -21,7 +21,7 @@
 //! Runs, failures and the last success per job are on `/metrics`.
 
 use crate::domain::{BusinessDay, LocationTimeZone};
-use crate::services::{autopay, status_sync};
+use crate::services::{autopay, rate_limits, status_sync};
 use crate::state::AppState;
 use crate::store::{JobRecord, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -107,7 +107,7 @@ impl Job {
 pub async fn purge(state: &AppState) -> Result<u64, StoreError> {
     let now = state.clock.now();
     let retention = Duration::hours(state.settings.idempotency_retention_hours);
-    let rate_limits = state.store.purge_rate_limits(now).await?;
+    let rate_limits = rate_limits::purge(state).await?;
     let sessions = state.store.purge_sessions(now).await?;
     let idempotency = state.store.purge_idempotency(now - retention).await?;
     let reports = state
