@@ -136,6 +136,12 @@ pub enum Actor {
         id: Uuid,
         name: String,
     },
+    /// A partner system, through the API key named `name` (its label in
+    /// the Client Log: `API key “Court system”`).
+    ApiKey {
+        id: Uuid,
+        name: String,
+    },
     /// The Auto Pay run, the status sync, a gateway webhook.
     System,
 }
@@ -145,13 +151,16 @@ impl Actor {
         match self {
             Actor::Staff { .. } => "staff",
             Actor::Client { .. } => "client",
+            Actor::ApiKey { .. } => "api_key",
             Actor::System => "system",
         }
     }
 
     pub fn name(&self) -> &str {
         match self {
-            Actor::Staff { name, .. } | Actor::Client { name, .. } => name,
+            Actor::Staff { name, .. } | Actor::Client { name, .. } | Actor::ApiKey { name, .. } => {
+                name
+            }
             Actor::System => "System",
         }
     }
@@ -161,6 +170,7 @@ impl Actor {
         match self {
             Actor::Staff { id, .. } => format!("staff:{id}"),
             Actor::Client { id, .. } => format!("client:{id}"),
+            Actor::ApiKey { id, .. } => format!("api_key:{id}"),
             Actor::System => "system".into(),
         }
     }

@@ -36,12 +36,12 @@ pub struct AccountHistory {
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["payments:read"]))
 )]
 #[get("/clients/{client_id}/account-history")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn account_history(
-    Can(staff, _): Can<permits::ReadClients>,
+    Can(staff, _): Can<permits::ReadPayments>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<AccountHistory>> {
@@ -159,7 +159,7 @@ pub async fn add_invoice(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["clients:read"]))
 )]
 #[get("/clients/{client_id}/log")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]

@@ -168,7 +168,7 @@ pub struct SendLinkRequest {
         (status = 422, description = "invalid_phone, phone_not_allowed, location_not_accepting_payments, …", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited: LINK_SENDS_PER_STAFF_PER_HOUR reached (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["links:write"]))
 )]
 #[post("/payment-links")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
@@ -221,7 +221,7 @@ pub struct ResendRequest {
         (status = 422, description = "invalid_phone, phone_not_allowed, …", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited: LINK_SENDS_PER_STAFF_PER_HOUR reached (Retry-After); the old link is left as it was", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["links:write"]))
 )]
 #[post("/payment-links/{link_id}/resend")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
@@ -257,7 +257,7 @@ pub async fn resend_link(
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["links:write"]))
 )]
 #[post("/payment-links/{link_id}/revoke")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
@@ -279,7 +279,7 @@ pub async fn revoke_link(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["clients:read"]))
 )]
 #[get("/clients/{client_id}/payment-links")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]

@@ -194,12 +194,12 @@ pub struct NextPayment {
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["quotes:read"]))
 )]
 #[get("/clients/{client_id}/next-payment")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn next_payment(
-    Can(staff, _): Can<permits::ReadClients>,
+    Can(staff, _): Can<permits::ReadQuotes>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<NextPayment>> {
@@ -253,7 +253,7 @@ pub struct TakePaymentRequest {
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["payments:write"]))
 )]
 #[post("/clients/{client_id}/payments")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]

@@ -123,12 +123,12 @@ pub async fn get_my_receipt(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "receipt_not_found: no such payment, or it has not succeeded", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["payments:read"]))
 )]
 #[get("/payments/{payment_id}/receipt")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn get_payment_receipt(
-    Can(staff, _): Can<permits::ReadClients>,
+    Can(staff, _): Can<permits::ReadPayments>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Receipt>> {
