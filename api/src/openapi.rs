@@ -11,7 +11,9 @@ use utoipa::{Modify, OpenApi};
         title = "Secure Payments API",
         description = "Quotes, payments and secure payment links for monitoring-device clients. \
             Amounts are integer cents (USD). Errors are RFC 9457 problem documents with a stable `code`.",
-        version = "1.0.0"
+        version = "1.0.0",
+        // Not open source; SPDX's form for a licence without an identifier.
+        license(name = "Proprietary", identifier = "LicenseRef-Proprietary")
     ),
     servers((url = "/api/v1")),
     paths(

@@ -19,7 +19,7 @@ use uuid::Uuid;
 #[derive(Serialize, ToSchema)]
 pub struct AccountHistory {
     pub client_id: Uuid,
-    #[schema(value_type = i64, example = 12345)]
+    #[schema(value_type = crate::domain::Cents, example = 12345)]
     pub past_due_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
@@ -62,7 +62,7 @@ pub async fn account_history(
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct NewInvoiceRequest {
     pub vehicle_id: Uuid,
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
 }
 

@@ -16,7 +16,7 @@ pub struct QuoteRequest {
     pub client_id: Uuid,
     pub vehicle_id: Uuid,
     /// 14 or 30.
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
 }
 

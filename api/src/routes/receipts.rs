@@ -49,7 +49,7 @@ impl FromRequest for ReceiptReferenceHeader {
 /// Opens a receipt by its reference (no login: the reference is the
 /// authorization).
 #[utoipa::path(
-    tag = "receipts", operation_id = "get_receipt_by_reference",
+    tag = "receipts", operation_id = "get_receipt_by_reference", security(()),
     params(("Receipt-Reference" = String, Header, description = "The receipt's reference, from the answer that paid (`receipt.receipt_reference`); My Account's receipt page has it after `#` in its URL")),
     responses(
         (status = 200, body = Receipt),
