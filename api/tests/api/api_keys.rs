@@ -159,6 +159,30 @@ async fn a_revoked_key_is_refused_at_once() {
     assert!(listed.body[0]["revoked_at"].is_string(), "{}", listed.body);
 }
 
+/// Revoked on one instance, refused at once on another that just served it:
+/// no instance keeps a key it looked up.
+#[tokio::test]
+async fn a_key_revoked_on_one_instance_is_refused_at_once_on_another() {
+    let app = spawn_app().await;
+    let other = app.another_instance().await;
+    let (id, api_key) = app.api_key("Court system", &["clients:read"]).await;
+    let search = "/api/v1/clients?q=dana";
+    assert_eq!(other.get(search, Some(&api_key)).await.status, 200);
+    assert_eq!(other.get(search, Some(&api_key)).await.status, 200);
+
+    let admin = app.staff_token(&ADMIN_LOGIN).await;
+    let revoked = app
+        .call("DELETE", &format!("/api-keys/{id}"))
+        .token(Some(&admin))
+        .send()
+        .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.body);
+    other
+        .get(search, Some(&api_key))
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
 #[tokio::test]
 async fn a_key_that_is_unknown_malformed_or_of_the_other_mode_is_refused() {
     let app = spawn_app().await;
