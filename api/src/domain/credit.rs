@@ -27,7 +27,6 @@ pub struct CreditGrant {
     pub created_at: DateTime<Utc>,
 }
 
-
 /// The key a goodwill credit is granted under (`credit_grants.grant_key`),
 /// derived from who asked, their `Idempotency-Key` and the client: a retry
 /// of the same request, even after a crash between the grant and the stored

@@ -226,7 +226,10 @@ mod tests {
             RefundSource::Payment,
             "America/Chicago",
         );
-        assert_eq!(refund.local_date, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+        assert_eq!(
+            refund.local_date,
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
         assert_eq!(refund.created_at, at);
     }
 

@@ -9,8 +9,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::routes::idempotency::{self, IdempotencyKey};
 use crate::routes::quote::monitor_days;
 use crate::routes::refunds::refund_answer;
-use crate::services::refunds::{self, RefundCredit};
 use crate::services::credits::{self, GrantCredit};
+use crate::services::refunds::{self, RefundCredit};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};
@@ -108,7 +108,11 @@ pub struct CreditRefundRequest {
     #[schema(example = 2000, minimum = 1)]
     pub amount_cents: Option<i64>,
     /// Why (1 to 500 characters): it is written in the Client Log.
-    #[schema(example = "Program completed; client asked for the balance", min_length = 1, max_length = 500)]
+    #[schema(
+        example = "Program completed; client asked for the balance",
+        min_length = 1,
+        max_length = 500
+    )]
     pub reason: String,
 }
 
@@ -176,7 +180,11 @@ pub struct CreditGrantRequest {
     #[schema(example = 2500, minimum = 1, maximum = 100000)]
     pub amount_cents: i64,
     /// Why (1 to 500 characters): it is written in the Client Log.
-    #[schema(example = "Device fault: two days without monitoring", min_length = 1, max_length = 500)]
+    #[schema(
+        example = "Device fault: two days without monitoring",
+        min_length = 1,
+        max_length = 500
+    )]
     pub reason: String,
 }
 

@@ -2,6 +2,7 @@
 
 mod auth;
 mod clients;
+mod credit_refunds;
 mod credits;
 mod docs;
 mod errors;

@@ -787,9 +787,11 @@ fn the_go_live_checklist_and_the_configuration_name_every_stripe_event_we_read()
 /// payments and ledger, so that `migrate` applies 0010 to them. (On SQLite
 /// the ledger keeps the wider kind check: 0010 rebuilds it all the same,
 /// which is what is tested.) Undoes 0012 too, which comes after it (on
-/// SQLite, 0010's rebuild leaves out the running balance 0012 adds).
+/// SQLite, 0010's rebuild leaves out the running balance 0012 adds), and
+/// 0013, which adds to the refunds table 0010 makes.
 pub async fn undo_the_refunds_migration(app: &TestApp) {
     let mut statements: Vec<&str> = vec![
+        "drop table credit_grants",
         "drop table refunds",
         "drop index payments_gateway_reference_idx",
         "drop index ledger_entries_chargeback_idx",
@@ -811,7 +813,7 @@ pub async fn undo_the_refunds_migration(app: &TestApp) {
             or kind = 'adjustment')",
         ]);
     }
-    statements.push("delete from _sqlx_migrations where version in (10, 12)");
+    statements.push("delete from _sqlx_migrations where version in (10, 12, 13)");
     for statement in statements {
         execute_sql(app, statement).await;
     }

@@ -112,7 +112,8 @@ async fn refunds_of(
         .await?;
     rows.into_iter()
         .map(|(amount, created_at, destination, source)| {
-            let corrupt = |what: &str| StoreError::Corrupt(format!("refund of {payment_id}: {what}"));
+            let corrupt =
+                |what: &str| StoreError::Corrupt(format!("refund of {payment_id}: {what}"));
             Ok(ReceiptRefund::new(
                 crate::domain::Cents(amount),
                 created_at,
