@@ -568,3 +568,54 @@ fn assert_instants_have_local_dates(value: &Value, path: &str) {
         _ => {}
     }
 }
+
+#[tokio::test]
+async fn a_credit_refund_whose_answer_is_lost_holds_the_credit_until_the_status_sync_learns_it() {
+    let app = spawn_app().await;
+    // The sandbox's "times out" card loses the first answer of its charge
+    // and of its refund.
+    let client = app.client_token().await;
+    let card = app.tokenize("4000000000000119").await;
+    let paid = app
+        .make_payment(&client, &key(), json!({ "payment_token": card }))
+        .await;
+    assert_eq!(paid.status, 202, "{}", paid.body);
+    app.sync_payments().await;
+    let supervisor = supervisor_token(&app).await;
+    app.grant_credit(DANA, 3000).await;
+    assert_eq!(credit_of(&app, DANA).await, Cents(3000));
+
+    let lost = refund_credit(
+        &app,
+        &supervisor,
+        DANA,
+        &key(),
+        json!({ "reason": "slow gateway" }),
+    )
+    .await;
+    assert_eq!(lost.status, 202, "{}", lost.body);
+    assert_eq!(lost.body["status"], "unknown");
+    assert!(
+        entries(&app, DANA, EntryKind::Refund).await.is_empty(),
+        "nothing booked yet"
+    );
+    // It holds the credit meanwhile: the quote applies none, and it cannot be refunded again.
+    assert_eq!(credit_of(&app, DANA).await, Cents(0));
+    let quote = total_due(&app, &supervisor).await;
+    assert_eq!(quote["credit_cents"], 0, "{quote}");
+    refund_credit(
+        &app,
+        &supervisor,
+        DANA,
+        &key(),
+        json!({ "reason": "again" }),
+    )
+    .await
+    .assert_problem(422, "credit_insufficient");
+
+    app.sync_payments().await;
+    assert_eq!(entries(&app, DANA, EntryKind::Refund).await, vec![3000]);
+    assert_eq!(credit_of(&app, DANA).await, Cents(0));
+    assert_eq!(app.gateway.refunds_made(), 1);
+    crate::ledger::assert_running_balances(&app).await;
+}
