@@ -171,7 +171,7 @@ test('a supervisor refunds part of a payment in Account History after a confirm 
   await row.getByRole('button', { name: /^Refund the payment of/ }).click();
   await page.getByLabel('Amount to refund ($)').fill('10.00');
   await page.getByLabel('Reason').fill('Kept for next month');
-  await page.getByLabel(/^Keep as credit/).check();
+  await page.getByLabel(/Keep as credit/).check();
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
   assert.match(await page.getByRole('group', { name: /^Keep/ }).innerText(), /Keep \$10\.00 as the client's credit\?/);
   await page.getByRole('button', { name: 'Confirm refund of $10.00' }).click();

@@ -267,10 +267,11 @@ pub fn credit_refund(
 
 /// The key a refund is made under at the gateway (its idempotency key, and
 /// the `refund_key` column), derived from who asked, their
-/// `Idempotency-Key` and the payment: a retry of the same request, even
-/// after a crash, can only reach the same refund.
-pub fn refund_key(principal: &str, idempotency_key: &str, payment_id: Uuid) -> String {
-    let digest = Sha256::digest(format!("{principal}\n{idempotency_key}\n{payment_id}").as_bytes());
+/// `Idempotency-Key` and the payment (for a credit refund, the client, since
+/// the store chooses the payment): a retry of the same request, even after
+/// a crash, can only reach the same refund.
+pub fn refund_key(principal: &str, idempotency_key: &str, subject_id: Uuid) -> String {
+    let digest = Sha256::digest(format!("{principal}\n{idempotency_key}\n{subject_id}").as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("refund_{hex}")
 }

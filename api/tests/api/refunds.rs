@@ -612,6 +612,49 @@ async fn a_refund_made_in_stripes_dashboard_is_recorded_once_however_often_it_is
 }
 
 #[tokio::test]
+async fn a_refund_kept_as_credit_is_no_part_of_stripes_total_yet_still_caps_a_dashboard_refund() {
+    let app = spawn_app_with(&stripe_app_vars()).await;
+    let payment = paid(&app).await;
+    let reference = payment.gateway_reference.clone().expect("a reference");
+    let amount = payment.amount_cents.0;
+    let supervisor = supervisor_token(&app).await;
+    let kept = refund(
+        &app,
+        &supervisor,
+        payment.id,
+        &key(),
+        json!({ "amount_cents": 3000, "reason": "kept", "destination": "credit" }),
+    )
+    .await;
+    assert_eq!(kept.status, 201, "{}", kept.body);
+    // Stripe never saw it: a Dashboard refund of $20.00 reports a total of $20.00.
+    send_event(
+        &app,
+        "charge.refunded",
+        charge_refunded(&reference, amount, 2000),
+    )
+    .await;
+    assert_eq!(ledger(&app, EntryKind::Refund).await, vec![2000]);
+    // And what is left to refund counts both: a Dashboard refund of the whole
+    // payment records only what the credit left.
+    send_event(
+        &app,
+        "charge.refunded",
+        charge_refunded(&reference, amount, amount),
+    )
+    .await;
+    assert_eq!(
+        ledger(&app, EntryKind::Refund).await,
+        vec![2000, amount - 5000]
+    );
+    assert_eq!(
+        history_payment(&app, payment.id).await["refundable_cents"],
+        0
+    );
+    crate::ledger::assert_running_balances(&app).await;
+}
+
+#[tokio::test]
 async fn an_update_for_our_refund_records_its_outcome_once() {
     let app = spawn_app_with(&stripe_app_vars()).await;
     let payment = paid_with(&app, "4000000000000119").await;

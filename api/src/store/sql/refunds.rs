@@ -40,6 +40,12 @@ const PAYMENT_FOR_REFUND: &str = "select client_id, vehicle_id, invoice_id, stat
 const HELD: &str = "select cast(coalesce(sum(amount_cents), 0) as bigint) from refunds \
     where payment_id = $1 and status <> 'failed'";
 
+/// What the payment's refunds through the gateway hold: those [`HELD`]
+/// counts but the ones kept as credit, which the gateway never saw, so its
+/// running refund total does not count them.
+const HELD_AT_GATEWAY: &str = "select cast(coalesce(sum(amount_cents), 0) as bigint) \
+    from refunds where payment_id = $1 and status <> 'failed' and destination = 'card'";
+
 const UPDATE_REFUND: &str = "update refunds set status = $2, \
     gateway_reference = coalesce($3, gateway_reference), \
     failure_code = coalesce($4, failure_code), updated_at = $5 where id = $1 and status = $6";
@@ -139,7 +145,15 @@ async fn held<'e, E>(executor: E, payment_id: Uuid) -> Result<Cents>
 where
     E: sqlx::Executor<'e, Database = Db>,
 {
-    let held: i64 = sqlx::query_scalar(HELD)
+    held_by(executor, HELD, payment_id).await
+}
+
+/// What `query` ([`HELD`] or [`HELD_AT_GATEWAY`]) sums for the payment.
+async fn held_by<'e, E>(executor: E, query: &str, payment_id: Uuid) -> Result<Cents>
+where
+    E: sqlx::Executor<'e, Database = Db>,
+{
+    let held: i64 = sqlx::query_scalar(query)
         .bind(payment_id)
         .fetch_one(executor)
         .await?;
@@ -304,8 +318,12 @@ impl RefundStore for Backend {
             .await?;
         let payment = payment_for_refund(&mut *tx, o.payment_id).await?;
         let held = held(&mut *tx, o.payment_id).await?;
+        let at_gateway = held_by(&mut *tx, HELD_AT_GATEWAY, o.payment_id).await?;
         let left = rules::refundable(Cents(payment.amount_cents), held);
-        let amount = rules::outside_refund(o.gateway_total, held).map(|outside| outside.min(left));
+        // The gateway's total counts only what went back through it: a
+        // refund kept as credit is no part of it, though it holds its money.
+        let amount =
+            rules::outside_refund(o.gateway_total, at_gateway).map(|outside| outside.min(left));
         let (PaymentStatus::Succeeded, Some(amount)) = (payment.status()?, amount) else {
             tx.rollback().await?;
             return Ok(None);
