@@ -20,7 +20,7 @@ const APPEND: &str = "insert into ledger_entries (client_id, kind, amount_cents,
     values ($1, $2, $3, $4, $5, $6, $7, $7, $8) returning id";
 
 /// The client's running balance: the one kept with their last entry.
-const BALANCE: &str = "select balance_after_cents from ledger_entries \
+pub(super) const BALANCE: &str = "select balance_after_cents from ledger_entries \
     where client_id = $1 order by id desc limit 1";
 
 /// What the open payments of the client hold: every status for which
@@ -31,7 +31,7 @@ const BALANCE: &str = "select balance_after_cents from ledger_entries \
 /// `unknown` at the gateway) reserves the credit it pays out the same way:
 /// read as an open payment that applies that credit and collects nothing, so
 /// no quote, credit application or second credit refund spends it meanwhile.
-const OPEN_PAYMENTS: &str = "select past_due_cents, credit_cents from payments \
+pub(super) const OPEN_PAYMENTS: &str = "select past_due_cents, credit_cents from payments \
     where client_id = $1 and status in ('pending', 'unknown', 'requires_action') \
     union all select cast(0 as bigint), amount_cents from refunds \
     where client_id = $1 and source = 'credit' and status in ('pending', 'unknown')";
