@@ -120,7 +120,7 @@ pub struct PaidThrough {
 /// in, for a third party who paid too, and the reason is for the Client Log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReceiptRefund {
-    #[schema(value_type = i64, example = 2500)]
+    #[schema(value_type = crate::domain::Cents, example = 2500)]
     pub amount_cents: Cents,
     /// When it was made (UTC).
     pub created_at: DateTime<Utc>,
@@ -194,7 +194,7 @@ pub struct Receipt {
     #[schema(example = "4242")]
     pub card_last4: Option<String>,
     pub lines: Vec<Line>,
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub total_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,

@@ -1,7 +1,9 @@
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { logOut, session } from '../api/client';
-import { BASE, CLIENT_ROUTE, searchPath } from '../routes';
+import { API_KEYS_PATH, BASE, CLIENT_ROUTE, searchPath } from '../routes';
+import { useCan } from '../permissions';
+import { ApiKeysPage } from './ApiKeysPage';
 import { ClientPage, type TabId } from './ClientPage';
 import { LoginPage } from './LoginPage';
 import { SearchPage } from './SearchPage';
@@ -37,6 +39,7 @@ function Shell() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [path]);
+  const admin = useCan('administer');
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
@@ -46,6 +49,7 @@ function Shell() {
           <a href={searchPath()} aria-keyshortcuts="/">
             Client search <kbd>/</kbd>
           </a>
+          {admin && <a href={API_KEYS_PATH}>API keys</a>}
         </nav>
         <span class="spacer" />
         <span class="muted who">{session.who()}</span>
@@ -54,6 +58,7 @@ function Shell() {
       <main id="main" class="page">
         <Router>
           <Route path={CLIENT_ROUTE} component={ClientRoute} />
+          <Route path={API_KEYS_PATH} component={ApiKeysPage} />
           <Route default component={SearchRoute} />
         </Router>
       </main>

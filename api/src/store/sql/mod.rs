@@ -14,6 +14,7 @@ use super::{dialect, Backend, Db};
 type Connection = <Db as sqlx::Database>::Connection;
 
 mod access;
+mod api_keys;
 mod cards;
 mod client_log;
 mod clients;
