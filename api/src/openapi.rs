@@ -33,6 +33,8 @@ use utoipa::{Modify, OpenApi};
         routes::history::account_history,
         routes::history::add_invoice,
         routes::credits::apply_credit,
+        routes::credits::refund_credit,
+        routes::credits::grant_credit,
         routes::history::client_log,
         routes::history::my_invoices,
         routes::history::my_invoice,

@@ -168,13 +168,25 @@ test('a supervisor refunds part of a payment in Account History after a confirm 
   await row.getByText('$50.00').waitFor();
   await shot(page, '14-refunded');
 
+  // Another $10.00 the client keeps as credit: no card, the same limits, its own words.
+  await row.getByRole('button', { name: /^Refund the payment of/ }).click();
+  await page.getByLabel('Amount to refund ($)').fill('10.00');
+  await page.getByLabel('Reason').fill('Kept for next month');
+  await page.getByLabel(/Keep as credit/).check();
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  assert.match(await page.getByRole('group', { name: /^Keep/ }).innerText(), /Keep \$10\.00 as the client's credit\?/);
+  await page.getByRole('button', { name: 'Confirm refund of $10.00' }).click();
+  await page.getByText(/Refund of \$10\.00 kept as credit/).waitFor();
+  await row.getByText('$60.00').waitFor();
+
   await page.getByRole('tab', { name: 'Client Log' }).click();
   await page.getByText(/Refund of \$50\.00 .*by Sam Supervisor \(staff\) succeeded: Device returned early/).waitFor();
+  await page.getByText(/Refund of \$10\.00 .*by Sam Supervisor \(staff\) kept as credit: Kept for next month/).waitFor();
 
   const agent = await signedInPage(t);
   await openClient(agent, 'Whitfield', 'Dana Whitfield');
   await agent.getByRole('tab', { name: 'Account History' }).click();
-  await agent.locator('table.payments tbody tr', { hasText: `#${number}` }).getByText('$50.00').waitFor();
+  await agent.locator('table.payments tbody tr', { hasText: `#${number}` }).getByText('$60.00').waitFor();
   assert.equal(await agent.getByRole('button', { name: /^Refund the payment of/ }).count(), 0);
   await agent.setViewportSize({ width: 390, height: 844 });
   await shot(agent, '15-refunded-phone');
@@ -231,12 +243,17 @@ test('an agent resends and revokes a link; adding an invoice takes a supervisor'
 });
 
 test('a supervisor applies Morgan\'s credit, which covers her next period, instead of charging her card', async (t) => {
-  const MORGAN = '00000000-0000-4000-8000-000000000103';
-  // Her Outback's 30 days come to $102.84: the credit pays them and $10.00 stays.
-  api.grantCredit(MORGAN, 10_284 + 1_000);
   const page = await signedInPage(t, SUPERVISOR);
   await openClient(page, 'Morgan', 'Morgan Lee');
+  // Her Outback's 30 days come to $102.84: a goodwill credit of $112.84 pays them and $10.00 stays.
+  await page.getByRole('button', { name: 'Grant credit' }).click();
+  await page.getByLabel('Amount ($)').fill('112.84');
+  await page.getByLabel('Reason').fill('Device fault: a month without monitoring');
+  await page.getByRole('button', { name: 'Grant', exact: true }).click();
+  await page.getByRole('button', { name: 'Confirm credit of $112.84' }).click();
+  await page.getByText(/Credit of \$112\.84 granted/).waitFor();
   const credit = page.locator('dl.facts div', { hasText: 'Credit' });
+  await credit.waitFor();
   assert.match(await credit.innerText(), /\$112\.84/);
   await page.getByRole('tab', { name: 'Account History' }).click();
   await page.getByText("The client's credit covers this period: nothing to charge.").waitFor();
@@ -258,6 +275,16 @@ test('a supervisor applies Morgan\'s credit, which covers her next period, inste
   // What the credit leaves is charged as usual.
   await page.getByRole('button', { name: 'Take Payment' }).waitFor();
   await shot(page, '15-credit-applied');
+  // She has paid nothing by card: the $10.00 cannot go back to one, and the page says which rule applies.
+  await page.getByRole('button', { name: 'Refund credit' }).click();
+  await page.getByLabel('Reason').fill('Client asked for her balance');
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  await page.getByRole('button', { name: 'Confirm credit refund of $10.00' }).click();
+  await page.getByText(/No payment of the last 180 days can take this credit back to its card/).waitFor();
+  assert.match(await credit.innerText(), /\$10\.00/);
+
+  await page.getByRole('tab', { name: 'Client Log' }).click();
+  await page.getByText('Goodwill credit of $112.84 granted by Sam Supervisor (staff): Device fault: a month without monitoring').waitFor();
 });
 
 test('Log out ends the session at the API: the old token is refused', async (t) => {

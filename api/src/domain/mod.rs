@@ -26,6 +26,8 @@ pub use link::{
     display_status, link_expires_at, link_state, sms_body, LinkDisplayStatus, LinkState,
     LinkStatus, LinkToken, PaymentLink, SmsOutcome,
 };
+pub mod credit;
+pub use credit::CreditGrant;
 pub mod refund;
 pub mod sms_failure;
 pub use sms_failure::{SmsFailure, SmsFailureReason};

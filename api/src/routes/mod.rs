@@ -39,6 +39,8 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(history::account_history)
         .service(history::add_invoice)
         .service(credits::apply_credit)
+        .service(credits::refund_credit)
+        .service(credits::grant_credit)
         .service(history::client_log)
         .service(history::my_invoices)
         .service(history::my_invoice)

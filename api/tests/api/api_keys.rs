@@ -24,6 +24,8 @@ const SCOPES: &[(&str, Option<&str>)] = &[
     ("add_invoice", None),
     ("apply_credit", None),
     ("refund_payment", None),
+    ("refund_credit", None),
+    ("grant_credit", None),
     ("create_api_key", None),
     ("list_api_keys", None),
     ("revoke_api_key", None),

@@ -4,6 +4,7 @@ mod api_keys;
 mod auth;
 mod business_day;
 mod clients;
+mod credit_refunds;
 mod credits;
 mod docs;
 mod errors;

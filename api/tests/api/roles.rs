@@ -132,6 +132,20 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             SUPERVISORS,
         ),
         op(
+            "refund_credit",
+            "POST",
+            format!("/clients/{DANA}/credit-refunds"),
+            Some(json!({ "amount_cents": 100, "reason": "role check" })),
+            SUPERVISORS,
+        ),
+        op(
+            "grant_credit",
+            "POST",
+            format!("/clients/{DANA}/credits"),
+            Some(json!({ "amount_cents": 100, "reason": "role check" })),
+            SUPERVISORS,
+        ),
+        op(
             "refund_payment",
             "POST",
             format!("/payments/{payment_id}/refunds"),

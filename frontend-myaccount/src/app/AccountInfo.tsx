@@ -132,7 +132,9 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
                         <ul class="plain" aria-label={`Refunds of invoice #${inv.number}`}>
                           {inv.refunds.map((r) => (
                             <li key={r.id}>
-                              {r.status === 'succeeded' ? 'Refunded' : 'Refund in progress:'} {formatCents(r.amount_cents)}
+                              {r.status !== 'succeeded' ? 'Refund in progress:' : r.source === 'credit' ? 'Credit refunded to the card:' : 'Refunded'}{' '}
+                              {formatCents(r.amount_cents)}
+                              {r.status === 'succeeded' && r.destination === 'credit' && ' (kept as credit)'}
                               <span class="muted"> · {formatDate(r.created_at, 'numeric')}</span>
                             </li>
                           ))}
