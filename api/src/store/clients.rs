@@ -153,6 +153,8 @@ impl From<ClientSummaryRow> for ClientSummary {
 
 /// `LIKE` patterns for a search box entry: the text anywhere in the name or
 /// email, and its digits anywhere in the phone number (3 digits at least).
+/// The digits are read after [`normalize_pasted`](crate::domain::normalize_pasted),
+/// so a number pasted with fullwidth digits finds the client as typed ones do.
 pub(super) fn search_patterns(query: &str) -> (String, String) {
     let escaped: String = query
         .trim()
@@ -163,7 +165,10 @@ pub(super) fn search_patterns(query: &str) -> (String, String) {
             c => vec![c],
         })
         .collect();
-    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+    let digits: String = crate::domain::normalize_pasted(query)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     // An empty pattern matches only an empty phone, which no client has.
     let phone = if digits.len() >= 3 {
         format!("%{digits}%")
@@ -232,6 +237,10 @@ mod tests {
         assert_eq!(
             search_patterns("(512) 555"),
             ("%(512) 555%".into(), "%512555%".into())
+        );
+        assert_eq!(
+            search_patterns("\u{FF15}\u{FF11}\u{FF12}\u{2011}555").1,
+            "%512555%"
         );
     }
 }
