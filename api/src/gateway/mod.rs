@@ -158,6 +158,10 @@ pub fn decline_code(code: &str) -> String {
 pub struct SavedCard {
     pub gateway_token: String,
     pub card: CardDetails,
+    /// The gateway's fingerprint of the card number (Stripe:
+    /// `PaymentMethod.card.fingerprint`), the same for every saved copy of
+    /// one number; how a card already on file is recognised.
+    pub fingerprint: Option<String>,
 }
 
 /// One refund of money a charge captured.

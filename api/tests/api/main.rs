@@ -1,6 +1,7 @@
 //! Black-box API tests: one binary, the real app over HTTP.
 
 mod auth;
+mod cards;
 mod clients;
 mod credits;
 mod docs;

@@ -114,6 +114,13 @@ fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             EVERYONE,
         ),
         op(
+            "remove_client_card",
+            "DELETE",
+            format!("/clients/{RILEY}/cards/{}", Uuid::nil()),
+            None,
+            EVERYONE,
+        ),
+        op(
             "add_invoice",
             "POST",
             format!("/clients/{DANA}/invoices"),

@@ -337,6 +337,7 @@ async fn staff_charges_of_a_3ds_card_on_file_are_declined_as_authentication_requ
                 last4: "3184".into(),
                 exp_month: 12,
                 exp_year: 2030,
+                fingerprint: None,
             },
             &NewLogEntry {
                 client_id: DANA,
