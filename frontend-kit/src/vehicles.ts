@@ -1,16 +1,10 @@
 /**
- * Which vehicle a payment is for first, and how its paid-through date reads. One rule for both apps (issue 18:
- * Make a Payment preselected Dana's F-150, paid through Dec 12, instead of the Camry that lapsed on Nov 20).
- * Dates are business dates: the location's local day (`YYYY-MM-DD`), compared as text, never through the
- * browser's time zone.
+ * How a vehicle's paid-through date reads in both apps. Which vehicle a payment is for first is the API's rule
+ * (the client's `next_vehicle_id`, issue 18: Make a Payment preselected Dana's F-150, paid through Dec 12,
+ * instead of the Camry that lapsed on Nov 20). Dates are business dates: the location's local day
+ * (`YYYY-MM-DD`), compared as text, never through the browser's time zone.
  */
 import { formatDate } from './format';
-
-/** What the rule needs of a vehicle: the API's `paid_through` (the last day paid for; null when never paid). */
-export interface Dated {
-  id: string;
-  paid_through?: string | null;
-}
 
 /** Today in `timeZone` (an IANA zone, the location's) as `YYYY-MM-DD`; the browser's zone when it is unknown. */
 export function todayIn(timeZone: string | undefined, now: Date = new Date()): string {
@@ -21,26 +15,6 @@ export function todayIn(timeZone: string | undefined, now: Date = new Date()): s
   } catch {
     return format(undefined); // an unknown zone name: RangeError
   }
-}
-
-/**
- * The vehicle to preselect: the one whose monitoring runs out first. A vehicle never paid for comes first, then
- * the lapsed ones (earliest first), then the soonest due; ties keep the API's order. `undefined` for none.
- */
-export function vehicleDueFirst<T extends Dated>(vehicles: readonly T[]): T | undefined {
-  let first: T | undefined;
-  for (const vehicle of vehicles) {
-    if (first === undefined || dueBefore(vehicle, first)) first = vehicle;
-  }
-  return first;
-}
-
-function dueBefore(a: Dated, b: Dated): boolean {
-  const pa = a.paid_through ?? null;
-  const pb = b.paid_through ?? null;
-  if (pa === null) return pb !== null;
-  if (pb === null) return false;
-  return pa < pb;
 }
 
 /** How a vehicle's monitoring stands today: overdue once its paid-through day has passed (or it was never paid). */

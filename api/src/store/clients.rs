@@ -188,7 +188,7 @@ pub(super) fn client_from_rows(
     let corrupt = |what: &str| StoreError::Corrupt(format!("client {}: {what}", row.id));
     let plan_days = MonitorDays::parse(row.plan_days).ok_or_else(|| corrupt("plan_days"))?;
     let tax_rate = TaxRate::from_ppm(row.tax_rate_ppm).ok_or_else(|| corrupt("tax_rate_ppm"))?;
-    Ok(Client {
+    let mut client = Client {
         id: row.id,
         first_name: row.first_name,
         last_name: row.last_name,
@@ -217,11 +217,14 @@ pub(super) fn client_from_rows(
                 paid_through: v.paid_through,
             })
             .collect(),
+        next_vehicle_id: None,
         cards: cards.into_iter().map(Card::from).collect(),
         past_due_cents: account.past_due,
         credit_cents: account.credit,
         currency: CURRENCY.into(),
-    })
+    };
+    client.next_vehicle_id = client.next_vehicle_due().map(|v| v.id);
+    Ok(client)
 }
 
 #[cfg(test)]

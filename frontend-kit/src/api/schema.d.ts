@@ -110,6 +110,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/cards/{card_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Staff remove a client's card on file (the client asked on the phone, or
+         *     the card is lost), here and at the gateway; as `remove_card`, the card
+         *     Auto Pay charges is refused with `409 card_used_by_autopay`. The Client
+         *     Log says who removed it.
+         */
+        delete: operations["remove_client_card"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{client_id}/credit-applications": {
         parameters: {
             query?: never;
@@ -282,7 +304,12 @@ export interface paths {
         /** The signed-in client's cards on file. */
         get: operations["my_cards"];
         put?: never;
-        /** Saves a new card on file (from a single-use token). */
+        /**
+         * Saves a new card on file (from a single-use token), after the bank agreed
+         *     to keep it (a declined card answers 402 and is not kept). A card already
+         *     on file (same gateway fingerprint and expiry, or same brand, last 4 and
+         *     expiry) answers 200 with that card: it is kept once.
+         */
         post: operations["save_card"];
         delete?: never;
         options?: never;
@@ -301,8 +328,11 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Removes a card on file (not the one Auto Pay uses), here and at the
-         *     gateway (Stripe: the PaymentMethod is detached from the Customer).
+         * Removes a card on file, here and at the gateway (Stripe: the
+         *     PaymentMethod is detached from the Customer). The card Auto Pay charges is
+         *     refused with `409 card_used_by_autopay`: choose another card for Auto Pay
+         *     or turn Auto Pay off first, so Auto Pay never stops without the client
+         *     deciding it.
          */
         delete: operations["remove_card"];
         options?: never;
@@ -808,6 +838,13 @@ export interface components {
             id: string;
             last_name: string;
             location: components["schemas"]["Location"];
+            /**
+             * Format: uuid
+             * @description The vehicle a payment is for first ([`Client::next_vehicle_due`]: never
+             *     paid, else the earliest paid-through day): what Make a Payment and Take
+             *     Payment preselect, so both apps follow this one rule. Null without vehicles.
+             */
+            next_vehicle_id?: string | null;
             /**
              * Format: int64
              * @description What a new quote collects as past due: the balance of the client's
@@ -2138,6 +2175,63 @@ export interface operations {
             };
         };
     };
+    remove_client_card: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+                /** @description Card id */
+                card_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description card_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description card_used_by_autopay */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     apply_credit: {
         parameters: {
             query?: never;
@@ -2746,6 +2840,16 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The card was on file already; nothing was added */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Card"];
+                };
+            };
+            /** @description Saved */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2843,6 +2947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description card_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2851,6 +2956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description card_used_by_autopay */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -9,7 +9,7 @@ import { Summary } from '../components/Summary';
 import { daysPickedEarly, signedInClient } from './early';
 import { capitalize, formatCents } from '@kit/format';
 import { declineCodes, errorCode, problemMessage } from '@kit/problems';
-import { paidStatus, todayIn, vehicleDueFirst } from '@kit/vehicles';
+import { paidStatus, todayIn } from '@kit/vehicles';
 
 type Client = Schemas['Client'];
 type PublicConfig = Schemas['PublicConfig'];
@@ -47,8 +47,9 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
     signedInClient().then(
       (client) => {
         setMe(client);
-        // The vehicle whose monitoring runs out first (lapsed or soonest due), never simply the first listed.
-        setVehicleId(vehicleDueFirst(client.vehicles)?.id ?? null);
+        // The vehicle whose monitoring runs out first (lapsed or soonest due: the API's one rule), never simply
+        // the first listed.
+        setVehicleId(client.next_vehicle_id ?? client.vehicles[0]?.id ?? null);
         if (!daysChosen.current) setDays(client.plan_days === 14 ? 14 : 30);
         setMethod(client.autopay_card_id ?? client.cards[0]?.id ?? NEW_CARD);
       },
