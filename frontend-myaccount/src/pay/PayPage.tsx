@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { AttemptKeys, sendMoneyMovingPost, withNetworkRetry } from '@kit/idempotency';
-import { tabStorage } from '@kit/storage';
+import { storageSurvivesReload, tabStorage } from '@kit/storage';
 import { api } from '../api/client';
 import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { Countdown } from '../components/Countdown';
@@ -222,6 +222,12 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       )}
       <Summary lines={link?.lines ?? null} totalCents={link?.total_due_cents} />
 
+      {link && !storageSurvivesReload() && (
+        <p class="notice">
+          Keep this page open until you have paid: this browser does not let us keep your link, so after a reload
+          open the link in your text message again.
+        </p>
+      )}
       <form onSubmit={pay} noValidate>
         {config && <CardEntry declines={declines} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
         <div role="alert" class="alert-slot">
