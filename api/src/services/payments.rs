@@ -237,8 +237,9 @@ pub(crate) async fn record_outcome(
         Ok(ChargeOutcome::Declined { code, .. }) => {
             let code = crate::gateway::decline_code(&code);
             let message = format!(
-                "{} was declined ({code})",
-                describe(label, amount, &payment, actor)
+                "{} was declined: {}",
+                describe(label, amount, &payment, actor),
+                crate::gateway::decline_words(&code)
             );
             state
                 .store

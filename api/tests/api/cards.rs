@@ -62,6 +62,18 @@ async fn a_card_declined_by_its_payment_is_not_kept_though_the_bank_would_keep_i
         .await;
     declined.assert_problem(402, "insufficient_funds");
     assert_eq!(my_cards(&app, &client).await.len(), before);
+    // The Client Log says why in words, not as a raw code ("One content style").
+    let staff = app.agent_token().await;
+    let log = app.client_log(&staff, DANA).await;
+    assert!(
+        log.iter()
+            .any(|m| m.ends_with("was declined: the bank said there were not enough funds")),
+        "{log:?}"
+    );
+    assert!(
+        !log.iter().any(|m| m.contains("insufficient_funds")),
+        "{log:?}"
+    );
 }
 
 #[tokio::test]

@@ -280,10 +280,16 @@ async fn the_vehicle_due_first_is_named_for_both_apps_whatever_the_list_order() 
     let me = app.get("/api/v1/me", Some(&client)).await.body;
     assert_eq!(me["next_vehicle_id"], DANA_CAMRY.to_string(), "{me}");
     let staff = app.agent_token().await;
-    let dana = app.get(&format!("/api/v1/clients/{DANA}"), Some(&staff)).await.body;
+    let dana = app
+        .get(&format!("/api/v1/clients/{DANA}"), Some(&staff))
+        .await
+        .body;
     assert_eq!(dana["next_vehicle_id"], DANA_CAMRY.to_string());
     let next = app
-        .get(&format!("/api/v1/clients/{DANA}/next-payment"), Some(&staff))
+        .get(
+            &format!("/api/v1/clients/{DANA}/next-payment"),
+            Some(&staff),
+        )
         .await
         .body;
     assert_eq!(next["vehicle_id"], dana["next_vehicle_id"], "one rule");
