@@ -99,11 +99,12 @@ pub struct Payment {
     /// The card on file charged, or kept by this payment.
     #[serde(skip)]
     pub card_id: Option<Uuid>,
-    /// The reference of the receipt this payment's success has just issued:
-    /// only on the payment as the call that recorded the success returns it
-    /// (it is stored hashed), for the answer to the payer.
+    /// The receipt this payment's success has just issued, with its
+    /// reference: only on the payment as the call that recorded the success
+    /// returns it (the reference is stored hashed), for the answer to the
+    /// payer without reading the receipt back.
     #[serde(skip)]
-    pub receipt_reference: Option<super::ReceiptReference>,
+    pub issued_receipt: Option<Box<super::IssuedReceipt>>,
 }
 
 impl Payment {

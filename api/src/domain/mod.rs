@@ -33,4 +33,4 @@ pub use sms_failure::{SmsFailure, SmsFailureReason};
 pub mod sms_text;
 pub use sms_text::{gsm7_length, sms_length, SmsEncoding, SmsLength};
 pub mod receipt;
-pub use receipt::{PaidThrough, Payer, Receipt, ReceiptReference, ReceiptRefund};
+pub use receipt::{IssuedReceipt, PaidThrough, Payer, Receipt, ReceiptReference, ReceiptRefund};

@@ -123,6 +123,15 @@ pub struct ReceiptRefund {
     pub created_at: DateTime<Utc>,
 }
 
+/// A receipt as a payment's success has just issued it, with its reference:
+/// the only moment the plain reference exists (it is stored hashed), for the
+/// answer to the payer.
+#[derive(Clone, Debug)]
+pub struct IssuedReceipt {
+    pub receipt: Receipt,
+    pub reference: ReceiptReference,
+}
+
 /// A receipt: the proof of one succeeded payment.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Receipt {

@@ -70,7 +70,8 @@ pub async fn payment_receipt(state: &AppState, payment_id: Uuid) -> ApiResult<Re
 }
 
 /// The receipt of a payment a money-moving request has just answered, with
-/// the reference when this request issued it; `None` unless it succeeded.
+/// the reference when this request issued it (then without reading it back);
+/// `None` unless it succeeded.
 pub async fn of_answered_payment(
     state: &AppState,
     payment: &Payment,
@@ -78,9 +79,15 @@ pub async fn of_answered_payment(
     if payment.status != PaymentStatus::Succeeded {
         return Ok(None);
     }
+    if let Some(issued) = &payment.issued_receipt {
+        return Ok(Some((
+            issued.receipt.clone(),
+            Some(issued.reference.clone()),
+        )));
+    }
     Ok(state
         .store
         .payment_receipt(payment.id)
         .await?
-        .map(|receipt| (receipt, payment.receipt_reference.clone())))
+        .map(|receipt| (receipt, None)))
 }

@@ -114,12 +114,17 @@ pub(super) struct PaymentRow {
     dispute_status: Option<String>,
 }
 
-/// A payment about to be given its outcome, and its vehicle's paid-through date.
+/// A payment about to be given its outcome, its vehicle's paid-through date,
+/// the client's running balance (`None` before their first ledger entry) and
+/// the facts its receipt would state.
 #[derive(sqlx::FromRow)]
 pub(super) struct OutcomeRow {
     #[sqlx(flatten)]
     pub payment: PaymentRow,
     pub vehicle_paid_through: Option<NaiveDate>,
+    pub client_balance_cents: Option<i64>,
+    #[sqlx(flatten)]
+    pub receipt_facts: super::receipts::ReceiptFacts,
 }
 
 impl TryFrom<PaymentRow> for Payment {
@@ -159,7 +164,7 @@ impl TryFrom<PaymentRow> for Payment {
             quote: r.quote.0,
             charge_params: r.charge_params.map(|p| p.0),
             card_id: r.card_id,
-            receipt_reference: None,
+            issued_receipt: None,
             initiated_by: r.initiated_by,
             created_at: r.created_at,
             updated_at: r.updated_at,

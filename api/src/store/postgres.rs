@@ -46,7 +46,7 @@ mod dialect {
         client_id, reference_hash, issued_at, time_zone, location_name, payer, card_brand, \
         card_last4, lines, total_cents, currency, vehicles, created_at, updated_at) \
         values ($1, nextval('receipt_number_seq'), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-        $12, $13, $14, $5, $5)";
+        $12, $13, $14, $5, $5) returning number";
 
     /// Locks client `$1` until the transaction ends.
     pub(super) const LOCK_CLIENT: &str = "select id from clients where id = $1 for update";

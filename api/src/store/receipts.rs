@@ -23,22 +23,37 @@ pub trait ReceiptStore: Send + Sync {
     async fn payment_receipt(&self, payment_id: Uuid) -> Result<Option<Receipt>>;
 }
 
+/// What a receipt says about who paid and where, read with the payment in
+/// the transaction that records its success.
+#[derive(sqlx::FromRow)]
+pub(super) struct ReceiptFacts {
+    pub first_name: String,
+    pub last_name: String,
+    pub client_phone: String,
+    /// The location's IANA time zone, e.g. `America/Chicago`.
+    pub time_zone: String,
+    pub location_name: String,
+    /// The phone the paid link was sent to (`None` without a link).
+    pub link_phone: Option<String>,
+    pub vehicle_description: Option<String>,
+}
+
 #[derive(sqlx::FromRow)]
 pub(super) struct ReceiptRow {
-    id: Uuid,
-    number: i64,
-    payment_id: Uuid,
-    invoice_number: Option<i64>,
-    issued_at: DateTime<Utc>,
-    time_zone: String,
-    location_name: String,
-    payer: sqlx::types::Json<Payer>,
-    card_brand: Option<String>,
-    card_last4: Option<String>,
-    lines: sqlx::types::Json<Vec<Line>>,
-    total_cents: i64,
-    currency: String,
-    vehicles: sqlx::types::Json<Vec<PaidThrough>>,
+    pub(super) id: Uuid,
+    pub(super) number: i64,
+    pub(super) payment_id: Uuid,
+    pub(super) invoice_number: Option<i64>,
+    pub(super) issued_at: DateTime<Utc>,
+    pub(super) time_zone: String,
+    pub(super) location_name: String,
+    pub(super) payer: sqlx::types::Json<Payer>,
+    pub(super) card_brand: Option<String>,
+    pub(super) card_last4: Option<String>,
+    pub(super) lines: sqlx::types::Json<Vec<Line>>,
+    pub(super) total_cents: i64,
+    pub(super) currency: String,
+    pub(super) vehicles: sqlx::types::Json<Vec<PaidThrough>>,
 }
 
 impl ReceiptRow {

@@ -184,7 +184,7 @@ impl NewPayment {
             refunded_cents: Cents::ZERO,
             refundable_cents: Cents::ZERO,
             dispute_status: None,
-            receipt_reference: None,
+            issued_receipt: None,
         }
     }
 }

@@ -45,7 +45,7 @@ mod dialect {
         client_id, reference_hash, issued_at, time_zone, location_name, payer, card_brand, \
         card_last4, lines, total_cents, currency, vehicles, created_at, updated_at) \
         values ($1, (select coalesce(max(number), 0) + 1 from receipts), $2, $3, $4, $5, $6, \
-        $7, $8, $9, $10, $11, $12, $13, $14, $5, $5)";
+        $7, $8, $9, $10, $11, $12, $13, $14, $5, $5) returning number";
 
     /// Reads client `$1` (the write lock is already held).
     pub(super) const LOCK_CLIENT: &str = "select id from clients where id = $1";

@@ -61,6 +61,16 @@ async fn a_paid_link_answers_its_receipt_and_the_reference_opens_it_without_sign
     let receipt = receipt_by_reference(&app, &reference).await;
     assert_eq!(receipt.status, 200, "{}", receipt.body);
     assert_eq!(receipt.body["receipt_number"], number);
+    // The answer's receipt is built as the success is recorded, not read
+    // back: it must say exactly what the stored receipt says.
+    for (field, value) in summary.as_object().unwrap() {
+        let stored = match field.as_str() {
+            "receipt_reference" => continue,
+            "receipt_id" => &receipt.body["id"],
+            _ => &receipt.body[field],
+        };
+        assert_eq!(stored, value, "{field}");
+    }
     assert_eq!(receipt.body["payment_id"], paid.body["payment_id"]);
     assert_eq!(receipt.body["invoice_number"], paid.body["invoice_number"]);
     assert_eq!(

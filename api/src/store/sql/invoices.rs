@@ -27,11 +27,22 @@ const INSERT_LINES: &str =
     "insert into invoice_lines (invoice_id, position, kind, description, amount_cents) ";
 
 /// Writes `invoice`, its lines and its charge in the client's ledger inside
-/// `tx`; returns its number.
+/// `tx` (taking the client's lock); returns its number.
 pub(super) async fn insert_invoice(
     tx: &mut sqlx::Transaction<'_, Db>,
     invoice: &NewInvoice,
     now: DateTime<Utc>,
+) -> Result<i64> {
+    let mut ledger = ledger::Appender::lock(tx, invoice.client_id).await?;
+    insert_invoice_into(tx, invoice, now, &mut ledger).await
+}
+
+/// [`insert_invoice`] for a transaction that has the client's ledger open.
+pub(super) async fn insert_invoice_into(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    invoice: &NewInvoice,
+    now: DateTime<Utc>,
+    ledger: &mut ledger::Appender,
 ) -> Result<i64> {
     let number: i64 = sqlx::query_scalar(dialect::INSERT_INVOICE)
         .bind(invoice.id)
@@ -72,7 +83,7 @@ pub(super) async fn insert_invoice(
             vehicle_id: invoice.vehicle_id,
             at: invoice.issued_at,
         };
-        ledger::append(tx, &charge).await?;
+        ledger.append(tx, &charge).await?;
     }
     Ok(number)
 }

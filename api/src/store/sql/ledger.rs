@@ -106,27 +106,72 @@ pub(super) async fn account(conn: &mut Connection, client_id: Uuid) -> Result<ru
     Ok(rules::account_at(balance, &open))
 }
 
+/// A client's ledger opened for appending inside a transaction: the client's
+/// lock is held and their running balance known, so entries are appended
+/// one insert each, without reading the balance again.
+pub(super) struct Appender {
+    client_id: Uuid,
+    balance: Cents,
+}
+
+impl Appender {
+    /// Takes the client's lock for the rest of the caller's transaction (a
+    /// no-op when the caller holds it already) and reads their balance.
+    pub(super) async fn lock(conn: &mut Connection, client_id: Uuid) -> Result<Self> {
+        sqlx::query(dialect::LOCK_CLIENT)
+            .bind(client_id)
+            .execute(&mut *conn)
+            .await?;
+        let balance = balance(&mut *conn, client_id).await?;
+        Ok(Self { client_id, balance })
+    }
+
+    /// For a transaction that holds the client's lock and has read their
+    /// balance ([`BALANCE`]'s answer, zero when they have no entry) after it
+    /// took the lock.
+    pub(super) fn locked(client_id: Uuid, balance: Cents) -> Self {
+        Self { client_id, balance }
+    }
+
+    /// Appends `entry` (of this client) with its running balance; returns
+    /// its id.
+    pub(super) async fn append(
+        &mut self,
+        conn: &mut Connection,
+        entry: &NewLedgerEntry,
+    ) -> Result<i64> {
+        if entry.client_id != self.client_id {
+            return Err(StoreError::Corrupt(format!(
+                "ledger entry for client {} appended to client {}'s ledger",
+                entry.client_id, self.client_id
+            )));
+        }
+        let after = rules::balance_after(self.balance, entry.amount);
+        let id = sqlx::query_scalar(APPEND)
+            .bind(entry.client_id)
+            .bind(entry.kind.as_str())
+            .bind(entry.amount.0)
+            .bind(entry.invoice_id)
+            .bind(entry.payment_id)
+            .bind(entry.vehicle_id)
+            .bind(entry.at)
+            .bind(after.0)
+            .fetch_one(&mut *conn)
+            .await?;
+        self.balance = after;
+        Ok(id)
+    }
+}
+
 /// Appends `entry` with its running balance; returns its id. Takes the
-/// client's lock for the rest of the caller's transaction (a no-op when the
-/// caller holds it already), so entries and their running balances are
-/// written one at a time per client.
+/// client's lock for the rest of the caller's transaction (see
+/// [`Appender::lock`]), so entries and their running balances are written
+/// one at a time per client.
 pub(super) async fn append(conn: &mut Connection, entry: &NewLedgerEntry) -> Result<i64> {
-    sqlx::query(dialect::LOCK_CLIENT)
-        .bind(entry.client_id)
-        .execute(&mut *conn)
-        .await?;
-    let before = balance(&mut *conn, entry.client_id).await?;
-    Ok(sqlx::query_scalar(APPEND)
-        .bind(entry.client_id)
-        .bind(entry.kind.as_str())
-        .bind(entry.amount.0)
-        .bind(entry.invoice_id)
-        .bind(entry.payment_id)
-        .bind(entry.vehicle_id)
-        .bind(entry.at)
-        .bind(rules::balance_after(before, entry.amount).0)
-        .fetch_one(&mut *conn)
-        .await?)
+    Appender::lock(conn, entry.client_id)
+        .await?
+        .append(conn, entry)
+        .await
 }
 
 #[async_trait]

@@ -1,7 +1,7 @@
 //! [`PaymentStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
-use super::receipts::{insert_receipt, IssuedReceipt};
-use super::{cards::keep_card, client_log::insert_log, dialect, invoices::insert_invoice};
+use super::receipts::{insert_receipt, ReceiptIssue};
+use super::{cards::keep_card, client_log::insert_log, dialect, invoices::insert_invoice_into};
 use super::{ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::{
@@ -31,13 +31,24 @@ pub(super) const PAYMENT_SELECT: &str = "select p.id, p.client_id, p.vehicle_id,
     from payments p left join invoices i on i.id = p.invoice_id ";
 
 /// A payment about to be given its outcome, and its vehicle's paid-through date.
+/// A payment about to be given its outcome, with its vehicle's paid-through
+/// date, the client's balance (run after the client's lock is taken) and
+/// what its receipt would say about who paid and where.
 const OUTCOME_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_id, \
     i.number as invoice_number, p.payment_link_id, p.amount_cents, p.currency, p.status, \
     p.method, p.card_brand, p.card_last4, p.failure_code, p.gateway_reference, p.gateway_key, \
     p.quote, p.charge_params, p.card_id, p.initiated_by, p.created_at, p.updated_at, \
-    v.paid_through as vehicle_paid_through \
-    from payments p left join invoices i on i.id = p.invoice_id \
-    left join vehicles v on v.id = p.vehicle_id where p.id = $1";
+    v.paid_through as vehicle_paid_through, \
+    (select e.balance_after_cents from ledger_entries e where e.client_id = p.client_id \
+        order by e.id desc limit 1) as client_balance_cents, \
+    c.first_name, c.last_name, c.phone as client_phone, \
+    l.time_zone, l.name as location_name, pl.phone as link_phone, \
+    v.description as vehicle_description \
+    from payments p join clients c on c.id = p.client_id \
+    join locations l on l.id = c.location_id \
+    left join invoices i on i.id = p.invoice_id \
+    left join vehicles v on v.id = p.vehicle_id \
+    left join payment_links pl on pl.id = p.payment_link_id where p.id = $1";
 
 const INSERT_PAYMENT: &str = "insert into payments (id, client_id, vehicle_id, payment_link_id, \
     amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, \
@@ -275,7 +286,13 @@ impl PaymentStore for Backend {
             .fetch_one(&mut *tx)
             .await?;
         let paid_through = row.vehicle_paid_through;
+        let receipt_facts = row.receipt_facts;
         let payment: Payment = row.payment.try_into()?;
+        // The client's lock is held and the balance read after it was taken.
+        let mut ledger = ledger::Appender::locked(
+            payment.client_id,
+            Cents(row.client_balance_cents.unwrap_or(0)),
+        );
         if !payment.status.can_become(PaymentStatus::Succeeded) {
             tx.rollback().await?;
             return Ok(payment);
@@ -287,7 +304,7 @@ impl PaymentStore for Backend {
             &payment.initiated_by,
             s.now,
         );
-        let number = insert_invoice(&mut tx, &invoice, s.now).await?;
+        let number = insert_invoice_into(&mut tx, &invoice, s.now, &mut ledger).await?;
         let card_brand = s.card.as_ref().map(|c| c.brand.clone());
         let card_last4 = s.card.as_ref().map(|c| c.last4.clone());
         let updated = sqlx::query(MARK_SUCCEEDED)
@@ -317,7 +334,7 @@ impl PaymentStore for Backend {
             vehicle_id: payment.vehicle_id,
             at: s.now,
         };
-        ledger::append(&mut tx, &payment_entry).await?;
+        ledger.append(&mut tx, &payment_entry).await?;
         // The card the payment kept: the new one, or the same card already
         // on file (then the payment names that one, and nothing is logged).
         let mut kept_card_id = None;
@@ -361,12 +378,13 @@ impl PaymentStore for Backend {
         }
         let card_brand = payment.card_brand.clone().or(card_brand);
         let card_last4 = payment.card_last4.clone().or(card_last4);
-        insert_receipt(
+        let receipt = insert_receipt(
             &mut tx,
-            IssuedReceipt {
+            ReceiptIssue {
                 receipt: &s.receipt,
                 payment_id: payment.id,
                 client_id: payment.client_id,
+                invoice_number: number,
                 card_brand: card_brand.as_deref(),
                 card_last4: card_last4.as_deref(),
                 lines: &invoice.lines,
@@ -375,6 +393,7 @@ impl PaymentStore for Backend {
                 paid_through: new_paid_through,
                 now: s.now,
             },
+            receipt_facts,
         )
         .await?;
         let message = format!("{}, invoice #{number}", s.log.message);
@@ -388,7 +407,10 @@ impl PaymentStore for Backend {
             card_brand,
             card_last4,
             card_id: kept_card_id.or(payment.card_id),
-            receipt_reference: Some(s.receipt.reference.clone()),
+            issued_receipt: Some(Box::new(crate::domain::IssuedReceipt {
+                receipt,
+                reference: s.receipt.reference.clone(),
+            })),
             updated_at: s.now,
             ..payment
         })

@@ -4,7 +4,7 @@
 use super::{dialect, Backend, Db};
 use crate::domain::receipt::payer;
 use crate::domain::{Line, PaidThrough, Receipt, ReceiptRefund};
-use crate::store::receipts::ReceiptRow;
+use crate::store::receipts::{ReceiptFacts, ReceiptRow};
 use crate::store::{NewReceipt, ReceiptStore, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -17,32 +17,13 @@ const RECEIPT_SELECT: &str = "select r.id, r.number, r.payment_id, i.number as i
     from receipts r join payments p on p.id = r.payment_id \
     left join invoices i on i.id = p.invoice_id ";
 
-/// What a receipt says about who paid and where, read in the success's
-/// transaction.
-const RECEIPT_FACTS: &str = "select c.first_name, c.last_name, c.phone as client_phone, \
-    l.time_zone, l.name as location_name, pl.phone as link_phone, \
-    v.description as vehicle_description \
-    from payments p join clients c on c.id = p.client_id \
-    join locations l on l.id = c.location_id \
-    left join vehicles v on v.id = p.vehicle_id \
-    left join payment_links pl on pl.id = p.payment_link_id where p.id = $1";
-
-#[derive(sqlx::FromRow)]
-struct ReceiptFacts {
-    first_name: String,
-    last_name: String,
-    client_phone: String,
-    time_zone: String,
-    location_name: String,
-    link_phone: Option<String>,
-    vehicle_description: Option<String>,
-}
-
 /// The receipt of a payment that has just succeeded, as it is issued.
-pub(super) struct IssuedReceipt<'a> {
+pub(super) struct ReceiptIssue<'a> {
     pub receipt: &'a NewReceipt,
     pub payment_id: Uuid,
     pub client_id: Uuid,
+    /// The number of the invoice the payment created.
+    pub invoice_number: i64,
     pub card_brand: Option<&'a str>,
     pub card_last4: Option<&'a str>,
     pub lines: &'a [Line],
@@ -54,27 +35,25 @@ pub(super) struct IssuedReceipt<'a> {
 }
 
 /// Writes the receipt of a payment that has just succeeded, inside the
-/// transaction that records the success.
+/// transaction that records the success, and returns it as issued (no
+/// refunds yet).
 pub(super) async fn insert_receipt(
     tx: &mut sqlx::Transaction<'_, Db>,
-    issued: IssuedReceipt<'_>,
-) -> Result<()> {
-    let facts: ReceiptFacts = sqlx::query_as(RECEIPT_FACTS)
-        .bind(issued.payment_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    issued: ReceiptIssue<'_>,
+    facts: ReceiptFacts,
+) -> Result<Receipt> {
     let name = format!("{} {}", facts.first_name, facts.last_name);
     let vehicles: Vec<PaidThrough> = issued
         .paid_through
         .map(|(vehicle_id, paid_through)| PaidThrough {
             vehicle_id,
-            description: facts.vehicle_description.clone().unwrap_or_default(),
+            description: facts.vehicle_description.unwrap_or_default(),
             paid_through,
         })
         .into_iter()
         .collect();
     let paid_by = payer(&name, &facts.client_phone, facts.link_phone.as_deref());
-    sqlx::query(dialect::INSERT_RECEIPT)
+    let number: i64 = sqlx::query_scalar(dialect::INSERT_RECEIPT)
         .bind(issued.receipt.id)
         .bind(issued.payment_id)
         .bind(issued.client_id)
@@ -89,9 +68,25 @@ pub(super) async fn insert_receipt(
         .bind(issued.total_cents)
         .bind(issued.currency)
         .bind(sqlx::types::Json(&vehicles))
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
-    Ok(())
+    ReceiptRow {
+        id: issued.receipt.id,
+        number,
+        payment_id: issued.payment_id,
+        invoice_number: Some(issued.invoice_number),
+        issued_at: issued.now,
+        time_zone: facts.time_zone,
+        location_name: facts.location_name,
+        payer: sqlx::types::Json(paid_by),
+        card_brand: issued.card_brand.map(str::to_owned),
+        card_last4: issued.card_last4.map(str::to_owned),
+        lines: sqlx::types::Json(issued.lines.to_vec()),
+        total_cents: issued.total_cents,
+        currency: issued.currency.to_owned(),
+        vehicles: sqlx::types::Json(vehicles),
+    }
+    .into_receipt(Vec::new())
 }
 
 /// The refunds of payment `payment_id` that succeeded, oldest first.
