@@ -41,13 +41,14 @@ test('a new card declined with "Save this card" ticked is not kept, and the hint
   assert.doesNotMatch(await hint.innerText(), /terms/, 'Make a Payment has no terms to accept');
   // The insufficient-funds card would pass a check of the card alone: only the payment's outcome decides.
   await fillCard(page, '4000000000009995', { cvc: '' });
-  assert.equal(await hint.innerText(), 'To pay, enter the security code.');
+  // The hint follows the last keystroke: wait for it rather than read it mid-render.
+  await eventually(async () => (await hint.innerText()) === 'To pay, enter the security code.');
   await page.getByLabel('Security code').fill('123');
   await page.getByRole('checkbox', { name: 'Save this card for next time' }).check();
   await page.getByRole('button', { name: /^Make Payment of \$/ }).click();
   await page.getByRole('alert').getByText(/declined|funds/i).waitFor();
   assert.equal(await page.getByLabel('Card number').inputValue(), '4000 0000 0000 9995');
-  assert.equal(await page.getByLabel('Security code').inputValue(), '');
+  await eventually(async () => (await page.getByLabel('Security code').inputValue()) === '');
   await eventually(() => page.evaluate(() => document.activeElement?.getAttribute('name') === 'cardnumber'));
   await shot(page, '31-account-declined-kept-fields');
 
