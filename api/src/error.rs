@@ -73,6 +73,9 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// An API key without the scope the operation needs (403).
+    #[error("{0}")]
+    InsufficientScope(&'static str),
     /// The card was declined (402); `code` says why.
     #[error("{detail}")]
     Declined {
@@ -167,6 +170,7 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => ProblemCode::RateLimited,
             ApiError::Unauthorized(_) => ProblemCode::Unauthorized,
             ApiError::Forbidden(_) => ProblemCode::Forbidden,
+            ApiError::InsufficientScope(_) => ProblemCode::InsufficientScope,
             ApiError::Internal(_) => ProblemCode::InternalError,
         }
     }

@@ -11,7 +11,9 @@ use utoipa::{Modify, OpenApi};
         title = "Secure Payments API",
         description = "Quotes, payments and secure payment links for monitoring-device clients. \
             Amounts are integer cents (USD). Errors are RFC 9457 problem documents with a stable `code`.",
-        version = "1.0.0"
+        version = "1.0.0",
+        // Not open source; SPDX's form for a licence without an identifier.
+        license(name = "Proprietary", identifier = "LicenseRef-Proprietary")
     ),
     servers((url = "/api/v1")),
     paths(
@@ -53,6 +55,9 @@ use utoipa::{Modify, OpenApi};
         routes::receipts::list_my_receipts,
         routes::receipts::get_my_receipt,
         routes::receipts::get_payment_receipt,
+        routes::api_keys::create_api_key,
+        routes::api_keys::list_api_keys,
+        routes::api_keys::revoke_api_key,
         routes::webhooks::stripe_webhook,
         routes::webhooks::twilio_status,
     ),
@@ -67,6 +72,7 @@ use utoipa::{Modify, OpenApi};
         (name = "payments", description = "Take a Payment (staff)"),
         (name = "payment links", description = "Secure payment links: sent by staff, paid with the token alone"),
         (name = "receipts", description = "Proof of payment, opened by the payer's receipt reference"),
+        (name = "api keys", description = "Credentials for partner systems, managed by admins (docs/api.md, Integrations)"),
         (name = "webhooks", description = "Signed callbacks from the payment gateway and the SMS provider"),
         (name = "sandbox", description = "The sandbox gateway's card tokenization (development only)"),
     )
@@ -88,6 +94,22 @@ impl Modify for BearerSchemes {
                 .build();
             components.add_security_scheme(name, SecurityScheme::Http(scheme));
         }
+        // A partner system's key (docs/api.md, "Integrations"). Each
+        // operation a key may call names the one scope it needs in its
+        // security requirement (OpenAPI 3.1 allows roles there for any
+        // scheme); the others are for staff only.
+        let key = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("pk_live_… or pk_test_… API key")
+            .description(Some(
+                "API key created by an admin (`POST /api-keys`), sent as `Authorization: Bearer <key>`. \
+                 Scopes: `clients:read`, `quotes:read`, `links:write`, `payments:read`, `payments:write`; \
+                 each operation a key may call requires the scope named in its security requirement, and \
+                 answers 403 `insufficient_scope` without it."
+                    .to_owned(),
+            ))
+            .build();
+        components.add_security_scheme("api_key", SecurityScheme::Http(key));
     }
 }
 
@@ -122,7 +144,7 @@ impl Modify for StaffRoles {
                         .schema(Some(Ref::from_schema_name("Problem")))
                         .build();
                     let response = ResponseBuilder::new()
-                        .description("forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles)")
+                        .description("forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement")
                         .content("application/problem+json", problem)
                         .build();
                     operation

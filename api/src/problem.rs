@@ -69,6 +69,9 @@ problem_codes! {
     Unauthorized = ("unauthorized", UNAUTHORIZED, "Unauthorized"),
     /// Signed in, but not allowed to do this.
     Forbidden = ("forbidden", FORBIDDEN, "Forbidden"),
+    /// An API key without the scope this operation needs (docs/api.md,
+    /// "Integrations"); the name is OAuth 2.0's (RFC 6750, section 3.1).
+    InsufficientScope = ("insufficient_scope", FORBIDDEN, "Insufficient scope"),
     // 402: the card was refused; no money was taken.
     /// Declined by the bank, for no reason we tell apart.
     CardDeclined = ("card_declined", PAYMENT_REQUIRED, "Card declined"),

@@ -30,6 +30,7 @@ const MESSAGES: Record<ProblemCode, string> = {
   invalid_monitor_days: 'Choose 14 or 30 monitor days.',
   unauthorized: 'Your session has expired. Please sign in again.',
   forbidden: 'Your role is not allowed to do this.',
+  insufficient_scope: 'This API key is not allowed to do this: it lacks the scope.',
   not_found: 'That record was not found.',
   client_not_found: 'That client was not found.',
   vehicle_not_found: 'That vehicle was not found for this client.',

@@ -26,6 +26,7 @@ after(async () => {
 
 const AGENT = { email: 'agent@example.com', password: 'agent-demo-1' };
 const SUPERVISOR = { email: 'supervisor@example.com', password: 'supervisor-demo-1' };
+const ADMIN = { email: 'admin@example.com', password: 'admin-demo-1' };
 
 /** A fresh signed-in page (own context, so sessionStorage is not shared between tests). */
 async function signedInPage(t, login = AGENT) {
@@ -358,4 +359,48 @@ test('without site storage PLUS signs in, opens a client and says a reload signs
   await page.reload();
   await page.getByLabel('Email').waitFor();
   assert.deepEqual(errors, []);
+test('an admin creates an API key, copies it once, sees it used, and revokes it after a confirm step', async (t) => {
+  const agent = await signedInPage(t);
+  await agent.getByRole('link', { name: 'Client search' }).waitFor();
+  assert.equal(await agent.getByRole('link', { name: 'API keys' }).count(), 0, 'an agent is not offered API keys');
+
+  const page = await signedInPage(t, ADMIN);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api.baseUrl });
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+  await page.getByLabel('Name').fill('County case system');
+  await page.getByRole('checkbox', { name: /clients:read/ }).check();
+  await page.getByRole('checkbox', { name: /links:write/ }).check();
+  await shot(page, '20-api-key-form');
+  await page.getByRole('button', { name: 'Create key' }).click();
+
+  const shown = page.getByRole('textbox', { name: 'API key' });
+  await shown.waitFor();
+  const key = await shown.inputValue();
+  assert.match(key, /^pk_test_[A-Za-z0-9_-]{43}$/);
+  await page.getByRole('button', { name: 'Copy key' }).click();
+  await page.getByText(/^Copied/).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
+  await shot(page, '21-api-key-shown-once');
+  await page.getByRole('button', { name: 'Done' }).click();
+  assert.equal(await page.getByRole('textbox', { name: 'API key' }).count(), 0, 'the key is shown once');
+  assert.ok(!(await page.content()).includes(key.slice(12)), 'the page keeps no copy of the key');
+
+  const search = () => fetch(`${api.baseUrl}/api/v1/clients?q=Dana`, { headers: { authorization: `Bearer ${key}` } });
+  assert.equal((await search()).status, 200, 'the partner system can use the key');
+  // Back to the page: the list shows when the key was last used.
+  await page.getByRole('link', { name: 'Client search' }).click();
+  await page.getByRole('link', { name: 'API keys' }).click();
+  const row = page.getByRole('row', { name: /County case system/ });
+  await row.waitFor();
+  await eventually(async () => !/Never/.test(await row.innerText()));
+
+  await row.getByRole('button', { name: 'Revoke County case system' }).click();
+  await row.getByText(/refused at once/).waitFor();
+  assert.equal((await search()).status, 200, 'nothing is revoked before the confirm step');
+  await shot(page, '22-api-key-revoke-confirm');
+  await row.getByRole('button', { name: 'Confirm revoke of County case system' }).click();
+  await row.getByText(/^Revoked /).waitFor();
+  assert.equal((await search()).status, 401, 'a revoked key is refused at once');
+  await shot(page, '23-api-key-revoked');
 });

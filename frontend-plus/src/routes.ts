@@ -1,6 +1,7 @@
 /**
  * PLUS Web's URLs, under Vite's base (`/plus/`; the API and nginx answer index.html for any path there):
  * `/plus/` and `/plus/?q=…` (client search), `/plus/clients/<id>` and `/plus/clients/<id>/<tab>` (a client).
+ * `/plus/api-keys` (API keys, admins only).
  * preact-iso's router matches them (components/App.tsx) and handles clicks on links to them.
  */
 export const BASE = import.meta.env.BASE_URL;
@@ -17,3 +18,6 @@ export function clientPath(clientId: string, tab = 'link'): string {
 
 /** The route pattern of a client's page (preact-iso syntax). */
 export const CLIENT_ROUTE = `${BASE}clients/:clientId/:tab?`;
+
+/** The API keys page (admins). */
+export const API_KEYS_PATH = `${BASE}api-keys`;

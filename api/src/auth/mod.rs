@@ -5,6 +5,11 @@
 //! session still stands (one indexed query): signing out, deleting the
 //! account or changing a staff member's role ends it at once, on every
 //! instance (security issue, item 17; OWASP ASVS 3.3.1 and 3.3.3).
+//!
+//! A partner system sends an API key instead (`Bearer pk_live_…`, issue 20):
+//! it becomes a [`Staff`] caller with its key ([`ApiKeyCaller`]), so staff
+//! operations take it through the same [`Can`] extractor, which checks the
+//! key's scopes where it checks a staff member's role.
 
 pub mod jwt;
 pub mod password;
@@ -12,7 +17,7 @@ pub mod roles;
 pub mod throttle;
 
 pub use jwt::{Audience, Claims, JwtKeys};
-pub use roles::{permits, Can, Permission};
+pub use roles::{permits, Can, Permission, Permit};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -20,12 +25,25 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
-/// A signed-in staff member (PLUS Web).
+/// A signed-in staff member (PLUS Web), or a partner system with an API key.
 #[derive(Clone, Debug)]
 pub struct Staff {
+    /// The staff user; for an API key, the admin who created it (what a
+    /// payment link it sends is recorded as created by).
     pub id: Uuid,
+    /// The staff member's name; for an API key, `API key “<its name>”`.
     pub name: String,
+    /// The staff role; empty for an API key (its scopes decide instead).
     pub role: String,
+    /// Set when the caller sent an API key rather than a staff token.
+    pub api_key: Option<ApiKeyCaller>,
+}
+
+/// The API key a caller sent, once found and active.
+#[derive(Clone, Debug)]
+pub struct ApiKeyCaller {
+    pub id: Uuid,
+    pub scopes: Vec<crate::domain::api_key::Scope>,
 }
 
 /// A signed-in client (My Account); they see only their own records.
@@ -45,20 +63,33 @@ fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))
 }
 
-/// The claims of the request's bearer token for `audience`, signature and
-/// expiry checked (not yet the session).
-fn claims(req: &HttpRequest, audience: Audience) -> Result<Claims, ApiError> {
-    let token = req
-        .headers()
+/// The request's bearer value, trimmed.
+fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
+    req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
         .ok_or(ApiError::Unauthorized(
             "sign in first: this request needs a Bearer token",
-        ))?;
+        ))
+}
+
+/// The API key the request sends as its bearer value, if it sends one
+/// (recognised by its `pk_live_`/`pk_test_` prefix; a JWT has none).
+fn sent_api_key(req: &HttpRequest) -> Option<&str> {
+    bearer(req)
+        .ok()
+        .filter(|v| crate::domain::api_key::ApiKey::looks_like_one(v))
+}
+
+/// The claims of the request's bearer token for `audience`, signature and
+/// expiry checked (not yet the session).
+fn claims(req: &HttpRequest, audience: Audience) -> Result<Claims, ApiError> {
+    let token = bearer(req)?;
     app_state(req)?
         .jwt
-        .verify(token.trim(), audience)
+        .verify(token, audience)
         .ok_or(ApiError::Unauthorized(
             "the access token is invalid, expired or not for this application",
         ))
@@ -83,14 +114,31 @@ pub async fn session(req: &HttpRequest, audience: Audience) -> Result<Claims, Ap
     }
 }
 
-/// The staff member signed in on `req`. Not an extractor on its own: staff
-/// handlers take [`Can`], which also checks the role.
+/// The staff member signed in on `req` (a staff token only, no API key).
+/// Not an extractor on its own: staff handlers take [`Can`], which also
+/// checks the role.
 pub async fn staff(req: &HttpRequest) -> Result<Staff, ApiError> {
-    session(req, Audience::Plus).await.map(|c| Staff {
+    session(req, Audience::Plus).await.map(staff_of)
+}
+
+fn staff_of(c: Claims) -> Staff {
+    Staff {
         id: c.sub,
         name: c.name,
         role: c.role.unwrap_or_default(),
-    })
+        api_key: None,
+    }
+}
+
+/// Whoever may call a staff operation: a staff member signed in on `req`, or
+/// the partner system behind the API key it sends
+/// ([`crate::services::api_keys::authenticate`]: found, not revoked, within
+/// its rate limit).
+pub async fn operator(req: &HttpRequest) -> Result<Staff, ApiError> {
+    match sent_api_key(req) {
+        Some(key) => crate::services::api_keys::authenticate(&*app_state(req)?, key).await,
+        None => staff(req).await,
+    }
 }
 
 async fn client(req: &HttpRequest) -> Result<ClientUser, ApiError> {
@@ -111,10 +159,18 @@ impl FromRequest for ClientUser {
 }
 
 impl Staff {
+    /// Who the Client Log and the payment records name: the staff member,
+    /// or the API key.
     pub fn actor(&self) -> crate::domain::Actor {
-        crate::domain::Actor::Staff {
-            id: self.id,
-            name: self.name.clone(),
+        match &self.api_key {
+            Some(key) => crate::domain::Actor::ApiKey {
+                id: key.id,
+                name: self.name.clone(),
+            },
+            None => crate::domain::Actor::Staff {
+                id: self.id,
+                name: self.name.clone(),
+            },
         }
     }
 }
@@ -139,6 +195,9 @@ impl ClientUser {
 pub struct PendingSession {
     caller: Caller,
     sid: Option<Uuid>,
+    /// An API key is checked in full before the handler runs (its lookup is
+    /// the round trip a session check would be).
+    checked: bool,
     state: web::Data<AppState>,
 }
 
@@ -150,6 +209,9 @@ impl PendingSession {
 
     /// `Ok` when the session still stands, else `401` (`SESSION_ENDED`).
     pub async fn confirm(&self) -> Result<(), ApiError> {
+        if self.checked {
+            return Ok(());
+        }
         let sid = self.sid.ok_or(SESSION_ENDED)?;
         if self
             .state
@@ -166,23 +228,29 @@ impl PendingSession {
 
 impl FromRequest for PendingSession {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready((|| {
-            let state = app_state(req)?;
+        let req = req.clone();
+        Box::pin(async move {
+            let state = app_state(&req)?;
+            if sent_api_key(&req).is_some() {
+                let caller = Caller::Staff(operator(&req).await?);
+                return Ok(PendingSession {
+                    caller,
+                    sid: None,
+                    checked: true,
+                    state,
+                });
+            }
             // As for [`Caller`]: a staff token is a staff caller.
-            let (caller, sid) = match claims(req, Audience::Plus) {
-                Ok(c) => (
-                    Caller::Staff(Staff {
-                        id: c.sub,
-                        name: c.name,
-                        role: c.role.unwrap_or_default(),
-                    }),
-                    c.sid,
-                ),
+            let (caller, sid) = match claims(&req, Audience::Plus) {
+                Ok(c) => {
+                    let sid = c.sid;
+                    (Caller::Staff(staff_of(c)), sid)
+                }
                 Err(_) => {
-                    let c = claims(req, Audience::MyAccount)?;
+                    let c = claims(&req, Audience::MyAccount)?;
                     (
                         Caller::Client(ClientUser {
                             client_id: c.sub,
@@ -192,14 +260,20 @@ impl FromRequest for PendingSession {
                     )
                 }
             };
-            Ok(PendingSession { caller, sid, state })
-        })())
+            Ok(PendingSession {
+                caller,
+                sid,
+                checked: false,
+                state,
+            })
+        })
     }
 }
 
 /// Either kind of caller, for endpoints both apps use (quote summary).
 #[derive(Clone, Debug)]
 pub enum Caller {
+    /// A staff member or an API key ([`operator`]).
     Staff(Staff),
     Client(ClientUser),
 }
@@ -211,8 +285,12 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            // A staff token (audience `plus`) is a staff caller, whatever its
-            // session says; anything else must be a client's.
+            // An API key or a staff token (audience `plus`) is a staff
+            // caller, whatever its session says; anything else must be a
+            // client's.
+            if sent_api_key(&req).is_some() {
+                return operator(&req).await.map(Caller::Staff);
+            }
             if claims(&req, Audience::Plus).is_ok() {
                 return staff(&req).await.map(Caller::Staff);
             }

@@ -18,11 +18,11 @@ pub struct Location {
     /// Tax rate in parts per million: 82500 = 8.25 %.
     #[schema(value_type = i64, example = 82500)]
     pub tax_rate_ppm: TaxRate,
-    #[schema(value_type = Option<i64>, example = 350)]
+    #[schema(value_type = Option<crate::domain::Cents>, example = 350)]
     pub daily_rate_cents: Option<Cents>,
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<crate::domain::Cents>)]
     pub price_14_cents: Option<Cents>,
-    #[schema(value_type = Option<i64>, example = 9500)]
+    #[schema(value_type = Option<crate::domain::Cents>, example = 9500)]
     pub price_30_cents: Option<Cents>,
     #[schema(example = "America/Chicago")]
     pub time_zone: String,
@@ -72,7 +72,7 @@ pub struct ClientSummary {
     pub id: Uuid,
     pub first_name: String,
     pub last_name: String,
-    #[schema(example = "+15125550123")]
+    #[schema(value_type = crate::domain::PhoneNumber, example = "+15125550123")]
     pub phone: String,
     pub email: String,
     pub location_name: String,
@@ -84,7 +84,7 @@ pub struct Client {
     pub id: Uuid,
     pub first_name: String,
     pub last_name: String,
-    #[schema(example = "+15125550123")]
+    #[schema(value_type = crate::domain::PhoneNumber, example = "+15125550123")]
     pub phone: String,
     pub email: String,
     /// The period the client usually pays for (Take a Payment's default).
@@ -102,11 +102,11 @@ pub struct Client {
     /// What a new quote collects as past due: the balance of the client's
     /// account ledger as it will be once their open payments succeed, when
     /// above zero; never edited by hand.
-    #[schema(value_type = i64, example = 12345)]
+    #[schema(value_type = crate::domain::Cents, example = 12345)]
     pub past_due_cents: Cents,
     /// What a new quote applies as credit: minus that same balance, when
     /// below zero.
-    #[schema(value_type = i64, example = 0)]
+    #[schema(value_type = crate::domain::Cents, example = 0)]
     pub credit_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,

@@ -18,17 +18,17 @@ pub struct Invoice {
     pub vehicle_id: Option<Uuid>,
     #[schema(example = "paid")]
     pub status: String,
-    #[schema(example = 14)]
+    #[schema(value_type = Option<crate::domain::MonitorDays>, example = 14)]
     pub monitor_days: Option<i64>,
     pub lines: Vec<Line>,
-    #[schema(value_type = i64)]
+    #[schema(value_type = crate::domain::Cents)]
     pub subtotal_cents: Cents,
-    #[schema(value_type = i64)]
+    #[schema(value_type = crate::domain::Cents)]
     pub tax_cents: Cents,
     /// Balance carried forward from earlier invoices (not a new charge).
-    #[schema(value_type = i64)]
+    #[schema(value_type = crate::domain::Cents)]
     pub past_due_cents: Cents,
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub total_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
@@ -36,7 +36,7 @@ pub struct Invoice {
     pub created_by: String,
     /// What was given back of the payment that paid this invoice (its
     /// refunds that succeeded).
-    #[schema(value_type = i64, example = 0)]
+    #[schema(value_type = crate::domain::Cents, example = 0)]
     pub refunded_cents: Cents,
     /// The refunds of the payment that paid this invoice, oldest first
     /// (failed ones left out).
@@ -47,7 +47,7 @@ pub struct Invoice {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct InvoiceRefund {
     pub id: Uuid,
-    #[schema(value_type = i64, example = 5000)]
+    #[schema(value_type = crate::domain::Cents, example = 5000)]
     pub amount_cents: Cents,
     pub status: super::refund::RefundStatus,
     pub created_at: DateTime<Utc>,
@@ -62,7 +62,7 @@ pub struct Payment {
     pub invoice_id: Option<Uuid>,
     pub invoice_number: Option<i64>,
     pub payment_link_id: Option<Uuid>,
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub amount_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
@@ -79,11 +79,11 @@ pub struct Payment {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// What its refunds have given back (refunds that succeeded).
-    #[schema(value_type = i64, example = 0)]
+    #[schema(value_type = crate::domain::Cents, example = 0)]
     pub refunded_cents: Cents,
     /// What is left to refund: the amount less every refund that holds
     /// money (succeeded, pending or unknown); zero unless `succeeded`.
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub refundable_cents: Cents,
     /// Where a dispute (chargeback) by the cardholder's bank stands, if any.
     pub dispute_status: Option<super::refund::DisputeStatus>,
@@ -137,6 +137,12 @@ pub enum Actor {
         id: Uuid,
         name: String,
     },
+    /// A partner system, through the API key named `name` (its label in
+    /// the Client Log: `API key “Court system”`).
+    ApiKey {
+        id: Uuid,
+        name: String,
+    },
     /// The Auto Pay run, the status sync, a gateway webhook.
     System,
 }
@@ -146,13 +152,16 @@ impl Actor {
         match self {
             Actor::Staff { .. } => "staff",
             Actor::Client { .. } => "client",
+            Actor::ApiKey { .. } => "api_key",
             Actor::System => "system",
         }
     }
 
     pub fn name(&self) -> &str {
         match self {
-            Actor::Staff { name, .. } | Actor::Client { name, .. } => name,
+            Actor::Staff { name, .. } | Actor::Client { name, .. } | Actor::ApiKey { name, .. } => {
+                name
+            }
             Actor::System => "System",
         }
     }
@@ -162,6 +171,7 @@ impl Actor {
         match self {
             Actor::Staff { id, .. } => format!("staff:{id}"),
             Actor::Client { id, .. } => format!("client:{id}"),
+            Actor::ApiKey { id, .. } => format!("api_key:{id}"),
             Actor::System => "system".into(),
         }
     }

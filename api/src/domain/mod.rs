@@ -20,6 +20,7 @@ pub use payment::{
 };
 pub mod invoice;
 pub use invoice::{Actor, Invoice, LogEntry, Payment};
+pub mod api_key;
 pub mod bearer_secret;
 pub mod ledger;
 pub mod link;

@@ -41,7 +41,21 @@ impl<'de> Deserialize<'de> for MonitorDays {
     }
 }
 
-/// The OpenAPI schema of a monitor-days field: the integer 14 or 30.
+/// In the spec, one component `MonitorDays` that every monitor-days field
+/// refers to (a generated client gets one type, not one per schema).
+impl utoipa::PartialSchema for MonitorDays {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schema().into()
+    }
+}
+
+impl utoipa::ToSchema for MonitorDays {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "MonitorDays".into()
+    }
+}
+
+/// The OpenAPI schema of monitor days: the integer 14 or 30.
 pub fn schema() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     ObjectBuilder::new()
@@ -50,7 +64,9 @@ pub fn schema() -> utoipa::openapi::schema::Object {
             utoipa::openapi::KnownFormat::Int32,
         )))
         .enum_values(Some([14, 30]))
-        .description(Some("Monitor days: 14 or 30"))
+        .description(Some(
+            "The length of a monitoring period a client pays for: 14 or 30 days, nothing else.",
+        ))
         .examples([14])
         .build()
 }

@@ -9,6 +9,27 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct PhoneNumber(String);
 
+/// In the spec, one component `PhoneNumber` that every phone field refers to.
+impl utoipa::PartialSchema for PhoneNumber {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A phone number. Answers give it in E.164 (`+15125550123`); requests may also give a US \
+                 or Canadian number without `+1` and with the usual punctuation (`(512) 555-0123`).",
+            ))
+            .examples(["+15125550123"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PhoneNumber {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "PhoneNumber".into()
+    }
+}
+
 /// Why a string is not a phone number we can text.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("not a valid phone number: use a 10-digit US number or +country code and number")]

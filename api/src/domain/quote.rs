@@ -78,7 +78,7 @@ pub struct Line {
     pub kind: LineKind,
     #[schema(example = "Monitoring, 14 days")]
     pub description: String,
-    #[schema(value_type = i64, example = 4900)]
+    #[schema(value_type = crate::domain::Cents, example = 4900)]
     pub amount_cents: Cents,
 }
 
@@ -87,22 +87,22 @@ pub struct Line {
 /// exactly the amount shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Quote {
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: MonitorDays,
     pub lines: Vec<Line>,
     /// The taxable subtotal: the monitoring fee.
-    #[schema(value_type = i64, example = 4900)]
+    #[schema(value_type = crate::domain::Cents, example = 4900)]
     pub subtotal_cents: Cents,
-    #[schema(value_type = i64, example = 404)]
+    #[schema(value_type = crate::domain::Cents, example = 404)]
     pub tax_cents: Cents,
-    #[schema(value_type = i64, example = 12345)]
+    #[schema(value_type = crate::domain::Cents, example = 12345)]
     pub past_due_cents: Cents,
     /// The client's credit applied (zero or more; its line subtracts it).
     /// Quotes kept from before credits existed have none.
     #[serde(default)]
-    #[schema(value_type = i64, example = 0)]
+    #[schema(value_type = crate::domain::Cents, example = 0)]
     pub credit_cents: Cents,
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub total_due_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,

@@ -118,7 +118,7 @@ pub struct PaidThrough {
 /// for a third party who paid too, and the reason is for the Client Log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReceiptRefund {
-    #[schema(value_type = i64, example = 2500)]
+    #[schema(value_type = crate::domain::Cents, example = 2500)]
     pub amount_cents: Cents,
     pub created_at: DateTime<Utc>,
 }
@@ -164,7 +164,7 @@ pub struct Receipt {
     #[schema(example = "4242")]
     pub card_last4: Option<String>,
     pub lines: Vec<Line>,
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub total_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,

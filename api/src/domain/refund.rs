@@ -83,7 +83,7 @@ pub struct Refund {
     pub id: Uuid,
     pub payment_id: Uuid,
     pub client_id: Uuid,
-    #[schema(value_type = i64, example = 5000)]
+    #[schema(value_type = crate::domain::Cents, example = 5000)]
     pub amount_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,

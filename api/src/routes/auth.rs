@@ -114,7 +114,7 @@ async fn token(
 
 /// Staff sign-in (PLUS Web); the token's audience is `plus`.
 #[utoipa::path(
-    tag = "auth", operation_id = "staff_login", request_body = LoginRequest,
+    tag = "auth", operation_id = "staff_login", security(()), request_body = LoginRequest,
     responses(
         crate::error::JsonBodyProblems,
         (status = 200, body = TokenResponse),
@@ -149,7 +149,7 @@ pub async fn staff_login(
 
 /// Client sign-in (My Account); the token's audience is `myaccount`.
 #[utoipa::path(
-    tag = "auth", operation_id = "client_login", request_body = LoginRequest,
+    tag = "auth", operation_id = "client_login", security(()), request_body = LoginRequest,
     responses(
         crate::error::JsonBodyProblems,
         (status = 200, body = TokenResponse),

@@ -110,7 +110,7 @@ pub async fn remove_card(
         (status = 404, description = "card_not_found", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "card_used_by_autopay", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["payments:write"]))
 )]
 #[delete("/clients/{client_id}/cards/{card_id}")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]

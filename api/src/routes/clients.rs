@@ -25,7 +25,7 @@ pub struct SearchQuery {
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`query_too_short`: fewer than 2 characters", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["clients:read"]))
 )]
 #[get("/clients")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
@@ -54,7 +54,7 @@ pub async fn search_clients(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["clients:read"]))
 )]
 #[get("/clients/{client_id}")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]

@@ -33,7 +33,7 @@ pub struct ConfirmLinkPaymentRequest {
 /// bank still waits for the payer (`next_action` to resume). Repeating it
 /// answers the recorded outcome and changes nothing.
 #[utoipa::path(
-    tag = "payment links", operation_id = "confirm_link_payment",
+    tag = "payment links", operation_id = "confirm_link_payment", security(()),
     params(("Payment-Link-Token" = String, Header, description = "The token from the link (after `#` in the texted URL)")),
     request_body = ConfirmLinkPaymentRequest,
     responses(

@@ -18,7 +18,7 @@ use uuid::Uuid;
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct CreditApplicationRequest {
     pub vehicle_id: Uuid,
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
 }
 

@@ -19,7 +19,7 @@ use uuid::Uuid;
 #[derive(Serialize, ToSchema)]
 pub struct AccountHistory {
     pub client_id: Uuid,
-    #[schema(value_type = i64, example = 12345)]
+    #[schema(value_type = crate::domain::Cents, example = 12345)]
     pub past_due_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
@@ -36,12 +36,12 @@ pub struct AccountHistory {
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["payments:read"]))
 )]
 #[get("/clients/{client_id}/account-history")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn account_history(
-    Can(staff, _): Can<permits::ReadClients>,
+    Can(staff, _): Can<permits::ReadPayments>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<AccountHistory>> {
@@ -62,7 +62,7 @@ pub async fn account_history(
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct NewInvoiceRequest {
     pub vehicle_id: Uuid,
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
 }
 
@@ -159,7 +159,7 @@ pub async fn add_invoice(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["clients:read"]))
 )]
 #[get("/clients/{client_id}/log")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]

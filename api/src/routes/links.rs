@@ -59,11 +59,11 @@ pub struct LinkView {
     pub client_id: Uuid,
     pub vehicle_id: Uuid,
     pub status: LinkDisplayStatus,
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub amount_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
     #[schema(example = "(•••) •••-0143")]
     pub phone_masked: String,
@@ -144,11 +144,11 @@ fn json<T: Serialize>(status: StatusCode, body: &T) -> ApiResult<(StatusCode, se
 pub struct SendLinkRequest {
     pub client_id: Uuid,
     pub vehicle_id: Uuid,
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
     /// Where to text the link: the client's number or whoever pays for them.
     /// US numbers may omit +1.
-    #[schema(example = "(512) 555-0143")]
+    #[schema(value_type = crate::domain::PhoneNumber, example = "(512) 555-0143")]
     pub phone: String,
 }
 
@@ -168,7 +168,7 @@ pub struct SendLinkRequest {
         (status = 422, description = "invalid_phone, phone_not_allowed, location_not_accepting_payments, …", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited: LINK_SENDS_PER_STAFF_PER_HOUR reached (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["links:write"]))
 )]
 #[post("/payment-links")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
@@ -201,6 +201,7 @@ pub async fn send_link(
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct ResendRequest {
     /// Another number to text; the old link's number when absent.
+    #[schema(value_type = Option<crate::domain::PhoneNumber>)]
     pub phone: Option<String>,
 }
 
@@ -221,7 +222,7 @@ pub struct ResendRequest {
         (status = 422, description = "invalid_phone, phone_not_allowed, …", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited: LINK_SENDS_PER_STAFF_PER_HOUR reached (Retry-After); the old link is left as it was", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["links:write"]))
 )]
 #[post("/payment-links/{link_id}/resend")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
@@ -257,7 +258,7 @@ pub async fn resend_link(
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["links:write"]))
 )]
 #[post("/payment-links/{link_id}/revoke")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
@@ -279,7 +280,7 @@ pub async fn revoke_link(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["clients:read"]))
 )]
 #[get("/clients/{client_id}/payment-links")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
@@ -300,10 +301,10 @@ pub struct LinkSummary {
     pub client_first_name: String,
     #[schema(example = "2019 Toyota Camry")]
     pub vehicle_description: String,
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
     pub lines: Vec<Line>,
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub total_due_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
@@ -323,7 +324,7 @@ pub(crate) fn caller_ip(state: &AppState, req: &HttpRequest) -> String {
 
 /// Opens a link (no login: the token is the authorization). Marks it opened.
 #[utoipa::path(
-    tag = "payment links", operation_id = "get_link",
+    tag = "payment links", operation_id = "get_link", security(()),
     params(("Payment-Link-Token" = String, Header, description = "The token from the link (after `#` in the texted URL)")),
     responses(
         (status = 200, body = LinkSummary),
@@ -395,7 +396,7 @@ pub struct RedeemRequest {
 
 /// Pays a link: exactly the amount in its snapshot, at most once.
 #[utoipa::path(
-    tag = "payment links", operation_id = "redeem_token",
+    tag = "payment links", operation_id = "redeem_token", security(()),
     params(
         ("Payment-Link-Token" = String, Header, description = "The token from the link (after `#` in the texted URL)"),
         ("Idempotency-Key" = String, Header, description = "A fresh key per payment attempt; retries reuse it"),

@@ -1,5 +1,6 @@
 //! HTTP handlers: extract, authorize, call the domain, answer. One file per resource.
 
+pub mod api_keys;
 pub mod auth;
 pub mod cards;
 pub mod clients;
@@ -60,6 +61,9 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(receipts::list_my_receipts)
         .service(receipts::get_my_receipt)
         .service(receipts::get_payment_receipt)
+        .service(api_keys::create_api_key)
+        .service(api_keys::list_api_keys)
+        .service(api_keys::revoke_api_key)
         .service(webhooks::stripe_webhook)
         .service(webhooks::twilio_status);
 }

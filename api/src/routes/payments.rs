@@ -26,7 +26,7 @@ pub struct PaymentResult {
     /// `succeeded` (201), or `unknown`/`pending` (202) while the gateway's answer is confirmed,
     /// or `requires_action` (202): the bank asks the payer to authenticate (3-D Secure), see `next_action`.
     pub status: PaymentStatus,
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub amount_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
@@ -74,7 +74,7 @@ pub struct ReceiptSummary {
     pub card_brand: Option<String>,
     #[schema(example = "4242")]
     pub card_last4: Option<String>,
-    #[schema(value_type = i64, example = 17649)]
+    #[schema(value_type = crate::domain::Cents, example = 17649)]
     pub total_cents: Cents,
     #[schema(example = "USD")]
     pub currency: String,
@@ -194,12 +194,12 @@ pub struct NextPayment {
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["quotes:read"]))
 )]
 #[get("/clients/{client_id}/next-payment")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn next_payment(
-    Can(staff, _): Can<permits::ReadClients>,
+    Can(staff, _): Can<permits::ReadQuotes>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<NextPayment>> {
@@ -226,11 +226,11 @@ pub async fn next_payment(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct TakePaymentRequest {
     pub vehicle_id: Uuid,
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
     pub card_id: Uuid,
     /// The total the agent confirmed; a different current total answers 409 `quote_changed`.
-    #[schema(example = 22629)]
+    #[schema(value_type = Option<crate::domain::Cents>, example = 22629)]
     pub expected_total_cents: Option<i64>,
 }
 
@@ -253,7 +253,7 @@ pub struct TakePaymentRequest {
         (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["payments:write"]))
 )]
 #[post("/clients/{client_id}/payments")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
@@ -292,7 +292,7 @@ pub async fn take_payment(
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct MakePaymentRequest {
     pub vehicle_id: Uuid,
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
     /// Pay with a card on file…
     pub card_id: Option<Uuid>,
@@ -306,6 +306,7 @@ pub struct MakePaymentRequest {
     #[serde(default)]
     pub enroll_autopay: bool,
     /// The total the client confirmed; a different current total answers 409 `quote_changed`.
+    #[schema(value_type = Option<crate::domain::Cents>)]
     pub expected_total_cents: Option<i64>,
 }
 

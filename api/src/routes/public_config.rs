@@ -21,7 +21,10 @@ pub struct PublicConfig {
 }
 
 /// Public settings for the SPAs (no secrets).
-#[utoipa::path(tag = "config", operation_id = "public_config", responses((status = 200, body = PublicConfig)))]
+#[utoipa::path(tag = "config", operation_id = "public_config", security(()), responses(
+    (status = 200, body = PublicConfig),
+    (status = 422, description = "validation_failed: a control character in the query string (refused for every request)", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
 #[get("/config")]
 pub async fn public_config(state: web::Data<AppState>) -> web::Json<PublicConfig> {
     let settings = &state.settings;

@@ -1,7 +1,7 @@
 //! `POST /quote-summary`: what a period of monitoring costs, for staff and
 //! for the client it belongs to.
 
-use crate::auth::{Caller, PendingSession, Permission};
+use crate::auth::{permits, Caller, PendingSession};
 use crate::domain::MonitorDays;
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::services::quotes;
@@ -16,7 +16,7 @@ pub struct QuoteRequest {
     pub client_id: Uuid,
     pub vehicle_id: Uuid,
     /// 14 or 30.
-    #[schema(schema_with = crate::domain::monitor_days::schema)]
+    #[schema(value_type = crate::domain::MonitorDays)]
     pub monitor_days: i64,
 }
 
@@ -47,7 +47,7 @@ pub fn monitor_days(days: i64) -> ApiResult<MonitorDays> {
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []), ("client" = []))
+    security(("staff" = []), ("client" = []), ("api_key" = ["quotes:read"]))
 )]
 #[post("/quote-summary")]
 #[tracing::instrument(skip_all)]
@@ -57,7 +57,7 @@ pub async fn quote_summary(
     body: web::Json<QuoteRequest>,
 ) -> ApiResult<web::Json<QuoteSummary>> {
     let allowed = match session.caller() {
-        Caller::Staff(staff) => staff.require(Permission::ReadClients),
+        Caller::Staff(staff) => staff.require_permit::<permits::ReadQuotes>(),
         Caller::Client(me) if me.client_id != body.client_id => Err(ApiError::Forbidden(
             "you can only see quotes for your own vehicles",
         )),

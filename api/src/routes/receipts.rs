@@ -49,7 +49,7 @@ impl FromRequest for ReceiptReferenceHeader {
 /// Opens a receipt by its reference (no login: the reference is the
 /// authorization).
 #[utoipa::path(
-    tag = "receipts", operation_id = "get_receipt_by_reference",
+    tag = "receipts", operation_id = "get_receipt_by_reference", security(()),
     params(("Receipt-Reference" = String, Header, description = "The receipt's reference, from the answer that paid (`receipt.receipt_reference`); My Account's receipt page has it after `#` in its URL")),
     responses(
         (status = 200, body = Receipt),
@@ -123,12 +123,12 @@ pub async fn get_my_receipt(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "receipt_not_found: no such payment, or it has not succeeded", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
-    security(("staff" = []))
+    security(("staff" = []), ("api_key" = ["payments:read"]))
 )]
 #[get("/payments/{payment_id}/receipt")]
 #[tracing::instrument(skip_all, fields(staff = %staff.id))]
 pub async fn get_payment_receipt(
-    Can(staff, _): Can<permits::ReadClients>,
+    Can(staff, _): Can<permits::ReadPayments>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Receipt>> {

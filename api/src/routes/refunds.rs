@@ -18,7 +18,7 @@ use uuid::Uuid;
 pub struct RefundRequest {
     /// What to give back, in cents; leave it out to refund all that is left
     /// (the payment's `refundable_cents`).
-    #[schema(example = 5000, minimum = 1)]
+    #[schema(value_type = Option<crate::domain::Cents>, example = 5000, minimum = 1)]
     pub amount_cents: Option<i64>,
     /// Why (1 to 500 characters): it is written in the Client Log.
     #[schema(example = "Device returned early", min_length = 1, max_length = 500)]

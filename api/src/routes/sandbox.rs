@@ -44,7 +44,7 @@ pub struct TokenizeResponse {
 /// cards: 4242424242424242 succeeds, 4000000000000002 declines,
 /// 4000000000009995 insufficient funds, 4000000000000119 times out.
 #[utoipa::path(
-    tag = "sandbox", operation_id = "sandbox_tokenize", request_body = TokenizeRequest,
+    tag = "sandbox", operation_id = "sandbox_tokenize", security(()), request_body = TokenizeRequest,
     responses(
         crate::error::JsonBodyProblems,
         (status = 200, body = TokenizeResponse),
@@ -114,7 +114,7 @@ pub enum SandboxAuthenticationOutcome {
 /// with Stripe. `404` for an unknown secret, `409 authentication_answered`
 /// for a challenge already answered (or cancelled).
 #[utoipa::path(
-    tag = "sandbox", operation_id = "sandbox_authenticate", request_body = SandboxAuthenticateRequest,
+    tag = "sandbox", operation_id = "sandbox_authenticate", security(()), request_body = SandboxAuthenticateRequest,
     responses(
         crate::error::JsonBodyProblems,
         (status = 204, description = "Answered; now confirm the payment"),

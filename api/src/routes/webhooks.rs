@@ -28,7 +28,7 @@ fn bad_signature() -> ApiError {
 /// `charge.dispute.created|updated|closed` the dispute's state on the payment (a lost one: a chargeback
 /// in the ledger). Repeated and out-of-order events record nothing twice.
 #[utoipa::path(
-    tag = "webhooks", operation_id = "stripe_webhook",
+    tag = "webhooks", operation_id = "stripe_webhook", security(()),
     params(("Stripe-Signature" = String, Header, description = "t=<unix time>,v1=<HMAC-SHA256>")),
     request_body(content = String, content_type = "application/json", description = "A Stripe event"),
     responses(
@@ -104,7 +104,7 @@ pub async fn stripe_webhook(
 /// `X-Twilio-Signature` over our callback URL and the form. A failure is kept
 /// with its code and the reason staff see (`LinkView.sms_failure`).
 #[utoipa::path(
-    tag = "webhooks", operation_id = "twilio_status",
+    tag = "webhooks", operation_id = "twilio_status", security(()),
     params(("X-Twilio-Signature" = String, Header, description = "base64 HMAC-SHA1 of the URL and the sorted form fields")),
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "A Twilio status callback"),
     responses(

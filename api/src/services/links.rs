@@ -60,7 +60,7 @@ async fn destination(state: &AppState, staff: &Staff, phone: &str) -> ApiResult<
     phone
         .check_textable(&state.settings.sms_other_country_codes)
         .map_err(|e| ApiError::validation(ProblemCode::PhoneNotAllowed, "phone", e.to_string()))?;
-    rate_limits::link_send(state, staff.id).await?;
+    rate_limits::link_send(state, &staff.actor().principal()).await?;
     Ok(phone)
 }
 

@@ -12,6 +12,7 @@
 //!
 //! Layers: `routes → services → domain → store`.
 
+pub mod api_keys;
 pub mod autopay;
 pub mod card_authentication;
 pub mod cards;

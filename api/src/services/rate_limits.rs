@@ -73,15 +73,30 @@ pub async fn hit(
     Ok(())
 }
 
-/// A staff member sends (or resends) a payment link: at most
-/// `LINK_SENDS_PER_STAFF_PER_HOUR` an hour.
-pub async fn link_send(state: &AppState, staff_id: Uuid) -> ApiResult<()> {
+/// A staff member or an API key (`principal`: `staff:<id>`, `api_key:<id>`,
+/// [`crate::domain::Actor::principal`]) sends (or resends) a payment link: at
+/// most `LINK_SENDS_PER_STAFF_PER_HOUR` an hour each.
+pub async fn link_send(state: &AppState, principal: &str) -> ApiResult<()> {
     hit(
         state,
-        &format!("staff:{staff_id}:link-sends"),
+        &format!("{principal}:link-sends"),
         Duration::hours(1),
         state.settings.link_sends_per_staff_per_hour,
         "too many payment links sent this hour; wait a while or ask a supervisor",
+    )
+    .await
+}
+
+/// A request made with API key `key_id`: at most
+/// `API_KEY_REQUESTS_PER_MINUTE` a minute, counted before the key's scopes
+/// are checked (a key probing what it may do is counted too).
+pub async fn api_key_request(state: &AppState, key_id: Uuid) -> ApiResult<()> {
+    hit(
+        state,
+        &format!("api_key:{key_id}:requests"),
+        Duration::minutes(1),
+        state.settings.api_key_requests_per_minute,
+        "too many requests with this API key; wait for Retry-After (docs/api.md, Integrations)",
     )
     .await
 }

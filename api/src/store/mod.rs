@@ -7,6 +7,7 @@
 //! [`crate::domain`].
 
 mod access;
+mod api_keys;
 mod cards;
 mod client_log;
 mod clients;
@@ -25,6 +26,7 @@ mod setup;
 mod sqlite;
 
 pub use access::AccessStore;
+pub use api_keys::{ApiKeyStore, NewApiKey};
 pub use cards::CardStore;
 pub use client_log::ClientLogStore;
 pub use clients::ClientStore;
@@ -96,6 +98,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Store:
     SetupStore
     + AccessStore
+    + ApiKeyStore
     + ClientStore
     + CardStore
     + PaymentStore
@@ -116,6 +119,7 @@ pub trait Store:
 impl<T> Store for T where
     T: SetupStore
         + AccessStore
+        + ApiKeyStore
         + ClientStore
         + CardStore
         + PaymentStore

@@ -109,3 +109,41 @@ impl SqliteStore {
         self.begin_write().await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteStore;
+    use sqlx::Row;
+
+    /// SQLite's query plan of `sql`, one line per step (`SCAN t` reads all of
+    /// table `t`; `SEARCH t USING INDEX …` seeks in it).
+    async fn plan(pool: &sqlx::SqlitePool, sql: &str) -> Vec<String> {
+        sqlx::raw_sql(&format!("explain query plan {sql}"))
+            .fetch_all(pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {sql}"))
+            .iter()
+            .map(|row| row.get::<String, _>("detail"))
+            .collect()
+    }
+
+    /// No statement of the hot paths reads a whole table: each finds its rows
+    /// through an index, so a request costs the same however much history
+    /// the tables hold (a link's read once scanned the SMS outbox).
+    #[tokio::test]
+    async fn the_hot_paths_read_through_indexes() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        SqliteStore::MIGRATOR.run(&pool).await.unwrap();
+        for (name, sql) in super::sql::hot_queries() {
+            let steps = plan(&pool, &sql).await;
+            let scans: Vec<&String> = steps
+                .iter()
+                .filter(|step| step.starts_with("SCAN ") && step != &"SCAN CONSTANT ROW")
+                .collect();
+            assert!(
+                scans.is_empty(),
+                "{name} reads a whole table: {steps:?}\n{sql}"
+            );
+        }
+    }
+}

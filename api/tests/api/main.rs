@@ -1,5 +1,6 @@
 //! Black-box API tests: one binary, the real app over HTTP.
 
+mod api_keys;
 mod auth;
 mod cards;
 mod clients;

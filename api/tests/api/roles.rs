@@ -6,18 +6,22 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// A staff operation: its operationId, how to call it, and the roles allowed.
-struct Operation {
-    id: &'static str,
-    method: &'static str,
-    path: String,
-    body: Option<Value>,
-    allowed: &'static [&'static str],
+pub(crate) struct Operation {
+    pub id: &'static str,
+    pub method: &'static str,
+    pub path: String,
+    pub body: Option<Value>,
+    pub allowed: &'static [&'static str],
 }
 
 const EVERYONE: &[&str] = &["agent", "supervisor", "admin"];
 const SUPERVISORS: &[&str] = &["supervisor", "admin"];
+const ADMINS: &[&str] = &["admin"];
 
-fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
+/// Every staff operation of the spec, callable once `link_id` (a link sent to
+/// Dana) and `payment_id` (a payment of Dana's) exist. `tests/api/api_keys.rs`
+/// tries them with API keys too.
+pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
     let op = |id, method, path: String, body: Option<Value>, allowed| Operation {
         id,
         method,
@@ -141,11 +145,26 @@ fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             Some(json!({ "amount_cents": 100, "reason": "role check" })),
             SUPERVISORS,
         ),
+        op(
+            "create_api_key",
+            "POST",
+            "/api-keys".into(),
+            Some(json!({ "name": "Role check", "scopes": ["clients:read"] })),
+            ADMINS,
+        ),
+        op("list_api_keys", "GET", "/api-keys".into(), None, ADMINS),
+        op(
+            "revoke_api_key",
+            "DELETE",
+            format!("/api-keys/{}", Uuid::nil()),
+            None,
+            ADMINS,
+        ),
     ]
 }
 
 /// The operationIds the committed spec marks as staff-only or staff-and-client.
-fn staff_operations_in_the_spec() -> Vec<String> {
+pub(crate) fn staff_operations_in_the_spec() -> Vec<String> {
     let spec: Value =
         serde_json::from_str(payments_api::openapi::spec_json().as_str()).expect("the spec");
     let mut ids = Vec::new();

@@ -797,6 +797,23 @@ impl TestApp {
             .to_owned()
     }
 
+    /// A new API key with `scopes`, created by the demo admin: `(id, key)`.
+    pub async fn api_key(&self, name: &str, scopes: &[&str]) -> (String, String) {
+        let admin = self.staff_token(&ADMIN_LOGIN).await;
+        let reply = self
+            .post(
+                "/api-keys",
+                Some(&admin),
+                &json!({ "name": name, "scopes": scopes }),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "create an API key: {}", reply.body);
+        (
+            reply.body["id"].as_str().expect("id").to_owned(),
+            reply.body["key"].as_str().expect("key").to_owned(),
+        )
+    }
+
     /// A token for the demo agent.
     pub async fn agent_token(&self) -> String {
         self.token("staff", &AGENT_LOGIN).await

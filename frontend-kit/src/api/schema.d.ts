@@ -4,6 +4,41 @@
  */
 
 export interface paths {
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every API key, revoked ones too, newest first (admins only). */
+        get: operations["list_api_keys"];
+        put?: never;
+        /** Creates an API key (admins only). The answer holds the key itself, once. */
+        post: operations["create_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes an API key (admins only): from now on it answers 401, on every instance. */
+        delete: operations["revoke_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/client/login": {
         parameters: {
             query?: never;
@@ -761,12 +796,32 @@ export interface components {
             /** @example USD */
             currency: string;
             invoices: components["schemas"]["Invoice"][];
-            /**
-             * Format: int64
-             * @example 12345
-             */
-            past_due_cents: number;
+            past_due_cents: components["schemas"]["Cents"];
             payments: components["schemas"]["Payment"][];
+        };
+        /** @description A key as the admin's list shows it (never its secret). */
+        ApiKeyView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The key's first characters, to tell keys apart (`pk_test_AbCd`).
+             * @example pk_test_AbCd
+             */
+            key_prefix: string;
+            /**
+             * Format: date-time
+             * @description The last request made with it, to the minute (UTC); `null` if never used.
+             */
+            last_used_at?: string | null;
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked (UTC); `null` while it works.
+             */
+            revoked_at?: string | null;
+            scopes: components["schemas"]["Scope"][];
         };
         AutopayRequest: {
             /**
@@ -817,6 +872,12 @@ export interface components {
             /** @example 4242 */
             last4: string;
         };
+        /**
+         * Format: int64
+         * @description An amount of US dollars in cents. Arithmetic is plain i64: amounts in this
+         *     business are bounded far below i64::MAX (see `MAX_CENTS`).
+         */
+        Cents: number;
         /** @description A client with everything needed to quote and take a payment. */
         Client: {
             /** Format: uuid */
@@ -824,12 +885,10 @@ export interface components {
             autopay_enabled: boolean;
             cards: components["schemas"]["Card"][];
             /**
-             * Format: int64
              * @description What a new quote applies as credit: minus that same balance, when
              *     below zero.
-             * @example 0
              */
-            credit_cents: number;
+            credit_cents: components["schemas"]["Cents"];
             /** @example USD */
             currency: string;
             email: string;
@@ -846,15 +905,12 @@ export interface components {
              */
             next_vehicle_id?: string | null;
             /**
-             * Format: int64
              * @description What a new quote collects as past due: the balance of the client's
              *     account ledger as it will be once their open payments succeed, when
              *     above zero; never edited by hand.
-             * @example 12345
              */
-            past_due_cents: number;
-            /** @example +15125550123 */
-            phone: string;
+            past_due_cents: components["schemas"]["Cents"];
+            phone: components["schemas"]["PhoneNumber"];
             /**
              * Format: int32
              * @description The period the client usually pays for (Take a Payment's default).
@@ -871,8 +927,7 @@ export interface components {
             id: string;
             last_name: string;
             location_name: string;
-            /** @example +15125550123 */
-            phone: string;
+            phone: components["schemas"]["PhoneNumber"];
         };
         ConfirmLinkPaymentRequest: {
             /**
@@ -881,15 +936,32 @@ export interface components {
              */
             payment_id: string;
         };
+        /** @description A new key's name and what it may do. */
+        CreateApiKeyRequest: {
+            /**
+             * @description Who will use it (1 to 100 characters), e.g. the partner system.
+             * @example County probation case system
+             */
+            name: string;
+            /** @description At least one scope. */
+            scopes: components["schemas"]["Scope"][];
+        };
+        /** @description A key just created, with its secret: the only time the key is shown. */
+        CreatedApiKeyView: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The key to send as `Authorization: Bearer <key>`. Shown once; only
+             *     its hash is kept, so a lost key is revoked and replaced.
+             * @example pk_test_Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5
+             */
+            key: string;
+            name: string;
+            scopes: components["schemas"]["Scope"][];
+        };
         /** @description The period the credit pays. */
         CreditApplicationRequest: {
-            /**
-             * Format: int32
-             * @description Monitor days: 14 or 30
-             * @example 14
-             * @enum {integer}
-             */
-            monitor_days: 14 | 30;
+            monitor_days: components["schemas"]["MonitorDays"];
             /** Format: uuid */
             vehicle_id: string;
         };
@@ -929,29 +1001,20 @@ export interface components {
             /** Format: date-time */
             issued_at: string;
             lines: components["schemas"]["Line"][];
-            /**
-             * Format: int64
-             * @example 14
-             */
-            monitor_days?: number | null;
+            monitor_days?: null | components["schemas"]["MonitorDays"];
             /**
              * Format: int64
              * @description The receipt number people quote.
              * @example 1002
              */
             number: number;
+            /** @description Balance carried forward from earlier invoices (not a new charge). */
+            past_due_cents: components["schemas"]["Cents"];
             /**
-             * Format: int64
-             * @description Balance carried forward from earlier invoices (not a new charge).
-             */
-            past_due_cents: number;
-            /**
-             * Format: int64
              * @description What was given back of the payment that paid this invoice (its
              *     refunds that succeeded).
-             * @example 0
              */
-            refunded_cents: number;
+            refunded_cents: components["schemas"]["Cents"];
             /**
              * @description The refunds of the payment that paid this invoice, oldest first
              *     (failed ones left out).
@@ -959,25 +1022,15 @@ export interface components {
             refunds: components["schemas"]["InvoiceRefund"][];
             /** @example paid */
             status: string;
-            /** Format: int64 */
-            subtotal_cents: number;
-            /** Format: int64 */
-            tax_cents: number;
-            /**
-             * Format: int64
-             * @example 17649
-             */
-            total_cents: number;
+            subtotal_cents: components["schemas"]["Cents"];
+            tax_cents: components["schemas"]["Cents"];
+            total_cents: components["schemas"]["Cents"];
             /** Format: uuid */
             vehicle_id?: string | null;
         };
         /** @description A refund as an invoice shows it. */
         InvoiceRefund: {
-            /**
-             * Format: int64
-             * @example 5000
-             */
-            amount_cents: number;
+            amount_cents: components["schemas"]["Cents"];
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
@@ -986,11 +1039,7 @@ export interface components {
         };
         /** @description One line of a quote or an invoice. */
         Line: {
-            /**
-             * Format: int64
-             * @example 4900
-             */
-            amount_cents: number;
+            amount_cents: components["schemas"]["Cents"];
             /** @example Monitoring, 14 days */
             description: string;
             kind: components["schemas"]["LineKind"];
@@ -1016,13 +1065,7 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
             lines: components["schemas"]["Line"][];
-            /**
-             * Format: int32
-             * @description Monitor days: 14 or 30
-             * @example 14
-             * @enum {integer}
-             */
-            monitor_days: 14 | 30;
+            monitor_days: components["schemas"]["MonitorDays"];
             /** @description True while another attempt to pay this link is being processed. */
             payment_in_progress: boolean;
             /**
@@ -1032,11 +1075,7 @@ export interface components {
             seconds_left: number;
             /** @example (800) 555-0100 */
             support_phone: string;
-            /**
-             * Format: int64
-             * @example 17649
-             */
-            total_due_cents: number;
+            total_due_cents: components["schemas"]["Cents"];
             /** @example 2019 Toyota Camry */
             vehicle_description: string;
         };
@@ -1049,11 +1088,7 @@ export interface components {
         };
         /** @description A link as staff see it. */
         LinkView: {
-            /**
-             * Format: int64
-             * @example 17649
-             */
-            amount_cents: number;
+            amount_cents: components["schemas"]["Cents"];
             /** Format: uuid */
             client_id: string;
             /** @example USD */
@@ -1062,13 +1097,7 @@ export interface components {
             expires_at: string;
             /** Format: uuid */
             id: string;
-            /**
-             * Format: int32
-             * @description Monitor days: 14 or 30
-             * @example 14
-             * @enum {integer}
-             */
-            monitor_days: 14 | 30;
+            monitor_days: components["schemas"]["MonitorDays"];
             /** Format: date-time */
             opened_at?: string | null;
             /** Format: date-time */
@@ -1095,22 +1124,13 @@ export interface components {
         Location: {
             /** @description Online payments (links, Take a Payment, Make a Payment) are refused when false. */
             accepts_payments: boolean;
-            /**
-             * Format: int64
-             * @example 350
-             */
-            daily_rate_cents?: number | null;
+            daily_rate_cents?: null | components["schemas"]["Cents"];
             /** Format: uuid */
             id: string;
             /** @example Austin Central */
             name: string;
-            /** Format: int64 */
-            price_14_cents?: number | null;
-            /**
-             * Format: int64
-             * @example 9500
-             */
-            price_30_cents?: number | null;
+            price_14_cents?: null | components["schemas"]["Cents"];
+            price_30_cents?: null | components["schemas"]["Cents"];
             /**
              * Format: int64
              * @description Tax rate in parts per million: 82500 = 8.25 %.
@@ -1147,18 +1167,8 @@ export interface components {
             card_id?: string | null;
             /** @description Enrol in Auto Pay with this card (needs a saved card). */
             enroll_autopay?: boolean;
-            /**
-             * Format: int64
-             * @description The total the client confirmed; a different current total answers 409 `quote_changed`.
-             */
-            expected_total_cents?: number | null;
-            /**
-             * Format: int32
-             * @description Monitor days: 14 or 30
-             * @example 14
-             * @enum {integer}
-             */
-            monitor_days: 14 | 30;
+            expected_total_cents?: null | components["schemas"]["Cents"];
+            monitor_days: components["schemas"]["MonitorDays"];
             /**
              * @description …or with a new card's single-use token from the gateway's tokenization.
              * @example tok_sbx_ok_visa_4242_122030_3f2a
@@ -1169,14 +1179,15 @@ export interface components {
             /** Format: uuid */
             vehicle_id: string;
         };
+        /**
+         * Format: int32
+         * @description The length of a monitoring period a client pays for: 14 or 30 days, nothing else.
+         * @example 14
+         * @enum {integer}
+         */
+        MonitorDays: 14 | 30;
         NewInvoiceRequest: {
-            /**
-             * Format: int32
-             * @description Monitor days: 14 or 30
-             * @example 14
-             * @enum {integer}
-             */
-            monitor_days: 14 | 30;
+            monitor_days: components["schemas"]["MonitorDays"];
             /** Format: uuid */
             vehicle_id: string;
         };
@@ -1236,11 +1247,7 @@ export interface components {
         };
         /** @description A payment attempt and where it stands. */
         Payment: {
-            /**
-             * Format: int64
-             * @example 17649
-             */
-            amount_cents: number;
+            amount_cents: components["schemas"]["Cents"];
             /** @example visa */
             card_brand?: string | null;
             /** @example 4242 */
@@ -1266,18 +1273,12 @@ export interface components {
             /** Format: uuid */
             payment_link_id?: string | null;
             /**
-             * Format: int64
              * @description What is left to refund: the amount less every refund that holds
              *     money (succeeded, pending or unknown); zero unless `succeeded`.
-             * @example 17649
              */
-            refundable_cents: number;
-            /**
-             * Format: int64
-             * @description What its refunds have given back (refunds that succeeded).
-             * @example 0
-             */
-            refunded_cents: number;
+            refundable_cents: components["schemas"]["Cents"];
+            /** @description What its refunds have given back (refunds that succeeded). */
+            refunded_cents: components["schemas"]["Cents"];
             status: components["schemas"]["PaymentStatus"];
             /** Format: date-time */
             updated_at: string;
@@ -1291,11 +1292,7 @@ export interface components {
         PaymentMethod: "card_on_file" | "new_card" | "payment_link" | "autopay";
         /** @description The outcome of a payment request. */
         PaymentResult: {
-            /**
-             * Format: int64
-             * @example 17649
-             */
-            amount_cents: number;
+            amount_cents: components["schemas"]["Cents"];
             card_brand?: string | null;
             card_last4?: string | null;
             /** @example USD */
@@ -1345,6 +1342,11 @@ export interface components {
          * @enum {string}
          */
         Permission: "read_clients" | "send_links" | "take_payments" | "add_invoices" | "refund" | "administer";
+        /**
+         * @description A phone number. Answers give it in E.164 (`+15125550123`); requests may also give a US or Canadian number without `+1` and with the usual punctuation (`(512) 555-0123`).
+         * @example +15125550123
+         */
+        PhoneNumber: string;
         /** @description An RFC 9457 problem document. */
         Problem: {
             code: components["schemas"]["ProblemCode"];
@@ -1366,7 +1368,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -1394,54 +1396,25 @@ export interface components {
              */
             covered_by_credit?: boolean;
             /**
-             * Format: int64
              * @description The client's credit applied (zero or more; its line subtracts it).
              *     Quotes kept from before credits existed have none.
-             * @example 0
              */
-            credit_cents?: number;
+            credit_cents?: components["schemas"]["Cents"];
             /** @example USD */
             currency: string;
             lines: components["schemas"]["Line"][];
-            /**
-             * Format: int32
-             * @description Monitor days: 14 or 30
-             * @example 14
-             * @enum {integer}
-             */
-            monitor_days: 14 | 30;
-            /**
-             * Format: int64
-             * @example 12345
-             */
-            past_due_cents: number;
-            /**
-             * Format: int64
-             * @description The taxable subtotal: the monitoring fee.
-             * @example 4900
-             */
-            subtotal_cents: number;
-            /**
-             * Format: int64
-             * @example 404
-             */
-            tax_cents: number;
-            /**
-             * Format: int64
-             * @example 17649
-             */
-            total_due_cents: number;
+            monitor_days: components["schemas"]["MonitorDays"];
+            past_due_cents: components["schemas"]["Cents"];
+            /** @description The taxable subtotal: the monitoring fee. */
+            subtotal_cents: components["schemas"]["Cents"];
+            tax_cents: components["schemas"]["Cents"];
+            total_due_cents: components["schemas"]["Cents"];
         };
         QuoteRequest: {
             /** Format: uuid */
             client_id: string;
-            /**
-             * Format: int32
-             * @description Monitor days: 14 or 30
-             * @example 14
-             * @enum {integer}
-             */
-            monitor_days: 14 | 30;
+            /** @description 14 or 30. */
+            monitor_days: components["schemas"]["MonitorDays"];
             /** Format: uuid */
             vehicle_id: string;
         };
@@ -1504,11 +1477,7 @@ export interface components {
             time_zone: string;
             /** @example CST */
             time_zone_abbreviation: string;
-            /**
-             * Format: int64
-             * @example 17649
-             */
-            total_cents: number;
+            total_cents: components["schemas"]["Cents"];
             /** @description Each vehicle the payment paid for and its new paid-through date. */
             vehicles: components["schemas"]["PaidThrough"][];
         };
@@ -1518,11 +1487,7 @@ export interface components {
          *     for a third party who paid too, and the reason is for the Client Log.
          */
         ReceiptRefund: {
-            /**
-             * Format: int64
-             * @example 2500
-             */
-            amount_cents: number;
+            amount_cents: components["schemas"]["Cents"];
             /** Format: date-time */
             created_at: string;
         };
@@ -1564,11 +1529,7 @@ export interface components {
             time_zone: string;
             /** @example CST */
             time_zone_abbreviation: string;
-            /**
-             * Format: int64
-             * @example 17649
-             */
-            total_cents: number;
+            total_cents: components["schemas"]["Cents"];
             /** @description Each vehicle paid for and its new paid-through date. */
             vehicles: components["schemas"]["PaidThrough"][];
         };
@@ -1583,11 +1544,7 @@ export interface components {
         };
         /** @description A refund of a payment, as the API shows it. */
         Refund: {
-            /**
-             * Format: int64
-             * @example 5000
-             */
-            amount_cents: number;
+            amount_cents: components["schemas"]["Cents"];
             /** Format: uuid */
             client_id: string;
             /** Format: date-time */
@@ -1620,13 +1577,7 @@ export interface components {
          */
         RefundOrigin: "api" | "gateway";
         RefundRequest: {
-            /**
-             * Format: int64
-             * @description What to give back, in cents; leave it out to refund all that is left
-             *     (the payment's `refundable_cents`).
-             * @example 5000
-             */
-            amount_cents?: number | null;
+            amount_cents?: null | components["schemas"]["Cents"];
             /**
              * @description Why (1 to 500 characters): it is written in the Client Log.
              * @example Device returned early
@@ -1648,8 +1599,7 @@ export interface components {
          */
         RefundStatus: "pending" | "succeeded" | "failed" | "unknown";
         ResendRequest: {
-            /** @description Another number to text; the old link's number when absent. */
-            phone?: string | null;
+            phone?: null | components["schemas"]["PhoneNumber"];
         };
         /** @description The cardholder's answer to the sandbox bank's 3-D Secure challenge. */
         SandboxAuthenticateRequest: {
@@ -1676,22 +1626,22 @@ export interface components {
              */
             payment_token: string;
         };
+        /**
+         * @description What a key may do. A staff operation that a key may call names one scope
+         *     (`auth::roles`, the matrix); the operations not listed there (invoices,
+         *     refunds, credits, administration) are for staff only.
+         * @enum {string}
+         */
+        Scope: "clients:read" | "quotes:read" | "links:write" | "payments:read" | "payments:write";
         SendLinkRequest: {
             /** Format: uuid */
             client_id: string;
-            /**
-             * Format: int32
-             * @description Monitor days: 14 or 30
-             * @example 14
-             * @enum {integer}
-             */
-            monitor_days: 14 | 30;
+            monitor_days: components["schemas"]["MonitorDays"];
             /**
              * @description Where to text the link: the client's number or whoever pays for them.
              *     US numbers may omit +1.
-             * @example (512) 555-0143
              */
-            phone: string;
+            phone: components["schemas"]["PhoneNumber"];
             /** Format: uuid */
             vehicle_id: string;
         };
@@ -1744,19 +1694,8 @@ export interface components {
         TakePaymentRequest: {
             /** Format: uuid */
             card_id: string;
-            /**
-             * Format: int64
-             * @description The total the agent confirmed; a different current total answers 409 `quote_changed`.
-             * @example 22629
-             */
-            expected_total_cents?: number | null;
-            /**
-             * Format: int32
-             * @description Monitor days: 14 or 30
-             * @example 14
-             * @enum {integer}
-             */
-            monitor_days: 14 | 30;
+            expected_total_cents?: null | components["schemas"]["Cents"];
+            monitor_days: components["schemas"]["MonitorDays"];
             /** Format: uuid */
             vehicle_id: string;
         };
@@ -1825,6 +1764,168 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_api_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyView"];
+                };
+            };
+            /** @description The request could not be read: `malformed_json` (the body is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `validation_failed`: the JSON does not have the request's shape (a
+             *     field missing or of the wrong type), or a field's value is invalid.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description API key id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: no active key with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     client_login: {
         parameters: {
             query?: never;
@@ -2061,7 +2162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2109,7 +2210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2156,7 +2257,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2275,7 +2376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2371,7 +2472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2444,7 +2545,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2491,7 +2592,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2546,7 +2647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2627,7 +2728,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,6 +2796,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicConfig"];
+                };
+            };
+            /** @description validation_failed: a control character in the query string (refused for every request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3601,7 +3711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3709,7 +3819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3801,7 +3911,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3856,7 +3966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles) */
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
             403: {
                 headers: {
                     [name: string]: unknown;

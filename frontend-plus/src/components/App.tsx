@@ -2,7 +2,9 @@ import { RELOAD_SIGNS_OUT, storageSurvivesReload } from '@kit/storage';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { logOut, session } from '../api/client';
-import { BASE, CLIENT_ROUTE, searchPath } from '../routes';
+import { API_KEYS_PATH, BASE, CLIENT_ROUTE, searchPath } from '../routes';
+import { useCan } from '../permissions';
+import { ApiKeysPage } from './ApiKeysPage';
 import { ClientPage, type TabId } from './ClientPage';
 import { LoginPage } from './LoginPage';
 import { SearchPage } from './SearchPage';
@@ -38,6 +40,7 @@ function Shell() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [path]);
+  const admin = useCan('administer');
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
@@ -47,6 +50,7 @@ function Shell() {
           <a href={searchPath()} aria-keyshortcuts="/">
             Client search <kbd>/</kbd>
           </a>
+          {admin && <a href={API_KEYS_PATH}>API keys</a>}
         </nav>
         <span class="spacer" />
         <span class="muted who">{session.who()}</span>
@@ -56,6 +60,7 @@ function Shell() {
         {!storageSurvivesReload() && <p class="notice">{RELOAD_SIGNS_OUT}</p>}
         <Router>
           <Route path={CLIENT_ROUTE} component={ClientRoute} />
+          <Route path={API_KEYS_PATH} component={ApiKeysPage} />
           <Route default component={SearchRoute} />
         </Router>
       </main>

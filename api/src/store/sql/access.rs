@@ -17,7 +17,7 @@ const INSERT_SESSION: &str = "insert into sessions (id, audience, subject, role,
 
 /// A session stands while its staff user keeps the role it signed in with,
 /// or its client keeps a login.
-const SESSION_ACTIVE: &str = "select count(*) from sessions s \
+pub(super) const SESSION_ACTIVE: &str = "select count(*) from sessions s \
     where s.id = $1 and s.revoked_at is null and s.expires_at > $2 and ( \
         (s.audience = 'plus' and exists ( \
             select 1 from staff_users u where u.id = s.subject and u.role = s.role)) \

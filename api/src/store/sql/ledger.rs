@@ -20,13 +20,13 @@ const APPEND: &str = "insert into ledger_entries (client_id, kind, amount_cents,
     values ($1, $2, $3, $4, $5, $6, $7, $7, $8) returning id";
 
 /// The client's running balance: the one kept with their last entry.
-const BALANCE: &str = "select balance_after_cents from ledger_entries \
+pub(super) const BALANCE: &str = "select balance_after_cents from ledger_entries \
     where client_id = $1 order by id desc limit 1";
 
 /// What the open payments of the client hold: every status for which
 /// [`crate::domain::PaymentStatus::is_open`] is true (a payment waiting for
 /// the payer's 3-D Secure answer reserves like one waiting for the gateway).
-const OPEN_PAYMENTS: &str = "select past_due_cents, credit_cents from payments \
+pub(super) const OPEN_PAYMENTS: &str = "select past_due_cents, credit_cents from payments \
     where client_id = $1 and status in ('pending', 'unknown', 'requires_action')";
 
 #[derive(sqlx::FromRow)]

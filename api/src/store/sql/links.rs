@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 /// A link with its latest SMS (the outbox row it queued last); a `where`
 /// clause follows.
-const LINK_SELECT: &str = "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
+pub(super) const LINK_SELECT: &str =
+    "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
     l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
     o.status as sms_status, o.error_code as sms_error_code, \
     o.failure_reason as sms_failure_reason \
@@ -21,7 +22,8 @@ const LINK_SELECT: &str = "select l.id, l.client_id, l.vehicle_id, l.phone, l.qu
 
 /// A link by its token hash, with the client's first name and the vehicle's
 /// description, for its payer (no SMS status).
-const PAYER_LINK: &str = "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
+pub(super) const PAYER_LINK: &str =
+    "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
     l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
     cast(null as text) as sms_status, cast(null as bigint) as sms_error_code, \
     cast(null as text) as sms_failure_reason, \
@@ -41,7 +43,7 @@ const INSERT_LINK_SMS: &str = "insert into sms_outbox (id, payment_link_id, to_p
 const MARK_OPENED: &str = "update payment_links set status = 'opened', opened_at = $2, \
     updated_at = $2 where id = $1 and status = 'sent'";
 
-const CLAIM: &str = "update payment_links set status = 'paying', updated_at = $2 \
+pub(super) const CLAIM: &str = "update payment_links set status = 'paying', updated_at = $2 \
     where id = $1 and status in ('sent', 'opened') and expires_at > $2";
 
 const RELEASE_STALE_CLAIMS: &str = "update payment_links set status = 'opened', updated_at = $2 \

@@ -34,7 +34,7 @@ pub(super) const PAYMENT_SELECT: &str = "select p.id, p.client_id, p.vehicle_id,
 /// A payment about to be given its outcome, with its vehicle's paid-through
 /// date, the client's balance (run after the client's lock is taken) and
 /// what its receipt would say about who paid and where.
-const OUTCOME_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_id, \
+pub(super) const OUTCOME_SELECT: &str = "select p.id, p.client_id, p.vehicle_id, p.invoice_id, \
     i.number as invoice_number, p.payment_link_id, p.amount_cents, p.currency, p.status, \
     p.method, p.card_brand, p.card_last4, p.failure_code, p.gateway_reference, p.gateway_key, \
     p.quote, p.charge_params, p.card_id, p.initiated_by, p.created_at, p.updated_at, \
@@ -57,7 +57,7 @@ const INSERT_PAYMENT: &str = "insert into payments (id, client_id, vehicle_id, p
     $17) \
     on conflict (gateway_key) do nothing";
 
-const PAYMENT_ID_BY_KEY: &str = "select id from payments where gateway_key = $1";
+pub(super) const PAYMENT_ID_BY_KEY: &str = "select id from payments where gateway_key = $1";
 
 /// A link claimed for a refused payment is payable again (for a new quote).
 const RELEASE_LINK: &str = "update payment_links set status = 'opened', updated_at = $2 \
@@ -73,7 +73,8 @@ const MARK_SUCCEEDED: &str = "update payments set status = 'succeeded', invoice_
 
 const SET_CARD: &str = "update payments set card_id = $2 where id = $1";
 
-const OPEN_INVOICES: &str = "select id from invoices where client_id = $1 and status = 'open'";
+pub(super) const OPEN_INVOICES: &str =
+    "select id from invoices where client_id = $1 and status = 'open'";
 
 const MARK_INVOICE_PAID: &str =
     "update invoices set status = 'paid', updated_at = $2 where id = $1";

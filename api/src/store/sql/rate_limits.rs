@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 /// A newer window starts the count again; a hit stamped with an older window
 /// (an instance whose clock is behind) counts into the stored, newer one: it
 /// never resets a count.
-const HIT: &str = "insert into rate_limits (bucket, window_start, expires_at, hits, created_at, \
+pub(super) const HIT: &str =
+    "insert into rate_limits (bucket, window_start, expires_at, hits, created_at, \
     updated_at) values ($1, $2, $3, 1, $4, $4) \
     on conflict (bucket) do update set \
     hits = case when excluded.window_start > rate_limits.window_start \

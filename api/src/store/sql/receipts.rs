@@ -11,7 +11,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 /// A receipt with its payment's invoice number; a `where` clause follows.
-const RECEIPT_SELECT: &str = "select r.id, r.number, r.payment_id, i.number as invoice_number, \
+pub(super) const RECEIPT_SELECT: &str =
+    "select r.id, r.number, r.payment_id, i.number as invoice_number, \
     r.issued_at, r.time_zone, r.location_name, r.payer, r.card_brand, r.card_last4, r.lines, \
     r.total_cents, r.currency, r.vehicles \
     from receipts r join payments p on p.id = r.payment_id \
