@@ -121,7 +121,7 @@ test('Take Payment starts from the overdue Camry and charges the vehicle and day
   await page.locator('fieldset.days').getByRole('radio', { name: '14 days' }).check();
   await page.locator('#pay-vehicle-status').getByText(/^Paid through/).waitFor();
   await page.getByRole('button', { name: 'Use the suggestion' }).waitFor();
-  await shot(page, '20-take-payment-chosen-vehicle');
+  await shot(page, '30-take-payment-chosen-vehicle');
   await page.getByRole('button', { name: 'Take Payment' }).click();
   await page.getByRole('button', { name: /^Confirm payment of \$/ }).click();
   const success = page.getByText(/Payment of \$[\d,]+\.\d\d succeeded with Visa •••• 4242; invoice #(\d+) was added/);
@@ -302,7 +302,7 @@ test("an agent removes a client's card after confirming; the Auto Pay card is no
   await page.getByRole('tab', { name: 'Account History' }).click();
   const cards = page.getByRole('region', { name: 'Cards on file' });
   await cards.getByRole('button', { name: 'Remove Visa •••• 4242' }).click();
-  await shot(page, '21-remove-card-confirm');
+  await shot(page, '31-remove-card-confirm');
   await cards.getByRole('button', { name: 'Confirm: remove Visa •••• 4242' }).click();
   await cards.getByText('Visa •••• 4242 was removed.').waitFor();
   await cards.getByText('No cards on file.').waitFor();
@@ -327,7 +327,7 @@ test('at 320 px the header does not scroll sideways and Log out is on screen (is
   assert.ok(sizes.page <= 320 && sizes.header <= 320, JSON.stringify(sizes));
   const logOut = await page.getByRole('button', { name: 'Log out' }).boundingBox();
   assert.ok(logOut && logOut.x >= 0 && logOut.x + logOut.width <= 320, `Log out at ${JSON.stringify(logOut)}`);
-  await shot(page, '22-header-320');
+  await shot(page, '32-header-320');
 });
 
 test('without site storage PLUS signs in, opens a client and says a reload signs out (issue 18)', async (t) => {
@@ -355,10 +355,12 @@ test('without site storage PLUS signs in, opens a client and says a reload signs
   await openClient(page, 'Whitfield', 'Dana Whitfield');
   await page.getByRole('tab', { name: 'Account History' }).click();
   await page.getByRole('heading', { name: 'Take Payment' }).waitFor();
-  await shot(page, '23-without-storage');
+  await shot(page, '33-without-storage');
   await page.reload();
   await page.getByLabel('Email').waitFor();
   assert.deepEqual(errors, []);
+});
+
 test('an admin creates an API key, copies it once, sees it used, and revokes it after a confirm step', async (t) => {
   const agent = await signedInPage(t);
   await agent.getByRole('link', { name: 'Client search' }).waitFor();
