@@ -41,6 +41,7 @@ use utoipa::{Modify, OpenApi};
         routes::cards::my_cards,
         routes::cards::add_card,
         routes::cards::remove_card,
+        routes::cards::remove_client_card,
         routes::cards::set_autopay,
         routes::sandbox::tokenize,
         routes::sandbox::authenticate,

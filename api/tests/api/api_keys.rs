@@ -21,6 +21,7 @@ const SCOPES: &[(&str, Option<&str>)] = &[
     ("resend_link", Some("links:write")),
     ("revoke_link", Some("links:write")),
     ("take_payment", Some("payments:write")),
+    ("remove_client_card", Some("payments:write")),
     ("add_invoice", None),
     ("apply_credit", None),
     ("refund_payment", None),

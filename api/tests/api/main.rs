@@ -3,6 +3,7 @@
 mod api_keys;
 mod auth;
 mod business_day;
+mod cards;
 mod clients;
 mod credit_refunds;
 mod credits;

@@ -118,6 +118,13 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             EVERYONE,
         ),
         op(
+            "remove_client_card",
+            "DELETE",
+            format!("/clients/{RILEY}/cards/{}", Uuid::nil()),
+            None,
+            EVERYONE,
+        ),
+        op(
             "add_invoice",
             "POST",
             format!("/clients/{DANA}/invoices"),

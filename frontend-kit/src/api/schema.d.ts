@@ -145,6 +145,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/cards/{card_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Staff remove a client's card on file (the client asked on the phone, or
+         *     the card is lost), here and at the gateway; as `remove_card`, the card
+         *     Auto Pay charges is refused with `409 card_used_by_autopay`. The Client
+         *     Log says who removed it.
+         */
+        delete: operations["remove_client_card"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{client_id}/credit-applications": {
         parameters: {
             query?: never;
@@ -359,7 +381,12 @@ export interface paths {
         /** The signed-in client's cards on file. */
         get: operations["my_cards"];
         put?: never;
-        /** Saves a new card on file (from a single-use token). */
+        /**
+         * Saves a new card on file (from a single-use token), after the bank agreed
+         *     to keep it (a declined card answers 402 and is not kept). A card already
+         *     on file (same gateway fingerprint and expiry, or same brand, last 4 and
+         *     expiry) answers 200 with that card: it is kept once.
+         */
         post: operations["save_card"];
         delete?: never;
         options?: never;
@@ -378,8 +405,11 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Removes a card on file (not the one Auto Pay uses), here and at the
-         *     gateway (Stripe: the PaymentMethod is detached from the Customer).
+         * Removes a card on file, here and at the gateway (Stripe: the
+         *     PaymentMethod is detached from the Customer). The card Auto Pay charges is
+         *     refused with `409 card_used_by_autopay`: choose another card for Auto Pay
+         *     or turn Auto Pay off first, so Auto Pay never stops without the client
+         *     deciding it.
          */
         delete: operations["remove_card"];
         options?: never;
@@ -910,6 +940,13 @@ export interface components {
             id: string;
             last_name: string;
             location: components["schemas"]["Location"];
+            /**
+             * Format: uuid
+             * @description The vehicle a payment is for first ([`Client::next_vehicle_due`]: never
+             *     paid, else the earliest paid-through day): what Make a Payment and Take
+             *     Payment preselect, so both apps follow this one rule. Null without vehicles.
+             */
+            next_vehicle_id?: string | null;
             /**
              * @description What a new quote collects as past due: the balance of the client's
              *     account ledger as it will be once their open payments succeed, when
@@ -2376,6 +2413,63 @@ export interface operations {
             };
         };
     };
+    remove_client_card: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+                /** @description Card id */
+                card_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description card_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description card_used_by_autopay */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     apply_credit: {
         parameters: {
             query?: never;
@@ -3202,6 +3296,16 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The card was on file already; nothing was added */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Card"];
+                };
+            };
+            /** @description Saved */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3299,6 +3403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description card_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3307,6 +3412,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description card_used_by_autopay */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type Client } from '../api/client';
-import { formatPhone } from '@kit/format';
+import { capitalize, formatPhone } from '@kit/format';
 import { useLoad } from '../hooks';
 import { useLocation } from 'preact-iso';
 import { clientPath } from '../routes';
@@ -87,7 +87,7 @@ function ClientHeader({ client, onChange }: { client: Client; onChange: () => vo
         )}
         <div>
           <dt>Auto Pay</dt>
-          <dd>{client.autopay_enabled ? `On${card ? ` (${card.brand} •••• ${card.last4})` : ''}` : 'Off'}</dd>
+          <dd>{client.autopay_enabled ? `On${card ? ` (${capitalize(card.brand)} •••• ${card.last4})` : ''}` : 'Off'}</dd>
         </div>
       </dl>
       <CreditActions client={client} onChange={onChange} />
