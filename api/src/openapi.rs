@@ -48,6 +48,8 @@ use utoipa::{Modify, OpenApi};
         routes::confirm::confirm_my_payment,
         routes::confirm::confirm_link_payment,
         routes::links::send_link,
+        routes::links::send_my_link,
+        routes::links::list_my_links,
         routes::links::client_links,
         routes::links::revoke_link,
         routes::links::resend_link,

@@ -7,7 +7,7 @@
 //! issue, item 7; OWASP ASVS 3.1.1 "session tokens are never revealed in URL
 //! parameters").
 
-use crate::auth::{permits, Can};
+use crate::auth::{permits, Can, ClientUser};
 use crate::domain::{
     display_status, Cents, ChargeKey, Line, LinkDisplayStatus, PaymentLink, PhoneNumber, Receipt,
     SmsFailure, SmsFailureReason,
@@ -446,4 +446,79 @@ pub async fn redeem_token(
         Ok((status, answer))
     })
     .await
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct SendMyLinkRequest {
+    /// One of the signed-in client's vehicles (`404 vehicle_not_found` otherwise).
+    pub vehicle_id: Uuid,
+    #[schema(value_type = crate::domain::MonitorDays)]
+    pub monitor_days: i64,
+    /// The payer's number (a relative, an employer): where the link is
+    /// texted. US numbers may omit +1.
+    #[schema(value_type = crate::domain::PhoneNumber, example = "(512) 555-0143")]
+    pub phone: String,
+}
+
+/// Send Secure Payment Link from My Account: the signed-in client texts a
+/// one-time link for one of their vehicles to whoever pays for them; the
+/// same quote, `PAYMENT_LINK_TTL_SECONDS` and single use as a staff send.
+#[utoipa::path(
+    tag = "payment links", operation_id = "send_my_link",
+    params(("Idempotency-Key" = String, Header, description = "A fresh key per send; a retry never sends twice")),
+    request_body = SendMyLinkRequest,
+    responses(
+        crate::error::JsonBodyProblems,
+        (status = 201, body = LinkView),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "vehicle_not_found: not one of the client's vehicles", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid_phone, phone_not_allowed, location_not_accepting_payments, …", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited: LINK_SENDS_PER_CLIENT_PER_DAY reached (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("client" = []))
+)]
+#[post("/me/payment-links")]
+#[tracing::instrument(skip_all, fields(client = %me.client_id))]
+pub async fn send_my_link(
+    me: ClientUser,
+    state: web::Data<AppState>,
+    key: IdempotencyKey,
+    body: web::Json<SendMyLinkRequest>,
+) -> ApiResult<HttpResponse> {
+    idempotency::run(
+        &state,
+        &me.actor().principal(),
+        &key,
+        "send_my_link",
+        &*body,
+        || async {
+            let days = monitor_days(body.monitor_days)?;
+            let link = links::send_mine(&state, &me, body.vehicle_id, days, &body.phone).await?;
+            json(StatusCode::CREATED, &view(link, state.clock.now()))
+        },
+    )
+    .await
+}
+
+/// The signed-in client's payment links, newest first, with their status
+/// (never the token).
+#[utoipa::path(
+    tag = "payment links", operation_id = "list_my_links",
+    responses(
+        (status = 200, body = Vec<LinkView>),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("client" = []))
+)]
+#[get("/me/payment-links")]
+#[tracing::instrument(skip_all, fields(client = %me.client_id))]
+pub async fn list_my_links(
+    me: ClientUser,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<Vec<LinkView>>> {
+    let now = state.clock.now();
+    let found = links::my_links(&state, &me).await?;
+    Ok(web::Json(found.into_iter().map(|l| view(l, now)).collect()))
 }

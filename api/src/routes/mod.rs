@@ -54,6 +54,8 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(confirm::confirm_my_payment)
         .service(confirm::confirm_link_payment)
         .service(links::send_link)
+        .service(links::send_my_link)
+        .service(links::list_my_links)
         .service(links::client_links)
         .service(links::revoke_link)
         .service(links::resend_link)

@@ -4,6 +4,10 @@
 //! - **Send** ([`send`]), **resend** ([`resend`]) and **revoke** ([`revoke`]):
 //!   staff, within `LINK_SENDS_PER_STAFF_PER_HOUR`. The link is created, its
 //!   SMS queued in the outbox and the Client Log written in one transaction.
+//! - **Send from My Account** ([`send_mine`]): the signed-in client, for one
+//!   of their vehicles, to whoever pays for them, within
+//!   `LINK_SENDS_PER_CLIENT_PER_DAY`; the same quote, time to live, single
+//!   use, SMS and Client Log as a staff send (the same `create`).
 //! - **Expiry**: set once, when the link is sent, by the domain rule
 //!   [`link_expires_at`]; read by [`link_state`].
 //! - **Open** ([`open`]) and **redeem** ([`redeem`]): the payer, with nothing
@@ -20,7 +24,7 @@
 //!   same kind of conditional change, and the loser decides again on what the
 //!   link is now ([`revoke`]).
 
-use crate::auth::Staff;
+use crate::auth::{ClientUser, Staff};
 use crate::domain::{
     link_expires_at, link_state, sms_body, Actor, ChargeKey, LinkState, LinkStatus, LinkToken,
     MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber, Receipt,
@@ -51,16 +55,51 @@ pub struct SendLink {
     pub phone: String,
 }
 
-/// Where a link may go, and whether this staff member may send one now:
+/// Who sends a link: staff (PLUS Web or an API key) or the client
+/// themselves (My Account). Decides the send limit, the Client Log's words
+/// and the link's `created_by` / `sent_by_client`.
+#[derive(Clone, Copy)]
+pub enum Sender<'a> {
+    Staff(&'a Staff),
+    Client(&'a ClientUser),
+}
+
+impl Sender<'_> {
+    fn actor(&self) -> Actor {
+        match self {
+            Sender::Staff(staff) => staff.actor(),
+            Sender::Client(me) => me.actor(),
+        }
+    }
+
+    /// Counts this send against the sender's limit (`429 rate_limited`):
+    /// `LINK_SENDS_PER_STAFF_PER_HOUR` or `LINK_SENDS_PER_CLIENT_PER_DAY`.
+    async fn count_send(&self, state: &AppState) -> ApiResult<()> {
+        match self {
+            Sender::Staff(staff) => rate_limits::link_send(state, &staff.actor().principal()).await,
+            Sender::Client(me) => rate_limits::client_link_send(state, me.client_id).await,
+        }
+    }
+
+    /// The Client Log's "by …".
+    fn by(&self) -> String {
+        match self {
+            Sender::Staff(staff) => staff.name.clone(),
+            Sender::Client(me) => format!("the client {} (My Account)", me.name),
+        }
+    }
+}
+
+/// Where a link may go, and whether this sender may send one now:
 /// a number we text (`422 invalid_phone`, `422 phone_not_allowed`), within
-/// `LINK_SENDS_PER_STAFF_PER_HOUR` (`429 rate_limited`; counts this send).
-async fn destination(state: &AppState, staff: &Staff, phone: &str) -> ApiResult<PhoneNumber> {
+/// the sender's limit (`429 rate_limited`; counts this send).
+async fn destination(state: &AppState, sender: Sender<'_>, phone: &str) -> ApiResult<PhoneNumber> {
     let phone = PhoneNumber::parse(phone)
         .map_err(|e| ApiError::validation(ProblemCode::InvalidPhone, "phone", e.to_string()))?;
     phone
         .check_textable(&state.settings.sms_other_country_codes)
         .map_err(|e| ApiError::validation(ProblemCode::PhoneNotAllowed, "phone", e.to_string()))?;
-    rate_limits::link_send(state, &staff.actor().principal()).await?;
+    sender.count_send(state).await?;
     Ok(phone)
 }
 
@@ -68,10 +107,11 @@ async fn destination(state: &AppState, staff: &Staff, phone: &str) -> ApiResult<
 /// `PAYMENT_LINK_TTL_SECONDS` from now), queues its SMS and logs it, all in
 /// one transaction. Returns the new link.
 pub async fn send(state: &AppState, staff: &Staff, request: SendLink) -> ApiResult<PaymentLink> {
-    let phone = destination(state, staff, &request.phone).await?;
+    let sender = Sender::Staff(staff);
+    let phone = destination(state, sender, &request.phone).await?;
     create(
         state,
-        staff,
+        sender,
         request.client_id,
         request.vehicle_id,
         request.days,
@@ -91,11 +131,12 @@ pub async fn resend(
     phone: Option<&str>,
 ) -> ApiResult<PaymentLink> {
     let old = state.store.link(link_id).await?.ok_or(LINK_NOT_FOUND)?;
-    let phone = destination(state, staff, phone.unwrap_or(&old.phone)).await?;
+    let sender = Sender::Staff(staff);
+    let phone = destination(state, sender, phone.unwrap_or(&old.phone)).await?;
     revoke_link(state, staff, &old).await?;
     create(
         state,
-        staff,
+        sender,
         old.client_id,
         old.vehicle_id,
         old.quote.monitor_days,
@@ -104,16 +145,37 @@ pub async fn resend(
     .await
 }
 
+/// Send Secure Payment Link from My Account: the signed-in client sends a
+/// link for one of their vehicles (`404 vehicle_not_found` for any other) to
+/// the payer's `phone`, within `LINK_SENDS_PER_CLIENT_PER_DAY`. Otherwise
+/// exactly a staff send ([`send`]): same checks, quote, expiry, SMS and log.
+pub async fn send_mine(
+    state: &AppState,
+    me: &ClientUser,
+    vehicle_id: Uuid,
+    days: MonitorDays,
+    phone: &str,
+) -> ApiResult<PaymentLink> {
+    let sender = Sender::Client(me);
+    let phone = destination(state, sender, phone).await?;
+    create(state, sender, me.client_id, vehicle_id, days, phone).await
+}
+
+/// The signed-in client's links, newest first.
+pub async fn my_links(state: &AppState, me: &ClientUser) -> ApiResult<Vec<PaymentLink>> {
+    Ok(state.store.client_links(me.client_id).await?)
+}
+
 async fn create(
     state: &AppState,
-    staff: &Staff,
+    sender: Sender<'_>,
     client_id: Uuid,
     vehicle_id: Uuid,
     days: MonitorDays,
     phone: PhoneNumber,
 ) -> ApiResult<PaymentLink> {
     let (client, summary) = quote_for(state, client_id, vehicle_id, days).await?;
-    let actor = staff.actor();
+    let actor = sender.actor();
     ensure_accepts_payments(state, &client, &actor, "Secure payment link").await?;
     ensure_something_to_charge(&summary.quote)?;
     let token = LinkToken::generate();
@@ -130,7 +192,7 @@ async fn create(
         "Secure payment link for {} sent to {} by {}",
         summary.quote.total_due_cents,
         phone.masked(),
-        staff.name
+        sender.by()
     );
     let link = NewLink {
         id: Uuid::new_v4(),
@@ -141,7 +203,14 @@ async fn create(
         quote: summary.quote,
         sent_at: now,
         expires_at: link_expires_at(now, ttl),
-        created_by: staff.id,
+        created_by: match sender {
+            Sender::Staff(staff) => Some(staff.id),
+            Sender::Client(_) => None,
+        },
+        sent_by_client: match sender {
+            Sender::Staff(_) => None,
+            Sender::Client(me) => Some(me.client_id),
+        },
         sms_body_sealed: state.sealer.seal(&body),
         log: NewLogEntry::by(&actor, client_id, message),
     };

@@ -88,6 +88,19 @@ pub async fn link_send(state: &AppState, principal: &str) -> ApiResult<()> {
     .await
 }
 
+/// A client sends a payment link from My Account to whoever pays for them:
+/// at most `LINK_SENDS_PER_CLIENT_PER_DAY` per UTC day.
+pub async fn client_link_send(state: &AppState, client_id: Uuid) -> ApiResult<()> {
+    hit(
+        state,
+        &format!("client:{client_id}:link-sends"),
+        Duration::days(1),
+        state.settings.link_sends_per_client_per_day,
+        "too many payment links sent today; try again tomorrow or call us",
+    )
+    .await
+}
+
 /// A request made with API key `key_id`: at most
 /// `API_KEY_REQUESTS_PER_MINUTE` a minute, counted before the key's scopes
 /// are checked (a key probing what it may do is counted too).

@@ -325,7 +325,10 @@ pub struct NewLink {
     pub quote: crate::domain::Quote,
     pub sent_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
-    pub created_by: Uuid,
+    /// The staff member who sent it; `None` when the client did.
+    pub created_by: Option<Uuid>,
+    /// The client who sent it from My Account; `None` when staff did.
+    pub sent_by_client: Option<Uuid>,
     pub sms_body_sealed: Vec<u8>,
     pub log: NewLogEntry,
 }

@@ -13,6 +13,7 @@ mod isolation;
 mod jobs;
 mod ledger;
 mod links;
+mod my_links;
 mod openapi;
 mod payments;
 mod quote;

@@ -33,8 +33,8 @@ pub(super) const PAYER_LINK: &str =
     where l.token_hash = $1";
 
 const INSERT_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, token_hash, \
-    phone, quote, amount_cents, status, sent_at, expires_at, created_by, created_at, updated_at) \
-    values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $10, $8, $8)";
+    phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, created_at, \
+    updated_at) values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $10, $11, $8, $8)";
 
 const INSERT_LINK_SMS: &str = "insert into sms_outbox (id, payment_link_id, to_phone, \
     body_sealed, status, attempts, next_attempt_at, created_at, updated_at) \
@@ -69,6 +69,7 @@ impl LinkStore for Backend {
             .bind(link.sent_at)
             .bind(link.expires_at)
             .bind(link.created_by)
+            .bind(link.sent_by_client)
             .execute(&mut *tx)
             .await?;
         sqlx::query(INSERT_LINK_SMS)
