@@ -451,6 +451,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/payment-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in client's payment links, newest first, with their status
+         *     (never the token).
+         */
+        get: operations["list_my_links"];
+        put?: never;
+        /**
+         * Send Secure Payment Link from My Account: the signed-in client texts a
+         *     one-time link for one of their vehicles to whoever pays for them; the
+         *     same quote, `PAYMENT_LINK_TTL_SECONDS` and single use as a staff send.
+         */
+        post: operations["send_my_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/payments": {
         parameters: {
             query?: never;
@@ -1780,6 +1805,19 @@ export interface components {
              */
             phone: components["schemas"]["PhoneNumber"];
             /** Format: uuid */
+            vehicle_id: string;
+        };
+        SendMyLinkRequest: {
+            monitor_days: components["schemas"]["MonitorDays"];
+            /**
+             * @description The payer's number (a relative, an employer): where the link is
+             *     texted. US numbers may omit +1.
+             */
+            phone: components["schemas"]["PhoneNumber"];
+            /**
+             * Format: uuid
+             * @description One of the signed-in client's vehicles (`404 vehicle_not_found` otherwise).
+             */
             vehicle_id: string;
         };
         /**
@@ -3479,6 +3517,128 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_my_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_my_link: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A fresh key per send; a retry never sends twice */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMyLinkRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkView"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description vehicle_not_found: not one of the client's vehicles */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid_phone, phone_not_allowed, location_not_accepting_payments, … */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: LINK_SENDS_PER_CLIENT_PER_DAY reached (Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
