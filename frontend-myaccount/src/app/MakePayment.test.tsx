@@ -40,6 +40,7 @@ function serve(summary: unknown, client: unknown = me) {
     if (path.endsWith('/api/v1/me')) return json(client);
     if (path.endsWith('/api/v1/config')) return json(config);
     if (path.endsWith('/api/v1/quote-summary')) return json(summary);
+    if (path.endsWith('/api/v1/me/payment-links')) return json([]);
     throw new Error(`unexpected request ${request.method} ${path}`);
   });
 }

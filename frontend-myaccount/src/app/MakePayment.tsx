@@ -6,6 +6,7 @@ import { api } from '../api/client';
 import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { PayButton } from '../components/PayButton';
 import { Summary } from '../components/Summary';
+import { SendPaymentLink } from './SendPaymentLink';
 import { daysPickedEarly, signedInClient } from './early';
 import { capitalize, formatCents } from '@kit/format';
 import { declineCodes, errorCode, problemMessage } from '@kit/problems';
@@ -237,6 +238,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
             />
           )}
         </form>
+        <SendPaymentLink />
       </div>
     </>
   );
