@@ -74,7 +74,7 @@ describe('Send a payment link', () => {
   });
 
   it('words statuses', () => {
-    expect(linkStatusText('sms_failed')).toBe('Sms failed');
+    expect(linkStatusText('sms_failed')).toBe('Text not delivered');
     expect(linkStatusText('paid')).toBe('Paid');
   });
 });

@@ -10,10 +10,20 @@ import { signedInClient } from './early';
 type Client = Schemas['Client'];
 type Link = Schemas['LinkView'];
 
+const STATUS_TEXT: Record<Link['status'], string> = {
+  sent: 'Sent',
+  delivered: 'Delivered',
+  sms_failed: 'Text not delivered',
+  opened: 'Opened',
+  paying: 'Being paid',
+  paid: 'Paid',
+  expired: 'Expired',
+  revoked: 'Cancelled',
+};
+
 /** A link's status in words (the API's `LinkDisplayStatus`). */
-export function linkStatusText(status: string): string {
-  const words = status.replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+export function linkStatusText(status: Link['status']): string {
+  return STATUS_TEXT[status];
 }
 
 /**
