@@ -88,6 +88,9 @@ export function SendPaymentLink() {
     }
   };
 
+  // Nothing until the client is known: the page's HTML holds the first render of Make a Payment only
+  // (payment/index.html, src/shell.test.tsx), and this section comes below its button, so it moves nothing.
+  if (me === null) return null;
   return (
     <section aria-labelledby="send-link-title" class="send-link">
       <h2 id="send-link-title">Send a payment link</h2>
