@@ -134,6 +134,13 @@ pub struct Settings {
     /// Milliseconds the SMS outbox worker waits for a wake-up before it looks
     /// for due messages (retries) anyway.
     pub outbox_poll_interval_ms: i64,
+    /// Milliseconds between two looks of the webhook worker for due
+    /// deliveries (`WEBHOOK_POLL_INTERVAL_MS`, default 1000).
+    pub webhook_poll_interval_ms: i64,
+    /// The first wait before a failed webhook delivery is retried, in
+    /// milliseconds, doubled after each failure up to an hour
+    /// (`WEBHOOK_RETRY_BASE_MS`, default 5000).
+    pub webhook_retry_base_ms: i64,
     /// Password checks (Argon2, 19 MiB each) one instance runs at once.
     pub login_verifications_at_once: usize,
     /// Sign-ins per client address per minute, any account.
@@ -506,6 +513,8 @@ impl Settings {
             idempotency_stale_after_seconds: positive("IDEMPOTENCY_STALE_AFTER_SECONDS", 120)?,
             status_sync_interval_seconds: positive("STATUS_SYNC_INTERVAL_SECONDS", 30)?,
             outbox_poll_interval_ms: positive("OUTBOX_POLL_INTERVAL_MS", 1000)?,
+            webhook_poll_interval_ms: positive("WEBHOOK_POLL_INTERVAL_MS", 1000)?,
+            webhook_retry_base_ms: positive("WEBHOOK_RETRY_BASE_MS", 5000)?,
             login_verifications_at_once: usize::try_from(positive(
                 "LOGIN_VERIFICATIONS_AT_ONCE",
                 2,

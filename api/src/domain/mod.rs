@@ -33,3 +33,4 @@ pub mod sms_text;
 pub use sms_text::{gsm7_length, sms_length, SmsEncoding, SmsLength};
 pub mod receipt;
 pub use receipt::{IssuedReceipt, PaidThrough, Payer, Receipt, ReceiptReference, ReceiptRefund};
+pub mod webhook;

@@ -24,3 +24,4 @@ pub mod rate_limits;
 pub mod receipts;
 pub mod refunds;
 pub mod status_sync;
+pub mod webhooks;

@@ -24,6 +24,7 @@ mod records;
 mod refunds;
 mod setup;
 mod sqlite;
+mod webhooks;
 
 pub use access::AccessStore;
 pub use api_keys::{ApiKeyStore, NewApiKey};
@@ -45,6 +46,10 @@ pub use refunds::{
 };
 pub use setup::SetupStore;
 pub use sqlite::SqliteStore;
+pub use webhooks::{
+    AttemptRecord, ClaimedDelivery, DeliveryOutcome, NewWebhookEndpoint, WebhookDelivery,
+    WebhookEndpoint, WebhookStore,
+};
 
 use std::sync::Arc;
 
@@ -111,6 +116,7 @@ pub trait Store:
     + ReceiptStore
     + IdempotencyStore
     + ClientLogStore
+    + WebhookStore
     + Send
     + Sync
 {
@@ -132,6 +138,7 @@ impl<T> Store for T where
         + ReceiptStore
         + IdempotencyStore
         + ClientLogStore
+        + WebhookStore
         + Send
         + Sync
         + ?Sized

@@ -1,7 +1,9 @@
 //! [`RefundStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
 use super::payments::PAYMENT_SELECT;
+use super::webhooks::{emit, refund_data};
 use super::{client_log::insert_log, dialect, ledger, Backend, Db};
+use crate::domain::webhook::EventType;
 use crate::domain::ledger::EntryKind;
 use crate::domain::refund::{self as rules, DisputeStatus, Refund, RefundOrigin, RefundStatus};
 use crate::domain::{Cents, Payment, PaymentStatus};
@@ -214,8 +216,12 @@ impl RefundStore for Backend {
             .bind(c.refund_id)
             .fetch_one(&mut *tx)
             .await?;
+        let changed: Refund = row.try_into()?;
+        if current != c.status && c.status == RefundStatus::Succeeded {
+            emit(&mut tx, EventType::PaymentRefunded, refund_data(&changed), c.now).await?;
+        }
         tx.commit().await?;
-        row.try_into()
+        Ok(changed)
     }
 
     async fn record_outside_refund(&self, o: &OutsideRefund) -> Result<Option<Refund>> {
@@ -281,8 +287,10 @@ impl RefundStore for Backend {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
+        let refund: Refund = row.try_into()?;
+        emit(&mut tx, EventType::PaymentRefunded, refund_data(&refund), o.now).await?;
         tx.commit().await?;
-        Ok(Some(row.try_into()?))
+        Ok(Some(refund))
     }
 
     async fn refund(&self, id: Uuid) -> Result<Option<Refund>> {
