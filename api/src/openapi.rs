@@ -190,11 +190,23 @@ pub fn spec() -> serde_json::Value {
         let (schema, summary) = match event {
             EventType::PaymentSucceeded => ("PaymentEvent", "A payment succeeded"),
             EventType::PaymentFailed => ("PaymentEvent", "A payment failed"),
-            EventType::AutopayFailed => ("PaymentEvent", "An Auto Pay charge failed (also sent as payment.failed)"),
-            EventType::LinkPaid => ("PaymentEvent", "A payment link was paid (its payment in data)"),
+            EventType::AutopayFailed => (
+                "PaymentEvent",
+                "An Auto Pay charge failed (also sent as payment.failed)",
+            ),
+            EventType::LinkPaid => (
+                "PaymentEvent",
+                "A payment link was paid (its payment in data)",
+            ),
             EventType::PaymentRefunded => ("RefundEvent", "A refund of a payment succeeded"),
-            EventType::LinkSent => ("LinkEvent", "A payment link was created and its text queued"),
-            EventType::LinkOpened => ("LinkEvent", "A payment link was opened by its payer for the first time"),
+            EventType::LinkSent => (
+                "LinkEvent",
+                "A payment link was created and its text queued",
+            ),
+            EventType::LinkOpened => (
+                "LinkEvent",
+                "A payment link was opened by its payer for the first time",
+            ),
             // Not sent yet: a link expires by time passing, with no write to
             // announce (docs/api.md, "Integrations").
             EventType::LinkExpired => continue,

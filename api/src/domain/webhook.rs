@@ -179,7 +179,9 @@ pub fn events_to_text(events: &[EventType]) -> String {
 
 /// Event types from their stored form (unknown names are skipped).
 pub fn events_from_text(text: &str) -> Vec<EventType> {
-    text.split_whitespace().filter_map(EventType::parse).collect()
+    text.split_whitespace()
+        .filter_map(EventType::parse)
+        .collect()
 }
 
 /// The prefix of an endpoint's signing secret (Standard Webhooks).
@@ -206,7 +208,10 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<String
         .ok()?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
     mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
-    Some(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+    Some(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
 }
 
 /// The wait before the next attempt after `attempts` failed ones:

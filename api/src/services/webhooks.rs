@@ -109,7 +109,10 @@ pub async fn deliveries(state: &AppState, id: Uuid) -> ApiResult<Vec<WebhookDeli
     if state.store.webhook_endpoint(id).await?.is_none() {
         return Err(NO_ENDPOINT);
     }
-    Ok(state.store.webhook_deliveries(id, DELIVERIES_LISTED).await?)
+    Ok(state
+        .store
+        .webhook_deliveries(id, DELIVERIES_LISTED)
+        .await?)
 }
 
 /// Sends a delivery again (same event id, so the partner can tell), retried

@@ -54,7 +54,7 @@ fn verify(secret: &str, request: &Request) -> bool {
         .expect("base64 secret");
     let id = header(request, "webhook-id");
     let timestamp = header(request, "webhook-timestamp");
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length");
     mac.update(id.as_bytes());
     mac.update(b".");
     mac.update(timestamp.as_bytes());
@@ -224,7 +224,10 @@ async fn an_endpoint_answering_500_twice_then_200_gets_the_event_three_times_wit
         .await;
     assert_eq!(replay.status, 202, "{}", replay.body);
     let requests = delivered(&app, &server, 4).await;
-    assert_eq!(header(&requests[3], "webhook-id"), *ids.iter().next().unwrap());
+    assert_eq!(
+        header(&requests[3], "webhook-id"),
+        *ids.iter().next().unwrap()
+    );
     let missing = app
         .post(
             &format!("/webhook-endpoints/{endpoint}/deliveries/999999/replay"),
@@ -241,7 +244,11 @@ async fn a_payment_and_its_event_are_recorded_together_or_not_at_all() {
     let server = ok_server().await;
     register(&app, &server.uri(), &["payment.succeeded"]).await;
     // The outbox insert fails: the payment's outcome must not be recorded.
-    execute_sql(&app, "alter table webhook_events rename to webhook_events_away").await;
+    execute_sql(
+        &app,
+        "alter table webhook_events rename to webhook_events_away",
+    )
+    .await;
     let staff = app.agent_token().await;
     let paid = app.take_payment(&staff, &key()).await;
     assert!(paid.status >= 500, "{} {}", paid.status, paid.body);
@@ -251,7 +258,11 @@ async fn a_payment_and_its_event_are_recorded_together_or_not_at_all() {
     )
     .await;
     let invoices: Vec<(i64,)> = query_rows(&app, "select count(*) from invoices").await;
-    execute_sql(&app, "alter table webhook_events_away rename to webhook_events").await;
+    execute_sql(
+        &app,
+        "alter table webhook_events_away rename to webhook_events",
+    )
+    .await;
     let events: Vec<(i64,)> = query_rows(&app, "select count(*) from webhook_events").await;
     assert_eq!(succeeded[0].0, 0, "a payment recorded without its event");
     assert_eq!(events[0].0, 0);
@@ -326,7 +337,8 @@ async fn an_endpoint_failing_for_24_hours_is_disabled_and_staff_told() {
     assert!(list.body[0]["failing_since"].is_string());
 
     // A day of failures later, the next failed attempt disables it.
-    app.clock.advance(Duration::hours(24) + Duration::minutes(1));
+    app.clock
+        .advance(Duration::hours(24) + Duration::minutes(1));
     let before = received(&server).await.len();
     delivered(&app, &server, before + 1).await;
     let admin = app.staff_token(&ADMIN_LOGIN).await;

@@ -1,8 +1,8 @@
 //! [`PaymentStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
 use super::receipts::{insert_receipt, ReceiptIssue};
-use super::{cards::insert_card, client_log::insert_log, dialect, invoices::insert_invoice_into};
 use super::webhooks::{emit, payment_data};
+use super::{cards::insert_card, client_log::insert_log, dialect, invoices::insert_invoice_into};
 use super::{ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::webhook::EventType;
@@ -461,9 +461,21 @@ impl PaymentStore for Backend {
                 .fetch_one(&mut *tx)
                 .await?;
             let failed: Payment = row.try_into()?;
-            emit(&mut tx, EventType::PaymentFailed, payment_data(&failed, false), now).await?;
+            emit(
+                &mut tx,
+                EventType::PaymentFailed,
+                payment_data(&failed, false),
+                now,
+            )
+            .await?;
             if failed.method == PaymentMethod::Autopay {
-                emit(&mut tx, EventType::AutopayFailed, payment_data(&failed, false), now).await?;
+                emit(
+                    &mut tx,
+                    EventType::AutopayFailed,
+                    payment_data(&failed, false),
+                    now,
+                )
+                .await?;
             }
         }
         tx.commit().await?;

@@ -3,9 +3,9 @@
 use super::payments::PAYMENT_SELECT;
 use super::webhooks::{emit, refund_data};
 use super::{client_log::insert_log, dialect, ledger, Backend, Db};
-use crate::domain::webhook::EventType;
 use crate::domain::ledger::EntryKind;
 use crate::domain::refund::{self as rules, DisputeStatus, Refund, RefundOrigin, RefundStatus};
+use crate::domain::webhook::EventType;
 use crate::domain::{Cents, Payment, PaymentStatus};
 use crate::store::payments::PaymentRow;
 use crate::store::refunds::{refunds, RefundRow};
@@ -218,7 +218,13 @@ impl RefundStore for Backend {
             .await?;
         let changed: Refund = row.try_into()?;
         if current != c.status && c.status == RefundStatus::Succeeded {
-            emit(&mut tx, EventType::PaymentRefunded, refund_data(&changed), c.now).await?;
+            emit(
+                &mut tx,
+                EventType::PaymentRefunded,
+                refund_data(&changed),
+                c.now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(changed)
@@ -288,7 +294,13 @@ impl RefundStore for Backend {
             .fetch_one(&mut *tx)
             .await?;
         let refund: Refund = row.try_into()?;
-        emit(&mut tx, EventType::PaymentRefunded, refund_data(&refund), o.now).await?;
+        emit(
+            &mut tx,
+            EventType::PaymentRefunded,
+            refund_data(&refund),
+            o.now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(refund))
     }
