@@ -16,6 +16,13 @@ impl Clock {
             .trunc_subsecs(6)
     }
 
+    /// Sets this clock to `at` (it runs on from there); used by tests that
+    /// need a given time of day, such as just after UTC midnight.
+    pub fn set(&self, at: DateTime<Utc>) {
+        self.offset_ms
+            .store((at - Utc::now()).num_milliseconds(), Ordering::SeqCst);
+    }
+
     /// Moves this clock forward; used by tests.
     pub fn advance(&self, by: Duration) {
         self.offset_ms

@@ -141,6 +141,21 @@ pub struct Settings {
     /// milliseconds, doubled after each failure up to an hour
     /// (`WEBHOOK_RETRY_BASE_MS`, default 5000).
     pub webhook_retry_base_ms: i64,
+    /// The jobs `serve` runs on its own (`SCHEDULER_JOBS`).
+    pub scheduler_jobs: SchedulerJobs,
+    /// Milliseconds between two looks of the scheduler at which jobs are due.
+    pub scheduler_poll_interval_ms: i64,
+    /// Seconds a job's lease lasts unless its holder renews it (it does,
+    /// every third of it, while it works): how long a crashed holder keeps
+    /// a job from the other instances.
+    pub job_lease_seconds: i64,
+    /// The local time (of each location) Auto Pay runs at, daily.
+    pub autopay_local_time: chrono::NaiveTime,
+    /// Seconds between two purges of what outlived its window.
+    pub purge_interval_seconds: i64,
+    /// Hours an idempotency record is kept (at least 24, as documented to
+    /// third parties in docs/api.md): a retry within it replays the answer.
+    pub idempotency_retention_hours: i64,
     /// Password checks (Argon2, 19 MiB each) one instance runs at once.
     pub login_verifications_at_once: usize,
     /// Sign-ins per client address per minute, any account.
@@ -166,6 +181,48 @@ pub struct Settings {
     /// Whether `/docs` (the API reference) and `/openapi.json` are served;
     /// by default in development only.
     pub docs_enabled: bool,
+}
+
+/// The jobs `serve` runs itself (`SCHEDULER_JOBS`, a comma-separated list
+/// of `autopay`, `status_sync`, `purge`, or `none`; default all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SchedulerJobs {
+    pub autopay: bool,
+    pub status_sync: bool,
+    pub purge: bool,
+}
+
+impl SchedulerJobs {
+    /// Every job.
+    pub const ALL: SchedulerJobs = SchedulerJobs {
+        autopay: true,
+        status_sync: true,
+        purge: true,
+    };
+
+    fn parse(list: &str) -> Result<SchedulerJobs, String> {
+        let mut jobs = SchedulerJobs {
+            autopay: false,
+            status_sync: false,
+            purge: false,
+        };
+        if list.trim() == "none" {
+            return Ok(jobs);
+        }
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name {
+                "autopay" => jobs.autopay = true,
+                "status_sync" => jobs.status_sync = true,
+                "purge" => jobs.purge = true,
+                other => {
+                    return Err(format!(
+                    "expected autopay, status_sync, purge (comma-separated) or none, got {other:?}"
+                ))
+                }
+            }
+        }
+        Ok(jobs)
+    }
 }
 
 /// A setting that cannot be used, named by its variable.
@@ -515,6 +572,31 @@ impl Settings {
             outbox_poll_interval_ms: positive("OUTBOX_POLL_INTERVAL_MS", 1000)?,
             webhook_poll_interval_ms: positive("WEBHOOK_POLL_INTERVAL_MS", 1000)?,
             webhook_retry_base_ms: positive("WEBHOOK_RETRY_BASE_MS", 5000)?,
+            scheduler_jobs: match get("SCHEDULER_JOBS") {
+                None => SchedulerJobs::ALL,
+                Some(v) => SchedulerJobs::parse(&v).map_err(|e| invalid("SCHEDULER_JOBS", e))?,
+            },
+            scheduler_poll_interval_ms: positive("SCHEDULER_POLL_INTERVAL_MS", 5000)?,
+            job_lease_seconds: positive("JOB_LEASE_SECONDS", 300)?,
+            autopay_local_time: match get("AUTOPAY_LOCAL_TIME") {
+                None => chrono::NaiveTime::from_hms_opt(6, 0, 0).unwrap_or_default(),
+                Some(v) => chrono::NaiveTime::parse_from_str(&v, "%H:%M").map_err(|_| {
+                    invalid(
+                        "AUTOPAY_LOCAL_TIME",
+                        format!("expected a 24-hour local time HH:MM, got {v:?}"),
+                    )
+                })?,
+            },
+            purge_interval_seconds: positive("PURGE_INTERVAL_SECONDS", 3600)?,
+            idempotency_retention_hours: match positive("IDEMPOTENCY_RETENTION_HOURS", 24)? {
+                hours if hours >= 24 => hours,
+                _ => {
+                    return Err(invalid(
+                        "IDEMPOTENCY_RETENTION_HOURS",
+                        "at least 24: third parties are told a key is kept 24 hours",
+                    ))
+                }
+            },
             login_verifications_at_once: usize::try_from(positive(
                 "LOGIN_VERIFICATIONS_AT_ONCE",
                 2,

@@ -9,6 +9,7 @@ use crate::store::BusinessCounts;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
@@ -47,6 +48,13 @@ struct ReasonLabel {
     reason: &'static str,
 }
 
+/// One scheduled job (`status_sync`, `purge`, `autopay:<location id>`): a
+/// bounded set, one per job and location.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabel {
+    job: String,
+}
+
 fn requests_histogram() -> Histogram {
     Histogram::new(BUCKETS)
 }
@@ -65,6 +73,9 @@ pub struct HttpMetrics {
     refunds: Family<StatusLabel, Gauge>,
     disputes: Family<StatusLabel, Gauge>,
     database_up: Gauge,
+    job_runs: Family<JobLabel, Counter>,
+    job_failures: Family<JobLabel, Counter>,
+    job_last_success: Family<JobLabel, Gauge>,
 }
 
 impl Default for HttpMetrics {
@@ -79,6 +90,9 @@ impl Default for HttpMetrics {
             refunds: Family::default(),
             disputes: Family::default(),
             database_up: Gauge::default(),
+            job_runs: Family::default(),
+            job_failures: Family::default(),
+            job_last_success: Family::default(),
         };
         if let Ok(mut registry) = metrics.registry.lock() {
             registry.register(
@@ -113,6 +127,21 @@ impl Default for HttpMetrics {
                 metrics.sms_failed.clone(),
             );
             registry.register(
+                "job_runs",
+                "Runs of each scheduled job by this instance",
+                metrics.job_runs.clone(),
+            );
+            registry.register(
+                "job_failures",
+                "Failed runs of each scheduled job by this instance",
+                metrics.job_failures.clone(),
+            );
+            registry.register(
+                "job_last_success_timestamp_seconds",
+                "When each scheduled job last succeeded, on any instance (Unix time; alert when Auto Pay's is over a day old)",
+                metrics.job_last_success.clone(),
+            );
+            registry.register(
                 "database_up",
                 "Whether the database answered the last scrape",
                 metrics.database_up.clone(),
@@ -137,6 +166,17 @@ impl HttpMetrics {
                 status,
             })
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts one run of scheduled job `job` by this instance.
+    pub fn job_ran(&self, job: &str, succeeded: bool) {
+        let label = JobLabel {
+            job: job.to_owned(),
+        };
+        self.job_runs.get_or_create(&label).inc();
+        if !succeeded {
+            self.job_failures.get_or_create(&label).inc();
+        }
     }
 
     /// The OpenMetrics text of every metric, with the business figures of
@@ -164,6 +204,12 @@ impl HttpMetrics {
                 set(&self.refunds, &counts.refunds_by_status);
                 set(&self.disputes, &counts.disputes_by_status);
                 self.outbox_depth.set(counts.outbox_depth);
+                self.job_last_success.clear();
+                for (job, at) in &counts.job_last_success {
+                    self.job_last_success
+                        .get_or_create(&JobLabel { job: job.clone() })
+                        .set(at.timestamp());
+                }
                 self.sms_failed.clear();
                 for (reason, count) in &counts.sms_failed_by_reason {
                     // A stored value this version does not know counts as

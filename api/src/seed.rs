@@ -2,7 +2,7 @@
 //! case the product handles. Ids are fixed so the README and tests can name them.
 
 use crate::auth::password;
-use crate::domain::{Cents, Line, LineKind, MonitorDays};
+use crate::domain::{BusinessDay, Cents, Line, LineKind, LocationTimeZone, MonitorDays};
 use crate::store::{
     NewCard, NewClient, NewClientLogin, NewInvoice, NewLocation, NewStaff, NewVehicle, SeedData,
 };
@@ -103,13 +103,15 @@ fn client(
     }
 }
 
+/// A vehicle paid through the business day (in `time_zone`, its location's)
+/// of the instant `paid_through`.
 fn vehicle(
     id: Uuid,
     client_id: Uuid,
     description: &str,
     plate: &str,
     serial: &str,
-    paid_through: DateTime<Utc>,
+    (paid_through, time_zone): (DateTime<Utc>, &str),
 ) -> NewVehicle {
     NewVehicle {
         id,
@@ -117,7 +119,10 @@ fn vehicle(
         description: description.into(),
         plate: Some(plate.into()),
         device_serial: serial.into(),
-        paid_through: Some(paid_through.date_naive()),
+        paid_through: Some(BusinessDay::at(
+            paid_through,
+            LocationTimeZone::or_utc(time_zone),
+        )),
     }
 }
 
@@ -138,10 +143,17 @@ fn card(
         last4: last4.into(),
         exp_month,
         exp_year,
+        fingerprint: None,
     }
 }
 
-/// The demo data set, dated relative to `now`.
+/// Austin Central's time zone.
+pub const AUSTIN_TIME_ZONE: &str = "America/Chicago";
+/// El Paso West's time zone.
+pub const EL_PASO_TIME_ZONE: &str = "America/Denver";
+
+/// The demo data set, dated relative to `now` (paid-through dates on each
+/// location's business day).
 pub fn demo_data(now: DateTime<Utc>) -> SeedData {
     use MonitorDays::{Fourteen, Thirty};
     let days = Duration::days;
@@ -185,7 +197,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 82_500,
                 350,
                 Some(9_500),
-                "America/Chicago",
+                AUSTIN_TIME_ZONE,
             ),
             location(
                 EL_PASO,
@@ -194,7 +206,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 62_500,
                 400,
                 None,
-                "America/Denver",
+                EL_PASO_TIME_ZONE,
             ),
         ],
         clients: vec![
@@ -246,7 +258,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "2019 Toyota Camry",
                 "TX-KLM4821",
                 "IID-220419",
-                now - days(10),
+                (now - days(10), AUSTIN_TIME_ZONE),
             ),
             vehicle(
                 DANA_F150,
@@ -254,7 +266,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "2015 Ford F-150",
                 "TX-BRT7730",
                 "IID-220877",
-                now + days(12),
+                (now + days(12), AUSTIN_TIME_ZONE),
             ),
             vehicle(
                 ELLIS_CIVIC,
@@ -262,7 +274,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "2012 Honda Civic",
                 "TX-ELP1042",
                 "IID-310552",
-                now + days(3),
+                (now + days(3), EL_PASO_TIME_ZONE),
             ),
             vehicle(
                 MORGAN_OUTBACK,
@@ -270,7 +282,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "2021 Subaru Outback",
                 "TX-MGL5590",
                 "IID-220931",
-                now + days(1),
+                (now + days(1), AUSTIN_TIME_ZONE),
             ),
             vehicle(
                 RILEY_WRANGLER,
@@ -278,7 +290,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "2017 Jeep Wrangler",
                 "TX-RCH3318",
                 "IID-221004",
-                now + days(9),
+                (now + days(9), AUSTIN_TIME_ZONE),
             ),
         ],
         cards: vec![

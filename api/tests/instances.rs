@@ -89,6 +89,18 @@ impl Database {
         }
     }
 
+    async fn execute(&self, sql: &str) {
+        if self.url.starts_with("postgres") {
+            let mut conn = PgConnection::connect(&self.url).await.expect("connect");
+            conn.execute(sql).await.expect(sql);
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url)
+                .await
+                .expect("connect");
+            conn.execute(sql).await.expect(sql);
+        }
+    }
+
     async fn scalar(&self, sql: &str) -> i64 {
         if self.url.starts_with("postgres") {
             let mut conn = PgConnection::connect(&self.url).await.expect("connect");
@@ -134,6 +146,8 @@ fn api(db: &Database, extra: &[(&str, &str)], args: &[&str]) -> Command {
         // The tests race redeems for one link's claim: no limit may refuse them first.
         .env("LINK_RATE_LIMIT_PER_MINUTE", "100000")
         .env("LINK_DECLINE_LIMIT", "100000")
+        // Auto Pay (which would charge the demo's Morgan) only where a test asks for it.
+        .env("SCHEDULER_JOBS", "status_sync,purge")
         .envs(extra.iter().copied());
     command
 }
@@ -228,6 +242,18 @@ impl Instance {
             .as_str()
             .expect("token")
             .to_owned()
+    }
+
+    /// The text of `/metrics`.
+    async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics text")
     }
 
     fn output(&self) -> String {
@@ -413,6 +439,178 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
         LINKS as i64
     );
     drop(instances);
+    db.drop().await;
+}
+
+/// The value of the series `name{job="<job>"}` in a metrics text (0 when absent).
+fn job_series(metrics: &str, name: &str, job: &str) -> i64 {
+    let prefix = format!("{name}{{job=\"{job}\"}} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map_or(0, |value| value.trim().parse().expect("a whole number"))
+}
+
+/// Settings of instances whose scheduler runs every job and looks often.
+const SCHEDULER: [(&str, &str); 3] = [
+    ("SCHEDULER_JOBS", "autopay,status_sync,purge"),
+    ("SCHEDULER_POLL_INTERVAL_MS", "50"),
+    ("JOB_LEASE_SECONDS", "2"),
+];
+
+/// Issue 19: `serve` runs Auto Pay itself, on every instance; each due
+/// client is charged once, with a manual `autopay run` racing them too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_run_one_auto_pay_day_and_charge_each_due_client_once() {
+    let db = Database::create(false).await.expect("a database");
+    prepare(&db);
+    // Dana goes on Auto Pay with her Visa: her lapsed Camry is due, as is
+    // Morgan's Outback (paid through tomorrow).
+    db.execute(
+        "update clients set autopay_enabled = true, \
+         autopay_card_id = (select id from cards where last4 = '4242') \
+         where email = 'client@example.com'",
+    )
+    .await;
+    // Slow charges, so the runs overlap.
+    let mut env = SCHEDULER.to_vec();
+    env.push(("SANDBOX_LATENCY_MS", "300"));
+    let by_hand = {
+        let command = api(&db, &env, &["autopay", "run"]);
+        tokio::task::spawn_blocking(move || {
+            let mut command = command;
+            command.output().expect("autopay run")
+        })
+    };
+    let instances = join_all((0..2).map(|_| Instance::start(&db, &env))).await;
+    let by_hand = by_hand.await.expect("join");
+    assert!(
+        by_hand.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_hand.stderr)
+    );
+    let done = "select count(*) from scheduled_jobs \
+        where name like 'autopay:%' and last_succeeded_at is not null";
+    eventually(
+        "both locations' Auto Pay day has run",
+        Duration::from_secs(30),
+        || async { (db.scalar(done).await == 2).then_some(()) },
+    )
+    .await;
+    // Anything a run left open is settled by the status sync.
+    eventually(
+        "every Auto Pay payment is settled",
+        Duration::from_secs(30),
+        || async {
+            (db.scalar("select count(*) from payments where status <> 'succeeded'")
+                .await
+                == 0)
+                .then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        db.scalar("select count(*) from payments where method = 'autopay'")
+            .await,
+        2,
+        "Dana and Morgan, once each"
+    );
+    assert_eq!(
+        db.scalar("select count(distinct client_id) from payments")
+            .await,
+        2
+    );
+    assert_eq!(
+        db.scalar("select count(*) from client_log where message like 'Auto Pay of %succeeded%'")
+            .await,
+        2
+    );
+    // The scheduled run happened once, on one of the two (the manual run
+    // does not count as the day's run).
+    let job = format!("autopay:{AUSTIN}");
+    let mut runs = 0;
+    for instance in &instances {
+        let metrics = instance.metrics().await;
+        runs += job_series(&metrics, "job_runs_total", &job);
+        assert!(
+            job_series(&metrics, "job_last_success_timestamp_seconds", &job) > 0,
+            "{metrics}"
+        );
+    }
+    assert_eq!(runs, 1, "one run of Austin's Auto Pay day");
+    drop(instances);
+    db.drop().await;
+}
+
+/// Issue 19: a lease held by a process that was killed mid-job is taken over
+/// once it expires (and not before), and the job is finished.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_job_lease_held_by_a_killed_process_is_taken_over_after_it_expires() {
+    let db = Database::create(false).await.expect("a database");
+    prepare(&db);
+    let job = format!("autopay:{AUSTIN}");
+    let mut slow = SCHEDULER.to_vec();
+    slow.extend([
+        ("SANDBOX_LATENCY_MS", "60000"),
+        ("SCHEDULER_JOBS", "autopay"),
+    ]);
+    let mut first = Instance::start(&db, &slow).await;
+    let held = format!("select count(*) from leases where name = '{job}'");
+    eventually(
+        "the first instance is charging Morgan, under the job's lease",
+        Duration::from_secs(20),
+        || async {
+            let charging = db
+                .scalar("select count(*) from payments where method = 'autopay'")
+                .await;
+            (charging == 1 && db.scalar(&held).await == 1).then_some(())
+        },
+    )
+    .await;
+    first.kill();
+    db.execute(&format!(
+        "create table killed_lease as select expires_at from leases where name = '{job}'"
+    ))
+    .await;
+
+    let mut fast = SCHEDULER.to_vec();
+    fast.extend([
+        ("STATUS_SYNC_AFTER_SECONDS", "1"),
+        ("STATUS_SYNC_INTERVAL_SECONDS", "1"),
+    ]);
+    let second = Instance::start(&db, &fast).await;
+    let finished = format!(
+        "select count(*) from scheduled_jobs where name = '{job}' and last_succeeded_at is not null"
+    );
+    eventually(
+        "the second instance takes the job over and finishes it",
+        Duration::from_secs(30),
+        || async { (db.scalar(&finished).await == 1).then_some(()) },
+    )
+    .await;
+    assert_eq!(
+        db.scalar(&format!(
+            "select count(*) from scheduled_jobs j, killed_lease k \
+             where j.name = '{job}' and j.last_started_at >= k.expires_at"
+        ))
+        .await,
+        1,
+        "taken over only once the dead holder's lease expired:\n{}",
+        second.output()
+    );
+    eventually(
+        "Morgan's payment is settled",
+        Duration::from_secs(30),
+        || async {
+            (db.scalar("select count(*) from payments where status = 'succeeded'")
+                .await
+                == 1)
+                .then_some(())
+        },
+    )
+    .await;
+    assert_eq!(db.scalar("select count(*) from payments").await, 1);
+    drop(second);
     db.drop().await;
 }
 

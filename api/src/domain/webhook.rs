@@ -166,6 +166,10 @@ pub struct RefundEventData {
     pub currency: String,
     #[schema(example = "succeeded")]
     pub status: String,
+    /// `card` (money given back to the card) or `credit` (kept as the
+    /// client's credit, docs/payments.md).
+    #[schema(example = "card")]
+    pub destination: String,
 }
 
 /// Event types as stored: space-separated.

@@ -3,12 +3,15 @@
 //! so running twice (or on two machines) charges once, and a client who
 //! replaces a declined card is charged on the next run.
 
-use crate::domain::{Actor, ChargeKey, PaymentMethod, PaymentStatus};
-use crate::services::credits;
+use crate::domain::{
+    Actor, BusinessDay, ChargeKey, LocationTimeZone, PaymentMethod, PaymentStatus,
+};
 use crate::services::payments::{self, Charge, Source};
+use crate::services::{credits, jobs};
 use crate::state::AppState;
-use crate::store::{Commit, StoreError};
+use crate::store::{AutopayDue, Commit, StoreError};
 use chrono::Duration;
+use uuid::Uuid;
 
 /// What one run did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -25,101 +28,188 @@ pub struct AutopayReport {
     pub credit_applied: usize,
 }
 
-/// Runs Auto Pay once: safe to repeat, and to run on several machines.
-pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
-    let today = state.clock.now().date_naive();
-    let mut report = AutopayReport::default();
-    let due_by = today + Duration::days(1);
-    for due in state.store.autopay_due(due_by).await? {
-        let Some(client) = state.store.client(due.client_id).await? else {
-            continue;
-        };
-        // A credit that covers the period pays it: nothing to charge.
-        if let Ok((_, quote)) = client.quote(due.vehicle_id, client.plan_days) {
-            if quote.is_covered_by_credit() {
-                match credits::apply_credit_when_due(
-                    state,
-                    client.id,
-                    due.vehicle_id,
-                    client.plan_days,
-                    due_by,
-                )
-                .await
-                {
-                    Ok(_) => report.credit_applied += 1,
-                    Err(error) => {
-                        // Taken meanwhile (or a store error): the next run
-                        // quotes again.
-                        tracing::warn!(client_id = %client.id, vehicle_id = %due.vehicle_id, %error, "Auto Pay could not apply the client's credit");
-                        report.skipped += 1;
-                    }
-                }
-                continue;
-            }
-        }
-        let card = match client.autopay_card_id {
-            Some(card_id) => state.store.chargeable_card(client.id, card_id).await?,
-            None => None,
-        };
-        let (Some(card), Ok((_, quote))) = (card, client.quote(due.vehicle_id, client.plan_days))
-        else {
-            tracing::warn!(client_id = %client.id, vehicle_id = %due.vehicle_id, "Auto Pay due but not chargeable");
-            report.skipped += 1;
-            continue;
-        };
-        let period = due
-            .paid_through
-            .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
-        // One charge per period and card: a declined card is not charged
-        // again for the period, a new one is. Not while a charge with another
-        // card may still have gone through (its answer was lost): the status
-        // sync learns that one's outcome first.
-        let key = ChargeKey::for_autopay(client.id, due.vehicle_id, &period, card.card.id);
-        let payments = state.store.client_payments(client.id).await?;
-        if payments.iter().any(|p| {
-            p.method == PaymentMethod::Autopay
-                && p.vehicle_id == Some(due.vehicle_id)
-                && p.status.is_open()
-                && p.gateway_key != key.as_str()
-        }) {
-            report.pending += 1;
-            continue;
-        }
-        let payment = payments::charge(
-            state,
-            Charge {
-                client: &client,
-                vehicle_id: due.vehicle_id,
-                quote,
-                method: PaymentMethod::Autopay,
-                source: Source::Card(card),
-                actor: &Actor::System,
-                charge_key: key,
-                payment_link_id: None,
-                label: "Auto Pay",
-                commit: Commit::Durable,
-                save_to_customer: None,
-            },
-        )
-        .await;
-        let payment = match payment {
-            Ok(payment) => payment,
-            // Another payment is collecting the past due: the next run quotes again.
-            Err(StoreError::PastDueChanged) => {
-                report.skipped += 1;
-                continue;
-            }
-            Err(error) => return Err(error),
-        };
-        match payment.status {
-            PaymentStatus::Succeeded => report.succeeded += 1,
-            PaymentStatus::Failed => report.failed += 1,
+/// What charging one due vehicle came to.
+enum Outcome {
+    Payment(PaymentStatus),
+    CreditApplied,
+    Skipped,
+    /// Another run is charging this period now, or a charge of it is open.
+    Pending,
+    /// Paid since the due list was read: nothing to do.
+    AlreadyPaid,
+}
+
+impl AutopayReport {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Payment(PaymentStatus::Succeeded) => self.succeeded += 1,
+            Outcome::Payment(PaymentStatus::Failed) => self.failed += 1,
             // Off session nothing waits for the cardholder; counted as open all the same.
-            PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::RequiresAction => {
-                report.pending += 1
-            }
-            PaymentStatus::HeldForReview => report.held_for_review += 1,
+            Outcome::Payment(
+                PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::RequiresAction,
+            )
+            | Outcome::Pending => self.pending += 1,
+            Outcome::Payment(PaymentStatus::HeldForReview) => self.held_for_review += 1,
+            Outcome::CreditApplied => self.credit_applied += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::AlreadyPaid => {}
         }
     }
+
+    fn merge(&mut self, other: AutopayReport) {
+        self.succeeded += other.succeeded;
+        self.failed += other.failed;
+        self.pending += other.pending;
+        self.held_for_review += other.held_for_review;
+        self.skipped += other.skipped;
+        self.credit_applied += other.credit_applied;
+    }
+}
+
+/// Runs Auto Pay once for every location, each on its own business day
+/// (`payments-api autopay run`): safe to repeat, and to run on several
+/// machines.
+pub async fn run(state: &AppState) -> Result<AutopayReport, StoreError> {
+    let mut report = AutopayReport::default();
+    for (location_id, time_zone) in state.store.location_time_zones().await? {
+        let zone = LocationTimeZone::or_utc(&time_zone);
+        report.merge(run_location(state, location_id, zone).await?);
+    }
     Ok(report)
+}
+
+/// Runs Auto Pay once for one location: charges every enrolled vehicle
+/// whose monitoring is paid through tomorrow or less, tomorrow being the
+/// day after the location's business day ([`BusinessDay::at`]).
+pub async fn run_location(
+    state: &AppState,
+    location_id: Uuid,
+    zone: LocationTimeZone,
+) -> Result<AutopayReport, StoreError> {
+    let today = BusinessDay::at(state.clock.now(), zone);
+    let due_by = today + Duration::days(1);
+    let mut report = AutopayReport::default();
+    for due in state.store.autopay_due(location_id, due_by).await? {
+        report.merge(charge_due(state, &due, due_by).await?);
+    }
+    Ok(report)
+}
+
+/// The lock of one client's vehicle and period ([`jobs::under_lease`]).
+fn period_lock(due: &AutopayDue, period: &str) -> String {
+    format!(
+        "autopay-period:{}:{}:{period}",
+        due.client_id, due.vehicle_id
+    )
+}
+
+/// Charges one due vehicle's period under the lock of its client, vehicle
+/// and period: two runs at once (two instances, or `autopay run` by hand
+/// next to `serve`) never charge a period twice, even when the client
+/// switches cards between their reads. Under the lock everything is read
+/// again: a period paid since `due` was read is not charged. `due_by` is
+/// the day the period must be paid through (the location's tomorrow).
+pub async fn charge_due(
+    state: &AppState,
+    due: &AutopayDue,
+    due_by: chrono::NaiveDate,
+) -> Result<AutopayReport, StoreError> {
+    let period = due
+        .paid_through
+        .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
+    let holder = jobs::holder_id();
+    let locked = jobs::under_lease(
+        state,
+        &period_lock(due, &period),
+        &holder,
+        charge_locked(state, due, due_by, &period),
+    )
+    .await?;
+    let mut report = AutopayReport::default();
+    report.add(locked.unwrap_or(Ok(Outcome::Pending))?);
+    Ok(report)
+}
+
+async fn charge_locked(
+    state: &AppState,
+    due: &AutopayDue,
+    due_by: chrono::NaiveDate,
+    period: &str,
+) -> Result<Outcome, StoreError> {
+    let Some(client) = state.store.client(due.client_id).await? else {
+        return Ok(Outcome::Skipped);
+    };
+    let paid_through = client.vehicle(due.vehicle_id).map(|v| v.paid_through);
+    if paid_through != Some(due.paid_through) {
+        // Paid (or changed) since the due list was read.
+        return Ok(Outcome::AlreadyPaid);
+    }
+    // A credit that covers the period pays it: nothing to charge.
+    if let Ok((_, quote)) = client.quote(due.vehicle_id, client.plan_days) {
+        if quote.is_covered_by_credit() {
+            return match credits::apply_credit_when_due(
+                state,
+                client.id,
+                due.vehicle_id,
+                client.plan_days,
+                due_by,
+            )
+            .await
+            {
+                Ok(_) => Ok(Outcome::CreditApplied),
+                Err(error) => {
+                    // Taken meanwhile (or a store error): the next run
+                    // quotes again.
+                    tracing::warn!(client_id = %client.id, vehicle_id = %due.vehicle_id, %error, "Auto Pay could not apply the client's credit");
+                    Ok(Outcome::Skipped)
+                }
+            };
+        }
+    }
+    let card = match client.autopay_card_id {
+        Some(card_id) => state.store.chargeable_card(client.id, card_id).await?,
+        None => None,
+    };
+    let (Some(card), Ok((_, quote))) = (card, client.quote(due.vehicle_id, client.plan_days))
+    else {
+        tracing::warn!(client_id = %client.id, vehicle_id = %due.vehicle_id, "Auto Pay due but not chargeable");
+        return Ok(Outcome::Skipped);
+    };
+    // One charge per period and card: a declined card is not charged
+    // again for the period, a new one is. Not while a charge with another
+    // card may still have gone through (its answer was lost): the status
+    // sync learns that one's outcome first.
+    let key = ChargeKey::for_autopay(client.id, due.vehicle_id, period, card.card.id);
+    let payments = state.store.client_payments(client.id).await?;
+    if payments.iter().any(|p| {
+        p.method == PaymentMethod::Autopay
+            && p.vehicle_id == Some(due.vehicle_id)
+            && p.status.is_open()
+            && p.gateway_key != key.as_str()
+    }) {
+        return Ok(Outcome::Pending);
+    }
+    let payment = payments::charge(
+        state,
+        Charge {
+            client: &client,
+            vehicle_id: due.vehicle_id,
+            quote,
+            method: PaymentMethod::Autopay,
+            source: Source::Card(card),
+            actor: &Actor::System,
+            charge_key: key,
+            payment_link_id: None,
+            label: "Auto Pay",
+            commit: Commit::Durable,
+            save_to_customer: None,
+        },
+    )
+    .await;
+    match payment {
+        Ok(payment) => Ok(Outcome::Payment(payment.status)),
+        // Another payment is collecting the past due: the next run quotes again.
+        Err(StoreError::PastDueChanged) => Ok(Outcome::Skipped),
+        Err(error) => Err(error),
+    }
 }

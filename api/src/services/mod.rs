@@ -17,6 +17,7 @@ pub mod autopay;
 pub mod card_authentication;
 pub mod cards;
 pub mod credits;
+pub mod jobs;
 pub mod links;
 pub mod payments;
 pub mod quotes;

@@ -205,6 +205,7 @@ pub(crate) async fn record_outcome(
                     last4: saved.card.last4,
                     exp_month: saved.card.exp_month,
                     exp_year: saved.card.exp_year,
+                    fingerprint: saved.fingerprint,
                 };
                 (card, log)
             });
@@ -213,19 +214,31 @@ pub(crate) async fn record_outcome(
                 gateway_reference: reference,
                 card,
                 saved_card,
-                today: now.date_naive(),
                 log: NewLogEntry::by(actor, payment.client_id, message),
                 now,
                 commit,
                 receipt: NewReceipt::generate(),
             };
-            state.store.record_payment_outcome(&outcome).await
+            let new_card = outcome
+                .saved_card
+                .as_ref()
+                .map(|(card, _)| (card.id, card.gateway_token.clone()));
+            let recorded = state.store.record_payment_outcome(&outcome).await?;
+            // The card was on file already: the payment names that one, and
+            // the gateway's new copy goes.
+            if let Some((id, gateway_token)) = new_card {
+                if recorded.card_id != Some(id) {
+                    cards::detach_duplicate(state, &gateway_token).await;
+                }
+            }
+            Ok(recorded)
         }
         Ok(ChargeOutcome::Declined { code, .. }) => {
             let code = crate::gateway::decline_code(&code);
             let message = format!(
-                "{} was declined ({code})",
-                describe(label, amount, &payment, actor)
+                "{} was declined: {}",
+                describe(label, amount, &payment, actor),
+                crate::gateway::decline_words(&code)
             );
             state
                 .store

@@ -44,9 +44,10 @@ pub async fn count(state: &AppState, bucket: &str, window: Window) -> ApiResult<
 }
 
 /// Deletes every bucket whose window has ended (they count nothing any
-/// more); `serve` runs it with the status sync. Returns how many went.
-pub async fn purge(state: &AppState) -> ApiResult<u64> {
-    Ok(state.store.purge_rate_limits(state.clock.now()).await?)
+/// more); `serve` runs it in the `purge` job ([`crate::services::jobs::purge`]).
+/// Returns how many went.
+pub async fn purge(state: &AppState) -> Result<u64, crate::store::StoreError> {
+    state.store.purge_rate_limits(state.clock.now()).await
 }
 
 /// `429 rate_limited`, with `Retry-After` until `until`.

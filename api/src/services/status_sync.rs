@@ -2,7 +2,7 @@
 //! (the gateway's answer was lost, or its process died mid-charge) is asked
 //! about again, by its charge key, until the gateway says what happened. It
 //! runs inside `serve` every `STATUS_SYNC_INTERVAL_SECONDS`
-//! ([`spawn_status_sync`]) and by hand (`payments-api sync-payments`).
+//! ([`crate::services::jobs`]) and by hand (`payments-api sync-payments`).
 //!
 //! This is not reconciliation in the accounting sense (matching our books
 //! against the processor's reports); it only learns the outcome of our own
@@ -11,7 +11,6 @@
 use crate::domain::{Actor, Payment};
 use crate::gateway::{ChargeOutcome, ChargeRequest, GatewayError};
 use crate::services::payments::{describe, record_outcome};
-use crate::services::rate_limits;
 use crate::state::AppState;
 use crate::store::{Commit, NewLogEntry, StoreError};
 use chrono::Duration;
@@ -126,29 +125,4 @@ async fn resolve(
         }
     }
     state.gateway.lookup(&charge_key).await
-}
-
-/// Runs, every `STATUS_SYNC_INTERVAL_SECONDS`: the status sync of open
-/// payments ([`sync_open_payments`]), then the purge of rate-limit buckets
-/// whose window ended and of expired sessions. A failed run is logged and
-/// tried again at the next tick.
-pub fn spawn_status_sync(state: actix_web::web::Data<AppState>) {
-    let every = std::time::Duration::from_secs(
-        u64::try_from(state.settings.status_sync_interval_seconds).unwrap_or(30),
-    );
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(every);
-        loop {
-            interval.tick().await;
-            if let Err(error) = sync_open_payments(&state).await {
-                tracing::warn!(%error, "status sync of open payments failed; retrying later");
-            }
-            if let Err(error) = rate_limits::purge(&state).await {
-                tracing::warn!(%error, "purging rate-limit buckets failed; retrying later");
-            }
-            if let Err(error) = state.store.purge_sessions(state.clock.now()).await {
-                tracing::warn!(%error, "purging expired sessions failed; retrying later");
-            }
-        }
-    });
 }

@@ -13,6 +13,7 @@ mod client_log;
 mod clients;
 mod idempotency;
 mod invoices;
+mod jobs;
 mod ledger;
 mod links;
 mod outbox;
@@ -33,6 +34,7 @@ pub use client_log::ClientLogStore;
 pub use clients::ClientStore;
 pub use idempotency::IdempotencyStore;
 pub use invoices::InvoiceStore;
+pub use jobs::{JobRecord, JobStore};
 pub use ledger::LedgerStore;
 pub use links::{LinkStore, PayerLink};
 pub use outbox::OutboxStore;
@@ -42,7 +44,8 @@ pub use rate_limits::RateLimitStore;
 pub use receipts::ReceiptStore;
 pub use records::*;
 pub use refunds::{
-    DisputeChange, NewRefund, OutsideRefund, RefundChange, RefundInsert, RefundStore,
+    AmountLog, CreditRefundInsert, DisputeChange, NewCreditGrant, NewCreditRefund, NewRefund,
+    OutsideRefund, RefundChange, RefundInsert, RefundStore,
 };
 pub use setup::SetupStore;
 pub use sqlite::SqliteStore;
@@ -117,6 +120,7 @@ pub trait Store:
     + IdempotencyStore
     + ClientLogStore
     + WebhookStore
+    + JobStore
     + Send
     + Sync
 {
@@ -139,6 +143,7 @@ impl<T> Store for T where
         + IdempotencyStore
         + ClientLogStore
         + WebhookStore
+        + JobStore
         + Send
         + Sync
         + ?Sized

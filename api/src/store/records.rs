@@ -64,6 +64,30 @@ pub struct NewCard {
     pub last4: String,
     pub exp_month: i64,
     pub exp_year: i64,
+    /// The gateway's fingerprint of the card number, when it gives one.
+    pub fingerprint: Option<String>,
+}
+
+impl NewCard {
+    /// What tells this card apart from the others on file.
+    pub fn identity(&self) -> crate::domain::CardIdentity<'_> {
+        crate::domain::CardIdentity {
+            fingerprint: self.fingerprint.as_deref(),
+            brand: &self.brand,
+            last4: &self.last4,
+            exp_month: self.exp_month,
+            exp_year: self.exp_year,
+        }
+    }
+}
+
+/// The card on file a save ended with: the new one, or the client's card
+/// that was already the same card ([`crate::domain::is_same_card`]).
+#[derive(Clone, Debug)]
+pub struct KeptCard {
+    pub card: crate::domain::Card,
+    /// The card was on file already; nothing was written.
+    pub already_on_file: bool,
 }
 
 /// An invoice: its lines must add up to its total (checked by the database too).
@@ -214,7 +238,6 @@ pub struct PaymentOutcome {
     /// with its Client Log line: written with the outcome, so a card is on
     /// file exactly when its payment succeeded.
     pub saved_card: Option<(NewCard, NewLogEntry)>,
-    pub today: NaiveDate,
     pub log: NewLogEntry,
     pub now: DateTime<Utc>,
     pub commit: Commit,
@@ -353,6 +376,8 @@ pub struct BusinessCounts {
     pub refunds_by_status: Vec<(String, i64)>,
     /// Payments with a dispute, by its status (`open`, `won`, `lost`).
     pub disputes_by_status: Vec<(String, i64)>,
+    /// When each scheduled job last succeeded, by job name.
+    pub job_last_success: Vec<(String, DateTime<Utc>)>,
 }
 
 /// A vehicle's period paid with the client's credit: its quote (fully covered
@@ -368,8 +393,6 @@ pub struct CreditApplication {
     /// The Client Log line, without the invoice number: "Credit applied:
     /// $53.04 for 14 days"; the store appends ", invoice #N (by <author>)".
     pub log: super::NewLogEntry,
-    /// The location's business day, from which a lapsed period restarts.
-    pub today: NaiveDate,
     /// Auto Pay's guard: apply only while the vehicle is paid through this
     /// day or earlier (still due), so two runs at once apply one period.
     pub only_if_due_by: Option<NaiveDate>,

@@ -2,11 +2,15 @@
 
 mod api_keys;
 mod auth;
+mod business_day;
+mod cards;
 mod clients;
+mod credit_refunds;
 mod credits;
 mod docs;
 mod errors;
 mod isolation;
+mod jobs;
 mod ledger;
 mod links;
 mod openapi;

@@ -716,6 +716,7 @@ async fn morgan_autopays_with(app: &TestApp, scenario: &str, last4: &str) {
         last4: last4.into(),
         exp_month: 12,
         exp_year: 2030,
+        fingerprint: None,
     };
     let log = NewLogEntry::by(&Actor::System, MORGAN, "test card");
     let now = app.clock.now();
@@ -743,6 +744,77 @@ async fn autopay_charges_a_new_card_after_a_decline() {
     morgan_autopays_with(&app, "ok", "4242").await;
     let paid = app.run_autopay().await;
     assert_eq!(paid.succeeded, 1, "{paid:?}");
+    assert_eq!(app.gateway.captured_charges(), 1);
+}
+
+/// Morgan's Outback as a run read it from the due list, and the day it must
+/// be paid through (Austin's tomorrow).
+async fn morgan_due(app: &TestApp) -> (payments_api::store::AutopayDue, chrono::NaiveDate) {
+    use payments_api::domain::{BusinessDay, LocationTimeZone};
+    let zone = LocationTimeZone::or_utc(AUSTIN_TIME_ZONE);
+    let due_by = BusinessDay::at(app.clock.now(), zone) + chrono::Duration::days(1);
+    let due = app
+        .store
+        .autopay_due(AUSTIN, due_by)
+        .await
+        .expect("the due list");
+    assert_eq!(due.len(), 1, "Morgan's Outback is due: {due:?}");
+    (due[0].clone(), due_by)
+}
+
+/// Issue 19: two runs could both charge a period when the client switched
+/// cards between their reads (each charge key names its card). Under the
+/// lock of the client's period, the later run reads again and finds it paid.
+#[tokio::test]
+async fn a_run_that_read_the_due_list_before_another_paid_never_charges_the_new_card() {
+    let app = spawn_app().await;
+    let (stale, due_by) = morgan_due(&app).await;
+    assert_eq!(app.run_autopay().await.succeeded, 1, "the other run");
+    morgan_autopays_with(&app, "ok", "4242").await;
+    let late = app
+        .job(payments_api::services::autopay::charge_due(
+            &app.state, &stale, due_by,
+        ))
+        .await
+        .expect("the late run");
+    assert_eq!(late, Default::default(), "the period is paid");
+    assert_eq!(app.gateway.captured_charges(), 1);
+    let staff = app.agent_token().await;
+    let history = app.account_history(&staff, MORGAN).await;
+    assert_eq!(history["payments"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn a_period_another_run_is_charging_is_left_to_it() {
+    let app = spawn_app().await;
+    let (due, due_by) = morgan_due(&app).await;
+    let period = due.paid_through.expect("paid through").to_string();
+    let lock = format!("autopay-period:{MORGAN}:{MORGAN_OUTBACK}:{period}");
+    let now = app.clock.now();
+    assert!(app
+        .store
+        .acquire_lease(
+            &lock,
+            "another run",
+            now,
+            now + chrono::Duration::minutes(5)
+        )
+        .await
+        .expect("take the lock"));
+    let (first, second) = tokio::join!(
+        app.job(payments_api::services::autopay::charge_due(
+            &app.state, &due, due_by
+        )),
+        app.run_autopay(),
+    );
+    assert_eq!(first.expect("run").pending, 1);
+    assert_eq!(second.pending, 1, "{second:?}");
+    assert_eq!(app.gateway.attempts(), 0, "nothing reached the gateway");
+    app.store
+        .release_lease(&lock, "another run")
+        .await
+        .expect("release");
+    assert_eq!(app.run_autopay().await.succeeded, 1);
     assert_eq!(app.gateway.captured_charges(), 1);
 }
 
@@ -864,8 +936,10 @@ async fn a_client_saves_a_bounded_number_of_cards_a_day() {
     let app = spawn_app_with(&[("CLIENT_CARD_SAVES_PER_DAY", "2")]).await;
     app.start_of_window(24 * 60);
     let client = app.client_token().await;
-    for expected in [201, 201, 429] {
-        let card = app.tokenize("4242424242424242").await;
+    // The second save is of the card the first kept: answered as on file
+    // (200), and counted all the same.
+    for expected in [201, 200, 429] {
+        let card = app.tokenize("5555555555554444").await;
         let reply = app
             .post(
                 "/me/cards",

@@ -372,6 +372,66 @@ mod twilio {
         assert_eq!(newest_link(&app, &staff).await["sms_status"], "delivered");
     }
 
+    /// Issue 19, item 7: a report that arrived before the create request's
+    /// answer (with the SID) was stored was answered 204 and dropped, so the
+    /// link showed `sent` for good.
+    #[tokio::test]
+    async fn a_delivery_report_that_arrives_before_the_sid_is_stored_is_applied_later() {
+        let twilio = TwilioFake::start().await;
+        let app = twilio.app(&[]).await;
+        let staff = app.agent_token().await;
+        send_link(&app, &staff).await;
+        // The fake numbers its messages: the first one will be SM…01. Twilio
+        // reports it delivered before our request's answer is stored.
+        let early = fake::Created {
+            sid: format!("SM{:032x}", 1),
+            form: vec![
+                (
+                    "StatusCallback".into(),
+                    format!("{}/api/v1/webhooks/twilio/status", fake::PUBLIC_BASE_URL),
+                ),
+                ("To".into(), "+15125550143".into()),
+            ],
+        };
+        assert_eq!(twilio.report(&app, &early, "delivered", None).await, 204);
+        // A later "sent" report of the same message does not undo it.
+        assert_eq!(twilio.report(&app, &early, "sent", None).await, 204);
+        assert_eq!(app.drain_outbox().await, 1);
+        assert_eq!(twilio.created()[0].sid, early.sid, "the SID the fake gave");
+        let link = newest_link(&app, &staff).await;
+        assert_eq!(link["sms_status"], "delivered", "{link}");
+        assert_eq!(
+            query_rows::<(i64,)>(&app, "select count(*) from sms_early_reports").await[0].0,
+            0,
+            "applied and forgotten"
+        );
+    }
+
+    /// A report for a SID never stored (another system's message) is kept
+    /// for a day, then purged.
+    #[tokio::test]
+    async fn a_report_for_an_unknown_message_is_purged_after_a_day() {
+        let twilio = TwilioFake::start().await;
+        let app = twilio.app(&[]).await;
+        let stray = fake::Created {
+            sid: format!("SM{:032x}", 999),
+            form: vec![(
+                "StatusCallback".into(),
+                format!("{}/api/v1/webhooks/twilio/status", fake::PUBLIC_BASE_URL),
+            )],
+        };
+        assert_eq!(twilio.report(&app, &stray, "delivered", None).await, 204);
+        let kept = || async {
+            query_rows::<(i64,)>(&app, "select count(*) from sms_early_reports").await[0].0
+        };
+        assert_eq!(kept().await, 1);
+        app.clock.advance(chrono::Duration::hours(25));
+        payments_api::services::jobs::purge(&app.state)
+            .await
+            .expect("purge");
+        assert_eq!(kept().await, 0);
+    }
+
     /// Issue 15, item 8: Twilio's error code was dropped, and a refused text
     /// left the link showing as sent.
     #[tokio::test]

@@ -19,7 +19,8 @@ const CLIENT: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, 
     from clients c join locations l on l.id = c.location_id where c.id = $1";
 
 /// The client, one vehicle (null when not theirs), the running balance of
-/// their last ledger entry, and one row per open payment (as
+/// their last ledger entry, what their open credit refunds reserve, and one
+/// row per open payment (as
 /// `ledger::OPEN_PAYMENTS` reads them; none: one row of nulls): a quote, an
 /// opened link and a redeem read all they need in one round trip.
 pub(super) const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name, c.phone, \
@@ -30,7 +31,10 @@ pub(super) const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name,
     v.device_serial as vehicle_device_serial, v.paid_through as vehicle_paid_through, \
     (select e.balance_after_cents from ledger_entries e where e.client_id = c.id \
         order by e.id desc limit 1) as balance_cents, \
-    p.past_due_cents as open_past_due_cents, p.credit_cents as open_credit_cents \
+    p.past_due_cents as open_past_due_cents, p.credit_cents as open_credit_cents, \
+    (select cast(sum(r.amount_cents) as bigint) from refunds r where r.client_id = c.id \
+        and r.source = 'credit' and r.status in ('pending', 'unknown')) \
+        as open_credit_refund_cents \
     from clients c join locations l on l.id = c.location_id \
     left join vehicles v on v.id = $2 and v.client_id = c.id \
     left join payments p on p.client_id = c.id \
@@ -45,6 +49,8 @@ struct ClientVehicleAccountRow {
     balance_cents: Option<i64>,
     open_past_due_cents: Option<i64>,
     open_credit_cents: Option<i64>,
+    /// What the client's open credit refunds reserve (`ledger::OPEN_PAYMENTS`).
+    open_credit_refund_cents: Option<i64>,
 }
 
 const VEHICLES: &str = "select id, description, plate, device_serial, paid_through \
@@ -75,8 +81,10 @@ const AUTOPAY_DUE: &str = "select c.id, v.id, v.paid_through \
     join vehicles v on v.client_id = c.id \
     join locations l on l.id = c.location_id \
     where c.autopay_enabled and c.autopay_card_id is not null and l.accepts_payments \
-        and (v.paid_through is null or v.paid_through <= $1) \
+        and l.id = $2 and (v.paid_through is null or v.paid_through <= $1) \
     order by c.id, v.id";
+
+const LOCATION_TIME_ZONES: &str = "select id, time_zone from locations order by id";
 
 #[async_trait]
 impl ClientStore for Backend {
@@ -125,7 +133,7 @@ impl ClientStore for Backend {
             .bind(vehicle_id)
             .fetch_all(&self.pool)
             .await?;
-        let open: Vec<OpenPayment> = rows
+        let mut open: Vec<OpenPayment> = rows
             .iter()
             .filter_map(|row| {
                 Some(OpenPayment {
@@ -134,6 +142,13 @@ impl ClientStore for Backend {
                 })
             })
             .collect();
+        // The same on every row (a column of the client): read once.
+        if let Some(refunding) = rows.first().and_then(|row| row.open_credit_refund_cents) {
+            open.push(OpenPayment {
+                past_due: Cents::ZERO,
+                credit: Cents(refunding),
+            });
+        }
         let Some(row) = rows.into_iter().next() else {
             return Ok(None);
         };
@@ -163,9 +178,16 @@ impl ClientStore for Backend {
         Ok(())
     }
 
-    async fn autopay_due(&self, through: NaiveDate) -> Result<Vec<AutopayDue>> {
+    async fn location_time_zones(&self) -> Result<Vec<(Uuid, String)>> {
+        Ok(sqlx::query_as(LOCATION_TIME_ZONES)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn autopay_due(&self, location_id: Uuid, through: NaiveDate) -> Result<Vec<AutopayDue>> {
         let rows: Vec<(Uuid, Uuid, Option<NaiveDate>)> = sqlx::query_as(AUTOPAY_DUE)
             .bind(through)
+            .bind(location_id)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows

@@ -62,7 +62,6 @@ pub(super) async fn apply_credit(store: &Backend, a: &CreditApplication) -> Resu
         &mut tx,
         a.vehicle_id,
         paid_through,
-        a.today,
         a.quote.monitor_days,
         a.now,
     )

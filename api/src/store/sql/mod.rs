@@ -21,6 +21,7 @@ mod clients;
 mod credits;
 mod idempotency;
 mod invoices;
+mod jobs;
 mod ledger;
 mod links;
 mod outbox;

@@ -21,6 +21,23 @@ const FAILED: &str = "update sms_outbox set status = 'failed', last_error = $2, 
 const DELIVERY: &str = "update sms_outbox set status = $2, updated_at = $3, error_code = $4, \
     failure_reason = $5 where provider_message_id = $1 and status not in ('delivered', 'failed')";
 
+/// Whether a message with this provider SID is stored.
+const KNOWN_SID: &str = "select count(*) from sms_outbox where provider_message_id = $1";
+
+/// A report for a SID not stored yet. A later report replaces an earlier
+/// one, except that nothing moves a report out of `delivered` or `failed`.
+const KEEP_EARLY: &str = "insert into sms_early_reports (provider_message_id, status, \
+    error_code, failure_reason, received_at) values ($1, $2, $4, $5, $3) \
+    on conflict (provider_message_id) do update set status = excluded.status, \
+        error_code = excluded.error_code, failure_reason = excluded.failure_reason, \
+        received_at = excluded.received_at \
+    where sms_early_reports.status not in ('delivered', 'failed')";
+
+const EARLY: &str = "select status, error_code, failure_reason from sms_early_reports \
+    where provider_message_id = $1";
+
+const FORGET_EARLY: &str = "delete from sms_early_reports where provider_message_id = $1";
+
 type ClaimedRow = (
     Uuid,
     String,
@@ -94,6 +111,10 @@ impl OutboxStore for Backend {
                 .bind(failure.reason.as_str()),
         };
         query.execute(&self.pool).await?;
+        if let OutboxResult::Accepted { provider_id, .. } = result {
+            // A report that arrived before this answer was stored.
+            self.apply_early_report(provider_id, now).await?;
+        }
         Ok(())
     }
 
@@ -104,12 +125,69 @@ impl OutboxStore for Backend {
         failure: Option<SmsFailure>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query(DELIVERY)
+        let applied = sqlx::query(DELIVERY)
             .bind(provider_id)
             .bind(status.as_str())
             .bind(now)
             .bind(failure.and_then(|f| f.provider_code))
             .bind(failure.map(|f| f.reason.as_str()))
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if applied > 0 {
+            return Ok(());
+        }
+        let known: i64 = sqlx::query_scalar(KNOWN_SID)
+            .bind(provider_id)
+            .fetch_one(&self.pool)
+            .await?;
+        if known > 0 {
+            // Already delivered or failed: a late report changes nothing.
+            return Ok(());
+        }
+        // Early: the create request's answer (with this SID) is not stored
+        // yet. Kept, then applied if the SID was stored meanwhile (each side
+        // writes, then looks for the other's write, so one of them applies it).
+        sqlx::query(KEEP_EARLY)
+            .bind(provider_id)
+            .bind(status.as_str())
+            .bind(now)
+            .bind(failure.and_then(|f| f.provider_code))
+            .bind(failure.map(|f| f.reason.as_str()))
+            .execute(&self.pool)
+            .await?;
+        self.apply_early_report(provider_id, now).await
+    }
+}
+
+impl Backend {
+    /// Applies the early report kept for `provider_id`, once a message with
+    /// that SID is stored, and forgets it.
+    async fn apply_early_report(&self, provider_id: &str, now: DateTime<Utc>) -> Result<()> {
+        let early: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(EARLY)
+            .bind(provider_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some((status, error_code, failure_reason)) = early else {
+            return Ok(());
+        };
+        let known: i64 = sqlx::query_scalar(KNOWN_SID)
+            .bind(provider_id)
+            .fetch_one(&self.pool)
+            .await?;
+        if known == 0 {
+            return Ok(());
+        }
+        sqlx::query(DELIVERY)
+            .bind(provider_id)
+            .bind(&status)
+            .bind(now)
+            .bind(error_code)
+            .bind(failure_reason)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(FORGET_EARLY)
+            .bind(provider_id)
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -2,13 +2,14 @@
 
 use super::receipts::{insert_receipt, ReceiptIssue};
 use super::webhooks::{emit, payment_data};
-use super::{cards::insert_card, client_log::insert_log, dialect, invoices::insert_invoice_into};
+use super::{cards::keep_card, client_log::insert_log, dialect, invoices::insert_invoice_into};
 use super::{ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::webhook::EventType;
 use crate::domain::PaymentMethod;
 use crate::domain::{
-    next_paid_through, Cents, InvoiceAmounts, MonitorDays, Payment, PaymentStatus, Quote, CURRENCY,
+    next_paid_through, BusinessDay, Cents, InvoiceAmounts, LocationTimeZone, MonitorDays, Payment,
+    PaymentStatus, Quote, CURRENCY,
 };
 use crate::store::payments::{payments, OutcomeRow, PaymentRow};
 use crate::store::{
@@ -73,6 +74,11 @@ const MARK_SUCCEEDED: &str = "update payments set status = 'succeeded', invoice_
     gateway_reference = $3, card_brand = coalesce(card_brand, $4), \
     card_last4 = coalesce(card_last4, $5), updated_at = $6 \
     where id = $1 and status in ('pending', 'unknown', 'requires_action')";
+
+/// The time zone of the location whose client owns the vehicle.
+const VEHICLE_TIME_ZONE: &str = "select l.time_zone from vehicles v \
+    join clients c on c.id = v.client_id join locations l on l.id = c.location_id \
+    where v.id = $1";
 
 const SET_CARD: &str = "update payments set card_id = $2 where id = $1";
 
@@ -164,15 +170,21 @@ pub(super) async fn mark_paid_off_invoices(
 }
 
 /// Extends a vehicle paid through `paid_through` by a period of `days`
-/// ([`next_paid_through`]) inside `tx` (its client locked); returns the new date.
+/// ([`next_paid_through`]) inside `tx` (its client locked); returns the new
+/// date. A lapsed period restarts on the business day of the vehicle's
+/// location at `now` ([`BusinessDay::at`]), never the UTC day.
 pub(super) async fn extend_paid_through(
     tx: &mut sqlx::Transaction<'_, Db>,
     vehicle_id: Uuid,
     paid_through: Option<NaiveDate>,
-    today: NaiveDate,
     days: MonitorDays,
     now: DateTime<Utc>,
 ) -> Result<NaiveDate> {
+    let time_zone: String = sqlx::query_scalar(VEHICLE_TIME_ZONE)
+        .bind(vehicle_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let today = BusinessDay::at(now, LocationTimeZone::or_utc(&time_zone));
     let through = next_paid_through(paid_through, today, days);
     sqlx::query(EXTEND_VEHICLE)
         .bind(vehicle_id)
@@ -339,14 +351,20 @@ impl PaymentStore for Backend {
             at: s.now,
         };
         ledger.append(&mut tx, &payment_entry).await?;
+        // The card the payment kept: the new one, or the same card already
+        // on file (then the payment names that one, and nothing is logged).
+        let mut kept_card_id = None;
         if let Some((card, log)) = &s.saved_card {
-            insert_card(&mut tx, card, s.now).await?;
-            insert_log(&mut *tx, log, &log.message, s.now).await?;
+            let kept = keep_card(&mut tx, card, s.now).await?;
+            if !kept.already_on_file {
+                insert_log(&mut *tx, log, &log.message, s.now).await?;
+            }
             sqlx::query(SET_CARD)
                 .bind(payment.id)
-                .bind(card.id)
+                .bind(kept.card.id)
                 .execute(&mut *tx)
                 .await?;
+            kept_card_id = Some(kept.card.id);
         }
         if invoice.past_due > Cents::ZERO {
             // What the payment pays beyond its own invoice pays off older
@@ -359,7 +377,6 @@ impl PaymentStore for Backend {
                 &mut tx,
                 vehicle_id,
                 paid_through,
-                s.today,
                 payment.quote.monitor_days,
                 s.now,
             )
@@ -422,7 +439,7 @@ impl PaymentStore for Backend {
             gateway_reference: Some(s.gateway_reference.clone()),
             card_brand,
             card_last4,
-            card_id: s.saved_card.as_ref().map(|(c, _)| c.id).or(payment.card_id),
+            card_id: kept_card_id.or(payment.card_id),
             issued_receipt: Some(Box::new(crate::domain::IssuedReceipt {
                 receipt,
                 reference: s.receipt.reference.clone(),

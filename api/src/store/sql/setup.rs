@@ -4,6 +4,10 @@ use super::Backend;
 use crate::store::{BusinessCounts, Result, SeedData, SetupStore};
 use async_trait::async_trait;
 
+/// When each scheduled job last succeeded (on any instance).
+const JOB_LAST_SUCCESS: &str = "select name, last_succeeded_at from scheduled_jobs \
+    where last_succeeded_at is not null order by name";
+
 const INSERT_LOCATION: &str = "insert into locations (id, name, accepts_payments, tax_rate_ppm, \
     daily_rate_cents, price_14_cents, price_30_cents, time_zone, created_at, updated_at) \
     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)";
@@ -103,7 +107,7 @@ impl SetupStore for Backend {
                 .await?;
         }
         for c in &data.cards {
-            super::cards::insert_card(&mut tx, c, now).await?;
+            super::cards::keep_card(&mut tx, c, now).await?;
         }
         for i in &data.invoices {
             super::invoices::insert_invoice(&mut tx, i, now).await?;
@@ -151,6 +155,9 @@ impl SetupStore for Backend {
                 .fetch_all(&self.pool)
                 .await?,
             disputes_by_status: sqlx::query_as(DISPUTES_BY_STATUS)
+                .fetch_all(&self.pool)
+                .await?,
+            job_last_success: sqlx::query_as(JOB_LAST_SUCCESS)
                 .fetch_all(&self.pool)
                 .await?,
         })

@@ -379,6 +379,7 @@ pub(super) fn refund_data(r: &crate::domain::refund::Refund) -> serde_json::Valu
         amount_cents: r.amount_cents.0,
         currency: r.currency.clone(),
         status: r.status.as_str().to_owned(),
+        destination: r.destination.as_str().to_owned(),
     })
     .unwrap_or_default()
 }
