@@ -134,6 +134,13 @@ pub struct Settings {
     /// Milliseconds the SMS outbox worker waits for a wake-up before it looks
     /// for due messages (retries) anyway.
     pub outbox_poll_interval_ms: i64,
+    /// Milliseconds between two looks of the webhook worker for due
+    /// deliveries (`WEBHOOK_POLL_INTERVAL_MS`, default 1000).
+    pub webhook_poll_interval_ms: i64,
+    /// The first wait before a failed webhook delivery is retried, in
+    /// milliseconds, doubled after each failure up to an hour
+    /// (`WEBHOOK_RETRY_BASE_MS`, default 5000).
+    pub webhook_retry_base_ms: i64,
     /// The jobs `serve` runs on its own (`SCHEDULER_JOBS`).
     pub scheduler_jobs: SchedulerJobs,
     /// Milliseconds between two looks of the scheduler at which jobs are due.
@@ -565,6 +572,8 @@ impl Settings {
             idempotency_stale_after_seconds: positive("IDEMPOTENCY_STALE_AFTER_SECONDS", 120)?,
             status_sync_interval_seconds: positive("STATUS_SYNC_INTERVAL_SECONDS", 30)?,
             outbox_poll_interval_ms: positive("OUTBOX_POLL_INTERVAL_MS", 1000)?,
+            webhook_poll_interval_ms: positive("WEBHOOK_POLL_INTERVAL_MS", 1000)?,
+            webhook_retry_base_ms: positive("WEBHOOK_RETRY_BASE_MS", 5000)?,
             scheduler_jobs: match get("SCHEDULER_JOBS") {
                 None => SchedulerJobs::ALL,
                 Some(v) => SchedulerJobs::parse(&v).map_err(|e| invalid("SCHEDULER_JOBS", e))?,

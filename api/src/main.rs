@@ -8,7 +8,8 @@ use payments_api::app::{open_store, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{AppEnv, Settings};
 use payments_api::seed::{ADMIN_LOGIN, AGENT_LOGIN, CLIENT_LOGIN, SUPERVISOR_LOGIN};
-use payments_api::services::{autopay, jobs, status_sync};
+
+use payments_api::services::{autopay, jobs, status_sync, webhooks};
 use payments_api::state::AppState;
 use payments_api::{openapi, seed, sms, store, telemetry};
 use std::sync::Arc;
@@ -137,6 +138,7 @@ async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
         Application::build(settings, store, clock, adapters).context("cannot start the server")?;
     jobs::spawn_scheduler(app.state());
     sms::outbox::spawn_worker(app.state());
+    webhooks::spawn_worker(app.state());
     tracing::info!(api = %format!("{base}/api/v1"), docs = %docs, "payments API listening on port {}", app.port());
     if demo {
         let logins = [AGENT_LOGIN, SUPERVISOR_LOGIN, ADMIN_LOGIN, CLIENT_LOGIN]

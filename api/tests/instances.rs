@@ -12,9 +12,10 @@
 //!   test's own while payments are being taken.
 //! - SIGTERM while a payment is being charged: the payment finishes and is
 //!   answered before the process exits.
+//! - Two instances, each running a webhook worker, deliver each event once.
 //!
 //! The PostgreSQL ones need `TEST_DATABASE_URL=postgres://…` (the test
-//! command's PostgreSQL pass); the kill test runs on both stores.
+//! command's PostgreSQL pass); the kill and webhook tests run on both stores.
 
 mod support;
 
@@ -1214,4 +1215,60 @@ async fn a_postgresql_crash_while_payments_are_taken_answers_503_then_recovers_a
     for reply in after {
         assert_eq!(reply.status, 201, "after an idle restart: {}", reply.body);
     }
+}
+
+/// Two `serve` processes on one database, each running its webhook worker
+/// (docs/api.md, "Integrations"): every event reaches the partner once, each
+/// delivery claimed by one worker (one attempt). Both stores.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_deliver_each_webhook_event_once() {
+    let db = Database::create(false).await.expect("a database");
+    prepare(&db);
+    let fast = [("WEBHOOK_POLL_INTERVAL_MS", "20")];
+    let instances = join_all((0..2).map(|_| Instance::start(&db, &fast))).await;
+    let partner = MockServer::start().await;
+    Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&partner)
+        .await;
+    let admin = instances[0].login("staff", &ADMIN_LOGIN).await;
+    let reply = instances[0]
+        .call("POST", "/webhook-endpoints")
+        .token(Some(&admin))
+        .json(&json!({"url": partner.uri(), "events": ["link.sent"]}))
+        .send()
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+
+    const EVENTS: usize = 6;
+    let staff = instances[0].login("staff", &AGENT_LOGIN).await;
+    for n in 0..EVENTS {
+        let body = json!({"client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143"});
+        let reply = instances[n % 2]
+            .post("/payment-links", &staff, &key(), &body)
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    let succeeded = "select count(*) from webhook_deliveries where status = 'succeeded'";
+    eventually(
+        "every webhook is delivered",
+        Duration::from_secs(20),
+        || async { (db.scalar(succeeded).await == EVENTS as i64).then_some(()) },
+    )
+    .await;
+    let requests = partner.received_requests().await.expect("requests");
+    let ids: std::collections::HashSet<String> = requests
+        .iter()
+        .map(|r| r.headers["webhook-id"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(requests.len(), EVENTS, "each event exactly once");
+    assert_eq!(ids.len(), EVENTS);
+    assert_eq!(
+        db.scalar("select count(*) from webhook_deliveries where attempts = 1")
+            .await,
+        EVENTS as i64,
+        "each delivery claimed once"
+    );
+    drop(instances);
+    db.drop().await;
 }

@@ -38,4 +38,5 @@ pub use sms_text::{gsm7_length, sms_length, SmsEncoding, SmsLength};
 pub mod receipt;
 pub use receipt::{IssuedReceipt, PaidThrough, Payer, Receipt, ReceiptReference, ReceiptRefund};
 pub mod business_day;
+pub mod webhook;
 pub use business_day::{BusinessDay, LocationTimeZone};

@@ -17,6 +17,7 @@ pub mod quote;
 pub mod receipts;
 pub mod refunds;
 pub mod sandbox;
+pub mod webhook_endpoints;
 pub mod webhooks;
 
 use actix_web::web;
@@ -68,6 +69,11 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(api_keys::create_api_key)
         .service(api_keys::list_api_keys)
         .service(api_keys::revoke_api_key)
+        .service(webhook_endpoints::create_webhook_endpoint)
+        .service(webhook_endpoints::list_webhook_endpoints)
+        .service(webhook_endpoints::delete_webhook_endpoint)
+        .service(webhook_endpoints::list_webhook_deliveries)
+        .service(webhook_endpoints::replay_webhook_delivery)
         .service(webhooks::stripe_webhook)
         .service(webhooks::twilio_status);
 }

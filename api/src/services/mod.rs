@@ -25,3 +25,4 @@ pub mod rate_limits;
 pub mod receipts;
 pub mod refunds;
 pub mod status_sync;
+pub mod webhooks;

@@ -25,6 +25,7 @@ mod records;
 mod refunds;
 mod setup;
 mod sqlite;
+mod webhooks;
 
 pub use access::AccessStore;
 pub use api_keys::{ApiKeyStore, NewApiKey};
@@ -48,6 +49,10 @@ pub use refunds::{
 };
 pub use setup::SetupStore;
 pub use sqlite::SqliteStore;
+pub use webhooks::{
+    AttemptRecord, ClaimedDelivery, DeliveryOutcome, NewWebhookEndpoint, WebhookDelivery,
+    WebhookEndpoint, WebhookStore,
+};
 
 use std::sync::Arc;
 
@@ -114,6 +119,7 @@ pub trait Store:
     + ReceiptStore
     + IdempotencyStore
     + ClientLogStore
+    + WebhookStore
     + JobStore
     + Send
     + Sync
@@ -136,6 +142,7 @@ impl<T> Store for T where
         + ReceiptStore
         + IdempotencyStore
         + ClientLogStore
+        + WebhookStore
         + JobStore
         + Send
         + Sync

@@ -55,6 +55,19 @@ mod dialect {
         "select id from clients where id = (select client_id from payments where id = $1)";
 
     /// Leases due SMS (one writer at a time: no two workers take a row).
+    /// Leases due webhook deliveries of enabled endpoints (one worker each).
+    pub(super) const CLAIM_WEBHOOKS: &str = "update webhook_deliveries set status = 'sending', \
+        attempts = attempts + 1, next_attempt_at = $2, updated_at = $1 \
+        where id in (select d.id from webhook_deliveries d \
+            where d.status in ('pending', 'sending') and d.next_attempt_at <= $1 \
+            and d.endpoint_id in (select w.id from webhook_endpoints w where w.status = 'enabled') \
+            order by d.next_attempt_at limit $3) \
+        returning id, endpoint_id, event_id, attempts, retry_until, \
+        (select e.payload from webhook_events e where e.id = webhook_deliveries.event_id) as payload, \
+        (select w.url from webhook_endpoints w where w.id = webhook_deliveries.endpoint_id) as url, \
+        (select w.secret_sealed from webhook_endpoints w \
+            where w.id = webhook_deliveries.endpoint_id) as secret_sealed";
+
     pub(super) const CLAIM_OUTBOX: &str = "update sms_outbox set status = 'sending', \
         attempts = attempts + 1, next_attempt_at = $2, updated_at = $1 \
         where id in (select id from sms_outbox \

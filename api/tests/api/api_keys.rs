@@ -30,6 +30,11 @@ const SCOPES: &[(&str, Option<&str>)] = &[
     ("create_api_key", None),
     ("list_api_keys", None),
     ("revoke_api_key", None),
+    ("create_webhook_endpoint", None),
+    ("list_webhook_endpoints", None),
+    ("delete_webhook_endpoint", None),
+    ("list_webhook_deliveries", None),
+    ("replay_webhook_delivery", None),
 ];
 
 const ALL_SCOPES: [&str; 5] = [

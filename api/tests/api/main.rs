@@ -25,4 +25,5 @@ mod sessions;
 #[path = "../support/mod.rs"]
 mod support;
 mod three_d_secure;
+mod webhook_endpoints;
 mod webhooks;

@@ -174,6 +174,41 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             None,
             ADMINS,
         ),
+        op(
+            "create_webhook_endpoint",
+            "POST",
+            "/webhook-endpoints".into(),
+            Some(json!({ "url": "https://partner.example/hooks", "events": ["link.paid"] })),
+            ADMINS,
+        ),
+        op(
+            "list_webhook_endpoints",
+            "GET",
+            "/webhook-endpoints".into(),
+            None,
+            ADMINS,
+        ),
+        op(
+            "delete_webhook_endpoint",
+            "DELETE",
+            format!("/webhook-endpoints/{}", Uuid::nil()),
+            None,
+            ADMINS,
+        ),
+        op(
+            "list_webhook_deliveries",
+            "GET",
+            format!("/webhook-endpoints/{}/deliveries", Uuid::nil()),
+            None,
+            ADMINS,
+        ),
+        op(
+            "replay_webhook_delivery",
+            "POST",
+            format!("/webhook-endpoints/{}/deliveries/1/replay", Uuid::nil()),
+            Some(json!({})),
+            ADMINS,
+        ),
     ]
 }
 

@@ -746,6 +746,13 @@ impl TestApp {
             .expect("drain the SMS outbox")
     }
 
+    /// Delivers the due webhook deliveries now; returns how many were attempted.
+    pub async fn drain_webhooks(&self) -> usize {
+        self.job(payments_api::services::webhooks::drain(&self.state))
+            .await
+            .expect("drain the webhook outbox")
+    }
+
     /// The status sync of open payments (and stale link claims), once.
     pub async fn sync_payments(&self) -> usize {
         self.job(payments_api::services::status_sync::sync_open_payments(

@@ -807,6 +807,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every webhook endpoint, newest first (admins only). */
+        get: operations["list_webhook_endpoints"];
+        put?: never;
+        /**
+         * Registers a webhook endpoint (admins only). The answer holds its signing
+         *     secret, once.
+         */
+        post: operations["create_webhook_endpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes a webhook endpoint and its delivery history (admins only). */
+        delete: operations["delete_webhook_endpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's newest 100 deliveries with every attempt (admins only). */
+        get: operations["list_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries/{delivery_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a delivery again, with the same event id, retried for another 24
+         *     hours; a disabled endpoint is enabled again (admins only).
+         */
+        post: operations["replay_webhook_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/stripe": {
         parameters: {
             query?: never;
@@ -854,7 +929,148 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "autopay.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An Auto Pay charge failed (also sent as payment.failed)
+         * @description POSTed to every enabled endpoint subscribed to `autopay.failed`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
+         */
+        post: operations["on_autopay_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "link.opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment link was opened by its payer for the first time
+         * @description POSTed to every enabled endpoint subscribed to `link.opened`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
+         */
+        post: operations["on_link_opened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "link.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment link was paid (its payment in data)
+         * @description POSTed to every enabled endpoint subscribed to `link.paid`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
+         */
+        post: operations["on_link_paid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "link.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment link was created and its text queued
+         * @description POSTed to every enabled endpoint subscribed to `link.sent`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
+         */
+        post: operations["on_link_sent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment failed
+         * @description POSTed to every enabled endpoint subscribed to `payment.failed`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
+         */
+        post: operations["on_payment_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A refund of a payment succeeded
+         * @description POSTed to every enabled endpoint subscribed to `payment.refunded`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
+         */
+        post: operations["on_payment_refunded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.succeeded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment succeeded
+         * @description POSTed to every enabled endpoint subscribed to `payment.succeeded`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
+         */
+        post: operations["on_payment_succeeded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description Invoices and payments, newest first, with the balance they add up to. */
@@ -1014,6 +1230,16 @@ export interface components {
             /** @description At least one scope. */
             scopes: components["schemas"]["Scope"][];
         };
+        /** @description A partner's URL and the events it takes. */
+        CreateWebhookEndpointRequest: {
+            /** @description At least one event type. */
+            events: components["schemas"]["EventType"][];
+            /**
+             * @description Where events are POSTed: an absolute URL, `https://` in production.
+             * @example https://partner.example/hooks/payments
+             */
+            url: string;
+        };
         /** @description A key just created, with its secret: the only time the key is shown. */
         CreatedApiKeyView: {
             /** Format: uuid */
@@ -1026,6 +1252,21 @@ export interface components {
             key: string;
             name: string;
             scopes: components["schemas"]["Scope"][];
+        };
+        /**
+         * @description An endpoint just registered, with its signing secret: the only time the
+         *     secret is shown.
+         */
+        CreatedWebhookEndpointView: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The Standard Webhooks signing secret (`whsec_` + base64 of 32 bytes):
+             *     give it to the partner's `standardwebhooks` library to verify
+             *     `webhook-signature`.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
         };
         /** @description The period the credit pays. */
         CreditApplicationRequest: {
@@ -1101,6 +1342,11 @@ export interface components {
          * @enum {string}
          */
         DisputeStatus: "open" | "won" | "lost";
+        /**
+         * @description The events a partner can subscribe to.
+         * @enum {string}
+         */
+        EventType: "payment.succeeded" | "payment.failed" | "payment.refunded" | "link.sent" | "link.opened" | "link.paid" | "link.expired" | "autopay.failed";
         /** @description One invalid field of a request body. */
         FieldError: {
             field: string;
@@ -1177,6 +1423,40 @@ export interface components {
          * @enum {string}
          */
         LinkDisplayStatus: "sent" | "delivered" | "sms_failed" | "opened" | "paying" | "paid" | "expired" | "revoked";
+        /**
+         * @description The body of a `link.sent`, `link.opened` delivery (Standard Webhooks' envelope): the
+         *     event type, when the event happened (UTC, RFC 3339) and its `data`.
+         */
+        LinkEvent: {
+            data: components["schemas"]["LinkEventData"];
+            /** Format: date-time */
+            timestamp: string;
+            type: components["schemas"]["EventType"];
+        };
+        /** @description `link.sent` and `link.opened`: the payment link (never its token). */
+        LinkEventData: {
+            /**
+             * Format: int64
+             * @description `link.sent` only: the amount the link asks for, integer cents.
+             */
+            amount_cents?: number | null;
+            /** Format: uuid */
+            client_id: string;
+            /** @description `link.sent` only. */
+            currency?: string | null;
+            /**
+             * Format: date-time
+             * @description `link.sent` only: when the link stops working (UTC).
+             */
+            expires_at?: string | null;
+            /** Format: uuid */
+            link_id: string;
+            /**
+             * Format: uuid
+             * @description `link.sent` only.
+             */
+            vehicle_id?: string | null;
+        };
         /** @description What the payer sees: the summary, and nothing else about the client. */
         LinkSummary: {
             /** @example Dana */
@@ -1403,6 +1683,62 @@ export interface components {
             status: components["schemas"]["PaymentStatus"];
             /** Format: date-time */
             updated_at: string;
+            /** Format: uuid */
+            vehicle_id?: string | null;
+        };
+        /**
+         * @description The body of a `payment.succeeded`, `payment.failed`, `autopay.failed`, `link.paid` delivery (Standard Webhooks' envelope): the
+         *     event type, when the event happened (UTC, RFC 3339) and its `data`.
+         */
+        PaymentEvent: {
+            data: components["schemas"]["PaymentEventData"];
+            /** Format: date-time */
+            timestamp: string;
+            type: components["schemas"]["EventType"];
+        };
+        /**
+         * @description `payment.succeeded`, `payment.failed`, `autopay.failed` and `link.paid`:
+         *     the payment (never card numbers or receipt references).
+         */
+        PaymentEventData: {
+            /**
+             * Format: int64
+             * @description Integer cents.
+             */
+            amount_cents: number;
+            /** Format: uuid */
+            client_id: string;
+            /** @example USD */
+            currency: string;
+            /** @description Why it failed (`card_declined`, …); `null` when it succeeded. */
+            failure_code?: string | null;
+            /**
+             * Format: int64
+             * @description The invoice the payment created (succeeded payments).
+             */
+            invoice_number?: number | null;
+            /**
+             * Format: uuid
+             * @description `link.paid` only: the link paid.
+             */
+            link_id?: string | null;
+            /**
+             * @description `card_on_file`, `new_card`, `payment_link` or `autopay`.
+             * @example payment_link
+             */
+            method: string;
+            /** Format: uuid */
+            payment_id: string;
+            /**
+             * Format: uuid
+             * @description The payment link it paid, if any (also in `link_id` for `link.paid`).
+             */
+            payment_link_id?: string | null;
+            /**
+             * @description `succeeded` or `failed`.
+             * @example succeeded
+             */
+            status: string;
             /** Format: uuid */
             vehicle_id?: string | null;
         };
@@ -1721,6 +2057,40 @@ export interface components {
          */
         RefundDestination: "card" | "credit";
         /**
+         * @description The body of a `payment.refunded` delivery (Standard Webhooks' envelope): the
+         *     event type, when the event happened (UTC, RFC 3339) and its `data`.
+         */
+        RefundEvent: {
+            data: components["schemas"]["RefundEventData"];
+            /** Format: date-time */
+            timestamp: string;
+            type: components["schemas"]["EventType"];
+        };
+        /** @description `payment.refunded`: the refund that succeeded. */
+        RefundEventData: {
+            /**
+             * Format: int64
+             * @description Integer cents given back by this refund.
+             */
+            amount_cents: number;
+            /** Format: uuid */
+            client_id: string;
+            /** @example USD */
+            currency: string;
+            /**
+             * @description `card` (money given back to the card) or `credit` (kept as the
+             *     client's credit, docs/payments.md).
+             * @example card
+             */
+            destination: string;
+            /** Format: uuid */
+            payment_id: string;
+            /** Format: uuid */
+            refund_id: string;
+            /** @example succeeded */
+            status: string;
+        };
+        /**
          * @description Who made a refund: staff through our API, or someone in the gateway's
          *     own dashboard (we learn of it by webhook).
          * @enum {string}
@@ -1929,6 +2299,76 @@ export interface components {
             paid_through?: string | null;
             /** @example TX-KLM4821 */
             plate?: string | null;
+        };
+        /** @description One attempt at a delivery. */
+        WebhookAttemptView: {
+            /** Format: date-time */
+            attempted_at: string;
+            /**
+             * Format: int64
+             * @description How long the attempt took, in milliseconds.
+             */
+            duration_ms: number;
+            /** @description Why the attempt failed; `null` when it succeeded (2xx). */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description The HTTP status the endpoint answered; `null` when it did not answer.
+             */
+            response_status?: number | null;
+        };
+        /**
+         * @description Where a delivery stands.
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "sending" | "succeeded" | "failed";
+        /** @description One event sent (or to be sent) to one endpoint, with its attempts. */
+        WebhookDeliveryView: {
+            /** @description Its attempts, oldest first. */
+            attempt_log: components["schemas"]["WebhookAttemptView"][];
+            /** Format: int64 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description The event's id, sent as `webhook-id` on every attempt and replay.
+             * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+             */
+            event_id: string;
+            event_type: components["schemas"]["EventType"];
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description When it is (or was last) due (UTC).
+             */
+            next_attempt_at: string;
+            status: components["schemas"]["WebhookDeliveryStatus"];
+        };
+        /**
+         * @description Whether an endpoint is sent events.
+         * @enum {string}
+         */
+        WebhookEndpointStatus: "enabled" | "disabled";
+        /** @description A registered endpoint (never its secret). */
+        WebhookEndpointView: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it was disabled (UTC); `null` while enabled.
+             */
+            disabled_at?: string | null;
+            events: components["schemas"]["EventType"][];
+            /**
+             * Format: date-time
+             * @description Since when every attempt has failed (UTC); `null` while it answers.
+             */
+            failing_since?: string | null;
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["WebhookEndpointStatus"];
+            url: string;
         };
     };
     responses: never;
@@ -4914,6 +5354,265 @@ export interface operations {
             };
         };
     };
+    list_webhook_endpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_webhook_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpointView"];
+                };
+            };
+            /** @description The request could not be read: `malformed_json` (the body is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `validation_failed`: the JSON does not have the request's shape (a
+             *     field missing or of the wrong type), or a field's value is invalid.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_webhook_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: no endpoint with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_webhook_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: no endpoint with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replay_webhook_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+                /** @description Delivery id */
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: the endpoint has no delivery with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     stripe_webhook: {
         parameters: {
             query?: never;
@@ -4997,6 +5696,321 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    on_autopay_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay; de-duplicate by it.
+                 * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, in Unix seconds; refuse old ones (the libraries allow 5 minutes).
+                 * @example 1764540000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks); verify with a `standardwebhooks` library.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); the delivery is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (any other status, or no answer in 15 s): the delivery is retried */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_link_opened: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay; de-duplicate by it.
+                 * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, in Unix seconds; refuse old ones (the libraries allow 5 minutes).
+                 * @example 1764540000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks); verify with a `standardwebhooks` library.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); the delivery is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (any other status, or no answer in 15 s): the delivery is retried */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_link_paid: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay; de-duplicate by it.
+                 * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, in Unix seconds; refuse old ones (the libraries allow 5 minutes).
+                 * @example 1764540000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks); verify with a `standardwebhooks` library.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); the delivery is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (any other status, or no answer in 15 s): the delivery is retried */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_link_sent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay; de-duplicate by it.
+                 * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, in Unix seconds; refuse old ones (the libraries allow 5 minutes).
+                 * @example 1764540000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks); verify with a `standardwebhooks` library.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); the delivery is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (any other status, or no answer in 15 s): the delivery is retried */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_payment_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay; de-duplicate by it.
+                 * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, in Unix seconds; refuse old ones (the libraries allow 5 minutes).
+                 * @example 1764540000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks); verify with a `standardwebhooks` library.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); the delivery is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (any other status, or no answer in 15 s): the delivery is retried */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_payment_refunded: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay; de-duplicate by it.
+                 * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, in Unix seconds; refuse old ones (the libraries allow 5 minutes).
+                 * @example 1764540000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks); verify with a `standardwebhooks` library.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); the delivery is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (any other status, or no answer in 15 s): the delivery is retried */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_payment_succeeded: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay; de-duplicate by it.
+                 * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, in Unix seconds; refuse old ones (the libraries allow 5 minutes).
+                 * @example 1764540000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks); verify with a `standardwebhooks` library.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); the delivery is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (any other status, or no answer in 15 s): the delivery is retried */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

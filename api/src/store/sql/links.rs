@@ -1,6 +1,8 @@
 //! [`LinkStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
+use super::webhooks::{emit, link_data};
 use super::{client_log::insert_log, Backend};
+use crate::domain::webhook::{EventType, LinkEventData};
 use crate::domain::PaymentLink;
 use crate::store::links::{LinkRow, PayerLink, PayerLinkRow};
 use crate::store::{LinkStore, NewLink, NewLogEntry, Result};
@@ -81,6 +83,15 @@ impl LinkStore for Backend {
             .execute(&mut *tx)
             .await?;
         insert_log(&mut *tx, &link.log, &link.log.message, link.sent_at).await?;
+        let data = link_data(LinkEventData {
+            link_id: link.id,
+            client_id: link.client_id,
+            vehicle_id: Some(link.vehicle_id),
+            amount_cents: Some(link.quote.total_due_cents.0),
+            currency: Some(crate::domain::CURRENCY.to_owned()),
+            expires_at: Some(link.expires_at),
+        });
+        emit(&mut tx, EventType::LinkSent, data, link.sent_at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -120,11 +131,30 @@ impl LinkStore for Backend {
     }
 
     async fn mark_link_opened(&self, id: Uuid, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query(MARK_OPENED)
+        let mut tx = self.begin_write().await?;
+        let opened = sqlx::query(MARK_OPENED)
             .bind(id)
             .bind(now)
-            .execute(&self.relaxed)
-            .await?;
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if opened == 1 {
+            let (client_id,): (Uuid,) =
+                sqlx::query_as("select client_id from payment_links where id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let data = link_data(LinkEventData {
+                link_id: id,
+                client_id,
+                vehicle_id: None,
+                amount_cents: None,
+                currency: None,
+                expires_at: None,
+            });
+            emit(&mut tx, EventType::LinkOpened, data, now).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

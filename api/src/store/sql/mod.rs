@@ -30,6 +30,7 @@ mod rate_limits;
 mod receipts;
 mod refunds;
 mod setup;
+mod webhooks;
 
 /// The statements on the paths of every request that pays or opens a link
 /// or quotes (those the load bench drives), each with a `where` clause.

@@ -1,9 +1,12 @@
 //! [`PaymentStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
 use super::receipts::{insert_receipt, ReceiptIssue};
+use super::webhooks::{emit, payment_data};
 use super::{cards::keep_card, client_log::insert_log, dialect, invoices::insert_invoice_into};
 use super::{ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
+use crate::domain::webhook::EventType;
+use crate::domain::PaymentMethod;
 use crate::domain::{
     next_paid_through, BusinessDay, Cents, InvoiceAmounts, LocationTimeZone, MonitorDays, Payment,
     PaymentStatus, Quote, CURRENCY,
@@ -410,6 +413,24 @@ impl PaymentStore for Backend {
         .await?;
         let message = format!("{}, invoice #{number}", s.log.message);
         insert_log(&mut *tx, &s.log, &message, s.now).await?;
+        let succeeded = Payment {
+            status: PaymentStatus::Succeeded,
+            invoice_id: Some(invoice.id),
+            invoice_number: Some(number),
+            ..payment.clone()
+        };
+        emit(
+            &mut tx,
+            EventType::PaymentSucceeded,
+            payment_data(&succeeded, false),
+            s.now,
+        )
+        .await?;
+        if let Some(link_id) = payment.payment_link_id {
+            let data = payment_data(&succeeded, true);
+            debug_assert_eq!(data["link_id"], serde_json::json!(link_id));
+            emit(&mut tx, EventType::LinkPaid, data, s.now).await?;
+        }
         tx.commit().await?;
         Ok(Payment {
             status: PaymentStatus::Succeeded,
@@ -452,6 +473,27 @@ impl PaymentStore for Backend {
                 .execute(&mut *tx)
                 .await?;
             insert_log(&mut *tx, log, &log.message, now).await?;
+            let row: PaymentRow = sqlx::query_as(&format!("{PAYMENT_SELECT}where p.id = $1"))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let failed: Payment = row.try_into()?;
+            emit(
+                &mut tx,
+                EventType::PaymentFailed,
+                payment_data(&failed, false),
+                now,
+            )
+            .await?;
+            if failed.method == PaymentMethod::Autopay {
+                emit(
+                    &mut tx,
+                    EventType::AutopayFailed,
+                    payment_data(&failed, false),
+                    now,
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         self.payment(id)

@@ -1,12 +1,14 @@
 //! [`RefundStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
 use super::payments::PAYMENT_SELECT;
+use super::webhooks::{emit, refund_data};
 use super::{client_log::insert_log, dialect, ledger, Backend, Db};
 use crate::domain::ledger::EntryKind;
 use crate::domain::refund::{
     self as rules, CreditRefundCandidate, DisputeStatus, Refund, RefundDestination, RefundOrigin,
     RefundSource, RefundStatus,
 };
+use crate::domain::webhook::EventType;
 use crate::domain::CreditGrant;
 use crate::domain::{Cents, Payment, PaymentStatus};
 use crate::store::payments::PaymentRow;
@@ -243,8 +245,18 @@ impl RefundStore for Backend {
             .bind(r.id)
             .fetch_one(&mut *tx)
             .await?;
+        let created: Refund = created.try_into()?;
+        if created.status == RefundStatus::Succeeded {
+            emit(
+                &mut tx,
+                EventType::PaymentRefunded,
+                refund_data(&created),
+                r.now,
+            )
+            .await?;
+        }
         tx.commit().await?;
-        Ok(RefundInsert::Created(created.try_into()?))
+        Ok(RefundInsert::Created(created))
     }
 
     async fn record_refund_change(&self, c: &RefundChange) -> Result<Refund> {
@@ -306,8 +318,18 @@ impl RefundStore for Backend {
             .bind(c.refund_id)
             .fetch_one(&mut *tx)
             .await?;
+        let changed: Refund = row.try_into()?;
+        if current != c.status && c.status == RefundStatus::Succeeded {
+            emit(
+                &mut tx,
+                EventType::PaymentRefunded,
+                refund_data(&changed),
+                c.now,
+            )
+            .await?;
+        }
         tx.commit().await?;
-        row.try_into()
+        Ok(changed)
     }
 
     async fn record_outside_refund(&self, o: &OutsideRefund) -> Result<Option<Refund>> {
@@ -379,8 +401,16 @@ impl RefundStore for Backend {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
+        let refund: Refund = row.try_into()?;
+        emit(
+            &mut tx,
+            EventType::PaymentRefunded,
+            refund_data(&refund),
+            o.now,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(Some(row.try_into()?))
+        Ok(Some(refund))
     }
 
     async fn insert_credit_refund(&self, r: &NewCreditRefund) -> Result<CreditRefundInsert> {

@@ -1,0 +1,397 @@
+//! Outgoing webhooks (issue 20, item 2; docs/api.md, "Integrations"): signed
+//! as Standard Webhooks says, retried with one event id, written with the
+//! change they announce, delivered once by several instances.
+
+use crate::support::*;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::Duration;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::collections::HashSet;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const WITHIN: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Registers `url` for `events` as the demo admin: `(id, secret)`.
+async fn register(app: &TestApp, url: &str, events: &[&str]) -> (String, String) {
+    let admin = app.staff_token(&ADMIN_LOGIN).await;
+    let reply = app
+        .post(
+            "/webhook-endpoints",
+            Some(&admin),
+            &json!({ "url": url, "events": events }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "register: {}", reply.body);
+    (
+        reply.body["id"].as_str().expect("id").to_owned(),
+        reply.body["secret"].as_str().expect("secret").to_owned(),
+    )
+}
+
+fn header(request: &Request, name: &str) -> String {
+    request
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("{name} header"))
+        .to_owned()
+}
+
+fn body(request: &Request) -> Value {
+    serde_json::from_slice(&request.body).expect("a JSON body")
+}
+
+/// The Standard Webhooks check, written from the specification (not with
+/// the app's code): HMAC-SHA256 over `id.timestamp.body`, keyed with the
+/// base64-decoded secret after `whsec_`, sent as `v1,<base64>`.
+fn verify(secret: &str, request: &Request) -> bool {
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").expect("whsec_ prefix"))
+        .expect("base64 secret");
+    let id = header(request, "webhook-id");
+    let timestamp = header(request, "webhook-timestamp");
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length");
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(&request.body);
+    let expected = STANDARD.encode(mac.finalize().into_bytes());
+    let age = chrono::Utc::now().timestamp() - timestamp.parse::<i64>().expect("Unix seconds");
+    header(request, "webhook-signature")
+        .split(' ')
+        .any(|s| s == format!("v1,{expected}"))
+        && age.abs() < 300
+}
+
+async fn received(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.expect("requests")
+}
+
+/// Drains the webhook outbox until `server` has received `n` requests.
+async fn delivered(app: &TestApp, server: &MockServer, n: usize) -> Vec<Request> {
+    eventually(&format!("{n} webhook requests"), WITHIN, || async {
+        app.drain_webhooks().await;
+        let requests = received(server).await;
+        (requests.len() >= n).then_some(requests)
+    })
+    .await
+}
+
+async fn ok_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_paid_link_is_announced_signed_as_the_specification_says() {
+    let app = spawn_app().await;
+    let server = ok_server().await;
+    let (_, secret) = register(
+        &app,
+        &server.uri(),
+        &["link.sent", "link.opened", "link.paid", "payment.succeeded"],
+    )
+    .await;
+    let staff = app.agent_token().await;
+    let sent = app
+        .post_idempotent(
+            "/payment-links",
+            Some(&staff),
+            &key(),
+            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "512-555-0143" }),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let link_id = sent.body["id"].as_str().unwrap().to_owned();
+    let token = app.deliver_link_token().await;
+    assert_eq!(app.open_link(&token).await.status, 200);
+    let card = app.tokenize("4242424242424242").await;
+    let paid = app
+        .call("POST", "/payment-link/redeem")
+        .link_token(&token)
+        .key(&key())
+        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .send()
+        .await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+
+    let requests = delivered(&app, &server, 4).await;
+    let types: Vec<String> = requests
+        .iter()
+        .map(|r| body(r)["type"].as_str().unwrap().to_owned())
+        .collect();
+    for t in ["link.sent", "link.opened", "link.paid", "payment.succeeded"] {
+        assert!(types.contains(&t.to_owned()), "{t} in {types:?}");
+    }
+    for request in &requests {
+        assert!(verify(&secret, request), "signature of {:?}", body(request));
+        assert!(header(request, "webhook-id").starts_with("msg_"));
+        let text = String::from_utf8_lossy(&request.body);
+        assert!(!text.contains(&token), "a link token in a webhook");
+    }
+    let ids: HashSet<String> = requests.iter().map(|r| header(r, "webhook-id")).collect();
+    assert_eq!(ids.len(), 4, "one id per event");
+    let link_paid = requests
+        .iter()
+        .find(|r| body(r)["type"] == "link.paid")
+        .unwrap();
+    assert_eq!(body(link_paid)["data"]["link_id"], link_id.as_str());
+    assert_eq!(body(link_paid)["data"]["status"], "succeeded");
+    assert_eq!(body(link_paid)["data"]["amount_cents"], 17_649);
+    // A tampered body does not verify.
+    let mut forged = link_paid.clone();
+    forged.body = forged.body.replace_first_digit();
+    assert!(!verify(&secret, &forged));
+}
+
+trait Tamper {
+    fn replace_first_digit(self) -> Vec<u8>;
+}
+
+impl Tamper for Vec<u8> {
+    fn replace_first_digit(mut self) -> Vec<u8> {
+        if let Some(b) = self.iter_mut().find(|b| b.is_ascii_digit()) {
+            *b = if *b == b'9' { b'1' } else { *b + 1 };
+        }
+        self
+    }
+}
+
+#[tokio::test]
+async fn an_endpoint_answering_500_twice_then_200_gets_the_event_three_times_with_one_id() {
+    let app = spawn_app_with(&[("WEBHOOK_RETRY_BASE_MS", "1")]).await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let (endpoint, secret) = register(&app, &server.uri(), &["payment.succeeded"]).await;
+    let staff = app.agent_token().await;
+    let paid = app.take_payment(&staff, &key()).await;
+    assert_eq!(paid.status, 201, "{}", paid.body);
+
+    let requests = delivered(&app, &server, 3).await;
+    assert_eq!(requests.len(), 3);
+    let ids: HashSet<String> = requests.iter().map(|r| header(r, "webhook-id")).collect();
+    assert_eq!(ids.len(), 1, "the same event id on every attempt");
+    assert!(requests.iter().all(|r| verify(&secret, r)));
+    assert!(requests.iter().all(|r| r.body == requests[0].body));
+    // Nothing more is sent: the delivery succeeded.
+    assert_eq!(app.drain_webhooks().await, 0);
+
+    let admin = app.staff_token(&ADMIN_LOGIN).await;
+    let path = format!("/api/v1/webhook-endpoints/{endpoint}/deliveries");
+    let deliveries = app.get(&path, Some(&admin)).await;
+    assert_eq!(deliveries.status, 200, "{}", deliveries.body);
+    let delivery = &deliveries.body[0];
+    assert_eq!(delivery["status"], "succeeded");
+    assert_eq!(delivery["attempts"], 3);
+    assert_eq!(delivery["event_type"], "payment.succeeded");
+    let statuses: Vec<i64> = delivery["attempt_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["response_status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(statuses, [500, 500, 200]);
+
+    // A replay sends it once more, with the same id.
+    let replay = app
+        .post(
+            &format!(
+                "/webhook-endpoints/{endpoint}/deliveries/{}/replay",
+                delivery["id"]
+            ),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(replay.status, 202, "{}", replay.body);
+    let requests = delivered(&app, &server, 4).await;
+    assert_eq!(
+        header(&requests[3], "webhook-id"),
+        *ids.iter().next().unwrap()
+    );
+    let missing = app
+        .post(
+            &format!("/webhook-endpoints/{endpoint}/deliveries/999999/replay"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    missing.assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn a_payment_and_its_event_are_recorded_together_or_not_at_all() {
+    let app = spawn_app().await;
+    let server = ok_server().await;
+    register(&app, &server.uri(), &["payment.succeeded"]).await;
+    // The outbox insert fails: the payment's outcome must not be recorded.
+    execute_sql(
+        &app,
+        "alter table webhook_events rename to webhook_events_away",
+    )
+    .await;
+    let staff = app.agent_token().await;
+    let paid = app.take_payment(&staff, &key()).await;
+    assert!(paid.status >= 500, "{} {}", paid.status, paid.body);
+    let succeeded: Vec<(i64,)> = query_rows(
+        &app,
+        "select count(*) from payments where status = 'succeeded'",
+    )
+    .await;
+    let invoices: Vec<(i64,)> = query_rows(&app, "select count(*) from invoices").await;
+    execute_sql(
+        &app,
+        "alter table webhook_events_away rename to webhook_events",
+    )
+    .await;
+    let events: Vec<(i64,)> = query_rows(&app, "select count(*) from webhook_events").await;
+    assert_eq!(succeeded[0].0, 0, "a payment recorded without its event");
+    assert_eq!(events[0].0, 0);
+    let invoices_before = invoices[0].0;
+
+    // Once the outbox works, the status sync records both.
+    app.clock.advance(Duration::minutes(10));
+    app.sync_payments().await;
+    let succeeded: Vec<(i64,)> = query_rows(
+        &app,
+        "select count(*) from payments where status = 'succeeded'",
+    )
+    .await;
+    let events: Vec<(i64,)> = query_rows(
+        &app,
+        "select count(*) from webhook_events where type = 'payment.succeeded'",
+    )
+    .await;
+    let invoices: Vec<(i64,)> = query_rows(&app, "select count(*) from invoices").await;
+    assert_eq!(succeeded[0].0, 1);
+    assert_eq!(events[0].0, 1);
+    assert_eq!(invoices[0].0, invoices_before + 1);
+    let requests = delivered(&app, &server, 1).await;
+    assert_eq!(body(&requests[0])["type"], "payment.succeeded");
+}
+
+#[tokio::test]
+async fn two_instances_deliver_each_event_once() {
+    let app = spawn_app_with(&[("LINK_SENDS_PER_STAFF_PER_HOUR", "100")]).await;
+    let other = app.another_instance().await;
+    let server = ok_server().await;
+    register(&app, &server.uri(), &["link.sent"]).await;
+    let staff = app.agent_token().await;
+    const EVENTS: usize = 8;
+    for _ in 0..EVENTS {
+        let sent = app
+            .post_idempotent(
+                "/payment-links",
+                Some(&staff),
+                &key(),
+                &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "512-555-0143" }),
+            )
+            .await;
+        assert_eq!(sent.status, 201, "{}", sent.body);
+    }
+    let requests = eventually("every event delivered", WITHIN, || async {
+        let (a, b) = tokio::join!(app.drain_webhooks(), other.drain_webhooks());
+        let requests = received(&server).await;
+        (a + b == 0 && requests.len() >= EVENTS).then_some(requests)
+    })
+    .await;
+    assert_eq!(requests.len(), EVENTS, "each event once");
+    let ids: HashSet<String> = requests.iter().map(|r| header(r, "webhook-id")).collect();
+    assert_eq!(ids.len(), EVENTS);
+}
+
+#[tokio::test]
+async fn an_endpoint_failing_for_24_hours_is_disabled_and_staff_told() {
+    let app = spawn_app_with(&[("WEBHOOK_RETRY_BASE_MS", "1")]).await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let (endpoint, _) = register(&app, &server.uri(), &["payment.succeeded"]).await;
+    let staff = app.agent_token().await;
+    assert_eq!(app.take_payment(&staff, &key()).await.status, 201);
+    delivered(&app, &server, 1).await;
+    let admin = app.staff_token(&ADMIN_LOGIN).await;
+    let list = app.get("/api/v1/webhook-endpoints", Some(&admin)).await;
+    assert_eq!(list.body[0]["status"], "enabled");
+    assert!(list.body[0]["failing_since"].is_string());
+
+    // A day of failures later, the next failed attempt disables it.
+    app.clock
+        .advance(Duration::hours(24) + Duration::minutes(1));
+    let before = received(&server).await.len();
+    delivered(&app, &server, before + 1).await;
+    let admin = app.staff_token(&ADMIN_LOGIN).await;
+    let list = app.get("/api/v1/webhook-endpoints", Some(&admin)).await;
+    assert_eq!(list.body[0]["id"], endpoint.as_str());
+    assert_eq!(list.body[0]["status"], "disabled", "{}", list.body);
+    assert!(app.logs().contains("webhook endpoint disabled"));
+    assert!(app
+        .logs()
+        .lines()
+        .any(|l| l.contains("ERROR") && l.contains("webhook endpoint disabled")));
+    // No more attempts while disabled.
+    assert_eq!(app.drain_webhooks().await, 0);
+}
+
+#[tokio::test]
+async fn only_admins_manage_endpoints_and_urls_are_checked() {
+    let app = spawn_app().await;
+    let agent = app.agent_token().await;
+    let reply = app
+        .post(
+            "/webhook-endpoints",
+            Some(&agent),
+            &json!({ "url": "https://partner.example/h", "events": ["link.paid"] }),
+        )
+        .await;
+    reply.assert_problem(403, "forbidden");
+    let admin = app.staff_token(&ADMIN_LOGIN).await;
+    for body in [
+        json!({ "url": "ftp://partner.example/h", "events": ["link.paid"] }),
+        json!({ "url": "https://partner.example/h", "events": [] }),
+    ] {
+        let reply = app.post("/webhook-endpoints", Some(&admin), &body).await;
+        reply.assert_problem(422, "validation_failed");
+    }
+    let reply = app
+        .post(
+            "/webhook-endpoints",
+            Some(&admin),
+            &json!({ "url": "https://partner.example/h", "events": ["link.nope"] }),
+        )
+        .await;
+    assert!(reply.status == 400 || reply.status == 422, "{}", reply.body);
+    let (id, _) = register(&app, "https://partner.example/h", &["link.paid"]).await;
+    let list = app.get("/api/v1/webhook-endpoints", Some(&admin)).await;
+    assert_eq!(list.body.as_array().unwrap().len(), 1);
+    assert!(list.body[0].get("secret").is_none());
+    let deleted = app
+        .call("DELETE", &format!("/webhook-endpoints/{id}"))
+        .token(Some(&admin))
+        .send()
+        .await;
+    assert_eq!(deleted.status, 204);
+    let list = app.get("/api/v1/webhook-endpoints", Some(&admin)).await;
+    assert_eq!(list.body, json!([]));
+}
