@@ -29,6 +29,7 @@ pub use link::{
 pub mod refund;
 pub mod sms_failure;
 pub use sms_failure::{SmsFailure, SmsFailureReason};
+pub mod sms_templates;
 pub mod sms_text;
 pub use sms_text::{gsm7_length, sms_length, SmsEncoding, SmsLength};
 pub mod receipt;

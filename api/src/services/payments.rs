@@ -16,11 +16,10 @@ use crate::domain::{
 use crate::error::{ApiError, ApiResult, ProblemCode, CARD_NOT_FOUND};
 use crate::gateway::{ChargeOutcome, ChargeRequest, ClientSecret, GatewayError};
 use crate::services::quotes::{quote_for, QuoteSummary};
-use crate::services::{cards, rate_limits};
+use crate::services::{cards, rate_limits, receipts};
 use crate::state::AppState;
 use crate::store::{
-    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, NewReceipt, PaymentOutcome,
-    StoreError,
+    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, PaymentOutcome, StoreError,
 };
 use uuid::Uuid;
 
@@ -216,9 +215,14 @@ pub(crate) async fn record_outcome(
                 log: NewLogEntry::by(actor, payment.client_id, message),
                 now,
                 commit,
-                receipt: NewReceipt::generate(),
+                receipt: receipts::new_receipt(state, payment.amount_cents),
             };
-            state.store.record_payment_outcome(&outcome).await
+            let recorded = state.store.record_payment_outcome(&outcome).await?;
+            if recorded.status == PaymentStatus::Succeeded {
+                // Its receipt text is queued: send it now.
+                state.outbox_wakeup.notify_one();
+            }
+            Ok(recorded)
         }
         Ok(ChargeOutcome::Declined { code, .. }) => {
             let code = crate::gateway::decline_code(&code);

@@ -19,6 +19,7 @@ mod receipts;
 mod refunds;
 mod roles;
 mod sessions;
+mod sms_receipts;
 #[path = "../support/mod.rs"]
 mod support;
 mod three_d_secure;
