@@ -59,6 +59,7 @@ use utoipa::{Modify, OpenApi};
         routes::api_keys::revoke_api_key,
         routes::webhooks::stripe_webhook,
         routes::webhooks::twilio_status,
+        routes::webhooks::twilio_inbound,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerSchemes, &StaffRoles),

@@ -29,6 +29,8 @@ pub use link::{
 pub mod refund;
 pub mod sms_failure;
 pub use sms_failure::{SmsFailure, SmsFailureReason};
+pub mod sms_keyword;
+pub use sms_keyword::SmsKeyword;
 pub mod sms_templates;
 pub mod sms_text;
 pub use sms_text::{gsm7_length, sms_length, SmsEncoding, SmsLength};

@@ -39,6 +39,11 @@ pub fn receipt(company: &str, amount: Cents, url: &str) -> String {
     format!("{company}: payment of {amount} received. Thank you! Your receipt: {url}")
 }
 
+/// The answer to HELP: who is texting and how to reach support.
+pub fn help(company: &str, support_phone: &str) -> String {
+    format!("{company}: payment links and receipts. Help: call {support_phone}. Reply STOP to opt out, START to opt back in.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +94,7 @@ mod tests {
                     let reference = ReceiptReference::generate();
                     let url = receipt_url(&base, reference.expose());
                     assert_fits(&receipt(&company, amount, &url));
+                    assert_fits(&help(&company, "(800) 555-0100 ext. 12345"));
                 }
             }
         }

@@ -64,5 +64,6 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(api_keys::list_api_keys)
         .service(api_keys::revoke_api_key)
         .service(webhooks::stripe_webhook)
-        .service(webhooks::twilio_status);
+        .service(webhooks::twilio_status)
+        .service(webhooks::twilio_inbound);
 }

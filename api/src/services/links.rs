@@ -60,6 +60,13 @@ async fn destination(state: &AppState, staff: &Staff, phone: &str) -> ApiResult<
     phone
         .check_textable(&state.settings.sms_other_country_codes)
         .map_err(|e| ApiError::validation(ProblemCode::PhoneNotAllowed, "phone", e.to_string()))?;
+    if state.store.sms_opted_out(&phone.to_string()).await? {
+        return Err(ApiError::validation(
+            ProblemCode::PhoneOptedOut,
+            "phone",
+            "this phone opted out of texts (it answered STOP); it can text START to opt back in",
+        ));
+    }
     rate_limits::link_send(state, &staff.actor().principal()).await?;
     Ok(phone)
 }

@@ -10,10 +10,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-/// A receipt's text in the outbox: no payment link of its own.
+/// A receipt's text in the outbox (no payment link of its own), unless the
+/// phone opted out of texts.
 const INSERT_RECEIPT_SMS: &str = "insert into sms_outbox (id, payment_link_id, to_phone, \
     body_sealed, status, attempts, next_attempt_at, created_at, updated_at) \
-    values ($1, null, $2, $3, 'queued', 0, $4, $4, $4)";
+    select $1, null, $2, $3, 'queued', 0, $4, $4, $4 \
+    where not exists (select 1 from sms_opt_outs where phone = $2)";
 
 /// A receipt with its payment's invoice number; a `where` clause follows.
 pub(super) const RECEIPT_SELECT: &str =
