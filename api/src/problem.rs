@@ -145,7 +145,8 @@ problem_codes! {
     /// is charged and no link is sent; a supervisor can apply the credit.
     NothingToPay = ("nothing_to_pay", UNPROCESSABLE_ENTITY, "Nothing to pay"),
     /// The client's credit does not cover the whole period, so it cannot pay
-    /// for it alone (it lowers the quote a card pays instead).
+    /// for it alone (it lowers the quote a card pays instead); or a credit
+    /// refund asks for more than the client's credit.
     CreditInsufficient = ("credit_insufficient", UNPROCESSABLE_ENTITY, "Credit insufficient"),
     /// The payer did not accept the terms.
     TermsNotAccepted = ("terms_not_accepted", UNPROCESSABLE_ENTITY, "Terms not accepted"),
@@ -174,6 +175,10 @@ problem_codes! {
     TestCardRequired = ("test_card_required", UNPROCESSABLE_ENTITY, "Test card required"),
     /// The refund is more than is left to refund of the payment.
     RefundExceedsPayment = ("refund_exceeds_payment", UNPROCESSABLE_ENTITY, "Refund exceeds payment"),
+    /// No payment of the client made in the last 180 days can take the
+    /// credit back to its card (none succeeded through the gateway, or none
+    /// has that much left to refund, or its dispute forbids a refund).
+    CreditNotRefundable = ("credit_not_refundable", UNPROCESSABLE_ENTITY, "Credit not refundable"),
     /// The gateway could not make the refund (nothing was given back).
     RefundFailed = ("refund_failed", UNPROCESSABLE_ENTITY, "Refund failed"),
     // 429, 500, 503

@@ -143,6 +143,7 @@ fn card(
         last4: last4.into(),
         exp_month,
         exp_year,
+        fingerprint: None,
     }
 }
 

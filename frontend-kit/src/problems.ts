@@ -47,7 +47,7 @@ const MESSAGES: Record<ProblemCode, string> = {
     'The amount in this payment link is out of date: part of it has been paid another way. Nothing was charged. A new link is needed.',
   nothing_to_pay: "Nothing is due: the client's credit covers this period. A supervisor can apply it.",
   credit_insufficient:
-    "The client's credit does not cover this whole period, so it cannot be applied on its own. It lowers the amount to pay instead.",
+    "The client's credit is not enough for this: it does not cover the whole period (it lowers the amount to pay instead), or it is less than the amount to refund.",
   terms_not_accepted: 'Please accept the terms to pay.',
   invalid_phone: 'That phone number is not valid. Use a 10-digit US number, e.g. (512) 555-0143.',
   phone_not_allowed: 'Payment links go to US and Canadian numbers only, not toll-free or premium-rate ones.',
@@ -79,6 +79,8 @@ const MESSAGES: Record<ProblemCode, string> = {
   card_used_by_autopay: 'That card is used by Auto Pay and cannot be removed.',
   payment_not_refundable: 'Only a payment that went through can be refunded.',
   refund_exceeds_payment: 'The refund is more than is left to refund of this payment. Reload the history to see what is left.',
+  credit_not_refundable:
+    "No payment of the last 180 days can take this credit back to its card. Refund less, or let the credit lower the next payment.",
   refund_failed: 'The card processor could not make the refund. Nothing was given back.',
   invalid_card_number: 'The card number is not valid.',
   invalid_expiry: 'The expiry date is not valid.',

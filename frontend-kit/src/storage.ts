@@ -39,3 +39,14 @@ export const tabStorage: TabStorage = {
     memory.delete(key);
   },
 };
+
+/**
+ * Whether what this tab keeps survives a reload: false when the browser refuses Web Storage and `tabStorage`
+ * keeps it in memory. Pages say so where it matters (a reload signs out, or forgets a payment link).
+ */
+export function storageSurvivesReload(): boolean {
+  return webStorage() !== null;
+}
+
+/** What a signed-in page says when `storageSurvivesReload()` is false. */
+export const RELOAD_SIGNS_OUT = 'This browser does not let this site keep data, so reloading the page signs you out.';

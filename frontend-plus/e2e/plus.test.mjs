@@ -71,7 +71,7 @@ test('an agent sends Dana a secure payment link and sees it in the list and the 
   await page.getByRole('heading', { name: 'Dana Whitfield', level: 1 }).waitFor();
 
   await page.getByRole('button', { name: 'Send Secure Payment Link' }).click();
-  await page.getByLabel('Vehicle').selectOption({ label: '2019 Toyota Camry · TX-KLM4821 · IID-220419' });
+  await page.getByLabel('Vehicle').selectOption('00000000-0000-4000-8000-000000000201'); // the Camry
   await page.getByLabel('14 days').check();
   await page.getByRole('button', { name: 'Get Summary' }).click();
   const summary = page.getByRole('table', { name: /Invoice Summary/ });
@@ -105,6 +105,31 @@ test('Ellis Romero\'s location does not accept payments: red message, Send Messa
   await page.getByRole('table', { name: /Invoice Summary/ }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Send Message' }).isDisabled(), true);
   await shot(page, '06-ellis-refused');
+});
+
+// Before any test pays for the Camry: it is still the overdue vehicle the demo data makes it.
+test('Take Payment starts from the overdue Camry and charges the vehicle and days the agent chooses (issue 18)', async (t) => {
+  const page = await signedInPage(t);
+  await openClient(page, 'Whitfield', 'Dana Whitfield');
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  const vehicle = page.locator('#pay-vehicle');
+  await vehicle.waitFor();
+  assert.match(await vehicle.locator('option:checked').innerText(), /^2019 Toyota Camry/);
+  const status = page.locator('#pay-vehicle-status .overdue');
+  assert.match(await status.innerText(), /Overdue: paid through/);
+  await vehicle.selectOption({ label: await vehicle.locator('option', { hasText: 'F-150' }).innerText() });
+  await page.locator('fieldset.days').getByRole('radio', { name: '14 days' }).check();
+  await page.locator('#pay-vehicle-status').getByText(/^Paid through/).waitFor();
+  await page.getByRole('button', { name: 'Use the suggestion' }).waitFor();
+  await shot(page, '30-take-payment-chosen-vehicle');
+  await page.getByRole('button', { name: 'Take Payment' }).click();
+  await page.getByRole('button', { name: /^Confirm payment of \$/ }).click();
+  const success = page.getByText(/Payment of \$[\d,]+\.\d\d succeeded with Visa •••• 4242; invoice #(\d+) was added/);
+  await success.waitFor();
+  const number = /invoice #(\d+)/.exec(await success.innerText())[1];
+  const row = page.locator(`table.invoices tbody tr[data-invoice-number="${number}"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), /2015 Ford F-150, 14 days/, 'the chosen vehicle and days were charged');
 });
 
 test('an agent takes a payment with Dana\'s saved Visa and the new invoice appears in the history', async (t) => {
@@ -168,13 +193,25 @@ test('a supervisor refunds part of a payment in Account History after a confirm 
   await row.getByText('$50.00').waitFor();
   await shot(page, '14-refunded');
 
+  // Another $10.00 the client keeps as credit: no card, the same limits, its own words.
+  await row.getByRole('button', { name: /^Refund the payment of/ }).click();
+  await page.getByLabel('Amount to refund ($)').fill('10.00');
+  await page.getByLabel('Reason').fill('Kept for next month');
+  await page.getByLabel(/Keep as credit/).check();
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  assert.match(await page.getByRole('group', { name: /^Keep/ }).innerText(), /Keep \$10\.00 as the client's credit\?/);
+  await page.getByRole('button', { name: 'Confirm refund of $10.00' }).click();
+  await page.getByText(/Refund of \$10\.00 kept as credit/).waitFor();
+  await row.getByText('$60.00').waitFor();
+
   await page.getByRole('tab', { name: 'Client Log' }).click();
   await page.getByText(/Refund of \$50\.00 .*by Sam Supervisor \(staff\) succeeded: Device returned early/).waitFor();
+  await page.getByText(/Refund of \$10\.00 .*by Sam Supervisor \(staff\) kept as credit: Kept for next month/).waitFor();
 
   const agent = await signedInPage(t);
   await openClient(agent, 'Whitfield', 'Dana Whitfield');
   await agent.getByRole('tab', { name: 'Account History' }).click();
-  await agent.locator('table.payments tbody tr', { hasText: `#${number}` }).getByText('$50.00').waitFor();
+  await agent.locator('table.payments tbody tr', { hasText: `#${number}` }).getByText('$60.00').waitFor();
   assert.equal(await agent.getByRole('button', { name: /^Refund the payment of/ }).count(), 0);
   await agent.setViewportSize({ width: 390, height: 844 });
   await shot(agent, '15-refunded-phone');
@@ -231,12 +268,17 @@ test('an agent resends and revokes a link; adding an invoice takes a supervisor'
 });
 
 test('a supervisor applies Morgan\'s credit, which covers her next period, instead of charging her card', async (t) => {
-  const MORGAN = '00000000-0000-4000-8000-000000000103';
-  // Her Outback's 30 days come to $102.84: the credit pays them and $10.00 stays.
-  api.grantCredit(MORGAN, 10_284 + 1_000);
   const page = await signedInPage(t, SUPERVISOR);
   await openClient(page, 'Morgan', 'Morgan Lee');
+  // Her Outback's 30 days come to $102.84: a goodwill credit of $112.84 pays them and $10.00 stays.
+  await page.getByRole('button', { name: 'Grant credit' }).click();
+  await page.getByLabel('Amount ($)').fill('112.84');
+  await page.getByLabel('Reason').fill('Device fault: a month without monitoring');
+  await page.getByRole('button', { name: 'Grant', exact: true }).click();
+  await page.getByRole('button', { name: 'Confirm credit of $112.84' }).click();
+  await page.getByText(/Credit of \$112\.84 granted/).waitFor();
   const credit = page.locator('dl.facts div', { hasText: 'Credit' });
+  await credit.waitFor();
   assert.match(await credit.innerText(), /\$112\.84/);
   await page.getByRole('tab', { name: 'Account History' }).click();
   await page.getByText("The client's credit covers this period: nothing to charge.").waitFor();
@@ -258,6 +300,16 @@ test('a supervisor applies Morgan\'s credit, which covers her next period, inste
   // What the credit leaves is charged as usual.
   await page.getByRole('button', { name: 'Take Payment' }).waitFor();
   await shot(page, '15-credit-applied');
+  // She has paid nothing by card: the $10.00 cannot go back to one, and the page says which rule applies.
+  await page.getByRole('button', { name: 'Refund credit' }).click();
+  await page.getByLabel('Reason').fill('Client asked for her balance');
+  await page.getByRole('button', { name: 'Refund', exact: true }).click();
+  await page.getByRole('button', { name: 'Confirm credit refund of $10.00' }).click();
+  await page.getByText(/No payment of the last 180 days can take this credit back to its card/).waitFor();
+  assert.match(await credit.innerText(), /\$10\.00/);
+
+  await page.getByRole('tab', { name: 'Client Log' }).click();
+  await page.getByText('Goodwill credit of $112.84 granted by Sam Supervisor (staff): Device fault: a month without monitoring').waitFor();
 });
 
 test('Log out ends the session at the API: the old token is refused', async (t) => {
@@ -269,6 +321,71 @@ test('Log out ends the session at the API: the old token is refused', async (t) 
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem('plus.token')), null);
   assert.equal((await search()).status, 401, 'a copy of the token no longer works');
+});
+
+test("an agent removes a client's card after confirming; the Auto Pay card is not offered (issue 18)", async (t) => {
+  const page = await signedInPage(t);
+  await openClient(page, 'Whitfield', 'Dana Whitfield');
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  const cards = page.getByRole('region', { name: 'Cards on file' });
+  await cards.getByRole('button', { name: 'Remove Visa •••• 4242' }).click();
+  await shot(page, '31-remove-card-confirm');
+  await cards.getByRole('button', { name: 'Confirm: remove Visa •••• 4242' }).click();
+  await cards.getByText('Visa •••• 4242 was removed.').waitFor();
+  await cards.getByText('No cards on file.').waitFor();
+  await page.getByRole('tab', { name: 'Client Log' }).click();
+  await page.getByText('Card Visa •••• 4242 removed by Alex Agent').waitFor();
+
+  await page.getByRole('link', { name: 'Client search' }).click();
+  await openClient(page, 'Lee', 'Morgan Lee');
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  const morgan = page.getByRole('region', { name: 'Cards on file' });
+  await morgan.getByText(/Auto Pay card/).waitFor();
+  assert.equal(await morgan.getByRole('button', { name: /^Remove/ }).count(), 0);
+});
+
+test('at 320 px the header does not scroll sideways and Log out is on screen (issue 18)', async (t) => {
+  const page = await signedInPage(t);
+  await page.setViewportSize({ width: 320, height: 568 });
+  const sizes = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    header: document.querySelector('.topbar')?.scrollWidth ?? 0,
+  }));
+  assert.ok(sizes.page <= 320 && sizes.header <= 320, JSON.stringify(sizes));
+  const logOut = await page.getByRole('button', { name: 'Log out' }).boundingBox();
+  assert.ok(logOut && logOut.x >= 0 && logOut.x + logOut.width <= 320, `Log out at ${JSON.stringify(logOut)}`);
+  await shot(page, '32-header-320');
+});
+
+test('without site storage PLUS signs in, opens a client and says a reload signs out (issue 18)', async (t) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  t.after(() => context.close());
+  await context.addInitScript(() => {
+    for (const name of ['sessionStorage', 'localStorage']) {
+      Object.defineProperty(window, name, {
+        configurable: true,
+        get() {
+          throw new DOMException(`Access to '${name}' is denied for this document.`, 'SecurityError');
+        },
+      });
+    }
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${api.baseUrl}/plus/`);
+  await page.getByLabel('Email').fill(AGENT.email);
+  await page.getByLabel('Password').fill(AGENT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Find a client' }).waitFor();
+  await page.getByText('This browser does not let this site keep data, so reloading the page signs you out.').waitFor();
+  await openClient(page, 'Whitfield', 'Dana Whitfield');
+  await page.getByRole('tab', { name: 'Account History' }).click();
+  await page.getByRole('heading', { name: 'Take Payment' }).waitFor();
+  await shot(page, '33-without-storage');
+  await page.reload();
+  await page.getByLabel('Email').waitFor();
+  assert.deepEqual(errors, []);
 });
 
 test('an admin creates an API key, copies it once, sees it used, and revokes it after a confirm step', async (t) => {

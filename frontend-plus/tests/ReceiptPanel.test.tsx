@@ -23,4 +23,19 @@ describe('ReceiptPanel', () => {
     expect(screen.getByText('Visa •••• 4242')).toBeTruthy();
     expect(screen.getByText('2019 Toyota Camry: Dec 13, 2026')).toBeTruthy();
   });
+
+  it('dates refunds on the location clock, not the UTC day, and says when one was kept as credit', async () => {
+    const refunded = {
+      ...receipt,
+      refunds: [
+        { amount_cents: 500, created_at: '2026-12-02T03:30:00Z', local_date: '2026-12-01', destination: 'card', source: 'payment' },
+        { amount_cents: 700, created_at: '2026-12-03T03:30:00Z', local_date: '2026-12-02', destination: 'credit', source: 'payment' },
+      ],
+    };
+    stubApi({ 'GET /payments/p1/receipt': { status: 200, body: refunded } });
+    render(<ReceiptPanel paymentId="p1" onClose={() => {}} />);
+    expect(await screen.findByText(/^Refunded Dec 1, 2026/)).toBeTruthy();
+    expect(screen.getByText(/^Refunded, kept as credit, Dec 2, 2026/)).toBeTruthy();
+    expect(screen.queryByText(/Dec 3, 2026/)).toBeNull();
+  });
 });

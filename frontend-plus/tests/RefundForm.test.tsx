@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { RefundForm } from '../src/components/RefundForm';
+import { RefundForm, RefundOutcome } from '../src/components/RefundForm';
 import type { Payment } from '../src/api/client';
 import { stubApi } from './fixtures';
 
@@ -28,6 +28,22 @@ function open() {
 }
 
 describe('RefundForm', () => {
+  it('keeps a refund as credit when staff choose it, and says so before and after', async () => {
+    const kept = { ...refundOf(2500), destination: 'credit', source: 'payment' };
+    const requests = stubApi({ 'POST /payments/6f1d2c1e-0000-4000-8000-000000000901/refunds': { status: 201, body: kept } });
+    const onDone = open();
+    fireEvent.input(screen.getByLabelText('Amount to refund ($)'), { target: { value: '25' } });
+    fireEvent.input(screen.getByLabelText('Reason'), { target: { value: 'Device returned' } });
+    fireEvent.click(screen.getByLabelText(/Keep as credit/));
+    fireEvent.click(screen.getByRole('button', { name: 'Refund' }));
+    expect(screen.getByRole('group', { name: /^Keep/ }).textContent).toMatch(/Keep \$25\.00 as the client's credit\?/);
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm refund of $25.00' }));
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledOnce());
+    expect(await requests[0]?.json()).toEqual({ amount_cents: 2500, reason: 'Device returned', destination: 'credit' });
+    render(<RefundOutcome refund={onDone.mock.calls[0]?.[0]} />);
+    expect(screen.getByText(/kept as credit: it lowers the client's next payment/)).toBeTruthy();
+  });
+
   it('prefills what is left, needs a reason, and confirms before refunding', async () => {
     const requests = stubApi({ 'POST /payments/6f1d2c1e-0000-4000-8000-000000000901/refunds': { status: 201, body: refundOf(2500) } });
     const onDone = open();

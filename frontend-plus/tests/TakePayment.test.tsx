@@ -48,7 +48,7 @@ describe('Take Payment with a quote covered by credit', () => {
     expect(screen.queryByRole('button', { name: 'Take Payment' })).toBeNull();
 
     fireEvent.click(await screen.findByRole('button', { name: 'Apply credit' }));
-    expect(screen.getByRole('group').textContent).toContain('Apply $53.04 of the client');
+    expect(screen.getByText(/Apply/, { selector: 'p' }).textContent).toContain('Apply $53.04 of the client');
     fireEvent.click(screen.getByRole('button', { name: 'Confirm: apply credit' }));
     const note = await screen.findByText(/Credit applied: invoice #1042/);
     expect(note.textContent).toContain('2019 Toyota Camry is now paid through');
@@ -66,5 +66,38 @@ describe('Take Payment with a quote covered by credit', () => {
     expect((await staffMe()).role).toBe('agent');
     expect(screen.queryByRole('button', { name: 'Apply credit' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Take Payment' })).toBeNull();
+  });
+});
+
+describe('Take Payment for a vehicle and days the agent chooses', () => {
+  it('starts from the suggestion, quotes another vehicle and period, and charges exactly that', async () => {
+    const f150 = { id: '00000000-0000-4000-8000-000000000202', description: '2015 Ford F-150', plate: 'TX-BRT7730',
+      device_serial: 'IID-220877', paid_through: '2999-12-12' };
+    const two = dana({ vehicles: [...client.vehicles.map((v) => ({ ...v, paid_through: '2020-11-20' })), f150] });
+    const suggestion = { ...quote, covered_by_credit: false, credit_cents: 0, accepts_payments: true,
+      default_card_id: two.cards[0]?.id ?? null, due_date: '2020-11-21' };
+    const f150Quote = { ...quote, vehicle_id: f150.id, vehicle_description: f150.description, monitor_days: 30,
+      covered_by_credit: false, credit_cents: 0, total_due_cents: 22632 };
+    const requests = stubApi({
+      ...as('agent', ['read_clients', 'take_payments']),
+      [`GET /clients/${two.id}/next-payment`]: { status: 200, body: suggestion },
+      'POST /quote-summary': { status: 200, body: f150Quote },
+      [`POST /clients/${two.id}/payments`]: { status: 201, body: { payment_id: 'p1', status: 'succeeded', amount_cents: 22632,
+        currency: 'USD', card_brand: 'visa', card_last4: '4242', invoice_id: null, invoice_number: 1043 } },
+    });
+    render(<TakePayment client={two} version={0} onPaid={vi.fn()} />);
+    const vehicle = (await screen.findByLabelText('Vehicle')) as HTMLSelectElement;
+    expect(vehicle.value).toBe(quote.vehicle_id);
+    expect(screen.getByText('Overdue: paid through Nov 20, 2020').closest('.overdue')).toBeTruthy();
+    fireEvent.change(vehicle, { target: { value: f150.id } });
+    fireEvent.click(screen.getByRole('radio', { name: '30 days' }));
+    expect(await screen.findByText('Paid through Dec 12, 2999')).toBeTruthy();
+    fireEvent.click(await screen.findByRole('button', { name: 'Take Payment' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Confirm payment of $226.32' }));
+    await screen.findByText(/Payment of \$226.32 succeeded/);
+    const quoted = requests.filter((r) => r.url.endsWith('/quote-summary'));
+    expect(await quoted[quoted.length - 1]?.json()).toEqual({ client_id: two.id, vehicle_id: f150.id, monitor_days: 30 });
+    const charged = requests.find((r) => r.url.endsWith('/payments'));
+    expect(await charged?.json()).toEqual({ vehicle_id: f150.id, monitor_days: 30, card_id: two.cards[0]?.id, expected_total_cents: 22632 });
   });
 });

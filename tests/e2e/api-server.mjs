@@ -4,7 +4,7 @@
 // from frontend-plus/dist and frontend-myaccount/dist. Used by both SPAs'
 // browser tests. Build first: `cargo build -p payments-api` (or point
 // PAYMENTS_API_BIN at a built binary).
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -28,7 +28,7 @@ export function freePort() {
 
 /**
  * @param {{ env?: Record<string, string> }} [options] extra environment (e.g. PAYMENT_LINK_TTL_SECONDS)
- * @returns {Promise<{ baseUrl: string, stop: () => Promise<void>, smsTokens: () => string[], lastSmsToken: () => string, logs: () => string, grantCredit: (clientId: string, cents: number) => void }>}
+ * @returns {Promise<{ baseUrl: string, stop: () => Promise<void>, smsTokens: () => string[], lastSmsToken: () => string, logs: () => string }>}
  */
 export async function startApi(options = {}) {
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run cargo build -p payments-api first`);
@@ -74,19 +74,6 @@ export async function startApi(options = {}) {
       const tokens = smsTokens();
       if (tokens.length === 0) throw new Error('no SMS was printed yet');
       return tokens[tokens.length - 1];
-    },
-    /**
-     * Grants a client a credit (a ledger entry, as an overpayment kept would be): the API has no endpoint that
-     * makes one yet, so it is written into the test's database with Debian's sqlite3, with its running balance.
-     */
-    grantCredit: (clientId, cents) => {
-      const client = `x'${clientId.replaceAll('-', '')}'`;
-      const now = new Date().toISOString();
-      execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(dir, 'e2e.db'),
-        `insert into ledger_entries (client_id, kind, amount_cents, at, created_at, balance_after_cents)
-         select ${client}, 'credit', ${-cents}, '${now}', '${now}',
-           coalesce((select balance_after_cents from ledger_entries where client_id = ${client} order by id desc limit 1), 0)
-           - ${cents}`]);
     },
     stop: async () => {
       child.kill('SIGTERM');

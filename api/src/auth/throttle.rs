@@ -34,7 +34,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::rate_limits::{self as rate_limit, Window};
 use crate::state::AppState;
 use chrono::Duration;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Sign-ins that may wait for a verification, per verification slot.
@@ -56,6 +56,8 @@ pub struct PasswordGate {
     max_admitted: usize,
     /// The checking threads' queue, started on first use.
     jobs: OnceLock<std::sync::mpsc::Sender<Job>>,
+    /// Argon2 work computed so far ([`super::password::Verification::work`]).
+    work: Arc<AtomicU64>,
 }
 
 impl PasswordGate {
@@ -67,7 +69,15 @@ impl PasswordGate {
             admitted: AtomicUsize::new(0),
             max_admitted: at_once * (1 + QUEUED_PER_VERIFICATION),
             jobs: OnceLock::new(),
+            work: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// The Argon2 work this gate's checks have computed (memory in KiB ×
+    /// passes × lanes, summed): a sign-in for an unknown e-mail adds as much
+    /// as a wrong password for a real account.
+    pub fn work_done(&self) -> u64 {
+        self.work.load(Ordering::Acquire)
     }
 
     /// Verifies `password` against `stored` (or a dummy hash when `None`, so an
@@ -92,6 +102,7 @@ impl PasswordGate {
             let queue = Arc::new(Mutex::new(queue));
             for n in 0..self.at_once {
                 let queue = queue.clone();
+                let work = self.work.clone();
                 let started = std::thread::Builder::new()
                     .name(format!("password-check-{n}"))
                     .spawn(move || {
@@ -100,7 +111,8 @@ impl PasswordGate {
                         while let Ok((password, stored, reply)) = next_job(&queue) {
                             let verified =
                                 super::password::verify(&password, stored.as_deref(), &mut memory);
-                            let _ = reply.send(verified);
+                            work.fetch_add(verified.work, Ordering::AcqRel);
+                            let _ = reply.send(verified.matches);
                         }
                     });
                 if let Err(error) = started {

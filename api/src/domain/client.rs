@@ -94,6 +94,10 @@ pub struct Client {
     pub autopay_card_id: Option<Uuid>,
     pub location: Location,
     pub vehicles: Vec<Vehicle>,
+    /// The vehicle a payment is for first ([`Client::next_vehicle_due`]: never
+    /// paid, else the earliest paid-through day): what Make a Payment and Take
+    /// Payment preselect, so both apps follow this one rule. Null without vehicles.
+    pub next_vehicle_id: Option<Uuid>,
     pub cards: Vec<Card>,
     /// What a new quote collects as past due: the balance of the client's
     /// account ledger as it will be once their open payments succeed, when

@@ -50,6 +50,10 @@ pub struct InvoiceRefund {
     #[schema(value_type = crate::domain::Cents, example = 5000)]
     pub amount_cents: Cents,
     pub status: super::refund::RefundStatus,
+    /// `card`: given back to the card; `credit`: kept as the client's credit.
+    pub destination: super::refund::RefundDestination,
+    /// `credit`: the client's credit paid out to this payment's card.
+    pub source: super::refund::RefundSource,
     pub created_at: DateTime<Utc>,
 }
 

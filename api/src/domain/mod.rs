@@ -7,8 +7,10 @@ pub mod quote;
 
 pub use money::{Cents, TaxRate, CURRENCY};
 pub use monitor_days::MonitorDays;
-pub use phone::{InvalidPhone, NotTextable, PhoneNumber};
+pub use phone::{normalize_pasted, InvalidPhone, NotTextable, PhoneNumber};
 pub use quote::{Line, LineKind, PricePlan, Quote, QuoteError};
+pub mod card;
+pub use card::{is_same_card, CardIdentity};
 pub mod client;
 pub use client::{Card, Client, ClientQuoteError, ClientSummary, Location, Vehicle};
 pub mod payment;
@@ -26,6 +28,8 @@ pub use link::{
     display_status, link_expires_at, link_state, sms_body, LinkDisplayStatus, LinkState,
     LinkStatus, LinkToken, PaymentLink, SmsOutcome,
 };
+pub mod credit;
+pub use credit::CreditGrant;
 pub mod refund;
 pub mod sms_failure;
 pub use sms_failure::{SmsFailure, SmsFailureReason};

@@ -6,6 +6,7 @@
 //! [`ReceiptReference`], a secret with the payment link token's hygiene.
 
 use super::bearer_secret::{BearerSecret, SecretKind};
+use super::refund::{RefundDestination, RefundSource};
 use super::{Cents, Line, PhoneNumber};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -113,14 +114,43 @@ pub struct PaidThrough {
     pub paid_through: NaiveDate,
 }
 
-/// A refund of the receipt's payment, as the receipt lists it: the amount
-/// and when. Not the reason staff wrote: a receipt opens without signing in,
-/// for a third party who paid too, and the reason is for the Client Log.
+/// A refund of the receipt's payment, as the receipt lists it: the amount,
+/// when (on the location's clock, like the receipt's own date) and where the
+/// money went. Not the reason staff wrote: a receipt opens without signing
+/// in, for a third party who paid too, and the reason is for the Client Log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReceiptRefund {
     #[schema(value_type = crate::domain::Cents, example = 2500)]
     pub amount_cents: Cents,
+    /// When it was made (UTC).
     pub created_at: DateTime<Utc>,
+    /// The location's day of the refund (its `time_zone`, as the receipt's
+    /// `local_date`): the date to show.
+    pub local_date: NaiveDate,
+    /// `card`: given back to the card; `credit`: kept as the client's credit.
+    pub destination: RefundDestination,
+    /// `credit`: the client's credit paid out to this payment's card.
+    pub source: RefundSource,
+}
+
+impl ReceiptRefund {
+    /// A refund of `amount` made at `created_at`, dated on the clock of the
+    /// location whose IANA zone is `time_zone` ([`local_time`]).
+    pub fn new(
+        amount: Cents,
+        created_at: DateTime<Utc>,
+        destination: RefundDestination,
+        source: RefundSource,
+        time_zone: &str,
+    ) -> ReceiptRefund {
+        ReceiptRefund {
+            amount_cents: amount,
+            created_at,
+            local_date: local_time(created_at, time_zone).date,
+            destination,
+            source,
+        }
+    }
 }
 
 /// A receipt as a payment's success has just issued it, with its reference:
@@ -193,6 +223,23 @@ mod tests {
         assert_eq!(local.time, "21:30");
         assert_eq!(local.zone_abbreviation, "CST");
         assert_eq!(local.rfc3339, "2026-11-30T21:30:00-06:00");
+    }
+
+    #[test]
+    fn a_refund_after_utc_midnight_is_dated_the_day_before_in_chicago() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 3, 30, 0).unwrap();
+        let refund = ReceiptRefund::new(
+            Cents(2500),
+            at,
+            RefundDestination::Card,
+            RefundSource::Payment,
+            "America/Chicago",
+        );
+        assert_eq!(
+            refund.local_date,
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
+        assert_eq!(refund.created_at, at);
     }
 
     #[test]

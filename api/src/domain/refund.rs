@@ -95,6 +95,12 @@ pub struct Refund {
     /// The gateway's reason when it failed (`refund_failed`, …).
     pub failure_code: Option<String>,
     pub origin: RefundOrigin,
+    /// Where the money went: back to the card (`card`), or kept with us as
+    /// the client's credit (`credit`).
+    pub destination: RefundDestination,
+    /// What was given back: part of the payment (`payment`), or the
+    /// client's credit paid out to the payment's card (`credit`).
+    pub source: RefundSource,
     /// Who asked: "Sam Supervisor (staff)", or the gateway.
     pub requested_by: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -134,12 +140,138 @@ impl RefundOrigin {
     }
 }
 
+/// Where a refund's money goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundDestination {
+    /// Back to the card the payment was made with, through the gateway.
+    #[default]
+    Card,
+    /// Kept with us as the client's credit: no gateway call; a `credit`
+    /// ledger entry that the next quote applies ([`super::quote::credit_applied`]).
+    Credit,
+}
+
+impl RefundDestination {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundDestination::Card => "card",
+            RefundDestination::Credit => "credit",
+        }
+    }
+
+    pub fn parse(destination: &str) -> Option<RefundDestination> {
+        [RefundDestination::Card, RefundDestination::Credit]
+            .into_iter()
+            .find(|d| d.as_str() == destination)
+    }
+}
+
+/// What a refund gives back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundSource {
+    /// Part or all of the payment it names (`refund_payment`).
+    Payment,
+    /// The client's credit, paid out to the card of a recent payment
+    /// (`refund_credit`, [`credit_refund`]).
+    Credit,
+}
+
+impl RefundSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundSource::Payment => "payment",
+            RefundSource::Credit => "credit",
+        }
+    }
+
+    pub fn parse(source: &str) -> Option<RefundSource> {
+        [RefundSource::Payment, RefundSource::Credit]
+            .into_iter()
+            .find(|s| s.as_str() == source)
+    }
+}
+
+/// How far back a credit refund looks for a payment whose card takes it:
+/// 180 days, the window within which card networks let a refund reach the
+/// card of a charge (after it, Stripe's refund may fail or arrive as a
+/// cheque-like credit; Adyen and Square refuse refunds of older charges).
+pub const CREDIT_REFUND_WINDOW_DAYS: i64 = 180;
+
+/// A payment a credit could be refunded to: one that succeeded within
+/// [`CREDIT_REFUND_WINDOW_DAYS`], through the gateway, with no open or lost
+/// dispute, and what is left to refund of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreditRefundCandidate {
+    pub payment_id: Uuid,
+    pub refundable: Cents,
+}
+
+/// Why a credit cannot be refunded as asked. Each maps to one problem code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CreditRefundError {
+    /// Zero or a negative amount was asked (`validation_failed`).
+    #[error("a refund is for a positive amount")]
+    NotPositive,
+    /// More than the client's credit, or no credit at all
+    /// (`credit_insufficient`).
+    #[error("the client's credit is {credit} cents")]
+    ExceedsCredit { credit: Cents },
+    /// No recent payment can take the whole amount back to its card
+    /// (`credit_not_refundable`); `largest` is the most one of them can take
+    /// (zero when there is none).
+    #[error("no recent payment can take it back to its card (at most {largest} cents)")]
+    NoPayment { largest: Cents },
+}
+
+/// Which payment's card a credit refund goes to, and how much it gives
+/// back: `asked`, or all of the client's `credit` when no amount is given;
+/// never more than the credit, and in one refund to one card: the newest of
+/// the `candidates` (given newest first) that can take all of it.
+///
+/// Why one payment: one refund is one gateway call under one idempotency
+/// key, whose outcome is known as a whole; a credit larger than any recent
+/// payment can take is paid out in several refunds, each staff-confirmed.
+///
+/// # Errors
+/// [`CreditRefundError::NotPositive`], [`CreditRefundError::ExceedsCredit`],
+/// [`CreditRefundError::NoPayment`].
+pub fn credit_refund(
+    asked: Option<Cents>,
+    credit: Cents,
+    candidates: &[CreditRefundCandidate],
+) -> Result<(Uuid, Cents), CreditRefundError> {
+    let amount = match asked {
+        Some(amount) if amount <= Cents::ZERO => return Err(CreditRefundError::NotPositive),
+        Some(amount) => amount,
+        None => credit,
+    };
+    if amount > credit || credit <= Cents::ZERO {
+        return Err(CreditRefundError::ExceedsCredit {
+            credit: credit.max(Cents::ZERO),
+        });
+    }
+    candidates
+        .iter()
+        .find(|c| c.refundable >= amount)
+        .map(|c| (c.payment_id, amount))
+        .ok_or(CreditRefundError::NoPayment {
+            largest: candidates
+                .iter()
+                .map(|c| c.refundable)
+                .max()
+                .unwrap_or(Cents::ZERO),
+        })
+}
+
 /// The key a refund is made under at the gateway (its idempotency key, and
 /// the `refund_key` column), derived from who asked, their
-/// `Idempotency-Key` and the payment: a retry of the same request, even
-/// after a crash, can only reach the same refund.
-pub fn refund_key(principal: &str, idempotency_key: &str, payment_id: Uuid) -> String {
-    let digest = Sha256::digest(format!("{principal}\n{idempotency_key}\n{payment_id}").as_bytes());
+/// `Idempotency-Key` and the payment (for a credit refund, the client, since
+/// the store chooses the payment): a retry of the same request, even after
+/// a crash, can only reach the same refund.
+pub fn refund_key(principal: &str, idempotency_key: &str, subject_id: Uuid) -> String {
+    let digest = Sha256::digest(format!("{principal}\n{idempotency_key}\n{subject_id}").as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("refund_{hex}")
 }
@@ -276,6 +408,81 @@ pub fn refunds_in_full(captured: Cents, refunded_before: Cents, amount: Cents) -
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn candidate(n: u128, refundable: i64) -> CreditRefundCandidate {
+        CreditRefundCandidate {
+            payment_id: Uuid::from_u128(n),
+            refundable: Cents(refundable),
+        }
+    }
+
+    #[test]
+    fn a_credit_goes_back_to_the_newest_payment_that_can_take_all_of_it() {
+        let candidates = [candidate(1, 1000), candidate(2, 5000), candidate(3, 9000)];
+        assert_eq!(
+            credit_refund(Some(Cents(3000)), Cents(4000), &candidates),
+            Ok((Uuid::from_u128(2), Cents(3000)))
+        );
+        // No amount: all of the credit.
+        assert_eq!(
+            credit_refund(None, Cents(6000), &candidates),
+            Ok((Uuid::from_u128(3), Cents(6000)))
+        );
+    }
+
+    #[test]
+    fn a_credit_refund_never_exceeds_the_credit() {
+        let candidates = [candidate(1, 10_000)];
+        assert_eq!(
+            credit_refund(Some(Cents(4001)), Cents(4000), &candidates),
+            Err(CreditRefundError::ExceedsCredit {
+                credit: Cents(4000)
+            })
+        );
+        assert_eq!(
+            credit_refund(None, Cents(0), &candidates),
+            Err(CreditRefundError::ExceedsCredit { credit: Cents(0) })
+        );
+        assert_eq!(
+            credit_refund(Some(Cents(0)), Cents(4000), &candidates),
+            Err(CreditRefundError::NotPositive)
+        );
+    }
+
+    #[test]
+    fn a_credit_no_recent_payment_can_take_says_how_much_one_could() {
+        assert_eq!(
+            credit_refund(Some(Cents(3000)), Cents(4000), &[candidate(1, 2500)]),
+            Err(CreditRefundError::NoPayment {
+                largest: Cents(2500)
+            })
+        );
+        assert_eq!(
+            credit_refund(Some(Cents(3000)), Cents(4000), &[]),
+            Err(CreditRefundError::NoPayment { largest: Cents(0) })
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_credit_refund_fits_the_credit_and_its_payment(
+            asked in proptest::option::of(-100i64..20_000),
+            credit in -1000i64..20_000,
+            refundables in proptest::collection::vec(0i64..20_000, 0..5),
+        ) {
+            let candidates: Vec<_> = refundables
+                .iter()
+                .enumerate()
+                .map(|(i, r)| candidate(u128::try_from(i).unwrap(), *r))
+                .collect();
+            if let Ok((payment, amount)) = credit_refund(asked.map(Cents), Cents(credit), &candidates) {
+                prop_assert!(amount > Cents::ZERO);
+                prop_assert!(amount <= Cents(credit));
+                let chosen = candidates.iter().find(|c| c.payment_id == payment).unwrap();
+                prop_assert!(amount <= chosen.refundable);
+            }
+        }
+    }
 
     #[test]
     fn no_amount_refunds_all_that_is_left() {

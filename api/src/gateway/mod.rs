@@ -143,6 +143,22 @@ pub const DECLINE_CODES: [&str; 7] = [
     "authentication_failed",
 ];
 
+/// A decline code of [`DECLINE_CODES`] as people read it in the Client Log
+/// ("… was declined: the bank said there were not enough funds"), so staff
+/// never read a raw code (issue 18, "One content style"). Any other code is
+/// a plain decline.
+pub fn decline_words(code: &str) -> &'static str {
+    match code {
+        "insufficient_funds" => "the bank said there were not enough funds",
+        "expired_card" => "the card has expired",
+        "incorrect_cvc" => "the security code was wrong",
+        "processing_error" => "the card processor had an error; trying again may work",
+        "authentication_required" => "the bank wanted the cardholder to confirm the payment",
+        "authentication_failed" => "the cardholder's bank did not confirm the payment",
+        _ => "the bank declined the card",
+    }
+}
+
 /// Normalises a gateway's decline code to one of [`DECLINE_CODES`].
 pub fn decline_code(code: &str) -> String {
     if DECLINE_CODES.contains(&code) {
@@ -158,6 +174,10 @@ pub fn decline_code(code: &str) -> String {
 pub struct SavedCard {
     pub gateway_token: String,
     pub card: CardDetails,
+    /// The gateway's fingerprint of the card number (Stripe:
+    /// `PaymentMethod.card.fingerprint`), the same for every saved copy of
+    /// one number; how a card already on file is recognised.
+    pub fingerprint: Option<String>,
 }
 
 /// One refund of money a charge captured.
@@ -261,4 +281,25 @@ pub trait PaymentGateway: Send + Sync {
         charge_reference: &str,
         idempotency_key: &str,
     ) -> Result<Option<RefundOutcome>, GatewayError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_decline_code_has_words_and_none_shows_a_raw_code() {
+        for code in DECLINE_CODES {
+            let words = decline_words(code);
+            assert!(!words.contains('_'), "{code}: {words}");
+        }
+        assert_eq!(
+            decline_words("card_declined"),
+            decline_words("do_not_honor")
+        );
+        assert_ne!(
+            decline_words("insufficient_funds"),
+            decline_words("card_declined")
+        );
+    }
 }

@@ -230,6 +230,13 @@ fn decode(token: &str) -> Option<(Scenario, CardDetails)> {
     ))
 }
 
+/// The sandbox's fingerprint of a card number. Its test numbers differ in
+/// brand or last 4, so those two stand for the number; like Stripe's, it does
+/// not change with the expiry.
+fn fingerprint(card: &CardDetails) -> String {
+    format!("fp_sbx_{}_{}", card.brand, card.last4)
+}
+
 fn random_suffix() -> String {
     let mut bytes = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -428,6 +435,7 @@ impl PaymentGateway for SandboxGateway {
                         saved: match (request.save_to_customer, request.source) {
                             (Some(_), PaymentSource::SingleUse(_)) => Some(SavedCard {
                                 gateway_token: encode("card_sbx", scenario, &card, "saved"),
+                                fingerprint: Some(fingerprint(&card)),
                                 card: card.clone(),
                             }),
                             _ => None,
@@ -463,6 +471,7 @@ impl PaymentGateway for SandboxGateway {
                         reference: reference.clone(),
                         saved: request.save_to_customer.map(|_| SavedCard {
                             gateway_token: encode("card_sbx", Scenario::Succeeds, &card, "saved"),
+                            fingerprint: Some(fingerprint(&card)),
                             card: card.clone(),
                         }),
                         card: Some(card.clone()),
@@ -603,13 +612,24 @@ impl PaymentGateway for SandboxGateway {
             .strip_prefix("tok_sbx_")
             .and_then(|_| decode(single_use_token))
             .ok_or_else(|| GatewayError::Rejected("no such payment token".into()))?;
-        if scenario == Scenario::AuthenticationRequired {
+        match scenario {
             // A card saved without a payment is not challenged here (as the
             // Stripe adapter refuses a SetupIntent that needs action).
-            return Err(GatewayError::Rejected("authentication_required".into()));
+            Scenario::AuthenticationRequired => {
+                return Err(GatewayError::Rejected("authentication_required".into()))
+            }
+            // The bank declines the card when asked to keep it, as Stripe's
+            // SetupIntent does with 4000 0000 0000 0002. A zero-amount check
+            // asks nothing of the balance: the insufficient-funds card saves.
+            Scenario::Declines => return Err(GatewayError::Rejected("card_declined".into())),
+            Scenario::Succeeds
+            | Scenario::InsufficientFunds
+            | Scenario::TimesOut
+            | Scenario::RefundFails => {}
         }
         Ok(SavedCard {
             gateway_token: encode("card_sbx", scenario, &card, "saved"),
+            fingerprint: Some(fingerprint(&card)),
             card,
         })
     }
@@ -819,11 +839,9 @@ mod tests {
     #[tokio::test]
     async fn a_saved_card_charges_like_its_token() {
         let gw = SandboxGateway::default();
-        let (token, _) = gw.tokenize(&input("4000000000000002"), today()).unwrap();
+        let (token, _) = gw.tokenize(&input("4000000000009995"), today()).unwrap();
         let saved = gw.save_card(&token, "client").await.unwrap();
-        assert!(saved
-            .gateway_token
-            .starts_with("card_sbx_decline_visa_0002_"));
+        assert!(saved.gateway_token.starts_with("card_sbx_nsf_visa_9995_"));
         let key = ChargeKey::recorded("k");
         let request = ChargeRequest {
             source: PaymentSource::Saved(&saved.gateway_token),
@@ -831,7 +849,39 @@ mod tests {
         };
         assert!(matches!(
             gw.charge(&request).await,
-            Ok(ChargeOutcome::Declined { .. })
+            Ok(ChargeOutcome::Declined { code, .. }) if code == "insufficient_funds"
         ));
+    }
+
+    #[tokio::test]
+    async fn a_card_the_bank_declines_is_not_saved_and_saved_copies_share_a_fingerprint() {
+        let gw = SandboxGateway::default();
+        let (declined, _) = gw.tokenize(&input("4000000000000002"), today()).unwrap();
+        assert!(matches!(
+            gw.save_card(&declined, "client").await,
+            Err(GatewayError::Rejected(code)) if code == "card_declined"
+        ));
+        let (first, _) = gw.tokenize(&input("4242424242424242"), today()).unwrap();
+        let (second, _) = gw
+            .tokenize(
+                &CardInput {
+                    exp_year: 2031,
+                    ..input("4242424242424242")
+                },
+                today(),
+            )
+            .unwrap();
+        let (other, _) = gw.tokenize(&input("5555555555554444"), today()).unwrap();
+        let fingerprint = |saved: SavedCard| saved.fingerprint;
+        let first = fingerprint(gw.save_card(&first, "client").await.unwrap());
+        assert!(first.is_some());
+        assert_eq!(
+            first,
+            fingerprint(gw.save_card(&second, "client").await.unwrap())
+        );
+        assert_ne!(
+            first,
+            fingerprint(gw.save_card(&other, "client").await.unwrap())
+        );
     }
 }

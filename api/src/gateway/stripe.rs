@@ -287,10 +287,14 @@ impl PaymentIntent {
         }
         let customer = self.customer.as_ref()?;
         match &self.payment_method {
-            Some(PaymentMethodField::Expanded(pm)) => Some(SavedCard {
-                gateway_token: format!("{customer}:{}", pm.id),
-                card: pm.card.clone()?.into(),
-            }),
+            Some(PaymentMethodField::Expanded(pm)) => {
+                let card = pm.card.clone()?;
+                Some(SavedCard {
+                    gateway_token: format!("{customer}:{}", pm.id),
+                    fingerprint: card.fingerprint.clone(),
+                    card: card.into(),
+                })
+            }
             _ => None,
         }
     }
@@ -345,6 +349,10 @@ struct Card {
     last4: String,
     exp_month: i64,
     exp_year: i64,
+    /// Stripe: "Uniquely identifies this particular card number" (the same
+    /// for every PaymentMethod of one number, within the account).
+    #[serde(default)]
+    fingerprint: Option<String>,
 }
 
 impl From<Card> for CardDetails {
@@ -623,6 +631,7 @@ impl PaymentGateway for StripeGateway {
             .ok_or_else(|| GatewayError::Rejected("the payment method is not a card".into()))?;
         Ok(SavedCard {
             gateway_token: format!("{customer}:{}", method.id),
+            fingerprint: card.fingerprint.clone(),
             card: card.into(),
         })
     }
@@ -1052,7 +1061,7 @@ mod tests {
             "payment_method": {
                 "id": "pm_card",
                 "object": "payment_method",
-                "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}
+                "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030, "fingerprint": "Xt5EWLLDS7FJjR1c"}
             }
         })
     }
@@ -1260,7 +1269,8 @@ mod tests {
             saved,
             Some(SavedCard {
                 gateway_token: "cus_abc:pm_card".into(),
-                card: visa()
+                card: visa(),
+                fingerprint: Some("Xt5EWLLDS7FJjR1c".into()),
             })
         );
         let form = sorted_form(&only_request(&server).await);
@@ -1815,7 +1825,7 @@ mod tests {
                 "id": "pm_new",
                 "object": "payment_method",
                 "customer": "cus_abc",
-                "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}
+                "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030, "fingerprint": "Xt5EWLLDS7FJjR1c"}
             }
         })
     }
@@ -1841,6 +1851,7 @@ mod tests {
             SavedCard {
                 gateway_token: "cus_abc:pm_new".into(),
                 card: visa(),
+                fingerprint: Some("Xt5EWLLDS7FJjR1c".into()),
             }
         );
         let request = only_request(&server).await;

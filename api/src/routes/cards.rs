@@ -1,7 +1,8 @@
-//! The signed-in client's cards on file and Auto Pay enrollment
-//! (`/me/cards`, `/me/autopay`); the use cases are in `services::cards`.
+//! Cards on file and Auto Pay enrollment: the signed-in client's
+//! (`/me/cards`, `/me/autopay`) and, for staff, a client's
+//! (`/clients/{client_id}/cards`); the use cases are in `services::cards`.
 
-use crate::auth::ClientUser;
+use crate::auth::{permits, Can, ClientUser};
 use crate::domain::Card;
 use crate::error::ApiResult;
 use crate::services::cards;
@@ -33,12 +34,16 @@ pub struct SaveCardRequest {
     pub payment_token: String,
 }
 
-/// Saves a new card on file (from a single-use token).
+/// Saves a new card on file (from a single-use token), after the bank agreed
+/// to keep it (a declined card answers 402 and is not kept). A card already
+/// on file (same gateway fingerprint and expiry, or same brand, last 4 and
+/// expiry) answers 200 with that card: it is kept once.
 #[utoipa::path(
     tag = "me", operation_id = "save_card", request_body = SaveCardRequest,
     responses(
         crate::error::JsonBodyProblems,
-        (status = 201, body = Card),
+        (status = 201, description = "Saved", body = Card),
+        (status = 200, description = "The card was on file already; nothing was added", body = Card),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -53,20 +58,27 @@ pub async fn add_card(
     state: web::Data<AppState>,
     body: web::Json<SaveCardRequest>,
 ) -> ApiResult<HttpResponse> {
-    let saved = cards::save_card(&state, me.client_id, &me.actor(), &body.payment_token).await?;
-    Ok(HttpResponse::Created().json(saved.card))
+    let kept = cards::save_card(&state, me.client_id, &me.actor(), &body.payment_token).await?;
+    Ok(if kept.already_on_file {
+        HttpResponse::Ok().json(kept.card)
+    } else {
+        HttpResponse::Created().json(kept.card)
+    })
 }
 
-/// Removes a card on file (not the one Auto Pay uses), here and at the
-/// gateway (Stripe: the PaymentMethod is detached from the Customer).
+/// Removes a card on file, here and at the gateway (Stripe: the
+/// PaymentMethod is detached from the Customer). The card Auto Pay charges is
+/// refused with `409 card_used_by_autopay`: choose another card for Auto Pay
+/// or turn Auto Pay off first, so Auto Pay never stops without the client
+/// deciding it.
 #[utoipa::path(
     tag = "me", operation_id = "remove_card",
     params(("card_id" = Uuid, Path, description = "Card id")),
     responses(
         (status = 204, description = "Removed"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "card_not_found", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "card_used_by_autopay", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("client" = []))
 )]
@@ -78,6 +90,37 @@ pub async fn remove_card(
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     cards::remove_card(&state, &me.actor(), me.client_id, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Staff remove a client's card on file (the client asked on the phone, or
+/// the card is lost), here and at the gateway; as `remove_card`, the card
+/// Auto Pay charges is refused with `409 card_used_by_autopay`. The Client
+/// Log says who removed it.
+#[utoipa::path(
+    tag = "clients", operation_id = "remove_client_card",
+    params(
+        ("client_id" = Uuid, Path, description = "Client id"),
+        ("card_id" = Uuid, Path, description = "Card id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "card_not_found", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "card_used_by_autopay", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("staff" = []), ("api_key" = ["payments:write"]))
+)]
+#[delete("/clients/{client_id}/cards/{card_id}")]
+#[tracing::instrument(skip_all, fields(staff = %staff.id))]
+pub async fn remove_client_card(
+    Can(staff, _): Can<permits::TakePayments>,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (client_id, card_id) = path.into_inner();
+    cards::remove_card(&state, &staff.actor(), client_id, card_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -2,7 +2,7 @@
 //! `services::refunds`.
 
 use crate::auth::{permits, Can};
-use crate::domain::refund::{refund_key, Refund, RefundStatus};
+use crate::domain::refund::{refund_key, Refund, RefundDestination, RefundStatus};
 use crate::domain::Cents;
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::routes::idempotency::{self, IdempotencyKey};
@@ -23,11 +23,17 @@ pub struct RefundRequest {
     /// Why (1 to 500 characters): it is written in the Client Log.
     #[schema(example = "Device returned early", min_length = 1, max_length = 500)]
     pub reason: String,
+    /// Where the money goes: `card` (the default) back to the card the
+    /// payment was made with, through the gateway; `credit`: the client keeps
+    /// it with us as credit, which lowers their next quote (no gateway call,
+    /// `201` at once).
+    #[serde(default)]
+    pub destination: RefundDestination,
 }
 
 /// 201 for a refund made, 202 while its outcome is confirmed, a 422
 /// `refund_failed` problem when the gateway could not make it.
-fn refund_answer(refund: &Refund) -> ApiResult<(StatusCode, serde_json::Value)> {
+pub(crate) fn refund_answer(refund: &Refund) -> ApiResult<(StatusCode, serde_json::Value)> {
     let status = match refund.status {
         RefundStatus::Succeeded => StatusCode::CREATED,
         RefundStatus::Pending | RefundStatus::Unknown => StatusCode::ACCEPTED,
@@ -48,7 +54,8 @@ fn refund_answer(refund: &Refund) -> ApiResult<(StatusCode, serde_json::Value)> 
 }
 
 /// Refund a payment that succeeded, in part or in full, to the card it was
-/// paid with. The refunds of a payment never add up to more than it.
+/// paid with, or (`destination: credit`) as credit the client keeps. The
+/// refunds of a payment never add up to more than it.
 #[utoipa::path(
     tag = "payments", operation_id = "refund_payment",
     params(
@@ -58,7 +65,7 @@ fn refund_answer(refund: &Refund) -> ApiResult<(StatusCode, serde_json::Value)> 
     request_body = RefundRequest,
     responses(
         crate::error::JsonBodyProblems,
-        (status = 201, description = "Refunded: the money is on its way back to the card", body = Refund),
+        (status = 201, description = "Refunded: the money is on its way back to the card, or kept as credit", body = Refund),
         (status = 202, description = "Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`)", body = Refund),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -92,6 +99,7 @@ pub async fn refund_payment(
                 payment_id,
                 amount: body.amount_cents.map(Cents),
                 reason: body.reason.clone(),
+                destination: body.destination,
             };
             let refund_key = refund_key(&principal, &key.0, payment_id);
             let refund =

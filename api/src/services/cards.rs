@@ -9,7 +9,7 @@ use crate::gateway::GatewayError;
 use crate::services::payments::{card_words, ensure_accepts_payments};
 use crate::services::rate_limits;
 use crate::state::AppState;
-use crate::store::{CardRemoval, ChargeableCard, NewCard, NewLogEntry};
+use crate::store::{CardRemoval, KeptCard, NewCard, NewLogEntry};
 use uuid::Uuid;
 
 /// The gateway did not answer a card save; nothing was charged.
@@ -54,14 +54,17 @@ pub async fn gateway_customer(state: &AppState, client: &Client) -> ApiResult<St
 }
 
 /// Saves a tokenized card at the gateway and on file, without a payment
-/// (Add a card). Counted like every card save; a token the gateway refuses
-/// answers `402 payment_method_invalid`.
+/// (Add a card). Counted like every card save; the bank is asked once
+/// (`402 card_declined` and the other decline codes keep nothing), a token
+/// the gateway refuses answers `402 payment_method_invalid`. A card the
+/// client has on file already ([`crate::domain::is_same_card`]) is answered
+/// as it is (`already_on_file`), and the gateway's new copy is detached.
 pub async fn save_card(
     state: &AppState,
     client_id: Uuid,
     actor: &Actor,
     token: &str,
-) -> ApiResult<ChargeableCard> {
+) -> ApiResult<KeptCard> {
     let client = state
         .store
         .client(client_id)
@@ -93,6 +96,7 @@ pub async fn save_card(
         last4: saved.card.last4.clone(),
         exp_month: saved.card.exp_month,
         exp_year: saved.card.exp_year,
+        fingerprint: saved.fingerprint,
     };
     let words = card_words(Some(&card.brand), Some(&card.last4));
     let log = NewLogEntry::by(
@@ -100,11 +104,20 @@ pub async fn save_card(
         client.id,
         format!("Card {words} saved on file by {}", actor.name()),
     );
-    let card = state.store.add_card(&card, &log, state.clock.now()).await?;
-    Ok(ChargeableCard {
-        card,
-        gateway_token: saved.gateway_token,
-    })
+    let kept = state.store.add_card(&card, &log, state.clock.now()).await?;
+    if kept.already_on_file {
+        detach_duplicate(state, &card.gateway_token).await;
+    }
+    Ok(kept)
+}
+
+/// Detaches the gateway's copy of a card that was on file already, so the
+/// gateway customer keeps one copy too. A failure is logged, not answered:
+/// the copy is never charged, as nothing on file names it.
+pub(crate) async fn detach_duplicate(state: &AppState, gateway_token: &str) {
+    if let Err(error) = state.gateway.detach_card(gateway_token).await {
+        tracing::warn!(%error, "the gateway's copy of a card already on file could not be detached");
+    }
 }
 
 /// Removes a card on file, then detaches it at the gateway so it can never

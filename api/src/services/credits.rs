@@ -3,11 +3,12 @@
 //! whole period pays it here instead of a card: a supervisor applies it in
 //! PLUS Web, Auto Pay applies it on its own.
 
-use crate::domain::{Actor, MonitorDays};
-use crate::error::{ApiError, ApiResult, ProblemCode};
+use crate::domain::{Actor, Cents, CreditGrant, MonitorDays};
+use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND};
 use crate::services::quotes::quote_for;
+use crate::services::refunds::staff_reason;
 use crate::state::AppState;
-use crate::store::{AppliedCredit, CreditApplication, NewLogEntry, StoreError};
+use crate::store::{AppliedCredit, CreditApplication, NewCreditGrant, NewLogEntry, StoreError};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -88,4 +89,61 @@ async fn apply(
         }),
         Err(error) => Err(error.into()),
     }
+}
+
+/// The largest goodwill credit one grant gives: $1,000.00. A goodwill credit
+/// makes up for days of service or a mistake, which cost far less; a larger
+/// figure is a typing slip (an extra zero), refused before it reaches the
+/// ledger (`validation_failed` on `amount_cents`).
+pub const GRANT_MAX: Cents = Cents(100_000);
+
+/// A goodwill credit, as staff asked it.
+pub struct GrantCredit {
+    pub client_id: Uuid,
+    pub amount: Cents,
+    pub reason: String,
+}
+
+/// Grants a client a goodwill credit: a `credit` ledger entry below zero
+/// (which the next quote applies) and the Client Log line "Goodwill credit
+/// of $25.00 granted by Sam Supervisor (staff): <reason>", written with the
+/// grant in one transaction, once per `grant_key` whatever retries happen.
+///
+/// Problems: `422 validation_failed` (`amount_cents` not 1 to [`GRANT_MAX`],
+/// `reason` not 1 to 500 characters), `404 client_not_found`.
+pub async fn grant_credit(
+    state: &AppState,
+    actor: &Actor,
+    staff_id: Option<Uuid>,
+    grant_key: String,
+    request: GrantCredit,
+) -> ApiResult<CreditGrant> {
+    if request.amount <= Cents::ZERO || request.amount > GRANT_MAX {
+        return Err(ApiError::validation(
+            ProblemCode::ValidationFailed,
+            "amount_cents",
+            format!("a goodwill credit is from 1 cent to {GRANT_MAX}"),
+        ));
+    }
+    let reason = staff_reason(&request.reason, "credit")?;
+    if state.store.client(request.client_id).await?.is_none() {
+        return Err(CLIENT_NOT_FOUND);
+    }
+    let by = format!("{} ({})", actor.name(), actor.kind());
+    let message = format!(
+        "Goodwill credit of {} granted by {by}: {reason}",
+        request.amount
+    );
+    let grant = NewCreditGrant {
+        id: Uuid::new_v4(),
+        client_id: request.client_id,
+        amount: request.amount,
+        reason,
+        grant_key,
+        granted_by_staff_id: staff_id,
+        granted_by: by,
+        log: NewLogEntry::by(actor, request.client_id, message),
+        now: state.clock.now(),
+    };
+    Ok(state.store.grant_credit(&grant).await?)
 }

@@ -204,6 +204,7 @@ pub(crate) async fn record_outcome(
                     last4: saved.card.last4,
                     exp_month: saved.card.exp_month,
                     exp_year: saved.card.exp_year,
+                    fingerprint: saved.fingerprint,
                 };
                 (card, log)
             });
@@ -217,18 +218,30 @@ pub(crate) async fn record_outcome(
                 commit,
                 receipt: receipts::new_receipt(state, payment.amount_cents),
             };
+            let new_card = outcome
+                .saved_card
+                .as_ref()
+                .map(|(card, _)| (card.id, card.gateway_token.clone()));
             let recorded = state.store.record_payment_outcome(&outcome).await?;
             if recorded.status == PaymentStatus::Succeeded {
                 // Its receipt text is queued: send it now.
                 state.outbox_wakeup.notify_one();
+            }
+            // The card was on file already: the payment names that one, and
+            // the gateway's new copy goes.
+            if let Some((id, gateway_token)) = new_card {
+                if recorded.card_id != Some(id) {
+                    cards::detach_duplicate(state, &gateway_token).await;
+                }
             }
             Ok(recorded)
         }
         Ok(ChargeOutcome::Declined { code, .. }) => {
             let code = crate::gateway::decline_code(&code);
             let message = format!(
-                "{} was declined ({code})",
-                describe(label, amount, &payment, actor)
+                "{} was declined: {}",
+                describe(label, amount, &payment, actor),
+                crate::gateway::decline_words(&code)
             );
             state
                 .store

@@ -11,14 +11,18 @@
 //! A refund does not move the vehicle's paid-through date
 //! ([`crate::domain::refund::paid_through_after_refund`]).
 
-use crate::domain::refund::{DisputeStatus, Refund, RefundError, RefundStatus};
+use crate::domain::refund::{
+    CreditRefundError, DisputeStatus, Refund, RefundDestination, RefundError, RefundSource,
+    RefundStatus, CREDIT_REFUND_WINDOW_DAYS,
+};
 use crate::domain::{Actor, Cents, Payment};
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::gateway::stripe::{DisputeStatus as StripeDispute, WebhookDispute};
 use crate::gateway::{GatewayError, RefundOutcome, RefundRequest};
 use crate::state::AppState;
 use crate::store::{
-    DisputeChange, NewLogEntry, NewRefund, OutsideRefund, RefundChange, RefundInsert, StoreError,
+    AmountLog, CreditRefundInsert, DisputeChange, NewCreditRefund, NewLogEntry, NewRefund,
+    OutsideRefund, RefundChange, RefundInsert, StoreError,
 };
 use chrono::Duration;
 use uuid::Uuid;
@@ -32,6 +36,32 @@ pub struct RefundPayment {
     /// `None`: all that is left to refund.
     pub amount: Option<Cents>,
     pub reason: String,
+    /// Back to the card (the gateway's refund), or kept as the client's
+    /// credit (no gateway call).
+    pub destination: RefundDestination,
+}
+
+/// A refund of a client's credit, as staff asked it.
+pub struct RefundCredit {
+    pub client_id: Uuid,
+    /// `None`: all of the credit.
+    pub amount: Option<Cents>,
+    pub reason: String,
+}
+
+/// The reason staff give, trimmed: 1 to [`REASON_MAX_CHARS`] characters
+/// (`validation_failed` on `reason` otherwise). Refunds, credit refunds and
+/// goodwill credits all write it in the Client Log.
+pub(crate) fn staff_reason(reason: &str, what: &str) -> ApiResult<String> {
+    let reason = reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
+        return Err(ApiError::validation(
+            ProblemCode::ValidationFailed,
+            "reason",
+            format!("give the reason for the {what} (1 to {REASON_MAX_CHARS} characters)"),
+        ));
+    }
+    Ok(reason)
 }
 
 fn payment_not_found() -> ApiError {
@@ -51,14 +81,24 @@ fn invoice_words(payment: &Payment) -> String {
 
 /// "Refund of $50.00 of the payment of $176.49 (invoice #1002) by Sam
 /// Supervisor (staff)".
+/// A credit refund reads "Credit refund of $20.00 to the card of the
+/// payment of $176.49 (invoice #1002) by Sam Supervisor (staff)".
 fn describe(refund: &Refund, payment: &Payment, actor: &Actor) -> String {
     let invoice = invoice_words(payment);
     let by = match actor {
         Actor::System => refund.requested_by.clone(),
         actor => format!("{} ({})", actor.name(), actor.kind()),
     };
+    let what = match refund.source {
+        RefundSource::Payment => "Refund of",
+        RefundSource::Credit => "Credit refund of",
+    };
+    let to = match refund.source {
+        RefundSource::Payment => "of",
+        RefundSource::Credit => "to the card of",
+    };
     format!(
-        "Refund of {} of the payment of {}{invoice} by {by}",
+        "{what} {} {to} the payment of {}{invoice} by {by}",
         refund.amount_cents, payment.amount_cents
     )
 }
@@ -74,19 +114,24 @@ pub async fn refund_payment(
     refund_key: String,
     request: RefundPayment,
 ) -> ApiResult<Refund> {
-    let reason = request.reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
-        return Err(ApiError::validation(
-            ProblemCode::ValidationFailed,
-            "reason",
-            format!("give the reason for the refund (1 to {REASON_MAX_CHARS} characters)"),
-        ));
-    }
+    let reason = staff_reason(&request.reason, "refund")?;
     let payment = state
         .store
         .payment(request.payment_id)
         .await?
         .ok_or_else(payment_not_found)?;
+    let by = format!("{} ({})", actor.name(), actor.kind());
+    // "Refund of $50.00 of the payment of $176.49 (invoice #1002) by Sam
+    // Supervisor (staff) kept as credit: Device returned early".
+    let kept_log = (request.destination == RefundDestination::Credit).then(|| AmountLog {
+        entry: NewLogEntry::by(actor, payment.client_id, String::new()),
+        before: "Refund of".into(),
+        after: format!(
+            "of the payment of {}{} by {by} kept as credit: {reason}",
+            payment.amount_cents,
+            invoice_words(&payment)
+        ),
+    });
     let inserted = state
         .store
         .insert_refund(&NewRefund {
@@ -96,7 +141,9 @@ pub async fn refund_payment(
             reason,
             refund_key,
             requested_by_staff_id: staff_id,
-            requested_by: format!("{} ({})", actor.name(), actor.kind()),
+            requested_by: by,
+            destination: request.destination,
+            kept_log,
             now: state.clock.now(),
         })
         .await?;
@@ -137,6 +184,80 @@ pub async fn refund_payment(
     if !refund.status.is_open() {
         return Ok(refund);
     }
+    let outcome = ask_gateway(state, &refund).await;
+    Ok(record_outcome(state, refund, &payment, outcome, actor).await?)
+}
+
+/// Refunds a client's credit to a card: `amount` (or all of the credit)
+/// goes back to the card of their newest payment that succeeded within
+/// [`CREDIT_REFUND_WINDOW_DAYS`] and can take all of it
+/// ([`crate::domain::refund::credit_refund`]), through the gateway's refund
+/// of that payment. It is then a refund like any other (status sync,
+/// webhooks), whose success appends a `refund` ledger entry that uses the
+/// credit up. While open it reserves the credit, so concurrent requests for
+/// the same credit refund it once.
+///
+/// Problems: `422 credit_insufficient` (more than the credit, or none),
+/// `422 credit_not_refundable` (no recent payment can take it back to its
+/// card), `422 validation_failed`, `422 refund_failed`, `404 client_not_found`.
+pub async fn refund_credit(
+    state: &AppState,
+    actor: &Actor,
+    staff_id: Option<Uuid>,
+    refund_key: String,
+    request: RefundCredit,
+) -> ApiResult<Refund> {
+    let reason = staff_reason(&request.reason, "credit refund")?;
+    if state.store.client(request.client_id).await?.is_none() {
+        return Err(crate::error::CLIENT_NOT_FOUND);
+    }
+    let now = state.clock.now();
+    let inserted = state
+        .store
+        .insert_credit_refund(&NewCreditRefund {
+            id: Uuid::new_v4(),
+            client_id: request.client_id,
+            asked: request.amount,
+            reason,
+            refund_key,
+            requested_by_staff_id: staff_id,
+            requested_by: format!("{} ({})", actor.name(), actor.kind()),
+            paid_since: now - Duration::days(CREDIT_REFUND_WINDOW_DAYS),
+            now,
+        })
+        .await?;
+    let refund = match inserted {
+        CreditRefundInsert::Created(refund) | CreditRefundInsert::Existing(refund) => refund,
+        CreditRefundInsert::Refused(CreditRefundError::NotPositive) => {
+            return Err(ApiError::validation(
+                ProblemCode::ValidationFailed,
+                "amount_cents",
+                "a refund is for a positive amount",
+            ))
+        }
+        CreditRefundInsert::Refused(CreditRefundError::ExceedsCredit { credit }) => {
+            return Err(ApiError::refused(
+                ProblemCode::CreditInsufficient,
+                format!("the client's credit is {credit} (less what open payments and refunds hold); a credit refund is at most that"),
+            ))
+        }
+        CreditRefundInsert::Refused(CreditRefundError::NoPayment { largest }) => {
+            return Err(ApiError::refused(
+                ProblemCode::CreditNotRefundable,
+                format!(
+                    "a credit goes back to the card of one payment made in the last {CREDIT_REFUND_WINDOW_DAYS} days, and none has that much left to refund (the most one can take is {largest}): refund less, or let the credit lower the next quote"
+                ),
+            ))
+        }
+    };
+    if !refund.status.is_open() {
+        return Ok(refund);
+    }
+    let payment = state
+        .store
+        .payment(refund.payment_id)
+        .await?
+        .ok_or_else(payment_not_found)?;
     let outcome = ask_gateway(state, &refund).await;
     Ok(record_outcome(state, refund, &payment, outcome, actor).await?)
 }

@@ -156,6 +156,8 @@ impl From<ClientSummaryRow> for ClientSummary {
 
 /// `LIKE` patterns for a search box entry: the text anywhere in the name or
 /// email, and its digits anywhere in the phone number (3 digits at least).
+/// The digits are read after [`normalize_pasted`](crate::domain::normalize_pasted),
+/// so a number pasted with fullwidth digits finds the client as typed ones do.
 pub(super) fn search_patterns(query: &str) -> (String, String) {
     let escaped: String = query
         .trim()
@@ -166,7 +168,10 @@ pub(super) fn search_patterns(query: &str) -> (String, String) {
             c => vec![c],
         })
         .collect();
-    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+    let digits: String = crate::domain::normalize_pasted(query)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     // An empty pattern matches only an empty phone, which no client has.
     let phone = if digits.len() >= 3 {
         format!("%{digits}%")
@@ -186,7 +191,7 @@ pub(super) fn client_from_rows(
     let corrupt = |what: &str| StoreError::Corrupt(format!("client {}: {what}", row.id));
     let plan_days = MonitorDays::parse(row.plan_days).ok_or_else(|| corrupt("plan_days"))?;
     let tax_rate = TaxRate::from_ppm(row.tax_rate_ppm).ok_or_else(|| corrupt("tax_rate_ppm"))?;
-    Ok(Client {
+    let mut client = Client {
         id: row.id,
         first_name: row.first_name,
         last_name: row.last_name,
@@ -215,11 +220,14 @@ pub(super) fn client_from_rows(
                 paid_through: v.paid_through,
             })
             .collect(),
+        next_vehicle_id: None,
         cards: cards.into_iter().map(Card::from).collect(),
         past_due_cents: account.past_due,
         credit_cents: account.credit,
         currency: CURRENCY.into(),
-    })
+    };
+    client.next_vehicle_id = client.next_vehicle_due().map(|v| v.id);
+    Ok(client)
 }
 
 #[cfg(test)]
@@ -235,6 +243,10 @@ mod tests {
         assert_eq!(
             search_patterns("(512) 555"),
             ("%(512) 555%".into(), "%512555%".into())
+        );
+        assert_eq!(
+            search_patterns("\u{FF15}\u{FF11}\u{FF12}\u{2011}555").1,
+            "%512555%"
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{NewInvoice, NewLogEntry, Result, StoreError};
 use crate::domain::invoice::InvoiceRefund;
-use crate::domain::refund::RefundStatus;
+use crate::domain::refund::{RefundDestination, RefundSource, RefundStatus};
 use crate::domain::{ledger, Cents, Invoice, Line, LineKind, CURRENCY};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -57,6 +57,8 @@ pub(super) struct InvoiceRefundRow {
     id: Uuid,
     amount_cents: i64,
     status: String,
+    destination: String,
+    source: String,
     created_at: DateTime<Utc>,
 }
 
@@ -73,6 +75,10 @@ pub(super) fn invoices(
     for r in refund_rows {
         let status = RefundStatus::parse(&r.status)
             .ok_or_else(|| StoreError::Corrupt(format!("refund {}: status", r.id)))?;
+        let corrupt = |what: &str| StoreError::Corrupt(format!("refund {}: {what}", r.id));
+        let destination =
+            RefundDestination::parse(&r.destination).ok_or_else(|| corrupt("destination"))?;
+        let source = RefundSource::parse(&r.source).ok_or_else(|| corrupt("source"))?;
         refunds
             .entry(r.invoice_id)
             .or_default()
@@ -80,6 +86,8 @@ pub(super) fn invoices(
                 id: r.id,
                 amount_cents: Cents(r.amount_cents),
                 status,
+                destination,
+                source,
                 created_at: r.created_at,
             });
     }

@@ -43,7 +43,8 @@ pub use rate_limits::RateLimitStore;
 pub use receipts::ReceiptStore;
 pub use records::*;
 pub use refunds::{
-    DisputeChange, NewRefund, OutsideRefund, RefundChange, RefundInsert, RefundStore,
+    AmountLog, CreditRefundInsert, DisputeChange, NewCreditGrant, NewCreditRefund, NewRefund,
+    OutsideRefund, RefundChange, RefundInsert, RefundStore,
 };
 pub use setup::SetupStore;
 pub use sqlite::SqliteStore;

@@ -61,6 +61,11 @@ impl ReceiptRow {
         self.payment_id
     }
 
+    /// The location's IANA time zone, which dates the receipt and its refunds.
+    pub(super) fn time_zone(&self) -> &str {
+        &self.time_zone
+    }
+
     /// The receipt, with its payment's refunds.
     pub(super) fn into_receipt(self, refunds: Vec<ReceiptRefund>) -> Result<Receipt> {
         if self.number <= 0 {

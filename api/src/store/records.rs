@@ -64,6 +64,30 @@ pub struct NewCard {
     pub last4: String,
     pub exp_month: i64,
     pub exp_year: i64,
+    /// The gateway's fingerprint of the card number, when it gives one.
+    pub fingerprint: Option<String>,
+}
+
+impl NewCard {
+    /// What tells this card apart from the others on file.
+    pub fn identity(&self) -> crate::domain::CardIdentity<'_> {
+        crate::domain::CardIdentity {
+            fingerprint: self.fingerprint.as_deref(),
+            brand: &self.brand,
+            last4: &self.last4,
+            exp_month: self.exp_month,
+            exp_year: self.exp_year,
+        }
+    }
+}
+
+/// The card on file a save ended with: the new one, or the client's card
+/// that was already the same card ([`crate::domain::is_same_card`]).
+#[derive(Clone, Debug)]
+pub struct KeptCard {
+    pub card: crate::domain::Card,
+    /// The card was on file already; nothing was written.
+    pub already_on_file: bool,
 }
 
 /// An invoice: its lines must add up to its total (checked by the database too).

@@ -3,7 +3,11 @@
 //! ledger entry and its Client Log line in the same transaction.
 
 use super::{NewLogEntry, Result, StoreError};
-use crate::domain::refund::{DisputeStatus, Refund, RefundError, RefundOrigin, RefundStatus};
+use crate::domain::refund::{
+    CreditRefundError, DisputeStatus, Refund, RefundDestination, RefundError, RefundOrigin,
+    RefundSource, RefundStatus,
+};
+use crate::domain::CreditGrant;
 use crate::domain::{Cents, Payment, PaymentStatus};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -20,6 +24,75 @@ pub struct NewRefund {
     pub refund_key: String,
     pub requested_by_staff_id: Option<Uuid>,
     pub requested_by: String,
+    /// `card`: written `pending` for the gateway; `credit`: written
+    /// `succeeded` with its `credit` ledger entry and `kept_log`, and no
+    /// gateway call.
+    pub destination: RefundDestination,
+    /// The Client Log line of a refund kept as credit (its amount is known
+    /// only once the store has granted it).
+    pub kept_log: Option<AmountLog>,
+    pub now: DateTime<Utc>,
+}
+
+/// A Client Log line that names an amount the store decides:
+/// `{before} {amount} {after}`.
+#[derive(Clone, Debug)]
+pub struct AmountLog {
+    /// Its author (the `message` is not used).
+    pub entry: NewLogEntry,
+    pub before: String,
+    pub after: String,
+}
+
+impl AmountLog {
+    /// The line, for `amount`.
+    pub fn message(&self, amount: Cents) -> String {
+        format!("{} {amount} {}", self.before, self.after)
+    }
+}
+
+/// A refund of a client's credit to record before its gateway call
+/// ([`RefundStore::insert_credit_refund`]).
+#[derive(Clone, Debug)]
+pub struct NewCreditRefund {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    /// What was asked; `None`: all of the credit.
+    pub asked: Option<Cents>,
+    pub reason: String,
+    pub refund_key: String,
+    pub requested_by_staff_id: Option<Uuid>,
+    pub requested_by: String,
+    /// Only payments made since then can take it
+    /// ([`crate::domain::refund::CREDIT_REFUND_WINDOW_DAYS`]).
+    pub paid_since: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+/// What [`RefundStore::insert_credit_refund`] did.
+#[derive(Clone, Debug)]
+pub enum CreditRefundInsert {
+    /// Written `pending` (source `credit`) on the chosen payment: call the
+    /// gateway.
+    Created(Refund),
+    /// A refund with this key exists (a retry): this one.
+    Existing(Refund),
+    /// Refused by [`crate::domain::refund::credit_refund`].
+    Refused(CreditRefundError),
+}
+
+/// A goodwill credit to grant ([`RefundStore::grant_credit`]).
+#[derive(Clone, Debug)]
+pub struct NewCreditGrant {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub amount: Cents,
+    pub reason: String,
+    /// One grant per key, ever.
+    pub grant_key: String,
+    pub granted_by_staff_id: Option<Uuid>,
+    pub granted_by: String,
+    pub log: NewLogEntry,
     pub now: DateTime<Utc>,
 }
 
@@ -99,6 +172,18 @@ pub trait RefundStore: Send + Sync {
     /// with its ledger entry and log line. `None` when there is nothing new
     /// (a repeated or out-of-order event).
     async fn record_outside_refund(&self, refund: &OutsideRefund) -> Result<Option<Refund>>;
+    /// Writes a `pending` refund of the client's credit under the client's
+    /// lock, on the payment and for the amount
+    /// [`crate::domain::refund::credit_refund`] chooses against the credit
+    /// left once the open payments and open credit refunds are counted
+    /// ([`crate::domain::ledger::account_at`]), so concurrent requests for
+    /// the same credit refund it once. A refund with the same key is
+    /// returned as is.
+    async fn insert_credit_refund(&self, refund: &NewCreditRefund) -> Result<CreditRefundInsert>;
+    /// Grants a goodwill credit: the grant, its `credit` ledger entry and
+    /// its log line in one transaction; a grant with the same key is
+    /// returned as is (and nothing is written again).
+    async fn grant_credit(&self, grant: &NewCreditGrant) -> Result<CreditGrant>;
     async fn refund(&self, id: Uuid) -> Result<Option<Refund>>;
     async fn refund_by_key(&self, refund_key: &str) -> Result<Option<Refund>>;
     /// A payment's refunds, oldest first.
@@ -128,6 +213,8 @@ pub(super) struct RefundRow {
     status: String,
     failure_code: Option<String>,
     origin: String,
+    destination: String,
+    source: String,
     refund_key: String,
     gateway_reference: Option<String>,
     requested_by: String,
@@ -143,6 +230,9 @@ impl TryFrom<RefundRow> for Refund {
         Ok(Refund {
             status: RefundStatus::parse(&r.status).ok_or_else(|| corrupt("status"))?,
             origin: RefundOrigin::parse(&r.origin).ok_or_else(|| corrupt("origin"))?,
+            destination: RefundDestination::parse(&r.destination)
+                .ok_or_else(|| corrupt("destination"))?,
+            source: RefundSource::parse(&r.source).ok_or_else(|| corrupt("source"))?,
             id: r.id,
             payment_id: r.payment_id,
             client_id: r.client_id,

@@ -270,3 +270,27 @@ async fn made_up_http_methods_do_not_grow_the_metrics() {
         "a made-up method became a label"
     );
 }
+
+/// Issue 18: Make a Payment preselected Dana's F-150 (paid through 12 days
+/// ahead, listed first) instead of the Camry that lapsed 10 days ago.
+#[tokio::test]
+async fn the_vehicle_due_first_is_named_for_both_apps_whatever_the_list_order() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let me = app.get("/api/v1/me", Some(&client)).await.body;
+    assert_eq!(me["next_vehicle_id"], DANA_CAMRY.to_string(), "{me}");
+    let staff = app.agent_token().await;
+    let dana = app
+        .get(&format!("/api/v1/clients/{DANA}"), Some(&staff))
+        .await
+        .body;
+    assert_eq!(dana["next_vehicle_id"], DANA_CAMRY.to_string());
+    let next = app
+        .get(
+            &format!("/api/v1/clients/{DANA}/next-payment"),
+            Some(&staff),
+        )
+        .await
+        .body;
+    assert_eq!(next["vehicle_id"], dana["next_vehicle_id"], "one rule");
+}

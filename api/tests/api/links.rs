@@ -414,6 +414,32 @@ async fn bad_phone_numbers_are_refused() {
 }
 
 #[tokio::test]
+async fn numbers_pasted_with_invisible_unicode_are_the_clients_number() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    // U+2011 non-breaking hyphens, U+2013 en dashes, U+00A0 no-break spaces,
+    // and a contacts app's bidi marks around fullwidth digits.
+    for phone in [
+        "512\u{2011}555\u{2011}0143",
+        "512\u{2013}555\u{2013}0143",
+        "512\u{00A0}555\u{00A0}0143",
+        "\u{202A}\u{FF15}\u{FF11}\u{FF12} \u{FF15}\u{FF15}\u{FF15} \u{FF10}\u{FF11}\u{FF14}\u{FF13}\u{202C}",
+    ] {
+        let sent = send(&app, &staff, phone).await;
+        assert_eq!(sent.status, 201, "{phone:?}: {}", sent.body);
+        assert_eq!(sent.body["phone_masked"], "(•••) •••-0143");
+        app.drain_outbox().await;
+        let sms = app.sms.sent();
+        assert_eq!(sms.last().map(|m| m.to.as_str()), Some("+15125550143"));
+    }
+    for phone in ["512\u{2011}555\u{2011}O143", "\u{2013}\u{2013}\u{2013}"] {
+        send(&app, &staff, phone)
+            .await
+            .assert_problem(422, "invalid_phone");
+    }
+}
+
+#[tokio::test]
 async fn links_are_not_texted_to_premium_or_foreign_numbers() {
     let app = spawn_app().await;
     let staff = app.agent_token().await;

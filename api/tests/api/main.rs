@@ -3,7 +3,9 @@
 mod api_keys;
 mod auth;
 mod business_day;
+mod cards;
 mod clients;
+mod credit_refunds;
 mod credits;
 mod docs;
 mod errors;

@@ -612,6 +612,49 @@ async fn a_refund_made_in_stripes_dashboard_is_recorded_once_however_often_it_is
 }
 
 #[tokio::test]
+async fn a_refund_kept_as_credit_is_no_part_of_stripes_total_yet_still_caps_a_dashboard_refund() {
+    let app = spawn_app_with(&stripe_app_vars()).await;
+    let payment = paid(&app).await;
+    let reference = payment.gateway_reference.clone().expect("a reference");
+    let amount = payment.amount_cents.0;
+    let supervisor = supervisor_token(&app).await;
+    let kept = refund(
+        &app,
+        &supervisor,
+        payment.id,
+        &key(),
+        json!({ "amount_cents": 3000, "reason": "kept", "destination": "credit" }),
+    )
+    .await;
+    assert_eq!(kept.status, 201, "{}", kept.body);
+    // Stripe never saw it: a Dashboard refund of $20.00 reports a total of $20.00.
+    send_event(
+        &app,
+        "charge.refunded",
+        charge_refunded(&reference, amount, 2000),
+    )
+    .await;
+    assert_eq!(ledger(&app, EntryKind::Refund).await, vec![2000]);
+    // And what is left to refund counts both: a Dashboard refund of the whole
+    // payment records only what the credit left.
+    send_event(
+        &app,
+        "charge.refunded",
+        charge_refunded(&reference, amount, amount),
+    )
+    .await;
+    assert_eq!(
+        ledger(&app, EntryKind::Refund).await,
+        vec![2000, amount - 5000]
+    );
+    assert_eq!(
+        history_payment(&app, payment.id).await["refundable_cents"],
+        0
+    );
+    crate::ledger::assert_running_balances(&app).await;
+}
+
+#[tokio::test]
 async fn an_update_for_our_refund_records_its_outcome_once() {
     let app = spawn_app_with(&stripe_app_vars()).await;
     let payment = paid_with(&app, "4000000000000119").await;
@@ -787,9 +830,11 @@ fn the_go_live_checklist_and_the_configuration_name_every_stripe_event_we_read()
 /// payments and ledger, so that `migrate` applies 0010 to them. (On SQLite
 /// the ledger keeps the wider kind check: 0010 rebuilds it all the same,
 /// which is what is tested.) Undoes 0012 too, which comes after it (on
-/// SQLite, 0010's rebuild leaves out the running balance 0012 adds).
+/// SQLite, 0010's rebuild leaves out the running balance 0012 adds), and
+/// 0013, which adds to the refunds table 0010 makes.
 pub async fn undo_the_refunds_migration(app: &TestApp) {
     let mut statements: Vec<&str> = vec![
+        "drop table credit_grants",
         "drop table refunds",
         "drop index payments_gateway_reference_idx",
         "drop index ledger_entries_chargeback_idx",
@@ -811,7 +856,7 @@ pub async fn undo_the_refunds_migration(app: &TestApp) {
             or kind = 'adjustment')",
         ]);
     }
-    statements.push("delete from _sqlx_migrations where version in (10, 12)");
+    statements.push("delete from _sqlx_migrations where version in (10, 12, 13)");
     for statement in statements {
         execute_sql(app, statement).await;
     }

@@ -118,6 +118,13 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             EVERYONE,
         ),
         op(
+            "remove_client_card",
+            "DELETE",
+            format!("/clients/{RILEY}/cards/{}", Uuid::nil()),
+            None,
+            EVERYONE,
+        ),
+        op(
             "add_invoice",
             "POST",
             format!("/clients/{DANA}/invoices"),
@@ -129,6 +136,20 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             "POST",
             format!("/clients/{DANA}/credit-applications"),
             Some(json!({ "vehicle_id": DANA_CAMRY, "monitor_days": 14 })),
+            SUPERVISORS,
+        ),
+        op(
+            "refund_credit",
+            "POST",
+            format!("/clients/{DANA}/credit-refunds"),
+            Some(json!({ "amount_cents": 100, "reason": "role check" })),
+            SUPERVISORS,
+        ),
+        op(
+            "grant_credit",
+            "POST",
+            format!("/clients/{DANA}/credits"),
+            Some(json!({ "amount_cents": 100, "reason": "role check" })),
             SUPERVISORS,
         ),
         op(

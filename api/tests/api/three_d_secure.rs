@@ -337,6 +337,7 @@ async fn staff_charges_of_a_3ds_card_on_file_are_declined_as_authentication_requ
                 last4: "3184".into(),
                 exp_month: 12,
                 exp_year: 2030,
+                fingerprint: None,
             },
             &NewLogEntry {
                 client_id: DANA,
@@ -405,13 +406,77 @@ async fn stripe_for_card_saves() -> MockServer {
                 "payment_method": {
                     "id": field("payment_method"),
                     "object": "payment_method",
-                    "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030}
+                    // Two PaymentMethods of one number share a fingerprint
+                    // (`pm_same_1`, `pm_same_2`); every other is its own card.
+                    "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2031,
+                        "fingerprint": if field("payment_method").starts_with("pm_same") {
+                            "fp_same".to_owned()
+                        } else {
+                            format!("fp_{}", field("payment_method"))
+                        }}
                 }
             }))
         })
         .mount(&server)
         .await;
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path_regex(
+            r"^/v1/payment_methods/pm_[a-z_0-9]+/detach$",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "pm", "object": "payment_method"})),
+        )
+        .mount(&server)
+        .await;
     server
+}
+
+/// Issue 18: saving the same card again made a second card on file. At
+/// Stripe a card is recognised by `PaymentMethod.card.fingerprint`, and the
+/// new PaymentMethod is detached from the Customer.
+#[tokio::test]
+async fn a_card_saved_again_at_stripe_is_recognised_by_its_fingerprint() {
+    let stripe = stripe_for_card_saves().await;
+    let gateway = Arc::new(StripeGateway::new(
+        stripe.uri(),
+        secrecy::SecretString::from("sk_test_local"),
+        std::time::Duration::from_secs(5),
+    ));
+    let app = spawn_app_with_gateway(&[], gateway).await;
+    let client = app.client_token().await;
+    let save = |token: &'static str| {
+        let (app, client) = (&app, &client);
+        async move {
+            app.post(
+                "/me/cards",
+                Some(client),
+                &json!({ "payment_token": token }),
+            )
+            .await
+        }
+    };
+    let first = save("pm_same_1").await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = save("pm_same_2").await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.body["id"], first.body["id"]);
+    let other = save("pm_other").await;
+    assert_eq!(
+        other.status, 201,
+        "another number, same brand, last 4 and expiry"
+    );
+    let cards = app.get("/api/v1/me/cards", Some(&client)).await.body;
+    assert_eq!(cards.as_array().map(Vec::len), Some(3), "{cards}");
+    let detached: Vec<String> = stripe
+        .received_requests()
+        .await
+        .expect("requests")
+        .iter()
+        .filter(|r| r.url.path().ends_with("/detach"))
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert_eq!(detached, ["/v1/payment_methods/pm_same_2/detach"]);
 }
 
 #[tokio::test]

@@ -145,6 +145,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/cards/{card_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Staff remove a client's card on file (the client asked on the phone, or
+         *     the card is lost), here and at the gateway; as `remove_card`, the card
+         *     Auto Pay charges is refused with `409 card_used_by_autopay`. The Client
+         *     Log says who removed it.
+         */
+        delete: operations["remove_client_card"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{client_id}/credit-applications": {
         parameters: {
             query?: never;
@@ -161,6 +183,48 @@ export interface paths {
          *     extended as a payment would. Supervisors and admins.
          */
         post: operations["apply_credit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/credit-refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund credit: pay the client's credit (or part of it) back out, to the
+         *     card of their newest payment of the last 180 days that has that much
+         *     left to refund, through the gateway's refund of that payment. The answer
+         *     is the refund (`source: credit`), on that payment. Supervisors and admins.
+         */
+        post: operations["refund_credit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant credit: give the client a goodwill credit, which lowers their next
+         *     quote (a "Credit" line). Supervisors and admins.
+         */
+        post: operations["grant_credit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -317,7 +381,12 @@ export interface paths {
         /** The signed-in client's cards on file. */
         get: operations["my_cards"];
         put?: never;
-        /** Saves a new card on file (from a single-use token). */
+        /**
+         * Saves a new card on file (from a single-use token), after the bank agreed
+         *     to keep it (a declined card answers 402 and is not kept). A card already
+         *     on file (same gateway fingerprint and expiry, or same brand, last 4 and
+         *     expiry) answers 200 with that card: it is kept once.
+         */
         post: operations["save_card"];
         delete?: never;
         options?: never;
@@ -336,8 +405,11 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Removes a card on file (not the one Auto Pay uses), here and at the
-         *     gateway (Stripe: the PaymentMethod is detached from the Customer).
+         * Removes a card on file, here and at the gateway (Stripe: the
+         *     PaymentMethod is detached from the Customer). The card Auto Pay charges is
+         *     refused with `409 card_used_by_autopay`: choose another card for Auto Pay
+         *     or turn Auto Pay off first, so Auto Pay never stops without the client
+         *     deciding it.
          */
         delete: operations["remove_card"];
         options?: never;
@@ -596,7 +668,8 @@ export interface paths {
         put?: never;
         /**
          * Refund a payment that succeeded, in part or in full, to the card it was
-         *     paid with. The refunds of a payment never add up to more than it.
+         *     paid with, or (`destination: credit`) as credit the client keeps. The
+         *     refunds of a payment never add up to more than it.
          */
         post: operations["refund_payment"];
         delete?: never;
@@ -868,6 +941,13 @@ export interface components {
             last_name: string;
             location: components["schemas"]["Location"];
             /**
+             * Format: uuid
+             * @description The vehicle a payment is for first ([`Client::next_vehicle_due`]: never
+             *     paid, else the earliest paid-through day): what Make a Payment and Take
+             *     Payment preselect, so both apps follow this one rule. Null without vehicles.
+             */
+            next_vehicle_id?: string | null;
+            /**
              * @description What a new quote collects as past due: the balance of the client's
              *     account ledger as it will be once their open payments succeed, when
              *     above zero; never edited by hand.
@@ -942,6 +1022,55 @@ export interface components {
             /** Format: uuid */
             vehicle_id: string;
         };
+        /** @description A goodwill credit granted by staff. */
+        CreditGrant: {
+            /**
+             * Format: int64
+             * @description The credit, in cents (above zero).
+             * @example 2500
+             */
+            amount_cents: number;
+            /** Format: uuid */
+            client_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @example USD */
+            currency: string;
+            /** @description Who granted it: "Sam Supervisor (staff)". */
+            granted_by: string;
+            /** Format: uuid */
+            id: string;
+            /** @example Device fault: two days without monitoring */
+            reason: string;
+        };
+        /** @description A goodwill credit to grant. */
+        CreditGrantRequest: {
+            /**
+             * Format: int64
+             * @description The credit, in cents: 1 to 100000 ($1,000.00).
+             * @example 2500
+             */
+            amount_cents: number;
+            /**
+             * @description Why (1 to 500 characters): it is written in the Client Log.
+             * @example Device fault: two days without monitoring
+             */
+            reason: string;
+        };
+        /** @description A refund of the client's credit. */
+        CreditRefundRequest: {
+            /**
+             * Format: int64
+             * @description What to pay out, in cents; leave it out to refund all of the credit.
+             * @example 2000
+             */
+            amount_cents?: number | null;
+            /**
+             * @description Why (1 to 500 characters): it is written in the Client Log.
+             * @example Program completed; client asked for the balance
+             */
+            reason: string;
+        };
         /**
          * @description Where a dispute (chargeback) on a payment stands, as the books see it.
          * @enum {string}
@@ -996,8 +1125,12 @@ export interface components {
             amount_cents: components["schemas"]["Cents"];
             /** Format: date-time */
             created_at: string;
+            /** @description `card`: given back to the card; `credit`: kept as the client's credit. */
+            destination: components["schemas"]["RefundDestination"];
             /** Format: uuid */
             id: string;
+            /** @description `credit`: the client's credit paid out to this payment's card. */
+            source: components["schemas"]["RefundSource"];
             status: components["schemas"]["RefundStatus"];
         };
         /** @description One line of a quote or an invoice. */
@@ -1331,7 +1464,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -1445,14 +1578,28 @@ export interface components {
             vehicles: components["schemas"]["PaidThrough"][];
         };
         /**
-         * @description A refund of the receipt's payment, as the receipt lists it: the amount
-         *     and when. Not the reason staff wrote: a receipt opens without signing in,
-         *     for a third party who paid too, and the reason is for the Client Log.
+         * @description A refund of the receipt's payment, as the receipt lists it: the amount,
+         *     when (on the location's clock, like the receipt's own date) and where the
+         *     money went. Not the reason staff wrote: a receipt opens without signing
+         *     in, for a third party who paid too, and the reason is for the Client Log.
          */
         ReceiptRefund: {
             amount_cents: components["schemas"]["Cents"];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was made (UTC).
+             */
             created_at: string;
+            /** @description `card`: given back to the card; `credit`: kept as the client's credit. */
+            destination: components["schemas"]["RefundDestination"];
+            /**
+             * Format: date
+             * @description The location's day of the refund (its `time_zone`, as the receipt's
+             *     `local_date`): the date to show.
+             */
+            local_date: string;
+            /** @description `credit`: the client's credit paid out to this payment's card. */
+            source: components["schemas"]["RefundSource"];
         };
         /** @description What a money-moving answer says about the receipt of the payment it paid. */
         ReceiptSummary: {
@@ -1514,6 +1661,11 @@ export interface components {
             created_at: string;
             /** @example USD */
             currency: string;
+            /**
+             * @description Where the money went: back to the card (`card`), or kept with us as
+             *     the client's credit (`credit`).
+             */
+            destination: components["schemas"]["RefundDestination"];
             /** @description The gateway's reason when it failed (`refund_failed`, …). */
             failure_code?: string | null;
             /** Format: uuid */
@@ -1529,10 +1681,20 @@ export interface components {
             reason: string;
             /** @description Who asked: "Sam Supervisor (staff)", or the gateway. */
             requested_by: string;
+            /**
+             * @description What was given back: part of the payment (`payment`), or the
+             *     client's credit paid out to the payment's card (`credit`).
+             */
+            source: components["schemas"]["RefundSource"];
             status: components["schemas"]["RefundStatus"];
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @description Where a refund's money goes.
+         * @enum {string}
+         */
+        RefundDestination: "card" | "credit";
         /**
          * @description Who made a refund: staff through our API, or someone in the gateway's
          *     own dashboard (we learn of it by webhook).
@@ -1542,11 +1704,23 @@ export interface components {
         RefundRequest: {
             amount_cents?: null | components["schemas"]["Cents"];
             /**
+             * @description Where the money goes: `card` (the default) back to the card the
+             *     payment was made with, through the gateway; `credit`: the client keeps
+             *     it with us as credit, which lowers their next quote (no gateway call,
+             *     `201` at once).
+             */
+            destination?: components["schemas"]["RefundDestination"];
+            /**
              * @description Why (1 to 500 characters): it is written in the Client Log.
              * @example Device returned early
              */
             reason: string;
         };
+        /**
+         * @description What a refund gives back.
+         * @enum {string}
+         */
+        RefundSource: "payment" | "credit";
         /**
          * @description Where a refund stands.
          *
@@ -2239,6 +2413,63 @@ export interface operations {
             };
         };
     };
+    remove_client_card: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+                /** @description Card id */
+                card_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description card_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description card_used_by_autopay */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     apply_credit: {
         parameters: {
             query?: never;
@@ -2325,6 +2556,215 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refund_credit: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A fresh key per refund; retries reuse it */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Client id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditRefundRequest"];
+            };
+        };
+        responses: {
+            /** @description Refunded: the money is on its way back to the card */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description Sent to the gateway; outcome being confirmed (`status` `pending` or `unknown`); the credit is held meanwhile */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: only supervisors and admins refund */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description client_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description request_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed, credit_insufficient (more than the credit), credit_not_refundable (no recent payment can take it back to its card), refund_failed (nothing was given back), idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grant_credit: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A fresh key per grant; retries reuse it */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Client id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditGrantRequest"];
+            };
+        };
+        responses: {
+            /** @description Granted: the client's credit is larger by `amount_cents` */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditGrant"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: only supervisors and admins grant credit */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description client_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description request_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed, idempotency_key_reused */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2856,6 +3296,16 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The card was on file already; nothing was added */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Card"];
+                };
+            };
+            /** @description Saved */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2953,6 +3403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description card_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2961,6 +3412,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description card_used_by_autopay */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3899,7 +4351,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Refunded: the money is on its way back to the card */
+            /** @description Refunded: the money is on its way back to the card, or kept as credit */
             201: {
                 headers: {
                     [name: string]: unknown;

@@ -4,10 +4,12 @@ import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { api } from '../api/client';
 import { Summary } from '../components/Summary';
-import { formatCents } from '@kit/format';
+import { formatCents, formatPhone } from '@kit/format';
 import { errorCode, problemMessage } from '@kit/problems';
+import { paidStatus, todayIn } from '@kit/vehicles';
 import { AutoPaySwitch } from './AutoPaySwitch';
-import type { Paid } from './MakePayment';
+import { CardsOnFile } from './CardsOnFile';
+import { PaidThrough, type Paid } from './MakePayment';
 
 type Client = Schemas['Client'];
 
@@ -71,12 +73,13 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
               <dt>Email</dt>
               <dd>{me.email}</dd>
               <dt>Phone</dt>
-              <dd>{me.phone}</dd>
+              <dd>{formatPhone(me.phone)}</dd>
               <dt>Past due balance</dt>
               <dd>{formatCents(me.past_due_cents)}</dd>
             </dl>
           </section>
           <AutoPaySwitch client={me} onChange={setMe} promote={payment !== null} />
+          <CardsOnFile client={me} onChange={setMe} />
           <section>
             <h2>Vehicles</h2>
             <ul class="plain">
@@ -85,7 +88,7 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
                   {v.description}
                   {v.plate && <span class="muted"> · {v.plate}</span>}
                   <br />
-                  <span class="muted">{v.paid_through ? `Paid through ${formatDate(v.paid_through)}` : 'Not paid yet'}</span>
+                  <PaidThrough status={paidStatus(v.paid_through, todayIn(me.location.time_zone))} />
                 </li>
               ))}
             </ul>
@@ -132,7 +135,9 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
                         <ul class="plain" aria-label={`Refunds of invoice #${inv.number}`}>
                           {inv.refunds.map((r) => (
                             <li key={r.id}>
-                              {r.status === 'succeeded' ? 'Refunded' : 'Refund in progress:'} {formatCents(r.amount_cents)}
+                              {r.status !== 'succeeded' ? 'Refund in progress:' : r.source === 'credit' ? 'Credit refunded to the card:' : 'Refunded'}{' '}
+                              {formatCents(r.amount_cents)}
+                              {r.status === 'succeeded' && r.destination === 'credit' && ' (kept as credit)'}
                               <span class="muted"> · {formatDate(r.created_at, 'numeric')}</span>
                             </li>
                           ))}

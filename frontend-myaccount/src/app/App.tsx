@@ -1,5 +1,6 @@
 import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
+import { RELOAD_SIGNS_OUT, storageSurvivesReload } from '@kit/storage';
 import { session, signOut } from '../api/client';
 import { AccountInfo } from './AccountInfo';
 import { Login } from './Login';
@@ -51,6 +52,7 @@ export function App() {
         </button>
       </header>
       <main class="page">
+        {!storageSurvivesReload() && <p class="notice">{RELOAD_SIGNS_OUT}</p>}
         {onAccount ? (
           <AccountInfo paid={paid} />
         ) : (

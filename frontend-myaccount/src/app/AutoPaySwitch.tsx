@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { api } from '../api/client';
+import { capitalize } from '@kit/format';
 import { errorCode, problemMessage } from '@kit/problems';
 
 type Client = Schemas['Client'];
@@ -43,7 +44,7 @@ export function AutoPaySwitch({ client, onChange, promote }: { client: Client; o
           <select value={cardId} onChange={(e) => setCardId((e.target as HTMLSelectElement).value)}>
             {client.cards.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.brand} ending {c.last4}
+                {capitalize(c.brand)} ending {c.last4}
               </option>
             ))}
           </select>

@@ -11,6 +11,7 @@ const me = {
   },
   vehicles: [{ id: '00000000-0000-4000-8000-000000000204', description: '2018 Subaru Outback', plate: null,
     device_serial: 'IID-1', paid_through: '2026-12-01' }],
+  next_vehicle_id: '00000000-0000-4000-8000-000000000204',
   cards: [{ id: '00000000-0000-4000-8000-000000000302', brand: 'mastercard', last4: '4444', exp_month: 12, exp_year: 2030 }],
   past_due_cents: 0, credit_cents: 10000, currency: 'USD',
 };
@@ -33,10 +34,10 @@ function quote(credit: number) {
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
 
-function serve(summary: unknown) {
+function serve(summary: unknown, client: unknown = me) {
   vi.stubGlobal('fetch', async (request: Request) => {
     const path = new URL(request.url).pathname;
-    if (path.endsWith('/api/v1/me')) return json(me);
+    if (path.endsWith('/api/v1/me')) return json(client);
     if (path.endsWith('/api/v1/config')) return json(config);
     if (path.endsWith('/api/v1/quote-summary')) return json(summary);
     throw new Error(`unexpected request ${request.method} ${path}`);
@@ -61,5 +62,23 @@ describe('Make a Payment', () => {
     render(<MakePayment onPaid={vi.fn()} />);
     expect(await screen.findByRole('button', { name: 'Make Payment of $43.04' })).toBeTruthy();
     expect(screen.queryByText(/Your credit covers this period/)).toBeNull();
+  });
+
+  it("preselects the vehicle the API names as due first and flags the overdue one (Dana's Camry, not the F-150)", async () => {
+    const dana = {
+      ...me,
+      vehicles: [
+        { id: 'f150', description: '2015 Ford F-150', plate: null, device_serial: 'IID-2', paid_through: '2999-12-12' },
+        { id: 'camry', description: '2019 Toyota Camry', plate: null, device_serial: 'IID-3', paid_through: '2020-11-20' },
+      ],
+      next_vehicle_id: 'camry',
+    };
+    serve(quote(0), dana);
+    render(<MakePayment onPaid={vi.fn()} />);
+    const camry = await screen.findByRole('radio', { name: /2019 Toyota Camry/ });
+    expect((camry as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByRole('radio', { name: /2015 Ford F-150/ }) as HTMLInputElement).checked).toBe(false);
+    expect(screen.getByText('Overdue: paid through Nov 20, 2020').closest('.overdue')).toBeTruthy();
+    expect(screen.getByText('Paid through Dec 12, 2999').className).toBe('muted');
   });
 });

@@ -7,8 +7,9 @@ import { CardEntry, noCard, withAuthentication, type CardState } from '../compon
 import { PayButton } from '../components/PayButton';
 import { Summary } from '../components/Summary';
 import { daysPickedEarly, signedInClient } from './early';
-import { formatCents } from '@kit/format';
+import { capitalize, formatCents } from '@kit/format';
 import { declineCodes, errorCode, problemMessage } from '@kit/problems';
+import { paidStatus, todayIn } from '@kit/vehicles';
 
 type Client = Schemas['Client'];
 type PublicConfig = Schemas['PublicConfig'];
@@ -23,7 +24,6 @@ export interface Paid {
 }
 
 const NEW_CARD = 'new';
-const brandName = (brand: string) => brand.charAt(0).toUpperCase() + brand.slice(1);
 
 /** Make a Payment: vehicle → days → Payment Summary → card → pay. */
 export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
@@ -36,7 +36,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const [quote, setQuote] = useState<QuoteSummary | null>(null);
   const [method, setMethod] = useState(NEW_CARD);
   const [card, setCard] = useState<CardState>(noCard);
-  const [cardKey, setCardKey] = useState(0);
+  const [declines, setDeclines] = useState(0);
   const [saveCard, setSaveCard] = useState(false);
   const [autopay, setAutopay] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -47,7 +47,9 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
     signedInClient().then(
       (client) => {
         setMe(client);
-        setVehicleId(client.vehicles[0]?.id ?? null);
+        // The vehicle whose monitoring runs out first (lapsed or soonest due: the API's one rule), never simply
+        // the first listed.
+        setVehicleId(client.next_vehicle_id ?? client.vehicles[0]?.id ?? null);
         if (!daysChosen.current) setDays(client.plan_days === 14 ? 14 : 30);
         setMethod(client.autopay_card_id ?? client.cards[0]?.id ?? NEW_CARD);
       },
@@ -67,6 +69,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   useEffect(loadQuote, [me, vehicleId, days]);
 
   const newCard = method === NEW_CARD;
+  const today = todayIn(me?.location.time_zone);
   const cardSaved = !newCard || saveCard;
   const ready = quote !== null && !quote.covered_by_credit && (!newCard || card.valid);
 
@@ -76,13 +79,11 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
     setBusy(true);
     setProblem(null);
     try {
-      let source: { card_id: string } | { payment_token: string } = { card_id: method };
-      if (newCard) {
-        const token = await card.tokenize();
-        source = saveCard
-          ? { card_id: (await call(api.POST('/me/cards', { body: { payment_token: token } }))).id }
-          : { payment_token: token };
-      }
+      // A new card is kept by the payment itself, only if it succeeds (`save_card`): saving it first would keep
+      // a card its payment then declined (issue 18).
+      const source = newCard
+        ? { payment_token: await card.tokenize(), save_card: saveCard }
+        : { card_id: method };
       const body = {
         vehicle_id: vehicleId,
         monitor_days: days,
@@ -109,7 +110,8 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
       });
     } catch (error) {
       const code = errorCode(error);
-      if (declineCodes.has(code)) setCardKey((k) => k + 1);
+      // The card fields keep what may be kept and take the focus (CardEntry's `declines`).
+      if (declineCodes.has(code) && newCard) setDeclines((n) => n + 1);
       if (code === 'quote_changed') loadQuote();
       setProblem(code);
     } finally {
@@ -130,15 +132,20 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
           <fieldset>
             <legend>1. Vehicle</legend>
             {me === null && <div class="skeleton" aria-hidden="true"><span /><span /></div>}
-            {me?.vehicles.map((vehicle) => (
-              <label class="choice" key={vehicle.id}>
-                <input type="radio" name="vehicle" checked={vehicleId === vehicle.id} onChange={() => setVehicleId(vehicle.id)} />
-                <span>
-                  {vehicle.description}
-                  {vehicle.plate && <span class="muted"> · {vehicle.plate}</span>}
-                </span>
-              </label>
-            ))}
+            {me?.vehicles.map((vehicle) => {
+              const status = paidStatus(vehicle.paid_through, today);
+              return (
+                <label class="choice" key={vehicle.id}>
+                  <input type="radio" name="vehicle" checked={vehicleId === vehicle.id} onChange={() => setVehicleId(vehicle.id)} />
+                  <span>
+                    {vehicle.description}
+                    {vehicle.plate && <span class="muted"> · {vehicle.plate}</span>}
+                    <br />
+                    <PaidThrough status={status} />
+                  </span>
+                </label>
+              );
+            })}
           </fieldset>
           <fieldset>
             <legend>2. Monitoring days</legend>
@@ -177,7 +184,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
               <label class="choice" key={c.id}>
                 <input type="radio" name="card" checked={method === c.id} onChange={() => setMethod(c.id)} />
                 <span>
-                  {brandName(c.brand)} ending {c.last4}{' '}
+                  {capitalize(c.brand)} ending {c.last4}{' '}
                   <span class="muted">
                     (exp {String(c.exp_month).padStart(2, '0')}/{c.exp_year})
                   </span>
@@ -192,7 +199,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
           {/* Not before /me: a client with a saved card pays with it, and the card fields would come and go. */}
           {me && newCard && config && (
             <>
-              <CardEntry key={cardKey} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />
+              <CardEntry declines={declines} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />
               <label class="check">
                 <input type="checkbox" checked={saveCard} onChange={(e) => setSaveCard((e.target as HTMLInputElement).checked)} />
                 <span>Save this card for next time</span>
@@ -222,10 +229,27 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
             // Nothing to charge: staff apply the credit (a card is never charged zero).
             <p class="notice" role="status">Your credit covers this period. Call us and we will apply it.</p>
           ) : (
-            <PayButton ready={ready} busy={busy} label={quote ? `Make Payment of ${formatCents(quote.total_due_cents)}` : 'Make Payment'} />
+            <PayButton
+              ready={ready}
+              busy={busy}
+              missing={newCard ? card.missing : []}
+              label={quote ? `Make Payment of ${formatCents(quote.total_due_cents)}` : 'Make Payment'}
+            />
           )}
         </form>
       </div>
     </>
+  );
+}
+
+/** A vehicle's paid-through date; an overdue one is flagged with a mark and words, not by color alone. */
+export function PaidThrough({ status }: { status: { overdue: boolean; text: string } }) {
+  return status.overdue ? (
+    <span class="overdue">
+      <span aria-hidden="true">⚠ </span>
+      {status.text}
+    </span>
+  ) : (
+    <span class="muted">{status.text}</span>
   );
 }

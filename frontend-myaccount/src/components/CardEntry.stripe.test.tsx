@@ -23,6 +23,7 @@ function fakeStripe() {
       change = handler;
     }),
     destroy: vi.fn(),
+    focus: vi.fn(),
   };
   const stripe = {
     elements: () => ({ create: () => element }),

@@ -1,6 +1,7 @@
-import { cleanup, render, screen } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CardEntry } from './CardEntry';
+import { CardEntry, type CardState } from './CardEntry';
+import { payHint } from './PayButton';
 
 afterEach(cleanup);
 
@@ -19,5 +20,36 @@ describe('card entry', () => {
       expect(onChange).toHaveBeenCalledWith(expect.objectContaining({ valid: false }));
       cleanup();
     }
+  });
+
+  it('after a decline keeps number, expiry and ZIP, clears the security code and focuses the number (issue 18)', () => {
+    let state: CardState | undefined;
+    const onChange = (s: CardState) => (state = s);
+    const { rerender } = render(<CardEntry gateway="sandbox" onChange={onChange} declines={0} />);
+    const type = (label: string, value: string) => fireEvent.input(screen.getByLabelText(label), { target: { value } });
+    type('Card number', '4000000000000002');
+    type('Expiry (MM/YY)', '1230');
+    type('Security code', '123');
+    type('Billing ZIP code', '78701');
+    expect(state?.valid).toBe(true);
+    rerender(<CardEntry gateway="sandbox" onChange={onChange} declines={1} />);
+    const value = (label: string) => (screen.getByLabelText(label) as HTMLInputElement).value;
+    expect(value('Card number')).toBe('4000 0000 0000 0002');
+    expect(value('Expiry (MM/YY)')).toBe('12/30');
+    expect(value('Billing ZIP code')).toBe('78701');
+    expect(value('Security code')).toBe('');
+    expect(document.activeElement).toBe(screen.getByLabelText('Card number'));
+    expect(state?.missing).toEqual(['the security code']);
+  });
+
+  it('names what is missing in the pay hint, and the terms only where there are terms', () => {
+    expect(payHint(['the security code'])).toBe('To pay, enter the security code.');
+    expect(payHint(['the card number', 'the security code'])).toBe('To pay, enter the card number and the security code.');
+    expect(payHint(['your card details'], ['accept the terms'])).toBe('To pay, enter your card details and accept the terms.');
+    expect(payHint(['the card number', 'the expiry date'], ['accept the terms'])).toBe(
+      'To pay, enter the card number and the expiry date, and accept the terms.',
+    );
+    expect(payHint([], ['accept the terms'])).toBe('To pay, accept the terms.');
+    expect(payHint([])).toBeNull();
   });
 });

@@ -17,6 +17,8 @@ import { problemMessage as errorMessage } from '@kit/problems';
 /** What a payment form needs from the card fields: are they complete, and a single-use token for them. */
 export interface CardState {
   valid: boolean;
+  /** What the payer still has to enter, in words for the pay button's hint (`the card number`, `your card details`). */
+  missing: string[];
   tokenize: () => Promise<string>;
   /**
    * Runs the bank's challenge (3-D Secure) of a payment the API answered `requires_action`, with its
@@ -29,6 +31,7 @@ export interface CardState {
 /** The card state before the card fields have loaded. */
 export const noCard: CardState = {
   valid: false,
+  missing: ['your card details'],
   tokenize: () => Promise.reject(new Error('no card')),
   authenticate: () => Promise.reject(new Error('no card')),
 };
@@ -63,16 +66,20 @@ interface Props {
   gateway: string;
   publishableKey?: string | null;
   onChange: (state: CardState) => void;
+  /**
+   * How many times the bank declined this card entry's card. Each new decline keeps what may be kept (number,
+   * expiry, ZIP: the payer's own typing, never stored), clears the security code (it is never kept after an
+   * attempt), and moves focus to the card number, selected, so typing another card replaces it.
+   */
+  declines?: number;
 }
 
-/**
- * Card entry through the gateway's own tokenization. Remount it (change its `key`) to clear it,
- * e.g. after a decline.
- */
-export function CardEntry({ gateway, publishableKey, onChange }: Props) {
-  if (gateway === 'stripe' && publishableKey) return <StripeCard publishableKey={publishableKey} onChange={onChange} />;
+/** Card entry through the gateway's own tokenization. */
+export function CardEntry({ gateway, publishableKey, onChange, declines = 0 }: Props) {
+  if (gateway === 'stripe' && publishableKey)
+    return <StripeCard publishableKey={publishableKey} onChange={onChange} declines={declines} />;
   // Typed card fields post to the sandbox only: with any other gateway a card number must never be typed here.
-  if (gateway === 'sandbox') return <SandboxCard onChange={onChange} />;
+  if (gateway === 'sandbox') return <SandboxCard onChange={onChange} declines={declines} />;
   return <CardsUnavailable onChange={onChange} />;
 }
 
@@ -81,7 +88,7 @@ const noChallenge = () => Promise.reject(new Error('card entry is not available'
 /** A gateway whose card fields cannot load here (e.g. Stripe without its publishable key): no fields at all. */
 function CardsUnavailable({ onChange }: { onChange: Props['onChange'] }) {
   useEffect(() => {
-    onChange({ valid: false, tokenize: noChallenge, authenticate: noChallenge });
+    onChange({ valid: false, missing: ['your card details'], tokenize: noChallenge, authenticate: noChallenge });
   }, [onChange]);
   return (
     <p class="problem" role="alert">
@@ -97,16 +104,34 @@ interface Challenge {
   failed: (error: unknown) => void;
 }
 
-function SandboxCard({ onChange }: { onChange: Props['onChange'] }) {
+/** The words the pay button's hint uses for each sandbox card field. */
+const FIELD_WORDS: Record<keyof CardInput, string> = {
+  number: 'the card number',
+  expiry: 'the expiry date',
+  cvc: 'the security code',
+  postal: 'the billing ZIP code',
+};
+
+function SandboxCard({ onChange, declines }: { onChange: Props['onChange']; declines: number }) {
   const [card, setCard] = useState<CardInput>(emptyCard);
   const [touched, setTouched] = useState<Partial<Record<keyof CardInput, boolean>>>({});
   const [challenge, setChallenge] = useState<Challenge | null>(null);
+  const numberField = useRef<HTMLInputElement>(null);
   const errors = cardErrors(card);
   const valid = Object.keys(errors).length === 0;
 
   useEffect(() => {
+    if (declines === 0) return;
+    setCard((typed) => ({ ...typed, cvc: '' }));
+    setTouched({});
+    numberField.current?.focus();
+    numberField.current?.select();
+  }, [declines]);
+
+  useEffect(() => {
     onChange({
       valid,
+      missing: (Object.keys(FIELD_WORDS) as (keyof CardInput)[]).filter((name) => errors[name]).map((name) => FIELD_WORDS[name]),
       authenticate: (clientSecret) =>
         new Promise<void>((done, failed) => setChallenge({ clientSecret, done, failed })),
       tokenize: async () => {
@@ -147,6 +172,7 @@ function SandboxCard({ onChange }: { onChange: Props['onChange'] }) {
       <label>
         Card number
         <input
+          ref={numberField}
           name="cardnumber"
           inputMode="numeric"
           autoComplete="cc-number"
@@ -230,9 +256,15 @@ function SandboxBank({ challenge, onEnd }: { challenge: Challenge; onEnd: () => 
   );
 }
 
-function StripeCard({ publishableKey, onChange }: { publishableKey: string; onChange: Props['onChange'] }) {
+function StripeCard({ publishableKey, onChange, declines }: { publishableKey: string; onChange: Props['onChange']; declines: number }) {
   const mountPoint = useRef<HTMLDivElement>(null);
+  const mounted = useRef<StripeCardElement | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+
+  // Stripe's Element keeps what the payer typed; after a decline it takes the focus for another try.
+  useEffect(() => {
+    if (declines > 0) mounted.current?.focus();
+  }, [declines]);
 
   useEffect(() => {
     let element: StripeCardElement | undefined;
@@ -242,11 +274,13 @@ function StripeCard({ publishableKey, onChange }: { publishableKey: string; onCh
         if (cancelled || !mountPoint.current) return;
         const card = stripe.elements().create('card', { style: { base: { fontSize: '16px' } } });
         element = card;
+        mounted.current = card;
         card.mount(mountPoint.current);
         card.on('change', (event) => {
           setProblem(event.error?.message ?? null);
           onChange({
             valid: event.complete,
+            missing: event.complete ? [] : ['your card details'],
             tokenize: () => stripeToken(stripe, card),
             authenticate: (clientSecret) => stripeAuthenticate(stripe, clientSecret),
           });
@@ -255,7 +289,7 @@ function StripeCard({ publishableKey, onChange }: { publishableKey: string; onCh
       (error: unknown) => setProblem(errorMessage(error)),
     );
     const notReady = () => Promise.reject(new Error('card not ready'));
-    onChange({ valid: false, tokenize: notReady, authenticate: notReady });
+    onChange({ valid: false, missing: ['your card details'], tokenize: notReady, authenticate: notReady });
     return () => {
       cancelled = true;
       element?.destroy();

@@ -43,7 +43,13 @@ export function ReceiptView({ receipt, company }: { receipt: Receipt; company?: 
           <ul class="plain">
             {receipt.refunds.map((refund, i) => (
               <li key={i}>
-                {formatCents(refund.amount_cents)} refunded {formatDate(refund.created_at.slice(0, 10))}
+                {formatCents(refund.amount_cents)}{' '}
+                {refund.destination === 'credit'
+                  ? 'refunded, kept as credit for your next payment,'
+                  : refund.source === 'credit'
+                    ? 'of your credit refunded to this card'
+                    : 'refunded'}{' '}
+                {formatDate(refund.local_date)}
               </li>
             ))}
           </ul>

@@ -5,6 +5,7 @@ export interface StripeCardElement {
   mount(element: HTMLElement): void;
   on(event: 'change', handler: (event: { complete: boolean; error?: { message: string } }) => void): void;
   destroy(): void;
+  focus(): void;
 }
 interface StripeJs {
   elements(): { create(type: 'card', options?: Record<string, unknown>): StripeCardElement };

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { AttemptKeys, sendMoneyMovingPost, withNetworkRetry } from '@kit/idempotency';
-import { tabStorage } from '@kit/storage';
+import { storageSurvivesReload, tabStorage } from '@kit/storage';
 import { api } from '../api/client';
 import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { Countdown } from '../components/Countdown';
@@ -59,7 +59,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   const [outcome, setOutcome] = useState<Outcome | null>(token ? null : { kind: 'link_not_found' });
   const [terms, setTerms] = useState(termsAccepted);
   const [card, setCard] = useState<CardState>(noCard);
-  const [cardKey, setCardKey] = useState(0);
+  const [declines, setDeclines] = useState(0);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ code: string; declined: boolean } | null>(null);
   const keys = useRef(new AttemptKeys()).current;
@@ -174,7 +174,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         // The payment may have reached the API: ask the link what happened instead of guessing.
         setOutcome({ kind: 'confirming' });
       } else if (declineCodes.has(code)) {
-        setCardKey((k) => k + 1); // clears the card fields; the terms stay accepted
+        setDeclines((n) => n + 1); // the card fields keep what may be kept and take the focus; the terms stay accepted
         setProblem({ code, declined: true });
       } else endWith(code, error);
     } finally {
@@ -222,8 +222,14 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       )}
       <Summary lines={link?.lines ?? null} totalCents={link?.total_due_cents} />
 
+      {link && !storageSurvivesReload() && (
+        <p class="notice">
+          Keep this page open until you have paid: this browser does not let us keep your link, so after a reload
+          open the link in your text message again.
+        </p>
+      )}
       <form onSubmit={pay} noValidate>
-        {config && <CardEntry key={cardKey} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
+        {config && <CardEntry declines={declines} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
         <div role="alert" class="alert-slot">
           {problem && (
             <div class="alert">
@@ -243,7 +249,12 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
             link ? ` ${formatCents(link.total_due_cents)}` : ''
           } once.`}</span>
         </label>
-        <PayButton ready={terms && card.valid && link !== null} busy={busy} />
+        <PayButton
+          ready={terms && card.valid && link !== null}
+          busy={busy}
+          missing={card.missing}
+          steps={terms ? [] : ['accept the terms']}
+        />
       </form>
 
       {outcome && <OutcomeDialog outcome={outcome} supportPhone={supportPhone} onViewReceipt={showReceipt} />}

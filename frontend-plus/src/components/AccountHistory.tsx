@@ -7,6 +7,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
 import { ReceiptPanel } from './ReceiptPanel';
 import { TakePayment } from './TakePayment';
+import { CardsOnFile } from './CardsOnFile';
 import { RefundForm, RefundOutcome, type Refund } from './RefundForm';
 import { call } from '@kit/api';
 import { useState } from 'preact/hooks';
@@ -135,6 +136,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
       </section>
       {canAddInvoices && <AddInvoiceForm client={client} onAdded={onChange} />}
       <TakePayment client={client} version={version} onPaid={onChange} />
+      <CardsOnFile client={client} onChange={onChange} />
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { RELOAD_SIGNS_OUT, storageSurvivesReload } from '@kit/storage';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { logOut, session } from '../api/client';
@@ -56,6 +57,7 @@ function Shell() {
         <button type="button" class="secondary" onClick={() => void logOut()}>Log out</button>
       </header>
       <main id="main" class="page">
+        {!storageSurvivesReload() && <p class="notice">{RELOAD_SIGNS_OUT}</p>}
         <Router>
           <Route path={CLIENT_ROUTE} component={ClientRoute} />
           <Route path={API_KEYS_PATH} component={ApiKeysPage} />

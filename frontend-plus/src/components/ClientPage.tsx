@@ -1,11 +1,12 @@
 import { useState } from 'preact/hooks';
 import { api, type Client } from '../api/client';
-import { formatPhone } from '@kit/format';
+import { capitalize, formatPhone } from '@kit/format';
 import { useLoad } from '../hooks';
 import { useLocation } from 'preact-iso';
 import { clientPath } from '../routes';
 import { AccountHistory } from './AccountHistory';
 import { ClientLog } from './ClientLog';
+import { CreditActions } from './CreditActions';
 import { ErrorMessage } from './ErrorMessage';
 import { LinksList } from './LinksList';
 import { Money } from './Money';
@@ -40,7 +41,7 @@ export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) 
 
   return (
     <>
-      <ClientHeader client={c} />
+      <ClientHeader client={c} onChange={changed} />
       <Tabs label="Client" tabs={TABS} active={tab}
         onSelect={(id) => route(clientPath(clientId, id), true)}>
         {tab === 'link' && (
@@ -56,7 +57,7 @@ export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) 
   );
 }
 
-function ClientHeader({ client }: { client: Client }) {
+function ClientHeader({ client, onChange }: { client: Client; onChange: () => void }) {
   const card = client.cards.find((k) => k.id === client.autopay_card_id);
   return (
     <section class="card client-header" aria-labelledby="client-name">
@@ -86,9 +87,10 @@ function ClientHeader({ client }: { client: Client }) {
         )}
         <div>
           <dt>Auto Pay</dt>
-          <dd>{client.autopay_enabled ? `On${card ? ` (${card.brand} •••• ${card.last4})` : ''}` : 'Off'}</dd>
+          <dd>{client.autopay_enabled ? `On${card ? ` (${capitalize(card.brand)} •••• ${card.last4})` : ''}` : 'Off'}</dd>
         </div>
       </dl>
+      <CreditActions client={client} onChange={onChange} />
     </section>
   );
 }

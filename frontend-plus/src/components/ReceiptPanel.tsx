@@ -55,7 +55,10 @@ export function ReceiptPanel({ paymentId, onClose }: { paymentId: string; onClos
             ))}
             <li><strong>Total paid <Money cents={r.total_cents} /></strong></li>
             {r.refunds.map((refund, i) => (
-              <li key={i}>Refunded {formatDate(refund.created_at.slice(0, 10))} <Money cents={refund.amount_cents} /></li>
+              <li key={i}>
+                {refund.destination === 'credit' ? 'Refunded, kept as credit,' : refund.source === 'credit' ? 'Credit refunded to the card' : 'Refunded'}{' '}
+                {formatDate(refund.local_date)} <Money cents={refund.amount_cents} />
+              </li>
             ))}
           </ul>
         </>

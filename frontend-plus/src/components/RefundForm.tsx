@@ -7,10 +7,12 @@ import { ErrorMessage } from './ErrorMessage';
 import { call } from '@kit/api';
 
 export type Refund = Schemas['Refund'];
+type Destination = Schemas['RefundDestination'];
 
 /**
- * Refund (supervisors and admins): the amount, prefilled with what is left to refund, and a required reason; an
- * in-app confirm step; then the refund. `onDone` gets the refund the API answered (or nothing on cancel).
+ * Refund (supervisors and admins): the amount, prefilled with what is left to refund, a required reason, and where
+ * the money goes (back to the card, or kept as the client's credit); an in-app confirm step; then the refund.
+ * `onDone` gets the refund the API answered (or nothing on cancel).
  */
 export function RefundForm({ payment, onDone, onCancel }: {
   payment: Payment;
@@ -19,6 +21,7 @@ export function RefundForm({ payment, onDone, onCancel }: {
 }) {
   const [amount, setAmount] = useState(centsToInput(payment.refundable_cents));
   const [reason, setReason] = useState('');
+  const [destination, setDestination] = useState<Destination>('card');
   const [invalid, setInvalid] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const refund = useAction();
@@ -50,7 +53,9 @@ export function RefundForm({ payment, onDone, onCancel }: {
     if (cents === null) return;
     void refund.run(async () => {
       // The whole of what is left is sent without an amount: the API refunds exactly what is left then.
-      const body = cents === payment.refundable_cents ? { reason: reason.trim() } : { amount_cents: cents, reason: reason.trim() };
+      const amountPart = cents === payment.refundable_cents ? {} : { amount_cents: cents };
+      // Card is the API's default: only a refund kept as credit names its destination.
+      const body = { ...amountPart, reason: reason.trim(), ...(destination === 'credit' ? { destination } : {}) };
       try {
         const made = await sendMoneyMovingPost(keys, body, (key) => call(api.POST('/payments/{payment_id}/refunds', {
           params: { path: { payment_id: payment.id }, header: { 'Idempotency-Key': key } },
@@ -79,6 +84,17 @@ export function RefundForm({ payment, onDone, onCancel }: {
           disabled={confirming || refund.busy}
           onInput={(e) => { setReason(e.currentTarget.value); setInvalid(null); }} />
       </div>
+      <fieldset class="field" disabled={confirming || refund.busy}>
+        <legend>Where the money goes</legend>
+        <label>
+          <input type="radio" name={`refund-destination-${payment.id}`} value="card" checked={destination === 'card'}
+            onChange={() => setDestination('card')} /> Back to {card}
+        </label>
+        <label>
+          <input type="radio" name={`refund-destination-${payment.id}`} value="credit" checked={destination === 'credit'}
+            onChange={() => setDestination('credit')} /> Keep as credit (lowers the client's next payment)
+        </label>
+      </fieldset>
       {invalid && <p class="error" role="alert">{invalid}</p>}
       {!confirming ? (
         <div class="actions">
@@ -88,7 +104,12 @@ export function RefundForm({ payment, onDone, onCancel }: {
       ) : (
         <div class="confirm" role="group" aria-labelledby={`refund-confirm-${payment.id}`}>
           <p id={`refund-confirm-${payment.id}`}>
-            Give back <strong class="amount">{cents !== null ? formatCents(cents) : ''}</strong> to {card}? This cannot be undone.
+            {destination === 'card' ? (
+              <>Give back <strong class="amount">{cents !== null ? formatCents(cents) : ''}</strong> to {card}? This cannot be undone.</>
+            ) : (
+              <>Keep <strong class="amount">{cents !== null ? formatCents(cents) : ''}</strong> as the client's credit? It lowers
+                their next payment; nothing goes back to the card. This cannot be undone.</>
+            )}
           </p>
           <button type="button" class="primary" ref={confirmButton} disabled={refund.busy} onClick={confirm}>
             {refund.busy ? 'Refunding…' : `Confirm refund of ${cents !== null ? formatCents(cents) : ''}`}
@@ -103,8 +124,16 @@ export function RefundForm({ payment, onDone, onCancel }: {
 
 /** What a refund's answer means, in words for staff. */
 export function RefundOutcome({ refund }: { refund: Refund }) {
+  if (refund.status === 'succeeded' && refund.destination === 'credit') {
+    return (
+      <p class="success" role="status">
+        Refund of {formatCents(refund.amount_cents)} kept as credit: it lowers the client's next payment. It is in the Client Log.
+      </p>
+    );
+  }
   if (refund.status === 'succeeded') {
-    return <p class="success" role="status">Refund of {formatCents(refund.amount_cents)} succeeded. It is in the Client Log.</p>;
+    const what = refund.source === 'credit' ? 'Credit refund' : 'Refund';
+    return <p class="success" role="status">{what} of {formatCents(refund.amount_cents)} succeeded. It is in the Client Log.</p>;
   }
   return (
     <p class="notice" role="status">

@@ -5,23 +5,56 @@ import { useAction, useLoad } from '../hooks';
 import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
 import { formatCents } from '@kit/format';
 import { errorCode, problemMessage } from '@kit/problems';
+import { paidStatus, todayIn } from '@kit/vehicles';
 import { CoveredByCredit, CreditAppliedNote, type CreditApplied } from './CoveredByCredit';
 import { ErrorMessage } from './ErrorMessage';
 import { InvoiceSummary } from './InvoiceSummary';
+import { VehicleDaysFields, type MonitorDays } from './VehicleDaysFields';
 import { call } from '@kit/api';
 
 type Card = Schemas['Card'];
+type NextPayment = Schemas['NextPayment'];
 type PaymentResult = Schemas['PaymentResult'];
+
+/** A vehicle's paid-through date; an overdue one flagged with a mark and words, not by color alone. */
+export function PaidThrough({ paidThrough, timeZone }: { paidThrough?: string | null; timeZone: string }) {
+  const status = paidStatus(paidThrough, todayIn(timeZone));
+  return status.overdue ? (
+    <span class="overdue">
+      <span aria-hidden="true">⚠ </span>
+      {status.text}
+    </span>
+  ) : (
+    <span class="muted">{status.text}</span>
+  );
+}
 
 function cardLabel(card: Card): string {
   return `${capitalize(card.brand)} •••• ${card.last4} (exp ${String(card.exp_month).padStart(2, '0')}/${card.exp_year})`;
 }
 
-/** Take Payment: the auto-calculated next payment, a card on file, a confirm step, then the charge. */
+/**
+ * Take Payment: the auto-calculated next payment (the vehicle due first, the client's usual days), which the
+ * agent may change to another vehicle or period (then quoted afresh), a card on file, a confirm step, then the
+ * charge.
+ */
 export function TakePayment({ client, version, onPaid }: { client: Client; version: number; onPaid: () => void }) {
   const next = useLoad(
     () => call(api.GET('/clients/{client_id}/next-payment', { params: { path: { client_id: client.id } } })),
     [client.id, version],
+  );
+  // The agent's own vehicle and days; null while they follow the suggestion.
+  const [choice, setChoice] = useState<{ vehicleId: string; days: MonitorDays } | null>(null);
+  const suggested = next.data;
+  const vehicleId = choice?.vehicleId ?? suggested?.vehicle_id ?? '';
+  const days: MonitorDays = choice?.days ?? (suggested?.monitor_days === 14 ? 14 : 30);
+  const own = suggested !== undefined && choice !== null && (choice.vehicleId !== suggested.vehicle_id || choice.days !== suggested.monitor_days);
+  const quote = useLoad(
+    () =>
+      own
+        ? call(api.POST('/quote-summary', { body: { client_id: client.id, vehicle_id: vehicleId, monitor_days: days } }))
+        : Promise.resolve(null),
+    [own, vehicleId, days, version],
   );
   const [cardId, setCardId] = useState('');
   const [confirming, setConfirming] = useState(false);
@@ -33,7 +66,19 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
   const confirmButton = useRef<HTMLButtonElement>(null);
   const startButton = useRef<HTMLButtonElement>(null);
 
-  const n = next.data;
+  // What is shown and charged: the suggestion, or the quote of the agent's choice (with the suggestion's facts).
+  const n: NextPayment | undefined = !own
+    ? suggested
+    : suggested && quote.data
+      ? { ...quote.data, accepts_payments: suggested.accepts_payments, default_card_id: suggested.default_card_id, due_date: null }
+      : undefined;
+  const choose = (change: Partial<{ vehicleId: string; days: MonitorDays }>) => {
+    setChoice({ vehicleId, days, ...change });
+    setConfirming(false);
+    setResult(null);
+    pay.setError(null);
+  };
+  const vehicle = client.vehicles.find((v) => v.id === vehicleId);
   useEffect(() => {
     if (n && !client.cards.some((c) => c.id === cardId)) setCardId(n.default_card_id ?? client.cards[0]?.id ?? '');
   }, [n, client.cards]);
@@ -64,10 +109,11 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
           body,
         })));
         setResult(paid);
+        setChoice(null); // the next suggestion follows what was just paid
         onPaid();
       } catch (problem) {
         // A changed total needs a fresh look before anyone confirms again.
-        if (errorCode(problem) === 'quote_changed') void next.reload();
+        if (errorCode(problem) === 'quote_changed') void (own ? quote.reload() : next.reload());
         throw problem;
       } finally {
         setConfirming(false);
@@ -85,15 +131,40 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
         {result && <PaymentOutcome result={result} />}
         {credited && <CreditAppliedNote applied={credited.applied} vehicle={credited.vehicle} />}
       </div>
-      {next.loading && !n && <p class="muted" role="status">Calculating the next payment…</p>}
+      {next.loading && !suggested && <p class="muted" role="status">Calculating the next payment…</p>}
       <ErrorMessage error={next.error} />
-      {n && (
+      {suggested && (
         <>
           <p>
-            Next monitor payment: <strong>{n.vehicle_description}</strong>, {n.monitor_days} days
-            {n.due_date && <> (due {formatDate(n.due_date)})</>}.
+            Suggested: <strong>{suggested.vehicle_description}</strong>, {suggested.monitor_days} days
+            {suggested.due_date && <> (due {formatDate(suggested.due_date)})</>}.
+            {own && (
+              <>
+                {' '}
+                <button type="button" class="link" onClick={() => setChoice(null)}>
+                  Use the suggestion
+                </button>
+              </>
+            )}
           </p>
-          <InvoiceSummary title="Next payment" lines={n.lines} totalCents={n.total_due_cents} />
+          <VehicleDaysFields
+            idPrefix="pay"
+            client={client}
+            vehicleId={vehicleId}
+            days={days}
+            onVehicle={(id) => choose({ vehicleId: id })}
+            onDays={(d) => choose({ days: d })}
+          />
+          <p id="pay-vehicle-status">
+            <PaidThrough paidThrough={vehicle?.paid_through} timeZone={client.location.time_zone} />
+          </p>
+        </>
+      )}
+      {own && quote.loading && !quote.data && <p class="muted" role="status">Calculating…</p>}
+      {own && <ErrorMessage error={quote.error} />}
+      {n && (
+        <>
+          <InvoiceSummary title={own ? 'Payment' : 'Next payment'} lines={n.lines} totalCents={n.total_due_cents} />
           {n.covered_by_credit ? (
             <CoveredByCredit client={client} next={n} onApplied={(applied) => {
               setCredited({ applied, vehicle: n.vehicle_description });

@@ -1,4 +1,5 @@
 import type { Client } from '../api/client';
+import { paidStatus, todayIn } from '@kit/vehicles';
 
 export type MonitorDays = 14 | 30;
 
@@ -12,6 +13,7 @@ export function VehicleDaysFields(props: {
   onDays: (days: MonitorDays) => void;
 }) {
   const { idPrefix, client } = props;
+  const today = todayIn(client.location.time_zone);
   return (
     <div class="fields">
       <div class="field">
@@ -19,7 +21,7 @@ export function VehicleDaysFields(props: {
         <select id={`${idPrefix}-vehicle`} value={props.vehicleId} onChange={(e) => props.onVehicle(e.currentTarget.value)}>
           {client.vehicles.map((v) => (
             <option key={v.id} value={v.id}>
-              {v.description}{v.plate ? ` · ${v.plate}` : ''} · {v.device_serial}
+              {v.description}{v.plate ? ` · ${v.plate}` : ''} · {v.device_serial} · {paidStatus(v.paid_through, today).text}
             </option>
           ))}
         </select>

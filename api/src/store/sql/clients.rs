@@ -19,7 +19,8 @@ const CLIENT: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, 
     from clients c join locations l on l.id = c.location_id where c.id = $1";
 
 /// The client, one vehicle (null when not theirs), the running balance of
-/// their last ledger entry, and one row per open payment (as
+/// their last ledger entry, what their open credit refunds reserve, and one
+/// row per open payment (as
 /// `ledger::OPEN_PAYMENTS` reads them; none: one row of nulls): a quote, an
 /// opened link and a redeem read all they need in one round trip.
 pub(super) const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name, c.phone, \
@@ -30,7 +31,10 @@ pub(super) const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name,
     v.device_serial as vehicle_device_serial, v.paid_through as vehicle_paid_through, \
     (select e.balance_after_cents from ledger_entries e where e.client_id = c.id \
         order by e.id desc limit 1) as balance_cents, \
-    p.past_due_cents as open_past_due_cents, p.credit_cents as open_credit_cents \
+    p.past_due_cents as open_past_due_cents, p.credit_cents as open_credit_cents, \
+    (select cast(sum(r.amount_cents) as bigint) from refunds r where r.client_id = c.id \
+        and r.source = 'credit' and r.status in ('pending', 'unknown')) \
+        as open_credit_refund_cents \
     from clients c join locations l on l.id = c.location_id \
     left join vehicles v on v.id = $2 and v.client_id = c.id \
     left join payments p on p.client_id = c.id \
@@ -45,6 +49,8 @@ struct ClientVehicleAccountRow {
     balance_cents: Option<i64>,
     open_past_due_cents: Option<i64>,
     open_credit_cents: Option<i64>,
+    /// What the client's open credit refunds reserve (`ledger::OPEN_PAYMENTS`).
+    open_credit_refund_cents: Option<i64>,
 }
 
 const VEHICLES: &str = "select id, description, plate, device_serial, paid_through \
@@ -127,7 +133,7 @@ impl ClientStore for Backend {
             .bind(vehicle_id)
             .fetch_all(&self.pool)
             .await?;
-        let open: Vec<OpenPayment> = rows
+        let mut open: Vec<OpenPayment> = rows
             .iter()
             .filter_map(|row| {
                 Some(OpenPayment {
@@ -136,6 +142,13 @@ impl ClientStore for Backend {
                 })
             })
             .collect();
+        // The same on every row (a column of the client): read once.
+        if let Some(refunding) = rows.first().and_then(|row| row.open_credit_refund_cents) {
+            open.push(OpenPayment {
+                past_due: Cents::ZERO,
+                credit: Cents(refunding),
+            });
+        }
         let Some(row) = rows.into_iter().next() else {
             return Ok(None);
         };

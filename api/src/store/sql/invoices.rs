@@ -19,7 +19,7 @@ const CLIENT_INVOICE_LINES: &str = "select l.invoice_id, l.kind, l.description, 
 
 /// The refunds (not failed) of the payments that paid the client's invoices.
 const CLIENT_INVOICE_REFUNDS: &str = "select p.invoice_id, r.id, r.amount_cents, r.status, \
-    r.created_at from refunds r join payments p on p.id = r.payment_id \
+    r.destination, r.source, r.created_at from refunds r join payments p on p.id = r.payment_id \
     where r.client_id = $1 and r.status <> 'failed' and p.invoice_id is not null \
     order by r.created_at, r.id";
 

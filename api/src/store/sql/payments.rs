@@ -1,7 +1,7 @@
 //! [`PaymentStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
 use super::receipts::{insert_receipt, ReceiptIssue};
-use super::{cards::insert_card, client_log::insert_log, dialect, invoices::insert_invoice_into};
+use super::{cards::keep_card, client_log::insert_log, dialect, invoices::insert_invoice_into};
 use super::{ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::{
@@ -348,14 +348,20 @@ impl PaymentStore for Backend {
             at: s.now,
         };
         ledger.append(&mut tx, &payment_entry).await?;
+        // The card the payment kept: the new one, or the same card already
+        // on file (then the payment names that one, and nothing is logged).
+        let mut kept_card_id = None;
         if let Some((card, log)) = &s.saved_card {
-            insert_card(&mut tx, card, s.now).await?;
-            insert_log(&mut *tx, log, &log.message, s.now).await?;
+            let kept = keep_card(&mut tx, card, s.now).await?;
+            if !kept.already_on_file {
+                insert_log(&mut *tx, log, &log.message, s.now).await?;
+            }
             sqlx::query(SET_CARD)
                 .bind(payment.id)
-                .bind(card.id)
+                .bind(kept.card.id)
                 .execute(&mut *tx)
                 .await?;
+            kept_card_id = Some(kept.card.id);
         }
         if invoice.past_due > Cents::ZERO {
             // What the payment pays beyond its own invoice pays off older
@@ -412,7 +418,7 @@ impl PaymentStore for Backend {
             gateway_reference: Some(s.gateway_reference.clone()),
             card_brand,
             card_last4,
-            card_id: s.saved_card.as_ref().map(|(c, _)| c.id).or(payment.card_id),
+            card_id: kept_card_id.or(payment.card_id),
             issued_receipt: Some(Box::new(crate::domain::IssuedReceipt {
                 receipt,
                 reference: s.receipt.reference.clone(),

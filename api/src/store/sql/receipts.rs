@@ -3,9 +3,10 @@
 
 use super::{dialect, Backend, Db};
 use crate::domain::receipt::payer;
+use crate::domain::refund::{RefundDestination, RefundSource};
 use crate::domain::{Line, PaidThrough, Payer, PhoneNumber, Receipt, ReceiptRefund};
 use crate::store::receipts::{ReceiptFacts, ReceiptRow};
-use crate::store::{NewReceipt, ReceiptStore, Result};
+use crate::store::{NewReceipt, ReceiptStore, Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -118,26 +119,37 @@ pub(super) async fn insert_receipt(
 }
 
 /// The refunds of payment `payment_id` that succeeded, oldest first.
-const REFUNDS_OF: &str = "select amount_cents, created_at from refunds \
+const REFUNDS_OF: &str = "select amount_cents, created_at, destination, source from refunds \
     where payment_id = $1 and status = 'succeeded' order by created_at, id";
 
-/// The refunds of payment `payment_id` that succeeded, oldest first.
-async fn refunds_of(pool: &sqlx::Pool<Db>, payment_id: Uuid) -> Result<Vec<ReceiptRefund>> {
-    let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(REFUNDS_OF)
+/// The refunds of payment `payment_id` that succeeded, oldest first, dated
+/// on the clock of the location whose zone is `time_zone`.
+async fn refunds_of(
+    pool: &sqlx::Pool<Db>,
+    payment_id: Uuid,
+    time_zone: &str,
+) -> Result<Vec<ReceiptRefund>> {
+    let rows: Vec<(i64, DateTime<Utc>, String, String)> = sqlx::query_as(REFUNDS_OF)
         .bind(payment_id)
         .fetch_all(pool)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(amount, created_at)| ReceiptRefund {
-            amount_cents: crate::domain::Cents(amount),
-            created_at,
+    rows.into_iter()
+        .map(|(amount, created_at, destination, source)| {
+            let corrupt =
+                |what: &str| StoreError::Corrupt(format!("refund of {payment_id}: {what}"));
+            Ok(ReceiptRefund::new(
+                crate::domain::Cents(amount),
+                created_at,
+                RefundDestination::parse(&destination).ok_or_else(|| corrupt("destination"))?,
+                RefundSource::parse(&source).ok_or_else(|| corrupt("source"))?,
+                time_zone,
+            ))
         })
-        .collect())
+        .collect()
 }
 
 async fn receipt(pool: &sqlx::Pool<Db>, row: ReceiptRow) -> Result<Receipt> {
-    let refunds = refunds_of(pool, row.payment_id()).await?;
+    let refunds = refunds_of(pool, row.payment_id(), row.time_zone()).await?;
     row.into_receipt(refunds)
 }
 

@@ -107,7 +107,7 @@ impl SetupStore for Backend {
                 .await?;
         }
         for c in &data.cards {
-            super::cards::insert_card(&mut tx, c, now).await?;
+            super::cards::keep_card(&mut tx, c, now).await?;
         }
         for i in &data.invoices {
             super::invoices::insert_invoice(&mut tx, i, now).await?;
