@@ -69,6 +69,7 @@ use utoipa::{Modify, OpenApi};
         routes::webhook_endpoints::replay_webhook_delivery,
         routes::webhooks::stripe_webhook,
         routes::webhooks::twilio_status,
+        routes::webhooks::twilio_inbound,
     ),
     components(schemas(
         crate::error::Problem,

@@ -153,6 +153,9 @@ problem_codes! {
     InvalidPhone = ("invalid_phone", UNPROCESSABLE_ENTITY, "Invalid phone"),
     /// A number we do not text (toll-free, premium, another country).
     PhoneNotAllowed = ("phone_not_allowed", UNPROCESSABLE_ENTITY, "Phone not allowed"),
+    /// The phone answered STOP to our texts: nothing is sent to it until it
+    /// answers START (Twilio would refuse the message anyway, error 21610).
+    PhoneOptedOut = ("phone_opted_out", UNPROCESSABLE_ENTITY, "Phone opted out"),
     LocationNotAcceptingPayments = ("location_not_accepting_payments", UNPROCESSABLE_ENTITY, "Location not accepting payments"),
     /// This `Idempotency-Key` was used for a different request.
     IdempotencyKeyReused = ("idempotency_key_reused", UNPROCESSABLE_ENTITY, "Idempotency key reused"),

@@ -333,12 +333,18 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
     // Every instance's outbox worker competes for the messages. Once each is
     // recorded delivered, no worker can claim it again; a worker that sent one
     // a second time would have counted a second attempt.
-    let delivered = "select count(*) from sms_outbox where status = 'delivered'";
+    // The links' texts, and the receipt text of the payment above.
+    let delivered = "select count(*) from sms_outbox where status = 'delivered' \
+        and payment_link_id is not null";
+    let receipts_delivered = "select count(*) from sms_outbox where status = 'delivered' \
+        and payment_link_id is null";
     eventually(
         "every SMS is delivered",
         Duration::from_secs(15),
         || async {
-            (db.scalar(delivered).await == LINKS as i64 && sms_tokens(&instances).len() >= LINKS)
+            (db.scalar(delivered).await == LINKS as i64
+                && db.scalar(receipts_delivered).await == 1
+                && sms_tokens(&instances).len() >= LINKS)
                 .then_some(())
         },
     )
@@ -348,8 +354,8 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
     assert_eq!(
         db.scalar("select count(*) from sms_outbox where attempts = 1")
             .await,
-        LINKS as i64,
-        "each SMS claimed once"
+        LINKS as i64 + 1,
+        "each SMS (four links, one receipt) claimed once"
     );
 
     // 24 concurrent redeems of every link, spread over the three instances.

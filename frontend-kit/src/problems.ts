@@ -51,6 +51,7 @@ const MESSAGES: Record<ProblemCode, string> = {
   terms_not_accepted: 'Please accept the terms to pay.',
   invalid_phone: 'That phone number is not valid. Use a 10-digit US number, e.g. (512) 555-0143.',
   phone_not_allowed: 'Payment links go to US and Canadian numbers only, not toll-free or premium-rate ones.',
+  phone_opted_out: 'This phone opted out of texts (it answered STOP). Ask the client to text START to our number, or call them.',
   location_not_accepting_payments:
     'This location does not accept payments online. Payment must be made at the location; call us for help.',
   idempotency_key_required: 'The request could not be read. Reload the page and try again.',

@@ -134,17 +134,12 @@ pub fn display_status(
     }
 }
 
-/// The text message carrying the link, with the link's time to live in
-/// minutes (rounded up). Start-up checks keep it within two GSM-7 segments
-/// (see `config::COMPANY_NAME_MAX_SEPTETS` and its test with the longest text).
+/// The text message carrying the link (kept with every other text in
+/// [`super::sms_templates`]). Start-up checks keep it within two GSM-7
+/// segments (see `config::COMPANY_NAME_MAX_SEPTETS` and its test with the
+/// longest text).
 pub fn sms_body(company: &str, amount: super::Cents, url: &str, ttl_seconds: i64) -> String {
-    let ttl_minutes = (ttl_seconds + 59) / 60;
-    let minutes = if ttl_minutes == 1 {
-        "1 minute".to_owned()
-    } else {
-        format!("{ttl_minutes} minutes")
-    };
-    format!("{company}: your payment of {amount} is ready. Pay securely within {minutes}: {url}")
+    super::sms_templates::payment_link(company, amount, url, ttl_seconds)
 }
 
 #[cfg(test)]

@@ -75,5 +75,6 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(webhook_endpoints::list_webhook_deliveries)
         .service(webhook_endpoints::replay_webhook_delivery)
         .service(webhooks::stripe_webhook)
-        .service(webhooks::twilio_status);
+        .service(webhooks::twilio_status)
+        .service(webhooks::twilio_inbound);
 }

@@ -5,7 +5,7 @@ use crate::config::{GatewaySettings, SmsSettings};
 use crate::domain::SmsFailure;
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::gateway::stripe::{parse_webhook_event, verify_webhook_signature, WebhookEvent};
-use crate::services::{payments, refunds};
+use crate::services::{payments, refunds, sms_replies};
 use crate::sms::{twilio, SmsStatus};
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -157,4 +157,76 @@ pub async fn twilio_status(
             .await?;
     }
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A text a client sent to our number (Twilio's inbound message request:
+/// `From`, `Body`), signed with `X-Twilio-Signature` over
+/// `{PUBLIC_BASE_URL}/api/v1/webhooks/twilio/inbound` and the form, checked
+/// exactly as the status callback's. STOP (and its synonyms) opts the phone
+/// out of our texts, START opts it back in, HELP is answered with the support
+/// text. The answer is TwiML: a reply in the same exchange, sent by Twilio
+/// from the number the client texted, with no outbox row and no second
+/// request to Twilio (STOP and START get an empty `<Response/>`: Twilio's own
+/// opt-out handling confirms them).
+#[utoipa::path(
+    tag = "webhooks", operation_id = "twilio_inbound", security(()),
+    params(("X-Twilio-Signature" = String, Header, description = "base64 HMAC-SHA1 of the URL and the sorted form fields")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "A Twilio inbound message request"),
+    responses(
+        (status = 200, description = "TwiML: the reply, if any", content_type = "text/xml", body = String),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Twilio is not the SMS sender", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/webhooks/twilio/inbound")]
+#[tracing::instrument(skip_all)]
+pub async fn twilio_inbound(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let SmsSettings::Twilio { auth_token, .. } = &state.settings.sms else {
+        return Err(ApiError::NotFound {
+            code: ProblemCode::NotFound,
+            detail: "no such resource",
+        });
+    };
+    let url = format!(
+        "{}/api/v1/webhooks/twilio/inbound",
+        state.settings.public_base_url
+    );
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let signature = req
+        .headers()
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !twilio::signature_is_valid(&url, &form, auth_token.expose_secret(), signature) {
+        tracing::warn!("Twilio inbound message refused: bad signature");
+        return Err(bad_signature());
+    }
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    let reply = sms_replies::inbound(&state, field("From"), field("Body")).await?;
+    let twiml = match reply {
+        Some(text) => format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{}</Message></Response>",
+            xml_escape(&text)
+        ),
+        None => "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>".to_owned(),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/xml; charset=utf-8")
+        .body(twiml))
+}
+
+/// `text` as XML character data.
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

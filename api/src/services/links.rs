@@ -91,7 +91,8 @@ impl Sender<'_> {
 }
 
 /// Where a link may go, and whether this sender may send one now:
-/// a number we text (`422 invalid_phone`, `422 phone_not_allowed`), within
+/// a number we text (`422 invalid_phone`, `422 phone_not_allowed`, `422
+/// phone_opted_out` when it answered STOP), within
 /// the sender's limit (`429 rate_limited`; counts this send).
 async fn destination(state: &AppState, sender: Sender<'_>, phone: &str) -> ApiResult<PhoneNumber> {
     let phone = PhoneNumber::parse(phone)
@@ -99,6 +100,13 @@ async fn destination(state: &AppState, sender: Sender<'_>, phone: &str) -> ApiRe
     phone
         .check_textable(&state.settings.sms_other_country_codes)
         .map_err(|e| ApiError::validation(ProblemCode::PhoneNotAllowed, "phone", e.to_string()))?;
+    if state.store.sms_opted_out(&phone.to_string()).await? {
+        return Err(ApiError::validation(
+            ProblemCode::PhoneOptedOut,
+            "phone",
+            "this phone opted out of texts (it answered STOP); it can text START to opt back in",
+        ));
+    }
     sender.count_send(state).await?;
     Ok(phone)
 }

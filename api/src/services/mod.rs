@@ -24,5 +24,6 @@ pub mod quotes;
 pub mod rate_limits;
 pub mod receipts;
 pub mod refunds;
+pub mod sms_replies;
 pub mod status_sync;
 pub mod webhooks;

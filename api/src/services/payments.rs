@@ -16,11 +16,10 @@ use crate::domain::{
 use crate::error::{ApiError, ApiResult, ProblemCode, CARD_NOT_FOUND};
 use crate::gateway::{ChargeOutcome, ChargeRequest, ClientSecret, GatewayError};
 use crate::services::quotes::{quote_for, QuoteSummary};
-use crate::services::{cards, rate_limits};
+use crate::services::{cards, rate_limits, receipts};
 use crate::state::AppState;
 use crate::store::{
-    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, NewReceipt, PaymentOutcome,
-    StoreError,
+    ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, PaymentOutcome, StoreError,
 };
 use uuid::Uuid;
 
@@ -217,13 +216,17 @@ pub(crate) async fn record_outcome(
                 log: NewLogEntry::by(actor, payment.client_id, message),
                 now,
                 commit,
-                receipt: NewReceipt::generate(),
+                receipt: receipts::new_receipt(state, payment.amount_cents),
             };
             let new_card = outcome
                 .saved_card
                 .as_ref()
                 .map(|(card, _)| (card.id, card.gateway_token.clone()));
             let recorded = state.store.record_payment_outcome(&outcome).await?;
+            if recorded.status == PaymentStatus::Succeeded {
+                // Its receipt text is queued: send it now.
+                state.outbox_wakeup.notify_one();
+            }
             // The card was on file already: the payment names that one, and
             // the gateway's new copy goes.
             if let Some((id, gateway_token)) = new_card {

@@ -11,11 +11,28 @@
 //! - the signed-in client whose receipt it is ([`my_receipt`], [`my_receipts`]);
 //! - staff who can read the client ([`payment_receipt`]).
 
+use crate::domain::sms_templates;
 use crate::domain::{Payment, PaymentLink, PaymentStatus, Receipt, ReceiptReference};
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::services::rate_limits;
 use crate::state::AppState;
+use crate::store::NewReceipt;
 use uuid::Uuid;
+
+/// A receipt for a payment of `amount` to issue with its success: a fresh
+/// reference, and the receipt text that carries it, sealed for the outbox
+/// (the plain reference never reaches a log: only the console SMS sender
+/// prints a text, at its `sms_console` target, as it does a link's).
+pub fn new_receipt(state: &AppState, amount: crate::domain::Cents) -> NewReceipt {
+    let reference = ReceiptReference::generate();
+    let url = sms_templates::receipt_url(&state.settings.public_base_url, reference.expose());
+    let body = sms_templates::receipt(&state.settings.company_name, amount, &url);
+    NewReceipt {
+        id: Uuid::new_v4(),
+        sms_body_sealed: state.sealer.seal(&body),
+        reference,
+    }
+}
 
 const RECEIPT_NOT_FOUND: ApiError = ApiError::NotFound {
     code: ProblemCode::ReceiptNotFound,

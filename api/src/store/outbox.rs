@@ -35,4 +35,9 @@ pub trait OutboxStore: Send + Sync {
         failure: Option<SmsFailure>,
         now: DateTime<Utc>,
     ) -> Result<()>;
+    /// Records that `phone` (E.164) answered STOP (`opted_out`) or START.
+    async fn set_sms_opt_out(&self, phone: &str, opted_out: bool, now: DateTime<Utc>)
+        -> Result<()>;
+    /// Whether `phone` (E.164) has opted out of texts.
+    async fn sms_opted_out(&self, phone: &str) -> Result<bool>;
 }

@@ -252,15 +252,10 @@ pub struct PaymentOutcome {
 pub struct NewReceipt {
     pub id: Uuid,
     pub reference: crate::domain::ReceiptReference,
-}
-
-impl NewReceipt {
-    pub fn generate() -> NewReceipt {
-        NewReceipt {
-            id: Uuid::new_v4(),
-            reference: crate::domain::ReceiptReference::generate(),
-        }
-    }
+    /// The receipt text ([`crate::domain::sms_templates::receipt`]), sealed
+    /// (it carries the reference): queued in the same transaction to the
+    /// payer and, when a third party paid, to the client.
+    pub sms_body_sealed: Vec<u8>,
 }
 
 /// How a payment outcome commits.

@@ -22,6 +22,8 @@ mod receipts;
 mod refunds;
 mod roles;
 mod sessions;
+mod sms_opt_out;
+mod sms_receipts;
 #[path = "../support/mod.rs"]
 mod support;
 mod three_d_secure;

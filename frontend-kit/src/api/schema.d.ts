@@ -906,6 +906,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/twilio/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A text a client sent to our number (Twilio's inbound message request:
+         *     `From`, `Body`), signed with `X-Twilio-Signature` over
+         *     `{PUBLIC_BASE_URL}/api/v1/webhooks/twilio/inbound` and the form, checked
+         *     exactly as the status callback's. STOP (and its synonyms) opts the phone
+         *     out of our texts, START opts it back in, HELP is answered with the support
+         *     text. The answer is TwiML: a reply in the same exchange, sent by Twilio
+         *     from the number the client texted, with no outbox row and no second
+         *     request to Twilio (STOP and START get an empty `<Response/>`: Twilio's own
+         *     opt-out handling confirms them).
+         */
+        post: operations["twilio_inbound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/twilio/status": {
         parameters: {
             query?: never;
@@ -1825,7 +1852,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "phone_opted_out" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -5646,6 +5673,51 @@ export interface operations {
                 };
             };
             /** @description Stripe is not the gateway */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    twilio_inbound: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description base64 HMAC-SHA1 of the URL and the sorted form fields */
+                "X-Twilio-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A Twilio inbound message request */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description TwiML: the reply, if any */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Twilio is not the SMS sender */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -158,6 +158,39 @@ impl OutboxStore for Backend {
             .await?;
         self.apply_early_report(provider_id, now).await
     }
+
+    async fn set_sms_opt_out(
+        &self,
+        phone: &str,
+        opted_out: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if opted_out {
+            sqlx::query(
+                "insert into sms_opt_outs (phone, opted_out_at) values ($1, $2) \
+                 on conflict (phone) do nothing",
+            )
+            .bind(phone)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        } else {
+            sqlx::query("delete from sms_opt_outs where phone = $1")
+                .bind(phone)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn sms_opted_out(&self, phone: &str) -> Result<bool> {
+        let found: Option<String> =
+            sqlx::query_scalar("select phone from sms_opt_outs where phone = $1")
+                .bind(phone)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
 }
 
 impl Backend {

@@ -4,12 +4,19 @@
 use super::{dialect, Backend, Db};
 use crate::domain::receipt::payer;
 use crate::domain::refund::{RefundDestination, RefundSource};
-use crate::domain::{Line, PaidThrough, Receipt, ReceiptRefund};
+use crate::domain::{Line, PaidThrough, Payer, PhoneNumber, Receipt, ReceiptRefund};
 use crate::store::receipts::{ReceiptFacts, ReceiptRow};
 use crate::store::{NewReceipt, ReceiptStore, Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
+
+/// A receipt's text in the outbox (no payment link of its own), unless the
+/// phone opted out of texts.
+const INSERT_RECEIPT_SMS: &str = "insert into sms_outbox (id, payment_link_id, to_phone, \
+    body_sealed, status, attempts, next_attempt_at, created_at, updated_at) \
+    select $1, null, $2, $3, 'queued', 0, $4, $4, $4 \
+    where not exists (select 1 from sms_opt_outs where phone = $2)";
 
 /// A receipt with its payment's invoice number; a `where` clause follows.
 pub(super) const RECEIPT_SELECT: &str =
@@ -39,6 +46,9 @@ pub(super) struct ReceiptIssue<'a> {
 /// Writes the receipt of a payment that has just succeeded, inside the
 /// transaction that records the success, and returns it as issued (no
 /// refunds yet).
+///
+/// Its receipt text is queued (sealed) in the same transaction: to the
+/// payer's phone and, when a third party paid, to the client's too.
 pub(super) async fn insert_receipt(
     tx: &mut sqlx::Transaction<'_, Db>,
     issued: ReceiptIssue<'_>,
@@ -72,6 +82,23 @@ pub(super) async fn insert_receipt(
         .bind(sqlx::types::Json(&vehicles))
         .fetch_one(&mut **tx)
         .await?;
+    let payer_phone = match paid_by {
+        Payer::ThirdParty { .. } => facts.link_phone.as_deref(),
+        Payer::Client { .. } => None,
+    };
+    for phone in payer_phone
+        .into_iter()
+        .chain([facts.client_phone.as_str()])
+        .filter_map(|phone| PhoneNumber::parse(phone).ok())
+    {
+        sqlx::query(INSERT_RECEIPT_SMS)
+            .bind(Uuid::new_v4())
+            .bind(phone.to_string())
+            .bind(&issued.receipt.sms_body_sealed)
+            .bind(issued.now)
+            .execute(&mut **tx)
+            .await?;
+    }
     ReceiptRow {
         id: issued.receipt.id,
         number,

@@ -1,0 +1,52 @@
+//! What an inbound text asks for: the opt-out keywords carriers and Twilio
+//! honour (Twilio's Advanced Opt-Out defaults, CTIA's messaging principles),
+//! read from the first word, in any case.
+
+/// The request an inbound text makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmsKeyword {
+    /// STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE: no more texts.
+    Stop,
+    /// START, UNSTOP, YES: texts again.
+    Start,
+    /// HELP, INFO: who we are and how to reach support.
+    Help,
+    /// Anything else (PAY is not handled yet).
+    Other,
+}
+
+impl SmsKeyword {
+    /// The keyword of `body`: its first word, trimmed, in any case.
+    pub fn parse(body: &str) -> SmsKeyword {
+        let word = body
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_ascii_uppercase();
+        match word.as_str() {
+            "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "OPTOUT"
+            | "REVOKE" => SmsKeyword::Stop,
+            "START" | "UNSTOP" | "YES" => SmsKeyword::Start,
+            "HELP" | "INFO" => SmsKeyword::Help,
+            _ => SmsKeyword::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_are_read_from_the_first_word_in_any_case() {
+        assert_eq!(SmsKeyword::parse("STOP"), SmsKeyword::Stop);
+        assert_eq!(SmsKeyword::parse("  stop please"), SmsKeyword::Stop);
+        assert_eq!(SmsKeyword::parse("Unsubscribe."), SmsKeyword::Stop);
+        assert_eq!(SmsKeyword::parse("start"), SmsKeyword::Start);
+        assert_eq!(SmsKeyword::parse("Help!"), SmsKeyword::Help);
+        assert_eq!(SmsKeyword::parse("PAY"), SmsKeyword::Other);
+        assert_eq!(SmsKeyword::parse("don't stop"), SmsKeyword::Other);
+        assert_eq!(SmsKeyword::parse(""), SmsKeyword::Other);
+    }
+}

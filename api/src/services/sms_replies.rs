@@ -1,0 +1,40 @@
+//! Texts clients send us (issue 19, item 4): the opt-out keywords. The
+//! opt-out is the phone's ([`crate::store::OutboxStore::set_sms_opt_out`]):
+//! no payment link is sent to an opted-out phone (`422 phone_opted_out`)
+//! and no receipt text is queued for it.
+
+use crate::domain::{sms_templates, PhoneNumber, SmsKeyword};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Handles the text `body` from `from`; returns the reply to send, if any.
+/// A sender that is not a phone number is ignored.
+pub async fn inbound(state: &AppState, from: &str, body: &str) -> ApiResult<Option<String>> {
+    let Ok(phone) = PhoneNumber::parse(from) else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    match SmsKeyword::parse(body) {
+        SmsKeyword::Stop => {
+            state
+                .store
+                .set_sms_opt_out(&phone.to_string(), true, now)
+                .await?;
+            tracing::info!(phone = %phone.masked(), "a phone opted out of texts");
+            Ok(None)
+        }
+        SmsKeyword::Start => {
+            state
+                .store
+                .set_sms_opt_out(&phone.to_string(), false, now)
+                .await?;
+            tracing::info!(phone = %phone.masked(), "a phone opted back in to texts");
+            Ok(None)
+        }
+        SmsKeyword::Help => Ok(Some(sms_templates::help(
+            &state.settings.company_name,
+            &state.settings.support_phone,
+        ))),
+        SmsKeyword::Other => Ok(None),
+    }
+}
