@@ -302,6 +302,8 @@ test('a supervisor applies Morgan\'s credit, which covers her next period, inste
   await shot(page, '15-credit-applied');
   // She has paid nothing by card: the $10.00 cannot go back to one, and the page says which rule applies.
   await page.getByRole('button', { name: 'Refund credit' }).click();
+  // The form starts from the client's credit as the page last read it: wait for the $10.00 left.
+  await eventually(async () => (await page.getByLabel('Amount ($)').inputValue()) === '10.00');
   await page.getByLabel('Reason').fill('Client asked for her balance');
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
   await page.getByRole('button', { name: 'Confirm credit refund of $10.00' }).click();
