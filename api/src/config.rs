@@ -1068,7 +1068,7 @@ mod tests {
     /// GSM-7 in at most two segments.
     #[test]
     fn the_longest_link_text_fits_two_segments() {
-        use crate::domain::{sms_body, sms_length, Cents, LinkToken, SmsEncoding};
+        use crate::domain::{sms_body, sms_length, Cents, Language, LinkToken, SmsEncoding};
         let base = format!("https://{}", "p".repeat(PUBLIC_BASE_URL_MAX_SEPTETS - 8));
         for company in [
             "€".repeat(20),
@@ -1086,19 +1086,22 @@ mod tests {
                 s.payment_link_base(),
                 LinkToken::generate().expose()
             );
-            let body = sms_body(
-                &s.company_name,
-                Cents(i64::MAX),
-                &url,
-                s.payment_link_ttl_seconds,
-            );
-            assert!(body.contains("$92,233,720,368,547,758.07") && body.contains("1440 minutes"));
-            let length = sms_length(&body);
-            assert_eq!(length.encoding, SmsEncoding::Gsm7, "{body}");
-            assert!(
-                length.segments <= LINK_SMS_MAX_SEGMENTS,
-                "{length:?}: {body}"
-            );
+            for language in Language::ALL {
+                let body = sms_body(
+                    language,
+                    &s.company_name,
+                    Cents(i64::MAX),
+                    &url,
+                    s.payment_link_ttl_seconds,
+                );
+                assert!(body.contains("$92,233,720,368,547,758.07") && body.contains("1440 minut"));
+                let length = sms_length(&body);
+                assert_eq!(length.encoding, SmsEncoding::Gsm7, "{body}");
+                assert!(
+                    length.segments <= LINK_SMS_MAX_SEGMENTS,
+                    "{length:?}: {body}"
+                );
+            }
         }
         // And the usual text is what the issue measured: about 174 characters.
         let usual = settings(&[("PUBLIC_BASE_URL", "https://pay.example.com")]).unwrap();
@@ -1107,7 +1110,7 @@ mod tests {
             usual.payment_link_base(),
             LinkToken::generate().expose()
         );
-        let body = sms_body(&usual.company_name, Cents(17_649), &url, 600);
+        let body = sms_body(Language::En, &usual.company_name, Cents(17_649), &url, 600);
         assert_eq!(sms_length(&body).segments, 2, "{body}");
     }
 

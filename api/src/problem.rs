@@ -135,6 +135,8 @@ problem_codes! {
     ValidationFailed = ("validation_failed", UNPROCESSABLE_ENTITY, "Validation failed"),
     /// Monitor days other than 14 or 30.
     InvalidMonitorDays = ("invalid_monitor_days", UNPROCESSABLE_ENTITY, "Invalid monitor days"),
+    /// A client's language other than `en` or `es`.
+    InvalidLanguage = ("invalid_language", UNPROCESSABLE_ENTITY, "Invalid language"),
     /// A client search of fewer than 2 characters.
     QueryTooShort = ("query_too_short", UNPROCESSABLE_ENTITY, "Query too short"),
     /// The location has no price for this period.

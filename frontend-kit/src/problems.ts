@@ -19,6 +19,9 @@ export type ProblemCode = components['schemas']['ProblemCode'];
 /** The code of a request that got no answer at all (offline, DNS, a dropped connection): never sent by the API. */
 export const NETWORK_ERROR = 'network_error';
 
+/** A language the apps are written in: the client's (`en`, `es`), as the API sends it. */
+export type Language = components['schemas']['Language'];
+
 /** What staff and clients alike read for each code: a new code fails the build until it has words here. */
 const MESSAGES: Record<ProblemCode, string> = {
   validation_failed: 'Some details are not valid. Check them and try again.',
@@ -28,6 +31,7 @@ const MESSAGES: Record<ProblemCode, string> = {
   invalid_query: 'Search by a name or a phone number.',
   query_too_short: 'Type at least 2 characters to search.',
   invalid_monitor_days: 'Choose 14 or 30 monitor days.',
+  invalid_language: 'Choose English or Spanish.',
   unauthorized: 'Your session has expired. Please sign in again.',
   forbidden: 'Your role is not allowed to do this.',
   insufficient_scope: 'This API key is not allowed to do this: it lacks the scope.',
@@ -94,8 +98,100 @@ const MESSAGES: Record<ProblemCode, string> = {
   internal_error: 'Something went wrong on our side. Try again in a moment.',
 };
 
-const NETWORK = 'Cannot reach the server. Check your connection and try again.';
-const UNKNOWN = 'Something went wrong. Try again.';
+/**
+ * The same words in Spanish, for clients who read Spanish (My Account follows the client's language; usted form).
+ * Typed like `MESSAGES`: a new code fails the build until it has Spanish words too.
+ */
+const MESSAGES_ES: Record<ProblemCode, string> = {
+  validation_failed: 'Algunos datos no son válidos. Revíselos e inténtelo de nuevo.',
+  malformed_json: 'No se pudo leer la solicitud. Vuelva a cargar la página e inténtelo de nuevo.',
+  unsupported_media_type: 'No se pudo leer la solicitud. Vuelva a cargar la página e inténtelo de nuevo.',
+  payload_too_large: 'La solicitud era demasiado grande.',
+  invalid_query: 'Busque por nombre o por número de teléfono.',
+  query_too_short: 'Escriba al menos 2 caracteres para buscar.',
+  invalid_monitor_days: 'Elija 14 o 30 días de monitoreo.',
+  invalid_language: 'Elija inglés o español.',
+  unauthorized: 'Su sesión ha vencido. Vuelva a iniciar sesión.',
+  forbidden: 'Su función no le permite hacer esto.',
+  insufficient_scope: 'Esta clave de API no tiene permiso para hacer esto.',
+  not_found: 'No se encontró ese registro.',
+  client_not_found: 'No se encontró ese cliente.',
+  vehicle_not_found: 'No se encontró ese vehículo para este cliente.',
+  no_vehicles: 'No hay ningún vehículo que pagar.',
+  price_not_configured: 'Esta oficina no tiene precio para ese período.',
+  card_not_found: 'Esa tarjeta ya no está registrada. Elija otra tarjeta.',
+  invoice_not_found: 'No se encontró esa factura.',
+  link_token_required: 'No se encontró este enlace de pago. Abra el enlace completo del mensaje de texto.',
+  link_not_found: 'No se encontró este enlace de pago. Abra el enlace completo del mensaje de texto.',
+  link_expired: 'Este enlace de pago ha vencido.',
+  link_used: 'Este enlace de pago ya se usó para pagar. No es necesario pagarlo otra vez.',
+  link_revoked: 'Este enlace de pago fue reemplazado o cancelado. Use el enlace más reciente que se le envió.',
+  link_outdated:
+    'El monto de este enlace de pago ya no está al día: una parte se pagó de otra forma. No se cobró nada. Se necesita un enlace nuevo.',
+  nothing_to_pay: 'No hay nada que pagar: el crédito del cliente cubre este período. Un supervisor puede aplicarlo.',
+  credit_insufficient:
+    'El crédito del cliente no alcanza para esto: no cubre todo el período (en cambio, reduce el monto a pagar) o es menor que el monto a reembolsar.',
+  terms_not_accepted: 'Acepte los términos para pagar.',
+  invalid_phone: 'Ese número de teléfono no es válido. Use un número de EE. UU. de 10 dígitos, p. ej. (512) 555-0143.',
+  phone_not_allowed: 'Los enlaces de pago se envían solo a números de EE. UU. y Canadá, no a números gratuitos ni de tarifa especial.',
+  phone_opted_out: 'Este teléfono dejó de recibir mensajes (respondió STOP). Para volver a recibirlos, envíe START a nuestro número, o llámenos.',
+  location_not_accepting_payments:
+    'Esta oficina no acepta pagos en línea. El pago se hace en la oficina; llámenos si necesita ayuda.',
+  idempotency_key_required: 'No se pudo leer la solicitud. Vuelva a cargar la página e inténtelo de nuevo.',
+  invalid_idempotency_key: 'No se pudo leer la solicitud. Vuelva a cargar la página e inténtelo de nuevo.',
+  idempotency_key_reused: 'Los datos cambiaron durante este intento. Inténtelo de nuevo.',
+  request_in_progress: 'La misma solicitud todavía se está procesando. Espere un momento antes de volver a intentarlo.',
+  quote_changed: 'El monto a pagar cambió desde que se mostró. Revise el monto nuevo y vuelva a confirmar.',
+  payment_in_progress: 'Ya se está procesando un pago para esto. Espere un momento antes de volver a intentarlo.',
+  card_declined: 'La tarjeta fue rechazada. No se cobró nada. Pruebe con otra tarjeta.',
+  insufficient_funds: 'La tarjeta fue rechazada por fondos insuficientes. No se cobró nada. Pruebe con otra tarjeta.',
+  expired_card: 'La tarjeta está vencida. No se cobró nada. Pruebe con otra tarjeta.',
+  incorrect_cvc: 'El código de seguridad no coincide. No se cobró nada. Revíselo o pruebe con otra tarjeta.',
+  processing_error: 'No se pudo procesar la tarjeta. No se cobró nada. Inténtelo de nuevo o use otra tarjeta.',
+  payment_method_invalid: 'Esta tarjeta no se puede usar. No se cobró nada. Pruebe con otra tarjeta.',
+  authentication_required:
+    'El banco quiere que el titular de la tarjeta confirme este pago, y no se confirmó. No se cobró nada. Pague en la página de pago seguro o en My Account, donde el banco puede preguntarle al titular, o use otra tarjeta.',
+  authentication_failed: 'Su banco no confirmó este pago. No se cobró nada. Inténtelo de nuevo o use otra tarjeta.',
+  authentication_answered: 'El paso de confirmación del banco para este pago ya terminó. Espere un momento para ver el resultado.',
+  payment_not_found: 'No se encontró ese pago.',
+  receipt_reference_required: 'No se encontró este recibo. Abra el enlace completo del recibo.',
+  receipt_not_found: 'No se encontró este recibo. Inicie sesión en My Account para ver todos sus recibos.',
+  payment_method_required: 'Elija una tarjeta para pagar.',
+  autopay_needs_saved_card: 'Auto Pay necesita una tarjeta registrada.',
+  card_required: 'Elija una tarjeta para pagar.',
+  card_used_by_autopay: 'Auto Pay usa esa tarjeta, así que no se puede quitar.',
+  payment_not_refundable: 'Solo se puede reembolsar un pago que se completó.',
+  refund_exceeds_payment: 'El reembolso es mayor que lo que queda por reembolsar de este pago. Vuelva a cargar el historial para ver lo que queda.',
+  credit_not_refundable:
+    'Ningún pago de los últimos 180 días puede devolver este crédito a su tarjeta. Reembolse menos, o deje que el crédito reduzca el próximo pago.',
+  refund_failed: 'El procesador de tarjetas no pudo hacer el reembolso. No se devolvió nada.',
+  invalid_card_number: 'El número de tarjeta no es válido.',
+  invalid_expiry: 'La fecha de vencimiento no es válida.',
+  invalid_cvc: 'El código de seguridad no es válido.',
+  test_card_required: 'Este sistema de prueba solo acepta tarjetas de prueba.',
+  rate_limited: 'Demasiados intentos. Espere un minuto e inténtelo de nuevo.',
+  invalid_signature: 'No se pudo leer la solicitud. Vuelva a cargar la página e inténtelo de nuevo.',
+  malformed_event: 'No se pudo leer la solicitud. Vuelva a cargar la página e inténtelo de nuevo.',
+  service_unavailable: 'El servicio está ocupado. Inténtelo de nuevo en un momento.',
+  internal_error: 'Algo salió mal de nuestro lado. Inténtelo de nuevo en un momento.',
+};
+
+/** Every message table, by language. */
+const TABLES: Record<Language, Record<ProblemCode, string>> = { en: MESSAGES, es: MESSAGES_ES };
+
+/** The fallbacks, by language: no answer at all, and anything else. */
+const FALLBACKS: Record<Language, { network: string; unknown: string; invalid: string }> = {
+  en: {
+    network: 'Cannot reach the server. Check your connection and try again.',
+    unknown: 'Something went wrong. Try again.',
+    invalid: 'Some details are not valid:',
+  },
+  es: {
+    network: 'No se puede conectar con el servidor. Revise su conexión e inténtelo de nuevo.',
+    unknown: 'Algo salió mal. Inténtelo de nuevo.',
+    invalid: 'Algunos datos no son válidos:',
+  },
+};
 
 /** Codes that mean the card was refused (402) and nothing was charged: another card may work. */
 export const declineCodes: ReadonlySet<string> = new Set<ProblemCode>([
@@ -143,23 +239,26 @@ export function errorCode(error: unknown): string {
 }
 
 /**
- * One sentence for anything that went wrong: a caught error (an `ApiError`, fetch's `TypeError`), a problem
- * document, or a problem code. A known code has its words; a validation problem lists its fields; a code this
- * app does not know yet (a newer API) falls back to the problem's own `detail`, then its `title`. Never raw JSON.
+ * One sentence for anything that went wrong, in `language` (English unless given): a caught error (an
+ * `ApiError`, fetch's `TypeError`), a problem document, or a problem code. A known code has its words; a
+ * validation problem lists its fields; a code this app does not know yet (a newer API) falls back to the
+ * problem's own `detail`, then its `title` (the API's English). Never raw JSON.
  */
-export function problemMessage(error: unknown): string {
-  if (typeof error === 'string') return error === NETWORK_ERROR ? NETWORK : isKnown(error) ? MESSAGES[error] : UNKNOWN;
+export function problemMessage(error: unknown, language: Language = 'en'): string {
+  const messages = TABLES[language];
+  const { network, unknown, invalid } = FALLBACKS[language];
+  if (typeof error === 'string') return error === NETWORK_ERROR ? network : isKnown(error) ? messages[error] : unknown;
   const problem = error instanceof ApiError ? { ...error.problem, code: error.code, detail: error.message } : error;
   if (isProblem(problem)) {
     const fields = problem.errors?.map((e) => e.message).filter(Boolean) ?? [];
-    if (problem.code === 'validation_failed' && fields.length > 0) return `Some details are not valid: ${fields.join('; ')}.`;
-    if (problem.code === NETWORK_ERROR) return NETWORK;
-    if (problem.code && isKnown(problem.code)) return MESSAGES[problem.code];
+    if (problem.code === 'validation_failed' && fields.length > 0) return `${invalid} ${fields.join('; ')}.`;
+    if (problem.code === NETWORK_ERROR) return network;
+    if (problem.code && isKnown(problem.code)) return messages[problem.code];
     if (problem.detail) return sentence(problem.detail);
     if (problem.title) return sentence(problem.title);
   }
-  if (error instanceof TypeError) return NETWORK;
-  return UNKNOWN;
+  if (error instanceof TypeError) return network;
+  return unknown;
 }
 
 function sentence(text: string): string {

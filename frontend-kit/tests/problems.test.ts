@@ -34,7 +34,7 @@ describe('problemMessage', () => {
   });
 
   it('tells used, revoked, expired and unknown links apart', () => {
-    const texts = ['link_used', 'link_revoked', 'link_expired', 'link_not_found'].map(problemMessage);
+    const texts = ['link_used', 'link_revoked', 'link_expired', 'link_not_found'].map((code) => problemMessage(code));
     expect(new Set(texts).size).toBe(4);
     expect(problemMessage('link_used')).toMatch(/already been used/);
     expect(problemMessage('link_revoked')).toMatch(/replaced or cancelled/);
@@ -61,5 +61,26 @@ describe('errorCode', () => {
     expect(errorCode({ code: 'query_too_short' })).toBe('query_too_short');
     expect(errorCode(new TypeError('Failed to fetch'))).toBe('network_error');
     expect(errorCode(new Error('boom'))).toBe('internal_error');
+  });
+});
+
+describe('problemMessage in Spanish', () => {
+  it('has Spanish words for every code, different from the English ones where the words differ', () => {
+    expect(problemMessage('card_declined', 'es')).toBe('La tarjeta fue rechazada. No se cobró nada. Pruebe con otra tarjeta.');
+    expect(problemMessage('link_expired', 'es')).toBe('Este enlace de pago ha vencido.');
+    expect(problemMessage('invalid_language', 'es')).toBe('Elija inglés o español.');
+    expect(problemMessage('invalid_language')).toBe('Choose English or Spanish.');
+    expect(problemMessage(new ApiError(402, 'insufficient_funds', 'declined'), 'es')).toMatch(/fondos insuficientes/);
+  });
+
+  it('says network failures, validation fields and unknown codes in Spanish', () => {
+    expect(problemMessage(new TypeError('Failed to fetch'), 'es')).toMatch(/No se puede conectar/);
+    expect(problemMessage('brand_new_code', 'es')).toBe('Algo salió mal. Inténtelo de nuevo.');
+    const problem = { code: 'validation_failed', errors: [{ field: 'phone', message: 'phone is required' }] };
+    expect(problemMessage(problem, 'es')).toBe('Algunos datos no son válidos: phone is required.');
+  });
+
+  it('English stays the default', () => {
+    expect(problemMessage('card_declined')).toBe(problemMessage('card_declined', 'en'));
   });
 });

@@ -435,3 +435,19 @@ test('an admin creates an API key, copies it once, sees it used, and revokes it 
   assert.equal((await search()).status, 401, 'a revoked key is refused at once');
   await shot(page, '23-api-key-revoked');
 });
+
+test("an agent sets Riley's language to Spanish on the client page; the Client Log says so (issue 19)", async (t) => {
+  const page = await signedInPage(t);
+  await openClient(page, 'Chen', 'Riley Chen');
+  const language = page.getByLabel('Language');
+  assert.equal(await language.inputValue(), 'en');
+  await language.selectOption('es');
+  await page.getByText('Saved: texts and My Account in Spanish (Español).').waitFor();
+  await shot(page, '40-client-language-spanish');
+  await page.getByRole('tab', { name: 'Client Log' }).click();
+  await page.getByText('Language of texts and My Account changed from English to Spanish by Alex Agent').waitFor();
+  // The choice is the API's: a fresh load of the client shows it.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Riley Chen', level: 1 }).waitFor();
+  await eventually(async () => (await page.getByLabel('Language').inputValue()) === 'es');
+});

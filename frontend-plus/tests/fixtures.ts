@@ -11,6 +11,7 @@ export function dana(overrides: Partial<Client> = {}): Client {
     plan_days: 30,
     autopay_enabled: false,
     autopay_card_id: null,
+    language: 'en',
     location: {
       id: '00000000-0000-4000-8000-000000000001', name: 'Austin Central', accepts_payments: true,
       tax_rate_ppm: 82500, daily_rate_cents: 350, price_14_cents: null, price_30_cents: 9500, time_zone: 'America/Chicago',

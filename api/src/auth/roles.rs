@@ -149,6 +149,9 @@ pub mod permits {
         SendLinks = (SendLinks, Some(Scope::LinksWrite)),
         /// Take a Payment with a card on file.
         TakePayments = (TakePayments, Some(Scope::PaymentsWrite)),
+        /// Edit a client's details (the language of their texts and pages):
+        /// every staff role, as removing a client's card; staff only.
+        UpdateClients = (TakePayments, None),
         /// Add New Invoice: staff only.
         AddInvoices = (AddInvoices, None),
         /// Refunds and credits: staff only.

@@ -1,6 +1,6 @@
 //! The people and things we bill, as read from the store.
 
-use super::{Cents, MonitorDays, PricePlan, TaxRate};
+use super::{Cents, Language, MonitorDays, PricePlan, TaxRate};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -76,6 +76,8 @@ pub struct ClientSummary {
     pub phone: String,
     pub email: String,
     pub location_name: String,
+    /// The language of the client's texts and My Account pages.
+    pub language: Language,
 }
 
 /// A client with everything needed to quote and take a payment.
@@ -92,6 +94,9 @@ pub struct Client {
     pub plan_days: MonitorDays,
     pub autopay_enabled: bool,
     pub autopay_card_id: Option<Uuid>,
+    /// The language of the client's texts and My Account pages (`en` unless
+    /// staff chose `es`).
+    pub language: Language,
     pub location: Location,
     pub vehicles: Vec<Vehicle>,
     /// The vehicle a payment is for first ([`Client::next_vehicle_due`]: never

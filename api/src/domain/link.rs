@@ -137,9 +137,15 @@ pub fn display_status(
 /// The text message carrying the link (kept with every other text in
 /// [`super::sms_templates`]). Start-up checks keep it within two GSM-7
 /// segments (see `config::COMPANY_NAME_MAX_SEPTETS` and its test with the
-/// longest text).
-pub fn sms_body(company: &str, amount: super::Cents, url: &str, ttl_seconds: i64) -> String {
-    super::sms_templates::payment_link(company, amount, url, ttl_seconds)
+/// longest text), in English and in Spanish.
+pub fn sms_body(
+    language: super::Language,
+    company: &str,
+    amount: super::Cents,
+    url: &str,
+    ttl_seconds: i64,
+) -> String {
+    super::sms_templates::payment_link(language, company, amount, url, ttl_seconds)
 }
 
 #[cfg(test)]
@@ -259,16 +265,18 @@ mod tests {
 
     #[test]
     fn the_sms_names_the_amount_the_deadline_and_the_link() {
+        let en = super::super::Language::En;
         let body = sms_body(
+            en,
             "Acme Monitoring",
             super::super::Cents(17_649),
             "https://x/my-account/pay#t",
             600,
         );
         assert_eq!(body, "Acme Monitoring: your payment of $176.49 is ready. Pay securely within 10 minutes: https://x/my-account/pay#t");
-        let short = sms_body("A", super::super::Cents(1), "u", 59);
+        let short = sms_body(en, "A", super::super::Cents(1), "u", 59);
         assert!(short.contains("within 1 minute: u"), "{short}");
-        let rounded_up = sms_body("A", super::super::Cents(1), "u", 601);
+        let rounded_up = sms_body(en, "A", super::super::Cents(1), "u", 601);
         assert!(rounded_up.contains("within 11 minutes"), "{rounded_up}");
     }
 }

@@ -33,6 +33,8 @@ pub use credit::CreditGrant;
 pub mod refund;
 pub mod sms_failure;
 pub use sms_failure::{SmsFailure, SmsFailureReason};
+pub mod language;
+pub use language::Language;
 pub mod sms_keyword;
 pub use sms_keyword::SmsKeyword;
 pub mod sms_templates;

@@ -1,17 +1,56 @@
-//! Every text message the product sends, in one place, so that a
-//! translation (issue 19, item 6) can be added next to each one.
+//! Every text message the product sends, in one place, in each client's
+//! language ([`Language`]: issue 19, item 6). Every template takes the
+//! language first and has words in both; a template without Spanish does not
+//! compile (the `match` on the language is exhaustive).
 //!
-//! Each template keeps within [`MAX_SEGMENTS`] GSM-7 segments with the
-//! longest values the settings allow (`COMPANY_NAME_MAX_SEPTETS`,
+//! Each template keeps within [`MAX_SEGMENTS`] segments with the longest
+//! values the settings allow (`COMPANY_NAME_MAX_SEPTETS`,
 //! `PUBLIC_BASE_URL_MAX_SEPTETS`): the tests below compute the segments of
-//! every template. Only GSM-7 characters go into a template (no `•`, no curly
-//! quotes): one other character turns the whole text into UCS-2, at 70
-//! characters a segment instead of 160.
+//! every template in both languages. Only GSM-7 characters go into a template
+//! (no `•`, no curly quotes, and in Spanish no `á`, `í`, `ó`, `ú`: GSM 03.38
+//! has `é`, `ñ`, `ü`, `¿` and `¡`, not those): one other character turns the
+//! whole text into UCS-2, at 70 characters a segment (67 when concatenated)
+//! instead of 160 (153), and a link's URL alone would then take three. The
+//! Spanish wording is chosen so that correct spelling needs none of them
+//! ("ya puede pagar", not "está listo").
+//!
+//! Money and dates, for each language ([`amount_words`], [`date_words`]):
+//! amounts are US dollars written as in the United States in both languages
+//! (`$1,234.56`: US Spanish keeps the point and the comma, as `Intl` does for
+//! `es-US`); a date is `Dec 12` in English and `12 de dic.` in Spanish.
 
-use super::Cents;
+use super::{Cents, Language};
+use chrono::{Datelike, NaiveDate};
 
 /// Segments a template may take (each billed as one message).
 pub const MAX_SEGMENTS: usize = 2;
+
+/// An amount as a text writes it, in either language: `$1,234.56` (US
+/// Spanish writes dollars as US English does).
+pub fn amount_words(_language: Language, amount: Cents) -> String {
+    amount.to_string()
+}
+
+/// A business date (the location's local day) as a text writes it: `Dec 12`
+/// in English, `12 de dic.` in Spanish (the abbreviations of `Intl`'s
+/// `es-US`, with the period of written Spanish; May is `mayo` in full).
+pub fn date_words(language: Language, date: NaiveDate) -> String {
+    let month = date.month0() as usize;
+    match language {
+        Language::En => date.format("%b %-d").to_string(),
+        Language::Es => {
+            const MONTHS: [&str; 12] = [
+                "ene.", "feb.", "mar.", "abr.", "mayo", "jun.", "jul.", "ago.", "sept.", "oct.",
+                "nov.", "dic.",
+            ];
+            format!(
+                "{} de {}",
+                date.day(),
+                MONTHS.get(month).copied().unwrap_or_default()
+            )
+        }
+    }
+}
 
 /// Where My Account opens a receipt: the reference goes after `#`, so it never
 /// reaches a server log or a Referer header (`frontend-myaccount`'s
@@ -22,26 +61,58 @@ pub fn receipt_url(public_base_url: &str, reference: &str) -> String {
 
 /// The text carrying a payment link, with the link's time to live in minutes
 /// (rounded up).
-pub fn payment_link(company: &str, amount: Cents, url: &str, ttl_seconds: i64) -> String {
+pub fn payment_link(
+    language: Language,
+    company: &str,
+    amount: Cents,
+    url: &str,
+    ttl_seconds: i64,
+) -> String {
     let ttl_minutes = (ttl_seconds + 59) / 60;
-    let minutes = if ttl_minutes == 1 {
-        "1 minute".to_owned()
-    } else {
-        format!("{ttl_minutes} minutes")
-    };
-    format!("{company}: your payment of {amount} is ready. Pay securely within {minutes}: {url}")
+    let amount = amount_words(language, amount);
+    match language {
+        Language::En => {
+            let minutes = if ttl_minutes == 1 {
+                "1 minute".to_owned()
+            } else {
+                format!("{ttl_minutes} minutes")
+            };
+            format!("{company}: your payment of {amount} is ready. Pay securely within {minutes}: {url}")
+        }
+        Language::Es => {
+            let minutes = if ttl_minutes == 1 {
+                "1 minuto".to_owned()
+            } else {
+                format!("{ttl_minutes} minutos")
+            };
+            format!("{company}: ya puede pagar {amount}. Tiene {minutes} para pagar de forma segura: {url}")
+        }
+    }
 }
 
 /// The receipt text sent after a payment succeeded, to the payer and, when
 /// someone else paid, to the client. `url` carries the receipt reference
 /// ([`receipt_url`]): the body is sealed in the outbox like a link's.
-pub fn receipt(company: &str, amount: Cents, url: &str) -> String {
-    format!("{company}: payment of {amount} received. Thank you! Your receipt: {url}")
+pub fn receipt(language: Language, company: &str, amount: Cents, url: &str) -> String {
+    let amount = amount_words(language, amount);
+    match language {
+        Language::En => {
+            format!("{company}: payment of {amount} received. Thank you! Your receipt: {url}")
+        }
+        Language::Es => {
+            format!("{company}: recibimos su pago de {amount}. ¡Gracias! Su recibo: {url}")
+        }
+    }
 }
 
-/// The answer to HELP: who is texting and how to reach support.
-pub fn help(company: &str, support_phone: &str) -> String {
-    format!("{company}: payment links and receipts. Help: call {support_phone}. Reply STOP to opt out, START to opt back in.")
+/// The answer to HELP: who is texting and how to reach support. The
+/// keywords stay STOP and START in Spanish too (the carriers' and Twilio's
+/// opt-out words).
+pub fn help(language: Language, company: &str, support_phone: &str) -> String {
+    match language {
+        Language::En => format!("{company}: payment links and receipts. Help: call {support_phone}. Reply STOP to opt out, START to opt back in."),
+        Language::Es => format!("{company}: enlaces de pago y recibos. Ayuda: llame al {support_phone}. Responda STOP para dejar de recibir mensajes o START para volver a recibirlos."),
+    }
 }
 
 #[cfg(test)]
@@ -66,50 +137,138 @@ mod tests {
         ]
     }
 
+    /// Up to the largest amount there is (`$92,233,720,368,547,758.07`).
     fn amounts() -> Vec<Cents> {
-        vec![Cents(4_500), Cents(17_649), Cents(99_999_999)]
+        vec![
+            Cents(4_500),
+            Cents(17_649),
+            Cents(99_999_999),
+            Cents(i64::MAX),
+        ]
     }
 
-    fn assert_fits(text: &str) {
-        let length = sms_length(text);
-        assert_eq!(length.encoding, SmsEncoding::Gsm7, "{text}");
-        assert!(
-            length.segments <= MAX_SEGMENTS,
-            "{} segments ({} septets): {text}",
-            length.segments,
-            length.units
-        );
-    }
+    /// The longest support number start-up lets through.
+    const SUPPORT: &str = "(800) 555-0100 ext. 12345";
 
-    #[test]
-    fn every_template_fits_two_gsm7_segments() {
+    /// Every template, in `language`, with every combination of the values
+    /// above: what is texted, at its longest.
+    fn every_text(language: Language) -> Vec<String> {
+        let mut texts = Vec::new();
         for company in companies() {
+            texts.push(help(language, &company, SUPPORT));
             for base in bases() {
                 for amount in amounts() {
                     let token = LinkToken::generate();
                     let link = format!("{base}/my-account/pay#{}", token.expose());
                     for ttl in [60, 600, 86_400] {
-                        assert_fits(&payment_link(&company, amount, &link, ttl));
+                        texts.push(payment_link(language, &company, amount, &link, ttl));
                     }
                     let reference = ReceiptReference::generate();
                     let url = receipt_url(&base, reference.expose());
-                    assert_fits(&receipt(&company, amount, &url));
-                    assert_fits(&help(&company, "(800) 555-0100 ext. 12345"));
+                    texts.push(receipt(language, &company, amount, &url));
                 }
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn every_template_in_both_languages_fits_two_segments_at_its_longest() {
+        for language in Language::ALL {
+            let texts = every_text(language);
+            assert!(texts.len() > 40);
+            for text in texts {
+                // Counted as sent: GSM-7 septets, or UCS-2 code units at 70/67
+                // a segment when one character is outside GSM-7.
+                let length = sms_length(&text);
+                assert!(
+                    length.segments <= MAX_SEGMENTS,
+                    "{language}: {} segments ({:?}, {} units): {text}",
+                    length.segments,
+                    length.encoding,
+                    length.units
+                );
             }
         }
     }
 
     #[test]
-    fn a_receipt_text_carries_its_reference_after_the_hash() {
-        let text = receipt(
+    fn spanish_texts_stay_in_gsm7_and_would_not_fit_as_ucs2() {
+        for language in Language::ALL {
+            for text in every_text(language) {
+                assert_eq!(sms_length(&text).encoding, SmsEncoding::Gsm7, "{text}");
+            }
+        }
+        // Why the Spanish wording avoids á, í, ó and ú: one of them makes the
+        // whole link text UCS-2, and then a usual link takes three segments.
+        let link = format!(
+            "https://pay.example.com/my-account/pay#{}",
+            LinkToken::generate().expose()
+        );
+        let usual = payment_link(
+            Language::Es,
             "Monitoring Services",
             Cents(17_649),
-            &receipt_url("https://pay.example.com", "abc"),
+            &link,
+            600,
         );
+        assert_eq!(sms_length(&usual).segments, 2, "{usual}");
+        let accented = usual.replace("ya puede pagar", "ya está listo su pago de");
+        let length = sms_length(&accented);
+        assert_eq!(length.encoding, SmsEncoding::Ucs2);
+        assert_eq!(length.segments, 3, "{accented}");
+    }
+
+    #[test]
+    fn a_receipt_text_carries_its_reference_after_the_hash() {
+        let url = receipt_url("https://pay.example.com", "abc");
         assert_eq!(
-            text,
+            receipt(Language::En, "Monitoring Services", Cents(17_649), &url),
             "Monitoring Services: payment of $176.49 received. Thank you! Your receipt: https://pay.example.com/my-account/receipt#abc"
         );
+        assert_eq!(
+            receipt(Language::Es, "Monitoring Services", Cents(17_649), &url),
+            "Monitoring Services: recibimos su pago de $176.49. ¡Gracias! Su recibo: https://pay.example.com/my-account/receipt#abc"
+        );
+    }
+
+    #[test]
+    fn each_template_has_its_own_words_in_spanish() {
+        let link = "https://pay.example.com/my-account/pay#t";
+        assert_eq!(
+            payment_link(Language::Es, "Acme", Cents(9_500), link, 600),
+            "Acme: ya puede pagar $95.00. Tiene 10 minutos para pagar de forma segura: https://pay.example.com/my-account/pay#t"
+        );
+        assert!(payment_link(Language::Es, "Acme", Cents(9_500), link, 60)
+            .contains("Tiene 1 minuto para"));
+        assert_eq!(
+            payment_link(Language::En, "Acme", Cents(9_500), link, 600),
+            "Acme: your payment of $95.00 is ready. Pay securely within 10 minutes: https://pay.example.com/my-account/pay#t"
+        );
+        assert!(help(Language::Es, "Acme", "(800) 555-0100")
+            .starts_with("Acme: enlaces de pago y recibos. Ayuda: llame al (800) 555-0100."));
+    }
+
+    #[test]
+    fn dates_and_amounts_are_written_for_the_language() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(date_words(Language::En, day(12, 12)), "Dec 12");
+        assert_eq!(date_words(Language::Es, day(12, 12)), "12 de dic.");
+        assert_eq!(date_words(Language::Es, day(5, 1)), "1 de mayo");
+        assert_eq!(date_words(Language::Es, day(9, 30)), "30 de sept.");
+        let months: Vec<String> = (1..=12)
+            .map(|m| date_words(Language::Es, day(m, 1)))
+            .collect();
+        assert_eq!(
+            months.join(" | "),
+            "1 de ene. | 1 de feb. | 1 de mar. | 1 de abr. | 1 de mayo | 1 de jun. | 1 de jul. | 1 de ago. | 1 de sept. | 1 de oct. | 1 de nov. | 1 de dic."
+        );
+        for language in Language::ALL {
+            assert_eq!(amount_words(language, Cents(123_456)), "$1,234.56");
+            assert_eq!(
+                sms_length(&date_words(language, day(9, 30))).encoding,
+                SmsEncoding::Gsm7
+            );
+        }
     }
 }

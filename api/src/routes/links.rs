@@ -9,8 +9,8 @@
 
 use crate::auth::{permits, Can, ClientUser};
 use crate::domain::{
-    display_status, Cents, ChargeKey, Line, LinkDisplayStatus, PaymentLink, PhoneNumber, Receipt,
-    SmsFailure, SmsFailureReason,
+    display_status, Cents, ChargeKey, Language, Line, LinkDisplayStatus, PaymentLink, PhoneNumber,
+    Receipt, SmsFailure, SmsFailureReason,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::routes::idempotency::{self, IdempotencyKey};
@@ -315,6 +315,9 @@ pub struct LinkSummary {
     pub payment_in_progress: bool,
     #[schema(example = "(800) 555-0100")]
     pub support_phone: String,
+    /// The language of the client the link bills: the page starts in it (the
+    /// payer may switch).
+    pub language: Language,
 }
 
 /// The caller's address, as the per-IP link limit counts it.
@@ -357,6 +360,7 @@ pub async fn get_link(
         seconds_left: (link.expires_at - state.clock.now()).num_seconds().max(0),
         payment_in_progress: opened.payment_in_progress,
         support_phone: state.settings.support_phone.clone(),
+        language: opened.link.client_language,
     }))
 }
 

@@ -191,6 +191,7 @@ async fn create(
     let ttl = state.settings.payment_link_ttl_seconds;
     let url = format!("{}{}", state.settings.payment_link_base(), token.expose());
     let body = sms_body(
+        client.language,
         &state.settings.company_name,
         summary.quote.total_due_cents,
         &url,

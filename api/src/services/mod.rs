@@ -16,6 +16,7 @@ pub mod api_keys;
 pub mod autopay;
 pub mod card_authentication;
 pub mod cards;
+pub mod clients;
 pub mod credits;
 pub mod jobs;
 pub mod links;

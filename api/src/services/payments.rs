@@ -208,6 +208,7 @@ pub(crate) async fn record_outcome(
                 };
                 (card, log)
             });
+            let language = state.store.client_language(payment.client_id).await?;
             let outcome = PaymentOutcome {
                 payment_id: payment.id,
                 gateway_reference: reference,
@@ -216,7 +217,7 @@ pub(crate) async fn record_outcome(
                 log: NewLogEntry::by(actor, payment.client_id, message),
                 now,
                 commit,
-                receipt: receipts::new_receipt(state, payment.amount_cents),
+                receipt: receipts::new_receipt(state, language, payment.amount_cents),
             };
             let new_card = outcome
                 .saved_card

@@ -20,13 +20,19 @@ use crate::store::NewReceipt;
 use uuid::Uuid;
 
 /// A receipt for a payment of `amount` to issue with its success: a fresh
-/// reference, and the receipt text that carries it, sealed for the outbox
+/// reference, and the receipt text that carries it in the client's
+/// `language` (to the payer too: the text is about the client's account),
+/// sealed for the outbox
 /// (the plain reference never reaches a log: only the console SMS sender
 /// prints a text, at its `sms_console` target, as it does a link's).
-pub fn new_receipt(state: &AppState, amount: crate::domain::Cents) -> NewReceipt {
+pub fn new_receipt(
+    state: &AppState,
+    language: crate::domain::Language,
+    amount: crate::domain::Cents,
+) -> NewReceipt {
     let reference = ReceiptReference::generate();
     let url = sms_templates::receipt_url(&state.settings.public_base_url, reference.expose());
-    let body = sms_templates::receipt(&state.settings.company_name, amount, &url);
+    let body = sms_templates::receipt(language, &state.settings.company_name, amount, &url);
     NewReceipt {
         id: Uuid::new_v4(),
         sms_body_sealed: state.sealer.seal(&body),

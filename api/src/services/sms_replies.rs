@@ -31,10 +31,20 @@ pub async fn inbound(state: &AppState, from: &str, body: &str) -> ApiResult<Opti
             tracing::info!(phone = %phone.masked(), "a phone opted back in to texts");
             Ok(None)
         }
-        SmsKeyword::Help => Ok(Some(sms_templates::help(
-            &state.settings.company_name,
-            &state.settings.support_phone,
-        ))),
+        SmsKeyword::Help => {
+            // In the language of the client whose phone it is; English for a
+            // phone no client has.
+            let language = state
+                .store
+                .phone_language(&phone.to_string())
+                .await?
+                .unwrap_or_default();
+            Ok(Some(sms_templates::help(
+                language,
+                &state.settings.company_name,
+                &state.settings.support_phone,
+            )))
+        }
         SmsKeyword::Other => Ok(None),
     }
 }

@@ -3,7 +3,8 @@
 
 use super::{AutopayDue, NewLogEntry, Result, StoreError};
 use crate::domain::{
-    ledger, Card, Cents, Client, ClientSummary, Location, MonitorDays, TaxRate, Vehicle, CURRENCY,
+    ledger, Card, Cents, Client, ClientSummary, Language, Location, MonitorDays, TaxRate, Vehicle,
+    CURRENCY,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,6 +33,21 @@ pub trait ClientStore: Send + Sync {
     /// Vehicles of Auto Pay clients of location `location_id` (when it takes
     /// payments) paid only through `through` or less.
     async fn autopay_due(&self, location_id: Uuid, through: NaiveDate) -> Result<Vec<AutopayDue>>;
+    /// Sets the client's language, with its Client Log line, in one
+    /// transaction; false when there is no such client.
+    async fn set_language(
+        &self,
+        client_id: Uuid,
+        language: Language,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// The language of client `client_id`'s texts (`en` when there is no such client).
+    async fn client_language(&self, client_id: Uuid) -> Result<Language>;
+    /// The language of the texts to `phone` (E.164): that of the client
+    /// whose phone it is (the earliest, when several share it); `None` when
+    /// no client has it.
+    async fn phone_language(&self, phone: &str) -> Result<Option<Language>>;
     /// Every location's id and IANA time zone, for the jobs that run on each
     /// location's business day.
     async fn location_time_zones(&self) -> Result<Vec<(Uuid, String)>>;
@@ -58,6 +74,7 @@ pub(super) struct ClientRow {
     plan_days: i64,
     autopay_enabled: bool,
     autopay_card_id: Option<Uuid>,
+    language: String,
     location_id: Uuid,
     location_name: String,
     accepts_payments: bool,
@@ -139,18 +156,24 @@ pub(super) struct ClientSummaryRow {
     phone: String,
     email: String,
     location_name: String,
+    language: String,
 }
 
-impl From<ClientSummaryRow> for ClientSummary {
-    fn from(r: ClientSummaryRow) -> Self {
-        ClientSummary {
+impl TryFrom<ClientSummaryRow> for ClientSummary {
+    type Error = StoreError;
+
+    fn try_from(r: ClientSummaryRow) -> Result<Self> {
+        let language = Language::parse(&r.language)
+            .ok_or_else(|| StoreError::Corrupt(format!("client {}: language", r.id)))?;
+        Ok(ClientSummary {
             id: r.id,
             first_name: r.first_name,
             last_name: r.last_name,
             phone: r.phone,
             email: r.email,
             location_name: r.location_name,
-        }
+            language,
+        })
     }
 }
 
@@ -191,6 +214,7 @@ pub(super) fn client_from_rows(
     let corrupt = |what: &str| StoreError::Corrupt(format!("client {}: {what}", row.id));
     let plan_days = MonitorDays::parse(row.plan_days).ok_or_else(|| corrupt("plan_days"))?;
     let tax_rate = TaxRate::from_ppm(row.tax_rate_ppm).ok_or_else(|| corrupt("tax_rate_ppm"))?;
+    let language = Language::parse(&row.language).ok_or_else(|| corrupt("language"))?;
     let mut client = Client {
         id: row.id,
         first_name: row.first_name,
@@ -200,6 +224,7 @@ pub(super) fn client_from_rows(
         plan_days,
         autopay_enabled: row.autopay_enabled,
         autopay_card_id: row.autopay_card_id,
+        language,
         location: Location {
             id: row.location_id,
             name: row.location_name,

@@ -2,7 +2,7 @@
 //! (single use), paid or revoked.
 
 use super::{NewLink, NewLogEntry, Result, StoreError};
-use crate::domain::{LinkStatus, PaymentLink, Quote, SmsFailure, SmsFailureReason};
+use crate::domain::{Language, LinkStatus, PaymentLink, Quote, SmsFailure, SmsFailureReason};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -44,6 +44,8 @@ pub struct PayerLink {
     pub link: PaymentLink,
     /// The first name of the client the link bills.
     pub client_first_name: String,
+    /// The language of the client the link bills: the pay page starts in it.
+    pub client_language: Language,
     /// The description of the vehicle the link pays for (empty if the
     /// vehicle is no longer the client's).
     pub vehicle_description: String,
@@ -55,15 +57,20 @@ pub(super) struct PayerLinkRow {
     #[sqlx(flatten)]
     link: LinkRow,
     client_first_name: String,
+    client_language: String,
     vehicle_description: Option<String>,
 }
 
 impl TryFrom<PayerLinkRow> for PayerLink {
     type Error = StoreError;
     fn try_from(r: PayerLinkRow) -> Result<PayerLink> {
+        let client_language = Language::parse(&r.client_language).ok_or_else(|| {
+            StoreError::Corrupt(format!("client of link {}: language", r.link.id))
+        })?;
         Ok(PayerLink {
             link: r.link.try_into()?,
             client_first_name: r.client_first_name,
+            client_language,
             vehicle_description: r.vehicle_description.unwrap_or_default(),
         })
     }

@@ -22,6 +22,7 @@ const SCOPES: &[(&str, Option<&str>)] = &[
     ("revoke_link", Some("links:write")),
     ("take_payment", Some("payments:write")),
     ("remove_client_card", Some("payments:write")),
+    ("update_client", None),
     ("add_invoice", None),
     ("apply_credit", None),
     ("refund_payment", None),

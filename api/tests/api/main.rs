@@ -11,6 +11,7 @@ mod docs;
 mod errors;
 mod isolation;
 mod jobs;
+mod language;
 mod ledger;
 mod links;
 mod my_links;

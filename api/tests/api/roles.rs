@@ -125,6 +125,13 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             EVERYONE,
         ),
         op(
+            "update_client",
+            "PATCH",
+            format!("/clients/{RILEY}"),
+            Some(json!({ "language": "es" })),
+            EVERYONE,
+        ),
+        op(
             "add_invoice",
             "POST",
             format!("/clients/{DANA}/invoices"),

@@ -129,3 +129,23 @@ async fn without_twilio_there_is_no_inbound_webhook() {
     let (status, _) = text_us(&app, DANA_PHONE, "STOP", None).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn help_from_a_spanish_clients_phone_is_answered_in_spanish() {
+    let twilio = TwilioFake::start().await;
+    let app = twilio.app(&[]).await;
+    let staff = app.agent_token().await;
+    assert_eq!(app.set_language(&staff, DANA, "es").await.status, 200);
+    let (status, twiml) = text_us(&app, DANA_PHONE, "HELP", None).await;
+    assert_eq!(status, 200, "{twiml}");
+    assert!(
+        twiml.contains(": enlaces de pago y recibos. Ayuda: llame al (800) 555-0100."),
+        "{twiml}"
+    );
+    // A phone no client has: English.
+    let (_, english) = text_us(&app, "+15125550111", "help", None).await;
+    assert!(
+        english.contains(": payment links and receipts."),
+        "{english}"
+    );
+}

@@ -893,6 +893,15 @@ impl TestApp {
         reply.body
     }
 
+    /// `PATCH /clients/{client}` with `{"language": language}` (`update_client`).
+    pub async fn set_language(&self, token: &str, client: Uuid, language: &str) -> Reply {
+        self.call("PATCH", &format!("/clients/{client}"))
+            .token(Some(token))
+            .json(&serde_json::json!({ "language": language }))
+            .send()
+            .await
+    }
+
     pub async fn client_log(&self, token: &str, client: Uuid) -> Vec<String> {
         let reply = self
             .get(&format!("/api/v1/clients/{client}/log"), Some(token))

@@ -125,7 +125,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Changes a client's details: their language (`en` or `es`), which every
+         *     text to them and every My Account page follow. A change writes a Client
+         *     Log line. Every staff role may; API keys may not.
+         */
+        patch: operations["update_client"];
         trace?: never;
     };
     "/clients/{client_id}/account-history": {
@@ -1206,6 +1211,11 @@ export interface components {
             first_name: string;
             /** Format: uuid */
             id: string;
+            /**
+             * @description The language of the client's texts and My Account pages (`en` unless
+             *     staff chose `es`).
+             */
+            language: components["schemas"]["Language"];
             last_name: string;
             location: components["schemas"]["Location"];
             /**
@@ -1236,6 +1246,8 @@ export interface components {
             first_name: string;
             /** Format: uuid */
             id: string;
+            /** @description The language of the client's texts and My Account pages. */
+            language: components["schemas"]["Language"];
             last_name: string;
             location_name: string;
             phone: components["schemas"]["PhoneNumber"];
@@ -1431,6 +1443,11 @@ export interface components {
             source: components["schemas"]["RefundSource"];
             status: components["schemas"]["RefundStatus"];
         };
+        /**
+         * @description A client's language, stored and sent as its ISO 639-1 code (`en`, `es`).
+         * @enum {string}
+         */
+        Language: "en" | "es";
         /** @description One line of a quote or an invoice. */
         Line: {
             amount_cents: components["schemas"]["Cents"];
@@ -1492,6 +1509,11 @@ export interface components {
             currency: string;
             /** Format: date-time */
             expires_at: string;
+            /**
+             * @description The language of the client the link bills: the page starts in it (the
+             *     payer may switch).
+             */
+            language: components["schemas"]["Language"];
             lines: components["schemas"]["Line"][];
             monitor_days: components["schemas"]["MonitorDays"];
             /** @description True while another attempt to pay this link is being processed. */
@@ -1852,7 +1874,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "phone_opted_out" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "invalid_language" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "phone_opted_out" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -2310,6 +2332,10 @@ export interface components {
              * @example tok_sbx_ok_visa_4242_122030_3f2a
              */
             payment_token: string;
+        };
+        /** @description The fields of a client staff may change; a field left out stays as it is. */
+        UpdateClientRequest: {
+            language?: null | components["schemas"]["Language"];
         };
         /** @description A monitored vehicle and its device. */
         Vehicle: {
@@ -2862,6 +2888,94 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_client: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateClientRequest"];
+            };
+        };
+        responses: {
+            /** @description The client as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Client"];
+                };
+            };
+            /** @description The request could not be read: `malformed_json` (the body is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description client_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invalid_language`: not `en` or `es`; `validation_failed` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

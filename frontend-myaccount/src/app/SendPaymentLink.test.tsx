@@ -4,7 +4,7 @@ import { SendPaymentLink, linkStatusText } from './SendPaymentLink';
 
 const me = {
   id: '00000000-0000-4000-8000-000000000101', first_name: 'Dana', last_name: 'Diaz', phone: '+15125550143',
-  email: 'client@example.com', plan_days: 14, autopay_enabled: false, autopay_card_id: null,
+  email: 'client@example.com', plan_days: 14, autopay_enabled: false, autopay_card_id: null, language: 'en',
   location: {
     id: '00000000-0000-4000-8000-000000000001', name: 'Austin Central', accepts_payments: true, tax_rate_ppm: 82500,
     daily_rate_cents: 350, price_14_cents: null, price_30_cents: 9500, time_zone: 'America/Chicago',

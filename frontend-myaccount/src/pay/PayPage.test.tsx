@@ -17,6 +17,7 @@ const summary = {
   seconds_left: 540,
   payment_in_progress: false,
   support_phone: '(800) 555-0100',
+  language: 'en',
 };
 const config = { gateway: 'sandbox', company_name: 'Monitoring Services', support_phone: '(800) 555-0100' };
 

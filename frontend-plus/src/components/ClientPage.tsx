@@ -8,6 +8,7 @@ import { AccountHistory } from './AccountHistory';
 import { ClientLog } from './ClientLog';
 import { CreditActions } from './CreditActions';
 import { ErrorMessage } from './ErrorMessage';
+import { LanguageSelect } from './LanguageSelect';
 import { LinksList } from './LinksList';
 import { Money } from './Money';
 import { SendLinkPanel } from './SendLinkPanel';
@@ -88,6 +89,12 @@ function ClientHeader({ client, onChange }: { client: Client; onChange: () => vo
         <div>
           <dt>Auto Pay</dt>
           <dd>{client.autopay_enabled ? `On${card ? ` (${capitalize(card.brand)} •••• ${card.last4})` : ''}` : 'Off'}</dd>
+        </div>
+        <div>
+          <dt><label for="client-language">Language</label></dt>
+          <dd>
+            <LanguageSelect client={client} onChange={onChange} />
+          </dd>
         </div>
       </dl>
       <CreditActions client={client} onChange={onChange} />

@@ -2,7 +2,7 @@
 
 use super::{client_log::insert_log, ledger, Backend};
 use crate::domain::ledger::{self as rules, OpenPayment};
-use crate::domain::{Cents, Client, ClientSummary};
+use crate::domain::{Cents, Client, ClientSummary, Language};
 use crate::store::clients::{
     client_from_rows, search_patterns, ClientRow, ClientSummaryRow, ClientVehicleRow,
 };
@@ -13,7 +13,7 @@ use futures_util::TryFutureExt;
 use uuid::Uuid;
 
 const CLIENT: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, \
-    c.plan_days, c.autopay_enabled, c.autopay_card_id, l.id as location_id, \
+    c.plan_days, c.autopay_enabled, c.autopay_card_id, c.language, l.id as location_id, \
     l.name as location_name, l.accepts_payments, l.tax_rate_ppm, l.daily_rate_cents, \
     l.price_14_cents, l.price_30_cents, l.time_zone \
     from clients c join locations l on l.id = c.location_id where c.id = $1";
@@ -24,7 +24,8 @@ const CLIENT: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, 
 /// `ledger::OPEN_PAYMENTS` reads them; none: one row of nulls): a quote, an
 /// opened link and a redeem read all they need in one round trip.
 pub(super) const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name, c.phone, \
-    c.email, c.plan_days, c.autopay_enabled, c.autopay_card_id, l.id as location_id, \
+    c.email, c.plan_days, c.autopay_enabled, c.autopay_card_id, c.language, \
+    l.id as location_id, \
     l.name as location_name, l.accepts_payments, l.tax_rate_ppm, l.daily_rate_cents, \
     l.price_14_cents, l.price_30_cents, l.time_zone, \
     v.id as vehicle_id, v.description as vehicle_description, v.plate as vehicle_plate, \
@@ -60,7 +61,7 @@ const CARDS: &str = "select id, brand, last4, exp_month, exp_year from cards \
     where client_id = $1 and deleted_at is null order by created_at";
 
 const SEARCH: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, \
-    l.name as location_name \
+    l.name as location_name, c.language \
     from clients c join locations l on l.id = c.location_id \
     where lower(c.first_name || ' ' || c.last_name) like $1 escape '\\' \
         or lower(c.email) like $1 escape '\\' \
@@ -84,6 +85,13 @@ const AUTOPAY_DUE: &str = "select c.id, v.id, v.paid_through \
         and l.id = $2 and (v.paid_through is null or v.paid_through <= $1) \
     order by c.id, v.id";
 
+const SET_LANGUAGE: &str = "update clients set language = $2, updated_at = $3 where id = $1";
+
+const CLIENT_LANGUAGE: &str = "select language from clients where id = $1";
+
+const PHONE_LANGUAGE: &str =
+    "select language from clients where phone = $1 order by created_at, id limit 1";
+
 const LOCATION_TIME_ZONES: &str = "select id, time_zone from locations order by id";
 
 #[async_trait]
@@ -96,7 +104,7 @@ impl ClientStore for Backend {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(ClientSummary::try_from).collect()
     }
 
     async fn client(&self, id: Uuid) -> Result<Option<Client>> {
@@ -178,6 +186,45 @@ impl ClientStore for Backend {
         Ok(())
     }
 
+    async fn set_language(
+        &self,
+        client_id: Uuid,
+        language: Language,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(SET_LANGUAGE)
+            .bind(client_id)
+            .bind(language.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        insert_log(&mut *tx, log, &log.message, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn client_language(&self, client_id: Uuid) -> Result<Language> {
+        let code: Option<String> = sqlx::query_scalar(CLIENT_LANGUAGE)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        language_of(client_id, code).map(Option::unwrap_or_default)
+    }
+
+    async fn phone_language(&self, phone: &str) -> Result<Option<Language>> {
+        let code: Option<String> = sqlx::query_scalar(PHONE_LANGUAGE)
+            .bind(phone)
+            .fetch_optional(&self.pool)
+            .await?;
+        language_of(Uuid::nil(), code)
+    }
+
     async fn location_time_zones(&self) -> Result<Vec<(Uuid, String)>> {
         Ok(sqlx::query_as(LOCATION_TIME_ZONES)
             .fetch_all(&self.pool)
@@ -224,4 +271,13 @@ impl ClientStore for Backend {
             StoreError::Corrupt(format!("client {client_id}: no gateway customer kept"))
         })
     }
+}
+
+/// A stored language code read back; an unknown one is a corrupt row.
+fn language_of(client_id: Uuid, code: Option<String>) -> Result<Option<Language>> {
+    code.map(|code| {
+        Language::parse(&code)
+            .ok_or_else(|| StoreError::Corrupt(format!("client {client_id}: language {code:?}")))
+    })
+    .transpose()
 }

@@ -29,7 +29,8 @@ pub(super) const PAYER_LINK: &str =
     l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
     cast(null as text) as sms_status, cast(null as bigint) as sms_error_code, \
     cast(null as text) as sms_failure_reason, \
-    c.first_name as client_first_name, v.description as vehicle_description \
+    c.first_name as client_first_name, c.language as client_language, \
+    v.description as vehicle_description \
     from payment_links l join clients c on c.id = l.client_id \
     left join vehicles v on v.id = l.vehicle_id and v.client_id = l.client_id \
     where l.token_hash = $1";
