@@ -153,6 +153,19 @@ pub struct Settings {
     pub autopay_local_time: chrono::NaiveTime,
     /// Seconds between two purges of what outlived its window.
     pub purge_interval_seconds: i64,
+    /// The local time (of each location) the reminders and the Auto Pay
+    /// notices go, daily (`NOTICES_LOCAL_TIME`, default 09:00: daytime, so
+    /// that no text wakes anyone).
+    pub notices_local_time: chrono::NaiveTime,
+    /// Days before a vehicle's paid-through date its payment reminder goes
+    /// (`REMINDER_DAYS`, default 3).
+    pub reminder_days: i64,
+    /// Days before an Auto Pay charge its notice goes (`AUTOPAY_NOTICE_DAYS`,
+    /// default 3).
+    pub autopay_notice_days: i64,
+    /// Days before the Auto Pay card expires the reminder to update it goes
+    /// (`CARD_EXPIRY_NOTICE_DAYS`, default 30).
+    pub card_expiry_notice_days: i64,
     /// Hours an idempotency record is kept (at least 24, as documented to
     /// third parties in docs/api.md): a retry within it replays the answer.
     pub idempotency_retention_hours: i64,
@@ -192,6 +205,10 @@ pub struct SchedulerJobs {
     pub autopay: bool,
     pub status_sync: bool,
     pub purge: bool,
+    /// Payment reminders with reply-to-pay (clients not on Auto Pay).
+    pub reminders: bool,
+    /// The Auto Pay notices sent ahead: a charge to come, a card expiring.
+    pub autopay_notices: bool,
 }
 
 impl SchedulerJobs {
@@ -200,6 +217,8 @@ impl SchedulerJobs {
         autopay: true,
         status_sync: true,
         purge: true,
+        reminders: true,
+        autopay_notices: true,
     };
 
     fn parse(list: &str) -> Result<SchedulerJobs, String> {
@@ -207,6 +226,8 @@ impl SchedulerJobs {
             autopay: false,
             status_sync: false,
             purge: false,
+            reminders: false,
+            autopay_notices: false,
         };
         if list.trim() == "none" {
             return Ok(jobs);
@@ -216,9 +237,11 @@ impl SchedulerJobs {
                 "autopay" => jobs.autopay = true,
                 "status_sync" => jobs.status_sync = true,
                 "purge" => jobs.purge = true,
+                "reminders" => jobs.reminders = true,
+                "autopay_notices" => jobs.autopay_notices = true,
                 other => {
                     return Err(format!(
-                    "expected autopay, status_sync, purge (comma-separated) or none, got {other:?}"
+                    "expected autopay, status_sync, purge, reminders, autopay_notices (comma-separated) or none, got {other:?}"
                 ))
                 }
             }
@@ -233,6 +256,31 @@ impl SchedulerJobs {
 pub struct ConfigError {
     pub var: &'static str,
     pub message: String,
+}
+
+/// A local time of day `HH:MM` from variable `var`, `default_hour`:00 when unset.
+fn local_time(
+    value: Option<String>,
+    var: &'static str,
+    default_hour: u32,
+) -> Result<chrono::NaiveTime, ConfigError> {
+    match value {
+        None => Ok(chrono::NaiveTime::from_hms_opt(default_hour, 0, 0).unwrap_or_default()),
+        Some(v) => chrono::NaiveTime::parse_from_str(&v, "%H:%M").map_err(|_| {
+            invalid(
+                var,
+                format!("expected a 24-hour local time HH:MM, got {v:?}"),
+            )
+        }),
+    }
+}
+
+/// A number of days ahead a notice goes: at most a year.
+fn days_setting(days: i64, var: &'static str) -> Result<i64, ConfigError> {
+    if days > 366 {
+        return Err(invalid(var, format!("at most 366 days, got {days}")));
+    }
+    Ok(days)
 }
 
 fn invalid(var: &'static str, message: impl fmt::Display) -> ConfigError {
@@ -590,6 +638,16 @@ impl Settings {
                 })?,
             },
             purge_interval_seconds: positive("PURGE_INTERVAL_SECONDS", 3600)?,
+            notices_local_time: local_time(get("NOTICES_LOCAL_TIME"), "NOTICES_LOCAL_TIME", 9)?,
+            reminder_days: days_setting(positive("REMINDER_DAYS", 3)?, "REMINDER_DAYS")?,
+            autopay_notice_days: days_setting(
+                positive("AUTOPAY_NOTICE_DAYS", 3)?,
+                "AUTOPAY_NOTICE_DAYS",
+            )?,
+            card_expiry_notice_days: days_setting(
+                positive("CARD_EXPIRY_NOTICE_DAYS", 30)?,
+                "CARD_EXPIRY_NOTICE_DAYS",
+            )?,
             idempotency_retention_hours: match positive("IDEMPOTENCY_RETENTION_HOURS", 24)? {
                 hours if hours >= 24 => hours,
                 _ => {

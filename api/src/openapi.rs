@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         routes::auth::logout,
         routes::clients::search_clients,
         routes::clients::get_client,
+        routes::clients::get_client_reminders,
         routes::me::get_me,
         routes::me::staff_me,
         routes::quote::quote_summary,

@@ -43,3 +43,5 @@ pub use receipt::{IssuedReceipt, PaidThrough, Payer, Receipt, ReceiptReference, 
 pub mod business_day;
 pub mod webhook;
 pub use business_day::{BusinessDay, LocationTimeZone};
+pub mod notice;
+pub use notice::NoticeKind;

@@ -3,6 +3,7 @@
 use crate::auth::{permits, Can};
 use crate::domain::{Client, ClientSummary};
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND};
+use crate::services::notices::{self, ClientReminders};
 use crate::state::AppState;
 use actix_web::{get, web};
 use serde::Deserialize;
@@ -69,4 +70,29 @@ pub async fn get_client(
         .await?
         .ok_or(CLIENT_NOT_FOUND)?;
     Ok(web::Json(client))
+}
+
+/// The texts a client gets, for PLUS Web's client page: whether the phone
+/// opted out of texts (STOP), the next Auto Pay charge (date on the
+/// location's calendar, amount, card) and the last reminder or notice sent.
+#[utoipa::path(
+    tag = "clients", operation_id = "get_client_reminders",
+    params(("client_id" = Uuid, Path, description = "Client id")),
+    responses(
+        (status = 200, body = ClientReminders),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`client_not_found`", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("staff" = []), ("api_key" = ["clients:read"]))
+)]
+#[get("/clients/{client_id}/reminders")]
+#[tracing::instrument(skip_all, fields(staff = %staff.id))]
+pub async fn get_client_reminders(
+    Can(staff, _): Can<permits::ReadClients>,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<ClientReminders>> {
+    Ok(web::Json(
+        notices::client_reminders(&state, path.into_inner()).await?,
+    ))
 }

@@ -30,6 +30,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(auth::logout)
         .service(clients::search_clients)
         .service(clients::get_client)
+        .service(clients::get_client_reminders)
         .service(me::get_me)
         .service(me::staff_me)
         .service(quote::quote_summary)

@@ -14,14 +14,15 @@
 //! Jobs: Auto Pay, daily at `AUTOPAY_LOCAL_TIME` on each location's clock
 //! (one job per location, `autopay:<location id>`); the status sync of open
 //! payments, every `STATUS_SYNC_INTERVAL_SECONDS`; and the purge of what
-//! outlived its window, every `PURGE_INTERVAL_SECONDS`. Reminders and Auto
-//! Pay notices (issue 19, items 3 and 4) are to be added as [`Job`]
-//! variants with their own schedule, next to Auto Pay.
+//! outlived its window, every `PURGE_INTERVAL_SECONDS`; the payment reminders
+//! (`reminders:<location id>`) and the Auto Pay notices
+//! (`autopay_notices:<location id>`), daily at `NOTICES_LOCAL_TIME` on each
+//! location's clock ([`crate::services::notices`]).
 //!
 //! Runs, failures and the last success per job are on `/metrics`.
 
 use crate::domain::{BusinessDay, LocationTimeZone};
-use crate::services::{autopay, rate_limits, status_sync};
+use crate::services::{autopay, notices, rate_limits, status_sync};
 use crate::state::AppState;
 use crate::store::{JobRecord, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -42,6 +43,17 @@ pub enum Job {
         location_id: Uuid,
         zone: LocationTimeZone,
     },
+    /// The payment reminders of one location, daily at `NOTICES_LOCAL_TIME` there.
+    Reminders {
+        location_id: Uuid,
+        zone: LocationTimeZone,
+    },
+    /// The Auto Pay notices (a charge to come, the card expiring) of one
+    /// location, daily at `NOTICES_LOCAL_TIME` there.
+    AutopayNotices {
+        location_id: Uuid,
+        zone: LocationTimeZone,
+    },
     /// The status sync of open payments.
     StatusSync,
     /// The purge of expired rate-limit rows and sessions, idempotency
@@ -55,6 +67,8 @@ impl Job {
     pub fn name(&self) -> String {
         match self {
             Job::Autopay { location_id, .. } => format!("autopay:{location_id}"),
+            Job::Reminders { location_id, .. } => format!("reminders:{location_id}"),
+            Job::AutopayNotices { location_id, .. } => format!("autopay_notices:{location_id}"),
             Job::StatusSync => "status_sync".into(),
             Job::Purge => "purge".into(),
         }
@@ -68,16 +82,16 @@ impl Job {
                 .last_started_at
                 .is_none_or(|started| now >= started + Duration::seconds(seconds))
         };
-        match self {
-            Job::Autopay { zone, .. } => {
-                BusinessDay::daily_run_due(
-                    now,
-                    record.last_succeeded_at,
-                    settings.autopay_local_time,
-                    *zone,
-                ) && record
+        let daily = |time, zone| {
+            BusinessDay::daily_run_due(now, record.last_succeeded_at, time, zone)
+                && record
                     .last_failed_at
                     .is_none_or(|failed| now >= failed + DAILY_RETRY_AFTER)
+        };
+        match self {
+            Job::Autopay { zone, .. } => daily(settings.autopay_local_time, *zone),
+            Job::Reminders { zone, .. } | Job::AutopayNotices { zone, .. } => {
+                daily(settings.notices_local_time, *zone)
             }
             Job::StatusSync => every(settings.status_sync_interval_seconds),
             Job::Purge => every(settings.purge_interval_seconds),
@@ -92,6 +106,20 @@ impl Job {
                     .await
                     .map_err(|e| e.to_string())?;
                 tracing::info!(location_id = %location_id, ?report, "Auto Pay run finished");
+                Ok(())
+            }
+            Job::Reminders { location_id, zone } => {
+                let report = notices::send_reminders(state, *location_id, *zone)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(location_id = %location_id, ?report, "payment reminders sent");
+                Ok(())
+            }
+            Job::AutopayNotices { location_id, zone } => {
+                let report = notices::send_autopay_notices(state, *location_id, *zone)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(location_id = %location_id, ?report, "Auto Pay notices sent");
                 Ok(())
             }
             Job::StatusSync => status_sync::sync_open_payments(state)
@@ -167,12 +195,18 @@ pub async fn under_lease<T>(
 async fn jobs(state: &AppState) -> Result<Vec<Job>, StoreError> {
     let enabled = state.settings.scheduler_jobs;
     let mut jobs = Vec::new();
-    if enabled.autopay {
+    if enabled.autopay || enabled.reminders || enabled.autopay_notices {
         for (location_id, time_zone) in state.store.location_time_zones().await? {
-            jobs.push(Job::Autopay {
-                location_id,
-                zone: LocationTimeZone::or_utc(&time_zone),
-            });
+            let zone = LocationTimeZone::or_utc(&time_zone);
+            if enabled.autopay {
+                jobs.push(Job::Autopay { location_id, zone });
+            }
+            if enabled.reminders {
+                jobs.push(Job::Reminders { location_id, zone });
+            }
+            if enabled.autopay_notices {
+                jobs.push(Job::AutopayNotices { location_id, zone });
+            }
         }
     }
     if enabled.status_sync {

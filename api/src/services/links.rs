@@ -62,6 +62,11 @@ pub struct SendLink {
 pub enum Sender<'a> {
     Staff(&'a Staff),
     Client(&'a ClientUser),
+    /// The client texted PAY ([`send_by_reply`]): `name` is the client's.
+    Reply {
+        client_id: Uuid,
+        name: &'a str,
+    },
 }
 
 impl Sender<'_> {
@@ -69,6 +74,10 @@ impl Sender<'_> {
         match self {
             Sender::Staff(staff) => staff.actor(),
             Sender::Client(me) => me.actor(),
+            Sender::Reply { client_id, name } => Actor::Client {
+                id: *client_id,
+                name: (*name).to_owned(),
+            },
         }
     }
 
@@ -78,6 +87,9 @@ impl Sender<'_> {
         match self {
             Sender::Staff(staff) => rate_limits::link_send(state, &staff.actor().principal()).await,
             Sender::Client(me) => rate_limits::client_link_send(state, me.client_id).await,
+            Sender::Reply { client_id, .. } => {
+                rate_limits::client_link_send(state, *client_id).await
+            }
         }
     }
 
@@ -86,6 +98,9 @@ impl Sender<'_> {
         match self {
             Sender::Staff(staff) => staff.name.clone(),
             Sender::Client(me) => format!("the client {} (My Account)", me.name),
+            Sender::Reply { name, .. } => {
+                format!("reply: requested by text (PAY) from that phone, the client {name}'s")
+            }
         }
     }
 }
@@ -169,6 +184,155 @@ pub async fn send_mine(
     create(state, sender, me.client_id, vehicle_id, days, phone).await
 }
 
+/// What a PAY text came to ([`send_by_reply`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayByReply {
+    /// A fresh link is queued to the phone.
+    Sent,
+    /// The link sent for the last PAY can still be paid for `minutes`
+    /// (rounded up): no second live link.
+    LinkStillLive { minutes: i64 },
+    /// Another PAY from this client is being answered right now.
+    InProgress,
+    /// No client has this phone.
+    UnknownPhone,
+    /// The client's location takes no payments online.
+    NotAccepted,
+    /// The client's links for today are used up (`LINK_SENDS_PER_CLIENT_PER_DAY`).
+    RateLimited,
+    /// No vehicle, or the credit covers what is due.
+    NothingDue,
+    /// The phone opted out of texts: nothing is sent to it.
+    OptedOut,
+}
+
+/// PAY by text (issue 19, item 4): a fresh one-time link for the due
+/// vehicle (lapsed, else the soonest due, [`Client::next_vehicle_due`];
+/// across the clients with this phone) to `phone`, under the rules of every
+/// send: the location takes payments, the client's daily number of links
+/// (`LINK_SENDS_PER_CLIENT_PER_DAY`, the one My Account's sends count
+/// against), no opted-out phone, `PAYMENT_LINK_TTL_SECONDS`, single use, and
+/// a Client Log line saying it was requested by reply. While the last
+/// link sent to this phone for that vehicle can still be paid, no second one
+/// is sent. Refusals come back as a [`PayByReply`] for the answer text, not
+/// as errors.
+///
+/// [`Client::next_vehicle_due`]: crate::domain::Client::next_vehicle_due
+pub async fn send_by_reply(state: &AppState, phone: &PhoneNumber) -> ApiResult<PayByReply> {
+    let e164 = phone.to_string();
+    if state.store.sms_opted_out(&e164).await? {
+        return Ok(PayByReply::OptedOut);
+    }
+    let mut due = None;
+    for client_id in state.store.clients_by_phone(&e164).await? {
+        let Some(client) = state.store.client(client_id).await? else {
+            continue;
+        };
+        let Some(vehicle) = client.next_vehicle_due().cloned() else {
+            continue;
+        };
+        let sooner = due
+            .as_ref()
+            .is_none_or(|(_, v): &(_, crate::domain::Vehicle)| {
+                (vehicle.paid_through.is_some(), vehicle.paid_through)
+                    < (v.paid_through.is_some(), v.paid_through)
+            });
+        if sooner {
+            due = Some((client, vehicle));
+        }
+    }
+    let Some((client, vehicle)) = due else {
+        return Ok(if state.store.clients_by_phone(&e164).await?.is_empty() {
+            PayByReply::UnknownPhone
+        } else {
+            PayByReply::NothingDue
+        });
+    };
+    // One answer at a time per client: two PAY texts at once (or Twilio
+    // retrying one) never make two live links.
+    let lock = format!("pay-reply:{}", client.id);
+    let holder = crate::services::jobs::holder_id();
+    let answered = crate::services::jobs::under_lease(
+        state,
+        &lock,
+        &holder,
+        send_reply_link(state, &client, vehicle.id, phone),
+    )
+    .await?;
+    answered.unwrap_or(Ok(PayByReply::InProgress))
+}
+
+async fn send_reply_link(
+    state: &AppState,
+    client: &crate::domain::Client,
+    vehicle_id: Uuid,
+    phone: &PhoneNumber,
+) -> ApiResult<PayByReply> {
+    let now = state.clock.now();
+    let e164 = phone.to_string();
+    let live = state
+        .store
+        .client_links(client.id)
+        .await?
+        .into_iter()
+        .filter(|l| l.vehicle_id == vehicle_id && l.phone == e164)
+        .filter(|l| {
+            matches!(
+                link_state(l.status, l.expires_at, now),
+                LinkState::Payable | LinkState::InPayment
+            )
+        })
+        .map(|l| l.expires_at)
+        .max();
+    if let Some(expires_at) = live {
+        let seconds = (expires_at - now).num_seconds().max(1);
+        return Ok(PayByReply::LinkStillLive {
+            minutes: (seconds + 59) / 60,
+        });
+    }
+    let name = format!("{} {}", client.first_name, client.last_name);
+    let sender = Sender::Reply {
+        client_id: client.id,
+        name: &name,
+    };
+    if let Err(refused) = ensure_accepts_payments(
+        state,
+        client,
+        &sender.actor(),
+        "Secure payment link by reply PAY",
+    )
+    .await
+    {
+        return match refused.code() {
+            ProblemCode::LocationNotAcceptingPayments => Ok(PayByReply::NotAccepted),
+            _ => Err(refused),
+        };
+    }
+    let created = match sender.count_send(state).await {
+        Ok(()) => {
+            create(
+                state,
+                sender,
+                client.id,
+                vehicle_id,
+                client.plan_days,
+                phone.clone(),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match created {
+        Ok(_) => Ok(PayByReply::Sent),
+        Err(error) => match error.code() {
+            ProblemCode::RateLimited => Ok(PayByReply::RateLimited),
+            ProblemCode::NothingToPay => Ok(PayByReply::NothingDue),
+            ProblemCode::LocationNotAcceptingPayments => Ok(PayByReply::NotAccepted),
+            _ => Err(error),
+        },
+    }
+}
+
 /// The signed-in client's links, newest first.
 pub async fn my_links(state: &AppState, me: &ClientUser) -> ApiResult<Vec<PaymentLink>> {
     Ok(state.store.client_links(me.client_id).await?)
@@ -213,11 +377,12 @@ async fn create(
         expires_at: link_expires_at(now, ttl),
         created_by: match sender {
             Sender::Staff(staff) => Some(staff.id),
-            Sender::Client(_) => None,
+            Sender::Client(_) | Sender::Reply { .. } => None,
         },
         sent_by_client: match sender {
             Sender::Staff(_) => None,
             Sender::Client(me) => Some(me.client_id),
+            Sender::Reply { client_id, .. } => Some(client_id),
         },
         sms_body_sealed: state.sealer.seal(&body),
         log: NewLogEntry::by(&actor, client_id, message),

@@ -19,6 +19,7 @@ pub mod cards;
 pub mod credits;
 pub mod jobs;
 pub mod links;
+pub mod notices;
 pub mod payments;
 pub mod quotes;
 pub mod rate_limits;

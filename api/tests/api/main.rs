@@ -14,6 +14,7 @@ mod jobs;
 mod ledger;
 mod links;
 mod my_links;
+mod notices;
 mod openapi;
 mod payments;
 mod quote;
