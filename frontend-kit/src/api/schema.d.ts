@@ -320,6 +320,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The texts a client gets, for PLUS Web's client page: whether the phone
+         *     opted out of texts (STOP), the next Auto Pay charge (date on the
+         *     location's calendar, amount, card) and the last reminder or notice sent.
+         */
+        get: operations["get_client_reminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/config": {
         parameters: {
             query?: never;
@@ -1230,6 +1251,24 @@ export interface components {
             plan_days: number;
             vehicles: components["schemas"]["Vehicle"][];
         };
+        /**
+         * @description What PLUS Web's client page shows about the texts a client gets
+         *     (issue 19, item 8; `get_client_reminders`).
+         */
+        ClientReminders: {
+            last_notice?: null | components["schemas"]["LastNotice"];
+            next_autopay_charge?: null | components["schemas"]["NextAutopayCharge"];
+            /**
+             * @description The client's phone answered STOP: no reminder, notice, receipt or
+             *     payment link is texted to it until it answers START.
+             */
+            sms_opted_out: boolean;
+            /**
+             * Format: date-time
+             * @description When it opted out (UTC), if it did.
+             */
+            sms_opted_out_at?: string | null;
+        };
         /** @description A client as staff see them in search results. */
         ClientSummary: {
             email: string;
@@ -1430,6 +1469,35 @@ export interface components {
             /** @description `credit`: the client's credit paid out to this payment's card. */
             source: components["schemas"]["RefundSource"];
             status: components["schemas"]["RefundStatus"];
+        };
+        /** @description The last reminder or notice texted to a client. */
+        LastNotice: {
+            kind: components["schemas"]["NoticeKind"];
+            /**
+             * Format: date-time
+             * @description When it was queued (UTC).
+             */
+            sent_at: string;
+            /**
+             * @description Its text message's status: `queued`, `sending`, `sent`, `delivered` or `failed`.
+             * @example delivered
+             */
+            sms_status: string;
+            /**
+             * @description What it said, in short ("Payment reminder: $176.49 due by Dec 12 (2019 Toyota Camry)").
+             * @example Payment reminder: $176.49 due by Dec 12 (2019 Toyota Camry)
+             */
+            summary: string;
+            /**
+             * @description The number it went to, masked: `(•••) •••-0143`.
+             * @example (•••) •••-0143
+             */
+            to_phone: string;
+            /**
+             * Format: uuid
+             * @description The vehicle it was about (null for a card's expiry).
+             */
+            vehicle_id?: string | null;
         };
         /** @description One line of a quote or an invoice. */
         Line: {
@@ -1635,6 +1703,24 @@ export interface components {
              */
             client_secret: string;
         };
+        /** @description The next Auto Pay charge of a client, as PLUS Web shows it. */
+        NextAutopayCharge: {
+            /**
+             * @description What the charge comes to today (the client's usual period, with past
+             *     due and credit); it may change before the day.
+             */
+            amount_cents: components["schemas"]["Cents"];
+            card: components["schemas"]["Card"];
+            /** @example USD */
+            currency: string;
+            /**
+             * Format: date
+             * @description The business day (the location's calendar) Auto Pay charges on.
+             */
+            date: string;
+            /** Format: uuid */
+            vehicle_id: string;
+        };
         /** @description Take a Payment's suggestion: the next period for the vehicle due first. */
         NextPayment: components["schemas"]["QuoteSummary"] & {
             accepts_payments: boolean;
@@ -1649,6 +1735,11 @@ export interface components {
              */
             due_date?: string | null;
         };
+        /**
+         * @description What a notice is about.
+         * @enum {string}
+         */
+        NoticeKind: "payment_reminder" | "autopay_upcoming" | "autopay_declined" | "card_expiring";
         /**
          * @description A vehicle the payment paid for, and the day its monitoring is now paid
          *     through (inclusive).
@@ -3623,6 +3714,54 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_client_reminders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientReminders"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `client_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,6 +6,7 @@ import { useLocation } from 'preact-iso';
 import { clientPath } from '../routes';
 import { AccountHistory } from './AccountHistory';
 import { ClientLog } from './ClientLog';
+import { ClientTexts } from './ClientTexts';
 import { CreditActions } from './CreditActions';
 import { ErrorMessage } from './ErrorMessage';
 import { LinksList } from './LinksList';
@@ -42,6 +43,7 @@ export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) 
   return (
     <>
       <ClientHeader client={c} onChange={changed} />
+      <ClientTexts client={c} version={version} />
       <Tabs label="Client" tabs={TABS} active={tab}
         onSelect={(id) => route(clientPath(clientId, id), true)}>
         {tab === 'link' && (
