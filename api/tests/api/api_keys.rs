@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 const SCOPES: &[(&str, Option<&str>)] = &[
     ("search_clients", Some("clients:read")),
     ("get_client", Some("clients:read")),
+    ("get_client_reminders", Some("clients:read")),
     ("client_log", Some("clients:read")),
     ("client_links", Some("clients:read")),
     ("quote_summary", Some("quotes:read")),

@@ -60,6 +60,13 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             EVERYONE,
         ),
         op(
+            "get_client_reminders",
+            "GET",
+            format!("/clients/{DANA}/reminders"),
+            None,
+            EVERYONE,
+        ),
+        op(
             "next_payment",
             "GET",
             format!("/clients/{DANA}/next-payment"),
