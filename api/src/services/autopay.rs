@@ -218,7 +218,7 @@ async fn charge_locked(
                     due.vehicle_id,
                     period,
                     payment.amount_cents,
-                    &card_on_file,
+                    (&card_on_file.brand, &card_on_file.last4),
                 )
                 .await
                 {

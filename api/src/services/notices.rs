@@ -11,7 +11,8 @@
 //!   card expires, a reminder to update it.
 //! - **A declined Auto Pay charge** ([`autopay_declined`]): sent by the Auto
 //!   Pay run right after the decline, under the period's lock, with how to
-//!   pay (reply PAY, or update the card) and a Client Log line.
+//!   pay (reply PAY, or update the card) and a Client Log line; or by the
+//!   status sync when the decline is learnt later ([`autopay_declined_later`]).
 //!
 //! Both jobs run daily at `NOTICES_LOCAL_TIME` on each location's clock, and
 //! decide on the location's business day ([`BusinessDay::at`]) with the
@@ -304,20 +305,20 @@ pub async fn send_autopay_notices(
     Ok(report)
 }
 
-/// Texts the client that the Auto Pay charge of `amount` to `card` for
-/// `vehicle_id`'s period `period` was declined, and how to pay, with a
-/// Client Log line (also when nothing could be texted). Once per vehicle
-/// and period.
+/// Texts the client that the Auto Pay charge of `amount` to the card
+/// (`brand`, `last4`) for `vehicle_id`'s period `period` was declined, and
+/// how to pay, with a Client Log line (also when nothing could be texted).
+/// Once per vehicle and period.
 pub async fn autopay_declined(
     state: &AppState,
     client: &Client,
     vehicle_id: Uuid,
     period: &str,
     amount: Cents,
-    card: &Card,
+    (brand, last4): (&str, &str),
 ) -> Result<(), StoreError> {
     let settings = &state.settings;
-    let card_words = sms_templates::card_label(&card.brand, &card.last4);
+    let card_words = sms_templates::card_label(brand, last4);
     let label = client.vehicle(vehicle_id).map_or_else(
         || "vehicle".to_owned(),
         |v| sms_templates::vehicle_label(&v.description),
@@ -352,6 +353,55 @@ pub async fn autopay_declined(
             .await?;
     }
     Ok(())
+}
+
+/// The notice of an Auto Pay charge whose decline was learnt later, by the
+/// status sync (its first answer was lost): the same notice as
+/// [`autopay_declined`], for the period the charge was for (the vehicle's
+/// paid-through date, unchanged since no payment succeeded: the key Auto
+/// Pay's own period has). Errors are logged, never returned: the outcome is
+/// recorded already.
+pub async fn autopay_declined_later(state: &AppState, payment: &crate::domain::Payment) {
+    let Some(vehicle_id) = payment.vehicle_id else {
+        return;
+    };
+    let client = match state.store.client(payment.client_id).await {
+        Ok(Some(client)) => client,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::error!(payment_id = %payment.id, %error, "the notice of a declined Auto Pay charge could not be queued");
+            return;
+        }
+    };
+    let Some(vehicle) = client.vehicle(vehicle_id) else {
+        return;
+    };
+    let period = vehicle
+        .paid_through
+        .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
+    let fallback = autopay_card(&client);
+    let brand = payment
+        .card_brand
+        .clone()
+        .or_else(|| fallback.map(|c| c.brand.clone()))
+        .unwrap_or_default();
+    let last4 = payment
+        .card_last4
+        .clone()
+        .or_else(|| fallback.map(|c| c.last4.clone()))
+        .unwrap_or_default();
+    if let Err(error) = autopay_declined(
+        state,
+        &client,
+        vehicle_id,
+        &period,
+        payment.amount_cents,
+        (&brand, &last4),
+    )
+    .await
+    {
+        tracing::error!(payment_id = %payment.id, %error, "the notice of a declined Auto Pay charge could not be queued");
+    }
 }
 
 /// Runs the reminders and the Auto Pay notices once for every location, each

@@ -402,3 +402,124 @@ async fn pay_from_an_opted_out_phone_sends_nothing() {
     app.drain_outbox().await;
     assert!(app.sms.sent().iter().all(|m| m.to != DANA_PHONE));
 }
+
+/// The sandbox, except that the first charge's answer is lost (the charge
+/// never reached it): the payment stays open until the status sync repeats it.
+struct LosesFirstAnswer {
+    sandbox: payments_api::gateway::SandboxGateway,
+    lost: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl payments_api::gateway::PaymentGateway for LosesFirstAnswer {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+    async fn charge(
+        &self,
+        request: &payments_api::gateway::ChargeRequest<'_>,
+    ) -> Result<payments_api::gateway::ChargeOutcome, payments_api::gateway::GatewayError> {
+        if !self.lost.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Err(payments_api::gateway::GatewayError::OutcomeUnknown);
+        }
+        self.sandbox.charge(request).await
+    }
+    async fn lookup(
+        &self,
+        key: &payments_api::domain::ChargeKey,
+    ) -> Result<Option<payments_api::gateway::ChargeOutcome>, payments_api::gateway::GatewayError>
+    {
+        self.sandbox.lookup(key).await
+    }
+    async fn save_card(
+        &self,
+        token: &str,
+        customer: &str,
+    ) -> Result<payments_api::gateway::SavedCard, payments_api::gateway::GatewayError> {
+        self.sandbox.save_card(token, customer).await
+    }
+    async fn detach_card(
+        &self,
+        gateway_token: &str,
+    ) -> Result<(), payments_api::gateway::GatewayError> {
+        self.sandbox.detach_card(gateway_token).await
+    }
+    async fn customer(
+        &self,
+        client_ref: &str,
+    ) -> Result<String, payments_api::gateway::GatewayError> {
+        self.sandbox.customer(client_ref).await
+    }
+    async fn retrieve(
+        &self,
+        reference: &str,
+    ) -> Result<payments_api::gateway::ChargeOutcome, payments_api::gateway::GatewayError> {
+        self.sandbox.retrieve(reference).await
+    }
+    async fn cancel(
+        &self,
+        reference: &str,
+    ) -> Result<payments_api::gateway::ChargeOutcome, payments_api::gateway::GatewayError> {
+        self.sandbox.cancel(reference).await
+    }
+    async fn refund(
+        &self,
+        request: &payments_api::gateway::RefundRequest<'_>,
+    ) -> Result<payments_api::gateway::RefundOutcome, payments_api::gateway::GatewayError> {
+        self.sandbox.refund(request).await
+    }
+    async fn lookup_refund(
+        &self,
+        charge_reference: &str,
+        key: &str,
+    ) -> Result<Option<payments_api::gateway::RefundOutcome>, payments_api::gateway::GatewayError>
+    {
+        self.sandbox.lookup_refund(charge_reference, key).await
+    }
+}
+
+#[tokio::test]
+async fn a_decline_the_status_sync_learns_later_is_texted_once_too() {
+    let gateway = std::sync::Arc::new(LosesFirstAnswer {
+        sandbox: payments_api::gateway::SandboxGateway::default(),
+        lost: std::sync::atomic::AtomicBool::new(false),
+    });
+    let app = spawn_app_with_gateway(&[], gateway).await;
+    execute_sql(
+        &app,
+        &format!(
+            "update cards set gateway_token = 'card_sbx_decline_mastercard_4444_082029_demo' where id = {}",
+            id_literal(&app, MORGAN_MASTERCARD)
+        ),
+    )
+    .await;
+    let report = app.run_autopay().await;
+    assert_eq!(report.pending, 1, "the answer was lost: {report:?}");
+    assert!(texts_to(&app, MORGAN_PHONE)
+        .await
+        .iter()
+        .all(|t| !t.contains("could not charge")));
+
+    app.clock.advance(Duration::minutes(5));
+    app.sync_payments().await;
+    app.sync_payments().await;
+    let declined: Vec<_> = texts_to(&app, MORGAN_PHONE)
+        .await
+        .into_iter()
+        .filter(|t| t.contains("Auto Pay could not charge"))
+        .collect();
+    assert_eq!(declined.len(), 1, "{declined:?}");
+    assert!(
+        declined[0].contains("Mastercard ending 4444"),
+        "{}",
+        declined[0]
+    );
+    // The next Auto Pay run charges this card no more this period, nor texts again.
+    app.run_autopay().await;
+    let again = texts_to(&app, MORGAN_PHONE)
+        .await
+        .into_iter()
+        .filter(|t| t.contains("Auto Pay could not charge"))
+        .count();
+    assert_eq!(again, 1);
+}
