@@ -13,15 +13,18 @@
 //!
 //! Jobs: Auto Pay, daily at `AUTOPAY_LOCAL_TIME` on each location's clock
 //! (one job per location, `autopay:<location id>`); the status sync of open
-//! payments, every `STATUS_SYNC_INTERVAL_SECONDS`; and the purge of what
-//! outlived its window, every `PURGE_INTERVAL_SECONDS`. Reminders and Auto
+//! payments, every `STATUS_SYNC_INTERVAL_SECONDS`; the purge of what
+//! outlived its window, every `PURGE_INTERVAL_SECONDS`; and the link expiry
+//! job, every `LINK_EXPIRY_INTERVAL_SECONDS`, which records each link that
+//! expired unpaid and announces it with `link.expired`
+//! ([`links::record_expiries`]). Reminders and Auto
 //! Pay notices (issue 19, items 3 and 4) are to be added as [`Job`]
 //! variants with their own schedule, next to Auto Pay.
 //!
 //! Runs, failures and the last success per job are on `/metrics`.
 
 use crate::domain::{BusinessDay, LocationTimeZone};
-use crate::services::{autopay, rate_limits, status_sync};
+use crate::services::{autopay, links, rate_limits, status_sync};
 use crate::state::AppState;
 use crate::store::{JobRecord, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -45,9 +48,13 @@ pub enum Job {
     /// The status sync of open payments.
     StatusSync,
     /// The purge of expired rate-limit rows and sessions, idempotency
-    /// records older than `IDEMPOTENCY_RETENTION_HOURS`, and early delivery
-    /// reports whose message never got its SID.
+    /// records older than `IDEMPOTENCY_RETENTION_HOURS`, early delivery
+    /// reports whose message never got its SID, and webhook events (with
+    /// their deliveries and attempts) older than `WEBHOOK_RETENTION_DAYS`.
     Purge,
+    /// Records links that expired unpaid and writes their `link.expired`
+    /// events ([`links::record_expiries`]).
+    LinkExpiry,
 }
 
 impl Job {
@@ -57,6 +64,7 @@ impl Job {
             Job::Autopay { location_id, .. } => format!("autopay:{location_id}"),
             Job::StatusSync => "status_sync".into(),
             Job::Purge => "purge".into(),
+            Job::LinkExpiry => "link_expiry".into(),
         }
     }
 
@@ -81,6 +89,7 @@ impl Job {
             }
             Job::StatusSync => every(settings.status_sync_interval_seconds),
             Job::Purge => every(settings.purge_interval_seconds),
+            Job::LinkExpiry => every(settings.link_expiry_interval_seconds),
         }
     }
 
@@ -99,6 +108,15 @@ impl Job {
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             Job::Purge => purge(state).await.map(|_| ()).map_err(|e| e.to_string()),
+            Job::LinkExpiry => {
+                let recorded = links::record_expiries(state)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if recorded > 0 {
+                    tracing::info!(recorded, "link expiries recorded");
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -114,7 +132,11 @@ pub async fn purge(state: &AppState) -> Result<u64, StoreError> {
         .store
         .purge_early_reports(now - EARLY_REPORTS_KEPT)
         .await?;
-    Ok(rate_limits + sessions + idempotency + reports)
+    let webhooks = state
+        .store
+        .purge_webhook_events(now - Duration::days(state.settings.webhook_retention_days))
+        .await?;
+    Ok(rate_limits + sessions + idempotency + reports + webhooks)
 }
 
 /// Runs `work` while holding lease `name` as `holder`, renewing it every
@@ -180,6 +202,9 @@ async fn jobs(state: &AppState) -> Result<Vec<Job>, StoreError> {
     }
     if enabled.purge {
         jobs.push(Job::Purge);
+    }
+    if enabled.link_expiry {
+        jobs.push(Job::LinkExpiry);
     }
     Ok(jobs)
 }
