@@ -169,6 +169,14 @@ pub struct Settings {
     /// Hours an idempotency record is kept (at least 24, as documented to
     /// third parties in docs/api.md): a retry within it replays the answer.
     pub idempotency_retention_hours: i64,
+    /// Days a webhook event, its deliveries and their attempts are kept
+    /// (`WEBHOOK_RETENTION_DAYS`, default 30, at least 2: beyond the 24 hours
+    /// of retries and a replay's 24 more); the purge deletes older ones.
+    pub webhook_retention_days: i64,
+    /// Seconds between two runs of the link expiry job
+    /// (`LINK_EXPIRY_INTERVAL_SECONDS`, default 60): how late at most, plus
+    /// the scheduler's look, `link.expired` is announced.
+    pub link_expiry_interval_seconds: i64,
     /// Password checks (Argon2, 19 MiB each) one instance runs at once.
     pub login_verifications_at_once: usize,
     /// Sign-ins per client address per minute, any account.
@@ -199,7 +207,8 @@ pub struct Settings {
 }
 
 /// The jobs `serve` runs itself (`SCHEDULER_JOBS`, a comma-separated list
-/// of `autopay`, `status_sync`, `purge`, or `none`; default all).
+/// of `autopay`, `status_sync`, `purge`, `link_expiry`, or `none`; default
+/// all).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SchedulerJobs {
     pub autopay: bool,
@@ -209,6 +218,8 @@ pub struct SchedulerJobs {
     pub reminders: bool,
     /// The Auto Pay notices sent ahead: a charge to come, a card expiring.
     pub autopay_notices: bool,
+    /// Records expired links and sends `link.expired`.
+    pub link_expiry: bool,
 }
 
 impl SchedulerJobs {
@@ -219,6 +230,7 @@ impl SchedulerJobs {
         purge: true,
         reminders: true,
         autopay_notices: true,
+        link_expiry: true,
     };
 
     fn parse(list: &str) -> Result<SchedulerJobs, String> {
@@ -228,6 +240,7 @@ impl SchedulerJobs {
             purge: false,
             reminders: false,
             autopay_notices: false,
+            link_expiry: false,
         };
         if list.trim() == "none" {
             return Ok(jobs);
@@ -237,11 +250,12 @@ impl SchedulerJobs {
                 "autopay" => jobs.autopay = true,
                 "status_sync" => jobs.status_sync = true,
                 "purge" => jobs.purge = true,
+                "link_expiry" => jobs.link_expiry = true,
                 "reminders" => jobs.reminders = true,
                 "autopay_notices" => jobs.autopay_notices = true,
                 other => {
                     return Err(format!(
-                    "expected autopay, status_sync, purge, reminders, autopay_notices (comma-separated) or none, got {other:?}"
+                    "expected autopay, status_sync, purge, reminders, autopay_notices, link_expiry (comma-separated) or none, got {other:?}"
                 ))
                 }
             }
@@ -648,6 +662,16 @@ impl Settings {
                 positive("CARD_EXPIRY_NOTICE_DAYS", 30)?,
                 "CARD_EXPIRY_NOTICE_DAYS",
             )?,
+            webhook_retention_days: match positive("WEBHOOK_RETENTION_DAYS", 30)? {
+                days if days >= 2 => days,
+                _ => {
+                    return Err(invalid(
+                        "WEBHOOK_RETENTION_DAYS",
+                        "at least 2: an event is retried for 24 hours, and a replay for 24 more",
+                    ))
+                }
+            },
+            link_expiry_interval_seconds: positive("LINK_EXPIRY_INTERVAL_SECONDS", 60)?,
             idempotency_retention_hours: match positive("IDEMPOTENCY_RETENTION_HOURS", 24)? {
                 hours if hours >= 24 => hours,
                 _ => {

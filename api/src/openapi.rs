@@ -68,6 +68,7 @@ use utoipa::{Modify, OpenApi};
         routes::webhook_endpoints::delete_webhook_endpoint,
         routes::webhook_endpoints::list_webhook_deliveries,
         routes::webhook_endpoints::replay_webhook_delivery,
+        routes::webhook_endpoints::update_webhook_endpoint,
         routes::webhooks::stripe_webhook,
         routes::webhooks::twilio_status,
         routes::webhooks::twilio_inbound,
@@ -214,9 +215,10 @@ pub fn spec() -> serde_json::Value {
                 "LinkEvent",
                 "A payment link was opened by its payer for the first time",
             ),
-            // Not sent yet: a link expires by time passing, with no write to
-            // announce (docs/api.md, "Integrations").
-            EventType::LinkExpired => continue,
+            EventType::LinkExpired => (
+                "LinkEvent",
+                "A payment link expired unpaid (recorded by the link expiry job within about a minute of its expires_at)",
+            ),
         };
         let operation = serde_json::json!({
             "post": {

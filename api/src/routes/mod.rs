@@ -75,6 +75,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(webhook_endpoints::delete_webhook_endpoint)
         .service(webhook_endpoints::list_webhook_deliveries)
         .service(webhook_endpoints::replay_webhook_delivery)
+        .service(webhook_endpoints::update_webhook_endpoint)
         .service(webhooks::stripe_webhook)
         .service(webhooks::twilio_status)
         .service(webhooks::twilio_inbound);

@@ -13,8 +13,11 @@
 //!
 //! Jobs: Auto Pay, daily at `AUTOPAY_LOCAL_TIME` on each location's clock
 //! (one job per location, `autopay:<location id>`); the status sync of open
-//! payments, every `STATUS_SYNC_INTERVAL_SECONDS`; and the purge of what
-//! outlived its window, every `PURGE_INTERVAL_SECONDS`; the payment reminders
+//! payments, every `STATUS_SYNC_INTERVAL_SECONDS`; the purge of what
+//! outlived its window, every `PURGE_INTERVAL_SECONDS`; the link expiry
+//! job, every `LINK_EXPIRY_INTERVAL_SECONDS`, which records each link that
+//! expired unpaid and announces it with `link.expired`
+//! ([`links::record_expiries`]); the payment reminders
 //! (`reminders:<location id>`) and the Auto Pay notices
 //! (`autopay_notices:<location id>`), daily at `NOTICES_LOCAL_TIME` on each
 //! location's clock ([`crate::services::notices`]).
@@ -22,7 +25,7 @@
 //! Runs, failures and the last success per job are on `/metrics`.
 
 use crate::domain::{BusinessDay, LocationTimeZone};
-use crate::services::{autopay, notices, rate_limits, status_sync};
+use crate::services::{autopay, links, notices, rate_limits, status_sync};
 use crate::state::AppState;
 use crate::store::{JobRecord, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -57,9 +60,13 @@ pub enum Job {
     /// The status sync of open payments.
     StatusSync,
     /// The purge of expired rate-limit rows and sessions, idempotency
-    /// records older than `IDEMPOTENCY_RETENTION_HOURS`, and early delivery
-    /// reports whose message never got its SID.
+    /// records older than `IDEMPOTENCY_RETENTION_HOURS`, early delivery
+    /// reports whose message never got its SID, and webhook events (with
+    /// their deliveries and attempts) older than `WEBHOOK_RETENTION_DAYS`.
     Purge,
+    /// Records links that expired unpaid and writes their `link.expired`
+    /// events ([`links::record_expiries`]).
+    LinkExpiry,
 }
 
 impl Job {
@@ -71,6 +78,7 @@ impl Job {
             Job::AutopayNotices { location_id, .. } => format!("autopay_notices:{location_id}"),
             Job::StatusSync => "status_sync".into(),
             Job::Purge => "purge".into(),
+            Job::LinkExpiry => "link_expiry".into(),
         }
     }
 
@@ -95,6 +103,7 @@ impl Job {
             }
             Job::StatusSync => every(settings.status_sync_interval_seconds),
             Job::Purge => every(settings.purge_interval_seconds),
+            Job::LinkExpiry => every(settings.link_expiry_interval_seconds),
         }
     }
 
@@ -127,6 +136,15 @@ impl Job {
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             Job::Purge => purge(state).await.map(|_| ()).map_err(|e| e.to_string()),
+            Job::LinkExpiry => {
+                let recorded = links::record_expiries(state)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if recorded > 0 {
+                    tracing::info!(recorded, "link expiries recorded");
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -142,7 +160,11 @@ pub async fn purge(state: &AppState) -> Result<u64, StoreError> {
         .store
         .purge_early_reports(now - EARLY_REPORTS_KEPT)
         .await?;
-    Ok(rate_limits + sessions + idempotency + reports)
+    let webhooks = state
+        .store
+        .purge_webhook_events(now - Duration::days(state.settings.webhook_retention_days))
+        .await?;
+    Ok(rate_limits + sessions + idempotency + reports + webhooks)
 }
 
 /// Runs `work` while holding lease `name` as `holder`, renewing it every
@@ -214,6 +236,9 @@ async fn jobs(state: &AppState) -> Result<Vec<Job>, StoreError> {
     }
     if enabled.purge {
         jobs.push(Job::Purge);
+    }
+    if enabled.link_expiry {
+        jobs.push(Job::LinkExpiry);
     }
     Ok(jobs)
 }

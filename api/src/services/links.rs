@@ -644,3 +644,28 @@ pub async fn claim(state: &AppState, link_id: Uuid) -> ApiResult<()> {
         tokio::time::sleep(CLAIM_POLL).await;
     }
 }
+
+/// How many links' expiries one transaction-per-link pass reads at once.
+const EXPIRIES_PER_BATCH: i64 = 200;
+
+/// The link expiry job (`link_expiry` in `SCHEDULER_JOBS`): records the
+/// expiry of every link past its `expires_at` (`PAYMENT_LINK_TTL_SECONDS`
+/// after it was sent) that was never paid or revoked, once per link, with
+/// its `link.expired` webhook event (`store::LinkStore::record_link_expiries`).
+/// A link is refused from `expires_at` on whether or not this ran
+/// (`domain::link::link_state`); the job only announces it. Returns how many
+/// expiries it recorded.
+pub async fn record_expiries(state: &AppState) -> Result<u64, StoreError> {
+    let now = state.clock.now();
+    let mut recorded = 0;
+    loop {
+        let batch = state
+            .store
+            .record_link_expiries(now, EXPIRIES_PER_BATCH)
+            .await?;
+        recorded += batch;
+        if batch < u64::try_from(EXPIRIES_PER_BATCH).unwrap_or(u64::MAX) {
+            return Ok(recorded);
+        }
+    }
+}

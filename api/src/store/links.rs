@@ -36,6 +36,13 @@ pub trait LinkStore: Send + Sync {
     ) -> Result<u64>;
     /// `sent|opened → revoked` with a log comment; false when not revocable.
     async fn revoke_link(&self, id: Uuid, log: &NewLogEntry, now: DateTime<Utc>) -> Result<bool>;
+    /// Records the expiry of up to `limit` links whose `expires_at` is not
+    /// after `now` and that were never paid or revoked (`sent` or `opened`),
+    /// oldest first: each by one conditional update of `expired_at` (set once,
+    /// to its `expires_at`) with its `link.expired` event written in the same
+    /// transaction, so any number of callers at once record each expiry, and
+    /// announce it, exactly once. Returns how many this call recorded.
+    async fn record_link_expiries(&self, now: DateTime<Utc>, limit: i64) -> Result<u64>;
 }
 
 /// A link as its payer opens it.

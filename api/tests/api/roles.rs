@@ -216,6 +216,13 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             Some(json!({})),
             ADMINS,
         ),
+        op(
+            "update_webhook_endpoint",
+            "PATCH",
+            format!("/webhook-endpoints/{}", Uuid::nil()),
+            Some(json!({ "status": "disabled" })),
+            ADMINS,
+        ),
     ]
 }
 

@@ -863,7 +863,14 @@ export interface paths {
         delete: operations["delete_webhook_endpoint"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Pauses (`disabled`) or resumes (`enabled`) a webhook endpoint (admins
+         *     only). A disabled endpoint is sent nothing, and events that happen while
+         *     it is disabled are not queued for it; deliveries it already had wait and
+         *     go out once it is enabled (within their 24 hours; a replay sends one
+         *     again later).
+         */
+        patch: operations["update_webhook_endpoint"];
         trace?: never;
     };
     "/webhook-endpoints/{id}/deliveries": {
@@ -992,6 +999,26 @@ export interface webhooks {
          * @description POSTed to every enabled endpoint subscribed to `autopay.failed`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
          */
         post: operations["on_autopay_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "link.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment link expired unpaid (recorded by the link expiry job within about a minute of its expires_at)
+         * @description POSTed to every enabled endpoint subscribed to `link.expired`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
+         */
+        post: operations["on_link_expired"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1135,6 +1162,18 @@ export interface components {
         ApiKeyView: {
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: uuid
+             * @description The staff user (an admin) who created it. The key acts for the
+             *     company: it keeps working whatever becomes of its creator, so admins
+             *     review the keys of someone who left and revoke what is not needed.
+             */
+            created_by: string;
+            /**
+             * @description That staff user's name.
+             * @example Avery Admin
+             */
+            created_by_name: string;
             /** Format: uuid */
             id: string;
             /**
@@ -1519,7 +1558,7 @@ export interface components {
          */
         LinkDisplayStatus: "sent" | "delivered" | "sms_failed" | "opened" | "paying" | "paid" | "expired" | "revoked";
         /**
-         * @description The body of a `link.sent`, `link.opened` delivery (Standard Webhooks' envelope): the
+         * @description The body of a `link.sent`, `link.opened`, `link.expired` delivery (Standard Webhooks' envelope): the
          *     event type, when the event happened (UTC, RFC 3339) and its `data`.
          */
         LinkEvent: {
@@ -1528,27 +1567,30 @@ export interface components {
             timestamp: string;
             type: components["schemas"]["EventType"];
         };
-        /** @description `link.sent` and `link.opened`: the payment link (never its token). */
+        /**
+         * @description `link.sent`, `link.opened` and `link.expired`: the payment link (never
+         *     its token).
+         */
         LinkEventData: {
             /**
              * Format: int64
-             * @description `link.sent` only: the amount the link asks for, integer cents.
+             * @description `link.sent` and `link.expired`: the amount the link asks for, integer cents.
              */
             amount_cents?: number | null;
             /** Format: uuid */
             client_id: string;
-            /** @description `link.sent` only. */
+            /** @description `link.sent` and `link.expired`. */
             currency?: string | null;
             /**
              * Format: date-time
-             * @description `link.sent` only: when the link stops working (UTC).
+             * @description `link.sent` and `link.expired`: when the link stops (stopped) working (UTC).
              */
             expires_at?: string | null;
             /** Format: uuid */
             link_id: string;
             /**
              * Format: uuid
-             * @description `link.sent` only.
+             * @description `link.sent` and `link.expired`.
              */
             vehicle_id?: string | null;
         };
@@ -2402,6 +2444,14 @@ export interface components {
              */
             payment_token: string;
         };
+        /** @description What an admin changes on an endpoint. */
+        UpdateWebhookEndpointRequest: {
+            /**
+             * @description `disabled` pauses the endpoint; `enabled` resumes it (and clears its
+             *     failing state).
+             */
+            status: components["schemas"]["WebhookEndpointStatus"];
+        };
         /** @description A monitored vehicle and its device. */
         Vehicle: {
             /** @example 2019 Toyota Camry */
@@ -2464,6 +2514,11 @@ export interface components {
             status: components["schemas"]["WebhookDeliveryStatus"];
         };
         /**
+         * @description Why an endpoint is disabled.
+         * @enum {string}
+         */
+        WebhookDisabledReason: "failing" | "admin";
+        /**
          * @description Whether an endpoint is sent events.
          * @enum {string}
          */
@@ -2477,6 +2532,7 @@ export interface components {
              * @description When it was disabled (UTC); `null` while enabled.
              */
             disabled_at?: string | null;
+            disabled_reason?: null | components["schemas"]["WebhookDisabledReason"];
             events: components["schemas"]["EventType"][];
             /**
              * Format: date-time
@@ -5682,6 +5738,97 @@ export interface operations {
             };
         };
     };
+    update_webhook_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointView"];
+                };
+            };
+            /** @description The request could not be read: `malformed_json` (the body is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: no endpoint with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `validation_failed`: the JSON does not have the request's shape (a
+             *     field missing or of the wrong type), or a field's value is invalid.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_webhook_deliveries: {
         parameters: {
             query?: never;
@@ -5936,6 +6083,51 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PaymentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); the delivery is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (any other status, or no answer in 15 s): the delivery is retried */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_link_expired: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay; de-duplicate by it.
+                 * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, in Unix seconds; refuse old ones (the libraries allow 5 minutes).
+                 * @example 1764540000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks); verify with a `standardwebhooks` library.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkEvent"];
             };
         };
         responses: {

@@ -56,6 +56,17 @@ const RELEASE_STALE_CLAIMS: &str = "update payment_links set status = 'opened', 
 const REVOKE: &str = "update payment_links set status = 'revoked', revoked_at = $2, \
     updated_at = $2 where id = $1 and status in ('sent', 'opened')";
 
+/// Links whose expiry is due to be recorded, oldest first (the partial index
+/// `payment_links_unexpired_idx`).
+const DUE_EXPIRIES: &str = "select id from payment_links \
+    where expired_at is null and status in ('sent', 'opened') and expires_at <= $1 \
+    order by expires_at limit $2";
+
+/// Conditional: one caller records a link's expiry, whatever the race.
+const RECORD_EXPIRY: &str = "update payment_links set expired_at = expires_at, updated_at = $2 \
+    where id = $1 and expired_at is null and status in ('sent', 'opened') and expires_at <= $2 \
+    returning client_id, vehicle_id, amount_cents, expires_at";
+
 #[async_trait]
 impl LinkStore for Backend {
     async fn create_link(&self, link: &NewLink) -> Result<()> {
@@ -194,5 +205,36 @@ impl LinkStore for Backend {
         }
         tx.commit().await?;
         Ok(revoked == 1)
+    }
+
+    async fn record_link_expiries(&self, now: DateTime<Utc>, limit: i64) -> Result<u64> {
+        let due: Vec<(Uuid,)> = sqlx::query_as(DUE_EXPIRIES)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut recorded = 0;
+        for (id,) in due {
+            let mut tx = self.begin_write().await?;
+            let expired: Option<(Uuid, Uuid, i64, DateTime<Utc>)> = sqlx::query_as(RECORD_EXPIRY)
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some((client_id, vehicle_id, amount_cents, expires_at)) = expired {
+                let data = link_data(LinkEventData {
+                    link_id: id,
+                    client_id,
+                    vehicle_id: Some(vehicle_id),
+                    amount_cents: Some(amount_cents),
+                    currency: Some(crate::domain::CURRENCY.to_owned()),
+                    expires_at: Some(expires_at),
+                });
+                emit(&mut tx, EventType::LinkExpired, data, now).await?;
+                recorded += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(recorded)
     }
 }
