@@ -169,7 +169,7 @@ describe('the secure payment page', () => {
 
   it.each([
     ['link_used', 'Already Paid'],
-    ['link_revoked', 'Link Replaced'],
+    ['link_revoked', 'Link Cancelled'],
     ['link_expired', 'Link Expired'],
   ])('answers %s with the %s pop-up', async (code, title) => {
     serve(json(410, { type: 'about:blank', title, status: 410, detail: code, code }));

@@ -50,6 +50,16 @@ type Outcome =
   | { kind: 'link_used'; receipt?: Receipt }
   | { kind: 'link_expired' | 'link_revoked' | 'link_not_found' };
 
+const OUTCOME_TITLES: Record<Outcome['kind'], string> = {
+  paid: 'Payment Complete',
+  confirming: 'Confirming your payment',
+  under_review: 'Payment Under Review',
+  link_used: 'Already Paid',
+  link_expired: 'Link Expired',
+  link_revoked: 'Link Cancelled',
+  link_not_found: 'Link Not Found',
+};
+
 const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found']);
 
 export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) {
@@ -182,7 +192,17 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     }
   };
 
+  // "Text me a new link" (WCAG 2.2.1): the expired link's token, in a header, asks for a fresh one to its phone.
+  const renew = () =>
+    call(api.POST('/payment-link/renewal', { params: { header: { 'Payment-Link-Token': token ?? '' } } }));
+
   const supportPhone = link?.support_phone ?? config?.support_phone;
+  // The title says where the payer is: the pop-up's name once there is one (WCAG 2.4.2).
+  useEffect(() => {
+    const company = config?.company_name;
+    const state = outcome ? OUTCOME_TITLES[outcome.kind] : 'Secure Payment';
+    document.title = company ? `${state} – ${company}` : state;
+  }, [outcome?.kind, config?.company_name]);
   const open = outcome === null;
 
   if (outcome?.kind === 'link_used' && outcome.receipt) {
@@ -203,7 +223,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     return (
       <main class="page">
         <h1>Secure Payment</h1>
-        <OutcomeDialog outcome={outcome} supportPhone={supportPhone} />
+        <OutcomeDialog outcome={outcome} supportPhone={supportPhone} onRenew={renew} />
       </main>
     );
   }
@@ -257,7 +277,9 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         />
       </form>
 
-      {outcome && <OutcomeDialog outcome={outcome} supportPhone={supportPhone} onViewReceipt={showReceipt} />}
+      {outcome && (
+        <OutcomeDialog outcome={outcome} supportPhone={supportPhone} onViewReceipt={showReceipt} onRenew={renew} />
+      )}
     </main>
   );
 }
@@ -266,10 +288,12 @@ function OutcomeDialog({
   outcome,
   supportPhone,
   onViewReceipt,
+  onRenew,
 }: {
   outcome: Outcome;
   supportPhone?: string;
   onViewReceipt?: () => void;
+  onRenew?: () => Promise<Schemas['RenewedLink']>;
 }) {
   const call = supportPhone && (
     <p>
@@ -346,7 +370,8 @@ function OutcomeDialog({
     case 'link_expired':
       return (
         <Dialog title="Link Expired">
-          <p>This payment link has expired. Nothing was charged. Please contact our support team for a new link.</p>
+          <p>The 10 minutes to pay this link are up. Nothing was charged.</p>
+          {onRenew && <RenewLink onRenew={onRenew} />}
           {call}
         </Dialog>
       );
@@ -359,7 +384,7 @@ function OutcomeDialog({
       );
     case 'link_revoked':
       return (
-        <Dialog title="Link Replaced">
+        <Dialog title="Link Cancelled">
           <p>{problemMessage('link_revoked')}</p>
           {call}
         </Dialog>
@@ -372,4 +397,34 @@ function OutcomeDialog({
         </Dialog>
       );
   }
+}
+
+/**
+ * "Text me a new link" on the expired dialog: one button, then where the new link went (announced) or why not.
+ * The 10 minutes themselves are essential (docs/payments.md, "Why ten minutes").
+ */
+function RenewLink({ onRenew }: { onRenew: () => Promise<Schemas['RenewedLink']> }) {
+  const [state, setState] = useState<'idle' | 'busy' | { sentTo: string } | { code: string }>('idle');
+  const ask = () => {
+    setState('busy');
+    onRenew().then(
+      (renewed) => setState({ sentTo: renewed.phone_masked }),
+      (error: unknown) => setState({ code: errorCode(error) }),
+    );
+  };
+  return (
+    <>
+      {typeof state === 'object' && 'sentTo' in state ? null : (
+        <button type="button" class="primary" onClick={ask} disabled={state === 'busy'} aria-busy={state === 'busy'}>
+          Text me a new link
+        </button>
+      )}
+      <p role="status" class="renew-result">
+        {typeof state === 'object' &&
+          ('sentTo' in state
+            ? `We texted a new link to ${state.sentTo}. Open it from your messages: you have 10 minutes to pay.`
+            : problemMessage(state.code))}
+      </p>
+    </>
+  );
 }
