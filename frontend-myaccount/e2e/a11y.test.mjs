@@ -150,3 +150,37 @@ p { margin-bottom: 2em !important; }`,
     await context.close();
   }
 });
+
+test('Enter on Make Payment with a field missing shows its error and focuses it; the pay page has its brand and a Done', async () => {
+  const token = await sendLink(api);
+  const page = await phonePage(browser);
+  const icons = [];
+  page.on('response', (r) => r.url().endsWith('/favicon.svg') && icons.push(r.status()));
+  await page.goto(`${api.baseUrl}/my-account/pay#${token}`);
+  await page.getByRole('timer').waitFor();
+  assert.equal(await page.locator('.pay-brand').innerText(), 'Monitoring Services');
+  assert.equal(await page.title(), 'Secure Payment – Monitoring Services');
+  await eventually(() => icons.includes(200));
+  await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
+  const number = page.getByLabel('Card number');
+  await number.fill('4242 4242 4242 4242');
+  const pay = page.getByRole('button', { name: 'Make Payment' });
+  assert.equal(await pay.getAttribute('aria-disabled'), 'true');
+  assert.equal(await page.locator('#pay-hint').innerText(), 'To pay, enter the expiry date, the security code and the billing ZIP code.');
+  await number.press('Enter');
+  await eventually(async () => (await page.evaluate(() => document.activeElement?.getAttribute('name'))) === 'exp-date');
+  const alerts = await page.locator('.card-fields [role="alert"]').allInnerTexts();
+  assert.ok(alerts.length === 3 && /expiry/i.test(alerts[0]), alerts.join(' | '));
+  await shot(page, '44-pay-missing-fields-focused');
+  await page.getByLabel('Expiry (MM/YY)').fill('12/30');
+  await page.getByLabel('Security code').fill('123');
+  await page.getByLabel('Billing ZIP code').fill('78701');
+  await pay.click();
+  const dialog = page.getByRole('dialog', { name: 'Payment Complete' });
+  await dialog.waitFor();
+  assert.equal(await page.title(), 'Payment Complete – Monitoring Services');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Thank you');
+  await shot(page, '45-pay-done');
+});

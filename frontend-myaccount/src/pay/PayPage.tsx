@@ -145,9 +145,14 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     return () => clearInterval(timer);
   }, [outcome?.kind]);
 
+  const [checks, setChecks] = useState(0);
+  const [done, setDone] = useState(false);
   const pay = async (event: Event) => {
     event.preventDefault();
-    if (!token || !card.valid || !terms || busy) return;
+    if (!token || !link || busy) return;
+    // Something missing: show what, and go to it (the button submits though it looks unavailable).
+    if (!card.valid) return setChecks((n) => n + 1);
+    if (!terms) return document.getElementById('accept-terms')?.focus();
     setBusy(true);
     setProblem(null);
     let sent = false;
@@ -228,8 +233,22 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     );
   }
 
+  if (done) {
+    // After "Done": the flow's end, with nothing left to press.
+    return (
+      <main class="page">
+        <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
+        <h1 tabIndex={-1} ref={(h) => h?.focus()}>
+          Thank you
+        </h1>
+        <p role="status">Your payment is complete. You can close this page.</p>
+      </main>
+    );
+  }
+
   return (
     <main class="page">
+      <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
       <h1>Secure Payment</h1>
       <p class="greeting">{link ? `Hi ${link.client_first_name},` : '\u00a0'}</p>
       <p class="muted vehicle">
@@ -249,7 +268,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         </p>
       )}
       <form onSubmit={pay} noValidate>
-        {config && <CardEntry declines={declines} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
+        {config && <CardEntry declines={declines} checks={checks} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
         <div role="alert" class="alert-slot">
           {problem && (
             <div class="alert">
@@ -263,7 +282,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
           )}
         </div>
         <label class="check">
-          <input type="checkbox" checked={terms} onChange={(e) => setTerms((e.target as HTMLInputElement).checked)} />
+          <input type="checkbox" id="accept-terms" checked={terms} onChange={(e) => setTerms((e.target as HTMLInputElement).checked)} />
           {/* One text node, as in pay/index.html: filling in the name and the amount changes its text in place. */}
           <span>{`I accept the terms of payment and authorize ${config?.company_name ?? 'us'} to charge my card${
             link ? ` ${formatCents(link.total_due_cents)}` : ''
@@ -271,6 +290,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         </label>
         <PayButton
           ready={terms && card.valid && link !== null}
+          waiting={link === null}
           busy={busy}
           missing={card.missing}
           steps={terms ? [] : ['accept the terms']}
@@ -278,7 +298,13 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       </form>
 
       {outcome && (
-        <OutcomeDialog outcome={outcome} supportPhone={supportPhone} onViewReceipt={showReceipt} onRenew={renew} />
+        <OutcomeDialog
+          outcome={outcome}
+          supportPhone={supportPhone}
+          onViewReceipt={showReceipt}
+          onRenew={renew}
+          onDone={() => setDone(true)}
+        />
       )}
     </main>
   );
@@ -289,10 +315,12 @@ function OutcomeDialog({
   supportPhone,
   onViewReceipt,
   onRenew,
+  onDone,
 }: {
   outcome: Outcome;
   supportPhone?: string;
   onViewReceipt?: () => void;
+  onDone?: () => void;
   onRenew?: () => Promise<Schemas['RenewedLink']>;
 }) {
   const call = supportPhone && (
@@ -346,7 +374,11 @@ function OutcomeDialog({
               </button>
             )
           )}
-          <p class="muted">You can close this page.</p>
+          {onDone && (
+            <button type="button" class="primary" onClick={onDone}>
+              Done
+            </button>
+          )}
         </Dialog>
       );
     }
