@@ -196,6 +196,9 @@ pub struct Settings {
     pub link_sends_per_staff_per_hour: i64,
     /// Payment links one client may send from My Account per UTC day.
     pub link_sends_per_client_per_day: i64,
+    /// New links one phone may ask for with "Text me a new link" (an
+    /// expired link's renewal) per UTC day.
+    pub link_renewals_per_phone_per_day: i64,
     /// Requests one API key may make per minute (docs/api.md, "Integrations").
     pub api_key_requests_per_minute: i64,
     /// Bearer token `/metrics` asks for; required in production, where the
@@ -692,6 +695,7 @@ impl Settings {
             client_card_saves_per_day: positive("CLIENT_CARD_SAVES_PER_DAY", 5)?,
             link_sends_per_staff_per_hour: positive("LINK_SENDS_PER_STAFF_PER_HOUR", 30)?,
             link_sends_per_client_per_day: positive("LINK_SENDS_PER_CLIENT_PER_DAY", 5)?,
+            link_renewals_per_phone_per_day: positive("LINK_RENEWALS_PER_PHONE_PER_DAY", 3)?,
             api_key_requests_per_minute: positive("API_KEY_REQUESTS_PER_MINUTE", 120)?,
             sms_other_country_codes: match get("SMS_OTHER_COUNTRY_CODES") {
                 None => Vec::new(),

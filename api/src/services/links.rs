@@ -67,6 +67,8 @@ pub enum Sender<'a> {
         client_id: Uuid,
         name: &'a str,
     },
+    /// The payer of an expired link, asking for a new one ([`renew`]).
+    Payer,
 }
 
 impl Sender<'_> {
@@ -78,18 +80,21 @@ impl Sender<'_> {
                 id: *client_id,
                 name: (*name).to_owned(),
             },
+            Sender::Payer => Actor::System,
         }
     }
 
-    /// Counts this send against the sender's limit (`429 rate_limited`):
-    /// `LINK_SENDS_PER_STAFF_PER_HOUR` or `LINK_SENDS_PER_CLIENT_PER_DAY`.
-    async fn count_send(&self, state: &AppState) -> ApiResult<()> {
+    /// Counts this send to `phone` against the sender's limit (`429
+    /// rate_limited`): `LINK_SENDS_PER_STAFF_PER_HOUR`,
+    /// `LINK_SENDS_PER_CLIENT_PER_DAY` or `LINK_RENEWALS_PER_PHONE_PER_DAY`.
+    async fn count_send(&self, state: &AppState, phone: &PhoneNumber) -> ApiResult<()> {
         match self {
             Sender::Staff(staff) => rate_limits::link_send(state, &staff.actor().principal()).await,
             Sender::Client(me) => rate_limits::client_link_send(state, me.client_id).await,
             Sender::Reply { client_id, .. } => {
                 rate_limits::client_link_send(state, *client_id).await
             }
+            Sender::Payer => rate_limits::link_renewal(state, &phone.to_string()).await,
         }
     }
 
@@ -101,6 +106,7 @@ impl Sender<'_> {
             Sender::Reply { name, .. } => {
                 format!("reply: requested by text (PAY) from that phone, the client {name}'s")
             }
+            Sender::Payer => "the payer, whose link had expired (Text me a new link)".into(),
         }
     }
 }
@@ -122,7 +128,7 @@ async fn destination(state: &AppState, sender: Sender<'_>, phone: &str) -> ApiRe
             "this phone opted out of texts (it answered STOP); it can text START to opt back in",
         ));
     }
-    sender.count_send(state).await?;
+    sender.count_send(state, &phone).await?;
     Ok(phone)
 }
 
@@ -139,6 +145,7 @@ pub async fn send(state: &AppState, staff: &Staff, request: SendLink) -> ApiResu
         request.vehicle_id,
         request.days,
         phone,
+        None,
     )
     .await
 }
@@ -164,6 +171,7 @@ pub async fn resend(
         old.vehicle_id,
         old.quote.monitor_days,
         phone,
+        None,
     )
     .await
 }
@@ -181,7 +189,7 @@ pub async fn send_mine(
 ) -> ApiResult<PaymentLink> {
     let sender = Sender::Client(me);
     let phone = destination(state, sender, phone).await?;
-    create(state, sender, me.client_id, vehicle_id, days, phone).await
+    create(state, sender, me.client_id, vehicle_id, days, phone, None).await
 }
 
 /// What a PAY text came to ([`send_by_reply`]).
@@ -308,7 +316,7 @@ async fn send_reply_link(
             _ => Err(refused),
         };
     }
-    let created = match sender.count_send(state).await {
+    let created = match sender.count_send(state, phone).await {
         Ok(()) => {
             create(
                 state,
@@ -317,6 +325,7 @@ async fn send_reply_link(
                 vehicle_id,
                 client.plan_days,
                 phone.clone(),
+                None,
             )
             .await
         }
@@ -345,6 +354,7 @@ async fn create(
     vehicle_id: Uuid,
     days: MonitorDays,
     phone: PhoneNumber,
+    replaces: Option<Uuid>,
 ) -> ApiResult<PaymentLink> {
     let (client, summary) = quote_for(state, client_id, vehicle_id, days).await?;
     let actor = sender.actor();
@@ -377,23 +387,72 @@ async fn create(
         expires_at: link_expires_at(now, ttl),
         created_by: match sender {
             Sender::Staff(staff) => Some(staff.id),
-            Sender::Client(_) | Sender::Reply { .. } => None,
+            Sender::Client(_) | Sender::Reply { .. } | Sender::Payer => None,
         },
         sent_by_client: match sender {
-            Sender::Staff(_) => None,
+            Sender::Staff(_) | Sender::Payer => None,
             Sender::Client(me) => Some(me.client_id),
             Sender::Reply { client_id, .. } => Some(client_id),
         },
         sms_body_sealed: state.sealer.seal(&body),
         log: NewLogEntry::by(&actor, client_id, message),
+        replaces,
     };
-    state.store.create_link(&link).await?;
+    if !state.store.create_link(&link).await? {
+        return Err(ApiError::Gone {
+            code: ProblemCode::LinkRevoked,
+            detail: "a new link was already sent for this one; open the newest text",
+        });
+    }
     state.outbox_wakeup.notify_one();
     state
         .store
         .link(link.id)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("new link not found")))
+}
+
+/// "Text me a new link" (WCAG 2.2.1, Timing Adjustable): the payer of an
+/// **expired** link, holding its token and nothing else, asks for a new one.
+/// It goes to the phone the expired link went to (never another number, so a
+/// token gives no way to text anyone else), with a fresh quote and a fresh
+/// `PAYMENT_LINK_TTL_SECONDS`, under the same rules as any send: the number
+/// not opted out (`422 phone_opted_out`), the location accepting payments
+/// (`422 location_not_accepting_payments`), single use, and at most
+/// `LINK_RENEWALS_PER_PHONE_PER_DAY` per phone (`429 rate_limited`). The
+/// expired link is revoked in the same transaction, so it is renewed once
+/// (`410 link_revoked` after). A link that can still be paid answers `409
+/// link_not_expired`; paid, revoked and unknown links their usual refusals.
+/// Counted against the per-IP link limit like every payer request.
+pub async fn renew(state: &AppState, ip: &str, token: &str) -> ApiResult<PaymentLink> {
+    let old = find(state, ip, token, async |hash| {
+        state.store.link_by_token_hash(&hash).await
+    })
+    .await?;
+    match link_state(old.status, old.expires_at, state.clock.now()) {
+        LinkState::Expired => {}
+        LinkState::Payable | LinkState::InPayment => {
+            return Err(ApiError::Conflict {
+                code: ProblemCode::LinkNotExpired,
+                detail: "this link can still be paid; a new one is sent only once it has expired"
+                    .into(),
+            })
+        }
+        gone @ (LinkState::Used | LinkState::Revoked) => {
+            return Err(refusal(gone).unwrap_or(LINK_NOT_FOUND))
+        }
+    }
+    let phone = destination(state, Sender::Payer, &old.phone).await?;
+    create(
+        state,
+        Sender::Payer,
+        old.client_id,
+        old.vehicle_id,
+        old.quote.monitor_days,
+        phone,
+        Some(old.id),
+    )
+    .await
 }
 
 /// Revokes a link so it can no longer be paid (`409 link_used` when paid,

@@ -11,8 +11,12 @@ use uuid::Uuid;
 /// [`super::PaymentStore::record_payment_outcome`]'s transaction.
 #[async_trait]
 pub trait LinkStore: Send + Sync {
-    /// Creates a link, queues its SMS and logs it, in one transaction.
-    async fn create_link(&self, link: &NewLink) -> Result<()>;
+    /// Creates a link, queues its SMS and logs it, in one transaction. When
+    /// the link renews another (`replaces`), that one is revoked in the same
+    /// transaction if it is still `sent` or `opened`; otherwise nothing is
+    /// written and the answer is `false` (it was renewed, paid or revoked
+    /// meanwhile).
+    async fn create_link(&self, link: &NewLink) -> Result<bool>;
     async fn link(&self, id: Uuid) -> Result<Option<PaymentLink>>;
     async fn link_by_token_hash(&self, token_hash: &[u8]) -> Result<Option<PaymentLink>>;
     /// The link named by a token, with what its payer sees of the client, in

@@ -77,6 +77,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refreshes a session while it is used (WCAG 2.2.1): a new token for the
+         *     same session, valid [`jwt::TOKEN_TTL_SECONDS`] from now (the sliding
+         *     expiry), but never past [`jwt::SESSION_MAX_SECONDS`] after sign-in (the
+         *     absolute cap; `expires_in` then says how little is left, and the apps warn
+         *     before it ends). The old token stays valid until its own `exp`. Staff and
+         *     client tokens alike; `401 unauthorized` when the token is bad or its
+         *     session ended.
+         */
+        post: operations["refresh_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/staff/login": {
         parameters: {
             query?: never;
@@ -626,6 +651,30 @@ export interface paths {
         put?: never;
         /** Pays a link: exactly the amount in its snapshot, at most once. */
         post: operations["redeem_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payment-link/renewal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Text me a new link: the payer of an **expired** link asks for a new one,
+         *     texted to the phone the expired link went to, with a fresh quote and a
+         *     fresh `PAYMENT_LINK_TTL_SECONDS` (no login: the expired link's token, in
+         *     the `Payment-Link-Token` header, is the authorization; it never goes in
+         *     the URL). The expired link is replaced once. Why the time limit itself
+         *     stays: docs/payments.md, "Why ten minutes".
+         */
+        post: operations["renew_expired_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1985,7 +2034,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "phone_opted_out" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "link_not_expired" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "phone_opted_out" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -2290,6 +2339,28 @@ export interface components {
          * @enum {string}
          */
         RefundStatus: "pending" | "succeeded" | "failed" | "unknown";
+        /**
+         * @description The new link "Text me a new link" sent: where it went and how long it
+         *     lasts. Its token is only in the text message.
+         */
+        RenewedLink: {
+            /**
+             * Format: date-time
+             * @description When the new link expires (UTC).
+             */
+            expires_at: string;
+            /**
+             * @description The phone the new link was texted to: the expired link's.
+             * @example (•••) •••-0143
+             */
+            phone_masked: string;
+            /**
+             * Format: int64
+             * @description Seconds the new link can be paid for (`PAYMENT_LINK_TTL_SECONDS`).
+             * @example 600
+             */
+            seconds_left: number;
+        };
         ResendRequest: {
             phone?: null | components["schemas"]["PhoneNumber"];
         };
@@ -2818,6 +2889,44 @@ export interface operations {
             };
             /** @description unauthorized: no valid bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refresh_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new token for the same session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description unauthorized: no valid bearer token, or the session ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4829,6 +4938,83 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renew_expired_link: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The expired link's token (after `#` in the texted URL) */
+                "Payment-Link-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new link was texted to the expired link's phone */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenewedLink"];
+                };
+            };
+            /** @description link_token_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description link_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description link_not_expired: the link can still be paid */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description link_used, or link_revoked (cancelled, or already renewed) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description phone_opted_out (the phone answered STOP), phone_not_allowed, or location_not_accepting_payments */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: too many requests from this address, or `LINK_RENEWALS_PER_PHONE_PER_DAY` new links to this phone today (Retry-After) */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -38,6 +38,13 @@ const INSERT_LINK: &str = "insert into payment_links (id, client_id, vehicle_id,
     phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, created_at, \
     updated_at) values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $10, $11, $8, $8)";
 
+/// A renewal ("Text me a new link") keeps who sent the link it replaces:
+/// the staff member or the client (`$10`: the replaced link's id).
+const INSERT_RENEWED_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, \
+    token_hash, phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, \
+    created_at, updated_at) select $1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, created_by, \
+    sent_by_client, $8, $8 from payment_links where id = $10";
+
 const INSERT_LINK_SMS: &str = "insert into sms_outbox (id, payment_link_id, to_phone, \
     body_sealed, status, attempts, next_attempt_at, created_at, updated_at) \
     values ($1, $2, $3, $4, 'queued', 0, $5, $5, $5)";
@@ -69,22 +76,38 @@ const RECORD_EXPIRY: &str = "update payment_links set expired_at = expires_at, u
 
 #[async_trait]
 impl LinkStore for Backend {
-    async fn create_link(&self, link: &NewLink) -> Result<()> {
+    async fn create_link(&self, link: &NewLink) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(INSERT_LINK)
-            .bind(link.id)
-            .bind(link.client_id)
-            .bind(link.vehicle_id)
-            .bind(&link.token_hash)
-            .bind(&link.phone)
-            .bind(sqlx::types::Json(&link.quote))
-            .bind(link.quote.total_due_cents.0)
-            .bind(link.sent_at)
-            .bind(link.expires_at)
-            .bind(link.created_by)
-            .bind(link.sent_by_client)
-            .execute(&mut *tx)
-            .await?;
+        if let Some(old) = link.replaces {
+            let revoked = sqlx::query(REVOKE)
+                .bind(old)
+                .bind(link.sent_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if revoked != 1 {
+                return Ok(false);
+            }
+        }
+        let insert = sqlx::query(match link.replaces {
+            Some(_) => INSERT_RENEWED_LINK,
+            None => INSERT_LINK,
+        })
+        .bind(link.id)
+        .bind(link.client_id)
+        .bind(link.vehicle_id)
+        .bind(&link.token_hash)
+        .bind(&link.phone)
+        .bind(sqlx::types::Json(&link.quote))
+        .bind(link.quote.total_due_cents.0)
+        .bind(link.sent_at)
+        .bind(link.expires_at);
+        match link.replaces {
+            Some(old) => insert.bind(old),
+            None => insert.bind(link.created_by).bind(link.sent_by_client),
+        }
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(INSERT_LINK_SMS)
             .bind(Uuid::new_v4())
             .bind(link.id)
@@ -104,7 +127,7 @@ impl LinkStore for Backend {
         });
         emit(&mut tx, EventType::LinkSent, data, link.sent_at).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn link(&self, id: Uuid) -> Result<Option<PaymentLink>> {
