@@ -2,9 +2,11 @@
 //! case the product handles. Ids are fixed so the README and tests can name them.
 
 use crate::auth::password;
+use crate::domain::ledger::EntryKind;
 use crate::domain::{BusinessDay, Cents, Line, LineKind, LocationTimeZone, MonitorDays};
 use crate::store::{
-    NewCard, NewClient, NewClientLogin, NewInvoice, NewLocation, NewStaff, NewVehicle, SeedData,
+    NewCard, NewClient, NewClientLogin, NewInvoice, NewLedgerEntry, NewLocation, NewStaff,
+    NewVehicle, SeedData,
 };
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -112,6 +114,7 @@ fn vehicle(
     plate: &str,
     serial: &str,
     (paid_through, time_zone): (DateTime<Utc>, &str),
+    next_appointment: Option<(DateTime<Utc>, String)>,
 ) -> NewVehicle {
     NewVehicle {
         id,
@@ -123,7 +126,24 @@ fn vehicle(
             paid_through,
             LocationTimeZone::or_utc(time_zone),
         )),
+        next_appointment,
     }
+}
+
+/// A service appointment at `hour:minute` on the location's clocks, on the
+/// business day (in `time_zone`) of the instant `day`, at `location_name`.
+fn appointment(
+    day: DateTime<Utc>,
+    (hour, minute): (u32, u32),
+    time_zone: &str,
+    location_name: &str,
+) -> Option<(DateTime<Utc>, String)> {
+    let zone = LocationTimeZone::or_utc(time_zone);
+    let time = chrono::NaiveTime::from_hms_opt(hour, minute, 0)?;
+    Some((
+        zone.instant(BusinessDay::at(day, zone), time),
+        location_name.into(),
+    ))
 }
 
 fn card(
@@ -157,7 +177,19 @@ pub const EL_PASO_TIME_ZONE: &str = "America/Denver";
 pub fn demo_data(now: DateTime<Utc>) -> SeedData {
     use MonitorDays::{Fourteen, Thirty};
     let days = Duration::days;
-    // Dana's unpaid invoice from last month: $114.04 + 8.25 % tax = $123.45 past due.
+    // Dana's unpaid invoice from last month, true to the prices: 30 days of
+    // monitoring at Austin's $95.00, 8.25 % tax on it ($7.84), and the $20.61
+    // she owed from before, brought forward: $123.45 past due.
+    let brought_forward = Cents(2_061);
+    let opening = NewLedgerEntry {
+        client_id: DANA,
+        kind: EntryKind::Adjustment,
+        amount: brought_forward,
+        invoice_id: None,
+        payment_id: None,
+        vehicle_id: Some(DANA_CAMRY),
+        at: now - days(70),
+    };
     let overdue = NewInvoice {
         id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0501),
         client_id: DANA,
@@ -168,25 +200,33 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
             Line {
                 kind: LineKind::Monitoring,
                 description: "Monitoring, 30 days".into(),
-                amount_cents: Cents(11_404),
+                amount_cents: Cents(9_500),
             },
             Line {
                 kind: LineKind::PastDue,
                 description: "Past due balance".into(),
-                amount_cents: Cents(0),
+                amount_cents: brought_forward,
             },
             Line {
                 kind: LineKind::Tax,
                 description: "Tax (8.25%)".into(),
-                amount_cents: Cents(941),
+                amount_cents: Cents(784),
             },
         ],
-        subtotal: Cents(11_404),
-        tax: Cents(941),
-        past_due: Cents(0),
+        subtotal: Cents(9_500),
+        tax: Cents(784),
+        past_due: brought_forward,
         total: Cents(12_345),
         created_by: "system".into(),
         issued_at: now - days(40),
+    };
+    let austin_appointment = |days_ahead: i64, hour: u32, minute: u32| {
+        appointment(
+            now + days(days_ahead),
+            (hour, minute),
+            AUSTIN_TIME_ZONE,
+            "Austin Central Service Center",
+        )
     };
     SeedData {
         locations: vec![
@@ -259,6 +299,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-KLM4821",
                 "IID-220419",
                 (now - days(10), AUSTIN_TIME_ZONE),
+                austin_appointment(5, 10, 0),
             ),
             vehicle(
                 DANA_F150,
@@ -267,6 +308,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-BRT7730",
                 "IID-220877",
                 (now + days(12), AUSTIN_TIME_ZONE),
+                austin_appointment(12, 15, 30),
             ),
             vehicle(
                 ELLIS_CIVIC,
@@ -275,6 +317,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-ELP1042",
                 "IID-310552",
                 (now + days(3), EL_PASO_TIME_ZONE),
+                None,
             ),
             vehicle(
                 MORGAN_OUTBACK,
@@ -283,6 +326,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-MGL5590",
                 "IID-220931",
                 (now + days(1), AUSTIN_TIME_ZONE),
+                None,
             ),
             vehicle(
                 RILEY_WRANGLER,
@@ -291,6 +335,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-RCH3318",
                 "IID-221004",
                 (now + days(9), AUSTIN_TIME_ZONE),
+                austin_appointment(16, 9, 0),
             ),
         ],
         cards: vec![
@@ -313,6 +358,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 2029,
             ),
         ],
+        opening_balances: vec![opening],
         invoices: vec![overdue],
         staff: vec![
             NewStaff {

@@ -43,3 +43,6 @@ pub use receipt::{IssuedReceipt, PaidThrough, Payer, Receipt, ReceiptReference, 
 pub mod business_day;
 pub mod webhook;
 pub use business_day::{BusinessDay, LocationTimeZone};
+pub mod appointment;
+pub use appointment::NextAppointment;
+pub mod terms;

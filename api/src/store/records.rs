@@ -53,6 +53,8 @@ pub struct NewVehicle {
     pub plate: Option<String>,
     pub device_serial: String,
     pub paid_through: Option<NaiveDate>,
+    /// The next service appointment: when it starts and where.
+    pub next_appointment: Option<(DateTime<Utc>, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -131,6 +133,9 @@ pub struct SeedData {
     pub clients: Vec<NewClient>,
     pub vehicles: Vec<NewVehicle>,
     pub cards: Vec<NewCard>,
+    /// Balances brought forward from before the first invoice (ledger
+    /// `adjustment` entries), written before the invoices.
+    pub opening_balances: Vec<NewLedgerEntry>,
     pub invoices: Vec<NewInvoice>,
     pub staff: Vec<NewStaff>,
     pub client_logins: Vec<NewClientLogin>,
