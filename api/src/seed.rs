@@ -2,11 +2,9 @@
 //! case the product handles. Ids are fixed so the README and tests can name them.
 
 use crate::auth::password;
-use crate::domain::ledger::EntryKind;
 use crate::domain::{BusinessDay, Cents, Line, LineKind, LocationTimeZone, MonitorDays};
 use crate::store::{
-    NewCard, NewClient, NewClientLogin, NewInvoice, NewLedgerEntry, NewLocation, NewStaff,
-    NewVehicle, SeedData,
+    NewCard, NewClient, NewClientLogin, NewInvoice, NewLocation, NewStaff, NewVehicle, SeedData,
 };
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -177,19 +175,7 @@ pub const EL_PASO_TIME_ZONE: &str = "America/Denver";
 pub fn demo_data(now: DateTime<Utc>) -> SeedData {
     use MonitorDays::{Fourteen, Thirty};
     let days = Duration::days;
-    // Dana's unpaid invoice from last month, true to the prices: 30 days of
-    // monitoring at Austin's $95.00, 8.25 % tax on it ($7.84), and the $20.61
-    // she owed from before, brought forward: $123.45 past due.
-    let brought_forward = Cents(2_061);
-    let opening = NewLedgerEntry {
-        client_id: DANA,
-        kind: EntryKind::Adjustment,
-        amount: brought_forward,
-        invoice_id: None,
-        payment_id: None,
-        vehicle_id: Some(DANA_CAMRY),
-        at: now - days(70),
-    };
+    // Dana's unpaid invoice from last month: $114.04 + 8.25 % tax = $123.45 past due.
     let overdue = NewInvoice {
         id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0501),
         client_id: DANA,
@@ -200,22 +186,22 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
             Line {
                 kind: LineKind::Monitoring,
                 description: "Monitoring, 30 days".into(),
-                amount_cents: Cents(9_500),
+                amount_cents: Cents(11_404),
             },
             Line {
                 kind: LineKind::PastDue,
                 description: "Past due balance".into(),
-                amount_cents: brought_forward,
+                amount_cents: Cents(0),
             },
             Line {
                 kind: LineKind::Tax,
                 description: "Tax (8.25%)".into(),
-                amount_cents: Cents(784),
+                amount_cents: Cents(941),
             },
         ],
-        subtotal: Cents(9_500),
-        tax: Cents(784),
-        past_due: brought_forward,
+        subtotal: Cents(11_404),
+        tax: Cents(941),
+        past_due: Cents(0),
         total: Cents(12_345),
         created_by: "system".into(),
         issued_at: now - days(40),
@@ -358,7 +344,6 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 2029,
             ),
         ],
-        opening_balances: vec![opening],
         invoices: vec![overdue],
         staff: vec![
             NewStaff {

@@ -133,9 +133,6 @@ pub struct SeedData {
     pub clients: Vec<NewClient>,
     pub vehicles: Vec<NewVehicle>,
     pub cards: Vec<NewCard>,
-    /// Balances brought forward from before the first invoice (ledger
-    /// `adjustment` entries), written before the invoices.
-    pub opening_balances: Vec<NewLedgerEntry>,
     pub invoices: Vec<NewInvoice>,
     pub staff: Vec<NewStaff>,
     pub client_logins: Vec<NewClientLogin>,

@@ -112,10 +112,6 @@ impl SetupStore for Backend {
         for c in &data.cards {
             super::cards::keep_card(&mut tx, c, now).await?;
         }
-        for entry in &data.opening_balances {
-            let mut ledger = super::ledger::Appender::lock(&mut tx, entry.client_id).await?;
-            ledger.append(&mut tx, entry).await?;
-        }
         for i in &data.invoices {
             super::invoices::insert_invoice(&mut tx, i, now).await?;
         }
