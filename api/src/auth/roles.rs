@@ -149,6 +149,9 @@ pub mod permits {
         SendLinks = (SendLinks, Some(Scope::LinksWrite)),
         /// Take a Payment with a card on file.
         TakePayments = (TakePayments, Some(Scope::PaymentsWrite)),
+        /// Book or clear a vehicle's next service appointment: every staff
+        /// role that serves clients; staff only.
+        ScheduleAppointments = (ReadClients, None),
         /// Add New Invoice: staff only.
         AddInvoices = (AddInvoices, None),
         /// Refunds and credits: staff only.

@@ -45,3 +45,6 @@ pub mod webhook;
 pub use business_day::{BusinessDay, LocationTimeZone};
 pub mod notice;
 pub use notice::NoticeKind;
+pub mod appointment;
+pub use appointment::NextAppointment;
+pub mod terms;

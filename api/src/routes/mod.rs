@@ -17,6 +17,7 @@ pub mod quote;
 pub mod receipts;
 pub mod refunds;
 pub mod sandbox;
+pub mod terms;
 pub mod webhook_endpoints;
 pub mod webhooks;
 
@@ -32,6 +33,9 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(clients::search_clients)
         .service(clients::get_client)
         .service(clients::get_client_reminders)
+        .service(clients::set_next_appointment)
+        .service(clients::clear_next_appointment)
+        .service(terms::get_terms)
         .service(me::get_me)
         .service(me::staff_me)
         .service(quote::quote_summary)

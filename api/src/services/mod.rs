@@ -13,6 +13,7 @@
 //! Layers: `routes → services → domain → store`.
 
 pub mod api_keys;
+pub mod appointments;
 pub mod autopay;
 pub mod card_authentication;
 pub mod cards;

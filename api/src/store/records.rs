@@ -53,6 +53,8 @@ pub struct NewVehicle {
     pub plate: Option<String>,
     pub device_serial: String,
     pub paid_through: Option<NaiveDate>,
+    /// The next service appointment: when it starts and where.
+    pub next_appointment: Option<(DateTime<Utc>, String)>,
 }
 
 #[derive(Clone, Debug)]

@@ -23,6 +23,8 @@ const SCOPES: &[(&str, Option<&str>)] = &[
     ("revoke_link", Some("links:write")),
     ("take_payment", Some("payments:write")),
     ("remove_client_card", Some("payments:write")),
+    ("set_next_appointment", None),
+    ("clear_next_appointment", None),
     ("add_invoice", None),
     ("apply_credit", None),
     ("refund_payment", None),

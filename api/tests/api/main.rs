@@ -1,6 +1,7 @@
 //! Black-box API tests: one binary, the real app over HTTP.
 
 mod api_keys;
+mod appointments;
 mod auth;
 mod business_day;
 mod cards;

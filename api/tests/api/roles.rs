@@ -132,6 +132,20 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             EVERYONE,
         ),
         op(
+            "set_next_appointment",
+            "PUT",
+            format!("/clients/{RILEY}/vehicles/{RILEY_WRANGLER}/next-appointment"),
+            Some(json!({ "starts_at": "2099-01-02T10:00:00-06:00", "location_name": "Austin" })),
+            EVERYONE,
+        ),
+        op(
+            "clear_next_appointment",
+            "DELETE",
+            format!("/clients/{RILEY}/vehicles/{RILEY_WRANGLER}/next-appointment"),
+            None,
+            EVERYONE,
+        ),
+        op(
             "add_invoice",
             "POST",
             format!("/clients/{DANA}/invoices"),

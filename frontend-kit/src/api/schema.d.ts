@@ -366,6 +366,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/vehicles/{vehicle_id}/next-appointment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Books the next service appointment of a client's vehicle (replacing any),
+         *     with a Client Log line. Answers the vehicle with its `next_appointment`.
+         */
+        put: operations["set_next_appointment"];
+        post?: never;
+        /**
+         * Clears the next service appointment of a client's vehicle, with a Client
+         *     Log line. Answers the vehicle (`next_appointment` null).
+         */
+        delete: operations["clear_next_appointment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/config": {
         parameters: {
             query?: never;
@@ -869,6 +893,27 @@ export interface paths {
         };
         /** The signed-in staff member, their role and its permissions. */
         get: operations["staff_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The usage terms in force: their version (what a payment records when the
+         *     payer sends it as `terms_version`), effective date and text as HTML-safe
+         *     markup (`<h2>`, `<p>`, `<ul>`, `<li>` only).
+         */
+        get: operations["get_terms"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1794,6 +1839,48 @@ export interface components {
              */
             client_secret: string;
         };
+        /** @description A vehicle's next service appointment as the API shows it. */
+        NextAppointment: {
+            /**
+             * Format: date
+             * @description The appointment's day on the location's calendar ([`BusinessDay::at`]).
+             * @example 2026-12-12
+             */
+            business_day: string;
+            /**
+             * @description The service center the client goes to.
+             * @example Austin Central Service Center
+             */
+            location_name: string;
+            /**
+             * @description The vehicle's monitoring runs out before that day (or was never
+             *     paid): pay before the appointment, or pay at the service center
+             *     ([`pay_before_appointment`]).
+             */
+            pay_before: boolean;
+            /**
+             * Format: date-time
+             * @description When it starts, RFC 3339 with the offset of the client's location on
+             *     that day (`2026-12-12T10:00:00-06:00` in Austin).
+             * @example 2026-12-12T10:00:00-06:00
+             */
+            starts_at: string;
+        };
+        /** @description A vehicle's next service appointment to book. */
+        NextAppointmentRequest: {
+            /**
+             * @description The service center (1 to 100 characters).
+             * @example Austin Central Service Center
+             */
+            location_name: string;
+            /**
+             * Format: date-time
+             * @description When it starts: RFC 3339 with an offset (`2026-12-12T10:00:00-06:00`);
+             *     shown back in the client location's time zone. Must be in the future.
+             * @example 2026-12-12T10:00:00-06:00
+             */
+            starts_at: string;
+        };
         /** @description The next Auto Pay charge of a client, as PLUS Web shows it. */
         NextAutopayCharge: {
             /**
@@ -2475,6 +2562,29 @@ export interface components {
             /** Format: uuid */
             vehicle_id: string;
         };
+        /** @description One version of the usage terms. */
+        Terms: {
+            /**
+             * Format: date
+             * @description The day (US Central calendar) from which this version applies.
+             */
+            effective_date: string;
+            /**
+             * @description The text as HTML-safe markup: only `<h2>`, `<p>`, `<ul>` and `<li>`,
+             *     no attributes, no links, no scripts (written here, never from input).
+             */
+            html: string;
+            /**
+             * @description The title shown above the text.
+             * @example Terms of use for online payments
+             */
+            title: string;
+            /**
+             * @description The version a payment records (`2026-12-01`).
+             * @example 2026-12-01
+             */
+            version: string;
+        };
         TokenResponse: {
             access_token: string;
             /**
@@ -2531,6 +2641,7 @@ export interface components {
             device_serial: string;
             /** Format: uuid */
             id: string;
+            next_appointment?: null | components["schemas"]["NextAppointment"];
             /**
              * Format: date
              * @description Monitoring is paid up to and including this day.
@@ -3926,6 +4037,144 @@ export interface operations {
                 };
             };
             /** @description `client_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_next_appointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+                /** @description One of the client's vehicles */
+                vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NextAppointmentRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vehicle"];
+                };
+            };
+            /** @description The request could not be read: `malformed_json` (the body is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description client_not_found or vehicle_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `starts_at` not in the future, or `location_name` empty or too long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clear_next_appointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+                /** @description One of the client's vehicles */
+                vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vehicle"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description client_not_found or vehicle_not_found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5753,6 +6002,34 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_terms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Terms"];
+                };
+            };
+            /** @description validation_failed: a control character in the query string (refused for every request) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
