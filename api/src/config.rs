@@ -153,9 +153,30 @@ pub struct Settings {
     pub autopay_local_time: chrono::NaiveTime,
     /// Seconds between two purges of what outlived its window.
     pub purge_interval_seconds: i64,
+    /// The local time (of each location) the reminders and the Auto Pay
+    /// notices go, daily (`NOTICES_LOCAL_TIME`, default 09:00: daytime, so
+    /// that no text wakes anyone).
+    pub notices_local_time: chrono::NaiveTime,
+    /// Days before a vehicle's paid-through date its payment reminder goes
+    /// (`REMINDER_DAYS`, default 3).
+    pub reminder_days: i64,
+    /// Days before an Auto Pay charge its notice goes (`AUTOPAY_NOTICE_DAYS`,
+    /// default 3).
+    pub autopay_notice_days: i64,
+    /// Days before the Auto Pay card expires the reminder to update it goes
+    /// (`CARD_EXPIRY_NOTICE_DAYS`, default 30).
+    pub card_expiry_notice_days: i64,
     /// Hours an idempotency record is kept (at least 24, as documented to
     /// third parties in docs/api.md): a retry within it replays the answer.
     pub idempotency_retention_hours: i64,
+    /// Days a webhook event, its deliveries and their attempts are kept
+    /// (`WEBHOOK_RETENTION_DAYS`, default 30, at least 2: beyond the 24 hours
+    /// of retries and a replay's 24 more); the purge deletes older ones.
+    pub webhook_retention_days: i64,
+    /// Seconds between two runs of the link expiry job
+    /// (`LINK_EXPIRY_INTERVAL_SECONDS`, default 60): how late at most, plus
+    /// the scheduler's look, `link.expired` is announced.
+    pub link_expiry_interval_seconds: i64,
     /// Password checks (Argon2, 19 MiB each) one instance runs at once.
     pub login_verifications_at_once: usize,
     /// Sign-ins per client address per minute, any account.
@@ -175,6 +196,9 @@ pub struct Settings {
     pub link_sends_per_staff_per_hour: i64,
     /// Payment links one client may send from My Account per UTC day.
     pub link_sends_per_client_per_day: i64,
+    /// New links one phone may ask for with "Text me a new link" (an
+    /// expired link's renewal) per UTC day.
+    pub link_renewals_per_phone_per_day: i64,
     /// Requests one API key may make per minute (docs/api.md, "Integrations").
     pub api_key_requests_per_minute: i64,
     /// Bearer token `/metrics` asks for; required in production, where the
@@ -186,12 +210,19 @@ pub struct Settings {
 }
 
 /// The jobs `serve` runs itself (`SCHEDULER_JOBS`, a comma-separated list
-/// of `autopay`, `status_sync`, `purge`, or `none`; default all).
+/// of `autopay`, `status_sync`, `purge`, `link_expiry`, or `none`; default
+/// all).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SchedulerJobs {
     pub autopay: bool,
     pub status_sync: bool,
     pub purge: bool,
+    /// Payment reminders with reply-to-pay (clients not on Auto Pay).
+    pub reminders: bool,
+    /// The Auto Pay notices sent ahead: a charge to come, a card expiring.
+    pub autopay_notices: bool,
+    /// Records expired links and sends `link.expired`.
+    pub link_expiry: bool,
 }
 
 impl SchedulerJobs {
@@ -200,6 +231,9 @@ impl SchedulerJobs {
         autopay: true,
         status_sync: true,
         purge: true,
+        reminders: true,
+        autopay_notices: true,
+        link_expiry: true,
     };
 
     fn parse(list: &str) -> Result<SchedulerJobs, String> {
@@ -207,6 +241,9 @@ impl SchedulerJobs {
             autopay: false,
             status_sync: false,
             purge: false,
+            reminders: false,
+            autopay_notices: false,
+            link_expiry: false,
         };
         if list.trim() == "none" {
             return Ok(jobs);
@@ -216,9 +253,12 @@ impl SchedulerJobs {
                 "autopay" => jobs.autopay = true,
                 "status_sync" => jobs.status_sync = true,
                 "purge" => jobs.purge = true,
+                "link_expiry" => jobs.link_expiry = true,
+                "reminders" => jobs.reminders = true,
+                "autopay_notices" => jobs.autopay_notices = true,
                 other => {
                     return Err(format!(
-                    "expected autopay, status_sync, purge (comma-separated) or none, got {other:?}"
+                    "expected autopay, status_sync, purge, reminders, autopay_notices, link_expiry (comma-separated) or none, got {other:?}"
                 ))
                 }
             }
@@ -233,6 +273,31 @@ impl SchedulerJobs {
 pub struct ConfigError {
     pub var: &'static str,
     pub message: String,
+}
+
+/// A local time of day `HH:MM` from variable `var`, `default_hour`:00 when unset.
+fn local_time(
+    value: Option<String>,
+    var: &'static str,
+    default_hour: u32,
+) -> Result<chrono::NaiveTime, ConfigError> {
+    match value {
+        None => Ok(chrono::NaiveTime::from_hms_opt(default_hour, 0, 0).unwrap_or_default()),
+        Some(v) => chrono::NaiveTime::parse_from_str(&v, "%H:%M").map_err(|_| {
+            invalid(
+                var,
+                format!("expected a 24-hour local time HH:MM, got {v:?}"),
+            )
+        }),
+    }
+}
+
+/// A number of days ahead a notice goes: at most a year.
+fn days_setting(days: i64, var: &'static str) -> Result<i64, ConfigError> {
+    if days > 366 {
+        return Err(invalid(var, format!("at most 366 days, got {days}")));
+    }
+    Ok(days)
 }
 
 fn invalid(var: &'static str, message: impl fmt::Display) -> ConfigError {
@@ -590,6 +655,26 @@ impl Settings {
                 })?,
             },
             purge_interval_seconds: positive("PURGE_INTERVAL_SECONDS", 3600)?,
+            notices_local_time: local_time(get("NOTICES_LOCAL_TIME"), "NOTICES_LOCAL_TIME", 9)?,
+            reminder_days: days_setting(positive("REMINDER_DAYS", 3)?, "REMINDER_DAYS")?,
+            autopay_notice_days: days_setting(
+                positive("AUTOPAY_NOTICE_DAYS", 3)?,
+                "AUTOPAY_NOTICE_DAYS",
+            )?,
+            card_expiry_notice_days: days_setting(
+                positive("CARD_EXPIRY_NOTICE_DAYS", 30)?,
+                "CARD_EXPIRY_NOTICE_DAYS",
+            )?,
+            webhook_retention_days: match positive("WEBHOOK_RETENTION_DAYS", 30)? {
+                days if days >= 2 => days,
+                _ => {
+                    return Err(invalid(
+                        "WEBHOOK_RETENTION_DAYS",
+                        "at least 2: an event is retried for 24 hours, and a replay for 24 more",
+                    ))
+                }
+            },
+            link_expiry_interval_seconds: positive("LINK_EXPIRY_INTERVAL_SECONDS", 60)?,
             idempotency_retention_hours: match positive("IDEMPOTENCY_RETENTION_HOURS", 24)? {
                 hours if hours >= 24 => hours,
                 _ => {
@@ -610,6 +695,7 @@ impl Settings {
             client_card_saves_per_day: positive("CLIENT_CARD_SAVES_PER_DAY", 5)?,
             link_sends_per_staff_per_hour: positive("LINK_SENDS_PER_STAFF_PER_HOUR", 30)?,
             link_sends_per_client_per_day: positive("LINK_SENDS_PER_CLIENT_PER_DAY", 5)?,
+            link_renewals_per_phone_per_day: positive("LINK_RENEWALS_PER_PHONE_PER_DAY", 3)?,
             api_key_requests_per_minute: positive("API_KEY_REQUESTS_PER_MINUTE", 120)?,
             sms_other_country_codes: match get("SMS_OTHER_COUNTRY_CODES") {
                 None => Vec::new(),

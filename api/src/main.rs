@@ -9,7 +9,7 @@ use payments_api::clock::Clock;
 use payments_api::config::{AppEnv, Settings};
 use payments_api::seed::{ADMIN_LOGIN, AGENT_LOGIN, CLIENT_LOGIN, SUPERVISOR_LOGIN};
 
-use payments_api::services::{autopay, jobs, status_sync, webhooks};
+use payments_api::services::{autopay, jobs, notices, status_sync, webhooks};
 use payments_api::state::AppState;
 use payments_api::{openapi, seed, sms, store, telemetry};
 use std::sync::Arc;
@@ -47,6 +47,18 @@ enum Command {
         #[command(subcommand)]
         command: AutopayCommand,
     },
+    /// Payment reminders and Auto Pay notices.
+    Notices {
+        #[command(subcommand)]
+        command: NoticesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NoticesCommand {
+    /// Queue every reminder and Auto Pay notice due today (each location's
+    /// day); each goes once, so it is safe to repeat. `serve` sends them.
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -105,6 +117,14 @@ async fn run() -> anyhow::Result<()> {
             let state = offline_state(settings, clock).await?;
             let report = autopay::run(&state).await?;
             tracing::info!(?report, "Auto Pay run finished");
+            Ok(())
+        }
+        Command::Notices {
+            command: NoticesCommand::Run,
+        } => {
+            let state = offline_state(settings, clock).await?;
+            let report = notices::run(&state).await?;
+            tracing::info!(?report, "reminders and Auto Pay notices queued");
             Ok(())
         }
         Command::Openapi => Ok(()),

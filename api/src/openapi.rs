@@ -21,9 +21,14 @@ use utoipa::{Modify, OpenApi};
         routes::auth::staff_login,
         routes::auth::client_login,
         routes::auth::logout,
+        routes::auth::refresh_session,
         routes::clients::search_clients,
         routes::clients::get_client,
         routes::clients::update_client,
+        routes::clients::get_client_reminders,
+        routes::clients::set_next_appointment,
+        routes::clients::clear_next_appointment,
+        routes::terms::get_terms,
         routes::me::get_me,
         routes::me::staff_me,
         routes::quote::quote_summary,
@@ -56,6 +61,7 @@ use utoipa::{Modify, OpenApi};
         routes::links::resend_link,
         routes::links::get_link,
         routes::links::redeem_token,
+        routes::links::renew_expired_link,
         routes::receipts::get_receipt_by_reference,
         routes::receipts::list_my_receipts,
         routes::receipts::get_my_receipt,
@@ -68,6 +74,7 @@ use utoipa::{Modify, OpenApi};
         routes::webhook_endpoints::delete_webhook_endpoint,
         routes::webhook_endpoints::list_webhook_deliveries,
         routes::webhook_endpoints::replay_webhook_delivery,
+        routes::webhook_endpoints::update_webhook_endpoint,
         routes::webhooks::stripe_webhook,
         routes::webhooks::twilio_status,
         routes::webhooks::twilio_inbound,
@@ -214,9 +221,10 @@ pub fn spec() -> serde_json::Value {
                 "LinkEvent",
                 "A payment link was opened by its payer for the first time",
             ),
-            // Not sent yet: a link expires by time passing, with no write to
-            // announce (docs/api.md, "Integrations").
-            EventType::LinkExpired => continue,
+            EventType::LinkExpired => (
+                "LinkEvent",
+                "A payment link expired unpaid (recorded by the link expiry job within about a minute of its expires_at)",
+            ),
         };
         let operation = serde_json::json!({
             "post": {

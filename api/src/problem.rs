@@ -112,6 +112,9 @@ problem_codes! {
     RequestInProgress = ("request_in_progress", CONFLICT, "Request in progress"),
     /// The past due in the link was paid by another payment since it was sent.
     LinkOutdated = ("link_outdated", CONFLICT, "Link outdated"),
+    /// "Text me a new link" on a link that can still be paid (or is being
+    /// paid): only an expired link is renewed.
+    LinkNotExpired = ("link_not_expired", CONFLICT, "Link not expired"),
     /// The sandbox bank's 3-D Secure step was already answered (or ended).
     AuthenticationAnswered = ("authentication_answered", CONFLICT, "Authentication answered"),
     /// Auto Pay charges this card: it cannot be removed.

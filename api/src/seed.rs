@@ -112,6 +112,7 @@ fn vehicle(
     plate: &str,
     serial: &str,
     (paid_through, time_zone): (DateTime<Utc>, &str),
+    next_appointment: Option<(DateTime<Utc>, String)>,
 ) -> NewVehicle {
     NewVehicle {
         id,
@@ -123,7 +124,24 @@ fn vehicle(
             paid_through,
             LocationTimeZone::or_utc(time_zone),
         )),
+        next_appointment,
     }
+}
+
+/// A service appointment at `hour:minute` on the location's clocks, on the
+/// business day (in `time_zone`) of the instant `day`, at `location_name`.
+fn appointment(
+    day: DateTime<Utc>,
+    (hour, minute): (u32, u32),
+    time_zone: &str,
+    location_name: &str,
+) -> Option<(DateTime<Utc>, String)> {
+    let zone = LocationTimeZone::or_utc(time_zone);
+    let time = chrono::NaiveTime::from_hms_opt(hour, minute, 0)?;
+    Some((
+        zone.instant(BusinessDay::at(day, zone), time),
+        location_name.into(),
+    ))
 }
 
 fn card(
@@ -187,6 +205,14 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
         total: Cents(12_345),
         created_by: "system".into(),
         issued_at: now - days(40),
+    };
+    let austin_appointment = |days_ahead: i64, hour: u32, minute: u32| {
+        appointment(
+            now + days(days_ahead),
+            (hour, minute),
+            AUSTIN_TIME_ZONE,
+            "Austin Central Service Center",
+        )
     };
     SeedData {
         locations: vec![
@@ -259,6 +285,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-KLM4821",
                 "IID-220419",
                 (now - days(10), AUSTIN_TIME_ZONE),
+                austin_appointment(5, 10, 0),
             ),
             vehicle(
                 DANA_F150,
@@ -267,6 +294,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-BRT7730",
                 "IID-220877",
                 (now + days(12), AUSTIN_TIME_ZONE),
+                austin_appointment(12, 15, 30),
             ),
             vehicle(
                 ELLIS_CIVIC,
@@ -275,6 +303,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-ELP1042",
                 "IID-310552",
                 (now + days(3), EL_PASO_TIME_ZONE),
+                None,
             ),
             vehicle(
                 MORGAN_OUTBACK,
@@ -283,6 +312,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-MGL5590",
                 "IID-220931",
                 (now + days(1), AUSTIN_TIME_ZONE),
+                None,
             ),
             vehicle(
                 RILEY_WRANGLER,
@@ -291,6 +321,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 "TX-RCH3318",
                 "IID-221004",
                 (now + days(9), AUSTIN_TIME_ZONE),
+                austin_appointment(16, 9, 0),
             ),
         ],
         cards: vec![

@@ -46,7 +46,9 @@ const MESSAGES: Record<ProblemCode, string> = {
   link_not_found: 'This payment link was not found. Open the whole link from the text message.',
   link_expired: 'This payment link has expired.',
   link_used: 'This payment link has already been used to pay. It does not need to be paid again.',
-  link_revoked: 'This payment link was replaced or cancelled. Use the newest link that was sent.',
+  // A revoked link may have been cancelled with no replacement: never send the payer looking for a newer one.
+  link_revoked: 'This payment link was cancelled and can no longer be paid. Nothing was charged.',
+  link_not_expired: 'This payment link can still be paid: a new one is sent only once it has expired.',
   link_outdated:
     'The amount in this payment link is out of date: part of it has been paid another way. Nothing was charged. A new link is needed.',
   nothing_to_pay: "Nothing is due: the client's credit covers this period. A supervisor can apply it.",

@@ -238,12 +238,18 @@ test('an agent resends and revokes a link; adding an invoice takes a supervisor'
   await rows.first().waitFor();
 
   await rows.first().getByRole('button', { name: /^Resend/ }).click();
+  // Focus goes to the outcome, never to the page body (WCAG 2.4.3).
+  await eventually(async () => /^A new \$[\d,.]+ link was sent to/.test(await page.evaluate(() => document.activeElement?.textContent ?? '')));
   await eventually(async () => (await rows.count()) === 2);
   await rows.nth(1).getByText('Revoked').waitFor();
   await eventually(() => api.smsTokens().length >= 2);
 
-  page.once('dialog', (dialog) => dialog.accept());
+  // Revoke asks in the page, not with the browser's confirm().
   await rows.first().getByRole('button', { name: /^Revoke/ }).click();
+  const ask = page.getByRole('alertdialog', { name: /^Revoke the \$[\d,.]+ link sent to/ });
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Revoke link');
+  await ask.getByRole('button', { name: 'Revoke link' }).click();
+  await eventually(async () => /was revoked\.$/.test(await page.evaluate(() => document.activeElement?.textContent ?? '')));
   await rows.first().getByText('Revoked').waitFor();
   await shot(page, '11-resend-revoke');
 

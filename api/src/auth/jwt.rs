@@ -7,8 +7,25 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub const ISSUER: &str = "payments-api";
-/// Access tokens live one hour at most.
+/// Access tokens live one hour at most: a session ends after an hour
+/// without activity unless the app refreshes it (`refresh_session`).
 pub const TOKEN_TTL_SECONDS: i64 = 3600;
+
+/// However often it is refreshed, a session ends 12 hours after sign-in
+/// (the absolute cap: a stolen token cannot be kept alive forever; a staff
+/// shift fits in it). WCAG 2.2.1: the apps warn before either end.
+pub const SESSION_MAX_SECONDS: i64 = 12 * 3600;
+
+/// The sliding expiry: a session refreshed at `now` lasts
+/// [`TOKEN_TTL_SECONDS`] more, but never past [`SESSION_MAX_SECONDS`] after
+/// it `started` (UTC instants).
+pub fn session_expiry(
+    started: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    (now + chrono::Duration::seconds(TOKEN_TTL_SECONDS))
+        .min(started + chrono::Duration::seconds(SESSION_MAX_SECONDS))
+}
 
 /// Which app a token was issued for; a token opens only its own app's routes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +116,21 @@ mod tests {
             role: None,
             sid: Some(Uuid::new_v4()),
         }
+    }
+
+    #[test]
+    fn a_refreshed_session_slides_an_hour_but_never_past_twelve_hours() {
+        let started = chrono::Utc::now();
+        let later = started + chrono::Duration::minutes(50);
+        assert_eq!(
+            session_expiry(started, later),
+            later + chrono::Duration::hours(1)
+        );
+        let late = started + chrono::Duration::hours(11) + chrono::Duration::minutes(30);
+        assert_eq!(
+            session_expiry(started, late),
+            started + chrono::Duration::hours(12)
+        );
     }
 
     #[test]

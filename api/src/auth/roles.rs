@@ -152,6 +152,9 @@ pub mod permits {
         /// Edit a client's details (the language of their texts and pages):
         /// every staff role, as removing a client's card; staff only.
         UpdateClients = (TakePayments, None),
+        /// Book or clear a vehicle's next service appointment: every staff
+        /// role that serves clients; staff only.
+        ScheduleAppointments = (ReadClients, None),
         /// Add New Invoice: staff only.
         AddInvoices = (AddInvoices, None),
         /// Refunds and credits: staff only.

@@ -197,7 +197,12 @@ pub struct ApiKeyRecord {
     pub scopes: Vec<Scope>,
     /// [`ApiKey::display_prefix`].
     pub key_prefix: String,
+    /// The admin who created it. The key acts for the company, not for this
+    /// person: it keeps working if they later lose the admin role, and staff
+    /// users are never deleted while a key names them (a foreign key).
     pub created_by: Uuid,
+    /// That admin's name, for the admins' list.
+    pub created_by_name: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,

@@ -50,6 +50,9 @@ pub struct Vehicle {
     pub device_serial: String,
     /// Monitoring is paid up to and including this day.
     pub paid_through: Option<NaiveDate>,
+    /// The vehicle's next service appointment, in the location's time zone
+    /// (null when none is booked).
+    pub next_appointment: Option<super::NextAppointment>,
 }
 
 /// A card on file: only what the gateway lets us keep (never the number).

@@ -65,6 +65,13 @@ pub enum LinkState {
 /// The expiry rule: a link sent at `sent_at` can be paid until `ttl_seconds`
 /// later (`PAYMENT_LINK_TTL_SECONDS`, 10 minutes in production), by the
 /// server's clock. [`link_state`] reads the instant this gives.
+///
+/// The ten minutes are essential (the exception of WCAG 2.2.1): the token
+/// alone authorizes a charge, so a short life bounds what a forwarded text or
+/// a lock-screen notification exposes, and how stale the link's quote can
+/// be. The payer is warned instead (at 2 minutes and 30 seconds) and gets a
+/// fresh link with one button (`services::links::renew`); docs/payments.md,
+/// "Why ten minutes".
 pub fn link_expires_at(sent_at: DateTime<Utc>, ttl_seconds: i64) -> DateTime<Utc> {
     sent_at + chrono::Duration::seconds(ttl_seconds)
 }

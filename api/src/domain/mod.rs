@@ -45,3 +45,8 @@ pub use receipt::{IssuedReceipt, PaidThrough, Payer, Receipt, ReceiptReference, 
 pub mod business_day;
 pub mod webhook;
 pub use business_day::{BusinessDay, LocationTimeZone};
+pub mod notice;
+pub use notice::NoticeKind;
+pub mod appointment;
+pub use appointment::NextAppointment;
+pub mod terms;

@@ -11,7 +11,10 @@ pub enum SmsKeyword {
     Start,
     /// HELP, INFO: who we are and how to reach support.
     Help,
-    /// Anything else (PAY is not handled yet).
+    /// PAY: a fresh secure payment link for the vehicle that is due
+    /// (`services::sms_replies`).
+    Pay,
+    /// Anything else.
     Other,
 }
 
@@ -29,6 +32,7 @@ impl SmsKeyword {
             | "REVOKE" => SmsKeyword::Stop,
             "START" | "UNSTOP" | "YES" => SmsKeyword::Start,
             "HELP" | "INFO" => SmsKeyword::Help,
+            "PAY" => SmsKeyword::Pay,
             _ => SmsKeyword::Other,
         }
     }
@@ -45,7 +49,10 @@ mod tests {
         assert_eq!(SmsKeyword::parse("Unsubscribe."), SmsKeyword::Stop);
         assert_eq!(SmsKeyword::parse("start"), SmsKeyword::Start);
         assert_eq!(SmsKeyword::parse("Help!"), SmsKeyword::Help);
-        assert_eq!(SmsKeyword::parse("PAY"), SmsKeyword::Other);
+        assert_eq!(SmsKeyword::parse("PAY"), SmsKeyword::Pay);
+        assert_eq!(SmsKeyword::parse(" pay \n"), SmsKeyword::Pay);
+        assert_eq!(SmsKeyword::parse("Pay."), SmsKeyword::Pay);
+        assert_eq!(SmsKeyword::parse("payment"), SmsKeyword::Other);
         assert_eq!(SmsKeyword::parse("don't stop"), SmsKeyword::Other);
         assert_eq!(SmsKeyword::parse(""), SmsKeyword::Other);
     }

@@ -115,6 +115,199 @@ pub fn help(language: Language, company: &str, support_phone: &str) -> String {
     }
 }
 
+/// Characters of a vehicle's description a text carries at most.
+pub const VEHICLE_LABEL_MAX: usize = 30;
+
+/// A vehicle's description as a text may carry it: only characters of the
+/// GSM-7 default alphabet (one other would turn the whole text into UCS-2),
+/// at most [`VEHICLE_LABEL_MAX`] of them; "vehicle" when none is left.
+pub fn vehicle_label(description: &str) -> String {
+    let kept: String = description
+        .chars()
+        .filter(|c| super::sms_text::gsm7_septets(*c) == Some(1) && !c.is_control())
+        .collect();
+    let label: String = kept
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(VEHICLE_LABEL_MAX)
+        .collect();
+    match label.trim_end() {
+        "" => "vehicle".to_owned(),
+        label => label.to_owned(),
+    }
+}
+
+/// A card as texts name it: "Visa ending 4242" / "Visa terminada en 4242"
+/// (never `•`, which is not GSM-7). Client Log lines use `Language::En`.
+pub fn card_label(language: Language, brand: &str, last4: &str) -> String {
+    let brand = match brand.to_ascii_lowercase().as_str() {
+        "visa" => "Visa",
+        "mastercard" => "Mastercard",
+        "amex" | "american_express" => "American Express",
+        "discover" => "Discover",
+        "diners" => "Diners Club",
+        "jcb" => "JCB",
+        "unionpay" => "UnionPay",
+        _ => match language {
+            Language::En => "Card",
+            Language::Es => "Tarjeta",
+        },
+    };
+    let last4: String = last4.chars().filter(char::is_ascii_digit).take(4).collect();
+    match language {
+        Language::En => format!("{brand} ending {last4}"),
+        Language::Es => format!("{brand} terminada en {last4}"),
+    }
+}
+
+/// Where a client manages their cards: My Account.
+pub fn my_account_url(public_base_url: &str) -> String {
+    format!("{public_base_url}/my-account/")
+}
+
+/// The payment reminder (issue 19, item 4) for a client not on Auto Pay:
+/// what is due, by when (the location's business day), and how to get a
+/// link by reply.
+pub fn payment_reminder(
+    language: Language,
+    company: &str,
+    vehicle: &str,
+    amount: Cents,
+    due_by: NaiveDate,
+) -> String {
+    let by = date_words(language, due_by);
+    let amount = amount_words(language, amount);
+    match language {
+        Language::En => format!("{company}: monitoring for your {vehicle} is paid through {by}. {amount} is due by {by}. Reply PAY for a secure payment link."),
+        Language::Es => format!("{company}: el monitoreo de su {vehicle} vence el {by}. Pague {amount} antes de esa fecha. Responda PAY para recibir un enlace de pago seguro."),
+    }
+}
+
+/// The payment reminder where the location takes no payments online: the
+/// way to pay is a call.
+pub fn payment_reminder_call(
+    language: Language,
+    company: &str,
+    vehicle: &str,
+    amount: Cents,
+    due_by: NaiveDate,
+    support_phone: &str,
+) -> String {
+    let by = date_words(language, due_by);
+    let amount = amount_words(language, amount);
+    match language {
+        Language::En => format!("{company}: monitoring for your {vehicle} is paid through {by}. {amount} is due by {by}. Call {support_phone} to pay."),
+        Language::Es => format!("{company}: el monitoreo de su {vehicle} vence el {by}. Pague {amount} antes de esa fecha llamando al {support_phone}."),
+    }
+}
+
+/// The notice of an Auto Pay charge to come (issue 19, item 3); `card` from
+/// [`card_label`] in the same language.
+pub fn autopay_upcoming(
+    language: Language,
+    company: &str,
+    amount: Cents,
+    card: &str,
+    on: NaiveDate,
+    vehicle: &str,
+) -> String {
+    let on = date_words(language, on);
+    let amount = amount_words(language, amount);
+    match language {
+        Language::En => format!("{company}: Auto Pay will charge {amount} to {card} on {on} for your {vehicle}'s monitoring."),
+        Language::Es => format!("{company}: el {on} Auto Pay va a cobrar {amount} a su {card} por el monitoreo de su {vehicle}."),
+    }
+}
+
+/// The notice of a declined Auto Pay charge: what happened and how to pay.
+pub fn autopay_declined(
+    language: Language,
+    company: &str,
+    amount: Cents,
+    card: &str,
+    vehicle: &str,
+) -> String {
+    let amount = amount_words(language, amount);
+    match language {
+        Language::En => format!("{company}: Auto Pay could not charge {amount} to {card} for your {vehicle}: the card was declined. Reply PAY for a secure payment link, or update your card in My Account."),
+        Language::Es => format!("{company}: Auto Pay no pudo cobrar {amount} a su {card} por su {vehicle}: la tarjeta fue rechazada. Responda PAY para recibir un enlace de pago seguro o cambie su tarjeta en My Account."),
+    }
+}
+
+/// The reminder that the Auto Pay card expires (`12/2026`).
+pub fn card_expiring(
+    language: Language,
+    company: &str,
+    card: &str,
+    exp_month: i64,
+    exp_year: i64,
+    url: &str,
+) -> String {
+    match language {
+        Language::En => format!("{company}: your Auto Pay card, {card}, expires {exp_month:02}/{exp_year}. Update it in My Account so Auto Pay keeps working: {url}"),
+        Language::Es => format!("{company}: su tarjeta de Auto Pay, {card}, vence en {exp_month:02}/{exp_year}. Cambie la tarjeta en My Account para que Auto Pay siga funcionando: {url}"),
+    }
+}
+
+/// The answer to PAY from a phone no client has.
+pub fn pay_unknown_phone(language: Language, company: &str, support_phone: &str) -> String {
+    match language {
+        Language::En => format!("{company}: we could not find an account for this number. Call {support_phone} to pay."),
+        Language::Es => format!("{company}: no encontramos una cuenta para este teléfono. Llame al {support_phone} para pagar."),
+    }
+}
+
+/// The answer to PAY when the client's location takes no payments online.
+pub fn pay_not_accepted(language: Language, company: &str, support_phone: &str) -> String {
+    match language {
+        Language::En => format!("{company}: payments by text are not available for your account. Call {support_phone} to pay."),
+        Language::Es => format!("{company}: su cuenta no admite pagos por mensaje de texto. Llame al {support_phone} para pagar."),
+    }
+}
+
+/// The answer to PAY beyond the client's daily number of links.
+pub fn pay_rate_limited(language: Language, company: &str, support_phone: &str) -> String {
+    match language {
+        Language::En => format!("{company}: too many payment links were requested today. Call {support_phone} to pay."),
+        Language::Es => format!("{company}: se pidieron demasiados enlaces de pago hoy. Llame al {support_phone} para pagar."),
+    }
+}
+
+/// The answer to PAY while the link sent for it is still good
+/// (`minutes` left, rounded up).
+pub fn pay_link_still_live(language: Language, company: &str, minutes: i64) -> String {
+    match language {
+        Language::En => {
+            let minutes = if minutes == 1 {
+                "1 more minute".to_owned()
+            } else {
+                format!("{minutes} more minutes")
+            };
+            format!("{company}: the payment link we texted you works for {minutes}. Reply PAY after that for a new one.")
+        }
+        Language::Es => {
+            let minutes = if minutes == 1 {
+                "1 minuto".to_owned()
+            } else {
+                format!("{minutes} minutos")
+            };
+            format!("{company}: el enlace de pago que le enviamos vence en {minutes}. Responda PAY después para recibir otro.")
+        }
+    }
+}
+
+/// The answer to PAY when nothing is due (no vehicle, or all covered).
+pub fn pay_nothing_due(language: Language, company: &str) -> String {
+    match language {
+        Language::En => format!("{company}: nothing is due on your account right now. Thank you!"),
+        Language::Es => {
+            format!("{company}: no tiene nada pendiente de pago en este momento. ¡Gracias!")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,5 +463,106 @@ mod tests {
                 SmsEncoding::Gsm7
             );
         }
+    }
+
+    /// GSM-7 and within [`MAX_SEGMENTS`].
+    fn assert_fits(text: &str) {
+        let length = sms_length(text);
+        assert_eq!(length.encoding, SmsEncoding::Gsm7, "{text}");
+        assert!(
+            length.segments <= MAX_SEGMENTS,
+            "{} segments ({} septets): {text}",
+            length.segments,
+            length.units
+        );
+    }
+
+    #[test]
+    fn every_notice_and_pay_answer_fits_two_gsm7_segments_in_both_languages() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 12).unwrap();
+        let support = "(800) 555-0100 ext. 12345";
+        let vehicles = [
+            vehicle_label("2019 Toyota Camry"),
+            vehicle_label(&"W".repeat(200)),
+            vehicle_label("Citroën C3 • 🚗 «long» description"),
+        ];
+        for language in [Language::En, Language::Es] {
+            let cards = [
+                card_label(language, "visa", "4242"),
+                card_label(language, "american_express", "0005"),
+                card_label(language, "diners", "0004"),
+                card_label(language, "unknown", "0004"),
+            ];
+            for company in companies() {
+                for amount in amounts() {
+                    for vehicle in &vehicles {
+                        assert_fits(&payment_reminder(language, &company, vehicle, amount, date));
+                        assert_fits(&payment_reminder_call(
+                            language, &company, vehicle, amount, date, support,
+                        ));
+                        for card in &cards {
+                            assert_fits(&autopay_upcoming(
+                                language, &company, amount, card, date, vehicle,
+                            ));
+                            assert_fits(&autopay_declined(
+                                language, &company, amount, card, vehicle,
+                            ));
+                        }
+                    }
+                }
+                for base in bases() {
+                    for card in &cards {
+                        let url = my_account_url(&base);
+                        assert_fits(&card_expiring(language, &company, card, 12, 2030, &url));
+                    }
+                }
+                assert_fits(&pay_unknown_phone(language, &company, support));
+                assert_fits(&pay_not_accepted(language, &company, support));
+                assert_fits(&pay_rate_limited(language, &company, support));
+                assert_fits(&pay_link_still_live(language, &company, 1440));
+                assert_fits(&pay_nothing_due(language, &company));
+            }
+        }
+    }
+
+    #[test]
+    fn notices_name_the_card_without_bullets_and_the_date_shortly() {
+        let camry = vehicle_label("2019 Toyota Camry");
+        let dec_12 = NaiveDate::from_ymd_opt(2026, 12, 12).unwrap();
+        let en = autopay_upcoming(
+            Language::En,
+            "Monitoring Services",
+            Cents(10_284),
+            &card_label(Language::En, "visa", "4242"),
+            dec_12,
+            &camry,
+        );
+        assert_eq!(
+            en,
+            "Monitoring Services: Auto Pay will charge $102.84 to Visa ending 4242 on Dec 12 for your 2019 Toyota Camry's monitoring."
+        );
+        let es = autopay_upcoming(
+            Language::Es,
+            "Monitoring Services",
+            Cents(10_284),
+            &card_label(Language::Es, "visa", "4242"),
+            dec_12,
+            &camry,
+        );
+        assert_eq!(
+            es,
+            "Monitoring Services: el 12 de dic. Auto Pay va a cobrar $102.84 a su Visa terminada en 4242 por el monitoreo de su 2019 Toyota Camry."
+        );
+        assert_eq!(sms_length(&es).encoding, SmsEncoding::Gsm7);
+        assert_eq!(vehicle_label("Mazda • CX-5\n"), "Mazda CX-5");
+        assert_eq!(vehicle_label("🚗"), "vehicle");
+        assert_eq!(
+            card_label(Language::En, "weird", "42x42"),
+            "Card ending 4242"
+        );
+        assert_eq!(
+            card_label(Language::Es, "weird", "42x42"),
+            "Tarjeta terminada en 4242"
+        );
     }
 }

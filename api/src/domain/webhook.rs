@@ -37,8 +37,8 @@ pub enum EventType {
     /// A payment link was paid.
     #[serde(rename = "link.paid")]
     LinkPaid,
-    /// A payment link expired unpaid. Not emitted yet: expiry is a time
-    /// passing, not a write (docs/api.md, "Integrations").
+    /// A payment link expired unpaid (never paid or revoked): written by the
+    /// link expiry job when it records the expiry (`services::links::record_expiries`).
     #[serde(rename = "link.expired")]
     LinkExpired,
     /// An Auto Pay charge failed.
@@ -87,7 +87,7 @@ pub struct PaymentEvent {
     pub data: PaymentEventData,
 }
 
-/// The body of a `link.sent`, `link.opened` delivery (Standard Webhooks' envelope): the
+/// The body of a `link.sent`, `link.opened`, `link.expired` delivery (Standard Webhooks' envelope): the
 /// event type, when the event happened (UTC, RFC 3339) and its `data`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkEvent {
@@ -135,21 +135,22 @@ pub struct PaymentEventData {
     pub failure_code: Option<String>,
 }
 
-/// `link.sent` and `link.opened`: the payment link (never its token).
+/// `link.sent`, `link.opened` and `link.expired`: the payment link (never
+/// its token).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkEventData {
     pub link_id: uuid::Uuid,
     pub client_id: uuid::Uuid,
-    /// `link.sent` only.
+    /// `link.sent` and `link.expired`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vehicle_id: Option<uuid::Uuid>,
-    /// `link.sent` only: the amount the link asks for, integer cents.
+    /// `link.sent` and `link.expired`: the amount the link asks for, integer cents.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_cents: Option<i64>,
-    /// `link.sent` only.
+    /// `link.sent` and `link.expired`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `link.sent` only: when the link stops working (UTC).
+    /// `link.sent` and `link.expired`: when the link stops (stopped) working (UTC).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -50,6 +50,13 @@ pub struct ApiKeyView {
     /// The key's first characters, to tell keys apart (`pk_test_AbCd`).
     #[schema(example = "pk_test_AbCd")]
     pub key_prefix: String,
+    /// The staff user (an admin) who created it. The key acts for the
+    /// company: it keeps working whatever becomes of its creator, so admins
+    /// review the keys of someone who left and revoke what is not needed.
+    pub created_by: Uuid,
+    /// That staff user's name.
+    #[schema(example = "Avery Admin")]
+    pub created_by_name: String,
     pub created_at: DateTime<Utc>,
     /// The last request made with it, to the minute (UTC); `null` if never used.
     pub last_used_at: Option<DateTime<Utc>>,
@@ -64,6 +71,8 @@ impl From<ApiKeyRecord> for ApiKeyView {
             name: r.name,
             scopes: r.scopes,
             key_prefix: r.key_prefix,
+            created_by: r.created_by,
+            created_by_name: r.created_by_name,
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             revoked_at: r.revoked_at,

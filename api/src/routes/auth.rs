@@ -187,6 +187,68 @@ pub async fn client_login(
     .await
 }
 
+/// Refreshes a session while it is used (WCAG 2.2.1): a new token for the
+/// same session, valid [`jwt::TOKEN_TTL_SECONDS`] from now (the sliding
+/// expiry), but never past [`jwt::SESSION_MAX_SECONDS`] after sign-in (the
+/// absolute cap; `expires_in` then says how little is left, and the apps warn
+/// before it ends). The old token stays valid until its own `exp`. Staff and
+/// client tokens alike; `401 unauthorized` when the token is bad or its
+/// session ended.
+#[utoipa::path(
+    tag = "auth", operation_id = "refresh_session",
+    security(("staff" = []), ("client" = [])),
+    responses(
+        (status = 200, description = "A new token for the same session", body = TokenResponse),
+        (status = 401, description = "unauthorized: no valid bearer token, or the session ended", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+#[tracing::instrument(skip_all)]
+pub async fn refresh_session(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    const ENDED: ApiError = ApiError::Unauthorized(
+        "this session has ended (signed out, timed out, or the account changed); sign in again",
+    );
+    let claims = crate::auth::any_token(&req)?;
+    let audience = if claims.aud == Audience::Plus.as_str() {
+        Audience::Plus
+    } else {
+        Audience::MyAccount
+    };
+    let sid = claims.sid.ok_or(ENDED)?;
+    let now = state.clock.now();
+    let started = state
+        .store
+        .session_started_at(sid, claims.sub, now)
+        .await?
+        .ok_or(ENDED)?;
+    let expires_at = jwt::session_expiry(started, now);
+    if expires_at <= now || !state.store.extend_session(sid, expires_at).await? {
+        return Err(ENDED);
+    }
+    let expires_in = (expires_at - now).num_seconds();
+    let access_token = state
+        .jwt
+        .issue(&Claims {
+            sub: claims.sub,
+            aud: audience.as_str().into(),
+            iss: jwt::ISSUER.into(),
+            iat: now.timestamp(),
+            exp: expires_at.timestamp(),
+            name: claims.name,
+            role: claims.role,
+            sid: Some(sid),
+        })
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in,
+    }))
+}
+
 /// Signs out: the session of the bearer token (staff or client) ends at once,
 /// on every instance; the token is refused from then on (`401`). Answers
 /// `204` also when the session had already ended.

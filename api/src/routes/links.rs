@@ -452,6 +452,57 @@ pub async fn redeem_token(
     .await
 }
 
+/// The new link "Text me a new link" sent: where it went and how long it
+/// lasts. Its token is only in the text message.
+#[derive(Serialize, ToSchema)]
+pub struct RenewedLink {
+    /// The phone the new link was texted to: the expired link's.
+    #[schema(example = "(•••) •••-0143")]
+    pub phone_masked: String,
+    /// When the new link expires (UTC).
+    pub expires_at: DateTime<Utc>,
+    /// Seconds the new link can be paid for (`PAYMENT_LINK_TTL_SECONDS`).
+    #[schema(example = 600)]
+    pub seconds_left: i64,
+}
+
+/// Text me a new link: the payer of an **expired** link asks for a new one,
+/// texted to the phone the expired link went to, with a fresh quote and a
+/// fresh `PAYMENT_LINK_TTL_SECONDS` (no login: the expired link's token, in
+/// the `Payment-Link-Token` header, is the authorization; it never goes in
+/// the URL). The expired link is replaced once. Why the time limit itself
+/// stays: docs/payments.md, "Why ten minutes".
+#[utoipa::path(
+    tag = "payment links", operation_id = "renew_expired_link", security(()),
+    params(("Payment-Link-Token" = String, Header, description = "The expired link's token (after `#` in the texted URL)")),
+    responses(
+        (status = 201, description = "A new link was texted to the expired link's phone", body = RenewedLink),
+        (status = 400, description = "link_token_required", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "link_not_found", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "link_not_expired: the link can still be paid", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "link_used, or link_revoked (cancelled, or already renewed)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "phone_opted_out (the phone answered STOP), phone_not_allowed, or location_not_accepting_payments", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "rate_limited: too many requests from this address, or `LINK_RENEWALS_PER_PHONE_PER_DAY` new links to this phone today (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/payment-link/renewal")]
+#[tracing::instrument(skip_all)]
+pub async fn renew_expired_link(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: PaymentLinkToken,
+) -> ApiResult<HttpResponse> {
+    let link = links::renew(&state, &caller_ip(&state, &req), &token.0).await?;
+    let phone_masked = PhoneNumber::parse(&link.phone)
+        .map(|p| p.masked())
+        .unwrap_or_default();
+    Ok(HttpResponse::Created().json(RenewedLink {
+        phone_masked,
+        expires_at: link.expires_at,
+        seconds_left: (link.expires_at - state.clock.now()).num_seconds().max(0),
+    }))
+}
+
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct SendMyLinkRequest {
     /// One of the signed-in client's vehicles (`404 vehicle_not_found` otherwise).

@@ -17,6 +17,7 @@ pub mod quote;
 pub mod receipts;
 pub mod refunds;
 pub mod sandbox;
+pub mod terms;
 pub mod webhook_endpoints;
 pub mod webhooks;
 
@@ -28,9 +29,14 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(auth::staff_login)
         .service(auth::client_login)
         .service(auth::logout)
+        .service(auth::refresh_session)
         .service(clients::search_clients)
         .service(clients::get_client)
         .service(clients::update_client)
+        .service(clients::get_client_reminders)
+        .service(clients::set_next_appointment)
+        .service(clients::clear_next_appointment)
+        .service(terms::get_terms)
         .service(me::get_me)
         .service(me::staff_me)
         .service(quote::quote_summary)
@@ -63,6 +69,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(links::resend_link)
         .service(links::get_link)
         .service(links::redeem_token)
+        .service(links::renew_expired_link)
         .service(receipts::get_receipt_by_reference)
         .service(receipts::list_my_receipts)
         .service(receipts::get_my_receipt)
@@ -75,6 +82,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(webhook_endpoints::delete_webhook_endpoint)
         .service(webhook_endpoints::list_webhook_deliveries)
         .service(webhook_endpoints::replay_webhook_delivery)
+        .service(webhook_endpoints::update_webhook_endpoint)
         .service(webhooks::stripe_webhook)
         .service(webhooks::twilio_status)
         .service(webhooks::twilio_inbound);

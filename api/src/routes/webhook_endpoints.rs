@@ -10,7 +10,7 @@ use crate::services::webhooks;
 use crate::state::AppState;
 use crate::store::{AttemptRecord, WebhookDelivery, WebhookEndpoint};
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -40,14 +40,33 @@ pub struct CreatedWebhookEndpointView {
 }
 
 /// Whether an endpoint is sent events.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum WebhookEndpointStatus {
     /// Sent events.
     Enabled,
-    /// Every delivery failed for 24 hours: no longer sent events until a
-    /// delivery is replayed.
+    /// Sent nothing (see `disabled_reason`), and new events are not queued
+    /// for it, until it is enabled again (`update_webhook_endpoint`, or a
+    /// replay).
     Disabled,
+}
+
+/// Why an endpoint is disabled.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookDisabledReason {
+    /// Every attempt failed for 24 hours: PLUS Web tells admins.
+    Failing,
+    /// An admin paused it.
+    Admin,
+}
+
+/// What an admin changes on an endpoint.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct UpdateWebhookEndpointRequest {
+    /// `disabled` pauses the endpoint; `enabled` resumes it (and clears its
+    /// failing state).
+    pub status: WebhookEndpointStatus,
 }
 
 /// A registered endpoint (never its secret).
@@ -61,6 +80,8 @@ pub struct WebhookEndpointView {
     pub failing_since: Option<DateTime<Utc>>,
     /// When it was disabled (UTC); `null` while enabled.
     pub disabled_at: Option<DateTime<Utc>>,
+    /// Why it is disabled; `null` while enabled.
+    pub disabled_reason: Option<WebhookDisabledReason>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -77,6 +98,11 @@ impl From<WebhookEndpoint> for WebhookEndpointView {
             },
             failing_since: e.failing_since,
             disabled_at: e.disabled_at,
+            disabled_reason: match e.disabled_reason.as_deref() {
+                Some("admin") => Some(WebhookDisabledReason::Admin),
+                Some(_) => Some(WebhookDisabledReason::Failing),
+                None => None,
+            },
             created_at: e.created_at,
         }
     }
@@ -202,6 +228,36 @@ pub async fn list_webhook_endpoints(
 ) -> ApiResult<web::Json<Vec<WebhookEndpointView>>> {
     let endpoints = webhooks::list(&state).await?;
     Ok(web::Json(endpoints.into_iter().map(Into::into).collect()))
+}
+
+/// Pauses (`disabled`) or resumes (`enabled`) a webhook endpoint (admins
+/// only). A disabled endpoint is sent nothing, and events that happen while
+/// it is disabled are not queued for it; deliveries it already had wait and
+/// go out once it is enabled (within their 24 hours; a replay sends one
+/// again later).
+#[utoipa::path(
+    tag = "webhook endpoints", operation_id = "update_webhook_endpoint",
+    params(("id" = Uuid, Path, description = "Webhook endpoint id")),
+    request_body = UpdateWebhookEndpointRequest,
+    responses(
+        crate::error::JsonBodyProblems,
+        (status = 200, body = WebhookEndpointView),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "not_found: no endpoint with this id", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("staff" = []))
+)]
+#[patch("/webhook-endpoints/{id}")]
+#[tracing::instrument(skip_all, fields(staff = %admin.id))]
+pub async fn update_webhook_endpoint(
+    Can(admin, _): Can<permits::Administer>,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Json<UpdateWebhookEndpointRequest>,
+) -> ApiResult<web::Json<WebhookEndpointView>> {
+    let enabled = body.status == WebhookEndpointStatus::Enabled;
+    let endpoint = webhooks::set_enabled(&state, &admin, path.into_inner(), enabled).await?;
+    Ok(web::Json(endpoint.into()))
 }
 
 /// Deletes a webhook endpoint and its delivery history (admins only).

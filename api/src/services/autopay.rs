@@ -7,7 +7,7 @@ use crate::domain::{
     Actor, BusinessDay, ChargeKey, LocationTimeZone, PaymentMethod, PaymentStatus,
 };
 use crate::services::payments::{self, Charge, Source};
-use crate::services::{credits, jobs};
+use crate::services::{credits, jobs, notices};
 use crate::state::AppState;
 use crate::store::{AutopayDue, Commit, StoreError};
 use chrono::Duration;
@@ -189,6 +189,7 @@ async fn charge_locked(
     }) {
         return Ok(Outcome::Pending);
     }
+    let card_on_file = card.card.clone();
     let payment = payments::charge(
         state,
         Charge {
@@ -207,7 +208,25 @@ async fn charge_locked(
     )
     .await;
     match payment {
-        Ok(payment) => Ok(Outcome::Payment(payment.status)),
+        Ok(payment) => {
+            if payment.status == PaymentStatus::Failed {
+                // The client learns at once, with how to pay; a notice that
+                // could not be queued must not fail the rest of the run.
+                if let Err(error) = notices::autopay_declined(
+                    state,
+                    &client,
+                    due.vehicle_id,
+                    period,
+                    payment.amount_cents,
+                    (&card_on_file.brand, &card_on_file.last4),
+                )
+                .await
+                {
+                    tracing::error!(client_id = %client.id, vehicle_id = %due.vehicle_id, %error, "the notice of a declined Auto Pay charge could not be queued");
+                }
+            }
+            Ok(Outcome::Payment(payment.status))
+        }
         // Another payment is collecting the past due: the next run quotes again.
         Err(StoreError::PastDueChanged) => Ok(Outcome::Skipped),
         Err(error) => Err(error),

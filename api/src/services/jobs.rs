@@ -13,15 +13,19 @@
 //!
 //! Jobs: Auto Pay, daily at `AUTOPAY_LOCAL_TIME` on each location's clock
 //! (one job per location, `autopay:<location id>`); the status sync of open
-//! payments, every `STATUS_SYNC_INTERVAL_SECONDS`; and the purge of what
-//! outlived its window, every `PURGE_INTERVAL_SECONDS`. Reminders and Auto
-//! Pay notices (issue 19, items 3 and 4) are to be added as [`Job`]
-//! variants with their own schedule, next to Auto Pay.
+//! payments, every `STATUS_SYNC_INTERVAL_SECONDS`; the purge of what
+//! outlived its window, every `PURGE_INTERVAL_SECONDS`; the link expiry
+//! job, every `LINK_EXPIRY_INTERVAL_SECONDS`, which records each link that
+//! expired unpaid and announces it with `link.expired`
+//! ([`links::record_expiries`]); the payment reminders
+//! (`reminders:<location id>`) and the Auto Pay notices
+//! (`autopay_notices:<location id>`), daily at `NOTICES_LOCAL_TIME` on each
+//! location's clock ([`crate::services::notices`]).
 //!
 //! Runs, failures and the last success per job are on `/metrics`.
 
 use crate::domain::{BusinessDay, LocationTimeZone};
-use crate::services::{autopay, rate_limits, status_sync};
+use crate::services::{autopay, links, notices, rate_limits, status_sync};
 use crate::state::AppState;
 use crate::store::{JobRecord, StoreError};
 use chrono::{DateTime, Duration, Utc};
@@ -42,12 +46,27 @@ pub enum Job {
         location_id: Uuid,
         zone: LocationTimeZone,
     },
+    /// The payment reminders of one location, daily at `NOTICES_LOCAL_TIME` there.
+    Reminders {
+        location_id: Uuid,
+        zone: LocationTimeZone,
+    },
+    /// The Auto Pay notices (a charge to come, the card expiring) of one
+    /// location, daily at `NOTICES_LOCAL_TIME` there.
+    AutopayNotices {
+        location_id: Uuid,
+        zone: LocationTimeZone,
+    },
     /// The status sync of open payments.
     StatusSync,
     /// The purge of expired rate-limit rows and sessions, idempotency
-    /// records older than `IDEMPOTENCY_RETENTION_HOURS`, and early delivery
-    /// reports whose message never got its SID.
+    /// records older than `IDEMPOTENCY_RETENTION_HOURS`, early delivery
+    /// reports whose message never got its SID, and webhook events (with
+    /// their deliveries and attempts) older than `WEBHOOK_RETENTION_DAYS`.
     Purge,
+    /// Records links that expired unpaid and writes their `link.expired`
+    /// events ([`links::record_expiries`]).
+    LinkExpiry,
 }
 
 impl Job {
@@ -55,8 +74,11 @@ impl Job {
     pub fn name(&self) -> String {
         match self {
             Job::Autopay { location_id, .. } => format!("autopay:{location_id}"),
+            Job::Reminders { location_id, .. } => format!("reminders:{location_id}"),
+            Job::AutopayNotices { location_id, .. } => format!("autopay_notices:{location_id}"),
             Job::StatusSync => "status_sync".into(),
             Job::Purge => "purge".into(),
+            Job::LinkExpiry => "link_expiry".into(),
         }
     }
 
@@ -68,19 +90,20 @@ impl Job {
                 .last_started_at
                 .is_none_or(|started| now >= started + Duration::seconds(seconds))
         };
-        match self {
-            Job::Autopay { zone, .. } => {
-                BusinessDay::daily_run_due(
-                    now,
-                    record.last_succeeded_at,
-                    settings.autopay_local_time,
-                    *zone,
-                ) && record
+        let daily = |time, zone| {
+            BusinessDay::daily_run_due(now, record.last_succeeded_at, time, zone)
+                && record
                     .last_failed_at
                     .is_none_or(|failed| now >= failed + DAILY_RETRY_AFTER)
+        };
+        match self {
+            Job::Autopay { zone, .. } => daily(settings.autopay_local_time, *zone),
+            Job::Reminders { zone, .. } | Job::AutopayNotices { zone, .. } => {
+                daily(settings.notices_local_time, *zone)
             }
             Job::StatusSync => every(settings.status_sync_interval_seconds),
             Job::Purge => every(settings.purge_interval_seconds),
+            Job::LinkExpiry => every(settings.link_expiry_interval_seconds),
         }
     }
 
@@ -94,11 +117,34 @@ impl Job {
                 tracing::info!(location_id = %location_id, ?report, "Auto Pay run finished");
                 Ok(())
             }
+            Job::Reminders { location_id, zone } => {
+                let report = notices::send_reminders(state, *location_id, *zone)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(location_id = %location_id, ?report, "payment reminders sent");
+                Ok(())
+            }
+            Job::AutopayNotices { location_id, zone } => {
+                let report = notices::send_autopay_notices(state, *location_id, *zone)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(location_id = %location_id, ?report, "Auto Pay notices sent");
+                Ok(())
+            }
             Job::StatusSync => status_sync::sync_open_payments(state)
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             Job::Purge => purge(state).await.map(|_| ()).map_err(|e| e.to_string()),
+            Job::LinkExpiry => {
+                let recorded = links::record_expiries(state)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if recorded > 0 {
+                    tracing::info!(recorded, "link expiries recorded");
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -114,7 +160,11 @@ pub async fn purge(state: &AppState) -> Result<u64, StoreError> {
         .store
         .purge_early_reports(now - EARLY_REPORTS_KEPT)
         .await?;
-    Ok(rate_limits + sessions + idempotency + reports)
+    let webhooks = state
+        .store
+        .purge_webhook_events(now - Duration::days(state.settings.webhook_retention_days))
+        .await?;
+    Ok(rate_limits + sessions + idempotency + reports + webhooks)
 }
 
 /// Runs `work` while holding lease `name` as `holder`, renewing it every
@@ -167,12 +217,18 @@ pub async fn under_lease<T>(
 async fn jobs(state: &AppState) -> Result<Vec<Job>, StoreError> {
     let enabled = state.settings.scheduler_jobs;
     let mut jobs = Vec::new();
-    if enabled.autopay {
+    if enabled.autopay || enabled.reminders || enabled.autopay_notices {
         for (location_id, time_zone) in state.store.location_time_zones().await? {
-            jobs.push(Job::Autopay {
-                location_id,
-                zone: LocationTimeZone::or_utc(&time_zone),
-            });
+            let zone = LocationTimeZone::or_utc(&time_zone);
+            if enabled.autopay {
+                jobs.push(Job::Autopay { location_id, zone });
+            }
+            if enabled.reminders {
+                jobs.push(Job::Reminders { location_id, zone });
+            }
+            if enabled.autopay_notices {
+                jobs.push(Job::AutopayNotices { location_id, zone });
+            }
         }
     }
     if enabled.status_sync {
@@ -180,6 +236,9 @@ async fn jobs(state: &AppState) -> Result<Vec<Job>, StoreError> {
     }
     if enabled.purge {
         jobs.push(Job::Purge);
+    }
+    if enabled.link_expiry {
+        jobs.push(Job::LinkExpiry);
     }
     Ok(jobs)
 }

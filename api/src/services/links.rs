@@ -62,6 +62,13 @@ pub struct SendLink {
 pub enum Sender<'a> {
     Staff(&'a Staff),
     Client(&'a ClientUser),
+    /// The client texted PAY ([`send_by_reply`]): `name` is the client's.
+    Reply {
+        client_id: Uuid,
+        name: &'a str,
+    },
+    /// The payer of an expired link, asking for a new one ([`renew`]).
+    Payer,
 }
 
 impl Sender<'_> {
@@ -69,15 +76,25 @@ impl Sender<'_> {
         match self {
             Sender::Staff(staff) => staff.actor(),
             Sender::Client(me) => me.actor(),
+            Sender::Reply { client_id, name } => Actor::Client {
+                id: *client_id,
+                name: (*name).to_owned(),
+            },
+            Sender::Payer => Actor::System,
         }
     }
 
-    /// Counts this send against the sender's limit (`429 rate_limited`):
-    /// `LINK_SENDS_PER_STAFF_PER_HOUR` or `LINK_SENDS_PER_CLIENT_PER_DAY`.
-    async fn count_send(&self, state: &AppState) -> ApiResult<()> {
+    /// Counts this send to `phone` against the sender's limit (`429
+    /// rate_limited`): `LINK_SENDS_PER_STAFF_PER_HOUR`,
+    /// `LINK_SENDS_PER_CLIENT_PER_DAY` or `LINK_RENEWALS_PER_PHONE_PER_DAY`.
+    async fn count_send(&self, state: &AppState, phone: &PhoneNumber) -> ApiResult<()> {
         match self {
             Sender::Staff(staff) => rate_limits::link_send(state, &staff.actor().principal()).await,
             Sender::Client(me) => rate_limits::client_link_send(state, me.client_id).await,
+            Sender::Reply { client_id, .. } => {
+                rate_limits::client_link_send(state, *client_id).await
+            }
+            Sender::Payer => rate_limits::link_renewal(state, &phone.to_string()).await,
         }
     }
 
@@ -86,6 +103,10 @@ impl Sender<'_> {
         match self {
             Sender::Staff(staff) => staff.name.clone(),
             Sender::Client(me) => format!("the client {} (My Account)", me.name),
+            Sender::Reply { name, .. } => {
+                format!("reply: requested by text (PAY) from that phone, the client {name}'s")
+            }
+            Sender::Payer => "the payer, whose link had expired (Text me a new link)".into(),
         }
     }
 }
@@ -107,7 +128,7 @@ async fn destination(state: &AppState, sender: Sender<'_>, phone: &str) -> ApiRe
             "this phone opted out of texts (it answered STOP); it can text START to opt back in",
         ));
     }
-    sender.count_send(state).await?;
+    sender.count_send(state, &phone).await?;
     Ok(phone)
 }
 
@@ -124,6 +145,7 @@ pub async fn send(state: &AppState, staff: &Staff, request: SendLink) -> ApiResu
         request.vehicle_id,
         request.days,
         phone,
+        None,
     )
     .await
 }
@@ -149,6 +171,7 @@ pub async fn resend(
         old.vehicle_id,
         old.quote.monitor_days,
         phone,
+        None,
     )
     .await
 }
@@ -166,7 +189,157 @@ pub async fn send_mine(
 ) -> ApiResult<PaymentLink> {
     let sender = Sender::Client(me);
     let phone = destination(state, sender, phone).await?;
-    create(state, sender, me.client_id, vehicle_id, days, phone).await
+    create(state, sender, me.client_id, vehicle_id, days, phone, None).await
+}
+
+/// What a PAY text came to ([`send_by_reply`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayByReply {
+    /// A fresh link is queued to the phone.
+    Sent,
+    /// The link sent for the last PAY can still be paid for `minutes`
+    /// (rounded up): no second live link.
+    LinkStillLive { minutes: i64 },
+    /// Another PAY from this client is being answered right now.
+    InProgress,
+    /// No client has this phone.
+    UnknownPhone,
+    /// The client's location takes no payments online.
+    NotAccepted,
+    /// The client's links for today are used up (`LINK_SENDS_PER_CLIENT_PER_DAY`).
+    RateLimited,
+    /// No vehicle, or the credit covers what is due.
+    NothingDue,
+    /// The phone opted out of texts: nothing is sent to it.
+    OptedOut,
+}
+
+/// PAY by text (issue 19, item 4): a fresh one-time link for the due
+/// vehicle (lapsed, else the soonest due, [`Client::next_vehicle_due`];
+/// across the clients with this phone) to `phone`, under the rules of every
+/// send: the location takes payments, the client's daily number of links
+/// (`LINK_SENDS_PER_CLIENT_PER_DAY`, the one My Account's sends count
+/// against), no opted-out phone, `PAYMENT_LINK_TTL_SECONDS`, single use, and
+/// a Client Log line saying it was requested by reply. While the last
+/// link sent to this phone for that vehicle can still be paid, no second one
+/// is sent. Refusals come back as a [`PayByReply`] for the answer text, not
+/// as errors.
+///
+/// [`Client::next_vehicle_due`]: crate::domain::Client::next_vehicle_due
+pub async fn send_by_reply(state: &AppState, phone: &PhoneNumber) -> ApiResult<PayByReply> {
+    let e164 = phone.to_string();
+    if state.store.sms_opted_out(&e164).await? {
+        return Ok(PayByReply::OptedOut);
+    }
+    let mut due = None;
+    for client_id in state.store.clients_by_phone(&e164).await? {
+        let Some(client) = state.store.client(client_id).await? else {
+            continue;
+        };
+        let Some(vehicle) = client.next_vehicle_due().cloned() else {
+            continue;
+        };
+        let sooner = due
+            .as_ref()
+            .is_none_or(|(_, v): &(_, crate::domain::Vehicle)| {
+                (vehicle.paid_through.is_some(), vehicle.paid_through)
+                    < (v.paid_through.is_some(), v.paid_through)
+            });
+        if sooner {
+            due = Some((client, vehicle));
+        }
+    }
+    let Some((client, vehicle)) = due else {
+        return Ok(if state.store.clients_by_phone(&e164).await?.is_empty() {
+            PayByReply::UnknownPhone
+        } else {
+            PayByReply::NothingDue
+        });
+    };
+    // One answer at a time per client: two PAY texts at once (or Twilio
+    // retrying one) never make two live links.
+    let lock = format!("pay-reply:{}", client.id);
+    let holder = crate::services::jobs::holder_id();
+    let answered = crate::services::jobs::under_lease(
+        state,
+        &lock,
+        &holder,
+        send_reply_link(state, &client, vehicle.id, phone),
+    )
+    .await?;
+    answered.unwrap_or(Ok(PayByReply::InProgress))
+}
+
+async fn send_reply_link(
+    state: &AppState,
+    client: &crate::domain::Client,
+    vehicle_id: Uuid,
+    phone: &PhoneNumber,
+) -> ApiResult<PayByReply> {
+    let now = state.clock.now();
+    let e164 = phone.to_string();
+    let live = state
+        .store
+        .client_links(client.id)
+        .await?
+        .into_iter()
+        .filter(|l| l.vehicle_id == vehicle_id && l.phone == e164)
+        .filter(|l| {
+            matches!(
+                link_state(l.status, l.expires_at, now),
+                LinkState::Payable | LinkState::InPayment
+            )
+        })
+        .map(|l| l.expires_at)
+        .max();
+    if let Some(expires_at) = live {
+        let seconds = (expires_at - now).num_seconds().max(1);
+        return Ok(PayByReply::LinkStillLive {
+            minutes: (seconds + 59) / 60,
+        });
+    }
+    let name = format!("{} {}", client.first_name, client.last_name);
+    let sender = Sender::Reply {
+        client_id: client.id,
+        name: &name,
+    };
+    if let Err(refused) = ensure_accepts_payments(
+        state,
+        client,
+        &sender.actor(),
+        "Secure payment link by reply PAY",
+    )
+    .await
+    {
+        return match refused.code() {
+            ProblemCode::LocationNotAcceptingPayments => Ok(PayByReply::NotAccepted),
+            _ => Err(refused),
+        };
+    }
+    let created = match sender.count_send(state, phone).await {
+        Ok(()) => {
+            create(
+                state,
+                sender,
+                client.id,
+                vehicle_id,
+                client.plan_days,
+                phone.clone(),
+                None,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match created {
+        Ok(_) => Ok(PayByReply::Sent),
+        Err(error) => match error.code() {
+            ProblemCode::RateLimited => Ok(PayByReply::RateLimited),
+            ProblemCode::NothingToPay => Ok(PayByReply::NothingDue),
+            ProblemCode::LocationNotAcceptingPayments => Ok(PayByReply::NotAccepted),
+            _ => Err(error),
+        },
+    }
 }
 
 /// The signed-in client's links, newest first.
@@ -181,6 +354,7 @@ async fn create(
     vehicle_id: Uuid,
     days: MonitorDays,
     phone: PhoneNumber,
+    replaces: Option<Uuid>,
 ) -> ApiResult<PaymentLink> {
     let (client, summary) = quote_for(state, client_id, vehicle_id, days).await?;
     let actor = sender.actor();
@@ -214,22 +388,72 @@ async fn create(
         expires_at: link_expires_at(now, ttl),
         created_by: match sender {
             Sender::Staff(staff) => Some(staff.id),
-            Sender::Client(_) => None,
+            Sender::Client(_) | Sender::Reply { .. } | Sender::Payer => None,
         },
         sent_by_client: match sender {
-            Sender::Staff(_) => None,
+            Sender::Staff(_) | Sender::Payer => None,
             Sender::Client(me) => Some(me.client_id),
+            Sender::Reply { client_id, .. } => Some(client_id),
         },
         sms_body_sealed: state.sealer.seal(&body),
         log: NewLogEntry::by(&actor, client_id, message),
+        replaces,
     };
-    state.store.create_link(&link).await?;
+    if !state.store.create_link(&link).await? {
+        return Err(ApiError::Gone {
+            code: ProblemCode::LinkRevoked,
+            detail: "a new link was already sent for this one; open the newest text",
+        });
+    }
     state.outbox_wakeup.notify_one();
     state
         .store
         .link(link.id)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("new link not found")))
+}
+
+/// "Text me a new link" (WCAG 2.2.1, Timing Adjustable): the payer of an
+/// **expired** link, holding its token and nothing else, asks for a new one.
+/// It goes to the phone the expired link went to (never another number, so a
+/// token gives no way to text anyone else), with a fresh quote and a fresh
+/// `PAYMENT_LINK_TTL_SECONDS`, under the same rules as any send: the number
+/// not opted out (`422 phone_opted_out`), the location accepting payments
+/// (`422 location_not_accepting_payments`), single use, and at most
+/// `LINK_RENEWALS_PER_PHONE_PER_DAY` per phone (`429 rate_limited`). The
+/// expired link is revoked in the same transaction, so it is renewed once
+/// (`410 link_revoked` after). A link that can still be paid answers `409
+/// link_not_expired`; paid, revoked and unknown links their usual refusals.
+/// Counted against the per-IP link limit like every payer request.
+pub async fn renew(state: &AppState, ip: &str, token: &str) -> ApiResult<PaymentLink> {
+    let old = find(state, ip, token, async |hash| {
+        state.store.link_by_token_hash(&hash).await
+    })
+    .await?;
+    match link_state(old.status, old.expires_at, state.clock.now()) {
+        LinkState::Expired => {}
+        LinkState::Payable | LinkState::InPayment => {
+            return Err(ApiError::Conflict {
+                code: ProblemCode::LinkNotExpired,
+                detail: "this link can still be paid; a new one is sent only once it has expired"
+                    .into(),
+            })
+        }
+        gone @ (LinkState::Used | LinkState::Revoked) => {
+            return Err(refusal(gone).unwrap_or(LINK_NOT_FOUND))
+        }
+    }
+    let phone = destination(state, Sender::Payer, &old.phone).await?;
+    create(
+        state,
+        Sender::Payer,
+        old.client_id,
+        old.vehicle_id,
+        old.quote.monitor_days,
+        phone,
+        Some(old.id),
+    )
+    .await
 }
 
 /// Revokes a link so it can no longer be paid (`409 link_used` when paid,
@@ -478,5 +702,30 @@ pub async fn claim(state: &AppState, link_id: Uuid) -> ApiResult<()> {
             });
         }
         tokio::time::sleep(CLAIM_POLL).await;
+    }
+}
+
+/// How many links' expiries one transaction-per-link pass reads at once.
+const EXPIRIES_PER_BATCH: i64 = 200;
+
+/// The link expiry job (`link_expiry` in `SCHEDULER_JOBS`): records the
+/// expiry of every link past its `expires_at` (`PAYMENT_LINK_TTL_SECONDS`
+/// after it was sent) that was never paid or revoked, once per link, with
+/// its `link.expired` webhook event (`store::LinkStore::record_link_expiries`).
+/// A link is refused from `expires_at` on whether or not this ran
+/// (`domain::link::link_state`); the job only announces it. Returns how many
+/// expiries it recorded.
+pub async fn record_expiries(state: &AppState) -> Result<u64, StoreError> {
+    let now = state.clock.now();
+    let mut recorded = 0;
+    loop {
+        let batch = state
+            .store
+            .record_link_expiries(now, EXPIRIES_PER_BATCH)
+            .await?;
+        recorded += batch;
+        if batch < u64::try_from(EXPIRIES_PER_BATCH).unwrap_or(u64::MAX) {
+            return Ok(recorded);
+        }
     }
 }

@@ -13,6 +13,7 @@
 //! Layers: `routes → services → domain → store`.
 
 pub mod api_keys;
+pub mod appointments;
 pub mod autopay;
 pub mod card_authentication;
 pub mod cards;
@@ -20,6 +21,7 @@ pub mod clients;
 pub mod credits;
 pub mod jobs;
 pub mod links;
+pub mod notices;
 pub mod payments;
 pub mod quotes;
 pub mod rate_limits;

@@ -101,6 +101,20 @@ pub async fn client_link_send(state: &AppState, client_id: Uuid) -> ApiResult<()
     .await
 }
 
+/// The payer of an expired link asks for a new one ("Text me a new link"):
+/// at most `LINK_RENEWALS_PER_PHONE_PER_DAY` per UTC day to one phone
+/// (E.164), whatever the link, so nobody can text a number over and over.
+pub async fn link_renewal(state: &AppState, phone: &str) -> ApiResult<()> {
+    hit(
+        state,
+        &format!("phone:{phone}:link-renewals"),
+        Duration::days(1),
+        state.settings.link_renewals_per_phone_per_day,
+        "too many new links asked for today; call the support team",
+    )
+    .await
+}
+
 /// A request made with API key `key_id`: at most
 /// `API_KEY_REQUESTS_PER_MINUTE` a minute, counted before the key's scopes
 /// are checked (a key probing what it may do is counted too).

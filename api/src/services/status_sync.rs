@@ -58,7 +58,8 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
     for payment in state.store.payments_to_sync(cutoff).await? {
         let updated = match resolve(state, &payment, now).await {
             Ok(Some(outcome)) => {
-                record_outcome(
+                let was_open = payment.status.is_open();
+                let updated = record_outcome(
                     state,
                     payment,
                     Ok(outcome),
@@ -66,7 +67,14 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
                     &Actor::System,
                     Commit::Durable,
                 )
-                .await?
+                .await?;
+                if was_open
+                    && updated.method == crate::domain::PaymentMethod::Autopay
+                    && updated.status == crate::domain::PaymentStatus::Failed
+                {
+                    crate::services::notices::autopay_declined_later(state, &updated).await;
+                }
+                updated
             }
             Ok(None)
                 if payment.created_at < now - IDEMPOTENCY_KEY_KEPT

@@ -95,6 +95,24 @@ pub async fn list(state: &AppState) -> ApiResult<Vec<WebhookEndpoint>> {
     Ok(state.store.webhook_endpoints().await?)
 }
 
+/// Enables or disables (pauses) an endpoint (`404 not_found`). A disabled
+/// endpoint gets no deliveries of new events and its pending ones wait;
+/// enabling it clears its failing state, and what waits is sent.
+pub async fn set_enabled(
+    state: &AppState,
+    admin: &Staff,
+    id: Uuid,
+    enabled: bool,
+) -> ApiResult<WebhookEndpoint> {
+    let endpoint = state
+        .store
+        .set_webhook_endpoint_enabled(id, enabled, state.clock.now())
+        .await?
+        .ok_or(NO_ENDPOINT)?;
+    tracing::info!(webhook_endpoint = %id, admin = %admin.id, enabled, "webhook endpoint status set");
+    Ok(endpoint)
+}
+
 /// Deletes an endpoint and its delivery history (`404 not_found`).
 pub async fn delete(state: &AppState, admin: &Staff, id: Uuid) -> ApiResult<()> {
     if !state.store.delete_webhook_endpoint(id).await? {

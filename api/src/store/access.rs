@@ -29,6 +29,17 @@ pub trait AccessStore: Send + Sync {
     /// expired, and its staff user still exists with the role it signed in
     /// with (or its client still has a login).
     async fn session_active(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool>;
+    /// When session `id` of `subject` started, if it still stands at `now`
+    /// (as [`Self::session_active`] decides).
+    async fn session_started_at(
+        &self,
+        id: Uuid,
+        subject: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>>;
+    /// Moves the end of session `id` to `expires_at` (the sliding expiry);
+    /// false when it was signed out meanwhile.
+    async fn extend_session(&self, id: Uuid, expires_at: DateTime<Utc>) -> Result<bool>;
     /// Signs session `id` of `subject` out; false when there was none to end.
     async fn revoke_session(&self, id: Uuid, subject: Uuid, now: DateTime<Utc>) -> Result<bool>;
     /// Deletes sessions that expired before `before`; returns how many.

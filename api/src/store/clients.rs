@@ -3,8 +3,8 @@
 
 use super::{AutopayDue, NewLogEntry, Result, StoreError};
 use crate::domain::{
-    ledger, Card, Cents, Client, ClientSummary, Language, Location, MonitorDays, TaxRate, Vehicle,
-    CURRENCY,
+    ledger, Card, Cents, Client, ClientSummary, Language, Location, LocationTimeZone, MonitorDays,
+    NextAppointment, TaxRate, Vehicle, CURRENCY,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,6 +30,18 @@ pub trait ClientStore: Send + Sync {
         log: &NewLogEntry,
         now: DateTime<Utc>,
     ) -> Result<()>;
+    /// Books (`Some((starts_at, location_name))`) or clears (`None`) the next
+    /// service appointment of the client's vehicle and writes `log`, in one
+    /// transaction. False (and nothing written) when the vehicle is not
+    /// the client's.
+    async fn set_next_appointment(
+        &self,
+        client_id: Uuid,
+        vehicle_id: Uuid,
+        appointment: Option<(DateTime<Utc>, &str)>,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Vehicles of Auto Pay clients of location `location_id` (when it takes
     /// payments) paid only through `through` or less.
     async fn autopay_due(&self, location_id: Uuid, through: NaiveDate) -> Result<Vec<AutopayDue>>;
@@ -95,6 +107,8 @@ pub(super) struct ClientVehicleRow {
     vehicle_plate: Option<String>,
     vehicle_device_serial: Option<String>,
     vehicle_paid_through: Option<NaiveDate>,
+    vehicle_next_appointment_at: Option<DateTime<Utc>>,
+    vehicle_next_appointment_location: Option<String>,
 }
 
 impl ClientVehicleRow {
@@ -111,6 +125,8 @@ impl ClientVehicleRow {
                 plate: self.vehicle_plate,
                 device_serial,
                 paid_through: self.vehicle_paid_through,
+                next_appointment_at: self.vehicle_next_appointment_at,
+                next_appointment_location: self.vehicle_next_appointment_location,
             }],
             _ => vec![],
         };
@@ -125,6 +141,8 @@ pub(super) struct VehicleRow {
     plate: Option<String>,
     device_serial: String,
     paid_through: Option<NaiveDate>,
+    next_appointment_at: Option<DateTime<Utc>>,
+    next_appointment_location: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -215,6 +233,7 @@ pub(super) fn client_from_rows(
     let plan_days = MonitorDays::parse(row.plan_days).ok_or_else(|| corrupt("plan_days"))?;
     let tax_rate = TaxRate::from_ppm(row.tax_rate_ppm).ok_or_else(|| corrupt("tax_rate_ppm"))?;
     let language = Language::parse(&row.language).ok_or_else(|| corrupt("language"))?;
+    let zone = LocationTimeZone::or_utc(&row.time_zone);
     let mut client = Client {
         id: row.id,
         first_name: row.first_name,
@@ -243,6 +262,12 @@ pub(super) fn client_from_rows(
                 plate: v.plate,
                 device_serial: v.device_serial,
                 paid_through: v.paid_through,
+                next_appointment: match (v.next_appointment_at, v.next_appointment_location) {
+                    (Some(at), Some(name)) => {
+                        Some(NextAppointment::new(at, name, v.paid_through, zone))
+                    }
+                    _ => None,
+                },
             })
             .collect(),
         next_vehicle_id: None,

@@ -11,8 +11,12 @@ use uuid::Uuid;
 /// [`super::PaymentStore::record_payment_outcome`]'s transaction.
 #[async_trait]
 pub trait LinkStore: Send + Sync {
-    /// Creates a link, queues its SMS and logs it, in one transaction.
-    async fn create_link(&self, link: &NewLink) -> Result<()>;
+    /// Creates a link, queues its SMS and logs it, in one transaction. When
+    /// the link renews another (`replaces`), that one is revoked in the same
+    /// transaction if it is still `sent` or `opened`; otherwise nothing is
+    /// written and the answer is `false` (it was renewed, paid or revoked
+    /// meanwhile).
+    async fn create_link(&self, link: &NewLink) -> Result<bool>;
     async fn link(&self, id: Uuid) -> Result<Option<PaymentLink>>;
     async fn link_by_token_hash(&self, token_hash: &[u8]) -> Result<Option<PaymentLink>>;
     /// The link named by a token, with what its payer sees of the client, in
@@ -36,6 +40,13 @@ pub trait LinkStore: Send + Sync {
     ) -> Result<u64>;
     /// `sent|opened → revoked` with a log comment; false when not revocable.
     async fn revoke_link(&self, id: Uuid, log: &NewLogEntry, now: DateTime<Utc>) -> Result<bool>;
+    /// Records the expiry of up to `limit` links whose `expires_at` is not
+    /// after `now` and that were never paid or revoked (`sent` or `opened`),
+    /// oldest first: each by one conditional update of `expired_at` (set once,
+    /// to its `expires_at`) with its `link.expired` event written in the same
+    /// transaction, so any number of callers at once record each expiry, and
+    /// announce it, exactly once. Returns how many this call recorded.
+    async fn record_link_expiries(&self, now: DateTime<Utc>, limit: i64) -> Result<u64>;
 }
 
 /// A link as its payer opens it.

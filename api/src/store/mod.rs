@@ -16,6 +16,7 @@ mod invoices;
 mod jobs;
 mod ledger;
 mod links;
+mod notices;
 mod outbox;
 mod payments;
 mod postgres;
@@ -37,6 +38,7 @@ pub use invoices::InvoiceStore;
 pub use jobs::{JobRecord, JobStore};
 pub use ledger::LedgerStore;
 pub use links::{LinkStore, PayerLink};
+pub use notices::{NewNotice, NoticeOutcome, NoticeStore, SentNoticeRow};
 pub use outbox::OutboxStore;
 pub use payments::PaymentStore;
 pub use postgres::PgStore;
@@ -121,6 +123,7 @@ pub trait Store:
     + ClientLogStore
     + WebhookStore
     + JobStore
+    + NoticeStore
     + Send
     + Sync
 {
@@ -144,6 +147,7 @@ impl<T> Store for T where
         + ClientLogStore
         + WebhookStore
         + JobStore
+        + NoticeStore
         + Send
         + Sync
         + ?Sized

@@ -53,6 +53,8 @@ pub struct NewVehicle {
     pub plate: Option<String>,
     pub device_serial: String,
     pub paid_through: Option<NaiveDate>,
+    /// The next service appointment: when it starts and where.
+    pub next_appointment: Option<(DateTime<Utc>, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -326,6 +328,11 @@ pub struct NewLink {
     pub sent_by_client: Option<Uuid>,
     pub sms_body_sealed: Vec<u8>,
     pub log: NewLogEntry,
+    /// The expired link this one renews ("Text me a new link"): revoked in
+    /// the same transaction, only if it is still `sent` or `opened`, so an
+    /// expired link is renewed at most once. The new link keeps its sender
+    /// (`created_by` / `sent_by_client` are then taken from it).
+    pub replaces: Option<Uuid>,
 }
 
 /// An SMS claimed for sending.

@@ -31,6 +31,9 @@ pub struct WebhookEndpoint {
     /// Since when every attempt has failed (UTC); `None` after a success.
     pub failing_since: Option<DateTime<Utc>>,
     pub disabled_at: Option<DateTime<Utc>>,
+    /// `failing` (disabled after failing for the retry window) or `admin`
+    /// (paused by an admin); `None` while enabled.
+    pub disabled_reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -89,6 +92,14 @@ pub trait WebhookStore: Send + Sync {
     /// Every endpoint, newest first.
     async fn webhook_endpoints(&self) -> Result<Vec<WebhookEndpoint>>;
     async fn webhook_endpoint(&self, id: Uuid) -> Result<Option<WebhookEndpoint>>;
+    /// Enables (`true`: clears `failing_since`) or disables (`false`, reason
+    /// `admin`) an endpoint; `None` when there is no such endpoint.
+    async fn set_webhook_endpoint_enabled(
+        &self,
+        id: Uuid,
+        enabled: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<WebhookEndpoint>>;
     /// Deletes an endpoint with its deliveries and their attempts; false when
     /// there is no such endpoint.
     async fn delete_webhook_endpoint(&self, id: Uuid) -> Result<bool>;
@@ -128,4 +139,9 @@ pub trait WebhookStore: Send + Sync {
         now: DateTime<Utc>,
         retry_until: DateTime<Utc>,
     ) -> Result<bool>;
+    /// Deletes the events created before `before` with their deliveries and
+    /// attempts, except an event with a delivery still to be sent (pending or
+    /// sending: a replay keeps its event until it is done). Returns how many
+    /// events went.
+    async fn purge_webhook_events(&self, before: DateTime<Utc>) -> Result<u64>;
 }

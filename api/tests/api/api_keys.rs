@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 const SCOPES: &[(&str, Option<&str>)] = &[
     ("search_clients", Some("clients:read")),
     ("get_client", Some("clients:read")),
+    ("get_client_reminders", Some("clients:read")),
     ("client_log", Some("clients:read")),
     ("client_links", Some("clients:read")),
     ("quote_summary", Some("quotes:read")),
@@ -23,6 +24,8 @@ const SCOPES: &[(&str, Option<&str>)] = &[
     ("take_payment", Some("payments:write")),
     ("remove_client_card", Some("payments:write")),
     ("update_client", None),
+    ("set_next_appointment", None),
+    ("clear_next_appointment", None),
     ("add_invoice", None),
     ("apply_credit", None),
     ("refund_payment", None),
@@ -36,6 +39,7 @@ const SCOPES: &[(&str, Option<&str>)] = &[
     ("delete_webhook_endpoint", None),
     ("list_webhook_deliveries", None),
     ("replay_webhook_delivery", None),
+    ("update_webhook_endpoint", None),
 ];
 
 const ALL_SCOPES: [&str; 5] = [
@@ -387,4 +391,74 @@ async fn the_key_never_appears_in_a_log() {
         !logs.contains(&secret[..16]),
         "part of the API key is in the log"
     );
+}
+
+/// Issue 20: a key acts for the company, not for the admin who created it.
+/// It keeps working when that person is no longer an admin; the list names
+/// them, so the remaining admins review and revoke; and a staff user a key
+/// names cannot be deleted (the foreign key `api_keys.created_by`).
+#[tokio::test]
+async fn a_key_outlives_its_creators_admin_role_and_names_its_creator() {
+    let app = spawn_app().await;
+    let (id, api_key) = app.api_key("Court system", &["clients:read"]).await;
+    let admin = app.staff_token(&ADMIN_LOGIN).await;
+    let listed = app.get("/api/v1/api-keys", Some(&admin)).await;
+    assert_eq!(listed.body[0]["id"], id.as_str());
+    assert_eq!(listed.body[0]["created_by"], ADMIN.to_string());
+    assert_eq!(listed.body[0]["created_by_name"], "Avery Admin");
+
+    // Its creator is made an agent: the key's rights are its scopes.
+    execute_sql(
+        &app,
+        &format!(
+            "update staff_users set role = 'agent' where id = {}",
+            uuid_sql(&app, ADMIN)
+        ),
+    )
+    .await;
+    let search = "/api/v1/clients?q=dana";
+    assert_eq!(app.get(search, Some(&api_key)).await.status, 200);
+    execute_sql(
+        &app,
+        &format!(
+            "update staff_users set role = 'admin' where id = {}",
+            uuid_sql(&app, ADMIN)
+        ),
+    )
+    .await;
+    let admin = app.staff_token(&ADMIN_LOGIN).await;
+
+    // A staff user named by a key is never deleted: the database refuses.
+    let departing = uuid::Uuid::new_v4();
+    execute_sql(
+        &app,
+        &format!(
+            "insert into staff_users (id, email, name, role, password_hash, created_at, updated_at) \
+             values ({}, 'departing@example.com', 'Dee Parting', 'admin', 'x', '2026-11-30T00:00:00+00:00', '2026-11-30T00:00:00+00:00')",
+            uuid_sql(&app, departing)
+        ),
+    )
+    .await;
+    execute_sql(
+        &app,
+        &format!(
+            "update api_keys set created_by = {} where id = {}",
+            uuid_sql(&app, departing),
+            uuid_sql(&app, id.parse().unwrap())
+        ),
+    )
+    .await;
+    let deleted = try_execute_sql(
+        &app,
+        &format!(
+            "delete from staff_users where id = {}",
+            uuid_sql(&app, departing)
+        ),
+    )
+    .await;
+    let refusal = deleted.expect_err("a staff user a key names was deleted");
+    assert!(refusal.to_lowercase().contains("foreign key"), "{refusal}");
+    let listed = app.get("/api/v1/api-keys", Some(&admin)).await;
+    assert_eq!(listed.body[0]["created_by_name"], "Dee Parting");
+    assert_eq!(app.get(search, Some(&api_key)).await.status, 200);
 }

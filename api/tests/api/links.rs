@@ -714,3 +714,95 @@ async fn a_link_closed_before_its_text_went_out_is_not_texted() {
         .expect("the replaced link");
     assert_eq!(old["sms_failure"]["reason"], "link_closed", "{old}");
 }
+
+async fn renew(app: &TestApp, token: &str) -> Reply {
+    app.call("POST", "/payment-link/renewal")
+        .link_token(token)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn an_expired_link_texts_a_fresh_one_to_its_phone_once() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
+    let expired = app.deliver_link_token().await;
+    app.clock.advance(Duration::seconds(601));
+    open(&app, &expired)
+        .await
+        .assert_problem(410, "link_expired");
+
+    let renewed = renew(&app, &expired).await;
+    assert_eq!(renewed.status, 201, "{}", renewed.body);
+    assert_eq!(renewed.body["phone_masked"], "(•••) •••-0143");
+    assert!(
+        renewed.body["seconds_left"].as_i64().unwrap() >= 599,
+        "a fresh 10 minutes"
+    );
+    let fresh = app.deliver_link_token().await;
+    assert_ne!(fresh, expired);
+    let texted = app.sms.sent();
+    assert_eq!(texted.last().map(|m| m.to.as_str()), Some("+15125550143"));
+    let opened = open(&app, &fresh).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert!(opened.body["seconds_left"].as_i64().unwrap() > 590);
+    assert_eq!(opened.body["total_due_cents"], 17_649);
+
+    // Renewed once: the expired link is replaced, and asking again sends nothing.
+    renew(&app, &expired)
+        .await
+        .assert_problem(410, "link_revoked");
+    open(&app, &expired)
+        .await
+        .assert_problem(410, "link_revoked");
+    assert_eq!(app.sms.sent().len(), texted.len());
+    let log = app.client_log(&staff, DANA).await;
+    assert_eq!(
+        log[0],
+        "Secure payment link for $176.49 sent to (•••) •••-0143 by the payer, whose link had expired (Text me a new link)"
+    );
+    let card = app.tokenize("4242424242424242").await;
+    assert_eq!(redeem(&app, &fresh, &card).await.status, 200);
+}
+
+#[tokio::test]
+async fn only_an_expired_link_is_renewed() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
+    let token = app.deliver_link_token().await;
+    renew(&app, &token)
+        .await
+        .assert_problem(409, "link_not_expired");
+    renew(&app, "not-a-link-token")
+        .await
+        .assert_problem(404, "link_not_found");
+    app.call("POST", "/payment-link/renewal")
+        .send()
+        .await
+        .assert_problem(400, "link_token_required");
+    let card = app.tokenize("4242424242424242").await;
+    assert_eq!(redeem(&app, &token, &card).await.status, 200);
+    app.clock.advance(Duration::seconds(601));
+    renew(&app, &token).await.assert_problem(410, "link_used");
+}
+
+#[tokio::test]
+async fn new_links_for_one_phone_are_limited_per_day() {
+    let app = spawn_app_with(&[("LINK_RENEWALS_PER_PHONE_PER_DAY", "1")]).await;
+    app.start_of_window(24 * 60);
+    let staff = app.agent_token().await;
+    assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
+    let first = app.deliver_link_token().await;
+    assert_eq!(send(&app, &staff, "5125550143").await.status, 201);
+    let second = app.deliver_link_token().await;
+    app.clock.advance(Duration::seconds(601));
+    assert_eq!(renew(&app, &first).await.status, 201);
+    renew(&app, &second)
+        .await
+        .assert_problem(429, "rate_limited");
+    open(&app, &second)
+        .await
+        .assert_problem(410, "link_expired");
+}

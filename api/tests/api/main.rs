@@ -1,6 +1,7 @@
 //! Black-box API tests: one binary, the real app over HTTP.
 
 mod api_keys;
+mod appointments;
 mod auth;
 mod business_day;
 mod cards;
@@ -15,6 +16,7 @@ mod language;
 mod ledger;
 mod links;
 mod my_links;
+mod notices;
 mod openapi;
 mod payments;
 mod quote;

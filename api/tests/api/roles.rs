@@ -60,6 +60,13 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             EVERYONE,
         ),
         op(
+            "get_client_reminders",
+            "GET",
+            format!("/clients/{DANA}/reminders"),
+            None,
+            EVERYONE,
+        ),
+        op(
             "next_payment",
             "GET",
             format!("/clients/{DANA}/next-payment"),
@@ -129,6 +136,20 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             "PATCH",
             format!("/clients/{RILEY}"),
             Some(json!({ "language": "es" })),
+            EVERYONE,
+        ),
+        op(
+            "set_next_appointment",
+            "PUT",
+            format!("/clients/{RILEY}/vehicles/{RILEY_WRANGLER}/next-appointment"),
+            Some(json!({ "starts_at": "2099-01-02T10:00:00-06:00", "location_name": "Austin" })),
+            EVERYONE,
+        ),
+        op(
+            "clear_next_appointment",
+            "DELETE",
+            format!("/clients/{RILEY}/vehicles/{RILEY_WRANGLER}/next-appointment"),
+            None,
             EVERYONE,
         ),
         op(
@@ -216,6 +237,13 @@ pub(crate) fn operations(link_id: &str, payment_id: &str) -> Vec<Operation> {
             Some(json!({})),
             ADMINS,
         ),
+        op(
+            "update_webhook_endpoint",
+            "PATCH",
+            format!("/webhook-endpoints/{}", Uuid::nil()),
+            Some(json!({ "status": "disabled" })),
+            ADMINS,
+        ),
     ]
 }
 
@@ -227,9 +255,9 @@ pub(crate) fn staff_operations_in_the_spec() -> Vec<String> {
     let objects = |v: &Value| v.as_object().cloned().unwrap_or_default();
     for operations in objects(&spec["paths"]).values() {
         for operation in objects(operations).values() {
-            // Signing out and reading one's own role are every session's
-            // own business, not a role's (tests/api/sessions.rs, below).
-            let staff = !["logout", "staff_me"]
+            // Signing out, refreshing and reading one's own role are every
+            // session's own business, not a role's (tests/api/sessions.rs).
+            let staff = !["logout", "refresh_session", "staff_me"]
                 .contains(&operation["operationId"].as_str().unwrap_or_default())
                 && operation["security"]
                     .as_array()

@@ -129,3 +129,71 @@ async fn a_token_without_a_session_is_refused() {
         .await
         .assert_problem(401, "unauthorized");
 }
+
+async fn refresh(app: &TestApp, token: &str) -> Reply {
+    app.call("POST", "/auth/refresh")
+        .token(Some(token))
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn a_session_used_slides_an_hour_at_a_time_and_ends_twelve_hours_after_sign_in() {
+    let app = spawn_app().await;
+    let first = app.agent_token().await;
+    app.clock.advance(chrono::Duration::minutes(50));
+    let refreshed = refresh(&app, &first).await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    assert_eq!(refreshed.body["expires_in"], 3600);
+    let second = refreshed.body["access_token"].as_str().unwrap().to_owned();
+    // Past the first hour, the session stands because it was refreshed.
+    app.clock.advance(chrono::Duration::minutes(30));
+    assert_eq!(search(&app, &second).await.status, 200);
+
+    // Refreshed every 50 minutes, it lasts until 12 hours after sign-in, no more.
+    let mut token = second;
+    for step in 0..13 {
+        if step > 0 {
+            app.clock.advance(chrono::Duration::minutes(50));
+        }
+        let reply = refresh(&app, &token).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        token = reply.body["access_token"].as_str().unwrap().to_owned();
+    }
+    // Now 11 h 20 after sign-in.
+    let capped = refresh(&app, &token).await;
+    assert_eq!(capped.status, 200, "{}", capped.body);
+    let left = capped.body["expires_in"].as_i64().unwrap();
+    assert!(
+        (39 * 60..=40 * 60).contains(&left),
+        "12 hours after sign-in at most: {left}"
+    );
+    app.clock.advance(chrono::Duration::minutes(41));
+    let third = capped.body["access_token"].as_str().unwrap().to_owned();
+    search(&app, &third)
+        .await
+        .assert_problem(401, "unauthorized");
+    refresh(&app, &third)
+        .await
+        .assert_problem(401, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_signed_out_or_idle_session_is_not_refreshed() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let refreshed = refresh(&app, &client).await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    let again = refreshed.body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/api/v1/me", Some(&again)).await.status, 200);
+    assert_eq!(logout(&app, &again).await.status, 204);
+    refresh(&app, &client)
+        .await
+        .assert_problem(401, "unauthorized");
+
+    let idle = app.agent_token().await;
+    app.clock.advance(chrono::Duration::minutes(61));
+    refresh(&app, &idle)
+        .await
+        .assert_problem(401, "unauthorized");
+}

@@ -1,38 +1,12 @@
 //! Texts clients send us (issue 19, item 4): STOP, START and HELP on the
 //! signed Twilio inbound webhook, and what an opt-out stops.
 
-use crate::support::twilio::{self as fake, TwilioFake};
+use crate::support::twilio::{text_us, TwilioFake};
 use crate::support::*;
 use serde_json::json;
 use std::time::Duration;
 
 const DANA_PHONE: &str = "+15125550143";
-const INBOUND: &str = "/api/v1/webhooks/twilio/inbound";
-
-/// Posts Twilio's inbound message request (`From` texted `body`), signed as
-/// Twilio signs it (or with `signature` instead); returns status and body.
-async fn text_us(app: &TestApp, from: &str, body: &str, signature: Option<&str>) -> (u16, String) {
-    let fields: Vec<(&str, String)> = vec![
-        ("MessageSid", "SM00000000000000000000000000000001".into()),
-        ("AccountSid", fake::ACCOUNT_SID.into()),
-        ("From", from.into()),
-        ("To", fake::FROM.into()),
-        ("Body", body.into()),
-        ("NumMedia", "0".into()),
-        ("ApiVersion", "2010-04-01".into()),
-    ];
-    let signed = fake::sign(&format!("{}{INBOUND}", fake::PUBLIC_BASE_URL), &fields);
-    let answer = app
-        .http
-        .post(app.url(INBOUND))
-        .header("x-twilio-signature", signature.unwrap_or(&signed))
-        .form(&fields)
-        .send()
-        .await
-        .expect("POST inbound message");
-    let status = answer.status().as_u16();
-    (status, answer.text().await.unwrap_or_default())
-}
 
 async fn send_link(app: &TestApp, staff: &str) -> Reply {
     app.post_idempotent(

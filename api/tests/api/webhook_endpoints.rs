@@ -7,6 +7,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::Duration;
 use hmac::{Hmac, Mac};
+use payments_api::services::jobs::{self, Job};
+use payments_api::services::links;
 use serde_json::{json, Value};
 use sha2::Sha256;
 use std::collections::HashSet;
@@ -43,6 +45,16 @@ fn header(request: &Request, name: &str) -> String {
 
 fn body(request: &Request) -> Value {
     serde_json::from_slice(&request.body).expect("a JSON body")
+}
+
+/// The check a partner makes, with the Standard Webhooks reference library
+/// for Rust (`standardwebhooks`, like the Python one `partner.py` uses):
+/// signature, and a timestamp within its tolerance.
+fn verified_by_the_library(secret: &str, request: &Request) -> bool {
+    standardwebhooks::Webhook::new(secret)
+        .expect("a whsec_ secret")
+        .verify(&request.body, &request.headers)
+        .is_ok()
 }
 
 /// The Standard Webhooks check, written from the specification (not with
@@ -134,6 +146,11 @@ async fn a_paid_link_is_announced_signed_as_the_specification_says() {
     }
     for request in &requests {
         assert!(verify(&secret, request), "signature of {:?}", body(request));
+        assert!(
+            verified_by_the_library(&secret, request),
+            "standardwebhooks verifies {:?}",
+            body(request)
+        );
         assert!(header(request, "webhook-id").starts_with("msg_"));
         let text = String::from_utf8_lossy(&request.body);
         assert!(!text.contains(&token), "a link token in a webhook");
@@ -151,6 +168,12 @@ async fn a_paid_link_is_announced_signed_as_the_specification_says() {
     let mut forged = link_paid.clone();
     forged.body = forged.body.replace_first_digit();
     assert!(!verify(&secret, &forged));
+    assert!(!verified_by_the_library(&secret, &forged));
+    // So does another endpoint's secret.
+    assert!(!verified_by_the_library(
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        link_paid
+    ));
 }
 
 trait Tamper {
@@ -191,6 +214,7 @@ async fn an_endpoint_answering_500_twice_then_200_gets_the_event_three_times_wit
     let ids: HashSet<String> = requests.iter().map(|r| header(r, "webhook-id")).collect();
     assert_eq!(ids.len(), 1, "the same event id on every attempt");
     assert!(requests.iter().all(|r| verify(&secret, r)));
+    assert!(requests.iter().all(|r| verified_by_the_library(&secret, r)));
     assert!(requests.iter().all(|r| r.body == requests[0].body));
     // Nothing more is sent: the delivery succeeded.
     assert_eq!(app.drain_webhooks().await, 0);
@@ -345,6 +369,8 @@ async fn an_endpoint_failing_for_24_hours_is_disabled_and_staff_told() {
     let list = app.get("/api/v1/webhook-endpoints", Some(&admin)).await;
     assert_eq!(list.body[0]["id"], endpoint.as_str());
     assert_eq!(list.body[0]["status"], "disabled", "{}", list.body);
+    // What PLUS Web shows admins (the API keys and webhooks screen's notice).
+    assert_eq!(list.body[0]["disabled_reason"], "failing", "{}", list.body);
     assert!(app.logs().contains("webhook endpoint disabled"));
     assert!(app
         .logs()
@@ -394,4 +420,193 @@ async fn only_admins_manage_endpoints_and_urls_are_checked() {
     assert_eq!(deleted.status, 204);
     let list = app.get("/api/v1/webhook-endpoints", Some(&admin)).await;
     assert_eq!(list.body, json!([]));
+}
+
+/// Sends a link to Dana's Camry as `staff`: its id.
+async fn send_link(app: &TestApp, staff: &str) -> String {
+    let sent = app
+        .post_idempotent(
+            "/payment-links",
+            Some(staff),
+            &key(),
+            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "512-555-0143" }),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    sent.body["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn a_link_that_expires_unpaid_is_announced_once_by_link_expired() {
+    let app = spawn_app().await;
+    let other = app.another_instance().await;
+    let server = ok_server().await;
+    let (_, secret) = register(&app, &server.uri(), &["link.expired"]).await;
+    let staff = app.agent_token().await;
+    let unpaid = send_link(&app, &staff).await;
+    let revoked = send_link(&app, &staff).await;
+    let reply = app
+        .post(
+            &format!("/payment-links/{revoked}/revoke"),
+            Some(&staff),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let paid = send_link(&app, &staff).await;
+    let token = app.deliver_link_token().await;
+    let card = app.tokenize("4242424242424242").await;
+    let redeemed = app
+        .call("POST", "/payment-link/redeem")
+        .link_token(&token)
+        .key(&key())
+        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .send()
+        .await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.body);
+    let expired_events = || async {
+        query_rows::<(i64,)>(
+            &app,
+            "select count(*) from webhook_events where type = 'link.expired'",
+        )
+        .await[0]
+            .0
+    };
+
+    // Nothing expires before its 10 minutes are up.
+    app.clock
+        .advance(Duration::minutes(10) - Duration::seconds(1));
+    assert_eq!(
+        app.job(links::record_expiries(&app.state)).await.unwrap(),
+        0
+    );
+    assert_eq!(expired_events().await, 0);
+
+    // Two instances at once record the one unpaid, unrevoked link once.
+    app.clock.advance(Duration::seconds(1));
+    other.clock.advance(Duration::minutes(10));
+    let (a, b) = tokio::join!(
+        app.job(links::record_expiries(&app.state)),
+        other.job(links::record_expiries(&other.state)),
+    );
+    assert_eq!(
+        a.unwrap() + b.unwrap(),
+        1,
+        "one expiry recorded, by one instance"
+    );
+    assert_eq!(expired_events().await, 1);
+    // The scheduler's job runs it again: nothing new.
+    assert!(jobs::run_if_due(&app.state, "a", &Job::LinkExpiry)
+        .await
+        .unwrap());
+    assert_eq!(expired_events().await, 1);
+    let marked: Vec<(String, i64)> = query_rows(
+        &app,
+        "select status, count(expired_at) from payment_links group by id, status order by status",
+    )
+    .await;
+    assert_eq!(
+        marked,
+        [
+            ("paid".into(), 0),
+            ("revoked".into(), 0),
+            ("sent".into(), 1)
+        ]
+    );
+
+    let requests = delivered(&app, &server, 1).await;
+    assert_eq!(requests.len(), 1);
+    assert!(verified_by_the_library(&secret, &requests[0]));
+    let event = body(&requests[0]);
+    assert_eq!(event["type"], "link.expired");
+    assert_eq!(event["data"]["link_id"], unpaid.as_str());
+    assert_eq!(event["data"]["client_id"], DANA.to_string());
+    assert_eq!(event["data"]["amount_cents"], 17_649);
+    assert!(event["data"]["expires_at"].is_string());
+    assert_ne!(event["data"]["link_id"], paid.as_str());
+}
+
+#[tokio::test]
+async fn the_purge_deletes_webhook_history_older_than_the_retention() {
+    let app = spawn_app_with(&[("WEBHOOK_RETENTION_DAYS", "30")]).await;
+    let server = ok_server().await;
+    register(&app, &server.uri(), &["payment.succeeded", "link.sent"]).await;
+    let staff = app.agent_token().await;
+    assert_eq!(app.take_payment(&staff, &key()).await.status, 201);
+    delivered(&app, &server, 1).await;
+    // A second event whose delivery is still to be sent (never drained).
+    send_link(&app, &staff).await;
+    let counts = || async {
+        let row: Vec<(i64, i64, i64)> = query_rows(
+            &app,
+            "select (select count(*) from webhook_events), \
+             (select count(*) from webhook_deliveries), (select count(*) from webhook_attempts)",
+        )
+        .await;
+        row[0]
+    };
+    assert_eq!(counts().await, (2, 2, 1));
+
+    app.clock.advance(Duration::days(30) - Duration::seconds(1));
+    app.job(jobs::purge(&app.state)).await.expect("purge");
+    assert_eq!(counts().await, (2, 2, 1), "kept for 30 days");
+
+    app.clock.advance(Duration::seconds(2));
+    app.job(jobs::purge(&app.state)).await.expect("purge");
+    assert_eq!(
+        counts().await,
+        (1, 1, 0),
+        "the delivered event went with its attempts; the one still to send stays"
+    );
+    let left: Vec<(String,)> = query_rows(&app, "select type from webhook_events").await;
+    assert_eq!(left[0].0, "link.sent");
+}
+
+#[tokio::test]
+async fn a_paused_endpoint_is_sent_nothing_until_an_admin_enables_it() {
+    let app = spawn_app().await;
+    let server = ok_server().await;
+    let (endpoint, _) = register(&app, &server.uri(), &["payment.succeeded"]).await;
+    let admin = app.staff_token(&ADMIN_LOGIN).await;
+    let set = |status: &'static str| {
+        app.call("PATCH", &format!("/webhook-endpoints/{endpoint}"))
+            .token(Some(&admin))
+            .json(&json!({ "status": status }))
+            .send()
+    };
+    let paused = set("disabled").await;
+    assert_eq!(paused.status, 200, "{}", paused.body);
+    assert_eq!(paused.body["status"], "disabled");
+    assert_eq!(paused.body["disabled_reason"], "admin");
+    let staff = app.agent_token().await;
+    assert_eq!(app.take_payment(&staff, &key()).await.status, 201);
+    assert_eq!(
+        app.drain_webhooks().await,
+        0,
+        "nothing is sent while paused"
+    );
+
+    let resumed = set("enabled").await;
+    assert_eq!(resumed.status, 200, "{}", resumed.body);
+    assert_eq!(resumed.body["status"], "enabled");
+    assert!(resumed.body["disabled_reason"].is_null());
+    assert_eq!(
+        app.drain_webhooks().await,
+        0,
+        "an event of the pause is not queued"
+    );
+    assert_eq!(app.take_payment(&staff, &key()).await.status, 201);
+    let requests = delivered(&app, &server, 1).await;
+    assert_eq!(requests.len(), 1);
+    assert_eq!(body(&requests[0])["type"], "payment.succeeded");
+
+    app.call(
+        "PATCH",
+        &format!("/webhook-endpoints/{}", uuid::Uuid::new_v4()),
+    )
+    .token(Some(&admin))
+    .json(&json!({ "status": "enabled" }))
+    .send()
+    .await
+    .assert_problem(404, "not_found");
 }

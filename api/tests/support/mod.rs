@@ -208,17 +208,40 @@ pub async fn database_text(app: &TestApp) -> String {
 /// Runs one SQL statement on the test's database, behind the app's back (for
 /// changes no endpoint makes, such as a location that stops taking payments).
 pub async fn execute_sql(app: &TestApp, sql: &str) {
+    if let Err(error) = try_execute_sql(app, sql).await {
+        panic!("{sql}: {error}");
+    }
+}
+
+/// A UUID as an SQL literal of the test's store (a 16-byte blob on SQLite, a
+/// `uuid` on PostgreSQL), for [`execute_sql`].
+pub fn uuid_sql(app: &TestApp, id: uuid::Uuid) -> String {
+    match app._db.as_ref() {
+        TestDb::Sqlite { .. } => format!("x'{}'", id.simple()),
+        TestDb::Postgres { .. } => format!("'{id}'"),
+    }
+}
+
+/// [`execute_sql`], answering the database's refusal (a constraint) instead
+/// of failing the test. Foreign keys are enforced on both stores.
+pub async fn try_execute_sql(app: &TestApp, sql: &str) -> Result<(), String> {
     let url = app._db.url();
     match app._db.as_ref() {
         TestDb::Sqlite { .. } => {
             let mut conn = sqlx::SqliteConnection::connect(&url)
                 .await
                 .expect("connect");
-            conn.execute(sql).await.expect(sql);
+            conn.execute(sql)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
         TestDb::Postgres { .. } => {
             let mut conn = PgConnection::connect(&url).await.expect("connect");
-            conn.execute(sql).await.expect(sql);
+            conn.execute(sql)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
     }
 }

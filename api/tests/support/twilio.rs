@@ -285,3 +285,36 @@ pub fn sign(url: &str, fields: &[(&str, String)]) -> String {
     }
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
+
+/// Twilio's inbound message webhook of the app.
+pub const INBOUND: &str = "/api/v1/webhooks/twilio/inbound";
+
+/// Posts Twilio's inbound message request (`From` texted `body`), signed as
+/// Twilio signs it (or with `signature` instead); returns status and body.
+pub async fn text_us(
+    app: &TestApp,
+    from: &str,
+    body: &str,
+    signature: Option<&str>,
+) -> (u16, String) {
+    let fields: Vec<(&str, String)> = vec![
+        ("MessageSid", "SM00000000000000000000000000000001".into()),
+        ("AccountSid", ACCOUNT_SID.into()),
+        ("From", from.into()),
+        ("To", FROM.into()),
+        ("Body", body.into()),
+        ("NumMedia", "0".into()),
+        ("ApiVersion", "2010-04-01".into()),
+    ];
+    let signed = sign(&format!("{}{INBOUND}", PUBLIC_BASE_URL), &fields);
+    let answer = app
+        .http
+        .post(app.url(INBOUND))
+        .header("x-twilio-signature", signature.unwrap_or(&signed))
+        .form(&fields)
+        .send()
+        .await
+        .expect("POST inbound message");
+    let status = answer.status().as_u16();
+    (status, answer.text().await.unwrap_or_default())
+}

@@ -77,6 +77,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refreshes a session while it is used (WCAG 2.2.1): a new token for the
+         *     same session, valid [`jwt::TOKEN_TTL_SECONDS`] from now (the sliding
+         *     expiry), but never past [`jwt::SESSION_MAX_SECONDS`] after sign-in (the
+         *     absolute cap; `expires_in` then says how little is left, and the apps warn
+         *     before it ends). The old token stays valid until its own `exp`. Staff and
+         *     client tokens alike; `401 unauthorized` when the token is bad or its
+         *     session ended.
+         */
+        post: operations["refresh_session"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/staff/login": {
         parameters: {
             query?: never;
@@ -320,6 +345,51 @@ export interface paths {
         /** Take a Payment: charge a card on file for a vehicle's next period. */
         post: operations["take_payment"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The texts a client gets, for PLUS Web's client page: whether the phone
+         *     opted out of texts (STOP), the next Auto Pay charge (date on the
+         *     location's calendar, amount, card) and the last reminder or notice sent.
+         */
+        get: operations["get_client_reminders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/vehicles/{vehicle_id}/next-appointment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Books the next service appointment of a client's vehicle (replacing any),
+         *     with a Client Log line. Answers the vehicle with its `next_appointment`.
+         */
+        put: operations["set_next_appointment"];
+        post?: never;
+        /**
+         * Clears the next service appointment of a client's vehicle, with a Client
+         *     Log line. Answers the vehicle (`next_appointment` null).
+         */
+        delete: operations["clear_next_appointment"];
         options?: never;
         head?: never;
         patch?: never;
@@ -616,6 +686,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payment-link/renewal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Text me a new link: the payer of an **expired** link asks for a new one,
+         *     texted to the phone the expired link went to, with a fresh quote and a
+         *     fresh `PAYMENT_LINK_TTL_SECONDS` (no login: the expired link's token, in
+         *     the `Payment-Link-Token` header, is the authorization; it never goes in
+         *     the URL). The expired link is replaced once. Why the time limit itself
+         *     stays: docs/payments.md, "Why ten minutes".
+         */
+        post: operations["renew_expired_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payment-links": {
         parameters: {
             query?: never;
@@ -812,6 +906,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The usage terms in force: their version (what a payment records when the
+         *     payer sends it as `terms_version`), effective date and text as HTML-safe
+         *     markup (`<h2>`, `<p>`, `<ul>`, `<li>` only).
+         */
+        get: operations["get_terms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -847,7 +962,14 @@ export interface paths {
         delete: operations["delete_webhook_endpoint"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Pauses (`disabled`) or resumes (`enabled`) a webhook endpoint (admins
+         *     only). A disabled endpoint is sent nothing, and events that happen while
+         *     it is disabled are not queued for it; deliveries it already had wait and
+         *     go out once it is enabled (within their 24 hours; a replay sends one
+         *     again later).
+         */
+        patch: operations["update_webhook_endpoint"];
         trace?: never;
     };
     "/webhook-endpoints/{id}/deliveries": {
@@ -976,6 +1098,26 @@ export interface webhooks {
          * @description POSTed to every enabled endpoint subscribed to `autopay.failed`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
          */
         post: operations["on_autopay_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "link.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment link expired unpaid (recorded by the link expiry job within about a minute of its expires_at)
+         * @description POSTed to every enabled endpoint subscribed to `link.expired`, signed as the Standard Webhooks specification says; retried with exponential backoff for 24 hours until the endpoint answers 2xx.
+         */
+        post: operations["on_link_expired"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1119,6 +1261,18 @@ export interface components {
         ApiKeyView: {
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: uuid
+             * @description The staff user (an admin) who created it. The key acts for the
+             *     company: it keeps working whatever becomes of its creator, so admins
+             *     review the keys of someone who left and revoke what is not needed.
+             */
+            created_by: string;
+            /**
+             * @description That staff user's name.
+             * @example Avery Admin
+             */
+            created_by_name: string;
             /** Format: uuid */
             id: string;
             /**
@@ -1239,6 +1393,24 @@ export interface components {
              */
             plan_days: number;
             vehicles: components["schemas"]["Vehicle"][];
+        };
+        /**
+         * @description What PLUS Web's client page shows about the texts a client gets
+         *     (issue 19, item 8; `get_client_reminders`).
+         */
+        ClientReminders: {
+            last_notice?: null | components["schemas"]["LastNotice"];
+            next_autopay_charge?: null | components["schemas"]["NextAutopayCharge"];
+            /**
+             * @description The client's phone answered STOP: no reminder, notice, receipt or
+             *     payment link is texted to it until it answers START.
+             */
+            sms_opted_out: boolean;
+            /**
+             * Format: date-time
+             * @description When it opted out (UTC), if it did.
+             */
+            sms_opted_out_at?: string | null;
         };
         /** @description A client as staff see them in search results. */
         ClientSummary: {
@@ -1448,6 +1620,35 @@ export interface components {
          * @enum {string}
          */
         Language: "en" | "es";
+        /** @description The last reminder or notice texted to a client. */
+        LastNotice: {
+            kind: components["schemas"]["NoticeKind"];
+            /**
+             * Format: date-time
+             * @description When it was queued (UTC).
+             */
+            sent_at: string;
+            /**
+             * @description Its text message's status: `queued`, `sending`, `sent`, `delivered` or `failed`.
+             * @example delivered
+             */
+            sms_status: string;
+            /**
+             * @description What it said, in short ("Payment reminder: $176.49 due by Dec 12 (2019 Toyota Camry)").
+             * @example Payment reminder: $176.49 due by Dec 12 (2019 Toyota Camry)
+             */
+            summary: string;
+            /**
+             * @description The number it went to, masked: `(•••) •••-0143`.
+             * @example (•••) •••-0143
+             */
+            to_phone: string;
+            /**
+             * Format: uuid
+             * @description The vehicle it was about (null for a card's expiry).
+             */
+            vehicle_id?: string | null;
+        };
         /** @description One line of a quote or an invoice. */
         Line: {
             amount_cents: components["schemas"]["Cents"];
@@ -1468,7 +1669,7 @@ export interface components {
          */
         LinkDisplayStatus: "sent" | "delivered" | "sms_failed" | "opened" | "paying" | "paid" | "expired" | "revoked";
         /**
-         * @description The body of a `link.sent`, `link.opened` delivery (Standard Webhooks' envelope): the
+         * @description The body of a `link.sent`, `link.opened`, `link.expired` delivery (Standard Webhooks' envelope): the
          *     event type, when the event happened (UTC, RFC 3339) and its `data`.
          */
         LinkEvent: {
@@ -1477,27 +1678,30 @@ export interface components {
             timestamp: string;
             type: components["schemas"]["EventType"];
         };
-        /** @description `link.sent` and `link.opened`: the payment link (never its token). */
+        /**
+         * @description `link.sent`, `link.opened` and `link.expired`: the payment link (never
+         *     its token).
+         */
         LinkEventData: {
             /**
              * Format: int64
-             * @description `link.sent` only: the amount the link asks for, integer cents.
+             * @description `link.sent` and `link.expired`: the amount the link asks for, integer cents.
              */
             amount_cents?: number | null;
             /** Format: uuid */
             client_id: string;
-            /** @description `link.sent` only. */
+            /** @description `link.sent` and `link.expired`. */
             currency?: string | null;
             /**
              * Format: date-time
-             * @description `link.sent` only: when the link stops working (UTC).
+             * @description `link.sent` and `link.expired`: when the link stops (stopped) working (UTC).
              */
             expires_at?: string | null;
             /** Format: uuid */
             link_id: string;
             /**
              * Format: uuid
-             * @description `link.sent` only.
+             * @description `link.sent` and `link.expired`.
              */
             vehicle_id?: string | null;
         };
@@ -1657,6 +1861,66 @@ export interface components {
              */
             client_secret: string;
         };
+        /** @description A vehicle's next service appointment as the API shows it. */
+        NextAppointment: {
+            /**
+             * Format: date
+             * @description The appointment's day on the location's calendar ([`BusinessDay::at`]).
+             * @example 2026-12-12
+             */
+            business_day: string;
+            /**
+             * @description The service center the client goes to.
+             * @example Austin Central Service Center
+             */
+            location_name: string;
+            /**
+             * @description The vehicle's monitoring runs out before that day (or was never
+             *     paid): pay before the appointment, or pay at the service center
+             *     ([`pay_before_appointment`]).
+             */
+            pay_before: boolean;
+            /**
+             * Format: date-time
+             * @description When it starts, RFC 3339 with the offset of the client's location on
+             *     that day (`2026-12-12T10:00:00-06:00` in Austin).
+             * @example 2026-12-12T10:00:00-06:00
+             */
+            starts_at: string;
+        };
+        /** @description A vehicle's next service appointment to book. */
+        NextAppointmentRequest: {
+            /**
+             * @description The service center (1 to 100 characters).
+             * @example Austin Central Service Center
+             */
+            location_name: string;
+            /**
+             * Format: date-time
+             * @description When it starts: RFC 3339 with an offset (`2026-12-12T10:00:00-06:00`);
+             *     shown back in the client location's time zone. Must be in the future.
+             * @example 2026-12-12T10:00:00-06:00
+             */
+            starts_at: string;
+        };
+        /** @description The next Auto Pay charge of a client, as PLUS Web shows it. */
+        NextAutopayCharge: {
+            /**
+             * @description What the charge comes to today (the client's usual period, with past
+             *     due and credit); it may change before the day.
+             */
+            amount_cents: components["schemas"]["Cents"];
+            card: components["schemas"]["Card"];
+            /** @example USD */
+            currency: string;
+            /**
+             * Format: date
+             * @description The business day (the location's calendar) Auto Pay charges on.
+             */
+            date: string;
+            /** Format: uuid */
+            vehicle_id: string;
+        };
         /** @description Take a Payment's suggestion: the next period for the vehicle due first. */
         NextPayment: components["schemas"]["QuoteSummary"] & {
             accepts_payments: boolean;
@@ -1671,6 +1935,11 @@ export interface components {
              */
             due_date?: string | null;
         };
+        /**
+         * @description What a notice is about.
+         * @enum {string}
+         */
+        NoticeKind: "payment_reminder" | "autopay_upcoming" | "autopay_declined" | "card_expiring";
         /**
          * @description A vehicle the payment paid for, and the day its monitoring is now paid
          *     through (inclusive).
@@ -1874,7 +2143,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "invalid_language" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "phone_opted_out" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "link_not_expired" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "invalid_language" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "phone_opted_out" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -2179,6 +2448,28 @@ export interface components {
          * @enum {string}
          */
         RefundStatus: "pending" | "succeeded" | "failed" | "unknown";
+        /**
+         * @description The new link "Text me a new link" sent: where it went and how long it
+         *     lasts. Its token is only in the text message.
+         */
+        RenewedLink: {
+            /**
+             * Format: date-time
+             * @description When the new link expires (UTC).
+             */
+            expires_at: string;
+            /**
+             * @description The phone the new link was texted to: the expired link's.
+             * @example (•••) •••-0143
+             */
+            phone_masked: string;
+            /**
+             * Format: int64
+             * @description Seconds the new link can be paid for (`PAYMENT_LINK_TTL_SECONDS`).
+             * @example 600
+             */
+            seconds_left: number;
+        };
         ResendRequest: {
             phone?: null | components["schemas"]["PhoneNumber"];
         };
@@ -2293,6 +2584,29 @@ export interface components {
             /** Format: uuid */
             vehicle_id: string;
         };
+        /** @description One version of the usage terms. */
+        Terms: {
+            /**
+             * Format: date
+             * @description The day (US Central calendar) from which this version applies.
+             */
+            effective_date: string;
+            /**
+             * @description The text as HTML-safe markup: only `<h2>`, `<p>`, `<ul>` and `<li>`,
+             *     no attributes, no links, no scripts (written here, never from input).
+             */
+            html: string;
+            /**
+             * @description The title shown above the text.
+             * @example Terms of use for online payments
+             */
+            title: string;
+            /**
+             * @description The version a payment records (`2026-12-01`).
+             * @example 2026-12-01
+             */
+            version: string;
+        };
         TokenResponse: {
             access_token: string;
             /**
@@ -2337,6 +2651,14 @@ export interface components {
         UpdateClientRequest: {
             language?: null | components["schemas"]["Language"];
         };
+        /** @description What an admin changes on an endpoint. */
+        UpdateWebhookEndpointRequest: {
+            /**
+             * @description `disabled` pauses the endpoint; `enabled` resumes it (and clears its
+             *     failing state).
+             */
+            status: components["schemas"]["WebhookEndpointStatus"];
+        };
         /** @description A monitored vehicle and its device. */
         Vehicle: {
             /** @example 2019 Toyota Camry */
@@ -2345,6 +2667,7 @@ export interface components {
             device_serial: string;
             /** Format: uuid */
             id: string;
+            next_appointment?: null | components["schemas"]["NextAppointment"];
             /**
              * Format: date
              * @description Monitoring is paid up to and including this day.
@@ -2399,6 +2722,11 @@ export interface components {
             status: components["schemas"]["WebhookDeliveryStatus"];
         };
         /**
+         * @description Why an endpoint is disabled.
+         * @enum {string}
+         */
+        WebhookDisabledReason: "failing" | "admin";
+        /**
          * @description Whether an endpoint is sent events.
          * @enum {string}
          */
@@ -2412,6 +2740,7 @@ export interface components {
              * @description When it was disabled (UTC); `null` while enabled.
              */
             disabled_at?: string | null;
+            disabled_reason?: null | components["schemas"]["WebhookDisabledReason"];
             events: components["schemas"]["EventType"][];
             /**
              * Format: date-time
@@ -2697,6 +3026,44 @@ export interface operations {
             };
             /** @description unauthorized: no valid bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refresh_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new token for the same session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description unauthorized: no valid bearer token, or the session ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3746,6 +4113,192 @@ export interface operations {
             };
         };
     };
+    get_client_reminders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientReminders"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `client_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_next_appointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+                /** @description One of the client's vehicles */
+                vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NextAppointmentRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vehicle"];
+                };
+            };
+            /** @description The request could not be read: `malformed_json` (the body is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description client_not_found or vehicle_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed: `starts_at` not in the future, or `location_name` empty or too long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clear_next_appointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Client id */
+                client_id: string;
+                /** @description One of the client's vehicles */
+                vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vehicle"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description client_not_found or vehicle_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     public_config: {
         parameters: {
             query?: never;
@@ -4758,6 +5311,83 @@ export interface operations {
             };
         };
     };
+    renew_expired_link: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The expired link's token (after `#` in the texted URL) */
+                "Payment-Link-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new link was texted to the expired link's phone */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenewedLink"];
+                };
+            };
+            /** @description link_token_required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description link_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description link_not_expired: the link can still be paid */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description link_used, or link_revoked (cancelled, or already renewed) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description phone_opted_out (the phone answered STOP), phone_not_allowed, or location_not_accepting_payments */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description rate_limited: too many requests from this address, or `LINK_RENEWALS_PER_PHONE_PER_DAY` new links to this phone today (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     send_link: {
         parameters: {
             query?: never;
@@ -5495,6 +6125,34 @@ export interface operations {
             };
         };
     };
+    get_terms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Terms"];
+                };
+            };
+            /** @description validation_failed: a control character in the query string (refused for every request) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_webhook_endpoints: {
         parameters: {
             query?: never;
@@ -5648,6 +6306,97 @@ export interface operations {
             };
             /** @description not_found: no endpoint with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_webhook_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointView"];
+                };
+            };
+            /** @description The request could not be read: `malformed_json` (the body is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: the staff member's role does not allow this operation (docs/api.md, Staff roles); insufficient_scope: the API key lacks the scope in this operation's security requirement */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found: no endpoint with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body was not sent as `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description `validation_failed`: the JSON does not have the request's shape (a
+             *     field missing or of the wrong type), or a field's value is invalid.
+             */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5911,6 +6660,51 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PaymentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx); the delivery is done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused (any other status, or no answer in 15 s): the delivery is retried */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    on_link_expired: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id: the same on every attempt and replay; de-duplicate by it.
+                 * @example msg_2b7c0f4e9a1d4c3f8e6a5b4c3d2e1f00
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was sent, in Unix seconds; refuse old ones (the libraries allow 5 minutes).
+                 * @example 1764540000
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the base64-decoded part of the endpoint's `whsec_` secret (Standard Webhooks); verify with a `standardwebhooks` library.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkEvent"];
             };
         };
         responses: {

@@ -5,6 +5,7 @@ import { session, signOut } from '../api/client';
 import { AccountInfo } from './AccountInfo';
 import { Login } from './Login';
 import { MakePayment, type Paid } from './MakePayment';
+import { SessionWarning } from './SessionWarning';
 
 const BASE = import.meta.env.BASE_URL; // '/my-account/'
 
@@ -25,15 +26,18 @@ export function App() {
     sync(); // a 401 that came before this subscribed (a call made as the script starts)
     return unsubscribe;
   }, []);
-  // A new page moves focus to its heading, so screen readers announce where they are.
-  useEffect(() => document.querySelector<HTMLElement>('main h1')?.focus(), [path, signedIn]);
+  // A new page moves focus to its heading, so screen readers announce where they are, and has its own title.
+  useEffect(() => {
+    document.querySelector<HTMLElement>('main h1')?.focus();
+    document.title = `${!signedIn ? 'Sign in' : path.startsWith(`${BASE}account`) ? 'Account Information' : 'Make a Payment'} – My Account`;
+  }, [path, signedIn]);
 
   const go = (page: string) => {
     route(BASE + page);
     scrollTo(0, 0);
   };
 
-  if (!signedIn) return <Login onSignedIn={() => go('payment')} />;
+  if (!signedIn) return <Login reason={session.endedReason()} onSignedIn={() => go('payment')} />;
 
   const onAccount = path.startsWith(`${BASE}account`);
   return (
@@ -64,6 +68,7 @@ export function App() {
           />
         )}
       </main>
+      <SessionWarning />
     </>
   );
 }

@@ -3,7 +3,8 @@ import { call } from '@kit/api';
 import { ApiError, problemMessage } from '@kit/problems';
 import { api, session } from '../api/client';
 
-export function Login({ onSignedIn }: { onSignedIn: () => void }) {
+/** The sign-in page; `reason` says why the last session ended (it timed out, or ended elsewhere), if it did. */
+export function Login({ onSignedIn, reason = null }: { onSignedIn: () => void; reason?: string | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -29,6 +30,11 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <main class="page">
       <h1 tabIndex={-1}>My Account</h1>
+      {reason && !problem && (
+        <p class="notice" role="status">
+          {reason}
+        </p>
+      )}
       <form onSubmit={submit}>
         <label>
           Email

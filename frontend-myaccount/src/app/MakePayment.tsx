@@ -74,8 +74,11 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const cardSaved = !newCard || saveCard;
   const ready = quote !== null && !quote.covered_by_credit && (!newCard || card.valid);
 
+  const [checks, setChecks] = useState(0);
   const pay = async (event: Event) => {
     event.preventDefault();
+    // A new card with something missing: show what, and go to it (the button submits though it looks unavailable).
+    if (quote !== null && newCard && !card.valid) return setChecks((n) => n + 1);
     if (!ready || !vehicleId || busy) return;
     setBusy(true);
     setProblem(null);
@@ -200,7 +203,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
           {/* Not before /me: a client with a saved card pays with it, and the card fields would come and go. */}
           {me && newCard && config && (
             <>
-              <CardEntry declines={declines} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />
+              <CardEntry declines={declines} checks={checks} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />
               <label class="check">
                 <input type="checkbox" checked={saveCard} onChange={(e) => setSaveCard((e.target as HTMLInputElement).checked)} />
                 <span>Save this card for next time</span>
@@ -234,6 +237,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
               ready={ready}
               busy={busy}
               missing={newCard ? card.missing : []}
+              waiting={quote === null}
               label={quote ? `Make Payment of ${formatCents(quote.total_due_cents)}` : 'Make Payment'}
             />
           )}

@@ -72,14 +72,19 @@ interface Props {
    * attempt), and moves focus to the card number, selected, so typing another card replaces it.
    */
   declines?: number;
+  /**
+   * How many times the payer tried to pay with something missing: each time every field shows its error and
+   * focus moves to the first field at fault (WCAG 3.3.1).
+   */
+  checks?: number;
 }
 
 /** Card entry through the gateway's own tokenization. */
-export function CardEntry({ gateway, publishableKey, onChange, declines = 0 }: Props) {
+export function CardEntry({ gateway, publishableKey, onChange, declines = 0, checks = 0 }: Props) {
   if (gateway === 'stripe' && publishableKey)
     return <StripeCard publishableKey={publishableKey} onChange={onChange} declines={declines} />;
   // Typed card fields post to the sandbox only: with any other gateway a card number must never be typed here.
-  if (gateway === 'sandbox') return <SandboxCard onChange={onChange} declines={declines} />;
+  if (gateway === 'sandbox') return <SandboxCard onChange={onChange} declines={declines} checks={checks} />;
   return <CardsUnavailable onChange={onChange} />;
 }
 
@@ -112,7 +117,7 @@ const FIELD_WORDS: Record<keyof CardInput, string> = {
   postal: 'the billing ZIP code',
 };
 
-function SandboxCard({ onChange, declines }: { onChange: Props['onChange']; declines: number }) {
+function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange']; declines: number; checks: number }) {
   const [card, setCard] = useState<CardInput>(emptyCard);
   const [touched, setTouched] = useState<Partial<Record<keyof CardInput, boolean>>>({});
   const [challenge, setChallenge] = useState<Challenge | null>(null);
@@ -127,6 +132,15 @@ function SandboxCard({ onChange, declines }: { onChange: Props['onChange']; decl
     numberField.current?.focus();
     numberField.current?.select();
   }, [declines]);
+
+  const fieldset = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    if (checks === 0) return;
+    setTouched({ number: true, expiry: true, cvc: true, postal: true });
+    const first = (Object.keys(FIELD_WORDS) as (keyof CardInput)[]).find((name) => errors[name]);
+    const names: Record<keyof CardInput, string> = { number: 'cardnumber', expiry: 'exp-date', cvc: 'cvc', postal: 'postal' };
+    if (first) fieldset.current?.querySelector<HTMLInputElement>(`input[name="${names[first]}"]`)?.focus();
+  }, [checks]);
 
   useEffect(() => {
     onChange({
@@ -155,19 +169,20 @@ function SandboxCard({ onChange, declines }: { onChange: Props['onChange']; decl
   const field = (name: keyof CardInput, format: (value: string) => string) => ({
     value: card[name],
     onInput: (event: Event) => setCard({ ...card, [name]: format((event.target as HTMLInputElement).value) }),
-    onBlur: () => setTouched({ ...touched, [name]: true }),
+    onBlur: () => setTouched((seen) => ({ ...seen, [name]: true })),
     'aria-invalid': touched[name] && errors[name] ? true : undefined,
     'aria-describedby': touched[name] && errors[name] ? `card-${name}-error` : undefined,
   });
   const error = (name: keyof CardErrors) =>
     touched[name] && errors[name] ? (
-      <p class="field-error" id={`card-${name}-error`}>
+      // An alert: announced when it appears (on leaving the field, or on trying to pay), WCAG 3.3.1 and 4.1.3.
+      <p class="field-error" id={`card-${name}-error`} role="alert">
         {errors[name]}
       </p>
     ) : null;
 
   return (
-    <fieldset class="card-fields">
+    <fieldset class="card-fields" ref={fieldset}>
       <legend>Card details</legend>
       <label>
         Card number

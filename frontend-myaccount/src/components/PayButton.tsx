@@ -15,24 +15,37 @@ export function payHint(missing: string[], steps: string[] = []): string | null 
   return `To pay, ${joined}.`;
 }
 
-/** "Make Payment": enabled only once nothing is missing; the hint names what is. */
+/**
+ * "Make Payment". Disabled only while there is nothing to pay yet (`waiting`: the amount has not arrived) or a
+ * payment is on its way. Otherwise, when something is missing it is `aria-disabled` but still submits (WCAG
+ * 3.3.1): Enter or a tap then shows the card fields' errors and moves focus to the first field at fault, and the
+ * hint names what is missing.
+ */
 export function PayButton({
   ready,
   busy,
   missing,
   steps = [],
   label = 'Make Payment',
+  waiting = false,
 }: {
   ready: boolean;
   busy: boolean;
   missing: string[];
   steps?: string[];
   label?: string;
+  waiting?: boolean;
 }) {
   const hint = ready ? null : payHint(missing, steps);
   return (
     <>
-      <button type="submit" class="primary" disabled={!ready || busy} aria-describedby={hint ? 'pay-hint' : undefined}>
+      <button
+        type="submit"
+        class="primary"
+        disabled={waiting || busy}
+        aria-disabled={!waiting && !busy && !ready ? 'true' : undefined}
+        aria-describedby={hint ? 'pay-hint' : undefined}
+      >
         {busy ? 'Processing…' : label}
       </button>
       {hint && (

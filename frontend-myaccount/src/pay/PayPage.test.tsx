@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PayPage } from './PayPage';
 
@@ -74,33 +74,45 @@ describe('the secure payment page', () => {
     expect((screen.getByRole('button', { name: 'Make Payment' }) as HTMLButtonElement).disabled).toBe(false);
   });
 
-  it('enables Make Payment only with accepted terms and a valid card', async () => {
+  it('marks Make Payment unavailable (never disabled) until the terms are accepted and the card is valid', async () => {
     serve(json(200, summary));
     render(<PayPage />);
     await screen.findByText('$176.49');
     const pay = screen.getByRole('button', { name: 'Make Payment' }) as HTMLButtonElement;
     const terms = screen.getByRole('checkbox', { name: /I accept the terms/ });
-    expect(pay.disabled).toBe(true);
+    expect(pay.getAttribute('aria-disabled')).toBe('true');
 
     input('Card number', '4242 4242 4242 4242');
     input('Expiry (MM/YY)', '12/30');
     input('Security code', '123');
     input('Billing ZIP code', '78701');
-    expect(pay.disabled).toBe(true); // terms not accepted yet
+    expect(pay.getAttribute('aria-disabled')).toBe('true'); // terms not accepted yet
 
     fireEvent.click(terms);
-    expect(pay.disabled).toBe(false);
+    expect(pay.getAttribute('aria-disabled')).toBe(null);
 
     input('Card number', '4242 4242 4242 4241'); // fails the Luhn check
-    expect(pay.disabled).toBe(true);
+    expect(pay.getAttribute('aria-disabled')).toBe('true');
     input('Card number', '4242 4242 4242 4242');
     input('Security code', '12');
-    expect(pay.disabled).toBe(true);
+    expect(pay.getAttribute('aria-disabled')).toBe('true');
     input('Security code', '1234');
-    expect(pay.disabled).toBe(false);
+    expect(pay.getAttribute('aria-disabled')).toBe(null);
 
     fireEvent.click(terms);
-    expect(pay.disabled).toBe(true);
+    expect(pay.getAttribute('aria-disabled')).toBe('true');
+  });
+
+  it('paying with something missing shows the errors and focuses the first field at fault', async () => {
+    serve(json(200, summary));
+    render(<PayPage termsAccepted />);
+    await screen.findByText('$176.49');
+    const pay = screen.getByRole('button', { name: 'Make Payment' }) as HTMLButtonElement;
+    expect(pay.disabled).toBe(false);
+    input('Card number', '4242 4242 4242 4242');
+    fireEvent.click(pay);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Expiry (MM/YY)')));
+    expect(screen.getAllByRole('alert').map((e) => e.textContent).join(' ')).toMatch(/expiry/i);
   });
 
   it('a payment held for review tells the payer not to pay again and whom to call', async () => {
@@ -170,7 +182,7 @@ describe('the secure payment page', () => {
 
   it.each([
     ['link_used', 'Already Paid'],
-    ['link_revoked', 'Link Replaced'],
+    ['link_revoked', 'Link Cancelled'],
     ['link_expired', 'Link Expired'],
   ])('answers %s with the %s pop-up', async (code, title) => {
     serve(json(410, { type: 'about:blank', title, status: 410, detail: code, code }));

@@ -50,6 +50,16 @@ type Outcome =
   | { kind: 'link_used'; receipt?: Receipt }
   | { kind: 'link_expired' | 'link_revoked' | 'link_not_found' };
 
+const OUTCOME_TITLES: Record<Outcome['kind'], string> = {
+  paid: 'Payment Complete',
+  confirming: 'Confirming your payment',
+  under_review: 'Payment Under Review',
+  link_used: 'Already Paid',
+  link_expired: 'Link Expired',
+  link_revoked: 'Link Cancelled',
+  link_not_found: 'Link Not Found',
+};
+
 const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found']);
 
 export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) {
@@ -135,9 +145,14 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     return () => clearInterval(timer);
   }, [outcome?.kind]);
 
+  const [checks, setChecks] = useState(0);
+  const [done, setDone] = useState(false);
   const pay = async (event: Event) => {
     event.preventDefault();
-    if (!token || !card.valid || !terms || busy) return;
+    if (!token || !link || busy) return;
+    // Something missing: show what, and go to it (the button submits though it looks unavailable).
+    if (!card.valid) return setChecks((n) => n + 1);
+    if (!terms) return document.getElementById('accept-terms')?.focus();
     setBusy(true);
     setProblem(null);
     let sent = false;
@@ -182,7 +197,17 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     }
   };
 
+  // "Text me a new link" (WCAG 2.2.1): the expired link's token, in a header, asks for a fresh one to its phone.
+  const renew = () =>
+    call(api.POST('/payment-link/renewal', { params: { header: { 'Payment-Link-Token': token ?? '' } } }));
+
   const supportPhone = link?.support_phone ?? config?.support_phone;
+  // The title says where the payer is: the pop-up's name once there is one (WCAG 2.4.2).
+  useEffect(() => {
+    const company = config?.company_name;
+    const state = outcome ? OUTCOME_TITLES[outcome.kind] : 'Secure Payment';
+    document.title = company ? `${state} – ${company}` : state;
+  }, [outcome?.kind, config?.company_name]);
   const open = outcome === null;
 
   if (outcome?.kind === 'link_used' && outcome.receipt) {
@@ -203,13 +228,27 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     return (
       <main class="page">
         <h1>Secure Payment</h1>
-        <OutcomeDialog outcome={outcome} supportPhone={supportPhone} />
+        <OutcomeDialog outcome={outcome} supportPhone={supportPhone} onRenew={renew} />
+      </main>
+    );
+  }
+
+  if (done) {
+    // After "Done": the flow's end, with nothing left to press.
+    return (
+      <main class="page">
+        <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
+        <h1 tabIndex={-1} ref={(h) => h?.focus()}>
+          Thank you
+        </h1>
+        <p role="status">Your payment is complete. You can close this page.</p>
       </main>
     );
   }
 
   return (
     <main class="page">
+      <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
       <h1>Secure Payment</h1>
       <p class="greeting">{link ? `Hi ${link.client_first_name},` : '\u00a0'}</p>
       <p class="muted vehicle">
@@ -229,7 +268,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         </p>
       )}
       <form onSubmit={pay} noValidate>
-        {config && <CardEntry declines={declines} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
+        {config && <CardEntry declines={declines} checks={checks} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
         <div role="alert" class="alert-slot">
           {problem && (
             <div class="alert">
@@ -243,7 +282,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
           )}
         </div>
         <label class="check">
-          <input type="checkbox" checked={terms} onChange={(e) => setTerms((e.target as HTMLInputElement).checked)} />
+          <input type="checkbox" id="accept-terms" checked={terms} onChange={(e) => setTerms((e.target as HTMLInputElement).checked)} />
           {/* One text node, as in pay/index.html: filling in the name and the amount changes its text in place. */}
           <span>{`I accept the terms of payment and authorize ${config?.company_name ?? 'us'} to charge my card${
             link ? ` ${formatCents(link.total_due_cents)}` : ''
@@ -251,13 +290,22 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         </label>
         <PayButton
           ready={terms && card.valid && link !== null}
+          waiting={link === null}
           busy={busy}
           missing={card.missing}
           steps={terms ? [] : ['accept the terms']}
         />
       </form>
 
-      {outcome && <OutcomeDialog outcome={outcome} supportPhone={supportPhone} onViewReceipt={showReceipt} />}
+      {outcome && (
+        <OutcomeDialog
+          outcome={outcome}
+          supportPhone={supportPhone}
+          onViewReceipt={showReceipt}
+          onRenew={renew}
+          onDone={() => setDone(true)}
+        />
+      )}
     </main>
   );
 }
@@ -266,10 +314,14 @@ function OutcomeDialog({
   outcome,
   supportPhone,
   onViewReceipt,
+  onRenew,
+  onDone,
 }: {
   outcome: Outcome;
   supportPhone?: string;
   onViewReceipt?: () => void;
+  onDone?: () => void;
+  onRenew?: () => Promise<Schemas['RenewedLink']>;
 }) {
   const call = supportPhone && (
     <p>
@@ -322,7 +374,11 @@ function OutcomeDialog({
               </button>
             )
           )}
-          <p class="muted">You can close this page.</p>
+          {onDone && (
+            <button type="button" class="primary" onClick={onDone}>
+              Done
+            </button>
+          )}
         </Dialog>
       );
     }
@@ -346,7 +402,8 @@ function OutcomeDialog({
     case 'link_expired':
       return (
         <Dialog title="Link Expired">
-          <p>This payment link has expired. Nothing was charged. Please contact our support team for a new link.</p>
+          <p>The 10 minutes to pay this link are up. Nothing was charged.</p>
+          {onRenew && <RenewLink onRenew={onRenew} />}
           {call}
         </Dialog>
       );
@@ -359,7 +416,7 @@ function OutcomeDialog({
       );
     case 'link_revoked':
       return (
-        <Dialog title="Link Replaced">
+        <Dialog title="Link Cancelled">
           <p>{problemMessage('link_revoked')}</p>
           {call}
         </Dialog>
@@ -372,4 +429,34 @@ function OutcomeDialog({
         </Dialog>
       );
   }
+}
+
+/**
+ * "Text me a new link" on the expired dialog: one button, then where the new link went (announced) or why not.
+ * The 10 minutes themselves are essential (docs/payments.md, "Why ten minutes").
+ */
+function RenewLink({ onRenew }: { onRenew: () => Promise<Schemas['RenewedLink']> }) {
+  const [state, setState] = useState<'idle' | 'busy' | { sentTo: string } | { code: string }>('idle');
+  const ask = () => {
+    setState('busy');
+    onRenew().then(
+      (renewed) => setState({ sentTo: renewed.phone_masked }),
+      (error: unknown) => setState({ code: errorCode(error) }),
+    );
+  };
+  return (
+    <>
+      {typeof state === 'object' && 'sentTo' in state ? null : (
+        <button type="button" class="primary" onClick={ask} disabled={state === 'busy'} aria-busy={state === 'busy'}>
+          Text me a new link
+        </button>
+      )}
+      <p role="status" class="renew-result">
+        {typeof state === 'object' &&
+          ('sentTo' in state
+            ? `We texted a new link to ${state.sentTo}. Open it from your messages: you have 10 minutes to pay.`
+            : problemMessage(state.code))}
+      </p>
+    </>
+  );
 }

@@ -23,6 +23,9 @@ export function ApiKeysPage() {
   const confirmButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
+    document.title = 'API keys – PLUS Web';
+  }, []);
+  useEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
 

@@ -1,6 +1,7 @@
 import { RELOAD_SIGNS_OUT, storageSurvivesReload } from '@kit/storage';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { setSlashShortcut, slashShortcutOn } from '../shortcut';
 import { logOut, session } from '../api/client';
 import { API_KEYS_PATH, BASE, CLIENT_ROUTE, searchPath } from '../routes';
 import { useCan } from '../permissions';
@@ -8,6 +9,7 @@ import { ApiKeysPage } from './ApiKeysPage';
 import { ClientPage, type TabId } from './ClientPage';
 import { LoginPage } from './LoginPage';
 import { SearchPage } from './SearchPage';
+import { SessionWarning } from './SessionWarning';
 
 export function App() {
   const [token, setToken] = useState(() => session.token());
@@ -28,18 +30,46 @@ export function App() {
 
 function Shell() {
   const { path, route } = useLocation();
-  // "/" jumps to client search from anywhere outside a form field.
+  const [slashOn, setSlashOn] = useState(slashShortcutOn);
+  // Something typed into a form on this page and not yet sent: "/" asks before leaving it.
+  const dirty = useRef(false);
+  const [asking, setAsking] = useState(false);
+  useEffect(() => {
+    dirty.current = false;
+    const onInput = (event: Event) => {
+      if ((event.target as HTMLElement | null)?.closest('main form')) dirty.current = true;
+    };
+    const onSubmit = () => {
+      dirty.current = false;
+    };
+    document.addEventListener('input', onInput, true);
+    document.addEventListener('submit', onSubmit, true);
+    return () => {
+      document.removeEventListener('input', onInput, true);
+      document.removeEventListener('submit', onSubmit, true);
+    };
+  }, [path]);
+  const toSearch = () => {
+    setAsking(false);
+    if (`${path}/` !== BASE) route(searchPath());
+    setTimeout(() => document.getElementById('q')?.focus(), 0);
+  };
+  // "/" jumps to client search from anywhere outside a form field, unless turned off (WCAG 2.1.4).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
-      if (event.key !== '/' || target?.closest('input, textarea, select, [contenteditable]')) return;
+      if (!slashOn || event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (target?.closest('input, textarea, select, [contenteditable]')) return;
       event.preventDefault();
-      if (`${path}/` !== BASE) route(searchPath());
-      setTimeout(() => document.getElementById('q')?.focus(), 0);
+      if (dirty.current && `${path}/` !== BASE) setAsking(true);
+      else toSearch();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [path]);
+  }, [path, slashOn]);
+  useEffect(() => {
+    if (asking) document.getElementById('leave-stay')?.focus();
+  }, [asking]);
   const admin = useCan('administer');
   return (
     <>
@@ -47,15 +77,38 @@ function Shell() {
       <header class="topbar">
         <a class="brand" href={searchPath()}>PLUS Web</a>
         <nav aria-label="Main">
-          <a href={searchPath()} aria-keyshortcuts="/">
-            Client search <kbd>/</kbd>
+          <a href={searchPath()} aria-keyshortcuts={slashOn ? '/' : undefined}>
+            Client search {slashOn && <kbd>/</kbd>}
           </a>
           {admin && <a href={API_KEYS_PATH}>API keys</a>}
         </nav>
         <span class="spacer" />
+        <label class="shortcut-setting">
+          <input
+            type="checkbox"
+            checked={slashOn}
+            onChange={(e) => {
+              setSlashShortcut(e.currentTarget.checked);
+              setSlashOn(e.currentTarget.checked);
+            }}
+          />
+          "/" shortcut
+        </label>
         <span class="muted who">{session.who()}</span>
         <button type="button" class="secondary" onClick={() => void logOut()}>Log out</button>
       </header>
+      {asking && (
+        <div class="confirm leave-confirm" role="alertdialog" aria-labelledby="leave-title" aria-describedby="leave-text">
+          <p id="leave-title"><strong>Leave this page?</strong></p>
+          <p id="leave-text">What you typed into the form on this page has not been sent and will be lost.</p>
+          <button type="button" class="secondary" id="leave-stay" onClick={() => setAsking(false)}>
+            Stay on this page
+          </button>{' '}
+          <button type="button" class="danger" onClick={toSearch}>
+            Leave and search
+          </button>
+        </div>
+      )}
       <main id="main" class="page">
         {!storageSurvivesReload() && <p class="notice">{RELOAD_SIGNS_OUT}</p>}
         <Router>
@@ -64,6 +117,7 @@ function Shell() {
           <Route default component={SearchRoute} />
         </Router>
       </main>
+      <SessionWarning />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type Client } from '../api/client';
 import { capitalize, formatPhone } from '@kit/format';
 import { useLoad } from '../hooks';
@@ -6,6 +6,7 @@ import { useLocation } from 'preact-iso';
 import { clientPath } from '../routes';
 import { AccountHistory } from './AccountHistory';
 import { ClientLog } from './ClientLog';
+import { ClientTexts } from './ClientTexts';
 import { CreditActions } from './CreditActions';
 import { ErrorMessage } from './ErrorMessage';
 import { LanguageSelect } from './LanguageSelect';
@@ -36,6 +37,16 @@ export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) 
     void client.reload();
   };
 
+  const name = client.data ? `${client.data.first_name} ${client.data.last_name}` : null;
+  // Each page and tab has its own title (WCAG 2.4.2).
+  useEffect(() => {
+    if (name) document.title = `${name} – ${TABS.find((t) => t.id === tab)?.label ?? ''} – PLUS Web`;
+  }, [name, tab]);
+  // Opening a client moves focus to their name, so a screen reader announces whose page this is.
+  useEffect(() => {
+    if (name) document.getElementById('client-name')?.focus();
+  }, [name !== null, clientId]);
+
   if (client.loading && !client.data) return <p class="muted" role="status">Loading client…</p>;
   if (!client.data) return <ErrorMessage error={client.error} />;
   const c = client.data;
@@ -43,6 +54,7 @@ export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) 
   return (
     <>
       <ClientHeader client={c} onChange={changed} />
+      <ClientTexts client={c} version={version} />
       <Tabs label="Client" tabs={TABS} active={tab}
         onSelect={(id) => route(clientPath(clientId, id), true)}>
         {tab === 'link' && (
@@ -63,7 +75,7 @@ function ClientHeader({ client, onChange }: { client: Client; onChange: () => vo
   return (
     <section class="card client-header" aria-labelledby="client-name">
       <div>
-        <h1 id="client-name">{client.first_name} {client.last_name}</h1>
+        <h1 id="client-name" tabIndex={-1}>{client.first_name} {client.last_name}</h1>
         <p class="muted">{formatPhone(client.phone)} · {client.email}</p>
       </div>
       <dl class="facts">

@@ -1,4 +1,4 @@
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type LinkView } from '../api/client';
 import { formatDateTime, formatTime } from '@kit/format';
 import { useAction, useLoad, usePolling } from '../hooks';
@@ -36,28 +36,59 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
   const keys = useRef(new AttemptKeys()).current;
   const vehicle = (id: string) => client.vehicles.find((v) => v.id === id)?.description ?? 'Vehicle';
 
+  // The outcome of the last Resend or Revoke: focused and announced, so focus never falls to the page (WCAG 2.4.3).
+  const [done, setDone] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<LinkView | null>(null);
+  const doneRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done]);
+
   const resend = (link: LinkView) =>
     void action.run(async () => {
+      setDone(null);
       const keyed = { resend: link.id };
-      await sendMoneyMovingPost(keys, keyed, (key) => call(api.POST('/payment-links/{link_id}/resend', {
+      const fresh = await sendMoneyMovingPost(keys, keyed, (key) => call(api.POST('/payment-links/{link_id}/resend', {
         params: { path: { link_id: link.id }, header: { 'Idempotency-Key': key } },
         body: {},
       })));
+      setDone(`A new ${formatAmount(fresh)} link was sent to ${fresh.phone_masked}; the old one no longer works.`);
       onChange();
     });
 
-  const revoke = (link: LinkView) => {
-    if (!window.confirm(`Cancel the ${formatAmount(link)} link sent to ${link.phone_masked}? The client will no longer be able to pay with it.`)) return;
+  // Revoke asks first, in the page (never the browser's confirm()).
+  const revoke = (link: LinkView) =>
     void action.run(async () => {
+      setConfirming(null);
+      setDone(null);
       await call(api.POST('/payment-links/{link_id}/revoke', { params: { path: { link_id: link.id } } }));
+      setDone(`The ${formatAmount(link)} link sent to ${link.phone_masked} was revoked.`);
       onChange();
     });
-  };
 
   return (
     <section class="card" aria-labelledby="links-title">
       <h2 id="links-title">Payment links</h2>
       <ErrorMessage error={action.error ?? links.error} />
+      {done && (
+        <p class="success" role="status" tabIndex={-1} ref={doneRef}>
+          {done}
+        </p>
+      )}
+      {confirming && (
+        <div class="confirm" role="alertdialog" aria-labelledby="revoke-title">
+          <p id="revoke-title">
+            Revoke the {formatAmount(confirming)} link sent to {confirming.phone_masked}? The client will no longer be
+            able to pay with it.
+          </p>
+          <button type="button" class="danger small" disabled={action.busy} onClick={() => revoke(confirming)} ref={(b) => b?.focus()}>
+            Revoke link
+          </button>{' '}
+          <button type="button" class="secondary small" onClick={() => setConfirming(null)}>
+            Keep it
+          </button>
+        </div>
+      )}
       {links.loading && !links.data && <p class="muted" role="status">Loading links…</p>}
       {links.data?.length === 0 && <p class="muted">No payment links sent yet.</p>}
       {links.data && links.data.length > 0 && (
@@ -85,7 +116,7 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
                     <>
                       <button type="button" class="secondary small" disabled={action.busy} onClick={() => resend(link)}
                         aria-label={`Resend the ${formatAmount(link)} link`}>Resend</button>
-                      <button type="button" class="danger small" disabled={action.busy} onClick={() => revoke(link)}
+                      <button type="button" class="danger small" disabled={action.busy} onClick={() => setConfirming(link)}
                         aria-label={`Revoke the ${formatAmount(link)} link`}>Revoke</button>
                     </>
                   )}

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, session } from '../api/client';
 import { useAction } from '../hooks';
 import { errorCode, problemMessage } from '@kit/problems';
@@ -8,6 +8,9 @@ export function LoginPage({ reason }: { reason: string | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const { busy, error, run } = useAction();
+  useEffect(() => {
+    document.title = 'Sign in – PLUS Web';
+  }, []);
 
   const submit = (event: Event) => {
     event.preventDefault();

@@ -38,6 +38,12 @@ export function SearchPage({ initialQuery }: { initialQuery: string }) {
     else search(query);
   };
 
+  // Signing in or pressing "/" lands here: the search field takes the focus (its label is announced).
+  useEffect(() => {
+    document.title = 'Find a client – PLUS Web';
+    document.getElementById('q')?.focus();
+  }, []);
+
   return (
     <section class="card" aria-labelledby="search-title">
       <h1 id="search-title">Find a client</h1>

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type LinkView, type QuoteSummary } from '../api/client';
 import { formatPhone, formatTime, minutesFromNow } from '@kit/format';
 import { useAction } from '../hooks';
@@ -27,18 +27,34 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
   const notAccepting = !client.location.accepts_payments || refused;
   const noVehicle = client.vehicles.length === 0;
 
+  // Once a summary was asked for, a new vehicle or number of days asks for it again (never a stale summary).
+  const [asked, setAsked] = useState(false);
   const pick = (change: () => void) => {
     change();
     setQuote(null);
     setSent(null);
   };
+  // Where focus goes after an action (WCAG 2.4.3): the summary, or the sent message; never the page body.
+  const focusAfter = useRef<string | null>(null);
+  useEffect(() => {
+    const id = focusAfter.current;
+    if (id && document.getElementById(id)) {
+      document.getElementById(id)?.focus();
+      focusAfter.current = null;
+    }
+  });
 
-  const getSummary = () =>
+  const getSummary = (focus = true) =>
     void summary.run(async () => {
       setSent(null);
+      setAsked(true);
       const body = { client_id: client.id, vehicle_id: vehicleId, monitor_days: days };
       setQuote(await call(api.POST('/quote-summary', { body })));
+      if (focus) focusAfter.current = 'link-summary';
     });
+  useEffect(() => {
+    if (asked) getSummary(false);
+  }, [vehicleId, days]);
 
   const sendMessage = (event: Event) => {
     event.preventDefault();
@@ -48,9 +64,21 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
       const link = await sendMoneyMovingPost(keys, body, (key) =>
         call(api.POST('/payment-links', { body, params: { header: { 'Idempotency-Key': key } } })));
       setSent(link);
+      focusAfter.current = 'link-sent';
       onSent();
     });
   };
+
+  // Why Send Message cannot be pressed yet, in words (shown beside it and read with it).
+  const blocked = notAccepting
+    ? 'Send Message is off: this location does not accept payments.'
+    : !quote
+      ? summary.busy ? 'Getting the summary…' : 'Send Message is off until you get the summary.'
+      : phone.trim() === ''
+        ? 'Send Message is off: enter the phone number to text.'
+        : sent !== null
+          ? 'Sent. To send again, change the vehicle, days or phone, or get the summary again.'
+          : null;
 
   return (
     <section class="card" aria-labelledby="send-link-title">
@@ -70,31 +98,33 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
             <VehicleDaysFields idPrefix="link" client={client} vehicleId={vehicleId} days={days}
               onVehicle={(id) => pick(() => setVehicleId(id))} onDays={(d) => pick(() => setDays(d))} />
           )}
-          <button type="button" class="secondary" onClick={getSummary} disabled={summary.busy || noVehicle}>
+          <button type="button" class="secondary" onClick={() => getSummary()} disabled={summary.busy || noVehicle}>
             {summary.busy ? 'Getting summary…' : 'Get Summary'}
           </button>
           {errorCode(summary.error) !== NOT_ACCEPTING && <ErrorMessage error={summary.error} />}
-          <div aria-live="polite">
+          <div aria-live="polite" id="link-summary" tabIndex={-1} class="focus-target">
             {quote && (
               <InvoiceSummary title={`Invoice Summary — ${quote.vehicle_description}, ${quote.monitor_days} days`}
                 lines={quote.lines} totalCents={quote.total_due_cents} />
             )}
           </div>
-          <div class="field">
-            <label for="link-phone">Phone number to text</label>
-            <input id="link-phone" type="tel" autoComplete="off" required value={phone}
-              onInput={(e) => { setPhone(e.currentTarget.value); setSent(null); }} aria-describedby="link-phone-hint" />
-            <small id="link-phone-hint" class="muted">The client's number is filled in; change it to text someone else.</small>
+          <div class="send-row">
+            <div class="field">
+              <label for="link-phone">Phone number to text</label>
+              <input id="link-phone" type="tel" autoComplete="off" required value={phone}
+                onInput={(e) => { setPhone(e.currentTarget.value); setSent(null); }} aria-describedby="link-phone-hint" />
+            </div>
+            {/* After a send, a second one needs a fresh summary (or new details): never a stray double click. */}
+            <button type="submit" class="primary" aria-describedby="send-hint" disabled={blocked !== null || send.busy}>
+              {send.busy ? 'Sending…' : 'Send Message'}
+            </button>
           </div>
-          {/* After a send, a second one needs a fresh summary (or new details): never a stray double click. */}
-          <button type="submit" class="primary" aria-describedby={notAccepting ? 'not-accepting' : undefined} disabled={!quote || notAccepting || send.busy || sent !== null || phone.trim() === ''}>
-            {send.busy ? 'Sending…' : 'Send Message'}
-          </button>
-          {!quote && !notAccepting && <small class="muted hint">Get the summary first, then send.</small>}
+          <small id="link-phone-hint" class="muted">The client's number is filled in; change it to text someone else.</small>
+          {blocked && <small id="send-hint" class="muted hint">{blocked}</small>}
           {errorCode(send.error) !== NOT_ACCEPTING && <ErrorMessage error={send.error} />}
           <div aria-live="polite">
             {sent && (
-              <p class="success" role="status">
+              <p class="success" role="status" id="link-sent" tabIndex={-1}>
                 Payment link sent to {sent.phone_masked}. It expires at {formatTime(sent.expires_at)}{' '}
                 ({minutesFromNow(sent.expires_at)}).
               </p>

@@ -24,6 +24,16 @@ pub(super) const SESSION_ACTIVE: &str = "select count(*) from sessions s \
         or (s.audience = 'myaccount' and exists ( \
             select 1 from client_logins l where l.client_id = s.subject)))";
 
+const SESSION_STARTED_AT: &str = "select s.created_at from sessions s \
+    where s.id = $1 and s.subject = $2 and s.revoked_at is null and s.expires_at > $3 and ( \
+        (s.audience = 'plus' and exists ( \
+            select 1 from staff_users u where u.id = s.subject and u.role = s.role)) \
+        or (s.audience = 'myaccount' and exists ( \
+            select 1 from client_logins l where l.client_id = s.subject)))";
+
+const EXTEND_SESSION: &str =
+    "update sessions set expires_at = $2 where id = $1 and revoked_at is null";
+
 const REVOKE_SESSION: &str = "update sessions set revoked_at = $3 \
     where id = $1 and subject = $2 and revoked_at is null";
 
@@ -84,6 +94,30 @@ impl AccessStore for Backend {
             .fetch_one(&self.pool)
             .await?;
         Ok(active == 1)
+    }
+
+    async fn session_started_at(
+        &self,
+        id: Uuid,
+        subject: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>> {
+        Ok(sqlx::query_scalar(SESSION_STARTED_AT)
+            .bind(id)
+            .bind(subject)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn extend_session(&self, id: Uuid, expires_at: DateTime<Utc>) -> Result<bool> {
+        let extended = sqlx::query(EXTEND_SESSION)
+            .bind(id)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(extended == 1)
     }
 
     async fn revoke_session(&self, id: Uuid, subject: Uuid, now: DateTime<Utc>) -> Result<bool> {

@@ -7,8 +7,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-const COLUMNS: &str =
-    "id, name, scopes, key_prefix, created_by, created_at, last_used_at, revoked_at";
+/// A key with its creator's name; a `where` clause follows.
+const SELECT: &str = "select k.id, k.name, k.scopes, k.key_prefix, k.created_by, s.name, \
+    k.created_at, k.last_used_at, k.revoked_at \
+    from api_keys k join staff_users s on s.id = k.created_by ";
 
 const INSERT_API_KEY: &str = "insert into api_keys (id, name, scopes, key_hash, key_prefix, \
     created_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7)";
@@ -26,19 +28,31 @@ type Row = (
     String,
     String,
     Uuid,
+    String,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
     Option<DateTime<Utc>>,
 );
 
 fn record(row: Row) -> ApiKeyRecord {
-    let (id, name, scopes, key_prefix, created_by, created_at, last_used_at, revoked_at) = row;
+    let (
+        id,
+        name,
+        scopes,
+        key_prefix,
+        created_by,
+        created_by_name,
+        created_at,
+        last_used_at,
+        revoked_at,
+    ) = row;
     ApiKeyRecord {
         id,
         name,
         scopes: scopes_from_text(&scopes),
         key_prefix,
         created_by,
+        created_by_name,
         created_at,
         last_used_at,
         revoked_at,
@@ -58,7 +72,7 @@ impl ApiKeyStore for Backend {
             .bind(key.now)
             .execute(&self.pool)
             .await?;
-        let row: Row = sqlx::query_as(&format!("select {COLUMNS} from api_keys where id = $1"))
+        let row: Row = sqlx::query_as(&format!("{SELECT}where k.id = $1"))
             .bind(key.id)
             .fetch_one(&self.pool)
             .await?;
@@ -66,17 +80,15 @@ impl ApiKeyStore for Backend {
     }
 
     async fn api_keys(&self) -> Result<Vec<ApiKeyRecord>> {
-        let rows: Vec<Row> = sqlx::query_as(&format!(
-            "select {COLUMNS} from api_keys order by created_at desc, id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT}order by k.created_at desc, k.id"))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().map(record).collect())
     }
 
     async fn active_api_key(&self, key_hash: &[u8]) -> Result<Option<ApiKeyRecord>> {
         let row: Option<Row> = sqlx::query_as(&format!(
-            "select {COLUMNS} from api_keys where key_hash = $1 and revoked_at is null"
+            "{SELECT}where k.key_hash = $1 and k.revoked_at is null"
         ))
         .bind(key_hash)
         .fetch_optional(&self.pool)

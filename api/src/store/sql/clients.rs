@@ -30,6 +30,8 @@ pub(super) const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name,
     l.price_14_cents, l.price_30_cents, l.time_zone, \
     v.id as vehicle_id, v.description as vehicle_description, v.plate as vehicle_plate, \
     v.device_serial as vehicle_device_serial, v.paid_through as vehicle_paid_through, \
+    v.next_appointment_at as vehicle_next_appointment_at, \
+    v.next_appointment_location as vehicle_next_appointment_location, \
     (select e.balance_after_cents from ledger_entries e where e.client_id = c.id \
         order by e.id desc limit 1) as balance_cents, \
     p.past_due_cents as open_past_due_cents, p.credit_cents as open_credit_cents, \
@@ -54,7 +56,8 @@ struct ClientVehicleAccountRow {
     open_credit_refund_cents: Option<i64>,
 }
 
-const VEHICLES: &str = "select id, description, plate, device_serial, paid_through \
+const VEHICLES: &str = "select id, description, plate, device_serial, paid_through, \
+    next_appointment_at, next_appointment_location \
     from vehicles where client_id = $1 order by created_at, description";
 
 const CARDS: &str = "select id, brand, last4, exp_month, exp_year from cards \
@@ -91,6 +94,10 @@ const CLIENT_LANGUAGE: &str = "select language from clients where id = $1";
 
 const PHONE_LANGUAGE: &str =
     "select language from clients where phone = $1 order by created_at, id limit 1";
+
+const SET_NEXT_APPOINTMENT: &str = "update vehicles \
+    set next_appointment_at = $3, next_appointment_location = $4, updated_at = $5 \
+    where id = $2 and client_id = $1";
 
 const LOCATION_TIME_ZONES: &str = "select id, time_zone from locations order by id";
 
@@ -197,6 +204,32 @@ impl ClientStore for Backend {
         let updated = sqlx::query(SET_LANGUAGE)
             .bind(client_id)
             .bind(language.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        insert_log(&mut *tx, log, &log.message, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn set_next_appointment(
+        &self,
+        client_id: Uuid,
+        vehicle_id: Uuid,
+        appointment: Option<(DateTime<Utc>, &str)>,
+        log: &NewLogEntry,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(SET_NEXT_APPOINTMENT)
+            .bind(client_id)
+            .bind(vehicle_id)
+            .bind(appointment.map(|(at, _)| at))
+            .bind(appointment.map(|(_, name)| name))
             .bind(now)
             .execute(&mut *tx)
             .await?

@@ -39,6 +39,13 @@ const INSERT_LINK: &str = "insert into payment_links (id, client_id, vehicle_id,
     phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, created_at, \
     updated_at) values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $10, $11, $8, $8)";
 
+/// A renewal ("Text me a new link") keeps who sent the link it replaces:
+/// the staff member or the client (`$10`: the replaced link's id).
+const INSERT_RENEWED_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, \
+    token_hash, phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, \
+    created_at, updated_at) select $1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, created_by, \
+    sent_by_client, $8, $8 from payment_links where id = $10";
+
 const INSERT_LINK_SMS: &str = "insert into sms_outbox (id, payment_link_id, to_phone, \
     body_sealed, status, attempts, next_attempt_at, created_at, updated_at) \
     values ($1, $2, $3, $4, 'queued', 0, $5, $5, $5)";
@@ -57,24 +64,51 @@ const RELEASE_STALE_CLAIMS: &str = "update payment_links set status = 'opened', 
 const REVOKE: &str = "update payment_links set status = 'revoked', revoked_at = $2, \
     updated_at = $2 where id = $1 and status in ('sent', 'opened')";
 
+/// Links whose expiry is due to be recorded, oldest first (the partial index
+/// `payment_links_unexpired_idx`).
+const DUE_EXPIRIES: &str = "select id from payment_links \
+    where expired_at is null and status in ('sent', 'opened') and expires_at <= $1 \
+    order by expires_at limit $2";
+
+/// Conditional: one caller records a link's expiry, whatever the race.
+const RECORD_EXPIRY: &str = "update payment_links set expired_at = expires_at, updated_at = $2 \
+    where id = $1 and expired_at is null and status in ('sent', 'opened') and expires_at <= $2 \
+    returning client_id, vehicle_id, amount_cents, expires_at";
+
 #[async_trait]
 impl LinkStore for Backend {
-    async fn create_link(&self, link: &NewLink) -> Result<()> {
+    async fn create_link(&self, link: &NewLink) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(INSERT_LINK)
-            .bind(link.id)
-            .bind(link.client_id)
-            .bind(link.vehicle_id)
-            .bind(&link.token_hash)
-            .bind(&link.phone)
-            .bind(sqlx::types::Json(&link.quote))
-            .bind(link.quote.total_due_cents.0)
-            .bind(link.sent_at)
-            .bind(link.expires_at)
-            .bind(link.created_by)
-            .bind(link.sent_by_client)
-            .execute(&mut *tx)
-            .await?;
+        if let Some(old) = link.replaces {
+            let revoked = sqlx::query(REVOKE)
+                .bind(old)
+                .bind(link.sent_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if revoked != 1 {
+                return Ok(false);
+            }
+        }
+        let insert = sqlx::query(match link.replaces {
+            Some(_) => INSERT_RENEWED_LINK,
+            None => INSERT_LINK,
+        })
+        .bind(link.id)
+        .bind(link.client_id)
+        .bind(link.vehicle_id)
+        .bind(&link.token_hash)
+        .bind(&link.phone)
+        .bind(sqlx::types::Json(&link.quote))
+        .bind(link.quote.total_due_cents.0)
+        .bind(link.sent_at)
+        .bind(link.expires_at);
+        match link.replaces {
+            Some(old) => insert.bind(old),
+            None => insert.bind(link.created_by).bind(link.sent_by_client),
+        }
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(INSERT_LINK_SMS)
             .bind(Uuid::new_v4())
             .bind(link.id)
@@ -94,7 +128,7 @@ impl LinkStore for Backend {
         });
         emit(&mut tx, EventType::LinkSent, data, link.sent_at).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn link(&self, id: Uuid) -> Result<Option<PaymentLink>> {
@@ -195,5 +229,36 @@ impl LinkStore for Backend {
         }
         tx.commit().await?;
         Ok(revoked == 1)
+    }
+
+    async fn record_link_expiries(&self, now: DateTime<Utc>, limit: i64) -> Result<u64> {
+        let due: Vec<(Uuid,)> = sqlx::query_as(DUE_EXPIRIES)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut recorded = 0;
+        for (id,) in due {
+            let mut tx = self.begin_write().await?;
+            let expired: Option<(Uuid, Uuid, i64, DateTime<Utc>)> = sqlx::query_as(RECORD_EXPIRY)
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some((client_id, vehicle_id, amount_cents, expires_at)) = expired {
+                let data = link_data(LinkEventData {
+                    link_id: id,
+                    client_id,
+                    vehicle_id: Some(vehicle_id),
+                    amount_cents: Some(amount_cents),
+                    currency: Some(crate::domain::CURRENCY.to_owned()),
+                    expires_at: Some(expires_at),
+                });
+                emit(&mut tx, EventType::LinkExpired, data, now).await?;
+                recorded += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(recorded)
     }
 }

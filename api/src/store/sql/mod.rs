@@ -24,6 +24,7 @@ mod invoices;
 mod jobs;
 mod ledger;
 mod links;
+mod notices;
 mod outbox;
 mod payments;
 mod rate_limits;

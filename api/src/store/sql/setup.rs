@@ -17,7 +17,8 @@ const INSERT_CLIENT: &str = "insert into clients (id, location_id, first_name, l
     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)";
 
 const INSERT_VEHICLE: &str = "insert into vehicles (id, client_id, description, plate, \
-    device_serial, paid_through, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7)";
+    device_serial, paid_through, next_appointment_at, next_appointment_location, created_at, \
+    updated_at) values ($1, $2, $3, $4, $5, $6, $8, $9, $7, $7)";
 
 const INSERT_STAFF: &str = "insert into staff_users (id, email, name, role, password_hash, \
     created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6)";
@@ -103,6 +104,8 @@ impl SetupStore for Backend {
                 .bind(&v.device_serial)
                 .bind(v.paid_through)
                 .bind(now)
+                .bind(v.next_appointment.as_ref().map(|(at, _)| *at))
+                .bind(v.next_appointment.as_ref().map(|(_, name)| name))
                 .execute(&mut *tx)
                 .await?;
         }

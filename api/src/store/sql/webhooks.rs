@@ -27,7 +27,8 @@ const INSERT_DELIVERIES: &str = "insert into webhook_deliveries (event_id, endpo
     where w.status = 'enabled' and (' ' || w.events || ' ') like ('% ' || $2 || ' %')";
 
 const ENDPOINT_COLUMNS: &str =
-    "select id, url, events, status, failing_since, disabled_at, created_at from webhook_endpoints ";
+    "select id, url, events, status, failing_since, disabled_at, disabled_reason, created_at \
+    from webhook_endpoints ";
 
 const INSERT_ENDPOINT: &str = "insert into webhook_endpoints (id, url, events, secret_sealed, \
     status, created_by, created_at, updated_at) values ($1, $2, $3, $4, 'enabled', $5, $6, $6)";
@@ -46,7 +47,7 @@ const ENDPOINT_FAILING: &str = "update webhook_endpoints set \
 
 /// Conditional, so that one worker disables (and reports) an endpoint once.
 const ENDPOINT_DISABLE: &str = "update webhook_endpoints set status = 'disabled', \
-    disabled_at = $2, updated_at = $2 \
+    disabled_at = $2, disabled_reason = 'failing', updated_at = $2 \
     where id = $1 and status = 'enabled' and failing_since <= $3";
 
 const DELIVERIES: &str = "select d.id, d.event_id, e.type, d.status, d.attempts, \
@@ -61,7 +62,12 @@ const REPLAY: &str = "update webhook_deliveries set status = 'pending', next_att
     retry_until = $4, updated_at = $3 where id = $2 and endpoint_id = $1";
 
 const REENABLE: &str = "update webhook_endpoints set status = 'enabled', failing_since = null, \
-    disabled_at = null, updated_at = $2 where id = $1";
+    disabled_at = null, disabled_reason = null, updated_at = $2 where id = $1";
+
+/// An admin pauses an endpoint (kept as it is when already disabled).
+const ADMIN_DISABLE: &str = "update webhook_endpoints set status = 'disabled', \
+    disabled_at = $2, disabled_reason = 'admin', updated_at = $2 \
+    where id = $1 and status = 'enabled'";
 
 /// Writes event `event` with `data` into the outbox, with a delivery for
 /// every enabled endpoint subscribed to it, on the caller's transaction: the
@@ -104,11 +110,12 @@ type EndpointRow = (
     String,
     Option<DateTime<Utc>>,
     Option<DateTime<Utc>>,
+    Option<String>,
     DateTime<Utc>,
 );
 
 fn endpoint(row: EndpointRow) -> WebhookEndpoint {
-    let (id, url, events, status, failing_since, disabled_at, created_at) = row;
+    let (id, url, events, status, failing_since, disabled_at, disabled_reason, created_at) = row;
     WebhookEndpoint {
         id,
         url,
@@ -116,6 +123,7 @@ fn endpoint(row: EndpointRow) -> WebhookEndpoint {
         status,
         failing_since,
         disabled_at,
+        disabled_reason,
         created_at,
     }
 }
@@ -130,6 +138,12 @@ type ClaimRow = (
     Option<String>,
     Option<Vec<u8>>,
 );
+
+/// Events the purge takes: older than the retention, none of their
+/// deliveries still to be sent.
+const PURGEABLE_EVENTS: &str = "select e.id from webhook_events e where e.created_at < $1 \
+    and not exists (select 1 from webhook_deliveries d where d.event_id = e.id \
+    and d.status in ('pending', 'sending'))";
 
 #[async_trait]
 impl WebhookStore for Backend {
@@ -162,6 +176,20 @@ impl WebhookStore for Backend {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(endpoint))
+    }
+
+    async fn set_webhook_endpoint_enabled(
+        &self,
+        id: Uuid,
+        enabled: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<WebhookEndpoint>> {
+        sqlx::query(if enabled { REENABLE } else { ADMIN_DISABLE })
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        self.webhook_endpoint(id).await
     }
 
     async fn delete_webhook_endpoint(&self, id: Uuid) -> Result<bool> {
@@ -349,6 +377,49 @@ impl WebhookStore for Backend {
         }
         tx.commit().await?;
         Ok(replayed)
+    }
+
+    async fn purge_webhook_events(&self, before: DateTime<Utc>) -> Result<u64> {
+        // In batches of 500 events, each its own short transaction, so a
+        // large backlog never holds the write lock for long.
+        let mut purged = 0;
+        loop {
+            let batch = self.purge_webhook_events_once(before).await?;
+            purged += batch;
+            if batch < 500 {
+                return Ok(purged);
+            }
+        }
+    }
+}
+
+impl Backend {
+    async fn purge_webhook_events_once(&self, before: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        // Ordered, so that the three statements take the same 500.
+        let purgeable = format!("{PURGEABLE_EVENTS} order by e.created_at, e.id limit 500");
+        sqlx::query(&format!(
+            "delete from webhook_attempts where delivery_id in (select d.id \
+             from webhook_deliveries d where d.event_id in ({purgeable}))"
+        ))
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "delete from webhook_deliveries where event_id in ({purgeable})"
+        ))
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        let events = sqlx::query(&format!(
+            "delete from webhook_events where id in ({purgeable})"
+        ))
+        .bind(before)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(events)
     }
 }
 
