@@ -126,8 +126,9 @@ const MESSAGES_ES: Record<ProblemCode, string> = {
   link_token_required: 'No se encontró este enlace de pago. Abra el enlace completo del mensaje de texto.',
   link_not_found: 'No se encontró este enlace de pago. Abra el enlace completo del mensaje de texto.',
   link_expired: 'Este enlace de pago ha vencido.',
+  link_not_expired: 'Este enlace de pago todavía se puede pagar: solo se envía uno nuevo cuando haya vencido.',
   link_used: 'Este enlace de pago ya se usó para pagar. No es necesario pagarlo otra vez.',
-  link_revoked: 'Este enlace de pago fue reemplazado o cancelado. Use el enlace más reciente que se le envió.',
+  link_revoked: 'Este enlace de pago fue cancelado y ya no se puede pagar. No se cobró nada.',
   link_outdated:
     'El monto de este enlace de pago ya no está al día: una parte se pagó de otra forma. No se cobró nada. Se necesita un enlace nuevo.',
   nothing_to_pay: 'No hay nada que pagar: el crédito del cliente cubre este período. Un supervisor puede aplicarlo.',
