@@ -454,7 +454,7 @@ async fn a_link_that_expires_unpaid_is_announced_once_by_link_expired() {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let paid = send_link(&app, &staff).await;
-    let token = app.deliver_link_token().await;
+    let token = app.deliver_token_of(&paid).await;
     let card = app.tokenize("4242424242424242").await;
     let redeemed = app
         .call("POST", "/payment-link/redeem")

@@ -794,8 +794,48 @@ impl TestApp {
 
     /// Sends the queued SMS and returns the link token of the newest message
     /// that carries one.
-    pub async fn deliver_link_token(&self) -> String {
+    /// The token of link `link_id`, from the texts sent once the outbox is
+    /// drained, matched by the hash the link stores. Use it wherever a test
+    /// sent more than one link: texts queued at the same instant (the test
+    /// clock stands still) go out in no set order, so "the last text" need
+    /// not be the last link's.
+    pub async fn deliver_token_of(&self, link_id: &str) -> String {
         self.drain_outbox().await;
+        let links: Vec<(uuid::Uuid, Vec<u8>)> =
+            query_rows(self, "select id, token_hash from payment_links").await;
+        let hash = links
+            .into_iter()
+            .find_map(|(id, hash)| (id.to_string() == link_id).then_some(hash))
+            .expect("the link");
+        self.sms
+            .sent()
+            .iter()
+            .filter_map(SentSms::link_token)
+            .find(|token| {
+                payments_api::domain::LinkToken::parse(token).map(|t| t.hash())
+                    == Some(hash.clone())
+            })
+            .expect("an SMS with the link's token")
+    }
+
+    /// The token of the one link whose text this drain of the outbox sends
+    /// (else of the last link text sent before). Panics when the drain sends
+    /// several link texts: their order is not set, so the test must name the
+    /// link ([`TestApp::deliver_token_of`]).
+    pub async fn deliver_link_token(&self) -> String {
+        let link_texts = || {
+            self.sms
+                .sent()
+                .iter()
+                .filter(|sms| sms.link_token().is_some())
+                .count()
+        };
+        let before = link_texts();
+        self.drain_outbox().await;
+        assert!(
+            link_texts() - before <= 1,
+            "several link texts went out in one drain, in no set order: use deliver_token_of(link_id)"
+        );
         self.sms
             .sent()
             .iter()
