@@ -37,7 +37,7 @@ describe('problemMessage', () => {
     const texts = ['link_used', 'link_revoked', 'link_expired', 'link_not_found'].map((code) => problemMessage(code));
     expect(new Set(texts).size).toBe(4);
     expect(problemMessage('link_used')).toMatch(/already been used/);
-    expect(problemMessage('link_revoked')).toMatch(/replaced or cancelled/);
+    expect(problemMessage('link_revoked')).toMatch(/cancelled and can no longer be paid/);
   });
 
   it('says an out-of-date link took nothing and a new link is needed', () => {
