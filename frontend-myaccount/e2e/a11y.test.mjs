@@ -166,7 +166,9 @@ test('Enter on Make Payment with a field missing shows its error and focuses it;
   await number.fill('4242 4242 4242 4242');
   const pay = page.getByRole('button', { name: 'Make Payment' });
   assert.equal(await pay.getAttribute('aria-disabled'), 'true');
-  assert.equal(await page.locator('#pay-hint').innerText(), 'To pay, enter the expiry date, the security code and the billing ZIP code.');
+  // The hint follows the fields on their next render: wait for it, do not read it at once.
+  const hint = 'To pay, enter the expiry date, the security code and the billing ZIP code.';
+  await eventually(async () => (await page.locator('#pay-hint').innerText()) === hint);
   await number.press('Enter');
   await eventually(async () => (await page.evaluate(() => document.activeElement?.getAttribute('name'))) === 'exp-date');
   const alerts = await page.locator('.card-fields [role="alert"]').allInnerTexts();
