@@ -109,7 +109,9 @@ test('the send form refreshes its summary, moves focus to it and to the sent mes
   const sendBox = await send.boundingBox();
   assert.ok(Math.abs(phoneBox.y + phoneBox.height - (sendBox.y + sendBox.height)) < 8, 'on one line');
   await page.getByLabel('Phone number to text').fill('');
-  assert.equal(await page.locator('#send-hint').innerText(), 'Send Message is off: enter the phone number to text.');
+  // The hint follows the field on its next render.
+  const noPhone = 'Send Message is off: enter the phone number to text.';
+  await eventually(async () => (await page.locator('#send-hint').innerText()) === noPhone);
   await page.getByLabel('Phone number to text').fill('(512) 555-0143');
   await send.click();
   await eventually(async () => (await activeId(page)) === 'link-sent');
