@@ -2,7 +2,7 @@
 // that warn and extend (2.2.1), a focus ring of 3:1 (1.4.11, 2.4.7), titles per page (2.4.2).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eventually, launch, phonePage, sendLink, shot, signInAsDana, startApi } from './helpers.mjs';
+import { eventually, launch, phonePage, sendLink, shot, signInAsDana, startApi, titleIs } from './helpers.mjs';
 
 let api;
 let browser;
@@ -34,7 +34,7 @@ test('the pay page warns at 2 minutes and 30 seconds, and at zero keeps what was
   await page.clock.install();
   await page.goto(`${api.baseUrl}/my-account/pay#${token}`);
   await page.getByRole('timer').waitFor();
-  assert.match(await page.title(), /^Secure Payment – /);
+  await titleIs(page, /^Secure Payment – /);
   const warning = page.locator('#time-warning');
   assert.equal(await warning.getAttribute('aria-live'), 'polite');
   assert.equal(await warning.innerText(), '');
@@ -47,7 +47,7 @@ test('the pay page warns at 2 minutes and 30 seconds, and at zero keeps what was
   await page.clock.fastForward('00:31');
   const dialog = page.getByRole('dialog', { name: 'Link Expired' });
   await dialog.waitFor();
-  assert.equal(await page.title(), 'Link Expired – Monitoring Services');
+  await titleIs(page, 'Link Expired – Monitoring Services');
   await dialog.getByRole('button', { name: 'Text me a new link' }).waitFor();
   // The form stays behind the dialog with what was typed.
   assert.equal(await number.inputValue(), '4242 4242 4242 4242');
@@ -84,7 +84,7 @@ test('Text me a new link sends a fresh link to the same phone, once', async () =
 test('the focus ring is at least 3:1 on white, and each My Account page has its own title', async () => {
   const page = await phonePage(browser);
   await signInAsDana(page, api.baseUrl);
-  await eventually(async () => (await page.title()) === 'Make a Payment – My Account');
+  await titleIs(page, 'Make a Payment – My Account');
   await page.keyboard.press('Tab');
   const ring = await page.evaluate(() => {
     const style = getComputedStyle(document.activeElement);
@@ -99,7 +99,7 @@ test('the focus ring is at least 3:1 on white, and each My Account page has its 
   const color = await page.evaluate(() => getComputedStyle(document.activeElement).outlineColor);
   assert.ok(contrast(color, 'rgb(255, 255, 255)') >= 3, `${color} on white`);
   await page.getByRole('link', { name: 'Account Information' }).click();
-  await eventually(async () => (await page.title()) === 'Account Information – My Account');
+  await titleIs(page, 'Account Information – My Account');
 });
 
 test('a client session warns two minutes before it ends, extends, and says it ended on the sign-in page', async () => {
@@ -118,7 +118,7 @@ test('a client session warns two minutes before it ends, extends, and says it en
   await page.clock.fastForward('01:02:00');
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   assert.equal(await page.getByRole('status').innerText(), 'Your session has expired. Please sign in again.');
-  assert.equal(await page.title(), 'Sign in – My Account');
+  await titleIs(page, 'Sign in – My Account');
 });
 
 test('at 320 px with the WCAG text-spacing CSS the header does not overflow and Sign out is on screen, contrasted', async () => {
@@ -159,7 +159,7 @@ test('Enter on Make Payment with a field missing shows its error and focuses it;
   await page.goto(`${api.baseUrl}/my-account/pay#${token}`);
   await page.getByRole('timer').waitFor();
   assert.equal(await page.locator('.pay-brand').innerText(), 'Monitoring Services');
-  assert.equal(await page.title(), 'Secure Payment – Monitoring Services');
+  await titleIs(page, 'Secure Payment – Monitoring Services');
   await eventually(() => icons.includes(200));
   await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
   const number = page.getByLabel('Card number');
@@ -180,7 +180,7 @@ test('Enter on Make Payment with a field missing shows its error and focuses it;
   await pay.click();
   const dialog = page.getByRole('dialog', { name: 'Payment Complete' });
   await dialog.waitFor();
-  await eventually(async () => (await page.title()) === 'Payment Complete – Monitoring Services');
+  await titleIs(page, 'Payment Complete – Monitoring Services');
   await dialog.getByRole('button', { name: 'Done' }).click();
   await page.getByRole('heading', { name: 'Thank you' }).waitFor();
   await eventually(async () => (await page.evaluate(() => document.activeElement?.textContent)) === 'Thank you');

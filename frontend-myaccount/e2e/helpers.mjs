@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { chromiumLaunchOptions, eventually, startApi } from '../../tests/e2e/api-server.mjs';
+import { chromiumLaunchOptions, eventually, startApi, titleIs } from '../../tests/e2e/api-server.mjs';
 
-export { eventually, startApi };
+export { eventually, startApi, titleIs };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const artifacts = path.resolve(here, '../../tests/artifacts/myaccount');

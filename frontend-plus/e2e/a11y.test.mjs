@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { chromiumLaunchOptions, eventually, startApi } from '../../tests/e2e/api-server.mjs';
+import { chromiumLaunchOptions, eventually, startApi, titleIs } from '../../tests/e2e/api-server.mjs';
 
 const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/artifacts/plus');
 mkdirSync(artifacts, { recursive: true });
@@ -48,7 +48,7 @@ async function signIn(t, { clock = false, bypassCSP = false } = {}) {
   const page = await context.newPage();
   if (clock) await page.clock.install();
   await page.goto(`${api.baseUrl}/plus/`);
-  assert.equal(await page.title(), 'Sign in – PLUS Web');
+  await titleIs(page, 'Sign in – PLUS Web');
   await page.getByLabel('Email').fill('agent@example.com');
   await page.getByLabel('Password').fill('agent-demo-1');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -67,12 +67,12 @@ async function openDana(page) {
 test('signing in focuses the search field, opening a client focuses their name, and titles follow', async (t) => {
   const page = await signIn(t);
   await eventually(async () => (await activeId(page)) === 'q');
-  assert.equal(await page.title(), 'Find a client – PLUS Web');
+  await titleIs(page, 'Find a client – PLUS Web');
   await openDana(page);
   await eventually(async () => (await activeId(page)) === 'client-name');
-  assert.equal(await page.title(), 'Dana Whitfield – Secure Payment Link – PLUS Web');
+  await titleIs(page, 'Dana Whitfield – Secure Payment Link – PLUS Web');
   await page.getByRole('tab', { name: 'Client Log' }).click();
-  await eventually(async () => (await page.title()) === 'Dana Whitfield – Client Log – PLUS Web');
+  await titleIs(page, 'Dana Whitfield – Client Log – PLUS Web');
   // The focus ring: 3:1 at least on white (the page's cards), and white on the dark header.
   await page.getByRole('tab', { name: 'Account History' }).focus();
   await page.keyboard.press('ArrowLeft');
@@ -127,7 +127,7 @@ test('"/" asks before leaving a half-filled form, and can be turned off for good
   await page.keyboard.press('/');
   const ask = page.getByRole('alertdialog', { name: 'Leave this page?' });
   await ask.waitFor();
-  assert.equal(await activeId(page), 'leave-stay');
+  assert.equal(await activeId(page), 'leave-stay'); // focused in the render that shows the dialog
   await ask.getByRole('button', { name: 'Stay on this page' }).click();
   assert.equal(await page.getByLabel('Phone number to text').inputValue(), '(737) 555-01');
   await page.getByLabel('"/" shortcut').uncheck();

@@ -97,6 +97,20 @@ export async function eventually(predicate, { timeoutMs = 10_000, intervalMs = 5
   }
 }
 
+/**
+ * Waits until the page's title is `expected` (a string, or a RegExp it must match). The SPAs set titles in an
+ * effect, after the render a locator waits for, so a title read right after an action may still be the old one.
+ */
+export async function titleIs(page, expected, { timeoutMs = 10_000 } = {}) {
+  let last = '';
+  const ok = (title) => (expected instanceof RegExp ? expected.test(title) : title === expected);
+  try {
+    await eventually(async () => ok((last = await page.title())), { timeoutMs });
+  } catch {
+    throw new Error(`page title ${JSON.stringify(last)} is not ${expected}`);
+  }
+}
+
 /** Launch options for Debian's Chromium (never a downloaded browser). */
 export const chromiumLaunchOptions = {
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',

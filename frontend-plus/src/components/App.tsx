@@ -11,6 +11,9 @@ import { LoginPage } from './LoginPage';
 import { SearchPage } from './SearchPage';
 import { SessionWarning } from './SessionWarning';
 
+/** A stable ref callback: focuses the element once, in the same task that puts it on screen (an effect runs later). */
+const focusWhenShown = (element: HTMLElement | null) => element?.focus();
+
 export function App() {
   const [token, setToken] = useState(() => session.token());
   useEffect(() => {
@@ -54,22 +57,24 @@ function Shell() {
     if (`${path}/` !== BASE) route(searchPath());
     setTimeout(() => document.getElementById('q')?.focus(), 0);
   };
+  // The key listener is bound once and reads the newest render's values: a listener re-bound in an effect would
+  // leave a window after each render (until the effect runs) in which a "/" sees the previous page or setting.
+  const latest = useRef({ path, slashOn, toSearch });
+  latest.current = { path, slashOn, toSearch };
   // "/" jumps to client search from anywhere outside a form field, unless turned off (WCAG 2.1.4).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      const { path: here, slashOn: on, toSearch: go } = latest.current;
       const target = event.target as HTMLElement | null;
-      if (!slashOn || event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (!on || event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
       if (target?.closest('input, textarea, select, [contenteditable]')) return;
       event.preventDefault();
-      if (dirty.current && `${path}/` !== BASE) setAsking(true);
-      else toSearch();
+      if (dirty.current && `${here}/` !== BASE) setAsking(true);
+      else go();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [path, slashOn]);
-  useEffect(() => {
-    if (asking) document.getElementById('leave-stay')?.focus();
-  }, [asking]);
+  }, []);
   const admin = useCan('administer');
   return (
     <>
@@ -101,7 +106,7 @@ function Shell() {
         <div class="confirm leave-confirm" role="alertdialog" aria-labelledby="leave-title" aria-describedby="leave-text">
           <p id="leave-title"><strong>Leave this page?</strong></p>
           <p id="leave-text">What you typed into the form on this page has not been sent and will be lost.</p>
-          <button type="button" class="secondary" id="leave-stay" onClick={() => setAsking(false)}>
+          <button type="button" class="secondary" id="leave-stay" onClick={() => setAsking(false)} ref={focusWhenShown}>
             Stay on this page
           </button>{' '}
           <button type="button" class="danger" onClick={toSearch}>
