@@ -26,9 +26,21 @@ pub enum NoticeKind {
     AutopayDeclined,
     /// The Auto Pay card expires within `CARD_EXPIRY_NOTICE_DAYS`.
     CardExpiring,
+    /// "Reply PAY": a vehicle's service appointment comes before its
+    /// paid-through date runs out to it (clients not on Auto Pay).
+    AppointmentReminder,
 }
 
 impl NoticeKind {
+    /// Every kind.
+    pub const ALL: [NoticeKind; 5] = [
+        NoticeKind::PaymentReminder,
+        NoticeKind::AutopayUpcoming,
+        NoticeKind::AutopayDeclined,
+        NoticeKind::CardExpiring,
+        NoticeKind::AppointmentReminder,
+    ];
+
     /// Its name in the database and the API.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,19 +48,13 @@ impl NoticeKind {
             NoticeKind::AutopayUpcoming => "autopay_upcoming",
             NoticeKind::AutopayDeclined => "autopay_declined",
             NoticeKind::CardExpiring => "card_expiring",
+            NoticeKind::AppointmentReminder => "appointment_reminder",
         }
     }
 
     /// The kind named `name` (as stored).
     pub fn parse(name: &str) -> Option<NoticeKind> {
-        [
-            NoticeKind::PaymentReminder,
-            NoticeKind::AutopayUpcoming,
-            NoticeKind::AutopayDeclined,
-            NoticeKind::CardExpiring,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
+        NoticeKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -66,6 +72,21 @@ pub fn autopay_charge_date(paid_through: NaiveDate, today: NaiveDate) -> NaiveDa
 /// kind; its period's reminder went before it lapsed.
 pub fn reminder_due(today: NaiveDate, paid_through: NaiveDate, days_before: i64) -> bool {
     today >= paid_through - Duration::days(days_before) && today <= paid_through
+}
+
+/// Whether the reminder of a service appointment on `appointment_day` is
+/// due `today` for a vehicle whose monitoring must be paid before it
+/// (`pay_before`, [`super::appointment::pay_before_appointment`]): from
+/// `days_before` days before that day up to the day before it (on the day
+/// itself the client pays at the service center). Issue 19, item 4:
+/// "before its next service appointment".
+pub fn appointment_reminder_due(
+    today: NaiveDate,
+    appointment_day: NaiveDate,
+    pay_before: bool,
+    days_before: i64,
+) -> bool {
+    pay_before && today < appointment_day && today >= appointment_day - Duration::days(days_before)
 }
 
 /// Whether the notice of the Auto Pay charge of a vehicle paid through
@@ -204,13 +225,43 @@ mod tests {
     }
 
     #[test]
+    fn an_appointment_reminder_goes_n_days_before_the_day_when_payment_is_due_before_it() {
+        let appointment = date(2026, 12, 12);
+        assert!(!appointment_reminder_due(
+            date(2026, 12, 8),
+            appointment,
+            true,
+            3
+        ));
+        assert!(appointment_reminder_due(
+            date(2026, 12, 9),
+            appointment,
+            true,
+            3
+        ));
+        assert!(appointment_reminder_due(
+            date(2026, 12, 11),
+            appointment,
+            true,
+            3
+        ));
+        assert!(
+            !appointment_reminder_due(date(2026, 12, 12), appointment, true, 3),
+            "on the day: at the counter"
+        );
+        assert!(
+            !appointment_reminder_due(date(2026, 12, 10), appointment, false, 3),
+            "paid through it"
+        );
+        // 21:00 on Dec 8 in Austin is Dec 9 in UTC: not yet due there.
+        let evening = austin_day("2026-12-09T03:00:00Z");
+        assert_eq!(evening, date(2026, 12, 8));
+        assert!(!appointment_reminder_due(evening, appointment, true, 3));
+    }
+
+    #[test]
     fn kinds_round_trip_through_their_names() {
-        for kind in [
-            NoticeKind::PaymentReminder,
-            NoticeKind::AutopayUpcoming,
-            NoticeKind::AutopayDeclined,
-            NoticeKind::CardExpiring,
-        ] {
+        for kind in NoticeKind::ALL {
             assert_eq!(NoticeKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(NoticeKind::parse("other"), None);

@@ -20,7 +20,7 @@
 //! `es-US`); a date is `Dec 12` in English and `12 de dic.` in Spanish.
 
 use super::{Cents, Language};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 
 /// Segments a template may take (each billed as one message).
 pub const MAX_SEGMENTS: usize = 2;
@@ -200,6 +200,42 @@ pub fn payment_reminder_call(
     match language {
         Language::En => format!("{company}: monitoring for your {vehicle} is paid through {by}. {amount} is due by {by}. Call {support_phone} to pay."),
         Language::Es => format!("{company}: el monitoreo de su {vehicle} vence el {by}. Pague {amount} antes de esa fecha llamando al {support_phone}."),
+    }
+}
+
+/// The time of day as a text says it: `10:30 AM` / `10:30 a. m.`.
+pub fn time_words(language: Language, time: NaiveTime) -> String {
+    match language {
+        Language::En => time.format("%-I:%M %p").to_string(),
+        Language::Es => {
+            let suffix = if time.hour() < 12 { "a. m." } else { "p. m." };
+            format!("{} {suffix}", time.format("%-I:%M"))
+        }
+    }
+}
+
+/// The reminder of a service appointment the vehicle's monitoring must be
+/// paid before (issue 19, item 4; the description's "make payments prior to
+/// their next service appointment"): when, what, and how to pay: reply PAY
+/// for a link, or, where the location takes no payments online
+/// (`call: Some(support_phone)`), a call. `day` and `time` are the
+/// location's (the appointment's business day and local time).
+pub fn appointment_reminder(
+    language: Language,
+    company: &str,
+    vehicle: &str,
+    amount: Cents,
+    (day, time): (NaiveDate, NaiveTime),
+    call: Option<&str>,
+) -> String {
+    let on = date_words(language, day);
+    let at = time_words(language, time);
+    let amount = amount_words(language, amount);
+    match (language, call) {
+        (Language::En, None) => format!("{company}: your {vehicle} has a service appointment on {on} at {at}. Pay {amount} before it so you don't pay at the service center. Reply PAY for a secure payment link."),
+        (Language::En, Some(phone)) => format!("{company}: your {vehicle} has a service appointment on {on} at {at}. Pay {amount} before it so you don't pay at the service center. Call {phone} to pay."),
+        (Language::Es, None) => format!("{company}: su {vehicle} tiene cita de servicio el {on} a las {at}. Pague {amount} antes de la cita para no pagar en el centro de servicio. Responda PAY para recibir un enlace de pago seguro."),
+        (Language::Es, Some(phone)) => format!("{company}: su {vehicle} tiene cita de servicio el {on} a las {at}. Pague {amount} antes de la cita para no pagar en el centro de servicio. Llame al {phone} para pagar."),
     }
 }
 
@@ -443,6 +479,15 @@ mod tests {
     }
 
     #[test]
+    fn times_are_written_for_the_language() {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(time_words(Language::En, at(9, 5)), "9:05 AM");
+        assert_eq!(time_words(Language::En, at(12, 0)), "12:00 PM");
+        assert_eq!(time_words(Language::Es, at(0, 30)), "12:30 a. m.");
+        assert_eq!(time_words(Language::Es, at(15, 0)), "3:00 p. m.");
+    }
+
+    #[test]
     fn dates_and_amounts_are_written_for_the_language() {
         let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
         assert_eq!(date_words(Language::En, day(12, 12)), "Dec 12");
@@ -497,6 +542,12 @@ mod tests {
                 for amount in amounts() {
                     for vehicle in &vehicles {
                         assert_fits(&payment_reminder(language, &company, vehicle, amount, date));
+                        let when = (date, NaiveTime::from_hms_opt(12, 45, 0).unwrap());
+                        for call in [None, Some(support)] {
+                            assert_fits(&appointment_reminder(
+                                language, &company, vehicle, amount, when, call,
+                            ));
+                        }
                         assert_fits(&payment_reminder_call(
                             language, &company, vehicle, amount, date, support,
                         ));

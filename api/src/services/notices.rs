@@ -22,24 +22,24 @@
 //! instances, two runs or a retried run never send one twice; the job's
 //! lease only saves the work. An opted-out phone gets nothing.
 //!
-//! Service appointments: a vehicle's next appointment (`next_appointment`,
-//! being added in parallel) is to be reminded of the same way: a new
-//! [`NoticeKind`] (`appointment_reminder`) keyed by the vehicle and the
-//! appointment's date, with its rule next to [`reminder_due`] and its text
-//! in `sms_templates`, sent from [`send_reminders`]' loop over vehicles.
+//! - **Appointment reminders** (also [`send_reminders`]): to clients not on
+//!   Auto Pay whose vehicle's monitoring runs out before its next service
+//!   appointment, `REMINDER_DAYS` before the appointment's day, keyed by the
+//!   vehicle and that day (a moved appointment is a new period).
 //!
 //! [`NoticeStore::record_notice`]: crate::store::NoticeStore::record_notice
 
 use crate::domain::notice::{
-    autopay_notice_due, card_expires_on, card_expiry_notice_due, card_expiry_period, reminder_due,
+    appointment_reminder_due, autopay_notice_due, card_expires_on, card_expiry_notice_due,
+    card_expiry_period, reminder_due,
 };
 use crate::domain::{
-    sms_templates, Actor, BusinessDay, Card, Cents, Client, Language, LocationTimeZone, NoticeKind,
-    PhoneNumber, Vehicle,
+    sms_templates, Actor, BusinessDay, Card, Cents, Client, Language, LocationTimeZone,
+    NextAppointment, NoticeKind, PhoneNumber, Vehicle,
 };
 use crate::state::AppState;
 use crate::store::{NewLogEntry, NewNotice, NoticeOutcome, StoreError};
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate};
 use uuid::Uuid;
 
 /// What one run did.
@@ -61,6 +61,14 @@ impl NoticeReport {
             NoticeOutcome::Queued => self.queued += 1,
             NoticeOutcome::AlreadySent => self.already_sent += 1,
             NoticeOutcome::OptedOut => self.opted_out += 1,
+        }
+    }
+
+    /// Counts one notice's outcome; `None`: due but not sent (no phone).
+    fn count(&mut self, outcome: Option<NoticeOutcome>) {
+        match outcome {
+            Some(outcome) => self.add(outcome),
+            None => self.skipped += 1,
         }
     }
 
@@ -133,20 +141,36 @@ fn amount_due(client: &Client, vehicle: &Vehicle) -> Option<Cents> {
     (quote.total_due_cents > Cents::ZERO).then_some(quote.total_due_cents)
 }
 
-/// Sends the payment reminders of location `location_id` due on its
-/// business day (clients not on Auto Pay; see the module's documentation).
+/// Sends the payment and appointment reminders of location `location_id`
+/// due on its business day (clients not on Auto Pay; see the module's
+/// documentation).
 pub async fn send_reminders(
     state: &AppState,
     location_id: Uuid,
     zone: LocationTimeZone,
 ) -> Result<NoticeReport, StoreError> {
-    let today = BusinessDay::at(state.clock.now(), zone);
+    let now = state.clock.now();
+    let today = BusinessDay::at(now, zone);
     let days = state.settings.reminder_days;
     let mut report = NoticeReport::default();
-    let candidates = state
+    let mut candidates = state
         .store
         .notice_candidates(location_id, today, today + Duration::days(days))
         .await?;
+    // Appointments on the business days `today..=today + days`: a day either
+    // side covers any location's offset from UTC.
+    candidates.extend(
+        state
+            .store
+            .appointment_candidates(
+                location_id,
+                now - Duration::days(1),
+                now + Duration::days(days + 2),
+            )
+            .await?,
+    );
+    candidates.sort_unstable();
+    candidates.dedup();
     for client_id in candidates {
         let Some(client) = state.store.client(client_id).await? else {
             continue;
@@ -155,19 +179,26 @@ pub async fn send_reminders(
             continue;
         }
         for vehicle in &client.vehicles {
-            let Some(paid_through) = vehicle.paid_through else {
-                continue;
-            };
-            if !reminder_due(today, paid_through, days) {
+            let paid_through = vehicle
+                .paid_through
+                .filter(|&day| reminder_due(today, day, days));
+            let appointment = vehicle
+                .next_appointment
+                .as_ref()
+                .filter(|a| appointment_reminder_due(today, a.business_day, a.pay_before, days));
+            if paid_through.is_none() && appointment.is_none() {
                 continue;
             }
             let Some(amount) = amount_due(&client, vehicle) else {
                 report.skipped += 1;
                 continue;
             };
-            match remind(state, &client, vehicle, paid_through, amount).await? {
-                Some(outcome) => report.add(outcome),
-                None => report.skipped += 1,
+            if let Some(paid_through) = paid_through {
+                report.count(remind(state, &client, vehicle, paid_through, amount).await?);
+            }
+            if let Some(appointment) = appointment {
+                report
+                    .count(remind_appointment(state, &client, vehicle, appointment, amount).await?);
             }
         }
     }
@@ -213,6 +244,48 @@ async fn remind(
             body,
             summary: format!("Payment reminder: {amount} due by {by} ({label})"),
             log: format!("Payment reminder ({amount} due by {by} for the {label})"),
+        },
+    )
+    .await
+}
+
+/// Reminds the client of `vehicle`'s service appointment, which its
+/// monitoring must be paid before; once per vehicle and appointment day.
+async fn remind_appointment(
+    state: &AppState,
+    client: &Client,
+    vehicle: &Vehicle,
+    appointment: &NextAppointment,
+    amount: Cents,
+) -> Result<Option<NoticeOutcome>, StoreError> {
+    let settings = &state.settings;
+    let Ok(starts_at) = DateTime::parse_from_rfc3339(&appointment.starts_at) else {
+        tracing::error!(vehicle_id = %vehicle.id, "an appointment's start is not RFC 3339");
+        return Ok(None);
+    };
+    let label = sms_templates::vehicle_label(&vehicle.description);
+    let call = (!client.location.accepts_payments).then_some(settings.support_phone.as_str());
+    let when = (appointment.business_day, starts_at.time());
+    let body = sms_templates::appointment_reminder(
+        client.language,
+        &settings.company_name,
+        &label,
+        amount,
+        when,
+        call,
+    );
+    let on = sms_templates::date_words(Language::En, appointment.business_day);
+    let at = sms_templates::time_words(Language::En, starts_at.time());
+    record(
+        state,
+        Notice {
+            kind: NoticeKind::AppointmentReminder,
+            client,
+            subject_id: vehicle.id,
+            period: appointment.business_day.to_string(),
+            body,
+            summary: format!("Appointment reminder: {amount} due before {on} at {at} ({label})"),
+            log: format!("Appointment reminder ({amount} due before the service appointment on {on} at {at} for the {label})"),
         },
     )
     .await

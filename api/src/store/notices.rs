@@ -68,6 +68,15 @@ pub trait NoticeStore: Send + Sync {
         from: NaiveDate,
         through: NaiveDate,
     ) -> Result<Vec<Uuid>>;
+    /// Clients of location `location_id` with a vehicle whose next service
+    /// appointment starts in `from..until` (UTC instants; a superset of the
+    /// business days a reminder is due for: the rule decides).
+    async fn appointment_candidates(
+        &self,
+        location_id: Uuid,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>>;
     /// The clients whose phone is `phone` (E.164), for a text they sent.
     async fn clients_by_phone(&self, phone: &str) -> Result<Vec<Uuid>>;
     /// When `phone` (E.164) opted out of texts, if it has.

@@ -523,3 +523,111 @@ async fn a_decline_the_status_sync_learns_later_is_texted_once_too() {
         .count();
     assert_eq!(again, 1);
 }
+
+/// Books `vehicle`'s next service appointment at `hour:minute` on Austin's
+/// clock, `days` business days from today, as staff would.
+async fn book_appointment(
+    app: &TestApp,
+    client: uuid::Uuid,
+    vehicle: uuid::Uuid,
+    days: i64,
+    (hour, minute): (u32, u32),
+) {
+    use chrono::TimeZone;
+    let day = austin_today(app) + Duration::days(days);
+    let starts_at = austin()
+        .tz()
+        .from_local_datetime(&day.and_hms_opt(hour, minute, 0).unwrap())
+        .single()
+        .expect("one instant")
+        .to_rfc3339();
+    let staff = app.agent_token().await;
+    let booked = app
+        .call(
+            "PUT",
+            &format!("/clients/{client}/vehicles/{vehicle}/next-appointment"),
+        )
+        .token(Some(&staff))
+        .json(&serde_json::json!({ "starts_at": starts_at, "location_name": "Austin Central Service Center" }))
+        .send()
+        .await;
+    assert_eq!(booked.status, 200, "{}", booked.body);
+}
+
+#[tokio::test]
+async fn an_appointment_the_vehicle_is_not_paid_through_is_reminded_once_per_appointment_day() {
+    let app = spawn_app().await;
+    // Dana's Camry lapsed; its appointment is in 5 days at 10:00. Her F-150
+    // is paid through its own appointment's day: nothing to say about it.
+    assert_eq!(reminders(&app).await.queued, 0, "5 days before: not yet");
+    app.clock.advance(Duration::days(2));
+    let first = reminders(&app).await;
+    assert_eq!(first.queued, 1, "{first:?}");
+    assert_eq!(reminders(&app).await.already_sent, 1, "once");
+    app.clock.advance(Duration::days(1));
+    assert_eq!(
+        reminders(&app).await.queued,
+        0,
+        "the next day: sent already"
+    );
+    let texts = texts_to(&app, DANA_PHONE).await;
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    let day = austin_today(&app) + Duration::days(2);
+    let text = &texts[0];
+    assert!(
+        text.contains(&format!(
+            "your 2019 Toyota Camry has a service appointment on {} at 10:00 AM. Pay $",
+            day.format("%b %-d")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("Reply PAY for a secure payment link."),
+        "{text}"
+    );
+    assert!(payments_api::domain::sms_length(text).segments <= 2);
+    let staff = app.agent_token().await;
+    let log = app.client_log(&staff, DANA).await;
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("Appointment reminder") && l.contains("•••-0143")),
+        "{log:?}"
+    );
+    let shown = client_reminders(&app, DANA).await;
+    assert_eq!(shown.body["last_notice"]["kind"], "appointment_reminder");
+
+    // Moved to another day: a new appointment, reminded again, in the
+    // client's language, at the new local time.
+    let patched = app
+        .call("PATCH", &format!("/clients/{DANA}"))
+        .token(Some(&staff))
+        .json(&serde_json::json!({ "language": "es" }))
+        .send()
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    book_appointment(&app, DANA, DANA_CAMRY, 3, (15, 30)).await;
+    assert_eq!(reminders(&app).await.queued, 1);
+    let texts = texts_to(&app, DANA_PHONE).await;
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(
+        texts[1].contains("tiene cita de servicio el") && texts[1].contains("a las 3:30 p. m."),
+        "{}",
+        texts[1]
+    );
+}
+
+#[tokio::test]
+async fn no_appointment_reminder_once_the_vehicle_is_paid_through_it_or_on_auto_pay() {
+    let app = spawn_app().await;
+    // Paid through well past the appointment's day (and past the payment
+    // reminder's window): nothing due before it.
+    paid_through(&app, DANA_CAMRY, austin_today(&app) + Duration::days(15)).await;
+    app.clock.advance(Duration::days(2));
+    assert!(texts_to(&app, DANA_PHONE).await.is_empty());
+    let report = reminders(&app).await;
+    assert_eq!(report.queued, 0, "{report:?}");
+    // Morgan is on Auto Pay: Auto Pay charges before the appointment.
+    book_appointment(&app, MORGAN, MORGAN_OUTBACK, 2, (9, 0)).await;
+    assert_eq!(reminders(&app).await.queued, 0);
+    assert!(texts_to(&app, MORGAN_PHONE).await.is_empty());
+}

@@ -1939,7 +1939,7 @@ export interface components {
          * @description What a notice is about.
          * @enum {string}
          */
-        NoticeKind: "payment_reminder" | "autopay_upcoming" | "autopay_declined" | "card_expiring";
+        NoticeKind: "payment_reminder" | "autopay_upcoming" | "autopay_declined" | "card_expiring" | "appointment_reminder";
         /**
          * @description A vehicle the payment paid for, and the day its monitoring is now paid
          *     through (inclusive).

@@ -13,6 +13,7 @@ const KIND: Record<NoticeKind, string> = {
   autopay_upcoming: 'Auto Pay notice',
   autopay_declined: 'Auto Pay declined',
   card_expiring: 'Card expiring',
+  appointment_reminder: 'Appointment reminder',
 };
 
 /**

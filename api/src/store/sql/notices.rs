@@ -31,6 +31,10 @@ const CANDIDATES: &str = "select c.id from clients c where c.location_id = $1 an
         and v.paid_through >= $2 and v.paid_through <= $3) \
     or (c.autopay_enabled and c.autopay_card_id is not null)) order by c.id";
 
+const APPOINTMENT_CANDIDATES: &str = "select distinct v.client_id from vehicles v \
+    join clients c on c.id = v.client_id where c.location_id = $1 \
+    and v.next_appointment_at >= $2 and v.next_appointment_at < $3 order by v.client_id";
+
 const BY_PHONE: &str = "select id from clients where phone = $1 order by id";
 
 type LastRow = (String, String, String, DateTime<Utc>, String, Option<Uuid>);
@@ -108,6 +112,20 @@ impl NoticeStore for Backend {
             .bind(location_id)
             .bind(from)
             .bind(through)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn appointment_candidates(
+        &self,
+        location_id: Uuid,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>> {
+        Ok(sqlx::query_scalar(APPOINTMENT_CANDIDATES)
+            .bind(location_id)
+            .bind(from)
+            .bind(until)
             .fetch_all(&self.pool)
             .await?)
     }
