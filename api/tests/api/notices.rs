@@ -537,7 +537,7 @@ async fn book_appointment(
     let day = austin_today(app) + Duration::days(days);
     let starts_at = austin()
         .tz()
-        .from_local_datetime(&day.and_hms_opt(hour, minute, 0).unwrap())
+        .from_local_datetime(&day.and_hms_opt(hour, minute, 0).expect("a time of day"))
         .single()
         .expect("one instant")
         .to_rfc3339();
