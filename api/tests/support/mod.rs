@@ -492,7 +492,9 @@ async fn start(
     ]);
     env.extend(vars.iter().cloned());
     let settings = Settings::from_vars(&env).expect("test settings");
+    // Time in a test moves only when the test moves it (see `Clock::freeze`).
     let clock = Arc::new(Clock::default());
+    clock.freeze();
     let store = open_store(&settings, &clock)
         .with_subscriber(log_dispatch.clone())
         .await
