@@ -121,6 +121,14 @@ export const en = {
     paidThrough: 'Monitoring paid through',
     print: 'Print receipt',
   },
+  /** The receipt pages (`src/receipt/`): one receipt by its reference, and the signed-in client's receipts. */
+  receiptPages: {
+    title: 'Receipt',
+    list: 'Receipts',
+    none: 'No receipts yet.',
+    back: 'Back to Account Information',
+    signIn: 'Sign in',
+  },
   /** The sign-in page. */
   login: {
     title: 'My Account',

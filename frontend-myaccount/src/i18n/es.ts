@@ -115,6 +115,13 @@ export const es: Catalog = {
     paidThrough: 'Monitoreo pagado hasta',
     print: 'Imprimir recibo',
   },
+  receiptPages: {
+    title: 'Recibo',
+    list: 'Recibos',
+    none: 'Todavía no hay recibos.',
+    back: 'Volver a Información de la cuenta',
+    signIn: 'Iniciar sesión',
+  },
   login: {
     title: 'My Account',
     pageTitle: 'Iniciar sesión',

@@ -30,6 +30,11 @@ const DATE_ORDER: Record<Language, (day: string, month: string, year: string) =>
 
 /** Where the tab keeps the language chosen with the switch. */
 const CHOSEN_KEY = 'myaccount.language';
+/**
+ * Where the tab keeps the client's language last heard from the API: a reload, or a page that does not ask for the
+ * client (the receipts), starts in it rather than in English.
+ */
+const CLIENT_KEY = 'myaccount.clientLanguage';
 
 const isLanguage = (value: string | null): value is Language => value === 'en' || value === 'es';
 
@@ -39,7 +44,13 @@ function chosen(): Language | null {
   return isLanguage(value) ? value : null;
 }
 
-let current: Language = chosen() ?? 'en';
+/** The client's language as this tab last heard it, if it did. */
+function clientLanguage(): Language | null {
+  const value = tabStorage.getItem(CLIENT_KEY);
+  return isLanguage(value) ? value : null;
+}
+
+let current: Language = chosen() ?? clientLanguage() ?? 'en';
 if (typeof document !== 'undefined') document.documentElement.lang = current;
 const listeners = new Set<(language: Language) => void>();
 
@@ -60,8 +71,9 @@ export function currentLanguage(): Language {
  * the switch. A language this build has no words for (a newer API) leaves the page as it is.
  */
 export function followLanguage(language: string | undefined) {
-  const own = chosen() ?? (language === undefined ? null : language);
-  if (isLanguage(own)) show(own);
+  if (language === undefined || !isLanguage(language)) return;
+  tabStorage.setItem(CLIENT_KEY, language);
+  show(chosen() ?? language);
 }
 
 /** The switch: shows `language` at once and keeps it for the tab. */
