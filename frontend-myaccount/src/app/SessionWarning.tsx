@@ -1,6 +1,7 @@
 import { keepAlive, type KeepAlive, type Warning } from '@kit/keepalive';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, session } from '../api/client';
+import { formatSeconds } from '../components/Countdown';
 import { useWords } from '../i18n';
 
 /**
@@ -19,7 +20,7 @@ export function SessionWarning() {
     <div class="session-warning" role="alert" hidden={left === null}>
       {left !== null && (
         <>
-          <p>{t.app.sessionWarning(`${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`)}</p>
+          <p>{t.app.sessionWarning(formatSeconds(left))}</p>
           <button type="button" class="primary" onClick={() => void keeper.current?.extend()}>
             {t.app.staySignedIn}
           </button>
