@@ -13,13 +13,19 @@ import {
 } from '../lib/card';
 import { loadStripe, stripeAuthenticate, stripeToken, type StripeCardElement } from '../lib/stripe';
 import { useWords } from '../i18n';
-import { en } from '../i18n/en';
+
+/**
+ * A part of the card the payer may still have to enter: one sandbox field, or the card's details as a whole
+ * (Stripe's one field, or fields not loaded yet). The pay button's hint puts it in words when it renders, so a
+ * switch of language rewrites it.
+ */
+export type CardPart = keyof CardInput | 'details';
 
 /** What a payment form needs from the card fields: are they complete, and a single-use token for them. */
 export interface CardState {
   valid: boolean;
-  /** What the payer still has to enter, in words for the pay button's hint (`the card number`, `your card details`). */
-  missing: string[];
+  /** What the payer still has to enter, for the pay button's hint. */
+  missing: CardPart[];
   tokenize: () => Promise<string>;
   /**
    * Runs the bank's challenge (3-D Secure) of a payment the API answered `requires_action`, with its
@@ -32,7 +38,7 @@ export interface CardState {
 /** The card state before the card fields have loaded. */
 export const noCard: CardState = {
   valid: false,
-  missing: [en.payHint.yourCardDetails],
+  missing: ['details'],
   tokenize: () => Promise.reject(new Error('no card')),
   authenticate: () => Promise.reject(new Error('no card')),
 };
@@ -95,8 +101,8 @@ const noChallenge = () => Promise.reject(new Error('card entry is not available'
 function CardsUnavailable({ onChange }: { onChange: Props['onChange'] }) {
   const { t } = useWords();
   useEffect(() => {
-    onChange({ valid: false, missing: [t.payHint.yourCardDetails], tokenize: noChallenge, authenticate: noChallenge });
-  }, [onChange, t]);
+    onChange({ valid: false, missing: ['details'], tokenize: noChallenge, authenticate: noChallenge });
+  }, [onChange]);
   return (
     <p class="problem" role="alert">
       {t.cardEntry.unavailable}
@@ -143,7 +149,7 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
   useEffect(() => {
     onChange({
       valid,
-      missing: FIELDS.filter((name) => errors[name]).map((name) => t.cardEntry.fieldWords[name]),
+      missing: FIELDS.filter((name) => errors[name]),
       authenticate: (clientSecret) =>
         new Promise<void>((done, failed) => setChallenge({ clientSecret, done, failed })),
       tokenize: async () => {
@@ -162,7 +168,7 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
         return response.payment_token;
       },
     });
-  }, [card, valid, t]);
+  }, [card, valid]);
 
   const field = (name: keyof CardInput, format: (value: string) => string) => ({
     value: card[name],
@@ -296,7 +302,7 @@ function StripeCard({ publishableKey, onChange, declines }: { publishableKey: st
           setProblem(event.error?.message ?? null);
           onChange({
             valid: event.complete,
-            missing: event.complete ? [] : [t.payHint.yourCardDetails],
+            missing: event.complete ? [] : ['details'],
             tokenize: () => stripeToken(stripe, card),
             authenticate: (clientSecret) => stripeAuthenticate(stripe, clientSecret),
           });
@@ -305,7 +311,7 @@ function StripeCard({ publishableKey, onChange, declines }: { publishableKey: st
       (error: unknown) => setProblem(w.problem(error)),
     );
     const notReady = () => Promise.reject(new Error('card not ready'));
-    onChange({ valid: false, missing: [t.payHint.yourCardDetails], tokenize: notReady, authenticate: notReady });
+    onChange({ valid: false, missing: ['details'], tokenize: notReady, authenticate: notReady });
     return () => {
       cancelled = true;
       element?.destroy();

@@ -1,5 +1,6 @@
 import { useWords, type Catalog } from '../i18n';
 import { en } from '../i18n/en';
+import type { CardPart } from './CardEntry';
 
 /** `a`, `a and b`, `a, b and c` (`and` in the page's language). */
 function listWords(words: string[], and: string): string {
@@ -38,13 +39,14 @@ export function PayButton({
 }: {
   ready: boolean;
   busy: boolean;
-  missing: string[];
+  missing: CardPart[];
   steps?: string[];
   label?: string;
   waiting?: boolean;
 }) {
   const { t } = useWords();
-  const hint = ready ? null : payHint(missing, steps, t.payHint);
+  const words = missing.map((part) => (part === 'details' ? t.payHint.yourCardDetails : t.cardEntry.fieldWords[part]));
+  const hint = ready ? null : payHint(words, steps, t.payHint);
   return (
     <>
       <button

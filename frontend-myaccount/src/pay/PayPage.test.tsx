@@ -281,11 +281,15 @@ describe('the secure payment page in Spanish', () => {
     expect(document.documentElement.lang).toBe('es');
     input('Número de tarjeta', '4242 4242 4242 4242');
     fireEvent.click(screen.getByRole('checkbox', { name: /Acepto los términos/ }));
+    expect(
+      await screen.findByText('Para pagar, escriba la fecha de vencimiento, el código de seguridad y el código postal de facturación.'),
+    ).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'English' }));
     expect(await screen.findByText('Hi Dana,')).toBeTruthy();
     expect(screen.getByText('Total Due Amount')).toBeTruthy();
     expect(document.documentElement.lang).toBe('en');
+    expect(screen.getByText('To pay, enter the expiry date, the security code and the billing ZIP code.')).toBeTruthy();
     expect((screen.getByLabelText('Card number') as HTMLInputElement).value).toBe('4242 4242 4242 4242');
     expect((screen.getByRole('checkbox', { name: /I accept the terms/ }) as HTMLInputElement).checked).toBe(true);
     expect(sessionStorage.getItem('myaccount.language')).toBe('en');
