@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand};
 use payments_api::app::{open_store, Adapters, Application};
 use payments_api::clock::Clock;
 use payments_api::config::{AppEnv, Settings};
-use payments_api::seed::{ADMIN_LOGIN, AGENT_LOGIN, CLIENT_LOGIN, SUPERVISOR_LOGIN};
+use payments_api::seed::{
+    ADMIN_LOGIN, AGENT_LOGIN, CLIENT_LOGIN, SPANISH_CLIENT_LOGIN, SUPERVISOR_LOGIN,
+};
 
 use payments_api::services::{autopay, jobs, notices, status_sync, webhooks};
 use payments_api::state::AppState;
@@ -161,9 +163,15 @@ async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {
     webhooks::spawn_worker(app.state());
     tracing::info!(api = %format!("{base}/api/v1"), docs = %docs, "payments API listening on port {}", app.port());
     if demo {
-        let logins = [AGENT_LOGIN, SUPERVISOR_LOGIN, ADMIN_LOGIN, CLIENT_LOGIN]
-            .map(|l| format!("{} / {}", l.email, l.password))
-            .join(", ");
+        let logins = [
+            AGENT_LOGIN,
+            SUPERVISOR_LOGIN,
+            ADMIN_LOGIN,
+            CLIENT_LOGIN,
+            SPANISH_CLIENT_LOGIN,
+        ]
+        .map(|l| format!("{} / {}", l.email, l.password))
+        .join(", ");
         tracing::info!("demo logins (README): {logins}");
     }
     app.run_until_stopped().await?;

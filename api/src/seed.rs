@@ -1,8 +1,8 @@
-//! Demo data: two locations and four clients that between them show every
+//! Demo data: two locations and five clients that between them show every
 //! case the product handles. Ids are fixed so the README and tests can name them.
 
 use crate::auth::password;
-use crate::domain::{BusinessDay, Cents, Line, LineKind, LocationTimeZone, MonitorDays};
+use crate::domain::{BusinessDay, Cents, Language, Line, LineKind, LocationTimeZone, MonitorDays};
 use crate::store::{
     NewCard, NewClient, NewClientLogin, NewInvoice, NewLocation, NewStaff, NewVehicle, SeedData,
 };
@@ -19,11 +19,14 @@ pub const ELLIS: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_010
 pub const MORGAN: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0103);
 /// Riley: owes nothing.
 pub const RILEY: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0104);
+/// Lucía: reads Spanish (`language: es`): her texts and My Account pages are in Spanish; a My Account login.
+pub const LUCIA: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0105);
 pub const DANA_CAMRY: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0201);
 pub const DANA_F150: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0202);
 pub const ELLIS_CIVIC: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0203);
 pub const MORGAN_OUTBACK: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0204);
 pub const RILEY_WRANGLER: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0205);
+pub const LUCIA_SILVERADO: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0206);
 pub const DANA_VISA: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0301);
 pub const MORGAN_MASTERCARD: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0302);
 pub const AGENT: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0401);
@@ -55,6 +58,11 @@ pub const ADMIN_LOGIN: DemoLogin = DemoLogin {
 pub const CLIENT_LOGIN: DemoLogin = DemoLogin {
     email: "client@example.com",
     password: "client-demo-1",
+};
+/// Lucía's My Account login (Spanish).
+pub const SPANISH_CLIENT_LOGIN: DemoLogin = DemoLogin {
+    email: "lucia@example.com",
+    password: "cliente-demo-1",
 };
 
 // Table rows: one argument per column reads best here.
@@ -100,6 +108,7 @@ fn client(
         email: email.into(),
         plan_days: plan,
         autopay_card_id: autopay_card,
+        language: Language::En,
     }
 }
 
@@ -276,6 +285,19 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 Fourteen,
                 None,
             ),
+            NewClient {
+                language: Language::Es,
+                ..client(
+                    LUCIA,
+                    AUSTIN,
+                    "Lucía",
+                    "Garza",
+                    "+15125550119",
+                    SPANISH_CLIENT_LOGIN.email,
+                    Fourteen,
+                    None,
+                )
+            },
         ],
         vehicles: vec![
             vehicle(
@@ -323,6 +345,16 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 (now + days(9), AUSTIN_TIME_ZONE),
                 austin_appointment(16, 9, 0),
             ),
+            // Well before any reminder is due (REMINDER_DAYS), so the demo's texts stay those of the others.
+            vehicle(
+                LUCIA_SILVERADO,
+                LUCIA,
+                "2018 Chevrolet Silverado",
+                "TX-LGZ2604",
+                "IID-221117",
+                (now + days(20), AUSTIN_TIME_ZONE),
+                None,
+            ),
         ],
         cards: vec![
             card(
@@ -368,12 +400,20 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 password_hash: password::hash(ADMIN_LOGIN.password),
             },
         ],
-        client_logins: vec![NewClientLogin {
-            id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0601),
-            client_id: DANA,
-            email: CLIENT_LOGIN.email.into(),
-            password_hash: password::hash(CLIENT_LOGIN.password),
-        }],
+        client_logins: vec![
+            NewClientLogin {
+                id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0601),
+                client_id: DANA,
+                email: CLIENT_LOGIN.email.into(),
+                password_hash: password::hash(CLIENT_LOGIN.password),
+            },
+            NewClientLogin {
+                id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0602),
+                client_id: LUCIA,
+                email: SPANISH_CLIENT_LOGIN.email.into(),
+                password_hash: password::hash(SPANISH_CLIENT_LOGIN.password),
+            },
+        ],
         now,
     }
 }

@@ -47,10 +47,39 @@ export function formatDateTime(iso: string): string {
   return dateTime.format(new Date(iso));
 }
 
-/** The time of day of an instant (RFC 3339) in the browser's time zone: `9:41 AM`. */
-export function formatTime(iso: string): string {
+/**
+ * The time of day of an instant (RFC 3339) in the browser's time zone, in `locale`'s words: `9:41 AM` (`en-US`),
+ * `9:41 a.m.` (`es-US`).
+ */
+export function formatTime(iso: string, locale = 'en-US'): string {
+  if (locale !== 'en-US') return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(new Date(iso));
   time ??= new Intl.DateTimeFormat('en-US', { timeStyle: 'short' });
   return time.format(new Date(iso));
+}
+
+/** A date's day, month (abbreviated, in `locale`'s words, without a trailing period) and year, as written. */
+export interface DateParts {
+  day: string;
+  month: string;
+  year: string;
+}
+
+/**
+ * The parts of a date in `locale`'s words (`es-US`: `12`, `dic`, `2026`). A calendar date (`YYYY-MM-DD`, e.g. a
+ * business date, the location's local day) is taken as written, never shifted by the browser's time zone; an
+ * instant (RFC 3339) is read in the browser's time zone. The apps' string catalogs put the parts in order.
+ */
+export function dateParts(value: string, locale = 'en-US'): DateParts {
+  const calendarDay = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const format = new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: calendarDay ? 'UTC' : undefined,
+  });
+  const parts = format.formatToParts(new Date(calendarDay ? `${value}T00:00:00Z` : value));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return { day: part('day'), month: part('month').replace(/\.$/, ''), year: part('year') };
 }
 
 /**
@@ -75,12 +104,15 @@ export function capitalize(word: string): string {
 }
 
 /**
- * A wall-clock time as the API writes a location's local time (`HH:MM`, 24-hour) in US words: `18:04` →
- * `6:04 PM`. No time zone is applied: the API already gave the location's time.
+ * A wall-clock time as the API writes a location's local time (`HH:MM`, 24-hour) in `locale`'s words: `18:04` →
+ * `6:04 PM` (`en-US`), `6:04 p.m.` (`es-US`). No time zone is applied: the API already gave the location's time.
  */
-export function formatClockTime(hhmm: string): string {
+export function formatClockTime(hhmm: string, locale = 'en-US'): string {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
   if (!m) return hhmm;
+  if (locale !== 'en-US') {
+    return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'UTC' }).format(new Date(`1970-01-01T${hhmm}:00Z`));
+  }
   const hours = Number(m[1]);
   const suffix = hours < 12 ? 'AM' : 'PM';
   return `${hours % 12 === 0 ? 12 : hours % 12}:${m[2]} ${suffix}`;

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { centsToInput, formatCents, formatClockTime, formatDate, formatPhone, minutesFromNow, parseDollars } from '../src/format';
+import {
+  centsToInput,
+  dateParts,
+  formatCents,
+  formatClockTime,
+  formatDate,
+  formatPhone,
+  minutesFromNow,
+  parseDollars,
+} from '../src/format';
 
 describe('formatCents', () => {
   it.each([
@@ -70,5 +79,17 @@ describe('formatClockTime', () => {
     expect(formatClockTime('00:30')).toBe('12:30 AM');
     expect(formatClockTime('12:00')).toBe('12:00 PM');
     expect(formatClockTime('9:00')).toBe('9:00');
+  });
+
+  it('writes it in the words of another locale through Intl, still without a time zone', () => {
+    expect(formatClockTime('18:04', 'es-US').replace(/[\s\u00a0\u202f]/g, '')).toBe('6:04p.m.');
+    expect(formatClockTime('9:00', 'es-US')).toBe('9:00');
+  });
+});
+
+describe('dateParts', () => {
+  it('gives a calendar date as written, in the words of the locale', () => {
+    expect(dateParts('2026-12-12', 'es-US')).toEqual({ day: '12', month: 'dic', year: '2026' });
+    expect(dateParts('2026-12-01')).toEqual({ day: '1', month: 'Dec', year: '2026' });
   });
 });

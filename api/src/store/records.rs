@@ -1,6 +1,6 @@
 //! Rows going into the store that are not domain types of their own.
 
-use crate::domain::{Cents, Line, MonitorDays, Quote};
+use crate::domain::{Cents, Language, Line, MonitorDays, Quote};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -43,6 +43,8 @@ pub struct NewClient {
     pub email: String,
     pub plan_days: MonitorDays,
     pub autopay_card_id: Option<Uuid>,
+    /// The language of the client's texts and My Account pages.
+    pub language: Language,
 }
 
 #[derive(Clone, Debug)]

@@ -25,7 +25,7 @@ async fn staff_find_clients_by_name_email_or_phone_digits() {
         assert_eq!(ids, [expected.to_string()], "query {q}");
     }
     let all = app.get("/api/v1/clients?q=example.com", Some(&token)).await;
-    assert_eq!(all.body.as_array().unwrap().len(), 4);
+    assert_eq!(all.body.as_array().unwrap().len(), 5);
     let none = app.get("/api/v1/clients?q=%25%25", Some(&token)).await;
     assert_eq!(
         none.body.as_array().unwrap().len(),

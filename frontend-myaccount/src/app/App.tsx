@@ -1,7 +1,9 @@
 import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
-import { RELOAD_SIGNS_OUT, storageSurvivesReload } from '@kit/storage';
+import { storageSurvivesReload } from '@kit/storage';
 import { session, signOut } from '../api/client';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { useWords } from '../i18n';
 import { AccountInfo } from './AccountInfo';
 import { Login } from './Login';
 import { MakePayment, type Paid } from './MakePayment';
@@ -19,6 +21,7 @@ export function App() {
   const [signedIn, setSignedIn] = useState(() => session.token() !== null);
   const { path, route } = useLocation();
   const [paid, setPaid] = useState<Paid | null>(null);
+  const { t } = useWords();
 
   useEffect(() => {
     const sync = () => setSignedIn(session.token() !== null);
@@ -29,8 +32,11 @@ export function App() {
   // A new page moves focus to its heading, so screen readers announce where they are, and has its own title.
   useEffect(() => {
     document.querySelector<HTMLElement>('main h1')?.focus();
-    document.title = `${!signedIn ? 'Sign in' : path.startsWith(`${BASE}account`) ? 'Account Information' : 'Make a Payment'} – My Account`;
   }, [path, signedIn]);
+  // The title follows the language too (without moving focus).
+  useEffect(() => {
+    document.title = t.app.pageTitle(!signedIn ? t.login.pageTitle : path.startsWith(`${BASE}account`) ? t.account.heading : t.makePayment.tab);
+  }, [path, signedIn, t]);
 
   const go = (page: string) => {
     route(BASE + page);
@@ -43,20 +49,21 @@ export function App() {
   return (
     <>
       <header class="topbar">
-        <nav aria-label="Main">
+        <nav aria-label={t.app.nav}>
           <a href={`${BASE}payment`} aria-current={onAccount ? undefined : 'page'}>
-            Payment
+            {t.app.payment}
           </a>
           <a href={`${BASE}account`} aria-current={onAccount ? 'page' : undefined}>
-            Account Information
+            {t.app.account}
           </a>
         </nav>
+        <LanguageSwitch />
         <button type="button" class="link-button" onClick={() => void signOut()}>
-          Sign out
+          {t.app.signOut}
         </button>
       </header>
       <main class="page">
-        {!storageSurvivesReload() && <p class="notice">{RELOAD_SIGNS_OUT}</p>}
+        {!storageSurvivesReload() && <p class="notice">{t.app.reloadSignsOut}</p>}
         {onAccount ? (
           <AccountInfo paid={paid} />
         ) : (

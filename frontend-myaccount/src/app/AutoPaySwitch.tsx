@@ -3,7 +3,7 @@ import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { api } from '../api/client';
 import { capitalize } from '@kit/format';
-import { errorCode, problemMessage } from '@kit/problems';
+import { useWords } from '../i18n';
 
 type Client = Schemas['Client'];
 
@@ -11,7 +11,10 @@ type Client = Schemas['Client'];
 export function AutoPaySwitch({ client, onChange, promote }: { client: Client; onChange: (c: Client) => void; promote: boolean }) {
   const [cardId, setCardId] = useState(client.autopay_card_id ?? client.cards[0]?.id ?? '');
   const [busy, setBusy] = useState(false);
-  const [status, setStatus] = useState<string | null>(null);
+  // What the last change did, kept as what happened (not words), so a switch of language rewrites it too.
+  const [status, setStatus] = useState<{ on: boolean } | { error: unknown } | null>(null);
+  const w = useWords();
+  const { t } = w;
   const enabled = client.autopay_enabled;
 
   const toggle = async () => {
@@ -22,9 +25,9 @@ export function AutoPaySwitch({ client, onChange, promote }: { client: Client; o
         api.PUT('/me/autopay', { body: { enabled: !enabled, card_id: enabled ? null : cardId || null } }),
       );
       onChange({ ...client, ...result });
-      setStatus(result.autopay_enabled ? 'Auto Pay is on.' : 'Auto Pay is off.');
+      setStatus({ on: result.autopay_enabled });
     } catch (error) {
-      setStatus(problemMessage(errorCode(error)));
+      setStatus({ error });
     } finally {
       setBusy(false);
     }
@@ -32,34 +35,32 @@ export function AutoPaySwitch({ client, onChange, promote }: { client: Client; o
 
   return (
     <section class={promote && !enabled ? 'promo' : undefined}>
-      <h2>Auto Pay</h2>
+      <h2>{t.autopay.title}</h2>
       {!enabled && (
-        <p>
-          Never miss a payment: with Auto Pay we charge your card on file automatically before your monitoring runs out.
-        </p>
+        <p>{t.autopay.pitch}</p>
       )}
       {client.cards.length > 1 && !enabled && (
         <label>
-          Card for Auto Pay
+          {t.autopay.cardFor}
           <select value={cardId} onChange={(e) => setCardId((e.target as HTMLSelectElement).value)}>
             {client.cards.map((c) => (
               <option key={c.id} value={c.id}>
-                {capitalize(c.brand)} ending {c.last4}
+                {t.common.cardEnding(capitalize(c.brand), c.last4)}
               </option>
             ))}
           </select>
         </label>
       )}
       {client.cards.length === 0 ? (
-        <p class="muted">Save a card when you make a payment to use Auto Pay.</p>
+        <p class="muted">{t.autopay.needsCard}</p>
       ) : (
         <button type="button" role="switch" aria-checked={enabled} class="switch" disabled={busy} onClick={toggle}>
           <span class="track" aria-hidden="true" />
-          Auto Pay
+          {t.autopay.title}
         </button>
       )}
       <p aria-live="polite" class="muted">
-        {status}
+        {status === null ? null : 'on' in status ? (status.on ? t.autopay.on : t.autopay.off) : w.problem(status.error)}
       </p>
     </section>
   );

@@ -2,13 +2,13 @@ import { useRef, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { capitalize } from '@kit/format';
-import { errorCode, problemMessage } from '@kit/problems';
 import { api } from '../api/client';
+import { useWords, type Words } from '../i18n';
 
 type Client = Schemas['Client'];
 type Card = Schemas['Card'];
 
-const cardName = (card: Card) => `${capitalize(card.brand)} ending ${card.last4}`;
+const cardName = (card: Card, w: Words) => w.t.common.cardEnding(capitalize(card.brand), card.last4);
 
 /**
  * The client's cards on file, each removable after an in-page confirm (`DELETE /me/cards/{card_id}`). The card
@@ -18,7 +18,10 @@ const cardName = (card: Card) => `${capitalize(card.brand)} ending ${card.last4}
 export function CardsOnFile({ client, onChange }: { client: Client; onChange: (c: Client) => void }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [status, setStatus] = useState<string | null>(null);
+  // What the last removal did, kept as what happened (not words), so a switch of language rewrites it too.
+  const [status, setStatus] = useState<{ removed: Card } | { error: unknown } | null>(null);
+  const w = useWords();
+  const { t } = w;
   const heading = useRef<HTMLHeadingElement>(null);
 
   const remove = async (card: Card) => {
@@ -29,10 +32,10 @@ export function CardsOnFile({ client, onChange }: { client: Client; onChange: (c
       const sent = api.DELETE('/me/cards/{card_id}', { params: { path: { card_id: card.id } } });
       await call(sent.then((answer) => (answer.response.ok ? { ...answer, data: true } : answer)));
       onChange({ ...client, cards: client.cards.filter((c) => c.id !== card.id) });
-      setStatus(`${cardName(card)} was removed.`);
+      setStatus({ removed: card });
       heading.current?.focus();
     } catch (error) {
-      setStatus(problemMessage(errorCode(error)));
+      setStatus({ error });
     } finally {
       setBusy(false);
       setConfirming(null);
@@ -42,10 +45,10 @@ export function CardsOnFile({ client, onChange }: { client: Client; onChange: (c
   return (
     <section aria-labelledby="cards-title">
       <h2 id="cards-title" ref={heading} tabIndex={-1}>
-        Cards on file
+        {t.cards.title}
       </h2>
       {client.cards.length === 0 ? (
-        <p class="muted">No cards on file. Tick "Save this card" when you make a payment to keep one.</p>
+        <p class="muted">{t.cards.none}</p>
       ) : (
         <ul class="plain">
           {client.cards.map((card) => {
@@ -53,38 +56,36 @@ export function CardsOnFile({ client, onChange }: { client: Client; onChange: (c
             return (
               <li key={card.id} class="card-row">
                 <span>
-                  {cardName(card)}{' '}
-                  <span class="muted">
-                    (exp {String(card.exp_month).padStart(2, '0')}/{card.exp_year})
-                  </span>
+                  {cardName(card, w)}{' '}
+                  <span class="muted">{t.common.expires(`${String(card.exp_month).padStart(2, '0')}/${card.exp_year}`)}</span>
                   {autopay && (
                     <>
                       <br />
-                      <span class="muted">Auto Pay charges this card. To remove it, turn Auto Pay off first.</span>
+                      <span class="muted">{t.cards.autopayCard}</span>
                     </>
                   )}
                 </span>
                 {!autopay &&
                   (confirming === card.id ? (
-                    <span class="confirm" role="group" aria-label={`Remove ${cardName(card)}?`}>
+                    <span class="confirm" role="group" aria-label={t.cards.removeAsk(cardName(card, w))}>
                       <button type="button" class="danger" disabled={busy} onClick={() => void remove(card)} ref={(b) => b?.focus()}>
-                        Remove card
+                        {t.cards.removeCard}
                       </button>
                       <button type="button" class="secondary" disabled={busy} onClick={() => setConfirming(null)}>
-                        Keep
+                        {t.cards.keep}
                       </button>
                     </span>
                   ) : (
                     <button
                       type="button"
                       class="secondary"
-                      aria-label={`Remove ${cardName(card)}`}
+                      aria-label={t.cards.removeNamed(cardName(card, w))}
                       onClick={() => {
                         setStatus(null);
                         setConfirming(card.id);
                       }}
                     >
-                      Remove
+                      {t.cards.remove}
                     </button>
                   ))}
               </li>
@@ -93,7 +94,7 @@ export function CardsOnFile({ client, onChange }: { client: Client; onChange: (c
         </ul>
       )}
       <p aria-live="polite" class="muted">
-        {status}
+        {status === null ? null : 'removed' in status ? t.cards.removed(cardName(status.removed, w)) : w.problem(status.error)}
       </p>
     </section>
   );

@@ -1,14 +1,19 @@
 import { useState } from 'preact/hooks';
 import { call } from '@kit/api';
-import { ApiError, problemMessage } from '@kit/problems';
+import { ApiError } from '@kit/problems';
+import { SESSION_EXPIRED } from '@kit/session';
 import { api, session } from '../api/client';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { useWords } from '../i18n';
 
 /** The sign-in page; `reason` says why the last session ended (it timed out, or ended elsewhere), if it did. */
 export function Login({ onSignedIn, reason = null }: { onSignedIn: () => void; reason?: string | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<unknown>(null);
+  const w = useWords();
+  const { t } = w;
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -19,9 +24,8 @@ export function Login({ onSignedIn, reason = null }: { onSignedIn: () => void; r
       session.signIn(access_token);
       onSignedIn();
     } catch (error) {
-      setProblem(
-        error instanceof ApiError && error.status === 401 ? 'The email or password is not right.' : problemMessage(error),
-      );
+      // Kept as it came, and put in words as it is shown: a switch of language rewrites it too.
+      setProblem(error);
     } finally {
       setBusy(false);
     }
@@ -29,15 +33,16 @@ export function Login({ onSignedIn, reason = null }: { onSignedIn: () => void; r
 
   return (
     <main class="page">
-      <h1 tabIndex={-1}>My Account</h1>
+      <LanguageSwitch />
+      <h1 tabIndex={-1}>{t.login.title}</h1>
       {reason && !problem && (
         <p class="notice" role="status">
-          {reason}
+          {reason === SESSION_EXPIRED ? w.problem('unauthorized') : reason}
         </p>
       )}
       <form onSubmit={submit}>
         <label>
-          Email
+          {t.login.email}
           <input
             type="email"
             autoComplete="username"
@@ -48,7 +53,7 @@ export function Login({ onSignedIn, reason = null }: { onSignedIn: () => void; r
           />
         </label>
         <label>
-          Password
+          {t.login.password}
           <input
             type="password"
             autoComplete="current-password"
@@ -58,10 +63,12 @@ export function Login({ onSignedIn, reason = null }: { onSignedIn: () => void; r
           />
         </label>
         <div role="alert" class="alert-slot">
-          {problem && <p class="alert">{problem}</p>}
+          {problem !== null && (
+            <p class="alert">{problem instanceof ApiError && problem.status === 401 ? t.login.wrong : w.problem(problem)}</p>
+          )}
         </div>
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t.login.signingIn : t.login.signIn}
         </button>
       </form>
     </main>

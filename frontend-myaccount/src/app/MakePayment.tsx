@@ -8,9 +8,10 @@ import { PayButton } from '../components/PayButton';
 import { Summary } from '../components/Summary';
 import { SendPaymentLink } from './SendPaymentLink';
 import { daysPickedEarly, signedInClient } from './early';
-import { capitalize, formatCents } from '@kit/format';
-import { declineCodes, errorCode, problemMessage } from '@kit/problems';
-import { paidStatus, todayIn } from '@kit/vehicles';
+import { capitalize } from '@kit/format';
+import { declineCodes, errorCode } from '@kit/problems';
+import { todayIn } from '@kit/vehicles';
+import { useWords, vehicleStatus } from '../i18n';
 
 type Client = Schemas['Client'];
 type PublicConfig = Schemas['PublicConfig'];
@@ -43,6 +44,8 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const keys = useRef(new AttemptKeys()).current;
+  const w = useWords();
+  const { t, money } = w;
 
   useEffect(() => {
     signedInClient().then(
@@ -125,19 +128,19 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
 
   return (
     <>
-      <h1 tabIndex={-1}>Payment</h1>
-      <div role="tablist" aria-label="Payment" class="tabs">
+      <h1 tabIndex={-1}>{t.makePayment.heading}</h1>
+      <div role="tablist" aria-label={t.makePayment.heading} class="tabs">
         <button type="button" role="tab" aria-selected="true" id="tab-make" aria-controls="panel-make">
-          Make a Payment
+          {t.makePayment.tab}
         </button>
       </div>
       <div id="panel-make" role="tabpanel" aria-labelledby="tab-make">
         <form onSubmit={pay}>
           <fieldset>
-            <legend>1. Vehicle</legend>
+            <legend>{t.makePayment.vehicle}</legend>
             {me === null && <div class="skeleton" aria-hidden="true"><span /><span /></div>}
             {me?.vehicles.map((vehicle) => {
-              const status = paidStatus(vehicle.paid_through, today);
+              const status = vehicleStatus(vehicle.paid_through, today, w);
               return (
                 <label class="choice" key={vehicle.id}>
                   <input type="radio" name="vehicle" checked={vehicleId === vehicle.id} onChange={() => setVehicleId(vehicle.id)} />
@@ -152,7 +155,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
             })}
           </fieldset>
           <fieldset>
-            <legend>2. Monitoring days</legend>
+            <legend>{t.makePayment.days}</legend>
             <div class="row">
               {([14, 30] as const).map((d) => (
                 <label class="choice" key={d}>
@@ -166,7 +169,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
                       setDays(d);
                     }}
                   />
-                  <span>{`${d} days`}</span>
+                  <span>{t.common.days(d)}</span>
                 </label>
               ))}
             </div>
@@ -174,30 +177,28 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
           <Summary
             lines={quote?.lines ?? null}
             totalCents={quote?.total_due_cents}
-            caption={quote ? `${quote.vehicle_description}, ${quote.monitor_days} days` : '\u00a0'}
+            caption={quote ? t.makePayment.caption(quote.vehicle_description, quote.monitor_days) : '\u00a0'}
           />
           {/* Below the summary it explains: its arrival with /me moves nothing above it. */}
           {me && me.past_due_cents > 0 && (
             <p class="notice">
-              Past due balance: <strong>{formatCents(me.past_due_cents)}</strong>. It is included in this payment.
+              {t.makePayment.pastDue} <strong>{money(me.past_due_cents)}</strong>. {t.makePayment.pastDueIncluded}
             </p>
           )}
           <fieldset>
-            <legend>3. Card</legend>
+            <legend>{t.makePayment.card}</legend>
             {me?.cards.map((c) => (
               <label class="choice" key={c.id}>
                 <input type="radio" name="card" checked={method === c.id} onChange={() => setMethod(c.id)} />
                 <span>
-                  {capitalize(c.brand)} ending {c.last4}{' '}
-                  <span class="muted">
-                    (exp {String(c.exp_month).padStart(2, '0')}/{c.exp_year})
-                  </span>
+                  {t.common.cardEnding(capitalize(c.brand), c.last4)}{' '}
+                  <span class="muted">{t.common.expires(`${String(c.exp_month).padStart(2, '0')}/${c.exp_year}`)}</span>
                 </span>
               </label>
             ))}
             <label class="choice">
               <input type="radio" name="card" checked={newCard} onChange={() => setMethod(NEW_CARD)} />
-              <span>A new card</span>
+              <span>{t.makePayment.newCard}</span>
             </label>
           </fieldset>
           {/* Not before /me: a client with a saved card pays with it, and the card fields would come and go. */}
@@ -206,7 +207,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
               <CardEntry declines={declines} checks={checks} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />
               <label class="check">
                 <input type="checkbox" checked={saveCard} onChange={(e) => setSaveCard((e.target as HTMLInputElement).checked)} />
-                <span>Save this card for next time</span>
+                <span>{t.makePayment.saveCard}</span>
               </label>
             </>
           )}
@@ -220,25 +221,26 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
                   onChange={(e) => setAutopay((e.target as HTMLInputElement).checked)}
                 />
                 <span>
-                  <strong>Turn on Auto Pay</strong> with this card: we pay your monitoring automatically before it runs
-                  out, so your device never lapses.{!cardSaved && ' (Save the card to use Auto Pay.)'}
+                  <strong>{t.makePayment.autopayStrong}</strong>
+                  {t.makePayment.autopayText}
+                  {!cardSaved && t.makePayment.autopayNeedsSave}
                 </span>
               </label>
             </div>
           )}
           <div role="alert" class="alert-slot">
-            {problem && <p class="alert">{problemMessage(problem)}</p>}
+            {problem && <p class="alert">{w.problem(problem)}</p>}
           </div>
           {quote?.covered_by_credit ? (
             // Nothing to charge: staff apply the credit (a card is never charged zero).
-            <p class="notice" role="status">Your credit covers this period. Call us and we will apply it.</p>
+            <p class="notice" role="status">{t.makePayment.creditCovers}</p>
           ) : (
             <PayButton
               ready={ready}
               busy={busy}
               missing={newCard ? card.missing : []}
               waiting={quote === null}
-              label={quote ? `Make Payment of ${formatCents(quote.total_due_cents)}` : 'Make Payment'}
+              label={quote ? t.makePayment.payAmount(money(quote.total_due_cents)) : t.common.makePayment}
             />
           )}
         </form>

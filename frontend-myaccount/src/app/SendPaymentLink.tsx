@@ -2,28 +2,20 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
-import { formatCents, formatDateTime } from '@kit/format';
-import { errorCode, problemMessage } from '@kit/problems';
+import { errorCode } from '@kit/problems';
 import { api } from '../api/client';
+import { useWords, type Catalog } from '../i18n';
+import { en } from '../i18n/en';
 import { signedInClient } from './early';
 
 type Client = Schemas['Client'];
 type Link = Schemas['LinkView'];
 
-const STATUS_TEXT: Record<Link['status'], string> = {
-  sent: 'Sent',
-  delivered: 'Delivered',
-  sms_failed: 'Text not delivered',
-  opened: 'Opened',
-  paying: 'Being paid',
-  paid: 'Paid',
-  expired: 'Expired',
-  revoked: 'Cancelled',
-};
-
-/** A link's status in words (the API's `LinkDisplayStatus`). */
-export function linkStatusText(status: Link['status']): string {
-  return STATUS_TEXT[status];
+/** A link's status in words (the API's `LinkDisplayStatus`), in `words` (the page's language; English unless given). */
+export function linkStatusText(status: Link['status'], words: Catalog['sendLink'] = en.sendLink): string {
+  // Every status the API sends has words in each catalog: a new one fails this build until it has.
+  const names: Record<Link['status'], string> = words.status;
+  return names[status];
 }
 
 /**
@@ -39,9 +31,12 @@ export function SendPaymentLink() {
   const [phone, setPhone] = useState('');
   const [links, setLinks] = useState<Link[]>([]);
   const [busy, setBusy] = useState(false);
-  const [sent, setSent] = useState<string | null>(null);
+  // The link just sent, kept as data (not words), so a switch of language rewrites the sentence too.
+  const [sent, setSent] = useState<{ amount: number; phone: string } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const keys = useRef(new AttemptKeys()).current;
+  const w = useWords();
+  const { t, money } = w;
 
   const loadLinks = () => {
     call(api.GET('/me/payment-links')).then(setLinks, (e: unknown) => setProblem(errorCode(e)));
@@ -78,7 +73,7 @@ export function SendPaymentLink() {
       const link = await sendMoneyMovingPost(keys, body, (key) =>
         call(api.POST('/me/payment-links', { params: { header: { 'Idempotency-Key': key } }, body })),
       );
-      setSent(`Payment link for ${formatCents(link.amount_cents)} sent to ${link.phone_masked}. It can be paid once, within 10 minutes.`);
+      setSent({ amount: link.amount_cents, phone: link.phone_masked });
       setPhone('');
       loadLinks();
     } catch (error) {
@@ -93,11 +88,11 @@ export function SendPaymentLink() {
   if (me === null) return null;
   return (
     <section aria-labelledby="send-link-title" class="send-link">
-      <h2 id="send-link-title">Send a payment link</h2>
-      <p class="muted">Someone else paying for you? Text them a secure link to pay this amount.</p>
+      <h2 id="send-link-title">{t.sendLink.title}</h2>
+      <p class="muted">{t.sendLink.pitch}</p>
       <form onSubmit={send}>
         <label>
-          Vehicle
+          {t.sendLink.vehicle}
           <select value={vehicleId} onChange={(e) => setVehicleId((e.target as HTMLSelectElement).value)}>
             {me?.vehicles.map((v) => (
               <option key={v.id} value={v.id}>{v.description}</option>
@@ -105,29 +100,29 @@ export function SendPaymentLink() {
           </select>
         </label>
         <label>
-          Days
+          {t.sendLink.days}
           <select value={String(days)} onChange={(e) => setDays((e.target as HTMLSelectElement).value === '14' ? 14 : 30)}>
-            <option value="14">14 days</option>
-            <option value="30">30 days</option>
+            <option value="14">{t.common.days(14)}</option>
+            <option value="30">{t.common.days(30)}</option>
           </select>
         </label>
-        <p aria-live="polite">{quote === null ? 'Amount: …' : `Amount: ${formatCents(quote)}`}</p>
+        <p aria-live="polite">{t.sendLink.amount(quote === null ? null : money(quote))}</p>
         <label>
-          Their mobile number
+          {t.sendLink.phone}
           <input type="tel" autoComplete="off" inputMode="tel" value={phone} onInput={(e) => setPhone((e.target as HTMLInputElement).value)} />
         </label>
         <button type="submit" class="primary" disabled={busy || !phone.trim() || !vehicleId}>
-          {busy ? 'Sending…' : 'Send'}
+          {busy ? t.sendLink.sending : t.sendLink.send}
         </button>
-        {sent && <p class="notice" role="status">{sent}</p>}
-        {problem && <p class="alert" role="alert">{problemMessage(problem)}</p>}
+        {sent && <p class="notice" role="status">{t.sendLink.sent(money(sent.amount), sent.phone)}</p>}
+        {problem && <p class="alert" role="alert">{w.problem(problem)}</p>}
       </form>
       {links.length > 0 && (
-        <ul class="links" aria-label="Payment links you sent">
+        <ul class="links" aria-label={t.sendLink.list}>
           {links.map((link) => (
             <li key={link.id}>
-              {formatCents(link.amount_cents)} to {link.phone_masked} · {formatDateTime(link.sent_at)} ·{' '}
-              <strong>{linkStatusText(link.status)}</strong>
+              {money(link.amount_cents)} {t.sendLink.to} {link.phone_masked} · {w.dateTime(link.sent_at)} ·{' '}
+              <strong>{linkStatusText(link.status, t.sendLink)}</strong>
             </li>
           ))}
         </ul>

@@ -1,6 +1,8 @@
-import { keepAlive, warningWords, type KeepAlive, type Warning } from '@kit/keepalive';
+import { keepAlive, type KeepAlive, type Warning } from '@kit/keepalive';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, session } from '../api/client';
+import { formatSeconds } from '../components/Countdown';
+import { useWords } from '../i18n';
 
 /**
  * Keeps the signed-in session alive while it is used and, in its last 2 minutes, says so with a "Stay signed in"
@@ -9,6 +11,7 @@ import { api, session } from '../api/client';
 export function SessionWarning() {
   const [left, setLeft] = useState<Warning>(null);
   const keeper = useRef<KeepAlive | null>(null);
+  const { t } = useWords();
   useEffect(() => {
     keeper.current = keepAlive(session, api, setLeft);
     return () => keeper.current?.stop();
@@ -17,9 +20,9 @@ export function SessionWarning() {
     <div class="session-warning" role="alert" hidden={left === null}>
       {left !== null && (
         <>
-          <p>{warningWords(left)}</p>
+          <p>{t.app.sessionWarning(formatSeconds(left))}</p>
           <button type="button" class="primary" onClick={() => void keeper.current?.extend()}>
-            Stay signed in
+            {t.app.staySignedIn}
           </button>
         </>
       )}

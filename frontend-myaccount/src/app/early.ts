@@ -1,6 +1,7 @@
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { api, session } from '../api/client';
+import { followLanguage } from '../i18n';
 
 type Client = Schemas['Client'];
 
@@ -12,13 +13,21 @@ let early: Promise<Client> | null = null;
  */
 export function askForClientEarly() {
   if (session.token() === null) return;
-  early = call(api.GET('/me'));
+  early = me();
   early.catch(() => {}); // whoever takes it handles the error
+}
+
+/** `GET /me`; the page then follows the client's language (unless this tab chose one with the switch). */
+export function me(): Promise<Client> {
+  return call(api.GET('/me')).then((client) => {
+    followLanguage(client.language);
+    return client;
+  });
 }
 
 /** The signed-in client: the early answer the first time, a new request after. */
 export function signedInClient(): Promise<Client> {
-  const answer = early ?? call(api.GET('/me'));
+  const answer = early ?? me();
   early = null;
   return answer;
 }

@@ -39,7 +39,7 @@ describe('card entry', () => {
     expect(value('Billing ZIP code')).toBe('78701');
     expect(value('Security code')).toBe('');
     expect(document.activeElement).toBe(screen.getByLabelText('Card number'));
-    expect(state?.missing).toEqual(['the security code']);
+    expect(state?.missing).toEqual(['cvc']);
   });
 
   it('names what is missing in the pay hint, and the terms only where there are terms', () => {

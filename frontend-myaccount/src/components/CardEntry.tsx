@@ -12,13 +12,20 @@ import {
   type CardInput,
 } from '../lib/card';
 import { loadStripe, stripeAuthenticate, stripeToken, type StripeCardElement } from '../lib/stripe';
-import { problemMessage as errorMessage } from '@kit/problems';
+import { useWords } from '../i18n';
+
+/**
+ * A part of the card the payer may still have to enter: one sandbox field, or the card's details as a whole
+ * (Stripe's one field, or fields not loaded yet). The pay button's hint puts it in words when it renders, so a
+ * switch of language rewrites it.
+ */
+export type CardPart = keyof CardInput | 'details';
 
 /** What a payment form needs from the card fields: are they complete, and a single-use token for them. */
 export interface CardState {
   valid: boolean;
-  /** What the payer still has to enter, in words for the pay button's hint (`the card number`, `your card details`). */
-  missing: string[];
+  /** What the payer still has to enter, for the pay button's hint. */
+  missing: CardPart[];
   tokenize: () => Promise<string>;
   /**
    * Runs the bank's challenge (3-D Secure) of a payment the API answered `requires_action`, with its
@@ -31,7 +38,7 @@ export interface CardState {
 /** The card state before the card fields have loaded. */
 export const noCard: CardState = {
   valid: false,
-  missing: ['your card details'],
+  missing: ['details'],
   tokenize: () => Promise.reject(new Error('no card')),
   authenticate: () => Promise.reject(new Error('no card')),
 };
@@ -92,12 +99,13 @@ const noChallenge = () => Promise.reject(new Error('card entry is not available'
 
 /** A gateway whose card fields cannot load here (e.g. Stripe without its publishable key): no fields at all. */
 function CardsUnavailable({ onChange }: { onChange: Props['onChange'] }) {
+  const { t } = useWords();
   useEffect(() => {
-    onChange({ valid: false, missing: ['your card details'], tokenize: noChallenge, authenticate: noChallenge });
+    onChange({ valid: false, missing: ['details'], tokenize: noChallenge, authenticate: noChallenge });
   }, [onChange]);
   return (
     <p class="problem" role="alert">
-      Card payments are not available right now. Please call us to pay.
+      {t.cardEntry.unavailable}
     </p>
   );
 }
@@ -109,20 +117,16 @@ interface Challenge {
   failed: (error: unknown) => void;
 }
 
-/** The words the pay button's hint uses for each sandbox card field. */
-const FIELD_WORDS: Record<keyof CardInput, string> = {
-  number: 'the card number',
-  expiry: 'the expiry date',
-  cvc: 'the security code',
-  postal: 'the billing ZIP code',
-};
+/** The sandbox card fields, in the order the payer meets them. */
+const FIELDS: (keyof CardInput)[] = ['number', 'expiry', 'cvc', 'postal'];
 
 function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange']; declines: number; checks: number }) {
   const [card, setCard] = useState<CardInput>(emptyCard);
   const [touched, setTouched] = useState<Partial<Record<keyof CardInput, boolean>>>({});
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const numberField = useRef<HTMLInputElement>(null);
-  const errors = cardErrors(card);
+  const { t } = useWords();
+  const errors = cardErrors(card, undefined, t.cardEntry.errors);
   const valid = Object.keys(errors).length === 0;
 
   useEffect(() => {
@@ -137,7 +141,7 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
   useEffect(() => {
     if (checks === 0) return;
     setTouched({ number: true, expiry: true, cvc: true, postal: true });
-    const first = (Object.keys(FIELD_WORDS) as (keyof CardInput)[]).find((name) => errors[name]);
+    const first = FIELDS.find((name) => errors[name]);
     const names: Record<keyof CardInput, string> = { number: 'cardnumber', expiry: 'exp-date', cvc: 'cvc', postal: 'postal' };
     if (first) fieldset.current?.querySelector<HTMLInputElement>(`input[name="${names[first]}"]`)?.focus();
   }, [checks]);
@@ -145,7 +149,7 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
   useEffect(() => {
     onChange({
       valid,
-      missing: (Object.keys(FIELD_WORDS) as (keyof CardInput)[]).filter((name) => errors[name]).map((name) => FIELD_WORDS[name]),
+      missing: FIELDS.filter((name) => errors[name]),
       authenticate: (clientSecret) =>
         new Promise<void>((done, failed) => setChallenge({ clientSecret, done, failed })),
       tokenize: async () => {
@@ -183,9 +187,9 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
 
   return (
     <fieldset class="card-fields" ref={fieldset}>
-      <legend>Card details</legend>
+      <legend>{t.cardEntry.legend}</legend>
       <label>
-        Card number
+        {t.cardEntry.number}
         <input
           ref={numberField}
           name="cardnumber"
@@ -199,14 +203,14 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
       <div class="row">
         <div>
           <label>
-            Expiry (MM/YY)
-            <input name="exp-date" inputMode="numeric" autoComplete="cc-exp" placeholder="MM/YY" {...field('expiry', formatExpiry)} />
+            {t.cardEntry.expiry}
+            <input name="exp-date" inputMode="numeric" autoComplete="cc-exp" placeholder={t.cardEntry.expiryPlaceholder} {...field('expiry', formatExpiry)} />
           </label>
           {error('expiry')}
         </div>
         <div>
           <label>
-            Security code
+            {t.cardEntry.cvc}
             <input
               name="cvc"
               inputMode="numeric"
@@ -220,7 +224,7 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
         </div>
       </div>
       <label>
-        Billing ZIP code
+        {t.cardEntry.postal}
         <input name="postal" inputMode="numeric" autoComplete="postal-code" maxLength={10} {...field('postal', (v) => v)} />
       </label>
       {error('postal')}
@@ -236,6 +240,7 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
 function SandboxBank({ challenge, onEnd }: { challenge: Challenge; onEnd: () => void }) {
   const first = useRef<HTMLButtonElement>(null);
   const [sending, setSending] = useState(false);
+  const { t } = useWords();
   useEffect(() => {
     first.current?.scrollIntoView?.({ block: 'center' });
     first.current?.focus();
@@ -256,15 +261,15 @@ function SandboxBank({ challenge, onEnd }: { challenge: Challenge; onEnd: () => 
   return (
     <div class="promo" role="group" aria-labelledby="sandbox-bank-title">
       <p id="sandbox-bank-title">
-        <strong>Sandbox bank: confirm this payment</strong>
+        <strong>{t.cardEntry.bankTitle}</strong>
       </p>
-      <p class="muted">Your bank asks you to confirm this payment (3-D Secure). In the sandbox, choose the answer.</p>
+      <p class="muted">{t.cardEntry.bankText}</p>
       <div class="row">
         <button type="button" ref={first} disabled={sending} onClick={() => answer('approve')}>
-          Approve
+          {t.cardEntry.approve}
         </button>
         <button type="button" class="secondary" disabled={sending} onClick={() => answer('fail')}>
-          Fail
+          {t.cardEntry.fail}
         </button>
       </div>
     </div>
@@ -275,6 +280,8 @@ function StripeCard({ publishableKey, onChange, declines }: { publishableKey: st
   const mountPoint = useRef<HTMLDivElement>(null);
   const mounted = useRef<StripeCardElement | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const w = useWords();
+  const { t } = w;
 
   // Stripe's Element keeps what the payer typed; after a decline it takes the focus for another try.
   useEffect(() => {
@@ -295,16 +302,16 @@ function StripeCard({ publishableKey, onChange, declines }: { publishableKey: st
           setProblem(event.error?.message ?? null);
           onChange({
             valid: event.complete,
-            missing: event.complete ? [] : ['your card details'],
+            missing: event.complete ? [] : ['details'],
             tokenize: () => stripeToken(stripe, card),
             authenticate: (clientSecret) => stripeAuthenticate(stripe, clientSecret),
           });
         });
       },
-      (error: unknown) => setProblem(errorMessage(error)),
+      (error: unknown) => setProblem(w.problem(error)),
     );
     const notReady = () => Promise.reject(new Error('card not ready'));
-    onChange({ valid: false, missing: ['your card details'], tokenize: notReady, authenticate: notReady });
+    onChange({ valid: false, missing: ['details'], tokenize: notReady, authenticate: notReady });
     return () => {
       cancelled = true;
       element?.destroy();
@@ -313,7 +320,7 @@ function StripeCard({ publishableKey, onChange, declines }: { publishableKey: st
 
   return (
     <fieldset class="card-fields">
-      <legend>Card details</legend>
+      <legend>{t.cardEntry.legend}</legend>
       <div ref={mountPoint} class="stripe-card" />
       {problem && <p class="field-error">{problem}</p>}
     </fieldset>

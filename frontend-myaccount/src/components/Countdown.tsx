@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
+import { useWords, type Catalog } from '../i18n';
+import { en } from '../i18n/en';
 
 /** m:ss */
 export const formatSeconds = (seconds: number) =>
@@ -6,12 +8,12 @@ export const formatSeconds = (seconds: number) =>
 
 /**
  * The warnings a screen reader hears (WCAG 2.2.1): once at 2 minutes and once at 30 seconds left, never on every
- * tick. `null` before the first one is due.
+ * tick. `null` before the first one is due. `words`: the page's language's (English unless given).
  */
-export function warningFor(left: number): string | null {
+export function warningFor(left: number, words: Catalog['pay'] = en.pay): string | null {
   if (left <= 0) return null;
-  if (left <= 30) return '30 seconds left to pay. After that, you can ask for a new link by text.';
-  if (left <= 120) return '2 minutes left to pay this link.';
+  if (left <= 30) return words.warning30s;
+  if (left <= 120) return words.warning2m;
   return null;
 }
 
@@ -23,6 +25,7 @@ export function warningFor(left: number): string | null {
 export function Countdown({ secondsLeft, onExpired }: { secondsLeft: number; onExpired: () => void }) {
   const [deadline] = useState(() => performance.now() + secondsLeft * 1000);
   const [left, setLeft] = useState(secondsLeft);
+  const { t } = useWords();
 
   useEffect(() => {
     const tick = () => {
@@ -41,10 +44,10 @@ export function Countdown({ secondsLeft, onExpired }: { secondsLeft: number; onE
   return (
     <>
       <p class={left <= 120 ? 'countdown urgent' : 'countdown'}>
-        Time left to pay: <strong role="timer" aria-live="off">{formatSeconds(left)}</strong>
+        {t.pay.timeLeft} <strong role="timer" aria-live="off">{formatSeconds(left)}</strong>
       </p>
       <p class="visually-hidden" aria-live="polite" id="time-warning">
-        {warningFor(left) ?? ''}
+        {warningFor(left, t.pay) ?? ''}
       </p>
     </>
   );

@@ -1,18 +1,26 @@
-/** `a`, `a and b`, `a, b and c`. */
-function listWords(words: string[]): string {
-  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+import { useWords, type Catalog } from '../i18n';
+import { en } from '../i18n/en';
+import type { CardPart } from './CardEntry';
+
+/** `a`, `a and b`, `a, b and c` (`and` in the page's language). */
+function listWords(words: string[], and: string): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} ${and} ${words[words.length - 1]}`;
 }
 
 /**
  * The hint under a disabled pay button: what exactly is missing, in the words of the fields on this page
  * (`missing`, from the card entry) and the steps it has (`steps`, e.g. `accept the terms` on the pay page only).
- * Null when nothing is missing (the button waits for something else, e.g. the summary).
+ * Null when nothing is missing (the button waits for something else, e.g. the summary). `words`: the page's
+ * language's (English unless given).
  */
-export function payHint(missing: string[], steps: string[] = []): string | null {
-  const parts = [...(missing.length > 0 ? [`enter ${listWords(missing)}`] : []), ...steps];
+export function payHint(missing: string[], steps: string[] = [], words: Catalog['payHint'] = en.payHint): string | null {
+  const parts = [...(missing.length > 0 ? [words.enter(listWords(missing, words.and))] : []), ...steps];
   if (parts.length === 0) return null;
-  const joined = missing.length > 1 && steps.length > 0 ? `${parts.slice(0, -1).join(', ')}, and ${parts[parts.length - 1]}` : listWords(parts);
-  return `To pay, ${joined}.`;
+  const joined =
+    missing.length > 1 && steps.length > 0
+      ? `${parts.slice(0, -1).join(', ')}, ${words.and} ${parts[parts.length - 1]}`
+      : listWords(parts, words.and);
+  return words.toPay(joined);
 }
 
 /**
@@ -26,17 +34,19 @@ export function PayButton({
   busy,
   missing,
   steps = [],
-  label = 'Make Payment',
+  label,
   waiting = false,
 }: {
   ready: boolean;
   busy: boolean;
-  missing: string[];
+  missing: CardPart[];
   steps?: string[];
   label?: string;
   waiting?: boolean;
 }) {
-  const hint = ready ? null : payHint(missing, steps);
+  const { t } = useWords();
+  const words = missing.map((part) => (part === 'details' ? t.payHint.yourCardDetails : t.cardEntry.fieldWords[part]));
+  const hint = ready ? null : payHint(words, steps, t.payHint);
   return (
     <>
       <button
@@ -46,7 +56,7 @@ export function PayButton({
         aria-disabled={!waiting && !busy && !ready ? 'true' : undefined}
         aria-describedby={hint ? 'pay-hint' : undefined}
       >
-        {busy ? 'Processing…' : label}
+        {busy ? t.common.processing : (label ?? t.common.makePayment)}
       </button>
       {hint && (
         <p id="pay-hint" class="muted">

@@ -1,7 +1,8 @@
 import { useId } from 'preact/hooks';
-import { formatCents } from '@kit/format';
+import { useWords } from '../i18n';
 
 interface Line {
+  kind: string;
   description: string;
   amount_cents: number;
 }
@@ -11,31 +12,33 @@ interface Props {
   lines: Line[] | null;
   totalCents?: number;
   caption?: string;
+  /** The total's label; `Total Due Amount` in the page's language unless given. */
   totalLabel?: string;
 }
 
 // Same rows as a real summary (fee, past due, tax) so nothing moves when it arrives.
-const placeholder: Line[] = [0, 1, 2].map(() => ({ description: '', amount_cents: 0 }));
+const placeholder: Line[] = [0, 1, 2].map(() => ({ kind: '', description: '', amount_cents: 0 }));
 
-export function Summary({ lines, totalCents, caption, totalLabel = 'Total Due Amount' }: Props) {
+export function Summary({ lines, totalCents, caption, totalLabel }: Props) {
   const titleId = useId();
+  const { t, money, line: label } = useWords();
   return (
     <section class="summary" aria-labelledby={titleId} aria-busy={lines === null}>
-      <h2 id={titleId}>Payment Summary</h2>
+      <h2 id={titleId}>{t.common.summaryTitle}</h2>
       {caption && <p class="muted">{caption}</p>}
       <table>
         <tbody>
           {(lines ?? placeholder).map((line, i) => (
             <tr key={i}>
-              <th scope="row">{lines ? line.description : <span class="bar" />}</th>
-              <td>{lines ? formatCents(line.amount_cents) : <span class="bar short" />}</td>
+              <th scope="row">{lines ? label(line) : <span class="bar" />}</th>
+              <td>{lines ? money(line.amount_cents) : <span class="bar short" />}</td>
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr>
-            <th scope="row">{lines ? totalLabel : <span class="bar" />}</th>
-            <td>{lines ? formatCents(totalCents ?? 0) : <span class="bar short" />}</td>
+            <th scope="row">{lines ? (totalLabel ?? t.common.totalDue) : <span class="bar" />}</th>
+            <td>{lines ? money(totalCents ?? 0) : <span class="bar short" />}</td>
           </tr>
         </tfoot>
       </table>

@@ -1,3 +1,5 @@
+import { en } from '../i18n/en';
+
 /** What the payer typed into the card fields (sandbox gateway only). */
 export interface CardInput {
   number: string;
@@ -56,12 +58,13 @@ export interface CardErrors {
   postal?: string;
 }
 
-export function cardErrors(card: CardInput, today?: Date): CardErrors {
+/** What is wrong with each field, in `words` (the page's language; English unless given). */
+export function cardErrors(card: CardInput, today?: Date, words: Required<CardErrors> = en.cardEntry.errors): CardErrors {
   const errors: CardErrors = {};
-  if (!luhnValid(card.number)) errors.number = 'Enter a valid card number.';
-  if (!expiryValid(card.expiry, today)) errors.expiry = 'Enter a future expiry date as MM/YY.';
-  if (!cvcValid(card.cvc)) errors.cvc = 'Enter the 3 or 4 digit security code.';
-  if (!postalValid(card.postal)) errors.postal = 'Enter your billing ZIP code.';
+  if (!luhnValid(card.number)) errors.number = words.number;
+  if (!expiryValid(card.expiry, today)) errors.expiry = words.expiry;
+  if (!cvcValid(card.cvc)) errors.cvc = words.cvc;
+  if (!postalValid(card.postal)) errors.postal = words.postal;
   return errors;
 }
 

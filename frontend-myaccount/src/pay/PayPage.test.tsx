@@ -1,5 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chooseLanguage } from '../i18n';
 import { PayPage } from './PayPage';
 
 const summary = {
@@ -265,3 +266,32 @@ const receipt = {
   refunds: [],
   vehicles: [{ vehicle_id: 'v1', description: '2019 Toyota Camry', paid_through: '2026-12-13' }],
 };
+
+describe('the secure payment page in Spanish', () => {
+  afterEach(() => chooseLanguage('en')); // the language shown is the module's: back to English for the next test
+
+  it("opens in the link's language and switches in place, keeping what was typed and ticked", async () => {
+    serve(json(200, { ...summary, language: 'es' }));
+    render(<PayPage />);
+    expect(await screen.findByText('Hola, Dana:')).toBeTruthy();
+    expect(screen.getByText('Monitoreo, 14 días')).toBeTruthy();
+    expect(screen.getByText('Saldo vencido')).toBeTruthy();
+    expect(screen.getByText('Impuesto (8.25%)')).toBeTruthy();
+    expect(screen.getByText('Total a pagar')).toBeTruthy();
+    expect(document.documentElement.lang).toBe('es');
+    input('Número de tarjeta', '4242 4242 4242 4242');
+    fireEvent.click(screen.getByRole('checkbox', { name: /Acepto los términos/ }));
+    expect(
+      await screen.findByText('Para pagar, escriba la fecha de vencimiento, el código de seguridad y el código postal de facturación.'),
+    ).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'English' }));
+    expect(await screen.findByText('Hi Dana,')).toBeTruthy();
+    expect(screen.getByText('Total Due Amount')).toBeTruthy();
+    expect(document.documentElement.lang).toBe('en');
+    expect(screen.getByText('To pay, enter the expiry date, the security code and the billing ZIP code.')).toBeTruthy();
+    expect((screen.getByLabelText('Card number') as HTMLInputElement).value).toBe('4242 4242 4242 4242');
+    expect((screen.getByRole('checkbox', { name: /I accept the terms/ }) as HTMLInputElement).checked).toBe(true);
+    expect(sessionStorage.getItem('myaccount.language')).toBe('en');
+  });
+});

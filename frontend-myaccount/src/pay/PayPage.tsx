@@ -10,8 +10,9 @@ import { Dialog } from '../components/Dialog';
 import { PayButton } from '../components/PayButton';
 import { ReceiptView, cardWords, paidWhen } from '../components/ReceiptView';
 import { Summary } from '../components/Summary';
-import { formatCents, formatDate } from '@kit/format';
-import { ApiError, declineCodes, errorCode, problemMessage } from '@kit/problems';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { followLanguage, useWords } from '../i18n';
+import { ApiError, declineCodes, errorCode } from '@kit/problems';
 
 type LinkSummary = Schemas['LinkSummary'];
 type PublicConfig = Schemas['PublicConfig'];
@@ -50,16 +51,6 @@ type Outcome =
   | { kind: 'link_used'; receipt?: Receipt }
   | { kind: 'link_expired' | 'link_revoked' | 'link_not_found' };
 
-const OUTCOME_TITLES: Record<Outcome['kind'], string> = {
-  paid: 'Payment Complete',
-  confirming: 'Confirming your payment',
-  under_review: 'Payment Under Review',
-  link_used: 'Already Paid',
-  link_expired: 'Link Expired',
-  link_revoked: 'Link Cancelled',
-  link_not_found: 'Link Not Found',
-};
-
 const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found']);
 
 export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) {
@@ -75,6 +66,8 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   const keys = useRef(new AttemptKeys()).current;
   // This page's last payment request, kept to ask for its stored answer again (same key, same body).
   const attempt = useRef<{ key: string; body: RedeemBody } | null>(null);
+  const w = useWords();
+  const { t, money } = w;
 
   const endWith = (code: string, error?: unknown) => {
     if (code === 'link_used') setOutcome({ kind: 'link_used', receipt: receiptOf(error) });
@@ -93,6 +86,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     call(api.GET('/config')).then(setConfig, (error: unknown) => setProblem({ code: errorCode(error), declined: false }));
     openLink().then(
       (summary) => {
+        followLanguage(summary.language); // the client's language, unless this tab chose one
         setLink(summary);
         if (summary.payment_in_progress) setOutcome({ kind: 'confirming' });
       },
@@ -205,18 +199,19 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   // The title says where the payer is: the pop-up's name once there is one (WCAG 2.4.2).
   useEffect(() => {
     const company = config?.company_name;
-    const state = outcome ? OUTCOME_TITLES[outcome.kind] : 'Secure Payment';
+    const state = outcome ? t.pay.outcomes[outcome.kind] : t.pay.title;
     document.title = company ? `${state} – ${company}` : state;
-  }, [outcome?.kind, config?.company_name]);
+  }, [outcome?.kind, config?.company_name, t]);
   const open = outcome === null;
 
   if (outcome?.kind === 'link_used' && outcome.receipt) {
     // Reopened after paying: the receipt, to keep or print.
     return (
       <main class="page">
-        <h1 tabIndex={-1}>Secure Payment</h1>
+        <LanguageSwitch />
+        <h1 tabIndex={-1}>{t.pay.title}</h1>
         <p class="notice no-print" role="status">
-          This link has been paid. Here is your receipt.
+          {t.pay.paidReceipt}
         </p>
         <ReceiptView receipt={outcome.receipt} company={config?.company_name} />
       </main>
@@ -227,7 +222,8 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     // Nothing to pay here: only the pop-up saying why.
     return (
       <main class="page">
-        <h1>Secure Payment</h1>
+        <LanguageSwitch />
+        <h1>{t.pay.title}</h1>
         <OutcomeDialog outcome={outcome} supportPhone={supportPhone} onRenew={renew} />
       </main>
     );
@@ -237,23 +233,23 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     // After "Done": the flow's end, with nothing left to press.
     return (
       <main class="page">
+        <LanguageSwitch />
         <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
         <h1 tabIndex={-1} ref={(h) => h?.focus()}>
-          Thank you
+          {t.pay.thankYou}
         </h1>
-        <p role="status">Your payment is complete. You can close this page.</p>
+        <p role="status">{t.pay.complete}</p>
       </main>
     );
   }
 
   return (
     <main class="page">
+      <LanguageSwitch />
       <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
-      <h1>Secure Payment</h1>
-      <p class="greeting">{link ? `Hi ${link.client_first_name},` : '\u00a0'}</p>
-      <p class="muted vehicle">
-        {link ? `${link.vehicle_description}: monitoring for ${link.monitor_days} days.` : '\u00a0'}
-      </p>
+      <h1>{t.pay.title}</h1>
+      <p class="greeting">{link ? t.pay.greeting(link.client_first_name) : '\u00a0'}</p>
+      <p class="muted vehicle">{link ? t.pay.vehicle(link.vehicle_description, link.monitor_days) : '\u00a0'}</p>
       {link && open ? (
         <Countdown secondsLeft={link.seconds_left} onExpired={() => setOutcome({ kind: 'link_expired' })} />
       ) : (
@@ -262,20 +258,17 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       <Summary lines={link?.lines ?? null} totalCents={link?.total_due_cents} />
 
       {link && !storageSurvivesReload() && (
-        <p class="notice">
-          Keep this page open until you have paid: this browser does not let us keep your link, so after a reload
-          open the link in your text message again.
-        </p>
+        <p class="notice">{t.pay.keepOpen}</p>
       )}
       <form onSubmit={pay} noValidate>
         {config && <CardEntry declines={declines} checks={checks} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
         <div role="alert" class="alert-slot">
           {problem && (
             <div class="alert">
-              <p>{problemMessage(problem.code)}</p>
+              <p>{w.problem(problem.code)}</p>
               {problem.declined && (
                 <button type="button" class="secondary" onClick={() => document.querySelector<HTMLInputElement>('.card-fields input')?.focus()}>
-                  Try another card
+                  {t.pay.tryAnotherCard}
                 </button>
               )}
             </div>
@@ -284,16 +277,14 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         <label class="check">
           <input type="checkbox" id="accept-terms" checked={terms} onChange={(e) => setTerms((e.target as HTMLInputElement).checked)} />
           {/* One text node, as in pay/index.html: filling in the name and the amount changes its text in place. */}
-          <span>{`I accept the terms of payment and authorize ${config?.company_name ?? 'us'} to charge my card${
-            link ? ` ${formatCents(link.total_due_cents)}` : ''
-          } once.`}</span>
+          <span>{t.pay.terms(config?.company_name, link ? money(link.total_due_cents) : undefined)}</span>
         </label>
         <PayButton
           ready={terms && card.valid && link !== null}
           waiting={link === null}
           busy={busy}
           missing={card.missing}
-          steps={terms ? [] : ['accept the terms']}
+          steps={terms ? [] : [t.payHint.acceptTerms]}
         />
       </form>
 
@@ -323,9 +314,11 @@ function OutcomeDialog({
   onDone?: () => void;
   onRenew?: () => Promise<Schemas['RenewedLink']>;
 }) {
+  const w = useWords();
+  const { t } = w;
   const call = supportPhone && (
     <p>
-      Call our support team at <a href={`tel:${supportPhone.replace(/[^\d+]/g, '')}`}>{supportPhone}</a>.
+      {t.common.callSupport} <a href={`tel:${supportPhone.replace(/[^\d+]/g, '')}`}>{supportPhone}</a>.
     </p>
   );
   switch (outcome.kind) {
@@ -333,50 +326,50 @@ function OutcomeDialog({
       const receipt = outcome.receipt;
       const vehicle = receipt?.vehicles[0];
       return (
-        <Dialog title="Payment Complete">
+        <Dialog title={t.pay.outcomes.paid}>
           <p>
-            Thank you. We received your payment of <strong>{formatCents(outcome.amountCents)}</strong>.
+            {t.pay.received} <strong>{w.money(outcome.amountCents)}</strong>.
           </p>
           {receipt ? (
             <dl class="facts">
-              <dt>Date</dt>
-              <dd>{paidWhen(receipt)}</dd>
-              <dt>Card</dt>
-              <dd>{cardWords(receipt.card_brand, receipt.card_last4)}</dd>
-              <dt>Receipt</dt>
+              <dt>{t.pay.date}</dt>
+              <dd>{paidWhen(receipt, w)}</dd>
+              <dt>{t.common.card}</dt>
+              <dd>{cardWords(receipt.card_brand, receipt.card_last4, w)}</dd>
+              <dt>{t.pay.receipt}</dt>
               <dd>
                 <strong>{receipt.receipt_number}</strong>
               </dd>
               {vehicle && (
                 <>
-                  <dt>Paid through</dt>
-                  <dd>{formatDate(vehicle.paid_through)}</dd>
+                  <dt>{t.pay.paidThrough}</dt>
+                  <dd>{w.date(vehicle.paid_through)}</dd>
                 </>
               )}
             </dl>
           ) : (
             outcome.invoiceNumber != null && (
               <p>
-                Invoice number: <strong>{outcome.invoiceNumber}</strong>
+                {t.pay.invoiceNumber} <strong>{outcome.invoiceNumber}</strong>
               </p>
             )
           )}
           {receipt?.receipt_reference ? (
             // The reference rides in the fragment: the browser never sends it, so no log holds it.
             <a class="button-link" href={`${BASE}receipt#${receipt.receipt_reference}`}>
-              View receipt
+              {t.pay.viewReceipt}
             </a>
           ) : (
             receipt &&
             onViewReceipt && (
               <button type="button" class="secondary" onClick={onViewReceipt}>
-                View receipt
+                {t.pay.viewReceipt}
               </button>
             )
           )}
           {onDone && (
             <button type="button" class="primary" onClick={onDone}>
-              Done
+              {t.pay.done}
             </button>
           )}
         </Dialog>
@@ -384,47 +377,44 @@ function OutcomeDialog({
     }
     case 'confirming':
       return (
-        <Dialog title="Confirming your payment">
-          <p>Your card was sent to the bank and we are waiting for its answer. Please do not pay again.</p>
-          <p class="muted" aria-live="polite">This page updates by itself.</p>
+        <Dialog title={t.pay.outcomes.confirming}>
+          <p>{t.pay.confirmingText}</p>
+          <p class="muted" aria-live="polite">{t.pay.updatesItself}</p>
         </Dialog>
       );
     case 'under_review':
       return (
-        <Dialog title="Payment Under Review">
-          <p>
-            Your bank's answer did not match this payment, so we are checking it. Please do not pay again: our support
-            team will contact you.
-          </p>
+        <Dialog title={t.pay.outcomes.under_review}>
+          <p>{t.pay.underReviewText}</p>
           {call}
         </Dialog>
       );
     case 'link_expired':
       return (
-        <Dialog title="Link Expired">
-          <p>The 10 minutes to pay this link are up. Nothing was charged.</p>
+        <Dialog title={t.pay.outcomes.link_expired}>
+          <p>{t.pay.expiredText}</p>
           {onRenew && <RenewLink onRenew={onRenew} />}
           {call}
         </Dialog>
       );
     case 'link_used':
       return (
-        <Dialog title="Already Paid">
-          <p>{problemMessage('link_used')}</p>
+        <Dialog title={t.pay.outcomes.link_used}>
+          <p>{w.problem('link_used')}</p>
           {call}
         </Dialog>
       );
     case 'link_revoked':
       return (
-        <Dialog title="Link Cancelled">
-          <p>{problemMessage('link_revoked')}</p>
+        <Dialog title={t.pay.outcomes.link_revoked}>
+          <p>{w.problem('link_revoked')}</p>
           {call}
         </Dialog>
       );
     case 'link_not_found':
       return (
-        <Dialog title="Link Not Found">
-          <p>{problemMessage('link_not_found')}</p>
+        <Dialog title={t.pay.outcomes.link_not_found}>
+          <p>{w.problem('link_not_found')}</p>
           {call}
         </Dialog>
       );
@@ -437,6 +427,7 @@ function OutcomeDialog({
  */
 function RenewLink({ onRenew }: { onRenew: () => Promise<Schemas['RenewedLink']> }) {
   const [state, setState] = useState<'idle' | 'busy' | { sentTo: string } | { code: string }>('idle');
+  const w = useWords();
   const ask = () => {
     setState('busy');
     onRenew().then(
@@ -448,14 +439,14 @@ function RenewLink({ onRenew }: { onRenew: () => Promise<Schemas['RenewedLink']>
     <>
       {typeof state === 'object' && 'sentTo' in state ? null : (
         <button type="button" class="primary" onClick={ask} disabled={state === 'busy'} aria-busy={state === 'busy'}>
-          Text me a new link
+          {w.t.pay.renew}
         </button>
       )}
       <p role="status" class="renew-result">
         {typeof state === 'object' &&
           ('sentTo' in state
-            ? `We texted a new link to ${state.sentTo}. Open it from your messages: you have 10 minutes to pay.`
-            : problemMessage(state.code))}
+            ? w.t.pay.renewed(state.sentTo)
+            : w.problem(state.code))}
       </p>
     </>
   );

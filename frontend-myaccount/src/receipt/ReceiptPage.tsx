@@ -2,10 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { tabStorage } from '@kit/storage';
-import { formatCents, formatDate } from '@kit/format';
-import { errorCode, problemMessage } from '@kit/problems';
+import { errorCode } from '@kit/problems';
 import { api } from '../api/client';
+import { LanguageSwitch } from '../components/LanguageSwitch';
 import { ReceiptView } from '../components/ReceiptView';
+import { useWords } from '../i18n';
 
 type Receipt = Schemas['Receipt'];
 
@@ -30,14 +31,15 @@ function takeReference(): string | null {
 function Loaded<T>({ load, show }: { load: () => Promise<T>; show: (value: T) => preact.JSX.Element }) {
   const [value, setValue] = useState<T | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const w = useWords();
   useEffect(() => {
     load().then(setValue, (error: unknown) => setProblem(errorCode(error)));
   }, []);
   if (problem) {
     return (
       <div class="alert" role="alert">
-        <p>{problemMessage(problem)}</p>
-        {problem === 'unauthorized' && <a href={`${BASE}account`}>Sign in</a>}
+        <p>{w.problem(problem)}</p>
+        {problem === 'unauthorized' && <a href={`${BASE}account`}>{w.t.receiptPages.signIn}</a>}
       </div>
     );
   }
@@ -48,18 +50,23 @@ function Loaded<T>({ load, show }: { load: () => Promise<T>; show: (value: T) =>
 const showReceipt = (receipt: Receipt) => <ReceiptView receipt={receipt} />;
 
 /** The way back into the signed-in app (these pages are outside it, in their own chunk). */
-const back = (
-  <p class="no-print">
-    <a href={`${BASE}account`}>Back to Account Information</a>
-  </p>
-);
+function Back() {
+  const { t } = useWords();
+  return (
+    <p class="no-print">
+      <a href={`${BASE}account`}>{t.receiptPages.back}</a>
+    </p>
+  );
+}
 
 /** `/my-account/receipt#<reference>`: the receipt the payer opens without signing in. */
 export function ReceiptPage() {
   const [reference] = useState(takeReference);
+  const w = useWords();
   return (
     <main class="page">
-      <h1 tabIndex={-1}>Receipt</h1>
+      <LanguageSwitch />
+      <h1 tabIndex={-1}>{w.t.receiptPages.title}</h1>
       {reference ? (
         // The reference goes in a header, never in a URL: URLs reach proxy access logs.
         <Loaded
@@ -67,7 +74,7 @@ export function ReceiptPage() {
           show={showReceipt}
         />
       ) : (
-        <p class="alert" role="alert">{problemMessage('receipt_reference_required')}</p>
+        <p class="alert" role="alert">{w.problem('receipt_reference_required')}</p>
       )}
     </main>
   );
@@ -75,22 +82,24 @@ export function ReceiptPage() {
 
 /** `/my-account/receipts`: every receipt of the signed-in client, newest first. */
 export function MyReceipts() {
+  const { t, money, date } = useWords();
   return (
     <main class="page">
-      {back}
-      <h1 tabIndex={-1}>Receipts</h1>
+      <LanguageSwitch />
+      <Back />
+      <h1 tabIndex={-1}>{t.receiptPages.list}</h1>
       <Loaded
         load={() => call(api.GET('/me/receipts'))}
         show={(receipts) =>
           receipts.length === 0 ? (
-            <p class="muted">No receipts yet.</p>
+            <p class="muted">{t.receiptPages.none}</p>
           ) : (
             <ul class="plain receipts">
               {receipts.map((r) => (
                 <li key={r.id}>
                   <a href={`${BASE}receipts/${r.id}`}>{r.receipt_number}</a>
-                  <span class="muted"> · {formatDate(r.local_date)} · </span>
-                  {formatCents(r.total_cents)}
+                  <span class="muted"> · {date(r.local_date)} · </span>
+                  {money(r.total_cents)}
                 </li>
               ))}
             </ul>
@@ -103,10 +112,12 @@ export function MyReceipts() {
 
 /** `/my-account/receipts/<id>`: one of the signed-in client's receipts. */
 export function MyReceipt({ id }: { id: string }) {
+  const { t } = useWords();
   return (
     <main class="page">
-      {back}
-      <h1 tabIndex={-1}>Receipt</h1>
+      <LanguageSwitch />
+      <Back />
+      <h1 tabIndex={-1}>{t.receiptPages.title}</h1>
       <Loaded
         load={() => call(api.GET('/me/receipts/{receipt_id}', { params: { path: { receipt_id: id } } }))}
         show={showReceipt}

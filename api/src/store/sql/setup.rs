@@ -13,8 +13,8 @@ const INSERT_LOCATION: &str = "insert into locations (id, name, accepts_payments
     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)";
 
 const INSERT_CLIENT: &str = "insert into clients (id, location_id, first_name, last_name, phone, \
-    email, plan_days, autopay_enabled, autopay_card_id, created_at, updated_at) \
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)";
+    email, plan_days, autopay_enabled, autopay_card_id, language, created_at, updated_at) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)";
 
 const INSERT_VEHICLE: &str = "insert into vehicles (id, client_id, description, plate, \
     device_serial, paid_through, next_appointment_at, next_appointment_location, created_at, \
@@ -92,6 +92,7 @@ impl SetupStore for Backend {
                 .bind(c.autopay_card_id.is_some())
                 .bind(c.autopay_card_id)
                 .bind(now)
+                .bind(c.language.as_str())
                 .execute(&mut *tx)
                 .await?;
         }
