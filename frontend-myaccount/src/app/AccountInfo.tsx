@@ -10,6 +10,8 @@ import { paidStatus, todayIn } from '@kit/vehicles';
 import { AutoPaySwitch } from './AutoPaySwitch';
 import { CardsOnFile } from './CardsOnFile';
 import { PaidThrough, type Paid } from './MakePayment';
+import { NextAppointment } from './NextAppointment';
+import { PastDue } from './PastDue';
 
 type Client = Schemas['Client'];
 
@@ -24,7 +26,7 @@ const formatDate = (iso: string, month: 'short' | 'numeric' = 'short') => {
 };
 
 /** Account Information: the invoice just paid, Auto Pay, vehicles, every receipt and past invoices. */
-export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
+export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay: (vehicleId: string | null) => void }) {
   const paidInvoiceId = payment?.invoiceId ?? null;
   const [me, setMe] = useState<Client | null>(null);
   const [invoices, setInvoices] = useState<Invoice[] | null>(null);
@@ -63,6 +65,7 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
           <Summary lines={paid?.lines ?? null} totalCents={paid?.total_cents} caption="Thank you for your payment." totalLabel="Total Paid" />
         </section>
       )}
+      {me && <PastDue client={me} onPay={onPay} />}
       {me && (
         <>
           <section>
@@ -89,6 +92,7 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
                   {v.plate && <span class="muted"> · {v.plate}</span>}
                   <br />
                   <PaidThrough status={paidStatus(v.paid_through, todayIn(me.location.time_zone))} />
+                  <NextAppointment appointment={v.next_appointment} />
                 </li>
               ))}
             </ul>

@@ -17,7 +17,7 @@ const BASE = import.meta.env.BASE_URL; // '/my-account/'
  */
 export function App() {
   const [signedIn, setSignedIn] = useState(() => session.token() !== null);
-  const { path, route } = useLocation();
+  const { path, route, query } = useLocation();
   const [paid, setPaid] = useState<Paid | null>(null);
 
   useEffect(() => {
@@ -58,9 +58,10 @@ export function App() {
       <main class="page">
         {!storageSurvivesReload() && <p class="notice">{RELOAD_SIGNS_OUT}</p>}
         {onAccount ? (
-          <AccountInfo paid={paid} />
+          <AccountInfo paid={paid} onPay={(vehicleId) => go(vehicleId ? `payment?vehicle=${encodeURIComponent(vehicleId)}` : 'payment')} />
         ) : (
           <MakePayment
+            vehicle={query['vehicle']}
             onPaid={(payment) => {
               setPaid(payment);
               go('account');

@@ -4,6 +4,7 @@ import { call } from '@kit/api';
 import { api } from '../api/client';
 import { capitalize } from '@kit/format';
 import { errorCode, problemMessage } from '@kit/problems';
+import { AutoPayStatus } from './AutoPayStatus';
 
 type Client = Schemas['Client'];
 
@@ -33,6 +34,7 @@ export function AutoPaySwitch({ client, onChange, promote }: { client: Client; o
   return (
     <section class={promote && !enabled ? 'promo' : undefined}>
       <h2>Auto Pay</h2>
+      <AutoPayStatus client={client} />
       {!enabled && (
         <p>
           Never miss a payment: with Auto Pay we charge your card on file automatically before your monitoring runs out.

@@ -1,0 +1,31 @@
+import type { Schemas } from '@kit/api';
+import { formatCents } from '@kit/format';
+
+type Client = Schemas['Client'];
+
+/** This component's words, in one place (for the message catalog). */
+export const strings = {
+  heading: 'Past due',
+  amount: (amount: string) => `You have a past due balance of ${amount}.`,
+  payNow: 'Pay now',
+};
+
+/**
+ * The past due balance, shown prominently at the top of Account Information with a "Pay now" that opens Make a
+ * Payment on the vehicle that is due (issue 18, sentence 3): the client's `next_vehicle_id`, the lapsed or
+ * soonest-due one (the API's rule, as Make a Payment preselects it). Nothing without a past due.
+ */
+export function PastDue({ client, onPay }: { client: Client; onPay: (vehicleId: string | null) => void }) {
+  if (client.past_due_cents <= 0) return null;
+  return (
+    <section class="past-due" aria-labelledby="past-due-heading">
+      <h2 id="past-due-heading">{strings.heading}</h2>
+      <p>
+        <strong>{strings.amount(formatCents(client.past_due_cents))}</strong>
+      </p>
+      <button type="button" class="primary" onClick={() => onPay(client.next_vehicle_id ?? null)}>
+        {strings.payNow}
+      </button>
+    </section>
+  );
+}
