@@ -3,7 +3,7 @@
 // (read in a dialog, their version recorded with the payment, a stale version asked again).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DANA, eventually, fillCard, launch, phonePage, sendLink, shot, signInAsDana, startApi, titleIs } from './helpers.mjs';
+import { DANA, desktopPage, eventually, fillCard, launch, phonePage, sendLink, shot, signInAsDana, startApi, titleIs } from './helpers.mjs';
 
 const CAMRY = '00000000-0000-4000-8000-000000000201';
 const F150 = '00000000-0000-4000-8000-000000000202';
@@ -110,6 +110,26 @@ test('Make a Payment opened for a named vehicle starts from it', async () => {
   await eventually(() => f150.isChecked());
   await page.getByText('2015 Ford F-150, 30 days').waitFor();
   assert.equal(await page.getByRole('radio', { name: /2019 Toyota Camry/ }).isChecked(), false);
+  await page.context().close();
+});
+
+test('at 1280×800 the past due, the appointments and the terms dialog read the same', async () => {
+  const page = await desktopPage(browser);
+  await signInAsDana(page, api.baseUrl);
+  await page.locator('.choice', { hasText: '2015 Ford F-150' }).locator('.appointment').waitFor();
+  await page.getByRole('link', { name: 'Account Information' }).click();
+  await page.getByRole('region', { name: 'Past due' }).getByRole('button', { name: 'Pay now' }).waitFor();
+  await page.locator('li', { hasText: '2015 Ford F-150' }).locator('.appointment').waitFor();
+  await shot(page, '47-account18-account-desktop');
+
+  await page.goto(`${api.baseUrl}/my-account/pay#${await sendLink(api)}`);
+  await page.getByText('Total Due Amount').waitFor();
+  await page.getByRole('button', { name: 'terms', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Terms of use for online payments' });
+  await dialog.getByRole('heading', { name: 'Refunds and questions' }).waitFor();
+  await shot(page, '48-account18-pay-terms-desktop');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
   await page.context().close();
 });
 
