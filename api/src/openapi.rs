@@ -48,6 +48,7 @@ use utoipa::{Modify, OpenApi};
         routes::cards::add_card,
         routes::cards::remove_card,
         routes::cards::remove_client_card,
+        routes::cards::get_my_autopay,
         routes::cards::set_autopay,
         routes::sandbox::tokenize,
         routes::sandbox::authenticate,

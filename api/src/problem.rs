@@ -112,6 +112,10 @@ problem_codes! {
     RequestInProgress = ("request_in_progress", CONFLICT, "Request in progress"),
     /// The past due in the link was paid by another payment since it was sent.
     LinkOutdated = ("link_outdated", CONFLICT, "Link outdated"),
+    /// The payer accepted a version of the usage terms (`terms_version`)
+    /// that is no longer the current one (`domain::terms::is_current`):
+    /// nothing was charged; the page shows the current terms and asks again.
+    TermsVersionStale = ("terms_version_stale", CONFLICT, "Terms version stale"),
     /// "Text me a new link" on a link that can still be paid (or is being
     /// paid): only an expired link is renewed.
     LinkNotExpired = ("link_not_expired", CONFLICT, "Link not expired"),

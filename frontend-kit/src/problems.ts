@@ -55,6 +55,7 @@ const MESSAGES: Record<ProblemCode, string> = {
   credit_insufficient:
     "The client's credit is not enough for this: it does not cover the whole period (it lowers the amount to pay instead), or it is less than the amount to refund.",
   terms_not_accepted: 'Please accept the terms to pay.',
+  terms_version_stale: 'Our terms have changed since you accepted them. Nothing was charged. Please read and accept the new terms to pay.',
   invalid_phone: 'That phone number is not valid. Use a 10-digit US number, e.g. (512) 555-0143.',
   phone_not_allowed: 'Payment links go to US and Canadian numbers only, not toll-free or premium-rate ones.',
   phone_opted_out: 'This phone opted out of texts (it answered STOP). Ask the client to text START to our number, or call them.',
@@ -135,6 +136,7 @@ const MESSAGES_ES: Record<ProblemCode, string> = {
   credit_insufficient:
     'El crédito del cliente no alcanza para esto: no cubre todo el período (en cambio, reduce el monto a pagar) o es menor que el monto a reembolsar.',
   terms_not_accepted: 'Acepte los términos para pagar.',
+  terms_version_stale: 'Nuestros términos cambiaron después de que usted los aceptó. No se cobró nada. Lea y acepte los términos nuevos para pagar.',
   invalid_phone: 'Ese número de teléfono no es válido. Use un número de EE. UU. de 10 dígitos, p. ej. (512) 555-0143.',
   phone_not_allowed: 'Los enlaces de pago se envían solo a números de EE. UU. y Canadá, no a números gratuitos ni de tarifa especial.',
   phone_opted_out: 'Este teléfono dejó de recibir mensajes (respondió STOP). Para volver a recibirlos, envíe START a nuestro número, o llámenos.',

@@ -103,6 +103,12 @@ pub struct Payment {
     /// The card on file charged, or kept by this payment.
     #[serde(skip)]
     pub card_id: Option<Uuid>,
+    /// The version of the usage terms (`get_terms`) the payer accepted with
+    /// this payment; absent when the payment carried none (staff, Auto Pay,
+    /// My Account payments, and payments from before it was recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-12-01")]
+    pub terms_version: Option<String>,
     /// The receipt this payment's success has just issued, with its
     /// reference: only on the payment as the call that recorded the success
     /// returns it (the reference is stored hashed), for the answer to the

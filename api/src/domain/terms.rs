@@ -1,7 +1,7 @@
 //! The usage terms a payer accepts before paying (the pay page and My
 //! Account's Make a Payment). The text is versioned: a payment records the
 //! version its payer accepted, and a payer who accepted a version that is no
-//! longer current is asked to read the current one (`409 terms_outdated`).
+//! longer current is asked to read the current one (`409 terms_version_stale`).
 //! A new version is a new [`Terms`] constant made [`CURRENT`], with the
 //! version and effective date changed; old versions stay in [`ALL`] so a
 //! recorded version can still be read.

@@ -137,6 +137,30 @@ pub struct AutopayStatus {
     pub autopay_card_id: Option<Uuid>,
 }
 
+/// The signed-in client's Auto Pay: whether it is on, the card it charges
+/// and its next charge (date, amount, vehicle), computed as staff see it in
+/// `get_client_reminders`, so the client knows a charge is coming and does
+/// not pay twice.
+#[utoipa::path(
+    tag = "me", operation_id = "get_my_autopay",
+    responses(
+        (status = 200, body = crate::services::notices::MyAutopay),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("client" = []))
+)]
+#[get("/me/autopay")]
+#[tracing::instrument(skip_all, fields(client = %me.client_id))]
+pub async fn get_my_autopay(
+    me: ClientUser,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<crate::services::notices::MyAutopay>> {
+    Ok(web::Json(
+        crate::services::notices::my_autopay(&state, me.client_id).await?,
+    ))
+}
+
 /// Turns Auto Pay on (with a card on file) or off.
 #[utoipa::path(
     tag = "me", operation_id = "set_autopay", request_body = AutopayRequest,

@@ -396,6 +396,13 @@ pub struct RedeemRequest {
     pub payment_token: String,
     /// The payer accepted the terms; must be true.
     pub accept_terms: bool,
+    /// The version of the terms the payer read and accepted (`get_terms`'s
+    /// `version`), recorded with the payment. Optional for pages loaded
+    /// before it was sent; when given and no longer current the answer is
+    /// `409 terms_version_stale` and nothing is charged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-12-01")]
+    pub terms_version: Option<String>,
 }
 
 /// Pays a link: exactly the amount in its snapshot, at most once.
@@ -413,7 +420,7 @@ pub struct RedeemRequest {
         (status = 400, description = "link_token_required, idempotency_key_required or invalid_idempotency_key", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined: the link stays payable", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "payment_in_progress (another redeem holds the link), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "payment_in_progress (another redeem holds the link), terms_version_stale (the `terms_version` accepted is not the current one: show `get_terms` again; nothing was charged), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 410, description = "link_expired, link_used or link_revoked", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "terms_not_accepted, or location_not_accepting_payments (the location stopped taking payments after the link was sent; nothing was charged)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -437,6 +444,7 @@ pub async fn redeem_token(
             &link,
             body.payment_token.clone(),
             body.accept_terms,
+            body.terms_version.clone(),
             charge_key,
         )
         .await?;

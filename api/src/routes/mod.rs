@@ -56,6 +56,7 @@ pub fn api_v1(cfg: &mut web::ServiceConfig) {
         .service(cards::add_card)
         .service(cards::remove_card)
         .service(cards::remove_client_card)
+        .service(cards::get_my_autopay)
         .service(cards::set_autopay)
         .service(sandbox::tokenize)
         .service(sandbox::authenticate)

@@ -204,6 +204,7 @@ async fn charge_locked(
             label: "Auto Pay",
             commit: Commit::Durable,
             save_to_customer: None,
+            terms_version: None,
         },
     )
     .await;

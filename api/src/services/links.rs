@@ -625,6 +625,7 @@ pub async fn redeem(
     link: &PaymentLink,
     payment_token: String,
     accept_terms: bool,
+    terms_version: Option<String>,
     charge_key: ChargeKey,
 ) -> ApiResult<(Payment, Option<ClientSecret>)> {
     if !accept_terms {
@@ -633,6 +634,18 @@ pub async fn redeem(
             "accept_terms",
             "accept the terms to pay",
         ));
+    }
+    // Terms accepted in an older version are asked for again (and cost no attempt).
+    if let Some(version) = &terms_version {
+        if !crate::domain::terms::is_current(version) {
+            return Err(ApiError::Conflict {
+                code: ProblemCode::TermsVersionStale,
+                detail: format!(
+                    "the terms changed: version {} is current; read and accept it to pay",
+                    crate::domain::terms::CURRENT.version
+                ),
+            });
+        }
     }
     // A link that can no longer be paid says so (and costs no attempt).
     if let Some(refusal) = refusal(link_state(link.status, link.expires_at, state.clock.now())) {
@@ -668,6 +681,7 @@ pub async fn redeem(
             label: LINK_PAYMENT,
             commit: Commit::Deferred,
             save_to_customer: None,
+            terms_version,
         },
     )
     .await

@@ -596,6 +596,36 @@ pub async fn client_reminders(
     })
 }
 
+/// The signed-in client's Auto Pay as My Account shows it (issue 18): whether
+/// it is on, the card it charges, and its next charge, the same one staff see
+/// in `get_client_reminders` ([`next_autopay_charge`]).
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MyAutopay {
+    /// Auto Pay is on with a card on file.
+    pub autopay_enabled: bool,
+    /// The card Auto Pay charges; null when Auto Pay is off or its card was
+    /// removed.
+    pub card: Option<Card>,
+    /// Null when Auto Pay is off, has no usable card, nothing is due, or the
+    /// client's location takes no payments online.
+    pub next_charge: Option<NextAutopayCharge>,
+}
+
+/// The client's Auto Pay status and next charge (`404 client_not_found`).
+pub async fn my_autopay(state: &AppState, client_id: Uuid) -> crate::error::ApiResult<MyAutopay> {
+    let client = state
+        .store
+        .client(client_id)
+        .await?
+        .ok_or(crate::error::CLIENT_NOT_FOUND)?;
+    let enabled = on_autopay(&client);
+    Ok(MyAutopay {
+        autopay_enabled: enabled,
+        card: enabled.then(|| autopay_card(&client).cloned()).flatten(),
+        next_charge: next_autopay_charge(state, &client),
+    })
+}
+
 /// The earliest charge Auto Pay will make for the client (see
 /// [`crate::domain::notice::autopay_charge_date`]).
 fn next_autopay_charge(state: &AppState, client: &Client) -> Option<NextAutopayCharge> {

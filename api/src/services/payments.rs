@@ -47,6 +47,9 @@ pub struct Charge<'a> {
     pub commit: Commit,
     /// Keep a new card for this gateway customer if the charge succeeds.
     pub save_to_customer: Option<String>,
+    /// The version of the usage terms the payer accepted, when the request
+    /// carried one (a payment link's redeem).
+    pub terms_version: Option<String>,
 }
 
 /// "Visa •••• 4242", or "card" when unknown.
@@ -127,6 +130,7 @@ pub async fn charge_on_session(
             quote: charge.quote,
             charge_params: params.clone(),
             initiated_by: format!("{} ({})", charge.actor.name(), charge.actor.kind()),
+            terms_version: charge.terms_version.clone(),
             now,
         })
         .await?;
@@ -511,6 +515,7 @@ pub async fn take_payment(
             label: "Take a Payment",
             commit: Commit::Deferred,
             save_to_customer: None,
+            terms_version: None,
         },
     )
     .await?)
@@ -596,6 +601,7 @@ pub async fn make_payment(
             label: MAKE_A_PAYMENT,
             commit: Commit::Deferred,
             save_to_customer,
+            terms_version: None,
         },
     )
     .await?;

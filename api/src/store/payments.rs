@@ -112,6 +112,9 @@ pub(super) struct PaymentRow {
     refund_held_cents: i64,
     #[sqlx(default)]
     dispute_status: Option<String>,
+    /// Read by `PAYMENT_SELECT` and `OUTCOME_SELECT` (none elsewhere).
+    #[sqlx(default)]
+    terms_version: Option<String>,
 }
 
 /// A payment about to be given its outcome, its vehicle's paid-through date,
@@ -165,6 +168,7 @@ impl TryFrom<PaymentRow> for Payment {
             charge_params: r.charge_params.map(|p| p.0),
             card_id: r.card_id,
             issued_receipt: None,
+            terms_version: r.terms_version,
             initiated_by: r.initiated_by,
             created_at: r.created_at,
             updated_at: r.updated_at,

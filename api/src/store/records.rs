@@ -157,6 +157,8 @@ pub struct NewPayment {
     /// What the gateway is asked, kept to repeat it ([`crate::domain::ChargeParams`]).
     pub charge_params: crate::domain::ChargeParams,
     pub initiated_by: String,
+    /// The version of the usage terms the payer accepted, if the request carried one.
+    pub terms_version: Option<String>,
     pub now: DateTime<Utc>,
 }
 
@@ -189,6 +191,7 @@ impl NewPayment {
             refundable_cents: Cents::ZERO,
             dispute_status: None,
             issued_receipt: None,
+            terms_version: self.terms_version.clone(),
         }
     }
 }

@@ -136,6 +136,7 @@ async fn a_pending_payment_for_riley(app: &TestApp, token: &str) {
             save_to_customer: None,
         },
         initiated_by: "Sam Supervisor (staff)".into(),
+        terms_version: None,
         now: app.clock.now(),
     };
     app.store

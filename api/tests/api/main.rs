@@ -1,5 +1,6 @@
 //! Black-box API tests: one binary, the real app over HTTP.
 
+mod account18;
 mod api_keys;
 mod appointments;
 mod auth;

@@ -136,6 +136,7 @@ async fn payment_written_by_a_first_try(
                 save_to_customer: None,
             },
             initiated_by: "Dana (client)".into(),
+            terms_version: None,
             now: app.clock.now(),
         })
         .await

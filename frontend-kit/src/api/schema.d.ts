@@ -436,7 +436,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The signed-in client's Auto Pay: whether it is on, the card it charges
+         *     and its next charge (date, amount, vehicle), computed as staff see it in
+         *     `get_client_reminders`, so the client knows a charge is coming and does
+         *     not pay twice.
+         */
+        get: operations["get_my_autopay"];
         /** Turns Auto Pay on (with a card on file) or off. */
         put: operations["set_autopay"];
         post?: never;
@@ -1840,6 +1846,17 @@ export interface components {
          * @enum {integer}
          */
         MonitorDays: 14 | 30;
+        /**
+         * @description The signed-in client's Auto Pay as My Account shows it (issue 18): whether
+         *     it is on, the card it charges, and its next charge, the same one staff see
+         *     in `get_client_reminders` ([`next_autopay_charge`]).
+         */
+        MyAutopay: {
+            /** @description Auto Pay is on with a card on file. */
+            autopay_enabled: boolean;
+            card?: null | components["schemas"]["Card"];
+            next_charge?: null | components["schemas"]["NextAutopayCharge"];
+        };
         NewInvoiceRequest: {
             monitor_days: components["schemas"]["MonitorDays"];
             /** Format: uuid */
@@ -1999,6 +2016,13 @@ export interface components {
             /** @description What its refunds have given back (refunds that succeeded). */
             refunded_cents: components["schemas"]["Cents"];
             status: components["schemas"]["PaymentStatus"];
+            /**
+             * @description The version of the usage terms (`get_terms`) the payer accepted with
+             *     this payment; absent when the payment carried none (staff, Auto Pay,
+             *     My Account payments, and payments from before it was recorded).
+             * @example 2026-12-01
+             */
+            terms_version?: string | null;
             /** Format: date-time */
             updated_at: string;
             /** Format: uuid */
@@ -2143,7 +2167,7 @@ export interface components {
          *     always answers the same HTTP status, with the same title.
          * @enum {string}
          */
-        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "link_not_expired" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "invalid_language" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "phone_opted_out" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
+        ProblemCode: "malformed_json" | "invalid_query" | "idempotency_key_required" | "invalid_idempotency_key" | "link_token_required" | "receipt_reference_required" | "invalid_signature" | "malformed_event" | "unauthorized" | "forbidden" | "insufficient_scope" | "card_declined" | "insufficient_funds" | "expired_card" | "incorrect_cvc" | "processing_error" | "payment_method_invalid" | "authentication_required" | "authentication_failed" | "not_found" | "client_not_found" | "vehicle_not_found" | "card_not_found" | "invoice_not_found" | "link_not_found" | "payment_not_found" | "receipt_not_found" | "quote_changed" | "payment_in_progress" | "request_in_progress" | "link_outdated" | "terms_version_stale" | "link_not_expired" | "authentication_answered" | "card_used_by_autopay" | "payment_not_refundable" | "link_expired" | "link_used" | "link_revoked" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_monitor_days" | "invalid_language" | "query_too_short" | "price_not_configured" | "no_vehicles" | "nothing_to_pay" | "credit_insufficient" | "terms_not_accepted" | "invalid_phone" | "phone_not_allowed" | "phone_opted_out" | "location_not_accepting_payments" | "idempotency_key_reused" | "payment_method_required" | "autopay_needs_saved_card" | "card_required" | "invalid_card_number" | "invalid_expiry" | "invalid_cvc" | "test_card_required" | "refund_exceeds_payment" | "credit_not_refundable" | "refund_failed" | "rate_limited" | "internal_error" | "service_unavailable";
         /** @description What a browser app needs before it can take a card. */
         PublicConfig: {
             /** @example Monitoring Services */
@@ -2330,6 +2354,14 @@ export interface components {
              * @example tok_sbx_ok_visa_4242_122030_3f2a
              */
             payment_token: string;
+            /**
+             * @description The version of the terms the payer read and accepted (`get_terms`'s
+             *     `version`), recorded with the payment. Optional for pages loaded
+             *     before it was sent; when given and no longer current the answer is
+             *     `409 terms_version_stale` and nothing is charged.
+             * @example 2026-12-01
+             */
+            terms_version?: string | null;
         };
         /** @description A refund of a payment, as the API shows it. */
         Refund: {
@@ -4354,6 +4386,41 @@ export interface operations {
             };
         };
     };
+    get_my_autopay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyAutopay"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     set_autopay: {
         parameters: {
             query?: never;
@@ -5256,7 +5323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description payment_in_progress (another redeem holds the link), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link) */
+            /** @description payment_in_progress (another redeem holds the link), terms_version_stale (the `terms_version` accepted is not the current one: show `get_terms` again; nothing was charged), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -12,6 +12,8 @@ import { me as askMe } from './early';
 import { AutoPaySwitch } from './AutoPaySwitch';
 import { CardsOnFile } from './CardsOnFile';
 import { PaidThrough, type Paid } from './MakePayment';
+import { NextAppointment } from './NextAppointment';
+import { PastDue } from './PastDue';
 
 type Client = Schemas['Client'];
 
@@ -23,7 +25,7 @@ const numericDate = (iso: string, locale: string) =>
   new Date(iso).toLocaleDateString(locale, { month: 'numeric', day: 'numeric', year: 'numeric' });
 
 /** Account Information: the invoice just paid, Auto Pay, vehicles, every receipt and past invoices. */
-export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
+export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay: (vehicleId: string | null) => void }) {
   const paidInvoiceId = payment?.invoiceId ?? null;
   const [me, setMe] = useState<Client | null>(null);
   const [invoices, setInvoices] = useState<Invoice[] | null>(null);
@@ -63,6 +65,7 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
           <Summary lines={paid?.lines ?? null} totalCents={paid?.total_cents} caption={t.account.thanks} totalLabel={t.common.totalPaid} />
         </section>
       )}
+      {me && <PastDue client={me} onPay={onPay} />}
       {me && (
         <>
           <section>
@@ -89,6 +92,7 @@ export function AccountInfo({ paid: payment }: { paid: Paid | null }) {
                   {v.plate && <span class="muted"> · {v.plate}</span>}
                   <br />
                   <PaidThrough status={vehicleStatus(v.paid_through, todayIn(me.location.time_zone), w)} />
+                  <NextAppointment appointment={v.next_appointment} />
                 </li>
               ))}
             </ul>

@@ -19,7 +19,7 @@ const BASE = import.meta.env.BASE_URL; // '/my-account/'
  */
 export function App() {
   const [signedIn, setSignedIn] = useState(() => session.token() !== null);
-  const { path, route } = useLocation();
+  const { path, route, query } = useLocation();
   const [paid, setPaid] = useState<Paid | null>(null);
   const { t } = useWords();
 
@@ -65,9 +65,10 @@ export function App() {
       <main class="page">
         {!storageSurvivesReload() && <p class="notice">{t.app.reloadSignsOut}</p>}
         {onAccount ? (
-          <AccountInfo paid={paid} />
+          <AccountInfo paid={paid} onPay={(vehicleId) => go(vehicleId ? `payment?vehicle=${encodeURIComponent(vehicleId)}` : 'payment')} />
         ) : (
           <MakePayment
+            vehicle={query['vehicle']}
             onPaid={(payment) => {
               setPaid(payment);
               go('account');

@@ -4,6 +4,7 @@ import { call } from '@kit/api';
 import { api } from '../api/client';
 import { capitalize } from '@kit/format';
 import { useWords } from '../i18n';
+import { AutoPayStatus } from './AutoPayStatus';
 
 type Client = Schemas['Client'];
 
@@ -36,6 +37,7 @@ export function AutoPaySwitch({ client, onChange, promote }: { client: Client; o
   return (
     <section class={promote && !enabled ? 'promo' : undefined}>
       <h2>{t.autopay.title}</h2>
+      <AutoPayStatus client={client} />
       {!enabled && (
         <p>{t.autopay.pitch}</p>
       )}

@@ -6,6 +6,8 @@ import { api } from '../api/client';
 import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { PayButton } from '../components/PayButton';
 import { Summary } from '../components/Summary';
+import { AutoPayStatus } from './AutoPayStatus';
+import { NextAppointment } from './NextAppointment';
 import { SendPaymentLink } from './SendPaymentLink';
 import { daysPickedEarly, signedInClient } from './early';
 import { capitalize } from '@kit/format';
@@ -28,7 +30,11 @@ export interface Paid {
 const NEW_CARD = 'new';
 
 /** Make a Payment: vehicle → days → Payment Summary → card → pay. */
-export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
+/**
+ * `vehicle`: the vehicle to start from (Account Information's "Pay now" names the one due), when it is the
+ * client's; else the one due first.
+ */
+export function MakePayment({ onPaid, vehicle }: { onPaid: (paid: Paid) => void; vehicle?: string }) {
   const [me, setMe] = useState<Client | null>(null);
   const [config, setConfig] = useState<PublicConfig | null>(null);
   const [vehicleId, setVehicleId] = useState<string | null>(null);
@@ -53,7 +59,8 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
         setMe(client);
         // The vehicle whose monitoring runs out first (lapsed or soonest due: the API's one rule), never simply
         // the first listed.
-        setVehicleId(client.next_vehicle_id ?? client.vehicles[0]?.id ?? null);
+        const asked = client.vehicles.find((v) => v.id === vehicle)?.id;
+        setVehicleId(asked ?? client.next_vehicle_id ?? client.vehicles[0]?.id ?? null);
         if (!daysChosen.current) setDays(client.plan_days === 14 ? 14 : 30);
         setMethod(client.autopay_card_id ?? client.cards[0]?.id ?? NEW_CARD);
       },
@@ -149,6 +156,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
                     {vehicle.plate && <span class="muted"> · {vehicle.plate}</span>}
                     <br />
                     <PaidThrough status={status} />
+                    <NextAppointment appointment={vehicle.next_appointment} />
                   </span>
                 </label>
               );
@@ -185,6 +193,7 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
               {t.makePayment.pastDue} <strong>{money(me.past_due_cents)}</strong>. {t.makePayment.pastDueIncluded}
             </p>
           )}
+          {me?.autopay_enabled && <AutoPayStatus client={me} brief />}
           <fieldset>
             <legend>{t.makePayment.card}</legend>
             {me?.cards.map((c) => (

@@ -210,6 +210,32 @@ export const en = {
     needsCard: 'Save a card when you make a payment to use Auto Pay.',
     on: 'Auto Pay is on.',
     off: 'Auto Pay is off.',
+    /** Where Auto Pay stands (`get_my_autopay`). */
+    onWith: (card: string) => `Auto Pay is on with ${card}.`,
+    next: (amount: string, date: string, vehicle: string | undefined) =>
+      `Next Auto Pay charge: ${amount} on ${date}${vehicle ? ` for the ${vehicle}` : ''}.`,
+    none: 'No Auto Pay charge is scheduled.',
+    dontPayTwice: 'You do not need to pay that yourself.',
+  },
+  /** A vehicle's next service appointment (issue 18, sentence 2). */
+  appointment: {
+    label: 'Next service appointment:',
+    when: (date: string, time: string, place: string) => `${date} at ${time}, ${place}`,
+    payBefore: (day: string) => `Pay before your appointment on ${day} so you don't pay at the service center.`,
+  },
+  /** The past due, prominent on Account Information, with Pay now (issue 18, sentence 3). */
+  pastDue: {
+    heading: 'Past due',
+    amount: (amount: string) => `You have a past due balance of ${amount}.`,
+    payNow: 'Pay now',
+  },
+  /** "Read the terms" and the terms dialog (issue 18, sentence 4). */
+  terms: {
+    before: 'Read the ',
+    link: 'terms',
+    version: (version: string, effective: string) => `Version ${version}, in effect from ${effective}.`,
+    loading: 'Loading the terms…',
+    close: 'Close',
   },
   /** Cards on file. */
   cards: {

@@ -196,6 +196,27 @@ export const es: Catalog = {
     needsCard: 'Guarde una tarjeta cuando haga un pago para usar Auto Pay.',
     on: 'Auto Pay está activado.',
     off: 'Auto Pay está desactivado.',
+    onWith: (card) => `Auto Pay está activado con ${card}.`,
+    next: (amount, date, vehicle) => `Próximo cargo de Auto Pay: ${amount} el ${date}${vehicle ? ` por su ${vehicle}` : ''}.`,
+    none: 'No hay ningún cargo de Auto Pay programado.',
+    dontPayTwice: 'No necesita pagarlo usted.',
+  },
+  appointment: {
+    label: 'Próxima cita de servicio:',
+    when: (date, time, place) => `${date} a las ${time}, ${place}`,
+    payBefore: (day) => `Pague antes de su cita del ${day} para no pagar en el centro de servicio.`,
+  },
+  pastDue: {
+    heading: 'Saldo vencido',
+    amount: (amount) => `Tiene un saldo vencido de ${amount}.`,
+    payNow: 'Pagar ahora',
+  },
+  terms: {
+    before: 'Lea los ',
+    link: 'términos',
+    version: (version, effective) => `Versión ${version}, vigente desde el ${effective}.`,
+    loading: 'Cargando los términos…',
+    close: 'Cerrar',
   },
   cards: {
     title: 'Tarjetas registradas',

@@ -29,6 +29,11 @@ const DATE_ORDER: Record<Language, (day: string, month: string, year: string) =>
 };
 
 /** Where the tab keeps the language chosen with the switch. */
+const DAY_MONTH_ORDER: Record<Language, (day: string, month: string) => string> = {
+  en: (day, month) => `${month} ${day}`,
+  es: (day, month) => `${day} de ${month}.`,
+};
+
 const CHOSEN_KEY = 'myaccount.language';
 /**
  * Where the tab keeps the client's language last heard from the API: a reload, or a page that does not ask for the
@@ -91,6 +96,8 @@ export interface Words {
   money: (cents: number) => string;
   /** A calendar date (`YYYY-MM-DD`) as written, never shifted by the browser's zone; an instant in the browser's. */
   date: (value: string) => string;
+  /** A calendar date (`YYYY-MM-DD`) without its year, as a text says it: `Dec 12`, `12 de dic.`. */
+  dayMonth: (value: string) => string;
   /** An instant (RFC 3339) in the browser's time zone: `Nov 30, 2026, 9:41 AM`, `30 de nov. de 2026, 9:41 a.m.`. */
   dateTime: (iso: string) => string;
   /** A location's wall-clock time (`HH:MM`): `6:04 PM`, `6:04 p.m.`. */
@@ -115,6 +122,10 @@ export function wordsFor(language: Language): Words {
     t,
     money: formatCents,
     date,
+    dayMonth: (value) => {
+      const { day, month } = dateParts(value, locale);
+      return DAY_MONTH_ORDER[language](day, month);
+    },
     dateTime: (iso) => `${date(iso)}, ${formatTime(iso, locale)}`,
     clockTime: (hhmm) => formatClockTime(hhmm, locale),
     problem: (error) => problemMessage(error, language),

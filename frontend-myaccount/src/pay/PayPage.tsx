@@ -12,6 +12,7 @@ import { ReceiptView, cardWords, paidWhen } from '../components/ReceiptView';
 import { Summary } from '../components/Summary';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { followLanguage, useWords } from '../i18n';
+import { TermsDialog, TermsLink } from '../components/Terms';
 import { ApiError, declineCodes, errorCode } from '@kit/problems';
 
 type LinkSummary = Schemas['LinkSummary'];
@@ -20,6 +21,7 @@ type PaymentResult = Schemas['PaymentResult'];
 type RedeemBody = Schemas['RedeemRequest'];
 type Receipt = Schemas['Receipt'];
 type ReceiptSummary = Schemas['ReceiptSummary'];
+type TermsDoc = Schemas['Terms'];
 
 const BASE = import.meta.env.BASE_URL; // '/my-account/'
 
@@ -59,6 +61,10 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   const [link, setLink] = useState<LinkSummary | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(token ? null : { kind: 'link_not_found' });
   const [terms, setTerms] = useState(termsAccepted);
+  // The terms as the API serves them: their version is the one the payment records as accepted.
+  const [termsDoc, setTermsDoc] = useState<TermsDoc | null>(null);
+  // What opened the terms dialog (focus goes back to it), while it is open.
+  const [termsOpener, setTermsOpener] = useState<HTMLElement | null | undefined>(undefined);
   const [card, setCard] = useState<CardState>(noCard);
   const [declines, setDeclines] = useState(0);
   const [busy, setBusy] = useState(false);
@@ -81,8 +87,11 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   // The token goes in a header, never in a URL: URLs reach proxy access logs.
   const openLink = () => call(api.GET('/payment-link', { params: { header: { 'Payment-Link-Token': token ?? '' } } }));
 
+  const loadTerms = () => call(api.GET('/terms')).then(setTermsDoc, () => setTermsDoc(null));
+
   useEffect(() => {
     if (!token) return;
+    void loadTerms();
     call(api.GET('/config')).then(setConfig, (error: unknown) => setProblem({ code: errorCode(error), declined: false }));
     openLink().then(
       (summary) => {
@@ -153,7 +162,8 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     try {
       const paymentToken = await card.tokenize();
       sent = true;
-      const body = { payment_token: paymentToken, accept_terms: true };
+      const body: RedeemBody = { payment_token: paymentToken, accept_terms: true };
+      if (termsDoc) body.terms_version = termsDoc.version;
       const answer: PaymentResult = await sendMoneyMovingPost(keys, body, (key) => {
         attempt.current = { key, body };
         return redeem(key, body);
@@ -182,6 +192,13 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       if (sent && code === 'network_error') {
         // The payment may have reached the API: ask the link what happened instead of guessing.
         setOutcome({ kind: 'confirming' });
+      } else if (code === 'terms_version_stale') {
+        // The terms changed since this page loaded them: show the new ones and ask again.
+        setTerms(false);
+        setTermsDoc(null);
+        setProblem({ code, declined: false });
+        void loadTerms();
+        setTermsOpener(document.getElementById('accept-terms'));
       } else if (declineCodes.has(code)) {
         setDeclines((n) => n + 1); // the card fields keep what may be kept and take the focus; the terms stay accepted
         setProblem({ code, declined: true });
@@ -279,6 +296,12 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
           {/* One text node, as in pay/index.html: filling in the name and the amount changes its text in place. */}
           <span>{t.pay.terms(config?.company_name, link ? money(link.total_due_cents) : undefined)}</span>
         </label>
+        <TermsLink
+          onOpen={(opener) => {
+            setTermsOpener(opener);
+            if (!termsDoc) void loadTerms(); // it failed to load with the page: try again
+          }}
+        />
         <PayButton
           ready={terms && card.valid && link !== null}
           waiting={link === null}
@@ -288,6 +311,9 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         />
       </form>
 
+      {termsOpener !== undefined && !outcome && (
+        <TermsDialog terms={termsDoc} opener={termsOpener} onClose={() => setTermsOpener(undefined)} />
+      )}
       {outcome && (
         <OutcomeDialog
           outcome={outcome}

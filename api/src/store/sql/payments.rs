@@ -27,6 +27,7 @@ pub(super) const PAYMENT_SELECT: &str = "select p.id, p.client_id, p.vehicle_id,
     i.number as invoice_number, p.payment_link_id, p.amount_cents, p.currency, p.status, \
     p.method, p.card_brand, p.card_last4, p.failure_code, p.gateway_reference, p.gateway_key, \
     p.quote, p.charge_params, p.card_id, p.initiated_by, p.created_at, p.updated_at, \
+    p.terms_version, \
     cast(coalesce((select sum(r.amount_cents) from refunds r \
         where r.payment_id = p.id and r.status = 'succeeded'), 0) as bigint) as refunded_cents, \
     cast(coalesce((select sum(r.amount_cents) from refunds r \
@@ -42,6 +43,7 @@ pub(super) const OUTCOME_SELECT: &str = "select p.id, p.client_id, p.vehicle_id,
     i.number as invoice_number, p.payment_link_id, p.amount_cents, p.currency, p.status, \
     p.method, p.card_brand, p.card_last4, p.failure_code, p.gateway_reference, p.gateway_key, \
     p.quote, p.charge_params, p.card_id, p.initiated_by, p.created_at, p.updated_at, \
+    p.terms_version, \
     v.paid_through as vehicle_paid_through, \
     (select e.balance_after_cents from ledger_entries e where e.client_id = p.client_id \
         order by e.id desc limit 1) as client_balance_cents, \
@@ -56,9 +58,10 @@ pub(super) const OUTCOME_SELECT: &str = "select p.id, p.client_id, p.vehicle_id,
 
 const INSERT_PAYMENT: &str = "insert into payments (id, client_id, vehicle_id, payment_link_id, \
     amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, \
-    past_due_cents, credit_cents, initiated_by, created_at, updated_at, charge_params) \
+    past_due_cents, credit_cents, initiated_by, created_at, updated_at, charge_params, \
+    terms_version) \
     values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, \
-    $17) \
+    $17, $18) \
     on conflict (gateway_key) do nothing";
 
 pub(super) const PAYMENT_ID_BY_KEY: &str = "select id from payments where gateway_key = $1";
@@ -215,7 +218,8 @@ impl PaymentStore for Backend {
             .bind(p.quote.credit_cents.0)
             .bind(&p.initiated_by)
             .bind(p.now)
-            .bind(sqlx::types::Json(&p.charge_params));
+            .bind(sqlx::types::Json(&p.charge_params))
+            .bind(&p.terms_version);
         let inserted =
             if p.quote.past_due_cents == Cents::ZERO && p.quote.credit_cents == Cents::ZERO {
                 insert.execute(&self.pool).await?.rows_affected() == 1

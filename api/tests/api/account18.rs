@@ -1,0 +1,155 @@
+//! Issue 18's My Account parts: the client's own Auto Pay status and next
+//! charge, and the version of the terms a payment link's payer accepted.
+
+use crate::support::*;
+use serde_json::json;
+
+async fn my_autopay(app: &TestApp, client: &str) -> Reply {
+    app.get("/api/v1/me/autopay", Some(client)).await
+}
+
+#[tokio::test]
+async fn a_client_sees_their_auto_pay_off_with_no_card_and_no_next_charge() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let shown = my_autopay(&app, &client).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert_eq!(shown.body["autopay_enabled"], false);
+    assert_eq!(shown.body["card"], serde_json::Value::Null);
+    assert_eq!(shown.body["next_charge"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn a_client_on_auto_pay_sees_the_card_and_the_same_next_charge_staff_see() {
+    let app = spawn_app().await;
+    let client = app.client_token().await;
+    let on = app
+        .call("PUT", "/me/autopay")
+        .token(Some(&client))
+        .json(&json!({ "enabled": true, "card_id": DANA_VISA }))
+        .send()
+        .await;
+    assert_eq!(on.status, 200, "{}", on.body);
+
+    let shown = my_autopay(&app, &client).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert_eq!(shown.body["autopay_enabled"], true);
+    assert_eq!(shown.body["card"]["id"], DANA_VISA.to_string());
+    assert_eq!(shown.body["card"]["last4"], "4242");
+    let next = &shown.body["next_charge"];
+    assert!(
+        next["amount_cents"].as_i64().unwrap_or_default() > 0,
+        "{next}"
+    );
+    assert!(next["date"].is_string(), "{next}");
+    // The lapsed Camry is charged first.
+    assert_eq!(next["vehicle_id"], DANA_CAMRY.to_string());
+
+    let staff = app.agent_token().await;
+    let reminders = app
+        .get(&format!("/api/v1/clients/{DANA}/reminders"), Some(&staff))
+        .await;
+    assert_eq!(reminders.status, 200, "{}", reminders.body);
+    assert_eq!(
+        &reminders.body["next_autopay_charge"], next,
+        "one rule for both"
+    );
+}
+
+#[tokio::test]
+async fn auto_pay_status_is_for_clients_only() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    my_autopay(&app, &staff).await.assert_problem_status(401);
+    app.get("/api/v1/me/autopay", None)
+        .await
+        .assert_problem_status(401);
+}
+
+/// Sends Dana a link for her Camry and answers its token.
+async fn link_token(app: &TestApp) -> String {
+    let staff = app.agent_token().await;
+    let sent = app
+        .post_idempotent(
+            "/payment-links",
+            Some(&staff),
+            &key(),
+            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" }),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    app.deliver_link_token().await
+}
+
+async fn redeem(app: &TestApp, token: &str, body: &serde_json::Value) -> Reply {
+    app.call("POST", "/payment-link/redeem")
+        .link_token(token)
+        .key(&key())
+        .json(body)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn the_terms_version_accepted_is_recorded_with_the_payment() {
+    let app = spawn_app().await;
+    let terms = app.get("/api/v1/terms", None).await;
+    let version = terms.body["version"].as_str().expect("version").to_owned();
+    let token = link_token(&app).await;
+    let card = app.tokenize("4242424242424242").await;
+    let paid = redeem(
+        &app,
+        &token,
+        &json!({ "payment_token": card, "accept_terms": true, "terms_version": version }),
+    )
+    .await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+
+    let staff = app.agent_token().await;
+    let history = app.account_history(&staff, DANA).await;
+    let payment = history["payments"]
+        .as_array()
+        .expect("payments")
+        .iter()
+        .find(|p| p["id"] == paid.body["payment_id"])
+        .expect("the payment")
+        .clone();
+    assert_eq!(payment["terms_version"], version.as_str(), "{payment}");
+}
+
+#[tokio::test]
+async fn a_payment_without_terms_shows_no_terms_version() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let paid = app.take_payment(&staff, &key()).await;
+    assert!(paid.status == 200 || paid.status == 201, "{}", paid.body);
+    let history = app.account_history(&staff, DANA).await;
+    for payment in history["payments"].as_array().expect("payments") {
+        assert!(payment.get("terms_version").is_none(), "{payment}");
+    }
+}
+
+#[tokio::test]
+async fn terms_accepted_in_a_stale_version_are_refused_and_nothing_is_charged() {
+    let app = spawn_app().await;
+    let token = link_token(&app).await;
+    let card = app.tokenize("4242424242424242").await;
+    let reply = redeem(
+        &app,
+        &token,
+        &json!({ "payment_token": card, "accept_terms": true, "terms_version": "2020-01-01" }),
+    )
+    .await;
+    reply.assert_problem(409, "terms_version_stale");
+    assert_eq!(app.gateway.captured_charges(), 0);
+    // The link stays payable with the current version.
+    let version = app.get("/api/v1/terms", None).await.body["version"].clone();
+    let card = app.tokenize("4242424242424242").await;
+    let paid = redeem(
+        &app,
+        &token,
+        &json!({ "payment_token": card, "accept_terms": true, "terms_version": version }),
+    )
+    .await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+}
