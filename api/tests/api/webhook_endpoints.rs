@@ -378,6 +378,23 @@ async fn an_endpoint_failing_for_24_hours_is_disabled_and_staff_told() {
         .any(|l| l.contains("ERROR") && l.contains("webhook endpoint disabled")));
     // No more attempts while disabled.
     assert_eq!(app.drain_webhooks().await, 0);
+
+    // Staff told: an admin's `staff_me` counts it (PLUS Web's banner); other
+    // roles are not given the number.
+    let me = app.get("/api/v1/staff/me", Some(&admin)).await;
+    assert_eq!(me.body["failing_webhook_endpoints"], 1, "{}", me.body);
+    let me = app.get("/api/v1/staff/me", Some(&staff)).await;
+    assert!(me.body["failing_webhook_endpoints"].is_null(), "{}", me.body);
+    // Once resumed, the banner goes.
+    let resumed = app
+        .call("PATCH", &format!("/webhook-endpoints/{endpoint}"))
+        .token(Some(&admin))
+        .json(&json!({ "status": "enabled" }))
+        .send()
+        .await;
+    assert_eq!(resumed.status, 200, "{}", resumed.body);
+    let me = app.get("/api/v1/staff/me", Some(&admin)).await;
+    assert_eq!(me.body["failing_webhook_endpoints"], 0, "{}", me.body);
 }
 
 #[tokio::test]
@@ -578,6 +595,9 @@ async fn a_paused_endpoint_is_sent_nothing_until_an_admin_enables_it() {
     assert_eq!(paused.status, 200, "{}", paused.body);
     assert_eq!(paused.body["status"], "disabled");
     assert_eq!(paused.body["disabled_reason"], "admin");
+    // A pause is an admin's choice, not a failure to tell them about.
+    let me = app.get("/api/v1/staff/me", Some(&admin)).await;
+    assert_eq!(me.body["failing_webhook_endpoints"], 0, "{}", me.body);
     let staff = app.agent_token().await;
     assert_eq!(app.take_payment(&staff, &key()).await.status, 201);
     assert_eq!(
