@@ -262,6 +262,10 @@ async fn an_endpoint_answering_500_twice_then_200_gets_the_event_three_times_wit
     missing.assert_problem(404, "not_found");
 }
 
+/// The outbox failing makes the payment's outcome fail with it (one
+/// transaction). The same property against a process killed while payments
+/// are in flight: `tests/instances.rs`,
+/// `payments_killed_in_flight_keep_each_payment_with_its_one_event_delivered_once`.
 #[tokio::test]
 async fn a_payment_and_its_event_are_recorded_together_or_not_at_all() {
     let app = spawn_app().await;
@@ -384,7 +388,11 @@ async fn an_endpoint_failing_for_24_hours_is_disabled_and_staff_told() {
     let me = app.get("/api/v1/staff/me", Some(&admin)).await;
     assert_eq!(me.body["failing_webhook_endpoints"], 1, "{}", me.body);
     let me = app.get("/api/v1/staff/me", Some(&staff)).await;
-    assert!(me.body["failing_webhook_endpoints"].is_null(), "{}", me.body);
+    assert!(
+        me.body["failing_webhook_endpoints"].is_null(),
+        "{}",
+        me.body
+    );
     // Once resumed, the banner goes.
     let resumed = app
         .call("PATCH", &format!("/webhook-endpoints/{endpoint}"))
