@@ -209,6 +209,16 @@ test('admins are told on every page when an endpoint was disabled after failing 
   const banner = page.getByRole('region', { name: 'Webhook endpoints disabled' });
   await banner.getByText('1 webhook endpoint was disabled after failing for 24 hours.').waitFor();
   await shot(page, '54-webhook-disabled-banner');
+  // An admin's header (two more links) and the banner fit a 320 px phone too.
+  await page.setViewportSize({ width: 320, height: 568 });
+  await eventually(async () => {
+    const sizes = await page.evaluate(() => [document.documentElement.scrollWidth, document.querySelector('.topbar')?.scrollWidth ?? 0]);
+    return sizes.every((width) => width <= 320);
+  });
+  const logOut = await page.getByRole('button', { name: 'Log out' }).boundingBox();
+  assert.ok(logOut && logOut.x >= 0 && logOut.x + logOut.width <= 320, `Log out at ${JSON.stringify(logOut)}`);
+  await shot(page, '55-webhook-banner-320');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await banner.getByRole('link', { name: 'Review webhook endpoints' }).click();
   await page.getByRole('heading', { name: 'Webhook endpoints', level: 1 }).waitFor();
   await titleIs(page, 'Webhook endpoints – PLUS Web');
