@@ -431,6 +431,7 @@ test('an admin creates an API key, copies it once, sees it used, and revokes it 
   const row = page.getByRole('row', { name: /County case system/ });
   await row.waitFor();
   await eventually(async () => !/Never/.test(await row.innerText()));
+  assert.match(await row.innerText(), /Avery Admin/, 'the list names who created the key');
 
   await row.getByRole('button', { name: 'Revoke County case system' }).click();
   await row.getByText(/refused at once/).waitFor();

@@ -28,7 +28,7 @@ export function freePort() {
 
 /**
  * @param {{ env?: Record<string, string> }} [options] extra environment (e.g. PAYMENT_LINK_TTL_SECONDS)
- * @returns {Promise<{ baseUrl: string, stop: () => Promise<void>, smsTokens: () => string[], lastSmsToken: () => string, logs: () => string }>}
+ * @returns {Promise<{ baseUrl: string, databasePath: string, stop: () => Promise<void>, smsTokens: () => string[], lastSmsToken: () => string, logs: () => string }>}
  */
 export async function startApi(options = {}) {
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run cargo build -p payments-api first`);
@@ -71,6 +71,8 @@ export async function startApi(options = {}) {
   const smsTokens = () => [...output.matchAll(/\/my-account\/pay#([A-Za-z0-9_-]{43})/g)].map((m) => m[1]);
   return {
     baseUrl,
+    // The SQLite file, for a test that must set up a state no request can make quickly (e.g. 24 hours of failures).
+    databasePath: path.join(dir, 'e2e.db'),
     logs: () => output,
     smsTokens,
     lastSmsToken: () => {

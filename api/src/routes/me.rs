@@ -21,6 +21,13 @@ pub struct StaffMe {
     pub role: String,
     /// The operations the role allows; PLUS Web offers only these.
     pub permissions: Vec<Permission>,
+    /// Admins only (`null` for other roles): how many webhook endpoints the
+    /// delivery worker disabled after every attempt failed for 24 hours
+    /// (`disabled_reason` `failing`). PLUS Web reads it on load and shows
+    /// admins a banner linking to the webhook endpoints until each is fixed
+    /// and resumed (`update_webhook_endpoint`) or deleted.
+    #[schema(example = 0)]
+    pub failing_webhook_endpoints: Option<i64>,
 }
 
 /// The signed-in staff member, their role and its permissions.
@@ -34,10 +41,20 @@ pub struct StaffMe {
 )]
 #[get("/staff/me")]
 #[tracing::instrument(skip_all)]
-pub async fn staff_me(req: HttpRequest) -> ApiResult<web::Json<StaffMe>> {
+pub async fn staff_me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<StaffMe>> {
     let staff = crate::auth::staff(&req).await?;
+    let permissions = staff.permissions();
+    let failing_webhook_endpoints = if permissions.contains(&Permission::Administer) {
+        Some(crate::services::webhooks::disabled_for_failing(&state).await?)
+    } else {
+        None
+    };
     Ok(web::Json(StaffMe {
-        permissions: staff.permissions(),
+        permissions,
+        failing_webhook_endpoints,
         id: staff.id,
         name: staff.name,
         role: staff.role,

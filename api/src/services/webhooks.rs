@@ -95,6 +95,18 @@ pub async fn list(state: &AppState) -> ApiResult<Vec<WebhookEndpoint>> {
     Ok(state.store.webhook_endpoints().await?)
 }
 
+/// How many endpoints are disabled because every attempt failed for the
+/// retry window (`disabled_reason` `failing`; not those an admin paused):
+/// the number PLUS Web's banner tells admins (`staff_me`).
+pub async fn disabled_for_failing(state: &AppState) -> ApiResult<i64> {
+    let endpoints = state.store.webhook_endpoints().await?;
+    let failing = endpoints
+        .iter()
+        .filter(|e| e.status == "disabled" && e.disabled_reason.as_deref() == Some("failing"))
+        .count();
+    Ok(i64::try_from(failing).unwrap_or(i64::MAX))
+}
+
 /// Enables or disables (pauses) an endpoint (`404 not_found`). A disabled
 /// endpoint gets no deliveries of new events and its pending ones wait;
 /// enabling it clears its failing state, and what waits is sent.

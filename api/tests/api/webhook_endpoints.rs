@@ -269,6 +269,10 @@ async fn an_endpoint_answering_500_twice_then_200_gets_the_event_three_times_wit
     missing.assert_problem(404, "not_found");
 }
 
+/// The outbox failing makes the payment's outcome fail with it (one
+/// transaction). The same property against a process killed while payments
+/// are in flight: `tests/instances.rs`,
+/// `payments_killed_in_flight_keep_each_payment_with_its_one_event_delivered_once`.
 #[tokio::test]
 async fn a_payment_and_its_event_are_recorded_together_or_not_at_all() {
     let app = spawn_app().await;
@@ -385,6 +389,27 @@ async fn an_endpoint_failing_for_24_hours_is_disabled_and_staff_told() {
         .any(|l| l.contains("ERROR") && l.contains("webhook endpoint disabled")));
     // No more attempts while disabled.
     assert_eq!(app.drain_webhooks().await, 0);
+
+    // Staff told: an admin's `staff_me` counts it (PLUS Web's banner); other
+    // roles are not given the number.
+    let me = app.get("/api/v1/staff/me", Some(&admin)).await;
+    assert_eq!(me.body["failing_webhook_endpoints"], 1, "{}", me.body);
+    let me = app.get("/api/v1/staff/me", Some(&staff)).await;
+    assert!(
+        me.body["failing_webhook_endpoints"].is_null(),
+        "{}",
+        me.body
+    );
+    // Once resumed, the banner goes.
+    let resumed = app
+        .call("PATCH", &format!("/webhook-endpoints/{endpoint}"))
+        .token(Some(&admin))
+        .json(&json!({ "status": "enabled" }))
+        .send()
+        .await;
+    assert_eq!(resumed.status, 200, "{}", resumed.body);
+    let me = app.get("/api/v1/staff/me", Some(&admin)).await;
+    assert_eq!(me.body["failing_webhook_endpoints"], 0, "{}", me.body);
 }
 
 #[tokio::test]
@@ -480,9 +505,10 @@ async fn a_link_that_expires_unpaid_is_announced_once_by_link_expired() {
             .0
     };
 
-    // Nothing expires before its 10 minutes are up.
-    app.clock
-        .advance(Duration::minutes(10) - Duration::seconds(1));
+    // Nothing expires before its 10 minutes are up. (The test clock runs on
+    // real time plus an offset: a margin of a minute, not a second, so a slow
+    // run's first link is not past its 10 minutes already.)
+    app.clock.advance(Duration::minutes(9));
     assert_eq!(
         app.job(links::record_expiries(&app.state)).await.unwrap(),
         0
@@ -490,7 +516,7 @@ async fn a_link_that_expires_unpaid_is_announced_once_by_link_expired() {
     assert_eq!(expired_events().await, 0);
 
     // Two instances at once record the one unpaid, unrevoked link once.
-    app.clock.advance(Duration::seconds(1));
+    app.clock.advance(Duration::minutes(1));
     other.clock.advance(Duration::minutes(10));
     let (a, b) = tokio::join!(
         app.job(links::record_expiries(&app.state)),
@@ -585,6 +611,9 @@ async fn a_paused_endpoint_is_sent_nothing_until_an_admin_enables_it() {
     assert_eq!(paused.status, 200, "{}", paused.body);
     assert_eq!(paused.body["status"], "disabled");
     assert_eq!(paused.body["disabled_reason"], "admin");
+    // A pause is an admin's choice, not a failure to tell them about.
+    let me = app.get("/api/v1/staff/me", Some(&admin)).await;
+    assert_eq!(me.body["failing_webhook_endpoints"], 0, "{}", me.body);
     let staff = app.agent_token().await;
     assert_eq!(app.take_payment(&staff, &key()).await.status, 201);
     assert_eq!(

@@ -2596,6 +2596,16 @@ export interface components {
         };
         /** @description The signed-in staff member and what their role allows (docs/api.md, "Staff roles"). */
         StaffMe: {
+            /**
+             * Format: int64
+             * @description Admins only (`null` for other roles): how many webhook endpoints the
+             *     delivery worker disabled after every attempt failed for 24 hours
+             *     (`disabled_reason` `failing`). PLUS Web reads it on load and shows
+             *     admins a banner linking to the webhook endpoints until each is fixed
+             *     and resumed (`update_webhook_endpoint`) or deleted.
+             * @example 0
+             */
+            failing_webhook_endpoints?: number | null;
             /** Format: uuid */
             id: string;
             /** @example Alex Agent */

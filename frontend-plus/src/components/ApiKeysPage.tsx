@@ -12,7 +12,7 @@ export type ApiKeyView = Schemas['ApiKeyView'];
 
 /**
  * API keys (admins only; docs/api.md, Integrations): create a key for a partner system, see its secret once,
- * see when each key was last used, and revoke one after an in-app confirm step.
+ * see who created each key and when it was last used, and revoke one after an in-app confirm step.
  */
 export function ApiKeysPage() {
   const admin = useCan('administer');
@@ -63,6 +63,7 @@ export function ApiKeysPage() {
           <thead>
             <tr>
               <th scope="col">Name</th><th scope="col">Key</th><th scope="col">Scopes</th><th scope="col">Created</th>
+              <th scope="col">Created by</th>
               <th scope="col">Last used</th><th scope="col"><span class="sr-only">Actions</span></th>
             </tr>
           </thead>
@@ -73,6 +74,7 @@ export function ApiKeysPage() {
                 <td><code>{key.key_prefix}…</code></td>
                 <td>{key.scopes.join(', ')}</td>
                 <td>{formatDateTime(key.created_at)}</td>
+                <td>{key.created_by_name}</td>
                 <td>{key.last_used_at ? formatDateTime(key.last_used_at) : 'Never'}</td>
                 <td class="actions">
                   {key.revoked_at ? (

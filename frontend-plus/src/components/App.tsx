@@ -3,13 +3,15 @@ import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { setSlashShortcut, slashShortcutOn } from '../shortcut';
 import { logOut, session } from '../api/client';
-import { API_KEYS_PATH, BASE, CLIENT_ROUTE, searchPath } from '../routes';
+import { API_KEYS_PATH, BASE, CLIENT_ROUTE, WEBHOOKS_ROUTE, searchPath, webhooksPath } from '../routes';
 import { useCan } from '../permissions';
 import { ApiKeysPage } from './ApiKeysPage';
 import { ClientPage, type TabId } from './ClientPage';
+import { FailingWebhooksBanner } from './FailingWebhooksBanner';
 import { LoginPage } from './LoginPage';
 import { SearchPage } from './SearchPage';
 import { SessionWarning } from './SessionWarning';
+import { WebhooksPage } from './WebhooksPage';
 
 /** A stable ref callback: focuses the element once, in the same task that puts it on screen (an effect runs later). */
 const focusWhenShown = (element: HTMLElement | null) => element?.focus();
@@ -86,6 +88,7 @@ function Shell() {
             Client search {slashOn && <kbd>/</kbd>}
           </a>
           {admin && <a href={API_KEYS_PATH}>API keys</a>}
+          {admin && <a href={webhooksPath()}>Webhooks</a>}
         </nav>
         <span class="spacer" />
         <label class="shortcut-setting">
@@ -116,9 +119,11 @@ function Shell() {
       )}
       <main id="main" class="page">
         {!storageSurvivesReload() && <p class="notice">{RELOAD_SIGNS_OUT}</p>}
+        {admin && <FailingWebhooksBanner />}
         <Router>
           <Route path={CLIENT_ROUTE} component={ClientRoute} />
           <Route path={API_KEYS_PATH} component={ApiKeysPage} />
+          <Route path={WEBHOOKS_ROUTE} component={WebhooksPage} />
           <Route default component={SearchRoute} />
         </Router>
       </main>
