@@ -19,6 +19,7 @@ const STATUS_TEXT: Record<Link['status'], string> = {
   paid: 'Paid',
   expired: 'Expired',
   revoked: 'Cancelled',
+  outdated: 'Out of date',
 };
 
 /** A link's status in words (the API's `LinkDisplayStatus`). */

@@ -12,6 +12,7 @@ import { ReceiptView, cardWords, paidWhen } from '../components/ReceiptView';
 import { Summary } from '../components/Summary';
 import { formatCents, formatDate } from '@kit/format';
 import { ApiError, declineCodes, errorCode, problemMessage } from '@kit/problems';
+import { payerWords } from './payerWords';
 
 type LinkSummary = Schemas['LinkSummary'];
 type PublicConfig = Schemas['PublicConfig'];
@@ -48,7 +49,8 @@ type Outcome =
   | { kind: 'under_review' }
   // A paid link shows its receipt when the API sent it.
   | { kind: 'link_used'; receipt?: Receipt }
-  | { kind: 'link_expired' | 'link_revoked' | 'link_not_found' };
+  // link_outdated: the account changed since the link was sent (issue 18); a new link is needed.
+  | { kind: 'link_expired' | 'link_revoked' | 'link_not_found' | 'link_outdated' };
 
 const OUTCOME_TITLES: Record<Outcome['kind'], string> = {
   paid: 'Payment Complete',
@@ -58,9 +60,10 @@ const OUTCOME_TITLES: Record<Outcome['kind'], string> = {
   link_expired: 'Link Expired',
   link_revoked: 'Link Cancelled',
   link_not_found: 'Link Not Found',
+  link_outdated: payerWords.outdatedTitle,
 };
 
-const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found']);
+const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found', 'link_outdated']);
 
 export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) {
   const [token] = useState(takeToken);
@@ -250,7 +253,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     <main class="page">
       <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
       <h1>Secure Payment</h1>
-      <p class="greeting">{link ? `Hi ${link.client_first_name},` : '\u00a0'}</p>
+      <p class="greeting">{link ? payerWords.greeting(link) : '\u00a0'}</p>
       <p class="muted vehicle">
         {link ? `${link.vehicle_description}: monitoring for ${link.monitor_days} days.` : '\u00a0'}
       </p>
@@ -404,6 +407,20 @@ function OutcomeDialog({
         <Dialog title="Link Expired">
           <p>The 10 minutes to pay this link are up. Nothing was charged.</p>
           {onRenew && <RenewLink onRenew={onRenew} />}
+          {call}
+        </Dialog>
+      );
+    case 'link_outdated':
+      // An end state: nothing here can be paid any more. A new link carries a fresh quote.
+      return (
+        <Dialog title={payerWords.outdatedTitle}>
+          <p>{payerWords.outdatedText}</p>
+          {onRenew && (
+            <>
+              <p>{payerWords.outdatedNext}</p>
+              <RenewLink onRenew={onRenew} />
+            </>
+          )}
           {call}
         </Dialog>
       );
