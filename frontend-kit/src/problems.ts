@@ -50,7 +50,7 @@ const MESSAGES: Record<ProblemCode, string> = {
   link_revoked: 'This payment link was cancelled and can no longer be paid. Nothing was charged.',
   link_not_expired: 'This payment link can still be paid: a new one is sent only once it has expired.',
   link_outdated:
-    'The amount in this payment link is out of date: part of it has been paid another way. Nothing was charged. A new link is needed.',
+    'This payment link is out of date: the account was paid another way since it was sent. Nothing was charged. A new link is needed.',
   nothing_to_pay: "Nothing is due: the client's credit covers this period. A supervisor can apply it.",
   credit_insufficient:
     "The client's credit is not enough for this: it does not cover the whole period (it lowers the amount to pay instead), or it is less than the amount to refund.",
@@ -131,7 +131,7 @@ const MESSAGES_ES: Record<ProblemCode, string> = {
   link_used: 'Este enlace de pago ya se usó para pagar. No es necesario pagarlo otra vez.',
   link_revoked: 'Este enlace de pago fue cancelado y ya no se puede pagar. No se cobró nada.',
   link_outdated:
-    'El monto de este enlace de pago ya no está al día: una parte se pagó de otra forma. No se cobró nada. Se necesita un enlace nuevo.',
+    'Este enlace de pago ya no está al día: la cuenta se pagó de otra forma después de enviarlo. No se cobró nada. Se necesita un enlace nuevo.',
   nothing_to_pay: 'No hay nada que pagar: el crédito del cliente cubre este período. Un supervisor puede aplicarlo.',
   credit_insufficient:
     'El crédito del cliente no alcanza para esto: no cubre todo el período (en cambio, reduce el monto a pagar) o es menor que el monto a reembolsar.',

@@ -6,7 +6,8 @@ import { dana, stubApi } from './fixtures';
 
 const base: LinkView = {
   id: 'bd25c328-14da-4080-a012-d61fc6b1145e', client_id: dana().id, vehicle_id: dana().vehicles[0]!.id, status: 'sent',
-  amount_cents: 17649, currency: 'USD', monitor_days: 14, phone_masked: '(•••) •••-0143',
+  amount_cents: 17649, currency: 'USD', monitor_days: 14, phone_masked: '(•••) •••-0143', phone: '(512) 555-0143',
+  payer: 'client', sent_by: { via: 'staff', name: 'Alex Agent' },
   sent_at: '2026-11-25T09:09:26Z', expires_at: '2026-11-25T09:19:26Z', sms_status: 'sent', sms_failure: null,
 };
 
@@ -59,5 +60,27 @@ describe('LinksList', () => {
     const row = (await screen.findAllByRole('row'))[1]!;
     expect(within(row).getByTestId('link-status').textContent).toBe('Sent');
     expect(within(row).queryByTestId('sms-failure')).toBeNull();
+  });
+
+  it('shows the number each link went to and who sent it: staff, the client from My Account, or a reply PAY', async () => {
+    show([
+      { ...base, id: 'a', phone: '(737) 555-0199', payer: 'third_party', sent_by: { via: 'my_account', name: 'Dana Whitfield' } },
+      { ...base, id: 'b', sent_by: { via: 'reply', name: 'Dana Whitfield' } },
+      { ...base, id: 'c' },
+    ]);
+    const rows = (await screen.findAllByRole('row')).slice(1);
+    expect(within(rows[0]!).getByTestId('link-phone').textContent).toBe('(737) 555-0199 (another payer)');
+    expect(within(rows[0]!).getByTestId('link-sender').textContent).toBe('Dana Whitfield (client, from My Account)');
+    expect(within(rows[1]!).getByTestId('link-phone').textContent).toBe("(512) 555-0143 (client's phone)");
+    expect(within(rows[1]!).getByTestId('link-sender').textContent).toBe('Dana Whitfield (client, replied PAY)');
+    expect(within(rows[2]!).getByTestId('link-sender').textContent).toBe('Alex Agent');
+  });
+
+  it('shows an out-of-date link as such, to be resent for the right amount', async () => {
+    show([{ ...base, status: 'outdated' }]);
+    const row = (await screen.findAllByRole('row'))[1]!;
+    expect(within(row).getByTestId('link-status').textContent).toBe('Out of date');
+    expect(row.textContent).toContain('paid another way');
+    expect(within(row).getByRole('button', { name: 'Resend the $176.49 link' })).toBeTruthy();
   });
 });

@@ -155,6 +155,16 @@ pub enum Actor {
     },
     /// The Auto Pay run, the status sync, a gateway webhook.
     System,
+    /// Whoever pays a payment link, with nothing but its token: the client
+    /// (`sent_to` `None`: the link went to the client's own phone, named
+    /// `client_name`), or someone paying for them (`sent_to`: the phone the
+    /// link went to, as people write it). Issue 18: each is worded for who
+    /// it is, never "Dana (payment link) (client)" for a stranger.
+    LinkPayer {
+        client_id: Uuid,
+        client_name: String,
+        sent_to: Option<String>,
+    },
 }
 
 impl Actor {
@@ -164,15 +174,57 @@ impl Actor {
             Actor::Client { .. } => "client",
             Actor::ApiKey { .. } => "api_key",
             Actor::System => "system",
+            Actor::LinkPayer { sent_to: None, .. } => "client",
+            // Not the client, not staff: the Client Log's kinds have no
+            // better word for someone outside the company and the account.
+            Actor::LinkPayer {
+                sent_to: Some(_), ..
+            } => "system",
         }
     }
 
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> String {
         match self {
             Actor::Staff { name, .. } | Actor::Client { name, .. } | Actor::ApiKey { name, .. } => {
-                name
+                name.clone()
             }
-            Actor::System => "System",
+            Actor::System => "System".to_owned(),
+            Actor::LinkPayer {
+                client_name,
+                sent_to: None,
+                ..
+            } => format!("{client_name} (payment link)"),
+            Actor::LinkPayer {
+                sent_to: Some(phone),
+                ..
+            } => format!("Payer at {phone}"),
+        }
+    }
+
+    /// Who did it, in words for the Client Log's sentences ("… by Alex
+    /// Agent (staff)", "… by Dana (payment link)", "… by the payer at (737)
+    /// 555-0199").
+    pub fn by_words(&self) -> String {
+        match self {
+            Actor::LinkPayer { sent_to: None, .. } => self.name(),
+            Actor::LinkPayer {
+                sent_to: Some(phone),
+                ..
+            } => format!("the payer at {phone}"),
+            _ => format!("{} ({})", self.name(), self.kind()),
+        }
+    }
+
+    /// A payment's `initiated_by`, as history shows it: [`Actor::by_words`],
+    /// except that a payment through a link sent to someone else's phone
+    /// reads "Paid via link sent to (737) 555-0199".
+    pub fn initiated_by(&self) -> String {
+        match self {
+            Actor::LinkPayer {
+                sent_to: Some(phone),
+                ..
+            } => format!("Paid via link sent to {phone}"),
+            _ => self.by_words(),
         }
     }
 
@@ -183,6 +235,7 @@ impl Actor {
             Actor::Client { id, .. } => format!("client:{id}"),
             Actor::ApiKey { id, .. } => format!("api_key:{id}"),
             Actor::System => "system".into(),
+            Actor::LinkPayer { client_id, .. } => format!("client:{client_id}"),
         }
     }
 }

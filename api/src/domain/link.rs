@@ -108,6 +108,10 @@ pub enum LinkDisplayStatus {
     Paid,
     Expired,
     Revoked,
+    /// Unpaid and unexpired, but its quote no longer stands (the past due was
+    /// paid another way, or the vehicle's paid-through date moved): it can no
+    /// longer be paid ([`link_outdated`]); a new link is needed.
+    Outdated,
 }
 
 /// What became of a link's text, as far as we know.
@@ -121,13 +125,17 @@ pub enum SmsOutcome {
 
 /// The status staff see. A payer who opened the link got it, whatever the
 /// text's report says; otherwise a failed text shows as such, never as sent.
+/// A payable link whose quote no longer stands (`outdated`, by
+/// [`link_outdated`]) shows as `outdated`.
 pub fn display_status(
     status: LinkStatus,
     expires_at: DateTime<Utc>,
     sms: SmsOutcome,
+    outdated: bool,
     now: DateTime<Utc>,
 ) -> LinkDisplayStatus {
     match link_state(status, expires_at, now) {
+        LinkState::Payable if outdated => LinkDisplayStatus::Outdated,
         LinkState::Used => LinkDisplayStatus::Paid,
         LinkState::Revoked => LinkDisplayStatus::Revoked,
         LinkState::InPayment => LinkDisplayStatus::Paying,
@@ -153,6 +161,21 @@ pub fn sms_body(
     ttl_seconds: i64,
 ) -> String {
     super::sms_templates::payment_link(language, company, amount, url, ttl_seconds)
+}
+
+/// The text carrying a link to someone who pays for the client
+/// ([`LinkPayer::ThirdParty`]): "Payment request for Dana W.'s monitoring
+/// account…", in the client's language, within two GSM-7 segments
+/// ([`super::sms_templates::payment_request_for`]).
+pub fn third_party_sms_body(
+    language: super::Language,
+    company: &str,
+    client_short_name: &str,
+    url: &str,
+    ttl_seconds: i64,
+) -> String {
+    let client = super::sms_templates::name_label(language, client_short_name);
+    super::sms_templates::payment_request_for(language, company, &client, url, ttl_seconds)
 }
 
 #[cfg(test)]
@@ -234,19 +257,19 @@ mod tests {
         let now = Utc::now();
         let later = now + Duration::minutes(10);
         assert_eq!(
-            display_status(LinkStatus::Sent, later, SmsOutcome::Pending, now),
+            display_status(LinkStatus::Sent, later, SmsOutcome::Pending, false, now),
             LinkDisplayStatus::Sent
         );
         assert_eq!(
-            display_status(LinkStatus::Sent, later, SmsOutcome::Delivered, now),
+            display_status(LinkStatus::Sent, later, SmsOutcome::Delivered, false, now),
             LinkDisplayStatus::Delivered
         );
         assert_eq!(
-            display_status(LinkStatus::Opened, later, SmsOutcome::Delivered, now),
+            display_status(LinkStatus::Opened, later, SmsOutcome::Delivered, false, now),
             LinkDisplayStatus::Opened
         );
         assert_eq!(
-            display_status(LinkStatus::Opened, now, SmsOutcome::Delivered, now),
+            display_status(LinkStatus::Opened, now, SmsOutcome::Delivered, false, now),
             LinkDisplayStatus::Expired
         );
     }
@@ -256,16 +279,16 @@ mod tests {
         let now = Utc::now();
         let later = now + Duration::minutes(10);
         assert_eq!(
-            display_status(LinkStatus::Sent, later, SmsOutcome::Failed, now),
+            display_status(LinkStatus::Sent, later, SmsOutcome::Failed, false, now),
             LinkDisplayStatus::SmsFailed
         );
         // Opened anyway (the number was passed on): the payer has it.
         assert_eq!(
-            display_status(LinkStatus::Opened, later, SmsOutcome::Failed, now),
+            display_status(LinkStatus::Opened, later, SmsOutcome::Failed, false, now),
             LinkDisplayStatus::Opened
         );
         assert_eq!(
-            display_status(LinkStatus::Sent, now, SmsOutcome::Failed, now),
+            display_status(LinkStatus::Sent, now, SmsOutcome::Failed, false, now),
             LinkDisplayStatus::Expired
         );
     }
@@ -308,6 +331,116 @@ pub struct PaymentLink {
     pub sms_status: Option<String>,
     /// Why the SMS failed, when `sms_status` is `failed`.
     pub sms_failure: Option<super::SmsFailure>,
+    /// Whether the link went to the client's own phone, as decided when it
+    /// was sent.
+    pub payer: LinkPayer,
+    /// Who sent the link (`None` for a link read without it, e.g. by its payer).
+    pub sent_by: Option<LinkSender>,
+}
+
+/// How a link was sent: by whom, through what. Staff see it in PLUS Web's
+/// links list (issue 18).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkSentVia {
+    /// A staff member in PLUS Web, or a partner's API key.
+    Staff,
+    /// The client, from My Account (to whoever pays for them).
+    MyAccount,
+    /// The client texted PAY from their phone.
+    Reply,
+}
+
+impl LinkSentVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkSentVia::Staff => "staff",
+            LinkSentVia::MyAccount => "my_account",
+            LinkSentVia::Reply => "reply",
+        }
+    }
+
+    pub fn parse(via: &str) -> Option<LinkSentVia> {
+        [
+            LinkSentVia::Staff,
+            LinkSentVia::MyAccount,
+            LinkSentVia::Reply,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == via)
+    }
+}
+
+/// Who sent a link, as they were named then. A renewal ("Text me a new
+/// link") keeps the sender of the link it replaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LinkSender {
+    pub via: LinkSentVia,
+    /// The staff member or API key (`via` `staff`), or the client.
+    #[schema(example = "Alex Agent")]
+    pub name: String,
+}
+
+/// Who a link's payer is, by the phone it went to: the client's own number,
+/// or someone else's (a relative, an employer) who pays for them. The text,
+/// the pay page and the payment's history are worded for that reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPayer {
+    /// The link went to the client's own phone.
+    Client,
+    /// The link went to another phone: someone pays for the client.
+    ThirdParty,
+}
+
+impl LinkPayer {
+    /// The rule: the payer is the client exactly when the link went to the
+    /// client's phone (both compared as E.164; a client phone that does not
+    /// parse is never the link's).
+    pub fn of(link_phone: &str, client_phone: &str) -> LinkPayer {
+        match (
+            super::PhoneNumber::parse(link_phone),
+            super::PhoneNumber::parse(client_phone),
+        ) {
+            (Ok(link), Ok(client)) if link == client => LinkPayer::Client,
+            _ => LinkPayer::ThirdParty,
+        }
+    }
+}
+
+/// A client's name as a payer who is not the client sees it: the first name
+/// and the last name's initial, "Dana W." (just the first name when there is
+/// no last name).
+pub fn client_short_name(first_name: &str, last_name: &str) -> String {
+    let first = first_name.trim();
+    match last_name.trim().chars().next() {
+        Some(initial) => format!("{first} {}.", initial.to_uppercase()),
+        None => first.to_owned(),
+    }
+}
+
+/// The out-of-date rule: a payable link whose quote no longer stands is
+/// refused (`409 link_outdated`) and shown as `outdated`, because paying it
+/// would charge what was meant for an account that has since changed:
+///
+/// - the past due (or credit) it collects was paid, or is being paid, another
+///   way: the account now has less of it than the quote took
+///   ([`super::ledger::quote_still_stands`], the rule the payment itself
+///   checks under the client's lock); or
+/// - the vehicle's paid-through date moved since the link was sent (another
+///   payment, Auto Pay, a credit covered it): the period it buys is not the
+///   one the payer was asked for.
+///
+/// `past_due` and `credit` are the account's now, as a new quote would
+/// take them; `paid_through_moved` whether another payment extended the
+/// vehicle since the link was sent.
+pub fn link_outdated(
+    quote: &super::Quote,
+    past_due: super::Cents,
+    credit: super::Cents,
+    paid_through_moved: bool,
+) -> bool {
+    past_due < quote.past_due_cents || credit < quote.credit_cents || paid_through_moved
 }
 
 impl PaymentLink {

@@ -25,7 +25,8 @@ pub mod bearer_secret;
 pub mod ledger;
 pub mod link;
 pub use link::{
-    display_status, link_expires_at, link_state, sms_body, LinkDisplayStatus, LinkState,
+    client_short_name, display_status, link_expires_at, link_outdated, link_state, sms_body,
+    third_party_sms_body, LinkDisplayStatus, LinkPayer, LinkSender, LinkSentVia, LinkState,
     LinkStatus, LinkToken, PaymentLink, SmsOutcome,
 };
 pub mod credit;

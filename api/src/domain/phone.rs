@@ -122,6 +122,16 @@ impl PhoneNumber {
         &self.0
     }
 
+    /// The number as people write it: `(737) 555-0199` for a North American
+    /// number, the E.164 form (`+447700900123`) for any other. For staff and
+    /// the client's own history, never for a payer's page.
+    pub fn display(&self) -> String {
+        match self.0.strip_prefix("+1") {
+            Some(n) if n.len() == 10 => format!("({}) {}-{}", &n[..3], &n[3..6], &n[6..]),
+            _ => self.0.clone(),
+        }
+    }
+
     /// `(•••) •••-1234`: enough for staff and logs to recognise the number
     /// without writing it out.
     pub fn masked(&self) -> String {
@@ -226,6 +236,14 @@ impl fmt::Display for PhoneNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_display_as_people_write_them() {
+        let shown = |n: &str| PhoneNumber::parse(n).unwrap().display();
+        assert_eq!(shown("+17375550199"), "(737) 555-0199");
+        assert_eq!(shown("512 555 0143"), "(512) 555-0143");
+        assert_eq!(shown("+447700900123"), "+447700900123");
+    }
 
     #[test]
     fn links_go_to_geographic_north_american_numbers_and_configured_countries_only() {

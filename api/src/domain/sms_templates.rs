@@ -90,6 +90,66 @@ pub fn payment_link(
     }
 }
 
+/// The text carrying a payment link to someone who pays for the client (a
+/// relative, an employer: the link went to a phone that is not the
+/// client's), with the client's short name from [`name_label`] and the
+/// link's time to live in minutes (rounded up). It names whose account the
+/// request is for and leaves the amount to the pay page: "your payment"
+/// would be wrong for this reader, and the name and the amount together
+/// would not fit two segments at their longest.
+pub fn payment_request_for(
+    language: Language,
+    company: &str,
+    client: &str,
+    url: &str,
+    ttl_seconds: i64,
+) -> String {
+    let ttl_minutes = (ttl_seconds + 59) / 60;
+    match language {
+        Language::En => {
+            let minutes = if ttl_minutes == 1 {
+                "1 minute".to_owned()
+            } else {
+                format!("{ttl_minutes} minutes")
+            };
+            format!("{company}: Payment request for {client}'s monitoring account. Pay securely within {minutes}: {url}")
+        }
+        Language::Es => {
+            let minutes = if ttl_minutes == 1 {
+                "1 minuto".to_owned()
+            } else {
+                format!("{ttl_minutes} minutos")
+            };
+            format!("{company}: solicitud de pago de la cuenta de {client}; pague de forma segura en {minutes}: {url}")
+        }
+    }
+}
+
+/// Longest client name a text carries, in characters (GSM-7 septets).
+pub const NAME_LABEL_MAX: usize = 20;
+
+/// A client's short name ("Dana W.") as a text may carry it: only characters
+/// of the GSM-7 default alphabet, at most [`NAME_LABEL_MAX`] of them; "a
+/// client" / "un cliente" when none is left.
+pub fn name_label(language: Language, short_name: &str) -> String {
+    let kept: String = short_name
+        .chars()
+        .filter(|c| super::sms_text::gsm7_septets(*c) == Some(1) && !c.is_control())
+        .collect();
+    let label: String = kept
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(NAME_LABEL_MAX)
+        .collect();
+    match (label.trim_end(), language) {
+        ("", Language::En) => "a client".to_owned(),
+        ("", Language::Es) => "un cliente".to_owned(),
+        (label, _) => label.to_owned(),
+    }
+}
+
 /// The receipt text sent after a payment succeeded, to the payer and, when
 /// someone else paid, to the client. `url` carries the receipt reference
 /// ([`receipt_url`]): the body is sealed in the outbox like a link's.
@@ -376,6 +436,17 @@ mod tests {
         ]
     }
 
+    /// Client names as texts carry them: usual, the longest, and ones with
+    /// characters outside GSM-7.
+    fn names(language: Language) -> Vec<String> {
+        vec![
+            name_label(language, "Dana W."),
+            name_label(language, &format!("{} W.", "Maximiliana".repeat(4))),
+            name_label(language, "Zoë Ó."),
+            name_label(language, "李 王."),
+        ]
+    }
+
     /// The longest support number start-up lets through.
     const SUPPORT: &str = "(800) 555-0100 ext. 12345";
 
@@ -391,6 +462,9 @@ mod tests {
                     let link = format!("{base}/my-account/pay#{}", token.expose());
                     for ttl in [60, 600, 86_400] {
                         texts.push(payment_link(language, &company, amount, &link, ttl));
+                        for name in names(language) {
+                            texts.push(payment_request_for(language, &company, &name, &link, ttl));
+                        }
                     }
                     let reference = ReceiptReference::generate();
                     let url = receipt_url(&base, reference.expose());
@@ -485,6 +559,26 @@ mod tests {
         assert_eq!(time_words(Language::En, at(12, 0)), "12:00 PM");
         assert_eq!(time_words(Language::Es, at(0, 30)), "12:30 a. m.");
         assert_eq!(time_words(Language::Es, at(15, 0)), "3:00 p. m.");
+    }
+
+    #[test]
+    fn a_payer_who_is_not_the_client_is_asked_for_the_clients_account() {
+        let link = "https://pay.example.com/my-account/pay#t";
+        let dana = name_label(Language::En, "Dana W.");
+        assert_eq!(
+            payment_request_for(Language::En, "Acme", &dana, link, 600),
+            "Acme: Payment request for Dana W.'s monitoring account. Pay securely within 10 minutes: https://pay.example.com/my-account/pay#t"
+        );
+        assert_eq!(
+            payment_request_for(Language::Es, "Acme", &dana, link, 60),
+            "Acme: solicitud de pago de la cuenta de Dana W.; pague de forma segura en 1 minuto: https://pay.example.com/my-account/pay#t"
+        );
+        assert_eq!(name_label(Language::En, "Zoë Ó."), "Zo .");
+        assert_eq!(name_label(Language::Es, "李"), "un cliente");
+        assert_eq!(
+            name_label(Language::En, &"x".repeat(50)).len(),
+            NAME_LABEL_MAX
+        );
     }
 
     #[test]

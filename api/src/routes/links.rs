@@ -9,8 +9,8 @@
 
 use crate::auth::{permits, Can, ClientUser};
 use crate::domain::{
-    display_status, Cents, ChargeKey, Language, Line, LinkDisplayStatus, PaymentLink, PhoneNumber,
-    Receipt, SmsFailure, SmsFailureReason,
+    client_short_name, display_status, Cents, ChargeKey, Language, Line, LinkDisplayStatus,
+    LinkPayer, LinkSender, PaymentLink, PhoneNumber, Receipt, SmsFailure, SmsFailureReason,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode};
 use crate::routes::idempotency::{self, IdempotencyKey};
@@ -67,6 +67,18 @@ pub struct LinkView {
     pub monitor_days: i64,
     #[schema(example = "(•••) •••-0143")]
     pub phone_masked: String,
+    /// The number the link was texted to, as people write it (`(737)
+    /// 555-0199`; E.164 outside North America): staff see where each link
+    /// went, and the client sees the numbers they sent links to.
+    #[schema(example = "(737) 555-0199")]
+    pub phone: String,
+    /// Whether the link went to the client's own phone or to someone who
+    /// pays for them.
+    pub payer: LinkPayer,
+    /// Who sent it: a staff member (PLUS Web or an API key), the client from
+    /// My Account, or the client by texting PAY. Null for links sent before
+    /// this was recorded.
+    pub sent_by: Option<LinkSender>,
     pub sent_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub opened_at: Option<DateTime<Utc>>,
@@ -110,12 +122,21 @@ impl From<SmsFailure> for SmsFailureView {
     }
 }
 
-fn view(link: PaymentLink, now: DateTime<Utc>) -> LinkView {
+/// `outdated`: the link's quote no longer stands (`services::links::is_outdated`).
+fn view(link: PaymentLink, outdated: bool, now: DateTime<Utc>) -> LinkView {
+    let phone = PhoneNumber::parse(&link.phone);
     LinkView {
-        status: display_status(link.status, link.expires_at, link.sms_outcome(), now),
-        phone_masked: PhoneNumber::parse(&link.phone)
-            .map(|p| p.masked())
-            .unwrap_or_default(),
+        status: display_status(
+            link.status,
+            link.expires_at,
+            link.sms_outcome(),
+            outdated,
+            now,
+        ),
+        phone_masked: phone.as_ref().map(|p| p.masked()).unwrap_or_default(),
+        phone: phone.map(|p| p.display()).unwrap_or_default(),
+        payer: link.payer,
+        sent_by: link.sent_by.clone(),
         amount_cents: link.quote.total_due_cents,
         currency: link.quote.currency.clone(),
         monitor_days: link.quote.monitor_days.days(),
@@ -192,7 +213,7 @@ pub async fn send_link(
                 phone: body.phone.clone(),
             };
             let link = links::send(&state, &staff, request).await?;
-            json(StatusCode::CREATED, &view(link, state.clock.now()))
+            json(StatusCode::CREATED, &view(link, false, state.clock.now()))
         },
     )
     .await
@@ -242,7 +263,7 @@ pub async fn resend_link(
         &(link_id, &*body),
         || async {
             let link = links::resend(&state, &staff, link_id, body.phone.as_deref()).await?;
-            json(StatusCode::CREATED, &view(link, state.clock.now()))
+            json(StatusCode::CREATED, &view(link, false, state.clock.now()))
         },
     )
     .await
@@ -268,7 +289,7 @@ pub async fn revoke_link(
     path: web::Path<Uuid>,
 ) -> ApiResult<web::Json<LinkView>> {
     let link = links::revoke(&state, &staff, path.into_inner()).await?;
-    Ok(web::Json(view(link, state.clock.now())))
+    Ok(web::Json(view(link, false, state.clock.now())))
 }
 
 /// A client's links, newest first, with their live status.
@@ -291,7 +312,12 @@ pub async fn client_links(
 ) -> ApiResult<web::Json<Vec<LinkView>>> {
     let found = links::client_links(&state, path.into_inner()).await?;
     let now = state.clock.now();
-    Ok(web::Json(found.into_iter().map(|l| view(l, now)).collect()))
+    Ok(web::Json(
+        found
+            .into_iter()
+            .map(|(l, outdated)| view(l, outdated, now))
+            .collect(),
+    ))
 }
 
 /// What the payer sees: the summary, and nothing else about the client.
@@ -299,6 +325,14 @@ pub async fn client_links(
 pub struct LinkSummary {
     #[schema(example = "Dana")]
     pub client_first_name: String,
+    /// Who opens the link: `client` when it was texted to the client's own
+    /// phone ("Hi Dana"), `third_party` when to someone who pays for them
+    /// ("You're paying for Dana W.").
+    pub payer: LinkPayer,
+    /// The client's first name and last initial, for a payer who is not the
+    /// client.
+    #[schema(example = "Dana W.")]
+    pub client_short_name: String,
     #[schema(example = "2019 Toyota Camry")]
     pub vehicle_description: String,
     #[schema(value_type = crate::domain::MonitorDays)]
@@ -333,6 +367,7 @@ pub(crate) fn caller_ip(state: &AppState, req: &HttpRequest) -> String {
         (status = 200, body = LinkSummary),
         (status = 400, description = "link_token_required", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "link_not_found", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "link_outdated: the link's quote no longer stands (its past due was paid another way, or the vehicle's monitoring was paid since it was sent); it cannot be paid, and `renew_expired_link` texts a fresh one", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 410, description = "link_expired, link_used or link_revoked; `link_used` carries the receipt of the payment that paid the link (`receipt`)", body = LinkUsedProblem, content_type = "application/problem+json"),
         (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -350,6 +385,11 @@ pub async fn get_link(
     };
     let link = opened.link.link;
     Ok(HttpResponse::Ok().json(LinkSummary {
+        client_short_name: client_short_name(
+            &opened.link.client_first_name,
+            &opened.link.client_last_name,
+        ),
+        payer: link.payer,
         client_first_name: opened.link.client_first_name,
         vehicle_description: opened.link.vehicle_description,
         monitor_days: link.quote.monitor_days.days(),
@@ -420,7 +460,7 @@ pub struct RedeemRequest {
         (status = 400, description = "link_token_required, idempotency_key_required or invalid_idempotency_key", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 402, description = "Declined: the link stays payable", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "payment_in_progress (another redeem holds the link), terms_version_stale (the `terms_version` accepted is not the current one: show `get_terms` again; nothing was charged), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "payment_in_progress (another redeem holds the link), terms_version_stale (the `terms_version` accepted is not the current one: show `get_terms` again; nothing was charged), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent, or the vehicle's paid-through date moved; nothing was charged and a new link is needed)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 410, description = "link_expired, link_used or link_revoked", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "terms_not_accepted, or location_not_accepting_payments (the location stopped taking payments after the link was sent; nothing was charged)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -474,7 +514,8 @@ pub struct RenewedLink {
     pub seconds_left: i64,
 }
 
-/// Text me a new link: the payer of an **expired** link asks for a new one,
+/// Text me a new link: the payer of an **expired** or **out-of-date** link
+/// (`409 link_outdated` on opening it) asks for a new one,
 /// texted to the phone the expired link went to, with a fresh quote and a
 /// fresh `PAYMENT_LINK_TTL_SECONDS` (no login: the expired link's token, in
 /// the `Payment-Link-Token` header, is the authorization; it never goes in
@@ -487,7 +528,7 @@ pub struct RenewedLink {
         (status = 201, description = "A new link was texted to the expired link's phone", body = RenewedLink),
         (status = 400, description = "link_token_required", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "link_not_found", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "link_not_expired: the link can still be paid", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "link_not_expired: the link can still be paid (neither expired nor out of date)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 410, description = "link_used, or link_revoked (cancelled, or already renewed)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "phone_opted_out (the phone answered STOP), phone_not_allowed, or location_not_accepting_payments", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited: too many requests from this address, or `LINK_RENEWALS_PER_PHONE_PER_DAY` new links to this phone today (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -559,7 +600,7 @@ pub async fn send_my_link(
         || async {
             let days = monitor_days(body.monitor_days)?;
             let link = links::send_mine(&state, &me, body.vehicle_id, days, &body.phone).await?;
-            json(StatusCode::CREATED, &view(link, state.clock.now()))
+            json(StatusCode::CREATED, &view(link, false, state.clock.now()))
         },
     )
     .await
@@ -583,5 +624,10 @@ pub async fn list_my_links(
 ) -> ApiResult<web::Json<Vec<LinkView>>> {
     let now = state.clock.now();
     let found = links::my_links(&state, &me).await?;
-    Ok(web::Json(found.into_iter().map(|l| view(l, now)).collect()))
+    Ok(web::Json(
+        found
+            .into_iter()
+            .map(|(l, outdated)| view(l, outdated, now))
+            .collect(),
+    ))
 }

@@ -26,8 +26,9 @@
 
 use crate::auth::{ClientUser, Staff};
 use crate::domain::{
-    link_expires_at, link_state, sms_body, Actor, ChargeKey, LinkState, LinkStatus, LinkToken,
-    MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber, Receipt,
+    client_short_name, link_expires_at, link_outdated, link_state, sms_body, third_party_sms_body,
+    Actor, ChargeKey, Client, LinkPayer, LinkSender, LinkSentVia, LinkState, LinkStatus, LinkToken,
+    MonitorDays, Payment, PaymentLink, PaymentMethod, PaymentStatus, PhoneNumber, Receipt,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
 use crate::gateway::ClientSecret;
@@ -95,6 +96,26 @@ impl Sender<'_> {
                 rate_limits::client_link_send(state, *client_id).await
             }
             Sender::Payer => rate_limits::link_renewal(state, &phone.to_string()).await,
+        }
+    }
+
+    /// Who sent it, as staff see it in the links list; `None` for a renewal,
+    /// which keeps the sender of the link it replaces.
+    fn sender(&self) -> Option<LinkSender> {
+        match self {
+            Sender::Staff(staff) => Some(LinkSender {
+                via: LinkSentVia::Staff,
+                name: staff.name.clone(),
+            }),
+            Sender::Client(me) => Some(LinkSender {
+                via: LinkSentVia::MyAccount,
+                name: me.name.clone(),
+            }),
+            Sender::Reply { name, .. } => Some(LinkSender {
+                via: LinkSentVia::Reply,
+                name: (*name).to_owned(),
+            }),
+            Sender::Payer => None,
         }
     }
 
@@ -342,9 +363,10 @@ async fn send_reply_link(
     }
 }
 
-/// The signed-in client's links, newest first.
-pub async fn my_links(state: &AppState, me: &ClientUser) -> ApiResult<Vec<PaymentLink>> {
-    Ok(state.store.client_links(me.client_id).await?)
+/// The signed-in client's links, newest first, each with whether it is out
+/// of date.
+pub async fn my_links(state: &AppState, me: &ClientUser) -> ApiResult<Vec<(PaymentLink, bool)>> {
+    client_links(state, me.client_id).await
 }
 
 async fn create(
@@ -364,13 +386,24 @@ async fn create(
     let now = state.clock.now();
     let ttl = state.settings.payment_link_ttl_seconds;
     let url = format!("{}{}", state.settings.payment_link_base(), token.expose());
-    let body = sms_body(
-        client.language,
-        &state.settings.company_name,
-        summary.quote.total_due_cents,
-        &url,
-        ttl,
-    );
+    // Worded for who reads it: "your payment" only on the client's phone.
+    let payer = LinkPayer::of(phone.as_str(), &client.phone);
+    let body = match payer {
+        LinkPayer::Client => sms_body(
+            client.language,
+            &state.settings.company_name,
+            summary.quote.total_due_cents,
+            &url,
+            ttl,
+        ),
+        LinkPayer::ThirdParty => third_party_sms_body(
+            client.language,
+            &state.settings.company_name,
+            &client_short_name(&client.first_name, &client.last_name),
+            &url,
+            ttl,
+        ),
+    };
     let message = format!(
         "Secure payment link for {} sent to {} by {}",
         summary.quote.total_due_cents,
@@ -395,6 +428,8 @@ async fn create(
             Sender::Client(me) => Some(me.client_id),
             Sender::Reply { client_id, .. } => Some(client_id),
         },
+        payer,
+        sent_by: sender.sender(),
         sms_body_sealed: state.sealer.seal(&body),
         log: NewLogEntry::by(&actor, client_id, message),
         replaces,
@@ -432,6 +467,7 @@ pub async fn renew(state: &AppState, ip: &str, token: &str) -> ApiResult<Payment
     .await?;
     match link_state(old.status, old.expires_at, state.clock.now()) {
         LinkState::Expired => {}
+        LinkState::Payable if is_outdated(state, &old).await? => {}
         LinkState::Payable | LinkState::InPayment => {
             return Err(ApiError::Conflict {
                 code: ProblemCode::LinkNotExpired,
@@ -508,14 +544,96 @@ async fn revoke_link(state: &AppState, staff: &Staff, link: &PaymentLink) -> Api
     }
 }
 
-/// A client's links, newest first (`404 client_not_found`).
-pub async fn client_links(state: &AppState, client_id: Uuid) -> ApiResult<Vec<PaymentLink>> {
+/// A client's links, newest first (`404 client_not_found`), each with
+/// whether it is out of date ([`link_outdated`]).
+pub async fn client_links(
+    state: &AppState,
+    client_id: Uuid,
+) -> ApiResult<Vec<(PaymentLink, bool)>> {
     let client = state
         .store
         .client(client_id)
         .await?
         .ok_or(CLIENT_NOT_FOUND)?;
-    Ok(state.store.client_links(client.id).await?)
+    with_outdated(state, &client).await
+}
+
+/// The client's links, newest first, each with whether it is out of date.
+async fn with_outdated(state: &AppState, client: &Client) -> ApiResult<Vec<(PaymentLink, bool)>> {
+    let (links, payments) = tokio::join!(
+        state.store.client_links(client.id),
+        state.store.client_payments(client.id)
+    );
+    let payments = payments?;
+    let now = state.clock.now();
+    Ok(links?
+        .into_iter()
+        .map(|link| {
+            let outdated = link_state(link.status, link.expires_at, now) == LinkState::Payable
+                && outdated_against(&link, client, &payments);
+            (link, outdated)
+        })
+        .collect())
+}
+
+/// [`link_outdated`] for `link`, against the client's account and payments
+/// as they are now. The vehicle's paid-through date moved when a payment
+/// for it other than this link's, made after the link was sent, succeeded
+/// or is still open (it will move it).
+fn outdated_against(link: &PaymentLink, client: &Client, payments: &[Payment]) -> bool {
+    let paid_through_moved = payments.iter().any(|p| {
+        p.vehicle_id == Some(link.vehicle_id)
+            && p.payment_link_id != Some(link.id)
+            && p.created_at > link.sent_at
+            && (p.status == PaymentStatus::Succeeded || p.status.is_open())
+    });
+    link_outdated(
+        &link.quote,
+        client.past_due_cents,
+        client.credit_cents,
+        paid_through_moved,
+    )
+}
+
+/// Whether a link's quote no longer stands ([`link_outdated`]), read now.
+/// Only meaningful for a payable link: a link being paid counts its own
+/// open payment against its past due.
+pub async fn is_outdated(state: &AppState, link: &PaymentLink) -> ApiResult<bool> {
+    let (client, payments) = tokio::join!(
+        state.store.client(link.client_id),
+        state.store.client_payments(link.client_id)
+    );
+    let client = client?.ok_or(CLIENT_NOT_FOUND)?;
+    Ok(outdated_against(link, &client, &payments?))
+}
+
+/// The refusal of a link found out of date ([`is_outdated`]), decided on
+/// the link as it is after that read: `409 link_outdated` while it is still
+/// payable; its own refusal when it was paid, revoked or expired meanwhile
+/// (another redeem paid it: its own payment moved the account); `None` when
+/// it is not out of date, or another redeem holds it now (the claim waits
+/// for that one and answers what happened).
+async fn outdated(state: &AppState, link: &PaymentLink) -> ApiResult<Option<ApiError>> {
+    if !is_outdated(state, link).await? {
+        return Ok(None);
+    }
+    let now = state.store.link(link.id).await?.ok_or(LINK_NOT_FOUND)?;
+    Ok(
+        match link_state(now.status, now.expires_at, state.clock.now()) {
+            LinkState::Payable => Some(outdated_refusal()),
+            LinkState::InPayment => None,
+            gone @ (LinkState::Used | LinkState::Revoked | LinkState::Expired) => refusal(gone),
+        },
+    )
+}
+
+/// `409 link_outdated`: the link's quote no longer stands; nothing is
+/// charged, and the payer asks for a new link.
+pub fn outdated_refusal() -> ApiError {
+    ApiError::Conflict {
+        code: ProblemCode::LinkOutdated,
+        detail: "the amount in this link is out of date: the account changed since it was sent (the past due was paid another way, or the vehicle's monitoring was paid); ask for a new link".into(),
+    }
 }
 
 /// The link's refusals for the payer: distinct for the pay page's pop-ups
@@ -597,6 +715,11 @@ pub async fn open(
         }
         return Err(refusal);
     }
+    if current == LinkState::Payable {
+        if let Some(refused) = outdated(state, &opened.link).await? {
+            return Err(refused);
+        }
+    }
     if link.status == LinkStatus::Sent {
         state.store.mark_link_opened(link.id, now).await?;
     }
@@ -660,10 +783,23 @@ pub async fn redeem(
     );
     attempt?;
     let client = client?.ok_or(CLIENT_NOT_FOUND)?;
-    let actor = Actor::Client {
-        id: client.id,
-        name: format!("{} (payment link)", client.first_name),
+    let actor = Actor::LinkPayer {
+        client_id: client.id,
+        client_name: client.first_name.clone(),
+        sent_to: match link.payer {
+            LinkPayer::Client => None,
+            LinkPayer::ThirdParty => Some(
+                PhoneNumber::parse(&link.phone)
+                    .map(|p| p.display())
+                    .unwrap_or_else(|_| link.phone.clone()),
+            ),
+        },
     };
+    // A link whose quote no longer stands is not charged (the past due is
+    // checked again under the client's lock when the payment is written).
+    if let Some(refused) = outdated(state, link).await? {
+        return Err(refused);
+    }
     // The location may have stopped taking payments since the link was sent.
     ensure_accepts_payments(state, &client, &actor, "Secure payment link payment").await?;
     claim(state, link.id).await?;
@@ -686,10 +822,7 @@ pub async fn redeem(
     )
     .await
     .map_err(|error| match error {
-        StoreError::PastDueChanged => ApiError::Conflict {
-            code: ProblemCode::LinkOutdated,
-            detail: "the past due balance in this link was paid, or is being paid, by another payment; ask for a new link".into(),
-        },
+        StoreError::PastDueChanged => outdated_refusal(),
         error => error.into(),
     })
 }

@@ -70,11 +70,7 @@ pub fn card_words(brand: Option<&str>, last4: Option<&str>) -> String {
 /// Visa •••• 4242 by Alex Agent (staff)".
 pub(crate) fn describe(label: &str, amount: Cents, payment: &Payment, actor: &Actor) -> String {
     let card = card_words(payment.card_brand.as_deref(), payment.card_last4.as_deref());
-    format!(
-        "{label} of {amount} with {card} by {} ({})",
-        actor.name(),
-        actor.kind()
-    )
+    format!("{label} of {amount} with {card} by {}", actor.by_words())
 }
 
 /// Makes (or resumes) the payment and returns it in its new state:
@@ -129,7 +125,7 @@ pub async fn charge_on_session(
             gateway_key: charge.charge_key.to_string(),
             quote: charge.quote,
             charge_params: params.clone(),
-            initiated_by: format!("{} ({})", charge.actor.name(), charge.actor.kind()),
+            initiated_by: charge.actor.initiated_by(),
             terms_version: charge.terms_version.clone(),
             now,
         })

@@ -2,7 +2,10 @@
 //! (single use), paid or revoked.
 
 use super::{NewLink, NewLogEntry, Result, StoreError};
-use crate::domain::{Language, LinkStatus, PaymentLink, Quote, SmsFailure, SmsFailureReason};
+use crate::domain::{
+    Language, LinkPayer, LinkSender, LinkSentVia, LinkStatus, PaymentLink, Quote, SmsFailure,
+    SmsFailureReason,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -55,6 +58,9 @@ pub struct PayerLink {
     pub link: PaymentLink,
     /// The first name of the client the link bills.
     pub client_first_name: String,
+    /// The last name of the client the link bills (for the short name a
+    /// third-party payer sees, "Dana W.").
+    pub client_last_name: String,
     /// The language of the client the link bills: the pay page starts in it.
     pub client_language: Language,
     /// The description of the vehicle the link pays for (empty if the
@@ -68,6 +74,7 @@ pub(super) struct PayerLinkRow {
     #[sqlx(flatten)]
     link: LinkRow,
     client_first_name: String,
+    client_last_name: String,
     client_language: String,
     vehicle_description: Option<String>,
 }
@@ -81,6 +88,7 @@ impl TryFrom<PayerLinkRow> for PayerLink {
         Ok(PayerLink {
             link: r.link.try_into()?,
             client_first_name: r.client_first_name,
+            client_last_name: r.client_last_name,
             client_language,
             vehicle_description: r.vehicle_description.unwrap_or_default(),
         })
@@ -104,6 +112,9 @@ pub(super) struct LinkRow {
     sms_status: Option<String>,
     sms_error_code: Option<i64>,
     sms_failure_reason: Option<String>,
+    sent_via: Option<String>,
+    sender_name: Option<String>,
+    payer: Option<String>,
 }
 
 impl TryFrom<LinkRow> for PaymentLink {
@@ -131,6 +142,18 @@ impl TryFrom<LinkRow> for PaymentLink {
                 provider_code: r.sms_error_code,
             }),
             sms_status: r.sms_status,
+            payer: match r.payer.as_deref() {
+                Some("client") => LinkPayer::Client,
+                _ => LinkPayer::ThirdParty,
+            },
+            sent_by: r
+                .sent_via
+                .as_deref()
+                .and_then(LinkSentVia::parse)
+                .map(|via| LinkSender {
+                    via,
+                    name: r.sender_name.unwrap_or_default(),
+                }),
         })
     }
 }

@@ -227,7 +227,7 @@ impl NewLogEntry {
         NewLogEntry {
             client_id,
             author_kind: actor.kind().into(),
-            author_name: actor.name().into(),
+            author_name: actor.name(),
             message: message.into(),
         }
     }
@@ -331,6 +331,12 @@ pub struct NewLink {
     pub created_by: Option<Uuid>,
     /// The client who sent it from My Account; `None` when staff did.
     pub sent_by_client: Option<Uuid>,
+    /// How and by whom it was sent, for staff (issue 18); a renewal keeps
+    /// its replaced link's.
+    /// Whether it goes to the client's own phone ([`crate::domain::LinkPayer::of`]).
+    pub payer: crate::domain::LinkPayer,
+    /// `None` only for a renewal.
+    pub sent_by: Option<crate::domain::LinkSender>,
     pub sms_body_sealed: Vec<u8>,
     pub log: NewLogEntry,
     /// The expired link this one renews ("Text me a new link"): revoked in

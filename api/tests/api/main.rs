@@ -15,6 +15,7 @@ mod isolation;
 mod jobs;
 mod language;
 mod ledger;
+mod link_payers;
 mod links;
 mod my_links;
 mod notices;

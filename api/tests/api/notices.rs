@@ -352,6 +352,16 @@ async fn pay_from_a_known_phone_sends_one_link_and_a_second_pay_none() {
         log.iter().any(|l| l.contains("requested by text (PAY)")),
         "{log:?}"
     );
+    // Staff see who sent it: the client, by replying PAY from their own phone.
+    let links = app
+        .get(
+            &format!("/api/v1/clients/{DANA}/payment-links"),
+            Some(&staff),
+        )
+        .await;
+    assert_eq!(links.body[0]["sent_by"]["via"], "reply", "{}", links.body);
+    assert_eq!(links.body[0]["sent_by"]["name"], "Dana Whitfield");
+    assert_eq!(links.body[0]["payer"], "client");
 }
 
 #[tokio::test]

@@ -702,7 +702,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Text me a new link: the payer of an **expired** link asks for a new one,
+         * Text me a new link: the payer of an **expired** or **out-of-date** link
+         *     (`409 link_outdated` on opening it) asks for a new one,
          *     texted to the phone the expired link went to, with a fresh quote and a
          *     fresh `PAYMENT_LINK_TTL_SECONDS` (no login: the expired link's token, in
          *     the `Payment-Link-Token` header, is the authorization; it never goes in
@@ -1673,7 +1674,7 @@ export interface components {
          *     `sms_failed`: payable, but its text failed (`sms_failure` says why and what to do).
          * @enum {string}
          */
-        LinkDisplayStatus: "sent" | "delivered" | "sms_failed" | "opened" | "paying" | "paid" | "expired" | "revoked";
+        LinkDisplayStatus: "sent" | "delivered" | "sms_failed" | "opened" | "paying" | "paid" | "expired" | "revoked" | "outdated";
         /**
          * @description The body of a `link.sent`, `link.opened`, `link.expired` delivery (Standard Webhooks' envelope): the
          *     event type, when the event happened (UTC, RFC 3339) and its `data`.
@@ -1711,10 +1712,41 @@ export interface components {
              */
             vehicle_id?: string | null;
         };
+        /**
+         * @description Who a link's payer is, by the phone it went to: the client's own number,
+         *     or someone else's (a relative, an employer) who pays for them. The text,
+         *     the pay page and the payment's history are worded for that reader.
+         * @enum {string}
+         */
+        LinkPayer: "client" | "third_party";
+        /**
+         * @description Who sent a link, as they were named then. A renewal ("Text me a new
+         *     link") keeps the sender of the link it replaces.
+         */
+        LinkSender: {
+            /**
+             * @description The staff member or API key (`via` `staff`), or the client.
+             * @example Alex Agent
+             */
+            name: string;
+            via: components["schemas"]["LinkSentVia"];
+        };
+        /**
+         * @description How a link was sent: by whom, through what. Staff see it in PLUS Web's
+         *     links list (issue 18).
+         * @enum {string}
+         */
+        LinkSentVia: "staff" | "my_account" | "reply";
         /** @description What the payer sees: the summary, and nothing else about the client. */
         LinkSummary: {
             /** @example Dana */
             client_first_name: string;
+            /**
+             * @description The client's first name and last initial, for a payer who is not the
+             *     client.
+             * @example Dana W.
+             */
+            client_short_name: string;
             /** @example USD */
             currency: string;
             /** Format: date-time */
@@ -1726,6 +1758,12 @@ export interface components {
             language: components["schemas"]["Language"];
             lines: components["schemas"]["Line"][];
             monitor_days: components["schemas"]["MonitorDays"];
+            /**
+             * @description Who opens the link: `client` when it was texted to the client's own
+             *     phone ("Hi Dana"), `third_party` when to someone who pays for them
+             *     ("You're paying for Dana W.").
+             */
+            payer: components["schemas"]["LinkPayer"];
             /** @description True while another attempt to pay this link is being processed. */
             payment_in_progress: boolean;
             /**
@@ -1762,14 +1800,27 @@ export interface components {
             opened_at?: string | null;
             /** Format: date-time */
             paid_at?: string | null;
+            /**
+             * @description Whether the link went to the client's own phone or to someone who
+             *     pays for them.
+             */
+            payer: components["schemas"]["LinkPayer"];
             /** Format: uuid */
             payment_id?: string | null;
+            /**
+             * @description The number the link was texted to, as people write it (`(737)
+             *     555-0199`; E.164 outside North America): staff see where each link
+             *     went, and the client sees the numbers they sent links to.
+             * @example (737) 555-0199
+             */
+            phone: string;
             /** @example (•••) •••-0143 */
             phone_masked: string;
             /** Format: date-time */
             revoked_at?: string | null;
             /** Format: date-time */
             sent_at: string;
+            sent_by?: null | components["schemas"]["LinkSender"];
             sms_failure?: null | components["schemas"]["SmsFailureView"];
             /** @description The SMS: `queued`, `sending`, `sent`, `delivered` or `failed`. */
             sms_status?: string | null;
@@ -5142,6 +5193,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description link_outdated: the link's quote no longer stands (its past due was paid another way, or the vehicle's monitoring was paid since it was sent); it cannot be paid, and `renew_expired_link` texts a fresh one */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description link_expired, link_used or link_revoked; `link_used` carries the receipt of the payment that paid the link (`receipt`) */
             410: {
                 headers: {
@@ -5333,7 +5393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description payment_in_progress (another redeem holds the link), terms_version_stale (the `terms_version` accepted is not the current one: show `get_terms` again; nothing was charged), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent; nothing was charged and staff can send a new link) */
+            /** @description payment_in_progress (another redeem holds the link), terms_version_stale (the `terms_version` accepted is not the current one: show `get_terms` again; nothing was charged), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent, or the vehicle's paid-through date moved; nothing was charged and a new link is needed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5427,7 +5487,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description link_not_expired: the link can still be paid */
+            /** @description link_not_expired: the link can still be paid (neither expired nor out of date) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -70,6 +70,18 @@ export const en = {
   pay: {
     title: 'Secure Payment',
     greeting: (firstName: string) => `Hi ${firstName},`,
+    /**
+     * The greeting for who pays (issue 18): a link texted to the client's own phone greets the client; one texted
+     * to someone who pays for them (a relative, an employer) says whose account it is, never "Hi Dana".
+     */
+    greetingFor: (link: { payer: 'client' | 'third_party'; client_first_name: string; client_short_name: string }) =>
+      link.payer === 'third_party'
+        ? `You're paying for ${link.client_short_name}${link.client_short_name.endsWith('.') ? '' : '.'}`
+        : `Hi ${link.client_first_name},`,
+    /** The end state of a link whose amount no longer stands (`409 link_outdated`). */
+    outdatedText:
+      'This link is out of date: the account was paid another way since it was sent, so its amount is no longer right. Nothing was charged.',
+    outdatedNext: 'Ask for a new link with the right amount:',
     vehicle: (vehicle: string, days: number) => `${vehicle}: monitoring for ${days} days.`,
     keepOpen:
       'Keep this page open until you have paid: this browser does not let us keep your link, so after a reload open the link in your text message again.',
@@ -87,6 +99,7 @@ export const en = {
       link_expired: 'Link Expired',
       link_revoked: 'Link Cancelled',
       link_not_found: 'Link Not Found',
+      link_outdated: 'Link Out of Date',
     },
     received: 'Thank you. We received your payment of',
     date: 'Date',
@@ -271,6 +284,7 @@ export const en = {
       paid: 'Paid',
       expired: 'Expired',
       revoked: 'Cancelled',
+      outdated: 'Out of date',
     },
   },
 };

@@ -65,6 +65,13 @@ export const es: Catalog = {
   pay: {
     title: 'Pago seguro',
     greeting: (firstName) => `Hola, ${firstName}:`,
+    greetingFor: (link) =>
+      link.payer === 'third_party'
+        ? `Usted paga por ${link.client_short_name}${link.client_short_name.endsWith('.') ? '' : '.'}`
+        : `Hola, ${link.client_first_name}:`,
+    outdatedText:
+      'Este enlace ya no está al día: la cuenta se pagó de otra forma después de enviarlo, así que su monto ya no es correcto. No se cobró nada.',
+    outdatedNext: 'Pida un enlace nuevo con el monto correcto:',
     vehicle: (vehicle, days) => `${vehicle}: monitoreo por ${days} días.`,
     keepOpen:
       'Mantenga esta página abierta hasta que haya pagado: este navegador no nos deja guardar su enlace, así que si vuelve a cargar la página, abra otra vez el enlace de su mensaje de texto.',
@@ -82,6 +89,7 @@ export const es: Catalog = {
       link_expired: 'Enlace vencido',
       link_revoked: 'Enlace cancelado',
       link_not_found: 'Enlace no encontrado',
+      link_outdated: 'Enlace desactualizado',
     },
     received: 'Gracias. Recibimos su pago de',
     date: 'Fecha',
@@ -250,6 +258,7 @@ export const es: Catalog = {
       paid: 'Pagado',
       expired: 'Vencido',
       revoked: 'Cancelado',
+      outdated: 'Desactualizado',
     },
   },
 };

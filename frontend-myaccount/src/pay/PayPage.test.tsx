@@ -5,6 +5,8 @@ import { PayPage } from './PayPage';
 
 const summary = {
   client_first_name: 'Dana',
+  client_short_name: 'Dana W.',
+  payer: 'client',
   vehicle_description: '2019 Toyota Camry',
   monitor_days: 14,
   lines: [
@@ -179,6 +181,23 @@ describe('the secure payment page', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('tells a payer who is not the client whose account they pay, not "Hi Dana"', async () => {
+    serve(json(200, { ...summary, payer: 'third_party' }));
+    render(<PayPage />);
+    expect(await screen.findByText("You're paying for Dana W.")).toBeTruthy();
+    expect(screen.queryByText('Hi Dana,')).toBeNull();
+  });
+
+  it('ends an out-of-date link with its own pop-up, a new link to ask for, and the support number', async () => {
+    serve(json(409, { type: 'about:blank', title: 'Link outdated', status: 409, detail: 'x', code: 'link_outdated' }));
+    render(<PayPage />);
+    const dialog = await screen.findByRole('dialog', { name: 'Link Out of Date' });
+    expect(dialog.textContent).toContain('Nothing was charged');
+    expect(dialog.textContent).toContain('(800) 555-0100');
+    expect(screen.getByRole('button', { name: 'Text me a new link' })).toBeTruthy();
+    await waitFor(() => expect(document.title).toContain('Link Out of Date'));
   });
 
   it.each([

@@ -51,9 +51,10 @@ type Outcome =
   | { kind: 'under_review' }
   // A paid link shows its receipt when the API sent it.
   | { kind: 'link_used'; receipt?: Receipt }
-  | { kind: 'link_expired' | 'link_revoked' | 'link_not_found' };
+  // link_outdated: the account changed since the link was sent (issue 18); a new link is needed.
+  | { kind: 'link_expired' | 'link_revoked' | 'link_not_found' | 'link_outdated' };
 
-const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found']);
+const linkCodes = new Set(['link_expired', 'link_used', 'link_revoked', 'link_not_found', 'link_outdated']);
 
 export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) {
   const [token] = useState(takeToken);
@@ -265,7 +266,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       <LanguageSwitch />
       <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
       <h1>{t.pay.title}</h1>
-      <p class="greeting">{link ? t.pay.greeting(link.client_first_name) : '\u00a0'}</p>
+      <p class="greeting">{link ? t.pay.greetingFor(link) : '\u00a0'}</p>
       <p class="muted vehicle">{link ? t.pay.vehicle(link.vehicle_description, link.monitor_days) : '\u00a0'}</p>
       {link && open ? (
         <Countdown secondsLeft={link.seconds_left} onExpired={() => setOutcome({ kind: 'link_expired' })} />
@@ -420,6 +421,20 @@ function OutcomeDialog({
         <Dialog title={t.pay.outcomes.link_expired}>
           <p>{t.pay.expiredText}</p>
           {onRenew && <RenewLink onRenew={onRenew} />}
+          {call}
+        </Dialog>
+      );
+    case 'link_outdated':
+      // An end state: nothing here can be paid any more. A new link carries a fresh quote.
+      return (
+        <Dialog title={t.pay.outcomes.link_outdated}>
+          <p>{t.pay.outdatedText}</p>
+          {onRenew && (
+            <>
+              <p>{t.pay.outdatedNext}</p>
+              <RenewLink onRenew={onRenew} />
+            </>
+          )}
           {call}
         </Dialog>
       );

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type Invoice } from '../api/client';
 import { useAction } from '../hooks';
 import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
@@ -14,6 +14,11 @@ export function AddInvoiceForm({ client, onAdded }: { client: Client; onAdded: (
   const [added, setAdded] = useState<Invoice | null>(null);
   const { busy, error, run } = useAction();
   const keys = useRef(new AttemptKeys()).current;
+  // The outcome takes the focus: the invoice added, or why not (WCAG 2.4.3).
+  const outcome = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (added || error) outcome.current?.focus();
+  }, [added, error]);
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -34,11 +39,12 @@ export function AddInvoiceForm({ client, onAdded }: { client: Client; onAdded: (
       <form onSubmit={submit} class="panel">
         <VehicleDaysFields idPrefix="invoice" client={client} vehicleId={vehicleId} days={days}
           onVehicle={(id) => { setVehicleId(id); setAdded(null); }} onDays={(d) => { setDays(d); setAdded(null); }} />
-        <button type="submit" class="secondary" disabled={busy || client.vehicles.length === 0}>
+        {/* Not disabled while adding: a focused button that turns disabled drops focus to the page body. */}
+        <button type="submit" class="secondary" aria-busy={busy} disabled={client.vehicles.length === 0}>
           {busy ? 'Adding invoice…' : 'Add New Invoice'}
         </button>
-        <ErrorMessage error={error} />
-        <div aria-live="polite">
+        <div aria-live="polite" tabIndex={-1} ref={outcome} class="focus-target" data-testid="add-invoice-outcome">
+          <ErrorMessage error={error} />
           {added && (
             <p class="success" role="status">
               Invoice #{added.number} for <Money cents={added.total_cents} /> added.

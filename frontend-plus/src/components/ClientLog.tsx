@@ -24,7 +24,9 @@ export function ClientLog({ clientId, version }: { clientId: string; version: nu
           <li key={entry.id}>
             <p class="log-message">{entry.message}</p>
             <p class="muted small-text">
-              {entry.author_name} ({entry.author_kind}) · <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
+              {/* "System" and a link's payer ("Payer at (737) 555-0199") need no kind after their name. */}
+              {entry.author_name}
+              {entry.author_kind === 'system' ? '' : ` (${entry.author_kind})`} · <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
             </p>
           </li>
         ))}

@@ -12,6 +12,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { LanguageSelect } from './LanguageSelect';
 import { LinksList } from './LinksList';
 import { Money } from './Money';
+import { NextAppointments } from './NextAppointments';
 import { SendLinkPanel } from './SendLinkPanel';
 import { Tabs } from './Tabs';
 import { call } from '@kit/api';
@@ -55,6 +56,7 @@ export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) 
     <>
       <ClientHeader client={c} onChange={changed} />
       <ClientTexts client={c} version={version} />
+      <NextAppointments client={c} onChange={changed} />
       <Tabs label="Client" tabs={TABS} active={tab}
         onSelect={(id) => route(clientPath(clientId, id), true)}>
         {tab === 'link' && (

@@ -10,8 +10,8 @@ import { SmsFailureNote } from './SmsFailureNote';
 import { call } from '@kit/api';
 
 const POLL_MS = 4000;
-/** Links that can still be paid: they can be resent or revoked. */
-const LIVE: LinkView['status'][] = ['sent', 'delivered', 'sms_failed', 'opened'];
+/** Links not yet paid, revoked or expired: they can be resent or revoked (an out-of-date one cannot be paid). */
+const LIVE: LinkView['status'][] = ['sent', 'delivered', 'sms_failed', 'opened', 'outdated'];
 
 /** What each status is called on screen; a failed text never reads as "Sent". */
 const STATUS_LABEL: Record<LinkView['status'], string> = {
@@ -23,7 +23,21 @@ const STATUS_LABEL: Record<LinkView['status'], string> = {
   paid: 'Paid',
   expired: 'Expired',
   revoked: 'Revoked',
+  outdated: 'Out of date',
 };
+
+/** Who sent a link, for staff: the staff member, or the client from My Account or by texting PAY. */
+export function sentByWords(sentBy: LinkView['sent_by']): string {
+  if (!sentBy) return '—';
+  switch (sentBy.via) {
+    case 'staff':
+      return sentBy.name;
+    case 'my_account':
+      return `${sentBy.name} (client, from My Account)`;
+    case 'reply':
+      return `${sentBy.name} (client, replied PAY)`;
+  }
+}
 
 /** This client's payment links with live status (polled), Resend and Revoke. */
 export function LinksList({ client, version, onChange }: { client: Client; version: number; onChange: () => void }) {
@@ -92,11 +106,14 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
       {links.loading && !links.data && <p class="muted" role="status">Loading links…</p>}
       {links.data?.length === 0 && <p class="muted">No payment links sent yet.</p>}
       {links.data && links.data.length > 0 && (
+        // On a phone the table scrolls sideways inside its own box (a data table may: WCAG 1.4.10), never the page;
+        // the box takes the focus so it scrolls by keyboard too.
+        <div class="table-scroll" role="region" aria-label="Payment links table" tabIndex={0}>
         <table class="table links">
           <thead>
             <tr>
               <th scope="col">Sent</th><th scope="col">Vehicle</th><th scope="col" class="num">Amount</th>
-              <th scope="col">To</th><th scope="col">Status</th><th scope="col">Expires</th><th scope="col"><span class="sr-only">Actions</span></th>
+              <th scope="col">To</th><th scope="col">Sent by</th><th scope="col">Status</th><th scope="col">Expires</th><th scope="col"><span class="sr-only">Actions</span></th>
             </tr>
           </thead>
           <tbody>
@@ -105,9 +122,16 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
                 <td>{formatDateTime(link.sent_at)}</td>
                 <td>{vehicle(link.vehicle_id)}, {link.monitor_days} days</td>
                 <td class="num"><Money cents={link.amount_cents} /></td>
-                <td>{link.phone_masked}</td>
+                <td data-testid="link-phone">
+                  {link.phone || link.phone_masked}
+                  <span class="muted small-text"> {link.payer === 'client' ? "(client's phone)" : '(another payer)'}</span>
+                </td>
+                <td data-testid="link-sender">{sentByWords(link.sent_by)}</td>
                 <td>
                   <span class={`badge status-${link.status}`} data-testid="link-status">{STATUS_LABEL[link.status]}</span>
+                  {link.status === 'outdated' && (
+                    <span class="muted small-text"> The account was paid another way since it was sent: resend for the right amount.</span>
+                  )}
                   {link.sms_failure && <SmsFailureNote failure={link.sms_failure} />}
                 </td>
                 <td>{link.status === 'paid' || link.status === 'revoked' ? '—' : formatTime(link.expires_at)}</td>
@@ -129,6 +153,7 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );

@@ -91,12 +91,27 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
     if (result || credited) outcome.current?.focus();
   }, [result, credited]);
 
+  // A refused charge (a declined card, a changed total) is announced and focused: the confirm step it came from
+  // is gone, and focus must not fall to the page body (WCAG 2.4.3).
+  const refusal = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (pay.error) refusal.current?.focus();
+  }, [pay.error]);
+  // Cancel goes back to Take Payment, once it is on the page again.
+  const [backToStart, setBackToStart] = useState(false);
+  useEffect(() => {
+    if (backToStart && !confirming) {
+      startButton.current?.focus();
+      setBackToStart(false);
+    }
+  }, [backToStart, confirming]);
+
   const card = client.cards.find((c) => c.id === cardId);
   const accepts = client.location.accepts_payments && n?.accepts_payments !== false;
 
   const cancel = () => {
     setConfirming(false);
-    startButton.current?.focus();
+    setBackToStart(true);
   };
 
   const confirm = () => {
@@ -197,7 +212,9 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
                   <button type="button" class="secondary" disabled={pay.busy} onClick={cancel}>Cancel</button>
                 </div>
               )}
-              <ErrorMessage error={pay.error} />
+              <div tabIndex={-1} ref={refusal} class="focus-target" data-testid="take-payment-refusal">
+                <ErrorMessage error={pay.error} />
+              </div>
             </>
           )}
         </>

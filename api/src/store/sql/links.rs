@@ -16,7 +16,7 @@ pub(super) const LINK_SELECT: &str =
     "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
     l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
     o.status as sms_status, o.error_code as sms_error_code, \
-    o.failure_reason as sms_failure_reason \
+    o.failure_reason as sms_failure_reason, l.sent_via, l.sender_name, l.payer \
     from payment_links l \
     left join sms_outbox o on o.id = ( \
         select o2.id from sms_outbox o2 where o2.payment_link_id = l.id \
@@ -29,7 +29,9 @@ pub(super) const PAYER_LINK: &str =
     l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
     cast(null as text) as sms_status, cast(null as bigint) as sms_error_code, \
     cast(null as text) as sms_failure_reason, \
-    c.first_name as client_first_name, c.language as client_language, \
+    cast(null as text) as sent_via, cast(null as text) as sender_name, l.payer, \
+    c.first_name as client_first_name, c.last_name as client_last_name, \
+    c.language as client_language, \
     v.description as vehicle_description \
     from payment_links l join clients c on c.id = l.client_id \
     left join vehicles v on v.id = l.vehicle_id and v.client_id = l.client_id \
@@ -37,14 +39,16 @@ pub(super) const PAYER_LINK: &str =
 
 const INSERT_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, token_hash, \
     phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, created_at, \
-    updated_at) values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $10, $11, $8, $8)";
+    updated_at, payer, sent_via, sender_name) \
+    values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $11, $12, $8, $8, $10, $13, $14)";
 
 /// A renewal ("Text me a new link") keeps who sent the link it replaces:
 /// the staff member or the client (`$10`: the replaced link's id).
 const INSERT_RENEWED_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, \
     token_hash, phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, \
-    created_at, updated_at) select $1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, created_by, \
-    sent_by_client, $8, $8 from payment_links where id = $10";
+    created_at, updated_at, payer, sent_via, sender_name) select $1, $2, $3, $4, $5, $6, $7, 'sent', \
+    $8, $9, created_by, sent_by_client, $8, $8, $10, sent_via, sender_name from payment_links \
+    where id = $11";
 
 const INSERT_LINK_SMS: &str = "insert into sms_outbox (id, payment_link_id, to_phone, \
     body_sealed, status, attempts, next_attempt_at, created_at, updated_at) \
@@ -102,10 +106,18 @@ impl LinkStore for Backend {
         .bind(sqlx::types::Json(&link.quote))
         .bind(link.quote.total_due_cents.0)
         .bind(link.sent_at)
-        .bind(link.expires_at);
+        .bind(link.expires_at)
+        .bind(match link.payer {
+            crate::domain::LinkPayer::Client => "client",
+            crate::domain::LinkPayer::ThirdParty => "third_party",
+        });
         match link.replaces {
             Some(old) => insert.bind(old),
-            None => insert.bind(link.created_by).bind(link.sent_by_client),
+            None => insert
+                .bind(link.created_by)
+                .bind(link.sent_by_client)
+                .bind(link.sent_by.as_ref().map(|s| s.via.as_str()))
+                .bind(link.sent_by.as_ref().map(|s| s.name.clone())),
         }
         .execute(&mut *tx)
         .await?;
