@@ -1,11 +1,11 @@
 import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { RELOAD_SIGNS_OUT, storageSurvivesReload } from '@kit/storage';
-import { session, signOut } from '../api/client';
+import { api, session, signOut } from '../api/client';
 import { AccountInfo } from './AccountInfo';
 import { Login } from './Login';
 import { MakePayment, type Paid } from './MakePayment';
-import { SessionWarning } from './SessionWarning';
+import { SessionWarning } from '@kit/SessionWarning';
 
 const BASE = import.meta.env.BASE_URL; // '/my-account/'
 
@@ -68,7 +68,7 @@ export function App() {
           />
         )}
       </main>
-      <SessionWarning />
+      <SessionWarning session={session} api={api} />
     </>
   );
 }

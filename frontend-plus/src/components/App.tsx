@@ -2,14 +2,14 @@ import { RELOAD_SIGNS_OUT, storageSurvivesReload } from '@kit/storage';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { setSlashShortcut, slashShortcutOn } from '../shortcut';
-import { logOut, session } from '../api/client';
+import { api, logOut, session } from '../api/client';
 import { API_KEYS_PATH, BASE, CLIENT_ROUTE, searchPath } from '../routes';
 import { useCan } from '../permissions';
 import { ApiKeysPage } from './ApiKeysPage';
 import { ClientPage, type TabId } from './ClientPage';
 import { LoginPage } from './LoginPage';
 import { SearchPage } from './SearchPage';
-import { SessionWarning } from './SessionWarning';
+import { SessionWarning } from '@kit/SessionWarning';
 
 /** A stable ref callback: focuses the element once, in the same task that puts it on screen (an effect runs later). */
 const focusWhenShown = (element: HTMLElement | null) => element?.focus();
@@ -122,7 +122,7 @@ function Shell() {
           <Route default component={SearchRoute} />
         </Router>
       </main>
-      <SessionWarning />
+      <SessionWarning session={session} api={api} />
     </>
   );
 }
