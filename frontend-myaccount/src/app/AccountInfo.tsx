@@ -9,7 +9,8 @@ import { errorCode, problemMessage } from '@kit/problems';
 import { paidStatus, todayIn } from '@kit/vehicles';
 import { AutoPaySwitch } from './AutoPaySwitch';
 import { CardsOnFile } from './CardsOnFile';
-import { PaidThrough, type Paid } from './MakePayment';
+import { PaidThrough } from '@kit/PaidThrough';
+import { type Paid } from './MakePayment';
 
 type Client = Schemas['Client'];
 

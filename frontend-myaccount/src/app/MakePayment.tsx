@@ -11,6 +11,7 @@ import { daysPickedEarly, signedInClient } from './early';
 import { capitalize, formatCents } from '@kit/format';
 import { declineCodes, errorCode, problemMessage } from '@kit/problems';
 import { paidStatus, todayIn } from '@kit/vehicles';
+import { PaidThrough } from '@kit/PaidThrough';
 
 type Client = Schemas['Client'];
 type PublicConfig = Schemas['PublicConfig'];
@@ -245,17 +246,5 @@ export function MakePayment({ onPaid }: { onPaid: (paid: Paid) => void }) {
         <SendPaymentLink />
       </div>
     </>
-  );
-}
-
-/** A vehicle's paid-through date; an overdue one is flagged with a mark and words, not by color alone. */
-export function PaidThrough({ status }: { status: { overdue: boolean; text: string } }) {
-  return status.overdue ? (
-    <span class="overdue">
-      <span aria-hidden="true">⚠ </span>
-      {status.text}
-    </span>
-  ) : (
-    <span class="muted">{status.text}</span>
   );
 }
