@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eventually, launch, phonePage, sendLink, shot, signInAsDana, startApi, titleIs } from './helpers.mjs';
+import { contrast } from '../../tests/e2e/browser.mjs';
 
 let api;
 let browser;
@@ -14,19 +15,6 @@ after(async () => {
   await browser?.close();
   await api?.stop();
 });
-
-/** WCAG's contrast ratio of two `rgb(…)` colours. */
-function contrast(a, b) {
-  const lum = (rgb) => {
-    const [r, g, bl] = rgb.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((c) => {
-      const s = c / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-}
 
 test('the pay page warns at 2 minutes and 30 seconds, and at zero keeps what was typed under Link Expired', async () => {
   const token = await sendLink(api);
