@@ -156,11 +156,7 @@ impl AuthCache {
         subject: Uuid,
         expires_at: DateTime<Utc>,
     ) {
-        if !self.is_live() {
-            return;
-        }
-        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        if self.generation() == generation {
+        self.if_unchanged_since(generation, || {
             self.sessions.insert(
                 sid,
                 CachedSession {
@@ -168,8 +164,8 @@ impl AuthCache {
                     expires_at,
                     stored: Instant::now(),
                 },
-            );
-        }
+            )
+        });
     }
 
     /// The active key whose hash is `hash`, when cached and served.
@@ -184,18 +180,26 @@ impl AuthCache {
     /// Remembers the active key `record` under `hash`, unless a change was
     /// announced since `generation`.
     pub fn store_api_key(&self, generation: u64, hash: Vec<u8>, record: ApiKeyRecord) {
-        if !self.is_live() {
-            return;
-        }
-        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
-        if self.generation() == generation {
+        self.if_unchanged_since(generation, || {
             self.api_keys.insert(
                 hash,
                 CachedKey {
                     record,
                     stored: Instant::now(),
                 },
-            );
+            )
+        });
+    }
+
+    /// Runs `store` while live and when no change was announced since
+    /// `generation` (under the lock that forgetting takes too).
+    fn if_unchanged_since(&self, generation: u64, store: impl FnOnce()) {
+        if !self.is_live() {
+            return;
+        }
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        if self.generation() == generation {
+            store();
         }
     }
 
