@@ -2,7 +2,7 @@
  * How an app's Vite (and Vitest) build takes the kit in: `@kit/…` is `frontend-kit/src/…`, compiled with the
  * app's own sources. The kit is never installed as a package, so each app's `npm ci && npm run build` works on
  * its own and its Docker build needs only this folder beside the app; the packages the kit imports are the
- * app's own copies (one openapi-fetch in the bundle). Each app's tsconfig.json maps the same names for `tsc`.
+ * app's own copies (one openapi-fetch and one Preact in the bundle). Each app's tsconfig.json maps the same names for `tsc`.
  * This file imports nothing, so an app can load it without the kit's own node_modules.
  */
 const kit = decodeURIComponent(new URL('.', import.meta.url).pathname);
@@ -22,7 +22,9 @@ export const kitConfig = {
   plugins: [{ name: 'kit-html-head', transformIndexHtml: () => head }],
   resolve: {
     alias: { '@kit': `${kit}src` },
-    dedupe: ['openapi-fetch'],
+    // One copy of each in the bundle, the app's: the kit's components use the app's Preact (two copies of
+    // Preact's hooks break at run time).
+    dedupe: ['openapi-fetch', 'preact'],
   },
   // The dev server may serve the kit's files, which live beside the app rather than inside it.
   server: { fs: { allow: ['.', kit] } },

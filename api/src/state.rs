@@ -25,6 +25,9 @@ pub struct AppState {
     pub http_metrics: crate::metrics::HttpMetrics,
     /// Password checks, bounded (`LOGIN_VERIFICATIONS_AT_ONCE`).
     pub password_gate: crate::auth::throttle::PasswordGate,
+    /// The sessions and API keys this instance checked; live only while the
+    /// store tells it of changes made elsewhere (PostgreSQL's listener).
+    pub auth_cache: Arc<crate::auth::cache::AuthCache>,
 }
 
 impl AppState {
@@ -34,7 +37,10 @@ impl AppState {
         clock: Arc<Clock>,
         adapters: crate::app::Adapters,
     ) -> AppState {
+        let auth_cache = Arc::new(crate::auth::cache::AuthCache::default());
+        store.watch_auth_changes(auth_cache.clone());
         AppState {
+            auth_cache,
             store,
             jwt: JwtKeys::new(&settings.jwt_secret),
             clock,

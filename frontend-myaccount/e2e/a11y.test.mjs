@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eventually, launch, phonePage, sendLink, shot, signInAsDana, startApi, titleIs } from './helpers.mjs';
+import { assertHeaderFitsWithTextSpacing, checkSessionWarning, contrast } from '../../tests/e2e/browser.mjs';
 
 let api;
 let browser;
@@ -14,19 +15,6 @@ after(async () => {
   await browser?.close();
   await api?.stop();
 });
-
-/** WCAG's contrast ratio of two `rgb(…)` colours. */
-function contrast(a, b) {
-  const lum = (rgb) => {
-    const [r, g, bl] = rgb.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((c) => {
-      const s = c / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-}
 
 test('the pay page warns at 2 minutes and 30 seconds, and at zero keeps what was typed under Link Expired', async () => {
   const token = await sendLink(api);
@@ -106,18 +94,10 @@ test('a client session warns two minutes before it ends, extends, and says it en
   const page = await phonePage(browser);
   await page.clock.install();
   await signInAsDana(page, api.baseUrl);
-  const warning = page.locator('.session-warning');
-  assert.equal(await warning.isHidden(), true);
-  await page.clock.fastForward('58:10');
-  await eventually(async () => /you will be signed out in 1:\d\d/.test(await warning.innerText()));
-  assert.equal(await warning.getAttribute('role'), 'alert');
-  await shot(page, '42-account-session-warning');
-  const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'));
-  await warning.getByRole('button', { name: 'Stay signed in' }).click();
-  assert.equal((await refreshed).status(), 200);
-  await page.clock.fastForward('01:02:00');
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
-  assert.equal(await page.getByRole('status').innerText(), 'Your session has expired. Please sign in again.');
+  await checkSessionWarning(page, async (warning) => {
+    assert.equal(await warning.getAttribute('role'), 'alert');
+    await shot(page, '42-account-session-warning');
+  });
   await titleIs(page, 'Sign in – My Account');
 });
 
@@ -127,18 +107,8 @@ test('at 320 px with the WCAG text-spacing CSS the header does not overflow and 
   const page = await context.newPage();
   try {
     await signInAsDana(page, api.baseUrl);
-    await page.addStyleTag({
-      content: `* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
-p { margin-bottom: 2em !important; }`,
-    });
-    const sizes = await page.evaluate(() => ({
-      page: document.documentElement.scrollWidth,
-      header: document.querySelector('.topbar')?.scrollWidth ?? 0,
-    }));
-    assert.ok(sizes.page <= 320 && sizes.header <= 320, JSON.stringify(sizes));
     const signOut = page.getByRole('button', { name: 'Sign out' });
-    const box = await signOut.boundingBox();
-    assert.ok(box && box.x >= 0 && box.x + box.width <= 320, JSON.stringify(box));
+    await assertHeaderFitsWithTextSpacing(page, signOut, 320);
     // Its text against the header behind it (the button itself is transparent).
     const colours = await signOut.evaluate((e) => ({
       fg: getComputedStyle(e).color,

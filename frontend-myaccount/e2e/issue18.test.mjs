@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eventually, fillCard, launch, phonePage, sendLink, shot, signInAsDana, startApi } from './helpers.mjs';
+import { denySiteStorage } from '../../tests/e2e/browser.mjs';
 
 let api;
 let browser;
@@ -110,16 +111,7 @@ test('at 320 px the header does not scroll sideways and Sign out is on screen', 
 /** A phone page whose browser refuses site storage (Chromium's "don't allow sites to save data"). */
 async function pageWithoutStorage() {
   const context = await browser.newContext({ viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true });
-  await context.addInitScript(() => {
-    for (const name of ['sessionStorage', 'localStorage']) {
-      Object.defineProperty(window, name, {
-        configurable: true,
-        get() {
-          throw new DOMException(`Access to '${name}' is denied for this document.`, 'SecurityError');
-        },
-      });
-    }
-  });
+  await context.addInitScript(denySiteStorage);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));

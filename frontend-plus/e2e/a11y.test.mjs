@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { chromiumLaunchOptions, eventually, startApi, titleIs } from '../../tests/e2e/api-server.mjs';
+import { assertHeaderFitsWithTextSpacing, checkSessionWarning, contrast } from '../../tests/e2e/browser.mjs';
 
 const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/artifacts/plus');
 mkdirSync(artifacts, { recursive: true });
@@ -24,22 +25,6 @@ after(async () => {
   await browser?.close();
   await api?.stop();
 });
-
-/** The WCAG text-spacing bookmarklet's CSS (Steve Faulkner's, as used to test 1.4.12). */
-const TEXT_SPACING = `* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
-p { margin-bottom: 2em !important; }`;
-
-function contrast(a, b) {
-  const lum = (rgb) => {
-    const [r, g, bl] = rgb.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((c) => {
-      const s = c / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-}
 
 async function signIn(t, { clock = false, bypassCSP = false } = {}) {
   // bypassCSP: only to inject the text-spacing bookmarklet's stylesheet, as the bookmarklet itself does.
@@ -147,29 +132,14 @@ test('"/" asks before leaving a half-filled form, and can be turned off for good
 
 test('a staff session warns two minutes before it ends, extends, and then says it ended', async (t) => {
   const page = await signIn(t, { clock: true });
-  const warning = page.locator('.session-warning');
-  await page.clock.fastForward('58:10');
-  await eventually(async () => /you will be signed out in 1:\d\d/.test(await warning.innerText()));
-  const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'));
-  await warning.getByRole('button', { name: 'Stay signed in' }).click();
-  assert.equal((await refreshed).status(), 200);
-  await page.clock.fastForward('01:02:00');
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
-  assert.equal(await page.getByRole('status').innerText(), 'Your session has expired. Please sign in again.');
+  await checkSessionWarning(page);
 });
 
 test('at 320 px with the WCAG text-spacing CSS the header does not overflow and Log out is on screen', async (t) => {
   const page = await signIn(t, { bypassCSP: true });
   await page.setViewportSize({ width: 320, height: 568 });
-  await page.addStyleTag({ content: TEXT_SPACING });
-  const sizes = await page.evaluate(() => ({
-    page: document.documentElement.scrollWidth,
-    header: document.querySelector('.topbar')?.scrollWidth ?? 0,
-  }));
-  assert.ok(sizes.page <= 320 && sizes.header <= 320, JSON.stringify(sizes));
   const logOut = page.getByRole('button', { name: 'Log out' });
-  const box = await logOut.boundingBox();
-  assert.ok(box && box.x >= 0 && box.x + box.width <= 320, JSON.stringify(box));
+  await assertHeaderFitsWithTextSpacing(page, logOut, 320);
   const colours = await logOut.evaluate((e) => ({ fg: getComputedStyle(e).color, bg: getComputedStyle(e).backgroundColor }));
   assert.ok(contrast(colours.fg, colours.bg) >= 4.5, JSON.stringify(colours));
   await shot(page, '51-header-320-text-spacing');

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { chromiumLaunchOptions, eventually, startApi } from '../../tests/e2e/api-server.mjs';
+import { denySiteStorage } from '../../tests/e2e/browser.mjs';
 
 const artifacts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/artifacts/plus');
 mkdirSync(artifacts, { recursive: true });
@@ -368,16 +369,7 @@ test('at 320 px the header does not scroll sideways and Log out is on screen (is
 test('without site storage PLUS signs in, opens a client and says a reload signs out (issue 18)', async (t) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   t.after(() => context.close());
-  await context.addInitScript(() => {
-    for (const name of ['sessionStorage', 'localStorage']) {
-      Object.defineProperty(window, name, {
-        configurable: true,
-        get() {
-          throw new DOMException(`Access to '${name}' is denied for this document.`, 'SecurityError');
-        },
-      });
-    }
-  });
+  await context.addInitScript(denySiteStorage);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));

@@ -2,15 +2,18 @@
 //! (audience `myaccount`), as actix extractors.
 //!
 //! Every token names its session (`sid`), and every request checks the
-//! session still stands (one indexed query): signing out, deleting the
-//! account or changing a staff member's role ends it at once, on every
-//! instance (security issue, item 17; OWASP ASVS 3.3.1 and 3.3.3).
+//! session still stands: signing out, deleting the account or changing a
+//! staff member's role ends it at once, on every instance (security issue,
+//! item 17; OWASP ASVS 3.3.1 and 3.3.3). The check reads the instance's
+//! [`cache::AuthCache`] (forgotten at each such change, on every instance)
+//! and else one indexed query ([`session_stands`]).
 //!
 //! A partner system sends an API key instead (`Bearer pk_live_…`, issue 20):
 //! it becomes a [`Staff`] caller with its key ([`ApiKeyCaller`]), so staff
 //! operations take it through the same [`Can`] extractor, which checks the
 //! key's scopes where it checks a staff member's role.
 
+pub mod cache;
 pub mod jwt;
 pub mod password;
 pub mod roles;
@@ -107,10 +110,30 @@ pub async fn session(req: &HttpRequest, audience: Audience) -> Result<Claims, Ap
     let claims = claims(req, audience)?;
     let state = app_state(req)?;
     let sid = claims.sid.ok_or(SESSION_ENDED)?;
-    if state.store.session_active(sid, state.clock.now()).await? {
+    if session_stands(&state, sid, claims.sub).await? {
         Ok(claims)
     } else {
         Err(SESSION_ENDED)
+    }
+}
+
+/// Whether session `sid` of `subject` still stands now (not signed out, not
+/// expired, its account unchanged): from the instance's cache when it holds
+/// the session, else from the database (then cached until a change).
+pub async fn session_stands(state: &AppState, sid: Uuid, subject: Uuid) -> Result<bool, ApiError> {
+    let now = state.clock.now();
+    if state.auth_cache.session(sid, subject, now).is_some() {
+        return Ok(true);
+    }
+    let generation = state.auth_cache.generation();
+    match state.store.active_session(sid, now).await? {
+        Some((owner, expires_at)) if owner == subject => {
+            state
+                .auth_cache
+                .store_session(generation, sid, subject, expires_at);
+            Ok(true)
+        }
+        _ => Ok(false),
     }
 }
 
@@ -195,6 +218,8 @@ impl ClientUser {
 pub struct PendingSession {
     caller: Caller,
     sid: Option<Uuid>,
+    /// The token's subject (`sub`).
+    subject: Uuid,
     /// An API key is checked in full before the handler runs (its lookup is
     /// the round trip a session check would be).
     checked: bool,
@@ -213,12 +238,7 @@ impl PendingSession {
             return Ok(());
         }
         let sid = self.sid.ok_or(SESSION_ENDED)?;
-        if self
-            .state
-            .store
-            .session_active(sid, self.state.clock.now())
-            .await?
-        {
+        if session_stands(&self.state, sid, self.subject).await? {
             Ok(())
         } else {
             Err(SESSION_ENDED)
@@ -239,15 +259,16 @@ impl FromRequest for PendingSession {
                 return Ok(PendingSession {
                     caller,
                     sid: None,
+                    subject: Uuid::nil(),
                     checked: true,
                     state,
                 });
             }
             // As for [`Caller`]: a staff token is a staff caller.
-            let (caller, sid) = match claims(&req, Audience::Plus) {
+            let (caller, sid, subject) = match claims(&req, Audience::Plus) {
                 Ok(c) => {
-                    let sid = c.sid;
-                    (Caller::Staff(staff_of(c)), sid)
+                    let (sid, subject) = (c.sid, c.sub);
+                    (Caller::Staff(staff_of(c)), sid, subject)
                 }
                 Err(_) => {
                     let c = claims(&req, Audience::MyAccount)?;
@@ -257,12 +278,14 @@ impl FromRequest for PendingSession {
                             name: c.name,
                         }),
                         c.sid,
+                        c.sub,
                     )
                 }
             };
             Ok(PendingSession {
                 caller,
                 sid,
+                subject,
                 checked: false,
                 state,
             })

@@ -225,7 +225,10 @@ pub async fn refresh_session(
         .await?
         .ok_or(ENDED)?;
     let expires_at = jwt::session_expiry(started, now);
-    if expires_at <= now || !state.store.extend_session(sid, expires_at).await? {
+    let extended = expires_at > now && state.store.extend_session(sid, expires_at).await?;
+    // The new expiry, here at once (other instances hear it from PostgreSQL).
+    state.auth_cache.forget_session(sid);
+    if !extended {
         return Err(ENDED);
     }
     let expires_in = (expires_at - now).num_seconds();
@@ -269,6 +272,8 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<H
             .store
             .revoke_session(sid, claims.sub, state.clock.now())
             .await?;
+        // Refused here at once (other instances hear it from PostgreSQL).
+        state.auth_cache.forget_session(sid);
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -91,7 +91,10 @@ pub async fn list(state: &AppState) -> ApiResult<Vec<ApiKeyRecord>> {
 /// Revokes key `id`: from now on it answers `401`, on every instance.
 /// `404 not_found` when there is no such key or it was already revoked.
 pub async fn revoke(state: &AppState, admin: &Staff, id: Uuid) -> ApiResult<()> {
-    if !state.store.revoke_api_key(id, state.clock.now()).await? {
+    let revoked = state.store.revoke_api_key(id, state.clock.now()).await?;
+    // Refused here at once (other instances hear it from PostgreSQL).
+    state.auth_cache.forget_api_key(id);
+    if !revoked {
         return Err(ApiError::NotFound {
             code: ProblemCode::NotFound,
             detail: "no API key with this id is active",
@@ -103,16 +106,28 @@ pub async fn revoke(state: &AppState, admin: &Staff, id: Uuid) -> ApiResult<()> 
 
 /// The caller behind API key `sent` (the bearer value, which starts with a
 /// key prefix): `401` when it is malformed, of the other mode, unknown or
-/// revoked; `429 rate_limited` past `API_KEY_REQUESTS_PER_MINUTE`. Looked up
-/// in the database each time (no cache that could outlive a revocation);
-/// the last-used time is written at most once a minute.
+/// revoked; `429 rate_limited` past `API_KEY_REQUESTS_PER_MINUTE`. Read
+/// from the instance's [`crate::auth::cache`] (forgotten on every instance
+/// the moment the key is revoked or changed), else from the database; the
+/// last-used time is written at most once a minute.
 pub async fn authenticate(state: &AppState, sent: &str) -> ApiResult<Staff> {
     let key = ApiKey::parse(sent, mode(state)).ok_or(KEY_REFUSED)?;
-    let record = state
-        .store
-        .active_api_key(&key.hash())
-        .await?
-        .ok_or(KEY_REFUSED)?;
+    let hash = key.hash();
+    let record = match state.auth_cache.api_key(&hash) {
+        Some(record) => record,
+        None => {
+            let generation = state.auth_cache.generation();
+            let record = state
+                .store
+                .active_api_key(&hash)
+                .await?
+                .ok_or(KEY_REFUSED)?;
+            state
+                .auth_cache
+                .store_api_key(generation, hash, record.clone());
+            record
+        }
+    };
     rate_limits::api_key_request(state, record.id).await?;
     let now = state.clock.now();
     if last_used_is_stale(record.last_used_at, now) {
@@ -121,6 +136,8 @@ pub async fn authenticate(state: &AppState, sent: &str) -> ApiResult<Staff> {
             .store
             .touch_api_key(record.id, now, not_before)
             .await?;
+        // The cached record's last use is stale now: read it anew next time.
+        state.auth_cache.forget_api_key(record.id);
     }
     Ok(Staff {
         id: record.created_by,

@@ -701,10 +701,21 @@ pub async fn open(
     ip: &str,
     token: &str,
 ) -> ApiResult<Result<OpenedLink, PaidLink>> {
-    let opened = find(state, ip, token, async |hash| {
-        state.store.link_for_payer(&hash).await
-    })
-    .await?;
+    // The per-IP count and the read in one round trip (issue 16, item 8).
+    let opened = match LinkToken::parse(token) {
+        Some(token) => rate_limits::link_request_counted_by(state, ip, async |hit| {
+            state
+                .store
+                .link_for_payer_counting(&token.hash(), hit)
+                .await
+        })
+        .await?
+        .ok_or(LINK_NOT_FOUND)?,
+        None => {
+            rate_limits::link_request_from(state, ip).await?;
+            return Err(LINK_NOT_FOUND);
+        }
+    };
     let link = &opened.link;
     let now = state.clock.now();
     let current = link_state(link.status, link.expires_at, now);

@@ -129,12 +129,40 @@ pub async fn api_key_request(state: &AppState, key_id: Uuid) -> ApiResult<()> {
     .await
 }
 
+/// [`link_request_from`] counted by `read` in the same round trip as what
+/// it reads (`read` is given the hit to count and answers the hits so far
+/// with what it read): `429 rate_limited` past the limit, else what it read.
+pub async fn link_request_counted_by<T, F>(state: &AppState, ip: &str, read: F) -> ApiResult<T>
+where
+    F: AsyncFnOnce(&crate::store::RateLimitHit<'_>) -> Result<(i64, T), crate::store::StoreError>,
+{
+    let now = state.clock.now();
+    let window = Window::containing(now, Duration::minutes(1))?;
+    let bucket = link_bucket(ip);
+    let (hits, found) = read(&crate::store::RateLimitHit {
+        bucket: &bucket,
+        window_start: window.start,
+        window_end: window.end,
+        now,
+    })
+    .await?;
+    if hits > state.settings.link_rate_limit_per_minute {
+        return Err(refused(window.end, now, TOO_MANY_LINK_TRIES));
+    }
+    Ok(found)
+}
+
+/// The bucket of the payment-link requests from `ip`.
+fn link_bucket(ip: &str) -> String {
+    format!("ip:{ip}:links")
+}
+
 /// A request from `ip` to open or redeem a payment link: at most
 /// `LINK_RATE_LIMIT_PER_MINUTE` a minute, whatever the link.
 pub async fn link_request_from(state: &AppState, ip: &str) -> ApiResult<()> {
     hit(
         state,
-        &format!("ip:{ip}:links"),
+        &link_bucket(ip),
         Duration::minutes(1),
         state.settings.link_rate_limit_per_minute,
         TOO_MANY_LINK_TRIES,

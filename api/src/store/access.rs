@@ -29,6 +29,13 @@ pub trait AccessStore: Send + Sync {
     /// expired, and its staff user still exists with the role it signed in
     /// with (or its client still has a login).
     async fn session_active(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool>;
+    /// Session `id`'s subject and expiry (UTC), if it stands at `now` (as
+    /// [`Self::session_active`] decides): what `auth::cache` keeps.
+    async fn active_session(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Uuid, DateTime<Utc>)>>;
     /// When session `id` of `subject` started, if it still stands at `now`
     /// (as [`Self::session_active`] decides).
     async fn session_started_at(
@@ -44,4 +51,8 @@ pub trait AccessStore: Send + Sync {
     async fn revoke_session(&self, id: Uuid, subject: Uuid, now: DateTime<Utc>) -> Result<bool>;
     /// Deletes sessions that expired before `before`; returns how many.
     async fn purge_sessions(&self, before: DateTime<Utc>) -> Result<u64>;
+    /// Tells `cache` of every change to a session or credential made by any
+    /// instance, and makes it live while it can (PostgreSQL: a background
+    /// `LISTEN auth_changes`; needs a Tokio runtime). SQLite leaves it off.
+    fn watch_auth_changes(&self, cache: std::sync::Arc<crate::auth::cache::AuthCache>);
 }

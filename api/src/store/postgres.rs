@@ -34,6 +34,9 @@ mod sql;
 
 /// The statements whose SQL differs from SQLite's.
 mod dialect {
+    /// PostgreSQL runs a data-modifying statement inside a `with` (one round trip for a counter and a read).
+    pub(super) const DATA_MODIFYING_CTE: bool = true;
+
     /// Inserts an invoice numbered from the invoice number sequence.
     pub(super) const INSERT_INVOICE: &str = "insert into invoices (id, number, client_id, \
         vehicle_id, status, monitor_days, subtotal_cents, tax_cents, past_due_cents, total_cents, \
@@ -92,6 +95,20 @@ impl PgStore {
         Ok(PgStore { pool, relaxed })
     }
 
+    /// Listens to `auth_changes` (the notices of migration 0030's triggers)
+    /// on a connection of its own, in the background, and applies each to
+    /// `cache`: live while listening, bypassed and emptied from the moment
+    /// the connection is lost until it listens again (retried every
+    /// [`RELISTEN_AFTER`]). Ends when the cache or the pool goes.
+    fn watch_auth_changes_with(&self, cache: std::sync::Arc<crate::auth::cache::AuthCache>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return; // no runtime, no listener: the cache stays off
+        };
+        let pool = self.pool.clone();
+        let cache = std::sync::Arc::downgrade(&cache);
+        runtime.spawn(listen_auth_changes(pool, cache));
+    }
+
     async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)
     }
@@ -104,6 +121,55 @@ impl PgStore {
             super::Commit::Durable => self.pool.begin().await?,
             super::Commit::Deferred => self.relaxed.begin().await?,
         })
+    }
+}
+
+/// How long the auth-change listener waits before listening again after its
+/// connection failed (the cache is bypassed meanwhile).
+const RELISTEN_AFTER: Duration = Duration::from_secs(1);
+
+async fn listen_auth_changes(pool: PgPool, cache: std::sync::Weak<crate::auth::cache::AuthCache>) {
+    use crate::auth::cache::{AuthChange, CHANNEL};
+    loop {
+        if pool.is_closed() || cache.strong_count() == 0 {
+            return;
+        }
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(%error, "auth change listener: cannot connect; checks read the database");
+                tokio::time::sleep(RELISTEN_AFTER).await;
+                continue;
+            }
+        };
+        if let Err(error) = listener.listen(CHANNEL).await {
+            tracing::warn!(%error, "auth change listener: LISTEN failed; checks read the database");
+            tokio::time::sleep(RELISTEN_AFTER).await;
+            continue;
+        }
+        match cache.upgrade() {
+            Some(cache) => cache.set_live(true),
+            None => return,
+        }
+        loop {
+            // `try_recv` answers `None` once when the connection is lost
+            // (notices sent meanwhile are gone): stop serving at once.
+            let received = listener.try_recv().await;
+            let Some(cache) = cache.upgrade() else {
+                return;
+            };
+            match received {
+                Ok(Some(notice)) => cache.apply(AuthChange::parse(notice.payload())),
+                Ok(None) | Err(_) => {
+                    cache.set_live(false);
+                    tracing::warn!(
+                        "auth change listener: connection lost; checks read the database"
+                    );
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(RELISTEN_AFTER).await;
     }
 }
 

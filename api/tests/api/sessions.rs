@@ -1,6 +1,9 @@
 //! Sessions end when they should (security issue, item 17): signing out, a
 //! deleted account or a changed role stop a token at once, on every instance,
-//! though the token itself has not expired.
+//! though the token itself has not expired. On PostgreSQL each instance
+//! serves the sessions it checked from its cache (`auth::cache`, issue 16
+//! item 8): these tests wait for it to be live and check the session once
+//! before the change, so the change must reach the cache.
 
 use crate::support::*;
 use payments_api::seed::{AGENT_LOGIN, SUPERVISOR_LOGIN};
@@ -50,52 +53,102 @@ async fn signing_out_ends_that_session_only() {
 #[tokio::test]
 async fn a_session_ends_on_every_instance_at_once() {
     // Two API instances on one database: signed out on one, refused by the other.
-    let first = spawn_app().await;
-    let second = first.another_instance().await;
+    let first = spawn_app().await.with_auth_cache().await;
+    let second = first.another_instance().await.with_auth_cache().await;
+    let token = first.agent_token().await;
+    assert_eq!(search(&first, &token).await.status, 200);
+    assert_eq!(search(&second, &token).await.status, 200);
+    assert_eq!(search(&second, &token).await.status, 200, "from the cache");
+    assert_eq!(logout(&first, &token).await.status, 204);
+    search(&first, &token)
+        .await
+        .assert_problem(401, "unauthorized");
+    refused_once_heard("signed out on the other instance", || {
+        search(&second, &token)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refresh_on_one_instance_moves_the_expiry_on_another() {
+    let first = spawn_app().await.with_auth_cache().await;
+    let second = first.another_instance().await.with_auth_cache().await;
+    let advance = |minutes| {
+        first.clock.advance(chrono::Duration::minutes(minutes));
+        second.clock.advance(chrono::Duration::minutes(minutes));
+    };
     let token = first.agent_token().await;
     assert_eq!(search(&second, &token).await.status, 200);
-    assert_eq!(logout(&first, &token).await.status, 204);
+    advance(50);
+    assert_eq!(search(&second, &token).await.status, 200, "from the cache");
+    let refreshed = refresh(&first, &token).await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    let token = refreshed.body["access_token"].as_str().unwrap().to_owned();
+    // 80 minutes after sign-in: past the first hour, within the refreshed one.
+    advance(30);
+    assert_eq!(search(&second, &token).await.status, 200);
+    assert_eq!(search(&first, &token).await.status, 200);
+    // Never past the expiry it was given, cached or not.
+    advance(31);
     search(&second, &token)
+        .await
+        .assert_problem(401, "unauthorized");
+    search(&first, &token)
         .await
         .assert_problem(401, "unauthorized");
 }
 
 #[tokio::test]
-async fn a_deleted_staff_member_or_client_is_signed_out() {
-    let app = spawn_app().await;
-    let agent = app.staff_token(&AGENT_LOGIN).await;
+async fn a_cached_session_ends_at_its_expiry() {
+    let app = spawn_app().await.with_auth_cache().await;
     let client = app.client_token().await;
-    execute_sql(
-        &app,
-        "delete from staff_users where email = 'agent@example.com'",
-    )
-    .await;
-    search(&app, &agent)
-        .await
-        .assert_problem(401, "unauthorized");
-    execute_sql(
-        &app,
-        "delete from client_logins where email = 'client@example.com'",
-    )
-    .await;
+    assert_eq!(app.get("/api/v1/me", Some(&client)).await.status, 200);
+    app.clock.advance(chrono::Duration::minutes(59));
+    assert_eq!(app.get("/api/v1/me", Some(&client)).await.status, 200);
+    app.clock.advance(chrono::Duration::minutes(2));
     app.get("/api/v1/me", Some(&client))
         .await
         .assert_problem(401, "unauthorized");
 }
 
 #[tokio::test]
+async fn a_deleted_staff_member_or_client_is_signed_out() {
+    let app = spawn_app().await.with_auth_cache().await;
+    let agent = app.staff_token(&AGENT_LOGIN).await;
+    let client = app.client_token().await;
+    assert_eq!(search(&app, &agent).await.status, 200);
+    assert_eq!(app.get("/api/v1/me", Some(&client)).await.status, 200);
+    execute_sql(
+        &app,
+        "delete from staff_users where email = 'agent@example.com'",
+    )
+    .await;
+    refused_once_heard("deleted staff member", || search(&app, &agent)).await;
+    execute_sql(
+        &app,
+        "delete from client_logins where email = 'client@example.com'",
+    )
+    .await;
+    refused_once_heard("deleted client login", || {
+        app.get("/api/v1/me", Some(&client))
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_demoted_supervisor_loses_what_the_role_allowed_at_once() {
-    let app = spawn_app().await;
+    let app = spawn_app().await.with_auth_cache().await;
+    let other = app.another_instance().await.with_auth_cache().await;
     let supervisor = app.staff_token(&SUPERVISOR_LOGIN).await;
+    assert_eq!(search(&other, &supervisor).await.status, 200);
     assert_eq!(search(&app, &supervisor).await.status, 200);
     execute_sql(
         &app,
         "update staff_users set role = 'agent' where email = 'supervisor@example.com'",
     )
     .await;
-    search(&app, &supervisor)
-        .await
-        .assert_problem(401, "unauthorized");
+    refused_once_heard("demoted", || search(&app, &supervisor)).await;
+    refused_once_heard("demoted, other instance", || search(&other, &supervisor)).await;
     // Signing in again gives the new role: an agent may not add invoices.
     let agent_now = app.staff_token(&SUPERVISOR_LOGIN).await;
     app.post_idempotent(

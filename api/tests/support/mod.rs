@@ -150,6 +150,33 @@ where
     }
 }
 
+/// How long a change made on another instance, or in SQL, may take to reach
+/// an instance's cache of sessions and keys (`auth::cache`): PostgreSQL
+/// delivers the `auth_changes` notice at the change's commit and the
+/// instance's listener applies it, asynchronously, so a request sent right
+/// after the change may still be served (well under a millisecond; the
+/// deadline is for a loaded machine). Changes an instance makes itself
+/// apply to it at once.
+pub const NOTICE_DEADLINE: Duration = Duration::from_secs(2);
+
+/// Waits until `request` answers `401 unauthorized` (within
+/// [`NOTICE_DEADLINE`]).
+pub async fn refused_once_heard<F, Fut>(what: &str, mut request: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Reply>,
+{
+    let last = eventually(what, NOTICE_DEADLINE, || {
+        let reply = request();
+        async move {
+            let reply = reply.await;
+            (reply.status == 401).then_some(reply)
+        }
+    })
+    .await;
+    last.assert_problem(401, "unauthorized");
+}
+
 /// Polls `condition` until it returns `Some`; `None` once `within` has passed.
 pub async fn wait_until<T, F, Fut>(within: Duration, mut condition: F) -> Option<T>
 where
@@ -469,6 +496,21 @@ type GatewayOverride = Box<dyn FnOnce(Arc<SandboxGateway>) -> Arc<dyn PaymentGat
 impl TestApp {
     /// A second API instance on the same database, with the same settings
     /// and its own state (as another process behind the load balancer).
+    /// Waits until the instance serves checked sessions and keys from its
+    /// cache (`auth::cache`: live once its PostgreSQL listener listens), so
+    /// a test of a change exercises the cache; SQLite never caches.
+    pub async fn with_auth_cache(self) -> TestApp {
+        if matches!(self._db.as_ref(), TestDb::Postgres { .. }) {
+            let cache = self.state.auth_cache.clone();
+            eventually("the auth cache is live", Duration::from_secs(10), || {
+                let live = cache.is_live();
+                async move { live.then_some(()) }
+            })
+            .await;
+        }
+        self
+    }
+
     pub async fn another_instance(&self) -> TestApp {
         start(self._db.clone(), self.vars.clone(), None).await
     }

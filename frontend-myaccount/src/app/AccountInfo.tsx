@@ -11,7 +11,8 @@ import { useWords, vehicleStatus } from '../i18n';
 import { me as askMe } from './early';
 import { AutoPaySwitch } from './AutoPaySwitch';
 import { CardsOnFile } from './CardsOnFile';
-import { PaidThrough, type Paid } from './MakePayment';
+import { PaidThrough } from '@kit/PaidThrough';
+import { type Paid } from './MakePayment';
 import { NextAppointment } from './NextAppointment';
 import { PastDue } from './PastDue';
 

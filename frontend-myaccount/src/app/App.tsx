@@ -1,13 +1,14 @@
 import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { storageSurvivesReload } from '@kit/storage';
-import { session, signOut } from '../api/client';
+import { api, session, signOut } from '../api/client';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { useWords } from '../i18n';
 import { AccountInfo } from './AccountInfo';
 import { Login } from './Login';
 import { MakePayment, type Paid } from './MakePayment';
-import { SessionWarning } from './SessionWarning';
+import { SessionWarning } from '@kit/SessionWarning';
+import { formatSeconds } from '../components/Countdown';
 
 const BASE = import.meta.env.BASE_URL; // '/my-account/'
 
@@ -76,7 +77,12 @@ export function App() {
           />
         )}
       </main>
-      <SessionWarning />
+      <SessionWarning
+        session={session}
+        api={api}
+        words={(left) => t.app.sessionWarning(formatSeconds(left))}
+        stayLabel={t.app.staySignedIn}
+      />
     </>
   );
 }

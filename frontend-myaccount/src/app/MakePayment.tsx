@@ -14,6 +14,7 @@ import { capitalize } from '@kit/format';
 import { declineCodes, errorCode } from '@kit/problems';
 import { todayIn } from '@kit/vehicles';
 import { useWords, vehicleStatus } from '../i18n';
+import { PaidThrough } from '@kit/PaidThrough';
 
 type Client = Schemas['Client'];
 type PublicConfig = Schemas['PublicConfig'];
@@ -256,17 +257,5 @@ export function MakePayment({ onPaid, vehicle }: { onPaid: (paid: Paid) => void;
         <SendPaymentLink />
       </div>
     </>
-  );
-}
-
-/** A vehicle's paid-through date; an overdue one is flagged with a mark and words, not by color alone. */
-export function PaidThrough({ status }: { status: { overdue: boolean; text: string } }) {
-  return status.overdue ? (
-    <span class="overdue">
-      <span aria-hidden="true">⚠ </span>
-      {status.text}
-    </span>
-  ) : (
-    <span class="muted">{status.text}</span>
   );
 }

@@ -2,7 +2,7 @@ import { RELOAD_SIGNS_OUT, storageSurvivesReload } from '@kit/storage';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { setSlashShortcut, slashShortcutOn } from '../shortcut';
-import { logOut, session } from '../api/client';
+import { api, logOut, session } from '../api/client';
 import { API_KEYS_PATH, BASE, CLIENT_ROUTE, WEBHOOKS_ROUTE, searchPath, webhooksPath } from '../routes';
 import { useCan } from '../permissions';
 import { ApiKeysPage } from './ApiKeysPage';
@@ -10,7 +10,7 @@ import { ClientPage, type TabId } from './ClientPage';
 import { FailingWebhooksBanner } from './FailingWebhooksBanner';
 import { LoginPage } from './LoginPage';
 import { SearchPage } from './SearchPage';
-import { SessionWarning } from './SessionWarning';
+import { SessionWarning } from '@kit/SessionWarning';
 import { WebhooksPage } from './WebhooksPage';
 
 /** A stable ref callback: focuses the element once, in the same task that puts it on screen (an effect runs later). */
@@ -127,7 +127,7 @@ function Shell() {
           <Route default component={SearchRoute} />
         </Router>
       </main>
-      <SessionWarning />
+      <SessionWarning session={session} api={api} />
     </>
   );
 }

@@ -6,6 +6,7 @@ import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
 import { formatCents } from '@kit/format';
 import { errorCode, problemMessage } from '@kit/problems';
 import { paidStatus, todayIn } from '@kit/vehicles';
+import { PaidThrough } from '@kit/PaidThrough';
 import { CoveredByCredit, CreditAppliedNote, type CreditApplied } from './CoveredByCredit';
 import { ErrorMessage } from './ErrorMessage';
 import { InvoiceSummary } from './InvoiceSummary';
@@ -15,19 +16,6 @@ import { call } from '@kit/api';
 type Card = Schemas['Card'];
 type NextPayment = Schemas['NextPayment'];
 type PaymentResult = Schemas['PaymentResult'];
-
-/** A vehicle's paid-through date; an overdue one flagged with a mark and words, not by color alone. */
-export function PaidThrough({ paidThrough, timeZone }: { paidThrough?: string | null; timeZone: string }) {
-  const status = paidStatus(paidThrough, todayIn(timeZone));
-  return status.overdue ? (
-    <span class="overdue">
-      <span aria-hidden="true">⚠ </span>
-      {status.text}
-    </span>
-  ) : (
-    <span class="muted">{status.text}</span>
-  );
-}
 
 function cardLabel(card: Card): string {
   return `${capitalize(card.brand)} •••• ${card.last4} (exp ${String(card.exp_month).padStart(2, '0')}/${card.exp_year})`;
@@ -171,7 +159,7 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
             onDays={(d) => choose({ days: d })}
           />
           <p id="pay-vehicle-status">
-            <PaidThrough paidThrough={vehicle?.paid_through} timeZone={client.location.time_zone} />
+            <PaidThrough status={paidStatus(vehicle?.paid_through, todayIn(client.location.time_zone))} />
           </p>
         </>
       )}

@@ -17,7 +17,7 @@ const INSERT_SESSION: &str = "insert into sessions (id, audience, subject, role,
 
 /// A session stands while its staff user keeps the role it signed in with,
 /// or its client keeps a login.
-pub(super) const SESSION_ACTIVE: &str = "select count(*) from sessions s \
+pub(super) const SESSION_ACTIVE: &str = "select s.subject, s.expires_at from sessions s \
     where s.id = $1 and s.revoked_at is null and s.expires_at > $2 and ( \
         (s.audience = 'plus' and exists ( \
             select 1 from staff_users u where u.id = s.subject and u.role = s.role)) \
@@ -88,12 +88,19 @@ impl AccessStore for Backend {
     }
 
     async fn session_active(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
-        let active: i64 = sqlx::query_scalar(SESSION_ACTIVE)
+        Ok(self.active_session(id, now).await?.is_some())
+    }
+
+    async fn active_session(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Uuid, DateTime<Utc>)>> {
+        Ok(sqlx::query_as(SESSION_ACTIVE)
             .bind(id)
             .bind(now)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(active == 1)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     async fn session_started_at(
@@ -129,6 +136,10 @@ impl AccessStore for Backend {
             .await?
             .rows_affected();
         Ok(revoked == 1)
+    }
+
+    fn watch_auth_changes(&self, cache: std::sync::Arc<crate::auth::cache::AuthCache>) {
+        self.watch_auth_changes_with(cache);
     }
 
     async fn purge_sessions(&self, before: DateTime<Utc>) -> Result<u64> {
