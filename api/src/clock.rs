@@ -50,6 +50,18 @@ impl Clock {
             .compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst);
     }
 
+    /// A new clock showing this one's time, frozen if this one is: a second
+    /// test instance's, so that two instances agree on "now" as two servers'
+    /// clocks do. The two then move apart only as each is moved.
+    pub fn same_time(&self) -> Clock {
+        let load = |value: &AtomicI64| AtomicI64::new(value.load(Ordering::SeqCst));
+        Clock {
+            offset_us: load(&self.offset_us),
+            frozen_at_ms: load(&self.frozen_at_ms),
+            frozen_ticks: load(&self.frozen_ticks),
+        }
+    }
+
     /// Sets this clock to `at` (a running clock runs on from there); used by
     /// tests that need a given time of day, such as just after UTC midnight.
     pub fn set(&self, at: DateTime<Utc>) {
@@ -93,5 +105,17 @@ mod tests {
             set >= Duration::zero() && set < Duration::milliseconds(1),
             "{set}"
         );
+    }
+
+    #[test]
+    fn a_second_instances_clock_shows_the_same_time_and_moves_on_its_own() {
+        let first = Clock::default();
+        first.freeze();
+        first.advance(Duration::minutes(9));
+        let second = first.same_time();
+        let gap = second.now() - first.now();
+        assert!(gap.abs() < Duration::milliseconds(1), "{gap}");
+        second.advance(Duration::minutes(1));
+        assert!(second.now() - first.now() >= Duration::minutes(1) - Duration::milliseconds(1));
     }
 }

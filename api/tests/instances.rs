@@ -105,21 +105,8 @@ impl Database {
     }
 
     async fn scalar(&self, sql: &str) -> i64 {
-        if self.url.starts_with("postgres") {
-            let mut conn = PgConnection::connect(&self.url).await.expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_one(&mut conn)
-                .await
-                .expect(sql)
-        } else {
-            let mut conn = sqlx::SqliteConnection::connect(&self.url)
-                .await
-                .expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_one(&mut conn)
-                .await
-                .expect(sql)
-        }
+        let rows = self.column::<i64>(sql).await;
+        rows.first().copied().expect(sql)
     }
 }
 

@@ -68,25 +68,27 @@ pub fn payment_link(
     url: &str,
     ttl_seconds: i64,
 ) -> String {
-    let ttl_minutes = (ttl_seconds + 59) / 60;
+    let minutes = minutes_words(language, ttl_seconds);
     let amount = amount_words(language, amount);
     match language {
-        Language::En => {
-            let minutes = if ttl_minutes == 1 {
-                "1 minute".to_owned()
-            } else {
-                format!("{ttl_minutes} minutes")
-            };
-            format!("{company}: your payment of {amount} is ready. Pay securely within {minutes}: {url}")
-        }
-        Language::Es => {
-            let minutes = if ttl_minutes == 1 {
-                "1 minuto".to_owned()
-            } else {
-                format!("{ttl_minutes} minutos")
-            };
-            format!("{company}: ya puede pagar {amount}. Tiene {minutes} para pagar de forma segura: {url}")
-        }
+        Language::En => format!(
+            "{company}: your payment of {amount} is ready. Pay securely within {minutes}: {url}"
+        ),
+        Language::Es => format!(
+            "{company}: ya puede pagar {amount}. Tiene {minutes} para pagar de forma segura: {url}"
+        ),
+    }
+}
+
+/// A link's time to live as a text says it, in whole minutes rounded up:
+/// `1 minute`, `10 minutes` / `1 minuto`, `10 minutos`.
+fn minutes_words(language: Language, ttl_seconds: i64) -> String {
+    let minutes = (ttl_seconds + 59) / 60;
+    match (language, minutes) {
+        (Language::En, 1) => "1 minute".to_owned(),
+        (Language::En, n) => format!("{n} minutes"),
+        (Language::Es, 1) => "1 minuto".to_owned(),
+        (Language::Es, n) => format!("{n} minutos"),
     }
 }
 
@@ -104,24 +106,10 @@ pub fn payment_request_for(
     url: &str,
     ttl_seconds: i64,
 ) -> String {
-    let ttl_minutes = (ttl_seconds + 59) / 60;
+    let minutes = minutes_words(language, ttl_seconds);
     match language {
-        Language::En => {
-            let minutes = if ttl_minutes == 1 {
-                "1 minute".to_owned()
-            } else {
-                format!("{ttl_minutes} minutes")
-            };
-            format!("{company}: Payment request for {client}'s monitoring account. Pay securely within {minutes}: {url}")
-        }
-        Language::Es => {
-            let minutes = if ttl_minutes == 1 {
-                "1 minuto".to_owned()
-            } else {
-                format!("{ttl_minutes} minutos")
-            };
-            format!("{company}: solicitud de pago de la cuenta de {client}; pague de forma segura en {minutes}: {url}")
-        }
+        Language::En => format!("{company}: Payment request for {client}'s monitoring account. Pay securely within {minutes}: {url}"),
+        Language::Es => format!("{company}: solicitud de pago de la cuenta de {client}; pague de forma segura en {minutes}: {url}"),
     }
 }
 

@@ -511,8 +511,17 @@ impl TestApp {
         self
     }
 
+    /// A second instance on this app's database, its clock showing the same
+    /// time as this app's (tests move each instance's clock by the same
+    /// amounts, as two servers' clocks agree).
     pub async fn another_instance(&self) -> TestApp {
-        start(self._db.clone(), self.vars.clone(), None).await
+        start_at(
+            self._db.clone(),
+            self.vars.clone(),
+            None,
+            Some(self.clock.same_time()),
+        )
+        .await
     }
 }
 
@@ -520,6 +529,16 @@ async fn start(
     db: Arc<TestDb>,
     vars: Vec<(String, String)>,
     gateway_override: Option<GatewayOverride>,
+) -> TestApp {
+    start_at(db, vars, gateway_override, None).await
+}
+
+/// Starts an app; its clock is `clock`, or a new one frozen at the system time.
+async fn start_at(
+    db: Arc<TestDb>,
+    vars: Vec<(String, String)>,
+    gateway_override: Option<GatewayOverride>,
+    clock: Option<Clock>,
 ) -> TestApp {
     let logs = LogBuffer::default();
     let log_dispatch = logs.dispatch();
@@ -535,8 +554,11 @@ async fn start(
     env.extend(vars.iter().cloned());
     let settings = Settings::from_vars(&env).expect("test settings");
     // Time in a test moves only when the test moves it (see `Clock::freeze`).
-    let clock = Arc::new(Clock::default());
-    clock.freeze();
+    let clock = Arc::new(clock.unwrap_or_else(|| {
+        let clock = Clock::default();
+        clock.freeze();
+        clock
+    }));
     let store = open_store(&settings, &clock)
         .with_subscriber(log_dispatch.clone())
         .await
