@@ -184,7 +184,9 @@ pub const EL_PASO_TIME_ZONE: &str = "America/Denver";
 pub fn demo_data(now: DateTime<Utc>) -> SeedData {
     use MonitorDays::{Fourteen, Thirty};
     let days = Duration::days;
-    // Dana's unpaid invoice from last month: $114.04 + 8.25 % tax = $123.45 past due.
+    // Dana's unpaid invoice from last month, priced as `Quote::compute` prices it at Austin
+    // Central: 30 days at the plan's $95.00 + 8.25 % tax ($7.84) = $102.84 past due.
+    // `seeded_invoices_are_priced_by_the_quote_rule` keeps every seeded invoice to that rule.
     let overdue = NewInvoice {
         id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0501),
         client_id: DANA,
@@ -195,7 +197,7 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
             Line {
                 kind: LineKind::Monitoring,
                 description: "Monitoring, 30 days".into(),
-                amount_cents: Cents(11_404),
+                amount_cents: Cents(9_500),
             },
             Line {
                 kind: LineKind::PastDue,
@@ -205,13 +207,13 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
             Line {
                 kind: LineKind::Tax,
                 description: "Tax (8.25%)".into(),
-                amount_cents: Cents(941),
+                amount_cents: Cents(784),
             },
         ],
-        subtotal: Cents(11_404),
-        tax: Cents(941),
+        subtotal: Cents(9_500),
+        tax: Cents(784),
         past_due: Cents(0),
-        total: Cents(12_345),
+        total: Cents(10_284),
         created_by: "system".into(),
         issued_at: now - days(40),
     };
@@ -415,5 +417,61 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
             },
         ],
         now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PricePlan, Quote, TaxRate};
+
+    /// Every demo invoice is what the quote rule prices for its location, its
+    /// days and the past due it carries, so the demo cannot show a fee that
+    /// differs from the price plan (issue 18: "Monitoring, 30 days $114.04"
+    /// where the plan says $95.00).
+    #[test]
+    fn seeded_invoices_are_priced_by_the_quote_rule() {
+        let data = demo_data(Utc::now());
+        assert!(!data.invoices.is_empty(), "the demo seeds invoices");
+        for invoice in &data.invoices {
+            let client = data
+                .clients
+                .iter()
+                .find(|c| c.id == invoice.client_id)
+                .expect("the invoice's client is seeded");
+            let location = data
+                .locations
+                .iter()
+                .find(|l| l.id == client.location_id)
+                .expect("the client's location is seeded");
+            let plan = PricePlan {
+                daily_rate: location.daily_rate,
+                price_14: location.price_14,
+                price_30: location.price_30,
+            };
+            let rate = TaxRate::from_ppm(location.tax_rate_ppm).expect("a valid tax rate");
+            let days = invoice
+                .monitor_days
+                .expect("a seeded invoice is for a period");
+            let quote = Quote::compute(&plan, rate, days, invoice.past_due, Cents::ZERO)
+                .expect("the location prices the period");
+            assert_eq!(invoice.lines, quote.lines, "invoice {}", invoice.id);
+            assert_eq!(
+                (
+                    invoice.subtotal,
+                    invoice.tax,
+                    invoice.past_due,
+                    invoice.total
+                ),
+                (
+                    quote.subtotal_cents,
+                    quote.tax_cents,
+                    quote.past_due_cents,
+                    quote.total_due_cents
+                ),
+                "invoice {}",
+                invoice.id
+            );
+        }
     }
 }

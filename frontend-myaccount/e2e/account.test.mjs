@@ -25,7 +25,7 @@ test('Dana signs in, pays with her saved Visa, sees the invoice and turns on Aut
   await page.getByText('Total Due Amount').waitFor();
   await page.getByRole('radio', { name: /Visa ending 4242/ }).check();
   const summary = await page.locator('.summary').innerText();
-  assert.match(summary, /Past due balance\s+\$123\.45/);
+  assert.match(summary, /Past due balance\s+\$102\.84/);
   await shot(page, '11-account-make-payment');
 
   await page.getByRole('button', { name: /^Make Payment of \$/ }).click();
@@ -39,7 +39,7 @@ test('Dana signs in, pays with her saved Visa, sees the invoice and turns on Aut
   const autopay = page.getByRole('switch', { name: 'Auto Pay' });
   assert.equal(await autopay.getAttribute('aria-checked'), 'false');
   await autopay.click();
-  await page.getByText('Auto Pay is on.').waitFor();
+  await page.getByText(/^Auto Pay is on with Visa ending 4242\.$/).waitFor();
   assert.equal(await autopay.getAttribute('aria-checked'), 'true');
   await shot(page, '13-account-autopay-on');
 

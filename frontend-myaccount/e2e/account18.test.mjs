@@ -157,6 +157,7 @@ test('Auto Pay shows whether it is on, its card and its next charge, on Account 
   const again = page.locator('section', { has: page.getByRole('heading', { name: 'Auto Pay', level: 2 }) });
   await again.getByText(/^Auto Pay is on with/).waitFor();
   await again.getByRole('switch', { name: 'Auto Pay' }).click();
+  await again.getByRole('alertdialog', { name: 'Turn off Auto Pay?' }).getByRole('button', { name: 'Turn off Auto Pay' }).click();
   await again.getByText('Auto Pay is off.', { exact: true }).first().waitFor();
   await eventually(async () => (await again.getByText(/^Next Auto Pay charge/).count()) === 0);
   await page.context().close();

@@ -78,20 +78,20 @@ test('an agent sends Dana a secure payment link and sees it in the list and the 
   const summary = page.getByRole('table', { name: /Invoice Summary/ });
   await summary.waitFor();
   const total = summary.getByRole('row', { name: /Total Due Amount/ });
-  assert.match(await total.innerText(), /Total Due Amount\s+\$176\.49/);
+  assert.match(await total.innerText(), /Total Due Amount\s+\$155\.88/);
   assert.equal(await page.getByLabel('Phone number to text').inputValue(), '(512) 555-0143');
   await shot(page, '03-invoice-summary');
 
   await page.getByRole('button', { name: 'Send Message' }).click();
   await page.getByText(/Payment link sent to \(•••\) •••-0143\. It expires at/).waitFor();
   const row = page.locator('table.links tbody tr').first();
-  await row.getByText('$176.49').waitFor();
+  await row.getByText('$155.88').waitFor();
   assert.match(await row.getByTestId('link-status').innerText(), /^(Sent|Delivered)$/);
   await eventually(() => api.lastSmsToken());
   await shot(page, '04-link-sent');
 
   await page.getByRole('tab', { name: 'Client Log' }).click();
-  await page.getByText('Secure payment link for $176.49 sent to (•••) •••-0143').waitFor();
+  await page.getByText('Secure payment link for $155.88 sent to (•••) •••-0143').waitFor();
   await shot(page, '05-client-log');
 });
 

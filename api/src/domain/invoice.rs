@@ -201,17 +201,23 @@ impl Actor {
         }
     }
 
-    /// Who did it, in words for the Client Log's sentences ("… by Alex
-    /// Agent (staff)", "… by Dana (payment link)", "… by the payer at (737)
-    /// 555-0199").
+    /// Who did it, in words for the Client Log's sentences and a record's
+    /// `created_by` ("… by Alex Agent (staff)", "… by Dana (payment link)",
+    /// "… by the payer at (737) 555-0199", "… by API key “Billing system”"
+    /// (its name says what it is), "… by System"). Never the stored code of
+    /// [`Actor::kind`] (`api_key`).
     pub fn by_words(&self) -> String {
         match self {
-            Actor::LinkPayer { sent_to: None, .. } => self.name(),
+            Actor::LinkPayer { sent_to: None, .. } | Actor::ApiKey { .. } | Actor::System => {
+                self.name()
+            }
             Actor::LinkPayer {
                 sent_to: Some(phone),
                 ..
             } => format!("the payer at {phone}"),
-            _ => format!("{} ({})", self.name(), self.kind()),
+            Actor::Staff { .. } | Actor::Client { .. } => {
+                format!("{} ({})", self.name(), self.kind())
+            }
         }
     }
 

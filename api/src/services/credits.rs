@@ -76,7 +76,7 @@ async fn apply(
         client_id,
         vehicle_id,
         quote,
-        created_by: format!("{} ({})", actor.name(), actor.kind()),
+        created_by: actor.by_words(),
         log: NewLogEntry::by(actor, client_id, message),
         only_if_due_by,
         now,
@@ -129,7 +129,7 @@ pub async fn grant_credit(
     if state.store.client(request.client_id).await?.is_none() {
         return Err(CLIENT_NOT_FOUND);
     }
-    let by = format!("{} ({})", actor.name(), actor.kind());
+    let by = actor.by_words();
     let message = format!(
         "Goodwill credit of {} granted by {by}: {reason}",
         request.amount

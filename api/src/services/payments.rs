@@ -52,7 +52,7 @@ pub struct Charge<'a> {
     pub terms_version: Option<String>,
 }
 
-/// "Visa •••• 4242", or "card" when unknown.
+/// "Visa •••• 4242", or "a card" when unknown.
 pub fn card_words(brand: Option<&str>, last4: Option<&str>) -> String {
     match (brand, last4) {
         (Some(brand), Some(last4)) => {
@@ -62,7 +62,8 @@ pub fn card_words(brand: Option<&str>, last4: Option<&str>) -> String {
             }
             format!("{brand} •••• {last4}")
         }
-        _ => "card".into(),
+        // A new card the gateway declined before saying what it was.
+        _ => "a card".into(),
     }
 }
 

@@ -87,7 +87,7 @@ fn describe(refund: &Refund, payment: &Payment, actor: &Actor) -> String {
     let invoice = invoice_words(payment);
     let by = match actor {
         Actor::System => refund.requested_by.clone(),
-        actor => format!("{} ({})", actor.name(), actor.kind()),
+        actor => actor.by_words(),
     };
     let what = match refund.source {
         RefundSource::Payment => "Refund of",
@@ -101,6 +101,19 @@ fn describe(refund: &Refund, payment: &Payment, actor: &Actor) -> String {
         "{what} {} {to} the payment of {}{invoice} by {by}",
         refund.amount_cents, payment.amount_cents
     )
+}
+
+/// A refund's failure code (Stripe's `Refund.failure_reason`) in words for the
+/// Client Log, never the raw code.
+fn refund_failure_words(code: &str) -> &'static str {
+    match code {
+        "expired_or_canceled_card" => "the card has expired or was cancelled",
+        "lost_or_stolen_card" => "the card was reported lost or stolen",
+        "insufficient_funds" => "the account did not have enough funds",
+        "charge_for_pending_refund_disputed" => "the payment is disputed",
+        "declined" => "the bank declined it",
+        _ => "the gateway could not complete it",
+    }
 }
 
 /// Refunds a payment: `amount` (or all that is left) goes back to the card
@@ -120,7 +133,7 @@ pub async fn refund_payment(
         .payment(request.payment_id)
         .await?
         .ok_or_else(payment_not_found)?;
-    let by = format!("{} ({})", actor.name(), actor.kind());
+    let by = actor.by_words();
     // "Refund of $50.00 of the payment of $176.49 (invoice #1002) by Sam
     // Supervisor (staff) kept as credit: Device returned early".
     let kept_log = (request.destination == RefundDestination::Credit).then(|| AmountLog {
@@ -221,7 +234,7 @@ pub async fn refund_credit(
             reason,
             refund_key,
             requested_by_staff_id: staff_id,
-            requested_by: format!("{} ({})", actor.name(), actor.kind()),
+            requested_by: actor.by_words(),
             paid_since: now - Duration::days(CREDIT_REFUND_WINDOW_DAYS),
             now,
         })
@@ -312,9 +325,12 @@ pub(crate) async fn record_outcome(
         },
         Ok(RefundOutcome::Failed { reference, code }) => {
             let message = if refund.status == RefundStatus::Succeeded {
-                format!("{words} was reversed by the gateway ({code}): the money did not reach the card and is owed to us again")
+                format!("{words} was reversed by the gateway ({}): the money did not reach the card and is owed to us again", refund_failure_words(&code))
             } else {
-                format!("{words} failed ({code}); nothing was given back")
+                format!(
+                    "{words} failed ({}); nothing was given back",
+                    refund_failure_words(&code)
+                )
             };
             RefundChange {
                 refund_id: refund.id,
@@ -507,7 +523,9 @@ pub async fn apply_dispute(state: &AppState, dispute: &WebhookDispute) -> Result
     let invoice = invoice_words(&payment);
     let what = format!(
         "the payment of {}{invoice}: {} disputed ({})",
-        payment.amount_cents, dispute.amount, dispute.reason
+        payment.amount_cents,
+        dispute.amount,
+        dispute.reason.replace('_', " ")
     );
     let message = match status {
         DisputeStatus::Open => format!(

@@ -404,7 +404,7 @@ pub struct CreditApplication {
     pub vehicle_id: Uuid,
     /// The quote the credit pays: `covered_by_credit`, total zero.
     pub quote: Quote,
-    /// "Sam Supervisor (staff)", "System (system)": the invoice's author.
+    /// "Sam Supervisor (staff)", "System": the invoice's author ([`crate::domain::Actor::by_words`]).
     pub created_by: String,
     /// The Client Log line, without the invoice number: "Credit applied:
     /// $53.04 for 14 days"; the store appends ", invoice #N (by <author>)".

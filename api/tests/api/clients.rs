@@ -66,7 +66,7 @@ async fn a_client_record_carries_location_vehicles_cards_and_past_due() {
     let c = &dana.body;
     assert_eq!(c["location"]["accepts_payments"], true);
     assert_eq!(c["location"]["tax_rate_ppm"], 82_500);
-    assert_eq!(c["past_due_cents"], 12_345);
+    assert_eq!(c["past_due_cents"], 10_284);
     assert_eq!(c["vehicles"].as_array().unwrap().len(), 2);
     assert_eq!(c["cards"][0]["last4"], "4242");
     assert!(
@@ -94,7 +94,7 @@ async fn a_client_sees_their_own_record_at_me() {
     let me = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["id"], DANA.to_string());
-    assert_eq!(me.body["past_due_cents"], 12_345);
+    assert_eq!(me.body["past_due_cents"], 10_284);
 }
 
 #[tokio::test]

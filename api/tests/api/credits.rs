@@ -97,7 +97,7 @@ async fn a_quote_covered_by_credit_is_never_charged_and_nothing_is_written() {
     let staff = app.agent_token().await;
     morgan_with_a_credit_for_one_period(&app, &staff).await;
     // Dana's credit pays her past due and the Camry's period many times over.
-    app.grant_credit(DANA, 12_345 + 100_000).await;
+    app.grant_credit(DANA, 10_284 + 100_000).await;
 
     let quote = app.quote(&staff, MORGAN, MORGAN_OUTBACK, 14).await.body;
     assert_eq!(

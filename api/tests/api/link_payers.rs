@@ -89,7 +89,7 @@ async fn a_link_texted_to_someone_else_is_worded_for_that_payer_everywhere() {
     let log = app.client_log(&staff, DANA).await;
     assert!(
         log.iter()
-            .any(|l| l.starts_with("Secure payment link payment of $176.49")
+            .any(|l| l.starts_with("Secure payment link payment of $155.88")
                 && l.contains("by the payer at (737) 555-0199 succeeded")),
         "{log:?}"
     );
@@ -110,7 +110,7 @@ async fn a_link_texted_to_the_clients_own_phone_says_your_payment() {
     assert_eq!(sent.body["payer"], "client");
     let token = app.deliver_link_token().await;
     let text = last_text_to(&app, "+15125550143");
-    assert!(text.contains("your payment of $176.49 is ready"), "{text}");
+    assert!(text.contains("your payment of $155.88 is ready"), "{text}");
     let opened = app.open_link(&token).await;
     assert_eq!(opened.body["payer"], "client");
     assert_eq!(redeem(&app, &token).await.status, 200);
@@ -202,7 +202,7 @@ async fn a_link_whose_past_due_was_paid_another_way_is_out_of_date_and_renewed_w
     let fresh = app.deliver_link_token().await;
     let opened = app.open_link(&fresh).await;
     assert_eq!(opened.status, 200, "{}", opened.body);
-    assert!(opened.body["total_due_cents"].as_i64().unwrap() < 17_649);
+    assert!(opened.body["total_due_cents"].as_i64().unwrap() < 15_588);
     let listed = links_of(&app, &staff, DANA).await;
     assert_eq!(listed[0]["status"], "opened");
     assert_eq!(listed[1]["status"], "revoked");

@@ -48,7 +48,7 @@ async fn the_full_flow_sends_opens_pays_and_invoices_once() {
     let sent = send(&app, &staff, "512-555-0143").await;
     assert_eq!(sent.status, 201, "{}", sent.body);
     assert_eq!(sent.body["status"], "sent");
-    assert_eq!(sent.body["amount_cents"], 17_649);
+    assert_eq!(sent.body["amount_cents"], 15_588);
     assert_eq!(sent.body["phone_masked"], "(•••) •••-0143");
     let sent_at =
         chrono::DateTime::parse_from_rfc3339(sent.body["sent_at"].as_str().unwrap()).unwrap();
@@ -61,14 +61,14 @@ async fn the_full_flow_sends_opens_pays_and_invoices_once() {
     let log = app.client_log(&staff, DANA).await;
     assert_eq!(
         log[0],
-        "Secure payment link for $176.49 sent to (•••) •••-0143 by Alex Agent"
+        "Secure payment link for $155.88 sent to (•••) •••-0143 by Alex Agent"
     );
 
     let opened = open(&app, &token).await;
     assert_eq!(opened.status, 200, "{}", opened.body);
     assert_eq!(opened.body["client_first_name"], "Dana");
     assert_eq!(opened.body["vehicle_description"], "2019 Toyota Camry");
-    assert_eq!(opened.body["total_due_cents"], 17_649);
+    assert_eq!(opened.body["total_due_cents"], 15_588);
     assert!(
         opened.body.get("last_name").is_none() && !opened.body.to_string().contains("Whitfield")
     );
@@ -82,7 +82,7 @@ async fn the_full_flow_sends_opens_pays_and_invoices_once() {
             paid.body["status"].as_str(),
             paid.body["amount_cents"].as_i64()
         ),
-        (Some("succeeded"), Some(17_649))
+        (Some("succeeded"), Some(15_588))
     );
     let history = app.account_history(&staff, DANA).await;
     assert_eq!(history["invoices"][0]["id"], paid.body["invoice_id"]);
@@ -231,7 +231,7 @@ async fn revoked_and_resent_links() {
         .assert_problem(410, "link_revoked");
     let log = app.client_log(&staff, DANA).await;
     assert!(
-        log[0].starts_with("Secure payment link for $176.49 revoked by Alex Agent"),
+        log[0].starts_with("Secure payment link for $155.88 revoked by Alex Agent"),
         "{log:?}"
     );
     assert_eq!(log.iter().filter(|m| m.contains("sent to")).count(), 2);
@@ -745,7 +745,7 @@ async fn an_expired_link_texts_a_fresh_one_to_its_phone_once() {
     let opened = open(&app, &fresh).await;
     assert_eq!(opened.status, 200, "{}", opened.body);
     assert!(opened.body["seconds_left"].as_i64().unwrap() > 590);
-    assert_eq!(opened.body["total_due_cents"], 17_649);
+    assert_eq!(opened.body["total_due_cents"], 15_588);
 
     // Renewed once: the expired link is replaced, and asking again sends nothing.
     renew(&app, &expired)
@@ -758,7 +758,7 @@ async fn an_expired_link_texts_a_fresh_one_to_its_phone_once() {
     let log = app.client_log(&staff, DANA).await;
     assert_eq!(
         log[0],
-        "Secure payment link for $176.49 sent to (•••) •••-0143 by the payer, whose link had expired (Text me a new link)"
+        "Secure payment link for $155.88 sent to (•••) •••-0143 by the payer, whose link had expired (Text me a new link)"
     );
     let card = app.tokenize("4242424242424242").await;
     assert_eq!(redeem(&app, &fresh, &card).await.status, 200);

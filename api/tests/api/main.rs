@@ -6,6 +6,7 @@ mod appointments;
 mod auth;
 mod business_day;
 mod cards;
+mod client_log_words;
 mod clients;
 mod credit_refunds;
 mod credits;

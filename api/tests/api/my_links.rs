@@ -30,7 +30,7 @@ async fn a_client_texts_a_link_to_their_payer_who_can_pay_it_and_sees_its_status
     let sent = send_mine(&app, &client, DANA_CAMRY, &key()).await;
     assert_eq!(sent.status, 201, "{}", sent.body);
     assert_eq!(sent.body["status"], "sent");
-    assert_eq!(sent.body["amount_cents"], 17_649, "the same quote as staff");
+    assert_eq!(sent.body["amount_cents"], 15_588, "the same quote as staff");
     assert_eq!(sent.body["phone_masked"], "(•••) •••-0199");
 
     let token = app.deliver_link_token().await;

@@ -52,7 +52,7 @@ async fn a_paid_link_answers_its_receipt_and_the_reference_opens_it_without_sign
     let number = summary["receipt_number"].as_str().unwrap();
     assert!(number.starts_with("R-20") && number.len() >= 13, "{number}");
     assert_eq!(summary["card_last4"], "4242");
-    assert_eq!(summary["total_cents"], 17_649);
+    assert_eq!(summary["total_cents"], 15_588);
     assert_eq!(summary["time_zone"], "America/Chicago");
     assert_eq!(summary["vehicles"][0]["vehicle_id"], DANA_CAMRY.to_string());
     let reference = reference_of(&paid.body);
@@ -81,7 +81,7 @@ async fn a_paid_link_answers_its_receipt_and_the_reference_opens_it_without_sign
     assert!(!receipt.body.to_string().contains("Whitfield"));
     assert_eq!(receipt.body["card_brand"], "visa");
     assert_eq!(receipt.body["lines"].as_array().unwrap().len(), 3);
-    assert_eq!(receipt.body["total_cents"], 17_649);
+    assert_eq!(receipt.body["total_cents"], 15_588);
     assert_eq!(receipt.body["refunds"], json!([]));
     assert_eq!(
         receipt.body["vehicles"][0]["description"],

@@ -357,7 +357,8 @@ async fn a_refund_the_gateway_cannot_make_fails_and_gives_nothing_back() {
     );
     let log = app.client_log(&supervisor, DANA).await;
     assert!(
-        log.iter().any(|l| l.contains("failed (refund_failed)")),
+        log.iter()
+            .any(|l| l.contains("failed (the gateway could not complete it)")),
         "{log:#?}"
     );
 }

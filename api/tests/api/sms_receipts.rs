@@ -87,7 +87,7 @@ async fn a_third_party_payment_texts_the_receipt_to_the_payer_and_to_the_client(
         .find(|sms| sms.body.contains(&reference))
         .expect("a receipt text")
         .body;
-    assert!(body.contains("$176.49"), "{body}");
+    assert!(body.contains("$155.88"), "{body}");
     let length = payments_api::domain::sms_length(&body);
     assert!(length.segments <= 2, "{length:?}");
 

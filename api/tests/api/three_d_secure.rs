@@ -113,7 +113,7 @@ async fn the_3ds_card_on_the_pay_page_waits_for_the_bank_and_is_paid_once_after_
     let paid = confirm_link(&app, &token, &payment_id).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     assert_eq!(paid.body["status"], "succeeded");
-    assert_eq!(paid.body["amount_cents"], 17_649);
+    assert_eq!(paid.body["amount_cents"], 15_588);
     assert!(paid.body["invoice_number"].as_i64().is_some());
     assert!(paid.body.get("next_action").is_none());
     // The confirm that recorded the success gives the receipt's reference.
@@ -139,7 +139,7 @@ async fn the_3ds_card_on_the_pay_page_waits_for_the_bank_and_is_paid_once_after_
     let log = app.client_log(&staff, DANA).await;
     assert_eq!(
         log.iter()
-            .filter(|l| l.starts_with("Secure payment link payment of $176.49")
+            .filter(|l| l.starts_with("Secure payment link payment of $155.88")
                 && l.contains("succeeded"))
             .count(),
         1,
@@ -253,7 +253,7 @@ async fn a_challenge_left_unanswered_is_cancelled_by_the_status_sync_after_the_t
     let staff = app.agent_token().await;
     assert_eq!(
         app.account_history(&staff, DANA).await["past_due_cents"],
-        12_345
+        10_284
     );
 }
 

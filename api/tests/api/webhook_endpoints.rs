@@ -163,7 +163,7 @@ async fn a_paid_link_is_announced_signed_as_the_specification_says() {
         .unwrap();
     assert_eq!(body(link_paid)["data"]["link_id"], link_id.as_str());
     assert_eq!(body(link_paid)["data"]["status"], "succeeded");
-    assert_eq!(body(link_paid)["data"]["amount_cents"], 17_649);
+    assert_eq!(body(link_paid)["data"]["amount_cents"], 15_588);
     // A tampered body does not verify.
     let mut forged = link_paid.clone();
     forged.body = forged.body.replace_first_digit();
@@ -554,7 +554,7 @@ async fn a_link_that_expires_unpaid_is_announced_once_by_link_expired() {
     assert_eq!(event["type"], "link.expired");
     assert_eq!(event["data"]["link_id"], unpaid.as_str());
     assert_eq!(event["data"]["client_id"], DANA.to_string());
-    assert_eq!(event["data"]["amount_cents"], 17_649);
+    assert_eq!(event["data"]["amount_cents"], 15_588);
     assert!(event["data"]["expires_at"].is_string());
     assert_ne!(event["data"]["link_id"], paid.as_str());
 }

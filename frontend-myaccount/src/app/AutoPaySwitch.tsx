@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { api } from '../api/client';
@@ -7,37 +7,67 @@ import { useWords } from '../i18n';
 import { AutoPayStatus } from './AutoPayStatus';
 
 type Client = Schemas['Client'];
+type MyAutopay = Schemas['MyAutopay'];
 
-/** The Auto Pay switch: on with a chosen card on file, or off. */
+/**
+ * The Auto Pay switch: on with a chosen card on file, or off. Turning it off asks first, in the page (issue 18:
+ * never the browser's `confirm()`), saying what stops: the card and the next charge's day from `get_my_autopay`.
+ * Focus moves to the question and comes back to the switch however it is answered. Where Auto Pay stands is
+ * announced once, by the status line ([`AutoPayStatus`]); this section's own live region carries only errors.
+ */
 export function AutoPaySwitch({ client, onChange, promote }: { client: Client; onChange: (c: Client) => void; promote: boolean }) {
   const [cardId, setCardId] = useState(client.autopay_card_id ?? client.cards[0]?.id ?? '');
   const [busy, setBusy] = useState(false);
-  // What the last change did, kept as what happened (not words), so a switch of language rewrites it too.
-  const [status, setStatus] = useState<{ on: boolean } | { error: unknown } | null>(null);
+  const [asking, setAsking] = useState(false);
+  // Focus goes back to the switch once it can take it again (it is disabled while a change is sent).
+  const [refocus, setRefocus] = useState(false);
+  const [autopay, setAutopay] = useState<MyAutopay | null>(null);
+  // A failed change, kept as what happened (not words), so a switch of language rewrites it too.
+  const [error, setError] = useState<{ error: unknown } | null>(null);
+  const switchRef = useRef<HTMLButtonElement>(null);
+  const keepRef = useRef<HTMLButtonElement>(null);
   const w = useWords();
   const { t } = w;
   const enabled = client.autopay_enabled;
 
-  const toggle = async () => {
+  useEffect(() => {
+    if (refocus && !busy && !asking) {
+      switchRef.current?.focus();
+      setRefocus(false);
+    }
+  }, [refocus, busy, asking]);
+  // The question takes focus when it opens, on its safe answer (Enter keeps Auto Pay on).
+  useEffect(() => {
+    if (asking) keepRef.current?.focus();
+  }, [asking]);
+
+  const change = async (on: boolean) => {
     setBusy(true);
-    setStatus(null);
+    setError(null);
     try {
-      const result = await call(
-        api.PUT('/me/autopay', { body: { enabled: !enabled, card_id: enabled ? null : cardId || null } }),
-      );
+      const result = await call(api.PUT('/me/autopay', { body: { enabled: on, card_id: on ? cardId || null : null } }));
       onChange({ ...client, ...result });
-      setStatus({ on: result.autopay_enabled });
-    } catch (error) {
-      setStatus({ error });
+    } catch (caught) {
+      setError({ error: caught });
     } finally {
       setBusy(false);
     }
   };
 
+  const answer = (turnOff: boolean) => {
+    setAsking(false);
+    setRefocus(true);
+    if (turnOff) void change(false);
+  };
+
+  const chargedCard = autopay?.card ?? client.cards.find((c) => c.id === client.autopay_card_id);
+  const card = chargedCard ? t.common.cardEnding(capitalize(chargedCard.brand), chargedCard.last4) : '';
+  const nextDay = autopay?.next_charge ? w.dayMonth(autopay.next_charge.date) : undefined;
+
   return (
     <section class={promote && !enabled ? 'promo' : undefined}>
       <h2>{t.autopay.title}</h2>
-      <AutoPayStatus client={client} />
+      <AutoPayStatus client={client} onStatus={setAutopay} />
       {!enabled && (
         <p>{t.autopay.pitch}</p>
       )}
@@ -56,13 +86,45 @@ export function AutoPaySwitch({ client, onChange, promote }: { client: Client; o
       {client.cards.length === 0 ? (
         <p class="muted">{t.autopay.needsCard}</p>
       ) : (
-        <button type="button" role="switch" aria-checked={enabled} class="switch" disabled={busy} onClick={toggle}>
+        <button
+          type="button"
+          role="switch"
+          aria-checked={enabled}
+          class="switch"
+          disabled={busy}
+          ref={switchRef}
+          onClick={() => (enabled ? setAsking(true) : void change(true))}
+        >
           <span class="track" aria-hidden="true" />
           {t.autopay.title}
         </button>
       )}
+      {asking && enabled && (
+        <div
+          class="notice"
+          role="alertdialog"
+          aria-labelledby="autopay-off-ask"
+          aria-describedby="autopay-off-what"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') answer(false);
+          }}
+        >
+          <p id="autopay-off-ask">
+            <strong>{t.autopay.offAsk}</strong>
+          </p>
+          <p id="autopay-off-what">{t.autopay.offWhat(card, nextDay)}</p>
+          <p>
+            <button type="button" class="danger" onClick={() => answer(true)}>
+              {t.autopay.turnOff}
+            </button>{' '}
+            <button type="button" class="secondary" onClick={() => answer(false)} ref={keepRef}>
+              {t.autopay.keepOn}
+            </button>
+          </p>
+        </div>
+      )}
       <p aria-live="polite" class="muted">
-        {status === null ? null : 'on' in status ? (status.on ? t.autopay.on : t.autopay.off) : w.problem(status.error)}
+        {error === null ? null : w.problem(error.error)}
       </p>
     </section>
   );

@@ -221,8 +221,15 @@ export const en = {
     pitch: 'Never miss a payment: with Auto Pay we charge your card on file automatically before your monitoring runs out.',
     cardFor: 'Card for Auto Pay',
     needsCard: 'Save a card when you make a payment to use Auto Pay.',
-    on: 'Auto Pay is on.',
     off: 'Auto Pay is off.',
+    /** The in-page confirm before Auto Pay is turned off: what stops, with the next charge when one is due. */
+    offAsk: 'Turn off Auto Pay?',
+    offWhat: (card: string, day: string | undefined) =>
+      day
+        ? `Auto Pay will not charge ${card} on ${day}; you will need to pay yourself.`
+        : `Auto Pay will not charge ${card} any more; you will need to pay yourself.`,
+    turnOff: 'Turn off Auto Pay',
+    keepOn: 'Keep Auto Pay on',
     /** Where Auto Pay stands (`get_my_autopay`). */
     onWith: (card: string) => `Auto Pay is on with ${card}.`,
     next: (amount: string, date: string, vehicle: string | undefined) =>

@@ -202,8 +202,14 @@ export const es: Catalog = {
     pitch: 'No se le pasará ningún pago: con Auto Pay cobramos automáticamente a su tarjeta registrada antes de que venza su monitoreo.',
     cardFor: 'Tarjeta para Auto Pay',
     needsCard: 'Guarde una tarjeta cuando haga un pago para usar Auto Pay.',
-    on: 'Auto Pay está activado.',
     off: 'Auto Pay está desactivado.',
+    offAsk: '¿Desactivar Auto Pay?',
+    offWhat: (card, day) =>
+      day
+        ? `Auto Pay no cobrará a su ${card} el ${day}; tendrá que pagar usted.`
+        : `Auto Pay ya no cobrará a su ${card}; tendrá que pagar usted.`,
+    turnOff: 'Desactivar Auto Pay',
+    keepOn: 'Mantener Auto Pay activado',
     onWith: (card) => `Auto Pay está activado con ${card}.`,
     next: (amount, date, vehicle) => `Próximo cargo de Auto Pay: ${amount} el ${date}${vehicle ? ` por su ${vehicle}` : ''}.`,
     none: 'No hay ningún cargo de Auto Pay programado.',
