@@ -340,10 +340,18 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
         .await;
     assert_eq!(reply.status, 201, "{}", reply.body);
 
-    // Four links, each sent through a different instance.
+    // Four links, each sent through a different instance, for four clients'
+    // vehicles: links for one vehicle would make each other out of date once
+    // one is paid (`link_outdated`), and this test is about each link alone.
     const LINKS: usize = 4;
-    for n in 0..LINKS {
-        let body = json!({"client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143"});
+    let vehicles = [
+        (DANA, DANA_CAMRY),
+        (RILEY, RILEY_WRANGLER),
+        (MORGAN, MORGAN_OUTBACK),
+        (LUCIA, LUCIA_SILVERADO),
+    ];
+    for (n, (client, vehicle)) in vehicles.into_iter().enumerate() {
+        let body = json!({"client_id": client, "vehicle_id": vehicle, "monitor_days": 14, "phone": "5125550143"});
         let reply = instances[n % 3]
             .post("/payment-links", &staff, &key(), &body)
             .await;
