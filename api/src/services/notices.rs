@@ -193,10 +193,15 @@ pub async fn send_reminders(
                 report.skipped += 1;
                 continue;
             };
+            // At most one text per vehicle a run: when the payment reminder
+            // goes today, the appointment's goes on a later day of its window.
+            let mut texted = false;
             if let Some(paid_through) = paid_through {
-                report.count(remind(state, &client, vehicle, paid_through, amount).await?);
+                let outcome = remind(state, &client, vehicle, paid_through, amount).await?;
+                texted = outcome == Some(NoticeOutcome::Queued);
+                report.count(outcome);
             }
-            if let Some(appointment) = appointment {
+            if let (Some(appointment), false) = (appointment, texted) {
                 report
                     .count(remind_appointment(state, &client, vehicle, appointment, amount).await?);
             }

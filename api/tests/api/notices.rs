@@ -641,3 +641,31 @@ async fn no_appointment_reminder_once_the_vehicle_is_paid_through_it_or_on_auto_
     assert_eq!(reminders(&app).await.queued, 0);
     assert!(texts_to(&app, MORGAN_PHONE).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_vehicle_due_both_reminders_gets_one_text_a_day() {
+    let app = spawn_app().await;
+    // The Camry paid through the day before its appointment (in 5 days):
+    // its payment reminder is due from tomorrow, its appointment's from the
+    // day after.
+    paid_through(&app, DANA_CAMRY, austin_today(&app) + Duration::days(4)).await;
+    app.clock.advance(Duration::days(2));
+    let both_due = reminders(&app).await;
+    assert_eq!(both_due.queued, 1, "{both_due:?}");
+    let texts = texts_to(&app, DANA_PHONE).await;
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(
+        texts[0].contains("Reply PAY") && texts[0].contains("is due by"),
+        "{}",
+        texts[0]
+    );
+    app.clock.advance(Duration::days(1));
+    assert_eq!(
+        reminders(&app).await.queued,
+        1,
+        "the appointment's, the next day"
+    );
+    let texts = texts_to(&app, DANA_PHONE).await;
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[1].contains("service appointment"), "{}", texts[1]);
+}
