@@ -120,22 +120,30 @@ pub const NAME_LABEL_MAX: usize = 20;
 /// of the GSM-7 default alphabet, at most [`NAME_LABEL_MAX`] of them; "a
 /// client" / "un cliente" when none is left.
 pub fn name_label(language: Language, short_name: &str) -> String {
-    let kept: String = short_name
-        .chars()
-        .filter(|c| super::sms_text::gsm7_septets(*c) == Some(1) && !c.is_control())
-        .collect();
-    let label: String = kept
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(NAME_LABEL_MAX)
-        .collect();
-    match (label.trim_end(), language) {
+    match (gsm7_words(short_name, NAME_LABEL_MAX).as_str(), language) {
         ("", Language::En) => "a client".to_owned(),
         ("", Language::Es) => "un cliente".to_owned(),
         (label, _) => label.to_owned(),
     }
+}
+
+/// `text` kept to the characters of one septet in the GSM-7 default alphabet
+/// (one other would turn the whole SMS into UCS-2), its whitespace collapsed,
+/// cut to at most `max` characters, without trailing space ("" when none is
+/// left).
+fn gsm7_words(text: &str, max: usize) -> String {
+    let kept: String = text
+        .chars()
+        .filter(|c| super::sms_text::gsm7_septets(*c) == Some(1) && !c.is_control())
+        .collect();
+    let words: String = kept
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max)
+        .collect();
+    words.trim_end().to_owned()
 }
 
 /// The receipt text sent after a payment succeeded, to the payer and, when
@@ -170,18 +178,7 @@ pub const VEHICLE_LABEL_MAX: usize = 30;
 /// GSM-7 default alphabet (one other would turn the whole text into UCS-2),
 /// at most [`VEHICLE_LABEL_MAX`] of them; "vehicle" when none is left.
 pub fn vehicle_label(description: &str) -> String {
-    let kept: String = description
-        .chars()
-        .filter(|c| super::sms_text::gsm7_septets(*c) == Some(1) && !c.is_control())
-        .collect();
-    let label: String = kept
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(VEHICLE_LABEL_MAX)
-        .collect();
-    match label.trim_end() {
+    match gsm7_words(description, VEHICLE_LABEL_MAX).as_str() {
         "" => "vehicle".to_owned(),
         label => label.to_owned(),
     }
