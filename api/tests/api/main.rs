@@ -4,6 +4,7 @@ mod account18;
 mod api_keys;
 mod appointments;
 mod auth;
+mod auth_cache;
 mod business_day;
 mod cards;
 mod client_log_words;
