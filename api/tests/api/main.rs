@@ -29,6 +29,7 @@ mod receipts;
 mod refunds;
 mod roles;
 mod sessions;
+mod skips;
 mod sms_opt_out;
 mod sms_receipts;
 #[path = "../support/mod.rs"]
