@@ -401,7 +401,7 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
                 .call("POST", "/payment-link/redeem")
                 .link_token(token)
                 .key(&key())
-                .json(&json!({"payment_token": card, "accept_terms": true}))
+                .json(&json!({"payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION}))
                 .send()
                 .await
         }

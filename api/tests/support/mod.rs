@@ -37,6 +37,10 @@ pub use payments_api::seed::*;
 
 pub mod twilio;
 
+/// The version of the usage terms in force, which every redeem names
+/// (`terms_version`).
+pub const TERMS_VERSION: &str = payments_api::domain::terms::CURRENT.version;
+
 /// The CVC every sandbox card of the tests is tokenized with.
 pub const TEST_CVC: &str = "987";
 
