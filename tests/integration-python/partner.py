@@ -27,7 +27,7 @@ import uuid
 from payments_client import AuthenticatedClient, Client
 from payments_client.api.api_keys import create_api_key
 from payments_client.api.auth import staff_login
-from payments_client.api.default import get_terms
+from payments_client.api.config import get_terms
 from payments_client.api.payment_links import redeem_token, send_link
 from payments_client.api.quotes import quote_summary
 from payments_client.api.sandbox import sandbox_tokenize
