@@ -116,6 +116,18 @@ pub async fn open_store(settings: &Settings, clock: &Clock) -> anyhow::Result<Ar
     Ok(store)
 }
 
+/// The app's state for a one-off command (`sync-payments`, `autopay run`,
+/// `notices run`): no server, so no listener for auth changes either (only
+/// [`Application::build`] starts one; the command checks no token).
+pub fn offline_state(
+    settings: Settings,
+    store: Arc<dyn Store>,
+    clock: Arc<Clock>,
+    adapters: Adapters,
+) -> AppState {
+    AppState::new(settings, store, clock, adapters)
+}
+
 impl Application {
     /// Binds `settings.bind_address` (port 0 picks a free port) and builds the
     /// server. Its log events go to the process's global subscriber.
@@ -141,6 +153,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind_address)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState::new(settings, store, clock, adapters));
+        state.listen_for_auth_changes();
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()

@@ -207,6 +207,10 @@ pub struct Settings {
     /// Whether `/docs` (the API reference) and `/openapi.json` are served;
     /// by default in development only.
     pub docs_enabled: bool,
+    /// Whether `serve` on PostgreSQL keeps checked sessions and API keys in
+    /// memory (`auth::cache`, `AUTH_CACHE_ENABLED`, default true); false
+    /// behind a pooler in transaction mode, where `LISTEN` does not work.
+    pub auth_cache_enabled: bool,
 }
 
 /// The jobs `serve` runs itself (`SCHEDULER_JOBS`, a comma-separated list
@@ -614,12 +618,23 @@ impl Settings {
                 ))
             }
         };
+        let auth_cache_enabled = match get("AUTH_CACHE_ENABLED").as_deref() {
+            None | Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(other) => {
+                return Err(invalid(
+                    "AUTH_CACHE_ENABLED",
+                    format!("expected true or false, got {other:?}"),
+                ))
+            }
+        };
         let company_name = get("COMPANY_NAME").unwrap_or_else(|| "Monitoring Services".into());
         check_sms_text(&company_name, COMPANY_NAME_MAX_SEPTETS)
             .map_err(|e| invalid("COMPANY_NAME", e))?;
         Ok(Settings {
             metrics_token: metrics_token.map(SecretString::from),
             docs_enabled,
+            auth_cache_enabled,
             sms,
             company_name,
             support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
@@ -970,6 +985,13 @@ mod tests {
         );
         assert!(settings(&[]).unwrap().docs_enabled);
         assert!(!settings(&[("DOCS_ENABLED", "false")]).unwrap().docs_enabled);
+        assert!(settings(&[]).unwrap().auth_cache_enabled);
+        assert!(
+            !settings(&[("AUTH_CACHE_ENABLED", "false")])
+                .unwrap()
+                .auth_cache_enabled
+        );
+        assert!(settings(&[("AUTH_CACHE_ENABLED", "off")]).is_err());
     }
 
     #[test]

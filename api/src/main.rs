@@ -138,7 +138,9 @@ async fn offline_state(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<
     let store = store::connect(&settings.database_url).await?;
     store.migrate().await?;
     let adapters = Adapters::from_settings(&settings);
-    Ok(AppState::new(settings, store, clock, adapters))
+    Ok(payments_api::app::offline_state(
+        settings, store, clock, adapters,
+    ))
 }
 
 async fn serve(settings: Settings, clock: Arc<Clock>) -> anyhow::Result<()> {

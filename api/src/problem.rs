@@ -159,6 +159,9 @@ problem_codes! {
     CreditInsufficient = ("credit_insufficient", UNPROCESSABLE_ENTITY, "Credit insufficient"),
     /// The payer did not accept the terms.
     TermsNotAccepted = ("terms_not_accepted", UNPROCESSABLE_ENTITY, "Terms not accepted"),
+    /// A payment that accepts the usage terms names no `terms_version`: the
+    /// version read and accepted is recorded with every such payment.
+    TermsVersionRequired = ("terms_version_required", UNPROCESSABLE_ENTITY, "Terms version required"),
     InvalidPhone = ("invalid_phone", UNPROCESSABLE_ENTITY, "Invalid phone"),
     /// A number we do not text (toll-free, premium, another country).
     PhoneNotAllowed = ("phone_not_allowed", UNPROCESSABLE_ENTITY, "Phone not allowed"),

@@ -26,7 +26,8 @@ pub struct AppState {
     /// Password checks, bounded (`LOGIN_VERIFICATIONS_AT_ONCE`).
     pub password_gate: crate::auth::throttle::PasswordGate,
     /// The sessions and API keys this instance checked; live only while the
-    /// store tells it of changes made elsewhere (PostgreSQL's listener).
+    /// store tells it of changes made elsewhere (PostgreSQL's listener, which
+    /// only the server starts: [`AppState::listen_for_auth_changes`]).
     pub auth_cache: Arc<crate::auth::cache::AuthCache>,
 }
 
@@ -37,10 +38,8 @@ impl AppState {
         clock: Arc<Clock>,
         adapters: crate::app::Adapters,
     ) -> AppState {
-        let auth_cache = Arc::new(crate::auth::cache::AuthCache::default());
-        store.watch_auth_changes(auth_cache.clone());
         AppState {
-            auth_cache,
+            auth_cache: Arc::new(crate::auth::cache::AuthCache::default()),
             store,
             jwt: JwtKeys::new(&settings.jwt_secret),
             clock,
@@ -54,6 +53,17 @@ impl AppState {
                 settings.login_verifications_at_once,
             ),
             settings: Arc::new(settings),
+        }
+    }
+
+    /// Starts serving checked sessions and keys from [`Self::auth_cache`]
+    /// while changes made elsewhere are heard (PostgreSQL's `LISTEN
+    /// auth_changes`, in the background), unless `AUTH_CACHE_ENABLED=false`.
+    /// For `serve` only: a one-off command checks no token and needs no
+    /// listener.
+    pub fn listen_for_auth_changes(&self) {
+        if self.settings.auth_cache_enabled {
+            self.store.watch_auth_changes(self.auth_cache.clone());
         }
     }
 }

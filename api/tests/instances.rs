@@ -320,7 +320,10 @@ fn sms_tokens(instances: &[Instance]) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() {
     let Some(db) = Database::create(true).await else {
-        eprintln!("skipped: set TEST_DATABASE_URL=postgres://… (the test command does)");
+        skip(
+            "three_instances_charge_each_link_and_key_once_and_send_each_sms_once",
+            "it needs PostgreSQL: set TEST_DATABASE_URL=postgres://… (the test command does)",
+        );
         return;
     };
     prepare(&db);
@@ -398,7 +401,7 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
                 .call("POST", "/payment-link/redeem")
                 .link_token(token)
                 .key(&key())
-                .json(&json!({"payment_token": card, "accept_terms": true}))
+                .json(&json!({"payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION}))
                 .send()
                 .await
         }
@@ -868,7 +871,10 @@ impl DbProxy {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn while_postgresql_is_down_the_api_answers_503_and_it_recovers_without_a_restart() {
     let Some(db) = Database::create(true).await else {
-        eprintln!("skipped: set TEST_DATABASE_URL=postgres://… (the test command does)");
+        skip(
+            "while_postgresql_is_down_the_api_answers_503_and_it_recovers_without_a_restart",
+            "it needs PostgreSQL: set TEST_DATABASE_URL=postgres://… (the test command does)",
+        );
         return;
     };
     prepare(&db);
@@ -1083,8 +1089,9 @@ impl Drop for OwnPostgres {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_postgresql_crash_while_payments_are_taken_answers_503_then_recovers_and_charges_once() {
-    if std::env::var("TEST_DATABASE_URL").is_err() {
-        eprintln!("skipped: runs in the PostgreSQL pass (TEST_DATABASE_URL=postgres://…)");
+    const TEST: &str =
+        "a_postgresql_crash_while_payments_are_taken_answers_503_then_recovers_and_charges_once";
+    if postgres_for(TEST).is_none() {
         return;
     }
     let Some(server) = OwnPostgres::start() else {
@@ -1092,7 +1099,7 @@ async fn a_postgresql_crash_while_payments_are_taken_answers_503_then_recovers_a
             std::env::var("CI").is_err(),
             "CI has no PostgreSQL server programs (initdb)"
         );
-        eprintln!("skipped: no PostgreSQL server programs (initdb) here");
+        skip(TEST, "no PostgreSQL server programs (initdb) here");
         return;
     };
     let mut admin = PgConnection::connect(&server.url("postgres"))

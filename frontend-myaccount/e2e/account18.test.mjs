@@ -3,7 +3,7 @@
 // (read in a dialog, their version recorded with the payment, a stale version asked again).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DANA, desktopPage, eventually, fillCard, launch, phonePage, sendLink, shot, signInAsDana, startApi, titleIs } from './helpers.mjs';
+import { DANA, desktopPage, eventually, fillCard, holdRequests, launch, phonePage, sendLink, shot, signInAsDana, startApi, titleIs } from './helpers.mjs';
 
 const CAMRY = '00000000-0000-4000-8000-000000000201';
 const F150 = '00000000-0000-4000-8000-000000000202';
@@ -230,4 +230,55 @@ test('terms accepted in an old version are refused: the page shows the new terms
   await page.getByRole('button', { name: 'Make Payment' }).click();
   await page.getByRole('dialog', { name: 'Payment Complete' }).waitFor();
   await page.context().close();
+});
+
+test('Make Payment waits for the terms, says why, and offers to load them again when they failed (360 px)', async () => {
+  const page = await phonePage(browser);
+  // First the terms are slow; the page must not let the payer pay without the version it records.
+  const release = await holdRequests(page, '**/api/v1/terms');
+  await page.goto(`${api.baseUrl}/my-account/pay#${await sendLink(api, { vehicleId: F150 })}`);
+  await page.getByText('Total Due Amount').waitFor();
+  await fillCard(page, '4242424242424242');
+  await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
+  const pay = page.getByRole('button', { name: 'Make Payment' });
+  const waiting = page.getByText('Loading the terms of payment: you can pay once they are here.');
+  await waiting.waitFor();
+  assert.equal(await pay.isDisabled(), true, 'disabled while the terms load');
+  assert.equal(await pay.getAttribute('aria-describedby'), 'pay-hint');
+  await shot(page, '49-account18-pay-terms-loading');
+  release();
+  await waiting.waitFor({ state: 'detached' });
+  assert.equal(await pay.isDisabled(), false, 'payable once they are here');
+  await page.context().close();
+
+  // Then they fail: the page says so, keeps Pay disabled and loads them again on request.
+  const failing = await phonePage(browser);
+  let fail = true;
+  await failing.route('**/api/v1/terms', (route) =>
+    fail
+      ? route.fulfill({ status: 503, contentType: 'application/problem+json', json: { code: 'service_unavailable', status: 503, title: 'Service unavailable' } })
+      : route.continue(),
+  );
+  await failing.goto(`${api.baseUrl}/my-account/pay#${await sendLink(api, { vehicleId: F150 })}`);
+  await failing.getByText('Total Due Amount').waitFor();
+  await fillCard(failing, '4242424242424242');
+  await failing.getByRole('checkbox', { name: /I accept the terms/ }).check();
+  await failing.getByText('The terms of payment could not be loaded, so you cannot pay yet. Nothing was charged.').waitFor();
+  const again = failing.getByRole('button', { name: 'Load the terms again' });
+  const payFailing = failing.getByRole('button', { name: 'Make Payment' });
+  assert.equal(await payFailing.isDisabled(), true, 'disabled while there are no terms');
+  const box = await again.boundingBox();
+  assert.ok(box && box.height >= 44 && box.x >= 0 && box.x + box.width <= 360, `a touch target within 360 px: ${JSON.stringify(box)}`);
+  await shot(failing, '51-account18-pay-terms-failed');
+  fail = false;
+  await again.click();
+  await eventually(async () => !(await payFailing.isDisabled()));
+  assert.equal(await again.count(), 0, 'no retry once they are here');
+  await payFailing.click();
+  await failing.getByRole('dialog', { name: 'Payment Complete' }).waitFor();
+  const terms = await (await fetch(`${api.baseUrl}/api/v1/terms`)).json();
+  const history = await asUser('staff', `/clients/${DANA}/account-history`);
+  const versions = history.payments.filter((p) => p.method === 'payment_link' && p.status === 'succeeded').map((p) => p.terms_version);
+  assert.ok(versions.length > 0 && versions.every((v) => v === terms.version), JSON.stringify(versions));
+  await failing.context().close();
 });

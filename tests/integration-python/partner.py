@@ -27,6 +27,7 @@ import uuid
 from payments_client import AuthenticatedClient, Client
 from payments_client.api.api_keys import create_api_key
 from payments_client.api.auth import staff_login
+from payments_client.api.config import get_terms
 from payments_client.api.payment_links import redeem_token, send_link
 from payments_client.api.quotes import quote_summary
 from payments_client.api.sandbox import sandbox_tokenize
@@ -46,6 +47,7 @@ from payments_client.models import (
     RedeemRequest,
     SendLinkRequest,
     Scope,
+    Terms,
     TokenizeRequest,
     TokenizeResponse,
     TokenResponse,
@@ -149,10 +151,12 @@ def main(base: str) -> None:
         ),
         TokenizeResponse,
     )
+    # The version of the terms the payer read and accepted: every redeem names it.
+    terms = expect(get_terms.sync(client=anonymous), Terms)
     paid = expect(
         redeem_token.sync(
             client=anonymous,
-            body=RedeemRequest(payment_token=card.payment_token, accept_terms=True),
+            body=RedeemRequest(payment_token=card.payment_token, accept_terms=True, terms_version=terms.version),
             payment_link_token=token,
             idempotency_key=str(uuid.uuid4()),
         ),

@@ -122,13 +122,21 @@ def redeem_jobs():
     return [(link, card, str(uuid.uuid4())) for link, card in zip(links, cards)]
 
 
+def terms_version():
+    """The version of the terms in force, which every redeem names (the pay page reads it the same way)."""
+    if getattr(_local, "terms_version", None) is None:
+        _, body = request("GET", "/api/v1/terms")
+        _local.terms_version = json.loads(body)["version"]
+    return _local.terms_version
+
+
 def redeem_one(job, n):
     """Pays one link; returns the HTTP status."""
     link, card, key = job
     status, _ = request(
         "POST",
         "/api/v1/payment-link/redeem",
-        {"payment_token": card, "accept_terms": True},
+        {"payment_token": card, "accept_terms": True, "terms_version": terms_version()},
         # Each payer from their own address (the server trusts 127.0.0.1 as its proxy).
         {"idempotency-key": key, "payment-link-token": link, "x-forwarded-for": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"},
     )

@@ -10,12 +10,23 @@
 //!   that the triggers of migration 0030 send in the changing transaction
 //!   (sign-out, refresh, a role change, a deleted login, a key revoked, also
 //!   by hand in SQL), read by [`crate::store::PgStore`]'s listener;
-//! - while that listener is not connected (at start-up, after a lost
-//!   connection: notices sent meanwhile are lost) the cache is bypassed
-//!   and emptied ([`AuthCache::set_live`]): every check reads the database;
-//! - each entry lives [`ENTRY_TTL`] at most, a backstop for a connection that
-//!   died without the listener noticing;
+//! - the cache is served only while the listener keeps proving that notices
+//!   reach it: every [`ALIVE_NOTICE_EVERY`] the instance sends an `alive`
+//!   notice on the channel through its ordinary pool, and each notice the
+//!   listener hears keeps the cache live for [`ALIVE_FOR`] more
+//!   ([`AuthCache::prove_alive`]). A listener that dies loudly (its
+//!   connection closed or reset) stops the cache at once; one that dies
+//!   silently (a half-open TCP connection, a pooler in transaction mode
+//!   where `LISTEN` never hears anything) stops it within [`ALIVE_FOR`].
+//!   Until the first notice after a (re)connection nothing is served, and
+//!   the cache is emptied whenever it goes live again, since notices sent
+//!   meanwhile may be lost: every check reads the database;
+//! - each entry lives [`ENTRY_TTL`] at most, a second backstop;
 //! - a session's expiry is checked against the cached expiry on every request.
+//!
+//! Only `serve` listens (`app::Application::build`); one-off commands and
+//! an instance started with `AUTH_CACHE_ENABLED=false` (behind PgBouncer in
+//! transaction pooling, where `LISTEN` does not work) never serve from it.
 //!
 //! On SQLite the cache is never live: its checks read the embedded database
 //! file (no network round trip), and two instances on one file (the tests,
@@ -28,13 +39,24 @@
 use crate::domain::api_key::ApiKeyRecord;
 use chrono::{DateTime, Utc};
 use quick_cache::sync::Cache;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// How long an entry is trusted at most, whatever the notices say.
 pub const ENTRY_TTL: Duration = Duration::from_secs(30);
+
+/// How often the listener's instance sends itself an `alive` notice (through
+/// its ordinary pool, so that hearing it proves the whole path works).
+pub const ALIVE_NOTICE_EVERY: Duration = Duration::from_secs(2);
+
+/// How long one notice heard keeps the cache live: the worst case for a
+/// revocation made elsewhere while the listener died silently (a revoked
+/// session, key or role is refused at the latest this long after the last
+/// notice the listener heard). Over two notices' interval, so that a notice
+/// late by a second does not turn the cache off.
+pub const ALIVE_FOR: Duration = Duration::from_secs(5);
 
 /// How many sessions one instance keeps (about 100 bytes each); the least
 /// recently used go first.
@@ -69,6 +91,9 @@ pub enum AuthChange {
     Session(Uuid),
     /// `api_key:<id>`: that key was revoked or changed.
     ApiKey(Uuid),
+    /// `alive:<instance>`: a listener's proof that notices arrive; changes
+    /// nothing.
+    Alive,
     /// `all` (or anything unknown): forget everything.
     All,
 }
@@ -81,6 +106,8 @@ impl AuthChange {
             AuthChange::Session(sid)
         } else if let Some(key) = payload.strip_prefix("api_key:").and_then(id) {
             AuthChange::ApiKey(key)
+        } else if payload.strip_prefix("alive:").and_then(id).is_some() {
+            AuthChange::Alive
         } else {
             AuthChange::All
         }
@@ -92,8 +119,10 @@ pub struct AuthCache {
     sessions: Cache<Uuid, CachedSession>,
     /// By the key's hash (what a request sends, hashed).
     api_keys: Cache<Vec<u8>, CachedKey>,
-    /// Set while changes made elsewhere are being heard.
-    live: AtomicBool,
+    /// Until when entries are served (nanoseconds after `epoch`; 0: not
+    /// live): the last notice heard plus [`ALIVE_FOR`].
+    live_until: AtomicU64,
+    epoch: Instant,
     /// Counts announced changes; a miss stores what it read only when this
     /// did not move meanwhile.
     generation: AtomicU64,
@@ -107,7 +136,8 @@ impl Default for AuthCache {
         AuthCache {
             sessions: Cache::new(MAX_SESSIONS),
             api_keys: Cache::new(MAX_API_KEYS),
-            live: AtomicBool::new(false),
+            live_until: AtomicU64::new(0),
+            epoch: Instant::now(),
             generation: AtomicU64::new(0),
             writing: Mutex::new(()),
         }
@@ -115,18 +145,41 @@ impl Default for AuthCache {
 }
 
 impl AuthCache {
-    /// Whether entries are served (changes elsewhere are heard).
+    /// Whether entries are served: a notice was heard less than
+    /// [`ALIVE_FOR`] ago.
     pub fn is_live(&self) -> bool {
-        self.live.load(Ordering::Acquire)
+        self.is_live_at(Instant::now())
     }
 
-    /// Starts (`true`: the listener is connected and listening) or stops
-    /// serving entries; either way everything cached so far is forgotten,
-    /// since notices sent while nobody listened are lost.
-    pub fn set_live(&self, live: bool) {
-        self.live.store(live, Ordering::Release);
-        // Also: a check that started before the listener listened may have
-        // read a row changed before it did; none of those is stored.
+    fn is_live_at(&self, now: Instant) -> bool {
+        self.nanos(now) < self.live_until.load(Ordering::Acquire)
+    }
+
+    fn nanos(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// The listener heard a notice at `now`: changes elsewhere reach this
+    /// instance, so entries are served until `now` + [`ALIVE_FOR`]. When the
+    /// cache was not live until now, everything cached before is forgotten
+    /// first, since notices sent meanwhile may have been lost.
+    pub fn prove_alive(&self, now: Instant) {
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        if !self.is_live_at(now) {
+            // Also: a check that started before may have read a row changed
+            // while nothing was heard; none of those is stored.
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            self.sessions.clear();
+            self.api_keys.clear();
+        }
+        let until = self.nanos(now + ALIVE_FOR).max(1);
+        self.live_until.store(until, Ordering::Release);
+    }
+
+    /// The listener lost its connection (or heard nothing for too long):
+    /// nothing is served and everything is forgotten from now on.
+    pub fn stop(&self) {
+        self.live_until.store(0, Ordering::Release);
         self.forget_all();
     }
 
@@ -208,6 +261,7 @@ impl AuthCache {
         match change {
             AuthChange::Session(sid) => self.forget_session(sid),
             AuthChange::ApiKey(id) => self.forget_api_key(id),
+            AuthChange::Alive => {}
             AuthChange::All => self.forget_all(),
         }
     }
@@ -219,13 +273,12 @@ impl AuthCache {
         self.sessions.remove(&sid);
     }
 
-    /// Forgets key `id` (revoked, or its last use recorded). Keys are few:
-    /// all of them go.
+    /// Forgets key `id` (revoked, or its last use recorded), whatever hash it
+    /// is cached under; other keys stay.
     pub fn forget_api_key(&self, id: Uuid) {
         let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         self.generation.fetch_add(1, Ordering::AcqRel);
-        let _ = id;
-        self.api_keys.clear();
+        self.api_keys.retain(|_, entry| entry.record.id != id);
     }
 
     /// Forgets every session and key.
@@ -243,7 +296,7 @@ mod tests {
 
     fn live() -> AuthCache {
         let cache = AuthCache::default();
-        cache.set_live(true);
+        cache.prove_alive(Instant::now());
         cache
     }
 
@@ -258,14 +311,83 @@ mod tests {
             now + chrono::Duration::hours(1),
         );
         assert_eq!(cache.session(sid, sub, now), None);
-        cache.set_live(true);
+        cache.prove_alive(Instant::now());
         let until = now + chrono::Duration::hours(1);
         cache.store_session(cache.generation(), sid, sub, until);
         assert_eq!(cache.session(sid, sub, now), Some(until));
-        cache.set_live(false);
+        cache.stop();
         assert_eq!(cache.session(sid, sub, now), None, "bypassed");
-        cache.set_live(true);
+        cache.prove_alive(Instant::now());
         assert_eq!(cache.session(sid, sub, now), None, "and emptied");
+    }
+
+    #[test]
+    fn a_listener_that_proves_nothing_for_the_bound_stops_the_cache_and_empties_it() {
+        // A silent death (half-open TCP, a pooler that drops notices): no
+        // notice arrives, and nothing tells the listener its connection died.
+        let cache = AuthCache::default();
+        let heard = Instant::now();
+        cache.prove_alive(heard);
+        let (sid, sub, now) = (Uuid::new_v4(), Uuid::new_v4(), Utc::now());
+        let until = now + chrono::Duration::hours(1);
+        cache.store_session(cache.generation(), sid, sub, until);
+        assert!(cache.is_live_at(heard + ALIVE_FOR - Duration::from_millis(1)));
+        assert!(
+            !cache.is_live_at(heard + ALIVE_FOR),
+            "not live once nothing was heard for {ALIVE_FOR:?}"
+        );
+        // Heard again after the lapse: live, but what was cached is gone.
+        let again = heard + ALIVE_FOR + Duration::from_secs(1);
+        cache.prove_alive(again);
+        assert!(cache.is_live_at(again));
+        assert_eq!(cache.sessions.get(&sid).map(|e| e.expires_at), None);
+        // Heard within the bound: what was cached stays.
+        cache.store_session(cache.generation(), sid, sub, until);
+        cache.prove_alive(again + Duration::from_secs(1));
+        assert_eq!(cache.sessions.get(&sid).map(|e| e.expires_at), Some(until));
+    }
+
+    fn key_record(id: Uuid) -> ApiKeyRecord {
+        ApiKeyRecord {
+            id,
+            name: "Court system".into(),
+            scopes: Vec::new(),
+            key_prefix: "pk_test_abcd".into(),
+            created_by: Uuid::new_v4(),
+            created_by_name: "Admin".into(),
+            created_at: Utc::now(),
+            last_used_at: None,
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn forgetting_a_key_forgets_that_key_only() {
+        let cache = live();
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        cache.store_api_key(cache.generation(), vec![1], key_record(a));
+        cache.store_api_key(cache.generation(), vec![2], key_record(b));
+        cache.forget_api_key(a);
+        assert_eq!(cache.api_key(&[1]).map(|r| r.id), None);
+        assert_eq!(
+            cache.api_key(&[2]).map(|r| r.id),
+            Some(b),
+            "the other key stays"
+        );
+        cache.apply(AuthChange::parse(&format!("api_key:{b}")));
+        assert_eq!(cache.api_key(&[2]).map(|r| r.id), None);
+    }
+
+    #[test]
+    fn alive_notices_change_nothing() {
+        let cache = live();
+        let (sid, sub, now) = (Uuid::new_v4(), Uuid::new_v4(), Utc::now());
+        let until = now + chrono::Duration::hours(1);
+        cache.store_session(cache.generation(), sid, sub, until);
+        let notice = AuthChange::parse(&format!("alive:{}", Uuid::new_v4()));
+        assert_eq!(notice, AuthChange::Alive);
+        cache.apply(notice);
+        assert_eq!(cache.session(sid, sub, now), Some(until));
     }
 
     #[test]

@@ -437,11 +437,12 @@ pub struct RedeemRequest {
     /// The payer accepted the terms; must be true.
     pub accept_terms: bool,
     /// The version of the terms the payer read and accepted (`get_terms`'s
-    /// `version`), recorded with the payment. Optional for pages loaded
-    /// before it was sent; when given and no longer current the answer is
-    /// `409 terms_version_stale` and nothing is charged.
+    /// `version`), recorded with the payment. Required: missing, the answer
+    /// is `422 terms_version_required`; no longer current, `409
+    /// terms_version_stale`; nothing is charged either way. (Read as
+    /// optional so that a missing one gets its own problem code.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "2026-12-01")]
+    #[schema(example = "2026-12-01", value_type = String, required = true)]
     pub terms_version: Option<String>,
 }
 
@@ -462,7 +463,7 @@ pub struct RedeemRequest {
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "payment_in_progress (another redeem holds the link), terms_version_stale (the `terms_version` accepted is not the current one: show `get_terms` again; nothing was charged), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent, or the vehicle's paid-through date moved; nothing was charged and a new link is needed)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 410, description = "link_expired, link_used or link_revoked", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "terms_not_accepted, or location_not_accepting_payments (the location stopped taking payments after the link was sent; nothing was charged)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "terms_not_accepted, terms_version_required (no `terms_version`: read `get_terms` and send its `version`; nothing was charged), or location_not_accepting_payments (the location stopped taking payments after the link was sent; nothing was charged)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]

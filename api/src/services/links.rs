@@ -769,17 +769,23 @@ pub async fn redeem(
             "accept the terms to pay",
         ));
     }
-    // Terms accepted in an older version are asked for again (and cost no attempt).
-    if let Some(version) = &terms_version {
-        if !crate::domain::terms::is_current(version) {
-            return Err(ApiError::Conflict {
-                code: ProblemCode::TermsVersionStale,
-                detail: format!(
-                    "the terms changed: version {} is current; read and accept it to pay",
-                    crate::domain::terms::CURRENT.version
-                ),
-            });
-        }
+    // The version accepted is recorded with the payment: it must be named,
+    // and one no longer current is asked for again (neither costs an attempt).
+    let Some(terms_version) = terms_version else {
+        return Err(ApiError::validation(
+            ProblemCode::TermsVersionRequired,
+            "terms_version",
+            "send the version of the terms the payer accepted (get_terms)",
+        ));
+    };
+    if !crate::domain::terms::is_current(&terms_version) {
+        return Err(ApiError::Conflict {
+            code: ProblemCode::TermsVersionStale,
+            detail: format!(
+                "the terms changed: version {} is current; read and accept it to pay",
+                crate::domain::terms::CURRENT.version
+            ),
+        });
     }
     // A link that can no longer be paid says so (and costs no attempt).
     if let Some(refusal) = refusal(link_state(link.status, link.expires_at, state.clock.now())) {
@@ -828,7 +834,7 @@ pub async fn redeem(
             label: LINK_PAYMENT,
             commit: Commit::Deferred,
             save_to_customer: None,
-            terms_version,
+            terms_version: Some(terms_version),
         },
     )
     .await

@@ -42,6 +42,7 @@ pub use notices::{NewNotice, NoticeOutcome, NoticeStore, SentNoticeRow};
 pub use outbox::OutboxStore;
 pub use payments::PaymentStore;
 pub use postgres::PgStore;
+pub use postgres::LISTENER_APPLICATION_NAME;
 pub use rate_limits::{RateLimitHit, RateLimitStore};
 pub use receipts::ReceiptStore;
 pub use records::*;

@@ -7,6 +7,8 @@ use sqlx::Connection;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::auth::cache::{ALIVE_FOR, ALIVE_NOTICE_EVERY};
+
 /// The production store.
 pub struct PgStore {
     pool: PgPool,
@@ -18,7 +20,14 @@ pub struct PgStore {
     /// later durable commit flushes them too, since the WAL is written in
     /// order.
     relaxed: PgPool,
+    /// How the auth-change listener connects: the pool's server and
+    /// credentials, under its own `application_name`, with TCP keepalives.
+    listener: PgConnectOptions,
 }
+
+/// The `application_name` of the auth-change listener's connection, as
+/// `pg_stat_activity` shows it.
+pub const LISTENER_APPLICATION_NAME: &str = "payments-api auth listener";
 
 /// The store struct the shared SQL implements the traits for.
 type Backend = PgStore;
@@ -90,23 +99,40 @@ impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore> {
         let options = PgConnectOptions::from_str(url)?;
         let pool = pool_options(20).connect_with(options.clone()).await?;
-        let relaxed =
-            pool_options(10).connect_lazy_with(options.options([("synchronous_commit", "off")]));
-        Ok(PgStore { pool, relaxed })
+        let relaxed = pool_options(10)
+            .connect_lazy_with(options.clone().options([("synchronous_commit", "off")]));
+        // The server probes the listener's idle connection, so that it ends a
+        // session whose client is gone; the client side proves itself with
+        // its `alive` notices (`listen_auth_changes`).
+        let listener = options
+            .application_name(LISTENER_APPLICATION_NAME)
+            .options([
+                ("tcp_keepalives_idle", "10"),
+                ("tcp_keepalives_interval", "5"),
+                ("tcp_keepalives_count", "3"),
+            ]);
+        Ok(PgStore {
+            pool,
+            relaxed,
+            listener,
+        })
     }
 
     /// Listens to `auth_changes` (the notices of migration 0030's triggers)
     /// on a connection of its own, in the background, and applies each to
-    /// `cache`: live while listening, bypassed and emptied from the moment
-    /// the connection is lost until it listens again (retried every
-    /// [`RELISTEN_AFTER`]). Ends when the cache or the pool goes.
+    /// `cache`, which is live only while notices are heard (see
+    /// `crate::auth::cache`): bypassed and emptied from the moment the
+    /// connection is lost, or silent for [`ALIVE_FOR`], until notices are
+    /// heard again (listening again every [`RELISTEN_AFTER`]). Ends when the
+    /// cache or the pool goes.
     fn watch_auth_changes_with(&self, cache: std::sync::Arc<crate::auth::cache::AuthCache>) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return; // no runtime, no listener: the cache stays off
         };
         let pool = self.pool.clone();
+        let options = self.listener.clone();
         let cache = std::sync::Arc::downgrade(&cache);
-        runtime.spawn(listen_auth_changes(pool, cache));
+        runtime.spawn(listen_auth_changes(pool, options, cache));
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Postgres>> {
@@ -128,49 +154,112 @@ impl PgStore {
 /// connection failed (the cache is bypassed meanwhile).
 const RELISTEN_AFTER: Duration = Duration::from_secs(1);
 
-async fn listen_auth_changes(pool: PgPool, cache: std::sync::Weak<crate::auth::cache::AuthCache>) {
-    use crate::auth::cache::{AuthChange, CHANNEL};
+type WeakCache = std::sync::Weak<crate::auth::cache::AuthCache>;
+
+async fn listen_auth_changes(pool: PgPool, options: PgConnectOptions, cache: WeakCache) {
+    // This instance's proof that notices reach its listener: a notice sent
+    // through the ordinary pool, as every change's is, every
+    // ALIVE_NOTICE_EVERY. Every listener hears every instance's; any notice
+    // heard keeps the cache live.
+    let payload = format!("alive:{}", uuid::Uuid::new_v4());
+    let alive = tokio::spawn({
+        let pool = pool.clone();
+        let payload = payload.clone();
+        async move {
+            let mut every = tokio::time::interval(ALIVE_NOTICE_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                let _ = send_notice(&pool, &payload).await;
+            }
+        }
+    });
     loop {
         if pool.is_closed() || cache.strong_count() == 0 {
-            return;
+            break;
         }
-        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
-            Ok(listener) => listener,
-            Err(error) => {
-                tracing::warn!(%error, "auth change listener: cannot connect; checks read the database");
-                tokio::time::sleep(RELISTEN_AFTER).await;
-                continue;
-            }
+        let lost = match listen_until_lost(&pool, &options, &cache, &payload).await {
+            Some(lost) => lost,
+            None => break, // the app is gone
         };
-        if let Err(error) = listener.listen(CHANNEL).await {
-            tracing::warn!(%error, "auth change listener: LISTEN failed; checks read the database");
-            tokio::time::sleep(RELISTEN_AFTER).await;
-            continue;
-        }
-        match cache.upgrade() {
-            Some(cache) => cache.set_live(true),
-            None => return,
-        }
+        let Some(live) = cache.upgrade() else {
+            break;
+        };
+        live.stop();
+        tracing::warn!("auth change listener: {lost}; checks read the database");
+        tokio::time::sleep(RELISTEN_AFTER).await;
+    }
+    alive.abort();
+}
+
+async fn send_notice(pool: &PgPool, payload: &str) -> std::result::Result<(), sqlx::Error> {
+    use crate::auth::cache::CHANNEL;
+    sqlx::query("select pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(payload)
+        .execute(pool)
+        .await
+        .map(|_| ())
+}
+
+/// Listens on a new connection and applies what it hears until the
+/// connection is lost or falls silent: why, or `None` when the cache went.
+async fn listen_until_lost(
+    pool: &PgPool,
+    options: &PgConnectOptions,
+    cache: &WeakCache,
+    alive_payload: &str,
+) -> Option<String> {
+    use crate::auth::cache::{AuthChange, CHANNEL};
+    // A pool of its own for the one connection, closed with it: a connection
+    // that fell silent is never handed out again.
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .min_connections(0)
+        .max_lifetime(None)
+        .idle_timeout(None)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy_with(options.clone());
+    let lost = async {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&own)
+            .await
+            .map_err(|error| format!("cannot connect ({error})"))?;
+        listener.eager_reconnect(false);
+        listener
+            .listen(CHANNEL)
+            .await
+            .map_err(|error| format!("LISTEN failed ({error})"))?;
+        // Live from the first notice heard, not before: say one now.
+        let _ = send_notice(pool, alive_payload).await;
         loop {
-            // `try_recv` answers `None` once when the connection is lost
-            // (notices sent meanwhile are gone): stop serving at once.
-            let received = listener.try_recv().await;
+            // The connection is dropped when this times out, so a wait cut
+            // short never leaves a half-read message behind.
+            let heard = tokio::time::timeout(ALIVE_FOR, listener.try_recv()).await;
             let Some(cache) = cache.upgrade() else {
-                return;
+                return Ok(());
             };
-            match received {
-                Ok(Some(notice)) => cache.apply(AuthChange::parse(notice.payload())),
-                Ok(None) | Err(_) => {
-                    cache.set_live(false);
-                    tracing::warn!(
-                        "auth change listener: connection lost; checks read the database"
-                    );
-                    break;
+            match heard {
+                Ok(Ok(Some(notice))) => {
+                    cache.prove_alive(std::time::Instant::now());
+                    cache.apply(AuthChange::parse(notice.payload()));
+                }
+                // `try_recv` answers `None` once when the connection is lost
+                // (notices sent meanwhile are gone): stop serving at once.
+                Ok(Ok(None)) => return Err("connection lost".to_owned()),
+                Ok(Err(error)) => return Err(format!("connection failed ({error})")),
+                Err(_) => {
+                    return Err(format!(
+                        "no notice heard for {} s (a dead or pooled connection)",
+                        ALIVE_FOR.as_secs()
+                    ))
                 }
             }
         }
-        tokio::time::sleep(RELISTEN_AFTER).await;
     }
+    .await;
+    // Closed in the background: a half-open connection may take its time.
+    tokio::spawn(async move { own.close().await });
+    lost.err()
 }
 
 /// sqlx pings every connection it takes out of the pool, a round trip in

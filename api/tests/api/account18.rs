@@ -153,3 +153,37 @@ async fn terms_accepted_in_a_stale_version_are_refused_and_nothing_is_charged() 
     .await;
     assert_eq!(paid.status, 200, "{}", paid.body);
 }
+
+#[tokio::test]
+async fn a_redeem_without_a_terms_version_is_refused_and_nothing_is_charged() {
+    let app = spawn_app().await;
+    let token = link_token(&app).await;
+    let card = app.tokenize("4242424242424242").await;
+    for body in [
+        json!({ "payment_token": card, "accept_terms": true }),
+        json!({ "payment_token": card, "accept_terms": true, "terms_version": null }),
+    ] {
+        let reply = redeem(&app, &token, &body).await;
+        reply.assert_problem(422, "terms_version_required");
+        assert_eq!(
+            reply.body["errors"][0]["field"], "terms_version",
+            "{}",
+            reply.body
+        );
+    }
+    assert_eq!(app.gateway.captured_charges(), 0);
+    // Not an attempt against the link's limit either: it stays payable.
+    let link = app
+        .call("GET", "/payment-link")
+        .link_token(&token)
+        .send()
+        .await;
+    assert_eq!(link.status, 200, "{}", link.body);
+    let paid = redeem(
+        &app,
+        &token,
+        &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+    )
+    .await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+}

@@ -108,7 +108,9 @@ async fn the_client_log_has_no_raw_codes_brands_or_phone_numbers() {
         .call("POST", "/payment-link/redeem")
         .link_token(&token)
         .key(&key())
-        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await;
     assert!(redeemed.status < 300, "{}", redeemed.body);

@@ -142,7 +142,9 @@ async fn a_spanish_client_gets_spanish_texts_within_two_segments_and_a_spanish_p
         .call("POST", "/payment-link/redeem")
         .link_token(&token)
         .key(&key())
-        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await;
     assert_eq!(paid.status, 200, "{}", paid.body);

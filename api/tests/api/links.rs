@@ -27,7 +27,7 @@ async fn redeem(app: &TestApp, token: &str, card: &str) -> Reply {
         app,
         token,
         &key(),
-        &json!({ "payment_token": card, "accept_terms": true }),
+        &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
     )
     .await
 }
@@ -649,7 +649,9 @@ async fn the_token_travels_in_a_header_and_never_in_a_url() {
         .assert_problem_status(404);
     app.call("POST", &format!("/payment-links/{token}/redeem"))
         .key(&key())
-        .json(&json!({ "payment_token": "x", "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": "x", "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await
         .assert_problem_status(404);
@@ -661,7 +663,7 @@ async fn the_token_travels_in_a_header_and_never_in_a_url() {
         "/payment-link/redeem",
         None,
         &key(),
-        &json!({ "payment_token": "x", "accept_terms": true }),
+        &json!({ "payment_token": "x", "accept_terms": true, "terms_version": TERMS_VERSION }),
     )
     .await
     .assert_problem(400, "link_token_required");

@@ -4,6 +4,7 @@ mod account18;
 mod api_keys;
 mod appointments;
 mod auth;
+mod auth_cache;
 mod business_day;
 mod cards;
 mod client_log_words;
@@ -28,6 +29,7 @@ mod receipts;
 mod refunds;
 mod roles;
 mod sessions;
+mod skips;
 mod sms_opt_out;
 mod sms_receipts;
 #[path = "../support/mod.rs"]

@@ -59,7 +59,9 @@ async fn a_client_texts_a_link_to_their_payer_who_can_pay_it_and_sees_its_status
         .call("POST", "/payment-link/redeem")
         .link_token(&token)
         .key(&key())
-        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await;
     assert_eq!(paid.status, 200, "{}", paid.body);

@@ -23,7 +23,9 @@ async fn redeem(app: &TestApp, token: &str, key: &str) -> Reply {
     app.call("POST", "/payment-link/redeem")
         .link_token(token)
         .key(key)
-        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await
 }
@@ -105,7 +107,8 @@ async fn a_replayed_answer_keeps_the_receipt_but_not_its_reference() {
     let token = link_to(&app, "512-555-0143").await;
     let key = key();
     let card = app.tokenize("4242424242424242").await;
-    let body = json!({ "payment_token": card, "accept_terms": true });
+    let body =
+        json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION });
     let pay = || {
         app.call("POST", "/payment-link/redeem")
             .link_token(&token)

@@ -60,7 +60,9 @@ async fn a_third_party_payment_texts_the_receipt_to_the_payer_and_to_the_client(
         .call("POST", "/payment-link/redeem")
         .link_token(&token)
         .key(&key())
-        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await;
     assert_eq!(paid.status, 200, "{}", paid.body);

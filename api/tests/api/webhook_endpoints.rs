@@ -131,7 +131,9 @@ async fn a_paid_link_is_announced_signed_as_the_specification_says() {
         .call("POST", "/payment-link/redeem")
         .link_token(&token)
         .key(&key())
-        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await;
     assert_eq!(paid.status, 200, "{}", paid.body);
@@ -492,7 +494,9 @@ async fn a_link_that_expires_unpaid_is_announced_once_by_link_expired() {
         .call("POST", "/payment-link/redeem")
         .link_token(&token)
         .key(&key())
-        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await;
     assert_eq!(redeemed.status, 200, "{}", redeemed.body);

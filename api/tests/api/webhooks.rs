@@ -67,7 +67,9 @@ async fn unknown_link_payment(app: &TestApp) -> (payments_api::domain::Payment, 
         .call("POST", "/payment-link/redeem")
         .link_token(&token)
         .key(&key())
-        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await;
     assert_eq!(redeemed.body["status"], "unknown", "{}", redeemed.body);

@@ -37,6 +37,10 @@ pub use payments_api::seed::*;
 
 pub mod twilio;
 
+/// The version of the usage terms in force, which every redeem names
+/// (`terms_version`).
+pub const TERMS_VERSION: &str = payments_api::domain::terms::CURRENT.version;
+
 /// The CVC every sandbox card of the tests is tokenized with.
 pub const TEST_CVC: &str = "987";
 
@@ -295,6 +299,37 @@ where
             sqlx::query_as(sql).fetch_all(&mut conn).await.expect(sql)
         }
     }
+}
+
+/// Set by the test command's PostgreSQL pass (`scripts/test`): a
+/// PostgreSQL-only test that cannot run there fails instead of skipping.
+pub const REQUIRE_TEST_DATABASE: &str = "REQUIRE_TEST_DATABASE";
+
+/// The server PostgreSQL-only tests make their databases on
+/// (`TEST_DATABASE_URL`), or `None` when there is none: the test is then
+/// skipped with a message on stderr, unless `REQUIRE_TEST_DATABASE=1` says it must run, where it panics.
+pub fn postgres_for(test: &str) -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => Some(url),
+        _ => {
+            skip(
+                test,
+                "it needs PostgreSQL: set TEST_DATABASE_URL=postgres://… (the test command's PostgreSQL pass does)",
+            );
+            None
+        }
+    }
+}
+
+/// Skips `test` for `why`, loudly: a panic when `REQUIRE_TEST_DATABASE=1`
+/// (the test command's PostgreSQL pass, where nothing may be skipped).
+pub fn skip(test: &str, why: &str) {
+    if std::env::var(REQUIRE_TEST_DATABASE).is_ok_and(|v| v == "1") {
+        panic!("{test} would be skipped ({why}), and {REQUIRE_TEST_DATABASE}=1 says it must run");
+    }
+    // Written to stderr itself, not through `eprintln!`, which the test
+    // harness captures: a plain `cargo test` shows what it did not test.
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
 /// Whether the test's database is PostgreSQL (else SQLite).

@@ -24,8 +24,8 @@ export function payHint(missing: string[], steps: string[] = [], words: Catalog[
 }
 
 /**
- * "Make Payment". Disabled only while there is nothing to pay yet (`waiting`: the amount has not arrived) or a
- * payment is on its way. Otherwise, when something is missing it is `aria-disabled` but still submits (WCAG
+ * "Make Payment". Disabled only while there is nothing to pay yet (`waiting`: the amount, or on the pay page the
+ * terms, have not arrived; `reason` then says why, in the hint) or a payment is on its way. Otherwise, when something is missing it is `aria-disabled` but still submits (WCAG
  * 3.3.1): Enter or a tap then shows the card fields' errors and moves focus to the first field at fault, and the
  * hint names what is missing.
  */
@@ -36,6 +36,7 @@ export function PayButton({
   steps = [],
   label,
   waiting = false,
+  reason = null,
 }: {
   ready: boolean;
   busy: boolean;
@@ -43,23 +44,24 @@ export function PayButton({
   steps?: string[];
   label?: string;
   waiting?: boolean;
+  reason?: string | null;
 }) {
   const { t } = useWords();
   const words = missing.map((part) => (part === 'details' ? t.payHint.yourCardDetails : t.cardEntry.fieldWords[part]));
-  const hint = ready ? null : payHint(words, steps, t.payHint);
+  const hint = reason ?? (ready ? null : payHint(words, steps, t.payHint));
   return (
     <>
       <button
         type="submit"
         class="primary"
-        disabled={waiting || busy}
-        aria-disabled={!waiting && !busy && !ready ? 'true' : undefined}
+        disabled={waiting || reason !== null || busy}
+        aria-disabled={!waiting && reason === null && !busy && !ready ? 'true' : undefined}
         aria-describedby={hint ? 'pay-hint' : undefined}
       >
         {busy ? t.common.processing : (label ?? t.common.makePayment)}
       </button>
       {hint && (
-        <p id="pay-hint" class="muted">
+        <p id="pay-hint" class="muted" role={reason ? 'status' : undefined}>
           {hint}
         </p>
       )}

@@ -86,6 +86,10 @@ export const en = {
     keepOpen:
       'Keep this page open until you have paid: this browser does not let us keep your link, so after a reload open the link in your text message again.',
     tryAnotherCard: 'Try another card',
+    /** Why Make Payment waits after the link has loaded: the terms it records as accepted have not (`get_terms`). */
+    termsLoading: 'Loading the terms of payment: you can pay once they are here.',
+    termsFailed: 'The terms of payment could not be loaded, so you cannot pay yet. Nothing was charged.',
+    termsRetry: 'Load the terms again',
     terms: (company: string | undefined, amount: string | undefined) =>
       `I accept the terms of payment and authorize ${company ?? 'us'} to charge my card${amount ? ` ${amount}` : ''} once.`,
     paidReceipt: 'This link has been paid. Here is your receipt.',

@@ -76,6 +76,9 @@ export const es: Catalog = {
     keepOpen:
       'Mantenga esta página abierta hasta que haya pagado: este navegador no nos deja guardar su enlace, así que si vuelve a cargar la página, abra otra vez el enlace de su mensaje de texto.',
     tryAnotherCard: 'Probar otra tarjeta',
+    termsLoading: 'Cargando los términos de pago: podrá pagar cuando aparezcan.',
+    termsFailed: 'No se pudieron cargar los términos de pago, así que todavía no puede pagar. No se cobró nada.',
+    termsRetry: 'Cargar los términos de nuevo',
     terms: (company, amount) =>
       `Acepto los términos de pago y autorizo a ${company ?? 'la empresa'} a cobrar${amount ? ` ${amount}` : ''} a mi tarjeta una sola vez.`,
     paidReceipt: 'Este enlace ya se pagó. Aquí está su recibo.',

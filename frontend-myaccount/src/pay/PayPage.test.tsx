@@ -23,6 +23,7 @@ const summary = {
   language: 'en',
 };
 const config = { gateway: 'sandbox', company_name: 'Monitoring Services', support_phone: '(800) 555-0100' };
+const termsDoc = { version: '2026-12-01', effective_date: '2026-12-01', title: 'Terms of use', html: '<p>Text.</p>' };
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), {
@@ -30,11 +31,13 @@ const json = (status: number, body: unknown) =>
     headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' },
   });
 
-function serve(link: Response) {
+/** The API as the page sees it: the link answers `link`; the terms answer what `terms` gives (by default, at once). */
+function serve(link: Response, terms: () => Promise<Response> = async () => json(200, termsDoc)) {
   const requests: { url: string; linkToken: string | null }[] = [];
   vi.stubGlobal('fetch', async (request: Request) => {
     requests.push({ url: request.url, linkToken: request.headers.get('payment-link-token') });
     if (request.url.endsWith('/api/v1/config')) return json(200, config);
+    if (request.url.endsWith('/api/v1/terms')) return terms();
     if (request.url.endsWith('/api/v1/payment-link')) return link.clone();
     return json(404, { code: 'not_found' });
   });
@@ -63,6 +66,55 @@ describe('the secure payment page', () => {
     expect(requests.filter(({ linkToken }) => linkToken !== null)).toEqual([
       { url: `${location.origin}/api/v1/payment-link`, linkToken: 'secret-token' },
     ]);
+  });
+
+  it('keeps Make Payment disabled, saying why, until the terms have loaded', async () => {
+    let answer: (response: Response) => void = () => {};
+    serve(json(200, summary), () => new Promise<Response>((resolve) => (answer = resolve)));
+    render(<PayPage termsAccepted />);
+    await screen.findByText('$176.49');
+    input('Card number', '4242 4242 4242 4242');
+    input('Expiry (MM/YY)', '12/30');
+    input('Security code', '123');
+    input('Billing ZIP code', '78701');
+    const pay = screen.getByRole('button', { name: 'Make Payment' }) as HTMLButtonElement;
+    expect(pay.disabled).toBe(true);
+    expect(screen.getByText('Loading the terms of payment: you can pay once they are here.').id).toBe('pay-hint');
+    expect(pay.getAttribute('aria-describedby')).toBe('pay-hint');
+    answer(json(200, termsDoc));
+    await waitFor(() => expect(pay.disabled).toBe(false));
+    expect(screen.queryByText(/Loading the terms/)).toBeNull();
+  });
+
+  it('offers to load the terms again when they failed, and pays with the version loaded', async () => {
+    const termsAnswers = [json(503, { code: 'service_unavailable' }), json(200, termsDoc)];
+    serve(json(200, summary), async () => termsAnswers.shift() ?? json(200, termsDoc));
+    const fetchRest = globalThis.fetch;
+    const redeems: string[] = [];
+    vi.stubGlobal('fetch', async (request: Request) => {
+      if (request.url.endsWith('/api/v1/sandbox/tokenize')) return json(200, { payment_token: 'tok_sbx_ok_visa_4242_122030_ab12' });
+      if (request.url.endsWith('/redeem')) {
+        redeems.push(await request.text());
+        return json(202, { payment_id: 'p1', status: 'held_for_review', amount_cents: 17649, currency: 'USD' });
+      }
+      return fetchRest(request);
+    });
+    render(<PayPage termsAccepted />);
+    await screen.findByText('$176.49');
+    const failed = await screen.findByText('The terms of payment could not be loaded, so you cannot pay yet. Nothing was charged.');
+    expect(failed.getAttribute('role')).toBe('status');
+    const pay = screen.getByRole('button', { name: 'Make Payment' }) as HTMLButtonElement;
+    expect(pay.disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Load the terms again' }));
+    await waitFor(() => expect(pay.disabled).toBe(false));
+    expect(screen.queryByRole('button', { name: 'Load the terms again' })).toBeNull();
+    input('Card number', '4242 4242 4242 4242');
+    input('Expiry (MM/YY)', '12/30');
+    input('Security code', '123');
+    input('Billing ZIP code', '78701');
+    fireEvent.click(pay);
+    await waitFor(() => expect(redeems).toHaveLength(1));
+    expect(JSON.parse(redeems[0] ?? '{}')).toMatchObject({ accept_terms: true, terms_version: '2026-12-01' });
   });
 
   it('keeps the terms ticked in the HTML before the script ran', async () => {
@@ -147,6 +199,7 @@ describe('the secure payment page', () => {
     vi.stubGlobal('fetch', async (request: Request) => {
       const url = request.url;
       if (url.endsWith('/api/v1/config')) return json(200, config);
+      if (url.endsWith('/api/v1/terms')) return json(200, termsDoc);
       if (url.endsWith('/api/v1/sandbox/tokenize')) return json(200, { payment_token: 'tok_sbx_ok_visa_4242_122030_ab12' });
       if (url.endsWith('/redeem')) {
         redeems.push({ key: request.headers.get('idempotency-key'), body: await request.text() });

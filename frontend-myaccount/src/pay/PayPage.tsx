@@ -64,6 +64,8 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   const [terms, setTerms] = useState(termsAccepted);
   // The terms as the API serves them: their version is the one the payment records as accepted.
   const [termsDoc, setTermsDoc] = useState<TermsDoc | null>(null);
+  // Set when they could not be loaded: the payer can try again (Pay waits for them either way).
+  const [termsFailed, setTermsFailed] = useState(false);
   // What opened the terms dialog (focus goes back to it), while it is open.
   const [termsOpener, setTermsOpener] = useState<HTMLElement | null | undefined>(undefined);
   const [card, setCard] = useState<CardState>(noCard);
@@ -88,7 +90,13 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   // The token goes in a header, never in a URL: URLs reach proxy access logs.
   const openLink = () => call(api.GET('/payment-link', { params: { header: { 'Payment-Link-Token': token ?? '' } } }));
 
-  const loadTerms = () => call(api.GET('/terms')).then(setTermsDoc, () => setTermsDoc(null));
+  const loadTerms = () => {
+    setTermsFailed(false);
+    return call(api.GET('/terms')).then(setTermsDoc, () => {
+      setTermsDoc(null);
+      setTermsFailed(true);
+    });
+  };
 
   useEffect(() => {
     if (!token) return;
@@ -157,14 +165,14 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     // Something missing: show what, and go to it (the button submits though it looks unavailable).
     if (!card.valid) return setChecks((n) => n + 1);
     if (!terms) return document.getElementById('accept-terms')?.focus();
+    if (!termsDoc) return; // Pay waits for the terms: their version is recorded with the payment
     setBusy(true);
     setProblem(null);
     let sent = false;
     try {
       const paymentToken = await card.tokenize();
       sent = true;
-      const body: RedeemBody = { payment_token: paymentToken, accept_terms: true };
-      if (termsDoc) body.terms_version = termsDoc.version;
+      const body: RedeemBody = { payment_token: paymentToken, accept_terms: true, terms_version: termsDoc.version };
       const answer: PaymentResult = await sendMoneyMovingPost(keys, body, (key) => {
         attempt.current = { key, body };
         return redeem(key, body);
@@ -221,6 +229,8 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     document.title = company ? `${state} – ${company}` : state;
   }, [outcome?.kind, config?.company_name, t]);
   const open = outcome === null;
+  // Once the link is here, Pay waits for the terms too, and says so (with a retry when they failed to load).
+  const termsWait = link && !termsDoc ? (termsFailed ? t.pay.termsFailed : t.pay.termsLoading) : null;
 
   if (outcome?.kind === 'link_used' && outcome.receipt) {
     // Reopened after paying: the receipt, to keep or print.
@@ -304,12 +314,18 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
           }}
         />
         <PayButton
-          ready={terms && card.valid && link !== null}
+          ready={terms && card.valid && link !== null && termsDoc !== null}
           waiting={link === null}
+          reason={termsWait}
           busy={busy}
           missing={card.missing}
           steps={terms ? [] : [t.payHint.acceptTerms]}
         />
+        {link && termsFailed && (
+          <button type="button" class="secondary" onClick={() => void loadTerms()}>
+            {t.pay.termsRetry}
+          </button>
+        )}
       </form>
 
       {termsOpener !== undefined && !outcome && (
