@@ -23,9 +23,10 @@ pub trait PaymentStore: Send + Sync {
     ///   the vehicle is open, and with [`StoreError::PastDueChanged`] when the
     ///   link is out of date ([`crate::domain::link_outdated`]: past due,
     ///   credit, or the vehicle's paid-through date since it was sent);
-    /// - a staff or My Account card payment: refused with
-    ///   [`StoreError::VehiclePaymentInProgress`] while a link's payment for
-    ///   the vehicle is open (two payers must not pay one period unknowingly);
+    /// - any other card payment (Take a Payment, My Account, Auto Pay):
+    ///   refused with [`StoreError::VehiclePaymentInProgress`] while a link's
+    ///   payment for the vehicle is open (two payers must not pay one period
+    ///   unknowingly);
     /// - any other whose quote collects more past due, or applies more
     ///   credit, than the account has now
     ///   ([`crate::domain::ledger::quote_still_stands`]):

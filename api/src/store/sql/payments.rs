@@ -242,15 +242,15 @@ async fn refusal(tx: &mut sqlx::Transaction<'_, Db>, p: &NewPayment) -> Result<O
             link_outdated(&p.quote, sent_paid_through, &now).then_some(StoreError::PastDueChanged)
         );
     }
-    if matches!(p.method, PaymentMethod::CardOnFile | PaymentMethod::NewCard) {
-        let open_links: i64 = sqlx::query_scalar(OPEN_LINK_PAYMENTS_FOR_VEHICLE)
-            .bind(p.client_id)
-            .bind(p.vehicle_id)
-            .fetch_one(&mut **tx)
-            .await?;
-        if open_links > 0 {
-            return Ok(Some(StoreError::VehiclePaymentInProgress));
-        }
+    // Any other payment (Take a Payment, Make a Payment, Auto Pay): not while
+    // a link's payment for the vehicle is open.
+    let open_links: i64 = sqlx::query_scalar(OPEN_LINK_PAYMENTS_FOR_VEHICLE)
+        .bind(p.client_id)
+        .bind(p.vehicle_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if open_links > 0 {
+        return Ok(Some(StoreError::VehiclePaymentInProgress));
     }
     if collects {
         let account = ledger::account(tx, p.client_id).await?;
