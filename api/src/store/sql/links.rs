@@ -26,12 +26,9 @@ pub(super) const LINK_SELECT: &str =
 /// A link by its token hash, with the client's first name and the vehicle's
 /// description, for its payer (no SMS status), and what the out-of-date rule
 /// reads ([`crate::domain::link_outdated`]), in the same statement (issue 16,
-/// item 8: one read per page load): the vehicle's paid-through date now, the
-/// client's running balance (`super::ledger::BALANCE`) and what their open
-/// payments and open credit refunds hold (the sum of
-/// `super::ledger::OPEN_PAYMENTS`' past due − credit; the same statuses, on
-/// the same partial indexes).
-pub(super) const PAYER_LINK: &str =
+/// item 8: one read per page load): the vehicle's paid-through date now and
+/// the client's account (`link_client_account!`).
+pub(super) const PAYER_LINK: &str = concat!(
     "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
     l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
     cast(null as text) as sms_status, cast(null as bigint) as sms_error_code, \
@@ -40,18 +37,12 @@ pub(super) const PAYER_LINK: &str =
     l.vehicle_paid_through, \
     c.first_name as client_first_name, c.last_name as client_last_name, \
     c.language as client_language, \
-    v.description as vehicle_description, v.paid_through as vehicle_paid_through_now, \
-    (select e.balance_after_cents from ledger_entries e where e.client_id = l.client_id \
-        order by e.id desc limit 1) as client_balance_cents, \
-    cast(coalesce((select sum(p.past_due_cents - p.credit_cents) from payments p \
-        where p.client_id = l.client_id \
-        and p.status in ('pending', 'unknown', 'requires_action')), 0) \
-      - coalesce((select sum(r.amount_cents) from refunds r \
-        where r.client_id = l.client_id and r.source = 'credit' \
-        and r.status in ('pending', 'unknown')), 0) as bigint) as client_held_cents \
-    from payment_links l join clients c on c.id = l.client_id \
+    v.description as vehicle_description, v.paid_through as vehicle_paid_through_now, ",
+    link_client_account!(),
+    "from payment_links l join clients c on c.id = l.client_id \
     left join vehicles v on v.id = l.vehicle_id and v.client_id = l.client_id \
-    where l.token_hash = $1";
+    where l.token_hash = $1"
+);
 
 /// [`PAYER_LINK`] with a rate-limit hit (`$1`–`$4`, as
 /// [`super::rate_limits::HIT`]) counted by a CTE in the same statement

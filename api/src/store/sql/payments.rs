@@ -198,19 +198,23 @@ pub(super) async fn extend_paid_through(
     Ok(through)
 }
 
-/// A link's basis under the client's lock: the vehicle's paid-through date
-/// recorded when it was sent, the vehicle's now, and how many payments for
-/// the vehicle are open.
-const LINK_GUARD: &str = "select l.vehicle_paid_through, v.paid_through, \
+/// A link's basis under the client's lock, in one statement: the vehicle's
+/// paid-through date recorded when it was sent, the vehicle's now, how many
+/// payments for the vehicle are open, and the client's account
+/// (`link_client_account!`).
+pub(super) const LINK_GUARD: &str = concat!(
+    "select l.vehicle_paid_through, v.paid_through, \
     (select count(*) from payments p where p.client_id = l.client_id \
         and p.vehicle_id = l.vehicle_id \
-        and p.status in ('pending', 'unknown', 'requires_action')) as open_for_vehicle \
-    from payment_links l \
+        and p.status in ('pending', 'unknown', 'requires_action')) as open_for_vehicle, ",
+    link_client_account!(),
+    "from payment_links l \
     left join vehicles v on v.id = l.vehicle_id and v.client_id = l.client_id \
-    where l.id = $1";
+    where l.id = $1"
+);
 
 /// How many payments through a link are open for a client's vehicle.
-const OPEN_LINK_PAYMENTS_FOR_VEHICLE: &str = "select count(*) from payments \
+pub(super) const OPEN_LINK_PAYMENTS_FOR_VEHICLE: &str = "select count(*) from payments \
     where client_id = $1 and vehicle_id = $2 and payment_link_id is not null \
     and status in ('pending', 'unknown', 'requires_action')";
 
@@ -220,11 +224,12 @@ const OPEN_LINK_PAYMENTS_FOR_VEHICLE: &str = "select count(*) from payments \
 async fn refusal(tx: &mut sqlx::Transaction<'_, Db>, p: &NewPayment) -> Result<Option<StoreError>> {
     let collects = p.quote.past_due_cents != Cents::ZERO || p.quote.credit_cents != Cents::ZERO;
     if let Some(link_id) = p.payment_link_id {
-        let guard: Option<(Option<NaiveDate>, Option<NaiveDate>, i64)> = sqlx::query_as(LINK_GUARD)
+        type Guard = (Option<NaiveDate>, Option<NaiveDate>, i64, Option<i64>, i64);
+        let guard: Option<Guard> = sqlx::query_as(LINK_GUARD)
             .bind(link_id)
             .fetch_optional(&mut **tx)
             .await?;
-        let Some((sent_paid_through, paid_through, open_for_vehicle)) = guard else {
+        let Some((sent_paid_through, paid_through, open_for_vehicle, balance, held)) = guard else {
             return Err(StoreError::Corrupt(format!(
                 "payment's link {link_id} vanished"
             )));
@@ -232,7 +237,7 @@ async fn refusal(tx: &mut sqlx::Transaction<'_, Db>, p: &NewPayment) -> Result<O
         if open_for_vehicle > 0 {
             return Ok(Some(StoreError::VehiclePaymentInProgress));
         }
-        let account = ledger::account(tx, p.client_id).await?;
+        let account = rules::account_with_held(Cents(balance.unwrap_or(0)), Cents(held));
         let now = AccountNow {
             past_due: account.past_due,
             credit: account.credit,
