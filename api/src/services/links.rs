@@ -813,8 +813,9 @@ pub async fn redeem(
             ),
         },
     };
-    // A link whose quote no longer stands is not charged (the past due is
-    // checked again under the client's lock when the payment is written).
+    // A link whose quote no longer stands is not charged (decided again, with
+    // the vehicle's open payments, under the client's lock when the payment
+    // is written: `409 link_outdated` or `409 payment_in_progress`).
     if let Some(refused) = outdated(state, link, &client).await? {
         return Err(refused);
     }

@@ -299,3 +299,29 @@ async fn a_credit_applied_to_the_vehicle_after_the_link_was_sent_makes_it_out_of
     assert_eq!(app.gateway.attempts(), 0, "nothing charged");
     assert_eq!(statuses(&app, &staff, MORGAN).await[0], "outdated");
 }
+
+#[tokio::test]
+async fn auto_pay_skips_a_vehicle_whose_link_is_being_paid() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    // Morgan is on Auto Pay; the Outback is due.
+    let due = app.clock.now().date_naive() - chrono::Duration::days(1);
+    execute_sql(
+        &app,
+        &format!("update vehicles set paid_through = '{due}' where id = '{MORGAN_OUTBACK}'"),
+    )
+    .await;
+    let token = send_link(&app, &staff, MORGAN, MORGAN_OUTBACK).await;
+    let waiting = redeem_with(&app, &token, THREE_D_SECURE_CARD).await;
+    assert_eq!(waiting.status, 202, "{}", waiting.body);
+
+    let report = app.run_autopay().await;
+    assert_eq!((report.succeeded, report.skipped), (0, 1), "{report:?}");
+    assert_eq!(app.gateway.attempts(), 1, "only the link's charge");
+
+    // The link's payment goes through: the period is paid, nothing is due.
+    let paid = answer_and_confirm(&app, &token, &waiting, "approve").await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+    assert_eq!(app.run_autopay().await, Default::default());
+    assert_eq!(app.gateway.captured_charges(), 1);
+}
