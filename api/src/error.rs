@@ -259,6 +259,12 @@ impl From<StoreError> for ApiError {
                 detail: "the past due balance was paid, or is being paid, by another payment; review the new summary and confirm again".into(),
             };
         }
+        if let StoreError::VehiclePaymentInProgress = error {
+            return ApiError::Conflict {
+                code: ProblemCode::PaymentInProgress,
+                detail: "another payment for this vehicle is being made right now; nothing was charged: check back in a moment".into(),
+            };
+        }
         if error.is_transient() {
             tracing::warn!(%error, "database unavailable");
             return ApiError::Unavailable("the service is briefly unavailable; retry in a moment");

@@ -317,6 +317,75 @@ fn sms_tokens(instances: &[Instance]) -> Vec<String> {
     tokens
 }
 
+/// Issue 16: links for one vehicle paid at once through different instances
+/// (processes) pay its period once: the payment is written under the
+/// client's lock after the link's paid-through and the vehicle's open
+/// payments are checked (`store::PaymentStore::insert_payment`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn links_for_one_vehicle_paid_through_three_instances_at_once_pay_its_period_once() {
+    let Some(db) = Database::create(true).await else {
+        eprintln!("skipped: set TEST_DATABASE_URL=postgres://… (the test command does)");
+        return;
+    };
+    prepare(&db);
+    // The gateway takes a while, so every redeem is past its first checks
+    // before any payment is recorded.
+    let instances =
+        join_all((0..3).map(|_| Instance::start(&db, &[("SANDBOX_LATENCY_MS", "200")]))).await;
+    let staff = instances[0].login("staff", &AGENT_LOGIN).await;
+    const LINKS: usize = 3;
+    for n in 0..LINKS {
+        // Morgan owes nothing: only the paid-through date tells them apart.
+        let body = json!({"client_id": MORGAN, "vehicle_id": MORGAN_OUTBACK, "monitor_days": 14, "phone": "5125550143"});
+        let reply = instances[n]
+            .post("/payment-links", &staff, &key(), &body)
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    eventually("every link's SMS", Duration::from_secs(15), || async {
+        (sms_tokens(&instances).len() >= LINKS).then_some(())
+    })
+    .await;
+    let tokens = sms_tokens(&instances);
+    let mut cards = Vec::new();
+    for instance in &instances {
+        cards.push(instance.card_token().await);
+    }
+    let redeems = (0..LINKS).map(|n| {
+        let (instance, token, card) = (&instances[n], &tokens[n], &cards[n]);
+        async move {
+            instance
+                .call("POST", "/payment-link/redeem")
+                .link_token(token)
+                .key(&key())
+                .json(&json!({"payment_token": card, "accept_terms": true}))
+                .send()
+                .await
+        }
+    });
+    let answers = join_all(redeems).await;
+    let summary: Vec<String> = answers
+        .iter()
+        .map(|r| format!("{} {}", r.status, r.body["code"]))
+        .collect();
+    assert_eq!(
+        answers.iter().filter(|r| r.status == 200).count(),
+        1,
+        "{summary:?}"
+    );
+    for reply in answers.iter().filter(|r| r.status != 200) {
+        assert!(
+            reply.status == 409 && matches!(reply.code(), "payment_in_progress" | "link_outdated"),
+            "{summary:?}"
+        );
+    }
+    assert_eq!(
+        db.scalar("select count(*) from payments").await,
+        1,
+        "one payment row, one charge: {summary:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() {
     let Some(db) = Database::create(true).await else {

@@ -150,7 +150,13 @@ pub fn account(entries: &[LedgerEntry], open: &[OpenPayment]) -> Account {
 /// Past due and credit are read from that balance, so a quote never collects
 /// past due, nor applies credit, that an open payment already holds.
 pub fn account_at(balance: Cents, open: &[OpenPayment]) -> Account {
-    let held: Cents = open.iter().map(|p| p.past_due - p.credit).sum();
+    account_with_held(balance, open.iter().map(|p| p.past_due - p.credit).sum())
+}
+
+/// [`account_at`] with what the open payments hold already summed: `held`,
+/// the sum of (past due − credit) over them (as the payer's link read sums
+/// it in SQL, in the same statement as the link).
+pub fn account_with_held(balance: Cents, held: Cents) -> Account {
     let after_open = balance - held;
     Account {
         balance,

@@ -2,7 +2,7 @@
 //! the link's time to live after it was sent.
 
 use super::bearer_secret::{BearerSecret, SecretKind};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -336,6 +336,9 @@ pub struct PaymentLink {
     pub payer: LinkPayer,
     /// Who sent the link (`None` for a link read without it, e.g. by its payer).
     pub sent_by: Option<LinkSender>,
+    /// The vehicle's paid-through date when the link was sent (`None`: never
+    /// paid then); [`link_outdated`] compares it with the vehicle's now.
+    pub vehicle_paid_through: Option<NaiveDate>,
 }
 
 /// How a link was sent: by whom, through what. Staff see it in PLUS Web's
@@ -419,6 +422,19 @@ pub fn client_short_name(first_name: &str, last_name: &str) -> String {
     }
 }
 
+/// The account as the out-of-date rule reads it now ([`link_outdated`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountNow {
+    /// What a new quote would collect as past due ([`super::ledger::Account`]:
+    /// the ledger's balance less what open payments hold), in cents.
+    pub past_due: super::Cents,
+    /// What a new quote would apply as credit (same source), in cents.
+    pub credit: super::Cents,
+    /// The vehicle's paid-through date (`vehicles.paid_through`): moved only
+    /// by a recorded success or an applied credit, never by an open payment.
+    pub paid_through: Option<NaiveDate>,
+}
+
 /// The out-of-date rule: a payable link whose quote no longer stands is
 /// refused (`409 link_outdated`) and shown as `outdated`, because paying it
 /// would charge what was meant for an account that has since changed:
@@ -427,20 +443,25 @@ pub fn client_short_name(first_name: &str, last_name: &str) -> String {
 ///   way: the account now has less of it than the quote took
 ///   ([`super::ledger::quote_still_stands`], the rule the payment itself
 ///   checks under the client's lock); or
-/// - the vehicle's paid-through date moved since the link was sent (another
-///   payment, Auto Pay, a credit covered it): the period it buys is not the
-///   one the payer was asked for.
+/// - the vehicle's paid-through date is no longer the one recorded when the
+///   link was sent (`sent_paid_through`): another payment, Auto Pay or a
+///   credit paid a period since, so the period it buys is not the one the
+///   payer was asked for.
 ///
-/// `past_due` and `credit` are the account's now, as a new quote would
-/// take them; `paid_through_moved` whether another payment extended the
-/// vehicle since the link was sent.
+/// Only what is settled moves the paid-through date: a payment still open
+/// (or one that fails) for the vehicle leaves the link as it was (a redeem
+/// meanwhile answers `409 payment_in_progress`, decided under the client's
+/// lock by `store::PaymentStore::insert_payment`). The same function
+/// decides on the payer's page, in the staff's list, and in that guarded
+/// write (issue 16; docs/payments.md, "Out-of-date links").
 pub fn link_outdated(
     quote: &super::Quote,
-    past_due: super::Cents,
-    credit: super::Cents,
-    paid_through_moved: bool,
+    sent_paid_through: Option<NaiveDate>,
+    now: &AccountNow,
 ) -> bool {
-    past_due < quote.past_due_cents || credit < quote.credit_cents || paid_through_moved
+    now.past_due < quote.past_due_cents
+        || now.credit < quote.credit_cents
+        || now.paid_through != sent_paid_through
 }
 
 impl PaymentLink {
@@ -451,5 +472,75 @@ impl PaymentLink {
             Some("failed") => SmsOutcome::Failed,
             _ => SmsOutcome::Pending,
         }
+    }
+}
+
+#[cfg(test)]
+mod outdated_tests {
+    use super::*;
+    use crate::domain::{Cents, Quote};
+
+    fn quote(past_due: i64, credit: i64) -> Quote {
+        Quote {
+            monitor_days: crate::domain::MonitorDays::parse(14).expect("14 days"),
+            lines: Vec::new(),
+            subtotal_cents: Cents(5_000),
+            tax_cents: Cents(413),
+            past_due_cents: Cents(past_due),
+            credit_cents: Cents(credit),
+            total_due_cents: Cents(5_413 + past_due - credit),
+            currency: "USD".into(),
+            covered_by_credit: false,
+        }
+    }
+
+    fn day(d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(2026, 12, d)
+    }
+
+    fn now(past_due: i64, credit: i64, paid_through: Option<NaiveDate>) -> AccountNow {
+        AccountNow {
+            past_due: Cents(past_due),
+            credit: Cents(credit),
+            paid_through,
+        }
+    }
+
+    #[test]
+    fn a_link_stands_while_the_account_is_as_it_was_sent() {
+        assert!(!link_outdated(
+            &quote(1_000, 0),
+            day(5),
+            &now(1_000, 0, day(5))
+        ));
+        // More owed since (a new charge) does not make it out of date.
+        assert!(!link_outdated(
+            &quote(1_000, 0),
+            day(5),
+            &now(1_500, 0, day(5))
+        ));
+        assert!(!link_outdated(&quote(0, 0), None, &now(0, 0, None)));
+    }
+
+    #[test]
+    fn past_due_paid_or_credit_used_elsewhere_makes_it_out_of_date() {
+        assert!(link_outdated(
+            &quote(1_000, 0),
+            day(5),
+            &now(999, 0, day(5))
+        ));
+        assert!(link_outdated(&quote(0, 700), day(5), &now(0, 0, day(5))));
+        // A credit granted since lowers the past due: out of date too.
+        assert!(link_outdated(
+            &quote(1_000, 0),
+            day(5),
+            &now(0, 500, day(5))
+        ));
+    }
+
+    #[test]
+    fn a_vehicle_paid_another_way_makes_it_out_of_date() {
+        assert!(link_outdated(&quote(0, 0), day(5), &now(0, 0, day(19))));
+        assert!(link_outdated(&quote(0, 0), None, &now(0, 0, day(19))));
     }
 }

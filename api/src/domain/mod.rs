@@ -26,8 +26,8 @@ pub mod ledger;
 pub mod link;
 pub use link::{
     client_short_name, display_status, link_expires_at, link_outdated, link_state, sms_body,
-    third_party_sms_body, LinkDisplayStatus, LinkPayer, LinkSender, LinkSentVia, LinkState,
-    LinkStatus, LinkToken, PaymentLink, SmsOutcome,
+    third_party_sms_body, AccountNow, LinkDisplayStatus, LinkPayer, LinkSender, LinkSentVia,
+    LinkState, LinkStatus, LinkToken, PaymentLink, SmsOutcome,
 };
 pub mod credit;
 pub use credit::CreditGrant;

@@ -228,8 +228,11 @@ async fn charge_locked(
             }
             Ok(Outcome::Payment(payment.status))
         }
-        // Another payment is collecting the past due: the next run quotes again.
-        Err(StoreError::PastDueChanged) => Ok(Outcome::Skipped),
+        // Another payment is collecting the past due, or a link's payment for
+        // the vehicle is open: the next run quotes again.
+        Err(StoreError::PastDueChanged | StoreError::VehiclePaymentInProgress) => {
+            Ok(Outcome::Skipped)
+        }
         Err(error) => Err(error),
     }
 }

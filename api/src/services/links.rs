@@ -27,8 +27,8 @@
 use crate::auth::{ClientUser, Staff};
 use crate::domain::{
     client_short_name, link_expires_at, link_outdated, link_state, sms_body, third_party_sms_body,
-    Actor, ChargeKey, Client, LinkPayer, LinkSender, LinkSentVia, LinkState, LinkStatus, LinkToken,
-    MonitorDays, Payment, PaymentLink, PaymentMethod, PaymentStatus, PhoneNumber, Receipt,
+    AccountNow, Actor, ChargeKey, Client, LinkPayer, LinkSender, LinkSentVia, LinkState,
+    LinkStatus, LinkToken, MonitorDays, Payment, PaymentLink, PaymentMethod, PhoneNumber, Receipt,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, LINK_NOT_FOUND};
 use crate::gateway::ClientSecret;
@@ -416,6 +416,7 @@ async fn create(
         vehicle_id,
         token_hash: token.hash(),
         phone: phone.to_string(),
+        vehicle_paid_through: client.vehicle(vehicle_id).and_then(|v| v.paid_through),
         quote: summary.quote,
         sent_at: now,
         expires_at: link_expires_at(now, ttl),
@@ -558,63 +559,68 @@ pub async fn client_links(
     with_outdated(state, &client).await
 }
 
-/// The client's links, newest first, each with whether it is out of date.
+/// The client's links, newest first, each with whether it is out of date
+/// (decided on `client` as read: no other query).
 async fn with_outdated(state: &AppState, client: &Client) -> ApiResult<Vec<(PaymentLink, bool)>> {
-    let (links, payments) = tokio::join!(
-        state.store.client_links(client.id),
-        state.store.client_payments(client.id)
-    );
-    let payments = payments?;
+    let links = state.store.client_links(client.id).await?;
     let now = state.clock.now();
-    Ok(links?
+    Ok(links
         .into_iter()
         .map(|link| {
             let outdated = link_state(link.status, link.expires_at, now) == LinkState::Payable
-                && outdated_against(&link, client, &payments);
+                && outdated_against(&link, client);
             (link, outdated)
         })
         .collect())
 }
 
-/// [`link_outdated`] for `link`, against the client's account and payments
-/// as they are now. The vehicle's paid-through date moved when a payment
-/// for it other than this link's, made after the link was sent, succeeded
-/// or is still open (it will move it).
-fn outdated_against(link: &PaymentLink, client: &Client, payments: &[Payment]) -> bool {
-    let paid_through_moved = payments.iter().any(|p| {
-        p.vehicle_id == Some(link.vehicle_id)
-            && p.payment_link_id != Some(link.id)
-            && p.created_at > link.sent_at
-            && (p.status == PaymentStatus::Succeeded || p.status.is_open())
-    });
+/// The account as [`link_outdated`] reads it for `vehicle_id`: the client's
+/// past due and credit ([`Client::past_due_cents`], from the ledger and the
+/// open payments) and the vehicle's paid-through date (`None` when the
+/// vehicle is no longer the client's).
+fn account_now(client: &Client, vehicle_id: Uuid) -> AccountNow {
+    AccountNow {
+        past_due: client.past_due_cents,
+        credit: client.credit_cents,
+        paid_through: client.vehicle(vehicle_id).and_then(|v| v.paid_through),
+    }
+}
+
+/// [`link_outdated`] for `link`, against the client's account as read.
+fn outdated_against(link: &PaymentLink, client: &Client) -> bool {
     link_outdated(
         &link.quote,
-        client.past_due_cents,
-        client.credit_cents,
-        paid_through_moved,
+        link.vehicle_paid_through,
+        &account_now(client, link.vehicle_id),
     )
 }
 
-/// Whether a link's quote no longer stands ([`link_outdated`]), read now.
-/// Only meaningful for a payable link: a link being paid counts its own
-/// open payment against its past due.
+/// Whether a link's quote no longer stands ([`link_outdated`]), read now
+/// (one read: the client with their vehicles and account). Only meaningful
+/// for a payable link: a link being paid counts its own open payment
+/// against its past due.
 pub async fn is_outdated(state: &AppState, link: &PaymentLink) -> ApiResult<bool> {
-    let (client, payments) = tokio::join!(
-        state.store.client(link.client_id),
-        state.store.client_payments(link.client_id)
-    );
-    let client = client?.ok_or(CLIENT_NOT_FOUND)?;
-    Ok(outdated_against(link, &client, &payments?))
+    let client = state
+        .store
+        .client(link.client_id)
+        .await?
+        .ok_or(CLIENT_NOT_FOUND)?;
+    Ok(outdated_against(link, &client))
 }
 
-/// The refusal of a link found out of date ([`is_outdated`]), decided on
-/// the link as it is after that read: `409 link_outdated` while it is still
-/// payable; its own refusal when it was paid, revoked or expired meanwhile
-/// (another redeem paid it: its own payment moved the account); `None` when
-/// it is not out of date, or another redeem holds it now (the claim waits
-/// for that one and answers what happened).
-async fn outdated(state: &AppState, link: &PaymentLink) -> ApiResult<Option<ApiError>> {
-    if !is_outdated(state, link).await? {
+/// The refusal of a link found out of date against `client` (read just
+/// before), decided on the link as it is after that read: `409
+/// link_outdated` while it is still payable; its own refusal when it was
+/// paid, revoked or expired meanwhile (another redeem paid it: its own
+/// payment moved the account); `None` when it is not out of date, or
+/// another redeem holds it now (the claim waits for that one and answers
+/// what happened).
+async fn outdated(
+    state: &AppState,
+    link: &PaymentLink,
+    client: &Client,
+) -> ApiResult<Option<ApiError>> {
+    if !outdated_against(link, client) {
         return Ok(None);
     }
     let now = state.store.link(link.id).await?.ok_or(LINK_NOT_FOUND)?;
@@ -726,10 +732,11 @@ pub async fn open(
         }
         return Err(refusal);
     }
-    if current == LinkState::Payable {
-        if let Some(refused) = outdated(state, &opened.link).await? {
-            return Err(refused);
-        }
+    // Decided on what the same statement read: no other query.
+    if current == LinkState::Payable
+        && link_outdated(&link.quote, link.vehicle_paid_through, &opened.account_now)
+    {
+        return Err(outdated_refusal());
     }
     if link.status == LinkStatus::Sent {
         state.store.mark_link_opened(link.id, now).await?;
@@ -812,9 +819,10 @@ pub async fn redeem(
             ),
         },
     };
-    // A link whose quote no longer stands is not charged (the past due is
-    // checked again under the client's lock when the payment is written).
-    if let Some(refused) = outdated(state, link).await? {
+    // A link whose quote no longer stands is not charged (decided again, with
+    // the vehicle's open payments, under the client's lock when the payment
+    // is written: `409 link_outdated` or `409 payment_in_progress`).
+    if let Some(refused) = outdated(state, link, &client).await? {
         return Err(refused);
     }
     // The location may have stopped taking payments since the link was sent.

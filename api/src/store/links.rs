@@ -3,11 +3,11 @@
 
 use super::{NewLink, NewLogEntry, Result, StoreError};
 use crate::domain::{
-    Language, LinkPayer, LinkSender, LinkSentVia, LinkStatus, PaymentLink, Quote, SmsFailure,
-    SmsFailureReason,
+    ledger::account_with_held, AccountNow, Cents, Language, LinkPayer, LinkSender, LinkSentVia,
+    LinkStatus, PaymentLink, Quote, SmsFailure, SmsFailureReason,
 };
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 /// Payment links and their lifecycle. A link becomes `paid` in
@@ -75,6 +75,9 @@ pub struct PayerLink {
     /// The description of the vehicle the link pays for (empty if the
     /// vehicle is no longer the client's).
     pub vehicle_description: String,
+    /// The client's account and the vehicle's paid-through date, read with
+    /// the link: what [`crate::domain::link_outdated`] decides on.
+    pub account_now: AccountNow,
 }
 
 /// A row of the payer's read: the link and two names.
@@ -86,6 +89,13 @@ pub(super) struct PayerLinkRow {
     client_last_name: String,
     client_language: String,
     vehicle_description: Option<String>,
+    /// `vehicles.paid_through` now (null when the vehicle is not the client's).
+    vehicle_paid_through_now: Option<NaiveDate>,
+    /// The client's running balance (their last ledger entry's), in cents.
+    client_balance_cents: Option<i64>,
+    /// What the client's open payments and credit refunds hold
+    /// ([`crate::domain::ledger::account_at`]), in cents.
+    client_held_cents: Option<i64>,
 }
 
 impl TryFrom<PayerLinkRow> for PayerLink {
@@ -94,7 +104,16 @@ impl TryFrom<PayerLinkRow> for PayerLink {
         let client_language = Language::parse(&r.client_language).ok_or_else(|| {
             StoreError::Corrupt(format!("client of link {}: language", r.link.id))
         })?;
+        let account = account_with_held(
+            Cents(r.client_balance_cents.unwrap_or(0)),
+            Cents(r.client_held_cents.unwrap_or(0)),
+        );
         Ok(PayerLink {
+            account_now: AccountNow {
+                past_due: account.past_due,
+                credit: account.credit,
+                paid_through: r.vehicle_paid_through_now,
+            },
             link: r.link.try_into()?,
             client_first_name: r.client_first_name,
             client_last_name: r.client_last_name,
@@ -124,6 +143,7 @@ pub(super) struct LinkRow {
     sent_via: Option<String>,
     sender_name: Option<String>,
     payer: Option<String>,
+    vehicle_paid_through: Option<NaiveDate>,
 }
 
 impl TryFrom<LinkRow> for PaymentLink {
@@ -163,6 +183,7 @@ impl TryFrom<LinkRow> for PaymentLink {
                     via,
                     name: r.sender_name.unwrap_or_default(),
                 }),
+            vehicle_paid_through: r.vehicle_paid_through,
         })
     }
 }

@@ -72,6 +72,11 @@ pub enum StoreError {
     /// it, or is doing so, since the quote was made.
     #[error("the past due balance or credit in the quote no longer stands")]
     PastDueChanged,
+    /// Another payment for the same vehicle is open (waiting for the
+    /// gateway or the payer's bank): this one would pay the same period
+    /// again. Refused before anything is charged (`409 payment_in_progress`).
+    #[error("another payment for this vehicle is in progress")]
+    VehiclePaymentInProgress,
 }
 
 impl StoreError {

@@ -15,10 +15,22 @@ pub trait PaymentStore: Send + Sync {
     /// Records a payment before its gateway call; when a payment with the
     /// same gateway key exists, returns that one instead, its `updated_at`
     /// set to now when it is still open (a retry is about to charge it again).
-    /// A new payment whose quote collects more past due, or applies more
-    /// credit, than the account has now ([`crate::domain::ledger::quote_still_stands`])
-    /// is refused with [`StoreError::PastDueChanged`] (its link, if it claimed
-    /// one, is released).
+    /// Every new payment is written under the client's lock, after these
+    /// checks (a refused payment's link, if it claimed one, is released):
+    ///
+    /// - a payment through a link: refused with
+    ///   [`StoreError::VehiclePaymentInProgress`] while another payment for
+    ///   the vehicle is open, and with [`StoreError::PastDueChanged`] when the
+    ///   link is out of date ([`crate::domain::link_outdated`]: past due,
+    ///   credit, or the vehicle's paid-through date since it was sent);
+    /// - any other card payment (Take a Payment, My Account, Auto Pay):
+    ///   refused with [`StoreError::VehiclePaymentInProgress`] while a link's
+    ///   payment for the vehicle is open (two payers must not pay one period
+    ///   unknowingly);
+    /// - any other whose quote collects more past due, or applies more
+    ///   credit, than the account has now
+    ///   ([`crate::domain::ledger::quote_still_stands`]):
+    ///   [`StoreError::PastDueChanged`].
     async fn insert_payment(&self, payment: &NewPayment) -> Result<Payment>;
     async fn payment(&self, id: Uuid) -> Result<Option<Payment>>;
     async fn payment_by_gateway_key(&self, gateway_key: &str) -> Result<Option<Payment>>;

@@ -327,6 +327,10 @@ pub struct NewLink {
     pub quote: crate::domain::Quote,
     pub sent_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The vehicle's paid-through date the quote was made on (`None`: never
+    /// paid); the link is out of date once it moves
+    /// ([`crate::domain::link_outdated`]).
+    pub vehicle_paid_through: Option<NaiveDate>,
     /// The staff member who sent it; `None` when the client did.
     pub created_by: Option<Uuid>,
     /// The client who sent it from My Account; `None` when staff did.

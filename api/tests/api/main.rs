@@ -22,6 +22,7 @@ mod links;
 mod my_links;
 mod notices;
 mod openapi;
+mod outdated_links;
 mod payments;
 mod quote;
 mod rate_limits;

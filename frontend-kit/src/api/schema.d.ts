@@ -5194,7 +5194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description link_outdated: the link's quote no longer stands (its past due was paid another way, or the vehicle's monitoring was paid since it was sent); it cannot be paid, and `renew_expired_link` texts a fresh one */
+            /** @description link_outdated: the link's quote no longer stands (its past due or credit was paid or used another way, or the vehicle's monitoring was paid since it was sent: its paid-through date is no longer the one recorded on the link); it cannot be paid, and `renew_expired_link` texts a fresh one */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5394,7 +5394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description payment_in_progress (another redeem holds the link), terms_version_stale (the `terms_version` accepted is not the current one: show `get_terms` again; nothing was charged), or link_outdated (the past due in the link was paid, or is being paid, by another payment since it was sent, or the vehicle's paid-through date moved; nothing was charged and a new link is needed) */
+            /** @description payment_in_progress (another redeem holds the link, or another payment for the vehicle is open: nothing was charged; the link stays payable and is out of date once that payment succeeds), terms_version_stale (the `terms_version` accepted is not the current one: show `get_terms` again; nothing was charged), or link_outdated (the past due in the link was paid, or is being paid, by another payment or a credit since it was sent, or the vehicle's paid-through date is no longer the one recorded when it was sent; nothing was charged and a new link is needed) */
             409: {
                 headers: {
                     [name: string]: unknown;

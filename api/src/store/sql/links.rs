@@ -16,26 +16,33 @@ pub(super) const LINK_SELECT: &str =
     "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
     l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
     o.status as sms_status, o.error_code as sms_error_code, \
-    o.failure_reason as sms_failure_reason, l.sent_via, l.sender_name, l.payer \
+    o.failure_reason as sms_failure_reason, l.sent_via, l.sender_name, l.payer, \
+    l.vehicle_paid_through \
     from payment_links l \
     left join sms_outbox o on o.id = ( \
         select o2.id from sms_outbox o2 where o2.payment_link_id = l.id \
         order by o2.created_at desc limit 1) ";
 
 /// A link by its token hash, with the client's first name and the vehicle's
-/// description, for its payer (no SMS status).
-pub(super) const PAYER_LINK: &str =
+/// description, for its payer (no SMS status), and what the out-of-date rule
+/// reads ([`crate::domain::link_outdated`]), in the same statement (issue 16,
+/// item 8: one read per page load): the vehicle's paid-through date now and
+/// the client's account (`link_client_account!`).
+pub(super) const PAYER_LINK: &str = concat!(
     "select l.id, l.client_id, l.vehicle_id, l.phone, l.quote, l.status, \
     l.sent_at, l.expires_at, l.opened_at, l.paid_at, l.revoked_at, l.payment_id, \
     cast(null as text) as sms_status, cast(null as bigint) as sms_error_code, \
     cast(null as text) as sms_failure_reason, \
     cast(null as text) as sent_via, cast(null as text) as sender_name, l.payer, \
+    l.vehicle_paid_through, \
     c.first_name as client_first_name, c.last_name as client_last_name, \
     c.language as client_language, \
-    v.description as vehicle_description \
-    from payment_links l join clients c on c.id = l.client_id \
+    v.description as vehicle_description, v.paid_through as vehicle_paid_through_now, ",
+    link_client_account!(),
+    "from payment_links l join clients c on c.id = l.client_id \
     left join vehicles v on v.id = l.vehicle_id and v.client_id = l.client_id \
-    where l.token_hash = $1";
+    where l.token_hash = $1"
+);
 
 /// [`PAYER_LINK`] with a rate-limit hit (`$1`–`$4`, as
 /// [`super::rate_limits::HIT`]) counted by a CTE in the same statement
@@ -52,16 +59,16 @@ static PAYER_LINK_COUNTING: std::sync::LazyLock<String> = std::sync::LazyLock::n
 
 const INSERT_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, token_hash, \
     phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, created_at, \
-    updated_at, payer, sent_via, sender_name) \
-    values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $11, $12, $8, $8, $10, $13, $14)";
+    updated_at, payer, vehicle_paid_through, sent_via, sender_name) \
+    values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, $12, $13, $8, $8, $10, $11, $14, $15)";
 
 /// A renewal ("Text me a new link") keeps who sent the link it replaces:
 /// the staff member or the client (`$10`: the replaced link's id).
 const INSERT_RENEWED_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, \
     token_hash, phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, \
-    created_at, updated_at, payer, sent_via, sender_name) select $1, $2, $3, $4, $5, $6, $7, 'sent', \
-    $8, $9, created_by, sent_by_client, $8, $8, $10, sent_via, sender_name from payment_links \
-    where id = $11";
+    created_at, updated_at, payer, vehicle_paid_through, sent_via, sender_name) \
+    select $1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9, created_by, sent_by_client, $8, $8, $10, $11, \
+    sent_via, sender_name from payment_links where id = $12";
 
 const INSERT_LINK_SMS: &str = "insert into sms_outbox (id, payment_link_id, to_phone, \
     body_sealed, status, attempts, next_attempt_at, created_at, updated_at) \
@@ -123,7 +130,8 @@ impl LinkStore for Backend {
         .bind(match link.payer {
             crate::domain::LinkPayer::Client => "client",
             crate::domain::LinkPayer::ThirdParty => "third_party",
-        });
+        })
+        .bind(link.vehicle_paid_through);
         match link.replaces {
             Some(old) => insert.bind(old),
             None => insert

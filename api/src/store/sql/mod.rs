@@ -13,6 +13,27 @@ use super::{dialect, Backend, Db};
 /// One connection of the backend's database; a transaction derefs to it.
 type Connection = <Db as sqlx::Database>::Connection;
 
+/// The account of the client of the payment link `l`, as columns of a
+/// statement on `payment_links l` (a literal, for `concat!`):
+/// `client_balance_cents`, their running balance (`ledger::BALANCE`; null
+/// without entries), and `client_held_cents`, what their open payments and
+/// open credit refunds hold (the sum of past due − credit over
+/// `ledger::OPEN_PAYMENTS`: the same statuses, on the same partial indexes).
+/// `domain::ledger::account_with_held` makes the account of them, as
+/// `ledger::account` does of its two reads.
+macro_rules! link_client_account {
+    () => {
+        "(select e.balance_after_cents from ledger_entries e where e.client_id = l.client_id \
+            order by e.id desc limit 1) as client_balance_cents, \
+        cast(coalesce((select sum(p.past_due_cents - p.credit_cents) from payments p \
+            where p.client_id = l.client_id \
+            and p.status in ('pending', 'unknown', 'requires_action')), 0) \
+          - coalesce((select sum(r.amount_cents) from refunds r \
+            where r.client_id = l.client_id and r.source = 'credit' \
+            and r.status in ('pending', 'unknown')), 0) as bigint) as client_held_cents "
+    };
+}
+
 mod access;
 mod api_keys;
 mod cards;
@@ -61,6 +82,11 @@ pub(super) fn hot_queries() -> Vec<(&'static str, String)> {
         ),
         ("payment_outcome", payments::OUTCOME_SELECT.to_owned()),
         ("payment_by_key", payments::PAYMENT_ID_BY_KEY.to_owned()),
+        ("link_guard", payments::LINK_GUARD.to_owned()),
+        (
+            "open_link_payments_for_vehicle",
+            payments::OPEN_LINK_PAYMENTS_FOR_VEHICLE.to_owned(),
+        ),
         ("open_invoices", payments::OPEN_INVOICES.to_owned()),
         ("rate_limit_hit", rate_limits::HIT.to_owned()),
         (

@@ -8,8 +8,8 @@ use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::webhook::EventType;
 use crate::domain::PaymentMethod;
 use crate::domain::{
-    next_paid_through, BusinessDay, Cents, InvoiceAmounts, LocationTimeZone, MonitorDays, Payment,
-    PaymentStatus, Quote, CURRENCY,
+    link_outdated, next_paid_through, AccountNow, BusinessDay, Cents, InvoiceAmounts,
+    LocationTimeZone, MonitorDays, Payment, PaymentStatus, Quote, CURRENCY,
 };
 use crate::store::payments::{payments, OutcomeRow, PaymentRow};
 use crate::store::{
@@ -198,6 +198,74 @@ pub(super) async fn extend_paid_through(
     Ok(through)
 }
 
+/// A link's basis under the client's lock, in one statement: the vehicle's
+/// paid-through date recorded when it was sent, the vehicle's now, how many
+/// payments for the vehicle are open, and the client's account
+/// (`link_client_account!`).
+pub(super) const LINK_GUARD: &str = concat!(
+    "select l.vehicle_paid_through, v.paid_through, \
+    (select count(*) from payments p where p.client_id = l.client_id \
+        and p.vehicle_id = l.vehicle_id \
+        and p.status in ('pending', 'unknown', 'requires_action')) as open_for_vehicle, ",
+    link_client_account!(),
+    "from payment_links l \
+    left join vehicles v on v.id = l.vehicle_id and v.client_id = l.client_id \
+    where l.id = $1"
+);
+
+/// How many payments through a link are open for a client's vehicle.
+pub(super) const OPEN_LINK_PAYMENTS_FOR_VEHICLE: &str = "select count(*) from payments \
+    where client_id = $1 and vehicle_id = $2 and payment_link_id is not null \
+    and status in ('pending', 'unknown', 'requires_action')";
+
+/// Why the new payment `p` must not be written, decided in `tx` under its
+/// client's lock ([`PaymentStore::insert_payment`] lists the rules); `None`
+/// when it may be.
+async fn refusal(tx: &mut sqlx::Transaction<'_, Db>, p: &NewPayment) -> Result<Option<StoreError>> {
+    let collects = p.quote.past_due_cents != Cents::ZERO || p.quote.credit_cents != Cents::ZERO;
+    if let Some(link_id) = p.payment_link_id {
+        type Guard = (Option<NaiveDate>, Option<NaiveDate>, i64, Option<i64>, i64);
+        let guard: Option<Guard> = sqlx::query_as(LINK_GUARD)
+            .bind(link_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some((sent_paid_through, paid_through, open_for_vehicle, balance, held)) = guard else {
+            return Err(StoreError::Corrupt(format!(
+                "payment's link {link_id} vanished"
+            )));
+        };
+        if open_for_vehicle > 0 {
+            return Ok(Some(StoreError::VehiclePaymentInProgress));
+        }
+        let account = rules::account_with_held(Cents(balance.unwrap_or(0)), Cents(held));
+        let now = AccountNow {
+            past_due: account.past_due,
+            credit: account.credit,
+            paid_through,
+        };
+        return Ok(
+            link_outdated(&p.quote, sent_paid_through, &now).then_some(StoreError::PastDueChanged)
+        );
+    }
+    // Any other payment (Take a Payment, Make a Payment, Auto Pay): not while
+    // a link's payment for the vehicle is open.
+    let open_links: i64 = sqlx::query_scalar(OPEN_LINK_PAYMENTS_FOR_VEHICLE)
+        .bind(p.client_id)
+        .bind(p.vehicle_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if open_links > 0 {
+        return Ok(Some(StoreError::VehiclePaymentInProgress));
+    }
+    if collects {
+        let account = ledger::account(tx, p.client_id).await?;
+        if !rules::quote_still_stands(&account, p.quote.past_due_cents, p.quote.credit_cents) {
+            return Ok(Some(StoreError::PastDueChanged));
+        }
+    }
+    Ok(None)
+}
+
 #[async_trait]
 impl PaymentStore for Backend {
     async fn insert_payment(&self, p: &NewPayment) -> Result<Payment> {
@@ -220,45 +288,31 @@ impl PaymentStore for Backend {
             .bind(p.now)
             .bind(sqlx::types::Json(&p.charge_params))
             .bind(&p.terms_version);
-        let inserted =
-            if p.quote.past_due_cents == Cents::ZERO && p.quote.credit_cents == Cents::ZERO {
-                insert.execute(&self.pool).await?.rows_affected() == 1
-            } else {
-                // It collects past due or applies credit: under the client's
-                // lock, only while the account still has it (no other payment
-                // collected or applied it, or is doing so).
-                let mut tx = self.begin_write().await?;
-                sqlx::query(dialect::LOCK_CLIENT)
-                    .bind(p.client_id)
+        // Under the client's lock: what the checks read is what the write
+        // relies on, and no other payment of the client is written meanwhile.
+        let mut tx = self.begin_write().await?;
+        sqlx::query(dialect::LOCK_CLIENT)
+            .bind(p.client_id)
+            .execute(&mut *tx)
+            .await?;
+        let retry = sqlx::query(PAYMENT_ID_BY_KEY)
+            .bind(&p.gateway_key)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if !retry {
+            if let Some(refused) = refusal(&mut tx, p).await? {
+                sqlx::query(RELEASE_LINK)
+                    .bind(p.payment_link_id)
+                    .bind(p.now)
                     .execute(&mut *tx)
                     .await?;
-                let retry = sqlx::query(PAYMENT_ID_BY_KEY)
-                    .bind(&p.gateway_key)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .is_some();
-                let inserted = if retry {
-                    false
-                } else {
-                    let account = ledger::account(&mut tx, p.client_id).await?;
-                    if !rules::quote_still_stands(
-                        &account,
-                        p.quote.past_due_cents,
-                        p.quote.credit_cents,
-                    ) {
-                        sqlx::query(RELEASE_LINK)
-                            .bind(p.payment_link_id)
-                            .bind(p.now)
-                            .execute(&mut *tx)
-                            .await?;
-                        tx.commit().await?;
-                        return Err(StoreError::PastDueChanged);
-                    }
-                    insert.execute(&mut *tx).await?.rows_affected() == 1
-                };
                 tx.commit().await?;
-                inserted
-            };
+                return Err(refused);
+            }
+        }
+        let inserted = !retry && insert.execute(&mut *tx).await?.rows_affected() == 1;
+        tx.commit().await?;
         if inserted {
             return Ok(p.pending());
         }
