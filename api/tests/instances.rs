@@ -358,7 +358,7 @@ async fn links_for_one_vehicle_paid_through_three_instances_at_once_pay_its_peri
                 .call("POST", "/payment-link/redeem")
                 .link_token(token)
                 .key(&key())
-                .json(&json!({"payment_token": card, "accept_terms": true}))
+                .json(&json!({"payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION}))
                 .send()
                 .await
         }

@@ -33,7 +33,9 @@ async fn redeem_with(app: &TestApp, token: &str, number: &str) -> Reply {
     app.call("POST", "/payment-link/redeem")
         .link_token(token)
         .key(&key())
-        .json(&json!({ "payment_token": card, "accept_terms": true }))
+        .json(
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
         .send()
         .await
 }
