@@ -28,6 +28,8 @@ pub struct AppState {
     /// The sessions and API keys this instance checked; live only while the
     /// store tells it of changes made elsewhere (PostgreSQL's listener).
     pub auth_cache: Arc<crate::auth::cache::AuthCache>,
+    /// The Content-Security-Policies of the responses (the SPAs' allows the company logo's origin).
+    pub policies: crate::security::Policies,
 }
 
 impl AppState {
@@ -52,6 +54,13 @@ impl AppState {
             http_metrics: Default::default(),
             password_gate: crate::auth::throttle::PasswordGate::new(
                 settings.login_verifications_at_once,
+            ),
+            policies: crate::security::Policies::new(
+                settings
+                    .company_logo_url
+                    .as_ref()
+                    .and_then(|logo| logo.other_origin())
+                    .as_deref(),
             ),
             settings: Arc::new(settings),
         }
