@@ -4,7 +4,7 @@
 // Writes full-page PNGs into the folder given and prints one line per file: its name and what it shows. A screen
 // that could not be reached prints FAILED with the reason and the walk goes on (exit status 1 at the end).
 //
-// usage: node scripts/screenshots.mjs <folder>     (after cargo build -p payments-api and both SPAs' npm run build)
+// usage: scripts/screenshots <folder>   (or node scripts/screenshots.mjs <folder>; after cargo build -p payments-api and both SPAs' npm run build)
 // Environment: CARGO_TARGET_DIR or PAYMENTS_API_BIN (the API binary), CHROMIUM_PATH (default /usr/bin/chromium).
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
