@@ -20,9 +20,12 @@ ARG APP
 ARG APP_PATH
 # The other app's sign-in path prefix, refused on this origin (404).
 ARG SIGN_IN_ELSEWHERE
+# COMPANY_LOGO_ORIGIN: the company logo's origin when the API's COMPANY_LOGO_URL is on another
+# origin (its img-src); empty otherwise. Set here so the template always has a value.
 ENV APP_PATH=${APP_PATH} \
     SIGN_IN_ELSEWHERE=${SIGN_IN_ELSEWHERE} \
-    API_UPSTREAM=api:8080
+    API_UPSTREAM=api:8080 \
+    COMPANY_LOGO_ORIGIN=
 COPY deploy/nginx/security-headers.conf /etc/nginx/snippets/security-headers.conf
 COPY deploy/nginx/spa.conf.template /etc/nginx/templates/default.conf.template
 COPY --from=build /src/${APP}/dist /usr/share/nginx/html${APP_PATH}

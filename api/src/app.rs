@@ -180,7 +180,7 @@ impl Application {
                             );
                             let https = state.settings.public_base_url.starts_with("https://");
                             let headers = response.headers_mut();
-                            security::add_headers(headers, &path, https);
+                            security::add_headers(headers, &state.policies, &path, https);
                             if let Some(id) =
                                 request_id.and_then(|id| header::HeaderValue::from_str(&id).ok())
                             {

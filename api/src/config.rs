@@ -83,6 +83,70 @@ fn check_sms_text(value: &str, max_septets: usize) -> Result<(), String> {
     }
 }
 
+/// The logo the secure payment page shows in its header (`COMPANY_LOGO_URL`): an `https://` URL, or a
+/// path under My Account (`/my-account/…`, a file served with the SPA). Only a value that parses is held,
+/// so the SPAs' Content-Security-Policy can be built from it (`security::spa_csp`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompanyLogoUrl(String);
+
+/// Where a same-origin logo must live: the SPA that shows it (the pay page is My Account's).
+const LOGO_PATH_PREFIX: &str = "/my-account/";
+
+impl CompanyLogoUrl {
+    /// Accepts `https://host[:port]/…` (no user or password) or `/my-account/…`; refuses every other
+    /// scheme (`http:` would be mixed content, `data:` and `javascript:` have no business in a header),
+    /// `..` segments, and characters that would need quoting in HTML or a policy.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        if value.len() > 2048 {
+            return Err("at most 2048 characters".into());
+        }
+        if value.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '"' | '\'' | '<' | '>' | '\\' | ';' | ',')
+        }) {
+            return Err(format!(
+                "spaces, quotes, <, >, \\, ; and , are not allowed, got {value:?}"
+            ));
+        }
+        if let Some(path) = value.strip_prefix(LOGO_PATH_PREFIX) {
+            if path.is_empty() || path.split(['/', '?', '#']).any(|segment| segment == "..") {
+                return Err(format!(
+                    "expected a file under {LOGO_PATH_PREFIX}, got {value:?}"
+                ));
+            }
+            return Ok(Self(value.to_owned()));
+        }
+        let url = reqwest::Url::parse(value).map_err(|_| {
+            format!("expected an https:// URL or a path under {LOGO_PATH_PREFIX}, got {value:?}")
+        })?;
+        if url.scheme() != "https" || url.host_str().is_none() {
+            return Err(format!(
+                "expected an https:// URL or a path under {LOGO_PATH_PREFIX}, got {value:?}"
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("no user name or password in the URL".into());
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The origin a Content-Security-Policy's `img-src` must add for this logo (`https://host[:port]`),
+    /// or `None` when the SPA serves it itself (`'self'`).
+    pub fn other_origin(&self) -> Option<String> {
+        if self.0.starts_with(LOGO_PATH_PREFIX) {
+            return None;
+        }
+        reqwest::Url::parse(&self.0)
+            .ok()
+            .map(|url| url.origin().ascii_serialization())
+    }
+}
+
 /// Everything the service can be told; `Debug` never shows a secret.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -102,6 +166,8 @@ pub struct Settings {
     pub sms: SmsSettings,
     /// Shown to clients (SMS, expired-link pop-up).
     pub company_name: String,
+    /// The pay page's header logo (`COMPANY_LOGO_URL`), when configured.
+    pub company_logo_url: Option<CompanyLogoUrl>,
     pub support_phone: String,
     /// Requests per client IP per minute to open or redeem payment links.
     pub link_rate_limit_per_minute: i64,
@@ -637,6 +703,10 @@ impl Settings {
             auth_cache_enabled,
             sms,
             company_name,
+            company_logo_url: get("COMPANY_LOGO_URL")
+                .map(|v| CompanyLogoUrl::parse(&v))
+                .transpose()
+                .map_err(|e| invalid("COMPANY_LOGO_URL", e))?,
             support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
             link_rate_limit_per_minute: positive("LINK_RATE_LIMIT_PER_MINUTE", 60)?,
             link_decline_limit: positive("LINK_DECLINE_LIMIT", 5)?,
@@ -1113,6 +1183,44 @@ mod tests {
             let err = production(&change).unwrap_err();
             assert_eq!(err.var, var, "{change:?}");
             assert!(!err.to_string().contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn a_company_logo_is_an_https_url_or_a_file_of_my_account() {
+        assert_eq!(settings(&[]).unwrap().company_logo_url, None);
+        let cdn = settings(&[(
+            "COMPANY_LOGO_URL",
+            "https://cdn.example.com:8443/brand/logo.svg",
+        )])
+        .unwrap()
+        .company_logo_url
+        .unwrap();
+        assert_eq!(cdn.as_str(), "https://cdn.example.com:8443/brand/logo.svg");
+        assert_eq!(
+            cdn.other_origin().as_deref(),
+            Some("https://cdn.example.com:8443")
+        );
+        let own = settings(&[("COMPANY_LOGO_URL", "/my-account/logo.svg")])
+            .unwrap()
+            .company_logo_url
+            .unwrap();
+        assert_eq!(own.other_origin(), None);
+        for bad in [
+            "http://cdn.example.com/logo.png",
+            "data:image/png;base64,AAAA",
+            "javascript:alert(1)",
+            "//cdn.example.com/logo.png",
+            "/plus/logo.png",
+            "/my-account/",
+            "/my-account/../api/v1/me",
+            "logo.png",
+            "https://user:pw@cdn.example.com/logo.png",
+            "https://cdn.example.com/logo.png; script-src *",
+            "https://cdn.example.com/a\"b.png",
+        ] {
+            let err = settings(&[("COMPANY_LOGO_URL", bad)]).unwrap_err();
+            assert_eq!(err.var, "COMPANY_LOGO_URL", "{bad}");
         }
     }
 

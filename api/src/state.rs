@@ -29,6 +29,8 @@ pub struct AppState {
     /// store tells it of changes made elsewhere (PostgreSQL's listener, which
     /// only the server starts: [`AppState::listen_for_auth_changes`]).
     pub auth_cache: Arc<crate::auth::cache::AuthCache>,
+    /// The Content-Security-Policies of the responses (the SPAs' allows the company logo's origin).
+    pub policies: crate::security::Policies,
 }
 
 impl AppState {
@@ -51,6 +53,13 @@ impl AppState {
             http_metrics: Default::default(),
             password_gate: crate::auth::throttle::PasswordGate::new(
                 settings.login_verifications_at_once,
+            ),
+            policies: crate::security::Policies::new(
+                settings
+                    .company_logo_url
+                    .as_ref()
+                    .and_then(|logo| logo.other_origin())
+                    .as_deref(),
             ),
             settings: Arc::new(settings),
         }

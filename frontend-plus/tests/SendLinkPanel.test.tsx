@@ -31,6 +31,17 @@ describe('SendLinkPanel', () => {
     expect(screen.getByRole('button', { name: 'Send Message' })).toHaveProperty('disabled', false);
   });
 
+  it('starts from the vehicle due first, as Take Payment does, not the first one listed (issue 18)', async () => {
+    const requests = stubApi({ 'POST /quote-summary': { status: 200, body: quote } });
+    const camry = dana().vehicles[0]!;
+    const f150 = { ...camry, id: '00000000-0000-4000-8000-000000000202', description: '2015 Ford F-150', plate: 'TX-BRT7730' };
+    open(dana({ vehicles: [f150, camry], next_vehicle_id: camry.id }));
+    fireEvent.click(screen.getByRole('button', { name: 'Get Summary' }));
+    await screen.findByRole('row', { name: /Total Due Amount/ });
+    const asked = requests.find((r) => r.url.endsWith('/quote-summary'));
+    expect(await asked?.json()).toMatchObject({ vehicle_id: camry.id });
+  });
+
   it('sends with an Idempotency-Key and says where the link went', async () => {
     const requests = stubApi({ 'POST /quote-summary': { status: 200, body: quote }, 'POST /payment-links': { status: 201, body: link } });
     const onSent = open();

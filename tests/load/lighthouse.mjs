@@ -5,8 +5,10 @@
 // context, including the tab Lighthouse opens (Playwright auto-attaches to it).
 //
 // usage: node lighthouse.mjs <json: [{name, url, session_token?, expect_api}]>
-// Prints one JSON line per page: {name, performance, accessibility, lcp_ms, fcp_ms, api_ok, lcp_element,
+// Prints one JSON line per page: {name, performance, accessibility, lcp_ms, fcp_ms, api_ok, protocol, lcp_element,
 // lcp_candidates, failed_a11y, runtime_error}.
+// LIGHTHOUSE_TRUSTED_SPKI=<base64 SHA-256 of a public key> makes Chromium accept a certificate with that key
+// (scripts/page-budgets' throwaway self-signed one for nginx with TLS and HTTP/2), and no other invalid one.
 // LIGHTHOUSE_REPORT_DIR=<dir> keeps each page's artifacts and report in <dir>/<page-name>/ (see lantern.mjs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -67,7 +69,13 @@ async function audit(page) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
     headless: false, // the flags below choose the new headless mode themselves
-    args: ['--headless=new', '--no-sandbox', `--remote-debugging-port=${port}`],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      `--remote-debugging-port=${port}`,
+      // Chromium honours this only with its own user data dir, which a persistent context has.
+      ...(process.env.LIGHTHOUSE_TRUSTED_SPKI ? [`--ignore-certificate-errors-spki-list=${process.env.LIGHTHOUSE_TRUSTED_SPKI}`] : []),
+    ],
   });
   try {
     if (page.session_token) {
@@ -109,6 +117,8 @@ async function audit(page) {
       lcp_ms: Math.round(lhr.audits['largest-contentful-paint'].numericValue),
       fcp_ms: Math.round(lhr.audits['first-contentful-paint'].numericValue),
       api_ok: apiOk,
+      // What the document came over (http/1.1, h2), as Lighthouse recorded it: its simulation models each.
+      protocol: requests.find((r) => r.resourceType === 'Document')?.protocol ?? null,
       lcp_element: lcpNode?.snippet?.slice(0, 80) ?? (last ? `${last.element} (${last.size} px²)` : null),
       lcp_candidates: candidates,
       failed_a11y: Object.values(lhr.audits)

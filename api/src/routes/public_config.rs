@@ -18,6 +18,10 @@ pub struct PublicConfig {
     pub company_name: String,
     #[schema(example = "(800) 555-0100")]
     pub support_phone: String,
+    /// The company's logo for the secure payment page's header (`COMPANY_LOGO_URL`): an `https://` URL, or
+    /// a path under `/my-account/`; null when none is configured (the page shows `company_name` in text).
+    #[schema(example = "/my-account/logo.svg")]
+    pub company_logo_url: Option<String>,
 }
 
 /// Public settings for the SPAs (no secrets).
@@ -39,5 +43,9 @@ pub async fn public_config(state: web::Data<AppState>) -> web::Json<PublicConfig
         stripe_publishable_key,
         company_name: settings.company_name.clone(),
         support_phone: settings.support_phone.clone(),
+        company_logo_url: settings
+            .company_logo_url
+            .as_ref()
+            .map(|logo| logo.as_str().to_owned()),
     })
 }

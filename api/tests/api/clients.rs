@@ -128,6 +128,42 @@ async fn responses_carry_security_headers_and_a_request_id() {
 }
 
 #[tokio::test]
+async fn a_company_logo_is_published_in_config_and_its_origin_allowed_as_an_image() {
+    let plain = spawn_app().await;
+    assert_eq!(
+        plain.get("/api/v1/config", None).await.body["company_logo_url"],
+        serde_json::Value::Null
+    );
+
+    let app =
+        spawn_app_with(&[("COMPANY_LOGO_URL", "https://cdn.example.com/brand/logo.svg")]).await;
+    assert_eq!(
+        app.get("/api/v1/config", None).await.body["company_logo_url"],
+        "https://cdn.example.com/brand/logo.svg"
+    );
+    let policy = |path: &str| {
+        let app = &app;
+        let path = path.to_owned();
+        async move {
+            let response = app.http.get(app.url(&path)).send().await.unwrap();
+            response.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let spa = policy("/my-account/pay").await;
+    assert!(
+        spa.contains("img-src 'self' data: https://cdn.example.com;"),
+        "{spa}"
+    );
+    assert!(
+        !policy("/api/v1/config").await.contains("cdn.example.com"),
+        "the JSON API loads nothing"
+    );
+}
+
+#[tokio::test]
 async fn a_built_spa_is_served_compressed_with_its_pages_and_the_json_api_is_not() {
     let dist = std::env::temp_dir().join(format!("spa-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(dist.join("assets")).unwrap();

@@ -1,4 +1,4 @@
-import { cleanup, render, screen } from '@testing-library/preact';
+import { cleanup, waitFor, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MakePayment } from './MakePayment';
 
@@ -35,14 +35,17 @@ function quote(credit: number) {
 const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
 
 function serve(summary: unknown, client: unknown = me) {
+  const asked: string[] = [];
   vi.stubGlobal('fetch', async (request: Request) => {
     const path = new URL(request.url).pathname;
+    asked.push(`${request.method} ${path.replace(/^.*\/api\/v1/, '')}`);
     if (path.endsWith('/api/v1/me')) return json(client);
     if (path.endsWith('/api/v1/config')) return json(config);
     if (path.endsWith('/api/v1/quote-summary')) return json(summary);
     if (path.endsWith('/api/v1/me/payment-links')) return json([]);
     throw new Error(`unexpected request ${request.method} ${path}`);
   });
+  return asked;
 }
 
 afterEach(() => {
@@ -51,6 +54,14 @@ afterEach(() => {
 });
 
 describe('Make a Payment', () => {
+  it('asks for the client once: its send-link section takes the same answer (issue 18, page budgets)', async () => {
+    const asked = serve(quote(0));
+    render(<MakePayment onPaid={vi.fn()} />);
+    await screen.findByRole('heading', { name: 'Send a payment link' });
+    await waitFor(() => expect(asked).toContain('GET /me/payment-links'));
+    expect(asked.filter((request) => request === 'GET /me')).toEqual(['GET /me']);
+  });
+
   it('says a credit that covers the period is applied by a call, instead of offering to pay', async () => {
     serve(quote(10000));
     render(<MakePayment onPaid={vi.fn()} />);

@@ -254,7 +254,7 @@ export function MakePayment({ onPaid, vehicle }: { onPaid: (paid: Paid) => void;
             />
           )}
         </form>
-        <SendPaymentLink />
+        {me && <SendPaymentLink client={me} />}
       </div>
     </>
   );

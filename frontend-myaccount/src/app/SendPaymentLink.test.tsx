@@ -1,8 +1,9 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Schemas } from '@kit/api';
 import { SendPaymentLink, linkStatusText } from './SendPaymentLink';
 
-const me = {
+const me: Schemas['Client'] = {
   id: '00000000-0000-4000-8000-000000000101', first_name: 'Dana', last_name: 'Diaz', phone: '+15125550143',
   email: 'client@example.com', plan_days: 14, autopay_enabled: false, autopay_card_id: null, language: 'en',
   location: {
@@ -32,7 +33,6 @@ function serve(onSend: (request: Request) => Promise<Response>) {
   let links: unknown[] = [];
   vi.stubGlobal('fetch', async (request: Request) => {
     const path = new URL(request.url).pathname;
-    if (path.endsWith('/api/v1/me')) return json(me);
     if (path.endsWith('/api/v1/quote-summary')) return json({ total_due_cents: 17649 });
     if (path.endsWith('/api/v1/me/payment-links') && request.method === 'GET') return json(links);
     if (path.endsWith('/api/v1/me/payment-links')) {
@@ -49,7 +49,7 @@ function serve(onSend: (request: Request) => Promise<Response>) {
 describe('Send a payment link', () => {
   it('sends the vehicle, days and payer number with an idempotency key, then lists the link with its status', async () => {
     const sent = serve(async () => json(link, 201));
-    render(<SendPaymentLink />);
+    render(<SendPaymentLink client={me} />);
     expect(await screen.findByText('Amount: $176.49')).toBeTruthy();
     fireEvent.input(screen.getByLabelText('Their mobile number'), { target: { value: '(512) 555-0199' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
@@ -65,7 +65,7 @@ describe('Send a payment link', () => {
     serve(async () =>
       json({ type: 'about:blank', title: 'Too many', status: 429, code: 'rate_limited', detail: 'too many' }, 429),
     );
-    render(<SendPaymentLink />);
+    render(<SendPaymentLink client={me} />);
     await screen.findByText('Amount: $176.49');
     fireEvent.input(screen.getByLabelText('Their mobile number'), { target: { value: '5125550199' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));

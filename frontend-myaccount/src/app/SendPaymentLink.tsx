@@ -6,7 +6,6 @@ import { errorCode } from '@kit/problems';
 import { api } from '../api/client';
 import { useWords, type Catalog } from '../i18n';
 import { en } from '../i18n/en';
-import { signedInClient } from './early';
 
 type Client = Schemas['Client'];
 type Link = Schemas['LinkView'];
@@ -21,12 +20,12 @@ export function linkStatusText(status: Link['status'], words: Catalog['sendLink'
 /**
  * Send a payment link (issue 18): the client texts a one-time link for one of their vehicles to whoever pays for
  * them, and sees the links they sent with their status. The API's `send_my_link` does the rest (same quote and
- * 10-minute single-use link as staff send).
+ * 10-minute single-use link as staff send). `client` is Make a Payment's own `GET /me` answer: one request for
+ * the page, and this section (below the fold) asks for its links and quote only once the page has shown it.
  */
-export function SendPaymentLink() {
-  const [me, setMe] = useState<Client | null>(null);
-  const [vehicleId, setVehicleId] = useState<string>('');
-  const [days, setDays] = useState<14 | 30>(30);
+export function SendPaymentLink({ client: me }: { client: Client }) {
+  const [vehicleId, setVehicleId] = useState<string>(me.next_vehicle_id ?? me.vehicles[0]?.id ?? '');
+  const [days, setDays] = useState<14 | 30>(me.plan_days === 14 ? 14 : 30);
   const [quote, setQuote] = useState<number | null>(null);
   const [phone, setPhone] = useState('');
   const [links, setLinks] = useState<Link[]>([]);
@@ -41,20 +40,10 @@ export function SendPaymentLink() {
   const loadLinks = () => {
     call(api.GET('/me/payment-links')).then(setLinks, (e: unknown) => setProblem(errorCode(e)));
   };
-  useEffect(() => {
-    signedInClient().then(
-      (client) => {
-        setMe(client);
-        setVehicleId(client.next_vehicle_id ?? client.vehicles[0]?.id ?? '');
-        setDays(client.plan_days === 14 ? 14 : 30);
-      },
-      (e: unknown) => setProblem(errorCode(e)),
-    );
-    loadLinks();
-  }, []);
+  useEffect(loadLinks, []);
 
   useEffect(() => {
-    if (!me || !vehicleId) return;
+    if (!vehicleId) return;
     setQuote(null);
     call(api.POST('/quote-summary', { body: { client_id: me.id, vehicle_id: vehicleId, monitor_days: days } })).then(
       (q) => setQuote(q.total_due_cents),
@@ -85,7 +74,6 @@ export function SendPaymentLink() {
 
   // Nothing until the client is known: the page's HTML holds the first render of Make a Payment only
   // (payment/index.html, src/shell.test.tsx), and this section comes below its button, so it moves nothing.
-  if (me === null) return null;
   return (
     <section aria-labelledby="send-link-title" class="send-link">
       <h2 id="send-link-title">{t.sendLink.title}</h2>
@@ -94,7 +82,7 @@ export function SendPaymentLink() {
         <label>
           {t.sendLink.vehicle}
           <select value={vehicleId} onChange={(e) => setVehicleId((e.target as HTMLSelectElement).value)}>
-            {me?.vehicles.map((v) => (
+            {me.vehicles.map((v) => (
               <option key={v.id} value={v.id}>{v.description}</option>
             ))}
           </select>

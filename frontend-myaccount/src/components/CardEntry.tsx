@@ -43,6 +43,12 @@ export const noCard: CardState = {
   authenticate: () => Promise.reject(new Error('no card')),
 };
 
+/**
+ * The card state while `/config` has not named the gateway: the sandbox fields' frame shows (disabled), so the
+ * pay button's hint already names its fields and does not grow when they come alive (issue 18: no layout shift).
+ */
+export const loadingCard: CardState = { ...noCard, missing: ['number', 'expiry', 'cvc', 'postal'] };
+
 /** A payment answer as far as 3-D Secure is concerned. */
 interface Authenticable {
   status: string;
@@ -70,7 +76,8 @@ export async function withAuthentication<T extends Authenticable>(
 }
 
 interface Props {
-  gateway: string;
+  /** The gateway `/config` named; `null` while it has not answered (the fields' frame shows, disabled). */
+  gateway: string | null;
   publishableKey?: string | null;
   onChange: (state: CardState) => void;
   /**
@@ -88,6 +95,10 @@ interface Props {
 
 /** Card entry through the gateway's own tokenization. */
 export function CardEntry({ gateway, publishableKey, onChange, declines = 0, checks = 0 }: Props) {
+  // Before /config answers: the sandbox fields' frame, disabled. The sandbox's own fields then take these very
+  // elements over, and Stripe's fieldset is as high (`.card-fields.stripe`), so what follows (the terms checkbox
+  // the payer may already have ticked, the pay button) never moves when it answers (issue 18).
+  if (gateway === null) return <SandboxCard onChange={onChange} declines={0} checks={0} loading />;
   if (gateway === 'stripe' && publishableKey)
     return <StripeCard publishableKey={publishableKey} onChange={onChange} declines={declines} />;
   // Typed card fields post to the sandbox only: with any other gateway a card number must never be typed here.
@@ -120,7 +131,18 @@ interface Challenge {
 /** The sandbox card fields, in the order the payer meets them. */
 const FIELDS: (keyof CardInput)[] = ['number', 'expiry', 'cvc', 'postal'];
 
-function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange']; declines: number; checks: number }) {
+function SandboxCard({
+  onChange,
+  declines,
+  checks,
+  loading = false,
+}: {
+  onChange: Props['onChange'];
+  declines: number;
+  checks: number;
+  /** The gateway is not known yet: the fields show, disabled, and report no card. */
+  loading?: boolean;
+}) {
   const [card, setCard] = useState<CardInput>(emptyCard);
   const [touched, setTouched] = useState<Partial<Record<keyof CardInput, boolean>>>({});
   const [challenge, setChallenge] = useState<Challenge | null>(null);
@@ -147,6 +169,7 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
   }, [checks]);
 
   useEffect(() => {
+    if (loading) return; // the page starts from `noCard`
     onChange({
       valid,
       missing: FIELDS.filter((name) => errors[name]),
@@ -168,7 +191,7 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
         return response.payment_token;
       },
     });
-  }, [card, valid]);
+  }, [card, valid, loading]);
 
   const field = (name: keyof CardInput, format: (value: string) => string) => ({
     value: card[name],
@@ -186,7 +209,7 @@ function SandboxCard({ onChange, declines, checks }: { onChange: Props['onChange
     ) : null;
 
   return (
-    <fieldset class="card-fields" ref={fieldset}>
+    <fieldset class="card-fields" ref={fieldset} disabled={loading} aria-busy={loading || undefined}>
       <legend>{t.cardEntry.legend}</legend>
       <label>
         {t.cardEntry.number}
@@ -319,7 +342,7 @@ function StripeCard({ publishableKey, onChange, declines }: { publishableKey: st
   }, [publishableKey]);
 
   return (
-    <fieldset class="card-fields">
+    <fieldset class="card-fields stripe">
       <legend>{t.cardEntry.legend}</legend>
       <div ref={mountPoint} class="stripe-card" />
       {problem && <p class="field-error">{problem}</p>}

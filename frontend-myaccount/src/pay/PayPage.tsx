@@ -4,7 +4,7 @@ import { call } from '@kit/api';
 import { AttemptKeys, sendMoneyMovingPost, withNetworkRetry } from '@kit/idempotency';
 import { storageSurvivesReload, tabStorage } from '@kit/storage';
 import { api } from '../api/client';
-import { CardEntry, noCard, withAuthentication, type CardState } from '../components/CardEntry';
+import { CardEntry, loadingCard, withAuthentication, type CardState } from '../components/CardEntry';
 import { Countdown } from '../components/Countdown';
 import { Dialog } from '../components/Dialog';
 import { PayButton } from '../components/PayButton';
@@ -68,7 +68,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   const [termsFailed, setTermsFailed] = useState(false);
   // What opened the terms dialog (focus goes back to it), while it is open.
   const [termsOpener, setTermsOpener] = useState<HTMLElement | null | undefined>(undefined);
-  const [card, setCard] = useState<CardState>(noCard);
+  const [card, setCard] = useState<CardState>(loadingCard);
   const [declines, setDeclines] = useState(0);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<{ code: string; declined: boolean } | null>(null);
@@ -262,7 +262,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
     return (
       <main class="page">
         <LanguageSwitch />
-        <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
+        <Brand config={config} />
         <h1 tabIndex={-1} ref={(h) => h?.focus()}>
           {t.pay.thankYou}
         </h1>
@@ -274,7 +274,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
   return (
     <main class="page">
       <LanguageSwitch />
-      <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>
+      <Brand config={config} />
       <h1>{t.pay.title}</h1>
       <p class="greeting">{link ? t.pay.greetingFor(link) : '\u00a0'}</p>
       <p class="muted vehicle">{link ? t.pay.vehicle(link.vehicle_description, link.monitor_days) : '\u00a0'}</p>
@@ -289,7 +289,14 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
         <p class="notice">{t.pay.keepOpen}</p>
       )}
       <form onSubmit={pay} noValidate>
-        {config && <CardEntry declines={declines} checks={checks} gateway={config.gateway} publishableKey={config.stripe_publishable_key} onChange={setCard} />}
+        {/* The fields' frame shows before /config answers, so nothing below it moves when it does. */}
+        <CardEntry
+          declines={declines}
+          checks={checks}
+          gateway={config?.gateway ?? null}
+          publishableKey={config?.stripe_publishable_key}
+          onChange={setCard}
+        />
         <div role="alert" class="alert-slot">
           {problem && (
             <div class="alert">
@@ -342,6 +349,21 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       )}
     </main>
   );
+}
+
+/**
+ * The page's header line: the company's logo when one is configured (`COMPANY_LOGO_URL`; its alt text is the
+ * company's name), else the name in text. The line is 40 px high either way and the logo a fixed 160 × 40 px box
+ * (scaled to fit), so nothing moves when `/config` answers or the image loads.
+ */
+function Brand({ config }: { config: PublicConfig | null }) {
+  if (config?.company_logo_url)
+    return (
+      <p class="pay-brand">
+        <img src={config.company_logo_url} width={160} height={40} alt={config.company_name} />
+      </p>
+    );
+  return <p class="pay-brand">{config?.company_name ?? '\u00a0'}</p>;
 }
 
 function OutcomeDialog({

@@ -9,7 +9,7 @@ import { call } from '@kit/api';
 
 /** Add New Invoice: bill a monitoring period without taking a payment. */
 export function AddInvoiceForm({ client, onAdded }: { client: Client; onAdded: () => void }) {
-  const [vehicleId, setVehicleId] = useState(client.vehicles[0]?.id ?? '');
+  const [vehicleId, setVehicleId] = useState(client.next_vehicle_id ?? client.vehicles[0]?.id ?? '');
   const [days, setDays] = useState<MonitorDays>(defaultDays(client));
   const [added, setAdded] = useState<Invoice | null>(null);
   const { busy, error, run } = useAction();

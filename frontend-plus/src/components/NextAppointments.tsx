@@ -67,7 +67,11 @@ export function NextAppointments({ client, onChange }: { client: Client; onChang
                 {vehicle.next_appointment ? appointmentWords(vehicle.next_appointment, zone) : 'No appointment booked'}
               </span>
               {vehicle.next_appointment?.pay_before && (
-                <span class="badge bad"> Monitoring runs out before it</span>
+                // The space outside the badge: inside it, the badge touched the text before it.
+                <>
+                  {' '}
+                  <span class="badge bad">Monitoring runs out before it</span>
+                </>
               )}
             </p>
             {editing === vehicle.id ? (

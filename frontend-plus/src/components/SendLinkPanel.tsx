@@ -14,7 +14,7 @@ const NOT_ACCEPTING = 'location_not_accepting_payments';
 /** Send Secure Payment Link: pick vehicle and days, get the summary, text the link. */
 export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () => void }) {
   const [open, setOpen] = useState(false);
-  const [vehicleId, setVehicleId] = useState(client.vehicles[0]?.id ?? '');
+  const [vehicleId, setVehicleId] = useState(client.next_vehicle_id ?? client.vehicles[0]?.id ?? '');
   const [days, setDays] = useState<MonitorDays>(defaultDays(client));
   const [phone, setPhone] = useState(formatPhone(client.phone));
   const [quote, setQuote] = useState<QuoteSummary | null>(null);
