@@ -19,3 +19,12 @@ create index client_log_client_idx on client_log (client_id, created_at);
 
 -- Payments by such a payer written before this migration, named "Payer at (737) 555-0199".
 update client_log set author_kind = 'payer' where author_kind = 'system' and author_name like 'Payer at %';
+
+-- A declined Auto Pay charge whose text to the client is still to be queued. Written in the transaction that
+-- fails the payment, so a notice that cannot be queued right after the decline (the database refused it, the
+-- process stopped) is not lost: the status sync queues it and deletes the row (services::notices).
+create table autopay_decline_notices_due (
+    payment_id blob primary key references payments (id),
+    created_at text not null,
+    updated_at text not null
+);
