@@ -16,7 +16,7 @@ const entries: Schemas['LogEntry'][] = [
 describe('ClientLog', () => {
   it('names each author in words: a link’s payer, staff, an API key and the system, never a raw kind', async () => {
     stubApi({ [`GET /clients/${dana().id}/log`]: { status: 200, body: entries } });
-    render(<ClientLog clientId={dana().id} version={0} />);
+    render(<ClientLog clientId={dana().id} timeZone="America/Chicago" version={0} />);
     const items = await screen.findAllByRole('listitem');
     const authors = items.map((item) => item.querySelector('.small-text')?.textContent?.split(' · ')[0]);
     expect(authors).toEqual([
@@ -26,5 +26,14 @@ describe('ClientLog', () => {
       'System',
     ]);
     expect(items.map((item) => item.textContent).join('\n')).not.toMatch(/\((payer|api_key|system)\)/);
+  });
+
+  it('times each line on the clocks of the client’s location, not the browser’s (the test command runs in Tokyo)', async () => {
+    expect(new Date(at).getTimezoneOffset()).toBe(-540);
+    stubApi({ [`GET /clients/${dana().id}/log`]: { status: 200, body: entries.slice(0, 1) } });
+    render(<ClientLog clientId={dana().id} timeZone="America/Chicago" version={0} />);
+    const time = (await screen.findByRole('listitem')).querySelector('time');
+    expect(time?.textContent).toBe('Nov 25, 2026, 9:09 AM'); // 15:09 UTC; 00:09 the next day in Tokyo
+    expect(time?.getAttribute('datetime')).toBe(at);
   });
 });

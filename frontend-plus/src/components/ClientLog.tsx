@@ -17,8 +17,9 @@ const AUTHOR_SUFFIX: Record<Schemas['AuthorKind'], string> = {
   payer: '',
 };
 
-/** The client's log of comments, newest first; reloads after sends and payments. */
-export function ClientLog({ clientId, version }: { clientId: string; version: number }) {
+/** The client's log of comments, newest first, timed on the clocks of the client's location (`timeZone`); reloads
+ * after sends and payments. */
+export function ClientLog({ clientId, timeZone, version }: { clientId: string; timeZone: string; version: number }) {
   const log = useLoad(
     () => call(api.GET('/clients/{client_id}/log', { params: { path: { client_id: clientId } } })),
     [clientId, version],
@@ -38,7 +39,7 @@ export function ClientLog({ clientId, version }: { clientId: string; version: nu
             <p class="log-message">{entry.message}</p>
             <p class="muted small-text">
               {entry.author_name}
-              {AUTHOR_SUFFIX[entry.author_kind]} · <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
+              {AUTHOR_SUFFIX[entry.author_kind]} · <time dateTime={entry.created_at}>{formatDateTime(entry.created_at, timeZone)}</time>
             </p>
           </li>
         ))}

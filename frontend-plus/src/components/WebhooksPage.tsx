@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
-import { formatDateTime } from '@kit/format';
+import { browserTimeZone, formatDateTime } from '@kit/format';
 import { useAction, useLoad } from '../hooks';
 import { reloadStaffMe, useCan } from '../permissions';
 import { webhooksPath } from '../routes';
@@ -16,10 +16,10 @@ export type WebhookEndpointView = Schemas['WebhookEndpointView'];
 export function endpointStatus(endpoint: WebhookEndpointView): string {
   if (endpoint.status === 'enabled') {
     return endpoint.failing_since
-      ? `Active, but every delivery has failed since ${formatDateTime(endpoint.failing_since)}`
+      ? `Active, but every delivery has failed since ${formatDateTime(endpoint.failing_since, browserTimeZone())}`
       : 'Active';
   }
-  const since = endpoint.disabled_at ? ` ${formatDateTime(endpoint.disabled_at)}` : '';
+  const since = endpoint.disabled_at ? ` ${formatDateTime(endpoint.disabled_at, browserTimeZone())}` : '';
   return endpoint.disabled_reason === 'admin'
     ? `Paused by an admin${since}`
     : `Disabled${since} after failing for 24 hours: fix the endpoint, then resume it or replay a delivery`;
@@ -131,7 +131,7 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
                   <td><code class="url">{endpoint.url}</code></td>
                   <td>{endpoint.events.join(', ')}</td>
                   <td class={failing ? 'error-text' : undefined}>{endpointStatus(endpoint)}</td>
-                  <td>{formatDateTime(endpoint.created_at)}</td>
+                  <td>{formatDateTime(endpoint.created_at, browserTimeZone())}</td>
                   <td class="actions">
                     <a href={webhooksPath(endpoint.id)} aria-label={`Deliveries to ${endpoint.url}`}>Deliveries</a>{' '}
                     {endpoint.status === 'enabled' ? (
