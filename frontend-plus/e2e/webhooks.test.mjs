@@ -74,6 +74,17 @@ async function token(login) {
   return (await response.json()).access_token;
 }
 
+/** An admin (`admin`: their token) registers `url` for `events` through the API; answers the endpoint. */
+async function createEndpoint(admin, url, events) {
+  const created = await fetch(`${api.baseUrl}/api/v1/webhook-endpoints`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url, events }),
+  });
+  assert.equal(created.status, 201, await created.clone().text());
+  return created.json();
+}
+
 /** An agent sends Dana a payment link through the API: a `link.sent` event. */
 async function sendLink() {
   const response = await fetch(`${api.baseUrl}/api/v1/payment-links`, {
@@ -187,13 +198,7 @@ test('an admin registers an endpoint, sees its secret once, its retried delivery
 test('admins are told on every page when an endpoint was disabled after failing for 24 hours, until it is resumed', async (t) => {
   const receiver = await startReceiver();
   t.after(receiver.close);
-  const admin = await token(ADMIN);
-  const created = await fetch(`${api.baseUrl}/api/v1/webhook-endpoints`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ url: receiver.url, events: ['payment.succeeded'] }),
-  });
-  assert.equal(created.status, 201);
+  await createEndpoint(await token(ADMIN), receiver.url, ['payment.succeeded']);
   // 24 hours of failures cannot pass in a browser test (the API test moves its clock through them,
   // webhook_endpoints.rs): put the endpoint in the state the worker leaves it in.
   execFileSync('sqlite3', ['-cmd', '.timeout 5000', api.databasePath,
@@ -233,13 +238,7 @@ test('an admin deletes an endpoint after the in-app confirm step, never a browse
   const receiver = await startReceiver();
   t.after(receiver.close);
   const admin = await token(ADMIN);
-  const created = await fetch(`${api.baseUrl}/api/v1/webhook-endpoints`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ url: receiver.url, events: ['link.sent'] }),
-  });
-  assert.equal(created.status, 201);
-  const { id } = await created.json();
+  const { id } = await createEndpoint(admin, receiver.url, ['link.sent']);
 
   const page = await signedInPage(t, ADMIN);
   const dialogs = [];

@@ -66,20 +66,25 @@ async fn auto_pay_status_is_for_clients_only() {
         .assert_problem_status(401);
 }
 
+/// Pays the link of `token` with the sandbox Visa, accepting the terms of
+/// `version`.
+async fn pay_accepting(app: &TestApp, token: &str, version: &str) -> Reply {
+    let card = app.tokenize("4242424242424242").await;
+    app.redeem_link(
+        token,
+        &key(),
+        &json!({ "payment_token": card, "accept_terms": true, "terms_version": version }),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn the_terms_version_accepted_is_recorded_with_the_payment() {
     let app = spawn_app().await;
     let terms = app.get("/api/v1/terms", None).await;
     let version = terms.body["version"].as_str().expect("version").to_owned();
     let token = app.link_token_to("5125550143").await;
-    let card = app.tokenize("4242424242424242").await;
-    let paid = app
-        .redeem_link(
-            &token,
-            &key(),
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": version }),
-        )
-        .await;
+    let paid = pay_accepting(&app, &token, &version).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
 
     let staff = app.agent_token().await;
@@ -110,25 +115,12 @@ async fn a_payment_without_terms_shows_no_terms_version() {
 async fn terms_accepted_in_a_stale_version_are_refused_and_nothing_is_charged() {
     let app = spawn_app().await;
     let token = app.link_token_to("5125550143").await;
-    let card = app.tokenize("4242424242424242").await;
-    let reply = app
-        .redeem_link(
-            &token,
-            &key(),
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": "2020-01-01" }),
-        )
-        .await;
+    let reply = pay_accepting(&app, &token, "2020-01-01").await;
     reply.assert_problem(409, "terms_version_stale");
     assert_eq!(app.gateway.captured_charges(), 0);
     // The link stays payable with the current version.
-    let version = app.get("/api/v1/terms", None).await.body["version"].clone();
-    let card = app.tokenize("4242424242424242").await;
-    let paid = app
-        .redeem_link(
-            &token,
-            &key(),
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": version }),
-        )
-        .await;
+    let terms = app.get("/api/v1/terms", None).await;
+    let version = terms.body["version"].as_str().expect("version").to_owned();
+    let paid = pay_accepting(&app, &token, &version).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
 }

@@ -270,17 +270,22 @@ async fn the_auto_pay_card_is_announced_once_when_it_expires_within_30_days() {
     );
 }
 
-#[tokio::test]
-async fn a_declined_auto_pay_charge_texts_how_to_pay_and_logs_it_once() {
-    let app = spawn_app().await;
+/// Morgan's Auto Pay card (Mastercard 4444) is declined from now on.
+async fn decline_morgans_card(app: &TestApp) {
     execute_sql(
-        &app,
+        app,
         &format!(
             "update cards set gateway_token = 'card_sbx_decline_mastercard_4444_082029_demo' where id = {}",
-            id_literal(&app, MORGAN_MASTERCARD)
+            id_literal(app, MORGAN_MASTERCARD)
         ),
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_declined_auto_pay_charge_texts_how_to_pay_and_logs_it_once() {
+    let app = spawn_app().await;
+    decline_morgans_card(&app).await;
     let report = app.run_autopay().await;
     assert_eq!(report.failed, 1, "{report:?}");
     app.run_autopay().await;
@@ -334,14 +339,7 @@ async fn refuse_notices(app: &TestApp) {
 #[tokio::test]
 async fn a_decline_notice_that_could_not_be_queued_is_queued_by_the_next_status_sync() {
     let app = spawn_app().await;
-    execute_sql(
-        &app,
-        &format!(
-            "update cards set gateway_token = 'card_sbx_decline_mastercard_4444_082029_demo' where id = {}",
-            id_literal(&app, MORGAN_MASTERCARD)
-        ),
-    )
-    .await;
+    decline_morgans_card(&app).await;
     refuse_notices(&app).await;
     let report = app.run_autopay().await;
     assert_eq!(report.failed, 1, "{report:?}");
@@ -558,14 +556,7 @@ async fn a_decline_the_status_sync_learns_later_is_texted_once_too() {
         lost: std::sync::atomic::AtomicBool::new(false),
     });
     let app = spawn_app_with_gateway(&[], gateway).await;
-    execute_sql(
-        &app,
-        &format!(
-            "update cards set gateway_token = 'card_sbx_decline_mastercard_4444_082029_demo' where id = {}",
-            id_literal(&app, MORGAN_MASTERCARD)
-        ),
-    )
-    .await;
+    decline_morgans_card(&app).await;
     let report = app.run_autopay().await;
     assert_eq!(report.pending, 1, "the answer was lost: {report:?}");
     assert!(texts_to(&app, MORGAN_PHONE)
