@@ -949,17 +949,19 @@ impl TestApp {
     }
 
     /// Redeems the link of `token` with the sandbox `payment_token`, the
-    /// terms accepted, under the idempotency `key`.
+    /// terms in force accepted (naming their version, as the pay page does),
+    /// under the idempotency `key`.
     pub async fn redeem_link_with_token(
         &self,
         token: &str,
         key: &str,
         payment_token: &str,
     ) -> Reply {
+        let terms_version = payments_api::domain::terms::CURRENT.version;
         self.redeem_link(
             token,
             key,
-            &json!({ "payment_token": payment_token, "accept_terms": true }),
+            &json!({ "payment_token": payment_token, "accept_terms": true, "terms_version": terms_version }),
         )
         .await
     }
