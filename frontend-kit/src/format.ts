@@ -36,25 +36,61 @@ export function formatPhone(phone: string): string {
   return m ? `(${m[1]}) ${m[2]}-${m[3]}` : phone;
 }
 
-// Made on first use, so an app that writes no dates does not carry (or build) them.
-let dateTime: Intl.DateTimeFormat | undefined;
-let time: Intl.DateTimeFormat | undefined;
-let dateOnly: Intl.DateTimeFormat | undefined;
+/*
+ * Dates and times come in two kinds, each with its own formatters, so that neither can be written the other's way:
+ * - a business date (`YYYY-MM-DD`: an invoice's due date, a paid-through date, a receipt's local day) is the
+ *   location's calendar day and is written as it is, never shifted by any time zone (`formatDate`,
+ *   `dateParts`); anything else given to them throws a RangeError;
+ * - an instant (RFC 3339: `created_at`, `sent_at`) is written on the clocks of a time zone the caller names (the
+ *   client's location, `client.location.time_zone`), never silently in the browser's (`formatDateTime`,
+ *   `formatTime`, `businessDay`). A screen about no location (API keys, webhooks) names the staff member's own
+ *   zone with `browserTimeZone`.
+ */
 
-/** An instant (RFC 3339) in the browser's time zone: `Nov 30, 2026, 9:41 AM`. */
-export function formatDateTime(iso: string): string {
-  dateTime ??= new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
-  return dateTime.format(new Date(iso));
+const BUSINESS_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `date` itself when it is a business date (`YYYY-MM-DD`); a RangeError otherwise (an instant, a typo). */
+function businessDate(date: string): string {
+  if (!BUSINESS_DATE.test(date)) throw new RangeError(`not a business date (YYYY-MM-DD): ${date}`);
+  return date;
+}
+
+// Made on first use and kept by locale, zone and style, so an app that writes no dates does not build them.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function cached(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    formats.set(key, format);
+  }
+  return format;
+}
+
+/** The browser's own time zone (IANA), for the screens that are about no location. */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** An instant (RFC 3339) on the clocks of `timeZone` (IANA): `Nov 30, 2026, 9:41 AM`. */
+export function formatDateTime(iso: string, timeZone: string, locale = 'en-US'): string {
+  return cached(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
 }
 
 /**
- * The time of day of an instant (RFC 3339) in the browser's time zone, in `locale`'s words: `9:41 AM` (`en-US`),
- * `9:41 a.m.` (`es-US`).
+ * The time of day of an instant (RFC 3339) on the clocks of `timeZone` (IANA), in `locale`'s words: `9:41 AM`
+ * (`en-US`), `9:41 a.m.` (`es-US`).
  */
-export function formatTime(iso: string, locale = 'en-US'): string {
-  if (locale !== 'en-US') return new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(new Date(iso));
-  time ??= new Intl.DateTimeFormat('en-US', { timeStyle: 'short' });
-  return time.format(new Date(iso));
+export function formatTime(iso: string, timeZone: string, locale = 'en-US'): string {
+  return cached(locale, { timeStyle: 'short', timeZone }).format(new Date(iso));
+}
+
+/**
+ * The business date an instant (RFC 3339) falls on in `timeZone` (IANA, the location's): `YYYY-MM-DD`, for the
+ * business-date formatters. `2026-12-01T03:00:00Z` is `2026-11-30` in America/Chicago.
+ */
+export function businessDay(iso: string, timeZone: string): string {
+  return cached('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }
 
 /** A date's day, month (abbreviated, in `locale`'s words, without a trailing period) and year, as written. */
@@ -65,30 +101,25 @@ export interface DateParts {
 }
 
 /**
- * The parts of a date in `locale`'s words (`es-US`: `12`, `dic`, `2026`). A calendar date (`YYYY-MM-DD`, e.g. a
- * business date, the location's local day) is taken as written, never shifted by the browser's time zone; an
- * instant (RFC 3339) is read in the browser's time zone. The apps' string catalogs put the parts in order.
+ * The parts of a business date (`YYYY-MM-DD`) in `locale`'s words (`es-US`: `12`, `dic`, `2026`), as written. The
+ * apps' string catalogs put the parts in order. An instant is first made the day of a zone (`businessDay`).
  */
-export function dateParts(value: string, locale = 'en-US'): DateParts {
-  const calendarDay = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const format = new Intl.DateTimeFormat(locale, {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    timeZone: calendarDay ? 'UTC' : undefined,
-  });
-  const parts = format.formatToParts(new Date(calendarDay ? `${value}T00:00:00Z` : value));
+export function dateParts(date: string, locale = 'en-US'): DateParts {
+  const format = cached(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const parts = format.formatToParts(new Date(`${businessDate(date)}T00:00:00Z`));
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return { day: part('day'), month: part('month').replace(/\.$/, ''), year: part('year') };
 }
 
-/**
- * A calendar date (`YYYY-MM-DD`, e.g. a business date, which is the location's local day) as written:
- * `Nov 15, 2026`, never shifted by the browser's time zone.
- */
-export function formatDate(isoDate: string): string {
-  dateOnly ??= new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
-  return dateOnly.format(new Date(`${isoDate}T00:00:00Z`));
+/** A business date (`YYYY-MM-DD`) as written: `Nov 15, 2026`, never shifted by any time zone. */
+export function formatDate(date: string): string {
+  return cached('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${businessDate(date)}T00:00:00Z`));
+}
+
+/** A business date (`YYYY-MM-DD`) with a numeric month in `locale`'s order: `12/1/2026` (`en-US`), `1/12/2026` (`es-US`). */
+export function formatNumericDate(date: string, locale = 'en-US'): string {
+  return cached(locale, { month: 'numeric', day: 'numeric', year: 'numeric', timeZone: 'UTC' })
+    .format(new Date(`${businessDate(date)}T00:00:00Z`));
 }
 
 /** How long until an instant, in whole minutes rounded up: `in 9 min`, `in 1 min`, or `now` once it has passed. */

@@ -4,17 +4,17 @@
  * instead of the Camry that lapsed on Nov 20). Dates are business dates: the location's local day
  * (`YYYY-MM-DD`), compared as text, never through the browser's time zone.
  */
-import { formatDate } from './format';
+import { browserTimeZone, businessDay, formatDate } from './format';
 
 /** Today in `timeZone` (an IANA zone, the location's) as `YYYY-MM-DD`; the browser's zone when it is unknown. */
 export function todayIn(timeZone: string | undefined, now: Date = new Date()): string {
-  const format = (zone: string | undefined) =>
-    new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const iso = now.toISOString();
   try {
-    return format(timeZone);
+    if (timeZone) return businessDay(iso, timeZone);
   } catch {
-    return format(undefined); // an unknown zone name: RangeError
+    // an unknown zone name: RangeError
   }
+  return businessDay(iso, browserTimeZone());
 }
 
 /** How a vehicle's monitoring stands today: overdue once its paid-through day has passed (or it was never paid). */

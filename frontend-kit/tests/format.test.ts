@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  browserTimeZone,
+  businessDay,
   centsToInput,
   dateParts,
+  formatDateTime,
+  formatNumericDate,
+  formatTime,
   formatCents,
   formatClockTime,
   formatDate,
@@ -37,9 +42,36 @@ describe('formatPhone', () => {
   });
 });
 
-describe('formatDate', () => {
-  it('writes a calendar date as it is, whatever the time zone', () => {
+describe('business dates and instants, read in Tokyo (the test command sets TZ)', () => {
+  it('runs nine hours ahead of UTC, where a date read through the browser’s zone would shift', () => {
+    expect(new Date('2026-12-01T03:00:00Z').getTimezoneOffset()).toBe(-540);
+  });
+
+  it('writes a business date as it is, whatever the time zone', () => {
     expect(formatDate('2026-11-15')).toBe('Nov 15, 2026');
+    expect(formatDate('2026-12-31')).toBe('Dec 31, 2026');
+    expect(formatNumericDate('2026-12-01')).toBe('12/1/2026');
+    expect(formatNumericDate('2026-12-01', 'es-US')).toBe('1/12/2026');
+    expect(dateParts('2026-12-12', 'es-US')).toEqual({ day: '12', month: 'dic', year: '2026' });
+  });
+
+  it('refuses an instant where a business date belongs: its day depends on a zone it does not name', () => {
+    for (const format of [formatDate, formatNumericDate, (d: string) => dateParts(d)]) {
+      expect(() => format('2026-12-01T03:00:00Z')).toThrow(RangeError);
+      expect(() => format('Dec 1, 2026')).toThrow(RangeError);
+    }
+  });
+
+  it('writes an instant on the clocks of the zone it is given, never Tokyo’s', () => {
+    // 9:00 PM on Nov 30 in Austin is 12:00 PM on Dec 1 in Tokyo.
+    const instant = '2026-12-01T03:00:00Z';
+    expect(formatDateTime(instant, 'America/Chicago')).toBe('Nov 30, 2026, 9:00 PM');
+    expect(formatTime(instant, 'America/Chicago')).toBe('9:00 PM');
+    expect(formatTime(instant, 'America/Chicago', 'es-US')).toMatch(/^9:00\sp\.\s?m\.$/);
+    expect(businessDay(instant, 'America/Chicago')).toBe('2026-11-30');
+    expect(businessDay(instant, 'Asia/Tokyo')).toBe('2026-12-01');
+    expect(formatDateTime(instant, 'UTC')).toBe('Dec 1, 2026, 3:00 AM');
+    expect(browserTimeZone()).toBe('Asia/Tokyo');
   });
 });
 

@@ -74,6 +74,17 @@ async function token(login) {
   return (await response.json()).access_token;
 }
 
+/** An admin (`admin`: their token) registers `url` for `events` through the API; answers the endpoint. */
+async function createEndpoint(admin, url, events) {
+  const created = await fetch(`${api.baseUrl}/api/v1/webhook-endpoints`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url, events }),
+  });
+  assert.equal(created.status, 201, await created.clone().text());
+  return created.json();
+}
+
 /** An agent sends Dana a payment link through the API: a `link.sent` event. */
 async function sendLink() {
   const response = await fetch(`${api.baseUrl}/api/v1/payment-links`, {
@@ -187,13 +198,7 @@ test('an admin registers an endpoint, sees its secret once, its retried delivery
 test('admins are told on every page when an endpoint was disabled after failing for 24 hours, until it is resumed', async (t) => {
   const receiver = await startReceiver();
   t.after(receiver.close);
-  const admin = await token(ADMIN);
-  const created = await fetch(`${api.baseUrl}/api/v1/webhook-endpoints`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ url: receiver.url, events: ['payment.succeeded'] }),
-  });
-  assert.equal(created.status, 201);
+  await createEndpoint(await token(ADMIN), receiver.url, ['payment.succeeded']);
   // 24 hours of failures cannot pass in a browser test (the API test moves its clock through them,
   // webhook_endpoints.rs): put the endpoint in the state the worker leaves it in.
   execFileSync('sqlite3', ['-cmd', '.timeout 5000', api.databasePath,
@@ -227,4 +232,39 @@ test('admins are told on every page when an endpoint was disabled after failing 
   await row.getByRole('button', { name: `Resume ${receiver.url}` }).click();
   await row.getByRole('cell', { name: 'Active', exact: true }).waitFor();
   await banner.waitFor({ state: 'detached' });
+});
+
+test('an admin deletes an endpoint after the in-app confirm step, never a browser dialog, focus kept in place', async (t) => {
+  const receiver = await startReceiver();
+  t.after(receiver.close);
+  const admin = await token(ADMIN);
+  const { id } = await createEndpoint(admin, receiver.url, ['link.sent']);
+
+  const page = await signedInPage(t, ADMIN);
+  const dialogs = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.type());
+    void dialog.dismiss();
+  });
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  const row = page.getByRole('row', { name: new RegExp(escape(receiver.url)) });
+  await row.getByRole('cell', { name: 'Active', exact: true }).waitFor();
+
+  // Keep it: nothing deleted, focus back on the row's Delete button.
+  await row.getByRole('button', { name: `Delete ${receiver.url}` }).click();
+  await eventually(async () => (await page.evaluate(() => document.activeElement?.textContent)) === 'Confirm delete');
+  await row.getByText(/and its delivery history\? No more events are sent to it/).waitFor();
+  await shot(page, '56-webhook-delete-confirm');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter'); // "Keep it", by keyboard
+  await eventually(async () => (await focusedId(page)) === `delete-${id}`);
+
+  await page.keyboard.press('Enter'); // Delete, by keyboard
+  await row.getByRole('button', { name: 'Confirm delete' }).click();
+  await row.waitFor({ state: 'detached' });
+  await eventually(async () => (await focusedId(page)) === 'endpoints-title');
+  const listed = await fetch(`${api.baseUrl}/api/v1/webhook-endpoints`, { headers: { authorization: `Bearer ${admin}` } });
+  assert.ok(!(await listed.json()).some((endpoint) => endpoint.id === id), 'the endpoint is deleted');
+  assert.deepEqual(dialogs, [], 'no browser confirm()');
+  await shot(page, '57-webhook-deleted');
 });

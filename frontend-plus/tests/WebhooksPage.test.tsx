@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, within } from '@testing-library/preact';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import { session } from '../src/api/client';
 import { staffMe } from '../src/permissions';
@@ -49,6 +49,41 @@ describe('WebhooksPage', () => {
     expect((await row(4)).getByText(/after failing for 24 hours/)).toBeTruthy();
     expect((await row(4)).getByRole('link', { name: 'Deliveries to https://partner.example/hooks/4' })
       .getAttribute('href')).toMatch(/\/webhooks\/00000000-0000-4000-8000-00000000b004$/);
+  });
+
+  it('deletes an endpoint after an in-app confirm step, with focus on the confirm, back on Keep it, then on the list', async () => {
+    signIn();
+    const requests = stubApi({
+      'GET /staff/me': me(0),
+      'GET /webhook-endpoints': [
+        { status: 200, body: [endpoint(1), endpoint(2)] },
+        { status: 200, body: [endpoint(2)] },
+      ],
+      [`DELETE /webhook-endpoints/${endpoint(1).id}`]: { status: 204, body: null },
+    });
+    const confirm = window.confirm;
+    window.confirm = () => { throw new Error('no browser confirm()'); };
+    try {
+      render(<WebhooksPage />);
+      const remove = await screen.findByRole('button', { name: 'Delete https://partner.example/hooks/1' });
+      fireEvent.click(remove);
+      const confirmDelete = screen.getByRole('button', { name: 'Confirm delete' });
+      expect(document.activeElement).toBe(confirmDelete);
+      expect(confirmDelete.closest('.confirm')?.textContent).toMatch(/Delete https:\/\/partner\.example\/hooks\/1 and its delivery history\?/);
+      fireEvent.click(screen.getByRole('button', { name: 'Keep it' }));
+      await act(async () => { await new Promise((resolve) => setTimeout(resolve, 0)); });
+      expect(document.activeElement?.getAttribute('aria-label')).toBe('Delete https://partner.example/hooks/1');
+      expect(requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+
+      fireEvent.click(screen.getByRole('button', { name: 'Delete https://partner.example/hooks/1' }));
+      fireEvent.click(screen.getByRole('button', { name: 'Confirm delete' }));
+      await waitFor(() => expect(screen.queryByText('https://partner.example/hooks/1')).toBeNull());
+      expect(requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+      expect(screen.getByText('https://partner.example/hooks/2')).toBeTruthy();
+      await waitFor(() => expect(document.activeElement?.id).toBe('endpoints-title'));
+    } finally {
+      window.confirm = confirm;
+    }
   });
 
   it('asks for a URL and an event first, and shows the API refusing a URL in words', async () => {

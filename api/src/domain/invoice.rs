@@ -128,12 +128,50 @@ impl Payment {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct LogEntry {
     pub id: Uuid,
-    #[schema(example = "staff")]
-    pub author_kind: String,
+    pub author_kind: AuthorKind,
     #[schema(example = "Alex Agent")]
     pub author_name: String,
     pub message: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// Who wrote a Client Log line: `staff`, the `client` (signed in, or paying
+/// a link sent to their own phone), a partner system's `api_key`, the
+/// `system`, or a `payer`: someone paying a link that was sent to a phone
+/// other than the client's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorKind {
+    Staff,
+    Client,
+    ApiKey,
+    System,
+    Payer,
+}
+
+impl AuthorKind {
+    pub const ALL: [AuthorKind; 5] = [
+        AuthorKind::Staff,
+        AuthorKind::Client,
+        AuthorKind::ApiKey,
+        AuthorKind::System,
+        AuthorKind::Payer,
+    ];
+
+    /// The stored code (the `client_log.author_kind` column).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorKind::Staff => "staff",
+            AuthorKind::Client => "client",
+            AuthorKind::ApiKey => "api_key",
+            AuthorKind::System => "system",
+            AuthorKind::Payer => "payer",
+        }
+    }
+
+    pub fn parse(kind: &str) -> Option<AuthorKind> {
+        AuthorKind::ALL.into_iter().find(|k| k.as_str() == kind)
+    }
 }
 
 /// Who did something: written into the client log and the payment record.
@@ -168,18 +206,18 @@ pub enum Actor {
 }
 
 impl Actor {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> AuthorKind {
         match self {
-            Actor::Staff { .. } => "staff",
-            Actor::Client { .. } => "client",
-            Actor::ApiKey { .. } => "api_key",
-            Actor::System => "system",
-            Actor::LinkPayer { sent_to: None, .. } => "client",
-            // Not the client, not staff: the Client Log's kinds have no
-            // better word for someone outside the company and the account.
+            Actor::Staff { .. } => AuthorKind::Staff,
+            Actor::Client { .. } => AuthorKind::Client,
+            Actor::ApiKey { .. } => AuthorKind::ApiKey,
+            Actor::System => AuthorKind::System,
+            Actor::LinkPayer { sent_to: None, .. } => AuthorKind::Client,
+            // Neither the client nor the company: someone the link was sent
+            // to, paying for the client.
             Actor::LinkPayer {
                 sent_to: Some(_), ..
-            } => "system",
+            } => AuthorKind::Payer,
         }
     }
 
@@ -216,7 +254,7 @@ impl Actor {
                 ..
             } => format!("the payer at {phone}"),
             Actor::Staff { .. } | Actor::Client { .. } => {
-                format!("{} ({})", self.name(), self.kind())
+                format!("{} ({})", self.name(), self.kind().as_str())
             }
         }
     }

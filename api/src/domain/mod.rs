@@ -19,7 +19,7 @@ pub use payment::{
     PaymentMethod, PaymentStatus,
 };
 pub mod invoice;
-pub use invoice::{Actor, Invoice, LogEntry, Payment};
+pub use invoice::{Actor, AuthorKind, Invoice, LogEntry, Payment};
 pub mod api_key;
 pub mod bearer_secret;
 pub mod ledger;

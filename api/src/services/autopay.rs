@@ -211,9 +211,11 @@ async fn charge_locked(
     match payment {
         Ok(payment) => {
             if payment.status == PaymentStatus::Failed {
-                // The client learns at once, with how to pay; a notice that
-                // could not be queued must not fail the rest of the run.
-                if let Err(error) = notices::autopay_declined(
+                // The client learns at once, with how to pay. A notice that
+                // could not be queued must not fail the rest of the run: the
+                // decline stays owed its notice (kept with the failure), and
+                // the status sync queues it.
+                let queued = notices::autopay_declined(
                     state,
                     &client,
                     due.vehicle_id,
@@ -221,9 +223,13 @@ async fn charge_locked(
                     payment.amount_cents,
                     (&card_on_file.brand, &card_on_file.last4),
                 )
-                .await
-                {
-                    tracing::error!(client_id = %client.id, vehicle_id = %due.vehicle_id, %error, "the notice of a declined Auto Pay charge could not be queued");
+                .await;
+                let done = match queued {
+                    Ok(()) => state.store.decline_notice_done(payment.id).await,
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = done {
+                    tracing::error!(client_id = %client.id, vehicle_id = %due.vehicle_id, %error, "the notice of a declined Auto Pay charge could not be queued; the status sync tries again");
                 }
             }
             Ok(Outcome::Payment(payment.status))

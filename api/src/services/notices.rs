@@ -12,7 +12,9 @@
 //! - **A declined Auto Pay charge** ([`autopay_declined`]): sent by the Auto
 //!   Pay run right after the decline, under the period's lock, with how to
 //!   pay (reply PAY, or update the card) and a Client Log line; or by the
-//!   status sync when the decline is learnt later ([`autopay_declined_later`]).
+//!   status sync ([`send_decline_notices_due`]) when the decline is learnt
+//!   later, or when the Auto Pay run could not queue it: each decline is
+//!   kept as owed a notice in the transaction that fails its payment.
 //!
 //! Both jobs run daily at `NOTICES_LOCAL_TIME` on each location's clock, and
 //! decide on the location's business day ([`BusinessDay::at`]) with the
@@ -453,27 +455,59 @@ pub async fn autopay_declined(
     Ok(())
 }
 
-/// The notice of an Auto Pay charge whose decline was learnt later, by the
-/// status sync (its first answer was lost): the same notice as
-/// [`autopay_declined`], for the period the charge was for (the vehicle's
-/// paid-through date, unchanged since no payment succeeded: the key Auto
-/// Pay's own period has). Errors are logged, never returned: the outcome is
-/// recorded already.
-pub async fn autopay_declined_later(state: &AppState, payment: &crate::domain::Payment) {
-    let Some(vehicle_id) = payment.vehicle_id else {
-        return;
-    };
-    let client = match state.store.client(payment.client_id).await {
-        Ok(Some(client)) => client,
-        Ok(None) => return,
-        Err(error) => {
-            tracing::error!(payment_id = %payment.id, %error, "the notice of a declined Auto Pay charge could not be queued");
-            return;
+/// Queues the notices of declined Auto Pay charges still owed one (each
+/// decline is kept as owed in the transaction that fails its payment), and
+/// answers how many it queued or found needing none. The status sync runs it
+/// every `STATUS_SYNC_INTERVAL_SECONDS`: a decline it learnt itself (the
+/// first answer was lost), or one whose notice the Auto Pay run could not
+/// queue (the database refused it, the process stopped), is texted then. A
+/// notice that fails again stays owed for the next run.
+pub async fn send_decline_notices_due(state: &AppState) -> Result<usize, StoreError> {
+    let mut done = 0;
+    for payment_id in state.store.decline_notices_due().await? {
+        match decline_notice(state, payment_id).await {
+            Ok(()) => {
+                state.store.decline_notice_done(payment_id).await?;
+                done += 1;
+            }
+            Err(error) => {
+                tracing::error!(%payment_id, %error, "the notice of a declined Auto Pay charge could not be queued; the next status sync tries again");
+            }
         }
+    }
+    Ok(done)
+}
+
+/// The notice of declined Auto Pay payment `payment_id`: [`autopay_declined`]
+/// for the period the charge was for (the vehicle's paid-through date,
+/// unchanged since no payment succeeded: the key Auto Pay's own period has).
+/// None once the vehicle was paid after the decline, or is gone.
+async fn decline_notice(state: &AppState, payment_id: Uuid) -> Result<(), StoreError> {
+    let Some(payment) = state.store.payment(payment_id).await? else {
+        return Ok(());
+    };
+    let Some(vehicle_id) = payment.vehicle_id else {
+        return Ok(());
+    };
+    let Some(client) = state.store.client(payment.client_id).await? else {
+        return Ok(());
     };
     let Some(vehicle) = client.vehicle(vehicle_id) else {
-        return;
+        return Ok(());
     };
+    let paid_since = state
+        .store
+        .client_payments(client.id)
+        .await?
+        .iter()
+        .any(|p| {
+            p.vehicle_id == Some(vehicle_id)
+                && p.status == crate::domain::PaymentStatus::Succeeded
+                && p.created_at > payment.created_at
+        });
+    if paid_since {
+        return Ok(());
+    }
     let period = vehicle
         .paid_through
         .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
@@ -488,7 +522,7 @@ pub async fn autopay_declined_later(state: &AppState, payment: &crate::domain::P
         .clone()
         .or_else(|| fallback.map(|c| c.last4.clone()))
         .unwrap_or_default();
-    if let Err(error) = autopay_declined(
+    autopay_declined(
         state,
         &client,
         vehicle_id,
@@ -497,9 +531,6 @@ pub async fn autopay_declined_later(state: &AppState, payment: &crate::domain::P
         (&brand, &last4),
     )
     .await
-    {
-        tracing::error!(payment_id = %payment.id, %error, "the notice of a declined Auto Pay charge could not be queued");
-    }
 }
 
 /// Runs the reminders and the Auto Pay notices once for every location, each

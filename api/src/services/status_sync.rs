@@ -58,8 +58,7 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
     for payment in state.store.payments_to_sync(cutoff).await? {
         let updated = match resolve(state, &payment, now).await {
             Ok(Some(outcome)) => {
-                let was_open = payment.status.is_open();
-                let updated = record_outcome(
+                record_outcome(
                     state,
                     payment,
                     Ok(outcome),
@@ -67,14 +66,7 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
                     &Actor::System,
                     Commit::Durable,
                 )
-                .await?;
-                if was_open
-                    && updated.method == crate::domain::PaymentMethod::Autopay
-                    && updated.status == crate::domain::PaymentStatus::Failed
-                {
-                    crate::services::notices::autopay_declined_later(state, &updated).await;
-                }
-                updated
+                .await?
             }
             Ok(None)
                 if payment.created_at < now - IDEMPOTENCY_KEY_KEPT
@@ -98,6 +90,9 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
         }
     }
     finished += crate::services::card_authentication::cancel_abandoned(state).await?;
+    // Declines failed above, and any whose notice the Auto Pay run could not
+    // queue.
+    crate::services::notices::send_decline_notices_due(state).await?;
     finished += crate::services::refunds::sync_open_refunds(state).await?;
     Ok(finished)
 }

@@ -1,8 +1,8 @@
 //! The client log: the comments staff, clients and the system leave on a
 //! client's record.
 
-use super::{NewLogEntry, Result};
-use crate::domain::LogEntry;
+use super::{NewLogEntry, Result, StoreError};
+use crate::domain::{AuthorKind, LogEntry};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -26,14 +26,18 @@ pub(super) struct LogRow {
     created_at: DateTime<Utc>,
 }
 
-impl From<LogRow> for LogEntry {
-    fn from(r: LogRow) -> LogEntry {
-        LogEntry {
+impl TryFrom<LogRow> for LogEntry {
+    type Error = StoreError;
+
+    fn try_from(r: LogRow) -> Result<LogEntry> {
+        let author_kind = AuthorKind::parse(&r.author_kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("client log {}: author kind", r.id)))?;
+        Ok(LogEntry {
             id: r.id,
-            author_kind: r.author_kind,
+            author_kind,
             author_name: r.author_name,
             message: r.message,
             created_at: r.created_at,
-        }
+        })
     }
 }

@@ -81,4 +81,10 @@ pub trait NoticeStore: Send + Sync {
     async fn clients_by_phone(&self, phone: &str) -> Result<Vec<Uuid>>;
     /// When `phone` (E.164) opted out of texts, if it has.
     async fn sms_opted_out_at(&self, phone: &str) -> Result<Option<DateTime<Utc>>>;
+    /// The declined Auto Pay payments whose notice is still to be queued
+    /// (kept by [`super::PaymentStore::fail_payment`]), oldest first.
+    async fn decline_notices_due(&self) -> Result<Vec<Uuid>>;
+    /// The notice of declined payment `payment_id` was queued (or needs
+    /// none): it is no longer due.
+    async fn decline_notice_done(&self, payment_id: Uuid) -> Result<()>;
 }

@@ -213,7 +213,7 @@ pub struct NewLedgerEntry {
 #[derive(Clone, Debug)]
 pub struct NewLogEntry {
     pub client_id: Uuid,
-    pub author_kind: String,
+    pub author_kind: crate::domain::AuthorKind,
     pub author_name: String,
     pub message: String,
 }
@@ -226,7 +226,7 @@ impl NewLogEntry {
     ) -> NewLogEntry {
         NewLogEntry {
             client_id,
-            author_kind: actor.kind().into(),
+            author_kind: actor.kind(),
             author_name: actor.name(),
             message: message.into(),
         }

@@ -66,28 +66,16 @@ async fn auto_pay_status_is_for_clients_only() {
         .assert_problem_status(401);
 }
 
-/// Sends Dana a link for her Camry and answers its token.
-async fn link_token(app: &TestApp) -> String {
-    let staff = app.agent_token().await;
-    let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(&staff),
-            &key(),
-            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" }),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{}", sent.body);
-    app.deliver_link_token().await
-}
-
-async fn redeem(app: &TestApp, token: &str, body: &serde_json::Value) -> Reply {
-    app.call("POST", "/payment-link/redeem")
-        .link_token(token)
-        .key(&key())
-        .json(body)
-        .send()
-        .await
+/// Pays the link of `token` with the sandbox Visa, accepting the terms of
+/// `version`.
+async fn pay_accepting(app: &TestApp, token: &str, version: &str) -> Reply {
+    let card = app.tokenize("4242424242424242").await;
+    app.redeem_link(
+        token,
+        &key(),
+        &json!({ "payment_token": card, "accept_terms": true, "terms_version": version }),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -95,14 +83,8 @@ async fn the_terms_version_accepted_is_recorded_with_the_payment() {
     let app = spawn_app().await;
     let terms = app.get("/api/v1/terms", None).await;
     let version = terms.body["version"].as_str().expect("version").to_owned();
-    let token = link_token(&app).await;
-    let card = app.tokenize("4242424242424242").await;
-    let paid = redeem(
-        &app,
-        &token,
-        &json!({ "payment_token": card, "accept_terms": true, "terms_version": version }),
-    )
-    .await;
+    let token = app.link_token_to("5125550143").await;
+    let paid = pay_accepting(&app, &token, &version).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
 
     let staff = app.agent_token().await;
@@ -132,38 +114,27 @@ async fn a_payment_without_terms_shows_no_terms_version() {
 #[tokio::test]
 async fn terms_accepted_in_a_stale_version_are_refused_and_nothing_is_charged() {
     let app = spawn_app().await;
-    let token = link_token(&app).await;
-    let card = app.tokenize("4242424242424242").await;
-    let reply = redeem(
-        &app,
-        &token,
-        &json!({ "payment_token": card, "accept_terms": true, "terms_version": "2020-01-01" }),
-    )
-    .await;
+    let token = app.link_token_to("5125550143").await;
+    let reply = pay_accepting(&app, &token, "2020-01-01").await;
     reply.assert_problem(409, "terms_version_stale");
     assert_eq!(app.gateway.captured_charges(), 0);
     // The link stays payable with the current version.
-    let version = app.get("/api/v1/terms", None).await.body["version"].clone();
-    let card = app.tokenize("4242424242424242").await;
-    let paid = redeem(
-        &app,
-        &token,
-        &json!({ "payment_token": card, "accept_terms": true, "terms_version": version }),
-    )
-    .await;
+    let terms = app.get("/api/v1/terms", None).await;
+    let version = terms.body["version"].as_str().expect("version").to_owned();
+    let paid = pay_accepting(&app, &token, &version).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
 }
 
 #[tokio::test]
 async fn a_redeem_without_a_terms_version_is_refused_and_nothing_is_charged() {
     let app = spawn_app().await;
-    let token = link_token(&app).await;
+    let token = app.link_token_to("5125550143").await;
     let card = app.tokenize("4242424242424242").await;
     for body in [
         json!({ "payment_token": card, "accept_terms": true }),
         json!({ "payment_token": card, "accept_terms": true, "terms_version": null }),
     ] {
-        let reply = redeem(&app, &token, &body).await;
+        let reply = app.redeem_link(&token, &key(), &body).await;
         reply.assert_problem(422, "terms_version_required");
         assert_eq!(
             reply.body["errors"][0]["field"], "terms_version",
@@ -179,11 +150,12 @@ async fn a_redeem_without_a_terms_version_is_refused_and_nothing_is_charged() {
         .send()
         .await;
     assert_eq!(link.status, 200, "{}", link.body);
-    let paid = redeem(
-        &app,
-        &token,
-        &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-    )
-    .await;
+    let paid = app
+        .redeem_link(
+            &token,
+            &key(),
+            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
+        .await;
     assert_eq!(paid.status, 200, "{}", paid.body);
 }

@@ -93,26 +93,8 @@ async fn the_client_log_has_no_raw_codes_brands_or_phone_numbers() {
     .await
     .assert_problem(422, "refund_failed");
     // A link sent to another phone, and paid.
-    let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(&staff),
-            &key(),
-            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "7375550199" }),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{}", sent.body);
-    let token = app.deliver_link_token().await;
-    let card = app.tokenize("4242424242424242").await;
-    let redeemed = app
-        .call("POST", "/payment-link/redeem")
-        .link_token(&token)
-        .key(&key())
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await;
+    let token = app.link_token_to("7375550199").await;
+    let redeemed = app.pay_link(&token).await;
     assert!(redeemed.status < 300, "{}", redeemed.body);
 
     let log = app.client_log(&staff, DANA).await;

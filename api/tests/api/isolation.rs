@@ -35,12 +35,7 @@ async fn an_app_records_only_the_sms_it_sent() {
     for app in [&first, &second] {
         let staff = app.agent_token().await;
         let reply = app
-            .post_idempotent(
-                "/payment-links",
-                Some(&staff),
-                &key(),
-                &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" }),
-            )
+            .send_link_for(&staff, DANA, DANA_CAMRY, "5125550143")
             .await;
         assert_eq!(reply.status, 201, "{}", reply.body);
     }

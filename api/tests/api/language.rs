@@ -104,16 +104,7 @@ async fn a_spanish_client_gets_spanish_texts_within_two_segments_and_a_spanish_p
     let staff = app.agent_token().await;
     assert_eq!(app.set_language(&staff, DANA, "es").await.status, 200);
 
-    let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(&staff),
-            &key(),
-            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": DANA_PHONE }),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{}", sent.body);
-    let token = app.deliver_link_token().await;
+    let token = app.link_token_to(DANA_PHONE).await;
     let link_text = app
         .sms
         .sent()
@@ -137,16 +128,7 @@ async fn a_spanish_client_gets_spanish_texts_within_two_segments_and_a_spanish_p
         "the pay page starts in Spanish"
     );
 
-    let card = app.tokenize("4242424242424242").await;
-    let paid = app
-        .call("POST", "/payment-link/redeem")
-        .link_token(&token)
-        .key(&key())
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await;
+    let paid = app.pay_link(&token).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     let receipt = eventually("the receipt text", Duration::from_secs(10), || async {
         app.drain_outbox().await;
@@ -168,17 +150,7 @@ async fn a_spanish_client_gets_spanish_texts_within_two_segments_and_a_spanish_p
 #[tokio::test]
 async fn an_english_clients_texts_stay_in_english() {
     let app = spawn_app().await;
-    let staff = app.agent_token().await;
-    let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(&staff),
-            &key(),
-            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": DANA_PHONE }),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{}", sent.body);
-    let token = app.deliver_link_token().await;
+    let token = app.link_token_to(DANA_PHONE).await;
     assert_eq!(app.open_link(&token).await.body["language"], "en");
     let text = app.sms.sent().pop().expect("the link text").body;
     assert!(text.contains(": your payment of $"), "{text}");

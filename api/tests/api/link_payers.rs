@@ -8,28 +8,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 async fn send_for(app: &TestApp, staff: &str, client: Uuid, vehicle: Uuid, phone: &str) -> Reply {
-    let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(staff),
-            &key(),
-            &json!({ "client_id": client, "vehicle_id": vehicle, "monitor_days": 14, "phone": phone }),
-        )
-        .await;
+    let sent = app.send_link_for(staff, client, vehicle, phone).await;
     assert_eq!(sent.status, 201, "{}", sent.body);
     sent
-}
-
-async fn redeem(app: &TestApp, token: &str) -> Reply {
-    let card = app.tokenize("4242424242424242").await;
-    app.call("POST", "/payment-link/redeem")
-        .link_token(token)
-        .key(&key())
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await
 }
 
 async fn links_of(app: &TestApp, staff: &str, client: Uuid) -> Vec<Value> {
@@ -82,7 +63,7 @@ async fn a_link_texted_to_someone_else_is_worded_for_that_payer_everywhere() {
     assert_eq!(opened.body["client_short_name"], "Dana W.");
     assert!(!opened.body.to_string().contains("Whitfield"));
 
-    assert_eq!(redeem(&app, &token).await.status, 200);
+    assert_eq!(app.pay_link(&token).await.status, 200);
     let history = app.account_history(&staff, DANA).await;
     assert_eq!(
         history["payments"][0]["initiated_by"], "Paid via link sent to (737) 555-0199",
@@ -104,6 +85,49 @@ async fn a_link_texted_to_someone_else_is_worded_for_that_payer_everywhere() {
     assert_eq!(listed[0]["status"], "paid");
 }
 
+/// The Client Log's author entries of `client`: `(author_kind, author_name)`.
+async fn log_authors(app: &TestApp, staff: &str, client: Uuid) -> Vec<(String, String)> {
+    let log = app
+        .get(&format!("/api/v1/clients/{client}/log"), Some(staff))
+        .await;
+    assert_eq!(log.status, 200, "{}", log.body);
+    log.body
+        .as_array()
+        .expect("log")
+        .iter()
+        .map(|e| {
+            let text = |field: &str| e[field].as_str().unwrap_or_default().to_owned();
+            (text("author_kind"), text("author_name"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_payment_by_someone_the_link_was_sent_to_is_logged_as_by_the_payer() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let token = app.link_token_to("737-555-0199").await;
+    assert_eq!(app.pay_link(&token).await.status, 200);
+    let own = app.link_token_to("512-555-0143").await;
+    assert_eq!(app.pay_link(&own).await.status, 200);
+
+    let authors = log_authors(&app, &staff, DANA).await;
+    assert!(
+        authors.contains(&("payer".into(), "Payer at (737) 555-0199".into())),
+        "{authors:?}"
+    );
+    assert!(
+        authors.contains(&("client".into(), "Dana (payment link)".into())),
+        "{authors:?}"
+    );
+    assert!(
+        !authors
+            .iter()
+            .any(|(kind, name)| kind == "system" && name.starts_with("Payer")),
+        "{authors:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_link_texted_to_the_clients_own_phone_says_your_payment() {
     let app = spawn_app().await;
@@ -115,7 +139,7 @@ async fn a_link_texted_to_the_clients_own_phone_says_your_payment() {
     assert!(text.contains("your payment of $155.88 is ready"), "{text}");
     let opened = app.open_link(&token).await;
     assert_eq!(opened.body["payer"], "client");
-    assert_eq!(redeem(&app, &token).await.status, 200);
+    assert_eq!(app.pay_link(&token).await.status, 200);
     let history = app.account_history(&staff, DANA).await;
     assert_eq!(
         history["payments"][0]["initiated_by"],
@@ -188,7 +212,7 @@ async fn a_link_whose_past_due_was_paid_another_way_is_out_of_date_and_renewed_w
     app.open_link(&token)
         .await
         .assert_problem(409, "link_outdated");
-    redeem(&app, &token)
+    app.pay_link(&token)
         .await
         .assert_problem(409, "link_outdated");
     assert_eq!(app.gateway.captured_charges(), 1, "nothing charged");
@@ -235,7 +259,7 @@ async fn a_link_whose_vehicle_was_paid_another_way_is_out_of_date() {
     app.open_link(&token)
         .await
         .assert_problem(409, "link_outdated");
-    redeem(&app, &token)
+    app.pay_link(&token)
         .await
         .assert_problem(409, "link_outdated");
     assert_eq!(

@@ -5,40 +5,16 @@ use uuid::Uuid;
 
 /// Sends a link for Dana's Camry (14 days) to `phone`; returns the reply.
 async fn send(app: &TestApp, staff: &str, phone: &str) -> Reply {
-    send_for(app, staff, DANA, DANA_CAMRY, phone).await
-}
-
-async fn send_for(app: &TestApp, staff: &str, client: Uuid, vehicle: Uuid, phone: &str) -> Reply {
-    app.post_idempotent(
-        "/payment-links",
-        Some(staff),
-        &key(),
-        &json!({ "client_id": client, "vehicle_id": vehicle, "monitor_days": 14, "phone": phone }),
-    )
-    .await
+    app.send_link_for(staff, DANA, DANA_CAMRY, phone).await
 }
 
 async fn open(app: &TestApp, token: &str) -> Reply {
     app.open_link(token).await
 }
 
+/// Redeems the link of `token` with the sandbox token `card`, terms accepted.
 async fn redeem(app: &TestApp, token: &str, card: &str) -> Reply {
-    redeem_with(
-        app,
-        token,
-        &key(),
-        &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-    )
-    .await
-}
-
-async fn redeem_with(app: &TestApp, token: &str, key: &str, body: &Value) -> Reply {
-    app.call("POST", "/payment-link/redeem")
-        .link_token(token)
-        .key(key)
-        .json(body)
-        .send()
-        .await
+    app.redeem_link_with_token(token, &key(), card).await
 }
 
 #[tokio::test]
@@ -177,13 +153,13 @@ async fn terms_must_be_accepted() {
     send(&app, &staff, "5125550143").await;
     let token = app.deliver_link_token().await;
     let card = app.tokenize("4242424242424242").await;
-    let reply = redeem_with(
-        &app,
-        &token,
-        &key(),
-        &json!({ "payment_token": card, "accept_terms": false }),
-    )
-    .await;
+    let reply = app
+        .redeem_link(
+            &token,
+            &key(),
+            &json!({ "payment_token": card, "accept_terms": false }),
+        )
+        .await;
     reply.assert_problem(422, "terms_not_accepted");
     assert_eq!(app.gateway.captured_charges(), 0);
 }
@@ -383,7 +359,9 @@ async fn unknown_and_malformed_tokens_are_not_found() {
 async fn a_location_that_does_not_accept_payments_refuses_and_queues_nothing() {
     let app = spawn_app().await;
     let staff = app.agent_token().await;
-    let reply = send_for(&app, &staff, ELLIS, ELLIS_CIVIC, "9155550188").await;
+    let reply = app
+        .send_link_for(&staff, ELLIS, ELLIS_CIVIC, "9155550188")
+        .await;
     reply.assert_problem(422, "location_not_accepting_payments");
     assert!(reply.body["detail"]
         .as_str()

@@ -54,16 +54,7 @@ async fn a_client_texts_a_link_to_their_payer_who_can_pay_it_and_sees_its_status
     );
 
     // The payer pays it like any link: single use.
-    let card = app.tokenize("4242424242424242").await;
-    let paid = app
-        .call("POST", "/payment-link/redeem")
-        .link_token(&token)
-        .key(&key())
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await;
+    let paid = app.pay_link(&token).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     let listed = my_links(&app, &client).await;
     assert_eq!(listed.body[0]["status"], "paid", "{}", listed.body);

@@ -270,17 +270,22 @@ async fn the_auto_pay_card_is_announced_once_when_it_expires_within_30_days() {
     );
 }
 
-#[tokio::test]
-async fn a_declined_auto_pay_charge_texts_how_to_pay_and_logs_it_once() {
-    let app = spawn_app().await;
+/// Morgan's Auto Pay card (Mastercard 4444) is declined from now on.
+async fn decline_morgans_card(app: &TestApp) {
     execute_sql(
-        &app,
+        app,
         &format!(
             "update cards set gateway_token = 'card_sbx_decline_mastercard_4444_082029_demo' where id = {}",
-            id_literal(&app, MORGAN_MASTERCARD)
+            id_literal(app, MORGAN_MASTERCARD)
         ),
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_declined_auto_pay_charge_texts_how_to_pay_and_logs_it_once() {
+    let app = spawn_app().await;
+    decline_morgans_card(&app).await;
     let report = app.run_autopay().await;
     assert_eq!(report.failed, 1, "{report:?}");
     app.run_autopay().await;
@@ -304,6 +309,62 @@ async fn a_declined_auto_pay_charge_texts_how_to_pay_and_logs_it_once() {
     );
     let shown = client_reminders(&app, MORGAN).await;
     assert_eq!(shown.body["last_notice"]["kind"], "autopay_declined");
+}
+
+/// Makes the database refuse every new notice, as a failing store would.
+async fn refuse_notices(app: &TestApp) {
+    if on_postgres(app) {
+        execute_sql(
+            app,
+            "create function refuse_notice() returns trigger language plpgsql as \
+             $$ begin raise exception 'notices refused'; end $$",
+        )
+        .await;
+        execute_sql(
+            app,
+            "create trigger refuse_notices before insert on sms_notices \
+             for each row execute function refuse_notice()",
+        )
+        .await;
+    } else {
+        execute_sql(
+            app,
+            "create trigger refuse_notices before insert on sms_notices \
+             begin select raise(abort, 'notices refused'); end",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_decline_notice_that_could_not_be_queued_is_queued_by_the_next_status_sync() {
+    let app = spawn_app().await;
+    decline_morgans_card(&app).await;
+    refuse_notices(&app).await;
+    let report = app.run_autopay().await;
+    assert_eq!(report.failed, 1, "{report:?}");
+    let declined = |texts: Vec<String>| {
+        texts
+            .into_iter()
+            .filter(|t| t.contains("Auto Pay could not charge"))
+            .count()
+    };
+    assert_eq!(declined(texts_to(&app, MORGAN_PHONE).await), 0);
+
+    // The store takes notices again: the status sync, not tomorrow's Auto
+    // Pay run, texts the decline, once.
+    let allow = if on_postgres(&app) {
+        "drop trigger refuse_notices on sms_notices"
+    } else {
+        "drop trigger refuse_notices"
+    };
+    execute_sql(&app, allow).await;
+    app.sync_payments().await;
+    assert_eq!(declined(texts_to(&app, MORGAN_PHONE).await), 1);
+    app.sync_payments().await;
+    app.run_autopay().await;
+    assert_eq!(declined(texts_to(&app, MORGAN_PHONE).await), 1);
+    assert_eq!(app.gateway.captured_charges(), 0);
 }
 
 #[tokio::test]
@@ -495,14 +556,7 @@ async fn a_decline_the_status_sync_learns_later_is_texted_once_too() {
         lost: std::sync::atomic::AtomicBool::new(false),
     });
     let app = spawn_app_with_gateway(&[], gateway).await;
-    execute_sql(
-        &app,
-        &format!(
-            "update cards set gateway_token = 'card_sbx_decline_mastercard_4444_082029_demo' where id = {}",
-            id_literal(&app, MORGAN_MASTERCARD)
-        ),
-    )
-    .await;
+    decline_morgans_card(&app).await;
     let report = app.run_autopay().await;
     assert_eq!(report.pending, 1, "the answer was lost: {report:?}");
     assert!(texts_to(&app, MORGAN_PHONE)

@@ -3,33 +3,6 @@ use chrono::{Duration, NaiveTime, Timelike};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-/// Sends a link for Dana's Camry (14 days) to `phone` and returns its token.
-async fn link_to(app: &TestApp, phone: &str) -> String {
-    let staff = app.agent_token().await;
-    let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(&staff),
-            &key(),
-            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": phone }),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{}", sent.body);
-    app.deliver_link_token().await
-}
-
-async fn redeem(app: &TestApp, token: &str, key: &str) -> Reply {
-    let card = app.tokenize("4242424242424242").await;
-    app.call("POST", "/payment-link/redeem")
-        .link_token(token)
-        .key(key)
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await
-}
-
 async fn receipt_by_reference(app: &TestApp, reference: &str) -> Reply {
     app.call("GET", "/receipt")
         .header("receipt-reference", reference)
@@ -47,8 +20,8 @@ fn reference_of(answer: &Value) -> String {
 #[tokio::test]
 async fn a_paid_link_answers_its_receipt_and_the_reference_opens_it_without_signing_in() {
     let app = spawn_app().await;
-    let token = link_to(&app, "512-555-0199").await;
-    let paid = redeem(&app, &token, &key()).await;
+    let token = app.link_token_to("512-555-0199").await;
+    let paid = app.pay_link(&token).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     let summary = &paid.body["receipt"];
     let number = summary["receipt_number"].as_str().unwrap();
@@ -104,18 +77,12 @@ async fn a_paid_link_answers_its_receipt_and_the_reference_opens_it_without_sign
 #[tokio::test]
 async fn a_replayed_answer_keeps_the_receipt_but_not_its_reference() {
     let app = spawn_app().await;
-    let token = link_to(&app, "512-555-0143").await;
+    let token = app.link_token_to("512-555-0143").await;
     let key = key();
     let card = app.tokenize("4242424242424242").await;
     let body =
         json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION });
-    let pay = || {
-        app.call("POST", "/payment-link/redeem")
-            .link_token(&token)
-            .key(&key)
-            .json(&body)
-            .send()
-    };
+    let pay = || app.redeem_link(&token, &key, &body);
     let paid = pay().await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     let reference = reference_of(&paid.body);
@@ -240,8 +207,8 @@ async fn an_unknown_or_missing_reference_opens_nothing() {
 #[tokio::test]
 async fn the_receipt_reference_never_reaches_the_logs() {
     let app = spawn_app().await;
-    let token = link_to(&app, "512-555-0199").await;
-    let paid = redeem(&app, &token, &key()).await;
+    let token = app.link_token_to("512-555-0199").await;
+    let paid = app.pay_link(&token).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     let reference = reference_of(&paid.body);
     let opened = receipt_by_reference(&app, &reference).await;

@@ -9,13 +9,7 @@ use std::time::Duration;
 const DANA_PHONE: &str = "+15125550143";
 
 async fn send_link(app: &TestApp, staff: &str) -> Reply {
-    app.post_idempotent(
-        "/payment-links",
-        Some(staff),
-        &key(),
-        &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": DANA_PHONE }),
-    )
-    .await
+    app.send_link_for(staff, DANA, DANA_CAMRY, DANA_PHONE).await
 }
 
 #[tokio::test]

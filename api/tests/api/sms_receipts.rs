@@ -44,27 +44,8 @@ fn reference_of(answer: &Value) -> String {
 #[tokio::test]
 async fn a_third_party_payment_texts_the_receipt_to_the_payer_and_to_the_client() {
     let app = spawn_app().await;
-    let staff = app.agent_token().await;
-    let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(&staff),
-            &key(),
-            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": FRIEND_PHONE }),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{}", sent.body);
-    let token = app.deliver_link_token().await;
-    let card = app.tokenize("4242424242424242").await;
-    let paid = app
-        .call("POST", "/payment-link/redeem")
-        .link_token(&token)
-        .key(&key())
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await;
+    let token = app.link_token_to(FRIEND_PHONE).await;
+    let paid = app.pay_link(&token).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     let reference = reference_of(&paid.body);
 

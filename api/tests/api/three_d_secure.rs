@@ -14,32 +14,6 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const THREE_D_SECURE_CARD: &str = "4000002760003184";
 
-/// Sends a link for Dana's Camry (14 days) and returns its token.
-async fn link_token(app: &TestApp) -> String {
-    let staff = app.agent_token().await;
-    let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(&staff),
-            &key(),
-            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "512-555-0143" }),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{}", sent.body);
-    app.deliver_link_token().await
-}
-
-async fn redeem(app: &TestApp, token: &str, key: &str, card: &str) -> Reply {
-    app.call("POST", "/payment-link/redeem")
-        .link_token(token)
-        .key(key)
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await
-}
-
 async fn confirm_link(app: &TestApp, token: &str, payment_id: &Value) -> Reply {
     app.call("POST", "/payment-link/confirm")
         .link_token(token)
@@ -93,11 +67,11 @@ async fn my_payment(app: &TestApp, payment_id: &Value) -> payments_api::domain::
 async fn the_3ds_card_on_the_pay_page_waits_for_the_bank_and_is_paid_once_after_approval() {
     let app = spawn_app().await;
     let staff = app.agent_token().await;
-    let token = link_token(&app).await;
+    let token = app.link_token_to("512-555-0143").await;
     let card = app.tokenize(THREE_D_SECURE_CARD).await;
     let redeem_key = key();
 
-    let waiting = redeem(&app, &token, &redeem_key, &card).await;
+    let waiting = app.redeem_link_with_token(&token, &redeem_key, &card).await;
     let secret = client_secret(&waiting);
     let payment_id = waiting.body["payment_id"].clone();
     // Open like `pending`: it holds the link and reserves the past due.
@@ -152,7 +126,7 @@ async fn the_3ds_card_on_the_pay_page_waits_for_the_bank_and_is_paid_once_after_
         .any(|l| l.contains("waits for the cardholder to confirm it with their bank")));
 
     // A replay of the redeem answers as stored: without the secret.
-    let replay = redeem(&app, &token, &redeem_key, &card).await;
+    let replay = app.redeem_link_with_token(&token, &redeem_key, &card).await;
     assert_eq!(replay.status, 202, "{}", replay.body);
     assert!(replay.body.get("next_action").is_none(), "{}", replay.body);
     // The secret was never logged nor stored.
@@ -169,10 +143,10 @@ async fn the_3ds_card_on_the_pay_page_waits_for_the_bank_and_is_paid_once_after_
 #[tokio::test]
 async fn a_failed_challenge_is_declined_and_the_link_stays_payable() {
     let app = spawn_app().await;
-    let token = link_token(&app).await;
+    let token = app.link_token_to("512-555-0143").await;
     let card = app.tokenize(THREE_D_SECURE_CARD).await;
 
-    let waiting = redeem(&app, &token, &key(), &card).await;
+    let waiting = app.redeem_link_with_token(&token, &key(), &card).await;
     let secret = client_secret(&waiting);
     assert_eq!(answer_challenge(&app, &secret, "fail").await.status, 204);
     let declined = confirm_link(&app, &token, &waiting.body["payment_id"]).await;
@@ -186,7 +160,7 @@ async fn a_failed_challenge_is_declined_and_the_link_stays_payable() {
     assert_eq!(opened.status, 200, "{}", opened.body);
     assert_eq!(opened.body["payment_in_progress"], false);
     let ok = app.tokenize("4242424242424242").await;
-    let paid = redeem(&app, &token, &key(), &ok).await;
+    let paid = app.redeem_link_with_token(&token, &key(), &ok).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     assert_eq!(app.gateway.captured_charges(), 1);
 }
@@ -262,9 +236,9 @@ async fn a_challenge_left_unanswered_is_cancelled_by_the_status_sync_after_the_t
 #[tokio::test]
 async fn a_link_left_waiting_for_the_bank_is_payable_again_after_the_configured_time() {
     let app = spawn_app_with(&[("AUTHENTICATION_TIMEOUT_SECONDS", "120")]).await;
-    let token = link_token(&app).await;
+    let token = app.link_token_to("512-555-0143").await;
     let card = app.tokenize(THREE_D_SECURE_CARD).await;
-    client_secret(&redeem(&app, &token, &key(), &card).await);
+    client_secret(&app.redeem_link_with_token(&token, &key(), &card).await);
 
     app.clock.advance(Duration::seconds(121));
     assert_eq!(app.sync_payments().await, 1);
@@ -272,7 +246,10 @@ async fn a_link_left_waiting_for_the_bank_is_payable_again_after_the_configured_
     assert_eq!(opened.status, 200, "{}", opened.body);
     assert_eq!(opened.body["payment_in_progress"], false);
     let ok = app.tokenize("4242424242424242").await;
-    assert_eq!(redeem(&app, &token, &key(), &ok).await.status, 200);
+    assert_eq!(
+        app.redeem_link_with_token(&token, &key(), &ok).await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -343,7 +320,7 @@ async fn staff_charges_of_a_3ds_card_on_file_are_declined_as_authentication_requ
             },
             &NewLogEntry {
                 client_id: DANA,
-                author_kind: "system".into(),
+                author_kind: payments_api::domain::AuthorKind::System,
                 author_name: "test".into(),
                 message: "card added by the test".into(),
             },

@@ -115,27 +115,13 @@ async fn a_paid_link_is_announced_signed_as_the_specification_says() {
     .await;
     let staff = app.agent_token().await;
     let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(&staff),
-            &key(),
-            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "512-555-0143" }),
-        )
+        .send_link_for(&staff, DANA, DANA_CAMRY, "512-555-0143")
         .await;
     assert_eq!(sent.status, 201, "{}", sent.body);
     let link_id = sent.body["id"].as_str().unwrap().to_owned();
     let token = app.deliver_link_token().await;
     assert_eq!(app.open_link(&token).await.status, 200);
-    let card = app.tokenize("4242424242424242").await;
-    let paid = app
-        .call("POST", "/payment-link/redeem")
-        .link_token(&token)
-        .key(&key())
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await;
+    let paid = app.pay_link(&token).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
 
     let requests = delivered(&app, &server, 4).await;

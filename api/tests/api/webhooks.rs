@@ -51,27 +51,8 @@ fn succeeded_event(gateway_key: &str, amount_received: i64, currency: &str) -> S
 /// A payment left `unknown` (the sandbox's timeout card), paid through a link
 /// sent to Dana: the payment and the link's token.
 async fn unknown_link_payment(app: &TestApp) -> (payments_api::domain::Payment, String) {
-    let staff = app.agent_token().await;
-    let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(&staff),
-            &key(),
-            &json!({ "client_id": DANA, "vehicle_id": DANA_CAMRY, "monitor_days": 14, "phone": "5125550143" }),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{}", sent.body);
-    let token = app.deliver_link_token().await;
-    let card = app.tokenize("4000000000000119").await;
-    let redeemed = app
-        .call("POST", "/payment-link/redeem")
-        .link_token(&token)
-        .key(&key())
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await;
+    let token = app.link_token_to("5125550143").await;
+    let redeemed = app.pay_link_with(&token, &key(), "4000000000000119").await;
     assert_eq!(redeemed.body["status"], "unknown", "{}", redeemed.body);
     let id: Uuid = redeemed.body["payment_id"]
         .as_str()

@@ -945,6 +945,74 @@ impl TestApp {
             .expect("an SMS with a payment link")
     }
 
+    /// Sends a payment link for `vehicle` of `client` (14 days) to `phone`
+    /// as `staff`, and returns the answer as it is (a test of a refusal reads
+    /// it).
+    pub async fn send_link_for(
+        &self,
+        staff: &str,
+        client: Uuid,
+        vehicle: Uuid,
+        phone: &str,
+    ) -> Reply {
+        self.post_idempotent(
+            "/payment-links",
+            Some(staff),
+            &key(),
+            &json!({ "client_id": client, "vehicle_id": vehicle, "monitor_days": 14, "phone": phone }),
+        )
+        .await
+    }
+
+    /// The demo agent sends a link for Dana's Camry (14 days) to `phone`;
+    /// answers its token, delivered by the outbox.
+    pub async fn link_token_to(&self, phone: &str) -> String {
+        let staff = self.agent_token().await;
+        let sent = self.send_link_for(&staff, DANA, DANA_CAMRY, phone).await;
+        assert_eq!(sent.status, 201, "send a link: {}", sent.body);
+        self.deliver_link_token().await
+    }
+
+    /// Redeems the link of `token` with `body` under the idempotency `key`.
+    pub async fn redeem_link(&self, token: &str, key: &str, body: &Value) -> Reply {
+        self.call("POST", "/payment-link/redeem")
+            .link_token(token)
+            .key(key)
+            .json(body)
+            .send()
+            .await
+    }
+
+    /// Redeems the link of `token` with the sandbox `payment_token`, the
+    /// terms in force accepted (naming their version, as the pay page does),
+    /// under the idempotency `key`.
+    pub async fn redeem_link_with_token(
+        &self,
+        token: &str,
+        key: &str,
+        payment_token: &str,
+    ) -> Reply {
+        self.redeem_link(
+            token,
+            key,
+            &json!({ "payment_token": payment_token, "accept_terms": true, "terms_version": TERMS_VERSION }),
+        )
+        .await
+    }
+
+    /// Pays the link of `token` with a new sandbox token of `card`, the terms
+    /// accepted, under the idempotency `key`.
+    pub async fn pay_link_with(&self, token: &str, key: &str, card: &str) -> Reply {
+        let payment_token = self.tokenize(card).await;
+        self.redeem_link_with_token(token, key, &payment_token)
+            .await
+    }
+
+    /// Pays the link of `token` with the sandbox Visa that succeeds.
+    pub async fn pay_link(&self, token: &str) -> Reply {
+        self.pay_link_with(token, &key(), "4242424242424242").await
+    }
+
     pub async fn login(&self, who: &str, email: &str, password: &str) -> Reply {
         self.post(
             &format!("/auth/{who}/login"),

@@ -1300,6 +1300,14 @@ export interface components {
             revoked_at?: string | null;
             scopes: components["schemas"]["Scope"][];
         };
+        /**
+         * @description Who wrote a Client Log line: `staff`, the `client` (signed in, or paying
+         *     a link sent to their own phone), a partner system's `api_key`, the
+         *     `system`, or a `payer`: someone paying a link that was sent to a phone
+         *     other than the client's.
+         * @enum {string}
+         */
+        AuthorKind: "staff" | "client" | "api_key" | "system" | "payer";
         AutopayRequest: {
             /**
              * Format: uuid
@@ -1853,8 +1861,7 @@ export interface components {
         };
         /** @description A comment in a client's log. */
         LogEntry: {
-            /** @example staff */
-            author_kind: string;
+            author_kind: components["schemas"]["AuthorKind"];
             /** @example Alex Agent */
             author_name: string;
             /** Format: date-time */

@@ -4,7 +4,7 @@ import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { api } from '../api/client';
 import { Summary } from '../components/Summary';
-import { formatPhone } from '@kit/format';
+import { businessDay, formatPhone } from '@kit/format';
 import { errorCode } from '@kit/problems';
 import { todayIn } from '@kit/vehicles';
 import { useWords, vehicleStatus } from '../i18n';
@@ -21,9 +21,6 @@ type Client = Schemas['Client'];
 const BASE = import.meta.env.BASE_URL; // '/my-account/'
 type Invoice = Schemas['Invoice'];
 
-/** An instant's day in the reader's time zone, with a numeric month in `locale`'s order: `12/1/2026`, `1/12/2026`. */
-const numericDate = (iso: string, locale: string) =>
-  new Date(iso).toLocaleDateString(locale, { month: 'numeric', day: 'numeric', year: 'numeric' });
 
 /** Account Information: the invoice just paid, Auto Pay, vehicles, every receipt and past invoices. */
 export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay: (vehicleId: string | null) => void }) {
@@ -33,7 +30,7 @@ export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay
   const [paid, setPaid] = useState<Invoice | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const w = useWords();
-  const { t, money, locale } = w;
+  const { t, money } = w;
 
   useEffect(() => {
     const fail = (e: unknown) => setProblem(errorCode(e));
@@ -111,7 +108,7 @@ export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay
       </section>
       <section>
         <h2>{t.account.invoices}</h2>
-        {invoices === null ? (
+        {invoices === null || me === null ? (
           <div class="skeleton" aria-hidden="true"><span /><span /></div>
         ) : invoices.length === 0 ? (
           <p class="muted">{t.account.noInvoices}</p>
@@ -130,7 +127,7 @@ export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay
                 <Fragment key={inv.id}>
                   <tr class={inv.id === paidInvoiceId ? 'highlight' : undefined}>
                     <td>#{inv.number}</td>
-                    <td>{numericDate(inv.issued_at, locale)}</td>
+                    <td>{w.numericDate(businessDay(inv.issued_at, me.location.time_zone))}</td>
                     <td>{t.account.invoiceStatus(inv.status)}</td>
                     <td>{money(inv.total_cents)}</td>
                   </tr>
@@ -147,7 +144,7 @@ export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay
                                   : t.account.refunded}{' '}
                               {money(r.amount_cents)}
                               {r.status === 'succeeded' && r.destination === 'credit' && t.account.keptAsCredit}
-                              <span class="muted"> · {numericDate(r.created_at, locale)}</span>
+                              <span class="muted"> · {w.numericDate(businessDay(r.created_at, me.location.time_zone))}</span>
                             </li>
                           ))}
                         </ul>

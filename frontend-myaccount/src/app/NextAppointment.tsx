@@ -1,4 +1,5 @@
 import type { Schemas } from '@kit/api';
+import { appointmentClock } from '@kit/appointment';
 import { useWords } from '../i18n';
 
 type Appointment = Schemas['NextAppointment'];
@@ -14,13 +15,13 @@ export function NextAppointment({ appointment }: { appointment: Appointment | nu
   const w = useWords();
   const t = w.t.appointment;
   if (!appointment) return null;
-  const time = w.clockTime(appointment.starts_at.slice(11, 16));
+  const { date, time } = appointmentClock(appointment.starts_at, w.locale);
   return (
     <span class="appointment">
       <span class="muted">
-        {t.label} {t.when(w.date(appointment.business_day), time, appointment.location_name)}
+        {t.label} {t.when(w.date(date), time, appointment.location_name)}
       </span>
-      {appointment.pay_before && <strong class="pay-before">{t.payBefore(w.dayMonth(appointment.business_day))}</strong>}
+      {appointment.pay_before && <strong class="pay-before">{t.payBefore(w.dayMonth(date))}</strong>}
     </span>
   );
 }

@@ -109,7 +109,7 @@ export function SendPaymentLink({ client: me }: { client: Client }) {
         <ul class="links" aria-label={t.sendLink.list}>
           {links.map((link) => (
             <li key={link.id}>
-              {money(link.amount_cents)} {t.sendLink.to} {link.phone_masked} · {w.dateTime(link.sent_at)} ·{' '}
+              {money(link.amount_cents)} {t.sendLink.to} {link.phone_masked} · {me && w.dateTime(link.sent_at, me.location.time_zone)} ·{' '}
               <strong>{linkStatusText(link.status, t.sendLink)}</strong>
             </li>
           ))}

@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Schemas } from '@kit/api';
+import { AccountInfo } from './AccountInfo';
 import { AutoPayStatus } from './AutoPayStatus';
 import { NextAppointment } from './NextAppointment';
 import { PastDue } from './PastDue';
@@ -109,5 +110,29 @@ describe('the terms', () => {
     rerender(<></>);
     await waitFor(() => expect(document.activeElement).toBe(opener));
     opener.remove();
+  });
+});
+
+describe('Account Information’s dates, read in Tokyo (the test command sets TZ)', () => {
+  it('shows an invoice’s and a refund’s day on the location’s calendar, not the browser’s', async () => {
+    // 9:00 PM on Nov 30 in Austin is Dec 1 in Tokyo (and in UTC).
+    const invoice = {
+      id: 'inv', number: 1002, client_id: 'dana', vehicle_id: 'camry', status: 'paid', monitor_days: 30, lines: [],
+      subtotal_cents: 9500, tax_cents: 784, past_due_cents: 0, total_cents: 10284, currency: 'USD',
+      issued_at: '2026-12-01T03:00:00Z', created_by: 'Dana (client)', refunded_cents: 1000,
+      refunds: [{ id: 'ref', amount_cents: 1000, status: 'succeeded', destination: 'card', source: 'payment', created_at: '2026-12-01T04:30:00Z' }],
+    };
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const path = new URL(request.url, 'http://localhost').pathname.replace('/api/v1', '');
+      if (path === '/me') return json(client);
+      if (path === '/me/invoices') return json([invoice]);
+      if (path === '/me/autopay') return json({ autopay_enabled: false, card: null, next_charge: null });
+      return json([]);
+    });
+    render(<AccountInfo paid={null} onPay={vi.fn()} />);
+    const row = (await screen.findByText('#1002')).closest('tr')!;
+    expect(row.textContent).toContain('11/30/2026');
+    expect(row.textContent).not.toContain('12/1/2026');
+    expect(screen.getByRole('list', { name: /1002/ }).textContent).toContain('11/30/2026');
   });
 });

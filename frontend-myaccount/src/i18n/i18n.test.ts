@@ -40,9 +40,21 @@ describe('dates', () => {
     expect(spanish.clockTime('00:30').replace(/[\s\u00a0\u202f]/g, '')).toBe('12:30a.m.');
   });
 
-  it('write an instant as its date and time in the browser time zone', () => {
-    expect(spanish.dateTime('2026-12-12T18:00:00Z')).toMatch(/^\d{1,2} de dic\. de 2026, \d{1,2}:00/);
-    expect(english.dateTime('2026-12-12T18:00:00Z')).toMatch(/^Dec \d{1,2}, 2026, \d{1,2}:00\s[AP]M$/);
+  it('run in Tokyo (the test command sets TZ), where the browser’s own zone would move days and hours', () => {
+    expect(new Date('2026-12-01T03:00:00Z').getTimezoneOffset()).toBe(-540);
+  });
+
+  it('write an instant on the clocks of the location’s zone, never the browser’s', () => {
+    // 9:00 PM on Nov 30 in Austin is 12:00 PM on Dec 1 in Tokyo.
+    expect(english.dateTime('2026-12-01T03:00:00Z', 'America/Chicago')).toBe('Nov 30, 2026, 9:00 PM');
+    expect(spanish.dateTime('2026-12-01T03:00:00Z', 'America/Chicago')).toMatch(/^30 de nov\. de 2026, 9:00\sp\.\s?m\.$/);
+  });
+
+  it('write a business date with a numeric month in each language’s order, unshifted', () => {
+    expect(english.numericDate('2026-12-01')).toBe('12/1/2026');
+    expect(spanish.numericDate('2026-12-01')).toBe('1/12/2026');
+    expect(() => english.numericDate('2026-12-01T03:00:00Z')).toThrow(RangeError);
+    expect(() => english.date('2026-12-01T03:00:00Z')).toThrow(RangeError);
   });
 });
 

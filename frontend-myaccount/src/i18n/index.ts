@@ -7,7 +7,7 @@
  * wins over the client's language. It never changes the client's stored language (staff's setting).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { dateParts, formatCents, formatClockTime, formatTime } from '@kit/format';
+import { businessDay, dateParts, formatCents, formatClockTime, formatNumericDate, formatTime } from '@kit/format';
 import { problemMessage, type Language } from '@kit/problems';
 import { tabStorage } from '@kit/storage';
 import { paidStatus } from '@kit/vehicles';
@@ -94,12 +94,17 @@ export interface Words {
   t: Catalog;
   /** Integer cents as US dollars, the kit's one formatter (`$1,234.56` in English and in US Spanish alike). */
   money: (cents: number) => string;
-  /** A calendar date (`YYYY-MM-DD`) as written, never shifted by the browser's zone; an instant in the browser's. */
+  /** A business date (`YYYY-MM-DD`) as written, never shifted by any time zone (the kit refuses an instant). */
   date: (value: string) => string;
+  /** A business date (`YYYY-MM-DD`) with a numeric month in this language's order: `12/1/2026`, `1/12/2026`. */
+  numericDate: (value: string) => string;
   /** A calendar date (`YYYY-MM-DD`) without its year, as a text says it: `Dec 12`, `12 de dic.`. */
   dayMonth: (value: string) => string;
-  /** An instant (RFC 3339) in the browser's time zone: `Nov 30, 2026, 9:41 AM`, `30 de nov. de 2026, 9:41 a.m.`. */
-  dateTime: (iso: string) => string;
+  /**
+   * An instant (RFC 3339) on the clocks of `timeZone` (IANA: the client's location, `location.time_zone`), never
+   * the browser's: `Nov 30, 2026, 9:41 AM`, `30 de nov. de 2026, 9:41 a.m.`.
+   */
+  dateTime: (iso: string, timeZone: string) => string;
   /** A location's wall-clock time (`HH:MM`): `6:04 PM`, `6:04 p.m.`. */
   clockTime: (hhmm: string) => string;
   /** A problem (code, caught error or problem document) in words: the kit's table of this language. */
@@ -126,7 +131,8 @@ export function wordsFor(language: Language): Words {
       const { day, month } = dateParts(value, locale);
       return DAY_MONTH_ORDER[language](day, month);
     },
-    dateTime: (iso) => `${date(iso)}, ${formatTime(iso, locale)}`,
+    numericDate: (value) => formatNumericDate(value, locale),
+    dateTime: (iso, timeZone) => `${date(businessDay(iso, timeZone))}, ${formatTime(iso, timeZone, locale)}`,
     clockTime: (hhmm) => formatClockTime(hhmm, locale),
     problem: (error) => problemMessage(error, language),
     line: (line) => lineLabel(line, t, language),

@@ -66,7 +66,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                     <th scope="col">Lines</th><th scope="col" class="num">Total</th><th scope="col">Status</th>
                   </tr>
                 </thead>
-                <tbody>{h.invoices.map((inv) => <InvoiceRow key={inv.id} invoice={inv} vehicle={vehicle(inv.vehicle_id)} />)}</tbody>
+                <tbody>{h.invoices.map((inv) => <InvoiceRow key={inv.id} invoice={inv} vehicle={vehicle(inv.vehicle_id)} timeZone={client.location.time_zone} />)}</tbody>
               </table>
             )}
             <h3>Payments</h3>
@@ -83,7 +83,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                 <tbody>
                   {h.payments.map((p) => (
                     <tr key={p.id}>
-                      <td>{formatDateTime(p.created_at)}</td>
+                      <td>{formatDateTime(p.created_at, client.location.time_zone)}</td>
                       <td class="num"><Money cents={p.amount_cents} /></td>
                       <td>{METHODS[p.method]}</td>
                       <td>{p.card_last4 ? `${capitalize(p.card_brand ?? 'card')} •••• ${p.card_last4}` : '—'}</td>
@@ -101,7 +101,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                         <td>
                           {p.status === 'succeeded' && p.refundable_cents > 0 && (
                             <button type="button" class="secondary small"
-                              aria-label={`Refund the payment of ${formatCents(p.amount_cents)} of ${formatDateTime(p.created_at)}`}
+                              aria-label={`Refund the payment of ${formatCents(p.amount_cents)} of ${formatDateTime(p.created_at, client.location.time_zone)}`}
                               aria-expanded={refunding === p.id}
                               onClick={() => { setRefunded(null); setRefunding(refunding === p.id ? null : p.id); }}>
                               Refund
@@ -112,7 +112,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                       <td>
                         {p.status === 'succeeded' && (
                           <button type="button" class="secondary small" onClick={() => setReceiptOf(p.id)}
-                            aria-label={`Receipt of the ${formatDateTime(p.created_at)} payment`}>
+                            aria-label={`Receipt of the ${formatDateTime(p.created_at, client.location.time_zone)} payment`}>
                             Receipt
                           </button>
                         )}
@@ -141,11 +141,11 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
   );
 }
 
-function InvoiceRow({ invoice, vehicle }: { invoice: Invoice; vehicle: string }) {
+function InvoiceRow({ invoice, vehicle, timeZone }: { invoice: Invoice; vehicle: string; timeZone: string }) {
   return (
     <tr data-invoice-number={invoice.number}>
       <th scope="row">#{invoice.number}</th>
-      <td>{formatDateTime(invoice.issued_at)}</td>
+      <td>{formatDateTime(invoice.issued_at, timeZone)}</td>
       <td>{vehicle}{invoice.monitor_days ? `, ${invoice.monitor_days} days` : ''}</td>
       <td>
         <ul class="lines">

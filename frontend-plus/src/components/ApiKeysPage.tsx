@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
-import { formatDateTime } from '@kit/format';
+import { browserTimeZone, formatDateTime } from '@kit/format';
 import { useAction, useLoad } from '../hooks';
 import { useCan } from '../permissions';
 import { CreateApiKeyForm, type CreatedApiKey } from './CreateApiKeyForm';
@@ -73,12 +73,12 @@ export function ApiKeysPage() {
                 <td>{key.name}</td>
                 <td><code>{key.key_prefix}…</code></td>
                 <td>{key.scopes.join(', ')}</td>
-                <td>{formatDateTime(key.created_at)}</td>
+                <td>{formatDateTime(key.created_at, browserTimeZone())}</td>
                 <td>{key.created_by_name}</td>
-                <td>{key.last_used_at ? formatDateTime(key.last_used_at) : 'Never'}</td>
+                <td>{key.last_used_at ? formatDateTime(key.last_used_at, browserTimeZone()) : 'Never'}</td>
                 <td class="actions">
                   {key.revoked_at ? (
-                    <span class="muted">Revoked {formatDateTime(key.revoked_at)}</span>
+                    <span class="muted">Revoked {formatDateTime(key.revoked_at, browserTimeZone())}</span>
                   ) : confirming?.id === key.id ? (
                     <div class="confirm" role="group" aria-labelledby={`revoke-confirm-${key.id}`}>
                       <p id={`revoke-confirm-${key.id}`}>

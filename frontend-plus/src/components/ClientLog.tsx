@@ -3,9 +3,23 @@ import { formatDateTime } from '@kit/format';
 import { useLoad } from '../hooks';
 import { ErrorMessage } from './ErrorMessage';
 import { call } from '@kit/api';
+import type { Schemas } from '../api/client';
 
-/** The client's log of comments, newest first; reloads after sends and payments. */
-export function ClientLog({ clientId, version }: { clientId: string; version: number }) {
+/**
+ * What follows an author's name in the Client Log: the kind of author in words, or nothing where the name says who
+ * it is already ("System", "Payer at (737) 555-0199", "API key “Billing system”"). Never the raw code (`api_key`).
+ */
+const AUTHOR_SUFFIX: Record<Schemas['AuthorKind'], string> = {
+  staff: ' (staff)',
+  client: ' (client)',
+  api_key: '',
+  system: '',
+  payer: '',
+};
+
+/** The client's log of comments, newest first, timed on the clocks of the client's location (`timeZone`); reloads
+ * after sends and payments. */
+export function ClientLog({ clientId, timeZone, version }: { clientId: string; timeZone: string; version: number }) {
   const log = useLoad(
     () => call(api.GET('/clients/{client_id}/log', { params: { path: { client_id: clientId } } })),
     [clientId, version],
@@ -24,9 +38,8 @@ export function ClientLog({ clientId, version }: { clientId: string; version: nu
           <li key={entry.id}>
             <p class="log-message">{entry.message}</p>
             <p class="muted small-text">
-              {/* "System" and a link's payer ("Payer at (737) 555-0199") need no kind after their name. */}
               {entry.author_name}
-              {entry.author_kind === 'system' ? '' : ` (${entry.author_kind})`} · <time dateTime={entry.created_at}>{formatDateTime(entry.created_at)}</time>
+              {AUTHOR_SUFFIX[entry.author_kind]} · <time dateTime={entry.created_at}>{formatDateTime(entry.created_at, timeZone)}</time>
             </p>
           </li>
         ))}

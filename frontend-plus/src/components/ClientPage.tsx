@@ -66,7 +66,7 @@ export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) 
           </>
         )}
         {tab === 'history' && <AccountHistory client={c} version={version} onChange={changed} />}
-        {tab === 'log' && <ClientLog clientId={c.id} version={version} />}
+        {tab === 'log' && <ClientLog clientId={c.id} timeZone={c.location.time_zone} version={version} />}
       </Tabs>
     </>
   );

@@ -47,7 +47,7 @@ function TextFacts({ reminders, client }: { reminders: Reminders; client: Client
               ? <span class="badge bad">Opted out of texts</span>
               : <span class="badge ok">Receives texts</span>}
             {reminders.sms_opted_out && reminders.sms_opted_out_at && (
-              <span class="muted"> since {formatDateTime(reminders.sms_opted_out_at)} (replied STOP; START opts back in)</span>
+              <span class="muted"> since {formatDateTime(reminders.sms_opted_out_at, client.location.time_zone)} (replied STOP; START opts back in)</span>
             )}
           </dd>
         </div>
@@ -71,7 +71,7 @@ function TextFacts({ reminders, client }: { reminders: Reminders; client: Client
               <>
                 {last.summary}{' '}
                 <span class="muted">
-                  ({KIND[last.kind]} texted {formatDateTime(last.sent_at)} to {last.to_phone}; {last.sms_status})
+                  ({KIND[last.kind]} texted {formatDateTime(last.sent_at, client.location.time_zone)} to {last.to_phone}; {last.sms_status})
                 </span>
               </>
             ) : (

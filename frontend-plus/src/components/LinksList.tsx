@@ -119,7 +119,7 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
           <tbody>
             {links.data.map((link) => (
               <tr key={link.id} data-link-id={link.id}>
-                <td>{formatDateTime(link.sent_at)}</td>
+                <td>{formatDateTime(link.sent_at, client.location.time_zone)}</td>
                 <td>{vehicle(link.vehicle_id)}, {link.monitor_days} days</td>
                 <td class="num"><Money cents={link.amount_cents} /></td>
                 <td data-testid="link-phone">
@@ -134,7 +134,7 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
                   )}
                   {link.sms_failure && <SmsFailureNote failure={link.sms_failure} />}
                 </td>
-                <td>{link.status === 'paid' || link.status === 'revoked' ? '—' : formatTime(link.expires_at)}</td>
+                <td>{link.status === 'paid' || link.status === 'revoked' ? '—' : formatTime(link.expires_at, client.location.time_zone)}</td>
                 <td class="actions">
                   {LIVE.includes(link.status) && (
                     <>

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call } from '@kit/api';
-import { formatClockTime, formatDate } from '@kit/format';
+import { formatDate } from '@kit/format';
+import { appointmentClock, wallClock, zoneAbbreviation, zonedStartsAt } from '@kit/appointment';
 import { api, type Client, type Schemas } from '../api/client';
-import { wallClock, zoneAbbreviation, zonedStartsAt } from '../appointmentTime';
 import { useAction } from '../hooks';
 import { ErrorMessage } from './ErrorMessage';
 
@@ -11,9 +11,9 @@ type NextAppointment = Schemas['NextAppointment'];
 
 /** An appointment in words, on the location's clock: `Dec 12, 2026, 10:00 AM CST at Austin Central Service Center`. */
 export function appointmentWords(appointment: NextAppointment, timeZone: string): string {
-  const { date, time } = wallClock(appointment.starts_at);
+  const { date, time } = appointmentClock(appointment.starts_at);
   const zone = zoneAbbreviation(appointment.starts_at, timeZone);
-  return `${formatDate(date)}, ${formatClockTime(time)}${zone ? ` ${zone}` : ''} at ${appointment.location_name}`;
+  return `${formatDate(date)}, ${time}${zone ? ` ${zone}` : ''} at ${appointment.location_name}`;
 }
 
 /**

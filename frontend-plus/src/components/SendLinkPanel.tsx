@@ -125,7 +125,7 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
           <div aria-live="polite">
             {sent && (
               <p class="success" role="status" id="link-sent" tabIndex={-1}>
-                Payment link sent to {sent.phone_masked}. It expires at {formatTime(sent.expires_at)}{' '}
+                Payment link sent to {sent.phone_masked}. It expires at {formatTime(sent.expires_at, client.location.time_zone)}{' '}
                 ({minutesFromNow(sent.expires_at)}).
               </p>
             )}

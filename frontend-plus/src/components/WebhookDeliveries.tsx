@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
-import { formatDateTime } from '@kit/format';
+import { browserTimeZone, formatDateTime } from '@kit/format';
 import { useAction, useLoad, usePolling } from '../hooks';
 import type { WebhookEndpointView } from './WebhooksPage';
 import { ErrorMessage } from './ErrorMessage';
@@ -23,8 +23,8 @@ function deliveryState(d: Delivery): string {
       return 'Sending now';
     case 'pending':
       return d.attempts === 0
-        ? `Due ${formatDateTime(d.next_attempt_at)}`
-        : `Next retry ${formatDateTime(d.next_attempt_at)}`;
+        ? `Due ${formatDateTime(d.next_attempt_at, browserTimeZone())}`
+        : `Next retry ${formatDateTime(d.next_attempt_at, browserTimeZone())}`;
   }
 }
 
@@ -32,7 +32,7 @@ function deliveryState(d: Delivery): string {
 function attemptText(a: Attempt): string {
   const answer = a.response_status === null || a.response_status === undefined ? 'no answer' : `HTTP ${a.response_status}`;
   const why = a.error ? ` (${a.error})` : '';
-  return `${formatDateTime(a.attempted_at)}: ${answer}${why}, ${a.duration_ms} ms`;
+  return `${formatDateTime(a.attempted_at, browserTimeZone())}: ${answer}${why}, ${a.duration_ms} ms`;
 }
 
 /**
@@ -91,7 +91,7 @@ export function WebhookDeliveries({ endpoint, onChanged }: { endpoint: WebhookEn
                     </ol>
                   )}
                 </td>
-                <td>{formatDateTime(delivery.created_at)}</td>
+                <td>{formatDateTime(delivery.created_at, browserTimeZone())}</td>
                 <td class="actions">
                   <button type="button" class="secondary small" disabled={replay.busy}
                     aria-label={`Replay ${delivery.event_type} ${delivery.event_id}`}

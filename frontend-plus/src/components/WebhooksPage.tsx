@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
-import { formatDateTime } from '@kit/format';
+import { browserTimeZone, formatDateTime } from '@kit/format';
 import { useAction, useLoad } from '../hooks';
 import { reloadStaffMe, useCan } from '../permissions';
 import { webhooksPath } from '../routes';
@@ -16,10 +16,10 @@ export type WebhookEndpointView = Schemas['WebhookEndpointView'];
 export function endpointStatus(endpoint: WebhookEndpointView): string {
   if (endpoint.status === 'enabled') {
     return endpoint.failing_since
-      ? `Active, but every delivery has failed since ${formatDateTime(endpoint.failing_since)}`
+      ? `Active, but every delivery has failed since ${formatDateTime(endpoint.failing_since, browserTimeZone())}`
       : 'Active';
   }
-  const since = endpoint.disabled_at ? ` ${formatDateTime(endpoint.disabled_at)}` : '';
+  const since = endpoint.disabled_at ? ` ${formatDateTime(endpoint.disabled_at, browserTimeZone())}` : '';
   return endpoint.disabled_reason === 'admin'
     ? `Paused by an admin${since}`
     : `Disabled${since} after failing for 24 hours: fix the endpoint, then resume it or replay a delivery`;
@@ -27,8 +27,8 @@ export function endpointStatus(endpoint: WebhookEndpointView): string {
 
 /**
  * Webhook endpoints (admins only; docs/integrations.md): register a partner system's URL for some events, see
- * its signing secret once, see each endpoint's state, pause and resume it, and (`/plus/webhooks/<id>`) its recent
- * deliveries with their attempts, and replay one.
+ * its signing secret once, see each endpoint's state, pause and resume it, delete it after an in-app confirm step
+ * (as API keys are revoked), and (`/plus/webhooks/<id>`) its recent deliveries with their attempts, and replay one.
  */
 export function WebhooksPage({ params }: { params?: Record<string, string | undefined> }) {
   const selected = params?.endpointId;
@@ -36,6 +36,9 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
   const endpoints = useLoad(() => call(api.GET('/webhook-endpoints')), []);
   const [created, setCreated] = useState<CreatedWebhookEndpoint | null>(null);
   const toggle = useAction();
+  const remove = useAction();
+  const [confirming, setConfirming] = useState<WebhookEndpointView | null>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
   const listTitle = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -43,6 +46,26 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
     // The banner in the header counts endpoints disabled for failing: read it fresh on this page.
     reloadStaffMe();
   }, []);
+
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
+
+  /** Back from the confirm step without deleting: focus returns to the endpoint's Delete button. */
+  const keep = (endpoint: WebhookEndpointView) => {
+    setConfirming(null);
+    setTimeout(() => document.getElementById(`delete-${endpoint.id}`)?.focus(), 0);
+  };
+
+  const confirmDelete = (endpoint: WebhookEndpointView) => {
+    void remove.run(async () => {
+      await call(api.DELETE('/webhook-endpoints/{id}', { params: { path: { id: endpoint.id } } }));
+      setConfirming(null);
+      await endpoints.reload();
+      reloadStaffMe();
+      listTitle.current?.focus();
+    });
+  };
 
   const onCreated = (endpoint: CreatedWebhookEndpoint) => {
     setCreated(endpoint);
@@ -108,7 +131,7 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
                   <td><code class="url">{endpoint.url}</code></td>
                   <td>{endpoint.events.join(', ')}</td>
                   <td class={failing ? 'error-text' : undefined}>{endpointStatus(endpoint)}</td>
-                  <td>{formatDateTime(endpoint.created_at)}</td>
+                  <td>{formatDateTime(endpoint.created_at, browserTimeZone())}</td>
                   <td class="actions">
                     <a href={webhooksPath(endpoint.id)} aria-label={`Deliveries to ${endpoint.url}`}>Deliveries</a>{' '}
                     {endpoint.status === 'enabled' ? (
@@ -117,7 +140,25 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
                     ) : (
                       <button type="button" class="primary small" disabled={toggle.busy}
                         aria-label={`Resume ${endpoint.url}`} onClick={() => setEnabled(endpoint, true)}>Resume</button>
-                    )}
+                    )}{' '}
+                    {admin && (confirming?.id === endpoint.id ? (
+                      <div class="confirm" role="group" aria-labelledby={`delete-confirm-${endpoint.id}`}>
+                        <p id={`delete-confirm-${endpoint.id}`}>
+                          Delete {endpoint.url} and its delivery history? No more events are sent to it. This cannot
+                          be undone.
+                        </p>
+                        <button type="button" class="danger small" ref={confirmButton} disabled={remove.busy}
+                          onClick={() => confirmDelete(endpoint)}>
+                          {remove.busy ? 'Deleting…' : 'Confirm delete'}
+                        </button>{' '}
+                        <button type="button" class="secondary small" disabled={remove.busy}
+                          onClick={() => keep(endpoint)}>Keep it</button>
+                      </div>
+                    ) : (
+                      <button type="button" class="danger small" id={`delete-${endpoint.id}`} disabled={remove.busy}
+                        aria-label={`Delete ${endpoint.url}`}
+                        onClick={() => { remove.setError(null); setConfirming(endpoint); }}>Delete</button>
+                    ))}
                   </td>
                 </tr>
               );
@@ -126,6 +167,7 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
         </table>
       )}
       <ErrorMessage error={toggle.error} />
+      <ErrorMessage error={remove.error} />
       {selected && endpoints.data && !current && (
         <p class="error" role="alert">No webhook endpoint with this id: it may have been deleted.</p>
       )}

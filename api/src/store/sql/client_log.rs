@@ -28,7 +28,7 @@ where
     sqlx::query(INSERT_LOG)
         .bind(Uuid::new_v4())
         .bind(log.client_id)
-        .bind(&log.author_kind)
+        .bind(log.author_kind.as_str())
         .bind(&log.author_name)
         .bind(message)
         .bind(now)
@@ -48,6 +48,6 @@ impl ClientLogStore for Backend {
             .bind(client_id)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(LogEntry::try_from).collect()
     }
 }

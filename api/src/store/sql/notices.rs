@@ -35,6 +35,11 @@ const APPOINTMENT_CANDIDATES: &str = "select distinct v.client_id from vehicles 
     join clients c on c.id = v.client_id where c.location_id = $1 \
     and v.next_appointment_at >= $2 and v.next_appointment_at < $3 order by v.client_id";
 
+const DECLINE_NOTICES_DUE: &str =
+    "select payment_id from autopay_decline_notices_due order by created_at, payment_id";
+
+const DECLINE_NOTICE_DONE: &str = "delete from autopay_decline_notices_due where payment_id = $1";
+
 const BY_PHONE: &str = "select id from clients where phone = $1 order by id";
 
 type LastRow = (String, String, String, DateTime<Utc>, String, Option<Uuid>);
@@ -142,5 +147,19 @@ impl NoticeStore for Backend {
             .bind(phone)
             .fetch_optional(&self.pool)
             .await?)
+    }
+
+    async fn decline_notices_due(&self) -> Result<Vec<Uuid>> {
+        Ok(sqlx::query_scalar(DECLINE_NOTICES_DUE)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn decline_notice_done(&self, payment_id: Uuid) -> Result<()> {
+        sqlx::query(DECLINE_NOTICE_DONE)
+            .bind(payment_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }

@@ -56,6 +56,10 @@ pub(super) const OUTCOME_SELECT: &str = "select p.id, p.client_id, p.vehicle_id,
     left join vehicles v on v.id = p.vehicle_id \
     left join payment_links pl on pl.id = p.payment_link_id where p.id = $1";
 
+const DECLINE_NOTICE_DUE: &str =
+    "insert into autopay_decline_notices_due (payment_id, created_at, \
+    updated_at) values ($1, $2, $2) on conflict (payment_id) do nothing";
+
 const INSERT_PAYMENT: &str = "insert into payments (id, client_id, vehicle_id, payment_link_id, \
     amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, \
     past_due_cents, credit_cents, initiated_by, created_at, updated_at, charge_params, \
@@ -551,6 +555,13 @@ impl PaymentStore for Backend {
                     now,
                 )
                 .await?;
+                // The client's text about the decline is owed from now on,
+                // whatever becomes of the call that queues it.
+                sqlx::query(DECLINE_NOTICE_DUE)
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         tx.commit().await?;

@@ -392,7 +392,7 @@ impl RefundStore for Backend {
         ledger::append(&mut tx, &entry).await?;
         let log = NewLogEntry {
             client_id: payment.client_id,
-            author_kind: "system".into(),
+            author_kind: crate::domain::AuthorKind::System,
             author_name: o.requested_by.clone(),
             message: format!("{} {amount} {}", o.log_before, o.log_after),
         };

@@ -1,15 +1,34 @@
 /**
- * A service appointment's wall-clock time in the client location's time zone (issue 18). The API answers
- * `starts_at` with the location's offset on that day (`2026-12-12T10:00:00-06:00`), so its date and time are read
- * from the text as they are; booking sends the date and time staff typed with the offset the location's zone has
- * at that moment, so the browser's own zone never shifts it.
+ * A service appointment's wall-clock time in the client location's time zone (issue 18), read one way by both
+ * apps. The API answers `starts_at` with the location's offset on that day (`2026-12-12T10:00:00-06:00`), so its
+ * date and time are read from the text as they are, never through `Date` and the browser's zone; booking (PLUS
+ * Web) sends the date and time staff typed with the offset the location's zone has at that moment.
  */
+
+import { formatClockTime } from './format';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** `YYYY-MM-DD` and `HH:MM` of a `starts_at` as the location's clock shows it. */
+const STARTS_AT = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `YYYY-MM-DD` (a business date) and `HH:MM` of a `starts_at` as the location's clock shows it. A RangeError for
+ * anything but RFC 3339 with an offset: a time without one could not say whose clock it is.
+ */
 export function wallClock(startsAt: string): { date: string; time: string } {
-  return { date: startsAt.slice(0, 10), time: startsAt.slice(11, 16) };
+  const m = STARTS_AT.exec(startsAt);
+  if (!m?.[1] || !m[2]) throw new RangeError(`not an appointment time with its offset: ${startsAt}`);
+  return { date: m[1], time: m[2] };
+}
+
+/**
+ * An appointment's day (a business date, `YYYY-MM-DD`, for the apps' date formatters) and its time of day on the
+ * location's clock in `locale`'s words: `2026-12-12T21:30:00-06:00` → `2026-12-12`, `9:30 PM` (`en-US`) or
+ * `9:30 p.m.` (`es-US`), in whatever time zone the browser is.
+ */
+export function appointmentClock(startsAt: string, locale = 'en-US'): { date: string; time: string } {
+  const { date, time } = wallClock(startsAt);
+  return { date, time: formatClockTime(time, locale) };
 }
 
 /** Minutes `timeZone` is ahead of UTC at `instant` (negative west of Greenwich). */
