@@ -16,12 +16,7 @@ const THREE_D_SECURE_CARD: &str = "4000002760003184";
 /// Sends a 14-day link for `vehicle` to a third party; returns its token.
 async fn send_link(app: &TestApp, staff: &str, client: Uuid, vehicle: Uuid) -> String {
     let sent = app
-        .post_idempotent(
-            "/payment-links",
-            Some(staff),
-            &key(),
-            &json!({ "client_id": client, "vehicle_id": vehicle, "monitor_days": 14, "phone": "737-555-0199" }),
-        )
+        .send_link_for(staff, client, vehicle, "737-555-0199")
         .await;
     assert_eq!(sent.status, 201, "{}", sent.body);
     app.deliver_token_of(sent.body["id"].as_str().expect("id"))
@@ -29,19 +24,24 @@ async fn send_link(app: &TestApp, staff: &str, client: Uuid, vehicle: Uuid) -> S
 }
 
 async fn redeem_with(app: &TestApp, token: &str, number: &str) -> Reply {
-    let card = app.tokenize(number).await;
-    app.call("POST", "/payment-link/redeem")
-        .link_token(token)
-        .key(&key())
-        .json(
-            &json!({ "payment_token": card, "accept_terms": true, "terms_version": TERMS_VERSION }),
-        )
-        .send()
-        .await
+    app.pay_link_with(token, &key(), number).await
 }
 
 async fn redeem(app: &TestApp, token: &str) -> Reply {
-    redeem_with(app, token, "4242424242424242").await
+    app.pay_link(token).await
+}
+
+/// The link of `token` is refused as out of date, opened and paid, nothing
+/// is charged, and staff see it `outdated` (the client's newest link).
+async fn assert_refused_as_outdated(app: &TestApp, token: &str, staff: &str, client: Uuid) {
+    app.open_link(token)
+        .await
+        .assert_problem(409, "link_outdated");
+    redeem(app, token)
+        .await
+        .assert_problem(409, "link_outdated");
+    assert_eq!(app.gateway.attempts(), 0, "nothing charged");
+    assert_eq!(statuses(app, staff, client).await[0], "outdated");
 }
 
 async fn statuses(app: &TestApp, staff: &str, client: Uuid) -> Vec<String> {
@@ -267,14 +267,7 @@ async fn a_credit_granted_after_the_link_was_sent_makes_it_out_of_date() {
         .await;
     assert_eq!(granted.status, 201, "{}", granted.body);
     // The credit paid part of the past due: the link would collect too much.
-    app.open_link(&token)
-        .await
-        .assert_problem(409, "link_outdated");
-    redeem(&app, &token)
-        .await
-        .assert_problem(409, "link_outdated");
-    assert_eq!(app.gateway.attempts(), 0, "nothing charged");
-    assert_eq!(statuses(&app, &staff, DANA).await[0], "outdated");
+    assert_refused_as_outdated(&app, &token, &staff, DANA).await;
 }
 
 #[tokio::test]
@@ -292,14 +285,7 @@ async fn a_credit_applied_to_the_vehicle_after_the_link_was_sent_makes_it_out_of
         .apply_credit(&supervisor, &key(), MORGAN, MORGAN_OUTBACK, 14)
         .await;
     assert_eq!(applied.status, 201, "{}", applied.body);
-    app.open_link(&token)
-        .await
-        .assert_problem(409, "link_outdated");
-    redeem(&app, &token)
-        .await
-        .assert_problem(409, "link_outdated");
-    assert_eq!(app.gateway.attempts(), 0, "nothing charged");
-    assert_eq!(statuses(&app, &staff, MORGAN).await[0], "outdated");
+    assert_refused_as_outdated(&app, &token, &staff, MORGAN).await;
 }
 
 #[tokio::test]
