@@ -28,8 +28,11 @@ pub trait LedgerStore: Send + Sync {
     /// open invoices the credit paid off, extends the vehicle's paid-through
     /// date exactly as a payment does ([`crate::domain::next_paid_through`])
     /// and writes the Client Log line. With `only_if_due_by`, it is refused
-    /// the same way when the vehicle is paid through a later day.
+    /// the same way when the vehicle is paid through a later day. Refuses with
+    /// [`StoreError::VehiclePaymentInProgress`] while a link's payment for the
+    /// vehicle is open (it pays the same period).
     ///
     /// [`StoreError::PastDueChanged`]: super::StoreError::PastDueChanged
+    /// [`StoreError::VehiclePaymentInProgress`]: super::StoreError::VehiclePaymentInProgress
     async fn apply_credit(&self, application: &CreditApplication) -> Result<AppliedCredit>;
 }

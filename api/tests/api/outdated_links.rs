@@ -313,3 +313,28 @@ async fn auto_pay_skips_a_vehicle_whose_link_is_being_paid() {
     assert_eq!(app.run_autopay().await, Default::default());
     assert_eq!(app.gateway.captured_charges(), 1);
 }
+
+#[tokio::test]
+async fn a_credit_is_not_applied_to_a_vehicle_while_its_link_payment_is_open() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let supervisor = app.staff_token(&SUPERVISOR_LOGIN).await;
+    // The payer's bank challenges the card: the link's payment stays open.
+    let token = send_link(&app, &staff, MORGAN, MORGAN_OUTBACK).await;
+    let waiting = redeem_with(&app, &token, THREE_D_SECURE_CARD).await;
+    assert_eq!(waiting.status, 202, "{}", waiting.body);
+    // Meanwhile a credit for a whole period would pay the same period.
+    let quote: Value = app.quote(&staff, MORGAN, MORGAN_OUTBACK, 14).await.body;
+    let total = quote["total_due_cents"].as_i64().expect("total");
+    app.grant_credit(MORGAN, total).await;
+    app.apply_credit(&supervisor, &key(), MORGAN, MORGAN_OUTBACK, 14)
+        .await
+        .assert_problem(409, "payment_in_progress");
+    // The link's payment goes through; the credit stays the client's.
+    let paid = answer_and_confirm(&app, &token, &waiting, "approve").await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+    let applied = app
+        .apply_credit(&supervisor, &key(), MORGAN, MORGAN_OUTBACK, 14)
+        .await;
+    assert_eq!(applied.status, 201, "{}", applied.body);
+}

@@ -3,7 +3,9 @@
 //! payment uses too: the paid invoice, the invoices paid off, the
 //! paid-through date.
 
-use super::payments::{extend_paid_through, mark_paid_off_invoices, paid_invoice};
+use super::payments::{
+    extend_paid_through, mark_paid_off_invoices, paid_invoice, OPEN_LINK_PAYMENTS_FOR_VEHICLE,
+};
 use super::{client_log::insert_log, dialect, invoices::insert_invoice, ledger, Backend};
 use crate::domain::ledger as rules;
 use crate::store::{AppliedCredit, CreditApplication, Result, StoreError};
@@ -21,6 +23,17 @@ pub(super) async fn apply_credit(store: &Backend, a: &CreditApplication) -> Resu
         .bind(a.client_id)
         .execute(&mut *tx)
         .await?;
+    // Not while a link's payment for the vehicle is open: it pays the same
+    // period, so both would (as for a payment, `insert_payment`).
+    let open_links: i64 = sqlx::query_scalar(OPEN_LINK_PAYMENTS_FOR_VEHICLE)
+        .bind(a.client_id)
+        .bind(a.vehicle_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if open_links > 0 {
+        tx.rollback().await?;
+        return Err(StoreError::VehiclePaymentInProgress);
+    }
     let account = ledger::account(&mut tx, a.client_id).await?;
     if !a.quote.is_covered_by_credit()
         || !rules::quote_still_stands(&account, a.quote.past_due_cents, a.quote.credit_cents)
