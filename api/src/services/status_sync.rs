@@ -90,10 +90,11 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
         }
     }
     finished += crate::services::card_authentication::cancel_abandoned(state).await?;
-    // Declines failed above, and any whose notice the Auto Pay run could not
-    // queue.
-    crate::services::notices::send_decline_notices_due(state).await?;
     finished += crate::services::refunds::sync_open_refunds(state).await?;
+    // Declines failed above, and any whose notice the Auto Pay run could not
+    // queue. Last, so that a notice that cannot be queued (it stays owed and
+    // is tried next run) never holds up the refunds' status sync.
+    crate::services::notices::send_decline_notices_due(state).await?;
     Ok(finished)
 }
 

@@ -338,3 +338,36 @@ async fn a_credit_is_not_applied_to_a_vehicle_while_its_link_payment_is_open() {
         .await;
     assert_eq!(applied.status, 201, "{}", applied.body);
 }
+
+/// A rolling deploy of migration 0032 (PostgreSQL, where several instances
+/// run): a link inserted by an instance of the release before it, without
+/// the vehicle's paid-through date, is not out of date for that.
+#[tokio::test]
+async fn a_link_inserted_without_the_paid_through_date_by_an_older_instance_is_payable() {
+    let app = spawn_app().await;
+    if !on_postgres(&app) {
+        return; // one embedded instance, upgraded whole
+    }
+    let staff = app.agent_token().await;
+    let sent = app
+        .send_link_for(&staff, MORGAN, MORGAN_OUTBACK, "737-555-0199")
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let id = sent.body["id"].as_str().expect("id");
+    // The same link's row, inserted as the older release did: every column
+    // but the paid-through date (a new id and token).
+    let copy = Uuid::new_v4();
+    execute_sql(
+        &app,
+        &format!(
+            "insert into payment_links select * from jsonb_populate_record(null::payment_links, \
+             (select to_jsonb(l) - 'vehicle_paid_through' || jsonb_build_object('id', '{copy}', \
+             'token_hash', '\\x{}') from payment_links l where id = '{id}'))",
+            copy.simple()
+        ),
+    )
+    .await;
+    let statuses = statuses(&app, &staff, MORGAN).await;
+    assert_eq!(statuses.len(), 2, "{statuses:?}");
+    assert!(statuses.iter().all(|s| s != "outdated"), "{statuses:?}");
+}
