@@ -131,6 +131,7 @@ impl CompanyLogoUrl {
         Ok(Self(value.to_owned()))
     }
 
+    /// The logo's URL or path, as configured (checked at start).
     pub fn as_str(&self) -> &str {
         &self.0
     }

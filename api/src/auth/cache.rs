@@ -65,7 +65,9 @@ pub const MAX_SESSIONS: usize = 50_000;
 /// How many API keys one instance keeps.
 pub const MAX_API_KEYS: usize = 1_000;
 
-/// The PostgreSQL channel the triggers of migration 0030 notify.
+/// The PostgreSQL channel the triggers of migrations 0030 and 0033 notify
+/// (a session, staff user, client login or API key changed), and on which
+/// every instance sends its `alive` notices.
 pub const CHANNEL: &str = "auth_changes";
 
 /// A session as the database last said it stood.

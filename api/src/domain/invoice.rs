@@ -142,14 +142,20 @@ pub struct LogEntry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorKind {
+    /// A PLUS Web user.
     Staff,
+    /// The client, signed in to My Account or paying their own link.
     Client,
+    /// A partner system, by its API key.
     ApiKey,
+    /// The product itself (jobs, webhooks from the gateway).
     System,
+    /// Someone paying a link sent to a phone other than the client's.
     Payer,
 }
 
 impl AuthorKind {
+    /// Every kind, in the order above.
     pub const ALL: [AuthorKind; 5] = [
         AuthorKind::Staff,
         AuthorKind::Client,
@@ -169,6 +175,7 @@ impl AuthorKind {
         }
     }
 
+    /// The kind stored as `kind`; `None` for a code this release does not know.
     pub fn parse(kind: &str) -> Option<AuthorKind> {
         AuthorKind::ALL.into_iter().find(|k| k.as_str() == kind)
     }

@@ -778,7 +778,7 @@ pub async fn redeem(
     }
     // The version accepted is recorded with the payment: it must be named,
     // and one no longer current is asked for again (neither costs an attempt).
-    let Some(terms_version) = terms_version else {
+    let Some(terms_version) = terms_version.filter(|v| !v.trim().is_empty()) else {
         return Err(ApiError::validation(
             ProblemCode::TermsVersionRequired,
             "terms_version",

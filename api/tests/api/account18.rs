@@ -133,6 +133,7 @@ async fn a_redeem_without_a_terms_version_is_refused_and_nothing_is_charged() {
     for body in [
         json!({ "payment_token": card, "accept_terms": true }),
         json!({ "payment_token": card, "accept_terms": true, "terms_version": null }),
+        json!({ "payment_token": card, "accept_terms": true, "terms_version": " " }),
     ] {
         let reply = app.redeem_link(&token, &key(), &body).await;
         reply.assert_problem(422, "terms_version_required");
