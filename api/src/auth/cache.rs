@@ -12,9 +12,14 @@
 //!   by hand in SQL), read by [`crate::store::PgStore`]'s listener;
 //! - the cache is served only while the listener keeps proving that notices
 //!   reach it: every [`ALIVE_NOTICE_EVERY`] the instance sends an `alive`
-//!   notice on the channel through its ordinary pool, and each notice the
-//!   listener hears keeps the cache live for [`ALIVE_FOR`] more
-//!   ([`AuthCache::prove_alive`]). A listener that dies loudly (its
+//!   notice of its own on the channel through its ordinary pool
+//!   ([`SentAlive`]), and hearing one back keeps the cache live until
+//!   [`ALIVE_FOR`] after *it was sent* ([`AuthCache::prove_alive`]).
+//!   PostgreSQL delivers notices in commit order, so by then every change
+//!   committed before that send has been heard: a revocation is applied at
+//!   most [`ALIVE_FOR`] after it commits, however late the listener reads
+//!   (other instances' `alive` notices prove nothing of the sort and are
+//!   ignored). A listener that dies loudly (its
 //!   connection closed or reset) stops the cache at once; one that dies
 //!   silently (a half-open TCP connection, a pooler in transaction mode
 //!   where `LISTEN` never hears anything) stops it within [`ALIVE_FOR`].
@@ -39,6 +44,7 @@
 use crate::domain::api_key::ApiKeyRecord;
 use chrono::{DateTime, Utc};
 use quick_cache::sync::Cache;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -51,11 +57,12 @@ pub const ENTRY_TTL: Duration = Duration::from_secs(30);
 /// its ordinary pool, so that hearing it proves the whole path works).
 pub const ALIVE_NOTICE_EVERY: Duration = Duration::from_secs(2);
 
-/// How long one notice heard keeps the cache live: the worst case for a
-/// revocation made elsewhere while the listener died silently (a revoked
-/// session, key or role is refused at the latest this long after the last
-/// notice the listener heard). Over two notices' interval, so that a notice
-/// late by a second does not turn the cache off.
+/// How long after it was sent one of this instance's `alive` notices, heard
+/// back, keeps the cache live: the worst case for a revocation made elsewhere
+/// (a revoked session, key or role is refused at the latest this long after
+/// it committed, whether the listener died silently or reads late). Over two
+/// notices' interval, so that a notice late by a second does not turn the
+/// cache off.
 pub const ALIVE_FOR: Duration = Duration::from_secs(5);
 
 /// How many sessions one instance keeps (about 100 bytes each); the least
@@ -93,9 +100,9 @@ pub enum AuthChange {
     Session(Uuid),
     /// `api_key:<id>`: that key was revoked or changed.
     ApiKey(Uuid),
-    /// `alive:<instance>`: a listener's proof that notices arrive; changes
-    /// nothing.
-    Alive,
+    /// `alive:<id>`: one instance's proof that notices reach its listener
+    /// (see [`SentAlive`]); changes nothing.
+    Alive(Uuid),
     /// `all` (or anything unknown): forget everything.
     All,
 }
@@ -108,11 +115,45 @@ impl AuthChange {
             AuthChange::Session(sid)
         } else if let Some(key) = payload.strip_prefix("api_key:").and_then(id) {
             AuthChange::ApiKey(key)
-        } else if payload.strip_prefix("alive:").and_then(id).is_some() {
-            AuthChange::Alive
+        } else if let Some(notice) = payload.strip_prefix("alive:").and_then(id) {
+            AuthChange::Alive(notice)
         } else {
             AuthChange::All
         }
+    }
+}
+
+/// This instance's `alive` notices sent and not heard back yet: each one's
+/// id (the payload `alive:<id>`) and when it was sent. The newest few are
+/// kept; older ones are dropped when a newer one is heard (notices arrive in
+/// order) or when too many wait.
+#[derive(Default)]
+pub struct SentAlive {
+    waiting: Mutex<VecDeque<(Uuid, Instant)>>,
+}
+
+impl SentAlive {
+    /// How many unheard notices are remembered (at [`ALIVE_NOTICE_EVERY`],
+    /// far more than [`ALIVE_FOR`] covers).
+    const KEPT: usize = 16;
+
+    /// Notes that notice `id` is about to be sent at `at`.
+    pub fn record(&self, id: Uuid, at: Instant) {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        waiting.push_back((id, at));
+        while waiting.len() > Self::KEPT {
+            waiting.pop_front();
+        }
+    }
+
+    /// Notice `id` was heard: when it was sent, if it is one of this
+    /// instance's (and it, with every older one, is forgotten); `None` for
+    /// another instance's notice.
+    pub fn heard(&self, id: Uuid) -> Option<Instant> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let position = waiting.iter().position(|(sent, _)| *sent == id)?;
+        let (_, at) = waiting.drain(..=position).next_back()?;
+        Some(at)
     }
 }
 
@@ -161,10 +202,11 @@ impl AuthCache {
         u64::try_from(at.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX)
     }
 
-    /// The listener heard a notice at `now`: changes elsewhere reach this
-    /// instance, so entries are served until `now` + [`ALIVE_FOR`]. When the
-    /// cache was not live until now, everything cached before is forgotten
-    /// first, since notices sent meanwhile may have been lost.
+    /// The listener heard back an `alive` notice this instance sent at
+    /// `now`: every change committed before then has been heard, so entries
+    /// are served until `now` + [`ALIVE_FOR`]. When the cache was not live at
+    /// `now`, everything cached before is forgotten first, since notices sent
+    /// meanwhile may have been lost.
     pub fn prove_alive(&self, now: Instant) {
         let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         if !self.is_live_at(now) {
@@ -175,7 +217,7 @@ impl AuthCache {
             self.api_keys.clear();
         }
         let until = self.nanos(now + ALIVE_FOR).max(1);
-        self.live_until.store(until, Ordering::Release);
+        self.live_until.fetch_max(until, Ordering::AcqRel);
     }
 
     /// The listener lost its connection (or heard nothing for too long):
@@ -263,7 +305,7 @@ impl AuthCache {
         match change {
             AuthChange::Session(sid) => self.forget_session(sid),
             AuthChange::ApiKey(id) => self.forget_api_key(id),
-            AuthChange::Alive => {}
+            AuthChange::Alive(_) => {}
             AuthChange::All => self.forget_all(),
         }
     }
@@ -381,13 +423,40 @@ mod tests {
     }
 
     #[test]
+    fn only_this_instances_own_alive_notices_prove_anything_and_from_when_they_were_sent() {
+        let sent = SentAlive::default();
+        let (first, second, elsewhere) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let t0 = Instant::now();
+        sent.record(first, t0);
+        sent.record(second, t0 + ALIVE_NOTICE_EVERY);
+        assert_eq!(sent.heard(elsewhere), None, "another instance's");
+        // Heard late (the listener read slowly): live from when it was sent,
+        // not from when it was read.
+        let cache = AuthCache::default();
+        let sent_at = sent.heard(first).expect("ours");
+        cache.prove_alive(sent_at);
+        assert!(
+            !cache.is_live_at(t0 + ALIVE_FOR),
+            "bound counts from the send"
+        );
+        // The newer one heard: the older ones are forgotten with it.
+        assert_eq!(sent.heard(second), Some(t0 + ALIVE_NOTICE_EVERY));
+        assert_eq!(sent.heard(first), None);
+        // A proof older than the one already heard never shortens liveness.
+        cache.prove_alive(t0 + ALIVE_NOTICE_EVERY);
+        cache.prove_alive(t0);
+        assert!(cache.is_live_at(t0 + ALIVE_FOR));
+    }
+
+    #[test]
     fn alive_notices_change_nothing() {
         let cache = live();
         let (sid, sub, now) = (Uuid::new_v4(), Uuid::new_v4(), Utc::now());
         let until = now + chrono::Duration::hours(1);
         cache.store_session(cache.generation(), sid, sub, until);
-        let notice = AuthChange::parse(&format!("alive:{}", Uuid::new_v4()));
-        assert_eq!(notice, AuthChange::Alive);
+        let id = Uuid::new_v4();
+        let notice = AuthChange::parse(&format!("alive:{id}"));
+        assert_eq!(notice, AuthChange::Alive(id));
         cache.apply(notice);
         assert_eq!(cache.session(sid, sub, now), Some(until));
     }

@@ -7,7 +7,7 @@ use sqlx::Connection;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::auth::cache::{ALIVE_FOR, ALIVE_NOTICE_EVERY};
+use crate::auth::cache::{SentAlive, ALIVE_FOR, ALIVE_NOTICE_EVERY};
 
 /// The production store.
 pub struct PgStore {
@@ -157,20 +157,20 @@ const RELISTEN_AFTER: Duration = Duration::from_secs(1);
 type WeakCache = std::sync::Weak<crate::auth::cache::AuthCache>;
 
 async fn listen_auth_changes(pool: PgPool, options: PgConnectOptions, cache: WeakCache) {
-    // This instance's proof that notices reach its listener: a notice sent
-    // through the ordinary pool, as every change's is, every
-    // ALIVE_NOTICE_EVERY. Every listener hears every instance's; any notice
-    // heard keeps the cache live.
-    let payload = format!("alive:{}", uuid::Uuid::new_v4());
+    // This instance's proof that notices reach its listener: a notice of its
+    // own sent through the ordinary pool, as every change's is, every
+    // ALIVE_NOTICE_EVERY (every listener hears every instance's; only its
+    // own count, from when they were sent: `SentAlive`).
+    let sent = std::sync::Arc::new(SentAlive::default());
     let alive = tokio::spawn({
         let pool = pool.clone();
-        let payload = payload.clone();
+        let sent = sent.clone();
         async move {
             let mut every = tokio::time::interval(ALIVE_NOTICE_EVERY);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
-                let _ = send_notice(&pool, &payload).await;
+                let _ = send_alive(&pool, &sent).await;
             }
         }
     });
@@ -178,7 +178,7 @@ async fn listen_auth_changes(pool: PgPool, options: PgConnectOptions, cache: Wea
         if pool.is_closed() || cache.strong_count() == 0 {
             break;
         }
-        let lost = match listen_until_lost(&pool, &options, &cache, &payload).await {
+        let lost = match listen_until_lost(&pool, &options, &cache, &sent).await {
             Some(lost) => lost,
             None => break, // the app is gone
         };
@@ -190,6 +190,13 @@ async fn listen_auth_changes(pool: PgPool, options: PgConnectOptions, cache: Wea
         tokio::time::sleep(RELISTEN_AFTER).await;
     }
     alive.abort();
+}
+
+/// Sends one `alive` notice of this instance's, noted in `sent` first.
+async fn send_alive(pool: &PgPool, sent: &SentAlive) -> std::result::Result<(), sqlx::Error> {
+    let id = uuid::Uuid::new_v4();
+    sent.record(id, std::time::Instant::now());
+    send_notice(pool, &format!("alive:{id}")).await
 }
 
 async fn send_notice(pool: &PgPool, payload: &str) -> std::result::Result<(), sqlx::Error> {
@@ -208,7 +215,7 @@ async fn listen_until_lost(
     pool: &PgPool,
     options: &PgConnectOptions,
     cache: &WeakCache,
-    alive_payload: &str,
+    sent: &SentAlive,
 ) -> Option<String> {
     use crate::auth::cache::{AuthChange, CHANNEL};
     // A pool of its own for the one connection, closed with it: a connection
@@ -229,27 +236,36 @@ async fn listen_until_lost(
             .listen(CHANNEL)
             .await
             .map_err(|error| format!("LISTEN failed ({error})"))?;
-        // Live from the first notice heard, not before: say one now.
-        let _ = send_notice(pool, alive_payload).await;
+        // Live from the first of its own notices heard, not before: say one
+        // now.
+        let _ = send_alive(pool, sent).await;
+        // Replaced when none of its own notices was heard for ALIVE_FOR
+        // (others' notices may still flow: they prove nothing).
+        let mut deadline = tokio::time::Instant::now() + ALIVE_FOR;
         loop {
             // The connection is dropped when this times out, so a wait cut
             // short never leaves a half-read message behind.
-            let heard = tokio::time::timeout(ALIVE_FOR, listener.try_recv()).await;
+            let heard = tokio::time::timeout_at(deadline, listener.try_recv()).await;
             let Some(cache) = cache.upgrade() else {
                 return Ok(());
             };
             match heard {
-                Ok(Ok(Some(notice))) => {
-                    cache.prove_alive(std::time::Instant::now());
-                    cache.apply(AuthChange::parse(notice.payload()));
-                }
+                Ok(Ok(Some(notice))) => match AuthChange::parse(notice.payload()) {
+                    AuthChange::Alive(id) => {
+                        if let Some(sent_at) = sent.heard(id) {
+                            cache.prove_alive(sent_at);
+                            deadline = tokio::time::Instant::now() + ALIVE_FOR;
+                        }
+                    }
+                    change => cache.apply(change),
+                },
                 // `try_recv` answers `None` once when the connection is lost
                 // (notices sent meanwhile are gone): stop serving at once.
                 Ok(Ok(None)) => return Err("connection lost".to_owned()),
                 Ok(Err(error)) => return Err(format!("connection failed ({error})")),
                 Err(_) => {
                     return Err(format!(
-                        "no notice heard for {} s (a dead or pooled connection)",
+                        "none of its own notices heard for {} s (a dead or pooled connection)",
                         ALIVE_FOR.as_secs()
                     ))
                 }
