@@ -71,8 +71,7 @@ describe('WebhooksPage', () => {
       expect(document.activeElement).toBe(confirmDelete);
       expect(confirmDelete.closest('.confirm')?.textContent).toMatch(/Delete https:\/\/partner\.example\/hooks\/1 and its delivery history\?/);
       fireEvent.click(screen.getByRole('button', { name: 'Keep it' }));
-      await act(async () => { await new Promise((resolve) => setTimeout(resolve, 0)); });
-      expect(document.activeElement?.getAttribute('aria-label')).toBe('Delete https://partner.example/hooks/1');
+      await waitFor(() => expect(document.activeElement?.getAttribute('aria-label')).toBe('Delete https://partner.example/hooks/1'));
       expect(requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
 
       fireEvent.click(screen.getByRole('button', { name: 'Delete https://partner.example/hooks/1' }));
