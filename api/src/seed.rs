@@ -7,6 +7,8 @@ use crate::store::{
     NewCard, NewClient, NewClientLogin, NewInvoice, NewLocation, NewStaff, NewVehicle, SeedData,
 };
 use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
 use uuid::Uuid;
 
 pub const AUSTIN: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0001);
@@ -37,6 +39,21 @@ pub const SUPERVISOR: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_000
 pub struct DemoLogin {
     pub email: &'static str,
     pub password: &'static str,
+}
+
+impl DemoLogin {
+    /// The password's Argon2id hash (PHC string), computed once per process
+    /// and login: a hash costs tens of milliseconds, and the test suite seeds
+    /// a database per test (hundreds per run). Each login keeps its own salt.
+    fn password_hash(&self) -> String {
+        static HASHES: LazyLock<Mutex<HashMap<&'static str, String>>> =
+            LazyLock::new(Mutex::default);
+        let mut hashes = HASHES.lock().unwrap_or_else(PoisonError::into_inner);
+        hashes
+            .entry(self.email)
+            .or_insert_with(|| password::hash(self.password))
+            .clone()
+    }
 }
 
 /// Alex Agent, staff role `agent` (PLUS Web).
@@ -385,21 +402,21 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 email: AGENT_LOGIN.email.into(),
                 name: "Alex Agent".into(),
                 role: "agent".into(),
-                password_hash: password::hash(AGENT_LOGIN.password),
+                password_hash: AGENT_LOGIN.password_hash(),
             },
             NewStaff {
                 id: SUPERVISOR,
                 email: SUPERVISOR_LOGIN.email.into(),
                 name: "Sam Supervisor".into(),
                 role: "supervisor".into(),
-                password_hash: password::hash(SUPERVISOR_LOGIN.password),
+                password_hash: SUPERVISOR_LOGIN.password_hash(),
             },
             NewStaff {
                 id: ADMIN,
                 email: ADMIN_LOGIN.email.into(),
                 name: "Avery Admin".into(),
                 role: "admin".into(),
-                password_hash: password::hash(ADMIN_LOGIN.password),
+                password_hash: ADMIN_LOGIN.password_hash(),
             },
         ],
         client_logins: vec![
@@ -407,13 +424,13 @@ pub fn demo_data(now: DateTime<Utc>) -> SeedData {
                 id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0601),
                 client_id: DANA,
                 email: CLIENT_LOGIN.email.into(),
-                password_hash: password::hash(CLIENT_LOGIN.password),
+                password_hash: CLIENT_LOGIN.password_hash(),
             },
             NewClientLogin {
                 id: Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0602),
                 client_id: LUCIA,
                 email: SPANISH_CLIENT_LOGIN.email.into(),
-                password_hash: password::hash(SPANISH_CLIENT_LOGIN.password),
+                password_hash: SPANISH_CLIENT_LOGIN.password_hash(),
             },
         ],
         now,
