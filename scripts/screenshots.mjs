@@ -1,6 +1,7 @@
 // The screens of issue 18, for a person to look at (a report, not a test): the real API on a fresh demo database
 // (tests/e2e/api-server.mjs, with COMPANY_LOGO_URL set so the pay page shows a logo), Debian's Chromium through
-// Playwright. My Account and the pay page at 360×640 (phone), both headers also at 320×568, PLUS Web at 1280×800.
+// Playwright. My Account and the pay page at 360×640 (phone), both headers also at 320×568, PLUS Web at 1280×800;
+// then PLUS Web's tables and My Account's invoices at 320×568.
 // Writes full-page PNGs into the folder given and prints one line per file: its name and what it shows. A screen
 // that could not be reached prints FAILED with the reason and the walk goes on (exit status 1 at the end).
 //
@@ -206,6 +207,25 @@ try {
     await page.getByText('Total Due Amount').waitFor();
     await page.getByLabel('Card number').and(page.locator(':enabled')).waitFor();
     await shot('20-pay-page-320', 'Secure payment page at 320 px (header, language switch, fields)');
+  });
+
+  await screens(NARROW, async function plusTables320(page, shot) {
+    await signInToPlus(page);
+    await sendLink();
+    await openDanaInPlus(page);
+    await page.locator('table.links tbody tr').first().waitFor();
+    await page.getByRole('heading', { name: 'Payment links' }).scrollIntoViewIfNeeded();
+    await shot('21-plus-links-320', 'PLUS Web, Dana\'s payment links at 320 px: the table scrolls in its own box, says so, shades the hidden side');
+    await page.getByRole('tab', { name: 'Account History' }).click();
+    await page.locator('table.invoices').waitFor();
+    await shot('22-plus-account-history-320', 'PLUS Web, Account History at 320 px: invoices and payments tables in their scroll boxes, Take Payment');
+  });
+
+  await screens(NARROW, async function accountInformation320(page, shot) {
+    await signInToMyAccount(page);
+    await page.getByRole('link', { name: 'Account Information' }).click();
+    await page.locator('table.invoices tbody tr').first().waitFor();
+    await shot('23-account-information-320', 'My Account, Account Information at 320 px: invoices with the date and status in words');
   });
 
 } finally {

@@ -11,7 +11,7 @@ const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'non
 /// `deploy/nginx/security-headers.conf` (a test keeps them equal).
 const SPA_CSP: &str = "default-src 'self'; script-src 'self' https://js.stripe.com https://*.js.stripe.com; \
     frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; connect-src 'self' https://api.stripe.com; \
-    img-src 'self' data:; style-src 'self' 'sha256-euYl6THIOzH+Tu47O8rl2g0R/z8LVGSPcKA43WvLUwU='; \
+    img-src 'self' data:; style-src 'self' 'sha256-40GTms2UQWHCxeLtPgd5jZJNiuNl6FFrLhWbNjUty5I='; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 /// The API reference at /docs (`docs.rs`): the viewer's bundle from this
 /// origin and no inline script; it fetches the spec and, for "Test Request",

@@ -127,8 +127,8 @@ export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay
                 <Fragment key={inv.id}>
                   <tr class={inv.id === paidInvoiceId ? 'highlight' : undefined}>
                     <td>#{inv.number}</td>
-                    <td>{w.numericDate(businessDay(inv.issued_at, me.location.time_zone))}</td>
-                    <td>{t.account.invoiceStatus(inv.status)}</td>
+                    <td>{w.date(businessDay(inv.issued_at, me.location.time_zone))}</td>
+                    <td>{w.invoiceStatus(inv.status)}</td>
                     <td>{money(inv.total_cents)}</td>
                   </tr>
                   {inv.refunds.length > 0 && (
@@ -144,7 +144,7 @@ export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay
                                   : t.account.refunded}{' '}
                               {money(r.amount_cents)}
                               {r.status === 'succeeded' && r.destination === 'credit' && t.account.keptAsCredit}
-                              <span class="muted"> · {w.numericDate(businessDay(r.created_at, me.location.time_zone))}</span>
+                              <span class="muted"> · {w.date(businessDay(r.created_at, me.location.time_zone))}</span>
                             </li>
                           ))}
                         </ul>

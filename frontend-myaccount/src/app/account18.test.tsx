@@ -131,8 +131,25 @@ describe('Account Information’s dates, read in Tokyo (the test command sets TZ
     });
     render(<AccountInfo paid={null} onPay={vi.fn()} />);
     const row = (await screen.findByText('#1002')).closest('tr')!;
-    expect(row.textContent).toContain('11/30/2026');
-    expect(row.textContent).not.toContain('12/1/2026');
-    expect(screen.getByRole('list', { name: /1002/ }).textContent).toContain('11/30/2026');
+    expect([...row.cells].map((cell) => cell.textContent)).toEqual(['#1002', 'Nov 30, 2026', 'Paid', '$102.84']);
+    expect(screen.getByRole('list', { name: /1002/ }).textContent).toContain('Nov 30, 2026');
+  });
+
+  it('writes the dates in words and the status from the catalog in Spanish too', async () => {
+    const invoice = {
+      id: 'inv', number: 1003, client_id: 'dana', vehicle_id: 'camry', status: 'open', monitor_days: 30, lines: [],
+      subtotal_cents: 9500, tax_cents: 784, past_due_cents: 0, total_cents: 10284, currency: 'USD',
+      issued_at: '2026-12-01T03:00:00Z', created_by: 'Dana (client)', refunded_cents: 0, refunds: [],
+    };
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const path = new URL(request.url, 'http://localhost').pathname.replace('/api/v1', '');
+      if (path === '/me') return json({ ...client, language: 'es' });
+      if (path === '/me/invoices') return json([invoice]);
+      if (path === '/me/autopay') return json({ autopay_enabled: false, card: null, next_charge: null });
+      return json([]);
+    });
+    render(<AccountInfo paid={null} onPay={vi.fn()} />);
+    const row = (await screen.findByText('#1003')).closest('tr')!;
+    await waitFor(() => expect([...row.cells].map((cell) => cell.textContent)).toEqual(['#1003', '30 de nov. de 2026', 'Abierta', '$102.84']));
   });
 });

@@ -4,6 +4,9 @@
  * words too. Words with values in them are functions of those values; amounts and dates come in already
  * formatted (see `index.ts`), so no table formats anything itself.
  */
+/** The statuses the API gives an invoice (`Invoice.status`, `ledger::invoice_status`). */
+export type InvoiceStatus = 'paid' | 'open' | 'void';
+
 export const en = {
   /** The language switch itself, on every page. */
   language: {
@@ -211,8 +214,8 @@ export const en = {
     date: 'Date',
     status: 'Status',
     total: 'Total',
-    /** An invoice's status as the API sends it (`paid`, …): shown as it is in English. */
-    invoiceStatus: (status: string) => status,
+    /** An invoice's status (`ledger::invoice_status` in the API) in words; see `Words.invoiceStatus`. */
+    invoiceStatuses: { paid: 'Paid', open: 'Open', void: 'Void' } satisfies Record<InvoiceStatus, string>,
     refundsOf: (number: number) => `Refunds of invoice #${number}`,
     refundInProgress: 'Refund in progress:',
     creditRefunded: 'Credit refunded to the card:',

@@ -1,8 +1,5 @@
 import type { Catalog } from './en';
 
-/** An invoice's status (the API's word) in Spanish; a status not listed here is shown as the API sent it. */
-const INVOICE_STATUS: Record<string, string | undefined> = { paid: 'pagada', open: 'abierta', void: 'anulada' };
-
 /**
  * My Account and the secure payment page in US Spanish, usted form, in the words of the Spanish texts
  * (`api/src/domain/sms_templates.rs`: "enlace de pago", "monitoreo", "Visa terminada en 4242"). Typed as
@@ -193,7 +190,7 @@ export const es: Catalog = {
     date: 'Fecha',
     status: 'Estado',
     total: 'Total',
-    invoiceStatus: (status) => INVOICE_STATUS[status] ?? status,
+    invoiceStatuses: { paid: 'Pagada', open: 'Abierta', void: 'Anulada' },
     refundsOf: (number) => `Reembolsos de la factura #${number}`,
     refundInProgress: 'Reembolso en proceso:',
     creditRefunded: 'Crédito reembolsado a la tarjeta:',

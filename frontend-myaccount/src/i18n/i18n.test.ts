@@ -50,11 +50,16 @@ describe('dates', () => {
     expect(spanish.dateTime('2026-12-01T03:00:00Z', 'America/Chicago')).toMatch(/^30 de nov\. de 2026, 9:00\sp\.\s?m\.$/);
   });
 
-  it('write a business date with a numeric month in each language’s order, unshifted', () => {
-    expect(english.numericDate('2026-12-01')).toBe('12/1/2026');
-    expect(spanish.numericDate('2026-12-01')).toBe('1/12/2026');
-    expect(() => english.numericDate('2026-12-01T03:00:00Z')).toThrow(RangeError);
+  it('write a business date in words in each language’s order, unshifted, and refuse an instant', () => {
+    expect(english.date('2026-12-01')).toBe('Dec 1, 2026');
+    expect(spanish.date('2026-12-01')).toBe('1 de dic. de 2026');
     expect(() => english.date('2026-12-01T03:00:00Z')).toThrow(RangeError);
+  });
+
+  it('write an invoice’s status in words, and a status they have no words for capitalized', () => {
+    expect(['paid', 'open', 'void'].map(english.invoiceStatus)).toEqual(['Paid', 'Open', 'Void']);
+    expect(['paid', 'open', 'void'].map(spanish.invoiceStatus)).toEqual(['Pagada', 'Abierta', 'Anulada']);
+    expect(english.invoiceStatus('disputed')).toBe('Disputed');
   });
 });
 

@@ -7,11 +7,11 @@
  * wins over the client's language. It never changes the client's stored language (staff's setting).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { businessDay, dateParts, formatCents, formatClockTime, formatNumericDate, formatTime } from '@kit/format';
+import { businessDay, capitalize, dateParts, formatCents, formatClockTime, formatTime } from '@kit/format';
 import { problemMessage, type Language } from '@kit/problems';
 import { tabStorage } from '@kit/storage';
 import { paidStatus } from '@kit/vehicles';
-import { en, type Catalog } from './en';
+import { en, type Catalog, type InvoiceStatus } from './en';
 import { es } from './es';
 
 export type { Catalog, Language };
@@ -96,8 +96,6 @@ export interface Words {
   money: (cents: number) => string;
   /** A business date (`YYYY-MM-DD`) as written, never shifted by any time zone (the kit refuses an instant). */
   date: (value: string) => string;
-  /** A business date (`YYYY-MM-DD`) with a numeric month in this language's order: `12/1/2026`, `1/12/2026`. */
-  numericDate: (value: string) => string;
   /** A calendar date (`YYYY-MM-DD`) without its year, as a text says it: `Dec 12`, `12 de dic.`. */
   dayMonth: (value: string) => string;
   /**
@@ -107,10 +105,20 @@ export interface Words {
   dateTime: (iso: string, timeZone: string) => string;
   /** A location's wall-clock time (`HH:MM`): `6:04 PM`, `6:04 p.m.`. */
   clockTime: (hhmm: string) => string;
+  /**
+   * An invoice's status (`Invoice.status`: `paid`, `open`, `void`) in words: `Paid`, `Pagada`. A status this build
+   * has no words for (a newer API) is shown as the API's word, capitalized, rather than not at all.
+   */
+  invoiceStatus: (status: string) => string;
   /** A problem (code, caught error or problem document) in words: the kit's table of this language. */
   problem: (error: unknown) => string;
   /** A quote or invoice line's label: the API's English description, or the same line's words in Spanish. */
   line: (line: { kind: string; description: string }) => string;
+}
+
+/** Whether the catalogs have words for `status` (an own key: never `constructor` or another inherited name). */
+function isInvoiceStatus(status: string, t: Catalog): status is InvoiceStatus {
+  return Object.prototype.hasOwnProperty.call(t.account.invoiceStatuses, status);
 }
 
 /** The words and formats of `language`. */
@@ -131,9 +139,9 @@ export function wordsFor(language: Language): Words {
       const { day, month } = dateParts(value, locale);
       return DAY_MONTH_ORDER[language](day, month);
     },
-    numericDate: (value) => formatNumericDate(value, locale),
     dateTime: (iso, timeZone) => `${date(businessDay(iso, timeZone))}, ${formatTime(iso, timeZone, locale)}`,
     clockTime: (hhmm) => formatClockTime(hhmm, locale),
+    invoiceStatus: (status) => (isInvoiceStatus(status, t) ? t.account.invoiceStatuses[status] : capitalize(status)),
     problem: (error) => problemMessage(error, language),
     line: (line) => lineLabel(line, t, language),
   };

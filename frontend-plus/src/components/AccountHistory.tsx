@@ -11,6 +11,7 @@ import { CardsOnFile } from './CardsOnFile';
 import { RefundForm, RefundOutcome, type Refund } from './RefundForm';
 import { call } from '@kit/api';
 import { useState } from 'preact/hooks';
+import { TableScroll } from './TableScroll';
 
 const METHODS: Record<Payment['method'], string> = {
   card_on_file: 'Card on file',
@@ -59,6 +60,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
           <>
             <h3>Invoices</h3>
             {h.invoices.length === 0 ? <p class="muted">No invoices.</p> : (
+              <TableScroll label="Invoices table">
               <table class="table invoices">
                 <thead>
                   <tr>
@@ -68,9 +70,11 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                 </thead>
                 <tbody>{h.invoices.map((inv) => <InvoiceRow key={inv.id} invoice={inv} vehicle={vehicle(inv.vehicle_id)} timeZone={client.location.time_zone} />)}</tbody>
               </table>
+              </TableScroll>
             )}
             <h3>Payments</h3>
             {h.payments.length === 0 ? <p class="muted">No payments.</p> : (
+              <TableScroll label="Payments table">
               <table class="table payments">
                 <thead>
                   <tr>
@@ -121,6 +125,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                   ))}
                 </tbody>
               </table>
+              </TableScroll>
             )}
             <div aria-live="polite">{refunded && <RefundOutcome refund={refunded} />}</div>
             {canRefund && refunding && (() => {

@@ -7,6 +7,7 @@ import { useCan } from '../permissions';
 import { CreateApiKeyForm, type CreatedApiKey } from './CreateApiKeyForm';
 import { ErrorMessage } from './ErrorMessage';
 import { NewApiKey } from './NewApiKey';
+import { TableScroll } from './TableScroll';
 
 export type ApiKeyView = Schemas['ApiKeyView'];
 
@@ -59,6 +60,7 @@ export function ApiKeysPage() {
       <ErrorMessage error={keys.error} />
       {keys.data?.length === 0 && <p class="muted">No API keys yet.</p>}
       {keys.data && keys.data.length > 0 && (
+        <TableScroll label="API keys table">
         <table class="table api-keys">
           <thead>
             <tr>
@@ -101,6 +103,7 @@ export function ApiKeysPage() {
             ))}
           </tbody>
         </table>
+        </TableScroll>
       )}
       <ErrorMessage error={revoke.error} />
     </section>

@@ -55,7 +55,8 @@ export function CreateApiKeyForm({ onCreated }: { onCreated: (key: CreatedApiKey
           <label key={scope} class="check">
             <input type="checkbox" checked={scopes.includes(scope)} disabled={create.busy}
               onChange={(e) => toggle(scope, e.currentTarget.checked)} />
-            {' '}<code>{scope}</code> {label}
+            {/* One run of text: at 320 px the words wrap after the name, never inside it. */}
+            {' '}<span><code>{scope}</code> {label}</span>
           </label>
         ))}
       </fieldset>

@@ -64,7 +64,8 @@ export function CreateWebhookEndpointForm({ onCreated }: { onCreated: (created: 
           <label key={event} class="check">
             <input type="checkbox" checked={events.includes(event)} disabled={create.busy}
               onChange={(e) => toggle(event, e.currentTarget.checked)} />
-            {' '}<code>{event}</code> {label}
+            {/* One run of text: at 320 px the words wrap after the name, never inside it. */}
+            {' '}<span><code>{event}</code> {label}</span>
           </label>
         ))}
       </fieldset>

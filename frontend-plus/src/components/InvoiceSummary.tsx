@@ -1,9 +1,11 @@
 import type { Line } from '../api/client';
 import { Money } from './Money';
+import { TableScroll } from './TableScroll';
 
 /** The lines of a quote or invoice and what they add up to. */
 export function InvoiceSummary(props: { title: string; lines: Line[]; totalCents: number; totalLabel?: string }) {
   return (
+    <TableScroll label={`${props.title} table`}>
     <table class="table summary">
       <caption>{props.title}</caption>
       <thead>
@@ -24,5 +26,6 @@ export function InvoiceSummary(props: { title: string; lines: Line[]; totalCents
         </tr>
       </tfoot>
     </table>
+    </TableScroll>
   );
 }

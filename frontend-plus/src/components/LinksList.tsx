@@ -8,6 +8,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { Money } from './Money';
 import { SmsFailureNote } from './SmsFailureNote';
 import { call } from '@kit/api';
+import { TableScroll } from './TableScroll';
 
 const POLL_MS = 4000;
 /** Links not yet paid, revoked or expired: they can be resent or revoked (an out-of-date one cannot be paid). */
@@ -106,9 +107,7 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
       {links.loading && !links.data && <p class="muted" role="status">Loading links…</p>}
       {links.data?.length === 0 && <p class="muted">No payment links sent yet.</p>}
       {links.data && links.data.length > 0 && (
-        // On a phone the table scrolls sideways inside its own box (a data table may: WCAG 1.4.10), never the page;
-        // the box takes the focus so it scrolls by keyboard too.
-        <div class="table-scroll" role="region" aria-label="Payment links table" tabIndex={0}>
+        <TableScroll label="Payment links table">
         <table class="table links">
           <thead>
             <tr>
@@ -153,7 +152,7 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
             ))}
           </tbody>
         </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

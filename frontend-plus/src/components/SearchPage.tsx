@@ -6,6 +6,7 @@ import { useLocation } from 'preact-iso';
 import { clientPath, searchPath } from '../routes';
 import { ErrorMessage } from './ErrorMessage';
 import { call } from '@kit/api';
+import { TableScroll } from './TableScroll';
 
 /** Client search by name or phone; the query lives in the URL so Back returns to the results. */
 export function SearchPage({ initialQuery }: { initialQuery: string }) {
@@ -61,6 +62,7 @@ export function SearchPage({ initialQuery }: { initialQuery: string }) {
       <div aria-live="polite">
         {results && results.length === 0 && <p class="muted">No clients match “{query.trim()}”.</p>}
         {results && results.length > 0 && (
+          <TableScroll label="Matching clients table">
           <table class="table results">
             <caption class="sr-only">Clients matching “{query.trim()}”</caption>
             <thead>
@@ -81,6 +83,7 @@ export function SearchPage({ initialQuery }: { initialQuery: string }) {
               ))}
             </tbody>
           </table>
+          </TableScroll>
         )}
       </div>
     </section>

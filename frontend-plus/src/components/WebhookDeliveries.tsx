@@ -5,6 +5,7 @@ import { browserTimeZone, formatDateTime } from '@kit/format';
 import { useAction, useLoad, usePolling } from '../hooks';
 import type { WebhookEndpointView } from './WebhooksPage';
 import { ErrorMessage } from './ErrorMessage';
+import { TableScroll } from './TableScroll';
 
 type Delivery = Schemas['WebhookDeliveryView'];
 type Attempt = Schemas['WebhookAttemptView'];
@@ -70,6 +71,7 @@ export function WebhookDeliveries({ endpoint, onChanged }: { endpoint: WebhookEn
       <ErrorMessage error={deliveries.error} />
       {deliveries.data?.length === 0 && <p class="muted">Nothing sent to this endpoint yet.</p>}
       {deliveries.data && deliveries.data.length > 0 && (
+        <TableScroll label="Deliveries table">
         <table class="table webhook-deliveries" aria-labelledby="deliveries-title">
           <thead>
             <tr>
@@ -101,6 +103,7 @@ export function WebhookDeliveries({ endpoint, onChanged }: { endpoint: WebhookEn
             ))}
           </tbody>
         </table>
+        </TableScroll>
       )}
       <p class="muted" role="status" aria-live="polite">{replayed}</p>
       <ErrorMessage error={replay.error} />

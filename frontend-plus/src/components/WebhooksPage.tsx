@@ -9,6 +9,7 @@ import { CreateWebhookEndpointForm, type CreatedWebhookEndpoint } from './Create
 import { ErrorMessage } from './ErrorMessage';
 import { SecretShownOnce } from './SecretShownOnce';
 import { WebhookDeliveries } from './WebhookDeliveries';
+import { TableScroll } from './TableScroll';
 
 export type WebhookEndpointView = Schemas['WebhookEndpointView'];
 
@@ -115,6 +116,7 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
       <ErrorMessage error={endpoints.error} />
       {endpoints.data?.length === 0 && <p class="muted">No webhook endpoints yet.</p>}
       {endpoints.data && endpoints.data.length > 0 && (
+        <TableScroll label="Webhook endpoints table">
         <table class="table webhook-endpoints" aria-labelledby="endpoints-title">
           <thead>
             <tr>
@@ -165,6 +167,7 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
             })}
           </tbody>
         </table>
+        </TableScroll>
       )}
       <ErrorMessage error={toggle.error} />
       <ErrorMessage error={remove.error} />
