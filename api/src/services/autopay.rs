@@ -114,9 +114,7 @@ pub async fn charge_due(
     due: &AutopayDue,
     due_by: chrono::NaiveDate,
 ) -> Result<AutopayReport, StoreError> {
-    let period = due
-        .paid_through
-        .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
+    let period = crate::domain::period_key(due.paid_through);
     let holder = jobs::holder_id();
     let locked = jobs::under_lease(
         state,
@@ -205,6 +203,9 @@ async fn charge_locked(
             commit: Commit::Durable,
             save_to_customer: None,
             terms_version: None,
+            // The period this run charges: refused if a payment (a link's)
+            // or a credit paid it since the client was read.
+            expected_paid_through: Some(due.paid_through),
         },
     )
     .await;
@@ -236,7 +237,11 @@ async fn charge_locked(
         }
         // Another payment is collecting the past due, or a link's payment for
         // the vehicle is open: the next run quotes again.
-        Err(StoreError::PastDueChanged | StoreError::VehiclePaymentInProgress) => {
+        Err(
+            StoreError::PastDueChanged
+            | StoreError::VehiclePaymentInProgress
+            | StoreError::PaidThroughChanged,
+        ) => {
             Ok(Outcome::Skipped)
         }
         Err(error) => Err(error),
