@@ -336,12 +336,18 @@ mod tests {
                 PaymentStatus::OPEN_STATUSES_SQL
             );
         }
-        assert_eq!(listed.len(), PaymentStatus::ALL.iter().filter(|s| s.is_open()).count());
+        assert_eq!(
+            listed.len(),
+            PaymentStatus::ALL.iter().filter(|s| s.is_open()).count()
+        );
     }
 
     #[test]
     fn a_period_is_named_by_its_paid_through_date_or_unpaid() {
-        assert_eq!(period_key(NaiveDate::from_ymd_opt(2026, 12, 11)), "2026-12-11");
+        assert_eq!(
+            period_key(NaiveDate::from_ymd_opt(2026, 12, 11)),
+            "2026-12-11"
+        );
         assert_eq!(period_key(None), "unpaid");
     }
 

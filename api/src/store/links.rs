@@ -3,8 +3,8 @@
 
 use super::{NewLink, NewLogEntry, Result, StoreError};
 use crate::domain::{
-    AccountNow, Cents, Language, LinkPayer, LinkSender, LinkSentVia,
-    LinkStatus, PaymentLink, Quote, SmsFailure, SmsFailureReason,
+    AccountNow, Cents, Language, LinkPayer, LinkSender, LinkSentVia, LinkStatus, PaymentLink,
+    Quote, SmsFailure, SmsFailureReason,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

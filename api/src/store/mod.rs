@@ -38,7 +38,7 @@ pub use invoices::InvoiceStore;
 pub use jobs::{JobRecord, JobStore};
 pub use ledger::LedgerStore;
 pub use links::{LinkStore, PayerLink};
-pub use notices::{NewNotice, NoticeOutcome, NoticeStore, SentNoticeRow};
+pub use notices::{DeclineNoticeDue, NewNotice, NoticeOutcome, NoticeStore, SentNoticeRow};
 pub use outbox::OutboxStore;
 pub use payments::PaymentStore;
 pub use postgres::PgStore;

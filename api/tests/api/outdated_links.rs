@@ -410,9 +410,14 @@ async fn a_take_a_payment_confirmed_after_a_link_paid_the_period_is_refused() {
         "expected_total_cents": total,
         "expected_paid_through": paid_through,
     });
-    app.post_idempotent(&format!("/clients/{MORGAN}/payments"), Some(&staff), &key(), &body)
-        .await
-        .assert_problem(409, "quote_changed");
+    app.post_idempotent(
+        &format!("/clients/{MORGAN}/payments"),
+        Some(&staff),
+        &key(),
+        &body,
+    )
+    .await
+    .assert_problem(409, "quote_changed");
     assert_eq!(app.gateway.attempts(), 1, "only the link's charge");
 
     // Confirmed again on the new summary, it pays the next period.
@@ -424,7 +429,12 @@ async fn a_take_a_payment_confirmed_after_a_link_paid_the_period_is_refused() {
         "expected_paid_through": paid_through_now,
     });
     let taken = app
-        .post_idempotent(&format!("/clients/{MORGAN}/payments"), Some(&staff), &key(), &body)
+        .post_idempotent(
+            &format!("/clients/{MORGAN}/payments"),
+            Some(&staff),
+            &key(),
+            &body,
+        )
         .await;
     assert_eq!(taken.status, 201, "{}", taken.body);
 }
@@ -492,7 +502,12 @@ async fn a_payment_shown_a_vehicle_never_paid_is_refused_once_a_link_paid_it() {
         "expected_total_cents": total,
         "expected_paid_through": null,
     });
-    app.post_idempotent(&format!("/clients/{MORGAN}/payments"), Some(&staff), &key(), &body)
-        .await
-        .assert_problem(409, "quote_changed");
+    app.post_idempotent(
+        &format!("/clients/{MORGAN}/payments"),
+        Some(&staff),
+        &key(),
+        &body,
+    )
+    .await
+    .assert_problem(409, "quote_changed");
 }

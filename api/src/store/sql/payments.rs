@@ -8,8 +8,8 @@ use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::webhook::EventType;
 use crate::domain::PaymentMethod;
 use crate::domain::{
-    link_outdated, next_paid_through, period_key, AccountNow, BusinessDay, Cents,
-    InvoiceAmounts, LocationTimeZone, MonitorDays, Payment, PaymentStatus, Quote, CURRENCY,
+    link_outdated, next_paid_through, period_key, AccountNow, BusinessDay, Cents, InvoiceAmounts,
+    LocationTimeZone, MonitorDays, Payment, PaymentStatus, Quote, CURRENCY,
 };
 use crate::store::payments::{payments, OutcomeRow, PaymentRow};
 use crate::store::{
