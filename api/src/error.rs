@@ -259,6 +259,12 @@ impl From<StoreError> for ApiError {
                 detail: "the past due balance was paid, or is being paid, by another payment; review the new summary and confirm again".into(),
             };
         }
+        if let StoreError::PaidThroughChanged = error {
+            return ApiError::Conflict {
+                code: ProblemCode::QuoteChanged,
+                detail: "another payment paid this vehicle's period since the summary was shown; nothing was charged: review the new summary and confirm again".into(),
+            };
+        }
         if let StoreError::VehiclePaymentInProgress = error {
             return ApiError::Conflict {
                 code: ProblemCode::PaymentInProgress,

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen } from '@testing-library/preact';
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { session } from '../src/api/client';
 import { staffMe } from '../src/permissions';
@@ -75,9 +75,9 @@ describe('Take Payment for a vehicle and days the agent chooses', () => {
       device_serial: 'IID-220877', paid_through: '2999-12-12' };
     const two = dana({ vehicles: [...client.vehicles.map((v) => ({ ...v, paid_through: '2020-11-20' })), f150] });
     const suggestion = { ...quote, covered_by_credit: false, credit_cents: 0, accepts_payments: true,
-      default_card_id: two.cards[0]?.id ?? null, due_date: '2020-11-21' };
+      default_card_id: two.cards[0]?.id ?? null, due_date: '2020-11-21', paid_through: '2020-11-20' };
     const f150Quote = { ...quote, vehicle_id: f150.id, vehicle_description: f150.description, monitor_days: 30,
-      covered_by_credit: false, credit_cents: 0, total_due_cents: 22632 };
+      covered_by_credit: false, credit_cents: 0, total_due_cents: 22632, paid_through: f150.paid_through };
     const requests = stubApi({
       ...as('agent', ['read_clients', 'take_payments']),
       [`GET /clients/${two.id}/next-payment`]: { status: 200, body: suggestion },
@@ -98,6 +98,45 @@ describe('Take Payment for a vehicle and days the agent chooses', () => {
     const quoted = requests.filter((r) => r.url.endsWith('/quote-summary'));
     expect(await quoted[quoted.length - 1]?.json()).toEqual({ client_id: two.id, vehicle_id: f150.id, monitor_days: 30 });
     const charged = requests.find((r) => r.url.endsWith('/payments'));
-    expect(await charged?.json()).toEqual({ vehicle_id: f150.id, monitor_days: 30, card_id: two.cards[0]?.id, expected_total_cents: 22632 });
+    expect(await charged?.json()).toEqual({ vehicle_id: f150.id, monitor_days: 30, card_id: two.cards[0]?.id,
+      expected_total_cents: 22632, expected_paid_through: '2999-12-12' });
+  });
+});
+
+/** Takes the payment shown: Take Payment (once a card is chosen), then its confirm. */
+async function takePayment() {
+  const start = (await screen.findByRole('button', { name: 'Take Payment' })) as HTMLButtonElement;
+  await waitFor(() => expect(start.disabled).toBe(false));
+  fireEvent.click(start);
+  fireEvent.click(await screen.findByRole('button', { name: /^Confirm payment of/ }));
+}
+
+describe('Take Payment confirmed after another payment paid the period shown', () => {
+  it('is refused, shows the period now due, and charges it only when confirmed again', async () => {
+    const suggestion = { ...quote, covered_by_credit: false, credit_cents: 0, past_due_cents: 0, total_due_cents: 5304,
+      accepts_payments: true, default_card_id: client.cards[0]?.id ?? null, due_date: '2026-11-16' };
+    // A link's payment paid that period meanwhile: the same total now pays the following one.
+    const moved = { ...suggestion, paid_through: '2026-11-29', due_date: '2026-11-30' };
+    const requests = stubApi({
+      ...as('agent', ['read_clients', 'take_payments']),
+      [nextPath]: [{ status: 200, body: suggestion }, { status: 200, body: moved }],
+      [`POST /clients/${client.id}/payments`]: [
+        { status: 409, body: { type: 'about:blank', title: 'Conflict', status: 409, code: 'quote_changed',
+          detail: "another payment paid this vehicle's period since the summary was shown" } },
+        { status: 201, body: { payment_id: 'p2', status: 'succeeded', amount_cents: 5304, currency: 'USD',
+          card_brand: 'visa', card_last4: '4242', invoice_id: null, invoice_number: 1044 } },
+      ],
+    });
+    render(<TakePayment client={client} version={0} onPaid={vi.fn()} />);
+    expect(await screen.findByText('Overdue: paid through Nov 15, 2026')).toBeTruthy();
+    await takePayment();
+    expect(await screen.findByText(/the period it pays/)).toBeTruthy();
+    // The new summary: the same amount, for the period after the one just paid.
+    expect(await screen.findByText('Overdue: paid through Nov 29, 2026')).toBeTruthy();
+    await takePayment();
+    await screen.findByText(/Payment of \$53.04 succeeded/);
+    const charged = requests.filter((r) => r.url.endsWith('/payments'));
+    expect(await charged[0]?.json()).toMatchObject({ expected_total_cents: 5304, expected_paid_through: '2026-11-15' });
+    expect(await charged[1]?.json()).toMatchObject({ expected_total_cents: 5304, expected_paid_through: '2026-11-29' });
   });
 });

@@ -28,7 +28,7 @@ export function dana(overrides: Partial<Client> = {}): Client {
 
 export const quote = {
   client_id: '00000000-0000-4000-8000-000000000101', vehicle_id: '00000000-0000-4000-8000-000000000201',
-  vehicle_description: '2019 Toyota Camry', monitor_days: 14, currency: 'USD',
+  vehicle_description: '2019 Toyota Camry', paid_through: '2026-11-15', monitor_days: 14, currency: 'USD',
   lines: [
     { kind: 'monitoring', description: 'Monitoring, 14 days', amount_cents: 4900 },
     { kind: 'past_due', description: 'Past due balance', amount_cents: 12345 },

@@ -435,6 +435,49 @@ pub struct AccountNow {
     pub paid_through: Option<NaiveDate>,
 }
 
+impl AccountNow {
+    /// The account as it is now: what a new quote would collect as past due
+    /// and apply as credit, and the vehicle's paid-through date. The one
+    /// place an `AccountNow` is made; the other constructors read their
+    /// sources and call it.
+    pub fn new(
+        past_due: super::Cents,
+        credit: super::Cents,
+        paid_through: Option<NaiveDate>,
+    ) -> AccountNow {
+        AccountNow {
+            past_due,
+            credit,
+            paid_through,
+        }
+    }
+
+    /// The account of a client whose ledger's balance is `balance` while
+    /// their open payments and credit refunds hold `held`
+    /// ([`super::ledger::account_with_held`]), for a vehicle paid through
+    /// `paid_through`: how the store reads it under the client's lock or
+    /// with a link.
+    pub fn from_ledger(
+        balance: super::Cents,
+        held: super::Cents,
+        paid_through: Option<NaiveDate>,
+    ) -> AccountNow {
+        let account = super::ledger::account_with_held(balance, held);
+        AccountNow::new(account.past_due, account.credit, paid_through)
+    }
+
+    /// The account of `client` (as read, open payments counted) for
+    /// `vehicle_id`: its paid-through date, `None` when the vehicle is no
+    /// longer the client's.
+    pub fn of_client(client: &super::Client, vehicle_id: uuid::Uuid) -> AccountNow {
+        AccountNow::new(
+            client.past_due_cents,
+            client.credit_cents,
+            client.vehicle(vehicle_id).and_then(|v| v.paid_through),
+        )
+    }
+}
+
 /// The out-of-date rule: a payable link whose quote no longer stands is
 /// refused (`409 link_outdated`) and shown as `outdated`, because paying it
 /// would charge what was meant for an account that has since changed:
@@ -499,11 +542,7 @@ mod outdated_tests {
     }
 
     fn now(past_due: i64, credit: i64, paid_through: Option<NaiveDate>) -> AccountNow {
-        AccountNow {
-            past_due: Cents(past_due),
-            credit: Cents(credit),
-            paid_through,
-        }
+        AccountNow::new(Cents(past_due), Cents(credit), paid_through)
     }
 
     #[test]

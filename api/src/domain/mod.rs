@@ -15,8 +15,8 @@ pub mod client;
 pub use client::{Card, Client, ClientQuoteError, ClientSummary, Location, Vehicle};
 pub mod payment;
 pub use payment::{
-    capture_mismatch, next_paid_through, Captured, ChargeKey, ChargeParams, InvoiceAmounts,
-    PaymentMethod, PaymentStatus,
+    capture_mismatch, next_paid_through, period_key, Captured, ChargeKey, ChargeParams,
+    InvoiceAmounts, PaymentMethod, PaymentStatus,
 };
 pub mod invoice;
 pub use invoice::{Actor, AuthorKind, Invoice, LogEntry, Payment};

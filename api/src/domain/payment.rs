@@ -85,6 +85,30 @@ impl PaymentStatus {
     pub fn is_open(self) -> bool {
         self.can_become(PaymentStatus::Succeeded)
     }
+
+    /// [`PaymentStatus::is_open`] in SQL: the open statuses as a list for
+    /// `status in …`, the one spelling every statement uses (a unit test
+    /// holds it to `is_open`). In a `concat!` of a SQL constant, use
+    /// [`open_payment_statuses_sql!`](crate::open_payment_statuses_sql).
+    pub const OPEN_STATUSES_SQL: &'static str = crate::open_payment_statuses_sql!();
+}
+
+/// The open payment statuses as a SQL list, `('pending', 'unknown',
+/// 'requires_action')`: [`PaymentStatus::OPEN_STATUSES_SQL`] as a literal,
+/// for `concat!` in SQL constants.
+#[macro_export]
+macro_rules! open_payment_statuses_sql {
+    () => {
+        "('pending', 'unknown', 'requires_action')"
+    };
+}
+
+/// How a period of a vehicle is named where a payment or a notice is keyed
+/// by it: the paid-through date it extends (`YYYY-MM-DD`), or `unpaid` for a
+/// vehicle never paid. Auto Pay's charge key, its notices and its lock use
+/// it; a payment keeps it (`payments.period`).
+pub fn period_key(paid_through: Option<NaiveDate>) -> String {
+    paid_through.map_or_else(|| "unpaid".to_owned(), |d| d.to_string())
 }
 
 /// What a payment asked the gateway (besides its amount and idempotency
@@ -296,6 +320,37 @@ impl InvoiceAmounts {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_sql_list_of_open_statuses_is_is_open() {
+        let listed: Vec<&str> = PaymentStatus::OPEN_STATUSES_SQL
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .split(", ")
+            .map(|s| s.trim_matches('\''))
+            .collect();
+        for status in PaymentStatus::ALL {
+            assert_eq!(
+                listed.contains(&status.as_str()),
+                status.is_open(),
+                "{status:?} in {}",
+                PaymentStatus::OPEN_STATUSES_SQL
+            );
+        }
+        assert_eq!(
+            listed.len(),
+            PaymentStatus::ALL.iter().filter(|s| s.is_open()).count()
+        );
+    }
+
+    #[test]
+    fn a_period_is_named_by_its_paid_through_date_or_unpaid() {
+        assert_eq!(
+            period_key(NaiveDate::from_ymd_opt(2026, 12, 11)),
+            "2026-12-11"
+        );
+        assert_eq!(period_key(None), "unpaid");
+    }
+
     use super::*;
     use crate::domain::{PricePlan, TaxRate};
 

@@ -223,6 +223,16 @@ pub async fn next_payment(
     }))
 }
 
+/// A field that may be null when present: `Some(None)` for null, and (with
+/// `#[serde(default)]`) `None` when left out.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct TakePaymentRequest {
     pub vehicle_id: Uuid,
@@ -232,6 +242,17 @@ pub struct TakePaymentRequest {
     /// The total the agent confirmed; a different current total answers 409 `quote_changed`.
     #[schema(value_type = Option<crate::domain::Cents>, example = 22629)]
     pub expected_total_cents: Option<i64>,
+    /// The vehicle's paid-through date (`YYYY-MM-DD`) the agent was shown with the quote
+    /// (`paid_through` of the quote summary; null: shown as never paid). If another payment
+    /// paid that period meanwhile, the payment is refused with 409 `quote_changed` instead of
+    /// paying the following period. Left out: not checked.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<NaiveDate>, example = "2026-12-11")]
+    pub expected_paid_through: Option<Option<NaiveDate>>,
 }
 
 /// Take a Payment: charge a card on file for a vehicle's next period.
@@ -280,6 +301,7 @@ pub async fn take_payment(
                 days: monitor_days(body.monitor_days)?,
                 card_id: body.card_id,
                 expected_total: body.expected_total_cents.map(Cents),
+                expected_paid_through: body.expected_paid_through,
             };
             let charge_key = ChargeKey::for_request(&principal, &key.0);
             let payment = payments::take_payment(&state, &actor, charge_key, request).await?;
@@ -308,6 +330,17 @@ pub struct MakePaymentRequest {
     /// The total the client confirmed; a different current total answers 409 `quote_changed`.
     #[schema(value_type = Option<crate::domain::Cents>)]
     pub expected_total_cents: Option<i64>,
+    /// The vehicle's paid-through date (`YYYY-MM-DD`) the client was shown with the quote
+    /// (`paid_through` of the quote summary; null: shown as never paid). If another payment
+    /// paid that period meanwhile, the payment is refused with 409 `quote_changed` instead of
+    /// paying the following period. Left out: not checked.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<NaiveDate>, example = "2026-12-11")]
+    pub expected_paid_through: Option<Option<NaiveDate>>,
 }
 
 impl std::fmt::Debug for MakePaymentRequest {
@@ -358,6 +391,7 @@ pub async fn make_payment(
             save_card: body.save_card,
             enroll_autopay: body.enroll_autopay,
             expected_total: body.expected_total_cents.map(Cents),
+            expected_paid_through: body.expected_paid_through,
         };
         let charge_key = ChargeKey::for_request(&principal, &key.0);
         let (payment, client_secret) =

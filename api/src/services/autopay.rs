@@ -4,7 +4,8 @@
 //! replaces a declined card is charged on the next run.
 
 use crate::domain::{
-    Actor, BusinessDay, ChargeKey, LocationTimeZone, PaymentMethod, PaymentStatus,
+    Actor, BusinessDay, Card, ChargeKey, Client, LocationTimeZone, Payment, PaymentMethod,
+    PaymentStatus,
 };
 use crate::services::payments::{self, Charge, Source};
 use crate::services::{credits, jobs, notices};
@@ -114,9 +115,7 @@ pub async fn charge_due(
     due: &AutopayDue,
     due_by: chrono::NaiveDate,
 ) -> Result<AutopayReport, StoreError> {
-    let period = due
-        .paid_through
-        .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
+    let period = crate::domain::period_key(due.paid_through);
     let holder = jobs::holder_id();
     let locked = jobs::under_lease(
         state,
@@ -205,6 +204,9 @@ async fn charge_locked(
             commit: Commit::Durable,
             save_to_customer: None,
             terms_version: None,
+            // The period this run charges: refused if a payment (a link's)
+            // or a credit paid it since the client was read.
+            expected_paid_through: Some(due.paid_through),
         },
     )
     .await;
@@ -214,21 +216,11 @@ async fn charge_locked(
                 // The client learns at once, with how to pay. A notice that
                 // could not be queued must not fail the rest of the run: the
                 // decline stays owed its notice (kept with the failure), and
-                // the status sync queues it.
-                let queued = notices::autopay_declined(
-                    state,
-                    &client,
-                    due.vehicle_id,
-                    period,
-                    payment.amount_cents,
-                    (&card_on_file.brand, &card_on_file.last4),
-                )
-                .await;
-                let done = match queued {
-                    Ok(()) => state.store.decline_notice_done(payment.id).await,
-                    Err(error) => Err(error),
-                };
-                if let Err(error) = done {
+                // the status sync queues it. Claimed first: a status sync
+                // running meanwhile may have taken it (then it texts it).
+                if let Err(error) =
+                    decline_notice_now(state, &client, due, period, &payment, &card_on_file).await
+                {
                     tracing::error!(client_id = %client.id, vehicle_id = %due.vehicle_id, %error, "the notice of a declined Auto Pay charge could not be queued; the status sync tries again");
                 }
             }
@@ -236,9 +228,48 @@ async fn charge_locked(
         }
         // Another payment is collecting the past due, or a link's payment for
         // the vehicle is open: the next run quotes again.
-        Err(StoreError::PastDueChanged | StoreError::VehiclePaymentInProgress) => {
-            Ok(Outcome::Skipped)
-        }
+        Err(
+            StoreError::PastDueChanged
+            | StoreError::VehiclePaymentInProgress
+            | StoreError::PaidThroughChanged,
+        ) => Ok(Outcome::Skipped),
         Err(error) => Err(error),
+    }
+}
+
+/// Texts the notice of the Auto Pay charge `payment` just declined, for
+/// `period`, when this run can claim it
+/// ([`notices::claim_decline_notice`]); a status sync that claimed it first
+/// texts it instead. A notice that could not be queued is released, owed
+/// to the next status sync.
+async fn decline_notice_now(
+    state: &AppState,
+    client: &Client,
+    due: &AutopayDue,
+    period: &str,
+    payment: &Payment,
+    card: &Card,
+) -> Result<(), StoreError> {
+    if !notices::claim_decline_notice(state, payment.id).await? {
+        return Ok(());
+    }
+    let queued = notices::autopay_declined(
+        state,
+        client,
+        due.vehicle_id,
+        period,
+        payment.amount_cents,
+        (&card.brand, &card.last4),
+    )
+    .await;
+    match queued {
+        Ok(()) => state.store.decline_notice_done(payment.id).await,
+        Err(error) => {
+            state
+                .store
+                .release_decline_notice(payment.id, state.clock.now())
+                .await?;
+            Err(error)
+        }
     }
 }

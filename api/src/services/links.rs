@@ -574,24 +574,12 @@ async fn with_outdated(state: &AppState, client: &Client) -> ApiResult<Vec<(Paym
         .collect())
 }
 
-/// The account as [`link_outdated`] reads it for `vehicle_id`: the client's
-/// past due and credit ([`Client::past_due_cents`], from the ledger and the
-/// open payments) and the vehicle's paid-through date (`None` when the
-/// vehicle is no longer the client's).
-fn account_now(client: &Client, vehicle_id: Uuid) -> AccountNow {
-    AccountNow {
-        past_due: client.past_due_cents,
-        credit: client.credit_cents,
-        paid_through: client.vehicle(vehicle_id).and_then(|v| v.paid_through),
-    }
-}
-
 /// [`link_outdated`] for `link`, against the client's account as read.
 fn outdated_against(link: &PaymentLink, client: &Client) -> bool {
     link_outdated(
         &link.quote,
         link.vehicle_paid_through,
-        &account_now(client, link.vehicle_id),
+        &AccountNow::of_client(client, link.vehicle_id),
     )
 }
 
@@ -843,6 +831,7 @@ pub async fn redeem(
             commit: Commit::Deferred,
             save_to_customer: None,
             terms_version: Some(terms_version),
+            expected_paid_through: None,
         },
     )
     .await

@@ -40,7 +40,7 @@ use crate::domain::{
     NextAppointment, NoticeKind, PhoneNumber, Vehicle,
 };
 use crate::state::AppState;
-use crate::store::{NewLogEntry, NewNotice, NoticeOutcome, StoreError};
+use crate::store::{DeclineNoticeDue, NewLogEntry, NewNotice, NoticeOutcome, StoreError};
 use chrono::{DateTime, Duration, NaiveDate};
 use uuid::Uuid;
 
@@ -462,27 +462,60 @@ pub async fn autopay_declined(
 /// first answer was lost), or one whose notice the Auto Pay run could not
 /// queue (the database refused it, the process stopped), is texted then. A
 /// notice that fails again stays owed for the next run.
+///
+/// Each owed notice is claimed first ([`claim_decline_notice`]), so two
+/// status syncs at once (two instances), or a sync and the Auto Pay run that
+/// declined the charge, handle it once: one texts it, or logs once that it
+/// could not be texted.
 pub async fn send_decline_notices_due(state: &AppState) -> Result<usize, StoreError> {
     let mut done = 0;
-    for payment_id in state.store.decline_notices_due().await? {
-        match decline_notice(state, payment_id).await {
+    for due in state.store.decline_notices_due(state.clock.now()).await? {
+        if !claim_decline_notice(state, due.payment_id).await? {
+            continue;
+        }
+        match decline_notice(state, &due).await {
             Ok(()) => {
-                state.store.decline_notice_done(payment_id).await?;
+                state.store.decline_notice_done(due.payment_id).await?;
                 done += 1;
             }
             Err(error) => {
+                let payment_id = due.payment_id;
                 tracing::error!(%payment_id, %error, "the notice of a declined Auto Pay charge could not be queued; the next status sync tries again");
+                state
+                    .store
+                    .release_decline_notice(payment_id, state.clock.now())
+                    .await?;
             }
         }
     }
     Ok(done)
 }
 
-/// The notice of declined Auto Pay payment `payment_id`: [`autopay_declined`]
-/// for the period the charge was for (the vehicle's paid-through date,
-/// unchanged since no payment succeeded: the key Auto Pay's own period has).
-/// None once the vehicle was paid after the decline, or is gone.
-async fn decline_notice(state: &AppState, payment_id: Uuid) -> Result<(), StoreError> {
+/// How long a claim on an owed decline notice holds: longer than queueing
+/// one notice takes, short enough that a notice whose holder stopped is
+/// texted by a status sync soon after.
+const DECLINE_NOTICE_CLAIM: Duration = Duration::minutes(5);
+
+/// Takes the owed notice of declined payment `payment_id` for
+/// [`DECLINE_NOTICE_CLAIM`]: true for exactly one caller of any at once
+/// ([`crate::store::NoticeStore::claim_decline_notice`]). The holder texts
+/// it, then marks it done, or releases it when it could not be queued.
+pub async fn claim_decline_notice(state: &AppState, payment_id: Uuid) -> Result<bool, StoreError> {
+    let now = state.clock.now();
+    state
+        .store
+        .claim_decline_notice(payment_id, now, now + DECLINE_NOTICE_CLAIM)
+        .await
+}
+
+/// The notice of a declined Auto Pay payment: [`autopay_declined`] for the
+/// period and amount of the charge that was declined (the period kept with
+/// the payment, `due.period`), whatever the vehicle's state is now. A
+/// payment written before the period was kept falls back to the vehicle's
+/// paid-through date now. None once the vehicle was paid after the
+/// decline, or is gone.
+async fn decline_notice(state: &AppState, due: &DeclineNoticeDue) -> Result<(), StoreError> {
+    let payment_id = due.payment_id;
     let Some(payment) = state.store.payment(payment_id).await? else {
         return Ok(());
     };
@@ -508,9 +541,10 @@ async fn decline_notice(state: &AppState, payment_id: Uuid) -> Result<(), StoreE
     if paid_since {
         return Ok(());
     }
-    let period = vehicle
-        .paid_through
-        .map_or_else(|| "unpaid".to_owned(), |d| d.to_string());
+    let period = due
+        .period
+        .clone()
+        .unwrap_or_else(|| crate::domain::period_key(vehicle.paid_through));
     let fallback = autopay_card(&client);
     let brand = payment
         .card_brand

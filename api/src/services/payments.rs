@@ -21,6 +21,7 @@ use crate::state::AppState;
 use crate::store::{
     ChargeableCard, Commit, NewCard, NewLogEntry, NewPayment, PaymentOutcome, StoreError,
 };
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 /// What is charged: a card on file, or a single-use token from tokenization.
@@ -50,6 +51,12 @@ pub struct Charge<'a> {
     /// The version of the usage terms the payer accepted, when the request
     /// carried one (a payment link's redeem).
     pub terms_version: Option<String>,
+    /// The vehicle's paid-through date the quote was made from, as the payer
+    /// was shown it or Auto Pay charges from (`Some(None)`: never paid): the
+    /// payment is refused (`409 quote_changed`) when another one paid that
+    /// period meanwhile ([`NewPayment::expected_paid_through`]). `None`: not
+    /// stated (a link's payment has its own rule).
+    pub expected_paid_through: Option<Option<NaiveDate>>,
 }
 
 /// "Visa •••• 4242", or "a card" when unknown.
@@ -128,6 +135,7 @@ pub async fn charge_on_session(
             charge_params: params.clone(),
             initiated_by: charge.actor.initiated_by(),
             terms_version: charge.terms_version.clone(),
+            expected_paid_through: charge.expected_paid_through,
             now,
         })
         .await?;
@@ -478,6 +486,9 @@ pub struct TakePayment {
     pub card_id: Uuid,
     /// The total the agent confirmed.
     pub expected_total: Option<Cents>,
+    /// The vehicle's paid-through date the agent was shown (`Some(None)`:
+    /// never paid), checked under the client's lock; `None`: not checked.
+    pub expected_paid_through: Option<Option<NaiveDate>>,
 }
 
 /// Take a Payment: staff charge a card on file for a vehicle's next period,
@@ -513,6 +524,7 @@ pub async fn take_payment(
             commit: Commit::Deferred,
             save_to_customer: None,
             terms_version: None,
+            expected_paid_through: request.expected_paid_through,
         },
     )
     .await?)
@@ -533,6 +545,9 @@ pub struct MakePayment {
     pub enroll_autopay: bool,
     /// The total the client confirmed.
     pub expected_total: Option<Cents>,
+    /// The vehicle's paid-through date the client was shown (`Some(None)`:
+    /// never paid), checked under the client's lock; `None`: not checked.
+    pub expected_paid_through: Option<Option<NaiveDate>>,
 }
 
 /// Make a Payment: the signed-in client pays for one of their vehicles with
@@ -599,6 +614,7 @@ pub async fn make_payment(
             commit: Commit::Deferred,
             save_to_customer,
             terms_version: None,
+            expected_paid_through: request.expected_paid_through,
         },
     )
     .await?;

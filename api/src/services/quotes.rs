@@ -5,6 +5,7 @@
 use crate::domain::{Client, ClientQuoteError, MonitorDays, Quote, QuoteError};
 use crate::error::{ApiError, ApiResult, ProblemCode, CLIENT_NOT_FOUND, VEHICLE_NOT_FOUND};
 use crate::state::AppState;
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -16,6 +17,13 @@ pub struct QuoteSummary {
     pub vehicle_id: Uuid,
     #[schema(example = "2019 Toyota Camry")]
     pub vehicle_description: String,
+    /// The vehicle's paid-through date (a business date, `YYYY-MM-DD`) the
+    /// quote was made from: the period quoted starts the day after it (null:
+    /// never paid, the period starts on the location's today). A payment
+    /// sends it back as `expected_paid_through`, so it pays this period and
+    /// not the next one if another payment paid this one meanwhile.
+    #[schema(required = true, example = "2026-12-11")]
+    pub paid_through: Option<NaiveDate>,
     #[serde(flatten)]
     pub quote: Quote,
 }
@@ -70,6 +78,7 @@ fn summarize(client: &Client, vehicle_id: Uuid, days: MonitorDays) -> ApiResult<
         client_id: client.id,
         vehicle_id,
         vehicle_description: vehicle.description.clone(),
+        paid_through: vehicle.paid_through,
         quote,
     })
 }

@@ -3,8 +3,8 @@
 
 use super::{NewLink, NewLogEntry, Result, StoreError};
 use crate::domain::{
-    ledger::account_with_held, AccountNow, Cents, Language, LinkPayer, LinkSender, LinkSentVia,
-    LinkStatus, PaymentLink, Quote, SmsFailure, SmsFailureReason,
+    AccountNow, Cents, Language, LinkPayer, LinkSender, LinkSentVia, LinkStatus, PaymentLink,
+    Quote, SmsFailure, SmsFailureReason,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -104,16 +104,12 @@ impl TryFrom<PayerLinkRow> for PayerLink {
         let client_language = Language::parse(&r.client_language).ok_or_else(|| {
             StoreError::Corrupt(format!("client of link {}: language", r.link.id))
         })?;
-        let account = account_with_held(
-            Cents(r.client_balance_cents.unwrap_or(0)),
-            Cents(r.client_held_cents.unwrap_or(0)),
-        );
         Ok(PayerLink {
-            account_now: AccountNow {
-                past_due: account.past_due,
-                credit: account.credit,
-                paid_through: r.vehicle_paid_through_now,
-            },
+            account_now: AccountNow::from_ledger(
+                Cents(r.client_balance_cents.unwrap_or(0)),
+                Cents(r.client_held_cents.unwrap_or(0)),
+                r.vehicle_paid_through_now,
+            ),
             link: r.link.try_into()?,
             client_first_name: r.client_first_name,
             client_last_name: r.client_last_name,

@@ -38,7 +38,7 @@ pub use invoices::InvoiceStore;
 pub use jobs::{JobRecord, JobStore};
 pub use ledger::LedgerStore;
 pub use links::{LinkStore, PayerLink};
-pub use notices::{NewNotice, NoticeOutcome, NoticeStore, SentNoticeRow};
+pub use notices::{DeclineNoticeDue, NewNotice, NoticeOutcome, NoticeStore, SentNoticeRow};
 pub use outbox::OutboxStore;
 pub use payments::PaymentStore;
 pub use postgres::PgStore;
@@ -77,6 +77,13 @@ pub enum StoreError {
     /// again. Refused before anything is charged (`409 payment_in_progress`).
     #[error("another payment for this vehicle is in progress")]
     VehiclePaymentInProgress,
+    /// The vehicle's paid-through date is no longer the one the payment's
+    /// quote was made from ([`NewPayment::expected_paid_through`]): another
+    /// payment or a credit paid that period since, and this one would pay
+    /// the following period instead. Refused before anything is charged
+    /// (`409 quote_changed`).
+    #[error("the vehicle's paid-through date moved since the quote")]
+    PaidThroughChanged,
 }
 
 impl StoreError {

@@ -82,9 +82,38 @@ pub trait NoticeStore: Send + Sync {
     /// When `phone` (E.164) opted out of texts, if it has.
     async fn sms_opted_out_at(&self, phone: &str) -> Result<Option<DateTime<Utc>>>;
     /// The declined Auto Pay payments whose notice is still to be queued
-    /// (kept by [`super::PaymentStore::fail_payment`]), oldest first.
-    async fn decline_notices_due(&self) -> Result<Vec<Uuid>>;
+    /// (kept by [`super::PaymentStore::fail_payment`]) and that nobody holds
+    /// at `now` (never claimed, or claimed until before it), oldest first,
+    /// each with the period its charge was for.
+    async fn decline_notices_due(&self, now: DateTime<Utc>) -> Result<Vec<DeclineNoticeDue>>;
+    /// Takes the owed notice of declined payment `payment_id` until `until`,
+    /// with one conditional update: true for exactly one of any number of
+    /// callers at once (two status syncs, a sync and the Auto Pay run);
+    /// false when another holds it or it is no longer owed. The holder ends
+    /// it with [`NoticeStore::decline_notice_done`] or, when the notice could
+    /// not be queued, [`NoticeStore::release_decline_notice`]; a holder that
+    /// stopped leaves it to lapse at `until`.
+    async fn claim_decline_notice(
+        &self,
+        payment_id: Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Gives back a claimed notice that could not be queued: owed again, for
+    /// the next status sync.
+    async fn release_decline_notice(&self, payment_id: Uuid, now: DateTime<Utc>) -> Result<()>;
     /// The notice of declined payment `payment_id` was queued (or needs
     /// none): it is no longer due.
     async fn decline_notice_done(&self, payment_id: Uuid) -> Result<()>;
+}
+
+/// A declined Auto Pay charge still owed its notice.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeclineNoticeDue {
+    pub payment_id: Uuid,
+    /// The period the charge was for, as Auto Pay keys it
+    /// ([`crate::domain::period_key`]: the vehicle's paid-through date then,
+    /// or `unpaid`), kept with the payment (`payments.period`); `None` for a
+    /// charge written before it was kept.
+    pub period: Option<String>,
 }

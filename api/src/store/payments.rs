@@ -30,7 +30,11 @@ pub trait PaymentStore: Send + Sync {
     /// - any other whose quote collects more past due, or applies more
     ///   credit, than the account has now
     ///   ([`crate::domain::ledger::quote_still_stands`]):
-    ///   [`StoreError::PastDueChanged`].
+    ///   [`StoreError::PastDueChanged`];
+    /// - any other whose quote was made from another paid-through date than
+    ///   the vehicle's now ([`NewPayment::expected_paid_through`], when
+    ///   stated: a link's payment or a credit paid that period since):
+    ///   [`StoreError::PaidThroughChanged`].
     async fn insert_payment(&self, payment: &NewPayment) -> Result<Payment>;
     async fn payment(&self, id: Uuid) -> Result<Option<Payment>>;
     async fn payment_by_gateway_key(&self, gateway_key: &str) -> Result<Option<Payment>>;

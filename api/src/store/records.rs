@@ -159,6 +159,16 @@ pub struct NewPayment {
     pub initiated_by: String,
     /// The version of the usage terms the payer accepted, if the request carried one.
     pub terms_version: Option<String>,
+    /// The vehicle's paid-through date the quote was made from, as the payer
+    /// was shown it (Take a Payment, Make a Payment: `expected_paid_through`)
+    /// or Auto Pay charges from; `Some(None)`: never paid. The period paid
+    /// starts the day after it, so the guarded write refuses the payment
+    /// ([`super::StoreError::PaidThroughChanged`]) when the vehicle's date is
+    /// another by then, and keeps it with the payment (`payments.period`,
+    /// [`crate::domain::period_key`]) for what is said about it later (the
+    /// notice of a declined Auto Pay charge). `None`: not stated (a link has
+    /// its own rule, [`crate::domain::link_outdated`]).
+    pub expected_paid_through: Option<Option<chrono::NaiveDate>>,
     pub now: DateTime<Utc>,
 }
 

@@ -137,6 +137,7 @@ async fn a_pending_payment_for_riley(app: &TestApp, token: &str) {
         },
         initiated_by: "Sam Supervisor (staff)".into(),
         terms_version: None,
+        expected_paid_through: None,
         now: app.clock.now(),
     };
     app.store

@@ -367,6 +367,89 @@ async fn a_decline_notice_that_could_not_be_queued_is_queued_by_the_next_status_
     assert_eq!(app.gateway.captured_charges(), 0);
 }
 
+/// Morgan's Auto Pay charge is declined while the store refuses notices:
+/// the decline is owed its notice, and the store takes notices again.
+async fn a_decline_owed_its_notice(app: &TestApp) {
+    decline_morgans_card(app).await;
+    refuse_notices(app).await;
+    let report = app.run_autopay().await;
+    assert_eq!(report.failed, 1, "{report:?}");
+    let allow = if on_postgres(app) {
+        "drop trigger refuse_notices on sms_notices"
+    } else {
+        "drop trigger refuse_notices"
+    };
+    execute_sql(app, allow).await;
+}
+
+#[derive(sqlx::FromRow)]
+struct Period {
+    period: Option<String>,
+}
+
+#[tokio::test]
+async fn an_owed_decline_notice_names_the_declined_charges_period_not_the_vehicles_now() {
+    let app = spawn_app().await;
+    a_decline_owed_its_notice(&app).await;
+    let charged: Vec<Period> = query_rows(
+        &app,
+        "select period from payments where method = 'autopay' and status = 'failed'",
+    )
+    .await;
+    let charged = charged
+        .first()
+        .and_then(|p| p.period.clone())
+        .expect("the declined charge keeps its period");
+    // A credit applied to the vehicle moves its paid-through date before the
+    // status sync queues the notice: no payment succeeded since the decline.
+    execute_sql(
+        &app,
+        &format!(
+            "update vehicles set paid_through = '2099-01-01' where client_id = {}",
+            id_literal(&app, MORGAN)
+        ),
+    )
+    .await;
+    app.sync_payments().await;
+    let texted: Vec<Period> = query_rows(
+        &app,
+        "select period from sms_notices where kind = 'autopay_declined'",
+    )
+    .await;
+    let texted: Vec<_> = texted.into_iter().map(|p| p.period).collect();
+    assert_eq!(texted, vec![Some(charged)], "the charge's period, once");
+    let texts = texts_to(&app, MORGAN_PHONE).await;
+    assert_eq!(
+        texts
+            .iter()
+            .filter(|t| t.contains("Auto Pay could not charge"))
+            .count(),
+        1,
+        "{texts:?}"
+    );
+}
+
+#[tokio::test]
+async fn two_status_syncs_at_once_handle_an_owed_decline_notice_once() {
+    let app = spawn_app().await;
+    a_decline_owed_its_notice(&app).await;
+    app.store
+        .set_sms_opt_out(MORGAN_PHONE, true, app.clock.now())
+        .await
+        .expect("opt out");
+    let other = app.another_instance().await;
+    tokio::join!(app.sync_payments(), other.sync_payments());
+    app.sync_payments().await;
+    let staff = app.agent_token().await;
+    let log = app.client_log(&staff, MORGAN).await;
+    let not_texted: Vec<_> = log
+        .iter()
+        .filter(|l| l.contains("declined; not texted"))
+        .collect();
+    assert_eq!(not_texted.len(), 1, "{log:?}");
+    assert!(texts_to(&app, MORGAN_PHONE).await.is_empty());
+}
+
 #[tokio::test]
 async fn pay_from_a_known_phone_sends_one_link_and_a_second_pay_none() {
     let twilio = TwilioFake::start().await;

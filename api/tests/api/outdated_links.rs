@@ -371,3 +371,143 @@ async fn a_link_inserted_without_the_paid_through_date_by_an_older_instance_is_p
     assert_eq!(statuses.len(), 2, "{statuses:?}");
     assert!(statuses.iter().all(|s| s != "outdated"), "{statuses:?}");
 }
+
+/// The summary `payer` is shown for `vehicle` of `client` (14 days): its
+/// total and the vehicle's paid-through date it was made from.
+async fn shown(app: &TestApp, payer: &str, client: Uuid, vehicle: Uuid) -> (Value, Value) {
+    let quote = app.quote(payer, client, vehicle, 14).await;
+    assert_eq!(quote.status, 200, "{}", quote.body);
+    assert!(
+        quote.body.get("paid_through").is_some(),
+        "the summary says which period it quotes: {}",
+        quote.body
+    );
+    (
+        quote.body["total_due_cents"].clone(),
+        quote.body["paid_through"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn a_take_a_payment_confirmed_after_a_link_paid_the_period_is_refused() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    // The agent reviews Take a Payment's summary for the Outback…
+    let (total, paid_through) = shown(&app, &staff, MORGAN, MORGAN_OUTBACK).await;
+    // …while the payer of a link pays that very period.
+    let token = send_link(&app, &staff, MORGAN, MORGAN_OUTBACK).await;
+    let paid = redeem(&app, &token).await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+    let (total_now, paid_through_now) = shown(&app, &staff, MORGAN, MORGAN_OUTBACK).await;
+    assert_eq!(total_now, total, "the same total: it cannot tell");
+    assert_ne!(paid_through_now, paid_through);
+
+    // The agent confirms what they saw: the following period is not paid.
+    let body = json!({
+        "vehicle_id": MORGAN_OUTBACK,
+        "monitor_days": 14,
+        "card_id": MORGAN_MASTERCARD,
+        "expected_total_cents": total,
+        "expected_paid_through": paid_through,
+    });
+    app.post_idempotent(
+        &format!("/clients/{MORGAN}/payments"),
+        Some(&staff),
+        &key(),
+        &body,
+    )
+    .await
+    .assert_problem(409, "quote_changed");
+    assert_eq!(app.gateway.attempts(), 1, "only the link's charge");
+
+    // Confirmed again on the new summary, it pays the next period.
+    let body = json!({
+        "vehicle_id": MORGAN_OUTBACK,
+        "monitor_days": 14,
+        "card_id": MORGAN_MASTERCARD,
+        "expected_total_cents": total_now,
+        "expected_paid_through": paid_through_now,
+    });
+    let taken = app
+        .post_idempotent(
+            &format!("/clients/{MORGAN}/payments"),
+            Some(&staff),
+            &key(),
+            &body,
+        )
+        .await;
+    assert_eq!(taken.status, 201, "{}", taken.body);
+}
+
+#[tokio::test]
+async fn a_make_a_payment_confirmed_after_a_link_paid_the_period_is_refused() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    let dana = app.client_token().await;
+    // Dana's past due is paid first, so a link's payment leaves her total as
+    // it was.
+    let first = app
+        .make_payment(&dana, &key(), json!({ "card_id": DANA_VISA }))
+        .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let (total, paid_through) = shown(&app, &dana, DANA, DANA_CAMRY).await;
+    let token = send_link(&app, &staff, DANA, DANA_CAMRY).await;
+    let paid = redeem(&app, &token).await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+    let (total_now, paid_through_now) = shown(&app, &dana, DANA, DANA_CAMRY).await;
+    assert_eq!(total_now, total, "the same total: it cannot tell");
+    assert_ne!(paid_through_now, paid_through);
+
+    let attempts = app.gateway.attempts();
+    app.make_payment(
+        &dana,
+        &key(),
+        json!({ "card_id": DANA_VISA, "expected_total_cents": total, "expected_paid_through": paid_through }),
+    )
+    .await
+    .assert_problem(409, "quote_changed");
+    assert_eq!(app.gateway.attempts(), attempts, "nothing charged");
+
+    let made = app
+        .make_payment(
+            &dana,
+            &key(),
+            json!({ "card_id": DANA_VISA, "expected_total_cents": total_now, "expected_paid_through": paid_through_now }),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+}
+
+#[tokio::test]
+async fn a_payment_shown_a_vehicle_never_paid_is_refused_once_a_link_paid_it() {
+    let app = spawn_app().await;
+    let staff = app.agent_token().await;
+    execute_sql(
+        &app,
+        &format!(
+            "update vehicles set paid_through = null where id = {}",
+            uuid_sql(&app, MORGAN_OUTBACK)
+        ),
+    )
+    .await;
+    let (total, paid_through) = shown(&app, &staff, MORGAN, MORGAN_OUTBACK).await;
+    assert_eq!(paid_through, Value::Null, "never paid");
+    let token = send_link(&app, &staff, MORGAN, MORGAN_OUTBACK).await;
+    let paid = redeem(&app, &token).await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+    let body = json!({
+        "vehicle_id": MORGAN_OUTBACK,
+        "monitor_days": 14,
+        "card_id": MORGAN_MASTERCARD,
+        "expected_total_cents": total,
+        "expected_paid_through": null,
+    });
+    app.post_idempotent(
+        &format!("/clients/{MORGAN}/payments"),
+        Some(&staff),
+        &key(),
+        &body,
+    )
+    .await
+    .assert_problem(409, "quote_changed");
+}

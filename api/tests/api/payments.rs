@@ -137,6 +137,7 @@ async fn payment_written_by_a_first_try(
             },
             initiated_by: "Dana (client)".into(),
             terms_version: None,
+            expected_paid_through: None,
             now: app.clock.now(),
         })
         .await

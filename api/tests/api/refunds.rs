@@ -845,6 +845,10 @@ pub async fn undo_the_refunds_migration(app: &TestApp) {
         // 0027 added a payments column after these: a rebuild of the table
         // by an earlier migration would lose it, so it is applied again.
         "alter table payments drop column terms_version",
+        // So did 0036 (with a column of the decline notices owed, which it
+        // adds again).
+        "alter table payments drop column period",
+        "alter table autopay_decline_notices_due drop column claimed_until",
     ];
     if on_postgres(app) {
         statements.extend([
@@ -860,7 +864,7 @@ pub async fn undo_the_refunds_migration(app: &TestApp) {
             or kind = 'adjustment')",
         ]);
     }
-    statements.push("delete from _sqlx_migrations where version in (10, 12, 13, 27)");
+    statements.push("delete from _sqlx_migrations where version in (10, 12, 13, 27, 36)");
     for statement in statements {
         execute_sql(app, statement).await;
     }

@@ -1885,6 +1885,15 @@ export interface components {
             card_id?: string | null;
             /** @description Enrol in Auto Pay with this card (needs a saved card). */
             enroll_autopay?: boolean;
+            /**
+             * Format: date
+             * @description The vehicle's paid-through date (`YYYY-MM-DD`) the client was shown with the quote
+             *     (`paid_through` of the quote summary; null: shown as never paid). If another payment
+             *     paid that period meanwhile, the payment is refused with 409 `quote_changed` instead of
+             *     paying the following period. Left out: not checked.
+             * @example 2026-12-11
+             */
+            expected_paid_through?: string | null;
             expected_total_cents?: null | components["schemas"]["Cents"];
             monitor_days: components["schemas"]["MonitorDays"];
             /**
@@ -2285,6 +2294,16 @@ export interface components {
         QuoteSummary: components["schemas"]["Quote"] & {
             /** Format: uuid */
             client_id: string;
+            /**
+             * Format: date
+             * @description The vehicle's paid-through date (a business date, `YYYY-MM-DD`) the
+             *     quote was made from: the period quoted starts the day after it (null:
+             *     never paid, the period starts on the location's today). A payment
+             *     sends it back as `expected_paid_through`, so it pays this period and
+             *     not the next one if another payment paid this one meanwhile.
+             * @example 2026-12-11
+             */
+            paid_through: string | null;
             /** @example 2019 Toyota Camry */
             vehicle_description: string;
             /** Format: uuid */
@@ -2686,6 +2705,15 @@ export interface components {
         TakePaymentRequest: {
             /** Format: uuid */
             card_id: string;
+            /**
+             * Format: date
+             * @description The vehicle's paid-through date (`YYYY-MM-DD`) the agent was shown with the quote
+             *     (`paid_through` of the quote summary; null: shown as never paid). If another payment
+             *     paid that period meanwhile, the payment is refused with 409 `quote_changed` instead of
+             *     paying the following period. Left out: not checked.
+             * @example 2026-12-11
+             */
+            expected_paid_through?: string | null;
             expected_total_cents?: null | components["schemas"]["Cents"];
             monitor_days: components["schemas"]["MonitorDays"];
             /** Format: uuid */

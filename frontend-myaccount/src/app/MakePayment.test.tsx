@@ -1,4 +1,4 @@
-import { cleanup, waitFor, render, screen } from '@testing-library/preact';
+import { cleanup, fireEvent, waitFor, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MakePayment } from './MakePayment';
 
@@ -17,10 +17,11 @@ const me = {
 };
 const config = { gateway: 'sandbox', company_name: 'Monitoring Services', support_phone: '(800) 555-0100' };
 
-function quote(credit: number) {
+function quote(credit: number, paidThrough: string | null = '2026-12-01') {
   const total = Math.max(5304 - credit, 0);
   return {
     client_id: me.id, vehicle_id: me.vehicles[0]?.id, vehicle_description: '2018 Subaru Outback', monitor_days: 14,
+    paid_through: paidThrough,
     currency: 'USD', subtotal_cents: 4900, tax_cents: 404, past_due_cents: 0, credit_cents: Math.min(credit, 5304),
     total_due_cents: total, covered_by_credit: total === 0,
     lines: [
@@ -92,5 +93,44 @@ describe('Make a Payment', () => {
     expect((screen.getByRole('radio', { name: /2015 Ford F-150/ }) as HTMLInputElement).checked).toBe(false);
     expect(screen.getByText('Overdue: paid through Nov 20, 2020').closest('.overdue')).toBeTruthy();
     expect(screen.getByText('Paid through Dec 12, 2999').className).toBe('muted');
+  });
+
+  it('is refused once another payment paid the period shown, shows the new one, and pays it when confirmed again', async () => {
+    // A link's payment paid the period through Dec 1 meanwhile: the same total now pays the one after.
+    let paidThrough = '2026-12-01';
+    const payments: Response[] = [
+      new Response(JSON.stringify({ type: 'about:blank', title: 'Conflict', status: 409, code: 'quote_changed',
+        detail: "another payment paid this vehicle's period since the summary was shown" }),
+      { status: 409, headers: { 'content-type': 'application/problem+json' } }),
+      new Response(JSON.stringify({ payment_id: 'p2', status: 'succeeded', amount_cents: 5304, currency: 'USD',
+        card_brand: 'mastercard', card_last4: '4444', invoice_id: 'i2', invoice_number: 1044 }),
+      { status: 201, headers: { 'content-type': 'application/json' } }),
+    ];
+    const sent: unknown[] = [];
+    vi.stubGlobal('fetch', async (request: Request) => {
+      const path = new URL(request.url).pathname;
+      if (path.endsWith('/api/v1/me')) return json(me);
+      if (path.endsWith('/api/v1/config')) return json(config);
+      if (path.endsWith('/api/v1/quote-summary')) return json(quote(0, paidThrough));
+      if (path.endsWith('/api/v1/me/payment-links')) return json([]);
+      if (path.endsWith('/api/v1/me/payments')) {
+        sent.push(await request.json());
+        paidThrough = '2026-12-15';
+        const answer = payments.shift();
+        if (answer) return answer;
+      }
+      throw new Error(`unexpected request ${request.method} ${path}`);
+    });
+    const onPaid = vi.fn();
+    render(<MakePayment onPaid={onPaid} />);
+    expect(await screen.findByText('Paid through Dec 1, 2026')).toBeTruthy();
+    fireEvent.click(await screen.findByRole('button', { name: 'Make Payment of $53.04' }));
+    expect(await screen.findByText(/the period it pays/)).toBeTruthy();
+    expect(await screen.findByText('Paid through Dec 15, 2026')).toBeTruthy();
+    expect(onPaid).not.toHaveBeenCalled();
+    fireEvent.click(await screen.findByRole('button', { name: 'Make Payment of $53.04' }));
+    await waitFor(() => expect(onPaid).toHaveBeenCalledOnce());
+    expect(sent[0]).toMatchObject({ expected_total_cents: 5304, expected_paid_through: '2026-12-01' });
+    expect(sent[1]).toMatchObject({ expected_total_cents: 5304, expected_paid_through: '2026-12-15' });
   });
 });

@@ -103,6 +103,8 @@ export function MakePayment({ onPaid, vehicle }: { onPaid: (paid: Paid) => void;
         vehicle_id: vehicleId,
         monitor_days: days,
         expected_total_cents: quote.total_due_cents,
+        // The period shown, not only its total: once a link's payment paid it, the same total would pay the next.
+        expected_paid_through: quote.paid_through,
         enroll_autopay: autopay && cardSaved,
         ...source,
       };
@@ -148,7 +150,10 @@ export function MakePayment({ onPaid, vehicle }: { onPaid: (paid: Paid) => void;
             <legend>{t.makePayment.vehicle}</legend>
             {me === null && <div class="skeleton" aria-hidden="true"><span /><span /></div>}
             {me?.vehicles.map((vehicle) => {
-              const status = vehicleStatus(vehicle.paid_through, today, w);
+              // The summary's paid-through date is fresher than /me's (another payment may have paid a period since),
+              // and it is the period the payment says it was shown.
+              const paidThrough = quote?.vehicle_id === vehicle.id ? quote.paid_through : vehicle.paid_through;
+              const status = vehicleStatus(paidThrough, today, w);
               return (
                 <label class="choice" key={vehicle.id}>
                   <input type="radio" name="vehicle" checked={vehicleId === vehicle.id} onChange={() => setVehicleId(vehicle.id)} />

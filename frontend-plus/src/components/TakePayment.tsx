@@ -94,6 +94,9 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
     }
   }, [backToStart, confirming]);
 
+  // The period the summary quotes: its paid-through date is fresher than the client's page (another payment may
+  // have paid a period since), and it is what the charge says it was shown.
+  const shownPaidThrough = n && n.vehicle_id === vehicleId && n.paid_through !== undefined ? n.paid_through : vehicle?.paid_through;
   const card = client.cards.find((c) => c.id === cardId);
   const accepts = client.location.accepts_payments && n?.accepts_payments !== false;
 
@@ -105,7 +108,15 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
   const confirm = () => {
     if (!n || !card) return;
     void pay.run(async () => {
-      const body = { vehicle_id: n.vehicle_id, monitor_days: n.monitor_days, card_id: card.id, expected_total_cents: n.total_due_cents };
+      // The period shown (its paid-through date) as well as the total: the same total can be the following period
+      // once another payment (a link's) paid this one, and the API refuses that with `quote_changed` too.
+      const body = {
+        vehicle_id: n.vehicle_id,
+        monitor_days: n.monitor_days,
+        card_id: card.id,
+        expected_total_cents: n.total_due_cents,
+        expected_paid_through: n.paid_through,
+      };
       try {
         const paid = await sendMoneyMovingPost(keys, body, (key) => call(api.POST('/clients/{client_id}/payments', {
           params: { path: { client_id: client.id }, header: { 'Idempotency-Key': key } },
@@ -159,7 +170,7 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
             onDays={(d) => choose({ days: d })}
           />
           <p id="pay-vehicle-status">
-            <PaidThrough status={paidStatus(vehicle?.paid_through, todayIn(client.location.time_zone))} />
+            <PaidThrough status={paidStatus(shownPaidThrough, todayIn(client.location.time_zone))} />
           </p>
         </>
       )}

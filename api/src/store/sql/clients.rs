@@ -23,7 +23,8 @@ const CLIENT: &str = "select c.id, c.first_name, c.last_name, c.phone, c.email, 
 /// row per open payment (as
 /// `ledger::OPEN_PAYMENTS` reads them; none: one row of nulls): a quote, an
 /// opened link and a redeem read all they need in one round trip.
-pub(super) const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name, c.phone, \
+pub(super) const CLIENT_VEHICLE: &str = concat!(
+    "select c.id, c.first_name, c.last_name, c.phone, \
     c.email, c.plan_days, c.autopay_enabled, c.autopay_card_id, c.language, \
     l.id as location_id, \
     l.name as location_name, l.accepts_payments, l.tax_rate_ppm, l.daily_rate_cents, \
@@ -41,8 +42,10 @@ pub(super) const CLIENT_VEHICLE: &str = "select c.id, c.first_name, c.last_name,
     from clients c join locations l on l.id = c.location_id \
     left join vehicles v on v.id = $2 and v.client_id = c.id \
     left join payments p on p.client_id = c.id \
-        and p.status in ('pending', 'unknown', 'requires_action') \
-    where c.id = $1";
+        and p.status in ",
+    crate::open_payment_statuses_sql!(),
+    " where c.id = $1"
+);
 
 /// A row of [`CLIENT_VEHICLE`].
 #[derive(sqlx::FromRow)]

@@ -5,15 +5,12 @@
 
 use super::payments::{
     extend_paid_through, mark_paid_off_invoices, paid_invoice, OPEN_LINK_PAYMENTS_FOR_VEHICLE,
+    VEHICLE_PAID_THROUGH,
 };
 use super::{client_log::insert_log, dialect, invoices::insert_invoice, ledger, Backend};
 use crate::domain::ledger as rules;
 use crate::store::{AppliedCredit, CreditApplication, Result, StoreError};
 use chrono::NaiveDate;
-
-/// The vehicle's paid-through date, when it is this client's vehicle.
-const VEHICLE_PAID_THROUGH: &str =
-    "select paid_through from vehicles where id = $1 and client_id = $2";
 
 pub(super) async fn apply_credit(store: &Backend, a: &CreditApplication) -> Result<AppliedCredit> {
     let mut tx = store.begin_write().await?;

@@ -31,10 +31,13 @@ pub(super) const BALANCE: &str = "select balance_after_cents from ledger_entries
 /// `unknown` at the gateway) reserves the credit it pays out the same way:
 /// read as an open payment that applies that credit and collects nothing, so
 /// no quote, credit application or second credit refund spends it meanwhile.
-pub(super) const OPEN_PAYMENTS: &str = "select past_due_cents, credit_cents from payments \
-    where client_id = $1 and status in ('pending', 'unknown', 'requires_action') \
-    union all select cast(0 as bigint), amount_cents from refunds \
-    where client_id = $1 and source = 'credit' and status in ('pending', 'unknown')";
+pub(super) const OPEN_PAYMENTS: &str = concat!(
+    "select past_due_cents, credit_cents from payments \
+    where client_id = $1 and status in ",
+    crate::open_payment_statuses_sql!(),
+    " union all select cast(0 as bigint), amount_cents from refunds \
+    where client_id = $1 and source = 'credit' and status in ('pending', 'unknown')"
+);
 
 #[derive(sqlx::FromRow)]
 struct EntryRow {

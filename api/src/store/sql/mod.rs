@@ -23,14 +23,18 @@ type Connection = <Db as sqlx::Database>::Connection;
 /// `ledger::account` does of its two reads.
 macro_rules! link_client_account {
     () => {
-        "(select e.balance_after_cents from ledger_entries e where e.client_id = l.client_id \
+        concat!(
+            "(select e.balance_after_cents from ledger_entries e where e.client_id = l.client_id \
             order by e.id desc limit 1) as client_balance_cents, \
         cast(coalesce((select sum(p.past_due_cents - p.credit_cents) from payments p \
             where p.client_id = l.client_id \
-            and p.status in ('pending', 'unknown', 'requires_action')), 0) \
+            and p.status in ",
+            crate::open_payment_statuses_sql!(),
+            "), 0) \
           - coalesce((select sum(r.amount_cents) from refunds r \
             where r.client_id = l.client_id and r.source = 'credit' \
             and r.status in ('pending', 'unknown')), 0) as bigint) as client_held_cents "
+        )
     };
 }
 

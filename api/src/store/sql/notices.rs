@@ -3,7 +3,9 @@
 use super::client_log::insert_log;
 use super::Backend;
 use crate::domain::NoticeKind;
-use crate::store::notices::{NewNotice, NoticeOutcome, NoticeStore, SentNoticeRow};
+use crate::store::notices::{
+    DeclineNoticeDue, NewNotice, NoticeOutcome, NoticeStore, SentNoticeRow,
+};
 use crate::store::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -35,8 +37,18 @@ const APPOINTMENT_CANDIDATES: &str = "select distinct v.client_id from vehicles 
     join clients c on c.id = v.client_id where c.location_id = $1 \
     and v.next_appointment_at >= $2 and v.next_appointment_at < $3 order by v.client_id";
 
-const DECLINE_NOTICES_DUE: &str =
-    "select payment_id from autopay_decline_notices_due order by created_at, payment_id";
+const DECLINE_NOTICES_DUE: &str = "select d.payment_id, p.period \
+    from autopay_decline_notices_due d join payments p on p.id = d.payment_id \
+    where d.claimed_until is null or d.claimed_until < $1 \
+    order by d.created_at, d.payment_id";
+
+/// One conditional update: of any number of callers at once, one takes it.
+const CLAIM_DECLINE_NOTICE: &str = "update autopay_decline_notices_due \
+    set claimed_until = $3, updated_at = $2 \
+    where payment_id = $1 and (claimed_until is null or claimed_until < $2)";
+
+const RELEASE_DECLINE_NOTICE: &str = "update autopay_decline_notices_due \
+    set claimed_until = null, updated_at = $2 where payment_id = $1";
 
 const DECLINE_NOTICE_DONE: &str = "delete from autopay_decline_notices_due where payment_id = $1";
 
@@ -149,10 +161,36 @@ impl NoticeStore for Backend {
             .await?)
     }
 
-    async fn decline_notices_due(&self) -> Result<Vec<Uuid>> {
-        Ok(sqlx::query_scalar(DECLINE_NOTICES_DUE)
+    async fn decline_notices_due(&self, now: DateTime<Utc>) -> Result<Vec<DeclineNoticeDue>> {
+        Ok(sqlx::query_as(DECLINE_NOTICES_DUE)
+            .bind(now)
             .fetch_all(&self.pool)
             .await?)
+    }
+
+    async fn claim_decline_notice(
+        &self,
+        payment_id: Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(sqlx::query(CLAIM_DECLINE_NOTICE)
+            .bind(payment_id)
+            .bind(now)
+            .bind(until)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            == 1)
+    }
+
+    async fn release_decline_notice(&self, payment_id: Uuid, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(RELEASE_DECLINE_NOTICE)
+            .bind(payment_id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn decline_notice_done(&self, payment_id: Uuid) -> Result<()> {

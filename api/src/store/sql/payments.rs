@@ -8,7 +8,7 @@ use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::webhook::EventType;
 use crate::domain::PaymentMethod;
 use crate::domain::{
-    link_outdated, next_paid_through, AccountNow, BusinessDay, Cents, InvoiceAmounts,
+    link_outdated, next_paid_through, period_key, AccountNow, BusinessDay, Cents, InvoiceAmounts,
     LocationTimeZone, MonitorDays, Payment, PaymentStatus, Quote, CURRENCY,
 };
 use crate::store::payments::{payments, OutcomeRow, PaymentRow};
@@ -63,9 +63,9 @@ const DECLINE_NOTICE_DUE: &str =
 const INSERT_PAYMENT: &str = "insert into payments (id, client_id, vehicle_id, payment_link_id, \
     amount_cents, currency, status, method, card_id, card_brand, card_last4, gateway_key, quote, \
     past_due_cents, credit_cents, initiated_by, created_at, updated_at, charge_params, \
-    terms_version) \
+    terms_version, period) \
     values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, \
-    $17, $18) \
+    $17, $18, $19) \
     on conflict (gateway_key) do nothing";
 
 pub(super) const PAYMENT_ID_BY_KEY: &str = "select id from payments where gateway_key = $1";
@@ -77,10 +77,17 @@ const RELEASE_LINK: &str = "update payment_links set status = 'opened', updated_
 const TOUCH_OPEN_PAYMENT: &str = "update payments set updated_at = $2 \
     where gateway_key = $1 and status in ('pending', 'unknown')";
 
-const MARK_SUCCEEDED: &str = "update payments set status = 'succeeded', invoice_id = $2, \
+const MARK_SUCCEEDED: &str = concat!(
+    "update payments set status = 'succeeded', invoice_id = $2, \
     gateway_reference = $3, card_brand = coalesce(card_brand, $4), \
     card_last4 = coalesce(card_last4, $5), updated_at = $6 \
-    where id = $1 and status in ('pending', 'unknown', 'requires_action')";
+    where id = $1 and status in ",
+    crate::open_payment_statuses_sql!()
+);
+
+/// The vehicle's paid-through date, when it is this client's vehicle.
+pub(super) const VEHICLE_PAID_THROUGH: &str =
+    "select paid_through from vehicles where id = $1 and client_id = $2";
 
 /// The time zone of the location whose client owns the vehicle.
 const VEHICLE_TIME_ZONE: &str = "select l.time_zone from vehicles v \
@@ -100,9 +107,12 @@ const EXTEND_VEHICLE: &str = "update vehicles set paid_through = $2, updated_at 
 const MARK_LINK_PAID: &str = "update payment_links set status = 'paid', paid_at = $2, \
     payment_id = $3, updated_at = $2 where id = $1";
 
-const MARK_FAILED: &str = "update payments set status = 'failed', failure_code = $2, \
-    updated_at = $3 where id = $1 and status in ('pending', 'unknown', 'requires_action') \
-    and ($4 is null or updated_at < $4)";
+const MARK_FAILED: &str = concat!(
+    "update payments set status = 'failed', failure_code = $2, \
+    updated_at = $3 where id = $1 and status in ",
+    crate::open_payment_statuses_sql!(),
+    " and ($4 is null or updated_at < $4)"
+);
 
 /// A declined card leaves the link payable until it expires.
 const REOPEN_PAYMENT_LINK: &str = "update payment_links set status = 'opened', updated_at = $2 \
@@ -210,7 +220,9 @@ pub(super) const LINK_GUARD: &str = concat!(
     "select l.vehicle_paid_through, v.paid_through, \
     (select count(*) from payments p where p.client_id = l.client_id \
         and p.vehicle_id = l.vehicle_id \
-        and p.status in ('pending', 'unknown', 'requires_action')) as open_for_vehicle, ",
+        and p.status in ",
+    crate::open_payment_statuses_sql!(),
+    ") as open_for_vehicle, ",
     link_client_account!(),
     "from payment_links l \
     left join vehicles v on v.id = l.vehicle_id and v.client_id = l.client_id \
@@ -218,9 +230,12 @@ pub(super) const LINK_GUARD: &str = concat!(
 );
 
 /// How many payments through a link are open for a client's vehicle.
-pub(super) const OPEN_LINK_PAYMENTS_FOR_VEHICLE: &str = "select count(*) from payments \
+pub(super) const OPEN_LINK_PAYMENTS_FOR_VEHICLE: &str = concat!(
+    "select count(*) from payments \
     where client_id = $1 and vehicle_id = $2 and payment_link_id is not null \
-    and status in ('pending', 'unknown', 'requires_action')";
+    and status in ",
+    crate::open_payment_statuses_sql!()
+);
 
 /// Why the new payment `p` must not be written, decided in `tx` under its
 /// client's lock ([`PaymentStore::insert_payment`] lists the rules); `None`
@@ -241,12 +256,7 @@ async fn refusal(tx: &mut sqlx::Transaction<'_, Db>, p: &NewPayment) -> Result<O
         if open_for_vehicle > 0 {
             return Ok(Some(StoreError::VehiclePaymentInProgress));
         }
-        let account = rules::account_with_held(Cents(balance.unwrap_or(0)), Cents(held));
-        let now = AccountNow {
-            past_due: account.past_due,
-            credit: account.credit,
-            paid_through,
-        };
+        let now = AccountNow::from_ledger(Cents(balance.unwrap_or(0)), Cents(held), paid_through);
         return Ok(
             link_outdated(&p.quote, sent_paid_through, &now).then_some(StoreError::PastDueChanged)
         );
@@ -260,6 +270,18 @@ async fn refusal(tx: &mut sqlx::Transaction<'_, Db>, p: &NewPayment) -> Result<O
         .await?;
     if open_links > 0 {
         return Ok(Some(StoreError::VehiclePaymentInProgress));
+    }
+    // The period the payer was shown: paid by another payment (a link's, just
+    // recorded) or a credit since, this one would pay the following period.
+    if let Some(shown) = p.expected_paid_through {
+        let paid_through: Option<Option<NaiveDate>> = sqlx::query_scalar(VEHICLE_PAID_THROUGH)
+            .bind(p.vehicle_id)
+            .bind(p.client_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if paid_through != Some(shown) {
+            return Ok(Some(StoreError::PaidThroughChanged));
+        }
     }
     if collects {
         let account = ledger::account(tx, p.client_id).await?;
@@ -291,7 +313,8 @@ impl PaymentStore for Backend {
             .bind(&p.initiated_by)
             .bind(p.now)
             .bind(sqlx::types::Json(&p.charge_params))
-            .bind(&p.terms_version);
+            .bind(&p.terms_version)
+            .bind(p.expected_paid_through.map(period_key));
         // Under the client's lock: what the checks read is what the write
         // relies on, and no other payment of the client is written meanwhile.
         let mut tx = self.begin_write().await?;
@@ -306,11 +329,13 @@ impl PaymentStore for Backend {
             .is_some();
         if !retry {
             if let Some(refused) = refusal(&mut tx, p).await? {
-                sqlx::query(RELEASE_LINK)
-                    .bind(p.payment_link_id)
-                    .bind(p.now)
-                    .execute(&mut *tx)
-                    .await?;
+                if let Some(link_id) = p.payment_link_id {
+                    sqlx::query(RELEASE_LINK)
+                        .bind(link_id)
+                        .bind(p.now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 tx.commit().await?;
                 return Err(refused);
             }
