@@ -105,11 +105,11 @@ async fn buckets_whose_window_ended_are_purged() {
 
 /// The database's count of `bucket` in the current minute.
 async fn counted_in_database(app: &TestApp, bucket: &str) -> i64 {
-    let window = Window::containing(app.clock.now(), Duration::minutes(1)).unwrap();
+    let window = Window::containing(app.clock.now(), Duration::minutes(1)).expect("a window");
     app.store
         .rate_limit_count(bucket, window.start)
         .await
-        .unwrap()
+        .expect("the count")
 }
 
 #[tokio::test]
