@@ -172,6 +172,11 @@ pub struct Settings {
     pub support_phone: String,
     /// Requests per client IP per minute to open or redeem payment links.
     pub link_rate_limit_per_minute: i64,
+    /// Most client addresses each instance tracks in memory per kind of
+    /// per-address limit (links, receipts): past it, a new address is
+    /// counted in the database (`LINK_RATE_LIMIT_ADDRESSES`, default 100,000:
+    /// a few MB).
+    pub link_rate_limit_addresses: usize,
     /// Payment attempts per link per 10 minutes (each may be declined),
     /// counted before the charge; beyond it the link is locked for the window.
     pub link_decline_limit: i64,
@@ -710,6 +715,11 @@ impl Settings {
                 .map_err(|e| invalid("COMPANY_LOGO_URL", e))?,
             support_phone: get("SUPPORT_PHONE").unwrap_or_else(|| "(800) 555-0100".into()),
             link_rate_limit_per_minute: positive("LINK_RATE_LIMIT_PER_MINUTE", 60)?,
+            link_rate_limit_addresses: usize::try_from(positive(
+                "LINK_RATE_LIMIT_ADDRESSES",
+                100_000,
+            )?)
+            .unwrap_or(usize::MAX),
             link_decline_limit: positive("LINK_DECLINE_LIMIT", 5)?,
             status_sync_after_seconds: match get("STATUS_SYNC_AFTER_SECONDS") {
                 Some(_) => positive("STATUS_SYNC_AFTER_SECONDS", 120)?,

@@ -29,6 +29,11 @@ pub struct AppState {
     /// store tells it of changes made elsewhere (PostgreSQL's listener, which
     /// only the server starts: [`AppState::listen_for_auth_changes`]).
     pub auth_cache: Arc<crate::auth::cache::AuthCache>,
+    /// The per-address limit of opening and redeeming payment links, in this
+    /// instance's memory (`services::address_limits`).
+    pub link_limits: crate::services::address_limits::PerAddress,
+    /// The per-address limit of opening receipts, likewise.
+    pub receipt_limits: crate::services::address_limits::PerAddress,
     /// The Content-Security-Policies of the responses (the SPAs' allows the company logo's origin).
     pub policies: crate::security::Policies,
 }
@@ -40,7 +45,16 @@ impl AppState {
         clock: Arc<Clock>,
         adapters: crate::app::Adapters,
     ) -> AppState {
+        let per_address = || {
+            crate::services::address_limits::PerAddress::new(
+                settings.link_rate_limit_per_minute,
+                settings.link_rate_limit_addresses,
+                clock.clone(),
+            )
+        };
         AppState {
+            link_limits: per_address(),
+            receipt_limits: per_address(),
             auth_cache: Arc::new(crate::auth::cache::AuthCache::default()),
             store,
             jwt: JwtKeys::new(&settings.jwt_secret),

@@ -154,6 +154,7 @@ pub async fn purge(state: &AppState) -> Result<u64, StoreError> {
     let now = state.clock.now();
     let retention = Duration::hours(state.settings.idempotency_retention_hours);
     let rate_limits = rate_limits::purge(state).await?;
+    rate_limits::forget_idle_addresses(state);
     let sessions = state.store.purge_sessions(now).await?;
     let idempotency = state.store.purge_idempotency(now - retention).await?;
     let reports = state
@@ -291,6 +292,9 @@ pub fn spawn_scheduler(state: actix_web::web::Data<AppState>) {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
+            // This instance's own per-address counters (not a leased job:
+            // each instance has its own).
+            rate_limits::forget_idle_addresses(&state);
             let jobs = match jobs(&state).await {
                 Ok(jobs) => jobs,
                 Err(error) => {

@@ -12,6 +12,7 @@
 //!
 //! Layers: `routes → services → domain → store`.
 
+pub mod address_limits;
 pub mod api_keys;
 pub mod appointments;
 pub mod autopay;

@@ -3,10 +3,16 @@
 //! increment made *before* the work it limits: however many requests arrive
 //! at once, no more than the limit get through.
 //!
+//! Except the per-address limits of the payer's pages (opening or redeeming
+//! a link, opening a receipt): those are counted in each instance's memory
+//! ([`crate::services::address_limits`]), an abuse brake whose database row
+//! per visitor cost more than the page itself.
+//!
 //! Each limit the product enforces has a named function here (the sign-in
 //! throttle, which combines several buckets, lives in `auth::throttle`).
 
 use crate::error::{ApiError, ApiResult};
+use crate::services::address_limits::{Checked, PerAddress};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use uuid::Uuid;
@@ -129,59 +135,66 @@ pub async fn api_key_request(state: &AppState, key_id: Uuid) -> ApiResult<()> {
     .await
 }
 
-/// [`link_request_from`] counted by `read` in the same round trip as what
-/// it reads (`read` is given the hit to count and answers the hits so far
-/// with what it read): `429 rate_limited` past the limit, else what it read.
-pub async fn link_request_counted_by<T, F>(state: &AppState, ip: &str, read: F) -> ApiResult<T>
-where
-    F: AsyncFnOnce(&crate::store::RateLimitHit<'_>) -> Result<(i64, T), crate::store::StoreError>,
-{
-    let now = state.clock.now();
-    let window = Window::containing(now, Duration::minutes(1))?;
-    let bucket = link_bucket(ip);
-    let (hits, found) = read(&crate::store::RateLimitHit {
-        bucket: &bucket,
-        window_start: window.start,
-        window_end: window.end,
-        now,
-    })
-    .await?;
-    if hits > state.settings.link_rate_limit_per_minute {
-        return Err(refused(window.end, now, TOO_MANY_LINK_TRIES));
-    }
-    Ok(found)
-}
-
 /// The bucket of the payment-link requests from `ip`.
 fn link_bucket(ip: &str) -> String {
     format!("ip:{ip}:links")
 }
 
+/// The database bucket of the receipt requests from `ip`.
+fn receipt_bucket(ip: &str) -> String {
+    format!("ip:{ip}:receipts")
+}
+
+/// Counts a request from `ip` in `limits` (this instance's memory, see
+/// [`crate::services::address_limits`]), or in the database bucket `bucket`
+/// when `limits` does not track `ip`: at most `LINK_RATE_LIMIT_PER_MINUTE`
+/// a minute, `429 rate_limited` beyond.
+async fn per_address(
+    state: &AppState,
+    limits: &PerAddress,
+    ip: &str,
+    bucket: impl FnOnce() -> String,
+) -> ApiResult<()> {
+    match limits.check(ip) {
+        Checked::Allowed => Ok(()),
+        Checked::Refused {
+            retry_after_seconds,
+        } => Err(ApiError::TooManyRequests {
+            retry_after: retry_after_seconds,
+            detail: TOO_MANY_LINK_TRIES,
+        }),
+        Checked::Untracked => {
+            hit(
+                state,
+                &bucket(),
+                Duration::minutes(1),
+                state.settings.link_rate_limit_per_minute,
+                TOO_MANY_LINK_TRIES,
+            )
+            .await
+        }
+    }
+}
+
 /// A request from `ip` to open or redeem a payment link: at most
-/// `LINK_RATE_LIMIT_PER_MINUTE` a minute, whatever the link.
+/// `LINK_RATE_LIMIT_PER_MINUTE` a minute per instance, whatever the link
+/// (counted in memory; in the database past `LINK_RATE_LIMIT_ADDRESSES`).
 pub async fn link_request_from(state: &AppState, ip: &str) -> ApiResult<()> {
-    hit(
-        state,
-        &link_bucket(ip),
-        Duration::minutes(1),
-        state.settings.link_rate_limit_per_minute,
-        TOO_MANY_LINK_TRIES,
-    )
-    .await
+    per_address(state, &state.link_limits, ip, || link_bucket(ip)).await
 }
 
 /// A request from `ip` to open a receipt by its reference: at most
-/// `LINK_RATE_LIMIT_PER_MINUTE` a minute (the link limit's number, in a
-/// bucket of its own), whatever the receipt.
+/// `LINK_RATE_LIMIT_PER_MINUTE` a minute per instance (the link limit's
+/// number, counted apart), whatever the receipt.
 pub async fn receipt_request_from(state: &AppState, ip: &str) -> ApiResult<()> {
-    hit(
-        state,
-        &format!("ip:{ip}:receipts"),
-        Duration::minutes(1),
-        state.settings.link_rate_limit_per_minute,
-        TOO_MANY_LINK_TRIES,
-    )
-    .await
+    per_address(state, &state.receipt_limits, ip, || receipt_bucket(ip)).await
+}
+
+/// Forgets the addresses whose per-address allowance is full again, in this
+/// instance's memory (every instance's scheduler runs it, as does `purge`).
+/// Returns how many are still tracked.
+pub fn forget_idle_addresses(state: &AppState) -> usize {
+    state.link_limits.forget_idle() + state.receipt_limits.forget_idle()
 }
 
 /// An attempt to pay link `link_id` (the decline lock): at most

@@ -26,15 +26,6 @@ pub trait LinkStore: Send + Sync {
     /// one read (opening a link is the payer's most frequent request). The
     /// link's SMS status is left out: payers are not told it.
     async fn link_for_payer(&self, token_hash: &[u8]) -> Result<Option<PayerLink>>;
-    /// [`Self::link_for_payer`], counting `hit` first (as
-    /// [`super::RateLimitStore::rate_limit_hit`] does): the hits so far in
-    /// its window, and the link. One round trip on PostgreSQL (the counter's
-    /// upsert is a CTE of the read), two statements on SQLite.
-    async fn link_for_payer_counting(
-        &self,
-        token_hash: &[u8],
-        hit: &super::rate_limits::RateLimitHit<'_>,
-    ) -> Result<(i64, Option<PayerLink>)>;
     /// A client's links, newest first.
     async fn client_links(&self, client_id: Uuid) -> Result<Vec<PaymentLink>>;
     /// `sent → opened` (first view).

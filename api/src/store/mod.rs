@@ -43,7 +43,7 @@ pub use outbox::OutboxStore;
 pub use payments::PaymentStore;
 pub use postgres::PgStore;
 pub use postgres::LISTENER_APPLICATION_NAME;
-pub use rate_limits::{RateLimitHit, RateLimitStore};
+pub use rate_limits::RateLimitStore;
 pub use receipts::ReceiptStore;
 pub use records::*;
 pub use refunds::{

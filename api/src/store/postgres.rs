@@ -43,9 +43,6 @@ mod sql;
 
 /// The statements whose SQL differs from SQLite's.
 mod dialect {
-    /// PostgreSQL runs a data-modifying statement inside a `with` (one round trip for a counter and a read).
-    pub(super) const DATA_MODIFYING_CTE: bool = true;
-
     /// Inserts an invoice numbered from the invoice number sequence.
     pub(super) const INSERT_INVOICE: &str = "insert into invoices (id, number, client_id, \
         vehicle_id, status, monitor_days, subtotal_cents, tax_cents, past_due_cents, total_cents, \

@@ -4,17 +4,6 @@ use super::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-/// One hit to count in a bucket's window `[window_start, window_end)` at
-/// `now` (UTC), when a read counts it in the same round trip
-/// ([`super::LinkStore::link_for_payer_counting`]).
-#[derive(Clone, Copy, Debug)]
-pub struct RateLimitHit<'a> {
-    pub bucket: &'a str,
-    pub window_start: DateTime<Utc>,
-    pub window_end: DateTime<Utc>,
-    pub now: DateTime<Utc>,
-}
-
 /// Rate-limit counters, one row per bucket.
 #[async_trait]
 pub trait RateLimitStore: Send + Sync {

@@ -33,9 +33,6 @@ mod sql;
 /// it starts (`begin immediate`): that already serialises what PostgreSQL
 /// locks rows for, so the locks here are plain reads.
 mod dialect {
-    /// SQLite has no data-modifying `with`: two statements (in-process, no round trip).
-    pub(super) const DATA_MODIFYING_CTE: bool = false;
-
     /// Inserts an invoice numbered one above the highest number so far.
     pub(super) const INSERT_INVOICE: &str = "insert into invoices (id, number, client_id, \
         vehicle_id, status, monitor_days, subtotal_cents, tax_cents, past_due_cents, total_cents, \

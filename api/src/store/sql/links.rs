@@ -44,19 +44,6 @@ pub(super) const PAYER_LINK: &str = concat!(
     where l.token_hash = $1"
 );
 
-/// [`PAYER_LINK`] with a rate-limit hit (`$1`–`$4`, as
-/// [`super::rate_limits::HIT`]) counted by a CTE in the same statement
-/// (PostgreSQL only): one row, `hits` and the link's columns, null when no
-/// link has token hash `$5`.
-static PAYER_LINK_COUNTING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "with hit as ({}) select (select hits from hit) as hits, p.* \
-        from (select 1 as one) one left join ({}) p on true",
-        super::rate_limits::HIT,
-        PAYER_LINK.replace("$1", "$5")
-    )
-});
-
 const INSERT_LINK: &str = "insert into payment_links (id, client_id, vehicle_id, token_hash, \
     phone, quote, amount_cents, status, sent_at, expires_at, created_by, sent_by_client, created_at, \
     updated_at, payer, vehicle_paid_through, sent_via, sender_name) \
@@ -186,39 +173,6 @@ impl LinkStore for Backend {
             .fetch_optional(&self.pool)
             .await?;
         row.map(TryInto::try_into).transpose()
-    }
-
-    async fn link_for_payer_counting(
-        &self,
-        token_hash: &[u8],
-        hit: &crate::store::RateLimitHit<'_>,
-    ) -> Result<(i64, Option<PayerLink>)> {
-        use crate::store::RateLimitStore;
-        use sqlx::{FromRow, Row};
-        if !super::dialect::DATA_MODIFYING_CTE {
-            let (hits, link) = tokio::join!(
-                self.rate_limit_hit(hit.bucket, hit.window_start, hit.window_end, hit.now),
-                self.link_for_payer(token_hash)
-            );
-            return Ok((hits?, link?));
-        }
-        // The relaxed pool: the counter commits without waiting for the WAL
-        // flush, as `rate_limit_hit` does; the read is unaffected.
-        let row = sqlx::query(&PAYER_LINK_COUNTING)
-            .bind(hit.bucket)
-            .bind(hit.window_start)
-            .bind(hit.window_end)
-            .bind(hit.now)
-            .bind(token_hash)
-            .fetch_one(&self.relaxed)
-            .await?;
-        let hits: i64 = row.try_get("hits")?;
-        let found: Option<Uuid> = row.try_get("id")?;
-        let link = match found {
-            Some(_) => Some(PayerLinkRow::from_row(&row)?.try_into()?),
-            None => None,
-        };
-        Ok((hits, link))
     }
 
     async fn client_links(&self, client_id: Uuid) -> Result<Vec<PaymentLink>> {

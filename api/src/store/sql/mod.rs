@@ -85,11 +85,14 @@ pub(super) fn hot_queries() -> Vec<(&'static str, String)> {
             format!("{}where p.id = $1", payments::PAYMENT_SELECT),
         ),
         ("payment_outcome", payments::OUTCOME_SELECT.to_owned()),
-        ("payment_by_key", payments::PAYMENT_ID_BY_KEY.to_owned()),
         ("link_guard", payments::LINK_GUARD.to_owned()),
         (
             "open_link_payments_for_vehicle",
             payments::OPEN_LINK_PAYMENTS_FOR_VEHICLE.to_owned(),
+        ),
+        (
+            "open_link_payments_and_key",
+            payments::OPEN_LINK_PAYMENTS_AND_KEY.to_owned(),
         ),
         ("open_invoices", payments::OPEN_INVOICES.to_owned()),
         ("rate_limit_hit", rate_limits::HIT.to_owned()),

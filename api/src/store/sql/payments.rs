@@ -68,8 +68,6 @@ const INSERT_PAYMENT: &str = "insert into payments (id, client_id, vehicle_id, p
     $17, $18, $19) \
     on conflict (gateway_key) do nothing";
 
-pub(super) const PAYMENT_ID_BY_KEY: &str = "select id from payments where gateway_key = $1";
-
 /// A link claimed for a refused payment is payable again (for a new quote).
 const RELEASE_LINK: &str = "update payment_links set status = 'opened', updated_at = $2 \
     where id = $1 and status = 'paying'";
@@ -212,12 +210,14 @@ pub(super) async fn extend_paid_through(
     Ok(through)
 }
 
-/// A link's basis under the client's lock, in one statement: the vehicle's
-/// paid-through date recorded when it was sent, the vehicle's now, how many
-/// payments for the vehicle are open, and the client's account
+/// A link's basis under the client's lock, in one statement: whether a
+/// payment with charge key `$2` exists already (a retry), the vehicle's
+/// paid-through date recorded when the link (`$1`) was sent, the vehicle's
+/// now, how many payments for the vehicle are open, and the client's account
 /// (`link_client_account!`).
 pub(super) const LINK_GUARD: &str = concat!(
-    "select l.vehicle_paid_through, v.paid_through, \
+    "select exists(select 1 from payments k where k.gateway_key = $2) as retry, \
+    l.vehicle_paid_through, v.paid_through, \
     (select count(*) from payments p where p.client_id = l.client_id \
         and p.vehicle_id = l.vehicle_id \
         and p.status in ",
@@ -237,39 +237,79 @@ pub(super) const OPEN_LINK_PAYMENTS_FOR_VEHICLE: &str = concat!(
     crate::open_payment_statuses_sql!()
 );
 
+/// [`OPEN_LINK_PAYMENTS_FOR_VEHICLE`] (`$1`, `$2`) and whether a payment with
+/// charge key `$3` exists already (a retry), in one statement.
+pub(super) const OPEN_LINK_PAYMENTS_AND_KEY: &str = concat!(
+    "select \
+    (select count(*) from payments where client_id = $1 and vehicle_id = $2 \
+        and payment_link_id is not null and status in ",
+    crate::open_payment_statuses_sql!(),
+    ") as open_links, \
+    exists(select 1 from payments k where k.gateway_key = $3) as retry"
+);
+
+/// What [`refusal`] decided.
+enum Checked {
+    /// A payment with the charge key exists already: nothing was checked.
+    Retry,
+    /// The new payment must not be written, for this reason.
+    Refused(StoreError),
+    /// The new payment may be written.
+    Allowed,
+}
+
 /// Why the new payment `p` must not be written, decided in `tx` under its
-/// client's lock ([`PaymentStore::insert_payment`] lists the rules); `None`
-/// when it may be.
-async fn refusal(tx: &mut sqlx::Transaction<'_, Db>, p: &NewPayment) -> Result<Option<StoreError>> {
+/// client's lock ([`PaymentStore::insert_payment`] lists the rules), unless
+/// its charge key names a payment already (a retry): each first check is
+/// read with whether the key is taken, in one statement.
+async fn refusal(tx: &mut sqlx::Transaction<'_, Db>, p: &NewPayment) -> Result<Checked> {
     let collects = p.quote.past_due_cents != Cents::ZERO || p.quote.credit_cents != Cents::ZERO;
     if let Some(link_id) = p.payment_link_id {
-        type Guard = (Option<NaiveDate>, Option<NaiveDate>, i64, Option<i64>, i64);
+        type Guard = (
+            bool,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            i64,
+            Option<i64>,
+            i64,
+        );
         let guard: Option<Guard> = sqlx::query_as(LINK_GUARD)
             .bind(link_id)
+            .bind(&p.gateway_key)
             .fetch_optional(&mut **tx)
             .await?;
-        let Some((sent_paid_through, paid_through, open_for_vehicle, balance, held)) = guard else {
+        let Some((retry, sent_paid_through, paid_through, open_for_vehicle, balance, held)) = guard
+        else {
             return Err(StoreError::Corrupt(format!(
                 "payment's link {link_id} vanished"
             )));
         };
+        if retry {
+            return Ok(Checked::Retry);
+        }
         if open_for_vehicle > 0 {
-            return Ok(Some(StoreError::VehiclePaymentInProgress));
+            return Ok(Checked::Refused(StoreError::VehiclePaymentInProgress));
         }
         let now = AccountNow::from_ledger(Cents(balance.unwrap_or(0)), Cents(held), paid_through);
-        return Ok(
-            link_outdated(&p.quote, sent_paid_through, &now).then_some(StoreError::PastDueChanged)
-        );
+        return Ok(if link_outdated(&p.quote, sent_paid_through, &now) {
+            Checked::Refused(StoreError::PastDueChanged)
+        } else {
+            Checked::Allowed
+        });
     }
     // Any other payment (Take a Payment, Make a Payment, Auto Pay): not while
     // a link's payment for the vehicle is open.
-    let open_links: i64 = sqlx::query_scalar(OPEN_LINK_PAYMENTS_FOR_VEHICLE)
+    let (open_links, retry): (i64, bool) = sqlx::query_as(OPEN_LINK_PAYMENTS_AND_KEY)
         .bind(p.client_id)
         .bind(p.vehicle_id)
+        .bind(&p.gateway_key)
         .fetch_one(&mut **tx)
         .await?;
+    if retry {
+        return Ok(Checked::Retry);
+    }
     if open_links > 0 {
-        return Ok(Some(StoreError::VehiclePaymentInProgress));
+        return Ok(Checked::Refused(StoreError::VehiclePaymentInProgress));
     }
     // The period the payer was shown: paid by another payment (a link's, just
     // recorded) or a credit since, this one would pay the following period.
@@ -280,16 +320,16 @@ async fn refusal(tx: &mut sqlx::Transaction<'_, Db>, p: &NewPayment) -> Result<O
             .fetch_optional(&mut **tx)
             .await?;
         if paid_through != Some(shown) {
-            return Ok(Some(StoreError::PaidThroughChanged));
+            return Ok(Checked::Refused(StoreError::PaidThroughChanged));
         }
     }
     if collects {
         let account = ledger::account(tx, p.client_id).await?;
         if !rules::quote_still_stands(&account, p.quote.past_due_cents, p.quote.credit_cents) {
-            return Ok(Some(StoreError::PastDueChanged));
+            return Ok(Checked::Refused(StoreError::PastDueChanged));
         }
     }
-    Ok(None)
+    Ok(Checked::Allowed)
 }
 
 #[async_trait]
@@ -322,13 +362,10 @@ impl PaymentStore for Backend {
             .bind(p.client_id)
             .execute(&mut *tx)
             .await?;
-        let retry = sqlx::query(PAYMENT_ID_BY_KEY)
-            .bind(&p.gateway_key)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !retry {
-            if let Some(refused) = refusal(&mut tx, p).await? {
+        let retry = match refusal(&mut tx, p).await? {
+            Checked::Retry => true,
+            Checked::Allowed => false,
+            Checked::Refused(refused) => {
                 if let Some(link_id) = p.payment_link_id {
                     sqlx::query(RELEASE_LINK)
                         .bind(link_id)
@@ -339,7 +376,7 @@ impl PaymentStore for Backend {
                 tx.commit().await?;
                 return Err(refused);
             }
-        }
+        };
         let inserted = !retry && insert.execute(&mut *tx).await?.rows_affected() == 1;
         tx.commit().await?;
         if inserted {
