@@ -3,7 +3,7 @@
 // Pay stands is said once (the status line), not twice.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eventually, launch, phonePage, shot, signInAsDana, startApi } from './helpers.mjs';
+import { eventually, getAsDana, launch, phonePage, shot, signInAsDana, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -18,15 +18,7 @@ after(async () => {
 
 /** Dana's Auto Pay as the API says it (`get_my_autopay`). */
 async function myAutopay() {
-  const signedIn = await fetch(`${api.baseUrl}/api/v1/auth/client/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'client@example.com', password: 'client-demo-1' }),
-  });
-  const { access_token } = await signedIn.json();
-  const answer = await fetch(`${api.baseUrl}/api/v1/me/autopay`, { headers: { authorization: `Bearer ${access_token}` } });
-  assert.equal(answer.status, 200);
-  return answer.json();
+  return getAsDana(api, '/me/autopay');
 }
 
 const monthDay = (day) =>

@@ -47,6 +47,19 @@ export async function signInAsDana(page, baseUrl) {
   await page.getByRole('tab', { name: 'Make a Payment' }).waitFor();
 }
 
+/** GETs `path` of the API (under `/api/v1`) as Dana, signed in through the client login, and returns the body. */
+export async function getAsDana(api, path) {
+  const signedIn = await fetch(`${api.baseUrl}/api/v1/auth/client/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'client@example.com', password: 'client-demo-1' }),
+  });
+  const { access_token } = await signedIn.json();
+  const answer = await fetch(`${api.baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${access_token}` } });
+  if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}: ${await answer.text()}`);
+  return answer.json();
+}
+
 /** Saves a full-page screenshot, after checking nothing sticks out sideways (no horizontal scrolling). */
 export async function shot(page, name) {
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({

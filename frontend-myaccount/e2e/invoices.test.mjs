@@ -3,7 +3,7 @@
 // words (Paid, Open), both in English and in Spanish, and no cell past the window's right edge.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eventually, launch, shot, signInAsDana, startApi } from './helpers.mjs';
+import { eventually, getAsDana, launch, shot, signInAsDana, startApi } from './helpers.mjs';
 
 let api;
 let browser;
@@ -18,16 +18,8 @@ after(async () => {
 
 /** Dana's invoices as the API lists them, with the day each was issued in Austin (`YYYY-MM-DD`). */
 async function danasInvoices() {
-  const signedIn = await fetch(`${api.baseUrl}/api/v1/auth/client/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'client@example.com', password: 'client-demo-1' }),
-  });
-  const { access_token } = await signedIn.json();
-  const answer = await fetch(`${api.baseUrl}/api/v1/me/invoices`, { headers: { authorization: `Bearer ${access_token}` } });
-  assert.equal(answer.status, 200);
   const austinDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Chicago' });
-  return (await answer.json()).map((invoice) => ({ ...invoice, day: austinDay.format(new Date(invoice.issued_at)) }));
+  return (await getAsDana(api, '/me/invoices')).map((invoice) => ({ ...invoice, day: austinDay.format(new Date(invoice.issued_at)) }));
 }
 
 const englishDate = (day) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
