@@ -100,8 +100,16 @@ pub async fn confirm(
             Ok((payment, Some(client_secret)))
         }
         Ok(outcome) => {
-            let payment =
-                record_outcome(state, payment, Ok(outcome), label, actor, Commit::Durable).await?;
+            let payment = record_outcome(
+                state,
+                payment,
+                Ok(outcome),
+                label,
+                actor,
+                Commit::Durable,
+                None,
+            )
+            .await?;
             Ok((payment, None))
         }
         // Processing at the bank: the confirm (or the status sync) asks again.
@@ -143,6 +151,7 @@ pub async fn cancel_abandoned(state: &AppState) -> Result<usize, StoreError> {
             LABEL,
             &Actor::System,
             Commit::Durable,
+            None,
         )
         .await?;
         if !updated.status.is_open() {

@@ -10,8 +10,8 @@
 //! sync in [`super::status_sync`]) is recorded here too.
 
 use crate::domain::{
-    capture_mismatch, Actor, Captured, Cents, ChargeKey, ChargeParams, Client, MonitorDays,
-    Payment, PaymentMethod, PaymentStatus, Quote, CURRENCY,
+    capture_mismatch, Actor, Captured, Cents, ChargeKey, ChargeParams, Client, Language,
+    MonitorDays, Payment, PaymentMethod, PaymentStatus, Quote, CURRENCY,
 };
 use crate::error::{ApiError, ApiResult, ProblemCode, CARD_NOT_FOUND};
 use crate::gateway::{ChargeOutcome, ChargeRequest, ClientSecret, GatewayError};
@@ -159,6 +159,7 @@ pub async fn charge_on_session(
         charge.label,
         charge.actor,
         charge.commit,
+        Some(charge.client.language),
     )
     .await?;
     let client_secret = client_secret.filter(|_| payment.status == PaymentStatus::RequiresAction);
@@ -169,7 +170,9 @@ pub async fn charge_on_session(
 /// conditional state change. A success creates the invoice and the receipt (and keeps the
 /// card when asked); a decline or a refused request fails it; no answer
 /// leaves it `unknown` (or `pending` when nothing reached the gateway) for
-/// the status sync.
+/// the status sync. `client_language` is the client's language when the
+/// caller has read the client (their receipt text is written in it); `None`
+/// reads it.
 pub(crate) async fn record_outcome(
     state: &AppState,
     payment: Payment,
@@ -177,6 +180,7 @@ pub(crate) async fn record_outcome(
     label: &str,
     actor: &Actor,
     commit: Commit,
+    client_language: Option<Language>,
 ) -> Result<Payment, StoreError> {
     let now = state.clock.now();
     let amount = payment.amount_cents;
@@ -217,7 +221,10 @@ pub(crate) async fn record_outcome(
                 };
                 (card, log)
             });
-            let language = state.store.client_language(payment.client_id).await?;
+            let language = match client_language {
+                Some(language) => language,
+                None => state.store.client_language(payment.client_id).await?,
+            };
             let outcome = PaymentOutcome {
                 payment_id: payment.id,
                 gateway_reference: reference,
@@ -368,6 +375,7 @@ pub async fn apply_gateway_outcome(
                 LABEL,
                 &Actor::System,
                 Commit::Durable,
+                None,
             )
             .await?;
         }

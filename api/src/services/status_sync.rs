@@ -65,6 +65,7 @@ pub async fn sync_open_payments(state: &AppState) -> Result<usize, StoreError> {
                     LABEL,
                     &Actor::System,
                     Commit::Durable,
+                    None,
                 )
                 .await?
             }

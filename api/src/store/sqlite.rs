@@ -143,6 +143,11 @@ mod tests {
             .collect()
     }
 
+    /// Whole reads of tables that hold configuration, not history: the
+    /// webhook endpoints an admin registered (a handful), which every event
+    /// is matched against.
+    const CONFIGURATION_SCANS: [&str; 1] = ["SCAN w"];
+
     /// No statement of the hot paths reads a whole table: each finds its rows
     /// through an index, so a request costs the same however much history
     /// the tables hold (a link's read once scanned the SMS outbox).
@@ -155,6 +160,7 @@ mod tests {
             let scans: Vec<&String> = steps
                 .iter()
                 .filter(|step| step.starts_with("SCAN ") && step != &"SCAN CONSTANT ROW")
+                .filter(|step| !CONFIGURATION_SCANS.contains(&step.as_str()))
                 .collect();
             assert!(
                 scans.is_empty(),

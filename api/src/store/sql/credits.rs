@@ -4,8 +4,8 @@
 //! paid-through date.
 
 use super::payments::{
-    extend_paid_through, mark_paid_off_invoices, paid_invoice, OPEN_LINK_PAYMENTS_FOR_VEHICLE,
-    VEHICLE_PAID_THROUGH,
+    extend_paid_through, mark_paid_off_invoices, paid_invoice, vehicle_time_zone,
+    OPEN_LINK_PAYMENTS_FOR_VEHICLE, VEHICLE_PAID_THROUGH,
 };
 use super::{client_log::insert_log, dialect, invoices::insert_invoice, ledger, Backend};
 use crate::domain::ledger as rules;
@@ -68,11 +68,13 @@ pub(super) async fn apply_credit(store: &Backend, a: &CreditApplication) -> Resu
     // already in the ledger: no payment entry.
     let number = insert_invoice(&mut tx, &invoice, a.now).await?;
     mark_paid_off_invoices(&mut tx, a.client_id, a.now).await?;
+    let time_zone = vehicle_time_zone(&mut tx, a.vehicle_id).await?;
     let through = extend_paid_through(
         &mut tx,
         a.vehicle_id,
         paid_through,
         a.quote.monitor_days,
+        &time_zone,
         a.now,
     )
     .await?;

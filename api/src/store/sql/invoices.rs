@@ -44,6 +44,20 @@ pub(super) async fn insert_invoice_into(
     now: DateTime<Utc>,
     ledger: &mut ledger::Appender,
 ) -> Result<i64> {
+    let number = insert_invoice_rows(tx, invoice, now).await?;
+    if let Some(charge) = invoice_charge(invoice) {
+        ledger.append(tx, &charge).await?;
+    }
+    Ok(number)
+}
+
+/// Writes `invoice` and its lines, not its ledger charge ([`invoice_charge`],
+/// which the caller appends); returns its number.
+pub(super) async fn insert_invoice_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    invoice: &NewInvoice,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let number: i64 = sqlx::query_scalar(dialect::INSERT_INVOICE)
         .bind(invoice.id)
         .bind(invoice.client_id)
@@ -73,19 +87,21 @@ pub(super) async fn insert_invoice_into(
         );
         lines.build().execute(&mut **tx).await?;
     }
-    if invoice.status != "void" {
-        let charge = NewLedgerEntry {
-            client_id: invoice.client_id,
-            kind: EntryKind::Charge,
-            amount: rules::invoice_charges(invoice.total, invoice.past_due),
-            invoice_id: Some(invoice.id),
-            payment_id: None,
-            vehicle_id: invoice.vehicle_id,
-            at: invoice.issued_at,
-        };
-        ledger.append(tx, &charge).await?;
-    }
     Ok(number)
+}
+
+/// The ledger charge of `invoice`: its new charges
+/// ([`rules::invoice_charges`]), none for a void invoice.
+pub(super) fn invoice_charge(invoice: &NewInvoice) -> Option<NewLedgerEntry> {
+    (invoice.status != "void").then(|| NewLedgerEntry {
+        client_id: invoice.client_id,
+        kind: EntryKind::Charge,
+        amount: rules::invoice_charges(invoice.total, invoice.past_due),
+        invoice_id: Some(invoice.id),
+        payment_id: None,
+        vehicle_id: invoice.vehicle_id,
+        at: invoice.issued_at,
+    })
 }
 
 #[async_trait]

@@ -15,9 +15,10 @@ use uuid::Uuid;
 const ENTRIES: &str = "select id, client_id, kind, amount_cents, invoice_id, payment_id, \
     vehicle_id, at from ledger_entries where client_id = $1 order by id";
 
+/// Entries with their running balances: the rows follow
+/// (`sqlx::QueryBuilder::push_values`), then `returning id`.
 const APPEND: &str = "insert into ledger_entries (client_id, kind, amount_cents, invoice_id, \
-    payment_id, vehicle_id, at, created_at, balance_after_cents) \
-    values ($1, $2, $3, $4, $5, $6, $7, $7, $8) returning id";
+    payment_id, vehicle_id, at, created_at, balance_after_cents) ";
 
 /// The client's running balance: the one kept with their last entry.
 pub(super) const BALANCE: &str = "select balance_after_cents from ledger_entries \
@@ -150,26 +151,60 @@ impl Appender {
         conn: &mut Connection,
         entry: &NewLedgerEntry,
     ) -> Result<i64> {
-        if entry.client_id != self.client_id {
+        let ids = self.append_all(conn, std::slice::from_ref(entry)).await?;
+        ids.first()
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt("appended ledger entry has no id".into()))
+    }
+
+    /// Appends `entries` (of this client), in this order, each with its
+    /// running balance, in one statement; returns their ids in that order.
+    pub(super) async fn append_all(
+        &mut self,
+        conn: &mut Connection,
+        entries: &[NewLedgerEntry],
+    ) -> Result<Vec<i64>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut balance = self.balance;
+        let mut rows = Vec::with_capacity(entries.len());
+        for entry in entries {
+            if entry.client_id != self.client_id {
+                return Err(StoreError::Corrupt(format!(
+                    "ledger entry for client {} appended to client {}'s ledger",
+                    entry.client_id, self.client_id
+                )));
+            }
+            balance = rules::balance_after(balance, entry.amount);
+            rows.push((entry, balance));
+        }
+        let mut insert = sqlx::QueryBuilder::new(APPEND);
+        insert.push_values(&rows, |mut row, (entry, after)| {
+            row.push_bind(entry.client_id)
+                .push_bind(entry.kind.as_str())
+                .push_bind(entry.amount.0)
+                .push_bind(entry.invoice_id)
+                .push_bind(entry.payment_id)
+                .push_bind(entry.vehicle_id)
+                .push_bind(entry.at)
+                .push_bind(entry.at)
+                .push_bind(after.0);
+        });
+        insert.push(" returning id");
+        let mut ids: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
+        // Ids grow in insertion order on both stores; sorted so the answer
+        // never depends on the order rows come back in.
+        ids.sort_unstable();
+        if ids.len() != rows.len() {
             return Err(StoreError::Corrupt(format!(
-                "ledger entry for client {} appended to client {}'s ledger",
-                entry.client_id, self.client_id
+                "{} ledger entries appended, {} ids returned",
+                rows.len(),
+                ids.len()
             )));
         }
-        let after = rules::balance_after(self.balance, entry.amount);
-        let id = sqlx::query_scalar(APPEND)
-            .bind(entry.client_id)
-            .bind(entry.kind.as_str())
-            .bind(entry.amount.0)
-            .bind(entry.invoice_id)
-            .bind(entry.payment_id)
-            .bind(entry.vehicle_id)
-            .bind(entry.at)
-            .bind(after.0)
-            .fetch_one(&mut *conn)
-            .await?;
-        self.balance = after;
-        Ok(id)
+        self.balance = balance;
+        Ok(ids)
     }
 }
 

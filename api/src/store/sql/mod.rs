@@ -97,6 +97,10 @@ pub(super) fn hot_queries() -> Vec<(&'static str, String)> {
         ("open_invoices", payments::OPEN_INVOICES.to_owned()),
         ("rate_limit_hit", rate_limits::HIT.to_owned()),
         (
+            "webhook_deliveries_of_two_events",
+            webhooks::insert_deliveries_sql(2),
+        ),
+        (
             "receipt_by_reference",
             format!("{}where r.reference_hash = $1", receipts::RECEIPT_SELECT),
         ),

@@ -1,8 +1,9 @@
 //! [`PaymentStore`] in SQL, compiled once per backend (see `sql/mod.rs`).
 
+use super::invoices::{insert_invoice_rows, invoice_charge};
 use super::receipts::{insert_receipt, ReceiptIssue};
-use super::webhooks::{emit, payment_data};
-use super::{cards::keep_card, client_log::insert_log, dialect, invoices::insert_invoice_into};
+use super::webhooks::{emit_all, payment_data};
+use super::{cards::keep_card, client_log::insert_log, dialect};
 use super::{ledger, Backend, Db};
 use crate::domain::ledger::{self as rules, EntryKind};
 use crate::domain::webhook::EventType;
@@ -186,20 +187,18 @@ pub(super) async fn mark_paid_off_invoices(
 
 /// Extends a vehicle paid through `paid_through` by a period of `days`
 /// ([`next_paid_through`]) inside `tx` (its client locked); returns the new
-/// date. A lapsed period restarts on the business day of the vehicle's
-/// location at `now` ([`BusinessDay::at`]), never the UTC day.
+/// date. A lapsed period restarts on the business day at `now` in
+/// `time_zone`, the IANA zone of the vehicle's location
+/// ([`BusinessDay::at`]), never the UTC day.
 pub(super) async fn extend_paid_through(
     tx: &mut sqlx::Transaction<'_, Db>,
     vehicle_id: Uuid,
     paid_through: Option<NaiveDate>,
     days: MonitorDays,
+    time_zone: &str,
     now: DateTime<Utc>,
 ) -> Result<NaiveDate> {
-    let time_zone: String = sqlx::query_scalar(VEHICLE_TIME_ZONE)
-        .bind(vehicle_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let today = BusinessDay::at(now, LocationTimeZone::or_utc(&time_zone));
+    let today = BusinessDay::at(now, LocationTimeZone::or_utc(time_zone));
     let through = next_paid_through(paid_through, today, days);
     sqlx::query(EXTEND_VEHICLE)
         .bind(vehicle_id)
@@ -208,6 +207,17 @@ pub(super) async fn extend_paid_through(
         .execute(&mut **tx)
         .await?;
     Ok(through)
+}
+
+/// The IANA time zone of the location whose client owns vehicle `vehicle_id`.
+pub(super) async fn vehicle_time_zone(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    vehicle_id: Uuid,
+) -> Result<String> {
+    Ok(sqlx::query_scalar(VEHICLE_TIME_ZONE)
+        .bind(vehicle_id)
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 /// A link's basis under the client's lock, in one statement: whether a
@@ -444,7 +454,7 @@ impl PaymentStore for Backend {
             &payment.initiated_by,
             s.now,
         );
-        let number = insert_invoice_into(&mut tx, &invoice, s.now, &mut ledger).await?;
+        let number = insert_invoice_rows(&mut tx, &invoice, s.now).await?;
         let card_brand = s.card.as_ref().map(|c| c.brand.clone());
         let card_last4 = s.card.as_ref().map(|c| c.last4.clone());
         let updated = sqlx::query(MARK_SUCCEEDED)
@@ -465,6 +475,7 @@ impl PaymentStore for Backend {
                 .await?
                 .ok_or_else(|| StoreError::Corrupt("recorded payment vanished".into()));
         }
+        // The invoice's charge and the payment, in one statement.
         let payment_entry = NewLedgerEntry {
             client_id: payment.client_id,
             kind: EntryKind::Payment,
@@ -474,7 +485,11 @@ impl PaymentStore for Backend {
             vehicle_id: payment.vehicle_id,
             at: s.now,
         };
-        ledger.append(&mut tx, &payment_entry).await?;
+        let entries: Vec<NewLedgerEntry> = invoice_charge(&invoice)
+            .into_iter()
+            .chain([payment_entry])
+            .collect();
+        ledger.append_all(&mut tx, &entries).await?;
         // The card the payment kept: the new one, or the same card already
         // on file (then the payment names that one, and nothing is logged).
         let mut kept_card_id = None;
@@ -502,6 +517,7 @@ impl PaymentStore for Backend {
                 vehicle_id,
                 paid_through,
                 payment.quote.monitor_days,
+                &receipt_facts.time_zone,
                 s.now,
             )
             .await?;
@@ -543,18 +559,13 @@ impl PaymentStore for Backend {
             invoice_number: Some(number),
             ..payment.clone()
         };
-        emit(
-            &mut tx,
-            EventType::PaymentSucceeded,
-            payment_data(&succeeded, false),
-            s.now,
-        )
-        .await?;
+        let mut events = vec![(EventType::PaymentSucceeded, payment_data(&succeeded, false))];
         if let Some(link_id) = payment.payment_link_id {
             let data = payment_data(&succeeded, true);
             debug_assert_eq!(data["link_id"], serde_json::json!(link_id));
-            emit(&mut tx, EventType::LinkPaid, data, s.now).await?;
+            events.push((EventType::LinkPaid, data));
         }
+        emit_all(&mut tx, events, s.now).await?;
         tx.commit().await?;
         Ok(Payment {
             status: PaymentStatus::Succeeded,
@@ -602,21 +613,12 @@ impl PaymentStore for Backend {
                 .fetch_one(&mut *tx)
                 .await?;
             let failed: Payment = row.try_into()?;
-            emit(
-                &mut tx,
-                EventType::PaymentFailed,
-                payment_data(&failed, false),
-                now,
-            )
-            .await?;
+            let mut events = vec![(EventType::PaymentFailed, payment_data(&failed, false))];
             if failed.method == PaymentMethod::Autopay {
-                emit(
-                    &mut tx,
-                    EventType::AutopayFailed,
-                    payment_data(&failed, false),
-                    now,
-                )
-                .await?;
+                events.push((EventType::AutopayFailed, payment_data(&failed, false)));
+            }
+            emit_all(&mut tx, events, now).await?;
+            if failed.method == PaymentMethod::Autopay {
                 // The client's text about the decline is owed from now on,
                 // whatever becomes of the call that queues it.
                 sqlx::query(DECLINE_NOTICE_DUE)

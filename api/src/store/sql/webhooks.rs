@@ -17,14 +17,25 @@ use uuid::Uuid;
 /// How long an event is retried (Standard Webhooks suggests about a day).
 pub const RETRY_WINDOW: Duration = Duration::hours(24);
 
-const INSERT_EVENT: &str =
-    "insert into webhook_events (id, type, payload, created_at) values ($1, $2, $3, $4)";
+/// The events of one change, each `(id, type, payload, created_at)`: the
+/// rows follow (`sqlx::QueryBuilder::push_values`).
+const INSERT_EVENTS: &str = "insert into webhook_events (id, type, payload, created_at) ";
 
-/// One delivery for each enabled endpoint that takes the event's type.
+/// One delivery for each enabled endpoint that takes an event's type, for the
+/// events whose ids follow `$1` (created at) and `$2` (retried until): see
+/// [`insert_deliveries_sql`].
 const INSERT_DELIVERIES: &str = "insert into webhook_deliveries (event_id, endpoint_id, \
     status, attempts, next_attempt_at, retry_until, created_at, updated_at) \
-    select $1, w.id, 'pending', 0, $3, $4, $3, $3 from webhook_endpoints w \
-    where w.status = 'enabled' and (' ' || w.events || ' ') like ('% ' || $2 || ' %')";
+    select e.id, w.id, 'pending', 0, $1, $2, $1, $1 \
+    from webhook_events e join webhook_endpoints w on w.status = 'enabled' \
+    and (' ' || w.events || ' ') like ('% ' || e.type || ' %') \
+    where e.id in ";
+
+/// `INSERT_DELIVERIES` for `n` events: their ids are `$3` … `$(n + 2)`.
+pub(super) fn insert_deliveries_sql(n: usize) -> String {
+    let ids: Vec<String> = (0..n).map(|i| format!("${}", i + 3)).collect();
+    format!("{INSERT_DELIVERIES}({})", ids.join(", "))
+}
 
 const ENDPOINT_COLUMNS: &str =
     "select id, url, events, status, failing_since, disabled_at, disabled_reason, created_at \
@@ -79,27 +90,49 @@ pub(super) async fn emit(
     data: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let id = new_event_id();
-    let payload = serde_json::json!({
-        "type": event.as_str(),
-        "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "data": data,
-    })
-    .to_string();
-    sqlx::query(INSERT_EVENT)
-        .bind(&id)
-        .bind(event.as_str())
-        .bind(&payload)
+    emit_all(conn, vec![(event, data)], now).await
+}
+
+/// [`emit`] for the several events one change announces (a link's payment:
+/// `payment.succeeded` and `link.paid`), in this order, in two statements
+/// whatever their number: the events, then their deliveries.
+pub(super) async fn emit_all(
+    conn: &mut Connection,
+    events: Vec<(EventType, serde_json::Value)>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let timestamp = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let rows: Vec<(String, EventType, String)> = events
+        .into_iter()
+        .map(|(event, data)| {
+            let payload = serde_json::json!({
+                "type": event.as_str(),
+                "timestamp": timestamp,
+                "data": data,
+            })
+            .to_string();
+            (new_event_id(), event, payload)
+        })
+        .collect();
+    let mut insert_events = sqlx::QueryBuilder::new(INSERT_EVENTS);
+    insert_events.push_values(&rows, |mut row, (id, event, payload)| {
+        row.push_bind(id)
+            .push_bind(event.as_str())
+            .push_bind(payload)
+            .push_bind(now);
+    });
+    insert_events.build().execute(&mut *conn).await?;
+    let insert_deliveries = insert_deliveries_sql(rows.len());
+    let mut query = sqlx::query(&insert_deliveries)
         .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(INSERT_DELIVERIES)
-        .bind(&id)
-        .bind(event.as_str())
-        .bind(now)
-        .bind(now + RETRY_WINDOW)
-        .execute(&mut *conn)
-        .await?;
+        .bind(now + RETRY_WINDOW);
+    for (id, _, _) in &rows {
+        query = query.bind(id);
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
