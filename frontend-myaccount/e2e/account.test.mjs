@@ -176,3 +176,51 @@ test('Dana sees a refund on the invoice of the payment it gave back', async () =
   await page.setViewportSize({ width: 1280, height: 800 });
   await shot(page, '16-account-invoice-refunded-desktop');
 });
+
+/**
+ * The lines `element`'s text takes, as strings, read from the boxes of its characters (a <wbr> or an element
+ * inside it does not split a line).
+ */
+function linesOf(element) {
+  return element.evaluate((element) => {
+    const lines = [];
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let offset = 0; offset < node.data.length; offset++) {
+        const range = document.createRange();
+        range.setStart(node, offset);
+        range.setEnd(node, offset + 1);
+        const rect = range.getClientRects()[0];
+        if (!rect) continue;
+        const line = lines.find((l) => Math.abs(l.top - rect.top) < 2);
+        if (line) line.text += node.data[offset];
+        else lines.push({ top: rect.top, text: node.data[offset] });
+      }
+    }
+    return lines.sort((a, b) => a.top - b.top).map((l) => l.text);
+  });
+}
+
+test('at 320 px Account Information breaks Dana’s e-mail address only after the @ or before a dot', async () => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  try {
+    await signInAsDana(page, api.baseUrl);
+    await page.getByRole('link', { name: 'Account Information' }).click();
+    const email = page.locator('.facts dt', { hasText: 'Email' }).locator('xpath=following-sibling::dd[1]');
+    await email.waitFor();
+    assert.equal(await email.textContent(), 'client@example.com');
+    const lines = await linesOf(email);
+    assert.equal(lines.join(''), 'client@example.com');
+    // Where one line ends and the next starts: after "client@", or before ".com", never inside a word.
+    for (let n = 1; n < lines.length; n++) {
+      const [end, start] = [lines[n - 1].at(-1), lines[n][0]];
+      assert.ok(end === '@' || start === '.', `the address breaks inside a word: ${JSON.stringify(lines)}`);
+    }
+    assert.ok(lines.some((line) => line.startsWith('client@')), `the name before the @ is split: ${JSON.stringify(lines)}`);
+    assert.equal(await email.evaluate((dd) => dd.scrollWidth <= dd.clientWidth), true);
+    await shot(page, '12-account-information-320');
+  } finally {
+    await context.close();
+  }
+});

@@ -78,7 +78,9 @@ describe('ApiKeysPage', () => {
     expect(requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
     expect(within(row).getByText(/refused at once/)).toBeTruthy();
     fireEvent.click(within(row).getByRole('button', { name: 'Confirm revoke of Court system' }));
-    expect(await screen.findByText(/^Revoked /)).toBeTruthy();
+    // `Revoked`, then the date and time in a <time> element.
+    const revoked = await screen.findByText(/^Revoked$/);
+    expect(revoked.textContent).toMatch(/^Revoked [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}/);
     expect(requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
   });
 

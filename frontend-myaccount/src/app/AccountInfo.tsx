@@ -11,6 +11,7 @@ import { useWords, vehicleStatus } from '../i18n';
 import { me as askMe } from './early';
 import { AutoPaySwitch } from './AutoPaySwitch';
 import { CardsOnFile } from './CardsOnFile';
+import { EmailAddress } from './EmailAddress';
 import { PaidThrough } from '@kit/PaidThrough';
 import { type Paid } from './MakePayment';
 import { NextAppointment } from './NextAppointment';
@@ -72,7 +73,7 @@ export function AccountInfo({ paid: payment, onPay }: { paid: Paid | null; onPay
             </h2>
             <dl class="facts">
               <dt>{t.account.email}</dt>
-              <dd>{me.email}</dd>
+              <dd><EmailAddress address={me.email} /></dd>
               <dt>{t.account.phone}</dt>
               <dd>{formatPhone(me.phone)}</dd>
               <dt>{t.account.pastDue}</dt>

@@ -12,6 +12,7 @@ import { RefundForm, RefundOutcome, type Refund } from './RefundForm';
 import { call } from '@kit/api';
 import { useState } from 'preact/hooks';
 import { TableScroll } from './TableScroll';
+import { DateTime } from './DateTime';
 
 const METHODS: Record<Payment['method'], string> = {
   card_on_file: 'Card on file',
@@ -87,7 +88,7 @@ export function AccountHistory({ client, version, onChange }: { client: Client; 
                 <tbody>
                   {h.payments.map((p) => (
                     <tr key={p.id}>
-                      <td>{formatDateTime(p.created_at, client.location.time_zone)}</td>
+                      <td><DateTime iso={p.created_at} timeZone={client.location.time_zone} /></td>
                       <td class="num"><Money cents={p.amount_cents} /></td>
                       <td>{METHODS[p.method]}</td>
                       <td>{p.card_last4 ? `${capitalize(p.card_brand ?? 'card')} •••• ${p.card_last4}` : '—'}</td>
@@ -150,7 +151,7 @@ function InvoiceRow({ invoice, vehicle, timeZone }: { invoice: Invoice; vehicle:
   return (
     <tr data-invoice-number={invoice.number}>
       <th scope="row">#{invoice.number}</th>
-      <td>{formatDateTime(invoice.issued_at, timeZone)}</td>
+      <td><DateTime iso={invoice.issued_at} timeZone={timeZone} /></td>
       <td>{vehicle}{invoice.monitor_days ? `, ${invoice.monitor_days} days` : ''}</td>
       <td>
         <ul class="lines">

@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
-import { browserTimeZone, formatDateTime } from '@kit/format';
+import { browserTimeZone } from '@kit/format';
 import { useAction, useLoad } from '../hooks';
 import { useCan } from '../permissions';
 import { CreateApiKeyForm, type CreatedApiKey } from './CreateApiKeyForm';
 import { ErrorMessage } from './ErrorMessage';
 import { NewApiKey } from './NewApiKey';
 import { TableScroll } from './TableScroll';
+import { DateTime } from './DateTime';
 
 export type ApiKeyView = Schemas['ApiKeyView'];
 
@@ -75,12 +76,12 @@ export function ApiKeysPage() {
                 <td>{key.name}</td>
                 <td><code>{key.key_prefix}…</code></td>
                 <td>{key.scopes.join(', ')}</td>
-                <td>{formatDateTime(key.created_at, browserTimeZone())}</td>
+                <td><DateTime iso={key.created_at} timeZone={browserTimeZone()} /></td>
                 <td>{key.created_by_name}</td>
-                <td>{key.last_used_at ? formatDateTime(key.last_used_at, browserTimeZone()) : 'Never'}</td>
+                <td>{key.last_used_at ? <DateTime iso={key.last_used_at} timeZone={browserTimeZone()} /> : 'Never'}</td>
                 <td class="actions">
                   {key.revoked_at ? (
-                    <span class="muted">Revoked {formatDateTime(key.revoked_at, browserTimeZone())}</span>
+                    <span class="muted">Revoked <DateTime iso={key.revoked_at} timeZone={browserTimeZone()} /></span>
                   ) : confirming?.id === key.id ? (
                     <div class="confirm" role="group" aria-labelledby={`revoke-confirm-${key.id}`}>
                       <p id={`revoke-confirm-${key.id}`}>

@@ -1,9 +1,9 @@
 import { api } from '../api/client';
-import { formatDateTime } from '@kit/format';
 import { useLoad } from '../hooks';
 import { ErrorMessage } from './ErrorMessage';
 import { call } from '@kit/api';
 import type { Schemas } from '../api/client';
+import { DateTime } from './DateTime';
 
 /**
  * What follows an author's name in the Client Log: the kind of author in words, or nothing where the name says who
@@ -39,7 +39,7 @@ export function ClientLog({ clientId, timeZone, version }: { clientId: string; t
             <p class="log-message">{entry.message}</p>
             <p class="muted small-text">
               {entry.author_name}
-              {AUTHOR_SUFFIX[entry.author_kind]} · <time dateTime={entry.created_at}>{formatDateTime(entry.created_at, timeZone)}</time>
+              {AUTHOR_SUFFIX[entry.author_kind]} · <DateTime iso={entry.created_at} timeZone={timeZone} />
             </p>
           </li>
         ))}

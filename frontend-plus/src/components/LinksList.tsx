@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type LinkView } from '../api/client';
-import { formatDateTime, formatTime } from '@kit/format';
+import { formatTime } from '@kit/format';
 import { useAction, useLoad, usePolling } from '../hooks';
 import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
 import { formatCents } from '@kit/format';
@@ -9,6 +9,7 @@ import { Money } from './Money';
 import { SmsFailureNote } from './SmsFailureNote';
 import { call } from '@kit/api';
 import { TableScroll } from './TableScroll';
+import { DateTime } from './DateTime';
 
 const POLL_MS = 4000;
 /** Links not yet paid, revoked or expired: they can be resent or revoked (an out-of-date one cannot be paid). */
@@ -118,7 +119,7 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
           <tbody>
             {links.data.map((link) => (
               <tr key={link.id} data-link-id={link.id}>
-                <td>{formatDateTime(link.sent_at, client.location.time_zone)}</td>
+                <td><DateTime iso={link.sent_at} timeZone={client.location.time_zone} /></td>
                 <td>{vehicle(link.vehicle_id)}, {link.monitor_days} days</td>
                 <td class="num"><Money cents={link.amount_cents} /></td>
                 <td data-testid="link-phone">

@@ -1,11 +1,13 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
-import { browserTimeZone, formatDateTime } from '@kit/format';
+import { browserTimeZone } from '@kit/format';
 import { useAction, useLoad, usePolling } from '../hooks';
 import type { WebhookEndpointView } from './WebhooksPage';
 import { ErrorMessage } from './ErrorMessage';
 import { TableScroll } from './TableScroll';
+import { DateTime } from './DateTime';
 
 type Delivery = Schemas['WebhookDeliveryView'];
 type Attempt = Schemas['WebhookAttemptView'];
@@ -14,7 +16,7 @@ type Attempt = Schemas['WebhookAttemptView'];
 const REFRESH_MS = 3000;
 
 /** Where a delivery stands, with its next retry when one is due. */
-function deliveryState(d: Delivery): string {
+function deliveryState(d: Delivery): ComponentChildren {
   switch (d.status) {
     case 'succeeded':
       return 'Delivered';
@@ -24,16 +26,16 @@ function deliveryState(d: Delivery): string {
       return 'Sending now';
     case 'pending':
       return d.attempts === 0
-        ? `Due ${formatDateTime(d.next_attempt_at, browserTimeZone())}`
-        : `Next retry ${formatDateTime(d.next_attempt_at, browserTimeZone())}`;
+        ? <>Due <DateTime iso={d.next_attempt_at} timeZone={browserTimeZone()} /></>
+        : <>Next retry <DateTime iso={d.next_attempt_at} timeZone={browserTimeZone()} /></>;
   }
 }
 
 /** One attempt in words: when, what the endpoint answered (or why it did not), how long it took. */
-function attemptText(a: Attempt): string {
+function attemptText(a: Attempt): ComponentChildren {
   const answer = a.response_status === null || a.response_status === undefined ? 'no answer' : `HTTP ${a.response_status}`;
   const why = a.error ? ` (${a.error})` : '';
-  return `${formatDateTime(a.attempted_at, browserTimeZone())}: ${answer}${why}, ${a.duration_ms} ms`;
+  return <><DateTime iso={a.attempted_at} timeZone={browserTimeZone()} />: {answer}{why}, {a.duration_ms} ms</>;
 }
 
 /**
@@ -93,7 +95,7 @@ export function WebhookDeliveries({ endpoint, onChanged }: { endpoint: WebhookEn
                     </ol>
                   )}
                 </td>
-                <td>{formatDateTime(delivery.created_at, browserTimeZone())}</td>
+                <td><DateTime iso={delivery.created_at} timeZone={browserTimeZone()} /></td>
                 <td class="actions">
                   <button type="button" class="secondary small" disabled={replay.busy}
                     aria-label={`Replay ${delivery.event_type} ${delivery.event_id}`}

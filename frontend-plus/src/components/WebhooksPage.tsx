@@ -1,7 +1,8 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
-import { browserTimeZone, formatDateTime } from '@kit/format';
+import { browserTimeZone } from '@kit/format';
 import { useAction, useLoad } from '../hooks';
 import { reloadStaffMe, useCan } from '../permissions';
 import { webhooksPath } from '../routes';
@@ -10,20 +11,21 @@ import { ErrorMessage } from './ErrorMessage';
 import { SecretShownOnce } from './SecretShownOnce';
 import { WebhookDeliveries } from './WebhookDeliveries';
 import { TableScroll } from './TableScroll';
+import { DateTime } from './DateTime';
 
 export type WebhookEndpointView = Schemas['WebhookEndpointView'];
 
 /** An endpoint's state in words: active (perhaps failing), paused by an admin, or disabled after failing. */
-export function endpointStatus(endpoint: WebhookEndpointView): string {
+export function endpointStatus(endpoint: WebhookEndpointView): ComponentChildren {
   if (endpoint.status === 'enabled') {
     return endpoint.failing_since
-      ? `Active, but every delivery has failed since ${formatDateTime(endpoint.failing_since, browserTimeZone())}`
+      ? <>Active, but every delivery has failed since <DateTime iso={endpoint.failing_since} timeZone={browserTimeZone()} /></>
       : 'Active';
   }
-  const since = endpoint.disabled_at ? ` ${formatDateTime(endpoint.disabled_at, browserTimeZone())}` : '';
+  const since = endpoint.disabled_at ? <> <DateTime iso={endpoint.disabled_at} timeZone={browserTimeZone()} /></> : null;
   return endpoint.disabled_reason === 'admin'
-    ? `Paused by an admin${since}`
-    : `Disabled${since} after failing for 24 hours: fix the endpoint, then resume it or replay a delivery`;
+    ? <>Paused by an admin{since}</>
+    : <>Disabled{since} after failing for 24 hours: fix the endpoint, then resume it or replay a delivery</>;
 }
 
 /**
@@ -133,7 +135,7 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
                   <td><code class="url">{endpoint.url}</code></td>
                   <td>{endpoint.events.join(', ')}</td>
                   <td class={failing ? 'error-text' : undefined}>{endpointStatus(endpoint)}</td>
-                  <td>{formatDateTime(endpoint.created_at, browserTimeZone())}</td>
+                  <td><DateTime iso={endpoint.created_at} timeZone={browserTimeZone()} /></td>
                   <td class="actions">
                     <a href={webhooksPath(endpoint.id)} aria-label={`Deliveries to ${endpoint.url}`}>Deliveries</a>{' '}
                     {endpoint.status === 'enabled' ? (
