@@ -313,7 +313,22 @@ test('a supervisor applies Morgan\'s credit, which covers her next period, inste
   await eventually(async () => (await page.getByLabel('Amount ($)').inputValue()) === '10.00');
   await page.getByLabel('Reason').fill('Client asked for her balance');
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
-  await page.getByRole('button', { name: 'Confirm credit refund of $10.00' }).click();
+  // The confirm step, or the form's reason for refusing (this step failed twice in 2026-11-30/12-01 runs with a
+  // 30 s wait for the button and nothing else to go on: now the failure says what the form showed).
+  const confirmRefund = page.getByRole('button', { name: 'Confirm credit refund of $10.00' });
+  const refused = page.locator('.credit-form [role=alert]');
+  await confirmRefund.or(refused).first().waitFor({ timeout: 15_000 }).catch(async (error) => {
+    await page.screenshot({ path: path.join(artifacts, 'failed-credit-refund.png'), fullPage: true });
+    const forms = await page.locator('.credit-form').count();
+    throw new Error(`no confirm step and no refusal after Refund: ${forms} credit form(s) on the page, header `
+      + `${JSON.stringify(await credit.innerText())} (screenshot failed-credit-refund.png): ${error.message}`);
+  });
+  if (await refused.isVisible()) {
+    const form = page.locator('.credit-form');
+    assert.fail(`the credit refund form refused: ${await refused.innerText()} (amount ${await form.getByLabel('Amount ($)').inputValue()}, `
+      + `reason ${JSON.stringify(await form.getByLabel('Reason').inputValue())}, header ${JSON.stringify(await credit.innerText())})`);
+  }
+  await confirmRefund.click();
   await page.getByText(/No payment of the last 180 days can take this credit back to its card/).waitFor();
   assert.match(await credit.innerText(), /\$10\.00/);
 
