@@ -40,6 +40,8 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 struct Database {
     url: String,
     drop_sql: Option<(String, String)>,
+    /// The SQLite file, removed (with its `-wal` and `-shm`) at the end.
+    sqlite_file: Option<PathBuf>,
     /// This test's turn at the shared PostgreSQL server, held to the end.
     _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
 }
@@ -68,27 +70,20 @@ impl Database {
                         admin.clone(),
                         format!(r#"drop database if exists "{name}" with (force)"#),
                     )),
+                    sqlite_file: None,
                     _turn: Some(turn),
                 })
             }
             _ if postgres_only => None,
-            _ => Some(Database {
-                url: format!(
-                    "sqlite://{}",
-                    std::env::temp_dir()
-                        .join(format!("payments-instances-{id}.db"))
-                        .display()
-                ),
-                drop_sql: None,
-                _turn: None,
-            }),
-        }
-    }
-
-    async fn drop(self) {
-        if let Some((admin, sql)) = self.drop_sql {
-            let mut conn = PgConnection::connect(&admin).await.expect("connect");
-            conn.execute(sql.as_str()).await.expect("drop database");
+            _ => {
+                let file = std::env::temp_dir().join(format!("payments-instances-{id}.db"));
+                Some(Database {
+                    url: format!("sqlite://{}", file.display()),
+                    drop_sql: None,
+                    sqlite_file: Some(file),
+                    _turn: None,
+                })
+            }
         }
     }
 
@@ -107,6 +102,41 @@ impl Database {
     async fn scalar(&self, sql: &str) -> i64 {
         let rows = self.column::<i64>(sql).await;
         rows.first().copied().expect(sql)
+    }
+}
+
+/// A test's database goes when its test ends, however it ends (a failed
+/// assertion or a forgotten call left a PostgreSQL database behind per run on
+/// the shared server, and every SQLite file in the temp folder): the SQLite
+/// files are removed; the PostgreSQL database is dropped on a thread of its
+/// own, as `Drop` cannot await, before the test's turn at the server
+/// (`_turn`, a field) is given up.
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Some(file) = self.sqlite_file.take() {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = file.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        let Some((admin, sql)) = self.drop_sql.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the database");
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&admin).await.expect("connect");
+                conn.execute(sql.as_str()).await.expect("drop database");
+            });
+        })
+        .join();
+        if dropped.is_err() && !std::thread::panicking() {
+            panic!("the test database could not be dropped");
+        }
     }
 }
 
@@ -545,7 +575,6 @@ async fn three_instances_charge_each_link_and_key_once_and_send_each_sms_once() 
         LINKS as i64
     );
     drop(instances);
-    db.drop().await;
 }
 
 /// The value of the series `name{job="<job>"}` in a metrics text (0 when absent).
@@ -645,7 +674,6 @@ async fn two_instances_run_one_auto_pay_day_and_charge_each_due_client_once() {
     }
     assert_eq!(runs, 1, "one run of Austin's Auto Pay day");
     drop(instances);
-    db.drop().await;
 }
 
 /// Issue 19: a lease held by a process that was killed mid-job is taken over
@@ -717,7 +745,6 @@ async fn a_job_lease_held_by_a_killed_process_is_taken_over_after_it_expires() {
     .await;
     assert_eq!(db.scalar("select count(*) from payments").await, 1);
     drop(second);
-    db.drop().await;
 }
 
 /// A fake Stripe that records each PaymentIntent (one per `Idempotency-Key`,
@@ -891,7 +918,6 @@ async fn a_process_killed_while_the_gateway_charges_is_synced_after_restart_and_
     assert_eq!(db.scalar("select count(*) from payments").await, 1);
     assert_eq!(fake.intents.lock().expect("lock").len(), 1, "charged once");
     drop(second);
-    db.drop().await;
 }
 
 /// A TCP proxy in front of PostgreSQL that can cut every connection and
@@ -964,6 +990,7 @@ async fn while_postgresql_is_down_the_api_answers_503_and_it_recovers_without_a_
             .url
             .replacen(target, &format!("127.0.0.1:{}", proxy.port), 1),
         drop_sql: None,
+        sqlite_file: None,
         _turn: None,
     };
     let instance = Instance::start(&through_proxy, &[]).await;
@@ -1003,7 +1030,6 @@ async fn while_postgresql_is_down_the_api_answers_503_and_it_recovers_without_a_
     let answer = quote().await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     drop(instance);
-    db.drop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1055,7 +1081,6 @@ async fn sigterm_lets_a_payment_in_flight_finish_before_the_process_exits() {
             .await,
         1
     );
-    db.drop().await;
 }
 
 /// A PostgreSQL server of the test's own (initdb in a temporary folder, its
@@ -1187,6 +1212,7 @@ async fn a_postgresql_crash_while_payments_are_taken_answers_503_then_recovers_a
     let db = Database {
         url: server.url("payments"),
         drop_sql: None,
+        sqlite_file: None,
         _turn: None,
     };
     prepare(&db);
@@ -1384,7 +1410,6 @@ async fn two_instances_deliver_each_webhook_event_once() {
         "each delivery claimed once"
     );
     drop(instances);
-    db.drop().await;
 }
 
 /// Checks the outbox against the books: every succeeded payment has exactly
@@ -1596,5 +1621,4 @@ async fn payments_killed_in_flight_keep_each_payment_with_its_one_event_delivere
         cut.len()
     );
     drop(last);
-    db.drop().await;
 }
