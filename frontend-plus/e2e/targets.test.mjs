@@ -1,6 +1,7 @@
-// Target size (WCAG 2.2 SC 2.5.8, Target Size (Minimum)): every checkbox of PLUS Web (the "/" shortcut setting in
-// the header, the scopes of a new API key, the events of a new webhook endpoint) is a box of at least 24×24 CSS px,
-// at 1280×800 and on a phone (390×844), and its label's words toggle it too. They were the browser's 13 px squares.
+// Target size (WCAG 2.2 SC 2.5.8, Target Size (Minimum)): every checkbox and radio button of PLUS Web (the "/"
+// shortcut setting in the header, the monitor days of a link or a payment, the scopes of a new API key, the events of a
+// new webhook endpoint) is a box of at least 24×24 CSS px, at 1280×800 and on a phone (390×844), and its label's words
+// toggle it too. They were the browser's 13 px squares (radio buttons 16.5 px).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -22,9 +23,10 @@ after(async () => {
   await api?.stop();
 });
 
-/** Each visible checkbox of the page smaller than 24×24 px, as `<its label>: <width>×<height>`, and how many were seen. */
-function smallCheckboxes(page) {
-  return page.locator('input[type=checkbox]').evaluateAll((boxes) => {
+/** Each visible checkbox or radio button of the page smaller than 24×24 px, as `<its label>: <width>×<height>`, and how
+ * many were seen. */
+function smallChoices(page) {
+  return page.locator('input[type=checkbox], input[type=radio]').evaluateAll((boxes) => {
     const visible = boxes.filter((box) => box.checkVisibility());
     const small = visible.flatMap((box) => {
       const { width, height } = box.getBoundingClientRect();
@@ -36,7 +38,7 @@ function smallCheckboxes(page) {
 }
 
 for (const [size, options] of SIZES) {
-  test(`at ${size} every checkbox is at least 24×24 px and its label's words toggle it`, async (t) => {
+  test(`at ${size} every checkbox and radio button is at least 24×24 px and its label's words toggle it`, async (t) => {
     const context = await browser.newContext(options);
     t.after(() => context.close());
     const page = await context.newPage();
@@ -49,11 +51,22 @@ for (const [size, options] of SIZES) {
     const found = [];
     let seen = 0;
     const check = async (where) => {
-      const result = await smallCheckboxes(page);
+      const result = await smallChoices(page);
       seen += result.seen;
       for (const problem of result.small) found.push(`${where}: ${problem}`);
     };
     await check('client search');
+    await page.getByLabel('Name or phone').fill('Dana');
+    await page.getByRole('link', { name: 'Dana Whitfield' }).click();
+    await page.getByRole('button', { name: 'Send Secure Payment Link' }).click();
+    const thirtyDays = page.getByRole('radio', { name: '30 days' });
+    await thirtyDays.waitFor();
+    await check('client page');
+    // A radio button's words choose it.
+    const fourteenDays = page.getByRole('radio', { name: '14 days' });
+    const other = (await fourteenDays.isChecked()) ? thirtyDays : fourteenDays;
+    await page.locator('label.radio').filter({ has: other }).getByText(/days/).click();
+    await eventually(() => other.isChecked());
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('checkbox', { name: /clients:read/ }).waitFor();
     await check('API keys');
@@ -61,7 +74,7 @@ for (const [size, options] of SIZES) {
     await page.getByRole('checkbox', { name: /link\.sent/ }).waitFor();
     await check('webhooks');
     assert.deepEqual(found, []);
-    assert.ok(seen >= 3, `only ${seen} checkboxes were seen`);
+    assert.ok(seen >= 5, `only ${seen} checkboxes and radio buttons were seen`);
 
     // The label is part of the target: a click on its words (not on the box) toggles the box.
     const event = page.getByRole('checkbox', { name: /link\.sent/ });

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Payment, type Schemas } from '../api/client';
 import { capitalize, centsToInput, formatCents, parseDollars } from '@kit/format';
 import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
@@ -29,8 +29,8 @@ export function RefundForm({ payment, onDone, onCancel }: {
   const amountInput = useRef<HTMLInputElement>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => amountInput.current?.focus(), []);
-  useEffect(() => {
+  useLayoutEffect(() => amountInput.current?.focus(), []);
+  useLayoutEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
 
@@ -86,11 +86,11 @@ export function RefundForm({ payment, onDone, onCancel }: {
       </div>
       <fieldset class="field" disabled={confirming || refund.busy}>
         <legend>Where the money goes</legend>
-        <label>
+        <label class="radio stacked">
           <input type="radio" name={`refund-destination-${payment.id}`} value="card" checked={destination === 'card'}
             onChange={() => setDestination('card')} /> Back to {card}
         </label>
-        <label>
+        <label class="radio stacked">
           <input type="radio" name={`refund-destination-${payment.id}`} value="credit" checked={destination === 'credit'}
             onChange={() => setDestination('credit')} /> Keep as credit (lowers the client's next payment)
         </label>
