@@ -313,8 +313,9 @@ test('a supervisor applies Morgan\'s credit, which covers her next period, inste
   await eventually(async () => (await page.getByLabel('Amount ($)').inputValue()) === '10.00');
   await page.getByLabel('Reason').fill('Client asked for her balance');
   await page.getByRole('button', { name: 'Refund', exact: true }).click();
-  // The confirm step, or the form's reason for refusing (this step failed twice in 2026-11-30/12-01 runs with a
-  // 30 s wait for the button and nothing else to go on: now the failure says what the form showed).
+  // The confirm step, or the form's reason for refusing. This step failed in 2026-11-30/12-01 runs: the form focused
+  // its Amount from a passive effect, which ran after the reason was being typed and took the keystrokes
+  // ("10.00Client asked…"); focus now moves in layout effects (frontend-kit/tests/focus-rule.test.ts).
   const confirmRefund = page.getByRole('button', { name: 'Confirm credit refund of $10.00' });
   const refused = page.locator('.credit-form [role=alert]');
   await confirmRefund.or(refused).first().waitFor({ timeout: 15_000 }).catch(async (error) => {

@@ -1,5 +1,5 @@
 import { useLocation } from 'preact-iso';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { storageSurvivesReload } from '@kit/storage';
 import { api, session, signOut } from '../api/client';
 import { LanguageSwitch } from '../components/LanguageSwitch';
@@ -31,7 +31,7 @@ export function App() {
     return unsubscribe;
   }, []);
   // A new page moves focus to its heading, so screen readers announce where they are, and has its own title.
-  useEffect(() => {
+  useLayoutEffect(() => {
     document.querySelector<HTMLElement>('main h1')?.focus();
   }, [path, signedIn]);
   // The title follows the language too (without moving focus).

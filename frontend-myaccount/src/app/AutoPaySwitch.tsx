@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { call } from '@kit/api';
 import { api } from '../api/client';
@@ -30,14 +30,14 @@ export function AutoPaySwitch({ client, onChange, promote }: { client: Client; o
   const { t } = w;
   const enabled = client.autopay_enabled;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (refocus && !busy && !asking) {
       switchRef.current?.focus();
       setRefocus(false);
     }
   }, [refocus, busy, asking]);
   // The question takes focus when it opens, on its safe answer (Enter keeps Auto Pay on).
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (asking) keepRef.current?.focus();
   }, [asking]);
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { call } from '@kit/api';
 import { api } from '../api/client';
 import {
@@ -151,7 +151,7 @@ function SandboxCard({
   const errors = cardErrors(card, undefined, t.cardEntry.errors);
   const valid = Object.keys(errors).length === 0;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (declines === 0) return;
     setCard((typed) => ({ ...typed, cvc: '' }));
     setTouched({});
@@ -160,7 +160,7 @@ function SandboxCard({
   }, [declines]);
 
   const fieldset = useRef<HTMLFieldSetElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (checks === 0) return;
     setTouched({ number: true, expiry: true, cvc: true, postal: true });
     const first = FIELDS.find((name) => errors[name]);
@@ -264,7 +264,7 @@ function SandboxBank({ challenge, onEnd }: { challenge: Challenge; onEnd: () => 
   const first = useRef<HTMLButtonElement>(null);
   const [sending, setSending] = useState(false);
   const { t } = useWords();
-  useEffect(() => {
+  useLayoutEffect(() => {
     first.current?.scrollIntoView?.({ block: 'center' });
     first.current?.focus();
   }, []);
@@ -307,7 +307,7 @@ function StripeCard({ publishableKey, onChange, declines }: { publishableKey: st
   const { t } = w;
 
   // Stripe's Element keeps what the payer typed; after a decline it takes the focus for another try.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (declines > 0) mounted.current?.focus();
   }, [declines]);
 

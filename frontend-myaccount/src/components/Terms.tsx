@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { Schemas } from '@kit/api';
 import { useWords } from '../i18n';
 import { Dialog } from './Dialog';
@@ -32,7 +32,7 @@ export function TermsDialog({ terms, opener, onClose }: { terms: TermsDoc | null
   const t = w.t.terms;
   const back = useRef(opener);
   // Focus goes back once the dialog is gone: while a modal dialog is open, nothing behind it can take focus.
-  useEffect(
+  useLayoutEffect(
     () => () => {
       const to = back.current;
       setTimeout(() => to?.focus(), 0);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type Invoice } from '../api/client';
 import { useAction } from '../hooks';
 import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
@@ -16,7 +16,7 @@ export function AddInvoiceForm({ client, onAdded }: { client: Client; onAdded: (
   const keys = useRef(new AttemptKeys()).current;
   // The outcome takes the focus: the invoice added, or why not (WCAG 2.4.3).
   const outcome = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (added || error) outcome.current?.focus();
   }, [added, error]);
 

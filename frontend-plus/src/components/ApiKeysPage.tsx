@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
 import { browserTimeZone } from '@kit/format';
@@ -27,7 +27,7 @@ export function ApiKeysPage() {
   useEffect(() => {
     document.title = 'API keys – PLUS Web';
   }, []);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { api, type Client } from '../api/client';
 import { capitalize, formatPhone } from '@kit/format';
 import { useLoad } from '../hooks';
@@ -44,7 +44,7 @@ export function ClientPage({ clientId, tab }: { clientId: string; tab: TabId }) 
     if (name) document.title = `${name} – ${TABS.find((t) => t.id === tab)?.label ?? ''} – PLUS Web`;
   }, [name, tab]);
   // Opening a client moves focus to their name, so a screen reader announces whose page this is.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (name) document.getElementById('client-name')?.focus();
   }, [name !== null, clientId]);
 

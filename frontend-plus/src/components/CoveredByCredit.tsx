@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type Schemas } from '../api/client';
 import { formatCents, formatDate } from '@kit/format';
 import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
@@ -37,7 +37,7 @@ export function CoveredByCredit({ client, next, onApplied }: {
   const confirmButton = useRef<HTMLButtonElement>(null);
   const startButton = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
 

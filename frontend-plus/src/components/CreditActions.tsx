@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type Schemas } from '../api/client';
 import { centsToInput, formatCents, parseDollars } from '@kit/format';
 import { AttemptKeys, sendMoneyMovingPost } from '@kit/idempotency';
@@ -69,8 +69,8 @@ function CreditForm({ client, mode, onDone, onCancel }: {
   const keys = useRef(new AttemptKeys()).current;
   const amountInput = useRef<HTMLInputElement>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => amountInput.current?.focus(), []);
-  useEffect(() => {
+  useLayoutEffect(() => amountInput.current?.focus(), []);
+  useLayoutEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
 

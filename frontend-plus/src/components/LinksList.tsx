@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type LinkView } from '../api/client';
 import { formatTime } from '@kit/format';
 import { useAction, useLoad, usePolling } from '../hooks';
@@ -56,7 +56,7 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
   const [done, setDone] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<LinkView | null>(null);
   const doneRef = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (done) doneRef.current?.focus();
   }, [done]);
 

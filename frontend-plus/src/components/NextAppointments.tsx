@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { call } from '@kit/api';
 import { formatDate } from '@kit/format';
 import { appointmentClock, wallClock, zoneAbbreviation, zonedStartsAt } from '@kit/appointment';
@@ -29,7 +29,7 @@ export function NextAppointments({ client, onChange }: { client: Client; onChang
   const action = useAction();
   const zone = client.location.time_zone;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (done) doneRef.current?.focus();
   }, [done]);
 
@@ -127,7 +127,7 @@ function AppointmentForm({ client, vehicle, onCancel, onSaved }: {
   const id = (field: string) => `appointment-${field}-${vehicle.id}`;
   // The form opens on its first field.
   const dateRef = useRef<HTMLInputElement>(null);
-  useEffect(() => dateRef.current?.focus(), []);
+  useLayoutEffect(() => dateRef.current?.focus(), []);
 
   const submit = (event: Event) => {
     event.preventDefault();

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { api, type ClientSummary } from '../api/client';
 import { formatPhone } from '@kit/format';
 import { useAction } from '../hooks';
@@ -40,7 +40,7 @@ export function SearchPage({ initialQuery }: { initialQuery: string }) {
   };
 
   // Signing in or pressing "/" lands here: the search field takes the focus (its label is announced).
-  useEffect(() => {
+  useLayoutEffect(() => {
     document.title = 'Find a client – PLUS Web';
     document.getElementById('q')?.focus();
   }, []);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 /**
  * A secret just created, shown this once: the API keeps only its hash (an API key) or a sealed copy it never
@@ -22,7 +22,7 @@ export function SecretShownOnce({ id, title, label, secret, notice, copyText, co
   const [copied, setCopied] = useState<string | null>(null);
   const field = useRef<HTMLInputElement>(null);
 
-  useEffect(() => field.current?.focus(), []);
+  useLayoutEffect(() => field.current?.focus(), []);
 
   const copy = async () => {
     try {

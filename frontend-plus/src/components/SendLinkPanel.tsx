@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type LinkView, type QuoteSummary } from '../api/client';
 import { formatPhone, formatTime, minutesFromNow } from '@kit/format';
 import { useAction } from '../hooks';
@@ -36,7 +36,7 @@ export function SendLinkPanel({ client, onSent }: { client: Client; onSent: () =
   };
   // Where focus goes after an action (WCAG 2.4.3): the summary, or the sent message; never the page body.
   const focusAfter = useRef<string | null>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const id = focusAfter.current;
     if (id && document.getElementById(id)) {
       document.getElementById(id)?.focus();

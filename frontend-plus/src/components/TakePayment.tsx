@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Client, type Schemas } from '../api/client';
 import { capitalize, formatDate } from '@kit/format';
 import { useAction, useLoad } from '../hooks';
@@ -71,23 +71,23 @@ export function TakePayment({ client, version, onPaid }: { client: Client; versi
     if (n && !client.cards.some((c) => c.id === cardId)) setCardId(n.default_card_id ?? client.cards[0]?.id ?? '');
   }, [n, client.cards]);
   const outcome = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
   // After a charge the confirm step is gone: move focus to what happened.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (result || credited) outcome.current?.focus();
   }, [result, credited]);
 
   // A refused charge (a declined card, a changed total) is announced and focused: the confirm step it came from
   // is gone, and focus must not fall to the page body (WCAG 2.4.3).
   const refusal = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (pay.error) refusal.current?.focus();
   }, [pay.error]);
   // Cancel goes back to Take Payment, once it is on the page again.
   const [backToStart, setBackToStart] = useState(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (backToStart && !confirming) {
       startButton.current?.focus();
       setBackToStart(false);

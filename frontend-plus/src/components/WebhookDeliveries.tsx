@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
 import { browserTimeZone } from '@kit/format';
@@ -52,7 +52,7 @@ export function WebhookDeliveries({ endpoint, onChanged }: { endpoint: WebhookEn
   const [replayed, setReplayed] = useState<string | null>(null);
   const title = useRef<HTMLHeadingElement>(null);
 
-  useEffect(() => title.current?.focus(), [endpoint.id]);
+  useLayoutEffect(() => title.current?.focus(), [endpoint.id]);
 
   const replayDelivery = (delivery: Delivery) => {
     setReplayed(null);

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, type Schemas } from '../api/client';
 import { call } from '@kit/api';
 import { browserTimeZone } from '@kit/format';
@@ -50,7 +50,7 @@ export function WebhooksPage({ params }: { params?: Record<string, string | unde
     reloadStaffMe();
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
 
