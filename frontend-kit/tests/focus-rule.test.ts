@@ -1,9 +1,8 @@
-// The rule for moving focus in both SPAs and this kit: from a layout effect (`useLayoutEffect`), never a passive one
-// (`useEffect`). A passive effect runs after the browser has painted, so a person (or a test) who has already put the
-// cursor in another field of a form that just opened can have their typing sent to the field the effect focuses:
-// PLUS Web's credit refund form took the reason typed into Reason as the Amount ("10.00Client asked…" — the browser
-// test "a supervisor applies Morgan's credit…" failed on it in 2026-11-30 and 2026-12-01 runs). A layout effect runs
-// in the same commit as the render that shows the element, before any later input.
+// The rule for moving focus in both SPAs and this kit (src/focus.ts says why): in a layout effect
+// (`useLayoutEffect`) or with `focusOnMount`, never in a passive effect (`useEffect`) nor an inline ref callback.
+// PLUS Web's credit refund form focused its Amount from a passive effect, which took the reason being typed into
+// Reason ("10.00Client asked…"): the browser test "a supervisor applies Morgan's credit…" failed on it in 2026-11-30
+// and 2026-12-01 runs.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,35 +19,51 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Each `useEffect(` whose body (up to its closing `}, [deps]);` or `);`) calls `.focus(`, as `file:line`. */
-function passiveFocusEffects(source: string, file: string): string[] {
-  const lines = source.split('\n');
-  const found: string[] = [];
-  lines.forEach((line, i) => {
-    if (!line.includes('useEffect(')) return;
-    let body = line;
-    if (!/\);\s*$/.test(line)) {
-      for (let j = i + 1; j < Math.min(lines.length, i + 15); j++) {
-        body += `\n${lines[j]}`;
-        if (/^\s*\}?,?\s*\[.*\]\s*,?\s*\);\s*$/.test(lines[j]) || /^\s*\}\);\s*$/.test(lines[j]) || /^\s*\);\s*$/.test(lines[j])) break;
-      }
-    }
-    if (body.includes('.focus(')) found.push(`${file}:${i + 1}`);
-  });
-  return found;
+/** The text of the call that opens at `open` (the index of its `(`), up to its matching `)`. */
+function callText(source: string, open: number): string {
+  let depth = 0;
+  for (let i = open; i < source.length; i++) {
+    if (source[i] === '(') depth++;
+    else if (source[i] === ')' && --depth === 0) return source.slice(open, i + 1);
+  }
+  return source.slice(open);
+}
+
+/** Where `source` moves focus against the rule, as `file:line`: a `useEffect(…)` whose text calls `.focus(`, or
+ * an inline ref callback that does (`ref={(b) => b?.focus()}`). */
+function focusMovesAgainstTheRule(source: string, file: string): string[] {
+  const lineOf = (index: number) => source.slice(0, index).split('\n').length;
+  const found: number[] = [];
+  for (const match of source.matchAll(/\buseEffect\(/g)) {
+    const open = (match.index ?? 0) + match[0].length - 1;
+    if (callText(source, open).includes('.focus(')) found.push(lineOf(match.index ?? 0));
+  }
+  for (const match of source.matchAll(/\bref=\{\s*\(/g)) {
+    const open = (match.index ?? 0) + match[0].length - 1;
+    const end = source.indexOf('}', open);
+    if (source.slice(open, end).includes('.focus(')) found.push(lineOf(match.index ?? 0));
+  }
+  return found.sort((a, b) => a - b).map((line) => `${file}:${line}`);
 }
 
 describe('focus moves', () => {
-  it('the check finds a passive effect that focuses, in either form', () => {
-    expect(passiveFocusEffects('  useEffect(() => input.current?.focus(), []);', 'a.tsx')).toEqual(['a.tsx:1']);
-    expect(passiveFocusEffects('  useEffect(() => {\n    if (open) button.current?.focus();\n  }, [open]);', 'b.tsx')).toEqual(['b.tsx:1']);
-    expect(passiveFocusEffects('  useLayoutEffect(() => input.current?.focus(), []);', 'c.tsx')).toEqual([]);
-    expect(passiveFocusEffects('  useEffect(() => {\n    document.title = t;\n  }, [t]);\n  const f = () => x.focus();', 'd.tsx')).toEqual([]);
+  it('the check finds a passive effect or an inline ref that focuses, and nothing else', () => {
+    expect(focusMovesAgainstTheRule('  useEffect(() => input.current?.focus(), []);', 'a.tsx')).toEqual(['a.tsx:1']);
+    expect(focusMovesAgainstTheRule('x\n  useEffect(() => {\n    if (open) button.current?.focus();\n  }, [open]);', 'b.tsx'))
+      .toEqual(['b.tsx:2']);
+    // A focus after a nested call, and deps over several lines.
+    expect(focusMovesAgainstTheRule('useEffect(() => {\n  setTimeout(() => {}, 0);\n  b.focus();\n}, [\n  a,\n]);', 'c.tsx'))
+      .toEqual(['c.tsx:1']);
+    expect(focusMovesAgainstTheRule('<button ref={(b) => b?.focus()}>', 'd.tsx')).toEqual(['d.tsx:1']);
+    expect(focusMovesAgainstTheRule('  useLayoutEffect(() => input.current?.focus(), []);', 'e.tsx')).toEqual([]);
+    expect(focusMovesAgainstTheRule('<button ref={focusOnMount}>', 'f.tsx')).toEqual([]);
+    expect(focusMovesAgainstTheRule('  useEffect(() => {\n    document.title = t;\n  }, [t]);\n  const f = () => x.focus();', 'g.tsx'))
+      .toEqual([]);
   });
 
-  it('happen in layout effects in both SPAs and the kit', () => {
+  it('follow it in both SPAs and the kit', () => {
     const found = SOURCES.flatMap((dir) => sourceFiles(path.join(root, dir)).flatMap((file) =>
-      passiveFocusEffects(readFileSync(file, 'utf8'), path.relative(root, file))));
+      focusMovesAgainstTheRule(readFileSync(file, 'utf8'), path.relative(root, file))));
     expect(found).toEqual([]);
   });
 });

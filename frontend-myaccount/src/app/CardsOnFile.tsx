@@ -5,6 +5,7 @@ import { capitalize } from '@kit/format';
 import { api } from '../api/client';
 import { useWords, type Words } from '../i18n';
 
+import { focusOnMount } from '@kit/focus';
 type Client = Schemas['Client'];
 type Card = Schemas['Card'];
 
@@ -68,7 +69,7 @@ export function CardsOnFile({ client, onChange }: { client: Client; onChange: (c
                 {!autopay &&
                   (confirming === card.id ? (
                     <span class="confirm" role="group" aria-label={t.cards.removeAsk(cardName(card, w))}>
-                      <button type="button" class="danger" disabled={busy} onClick={() => void remove(card)} ref={(b) => b?.focus()}>
+                      <button type="button" class="danger" disabled={busy} onClick={() => void remove(card)} ref={focusOnMount}>
                         {t.cards.removeCard}
                       </button>
                       <button type="button" class="secondary" disabled={busy} onClick={() => setConfirming(null)}>

@@ -15,6 +15,7 @@ import { followLanguage, useWords } from '../i18n';
 import { TermsDialog, TermsLink } from '../components/Terms';
 import { ApiError, declineCodes, errorCode } from '@kit/problems';
 
+import { focusOnMount } from '@kit/focus';
 type LinkSummary = Schemas['LinkSummary'];
 type PublicConfig = Schemas['PublicConfig'];
 type PaymentResult = Schemas['PaymentResult'];
@@ -263,7 +264,7 @@ export function PayPage({ termsAccepted = false }: { termsAccepted?: boolean }) 
       <main class="page">
         <LanguageSwitch />
         <Brand config={config} />
-        <h1 tabIndex={-1} ref={(h) => h?.focus()}>
+        <h1 tabIndex={-1} ref={focusOnMount}>
           {t.pay.thankYou}
         </h1>
         <p role="status">{t.pay.complete}</p>

@@ -5,6 +5,7 @@ import { call } from '@kit/api';
 import { useAction } from '../hooks';
 import { ErrorMessage } from './ErrorMessage';
 
+import { focusOnMount } from '@kit/focus';
 type Card = Schemas['Card'];
 
 const cardName = (card: Card) => `${capitalize(card.brand)} •••• ${card.last4}`;
@@ -56,7 +57,7 @@ export function CardsOnFile({ client, onChange }: { client: Client; onChange: ()
                 {!autopay &&
                   (confirming === card.id ? (
                     <span role="group" aria-label={`Remove ${cardName(card)}?`}>
-                      <button type="button" class="danger small" disabled={remove.busy} onClick={() => confirm(card)} ref={(b) => b?.focus()}>
+                      <button type="button" class="danger small" disabled={remove.busy} onClick={() => confirm(card)} ref={focusOnMount}>
                         Confirm: remove {cardName(card)}
                       </button>
                       <button type="button" class="secondary small" disabled={remove.busy} onClick={() => setConfirming(null)}>

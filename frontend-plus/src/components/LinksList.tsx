@@ -11,6 +11,7 @@ import { call } from '@kit/api';
 import { TableScroll } from './TableScroll';
 import { DateTime } from './DateTime';
 
+import { focusOnMount } from '@kit/focus';
 const POLL_MS = 4000;
 /** Links not yet paid, revoked or expired: they can be resent or revoked (an out-of-date one cannot be paid). */
 const LIVE: LinkView['status'][] = ['sent', 'delivered', 'sms_failed', 'opened', 'outdated'];
@@ -92,12 +93,12 @@ export function LinksList({ client, version, onChange }: { client: Client; versi
         </p>
       )}
       {confirming && (
-        <div class="confirm" role="alertdialog" aria-labelledby="revoke-title">
+        <div key={confirming.id} class="confirm" role="alertdialog" aria-labelledby="revoke-title">
           <p id="revoke-title">
             Revoke the {formatAmount(confirming)} link sent to {confirming.phone_masked}? The client will no longer be
             able to pay with it.
           </p>
-          <button type="button" class="danger small" disabled={action.busy} onClick={() => revoke(confirming)} ref={(b) => b?.focus()}>
+          <button type="button" class="danger small" disabled={action.busy} onClick={() => revoke(confirming)} ref={focusOnMount}>
             Revoke link
           </button>{' '}
           <button type="button" class="secondary small" onClick={() => setConfirming(null)}>
