@@ -143,10 +143,10 @@ mod tests {
             .collect()
     }
 
-    /// Whole reads of tables that hold configuration, not history: the
-    /// webhook endpoints an admin registered (a handful), which every event
-    /// is matched against.
-    const CONFIGURATION_SCANS: [&str; 1] = ["SCAN w"];
+    /// Whole reads of tables that hold configuration, not history, by the
+    /// query that makes them: the webhook endpoints an admin registered (a
+    /// handful), which every event is matched against.
+    const CONFIGURATION_SCANS: [(&str, &str); 1] = [("webhook_deliveries_of_two_events", "SCAN w")];
 
     /// No statement of the hot paths reads a whole table: each finds its rows
     /// through an index, so a request costs the same however much history
@@ -160,7 +160,7 @@ mod tests {
             let scans: Vec<&String> = steps
                 .iter()
                 .filter(|step| step.starts_with("SCAN ") && step != &"SCAN CONSTANT ROW")
-                .filter(|step| !CONFIGURATION_SCANS.contains(&step.as_str()))
+                .filter(|step| !CONFIGURATION_SCANS.contains(&(name, step.as_str())))
                 .collect();
             assert!(
                 scans.is_empty(),

@@ -51,7 +51,7 @@ export function SearchPage({ initialQuery }: { initialQuery: string }) {
       <form class="search-form" role="search" onSubmit={submit}>
         <label for="q">Name or phone</label>
         <div class="row">
-          <input id="q" type="search" autoFocus autoComplete="off" placeholder="e.g. Dana or 512 555 0143"
+          <input id="q" type="search" autoComplete="off" placeholder="e.g. Dana or 512 555 0143"
             value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
           <button type="submit" class="primary" disabled={busy}>
             {busy ? 'Searching…' : 'Search'}

@@ -34,16 +34,6 @@ pub(super) async fn insert_invoice(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let mut ledger = ledger::Appender::lock(tx, invoice.client_id).await?;
-    insert_invoice_into(tx, invoice, now, &mut ledger).await
-}
-
-/// [`insert_invoice`] for a transaction that has the client's ledger open.
-pub(super) async fn insert_invoice_into(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    invoice: &NewInvoice,
-    now: DateTime<Utc>,
-    ledger: &mut ledger::Appender,
-) -> Result<i64> {
     let number = insert_invoice_rows(tx, invoice, now).await?;
     if let Some(charge) = invoice_charge(invoice) {
         ledger.append(tx, &charge).await?;

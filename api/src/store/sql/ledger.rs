@@ -119,7 +119,8 @@ pub(super) async fn account(conn: &mut Connection, client_id: Uuid) -> Result<ru
 
 /// A client's ledger opened for appending inside a transaction: the client's
 /// lock is held and their running balance known, so entries are appended
-/// one insert each, without reading the balance again.
+/// (several in one insert: [`Appender::append_all`]) without reading the
+/// balance again.
 pub(super) struct Appender {
     client_id: Uuid,
     balance: Cents,

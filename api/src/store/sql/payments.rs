@@ -36,7 +36,6 @@ pub(super) const PAYMENT_SELECT: &str = "select p.id, p.client_id, p.vehicle_id,
     p.dispute_status \
     from payments p left join invoices i on i.id = p.invoice_id ";
 
-/// A payment about to be given its outcome, and its vehicle's paid-through date.
 /// A payment about to be given its outcome, with its vehicle's paid-through
 /// date, the client's balance (run after the client's lock is taken) and
 /// what its receipt would say about who paid and where.

@@ -94,8 +94,10 @@ pub(super) async fn emit(
 }
 
 /// [`emit`] for the several events one change announces (a link's payment:
-/// `payment.succeeded` and `link.paid`), in this order, in two statements
-/// whatever their number: the events, then their deliveries.
+/// `payment.succeeded` and `link.paid`), in two statements whatever their
+/// number: the events (inserted in this order), then their deliveries (in
+/// no particular order: Standard Webhooks receivers do not rely on one, and
+/// docs/api.md says events are not ordered).
 pub(super) async fn emit_all(
     conn: &mut Connection,
     events: Vec<(EventType, serde_json::Value)>,
