@@ -39,7 +39,8 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 /// A database for one test, dropped at the end.
 struct Database {
     url: String,
-    drop_sql: Option<(String, String)>,
+    /// The admin URL of the PostgreSQL server and the database's name.
+    postgres: Option<(String, String)>,
     /// The SQLite file, removed (with its `-wal` and `-shm`) at the end.
     sqlite_file: Option<PathBuf>,
     /// This test's turn at the shared PostgreSQL server, held to the end.
@@ -66,10 +67,7 @@ impl Database {
                 let server = admin.rsplit_once('/').expect("a path").0;
                 Some(Database {
                     url: format!("{server}/{name}"),
-                    drop_sql: Some((
-                        admin.clone(),
-                        format!(r#"drop database if exists "{name}" with (force)"#),
-                    )),
+                    postgres: Some((admin.clone(), name)),
                     sqlite_file: None,
                     _turn: Some(turn),
                 })
@@ -79,7 +77,7 @@ impl Database {
                 let file = std::env::temp_dir().join(format!("payments-instances-{id}.db"));
                 Some(Database {
                     url: format!("sqlite://{}", file.display()),
-                    drop_sql: None,
+                    postgres: None,
                     sqlite_file: Some(file),
                     _turn: None,
                 })
@@ -107,35 +105,17 @@ impl Database {
 
 /// A test's database goes when its test ends, however it ends (a failed
 /// assertion or a forgotten call left a PostgreSQL database behind per run on
-/// the shared server, and every SQLite file in the temp folder): the SQLite
-/// files are removed; the PostgreSQL database is dropped on a thread of its
-/// own, as `Drop` cannot await, before the test's turn at the server
+/// the shared server, and every SQLite file in the temp folder), as the API
+/// tests' databases do (`support::remove_sqlite_files`,
+/// `support::drop_postgres_database`), before the test's turn at the server
 /// (`_turn`, a field) is given up.
 impl Drop for Database {
     fn drop(&mut self) {
         if let Some(file) = self.sqlite_file.take() {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut path = file.clone().into_os_string();
-                path.push(suffix);
-                let _ = std::fs::remove_file(path);
-            }
+            remove_sqlite_files(&file);
         }
-        let Some((admin, sql)) = self.drop_sql.take() else {
-            return;
-        };
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime to drop the database");
-            runtime.block_on(async {
-                let mut conn = PgConnection::connect(&admin).await.expect("connect");
-                conn.execute(sql.as_str()).await.expect("drop database");
-            });
-        })
-        .join();
-        if dropped.is_err() && !std::thread::panicking() {
-            panic!("the test database could not be dropped");
+        if let Some((admin, name)) = self.postgres.take() {
+            drop_postgres_database(&admin, &name);
         }
     }
 }
@@ -989,7 +969,7 @@ async fn while_postgresql_is_down_the_api_answers_503_and_it_recovers_without_a_
         url: db
             .url
             .replacen(target, &format!("127.0.0.1:{}", proxy.port), 1),
-        drop_sql: None,
+        postgres: None,
         sqlite_file: None,
         _turn: None,
     };
@@ -1211,7 +1191,7 @@ async fn a_postgresql_crash_while_payments_are_taken_answers_503_then_recovers_a
     drop(admin);
     let db = Database {
         url: server.url("payments"),
-        drop_sql: None,
+        postgres: None,
         sqlite_file: None,
         _turn: None,
     };

@@ -516,34 +516,41 @@ async fn sqlite_template() -> &'static std::path::Path {
 impl Drop for TestDb {
     fn drop(&mut self) {
         match self {
-            TestDb::Sqlite { path } => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            TestDb::Postgres { admin_url, name } => {
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop runs inside the test's runtime; use a thread with its own.
-                let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime");
-                    rt.block_on(async {
-                        if let Ok(mut conn) = PgConnection::connect(&admin_url).await {
-                            let _ = conn
-                                .execute(
-                                    format!(r#"drop database if exists "{name}" with (force)"#)
-                                        .as_str(),
-                                )
-                                .await;
-                        }
-                    });
-                })
-                .join();
-            }
+            TestDb::Sqlite { path } => remove_sqlite_files(path),
+            TestDb::Postgres { admin_url, name } => drop_postgres_database(admin_url, name),
         }
     }
+}
+
+/// Removes SQLite database `path` with its `-wal` and `-shm` files (those
+/// missing are skipped).
+pub fn remove_sqlite_files(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+/// Drops PostgreSQL database `name` on the server of `admin_url`, from a
+/// `Drop` inside or outside a runtime: on a thread with its own runtime,
+/// waited for. A server that cannot be reached leaves it (errors ignored).
+pub fn drop_postgres_database(admin_url: &str, name: &str) {
+    let (admin_url, name) = (admin_url.to_owned(), name.to_owned());
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            if let Ok(mut conn) = PgConnection::connect(&admin_url).await {
+                let _ = conn
+                    .execute(format!(r#"drop database if exists "{name}" with (force)"#).as_str())
+                    .await;
+            }
+        });
+    })
+    .join();
 }
 
 pub struct TestApp {
