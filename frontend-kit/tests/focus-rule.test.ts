@@ -52,7 +52,7 @@ describe('focus moves', () => {
     expect(focusMovesAgainstTheRule('x\n  useEffect(() => {\n    if (open) button.current?.focus();\n  }, [open]);', 'b.tsx'))
       .toEqual(['b.tsx:2']);
     // A focus after a nested call, and deps over several lines.
-    expect(focusMovesAgainstTheRule('useEffect(() => {\n  setTimeout(() => {}, 0);\n  b.focus();\n}, [\n  a,\n]);', 'c.tsx'))
+    expect(focusMovesAgainstTheRule('useEffect(() => {\n  later(() => {});\n  b.focus();\n}, [\n  a,\n]);', 'c.tsx'))
       .toEqual(['c.tsx:1']);
     expect(focusMovesAgainstTheRule('<button ref={(b) => b?.focus()}>', 'd.tsx')).toEqual(['d.tsx:1']);
     expect(focusMovesAgainstTheRule('  useLayoutEffect(() => input.current?.focus(), []);', 'e.tsx')).toEqual([]);
